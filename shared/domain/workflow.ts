@@ -1,0 +1,176 @@
+/**
+ * The payloads that cross the state machine boundary. The ASL files build these with Parameters;
+ * the handlers in lambdas/ accept them. Keep them small: ids and flags, documents live in DynamoDB.
+ */
+import type { TaskKind } from './task-kinds.ts';
+
+export type RequestType = 'instructional' | 'administrative';
+export type ResourceKind = 'software' | 'application' | 'web-service';
+
+/** The resource under review, as the flow needs it to choose branches. */
+export interface WorkflowResource {
+  name: string;
+  /** Present when the resource is, or needs, a website (SOP 5). */
+  url?: string;
+  usesWebsite: boolean;
+  kind: ResourceKind;
+  vendorName: string;
+  /** USD; 0 = free (SOP 12 skips procurement). */
+  cost: number;
+  studentDataShared: boolean;
+}
+
+/** Execution input, started by submit-request with the request id as the execution name. */
+export interface WorkflowInput {
+  requestId: string;
+  requestType: RequestType;
+  resource: WorkflowResource;
+  replacementCount: number;
+}
+
+/** assign-task input (every waitForTaskToken state). */
+export interface AssignTaskInput {
+  taskToken: string;
+  requestId: string;
+  kind: TaskKind;
+  /** Mirrors the state's TimeoutSeconds so the link expires when the wait does. */
+  timeoutSeconds: number;
+  executionId?: string;
+  stateName?: string;
+}
+
+/** What the state machine receives from SendTaskSuccess, per task kind. `comment` is always a string. */
+export interface DecisionOutputBase {
+  decision: string;
+  comment: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+export interface PrivacyReviewOutput extends DecisionOutputBase {
+  decision: 'acceptable' | 'unacceptable';
+  studentDataRequired: boolean;
+  vendorContactEmail: string;
+}
+export interface DpaSignatureOutput extends DecisionOutputBase {
+  decision: 'signed' | 'refused';
+  dpaExpiresOn?: string;
+}
+export interface ReplacementOutput extends DecisionOutputBase {
+  decision: 'replacement-found' | 'no-replacement';
+  resource?: WorkflowResource;
+}
+export interface ProcurementOutput extends DecisionOutputBase {
+  decision: 'po-issued';
+  poNumber: string;
+  amount: number;
+  quoteReference: string;
+}
+/** The licence key itself never enters the execution history: it stays (masked on pages) in DynamoDB. */
+export interface LicenseOutput extends DecisionOutputBase {
+  decision: 'license-stored';
+  licenseReference: string;
+  seats: number;
+  expiresOn: string;
+}
+
+/** Why a request ended without approval (Pass states in the ASL build this). */
+export interface Denial {
+  sopStep: number;
+  reason: string;
+  /** The decider's comment, when a person denied it. */
+  comment?: string;
+}
+
+export interface RecordStepInput {
+  requestId: string;
+  sopStep: number;
+  summary: string;
+}
+
+export interface SendDpaInput {
+  requestId: string;
+  vendorContactEmail: string;
+  /** True in the annual renewal flow (SOP 17). */
+  renewal?: boolean;
+}
+export interface SendDpaOutput {
+  sentTo: string;
+  sentAt: string;
+}
+
+export interface CheckSslInput {
+  requestId: string;
+  url: string;
+  /** Absent on the first call: the scan is started (startNew=on). */
+  startedAt?: string;
+  polls?: number;
+}
+export interface SslEndpointGrade {
+  ipAddress: string;
+  grade?: string;
+  statusMessage?: string;
+}
+export interface CheckSslOutput {
+  /** True when the scan reached a verdict (READY, ERROR, DNS failure, or the wait cap). */
+  finished: boolean;
+  passed: boolean;
+  /** Worst grade across endpoints, when every endpoint was graded. */
+  grade?: string;
+  endpoints: SslEndpointGrade[];
+  reason: string;
+  /** Seconds the state machine should Wait before polling again (ETA-based, growing, capped). */
+  nextPollSeconds: number;
+  startedAt: string;
+  polls: number;
+}
+
+export interface NotifyVendorSslInput {
+  requestId: string;
+  vendorContactEmail: string;
+  grade?: string;
+  reason: string;
+}
+
+export type RegistryStatus = 'APPROVED' | 'NOT_APPROVED';
+export interface PublishStatusInput {
+  requestId: string;
+  status: RegistryStatus;
+  sopStep: number;
+  denial?: Denial;
+}
+
+export interface ProcurementHookInput {
+  requestId: string;
+  event: 'PurchaseOrderRequested' | 'PurchaseOrderIssued';
+  purchaseOrder?: { poNumber: string; amount: number; quoteReference: string };
+}
+
+export interface ScheduleRenewalInput {
+  requestId: string;
+}
+export interface ScheduleRenewalOutput {
+  scheduled: boolean;
+  renewalDueOn?: string;
+  reason: string;
+}
+
+/** annual-renewal: what is due for this resource this year. */
+export interface RenewalPlan {
+  requestId: string;
+  dpaRenewalDue: boolean;
+  sslRetestDue: boolean;
+  vendorContactEmail: string;
+  url?: string;
+}
+
+export type Outcome = 'APPROVED' | 'DENIED';
+export interface CloseRequestInput {
+  requestId: string;
+  outcome: Outcome;
+  denial?: Denial;
+}
+
+export interface RecordErrorInput {
+  requestId: string;
+  error: { Error?: string; Cause?: string };
+}

@@ -1,0 +1,43 @@
+import { ConfigError } from './errors.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Reads a required variable; the message names it so a broken deploy is obvious in the first log line. */
+export function requireEnv(name: string, env: Env = process.env): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
+  return value;
+}
+
+export function optionalEnv(name: string, fallback: string, env: Env = process.env): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+export function intEnv(name: string, fallback: number, env: Env = process.env): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export function emailEnv(name: string, env: Env = process.env): string {
+  const value = requireEnv(name, env);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new ConfigError(`Environment variable ${name} must be an email address, got "${value}"`);
+  }
+  return value;
+}
+
+export function urlEnv(name: string, env: Env = process.env): string {
+  const value = requireEnv(name, env);
+  try {
+    new URL(value);
+  } catch (cause) {
+    throw new ConfigError(`Environment variable ${name} must be an absolute URL, got "${value}"`, { cause });
+  }
+  return value.replace(/\/+$/, '');
+}

@@ -1,0 +1,158 @@
+/**
+ * The HTTP edge: API Gateway proxy events in, responses out. Typed errors become status codes here
+ * and nowhere else; a 5xx never shows its internals to the client.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ConflictError, type FieldError, NotFoundError, ValidationError, WorkflowError } from '../errors.ts';
+import { logger } from '../logger.ts';
+
+export type HttpEvent = APIGatewayProxyEvent;
+export type HttpResponse = APIGatewayProxyResult;
+
+/** Pages and API answers may carry link secrets or personal data: never cache them, never leak the URL. */
+const SECURITY_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function htmlResponse(
+  statusCode: number,
+  page: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': PAGE_CSP,
+      ...SECURITY_HEADERS,
+      ...headers,
+    },
+    body: page,
+  };
+}
+
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {}))
+    if (k.toLowerCase() === wanted) return v ?? undefined;
+  return undefined;
+}
+
+/** Browsers ask for text/html first; API clients get JSON. */
+export function wantsHtml(event: HttpEvent): boolean {
+  const accept = header(event, 'accept') ?? '';
+  return /text\/html/.test(accept) && !/^application\/json/.test(accept);
+}
+
+export type FormValue = string | string[];
+
+/** JSON bodies as they are; form bodies as a record (repeated keys become arrays). */
+export function parseBody(
+  event: HttpEvent,
+): { kind: 'json'; value: unknown } | { kind: 'form'; value: Record<string, FormValue> } {
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  const type = (header(event, 'content-type') ?? '').toLowerCase();
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    const form: Record<string, FormValue> = {};
+    for (const [k, v] of new URLSearchParams(raw)) {
+      const prev = form[k];
+      form[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    return { kind: 'form', value: form };
+  }
+  if (type && !type.startsWith('application/json')) {
+    throw new ValidationError([
+      { field: '(body)', message: 'Send JSON or an HTML form (application/x-www-form-urlencoded)' },
+    ]);
+  }
+  if (!raw.trim()) throw new ValidationError([{ field: '(body)', message: 'The request body is empty' }]);
+  try {
+    return { kind: 'json', value: JSON.parse(raw) };
+  } catch (cause) {
+    throw new ValidationError([{ field: '(body)', message: 'The request body is not valid JSON' }], {
+      cause,
+    });
+  }
+}
+
+export interface ErrorView {
+  status: number;
+  title: string;
+  message: string;
+  errors?: FieldError[];
+}
+
+export function errorView(error: unknown): ErrorView {
+  if (error instanceof ValidationError) {
+    return { status: 400, title: 'Please correct the request', message: error.message, errors: error.errors };
+  }
+  if (error instanceof NotFoundError) return { status: 404, title: 'Not found', message: error.message };
+  if (error instanceof ConflictError) return { status: 409, title: 'Already done', message: error.message };
+  if (
+    error instanceof WorkflowError &&
+    'status' in error &&
+    typeof error.status === 'number' &&
+    error.status < 500
+  ) {
+    return { status: error.status, title: error.name, message: error.message };
+  }
+  return {
+    status: 500,
+    title: 'Something went wrong',
+    message: 'The request could not be completed. Nothing was lost; please try again later.',
+  };
+}
+
+/**
+ * Wraps an HTTP handler: correlation, and typed errors mapped to JSON (or to an HTML page through
+ * `renderErrorPage` for browser routes). Unknown errors are logged by name only and answered with 500.
+ */
+export function httpHandler(
+  fn: (event: HttpEvent) => Promise<HttpResponse>,
+  options: { renderErrorPage?: (view: ErrorView) => string } = {},
+) {
+  return middy<HttpEvent, HttpResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      try {
+        return await fn(event);
+      } catch (error) {
+        const view = errorView(error);
+        if (view.status >= 500)
+          logger.error('Request failed', {
+            errorName: (error as Error)?.name,
+            errorMessage: (error as Error)?.message,
+          });
+        else logger.info('Request rejected', { status: view.status, errorName: (error as Error)?.name });
+        if (options.renderErrorPage && wantsHtml(event))
+          return htmlResponse(view.status, options.renderErrorPage(view));
+        return jsonResponse(
+          view.status,
+          view.errors ? { errors: view.errors } : { error: view.title, message: view.message },
+        );
+      }
+    });
+}
