@@ -1,0 +1,37 @@
+/**
+ * Configuration pieces shared by handlers. Each handler reads what it needs once, at module load,
+ * through these functions, so a missing or malformed variable fails the first invocation with its name.
+ */
+import { TEAMS, type Team } from './domain/task-kinds.ts';
+import { emailEnv, requireEnv, urlEnv } from './env.ts';
+import { ConfigError } from './errors.ts';
+
+type Env = Record<string, string | undefined>;
+
+export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
+export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
+/** Where emailed links point: the API Gateway stage URL or a custom domain (no trailing slash). */
+export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
+
+export type TeamEmails = Record<Team, string>;
+
+/** TEAM_EMAILS: JSON object from team (cybersecurity, instructional-technology, dii, aas) to its address. */
+export function readTeamEmails(env: Env = process.env): TeamEmails {
+  const raw = requireEnv('TEAM_EMAILS', env);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigError('TEAM_EMAILS must be a JSON object of team to email address', { cause });
+  }
+  if (!parsed || typeof parsed !== 'object') throw new ConfigError('TEAM_EMAILS must be a JSON object');
+  const out: Partial<TeamEmails> = {};
+  for (const team of Object.keys(TEAMS) as Team[]) {
+    const email = (parsed as Record<string, unknown>)[team];
+    if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      throw new ConfigError(`TEAM_EMAILS.${team} must be an email address`);
+    }
+    out[team] = email;
+  }
+  return out as TeamEmails;
+}
