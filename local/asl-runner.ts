@@ -1,0 +1,314 @@
+/**
+ * Runs the product's ASL files on aws-local-stepfunctions with the semantics the engine lacks:
+ * - `lambda:invoke` Tasks call an in-process function and get AWS's `{ Payload, StatusCode }` shape;
+ *   a thrown error surfaces with its name as the Step Functions error, like a Lambda function error;
+ * - `lambda:invoke.waitForTaskToken` Tasks mint a fresh token per wait, hand it to the function in
+ *   place of `$$.Task.Token`, and wait for SendTaskSuccess/SendTaskFailure through `TaskTokens`;
+ * - the state's TimeoutSeconds also expires the token, so a late answer gets `TaskTimedOut` as on AWS.
+ * The same runner serves the workflow tests and the local runtime: one definition, no copies.
+ */
+import '#shared/runtime/promise-with-resolvers.ts';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { StateMachine } from 'aws-local-stepfunctions';
+
+/** The engine's event log entry type (not exported by the package). */
+type EventLog = Awaited<
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never
+>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Invokes the function behind an ASL substitution such as `CheckSslFunctionArn`. */
+export type FunctionInvoker = (functionVar: string, payload: JsonValue) => Promise<unknown>;
+
+interface AslState {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  Parameters?: { FunctionName?: string } & Record<string, unknown>;
+}
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  Comment?: string;
+}
+
+const TOKEN_PLACEHOLDER = '__TASK_TOKEN__';
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+export function loadDefinition(file: string): AslDefinition {
+  return JSON.parse(readFileSync(file, 'utf8')) as AslDefinition;
+}
+
+/** The `${Name}` substitution a Task calls, e.g. `AssignTaskFunctionArn`. */
+export function functionVarOf(state: AslState): string | undefined {
+  return /^\$\{(\w+)\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
+}
+
+/** An error shaped like the ones the SFN API returns for task-token calls. */
+export class TaskTokenError extends Error {
+  constructor(name: 'TaskDoesNotExist' | 'InvalidToken' | 'TaskTimedOut', message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface PendingWait {
+  executionName: string;
+  stateName: string;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** The task tokens of every waiting execution: mint, answer, expire. */
+export class TaskTokens {
+  private readonly pending = new Map<string, PendingWait>();
+  private readonly closed = new Map<string, 'ANSWERED' | 'TIMED_OUT' | 'ABORTED'>();
+
+  mint(): string {
+    return `local-${randomBytes(24).toString('base64url')}`;
+  }
+
+  wait(
+    token: string,
+    meta: { executionName: string; stateName: string; timeoutSeconds: number },
+  ): Promise<unknown> {
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const timer = setTimeout(() => this.close(token, 'TIMED_OUT'), meta.timeoutSeconds * 1000);
+    timer.unref();
+    this.pending.set(token, { ...meta, resolve, reject, timer });
+    return promise;
+  }
+
+  /** SendTaskSuccess: `output` is the JSON string the API receives. */
+  succeed(token: string, output: string): void {
+    const wait = this.take(token);
+    wait.resolve(JSON.parse(output));
+  }
+
+  /** SendTaskFailure: the state sees `{ Error: error, Cause: cause }` in its Catch. */
+  fail(token: string, error: string, cause: string): void {
+    const wait = this.take(token);
+    const failure = new Error(cause);
+    failure.name = error;
+    wait.reject(failure);
+  }
+
+  /** SendTaskHeartbeat: valid only while the wait is open. */
+  heartbeat(token: string): void {
+    this.check(token);
+  }
+
+  /** The function that was to announce the wait failed: nobody holds the token. */
+  cancel(token: string): void {
+    const wait = this.pending.get(token);
+    this.close(token, 'ABORTED');
+    wait?.reject(Object.assign(new Error('Task assignment failed'), { name: 'TaskAssignmentFailed' }));
+  }
+
+  /** Tokens an execution is waiting on (for DescribeExecution-like views and restarts). */
+  waitsOf(executionName: string): { token: string; stateName: string }[] {
+    return [...this.pending]
+      .filter(([, w]) => w.executionName === executionName)
+      .map(([token, w]) => ({ token, stateName: w.stateName }));
+  }
+
+  /** StopExecution or shutdown: the execution's waits end and later answers are refused. */
+  abortExecution(executionName: string): void {
+    for (const { token } of this.waitsOf(executionName)) {
+      const wait = this.pending.get(token);
+      this.close(token, 'ABORTED');
+      wait?.reject(Object.assign(new Error('Execution aborted'), { name: 'ExecutionAborted' }));
+    }
+  }
+
+  private check(token: string): PendingWait {
+    const wait = this.pending.get(token);
+    if (wait) return wait;
+    const closed = this.closed.get(token);
+    if (closed === 'TIMED_OUT') throw new TaskTokenError('TaskTimedOut', 'Task Timed Out');
+    if (closed) throw new TaskTokenError('TaskDoesNotExist', 'Task does not exist anymore');
+    throw new TaskTokenError('InvalidToken', 'Invalid token');
+  }
+
+  private take(token: string): PendingWait {
+    const wait = this.check(token);
+    this.close(token, 'ANSWERED');
+    return wait;
+  }
+
+  private close(token: string, how: 'ANSWERED' | 'TIMED_OUT' | 'ABORTED'): void {
+    const wait = this.pending.get(token);
+    if (wait) clearTimeout(wait.timer);
+    this.pending.delete(token);
+    this.closed.set(token, how);
+  }
+}
+
+export interface ExecutionEvent {
+  type: EventLog['type'];
+  timestamp: number;
+  stateName?: string;
+  stateType?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface StartOptions {
+  /** Execution name (the request id). */
+  name: string;
+  executionArn: string;
+  stateMachineArn: string;
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  onEvent?: (event: ExecutionEvent) => void;
+}
+
+export interface LocalExecution {
+  result: Promise<unknown>;
+  events: ExecutionEvent[];
+  /** Resolves once every event of the run has been collected. */
+  settled: Promise<void>;
+  abort(): void;
+}
+
+/** One state machine definition, validated once, runnable many times. */
+export class LocalStateMachine {
+  private readonly machine: StateMachine;
+  readonly taskStates: { stateName: string; functionVar: string; waits: boolean; timeoutSeconds: number }[];
+
+  constructor(
+    readonly definition: AslDefinition,
+    private readonly invoke: FunctionInvoker,
+    private readonly tokens: TaskTokens,
+  ) {
+    this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    this.taskStates = Object.entries(definition.States)
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([stateName, s]) => {
+        const functionVar = functionVarOf(s);
+        if (!functionVar || (s.Resource !== LAMBDA_INVOKE && s.Resource !== LAMBDA_WAIT)) {
+          throw new Error(
+            `State ${stateName}: only Lambda tasks with a \${...FunctionArn} substitution are supported locally`,
+          );
+        }
+        return {
+          stateName,
+          functionVar,
+          waits: s.Resource === LAMBDA_WAIT,
+          timeoutSeconds: s.TimeoutSeconds ?? 60,
+        };
+      });
+  }
+
+  start(input: JsonValue, options: StartOptions): LocalExecution {
+    const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    for (const task of this.taskStates) {
+      handlers[task.stateName] = task.waits
+        ? (params) => this.waitForToken(task, params, options.name)
+        : (params) => this.invokeLambda(task.functionVar, params);
+    }
+    const run = this.machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: handlers,
+        waitTimeOverrides: options.waitTimeOverrides,
+        retryIntervalOverrides: options.retryIntervalOverrides,
+      },
+      context: {
+        Execution: { Id: options.executionArn, Name: options.name },
+        StateMachine: { Id: options.stateMachineArn },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      } as never,
+    });
+    const events: ExecutionEvent[] = [];
+    const settled = (async () => {
+      for await (const log of run.eventLogs) {
+        const event = toEvent(log);
+        events.push(event);
+        options.onEvent?.(event);
+      }
+    })();
+    return {
+      result: run.result,
+      events,
+      settled,
+      abort: () => {
+        this.tokens.abortExecution(options.name);
+        run.abort();
+      },
+    };
+  }
+
+  private async invokeLambda(functionVar: string, params: JsonValue): Promise<JsonValue> {
+    const payload = payloadOf(params);
+    try {
+      const result = await this.invoke(functionVar, payload);
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: roundTrip(result) };
+    } catch (error) {
+      throw asLambdaFunctionError(error);
+    }
+  }
+
+  private async waitForToken(
+    task: { stateName: string; functionVar: string; timeoutSeconds: number },
+    params: JsonValue,
+    executionName: string,
+  ): Promise<JsonValue> {
+    const token = this.tokens.mint();
+    const payload = JSON.parse(
+      JSON.stringify(payloadOf(params)).replaceAll(TOKEN_PLACEHOLDER, token),
+    ) as JsonValue;
+    const answer = this.tokens.wait(token, {
+      executionName,
+      stateName: task.stateName,
+      timeoutSeconds: task.timeoutSeconds,
+    });
+    try {
+      await this.invoke(task.functionVar, payload);
+    } catch (error) {
+      this.tokens.cancel(token);
+      answer.catch(() => undefined);
+      throw asLambdaFunctionError(error);
+    }
+    return roundTrip(await answer);
+  }
+}
+
+function payloadOf(params: JsonValue): JsonValue {
+  return params && typeof params === 'object' && !Array.isArray(params) && 'Payload' in params
+    ? (params.Payload as JsonValue)
+    : params;
+}
+
+function roundTrip(value: unknown): JsonValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
+/** As on AWS: Error = the function's error type, Cause = `{ errorType, errorMessage }` as JSON. */
+function asLambdaFunctionError(error: unknown): Error {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const out = new Error(JSON.stringify({ errorType: name, errorMessage: message }));
+  out.name = name;
+  return out;
+}
+
+function toEvent(log: EventLog): ExecutionEvent {
+  const event: ExecutionEvent = { type: log.type, timestamp: log.timestamp };
+  if ('state' in log && log.state) {
+    event.stateName = log.state.name;
+    event.stateType = log.state.type;
+    event.input = log.state.input;
+    if ('output' in log.state) event.output = log.state.output;
+  }
+  if ('input' in log) event.input = log.input;
+  if ('output' in log) event.output = log.output;
+  if ('Error' in log) event.error = String(log.Error);
+  if ('Cause' in log) event.cause = String(log.Cause);
+  return event;
+}

@@ -1,0 +1,471 @@
+/**
+ * TS-PE-535 as executed: every path through statemachine/software-request.asl.json on the local engine.
+ * Lambda tasks are answered by scripted results; human steps are completed through their task tokens.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFlow, decision, requestInput, resource, sslResult } from './harness.ts';
+
+const privacyOk = (studentDataRequired = false) =>
+  decision('acceptable', { studentDataRequired, vendorContactEmail: 'privacy@vendor.example' });
+const PO = { poNumber: 'PO-2026-0042', amount: 1200, quoteReference: 'Q-77' };
+
+let flow: ReturnType<typeof createFlow>;
+afterEach(() => flow?.abort());
+
+describe('TS-PE-535 software request workflow', () => {
+  it('a. instructional, no student data, not a website, free: approved without DPA, SSL test or procurement', async () => {
+    flow = createFlow();
+    flow.start(requestInput());
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('installation', decision('installed'));
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'APPROVED', requestId: 'SR-20261128-TEST0001' });
+    expect(flow.statesEntered()).toEqual([
+      'StartSecurityVetting',
+      'PrivacyPolicyReview',
+      'IsDpaRequired',
+      'IsWebsite',
+      'SecurityGate',
+      'RouteApproval',
+      'CurriculumReview',
+      'IsCurriculumApproved',
+      'TechnicalReview',
+      'IsTechnicallySound',
+      'IsFree',
+      'Installation',
+      'PublishApproved',
+      'ScheduleRenewal',
+      'CloseApprovedRequest',
+      'Approved',
+    ]);
+    expect(flow.callsTo('RecordStepFunctionArn')[0]).toMatchObject({ sopStep: 3 });
+    expect(flow.callsTo('PublishStatusFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', status: 'APPROVED', sopStep: 16 },
+    ]);
+    expect(flow.callsTo('CloseRequestFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', outcome: 'APPROVED' },
+    ]);
+  });
+
+  it('b. student data + website + paid software: DPA signed, SSL A, PO issued, licence stored, approved', async () => {
+    flow = createFlow();
+    flow.start(
+      requestInput({
+        resource: resource({
+          kind: 'software',
+          cost: 1200,
+          studentDataShared: true,
+          usesWebsite: true,
+          url: 'https://app.example.com',
+        }),
+      }),
+    );
+    await flow.decide('privacy-review', privacyOk(true));
+    await flow.decide('dpa-signature', decision('signed', { dpaExpiresOn: '2027-11-28' }));
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('procurement', decision('po-issued', PO));
+    await flow.decide(
+      'license',
+      decision('license-stored', { licenseReference: 'LIC-9', seats: 30, expiresOn: '2027-11-28' }),
+    );
+    await flow.decide('installation', decision('installed'));
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'APPROVED' });
+    const states = flow.statesEntered();
+    expect(states).toEqual(
+      expect.arrayContaining([
+        'SendDpa',
+        'AwaitSignedDpa',
+        'StartSslScan',
+        'RequestPurchaseOrder',
+        'Procurement',
+        'RecordPurchaseOrderIssued',
+        'StoreLicense',
+      ]),
+    );
+    expect(states.indexOf('AwaitSignedDpa')).toBeLessThan(states.indexOf('StartSslScan'));
+    expect(states.indexOf('StoreLicense')).toBeLessThan(states.indexOf('Installation'));
+    expect(flow.callsTo('SendDpaFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', vendorContactEmail: 'privacy@vendor.example' },
+    ]);
+    expect(flow.callsTo('CheckSslFunctionArn')[0]).toEqual({
+      requestId: 'SR-20261128-TEST0001',
+      url: 'https://app.example.com',
+    });
+    expect(flow.callsTo('ProcurementHookFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', event: 'PurchaseOrderRequested' },
+      { requestId: 'SR-20261128-TEST0001', event: 'PurchaseOrderIssued', purchaseOrder: PO },
+    ]);
+  });
+
+  it('c. DPA refused: denied at step 6, Not Approved published, SSL never tested', async () => {
+    flow = createFlow();
+    flow.start(
+      requestInput({
+        resource: resource({ studentDataShared: true, usesWebsite: true, url: 'https://app.example.com' }),
+      }),
+    );
+    await flow.decide('privacy-review', privacyOk(true));
+    await flow.decide('dpa-signature', decision('refused', { comment: 'Vendor will not sign' }));
+    const { output } = await flow.finish();
+
+    expect(output).toEqual({
+      outcome: 'DENIED',
+      requestId: 'SR-20261128-TEST0001',
+      deniedAtStep: 6,
+      reason: 'The vendor did not sign the student Data Privacy Agreement',
+    });
+    expect(flow.statesEntered()).not.toContain('StartSslScan');
+    expect(flow.callsTo('PublishStatusFunctionArn')).toEqual([
+      {
+        requestId: 'SR-20261128-TEST0001',
+        status: 'NOT_APPROVED',
+        sopStep: 6,
+        denial: {
+          sopStep: 6,
+          reason: 'The vendor did not sign the student Data Privacy Agreement',
+          comment: 'Vendor will not sign',
+        },
+      },
+    ]);
+    expect(flow.callsTo('CloseRequestFunctionArn')[0]).toMatchObject({
+      outcome: 'DENIED',
+      denial: { sopStep: 6 },
+    });
+  });
+
+  it('d. SSL grade B: the vendor is notified to improve it and the request is denied at step 6', async () => {
+    const reason = 'SSL Labs grade B for app.example.com is below the required A';
+    flow = createFlow({
+      functions: { CheckSslFunctionArn: () => sslResult({ passed: false, grade: 'B', reason }) },
+    });
+    flow.start(requestInput({ resource: resource({ usesWebsite: true, url: 'https://app.example.com' }) }));
+    await flow.decide('privacy-review', privacyOk());
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 6, reason });
+    expect(flow.callsTo('NotifyVendorSslFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', vendorContactEmail: 'privacy@vendor.example', grade: 'B', reason },
+    ]);
+    expect(flow.callsTo('PublishStatusFunctionArn')[0]).toMatchObject({ status: 'NOT_APPROVED', sopStep: 6 });
+    expect(flow.statesEntered()).not.toContain('CurriculumReview');
+  });
+
+  it.each([
+    [
+      'grade T (certificate not trusted)',
+      sslResult({
+        passed: false,
+        grade: 'T',
+        reason: 'SSL Labs grade T (certificate not trusted) for app.example.com',
+      }),
+    ],
+    [
+      'an endpoint without a grade',
+      sslResult({
+        passed: false,
+        grade: undefined,
+        endpoints: [{ ipAddress: '203.0.113.9', statusMessage: 'Unable to connect to the server' }],
+        reason: 'SSL Labs could not grade 1 of 1 endpoints (203.0.113.9: Unable to connect to the server)',
+      }),
+    ],
+  ])('e. SSL %s: denied at step 6', async (_label, result) => {
+    flow = createFlow({ functions: { CheckSslFunctionArn: () => result } });
+    flow.start(requestInput({ resource: resource({ usesWebsite: true, url: 'https://app.example.com' }) }));
+    await flow.decide('privacy-review', privacyOk());
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 6, reason: result.reason });
+    expect(flow.callsTo('NotifyVendorSslFunctionArn')).toHaveLength(result.grade ? 1 : 0);
+  });
+
+  it('SOP 5: an unfinished scan is polled after the wait the scan asks for, then graded', async () => {
+    flow = createFlow({
+      functions: {
+        CheckSslFunctionArn: (_p, call) =>
+          call < 2
+            ? sslResult({
+                finished: false,
+                passed: false,
+                grade: undefined,
+                nextPollSeconds: 30 + call * 15,
+                polls: call + 1,
+              })
+            : sslResult({ polls: 3 }),
+      },
+    });
+    flow.start(requestInput({ resource: resource({ usesWebsite: true, url: 'https://app.example.com' }) }), {
+      WaitForSslScan: 0,
+    });
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('installation', decision('installed'));
+    const { output, events } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'APPROVED' });
+    expect(flow.statesEntered().filter((s) => s === 'WaitForSslScan')).toHaveLength(2);
+    expect(flow.callsTo('CheckSslFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', url: 'https://app.example.com' },
+      {
+        requestId: 'SR-20261128-TEST0001',
+        url: 'https://app.example.com',
+        startedAt: '2026-11-28T10:00:00.000Z',
+        polls: 1,
+      },
+      {
+        requestId: 'SR-20261128-TEST0001',
+        url: 'https://app.example.com',
+        startedAt: '2026-11-28T10:00:00.000Z',
+        polls: 2,
+      },
+    ]);
+    const waits = events.filter((e) => e.type === 'StateEntered' && e.stateName === 'WaitForSslScan');
+    expect(
+      waits.map((w) => (w.input as { ssl: { scan: { nextPollSeconds: number } } }).ssl.scan.nextPollSeconds),
+    ).toEqual([30, 45]);
+  });
+
+  it('SOP 5/6: a scan that never finishes is denied with the reason check-ssl gives at its cap', async () => {
+    const reason = 'The SSL Labs scan of app.example.com did not finish within 60 minutes';
+    flow = createFlow({
+      functions: {
+        CheckSslFunctionArn: (_p, call) =>
+          call < 3
+            ? sslResult({ finished: false, passed: false, grade: undefined, nextPollSeconds: 120 })
+            : sslResult({ finished: true, passed: false, grade: undefined, endpoints: [], reason }),
+      },
+    });
+    flow.start(requestInput({ resource: resource({ usesWebsite: true, url: 'https://app.example.com' }) }), {
+      WaitForSslScan: 0,
+    });
+    await flow.decide('privacy-review', privacyOk());
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 6, reason });
+    expect(flow.callsTo('NotifyVendorSslFunctionArn')).toHaveLength(0);
+  });
+
+  it('SOP 6: an unacceptable privacy policy is denied without sending a DPA', async () => {
+    flow = createFlow();
+    flow.start(requestInput({ resource: resource({ studentDataShared: true }) }));
+    await flow.decide(
+      'privacy-review',
+      decision('unacceptable', {
+        studentDataRequired: true,
+        vendorContactEmail: 'p@v.example',
+        comment: 'Sells data',
+      }),
+    );
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({
+      outcome: 'DENIED',
+      deniedAtStep: 6,
+      reason: "The resource's privacy policy is not acceptable",
+    });
+    expect(flow.callsTo('SendDpaFunctionArn')).toHaveLength(0);
+    expect(flow.callsTo('PublishStatusFunctionArn')[0]).toMatchObject({
+      status: 'NOT_APPROVED',
+      denial: { comment: 'Sells data' },
+    });
+  });
+
+  it('f. curriculum review denies: denied at step 9 with the reviewer comment', async () => {
+    flow = createFlow();
+    flow.start(requestInput());
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('deny', { comment: 'Duplicates an adopted resource' }));
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({
+      outcome: 'DENIED',
+      deniedAtStep: 9,
+      reason: 'The resource does not align with the curriculum focus',
+    });
+    expect(flow.callsTo('CloseRequestFunctionArn')[0]).toMatchObject({
+      outcome: 'DENIED',
+      denial: { sopStep: 9, comment: 'Duplicates an adopted resource' },
+    });
+    expect(flow.statesEntered()).not.toContain('TechnicalReview');
+  });
+
+  it('g. administrative request: DII administrative review instead of curriculum, then approved', async () => {
+    flow = createFlow();
+    flow.start(requestInput({ requestType: 'administrative' }));
+    await flow.decide('privacy-review', privacyOk());
+    const review = await flow.decide('administrative-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('installation', decision('installed'));
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'APPROVED' });
+    expect(review.payload).toMatchObject({
+      kind: 'administrative-review',
+      requestId: 'SR-20261128-TEST0001',
+    });
+    expect(flow.statesEntered()).not.toContain('CurriculumReview');
+  });
+
+  it('SOP 7: DII refusing administrative approval denies at step 7', async () => {
+    flow = createFlow();
+    flow.start(requestInput({ requestType: 'administrative' }));
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('administrative-review', decision('deny', { comment: 'Not needed' }));
+    const { output } = await flow.finish();
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 7 });
+  });
+
+  it('h. not technically sound: replacement found, vetted again from step 4 with the replacement, approved', async () => {
+    flow = createFlow();
+    flow.start(requestInput({ resource: resource({ name: 'Old App' }) }));
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('not-sound', { comment: 'Needs Flash' }));
+    const replacement = resource({ name: 'New App', usesWebsite: true, url: 'https://new.example.com' });
+    await flow.decide('replacement', decision('replacement-found', { resource: replacement }));
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('installation', decision('installed'));
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'APPROVED', resourceName: 'New App' });
+    const states = flow.statesEntered();
+    expect(states.filter((s) => s === 'PrivacyPolicyReview')).toHaveLength(2);
+    expect(states.slice(states.indexOf('FindReplacement'))).toEqual(
+      expect.arrayContaining([
+        'UseReplacementResource',
+        'RestartSecurityVetting',
+        'PrivacyPolicyReview',
+        'StartSslScan',
+      ]),
+    );
+    expect(flow.callsTo('RecordStepFunctionArn')[1]).toEqual({
+      requestId: 'SR-20261128-TEST0001',
+      sopStep: 4,
+      summary: 'Replacement New App found: security vetting begins again at step 4',
+    });
+    expect(flow.callsTo('CheckSslFunctionArn')[0]).toMatchObject({ url: 'https://new.example.com' });
+  });
+
+  it('i. replacement limit: after 3 replacements that are not sound, the request is denied at step 11', async () => {
+    flow = createFlow();
+    flow.start(requestInput());
+    for (let round = 0; round < 4; round++) {
+      await flow.decide('privacy-review', privacyOk());
+      await flow.decide('curriculum-review', decision('approve'));
+      await flow.decide('technical-review', decision('not-sound', { comment: `Round ${round}` }));
+      if (round < 3)
+        await flow.decide(
+          'replacement',
+          decision('replacement-found', { resource: resource({ name: `Candidate ${round + 1}` }) }),
+        );
+    }
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 11 });
+    expect((output as { reason: string }).reason).toMatch(/Three replacement resources/);
+    expect(flow.statesEntered().filter((s) => s === 'FindReplacement')).toHaveLength(3);
+  });
+
+  it('SOP 11: no replacement found denies at step 11', async () => {
+    flow = createFlow();
+    flow.start(requestInput());
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('not-sound'));
+    await flow.decide('replacement', decision('no-replacement', { comment: 'Nothing comparable' }));
+    const { output } = await flow.finish();
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 11 });
+  });
+
+  it('j. a transient Lambda error is retried and the flow continues', async () => {
+    flow = createFlow({
+      functions: {
+        PublishStatusFunctionArn: (_p, call) => {
+          if (call === 0) throw Object.assign(new Error('DynamoDB throttled'), { name: 'TransientError' });
+          return { status: 'APPROVED' };
+        },
+      },
+    });
+    flow.start(requestInput());
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('installation', decision('installed'));
+    const { output, events } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'APPROVED' });
+    expect(events.filter((e) => e.type === 'StateRetried').map((e) => e.stateName)).toEqual([
+      'PublishApproved',
+    ]);
+    expect(flow.callsTo('RecordErrorFunctionArn')).toHaveLength(0);
+  });
+
+  it('k. a permanent error: the request is marked ERROR, operators notified, the execution fails', async () => {
+    flow = createFlow({
+      functions: {
+        PublishStatusFunctionArn: () => {
+          throw Object.assign(new Error('Request SR-20261128-TEST0001 does not exist'), {
+            name: 'NotFoundError',
+          });
+        },
+      },
+    });
+    flow.start(requestInput());
+    await flow.decide('privacy-review', privacyOk());
+    await flow.decide('curriculum-review', decision('approve'));
+    await flow.decide('technical-review', decision('sound'));
+    await flow.decide('installation', decision('installed'));
+    const { events } = await flow.failure();
+
+    expect(flow.callsTo('PublishStatusFunctionArn')).toHaveLength(1);
+    const [errorCall] = flow.callsTo('RecordErrorFunctionArn');
+    expect(errorCall).toMatchObject({ requestId: 'SR-20261128-TEST0001', error: { Error: 'NotFoundError' } });
+    expect(JSON.parse(String((errorCall?.error as { Cause?: string } | undefined)?.Cause))).toEqual({
+      errorType: 'NotFoundError',
+      errorMessage: 'Request SR-20261128-TEST0001 does not exist',
+    });
+    expect(flow.statesEntered().slice(-2)).toEqual(['RecordError', 'Failed']);
+    expect(events.at(-1)?.type).toBe('ExecutionFailed');
+    expect(flow.callsTo('CloseRequestFunctionArn')).toHaveLength(0);
+  });
+
+  it('l. a human step that times out closes the request with a reason (never hangs); a late decision is refused', async () => {
+    flow = createFlow({
+      patch: (d) => {
+        const state = d.States.PrivacyPolicyReview;
+        if (state) state.TimeoutSeconds = 1;
+      },
+    });
+    flow.start(requestInput());
+    const late = await flow.task('privacy-review');
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'DENIED', closedBecause: 'TIMEOUT', deniedAtStep: 4 });
+    expect((output as { reason: string }).reason).toMatch(
+      /No decision on the privacy policy review within 14 days/,
+    );
+    expect(flow.callsTo('PublishStatusFunctionArn')).toHaveLength(0);
+    expect(flow.callsTo('CloseRequestFunctionArn')[0]).toMatchObject({
+      outcome: 'DENIED',
+      denial: { sopStep: 4 },
+    });
+    expect(() => flow.tokens.succeed(late.token, JSON.stringify(privacyOk()))).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
+  });
+
+  it('a decision for a task that no longer exists is refused like AWS (InvalidToken)', () => {
+    flow = createFlow();
+    expect(() => flow.tokens.succeed('not-a-token', '{}')).toThrow(
+      expect.objectContaining({ name: 'InvalidToken' }),
+    );
+  });
+});
