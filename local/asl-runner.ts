@@ -24,6 +24,7 @@ export type FunctionInvoker = (functionVar: string, payload: JsonValue) => Promi
 
 interface AslState {
   Type: string;
+  Comment?: string;
   Resource?: string;
   TimeoutSeconds?: number;
   Parameters?: { FunctionName?: string } & Record<string, unknown>;

@@ -11,7 +11,7 @@ const TRANSIENT = 'TransientError';
 
 describe.each(FILES)('%s', (file) => {
   const definition = loadDefinition(file);
-  const states = Object.entries(definition.States) as [string, Record<string, unknown>][];
+  const states = Object.entries(definition.States) as unknown as [string, Record<string, unknown>][];
   const tasks = states.filter(([, s]) => s.Type === 'Task');
 
   it('passes asl-validator with path and ARN checks', () => {
