@@ -1,0 +1,89 @@
+/**
+ * SOP 5 (and SOP 17's annual re-test): start or poll the Qualys SSL Labs server test of the
+ * resource's website. The state machine calls it first without `startedAt` (start), then, while
+ * `finished` is false, Waits `nextPollSeconds` and calls again with `{ requestId, url, startedAt, polls }`.
+ *
+ * Env: TABLE_NAME, SSLLABS_EMAIL (registered organisation email), SSLLABS_API_BASE (optional,
+ * default https://api.ssllabs.com/api/v4), SSL_MAX_WAIT_SECONDS (optional, default 3600).
+ * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; outbound HTTPS.
+ */
+import { dynamoDb } from '#shared/aws/clients.ts';
+import { readTableName } from '#shared/config.ts';
+import type { CheckSslInput, CheckSslOutput } from '#shared/domain/workflow.ts';
+import { emailEnv, intEnv, optionalEnv } from '#shared/env.ts';
+import { ConfigError } from '#shared/errors.ts';
+import { workflowHandler } from '#shared/lambda.ts';
+import { logger } from '#shared/logger.ts';
+import { runSslScanStep, type SslScanDeps } from '#shared/ssl/scan.ts';
+import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/ssl/ssllabs-client.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+
+type Env = Record<string, string | undefined>;
+
+export interface CheckSslConfig {
+  tableName: string;
+  ssllabsApiBase: string;
+  ssllabsEmail: string;
+  maxWaitSeconds: number;
+}
+
+export function readCheckSslConfig(env: Env = process.env): CheckSslConfig {
+  const ssllabsApiBase = optionalEnv('SSLLABS_API_BASE', DEFAULT_SSLLABS_API_BASE, env).replace(/\/+$/, '');
+  let protocol: string;
+  try {
+    protocol = new URL(ssllabsApiBase).protocol;
+  } catch (cause) {
+    throw new ConfigError(
+      `Environment variable SSLLABS_API_BASE must be an absolute URL, got "${ssllabsApiBase}"`,
+      {
+        cause,
+      },
+    );
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new ConfigError('Environment variable SSLLABS_API_BASE must be an http(s) URL');
+  }
+  const maxWaitSeconds = intEnv('SSL_MAX_WAIT_SECONDS', 3600, env);
+  if (maxWaitSeconds < 1)
+    throw new ConfigError('Environment variable SSL_MAX_WAIT_SECONDS must be at least 1');
+  return {
+    tableName: readTableName(env),
+    ssllabsApiBase,
+    ssllabsEmail: emailEnv('SSLLABS_EMAIL', env),
+    maxWaitSeconds,
+  };
+}
+
+export function buildCheckSslDeps(config: CheckSslConfig): SslScanDeps {
+  return {
+    ssllabs: new SslLabsClient({ baseUrl: config.ssllabsApiBase, email: config.ssllabsEmail }),
+    store: new WorkflowStore({ tableName: config.tableName, client: dynamoDb }),
+    now: () => new Date(),
+    maxWaitSeconds: config.maxWaitSeconds,
+  };
+}
+
+let defaults: SslScanDeps | undefined;
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = (): SslScanDeps => {
+  defaults ??= buildCheckSslDeps(readCheckSslConfig());
+  return defaults;
+};
+
+export async function checkSsl(
+  input: CheckSslInput,
+  deps: SslScanDeps = defaultDeps(),
+): Promise<CheckSslOutput> {
+  const output = await runSslScanStep(input, deps);
+  logger.info('SSL Labs scan step', {
+    sopStep: 5,
+    finished: output.finished,
+    passed: output.passed,
+    grade: output.grade,
+    polls: output.polls,
+    nextPollSeconds: output.nextPollSeconds,
+  });
+  return output;
+}
+
+export const handler = workflowHandler<CheckSslInput, CheckSslOutput>((input) => checkSsl(input));

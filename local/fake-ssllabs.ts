@@ -1,0 +1,273 @@
+/**
+ * An in-process fake of the Qualys SSL Labs API v4 `analyze` call (plus `info`), on node:http, for the
+ * offline runtime and tests. Same JSON shapes as the real API (see test/events/ssllabs/).
+ *
+ *   const fake = await startFakeSslLabs({ grades: { 'bad.example.com': 'B' } });
+ *   process.env.SSLLABS_API_BASE = fake.url;   // http://127.0.0.1:<port>/api/v4
+ *
+ * Behaviour per host: `startNew=on` starts an assessment (status DNS), each later poll moves it on
+ * (IN_PROGRESS with progress and eta) until it is READY after `pollsUntilReady` polls; a poll with no
+ * assessment starts one, like the real API. The `email` header is required (400 without it; 441 when
+ * `registeredEmails` is given and the email is not in it). A grade per host, or several (one endpoint
+ * each), decides the result; special values:
+ *   'DNS'          status ERROR, "Unable to resolve domain name"
+ *   'UNREACHABLE'  an endpoint without a grade, "Unable to connect to the server"
+ *   'NEVER'        the assessment stays IN_PROGRESS
+ *   'BUSY'         every call for the host answers 529 (overloaded)
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeGrade = string;
+
+export interface FakeSslLabsOptions {
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  listenHost?: string;
+  grades?: Record<string, FakeGrade | FakeGrade[]>;
+  defaultGrade?: FakeGrade;
+  /** Polls after the start until READY (0: the start answers READY at once). */
+  pollsUntilReady?: number;
+  /** ETA in seconds reported for the endpoint under test while IN_PROGRESS. */
+  etaSeconds?: number;
+  /** When given, only these emails are "registered"; others get 441. */
+  registeredEmails?: string[];
+  /** Clock for startTime/testTime (ms since 1970). */
+  now?: () => number;
+}
+
+export interface FakeSslLabsCall {
+  host?: string;
+  startNew: boolean;
+  all?: string;
+  email?: string;
+  status: number;
+}
+
+export interface FakeSslLabs {
+  /** API base URL to use as SSLLABS_API_BASE, e.g. http://127.0.0.1:54321/api/v4. */
+  url: string;
+  close(): Promise<void>;
+  /** Grades for the next assessment of `host` (a READY report in the cache stays until a new start). */
+  setGrade(host: string, grade: FakeGrade | FakeGrade[]): void;
+  /** Every analyze call received, in order (for tests). */
+  calls: FakeSslLabsCall[];
+}
+
+interface Assessment {
+  startTime: number;
+  polls: number;
+  grades: FakeGrade[];
+  testTime?: number;
+}
+
+const ENGINE_VERSION = '2.3.1';
+const CRITERIA_VERSION = '2009q';
+const SPECIAL = new Set(['DNS', 'UNREACHABLE', 'NEVER', 'BUSY']);
+
+/** Documentation addresses (RFC 5737): 203.0.113.10, .11, … one per endpoint. */
+const endpointIp = (i: number) => `203.0.113.${10 + i}`;
+
+export async function startFakeSslLabs(options: FakeSslLabsOptions = {}): Promise<FakeSslLabs> {
+  const grades = new Map<string, FakeGrade[]>();
+  for (const [host, g] of Object.entries(options.grades ?? {})) grades.set(host.toLowerCase(), toList(g));
+  const defaultGrade = options.defaultGrade ?? 'A';
+  const pollsUntilReady = Math.max(0, options.pollsUntilReady ?? 2);
+  const etaSeconds = options.etaSeconds ?? 10;
+  const registered = options.registeredEmails?.map((e) => e.toLowerCase());
+  const now = options.now ?? Date.now;
+  const assessments = new Map<string, Assessment>();
+  const calls: FakeSslLabsCall[] = [];
+
+  const gradesFor = (host: string) => grades.get(host) ?? [defaultGrade];
+
+  function hostBody(host: string, a: Assessment): Record<string, unknown> {
+    const base = {
+      host,
+      port: 443,
+      protocol: 'http',
+      isPublic: false,
+      startTime: a.startTime,
+      engineVersion: ENGINE_VERSION,
+      criteriaVersion: CRITERIA_VERSION,
+    };
+    const never = a.grades.includes('NEVER');
+    const done = !never && a.polls >= pollsUntilReady;
+    if (!done && a.polls === 0) return { ...base, status: 'DNS', statusMessage: 'Resolving domain names' };
+    if (done && a.grades.includes('DNS')) {
+      a.testTime ??= now();
+      return {
+        ...base,
+        status: 'ERROR',
+        statusMessage: 'Unable to resolve domain name',
+        testTime: a.testTime,
+        cacheExpiryTime: a.testTime + 600_000,
+      };
+    }
+    if (!done) {
+      // Endpoints are tested one at a time: some done, one under way, the rest pending.
+      const span = never ? 1 : Math.max(1, pollsUntilReady);
+      const overall = Math.min(0.99, a.polls / span);
+      const current = Math.min(a.grades.length - 1, Math.floor(overall * a.grades.length));
+      const endpoints = a.grades.map((g, i) => {
+        if (i < current) return readyEndpoint(host, g, i);
+        if (i > current)
+          return { ipAddress: endpointIp(i), statusMessage: 'Pending', progress: -1, eta: -1, delegation: 1 };
+        const progress = Math.round(((overall * a.grades.length) % 1) * 100);
+        return {
+          ipAddress: endpointIp(i),
+          serverName: `web-${i + 1}.${host}`,
+          statusMessage: 'In progress',
+          statusDetails: 'TESTING_PROTO_3_3',
+          statusDetailsMessage: 'Testing TLS 1.3',
+          progress,
+          eta: etaSeconds,
+          delegation: 1,
+        };
+      });
+      return { ...base, status: 'IN_PROGRESS', endpoints };
+    }
+    a.testTime ??= now();
+    return {
+      ...base,
+      status: 'READY',
+      testTime: a.testTime,
+      endpoints: a.grades.map((g, i) => readyEndpoint(host, g, i)),
+    };
+  }
+
+  function analyze(query: URLSearchParams, res: ServerResponse, call: FakeSslLabsCall): void {
+    const host = query.get('host')?.trim().toLowerCase();
+    if (!host) {
+      send(res, 400, { errors: [{ field: 'host', message: 'qp.mandatory' }] }, call);
+      return;
+    }
+    const startNew = query.get('startNew') === 'on';
+    if (startNew && query.get('fromCache') === 'on') {
+      send(res, 400, { errors: [{ field: 'fromCache', message: 'qp.startNew_and_fromCache' }] }, call);
+      return;
+    }
+    if (gradesFor(host).includes('BUSY')) {
+      send(res, 529, { errors: [{ message: 'Running at full capacity. Please try again later.' }] }, call);
+      return;
+    }
+    let a = assessments.get(host);
+    const inProgress = a !== undefined && a.testTime === undefined;
+    if (!a || (startNew && !inProgress)) {
+      // A new assessment; an assessment in progress is returned as is, even with startNew=on.
+      a = { startTime: now(), polls: 0, grades: [...gradesFor(host)] };
+      assessments.set(host, a);
+    } else if (!startNew && inProgress) {
+      a.polls += 1;
+    }
+    send(res, 200, hostBody(host, a), call);
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://fake-ssllabs');
+    const path = url.pathname.replace(/\/+$/, '');
+    const email = headerValue(req.headers.email);
+    const call: FakeSslLabsCall = {
+      ...(url.searchParams.get('host') ? { host: url.searchParams.get('host') as string } : {}),
+      startNew: url.searchParams.get('startNew') === 'on',
+      ...(url.searchParams.get('all') ? { all: url.searchParams.get('all') as string } : {}),
+      ...(email ? { email } : {}),
+      status: 0,
+    };
+    if (req.method !== 'GET') return send(res, 405, { errors: [{ message: 'Use GET' }] });
+    if (path.endsWith('/info')) {
+      return send(res, 200, {
+        engineVersion: ENGINE_VERSION,
+        criteriaVersion: CRITERIA_VERSION,
+        maxAssessments: 25,
+        currentAssessments: [...assessments.values()].filter((a) => a.testTime === undefined).length,
+        newAssessmentCoolOff: 1000,
+        messages: ['This is a local fake of the SSL Labs API v4: no server is really tested.'],
+      });
+    }
+    if (!path.endsWith('/analyze'))
+      return send(res, 404, { errors: [{ message: `Unknown API call ${path}` }] });
+    calls.push(call);
+    if (!email) {
+      return send(res, 400, { errors: [{ field: 'email', message: 'The email header is mandatory' }] }, call);
+    }
+    if (registered && !registered.includes(email.toLowerCase())) {
+      return send(
+        res,
+        441,
+        { errors: [{ field: 'email', message: 'Unauthorized: the email is not registered' }] },
+        call,
+      );
+    }
+    analyze(url.searchParams, res, call);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.listenHost ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${hostPart}:${address.port}/api/v4`,
+    calls,
+    setGrade(host, grade) {
+      grades.set(host.toLowerCase(), toList(grade));
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function toList(grade: FakeGrade | FakeGrade[]): FakeGrade[] {
+  const list = Array.isArray(grade) ? grade : [grade];
+  return list.length ? list : ['A'];
+}
+
+function readyEndpoint(host: string, grade: FakeGrade, i: number): Record<string, unknown> {
+  if (SPECIAL.has(grade)) {
+    return {
+      ipAddress: endpointIp(i),
+      statusMessage: 'Unable to connect to the server',
+      progress: -1,
+      duration: 20_500,
+      eta: -1,
+      delegation: 1,
+    };
+  }
+  return {
+    ipAddress: endpointIp(i),
+    serverName: `web-${i + 1}.${host}`,
+    statusMessage: 'Ready',
+    grade,
+    gradeTrustIgnored: grade === 'T' ? 'A' : grade,
+    hasWarnings: false,
+    isExceptional: grade === 'A+',
+    progress: 100,
+    duration: 70_000 + i * 1_000,
+    delegation: 1,
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v?.trim() ? v.trim() : undefined;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, call?: FakeSslLabsCall): void {
+  if (call) call.status = status;
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+    ...(status === 200 ? { 'x-max-assessments': '25', 'x-current-assessments': '1' } : {}),
+  });
+  res.end(json);
+}

@@ -1,0 +1,212 @@
+/**
+ * SOP 5 (and the SOP 17 re-test): one step of the SSL Labs scan loop the state machine drives.
+ *
+ * The first call (no `startedAt`) starts the assessment; later calls poll it. Each call answers
+ * whether a verdict was reached and, if not, how long the state machine should Wait before the next
+ * poll: the scan's ETA when SSL Labs gives one, otherwise 5 s, then 10 s growing ×1.5 up to 120 s, or
+ * the cool-off SSL Labs asked for when it is busy. After `maxWaitSeconds` from the start the scan is
+ * given up with a clear reason. `polls` counts the calls SSL Labs answered: while it is 0 (the start
+ * was refused as busy) the next call starts the assessment again rather than reading a cached report.
+ */
+import type { CheckSslInput, CheckSslOutput, SslEndpointGrade } from '../domain/workflow.ts';
+import { ValidationError } from '../errors.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { gradeAssessment, type SslVerdict, toEndpointGrades } from './grading.ts';
+import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
+
+export const SSL_SOP_STEP = 5;
+export const RENEWAL_SOP_STEP = 17;
+
+const FIRST_POLL_SECONDS = 5;
+const SECOND_POLL_SECONDS = 10;
+const POLL_GROWTH = 1.5;
+const MAX_POLL_SECONDS = 120;
+const MIN_ETA_SECONDS = 10;
+const MAX_ETA_SECONDS = 300;
+
+export interface SslScanDeps {
+  ssllabs: Pick<SslLabsClient, 'analyze'>;
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
+  now: () => Date;
+  /** SSL_MAX_WAIT_SECONDS: give up this long after the scan started. */
+  maxWaitSeconds: number;
+}
+
+interface ValidInput {
+  requestId: string;
+  hostname: string;
+  startedAt?: Date;
+  polls: number;
+}
+
+/** Bad input is a ValidationError before anything is called or written. */
+export function validateCheckSslInput(input: unknown): ValidInput {
+  const errors: { field: string; message: string }[] = [];
+  const i = (input && typeof input === 'object' ? input : {}) as Partial<
+    Record<keyof CheckSslInput, unknown>
+  >;
+
+  const requestId = typeof i.requestId === 'string' ? i.requestId.trim() : '';
+  if (!requestId) errors.push({ field: 'requestId', message: 'is required' });
+
+  let hostname = '';
+  if (typeof i.url !== 'string' || !i.url.trim()) {
+    errors.push({ field: 'url', message: 'is required (the website to test)' });
+  } else {
+    try {
+      const url = new URL(i.url.trim());
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+      hostname = url.hostname.toLowerCase().replace(/\.$/, '');
+      if (!hostname) throw new Error('no host');
+    } catch {
+      errors.push({ field: 'url', message: 'must be a full http(s) address, e.g. https://example.com' });
+    }
+  }
+
+  let startedAt: Date | undefined;
+  if (i.startedAt !== undefined && i.startedAt !== null) {
+    startedAt = typeof i.startedAt === 'string' ? new Date(i.startedAt) : undefined;
+    if (!startedAt || Number.isNaN(startedAt.getTime())) {
+      errors.push({ field: 'startedAt', message: 'must be an ISO 8601 timestamp' });
+    }
+  }
+
+  let polls = 0;
+  if (i.polls !== undefined && i.polls !== null) {
+    if (typeof i.polls !== 'number' || !Number.isInteger(i.polls) || i.polls < 0) {
+      errors.push({ field: 'polls', message: 'must be a non-negative integer' });
+    } else polls = i.polls;
+  }
+
+  if (errors.length) throw new ValidationError(errors);
+  return { requestId, hostname, ...(startedAt ? { startedAt } : {}), polls };
+}
+
+/** Seconds to Wait before the next poll of an unfinished scan (before the cap is applied). */
+export function nextPollDelay(result: AnalyzeResult, polls: number): number {
+  if (result.kind === 'busy') return result.retryAfterSeconds;
+  const etas = result.host.endpoints.map((e) => e.eta ?? -1).filter((eta) => eta > 0);
+  if (result.host.status === 'IN_PROGRESS' && etas.length > 0) {
+    return Math.min(MAX_ETA_SECONDS, Math.max(MIN_ETA_SECONDS, Math.ceil(Math.max(...etas))));
+  }
+  if (result.host.status === 'DNS' || polls <= 1) return FIRST_POLL_SECONDS;
+  return Math.min(MAX_POLL_SECONDS, Math.round(SECOND_POLL_SECONDS * POLL_GROWTH ** (polls - 2)));
+}
+
+export function describeDuration(seconds: number): string {
+  if (seconds % 60 === 0) {
+    const minutes = seconds / 60;
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** Runs one start-or-poll step of the SSL Labs scan for a request. */
+export async function runSslScanStep(rawInput: CheckSslInput, deps: SslScanDeps): Promise<CheckSslOutput> {
+  const input = validateCheckSslInput(rawInput);
+  const now = deps.now();
+  const startedAt = input.startedAt ?? now;
+  // Nothing answered yet (first call, or the start was refused as busy): start the assessment.
+  const startNew = input.polls === 0;
+
+  const result = await deps.ssllabs.analyze(input.hostname, { startNew });
+  const polls = result.kind === 'host' ? input.polls + 1 : input.polls;
+  const base = { startedAt: startedAt.toISOString(), polls };
+
+  if (result.kind === 'host' && (result.host.status === 'READY' || result.host.status === 'ERROR')) {
+    const verdict = gradeAssessment(result.host, input.hostname);
+    await recordVerdict(input.requestId, input.hostname, verdict, now, deps);
+    return toOutput(verdict, base);
+  }
+
+  const elapsedSeconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
+  if (elapsedSeconds >= deps.maxWaitSeconds) {
+    const endpoints: SslEndpointGrade[] = result.kind === 'host' ? toEndpointGrades(result.host) : [];
+    const verdict: SslVerdict = {
+      passed: false,
+      endpoints,
+      reason: `The SSL Labs scan of ${input.hostname} did not finish within ${describeDuration(deps.maxWaitSeconds)}`,
+    };
+    await recordVerdict(input.requestId, input.hostname, verdict, now, deps);
+    return toOutput(verdict, base);
+  }
+
+  const remaining = Math.max(1, Math.ceil(deps.maxWaitSeconds - elapsedSeconds));
+  const nextPollSeconds = Math.min(nextPollDelay(result, polls), remaining);
+  const activity = progressActivity(result, input.hostname, polls, nextPollSeconds);
+  await deps.store.updateRequest(input.requestId, { currentActivity: activity });
+  return { finished: false, passed: false, endpoints: [], reason: activity, nextPollSeconds, ...base };
+}
+
+function progressActivity(
+  result: AnalyzeResult,
+  hostname: string,
+  polls: number,
+  waitSeconds: number,
+): string {
+  if (result.kind === 'busy') {
+    return `SSL Labs is busy (${result.message}); the test of ${hostname} resumes in ${describeDuration(waitSeconds)}`;
+  }
+  if (polls <= 1) return `SSL Labs test of ${hostname} started`;
+  const progress = result.host.endpoints.map((e) => e.progress ?? -1).filter((p) => p >= 0);
+  const percent = progress.length ? `, ${Math.round(Math.min(...progress))}% done` : '';
+  return `SSL Labs test of ${hostname} in progress (poll ${polls}${percent})`;
+}
+
+function toOutput(verdict: SslVerdict, base: { startedAt: string; polls: number }): CheckSslOutput {
+  return {
+    finished: true,
+    passed: verdict.passed,
+    ...(verdict.grade ? { grade: verdict.grade } : {}),
+    endpoints: verdict.endpoints,
+    reason: verdict.reason,
+    nextPollSeconds: 0,
+    ...base,
+  };
+}
+
+/**
+ * Records the verdict on the request (security.ssl, merged with the other security findings) and in
+ * the audit trail. A request already approved is in its annual renewal (SOP 17): the step it is on
+ * is left alone and the audit event is filed under step 17.
+ */
+async function recordVerdict(
+  requestId: string,
+  hostname: string,
+  verdict: SslVerdict,
+  now: Date,
+  deps: SslScanDeps,
+): Promise<void> {
+  const request = await deps.store.requireRequest(requestId);
+  const renewal = request.status === 'APPROVED';
+  const testedAt = now.toISOString();
+  const outcome = verdict.passed ? 'passed' : 'failed';
+  await deps.store.updateRequest(requestId, {
+    security: {
+      ...request.security,
+      ssl: {
+        ...(verdict.grade ? { grade: verdict.grade } : {}),
+        endpoints: verdict.endpoints,
+        passed: verdict.passed,
+        reason: verdict.reason,
+        testedAt,
+      },
+    },
+    currentActivity: `${renewal ? 'Annual renewal: ' : ''}SSL Labs test ${outcome}: ${verdict.reason}`,
+    ...(renewal ? {} : { currentStep: SSL_SOP_STEP }),
+  });
+  await deps.store.appendAudit({
+    requestId,
+    at: testedAt,
+    sopStep: renewal ? RENEWAL_SOP_STEP : SSL_SOP_STEP,
+    type: 'SSL_TESTED',
+    summary: `${renewal ? 'Annual SSL re-test' : 'Qualys SSL Labs server test'} ${outcome}: ${verdict.reason}`,
+    actor: 'Qualys SSL Labs (automated)',
+    detail: {
+      host: hostname,
+      passed: verdict.passed,
+      ...(verdict.grade ? { grade: verdict.grade } : {}),
+      endpoints: verdict.endpoints,
+    },
+  });
+}
