@@ -47,6 +47,8 @@ export interface RequestRecord {
   };
   renewal?: { dueOn: string; scheduleName: string };
   error?: { error: string; cause: string; at: string };
+  /** When the requester was emailed the outcome (close-request): a retried close does not email twice. */
+  outcomeEmailSentAt?: string;
 }
 
 export interface AuditEvent {

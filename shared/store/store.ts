@@ -16,7 +16,7 @@ import { asTransient } from '../aws/transient.ts';
 import type { Team } from '../domain/task-kinds.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { auditSk, idempotencyKey, registryKey, requestKey, taskKey } from './keys.ts';
-import type { AuditEvent, RegistryEntry, RequestRecord, TaskRecord } from './records.ts';
+import type { AuditEvent, RegistryEntry, RequestRecord, RequestStatus, TaskRecord } from './records.ts';
 
 const TASK_RETENTION_DAYS = 400;
 
@@ -89,15 +89,23 @@ export class WorkflowStore {
 
   /**
    * Sets top-level attributes of an existing request (nested objects are replaced whole) and bumps
-   * updatedAt. Fails with NotFoundError when the request does not exist.
+   * updatedAt. Fails with NotFoundError when the request does not exist. With `ifStatus`, the update
+   * applies only while the request has that status; otherwise it fails with ConflictError.
    */
   async updateRequest(
     requestId: string,
     patch: Partial<Omit<RequestRecord, 'requestId' | 'createdAt'>>,
+    options: { ifStatus?: RequestStatus } = {},
   ): Promise<void> {
     const fields: Patch = { ...patch, updatedAt: this.now().toISOString() };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
+    let condition = 'attribute_exists(PK)';
+    if (options.ifStatus) {
+      names['#ifStatus'] = 'status';
+      values[':ifStatus'] = options.ifStatus;
+      condition += ' AND #ifStatus = :ifStatus';
+    }
     const sets: string[] = [];
     const removes: string[] = [];
     for (const [i, [k, v]] of Object.entries(fields).entries()) {
@@ -115,15 +123,17 @@ export class WorkflowStore {
           TableName: this.tableName,
           Key: requestKey(requestId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(PK)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
-      if (error instanceof ConflictError)
-        throw new NotFoundError(`Request ${requestId} does not exist`, { cause: error });
-      throw error;
+      if (!(error instanceof ConflictError)) throw error;
+      if (options.ifStatus && (await this.getRequest(requestId))) {
+        throw new ConflictError(`Request ${requestId} is no longer ${options.ifStatus}`, { cause: error });
+      }
+      throw new NotFoundError(`Request ${requestId} does not exist`, { cause: error });
     }
   }
 

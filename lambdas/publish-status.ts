@@ -1,0 +1,90 @@
+/**
+ * Publishes the resource's status in the district registry: SOP 6 Not Approved (with the step and
+ * reason), SOP 16 Active/Approved, SOP 17 the renewal's result. Writes the registry entry, then puts a
+ * ResourceStatusChanged event for integrations (e.g. forwarding to the TXSPA database), then audits.
+ * A retry rewrites the same entry and may put the event again (consumers get it at least once).
+ */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import * as z from 'zod/mini';
+import { dynamoDb } from '#shared/aws/clients.ts';
+import { eventBridge, putEvent } from '#shared/aws/eventbridge.ts';
+import { readTableName } from '#shared/config.ts';
+import { DETAIL_TYPES, EVENT_SOURCE } from '#shared/domain/events.ts';
+import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from '#shared/domain/outcome.ts';
+import { buildRegistryEntry, statusChangedDetail, statusLabel } from '#shared/domain/registry.ts';
+import type { PublishStatusInput, RegistryStatus } from '#shared/domain/workflow.ts';
+import { requireEnv } from '#shared/env.ts';
+import { workflowHandler } from '#shared/lambda.ts';
+import { logger } from '#shared/logger.ts';
+import { normaliseResourceKey } from '#shared/store/keys.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+
+export interface PublishStatusDeps {
+  store: WorkflowStore;
+  events: EventBridgeClient;
+  eventBusName: string;
+  now: () => Date;
+}
+
+const payloadSchema = z.object({
+  requestId: requestIdField,
+  status: z.enum(['APPROVED', 'NOT_APPROVED'], { error: 'status must be APPROVED or NOT_APPROVED' }),
+  sopStep: sopStepField,
+  denial: z.optional(denialSchema),
+});
+
+let defaults: PublishStatusDeps | undefined;
+function defaultDeps(): PublishStatusDeps {
+  defaults ??= {
+    store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
+    events: eventBridge,
+    eventBusName: requireEnv('EVENT_BUS_NAME'),
+    now: () => new Date(),
+  };
+  return defaults;
+}
+
+export async function publishStatus(
+  input: unknown,
+  deps: PublishStatusDeps = defaultDeps(),
+): Promise<{ resourceKey: string; status: RegistryStatus }> {
+  const { requestId, status, sopStep, denial } = parsePayload(payloadSchema, input);
+  if (status === 'NOT_APPROVED' && !denial) {
+    throw invalid('denial', 'A Not Approved status needs the denial (SOP step and reason)');
+  }
+  if (status === 'APPROVED' && denial) throw invalid('denial', 'An Approved status has no denial');
+
+  const request = await deps.store.requireRequest(requestId);
+  const existing = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
+  const statusDate = deps.now();
+  const entry = buildRegistryEntry({
+    request,
+    status,
+    sopStep,
+    existing,
+    statusDate: statusDate.toISOString(),
+    ...(denial ? { denial } : {}),
+  });
+  await deps.store.putRegistryEntry(entry);
+  await putEvent(
+    { client: deps.events, eventBusName: deps.eventBusName },
+    {
+      source: EVENT_SOURCE,
+      detailType: DETAIL_TYPES.resourceStatusChanged,
+      detail: statusChangedDetail(entry),
+      time: statusDate,
+    },
+  );
+  await deps.store.appendAudit({
+    requestId,
+    sopStep,
+    type: 'STATUS_PUBLISHED',
+    summary: `Published in the resource registry as ${statusLabel(status)}${entry.reason ? ` (${entry.reason})` : ''}`,
+    actor: 'workflow',
+    detail: { resourceKey: entry.resourceKey, status },
+  });
+  logger.info('Status published', { sopStep, status, resourceKey: entry.resourceKey });
+  return { resourceKey: entry.resourceKey, status };
+}
+
+export const handler = workflowHandler((input: PublishStatusInput) => publishStatus(input));

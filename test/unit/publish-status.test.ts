@@ -1,0 +1,282 @@
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type PublishStatusDeps, publishStatus } from '#lambdas/publish-status.ts';
+import { NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
+import type { RegistryEntry, RequestRecord } from '#shared/store/records.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+import approvedEvent from '../events/publish-status-approved.json' with { type: 'json' };
+import notApprovedEvent from '../events/publish-status-not-approved.json' with { type: 'json' };
+import requestFixture from '../events/request-record.json' with { type: 'json' };
+
+const NOW = new Date('2026-11-28T10:15:30.000Z');
+const REQUEST_KEY = { PK: 'REQUEST#SR-20261128-TEST0001', SK: 'REQUEST' };
+const RESOURCE_KEY = { PK: 'RESOURCE#mathblaster.example', SK: 'RESOURCE' };
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const eventBridge = mockClient(EventBridgeClient);
+const deps: PublishStatusDeps = {
+  store: new WorkflowStore({
+    tableName: 'requests',
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+    now: () => NOW,
+  }),
+  events: new EventBridgeClient({ region: 'us-east-1' }),
+  eventBusName: 'software-requests',
+  now: () => NOW,
+};
+
+function givenRequest(change: (r: RequestRecord) => void = () => {}) {
+  const request = structuredClone(requestFixture) as RequestRecord;
+  change(request);
+  ddb
+    .on(GetCommand, { Key: REQUEST_KEY })
+    .resolves({ Item: { ...REQUEST_KEY, entity: 'request', ...request } });
+}
+
+function givenRegistryEntry(entry: Partial<RegistryEntry>) {
+  ddb
+    .on(GetCommand, { Key: RESOURCE_KEY })
+    .resolves({ Item: { ...RESOURCE_KEY, entity: 'registry', ...entry } });
+}
+
+const registryPut = () =>
+  ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.entity === 'registry')?.args[0].input;
+const auditPut = () =>
+  ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.entity === 'audit')?.args[0].input;
+const putEventsInput = () => eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input;
+
+beforeEach(() => {
+  ddb.reset();
+  eventBridge.reset();
+  ddb.on(GetCommand).resolves({});
+  ddb.on(PutCommand).resolves({});
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+});
+
+describe('publish-status: the resource registry for staff transparency (SOP 6, 16, 17)', () => {
+  it('SOP 16: publishes Active/Approved with DPA expiry and SSL grade, keeping the renewal date already due', async () => {
+    // Prepare
+    givenRequest();
+    givenRegistryEntry({
+      resourceKey: 'mathblaster.example',
+      resourceName: 'Math Blaster',
+      renewalDueOn: '2027-06-01',
+    });
+
+    // Act
+    const out = await publishStatus(structuredClone(approvedEvent), deps);
+
+    // Assess
+    expect(out).toEqual({ resourceKey: 'mathblaster.example', status: 'APPROVED' });
+    expect(registryPut()).toEqual({
+      TableName: 'requests',
+      Item: {
+        PK: 'RESOURCE#mathblaster.example',
+        SK: 'RESOURCE',
+        GSI1PK: 'REGISTRY',
+        GSI1SK: 'math blaster',
+        GSI2PK: 'RENEWAL',
+        GSI2SK: '2027-06-01#mathblaster.example',
+        entity: 'registry',
+        resourceKey: 'mathblaster.example',
+        resourceName: 'Math Blaster',
+        url: 'https://www.MathBlaster.example/app',
+        vendorName: 'Blaster Learning',
+        status: 'APPROVED',
+        statusDate: '2026-11-28T10:15:30.000Z',
+        requestId: 'SR-20261128-TEST0001',
+        sopStep: 16,
+        dpaExpiresOn: '2028-06-30',
+        sslGrade: 'A',
+        renewalDueOn: '2027-06-01',
+      },
+    });
+    const input = putEventsInput();
+    expect(input?.Entries).toHaveLength(1);
+    expect(input?.Entries?.[0]).toEqual({
+      EventBusName: 'software-requests',
+      Source: 'district.software-requests',
+      DetailType: 'ResourceStatusChanged',
+      Detail: expect.any(String),
+      Time: NOW,
+    });
+    expect(JSON.parse(input?.Entries?.[0]?.Detail ?? '{}')).toEqual({
+      resourceKey: 'mathblaster.example',
+      resourceName: 'Math Blaster',
+      url: 'https://www.MathBlaster.example/app',
+      vendorName: 'Blaster Learning',
+      status: 'APPROVED',
+      statusDate: '2026-11-28T10:15:30.000Z',
+      requestId: 'SR-20261128-TEST0001',
+      sopStep: 16,
+      dpaExpiresOn: '2028-06-30',
+      sslGrade: 'A',
+    });
+    expect(auditPut()?.Item).toMatchObject({
+      requestId: 'SR-20261128-TEST0001',
+      sopStep: 16,
+      type: 'STATUS_PUBLISHED',
+      summary: 'Published in the resource registry as Active/Approved',
+      actor: 'workflow',
+      detail: { resourceKey: 'mathblaster.example', status: 'APPROVED' },
+    });
+  });
+
+  it('SOP 6: publishes Not Approved with "Denied at SOP step N: reason", and no renewal stays due', async () => {
+    givenRequest((r) => {
+      if (r.security?.ssl) r.security.ssl.grade = 'B';
+    });
+    givenRegistryEntry({ resourceKey: 'mathblaster.example', renewalDueOn: '2027-06-01' });
+
+    const out = await publishStatus(structuredClone(notApprovedEvent), deps);
+
+    expect(out).toEqual({ resourceKey: 'mathblaster.example', status: 'NOT_APPROVED' });
+    const item = registryPut()?.Item;
+    expect(item).toMatchObject({
+      status: 'NOT_APPROVED',
+      sopStep: 6,
+      reason: 'Denied at SOP step 6: SSL Labs grade B is below A',
+      denial: { sopStep: 6, reason: 'SSL Labs grade B is below A', comment: '' },
+      sslGrade: 'B',
+    });
+    expect(item).not.toHaveProperty('renewalDueOn');
+    expect(item).not.toHaveProperty('GSI2PK');
+    const detail = JSON.parse(putEventsInput()?.Entries?.[0]?.Detail ?? '{}');
+    expect(detail).toMatchObject({
+      status: 'NOT_APPROVED',
+      sopStep: 6,
+      reason: 'Denied at SOP step 6: SSL Labs grade B is below A',
+      sslGrade: 'B',
+    });
+    expect(detail).not.toHaveProperty('denial');
+    expect(auditPut()?.Item).toMatchObject({
+      type: 'STATUS_PUBLISHED',
+      sopStep: 6,
+      summary:
+        'Published in the resource registry as Not Approved (Denied at SOP step 6: SSL Labs grade B is below A)',
+    });
+  });
+
+  it('a refused DPA has no expiry and a resource without a website has no SSL grade; the key is the name', async () => {
+    givenRequest((r) => {
+      r.resource = { ...r.resource, name: '  Reading   Eggs ', url: undefined, usesWebsite: false };
+      r.security = { dpa: { decision: 'refused' } };
+    });
+
+    await publishStatus(
+      {
+        requestId: 'SR-20261128-TEST0001',
+        status: 'NOT_APPROVED',
+        sopStep: 6,
+        denial: { sopStep: 6, reason: 'DPA refused' },
+      },
+      deps,
+    );
+
+    const item = registryPut()?.Item;
+    expect(item).toMatchObject({ PK: 'RESOURCE#reading eggs', resourceKey: 'reading eggs' });
+    expect(item).not.toHaveProperty('dpaExpiresOn');
+    expect(item).not.toHaveProperty('sslGrade');
+    expect(item).not.toHaveProperty('url');
+  });
+
+  it('SOP 17: a renewal result is published with step 17', async () => {
+    givenRequest((r) => {
+      r.status = 'APPROVED';
+    });
+
+    await publishStatus({ requestId: 'SR-20261128-TEST0001', status: 'APPROVED', sopStep: 17 }, deps);
+
+    expect(registryPut()?.Item).toMatchObject({ status: 'APPROVED', sopStep: 17 });
+    expect(JSON.parse(putEventsInput()?.Entries?.[0]?.Detail ?? '{}')).toMatchObject({ sopStep: 17 });
+  });
+
+  it('an entry EventBridge rejects (FailedEntryCount > 0) is TransientError and is not audited as published', async () => {
+    givenRequest();
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+
+    const error = await publishStatus(structuredClone(approvedEvent), deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toContain('InternalFailure');
+    expect(auditPut()).toBeUndefined();
+  });
+
+  it('EventBridge throttling is TransientError', async () => {
+    givenRequest();
+    eventBridge
+      .on(PutEventsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+
+    await expect(publishStatus(structuredClone(approvedEvent), deps)).rejects.toBeInstanceOf(TransientError);
+    expect(auditPut()).toBeUndefined();
+  });
+
+  it('a missing event bus is not retried: the error keeps its name for the error path', async () => {
+    givenRequest();
+    eventBridge
+      .on(PutEventsCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Event bus does not exist', $metadata: {} }));
+
+    const error = await publishStatus(structuredClone(approvedEvent), deps).catch((e: unknown) => e);
+
+    expect((error as Error).name).toBe('ResourceNotFoundException');
+  });
+
+  it('DynamoDB throttling on the registry write is TransientError and no event is put', async () => {
+    givenRequest();
+    ddb
+      .on(PutCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+
+    await expect(publishStatus(structuredClone(approvedEvent), deps)).rejects.toBeInstanceOf(TransientError);
+    expect(eventBridge.calls()).toHaveLength(0);
+  });
+
+  it('a request that does not exist is NotFoundError: nothing is published', async () => {
+    const error = await publishStatus(structuredClone(approvedEvent), deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(eventBridge.calls()).toHaveLength(0);
+  });
+
+  it('DynamoDB throttling while reading the request is TransientError: nothing is written or put', async () => {
+    ddb
+      .on(GetCommand, { Key: REQUEST_KEY })
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+
+    await expect(publishStatus(structuredClone(approvedEvent), deps)).rejects.toBeInstanceOf(TransientError);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(eventBridge.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['an unknown status', { requestId: 'SR-1', status: 'ACTIVE', sopStep: 16 }, 'status'],
+    ['Not Approved without the denial', { requestId: 'SR-1', status: 'NOT_APPROVED', sopStep: 6 }, 'denial'],
+    [
+      'Approved with a denial',
+      { requestId: 'SR-1', status: 'APPROVED', sopStep: 16, denial: { sopStep: 6, reason: 'x' } },
+      'denial',
+    ],
+    [
+      'a denial without a reason',
+      { requestId: 'SR-1', status: 'NOT_APPROVED', sopStep: 6, denial: { sopStep: 6 } },
+      'denial.reason',
+    ],
+    ['no step', { requestId: 'SR-1', status: 'APPROVED' }, 'sopStep'],
+  ])('%s is ValidationError and nothing is read or written', async (_label, payload, field) => {
+    const error = await publishStatus(payload, deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).errors.map((e) => e.field)).toContain(field);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(eventBridge.calls()).toHaveLength(0);
+  });
+});
