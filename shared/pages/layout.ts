@@ -23,14 +23,15 @@ th,td{text-align:left;padding:.4rem;border-bottom:1px solid var(--line);vertical
 @media (max-width:600px){dl{grid-template-columns:1fr}th,td{display:block;border:0}tr{display:block;border-bottom:1px solid var(--line)}}
 `;
 
-export function page(options: { title: string; body: SafeHtml }): string {
+/** `refreshSeconds`: reload the page periodically (status pages while work is in progress). */
+export function page(options: { title: string; body: SafeHtml; refreshSeconds?: number }): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${options.title} · Digital resource requests</title>
+${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">\n` : ''}<title>${options.title} · Digital resource requests</title>
 <style>${new SafeHtml(STYLE)}</style>
 </head>
 <body>

@@ -1,0 +1,131 @@
+/**
+ * POST /requests — SOP steps 1–2: validate a request (JSON or the HTML form), store it, start the
+ * workflow named by the request id, and acknowledge it by email. Honours Idempotency-Key.
+ *
+ * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, PUBLIC_BASE_URL (read on the first call, fail fast).
+ * IAM: dynamodb:PutItem, GetItem, UpdateItem, Query (table); states:StartExecution (state machine);
+ * ses:SendEmail.
+ */
+import { dynamoDb } from '#shared/aws/clients.ts';
+import { sfn } from '#shared/aws/sfn.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/config.ts';
+import { formToRequestInput, toFormValues } from '#shared/domain/form-input.ts';
+import { type SubmissionDeps, submitResourceRequest } from '#shared/domain/submission.ts';
+import { requireEnv } from '#shared/env.ts';
+import { ConfigError, TransientError } from '#shared/errors.ts';
+import {
+  type FormValue,
+  type HttpEvent,
+  type HttpResponse,
+  header,
+  htmlResponse,
+  httpHandler,
+  jsonResponse,
+  parseBody,
+  wantsHtml,
+} from '#shared/http/edge.ts';
+import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { renderRequestForm } from '#shared/pages/request-form.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+
+export function readStateMachineArn(env: Record<string, string | undefined> = process.env): string {
+  const arn = requireEnv('STATE_MACHINE_ARN', env);
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
+    throw new ConfigError(`Environment variable STATE_MACHINE_ARN must be a state machine ARN, got "${arn}"`);
+  }
+  return arn;
+}
+
+let defaults: SubmissionDeps | undefined;
+/** Built on the first call (not at import) so tests can import this module without any env set. */
+export function defaultDeps(): SubmissionDeps {
+  defaults ??= {
+    store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
+    sfn,
+    mailer: new SesMailer({ from: readMailFrom() }),
+    stateMachineArn: readStateMachineArn(),
+    publicBaseUrl: readPublicBaseUrl(),
+  };
+  return defaults;
+}
+
+const RETRY_AFTER = { 'Retry-After': '5' };
+
+export async function submitRequest(
+  event: HttpEvent,
+  deps: SubmissionDeps = defaultDeps(),
+): Promise<HttpResponse> {
+  const body = parseBody(event);
+  const asPage = body.kind === 'form' || wantsHtml(event);
+  const input = body.kind === 'form' ? formToRequestInput(body.value) : body.value;
+  const formValues = (): Record<string, FormValue> =>
+    body.kind === 'form' ? body.value : toFormValues(body.value);
+  const idempotencyKey = header(event, 'idempotency-key');
+
+  let result: Awaited<ReturnType<typeof submitResourceRequest>>;
+  try {
+    result = await submitResourceRequest({ body: input, idempotencyKey }, deps);
+  } catch (error) {
+    // Nothing could be claimed or stored (e.g. DynamoDB throttling): safe to try again.
+    if (!(error instanceof TransientError)) throw error;
+    const message = 'The service is busy. Nothing was saved; please submit your request again in a moment.';
+    if (asPage)
+      return htmlResponse(
+        503,
+        renderRequestForm({ values: formValues(), errors: [{ field: '(service)', message }] }),
+        RETRY_AFTER,
+      );
+    return jsonResponse(503, { error: 'Service Unavailable', message }, RETRY_AFTER);
+  }
+
+  switch (result.outcome) {
+    case 'invalid':
+    case 'key-reused': {
+      const status = result.outcome === 'invalid' ? 400 : 422;
+      if (asPage)
+        return htmlResponse(status, renderRequestForm({ values: formValues(), errors: result.errors }));
+      return jsonResponse(status, { errors: result.errors });
+    }
+    case 'incomplete': {
+      const again = idempotencyKey
+        ? 'submit again with the same Idempotency-Key'
+        : 'submit the same request again';
+      const message = result.stored
+        ? `Your request ${result.requestId} is saved; ${again} to continue`
+        : `Your request ${result.requestId} could not be saved just now; ${again} to continue`;
+      if (asPage)
+        return htmlResponse(
+          503,
+          renderRequestForm({ values: formValues(), errors: [{ field: '(service)', message }] }),
+          RETRY_AFTER,
+        );
+      return jsonResponse(
+        503,
+        { error: 'Service Unavailable', message, requestId: result.requestId },
+        RETRY_AFTER,
+      );
+    }
+    case 'accepted': {
+      if (asPage)
+        return {
+          statusCode: 303,
+          headers: {
+            Location: result.statusUrl,
+            'Cache-Control': 'no-store',
+            'Referrer-Policy': 'no-referrer',
+          },
+          body: '',
+        };
+      return jsonResponse(
+        result.created ? 201 : 200,
+        { requestId: result.requestId, status: 'IN_REVIEW', links: { status: result.statusUrl } },
+        result.created ? { Location: result.statusUrl } : {},
+      );
+    }
+  }
+}
+
+export const handler = httpHandler((event) => submitRequest(event), {
+  renderErrorPage: (view) =>
+    renderRequestForm({ errors: view.errors ?? [{ field: '(service)', message: view.message }] }),
+});

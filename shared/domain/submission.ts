@@ -1,0 +1,267 @@
+/**
+ * SOP steps 1–2: a teacher's request is validated, stored and handed to the state machine.
+ *
+ * Every step is one conditional single-item write, in an order that loses nothing when a step fails:
+ *   claim idempotency key → create request → audit SUBMITTED → StartExecution(name = requestId)
+ *   → record executionArn → acknowledgement email (once: guarded by an `ack:<requestId>` claim).
+ * The idempotency claim names the request id before anything else is written, so submitting the same
+ * request again (same Idempotency-Key, or the identical body when there is no key) resumes the first
+ * attempt where it stopped instead of creating a second request.
+ */
+import { createHash } from 'node:crypto';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ConflictError, type FieldError, TransientError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { renderAcknowledgementEmail } from '../mail/acknowledgement-email.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { RequestRecord } from '../store/records.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { newRequestId } from './request-id.ts';
+import { parseResourceRequest, type ResourceRequest, toWorkflowResource } from './request-schema.ts';
+import type { WorkflowInput } from './workflow.ts';
+
+export const SUBMITTED_ACTIVITY = 'Submitted; waiting for security vetting';
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
+
+export interface SubmissionDeps {
+  store: Pick<
+    WorkflowStore,
+    'claimIdempotencyKey' | 'createRequest' | 'getRequest' | 'appendAudit' | 'listAudit' | 'updateRequest'
+  >;
+  sfn: Pick<SFNClient, 'send'>;
+  mailer: Mailer;
+  stateMachineArn: string;
+  /** No trailing slash. */
+  publicBaseUrl: string;
+  now?: () => Date;
+  newRequestId?: (now: Date) => string;
+}
+
+export interface SubmissionInput {
+  /** The request fields: a JSON body as sent, or a form already coerced by form-input.ts. */
+  body: unknown;
+  /** The Idempotency-Key header, when the client sent one. */
+  idempotencyKey?: string | undefined;
+}
+
+export type SubmissionResult =
+  /** Bad input: nothing was written. */
+  | { outcome: 'invalid'; errors: FieldError[] }
+  /** The Idempotency-Key belongs to a different request body: nothing was written. */
+  | { outcome: 'key-reused'; errors: FieldError[] }
+  /** Stored and started. `created`: this attempt created the request; `replay`: the key was already claimed. */
+  | { outcome: 'accepted'; requestId: string; statusUrl: string; created: boolean; replay: boolean }
+  /**
+   * The key is claimed (so the request id is reserved) but a later step failed; submitting the same
+   * request again continues from there. `stored` says whether the request record exists.
+   */
+  | { outcome: 'incomplete'; requestId: string; statusUrl: string; stored: boolean; failedStep: string };
+
+export function validateIdempotencyKey(key: string | undefined): FieldError | undefined {
+  if (key === undefined) return undefined;
+  if (IDEMPOTENCY_KEY_PATTERN.test(key)) return undefined;
+  return {
+    field: 'Idempotency-Key',
+    message: 'Idempotency-Key must be 8 to 128 characters: letters, digits, "_", "-", ":" or "."',
+  };
+}
+
+/** JSON with object keys sorted at every level, so equal requests hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function hashRequest(request: ResourceRequest): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+/** The ARN Step Functions gives an execution: needed when StartExecution says it already exists. */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+export function workflowInput(requestId: string, request: ResourceRequest): WorkflowInput {
+  return {
+    requestId,
+    requestType: request.requestType,
+    resource: toWorkflowResource(request),
+    replacementCount: 0,
+  };
+}
+
+export async function submitResourceRequest(
+  input: SubmissionInput,
+  deps: SubmissionDeps,
+): Promise<SubmissionResult> {
+  const now = deps.now ?? (() => new Date());
+
+  // 1. Validate everything before touching anything.
+  const errors: FieldError[] = [];
+  const keyError = validateIdempotencyKey(input.idempotencyKey);
+  if (keyError) errors.push(keyError);
+  const parsed = parseResourceRequest(input.body);
+  if (!parsed.ok) errors.push(...parsed.errors);
+  if (errors.length || !parsed.ok) return { outcome: 'invalid', errors };
+  const request = parsed.value;
+
+  // 2. Claim the key: from here on the request id is reserved and every retry converges on it.
+  const bodyHash = hashRequest(request);
+  const claimKey = input.idempotencyKey ? `key:${input.idempotencyKey}` : `body:${bodyHash}`;
+  let requestId = (deps.newRequestId ?? newRequestId)(now());
+  const claim = await deps.store.claimIdempotencyKey(claimKey, { requestId, bodyHash });
+  const replay = !claim.claimed;
+  if (!claim.claimed) {
+    if (claim.bodyHash !== bodyHash) {
+      logger.info('Idempotency key reused for a different request', { requestId: claim.requestId });
+      return {
+        outcome: 'key-reused',
+        errors: [
+          {
+            field: 'Idempotency-Key',
+            message: 'This Idempotency-Key was already used for a different request; use a new key',
+          },
+        ],
+      };
+    }
+    requestId = claim.requestId;
+  }
+  logger.appendKeys({ requestId });
+  const statusUrl = `${deps.publicBaseUrl}/requests/${requestId}`;
+  let stored = false;
+  let step = 'create request';
+
+  try {
+    // 3. The request record (status IN_REVIEW at SOP step 2), unless the first attempt already made it.
+    let existing = replay ? await deps.store.getRequest(requestId) : undefined;
+    let created = false;
+    if (!existing) {
+      const at = now().toISOString();
+      const record: RequestRecord = {
+        requestId,
+        createdAt: at,
+        updatedAt: at,
+        status: 'IN_REVIEW',
+        currentStep: 2,
+        currentActivity: SUBMITTED_ACTIVITY,
+        submitted: request,
+        resource: toWorkflowResource(request),
+        replacementCount: 0,
+      };
+      try {
+        await deps.store.createRequest(record);
+        created = true;
+      } catch (error) {
+        // Only a concurrent replay of this same submission can have created it in the meantime.
+        if (!(error instanceof ConflictError) || !replay) throw error;
+        existing = await deps.store.getRequest(requestId);
+        if (!existing) throw error;
+      }
+    }
+    stored = true;
+
+    // 4. The audit trail's first event. A replay adds it only if the first attempt stopped before it.
+    step = 'audit';
+    const alreadyStarted = existing?.executionArn !== undefined;
+    const needsAudit =
+      created ||
+      (!alreadyStarted && !(await deps.store.listAudit(requestId)).some((e) => e.type === 'SUBMITTED'));
+    if (needsAudit) {
+      await deps.store.appendAudit({
+        requestId,
+        sopStep: 2,
+        type: 'SUBMITTED',
+        summary: `Request submitted: ${request.resourceName} (${request.resourceKind}, ${request.requestType})`,
+        actor: request.requesterEmail,
+        detail: {
+          requestType: request.requestType,
+          resourceKind: request.resourceKind,
+          cost: request.cost,
+          studentDataShared: request.studentDataShared,
+          usesWebsite: request.resourceUrl !== undefined,
+        },
+      });
+    }
+
+    // 5. Start the workflow, named by the request id (so a second start cannot create a second run).
+    if (!alreadyStarted) {
+      step = 'start workflow';
+      const executionArn = await startExecution(deps, requestId, request);
+      if (!executionArn) return { outcome: 'incomplete', requestId, statusUrl, stored, failedStep: step };
+      step = 'record execution';
+      await deps.store.updateRequest(requestId, { executionArn });
+    }
+
+    // 6. Acknowledge exactly once, whichever attempt gets here first. A lost email loses nothing.
+    await acknowledgeOnce(deps, { requestId, bodyHash, request, statusUrl });
+
+    logger.info('Request submitted', {
+      requestId,
+      requestType: request.requestType,
+      resourceKind: request.resourceKind,
+      created,
+      replay,
+    });
+    return { outcome: 'accepted', requestId, statusUrl, created, replay };
+  } catch (error) {
+    if (!(error instanceof TransientError)) throw error;
+    logger.warn('Submission incomplete; a resubmission continues it', {
+      requestId,
+      step,
+      errorName: error.name,
+    });
+    return { outcome: 'incomplete', requestId, statusUrl, stored, failedStep: step };
+  }
+}
+
+/** Returns the execution ARN, or undefined when Step Functions could not start it now. */
+async function startExecution(
+  deps: SubmissionDeps,
+  requestId: string,
+  request: ResourceRequest,
+): Promise<string | undefined> {
+  try {
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name: requestId,
+        input: JSON.stringify(workflowInput(requestId, request)),
+      }),
+    );
+    return out.executionArn ?? executionArnFor(deps.stateMachineArn, requestId);
+  } catch (error) {
+    const name = (error as Error)?.name;
+    if (name === 'ExecutionAlreadyExists') {
+      logger.info('Workflow already started', { requestId });
+      return executionArnFor(deps.stateMachineArn, requestId);
+    }
+    logger.error('Could not start the workflow; the request is stored', { requestId, errorName: name });
+    return undefined;
+  }
+}
+
+/**
+ * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click)
+ * only one emails, and a replay after a crash before the email sends it.
+ */
+async function acknowledgeOnce(
+  deps: SubmissionDeps,
+  { requestId, bodyHash, request, statusUrl }: { requestId: string; bodyHash: string; request: ResourceRequest; statusUrl: string },
+): Promise<void> {
+  try {
+    const latch = await deps.store.claimIdempotencyKey(`ack:${requestId}`, { requestId, bodyHash });
+    if (!latch.claimed) return;
+    await deps.mailer.send(renderAcknowledgementEmail({ requestId, request, statusUrl }));
+  } catch (error) {
+    logger.warn('Acknowledgement email not sent; the request is safe', {
+      requestId,
+      errorName: (error as Error)?.name,
+    });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The requester's status page: the status in words, what is happening now, and all 17 SOP steps
+ * marked done / now / skipped / stopped / not reached, with the audit events under each step.
+ * Reloads itself every 20 s while the request is in review.
+ */
+import {
+  isSslScanRunning,
+  otherEvents,
+  type RequestView,
+  type StepProgress,
+  type StepState,
+  sopProgress,
+  type TimelineEntry,
+} from '../domain/timeline.ts';
+import type { ErrorView } from '../http/edge.ts';
+import { html, type SafeHtml } from '../mail/html.ts';
+import type { RequestRecord, RequestStatus } from '../store/records.ts';
+import { page } from './layout.ts';
+
+export const REFRESH_SECONDS = 20;
+
+const STATUS_WORDS: Record<RequestStatus, string> = {
+  IN_REVIEW: 'In review',
+  APPROVED: 'Approved',
+  DENIED: 'Not approved',
+  ERROR: 'Stopped by a system error',
+};
+
+const STATE_WORDS: Record<StepState, string> = {
+  done: 'Done',
+  current: 'Now',
+  skipped: 'Skipped: does not apply',
+  stopped: 'Stopped here',
+  'not-reached': 'Not reached',
+};
+
+const STEP_STYLE = html`<style>
+ol.sop{list-style:none;padding:0}ol.sop>li{border-left:4px solid var(--line);padding:.25rem 0 .5rem .75rem;margin:.25rem 0}
+ol.sop>li.done{border-color:var(--ok)}ol.sop>li.current{border-color:var(--accent);background:#eef5fc}
+ol.sop>li.stopped{border-color:var(--bad);background:#fff5f5}ol.sop>li.skipped,ol.sop>li.not-reached{color:var(--muted)}
+ol.sop .state{font-size:.85rem;font-weight:600}ol.sop ul{margin:.25rem 0 0;padding-left:1.25rem}.note{border-left:4px solid var(--accent);padding:.5rem .75rem;background:#eef5fc}
+</style>`;
+
+function when(iso: string): SafeHtml {
+  const d = new Date(iso);
+  const text = Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return html`<time datetime="${iso}">${text}</time>`;
+}
+
+function events(list: readonly TimelineEntry[]): SafeHtml | string {
+  if (!list.length) return '';
+  return html`<ul>${list.map((e) => html`<li>${when(e.at)}: ${e.summary}</li>`)}</ul>`;
+}
+
+function stepItem(s: StepProgress, replacementRound: boolean): SafeHtml {
+  const words =
+    s.state === 'not-reached' && s.events.length && replacementRound
+      ? 'To be repeated'
+      : STATE_WORDS[s.state];
+  return html`<li class="${s.state}"${s.state === 'current' ? html` aria-current="step"` : ''}>
+<strong>${s.step}. ${s.title}</strong> <span class="hint">(${s.who})</span><br>
+<span class="state">${words}</span>${events(s.events)}
+</li>`;
+}
+
+export interface RequestStatusPageInput {
+  view: RequestView;
+  record: Pick<RequestRecord, 'status' | 'currentStep' | 'deniedAtStep' | 'renewal' | 'replacementCount'>;
+}
+
+export function renderRequestStatus({ view, record }: RequestStatusPageInput): string {
+  const steps = sopProgress(record, view.timeline);
+  const others = otherEvents(view.timeline);
+  const inReview = view.status === 'IN_REVIEW';
+  const now = html`<p>${view.currentActivity}</p>
+${
+  view.status === 'DENIED'
+    ? html`<p>The request was not approved${view.deniedAtStep ? html` at step ${view.deniedAtStep}` : ''}${
+        view.reason ? html`: ${view.reason}` : '.'
+      }</p>`
+    : ''
+}${view.status === 'ERROR' && view.reason ? html`<p>${view.reason}</p>` : ''}${
+  isSslScanRunning(record)
+    ? html`<p class="note" role="status">SSL Labs test in progress — this can take several minutes.</p>`
+    : ''
+}${inReview ? html`<p class="hint">This page updates itself every ${REFRESH_SECONDS} seconds.</p>` : ''}`;
+
+  const body = html`${STEP_STYLE}
+<h1>Request ${view.requestId}</h1>
+<p><span class="badge ${view.status}">${STATUS_WORDS[view.status]}</span></p>
+<dl>
+<dt>Resource</dt><dd>${view.resourceName}</dd>
+<dt>Submitted</dt><dd>${when(view.submittedAt)}</dd>
+<dt>Last update</dt><dd>${when(view.updatedAt)}</dd>
+<dt>Current step</dt><dd>${view.currentStep} of 17</dd>
+</dl>
+<section class="card" aria-labelledby="now-title">
+<h2 id="now-title">What is happening now</h2>
+${now}
+</section>
+<section aria-labelledby="steps-title">
+<h2 id="steps-title">The approval procedure (TS-PE-535), step by step</h2>
+<ol class="sop">${steps.map((s) => stepItem(s, record.replacementCount > 0))}</ol>
+${others.length ? html`<h3>Other events</h3>${events(others)}` : ''}
+</section>`;
+
+  return page({
+    title: `Request ${view.requestId}: ${STATUS_WORDS[view.status]}`,
+    body,
+    ...(inReview ? { refreshSeconds: REFRESH_SECONDS } : {}),
+  });
+}
+
+/** 400 / 404 / 5xx for the status page, in the same shell. */
+export function renderStatusError(view: ErrorView): string {
+  const body = html`<h1>${view.title}</h1>
+<p>${view.message}</p>
+${view.errors?.length ? html`<ul>${view.errors.map((e) => html`<li>${e.message}</li>`)}</ul>` : ''}
+<p>Request numbers look like <code>SR-20260901-7K3M9QXA</code> and are in your acknowledgement email.</p>
+<p><a href="/">Make a new request</a> · <a href="/registry">See approved resources</a></p>`;
+  return page({ title: view.title, body });
+}

@@ -1,0 +1,120 @@
+/**
+ * SOP steps 1–2: the request form asks for every field the procedure requires, in accessible HTML that
+ * works without scripts and on a phone, and posts to /requests.
+ */
+import { describe, expect, it } from 'vitest';
+import { requestForm } from '#lambdas/request-form.ts';
+import { resourceRequestSchema } from '#shared/domain/request-schema.ts';
+import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/pages/request-form.ts';
+
+const SCHEMA_FIELDS = Object.keys(resourceRequestSchema.shape);
+
+describe('GET / — the request form', () => {
+  it('answers 200 HTML with the security headers', async () => {
+    const res = await requestForm();
+
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    });
+    expect(res.headers?.['Content-Security-Policy']).toContain("form-action 'self'");
+  });
+
+  it('SOP 2: contains an input for every field of the request schema, exactly once', async () => {
+    const { body } = await requestForm();
+
+    expect([...FORM_FIELD_NAMES].sort()).toEqual([...SCHEMA_FIELDS].sort());
+    for (const field of SCHEMA_FIELDS) expect(body).toContain(`name="${field}"`);
+    for (const field of ['requesterName', 'resourceName', 'cost', 'budgetCode', 'principal'])
+      expect(body.match(new RegExp(`name="${field}"`, 'g'))).toHaveLength(1);
+  });
+
+  it('posts the form to /requests as application/x-www-form-urlencoded', async () => {
+    const { body } = await requestForm();
+
+    expect(body).toMatch(/<form method="post" action="\/requests" novalidate>/);
+    expect(body).not.toContain('enctype="multipart');
+    expect(body).toContain('<button type="submit">Submit request</button>');
+  });
+
+  it('labels every text box and groups yes/no questions in fieldsets with a legend', async () => {
+    const { body } = await requestForm();
+
+    for (const field of [
+      'requesterName',
+      'requesterEmail',
+      'resourceUrl',
+      'cost',
+      'gradeLevels',
+      'studentUseVision',
+    ])
+      expect(body).toContain(`<label for="${field}">`);
+    for (const field of [
+      'mediaReleaseRequired',
+      'studentLoginRequired',
+      'studentDataShared',
+      'requestType',
+      'resourceKind',
+    ]) {
+      expect(body).toMatch(new RegExp(`<fieldset id="${field}"[^>]*>\\s*<legend>`));
+      expect(body).toContain(
+        `id="${field}-${field === 'requestType' ? 'instructional' : field === 'resourceKind' ? 'software' : 'yes'}"`,
+      );
+    }
+    expect(body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(body).toContain('type="email" id="requesterEmail"');
+    expect(body).toMatch(/id="cost"[^>]*inputmode="decimal"/);
+  });
+
+  it('explains that lists may be separated by commas or new lines', async () => {
+    const { body } = await requestForm();
+
+    expect(body).toMatch(/<textarea id="teksAddressed"[^>]*aria-describedby="teksAddressed-hint"/);
+    expect(body).toContain('One per line, or separated by commas.');
+  });
+
+  it('marks the optional fields and only those as not required', async () => {
+    const { body } = await requestForm();
+
+    expect(body).toMatch(/<input type="url" id="resourceUrl"(?![^>]*required)[^>]*>/);
+    expect(body).toMatch(/<textarea id="studentDataElements"(?![^>]*required)[^>]*>/);
+    expect(body).toMatch(/<input type="text" id="requesterName"[^>]*required/);
+  });
+});
+
+describe('the form shown again with errors', () => {
+  it('lists every error at the top, linking to its field, and ties each message to its field', () => {
+    const html = renderRequestForm({
+      values: { resourceName: 'Fraction "Lab" <b>', requestType: 'administrative' },
+      errors: [
+        { field: 'studentDataShared', message: 'Student data shared must be yes or no' },
+        { field: 'requesterName', message: 'Your name is required' },
+      ],
+    });
+
+    expect(html).toContain('<title>Error: Request a digital resource');
+    expect(html).toMatch(/<div class="errors" role="alert"[^>]*>/);
+    expect(html.indexOf('href="#requesterName"')).toBeLessThan(html.indexOf('href="#studentDataShared-yes"'));
+    expect(html).toContain('<p class="error" id="requesterName-error">Error: Your name is required</p>');
+    expect(html).toMatch(
+      /id="requesterName"[^>]*aria-describedby="requesterName-error"[^>]*aria-invalid="true"/,
+    );
+    expect(html).toMatch(
+      /<fieldset id="studentDataShared" aria-describedby="studentDataShared-hint studentDataShared-error">/,
+    );
+    expect(html).toContain('value="Fraction &quot;Lab&quot; &lt;b&gt;"');
+    expect(html).toMatch(/id="requestType-administrative"[^>]*checked/);
+  });
+
+  it('an error that belongs to no field is still listed, without a link', () => {
+    const html = renderRequestForm({ errors: [{ field: '(body)', message: 'The request body is empty' }] });
+
+    expect(html).toContain('<li>The request body is empty</li>');
+  });
+
+  it('shows no error summary on a fresh form', () => {
+    expect(renderRequestForm()).not.toContain('class="errors"');
+  });
+});
