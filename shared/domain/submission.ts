@@ -250,9 +250,16 @@ async function startExecution(
  * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click)
  * only one emails, and a replay after a crash before the email sends it.
  */
+interface Acknowledgement {
+  requestId: string;
+  bodyHash: string;
+  request: ResourceRequest;
+  statusUrl: string;
+}
+
 async function acknowledgeOnce(
   deps: SubmissionDeps,
-  { requestId, bodyHash, request, statusUrl }: { requestId: string; bodyHash: string; request: ResourceRequest; statusUrl: string },
+  { requestId, bodyHash, request, statusUrl }: Acknowledgement,
 ): Promise<void> {
   try {
     const latch = await deps.store.claimIdempotencyKey(`ack:${requestId}`, { requestId, bodyHash });

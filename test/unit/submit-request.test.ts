@@ -716,7 +716,8 @@ describe('failures: nothing is lost and a resubmission completes the request', (
     ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
       if (String(input.Item.PK).startsWith('IDEMPOTENCY#ack:') && ackClaims++ === 0) throw throttled();
       const k = keyOf(input.Item);
-      if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(k)) throw conditionFailed();
+      if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(k))
+        throw conditionFailed();
       table.set(k, structuredClone(input.Item));
       return {};
     });
