@@ -1,0 +1,107 @@
+/**
+ * Browser test helpers: Debian's Chromium driven by playwright-core (never a downloaded browser),
+ * screenshots as test artefacts, and bounded polling of the local runtime's outbox.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { OutboxEmail } from '#local/runtime.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const SCREENSHOTS_DIR = 'test-results/screenshots';
+
+/** Fails (never skips) with the fix when Chromium is not installed. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}. The browser tests drive Debian's Chromium and never download ` +
+        'a browser: install it with "apt-get update && apt-get install -y chromium" (.ci/run does this).',
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A full-page screenshot under test-results/screenshots/ (git-ignored); returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const path = join(SCREENSHOTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Collects Content-Security-Policy violations and page errors, so a test can assert there were none. */
+export function watchPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return problems;
+}
+
+export async function readOutbox(baseUrl: string): Promise<OutboxEmail[]> {
+  const res = await fetch(`${baseUrl}/_local/outbox`);
+  if (!res.ok) throw new Error(`GET /_local/outbox answered ${res.status}`);
+  return (await res.json()) as OutboxEmail[];
+}
+
+/** Polls `read` until `pick` returns a value, or fails after `timeoutMs` with `what` and the last state. */
+export async function pollUntil<T, R>(
+  read: () => Promise<T>,
+  pick: (value: T) => R | undefined,
+  options: { what: string; timeoutMs?: number; intervalMs?: number; describe?: (value: T) => string },
+): Promise<R> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  for (;;) {
+    const value = await read();
+    const found = pick(value);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Timed out waiting for ${options.what}${options.describe ? `; last seen: ${options.describe(value)}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}
+
+/** Task links (`…/tasks/{id}?t=…`) in an email's text. */
+export function taskLinksIn(email: OutboxEmail): string[] {
+  return [...new Set(email.text.match(/https?:\/\/[^\s"'<>]+\/tasks\/[^\s"'<>?]+\?t=[^\s"'<>]+/g) ?? [])];
+}
+
+/** The next email carrying a task link not seen before. */
+export async function nextTaskEmail(
+  baseUrl: string,
+  seen: Set<string>,
+  what: string,
+): Promise<{ email: OutboxEmail; link: string }> {
+  return pollUntil(
+    () => readOutbox(baseUrl),
+    (emails) => {
+      for (const email of emails) {
+        const link = taskLinksIn(email).find((l) => !seen.has(l));
+        if (link) return { email, link };
+      }
+      return undefined;
+    },
+    {
+      what: `an email with the ${what} task link`,
+      describe: (emails) =>
+        emails.map((e) => `"${e.subject}" to ${e.to.join(', ')}`).join('; ') || 'no email',
+    },
+  );
+}
