@@ -2,6 +2,7 @@
  * Single-table design. Access patterns (DESIGN.md "Data"):
  *   request by id            PK=REQUEST#id          SK=REQUEST
  *   audit trail in order     PK=REQUEST#id          SK=AUDIT#<iso time>#<seq>
+ *   licence key (SOP 14)     PK=REQUEST#id          SK=LICENSE
  *   task by id               PK=TASK#id             SK=TASK
  *   pending tasks by team    GSI1PK=TEAM#team       GSI1SK=<expiresAt>   (only while PENDING: sparse)
  *   requests by requester    GSI1PK=REQUESTER#email GSI1SK=<createdAt>
@@ -14,6 +15,7 @@ export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl:
 
 export const requestKey = (requestId: string) => ({ PK: `REQUEST#${requestId}`, SK: 'REQUEST' });
 export const auditSk = (at: string, seq: string) => `AUDIT#${at}#${seq}`;
+export const licenseKeyKey = (requestId: string) => ({ PK: `REQUEST#${requestId}`, SK: 'LICENSE' });
 export const taskKey = (taskId: string) => ({ PK: `TASK#${taskId}`, SK: 'TASK' });
 export const registryKey = (resourceKey: string) => ({ PK: `RESOURCE#${resourceKey}`, SK: 'RESOURCE' });
 export const idempotencyKey = (key: string) => ({ PK: `IDEMPOTENCY#${key}`, SK: 'IDEMPOTENCY' });

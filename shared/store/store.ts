@@ -15,7 +15,7 @@ import {
 import { asTransient } from '../aws/transient.ts';
 import type { Team } from '../domain/task-kinds.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { auditSk, idempotencyKey, registryKey, requestKey, taskKey } from './keys.ts';
+import { auditSk, idempotencyKey, licenseKeyKey, registryKey, requestKey, taskKey } from './keys.ts';
 import type { AuditEvent, RegistryEntry, RequestRecord, RequestStatus, TaskRecord } from './records.ts';
 
 const TASK_RETENTION_DAYS = 400;
@@ -229,9 +229,16 @@ export class WorkflowStore {
    */
   async claimTask(
     taskId: string,
-    claim: { secretHash: string; decision: string; decidedBy: string; status?: 'DECIDED' | 'TIMED_OUT' },
+    claim: {
+      secretHash: string;
+      decision: string;
+      decidedBy: string;
+      status?: 'DECIDED' | 'TIMED_OUT';
+      /** The moment of the decision (default: now); releaseTask matches it. */
+      decidedAt?: string;
+    },
   ): Promise<void> {
-    const now = this.now();
+    const now = claim.decidedAt ? new Date(claim.decidedAt) : this.now();
     await this.send(
       'Record decision on task',
       new UpdateCommand({
@@ -249,6 +256,31 @@ export class WorkflowStore {
           ':by': claim.decidedBy,
           ':at': now.toISOString(),
           ':ttl': Math.floor(now.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Undoes a claim whose decision could not be delivered to Step Functions (throttling, outage), so the
+   * link works again: back to PENDING (and into the team's pending index) only while the task still
+   * holds this very claim. Fails with ConflictError when it does not.
+   */
+  async releaseTask(taskId: string, claim: { decidedAt: string; team: Team }): Promise<void> {
+    await this.send(
+      'Release task claim',
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: taskKey(taskId),
+        UpdateExpression:
+          'SET #status = :pending, GSI1PK = :teamPk, GSI1SK = expiresAt REMOVE decision, decidedBy, decidedAt, expiresAtEpoch',
+        ConditionExpression: '#status = :decided AND decidedAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pending': 'PENDING',
+          ':decided': 'DECIDED',
+          ':at': claim.decidedAt,
+          ':teamPk': `TEAM#${claim.team}`,
         },
       }),
     );
@@ -284,6 +316,75 @@ export class WorkflowStore {
       }),
     );
     return (out.Items ?? []).map((i) => stripKeys<TaskRecord>(i));
+  }
+
+  // ---- decision facts on the request ---------------------------------------------------------------
+
+  /**
+   * Sets one entry of the request's `security` map (privacyReview, dpa, ssl) without replacing the
+   * others, so steps that record different security facts cannot overwrite each other. Creates the map
+   * when the request has none yet. Fails with NotFoundError when the request does not exist.
+   */
+  async setRequestSecurity<K extends keyof NonNullable<RequestRecord['security']>>(
+    requestId: string,
+    key: K,
+    value: NonNullable<RequestRecord['security']>[K],
+  ): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    const setEntry = () =>
+      this.send(
+        'Update request security',
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: requestKey(requestId),
+          UpdateExpression: 'SET #security.#key = :value, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_type(#security, :map)',
+          ExpressionAttributeNames: { '#security': 'security', '#key': key },
+          ExpressionAttributeValues: { ':value': value, ':now': updatedAt, ':map': 'M' },
+        }),
+      );
+    try {
+      await setEntry();
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    try {
+      await this.send(
+        'Create request security',
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: requestKey(requestId),
+          UpdateExpression: 'SET #security = :security, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#security)',
+          ExpressionAttributeNames: { '#security': 'security' },
+          ExpressionAttributeValues: { ':security': { [key]: value }, ':now': updatedAt },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      if (!(await this.getRequest(requestId))) {
+        throw new NotFoundError(`Request ${requestId} does not exist`, { cause: error });
+      }
+      await setEntry(); // another step created the map in between
+    }
+  }
+
+  /**
+   * Stores a software licence key (SOP 14) in its own item beside the request, never on the request
+   * record, in the execution history or in the audit trail. A later key for the same request replaces it.
+   */
+  async storeLicenseKey(
+    requestId: string,
+    key: { licenseKey: string; taskId: string; storedAt: string; storedBy: string },
+  ): Promise<void> {
+    await this.send(
+      'Store licence key',
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...licenseKeyKey(requestId), entity: 'license-key', requestId, ...key },
+      }),
+    );
   }
 
   // ---- resource registry (staff transparency, SOP 6 and 16) ----------------------------------------

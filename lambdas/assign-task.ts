@@ -1,0 +1,46 @@
+/**
+ * Every human step of TS-PE-535 (SOP 3-4, 7-15) starts here: the state machine calls this function
+ * with `lambda:invoke.waitForTaskToken` and waits until record-decision answers with SendTaskSuccess.
+ * Stores the task token with a random task id and the SHA-256 of a 256-bit link secret, sets the
+ * request's current step, emails the team a link carrying only id + secret, and audits TASK_ASSIGNED.
+ *
+ * Input: AssignTaskInput { taskToken, requestId, kind, timeoutSeconds, executionId?, stateName? }.
+ * Output: { taskId, expiresAt } (ignored by Step Functions).
+ * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS.
+ * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
+ */
+import { dynamoDb } from '#shared/aws/clients.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from '#shared/config.ts';
+import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-service.ts';
+import type { AssignTaskInput } from '#shared/domain/workflow.ts';
+import { workflowHandler } from '#shared/lambda.ts';
+import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+
+type Env = Record<string, string | undefined>;
+
+export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
+  return {
+    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
+    mailer: new SesMailer({ from: readMailFrom(env) }),
+    now: () => new Date(),
+    publicBaseUrl: readPublicBaseUrl(env),
+    teamEmails: readTeamEmails(env),
+  };
+}
+
+let defaults: AssignTaskDeps | undefined;
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = (): AssignTaskDeps => {
+  defaults ??= buildAssignTaskDeps();
+  return defaults;
+};
+
+export async function assignTask(
+  input: unknown,
+  deps: AssignTaskDeps = defaultDeps(),
+): Promise<{ taskId: string; expiresAt: string }> {
+  return assign(input, deps);
+}
+
+export const handler = workflowHandler((input: AssignTaskInput) => assignTask(input));

@@ -1,0 +1,112 @@
+/**
+ * POST /tasks/{taskId}: a human step's decision (form fields t, decision, comment, decidedBy and the
+ * kind's extra fields; JSON is accepted too). The only caller of SendTaskSuccess. In order: the link
+ * (404 unknown, 403 wrong secret, 409 used, 410 expired), the fields (400, form shown again), a
+ * conditional single-use claim (409 on a lost race), SendTaskSuccess (410 when Step Functions already
+ * stopped waiting; 503 and the claim released when it failed otherwise), then the request's facts,
+ * the DECISION_RECORDED audit event and the requester's email. A licence key is stored apart and
+ * never sent to Step Functions, the audit trail, an email or a log.
+ *
+ * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL.
+ * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
+ * state machines; ses:SendEmail (MAIL_FROM identity).
+ */
+import { dynamoDb } from '#shared/aws/clients.ts';
+import { sfn } from '#shared/aws/sfn.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/config.ts';
+import { type DecideDeps, decide, verifiedIdentityOf } from '#shared/domain/task-service.ts';
+import { ValidationError } from '#shared/errors.ts';
+import {
+  type HttpEvent,
+  type HttpResponse,
+  header,
+  htmlResponse,
+  httpHandler,
+  jsonResponse,
+  parseBody,
+  wantsHtml,
+} from '#shared/http/edge.ts';
+import { logger } from '#shared/logger.ts';
+import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+
+type Env = Record<string, string | undefined>;
+
+export function buildRecordDecisionDeps(env: Env = process.env): DecideDeps {
+  return {
+    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
+    sfn,
+    mailer: new SesMailer({ from: readMailFrom(env) }),
+    now: () => new Date(),
+    publicBaseUrl: readPublicBaseUrl(env),
+  };
+}
+
+let defaults: DecideDeps | undefined;
+const defaultDeps = (): DecideDeps => {
+  defaults ??= buildRecordDecisionDeps();
+  return defaults;
+};
+
+export async function recordDecision(
+  event: HttpEvent,
+  deps: DecideDeps = defaultDeps(),
+): Promise<HttpResponse> {
+  const taskId = event.pathParameters?.taskId ?? '';
+  const body = parseBody(event);
+  if (body.kind === 'json' && (!body.value || typeof body.value !== 'object' || Array.isArray(body.value))) {
+    throw new ValidationError([{ field: '(body)', message: 'Send a JSON object of form fields' }]);
+  }
+  const values = body.value as Record<string, unknown>;
+  const asHtml = body.kind === 'form' || wantsHtml(event);
+  const rawSecret = Array.isArray(values.t) ? values.t[0] : values.t;
+  const secret = typeof rawSecret === 'string' ? rawSecret : undefined;
+  const verifiedIdentity = verifiedIdentityOf(event);
+  const sourceIp = event.requestContext?.identity?.sourceIp;
+  const userAgent = event.requestContext?.identity?.userAgent ?? header(event, 'user-agent');
+
+  const result = await decide(
+    {
+      taskId,
+      secret,
+      values,
+      ...(verifiedIdentity ? { verifiedIdentity } : {}),
+      ...(sourceIp ? { sourceIp } : {}),
+      ...(userAgent ? { userAgent } : {}),
+    },
+    deps,
+  );
+  logger.info('Decision submission handled', { state: result.state });
+
+  if (result.state === 'invalid') {
+    if (!asHtml) return jsonResponse(400, { errors: result.errors });
+    const page = renderTaskForm({
+      open: result.open,
+      secret: secret ?? '',
+      values,
+      errors: result.errors,
+      ...(verifiedIdentity ? { verifiedIdentity } : {}),
+    });
+    return htmlResponse(400, page);
+  }
+  const outcome = renderTaskOutcome(result, secret ? { secret } : {});
+  if (asHtml) return htmlResponse(outcome.status, outcome.page);
+  if (result.state === 'recorded') {
+    return jsonResponse(200, {
+      taskId: result.task.taskId,
+      decision: result.output.decision,
+      recorded: true,
+    });
+  }
+  return jsonResponse(outcome.status, {
+    error: outcome.title,
+    message: outcome.message,
+    state: result.state,
+    recorded: false,
+  });
+}
+
+export const handler = httpHandler((event) => recordDecision(event), {
+  renderErrorPage: renderTaskErrorPage,
+});

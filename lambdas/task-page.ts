@@ -1,0 +1,55 @@
+/**
+ * GET /tasks/{taskId}?t=<secret>: the confirmation page of a human step (what is asked, the SOP step,
+ * the team, the deadline, the request's facts, and the decision form). It only reads: mail scanners
+ * follow GET links. Unknown link 404, wrong secret 403, already decided 409, expired 410.
+ *
+ * Env: TABLE_NAME.
+ * IAM: dynamodb:GetItem, Query on the table.
+ */
+import { dynamoDb } from '#shared/aws/clients.ts';
+import { readTableName } from '#shared/config.ts';
+import { openTask, type TaskReadDeps, verifiedIdentityOf } from '#shared/domain/task-service.ts';
+import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/http/edge.ts';
+import { logger } from '#shared/logger.ts';
+import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+
+type Env = Record<string, string | undefined>;
+
+export function buildTaskPageDeps(env: Env = process.env): TaskReadDeps {
+  return {
+    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
+    now: () => new Date(),
+  };
+}
+
+let defaults: TaskReadDeps | undefined;
+const defaultDeps = (): TaskReadDeps => {
+  defaults ??= buildTaskPageDeps();
+  return defaults;
+};
+
+export async function showTaskPage(
+  event: HttpEvent,
+  deps: TaskReadDeps = defaultDeps(),
+): Promise<HttpResponse> {
+  const taskId = event.pathParameters?.taskId ?? '';
+  const secret = event.queryStringParameters?.t ?? undefined;
+  const result = await openTask(taskId, secret, deps);
+  if (result.state !== 'open') {
+    logger.info('Task link refused', { state: result.state });
+    const { status, page } = renderTaskOutcome(result);
+    return htmlResponse(status, page);
+  }
+  const verifiedIdentity = verifiedIdentityOf(event);
+  return htmlResponse(
+    200,
+    renderTaskForm({
+      open: result,
+      secret: secret ?? '',
+      ...(verifiedIdentity ? { verifiedIdentity } : {}),
+    }),
+  );
+}
+
+export const handler = httpHandler((event) => showTaskPage(event), { renderErrorPage: renderTaskErrorPage });

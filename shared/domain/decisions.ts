@@ -1,0 +1,420 @@
+/**
+ * What a decider may submit for each human step (DESIGN.md task table), validated with zod/mini and
+ * turned into the exact SendTaskSuccess output the state machine reads (shared/domain/workflow.ts).
+ * The same field list drives the confirmation page, so the form and the validation cannot drift apart.
+ */
+import * as z from 'zod/mini';
+import { ValidationError } from '../errors.ts';
+import { toBoolean as formBoolean, toCost as formNumber } from './form-input.ts';
+import { parsePayload } from './outcome.ts';
+import {
+  type ParseResult,
+  RESOURCE_KINDS,
+  type ResourceRequest,
+  resourceRequestSchema,
+  toWorkflowResource,
+} from './request-schema.ts';
+import { type Decision, TASK_KINDS, type TaskKind } from './task-kinds.ts';
+import type {
+  DecisionOutputBase,
+  DpaSignatureOutput,
+  LicenseOutput,
+  PrivacyReviewOutput,
+  ProcurementOutput,
+  ReplacementOutput,
+} from './workflow.ts';
+
+/** Human labels for every outcome, as the radio buttons and emails show them. */
+export const DECISION_LABELS: Record<Decision, string> = {
+  acceptable: 'Acceptable: the privacy policy meets district standards',
+  unacceptable: 'Unacceptable: the privacy policy does not meet district standards',
+  signed: 'Signed: the vendor signed the student Data Privacy Agreement',
+  refused: 'Refused: the vendor will not sign the Data Privacy Agreement',
+  approve: 'Approve',
+  deny: 'Deny',
+  sound: 'Technically sound with district devices',
+  'not-sound': 'Not technically sound with district devices',
+  'replacement-found': 'A replacement resource was found',
+  'no-replacement': 'No replacement resource could be found',
+  'po-issued': 'Quote(s) received and purchase order issued',
+  'license-stored': 'Licence(s) stored for compliance',
+  installed: 'Installed on the requested setup(s)',
+};
+
+/** Outcomes that stop or divert the request: the decider must say why. */
+export const NEGATIVE_DECISIONS: ReadonlySet<string> = new Set([
+  'unacceptable',
+  'refused',
+  'deny',
+  'not-sound',
+  'no-replacement',
+]);
+
+export function isNegativeDecision(decision: string): boolean {
+  return NEGATIVE_DECISIONS.has(decision);
+}
+
+export function decisionLabel(decision: string): string {
+  return (DECISION_LABELS as Record<string, string>)[decision] ?? decision;
+}
+
+export type FieldType =
+  | 'text'
+  | 'email'
+  | 'url'
+  | 'date'
+  | 'number'
+  | 'integer'
+  | 'yes-no'
+  | 'choice'
+  | 'secret';
+
+/** One extra form field of a task kind. */
+export interface ExtraField {
+  name: string;
+  label: string;
+  type: FieldType;
+  /** Required whenever it applies (see `onlyFor`). */
+  required: boolean;
+  /** The field applies only to this outcome (e.g. the DPA expiry only when signed). */
+  onlyFor?: Decision;
+  hint?: string;
+  choices?: readonly string[];
+}
+
+const whenFound = (field: Omit<ExtraField, 'onlyFor'>): ExtraField => ({
+  ...field,
+  onlyFor: 'replacement-found',
+});
+
+const REPLACEMENT_FIELDS: readonly ExtraField[] = [
+  whenFound({ name: 'resourceName', label: 'Name of resource', type: 'text', required: true }),
+  whenFound({
+    name: 'resourceUrl',
+    label: 'Website link',
+    type: 'url',
+    required: false,
+    hint: 'Required for a web service (the SSL test runs on it)',
+  }),
+  whenFound({
+    name: 'resourceKind',
+    label: 'Resource kind',
+    type: 'choice',
+    required: true,
+    choices: RESOURCE_KINDS,
+  }),
+  whenFound({ name: 'vendorName', label: 'Vendor', type: 'text', required: true }),
+  whenFound({ name: 'cost', label: 'Cost (USD, 0 if free)', type: 'number', required: true }),
+  whenFound({
+    name: 'studentDataShared',
+    label: 'Is student data shared with the vendor?',
+    type: 'yes-no',
+    required: true,
+  }),
+];
+
+export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
+  'privacy-review': [
+    {
+      name: 'studentDataRequired',
+      label: 'Is student data required for this resource?',
+      type: 'yes-no',
+      required: true,
+      hint: 'Yes sends the student Data Privacy Agreement (DPA) to the vendor',
+    },
+    {
+      name: 'vendorContactEmail',
+      label: "Vendor's privacy contact email",
+      type: 'email',
+      required: true,
+      hint: 'The DPA and any SSL notice go to this address',
+    },
+  ],
+  'dpa-signature': [
+    {
+      name: 'dpaExpiresOn',
+      label: 'The signed DPA expires on',
+      type: 'date',
+      required: true,
+      onlyFor: 'signed',
+    },
+  ],
+  'curriculum-review': [],
+  'administrative-review': [],
+  'technical-review': [],
+  replacement: REPLACEMENT_FIELDS,
+  procurement: [
+    { name: 'poNumber', label: 'Purchase order (PO) number', type: 'text', required: true },
+    { name: 'amount', label: 'PO amount (USD)', type: 'number', required: true },
+    { name: 'quoteReference', label: 'Vendor quote reference', type: 'text', required: true },
+  ],
+  license: [
+    { name: 'licenseReference', label: 'Licence reference', type: 'text', required: true },
+    { name: 'seats', label: 'Number of seats', type: 'integer', required: true },
+    { name: 'expiresOn', label: 'The licence expires on', type: 'date', required: true },
+    {
+      name: 'licenseKey',
+      label: 'Licence key',
+      type: 'secret',
+      required: false,
+      hint: 'Stored apart from the request; only its last 4 characters are shown afterwards',
+    },
+  ],
+  installation: [],
+};
+
+/** The replacement resource's fields, as SOP step 2 names them. */
+export type ReplacementFields = Pick<
+  ResourceRequest,
+  'resourceName' | 'resourceUrl' | 'resourceKind' | 'vendorName' | 'cost' | 'studentDataShared'
+>;
+
+export type DecisionOutput =
+  | DecisionOutputBase
+  | PrivacyReviewOutput
+  | DpaSignatureOutput
+  | ReplacementOutput
+  | ProcurementOutput
+  | LicenseOutput;
+
+export interface ParsedDecision {
+  /** Exactly what SendTaskSuccess sends: never a licence key. */
+  output: DecisionOutput;
+  /** License: the key, stored apart from the request and the execution history. */
+  licenseKey?: string;
+  /** Replacement found: the new resource as the requester's fields. */
+  replacement?: ReplacementFields;
+}
+
+export interface DecisionContext {
+  /** ISO time of the decision; dates must be after its day. */
+  decidedAt: string;
+  /** A verified identity (SSO) replaces the form's "Your name". */
+  verifiedIdentity?: string;
+}
+
+// ---- field schemas -------------------------------------------------------------------------------
+
+const text = (label: string, max: number) =>
+  z
+    .string({ error: `${label} is required` })
+    .check(
+      z.minLength(1, `${label} is required`),
+      z.maxLength(max, `${label} must be at most ${max} characters`),
+    );
+
+/** Form text → boolean ("yes"/"no"); JSON values pass as they are; the schema rejects the rest. */
+const toBoolean = (value: unknown) => (typeof value === 'string' ? formBoolean(value) : value);
+/** Form text → number ("1,200.50", "$30"); JSON values pass as they are; the schema rejects the rest. */
+const toNumber = (value: unknown) => (typeof value === 'string' ? formNumber(value) : value);
+
+const yesNo = (label: string) =>
+  z.pipe(z.transform(toBoolean), z.boolean({ error: `${label}: choose yes or no` }));
+
+const futureDate = (label: string, today: string) =>
+  z.iso
+    .date({ error: `${label} must be a date (YYYY-MM-DD)` })
+    .check(z.refine((d) => d > today, `${label} must be a date in the future`));
+
+const requestShape = resourceRequestSchema.shape;
+
+// ---- parsing -------------------------------------------------------------------------------------
+
+/** Form or JSON body → plain values: first of repeated fields, trimmed, empty boxes as absent. */
+function normalise(input: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return out;
+  for (const [key, raw] of Object.entries(input as Record<string, unknown>)) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof value === 'string') {
+      const trimmed = value.trim();
+      if (trimmed !== '') out[key] = trimmed;
+    } else if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Validates a decision for a task kind. On success the output is exactly the kind's SendTaskSuccess
+ * payload; on failure one message per field, in form order.
+ */
+export function parseDecision(
+  kind: TaskKind,
+  input: unknown,
+  context: DecisionContext,
+): ParseResult<ParsedDecision> {
+  const values = normalise(input);
+  const { outcomes } = TASK_KINDS[kind];
+  const chosen = typeof values.decision === 'string' ? values.decision : '';
+  const today = context.decidedAt.slice(0, 10);
+
+  const base = {
+    decision: z.enum(outcomes as readonly string[], {
+      error: `Choose a decision (${outcomes.join(' or ')})`,
+    }),
+    comment: isNegativeDecision(chosen)
+      ? z
+          .string({ error: 'Explain this decision in the comment' })
+          .check(
+            z.minLength(1, 'Explain this decision in the comment'),
+            z.maxLength(2000, 'The comment must be at most 2000 characters'),
+          )
+      : z.optional(z.string().check(z.maxLength(2000, 'The comment must be at most 2000 characters'))),
+    decidedBy: context.verifiedIdentity ? z.optional(z.unknown()) : text('Your name', 120),
+  };
+  const schema = z.object({ ...base, ...extraShape(kind, chosen, today) });
+  let data: Record<string, unknown>;
+  try {
+    data = parsePayload(
+      kind === 'replacement' && chosen === 'replacement-found'
+        ? schema.check(
+            z.refine(
+              (r: Record<string, unknown>) => r.resourceKind !== 'web-service' || r.resourceUrl !== undefined,
+              { path: ['resourceUrl'], message: 'A web service needs its website link for the SSL test' },
+            ),
+          )
+        : schema,
+      values,
+    );
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, errors: error.errors };
+    throw error;
+  }
+  const common: DecisionOutputBase = {
+    decision: chosen,
+    comment: typeof data.comment === 'string' ? data.comment : '',
+    decidedBy: context.verifiedIdentity ?? String(data.decidedBy),
+    decidedAt: context.decidedAt,
+  };
+  return { ok: true, value: toParsedDecision(kind, common, data) };
+}
+
+type Shape = Record<string, z.ZodMiniType>;
+
+/** The kind's extra fields that apply to the chosen outcome. */
+function extraShape(kind: TaskKind, decision: string, today: string): Shape {
+  switch (kind) {
+    case 'privacy-review':
+      return {
+        studentDataRequired: yesNo('Is student data required'),
+        vendorContactEmail: z
+          .string({ error: "Vendor's privacy contact email is required" })
+          .check(
+            z.toLowerCase(),
+            z.email("Vendor's privacy contact email must be a valid email address"),
+            z.maxLength(254, "Vendor's privacy contact email is too long"),
+          ),
+      };
+    case 'dpa-signature':
+      return decision === 'signed' ? { dpaExpiresOn: futureDate('The DPA expiry date', today) } : {};
+    case 'procurement':
+      return {
+        poNumber: text('Purchase order number', 60),
+        amount: z.pipe(
+          z.transform(toNumber),
+          z
+            .number({ error: 'PO amount must be a number of US dollars' })
+            .check(
+              z.gte(0, 'PO amount cannot be negative'),
+              z.lte(10_000_000, 'PO amount looks wrong: more than $10,000,000'),
+            ),
+        ),
+        quoteReference: text('Vendor quote reference', 120),
+      };
+    case 'license':
+      return {
+        licenseReference: text('Licence reference', 120),
+        seats: z.pipe(
+          z.transform(toNumber),
+          z
+            .int({ error: 'Number of seats must be a whole number' })
+            .check(
+              z.gte(1, 'Number of seats must be at least 1'),
+              z.lte(1_000_000, 'Number of seats looks wrong: more than 1,000,000'),
+            ),
+        ),
+        expiresOn: futureDate('The licence expiry date', today),
+        licenseKey: z.optional(text('Licence key', 500)),
+      };
+    case 'replacement':
+      if (decision !== 'replacement-found') return {};
+      return {
+        resourceName: requestShape.resourceName,
+        resourceUrl: requestShape.resourceUrl,
+        resourceKind: requestShape.resourceKind,
+        vendorName: requestShape.vendorName,
+        cost: z.pipe(z.transform(toNumber), requestShape.cost),
+        studentDataShared: z.pipe(z.transform(toBoolean), requestShape.studentDataShared),
+      };
+    default:
+      return {};
+  }
+}
+
+function toParsedDecision(
+  kind: TaskKind,
+  common: DecisionOutputBase,
+  data: Record<string, unknown>,
+): ParsedDecision {
+  switch (kind) {
+    case 'privacy-review': {
+      const output: PrivacyReviewOutput = {
+        ...common,
+        decision: common.decision as PrivacyReviewOutput['decision'],
+        studentDataRequired: data.studentDataRequired as boolean,
+        vendorContactEmail: data.vendorContactEmail as string,
+      };
+      return { output };
+    }
+    case 'dpa-signature': {
+      const output: DpaSignatureOutput = {
+        ...common,
+        decision: common.decision as DpaSignatureOutput['decision'],
+        ...(common.decision === 'signed' ? { dpaExpiresOn: data.dpaExpiresOn as string } : {}),
+      };
+      return { output };
+    }
+    case 'procurement': {
+      const output: ProcurementOutput = {
+        ...common,
+        decision: 'po-issued',
+        poNumber: data.poNumber as string,
+        amount: data.amount as number,
+        quoteReference: data.quoteReference as string,
+      };
+      return { output };
+    }
+    case 'license': {
+      const output: LicenseOutput = {
+        ...common,
+        decision: 'license-stored',
+        licenseReference: data.licenseReference as string,
+        seats: data.seats as number,
+        expiresOn: data.expiresOn as string,
+      };
+      const licenseKey = data.licenseKey as string | undefined;
+      return licenseKey ? { output, licenseKey } : { output };
+    }
+    case 'replacement': {
+      if (common.decision !== 'replacement-found') {
+        return { output: { ...common, decision: 'no-replacement' } satisfies ReplacementOutput };
+      }
+      const replacement: ReplacementFields = {
+        resourceName: data.resourceName as string,
+        ...(data.resourceUrl ? { resourceUrl: data.resourceUrl as string } : {}),
+        resourceKind: data.resourceKind as ReplacementFields['resourceKind'],
+        vendorName: data.vendorName as string,
+        cost: data.cost as number,
+        studentDataShared: data.studentDataShared as boolean,
+      };
+      const output: ReplacementOutput = {
+        ...common,
+        decision: 'replacement-found',
+        resource: toWorkflowResource(replacement),
+      };
+      return { output, replacement };
+    }
+    default:
+      return { output: common };
+  }
+}

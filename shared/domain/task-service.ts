@@ -1,0 +1,499 @@
+/**
+ * The human steps of TS-PE-535 (DESIGN.md "Human tasks and links"):
+ * - assignTask: the state machine's waitForTaskToken call; stores the token with a random task id and
+ *   a hashed 256-bit secret, and emails the team a link carrying only id + secret;
+ * - openTask: what the GET link shows (it never writes);
+ * - decide: the POSTed decision, accepted once, only with the right secret and before expiry, and
+ *   reported as recorded only after Step Functions accepted it (SendTaskSuccess).
+ */
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import * as z from 'zod/mini';
+import type { TeamEmails } from '../config.ts';
+import { ConflictError, type FieldError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { renderDecisionEmail } from '../mail/decision-email.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { renderTaskEmail, type TaskContext } from '../mail/task-email.ts';
+import type { RequestRecord, TaskRecord } from '../store/records.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { type DecisionOutput, decisionLabel, type ParsedDecision, parseDecision } from './decisions.ts';
+import { parsePayload, requestIdField } from './outcome.ts';
+import { TASK_KINDS, type TaskKind, TEAMS } from './task-kinds.ts';
+import { hashSecret, isTaskId, newTaskId, newTaskSecret, secretMatches, taskLink } from './task-links.ts';
+import type {
+  AssignTaskInput,
+  DpaSignatureOutput,
+  LicenseOutput,
+  PrivacyReviewOutput,
+  ProcurementOutput,
+  ReplacementOutput,
+} from './workflow.ts';
+
+// ---- assign (the state machine's waitForTaskToken call) ------------------------------------------
+
+export interface AssignTaskDeps {
+  store: Pick<WorkflowStore, 'requireRequest' | 'createTask' | 'updateRequest' | 'appendAudit' | 'listAudit'>;
+  mailer: Mailer;
+  now: () => Date;
+  publicBaseUrl: string;
+  teamEmails: TeamEmails;
+}
+
+const assignTaskInputSchema = z.object({
+  taskToken: z
+    .string({ error: 'taskToken is required' })
+    .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
+  requestId: requestIdField,
+  kind: z.enum(Object.keys(TASK_KINDS) as TaskKind[], {
+    error: `kind must be one of ${Object.keys(TASK_KINDS).join(', ')}`,
+  }),
+  timeoutSeconds: z
+    .int({ error: 'timeoutSeconds must be a positive whole number of seconds' })
+    .check(z.gt(0, 'timeoutSeconds must be a positive whole number of seconds')),
+  executionId: z.optional(z.string({ error: 'executionId must be a string' })),
+  stateName: z.optional(z.string({ error: 'stateName must be a string' })),
+});
+
+/** Validates the Payload a waitForTaskToken state sends; ValidationError names each bad field. */
+export function parseAssignTaskInput(input: unknown): AssignTaskInput {
+  return parsePayload(assignTaskInputSchema, input);
+}
+
+/** Why a replacement is sought (SOP 11): the technical review's comment, from the audit trail. */
+async function taskContext(
+  kind: TaskKind,
+  requestId: string,
+  store: Pick<WorkflowStore, 'listAudit'>,
+): Promise<TaskContext> {
+  if (kind !== 'replacement') return {};
+  const events = await store.listAudit(requestId);
+  const review = events.findLast(
+    (e) => e.type === 'DECISION_RECORDED' && e.detail?.kind === 'technical-review',
+  );
+  const comment = review?.detail?.comment;
+  return typeof comment === 'string' && comment ? { replacementReason: comment } : {};
+}
+
+export async function assignTask(
+  rawInput: unknown,
+  deps: AssignTaskDeps,
+): Promise<{ taskId: string; expiresAt: string }> {
+  const input = parseAssignTaskInput(rawInput);
+  const spec = TASK_KINDS[input.kind];
+  const team = TEAMS[spec.team];
+  const request = await deps.store.requireRequest(input.requestId);
+  const context = await taskContext(input.kind, input.requestId, deps.store);
+
+  const now = deps.now();
+  const taskId = newTaskId();
+  const secret = newTaskSecret();
+  const expiresAt = new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString();
+
+  await deps.store.createTask({
+    taskId,
+    requestId: input.requestId,
+    kind: input.kind,
+    team: spec.team,
+    sopStep: spec.sopStep,
+    taskToken: input.taskToken,
+    secretHash: hashSecret(secret),
+    status: 'PENDING',
+    createdAt: now.toISOString(),
+    expiresAt,
+    ...(input.executionId ? { executionId: input.executionId } : {}),
+  });
+  await deps.store.updateRequest(input.requestId, {
+    currentStep: spec.sopStep,
+    currentActivity: `Waiting for ${team}: ${spec.title}`,
+  });
+  // The email goes before the audit event: TASK_ASSIGNED means the team was told. If sending fails,
+  // the state machine retries the whole call and the unsent task simply expires.
+  await deps.mailer.send(
+    renderTaskEmail({
+      to: deps.teamEmails[spec.team],
+      kind: input.kind,
+      request,
+      expiresAt,
+      link: taskLink(deps.publicBaseUrl, taskId, secret),
+      context,
+    }),
+  );
+  await deps.store.appendAudit({
+    requestId: input.requestId,
+    at: now.toISOString(),
+    sopStep: spec.sopStep,
+    type: 'TASK_ASSIGNED',
+    summary: `Assigned to ${team}: ${spec.title}`,
+    actor: 'workflow',
+    detail: {
+      sopStep: spec.sopStep,
+      team: spec.team,
+      kind: input.kind,
+      taskId,
+      expiresAt,
+      ...(input.stateName ? { stateName: input.stateName } : {}),
+    },
+  });
+  logger.info('Task assigned', {
+    requestId: input.requestId,
+    taskId,
+    kind: input.kind,
+    sopStep: spec.sopStep,
+  });
+  return { taskId, expiresAt };
+}
+
+// ---- the link: GET shows, POST decides -----------------------------------------------------------
+
+export type LinkProblem =
+  | { state: 'not-found' }
+  | { state: 'forbidden' }
+  | { state: 'decided'; task: TaskRecord }
+  | { state: 'expired'; task: TaskRecord };
+
+/** unknown → wrong secret → already used → expired: a wrong secret learns nothing about the task. */
+export function checkLink(
+  task: TaskRecord | undefined,
+  secret: string | undefined,
+  now: Date,
+): LinkProblem | { state: 'open'; task: TaskRecord } {
+  if (!task) return { state: 'not-found' };
+  if (!secretMatches(secret, task.secretHash)) return { state: 'forbidden' };
+  if (task.status === 'DECIDED') return { state: 'decided', task };
+  if (task.status === 'TIMED_OUT' || task.expiresAt <= now.toISOString()) return { state: 'expired', task };
+  return { state: 'open', task };
+}
+
+export interface TaskReadDeps {
+  store: Pick<WorkflowStore, 'getTask' | 'requireRequest' | 'listAudit'>;
+  now: () => Date;
+}
+
+export type OpenTask = {
+  state: 'open';
+  task: TaskRecord;
+  request: RequestRecord;
+  context: TaskContext;
+};
+
+async function loadLink(taskId: string, secret: string | undefined, deps: TaskReadDeps) {
+  const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
+  return checkLink(task, secret, deps.now());
+}
+
+async function loadOpenTask(
+  task: TaskRecord,
+  deps: TaskReadDeps,
+  request?: RequestRecord,
+): Promise<OpenTask> {
+  return {
+    state: 'open',
+    task,
+    request: request ?? (await deps.store.requireRequest(task.requestId)),
+    context: await taskContext(task.kind, task.requestId, deps.store),
+  };
+}
+
+/** The GET link: reads only, so a mail scanner following it changes nothing. */
+export async function openTask(
+  taskId: string,
+  secret: string | undefined,
+  deps: TaskReadDeps,
+): Promise<LinkProblem | OpenTask> {
+  const link = await loadLink(taskId, secret, deps);
+  return link.state === 'open' ? loadOpenTask(link.task, deps) : link;
+}
+
+/** The verified identity API Gateway passes on when the district configures SSO (REST or HTTP API). */
+export function verifiedIdentityOf(event: { requestContext?: { authorizer?: unknown } }): string | undefined {
+  const authorizer = event.requestContext?.authorizer as
+    | { claims?: { email?: unknown }; jwt?: { claims?: { email?: unknown } } }
+    | null
+    | undefined;
+  const email = authorizer?.claims?.email ?? authorizer?.jwt?.claims?.email;
+  return typeof email === 'string' && email.trim() ? email.trim() : undefined;
+}
+
+export interface DecideDeps extends TaskReadDeps {
+  store: TaskReadDeps['store'] &
+    Pick<
+      WorkflowStore,
+      | 'claimTask'
+      | 'releaseTask'
+      | 'markTaskTimedOut'
+      | 'appendAudit'
+      | 'updateRequest'
+      | 'setRequestSecurity'
+      | 'storeLicenseKey'
+    >;
+  sfn: Pick<SFNClient, 'send'>;
+  mailer: Mailer;
+  publicBaseUrl: string;
+}
+
+export interface DecisionSubmission {
+  taskId: string;
+  /** The link secret, from the form's hidden `t` field. */
+  secret: string | undefined;
+  /** The form or JSON body. */
+  values: Record<string, unknown>;
+  verifiedIdentity?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export type DecideResult =
+  | LinkProblem
+  | { state: 'invalid'; open: OpenTask; errors: FieldError[] }
+  /** Lost a race with another submission that is still being delivered. */
+  | { state: 'conflict'; task: TaskRecord }
+  /** Step Functions had already stopped waiting (timed out, execution stopped): nothing counted. */
+  | { state: 'too-late'; task: TaskRecord }
+  /** Step Functions did not accept the decision (throttling, outage): the claim was released. */
+  | { state: 'not-recorded'; task: TaskRecord }
+  | { state: 'recorded'; task: TaskRecord; output: DecisionOutput };
+
+/** SendTaskSuccess errors that mean the wait is over: retrying can never succeed. */
+const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/**
+ * Records a decision: check the link, validate, claim the task (once), deliver it to Step Functions,
+ * and only then write the facts, the audit event and the requester's email.
+ */
+export async function decide(submission: DecisionSubmission, deps: DecideDeps): Promise<DecideResult> {
+  const decidedAt = deps.now().toISOString();
+  const link = await loadLink(submission.taskId, submission.secret, deps);
+  if (link.state !== 'open') return link;
+  const { task } = link;
+  const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
+
+  const parsed = parseDecision(task.kind, submission.values, {
+    decidedAt,
+    ...(submission.verifiedIdentity ? { verifiedIdentity: submission.verifiedIdentity } : {}),
+  });
+  // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
+  const request = await deps.store.requireRequest(task.requestId);
+  if (!parsed.ok) {
+    return { state: 'invalid', open: await loadOpenTask(task, deps, request), errors: parsed.errors };
+  }
+  const { output, licenseKey } = parsed.value;
+
+  try {
+    await deps.store.claimTask(task.taskId, {
+      secretHash: hashSecret(submission.secret ?? ''),
+      decision: output.decision,
+      decidedBy: output.decidedBy,
+      decidedAt,
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const current = await loadLink(task.taskId, submission.secret, deps);
+    logger.info('Decision lost the claim', { ...log, state: current.state });
+    return current.state === 'open' ? { state: 'conflict', task } : current;
+  }
+
+  try {
+    if (licenseKey) {
+      await deps.store.storeLicenseKey(task.requestId, {
+        licenseKey,
+        taskId: task.taskId,
+        storedAt: decidedAt,
+        storedBy: output.decidedBy,
+      });
+    }
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }),
+    );
+  } catch (error) {
+    const name = (error as Error)?.name ?? 'Error';
+    if (WAIT_OVER.has(name)) return tooLate(task, output, name, submission, deps);
+    logger.error('Decision not delivered to Step Functions; claim released', { ...log, errorName: name });
+    try {
+      await deps.store.releaseTask(task.taskId, { decidedAt, team: task.team });
+    } catch (releaseError) {
+      logger.error('Could not release the task claim: the link now reports "already decided"', {
+        ...log,
+        errorName: (releaseError as Error)?.name,
+      });
+    }
+    return { state: 'not-recorded', task };
+  }
+
+  logger.info('Decision recorded', { ...log, decision: output.decision });
+  const decided: TaskRecord = { ...task, status: 'DECIDED', decidedAt, decidedBy: output.decidedBy };
+  await afterDecision(decided, request, parsed.value, submission, deps);
+  return { state: 'recorded', task: decided, output };
+}
+
+async function tooLate(
+  task: TaskRecord,
+  output: DecisionOutput,
+  errorName: string,
+  submission: DecisionSubmission,
+  deps: DecideDeps,
+): Promise<DecideResult> {
+  logger.warn('Decision arrived after the wait ended', {
+    taskId: task.taskId,
+    requestId: task.requestId,
+    kind: task.kind,
+    errorName,
+  });
+  await bestEffort('mark task timed out', () => deps.store.markTaskTimedOut(task.taskId));
+  await bestEffort('audit late decision', () =>
+    deps.store.appendAudit({
+      requestId: task.requestId,
+      sopStep: task.sopStep,
+      type: 'DECISION_TOO_LATE',
+      summary: `A decision (${decisionLabel(output.decision)}) arrived after this step had timed out; nothing was recorded`,
+      actor: output.decidedBy,
+      detail: {
+        kind: task.kind,
+        taskId: task.taskId,
+        decision: output.decision,
+        decidedBy: output.decidedBy,
+        attemptedAt: output.decidedAt,
+        stepFunctionsError: errorName,
+        ...requestOrigin(submission),
+      },
+    }),
+  );
+  return { state: 'too-late', task: { ...task, status: 'TIMED_OUT' } };
+}
+
+const requestOrigin = (s: DecisionSubmission) => ({
+  ...(s.sourceIp ? { sourceIp: s.sourceIp } : {}),
+  ...(s.userAgent ? { userAgent: s.userAgent.slice(0, 300) } : {}),
+  identityVerified: s.verifiedIdentity !== undefined,
+});
+
+/**
+ * After Step Functions accepted the decision it counts, whatever happens next: the facts, the audit
+ * event and the requester's email are each attempted and a failure is logged for operators, never
+ * turned into "not recorded" (a retry would then meet "already decided").
+ */
+async function afterDecision(
+  task: TaskRecord,
+  request: RequestRecord,
+  decision: ParsedDecision,
+  submission: DecisionSubmission,
+  deps: DecideDeps,
+): Promise<void> {
+  const { output } = decision;
+  // Facts first: the next step's assign-task may already be reading the request.
+  await bestEffort('record decision facts', () => recordFacts(task, decision, request, deps));
+  await bestEffort('audit decision', () =>
+    deps.store.appendAudit({
+      requestId: task.requestId,
+      at: output.decidedAt,
+      sopStep: task.sopStep,
+      type: 'DECISION_RECORDED',
+      summary: `${TEAMS[task.team]}: ${decisionLabel(output.decision)}`,
+      actor: output.decidedBy,
+      detail: {
+        sopStep: task.sopStep,
+        kind: task.kind,
+        taskId: task.taskId,
+        ...output,
+        ...(decision.licenseKey ? { licenseKeyStored: true } : {}),
+        ...requestOrigin(submission),
+      },
+    }),
+  );
+  await bestEffort('email requester', () =>
+    deps.mailer.send(
+      renderDecisionEmail({
+        request,
+        kind: task.kind,
+        output,
+        statusUrl: `${deps.publicBaseUrl}/requests/${encodeURIComponent(request.requestId)}`,
+      }),
+    ),
+  );
+}
+
+async function bestEffort<T>(step: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    logger.error('Follow-up after a recorded decision failed', { step, errorName: (error as Error)?.name });
+    return undefined;
+  }
+}
+
+/** The decision's facts on the request record (what get-request, the registry and renewals read). */
+async function recordFacts(
+  task: TaskRecord,
+  { output, licenseKey, replacement }: ParsedDecision,
+  request: RequestRecord,
+  deps: DecideDeps,
+): Promise<void> {
+  const id = task.requestId;
+  switch (task.kind) {
+    case 'privacy-review': {
+      const o = output as PrivacyReviewOutput;
+      await deps.store.setRequestSecurity(id, 'privacyReview', {
+        decision: o.decision,
+        studentDataRequired: o.studentDataRequired,
+        vendorContactEmail: o.vendorContactEmail,
+        at: o.decidedAt,
+      });
+      return;
+    }
+    case 'dpa-signature': {
+      const o = output as DpaSignatureOutput;
+      const { expiresOn: _previous, ...sent } = request.security?.dpa ?? {};
+      await deps.store.setRequestSecurity(id, 'dpa', {
+        ...sent,
+        decision: o.decision,
+        decidedAt: o.decidedAt,
+        ...(o.dpaExpiresOn ? { expiresOn: o.dpaExpiresOn } : {}),
+      });
+      return;
+    }
+    case 'procurement': {
+      const o = output as ProcurementOutput;
+      await deps.store.updateRequest(id, {
+        purchaseOrder: {
+          poNumber: o.poNumber,
+          amount: o.amount,
+          quoteReference: o.quoteReference,
+          issuedAt: o.decidedAt,
+        },
+      });
+      return;
+    }
+    case 'license': {
+      const o = output as LicenseOutput;
+      await deps.store.updateRequest(id, {
+        license: {
+          licenseReference: o.licenseReference,
+          seats: o.seats,
+          expiresOn: o.expiresOn,
+          storedAt: o.decidedAt,
+          // Short keys would be given away by their last 4 characters.
+          ...(licenseKey && licenseKey.length >= 8 ? { licenseKeyLast4: licenseKey.slice(-4) } : {}),
+        },
+      });
+      return;
+    }
+    case 'replacement': {
+      const o = output as ReplacementOutput;
+      if (!replacement || !o.resource) return;
+      const { resourceUrl: _oldUrl, studentDataElements, ...submitted } = request.submitted;
+      await deps.store.updateRequest(id, {
+        resource: o.resource,
+        submitted: {
+          ...submitted,
+          ...replacement,
+          ...(replacement.studentDataShared && studentDataElements ? { studentDataElements } : {}),
+        },
+        replacementCount: request.replacementCount + 1,
+        // SOP 11 → 4: vetting starts again for the replacement, as the state machine does.
+        security: undefined,
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}

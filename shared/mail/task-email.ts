@@ -1,0 +1,180 @@
+/**
+ * The email that asks a team to act on a human step: what is asked, the SOP step, the deadline, the
+ * request id, the facts needed to decide, and the link (task id + secret only). The confirmation page
+ * shows the same facts (taskFacts), so email and page always agree.
+ */
+import { TASK_KINDS, type TaskKind, TEAMS } from '../domain/task-kinds.ts';
+import type { RequestRecord } from '../store/records.ts';
+import { html } from './html.ts';
+import type { Email } from './mailer.ts';
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+/** What the request record alone does not say but a step needs (e.g. why a replacement is sought). */
+export interface TaskContext {
+  /** SOP 11: the technical review's comment on why the current resource is not sound. */
+  replacementReason?: string;
+}
+
+const yesNo = (value: boolean | undefined) => (value === undefined ? '' : value ? 'Yes' : 'No');
+const list = (values: readonly string[] | undefined) => (values ?? []).join(', ');
+
+export function formatUsd(amount: number): string {
+  if (amount === 0) return 'Free ($0)';
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount);
+}
+
+/** "Friday, December 11, 2026 at 10:00 AM UTC": unambiguous for a team in any time zone. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+}
+
+/** The facts a team needs to decide this kind of step, taken from the request record. */
+export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskContext = {}): Fact[] {
+  const s = request.submitted;
+  const r = request.resource;
+  const facts: [string, string | undefined][] = [
+    ['Request id', request.requestId],
+    ['Resource', r.name],
+    ['Requested by', s.requesterName],
+  ];
+  switch (kind) {
+    case 'privacy-review':
+      facts.push(
+        ['Website', r.url],
+        ['Vendor', r.vendorName],
+        ['Student data shared', yesNo(r.studentDataShared)],
+        ['Student data elements', list(s.studentDataElements)],
+        ['Student login required', yesNo(s.studentLoginRequired)],
+      );
+      break;
+    case 'dpa-signature':
+      facts.push(
+        ['Vendor', r.vendorName],
+        ['Vendor privacy contact', request.security?.privacyReview?.vendorContactEmail],
+        ['DPA sent to', request.security?.dpa?.sentTo],
+        ['DPA sent at', request.security?.dpa?.sentAt && formatDateTime(request.security.dpa.sentAt)],
+      );
+      break;
+    case 'curriculum-review':
+      facts.push(
+        ['Grade levels', list(s.gradeLevels)],
+        ['Content areas', list(s.contentAreas)],
+        ['TEKS addressed', list(s.teksAddressed)],
+        ['Student use vision', s.studentUseVision],
+        ['Common Core alignment', s.commonCoreAlignment],
+        ['Media release required', yesNo(s.mediaReleaseRequired)],
+      );
+      break;
+    case 'administrative-review':
+      facts.push(
+        ['Resource kind', r.kind],
+        ['Vendor', r.vendorName],
+        ['Cost', formatUsd(r.cost)],
+        ['Principal', s.principal],
+      );
+      break;
+    case 'technical-review':
+      facts.push(['Resource kind', r.kind], ['Website', r.url], ['Vendor', r.vendorName]);
+      break;
+    case 'replacement':
+      facts.push(
+        ['Resource kind', r.kind],
+        ['Website', r.url],
+        ['Vendor', r.vendorName],
+        [
+          'Why it is being replaced',
+          context.replacementReason ?? 'Not technically sound with district devices',
+        ],
+        ['Grade levels', list(s.gradeLevels)],
+        ['Content areas', list(s.contentAreas)],
+      );
+      break;
+    case 'procurement':
+      facts.push(
+        ['Vendor', r.vendorName],
+        ['Cost', formatUsd(r.cost)],
+        ['Payment responsibility', s.paymentResponsibility],
+        ['Budget code', s.budgetCode],
+        ['Principal', s.principal],
+      );
+      break;
+    case 'license':
+      facts.push(
+        ['Resource kind', r.kind],
+        ['Vendor', r.vendorName],
+        ['PO number', request.purchaseOrder?.poNumber],
+      );
+      break;
+    case 'installation':
+      facts.push(['Resource kind', r.kind], ['Website', r.url], ['Principal', s.principal]);
+      break;
+  }
+  return facts
+    .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')
+    .map(([label, value]) => ({ label, value }));
+}
+
+export interface TaskEmailInput {
+  to: string;
+  kind: TaskKind;
+  request: RequestRecord;
+  expiresAt: string;
+  link: string;
+  context?: TaskContext;
+}
+
+/** One line, no control characters: user values end up in the subject. */
+const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
+
+export function renderTaskEmail(input: TaskEmailInput): Email {
+  const spec = TASK_KINDS[input.kind];
+  const team = TEAMS[spec.team];
+  const facts = taskFacts(input.kind, input.request, input.context);
+  const deadline = formatDateTime(input.expiresAt);
+  const subject = oneLine(
+    `Action needed, SOP step ${spec.sopStep}: ${spec.title} (${input.request.resource.name}, ${input.request.requestId})`,
+  );
+
+  const text = [
+    `${team}: a digital-resource request needs your decision.`,
+    '',
+    `What is asked: ${spec.title}`,
+    `SOP TS-PE-535 step: ${spec.sopStep}`,
+    `Decide before: ${deadline}`,
+    '',
+    ...facts.map((f) => `${f.label}: ${f.value}`),
+    '',
+    'Open this link to review the request and record the decision:',
+    input.link,
+    '',
+    'Opening the link changes nothing; the decision is recorded only when you submit the form.',
+    'The link works once, until the deadline. Do not forward it outside your team.',
+  ].join('\n');
+
+  const body = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${subject}</title></head>
+<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1f24;line-height:1.5">
+<p>${team}: a digital-resource request needs your decision.</p>
+<h1 style="font-size:1.25rem">${spec.title}</h1>
+<p><strong>SOP TS-PE-535 step:</strong> ${spec.sopStep}<br>
+<strong>Decide before:</strong> ${deadline}</p>
+<table style="border-collapse:collapse">
+${facts.map(
+  (
+    f,
+  ) => html`<tr><th style="text-align:left;padding:4px 12px 4px 0;vertical-align:top">${f.label}</th><td style="padding:4px 0">${f.value}</td></tr>
+`,
+)}</table>
+<p><a href="${input.link}" style="display:inline-block;padding:10px 18px;background:#0b5cad;color:#fff;border-radius:6px;text-decoration:none">Review and decide</a></p>
+<p style="color:#57606a;font-size:0.9rem">Opening the link changes nothing; the decision is recorded only when you submit the form.
+The link works once, until the deadline. Do not forward it outside your team.</p>
+</body></html>`;
+
+  return { to: [input.to], subject, text, html: body.value };
+}

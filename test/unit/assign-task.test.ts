@@ -1,0 +1,342 @@
+import { SendEmailCommand } from '@aws-sdk/client-ses';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { assignTask, buildAssignTaskDeps } from '#lambdas/assign-task.ts';
+import { dynamoDb } from '#shared/aws/clients.ts';
+import type { TaskKind } from '#shared/domain/task-kinds.ts';
+import { hashSecret } from '#shared/domain/task-links.ts';
+import type { AssignTaskDeps } from '#shared/domain/task-service.ts';
+import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
+import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import type { AuditEvent } from '#shared/store/records.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+import input from '../events/assign-task-privacy-review.json' with { type: 'json' };
+import {
+  auditItems,
+  ddb,
+  givenTable,
+  NOW,
+  REQUEST_ID,
+  requestRecord,
+  sentEmails,
+  sesMock,
+  TABLE,
+  TOKEN,
+  writes,
+} from './task-test-kit.ts';
+
+const BASE = 'https://requests.district.example';
+const TEAM_EMAILS = {
+  cybersecurity: 'ccs@district.example',
+  'instructional-technology': 'instech@district.example',
+  dii: 'dii@district.example',
+  aas: 'aas@district.example',
+};
+
+function deps(): AssignTaskDeps {
+  return {
+    store: new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW }),
+    mailer: new SesMailer({ from: 'no-reply@district.example' }),
+    now: () => NOW,
+    publicBaseUrl: BASE,
+    teamEmails: TEAM_EMAILS,
+  };
+}
+
+function storedTask(): Record<string, unknown> {
+  const put = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.entity === 'task');
+  if (!put) throw new Error('no task was stored');
+  return put.args[0].input.Item as Record<string, unknown>;
+}
+
+const LINK = /https:\/\/requests\.district\.example\/tasks\/\S+/;
+
+/** The emailed task link, parsed. */
+function emailedLink(text = sentEmails()[0]?.text ?? ''): URL {
+  const match = text.match(LINK);
+  if (!match) throw new Error('no task link in the email');
+  return new URL(match[0]);
+}
+
+beforeEach(() => givenTable({}));
+
+describe('SOP 3-4: a human step is assigned to its team with a secure link', () => {
+  it('stores the task with the token and only the hash of the link secret', async () => {
+    const result = await assignTask(input, deps());
+
+    const item = storedTask();
+    const link = emailedLink();
+    const secret = link.searchParams.get('t')!;
+    expect(item).toMatchObject({
+      taskId: result.taskId,
+      requestId: REQUEST_ID,
+      kind: 'privacy-review',
+      team: 'cybersecurity',
+      sopStep: 4,
+      taskToken: TOKEN,
+      status: 'PENDING',
+      secretHash: hashSecret(secret),
+      createdAt: NOW.toISOString(),
+      expiresAt: '2026-12-12T10:00:00.000Z',
+      executionId: input.executionId,
+    });
+    expect(JSON.stringify(item)).not.toContain(secret);
+    expect(result).toEqual({ taskId: item.taskId, expiresAt: '2026-12-12T10:00:00.000Z' });
+  });
+
+  it('ids are 128-bit and secrets 256-bit random base64url, different every time', async () => {
+    await assignTask(input, deps());
+    await assignTask(input, deps());
+    const ids = ddb
+      .commandCalls(PutCommand)
+      .flatMap((c) => (c.args[0].input.Item?.entity === 'task' ? [c.args[0].input.Item.taskId] : []));
+    const secrets = sentEmails().map((e) => emailedLink(e.text).searchParams.get('t'));
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (const s of secrets) expect(s).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(ids).size).toBe(2);
+    expect(new Set(secrets).size).toBe(2);
+  });
+
+  it('emails the team a link with only the task id and the secret, never the token', async () => {
+    const { taskId } = await assignTask(input, deps());
+
+    const [email] = sentEmails();
+    const link = emailedLink();
+    expect(email?.to).toEqual(['ccs@district.example']);
+    expect(`${link.origin}${link.pathname}`).toBe(`${BASE}/tasks/${taskId}`);
+    expect([...link.searchParams.keys()]).toEqual(['t']);
+    expect(email?.html).toContain(`href="${BASE}/tasks/${taskId}?t=${link.searchParams.get('t')}"`);
+    for (const part of [email?.subject, email?.text, email?.html]) expect(part).not.toContain(TOKEN);
+  });
+
+  it('the email says what is asked, the SOP step, the deadline, the request id and the privacy facts', async () => {
+    await assignTask(input, deps());
+
+    const [email] = sentEmails();
+    expect(email?.subject).toContain('SOP step 4');
+    expect(email?.subject).toContain(REQUEST_ID);
+    for (const fact of [
+      "What is asked: Review the resource's privacy policy",
+      'SOP TS-PE-535 step: 4',
+      'Decide before: Saturday, December 12, 2026 at 10:00 AM UTC',
+      `Request id: ${REQUEST_ID}`,
+      'Resource: Math Blaster',
+      'Website: https://mathblaster.example/app',
+      'Vendor: Blaster Learning',
+      'Student data shared: Yes',
+      'Student data elements: name, grade level',
+      'Student login required: Yes',
+    ]) {
+      expect(email?.text).toContain(fact);
+    }
+  });
+
+  it('escapes a <script> resource name in the HTML email', async () => {
+    const request = requestRecord();
+    request.resource.name = '<script>alert(1)</script>';
+    givenTable({ request });
+
+    await assignTask(input, deps());
+
+    const [email] = sentEmails();
+    expect(email?.html).not.toContain('<script>');
+    expect(email?.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(email?.subject).toContain('<script>alert(1)</script>');
+  });
+
+  it('sets the request current step and activity', async () => {
+    await assignTask(input, deps());
+
+    const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update?.Key).toEqual({ PK: `REQUEST#${REQUEST_ID}`, SK: 'REQUEST' });
+    expect(Object.values(update?.ExpressionAttributeValues ?? {})).toEqual(
+      expect.arrayContaining([4, "Waiting for Cybersecurity (CCS): Review the resource's privacy policy"]),
+    );
+  });
+
+  it('audits TASK_ASSIGNED with step, team, kind, task id and expiry, never the token or secret', async () => {
+    const { taskId } = await assignTask(input, deps());
+
+    const [audit] = auditItems('TASK_ASSIGNED') as unknown as AuditEvent[];
+    expect(audit).toMatchObject({
+      requestId: REQUEST_ID,
+      sopStep: 4,
+      detail: {
+        sopStep: 4,
+        team: 'cybersecurity',
+        kind: 'privacy-review',
+        taskId,
+        expiresAt: '2026-12-12T10:00:00.000Z',
+        stateName: 'PrivacyPolicyReview',
+      },
+    });
+    const secret = emailedLink().searchParams.get('t')!;
+    expect(JSON.stringify(audit)).not.toContain(TOKEN);
+    expect(JSON.stringify(audit)).not.toContain(secret);
+  });
+});
+
+describe('each step emails the facts its team needs', () => {
+  const cases: [TaskKind, string, string[]][] = [
+    [
+      'curriculum-review',
+      'instech@district.example',
+      [
+        'Grade levels: 3, 4',
+        'Content areas: Math',
+        'TEKS addressed: 3.4A',
+        'Student use vision: Daily fluency practice',
+        'Common Core alignment: 3.OA.C.7',
+        'Media release required: No',
+      ],
+    ],
+    [
+      'administrative-review',
+      'dii@district.example',
+      ['Resource kind: web-service', 'Cost: $1,200.00', 'Principal: Pat Morgan'],
+    ],
+    [
+      'technical-review',
+      'dii@district.example',
+      ['Resource kind: web-service', 'Website: https://mathblaster.example/app'],
+    ],
+    [
+      'procurement',
+      'aas@district.example',
+      [
+        'Cost: $1,200.00',
+        'Payment responsibility: Campus',
+        'Budget code: 199-11-6399-00-101',
+        'Principal: Pat Morgan',
+        'Vendor: Blaster Learning',
+      ],
+    ],
+    ['license', 'aas@district.example', ['Resource kind: web-service', 'PO number: PO-9']],
+    [
+      'installation',
+      'dii@district.example',
+      ['Resource: Math Blaster', 'Resource kind: web-service', 'Principal: Pat Morgan'],
+    ],
+    [
+      'dpa-signature',
+      'ccs@district.example',
+      [
+        'Vendor: Blaster Learning',
+        'DPA sent to: privacy@blaster.example',
+        'DPA sent at: Saturday, November 21, 2026 at 9:01 AM UTC',
+      ],
+    ],
+  ];
+  it.each(cases)('%s goes to %s with its facts', async (kind, to, facts) => {
+    givenTable({
+      request: requestRecord({
+        purchaseOrder: { poNumber: 'PO-9', amount: 1200, quoteReference: 'Q', issuedAt: NOW.toISOString() },
+      }),
+    });
+
+    await assignTask({ ...input, kind }, deps());
+
+    const [email] = sentEmails();
+    expect(email?.to).toEqual([to]);
+    for (const fact of facts) expect(email?.text).toContain(fact);
+  });
+
+  it('SOP 11: the replacement email says which resource is replaced and why (the technical review comment)', async () => {
+    givenTable({
+      audit: [
+        {
+          PK: `REQUEST#${REQUEST_ID}`,
+          SK: 'AUDIT#2026-11-27T10:00:00.000Z#0001',
+          requestId: REQUEST_ID,
+          at: '2026-11-27T10:00:00.000Z',
+          sopStep: 10,
+          type: 'DECISION_RECORDED',
+          summary: 'DII: Not technically sound with district devices',
+          actor: 'Sam',
+          detail: {
+            kind: 'technical-review',
+            decision: 'not-sound',
+            comment: 'Needs Flash, which district Chromebooks block',
+          },
+        } as AuditEvent,
+      ],
+    });
+
+    await assignTask({ ...input, kind: 'replacement' }, deps());
+
+    const [email] = sentEmails();
+    expect(email?.to).toEqual(['instech@district.example']);
+    expect(email?.text).toContain('Resource: Math Blaster');
+    expect(email?.text).toContain('Why it is being replaced: Needs Flash, which district Chromebooks block');
+  });
+});
+
+describe('bad input is refused with the field named, and nothing is written or sent', () => {
+  it.each([
+    [{ ...input, kind: 'coffee-review' }, 'kind'],
+    [{ ...input, taskToken: undefined }, 'taskToken'],
+    [{ ...input, taskToken: '' }, 'taskToken'],
+    [{ ...input, timeoutSeconds: 0 }, 'timeoutSeconds'],
+    [{ ...input, timeoutSeconds: 1.5 }, 'timeoutSeconds'],
+    [{ ...input, timeoutSeconds: '60' }, 'timeoutSeconds'],
+    [{ ...input, requestId: ' ' }, 'requestId'],
+  ])('%# %j → %s', async (bad, field) => {
+    const error = await assignTask(bad, deps()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).errors.map((e) => e.field)).toEqual([field]);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(sesMock.calls()).toHaveLength(0);
+  });
+
+  it('an unknown request is NotFoundError and nothing is written or sent', async () => {
+    givenTable({ request: null });
+
+    await expect(assignTask(input, deps())).rejects.toBeInstanceOf(NotFoundError);
+    expect(writes()).toEqual([]);
+    expect(sesMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('AWS faults are retried by the state machine', () => {
+  it('DynamoDB throttling is a TransientError and no email goes out', async () => {
+    ddb
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+
+    await expect(assignTask(input, deps())).rejects.toBeInstanceOf(TransientError);
+    expect(sesMock.calls()).toHaveLength(0);
+  });
+
+  it('SES throttling is a TransientError and TASK_ASSIGNED is not audited', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
+
+    await expect(assignTask(input, deps())).rejects.toBeInstanceOf(TransientError);
+    expect(auditItems('TASK_ASSIGNED')).toEqual([]);
+  });
+
+  it('a read of the request goes to the table named by TABLE_NAME', async () => {
+    await assignTask(input, deps());
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.TableName).toBe(TABLE);
+  });
+});
+
+describe('configuration is read once and fails fast with the variable name', () => {
+  const env = {
+    TABLE_NAME: TABLE,
+    MAIL_FROM: 'no-reply@district.example',
+    PUBLIC_BASE_URL: `${BASE}/`,
+    TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
+  };
+
+  it('reads every variable it needs', () => {
+    expect(buildAssignTaskDeps(env)).toMatchObject({ publicBaseUrl: BASE, teamEmails: TEAM_EMAILS });
+  });
+
+  it.each(['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'])('missing %s', (name) => {
+    expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(ConfigError);
+    expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(name);
+  });
+});
