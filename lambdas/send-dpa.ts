@@ -33,7 +33,7 @@ export interface SendDpaConfig {
 }
 
 export interface SendDpaDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
   mailer: Mailer;
   now: () => Date;
   config: Pick<SendDpaConfig, 'cybersecurityEmail' | 'dpaTemplateUrl' | 'returnInstructions'>;
@@ -101,9 +101,7 @@ export async function sendDpa(
   await deps.mailer.send(email);
   const sentAt = deps.now().toISOString();
 
-  await deps.store.updateRequest(requestId, {
-    security: { ...request.security, dpa: { ...request.security?.dpa, sentTo, sentAt } },
-  });
+  await deps.store.setRequestSecurity(requestId, 'dpa', { ...request.security?.dpa, sentTo, sentAt });
   await deps.store.appendAudit({
     requestId,
     at: sentAt,

@@ -26,7 +26,7 @@ const MAX_ETA_SECONDS = 300;
 
 export interface SslScanDeps {
   ssllabs: Pick<SslLabsClient, 'analyze'>;
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
   now: () => Date;
   /** SSL_MAX_WAIT_SECONDS: give up this long after the scan started. */
   maxWaitSeconds: number;
@@ -166,7 +166,7 @@ function toOutput(verdict: SslVerdict, base: { startedAt: string; polls: number 
 }
 
 /**
- * Records the verdict on the request (security.ssl, merged with the other security findings) and in
+ * Records the verdict on the request (security.ssl, written on its own so other security findings are never overwritten) and in
  * the audit trail. A request already approved is in its annual renewal (SOP 17): the step it is on
  * is left alone and the audit event is filed under step 17.
  */
@@ -181,17 +181,14 @@ async function recordVerdict(
   const renewal = request.status === 'APPROVED';
   const testedAt = now.toISOString();
   const outcome = verdict.passed ? 'passed' : 'failed';
+  await deps.store.setRequestSecurity(requestId, 'ssl', {
+    ...(verdict.grade ? { grade: verdict.grade } : {}),
+    endpoints: verdict.endpoints,
+    passed: verdict.passed,
+    reason: verdict.reason,
+    testedAt,
+  });
   await deps.store.updateRequest(requestId, {
-    security: {
-      ...request.security,
-      ssl: {
-        ...(verdict.grade ? { grade: verdict.grade } : {}),
-        endpoints: verdict.endpoints,
-        passed: verdict.passed,
-        reason: verdict.reason,
-        testedAt,
-      },
-    },
     currentActivity: `${renewal ? 'Annual renewal: ' : ''}SSL Labs test ${outcome}: ${verdict.reason}`,
     ...(renewal ? {} : { currentStep: SSL_SOP_STEP }),
   });

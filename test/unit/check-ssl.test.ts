@@ -81,6 +81,18 @@ function updatedFields(call = 0): Record<string, unknown> {
   return Object.fromEntries(Object.entries(names).map(([k, name]) => [name, values[k.replace('#f', ':v')]]));
 }
 
+/**
+ * The one security finding an UpdateCommand wrote (store.setRequestSecurity): only that entry of
+ * `security` is set, so findings other steps recorded are never overwritten.
+ */
+function securityWritten(call = 0): Record<string, unknown> {
+  const input = ddb.commandCalls(UpdateCommand)[call]?.args[0].input;
+  if (!input) throw new Error(`no UpdateCommand #${call}`);
+  expect(input.UpdateExpression).toBe('SET #security.#key = :value, updatedAt = :now');
+  const key = String(input.ExpressionAttributeNames?.['#key']);
+  return { [key]: input.ExpressionAttributeValues?.[':value'] };
+}
+
 const auditItems = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
 
 const poll = (overrides: Partial<CheckSslInput> = {}): CheckSslInput => ({
@@ -248,9 +260,8 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
       startedAt: '2026-11-28T10:00:00.000Z',
       polls: 3,
     });
-    const fields = updatedFields();
-    expect(fields.security).toEqual({
-      ...requestRecord().security,
+    const fields = updatedFields(1);
+    expect(securityWritten()).toEqual({
       ssl: {
         grade: 'A+',
         endpoints: out.endpoints,
@@ -281,7 +292,7 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
 
     expect(out).toMatchObject({ finished: true, passed: false, grade: 'B' });
     expect(out.reason).toMatch(/^SSL Labs grade B for learn\.example\.com is below the required A/);
-    expect(updatedFields().security).toMatchObject({ ssl: { grade: 'B', passed: false } });
+    expect(securityWritten()).toMatchObject({ ssl: { grade: 'B', passed: false } });
     expect(auditItems()[0]).toMatchObject({ type: 'SSL_TESTED', summary: expect.stringContaining('failed') });
   });
 
@@ -296,8 +307,8 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
     expect(out.reason).toBe(
       'SSL Labs could not grade 1 of 2 endpoints of learn.example.com (203.0.113.9: Unable to connect to the server)',
     );
-    expect(updatedFields().security).toMatchObject({ ssl: { passed: false, reason: out.reason } });
-    expect((updatedFields().security as { ssl: object }).ssl).not.toHaveProperty('grade');
+    expect(securityWritten()).toMatchObject({ ssl: { passed: false, reason: out.reason } });
+    expect((securityWritten() as { ssl: object }).ssl).not.toHaveProperty('grade');
   });
 
   it('fails when the name does not resolve (ERROR)', async () => {
@@ -325,7 +336,7 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
       polls: 41,
     });
     expect(out).not.toHaveProperty('grade');
-    expect(updatedFields().security).toMatchObject({ ssl: { passed: false, reason: out.reason } });
+    expect(securityWritten()).toMatchObject({ ssl: { passed: false, reason: out.reason } });
     expect(auditItems()).toHaveLength(1);
   });
 
@@ -356,8 +367,8 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
 
     await checkSsl(poll(), d);
 
-    expect(updatedFields()).not.toHaveProperty('currentStep');
-    expect(updatedFields().currentActivity).toMatch(/^Annual renewal: SSL Labs test passed/);
+    expect(updatedFields(1)).not.toHaveProperty('currentStep');
+    expect(updatedFields(1).currentActivity).toMatch(/^Annual renewal: SSL Labs test passed/);
     expect(auditItems()[0]).toMatchObject({ sopStep: 17, type: 'SSL_TESTED' });
   });
 });
