@@ -109,7 +109,9 @@ export async function recordError(
 
 /**
  * Writes status ERROR and the SYSTEM_ERROR audit event; returns when the error was recorded. A retry
- * (the same error already recorded) writes nothing but a missing audit event.
+ * (the same error already recorded) writes nothing but a missing audit event. A request that already
+ * has its outcome (APPROVED or DENIED, e.g. an annual renewal that failed, or an outcome email SES
+ * refused) keeps it: the error is recorded beside the outcome, because the decisions still stand.
  */
 async function markError(
   deps: RecordErrorDeps,
@@ -120,15 +122,22 @@ async function markError(
   const { store } = deps;
   const requestId = request.requestId;
   const previous = request.error;
+  const hasOutcome = request.status === 'APPROVED' || request.status === 'DENIED';
   const retry =
-    request.status === 'ERROR' && previous?.error === failure.error && previous.cause === failure.cause;
+    (request.status === 'ERROR' || hasOutcome) &&
+    previous?.error === failure.error &&
+    previous.cause === failure.cause;
   const at = retry && previous ? previous.at : now;
   if (!retry) {
-    await store.updateRequest(requestId, {
-      status: 'ERROR',
-      error: { ...failure, at },
-      currentActivity: ERROR_ACTIVITY,
-    });
+    await store.updateRequest(
+      requestId,
+      hasOutcome
+        ? {
+            error: { ...failure, at },
+            currentActivity: `${ERROR_ACTIVITY}; the ${request.status} outcome stands`,
+          }
+        : { status: 'ERROR', error: { ...failure, at }, currentActivity: ERROR_ACTIVITY },
+    );
   } else if ((await store.listAudit(requestId)).some((e) => e.type === 'SYSTEM_ERROR' && e.at === at)) {
     return at;
   }

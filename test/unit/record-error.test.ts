@@ -140,6 +140,31 @@ describe('record-error: the error path every Catch leads to', () => {
     expect(email?.Message?.Body?.Html?.Data).toContain(`<a href="${CONSOLE_URL}">`);
   });
 
+  it('a request that already has its outcome keeps it: the error is recorded beside it (e.g. a failed annual renewal)', async () => {
+    const { item, audit } = givenStoredRequest((r) => {
+      r.status = 'APPROVED';
+    });
+
+    const out = await recordError(structuredClone(errorEvent), deps);
+
+    expect(out).toMatchObject({ marked: true, notified: true });
+    expect(item.status).toBe('APPROVED');
+    expect(item.error).toEqual({
+      error: 'ConfigError',
+      cause: 'Missing required environment variable TEAM_EMAILS',
+      at: NOW.toISOString(),
+    });
+    expect(item.currentActivity).toBe(
+      'Stopped by a system error; operators notified; the APPROVED outcome stands',
+    );
+    expect(audit.map((e) => e.type)).toEqual(['SYSTEM_ERROR']);
+    expect(sentEmails()).toHaveLength(1);
+
+    await recordError(structuredClone(errorEvent), deps);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(audit).toHaveLength(1);
+  });
+
   it('a request that does not exist: nothing is written, and the operators are still told', async () => {
     const out = await recordError(
       { requestId: 'SR-UNKNOWN', error: { Error: 'States.Runtime', Cause: 'bad path' } },
