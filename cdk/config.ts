@@ -1,0 +1,189 @@
+/**
+ * The district's deployment settings, read from cdk.json "context" (or `-c key=value`) and validated at
+ * synth: a bad value stops `cdk synth` with the key's name, before anything reaches CloudFormation.
+ */
+import type { Node } from 'constructs';
+import * as z from 'zod/mini';
+import { TEAMS, type Team } from '#shared/domain/task-kinds.ts';
+
+/** Retention periods CloudWatch Logs accepts (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const text = (max = 500) =>
+  z.string('must be a string').check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(max));
+const email = () =>
+  z
+    .string('must be an email address')
+    .check(z.trim(), z.regex(EMAIL, 'must be an email address, e.g. "it-security@example.org"'));
+const httpsUrl = () =>
+  z.url({ protocol: /^https$/, error: 'must be an absolute https:// URL' }).check(z.trim());
+const int = (min: number, max: number) =>
+  z
+    .number('must be a number')
+    .check(
+      z.int('must be a whole number'),
+      z.gte(min, `must be at least ${min}`),
+      z.lte(max, `must be at most ${max}`),
+    );
+
+const teamEmails = z.object(
+  Object.fromEntries(Object.keys(TEAMS).map((team) => [team, email()])) as Record<
+    Team,
+    ReturnType<typeof email>
+  >,
+  'must be an object of team to email address: {"cybersecurity", "instructional-technology", "dii", "aas"}',
+);
+
+const configSchema = z
+  .object({
+    districtName: text(120),
+    mailDomain: z
+      .string('must be a domain name')
+      .check(
+        z.trim(),
+        z.toLowerCase(),
+        z.regex(DOMAIN, 'must be a domain name such as "example.org" (no scheme, no @)'),
+      ),
+    mailFrom: email(),
+    operatorEmail: email(),
+    teamEmails,
+    dpaTemplateUrl: httpsUrl(),
+    dpaReturnInstructions: text(1000),
+    sslLabsEmail: email(),
+    sslLabsApiBase: z._default(httpsUrl(), 'https://api.ssllabs.com/api/v4'),
+    sslMaxWaitSeconds: z._default(int(60, 86_400), 3600),
+    renewalLeadDays: z._default(int(0, 180), 30),
+    apiThrottle: z._default(
+      z.object(
+        { rateLimit: int(1, 10_000), burstLimit: int(1, 5_000) },
+        'must be an object {"rateLimit": number, "burstLimit": number}',
+      ),
+      { rateLimit: 10, burstLimit: 20 },
+    ),
+    logRetentionDays: z._default(
+      z
+        .number('must be a number')
+        .check(
+          z.refine(
+            (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+            `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+          ),
+        ),
+      365,
+    ),
+    publicBaseUrl: z.optional(httpsUrl()),
+    customDomain: z.optional(
+      z.object(
+        {
+          domainName: z
+            .string('must be a domain name')
+            .check(z.trim(), z.toLowerCase(), z.regex(DOMAIN, 'must be a domain name')),
+          certificateArn: z
+            .string('must be an ACM certificate ARN')
+            .check(
+              z.regex(
+                /^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+                'must be an ACM certificate ARN',
+              ),
+            ),
+        },
+        'must be an object {"domainName": string, "certificateArn": string}',
+      ),
+    ),
+    ssoUserPoolArn: z.optional(
+      z
+        .string('must be a Cognito user pool ARN')
+        .check(
+          z.regex(
+            /^arn:aws[\w-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+$/,
+            'must be a Cognito user pool ARN, e.g. arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123',
+          ),
+        ),
+    ),
+    sesSandboxRecipients: z.optional(
+      z.array(email(), 'must be a list of verified recipient email addresses').check(z.maxLength(50)),
+    ),
+    account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+    region: z.optional(
+      z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region, e.g. us-east-1')),
+    ),
+  })
+  .check(
+    z.refine(
+      (c) => {
+        const domain = c.mailFrom.split('@')[1]?.toLowerCase() ?? '';
+        return domain === c.mailDomain || domain.endsWith(`.${c.mailDomain}`);
+      },
+      {
+        message: 'must be an address on mailDomain (SES sends only from the verified domain)',
+        path: ['mailFrom'],
+      },
+    ),
+  );
+
+export type DistrictConfig = z.infer<typeof configSchema>;
+
+/** Every context key the stack reads; anything else in cdk.json context belongs to CDK itself. */
+export const CONFIG_KEYS = Object.keys(configSchema.def.shape) as (keyof DistrictConfig)[];
+
+/** Thrown when cdk.json context is missing or malformed; the message lists every bad key. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * Validates raw context values. Values given on the command line (`-c apiThrottle={"rateLimit":5,...}`,
+ * `-c sslMaxWaitSeconds=600`) arrive as strings: JSON-looking strings are parsed first.
+ */
+export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
+  const input: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = raw[key];
+    if (value === undefined || value === null || value === '') continue;
+    input[key] = typeof value === 'string' ? fromCommandLine(value) : value;
+  }
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const key = issue.path.length ? issue.path.join('.') : '(context)';
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    const message = missing ? 'is required' : issue.message;
+    return `  - ${key}: ${message}`;
+  });
+  throw new ConfigurationError(
+    `Invalid deployment configuration (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
+  );
+}
+
+/** Reads and validates the configuration from a construct's context (the App's, normally). */
+export function readConfig(node: Node): DistrictConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) raw[key] = node.tryGetContext(key);
+  return parseConfig(raw);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function fromCommandLine(value: string): unknown {
+  const trimmed = value.trim();
+  if (/^[{[]/.test(trimmed) || /^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === 'true' || trimmed === 'false') {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,194 @@
+/**
+ * The REST API: the routes of shared/functions.ts as Lambda proxy integrations, request validation,
+ * stage throttling, tracing, and access logs that never contain query strings (the task link secret `t`
+ * travels in the query string of GET /tasks/{taskId}).
+ */
+import { Aws, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  BasePathMapping,
+  CognitoUserPoolsAuthorizer,
+  DomainName,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  type Method,
+  type MethodOptions,
+  RequestValidator,
+  RestApi,
+  SecurityPolicy,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTIONS } from '#shared/functions.ts';
+import type { DistrictFunction } from './district-function.ts';
+
+export const STAGE_NAME = 'prod';
+
+/**
+ * Access log fields. `$context.resourcePath` is the route template (`/tasks/{taskId}`): neither the
+ * query string nor the concrete path is logged. No `$context.path`, no `$context.requestOverride…`.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTimeEpoch',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  errorType: '$context.error.responseType',
+  xrayTraceId: '$context.xrayTraceId',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+} as const;
+
+/** Why each route is reachable without IAM/Cognito authorisation (cdk-nag APIG4 / COG4). */
+const PUBLIC_ROUTE_REASONS: Record<string, string> = {
+  'GET /':
+    'The request form (SOP 1-2) is open to every district staff member by design; it only renders HTML and changes nothing.',
+  'POST /requests':
+    'Without the ssoUserPoolArn setting the request form posts without sign-in (SOP 1-2: any staff member may ask): submit-request validates every field with the shared schema, honours Idempotency-Key, and stage throttling bounds abuse. Set ssoUserPoolArn to require a Cognito/SSO token on this route.',
+  'GET /requests/{requestId}':
+    'Status lookup by a request id with 40 random bits (SR-YYYYMMDD-XXXXXXXX) that only the requester receives; it shows workflow progress and changes nothing.',
+  'GET /tasks/{taskId}':
+    'Approvers authenticate with the single-use emailed link, not IAM/Cognito: task-page checks the 256-bit link secret (stored hashed) and only shows a confirmation form; a GET never changes state.',
+  'POST /tasks/{taskId}':
+    'Approvers authenticate with the single-use emailed link, not IAM/Cognito: record-decision accepts a decision once (conditional write), only with the right 256-bit secret and before expiry; forged, replayed or expired links change nothing.',
+  'GET /registry':
+    'The approved-resources registry is the staff transparency list of SOP 6/16, readable without sign-in on purpose; it lists resources and statuses, no personal data.',
+};
+
+export interface DistrictApiProps {
+  functionsByName: ReadonlyMap<string, DistrictFunction>;
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: RetentionDays;
+  /** When set, POST /requests requires a token from this Cognito user pool (the district's SSO). */
+  ssoUserPoolArn?: string;
+  /** Optional custom domain mapped at the root (no stage prefix in links). */
+  customDomain?: { domainName: string; certificateArn: string };
+}
+
+export class DistrictApi extends Construct {
+  readonly api: RestApi;
+  readonly accessLogGroup: LogGroup;
+  readonly methods = new Map<string, Method>();
+
+  constructor(scope: Construct, id: string, props: DistrictApiProps) {
+    super(scope, id);
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+
+    this.api = new RestApi(this, 'Api', {
+      description: 'TS-PE-535 digital-resource requests: form, status, approver links, registry',
+      endpointTypes: [EndpointType.REGIONAL],
+      // Account-level role that lets API Gateway write the access log (required once per account/region).
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        metricsEnabled: false,
+        dataTraceEnabled: false,
+      },
+    });
+
+    // Path parameters are required; the body is validated by the Lambda with the same zod schema that
+    // renders the form (a JSON-schema model would duplicate it, and the body may be form-encoded).
+    const validator = new RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    const authorizer = props.ssoUserPoolArn
+      ? new CognitoUserPoolsAuthorizer(this, 'SsoAuthorizer', {
+          cognitoUserPools: [UserPool.fromUserPoolArn(this, 'SsoUserPool', props.ssoUserPoolArn)],
+        })
+      : undefined;
+
+    for (const spec of FUNCTIONS) {
+      if (!spec.route) continue;
+      const fn = props.functionsByName.get(spec.name);
+      if (!fn) throw new Error(`No function for route ${spec.route.method} ${spec.route.path}`);
+      const key = `${spec.route.method} ${spec.route.path}`;
+      const pathParams = [...spec.route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+      const options: MethodOptions = {
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+        ...(authorizer && key === 'POST /requests'
+          ? { authorizer, authorizationType: AuthorizationType.COGNITO }
+          : {}),
+      };
+      const method = this.api.root
+        .resourceForPath(spec.route.path)
+        .addMethod(
+          spec.route.method,
+          new LambdaIntegration(fn.function, { allowTestInvoke: false }),
+          options,
+        );
+      this.methods.set(key, method);
+      if (!(authorizer && key === 'POST /requests')) {
+        const reason = PUBLIC_ROUTE_REASONS[key];
+        if (!reason) throw new Error(`Route ${key} has no documented reason to be public`);
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+      }
+    }
+
+    if (props.customDomain) {
+      const domain = new DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        endpointType: EndpointType.REGIONAL,
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      new BasePathMapping(this, 'RootMapping', { domainName: domain, restApi: this.api });
+    }
+
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason:
+        'Execution logging is off on purpose: it writes to an API Gateway-managed log group (API-Gateway-Execution-Logs_<id>/prod, never expires, outside this stack) and at INFO records request parameters, which include the task-link secret `t`. The stage access log (route template, no query string), Lambda logs and X-Ray traces cover troubleshooting.',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'No WAFv2 web ACL: for ~1,000 requests a year a web ACL (US$5/month + US$1/rule) would cost more than the rest of the stack; stage throttling bounds abuse, every handler validates its input, and approver actions need the emailed secret. Associate a web ACL (e.g. AWSManagedRulesCommonRuleSet) if the form is exposed to heavy internet traffic.',
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The account-level API Gateway logging role (needed for the stage access log) uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy that AWS documents for it; API Gateway chooses the log groups it writes, so it cannot be scoped to this stack.',
+      });
+    }
+  }
+
+  /**
+   * The public base URL for emailed links, without referencing the stage or deployment (those depend on
+   * the methods, which depend on the integrated functions that read this URL: a reference would be a cycle).
+   */
+  baseUrl(override?: string): string {
+    if (override) return override.replace(/\/+$/, '');
+    return Fn.join('', [
+      'https://',
+      this.api.restApiId,
+      '.execute-api.',
+      Aws.REGION,
+      '.',
+      Aws.URL_SUFFIX,
+      `/${STAGE_NAME}`,
+    ]);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * One Lambda of the product (an entry of shared/functions.ts) with the project's defaults, and
+ * `bind…()` helpers that set the environment variable a handler reads AND grant the IAM it needs, in
+ * one call, so configuration and permissions cannot drift apart.
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { FunctionSpec } from '#shared/functions.ts';
+
+/** Repository root: entries are `lambdas/<name>.ts` relative to it. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * DynamoDB actions per access level: exactly the commands shared/store/store.ts sends (GetCommand,
+ * QueryCommand, PutCommand, UpdateCommand: conditional single-item writes, no batches or transactions).
+ */
+export const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+} as const;
+
+/** The Powertools service name every handler logs under (shared/logger.ts uses the same). */
+export const SERVICE_NAME = 'software-request';
+
+/** ESM bundles: some CommonJS dependencies call `require` for Node built-ins, which ESM lacks. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export interface DistrictFunctionProps {
+  spec: FunctionSpec;
+  logRetention: RetentionDays;
+  /** Default 30 s. */
+  timeout?: Duration;
+  /** Default 256 MB. */
+  memorySize?: number;
+}
+
+export class DistrictFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: DistrictFunctionProps) {
+    super(scope, id);
+    this.spec = props.spec;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention });
+
+    // An explicit role instead of the default one: the default attaches the AWS-managed
+    // AWSLambdaBasicExecutionRole (logs on every log group); this one may write its own log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.spec.name} (SOP ${props.spec.sop})`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}lambdas/${props.spec.name}.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: `${props.spec.name}: TS-PE-535 SOP ${props.spec.sop}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // Bundle the pinned AWS SDK v3 (package-lock.json) instead of the runtime's copy: the code
+        // runs with exactly the versions the tests ran with.
+        externalModules: [],
+        bundleAwsSDK: true,
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Tracing.ACTIVE grants xray:PutTraceSegments and xray:PutTelemetryRecords, which do not support resource-level permissions (the X-Ray service authorisation reference lists no resource types for them).',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The project targets nodejs22.x (an LTS runtime Lambda supports; bundles are built with target node22 and tested on Node 22 semantics). Moving to a newer runtime is a one-line change in cdk/constructs/district-function.ts once tested.',
+    });
+  }
+
+  /** Sets a plain configuration variable (no IAM involved). */
+  setEnv(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  /**
+   * TABLE_NAME + exactly the DynamoDB actions the WorkflowStore issues (GetCommand, QueryCommand;
+   * PutCommand and UpdateCommand for writers) on this table, and Query on its indexes.
+   */
+  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
+    this.setEnv('TABLE_NAME', table.tableName);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: access === 'read' ? 'ReadTable' : 'ReadWriteTable',
+        actions: [...TABLE_ACTIONS[access]],
+        resources: [table.tableArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'QueryTableIndexes',
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/*`],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table.node.defaultChild)}.Arn>/index/*]`,
+      reason:
+        'dynamodb:Query on the table\'s own global secondary indexes (GSI1: pending tasks by team, requests by requester, registry list; GSI2: renewals due) needs the "<table>/index/*" ARN; it grants Query only and covers only this table\'s indexes.',
+    });
+    return this;
+  }
+
+  /**
+   * MAIL_FROM + ses:SendEmail/SendRawEmail on the district's verified domain identity only (plus, while
+   * the account is in the SES sandbox, the verified recipient identities SES also authorises against).
+   */
+  bindMail(identity: EmailIdentity, mailFrom: string, sandboxRecipients: readonly string[] = []): this {
+    this.setEnv('MAIL_FROM', mailFrom);
+    identity.grantSendEmail(this.function);
+    if (sandboxRecipients.length) {
+      const stack = Stack.of(this);
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'SesSandboxRecipients',
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: sandboxRecipients.map((address) =>
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: address }),
+          ),
+        }),
+      );
+    }
+    return this;
+  }
+
+  /** EVENT_BUS_NAME + events:PutEvents on the integration bus only. */
+  bindEventBus(bus: IEventBus): this {
+    this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
+    bus.grantPutEventsTo(this.function);
+    return this;
+  }
+
+  /** STATE_MACHINE_ARN + states:StartExecution on that machine only. */
+  bindStateMachineStart(machine: IStateMachine): this {
+    this.setEnv('STATE_MACHINE_ARN', machine.stateMachineArn);
+    machine.grantStartExecution(this.function);
+    return this;
+  }
+
+  /** states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on the given machines only (human steps). */
+  bindTaskResponse(...machines: IStateMachine[]): this {
+    for (const machine of machines) machine.grantTaskResponse(this.function);
+    return this;
+  }
+
+  /**
+   * The renewal scheduler: one-time schedules in the district's group that start the annual-renewal
+   * machine as `schedulerRole`. Grants scheduler:CreateSchedule on that group's schedules and
+   * iam:PassRole on that role (to EventBridge Scheduler only).
+   */
+  bindRenewalScheduler(options: {
+    group: IScheduleGroup;
+    schedulerRole: IRole;
+    renewalStateMachineArn: string;
+    leadDays: number;
+  }): this {
+    const { group, schedulerRole } = options;
+    this.setEnv('SCHEDULE_GROUP_NAME', group.scheduleGroupName);
+    this.setEnv('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
+    this.setEnv('RENEWAL_STATE_MACHINE_ARN', options.renewalStateMachineArn);
+    this.setEnv('RENEWAL_LEAD_DAYS', String(options.leadDays));
+    const stack = Stack.of(this);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'CreateRenewalSchedules',
+        actions: ['scheduler:CreateSchedule'],
+        resources: [
+          stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${group.scheduleGroupName}/*`,
+          }),
+        ],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PassRoleToScheduler',
+        actions: ['iam:PassRole'],
+        resources: [schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/*]`,
+      reason:
+        'Each approved request gets its own one-time renewal schedule, named at run time from its request id, so CreateSchedule must cover "schedule/<this stack\'s group>/*"; it cannot create schedules in any other group.',
+    });
+    return this;
+  }
+}
+
+/** The CloudFormation logical id of a resource, as cdk-nag spells it in finding ids. */
+export function logicalIdOf(element: unknown): string {
+  const resolved = Stack.of(element as Construct).resolve((element as { ref: string }).ref) as {
+    Ref?: string;
+  };
+  if (!resolved?.Ref) throw new Error('Expected a CloudFormation resource');
+  return resolved.Ref;
+}
+
+/** A value that must be a literal at synth (e.g. a fixed physical name), for use in finding ids. */
+function literal(scope: Construct, value: string): string {
+  const resolved = Stack.of(scope).resolve(value);
+  if (typeof resolved !== 'string') throw new Error(`Expected a literal, got ${JSON.stringify(resolved)}`);
+  return resolved;
+}

@@ -1,0 +1,194 @@
+/**
+ * Operators hear about system errors: alarms on failed/timed-out/aborted executions, Lambda errors and
+ * throttles, API 5xx, all to an encrypted SNS topic with an email subscription; and one dashboard for
+ * the workflow. (A denial is a business outcome and succeeds: it never alarms.)
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { DistrictFunction } from './district-function.ts';
+
+export interface MonitoringProps {
+  districtName: string;
+  operatorEmail: string;
+  machines: { label: string; machine: StateMachine }[];
+  functions: DistrictFunction[];
+  api: RestApi;
+}
+
+const PERIOD = Duration.minutes(5);
+
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+
+    // A customer-managed key: CloudWatch alarms cannot publish to a topic encrypted with the
+    // AWS-managed SNS key (its key policy cannot grant cloudwatch.amazonaws.com).
+    const key = new Key(this, 'TopicKey', {
+      description: 'Encrypts the software-request operator alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    this.topic = new Topic(this, 'OperatorAlarms', {
+      displayName: `${props.districtName} software requests: operator alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    this.topic.addSubscription(new EmailSubscription(props.operatorEmail));
+    const action = new SnsAction(this.topic);
+
+    const alarm = (alarmId: string, metric: IMetric, description: string) => {
+      const a = new Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(action);
+      this.alarms.push(a);
+      return a;
+    };
+
+    for (const { label, machine } of props.machines) {
+      alarm(
+        `${label}ExecutionsFailed`,
+        machine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
+        `${label}: an execution failed (system error; the request is marked ERROR). See the execution's history in the Step Functions console.`,
+      );
+      alarm(
+        `${label}ExecutionsTimedOut`,
+        machine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
+        `${label}: an execution timed out.`,
+      );
+      alarm(
+        `${label}ExecutionsAborted`,
+        machine.metricAborted({ period: PERIOD, statistic: 'Sum' }),
+        `${label}: an execution was stopped (aborted).`,
+      );
+    }
+
+    for (const fn of props.functions) {
+      const label = pascal(fn.spec.name);
+      alarm(
+        `${label}Errors`,
+        fn.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+        `Lambda ${fn.spec.name} (SOP ${fn.spec.sop}) threw an error.`,
+      );
+      alarm(
+        `${label}Throttles`,
+        fn.function.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        `Lambda ${fn.spec.name} was throttled (account concurrency exhausted?).`,
+      );
+    }
+
+    alarm(
+      'Api5xx',
+      props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+      'The API returned 5xx responses (a handler failed or an integration is misconfigured).',
+    );
+
+    const width = 12;
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+      widgets: [
+        [
+          new TextWidget({
+            markdown: `# ${props.districtName}: TS-PE-535 digital-resource requests\nExecutions are named by request id. Denials succeed (outcome DENIED); failures are system errors.`,
+            width: 24,
+            height: 2,
+          }),
+        ],
+        props.machines.map(
+          ({ label, machine }) =>
+            new GraphWidget({
+              title: `${label} executions`,
+              width,
+              left: [
+                machine.metricStarted({ period: Duration.hours(1), statistic: 'Sum', label: 'Started' }),
+                machine.metricSucceeded({ period: Duration.hours(1), statistic: 'Sum', label: 'Succeeded' }),
+                machine.metricFailed({ period: Duration.hours(1), statistic: 'Sum', label: 'Failed' }),
+                machine.metricTimedOut({ period: Duration.hours(1), statistic: 'Sum', label: 'Timed out' }),
+                machine.metricAborted({ period: Duration.hours(1), statistic: 'Sum', label: 'Aborted' }),
+              ],
+            }),
+        ),
+        [
+          new GraphWidget({
+            title: 'Lambda errors by function',
+            width,
+            left: props.functions.map((fn) =>
+              fn.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum', label: fn.spec.name }),
+            ),
+          }),
+          new GraphWidget({
+            title: 'Lambda invocations (all functions)',
+            width,
+            left: [
+              new MathExpression({
+                label: 'Invocations',
+                period: Duration.hours(1),
+                expression: props.functions.map((_, i) => `m${i}`).join(' + '),
+                usingMetrics: Object.fromEntries(
+                  props.functions.map((fn, i) => [
+                    `m${i}`,
+                    fn.function.metricInvocations({ period: Duration.hours(1), statistic: 'Sum' }),
+                  ]),
+                ),
+              }),
+            ],
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'API responses',
+            width,
+            left: [
+              props.api.metricCount({ period: Duration.hours(1), statistic: 'Sum', label: 'Requests' }),
+              props.api.metricClientError({ period: Duration.hours(1), statistic: 'Sum', label: '4xx' }),
+              props.api.metricServerError({ period: Duration.hours(1), statistic: 'Sum', label: '5xx' }),
+            ],
+          }),
+          new GraphWidget({
+            title: 'API latency (ms)',
+            width,
+            left: [
+              props.api.metricLatency({ period: Duration.hours(1), statistic: 'p50', label: 'p50' }),
+              props.api.metricLatency({ period: Duration.hours(1), statistic: 'p99', label: 'p99' }),
+            ],
+          }),
+        ],
+      ],
+    });
+  }
+}
+
+export const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

@@ -1,0 +1,91 @@
+/**
+ * A Step Functions machine whose only definition is its ASL file under statemachine/ (the same file the
+ * local engine runs). `${XxxFunctionArn}` placeholders become the functions' ARNs through
+ * definitionSubstitutions, and the machine may invoke exactly the functions its ASL names.
+ */
+import { readFileSync } from 'node:fs';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FUNCTIONS } from '#shared/functions.ts';
+import { type DistrictFunction, logicalIdOf, PROJECT_ROOT } from './district-function.ts';
+
+/** Every `${Name}` placeholder in an ASL text, in order of first appearance. */
+export function aslPlaceholders(asl: string): string[] {
+  return [...new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string))];
+}
+
+export interface WorkflowStateMachineProps {
+  /** ASL file relative to the repository root (shared/functions.ts STATE_MACHINES). */
+  file: string;
+  /** Fixed name, so the ARN is known without a reference (functions it invokes may need it). */
+  stateMachineName: string;
+  /** Functions by their ASL substitution name (`RecordStepFunctionArn` → record-step). */
+  functionsByAslArn: ReadonlyMap<string, DistrictFunction>;
+  /** Other substitutions the ASL may use (e.g. the machines' own ARNs). */
+  extraSubstitutions?: Record<string, string>;
+  logRetention: RetentionDays;
+}
+
+export class WorkflowStateMachine extends Construct {
+  readonly machine: StateMachine;
+  readonly logGroup: LogGroup;
+  /** The functions this machine's ASL invokes (and only these may be invoked by it). */
+  readonly invokes: DistrictFunction[];
+
+  constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
+    super(scope, id);
+    const asl = readFileSync(`${PROJECT_ROOT}${props.file}`, 'utf8');
+
+    const substitutions: Record<string, string> = {};
+    this.invokes = [];
+    for (const name of aslPlaceholders(asl)) {
+      const fn = props.functionsByAslArn.get(name);
+      if (fn) {
+        substitutions[name] = fn.function.functionArn;
+        this.invokes.push(fn);
+      } else if (props.extraSubstitutions?.[name] !== undefined) {
+        substitutions[name] = props.extraSubstitutions[name];
+      } else {
+        const known = FUNCTIONS.flatMap((f) => (f.aslArn ? [f.aslArn] : [])).join(', ');
+        throw new Error(
+          `${props.file} uses \${${name}}, which is neither a function in shared/functions.ts (${known}) nor a known substitution`,
+        );
+      }
+    }
+
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention });
+    this.machine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(asl),
+      definitionSubstitutions: substitutions,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+
+    for (const fn of this.invokes) {
+      fn.function.grantInvoke(this.machine);
+      Validations.of(this.machine.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn.function.node.defaultChild)}.Arn>:*]`,
+        reason: `CDK's grantInvoke also allows qualified ARNs ("${fn.spec.name}:<version or alias>") of a function this machine's ASL invokes; it is still only that one function.`,
+      });
+    }
+    Validations.of(this.machine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Execution logging (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) do not support resource-level permissions; Step Functions documents Resource "*" for both.',
+    });
+  }
+
+  /** ARN of a machine named `name` in this stack's account and region (no reference, so no cycle). */
+  static arnFor(scope: Construct, name: string): string {
+    return Stack.of(scope).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, parseConfig } from '../../cdk/config.ts';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+const valid = () => ({
+  districtName: 'Example ISD',
+  mailDomain: 'example.org',
+  mailFrom: 'software-requests@example.org',
+  operatorEmail: 'ops@example.org',
+  teamEmails: {
+    cybersecurity: 'ccs@example.org',
+    'instructional-technology': 'it@example.org',
+    dii: 'dii@example.org',
+    aas: 'aas@example.org',
+  },
+  dpaTemplateUrl: 'https://example.org/dpa.pdf',
+  dpaReturnInstructions: 'Sign and return to ccs@example.org',
+  sslLabsEmail: 'security@example.org',
+});
+
+function errorOf(raw: Record<string, unknown>): ConfigurationError {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected parseConfig to reject the configuration');
+}
+
+describe('deployment configuration (cdk.json context)', () => {
+  it('the example district in cdk.json is valid, so `npm run synth` works out of the box', () => {
+    // Act
+    const config = parseConfig(cdkJson.context);
+
+    // Assess
+    expect(config.mailFrom.endsWith(`@${config.mailDomain}`)).toBe(true);
+    expect(Object.keys(config.teamEmails).sort()).toEqual(
+      ['aas', 'cybersecurity', 'dii', 'instructional-technology'].sort(),
+    );
+  });
+
+  it('fills the documented defaults for optional settings', () => {
+    // Act
+    const config = parseConfig(valid());
+
+    // Assess
+    expect(config).toMatchObject({
+      sslLabsApiBase: 'https://api.ssllabs.com/api/v4',
+      sslMaxWaitSeconds: 3600,
+      renewalLeadDays: 30,
+      logRetentionDays: 365,
+      apiThrottle: { rateLimit: 10, burstLimit: 20 },
+    });
+    expect(config.publicBaseUrl).toBeUndefined();
+    expect(config.ssoUserPoolArn).toBeUndefined();
+  });
+
+  it('rejects an invalid email and names the key', () => {
+    // Act
+    const error = errorOf({ ...valid(), operatorEmail: 'not-an-email' });
+
+    // Assess
+    expect(error.message).toContain('operatorEmail: must be an email address');
+    expect(error.message).toContain('cdk.json');
+  });
+
+  it('names the team whose address is invalid or missing', () => {
+    // Act
+    const error = errorOf({
+      ...valid(),
+      teamEmails: { ...valid().teamEmails, dii: 'dii-at-example.org', aas: undefined },
+    });
+
+    // Assess
+    expect(error.message).toContain('teamEmails.dii: must be an email address');
+    expect(error.message).toContain('teamEmails.aas: is required');
+  });
+
+  it('rejects a sender address outside the SES domain', () => {
+    // Act
+    const error = errorOf({ ...valid(), mailFrom: 'noreply@elsewhere.net' });
+
+    // Assess
+    expect(error.message).toContain('mailFrom: must be an address on mailDomain');
+  });
+
+  it('lists every missing required key at once', () => {
+    // Act
+    const error = errorOf({});
+
+    // Assess
+    for (const key of [
+      'districtName',
+      'mailDomain',
+      'mailFrom',
+      'operatorEmail',
+      'teamEmails',
+      'sslLabsEmail',
+    ]) {
+      expect(error.message).toContain(`${key}: is required`);
+    }
+  });
+
+  it('rejects a log retention CloudWatch does not offer, a non-https URL and a malformed user pool ARN', () => {
+    // Act
+    const error = errorOf({
+      ...valid(),
+      logRetentionDays: 100,
+      dpaTemplateUrl: 'http://example.org/dpa.pdf',
+      ssoUserPoolArn: 'arn:aws:cognito-idp:us-east-1:123:userpool/x',
+    });
+
+    // Assess
+    expect(error.message).toContain('logRetentionDays: must be one of the retention periods');
+    expect(error.message).toContain('dpaTemplateUrl: must be an absolute https:// URL');
+    expect(error.message).toContain('ssoUserPoolArn: must be a Cognito user pool ARN');
+  });
+
+  it('accepts values given on the command line (-c key=value arrives as strings)', () => {
+    // Act
+    const config = parseConfig({
+      ...valid(),
+      teamEmails: JSON.stringify(valid().teamEmails),
+      apiThrottle: '{"rateLimit":5,"burstLimit":8}',
+      sslMaxWaitSeconds: '600',
+    });
+
+    // Assess
+    expect(config.apiThrottle).toEqual({ rateLimit: 5, burstLimit: 8 });
+    expect(config.sslMaxWaitSeconds).toBe(600);
+    expect(config.teamEmails.cybersecurity).toBe('ccs@example.org');
+  });
+
+  it('rejects throttling that is not a positive whole number', () => {
+    // Act
+    const error = errorOf({ ...valid(), apiThrottle: { rateLimit: 0, burstLimit: 2.5 } });
+
+    // Assess
+    expect(error.message).toContain('apiThrottle.rateLimit: must be at least 1');
+    expect(error.message).toContain('apiThrottle.burstLimit: must be a whole number');
+  });
+});

@@ -1,0 +1,752 @@
+/**
+ * CDK assertions on specific properties of the synthesized stack (never a whole-template snapshot).
+ * The app is built by the same `buildApp` the CLI runs, with cdk.json's context, and synthesized once
+ * (esbuild bundles all 17 functions, which takes seconds).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../cdk/app.ts';
+import { parseConfig } from '../../cdk/config.ts';
+import { ACCESS_LOG_FIELDS, STAGE_NAME } from '../../cdk/constructs/district-api.ts';
+import { TABLE_ACTIONS } from '../../cdk/constructs/district-function.ts';
+import { aslPlaceholders } from '../../cdk/constructs/workflow-state-machine.ts';
+import type { SoftwareRequestStack } from '../../cdk/stack.ts';
+import { FUNCTIONS, STATE_MACHINES } from '../../shared/functions.ts';
+
+const ROOT = new URL('../../', import.meta.url);
+const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+const config = parseConfig(cdkJson.context);
+const SYNTH_TIMEOUT = 180_000;
+
+/** The handler contract: the configuration variables each Lambda reads (besides the common ones). */
+const ENV_CONTRACT: Record<string, string[]> = {
+  'request-form': [],
+  registry: ['TABLE_NAME'],
+  'get-request': ['TABLE_NAME'],
+  'task-page': ['TABLE_NAME'],
+  'record-step': ['TABLE_NAME'],
+  'plan-renewal': ['TABLE_NAME'],
+  'submit-request': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+  'record-decision': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+  'assign-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
+  'send-dpa': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
+  'check-ssl': ['TABLE_NAME', 'SSLLABS_API_BASE', 'SSLLABS_EMAIL', 'SSL_MAX_WAIT_SECONDS'],
+  'notify-vendor-ssl': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS'],
+  'publish-status': ['TABLE_NAME', 'EVENT_BUS_NAME'],
+  'procurement-hook': ['TABLE_NAME', 'EVENT_BUS_NAME'],
+  'schedule-renewal': [
+    'TABLE_NAME',
+    'RENEWAL_STATE_MACHINE_ARN',
+    'SCHEDULER_ROLE_ARN',
+    'SCHEDULE_GROUP_NAME',
+    'RENEWAL_LEAD_DAYS',
+  ],
+  'close-request': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+  'record-error': ['TABLE_NAME', 'MAIL_FROM', 'OPERATOR_EMAIL'],
+};
+const COMMON_ENV = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
+const MAIL_SENDERS = Object.entries(ENV_CONTRACT)
+  .filter(([, vars]) => vars.includes('MAIL_FROM'))
+  .map(([name]) => name);
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+let app: App;
+let stack: SoftwareRequestStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  ({ app, stack } = buildApp({ context: cdkJson.context }));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, SYNTH_TIMEOUT);
+
+const idOf = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const fnOf = (name: string) => {
+  const fn = stack.functions.get(name);
+  if (!fn) throw new Error(`no function ${name}`);
+  return fn;
+};
+const fnId = (name: string) => idOf(fnOf(name).function);
+const roleId = (name: string) => idOf(fnOf(name).role);
+const fnProps = (name: string) => resources[fnId(name)]?.Properties as Json;
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every Allow statement of every inline policy, with the logical ids of the roles it is attached to. */
+function statements(): { roles: string[]; statement: Statement }[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .flatMap((r) => {
+      const roles = ((r.Properties.Roles as { Ref: string }[]) ?? []).map((ref) => ref.Ref);
+      const doc = r.Properties.PolicyDocument as { Statement: Statement[] };
+      return doc.Statement.filter((s) => s.Effect === 'Allow').map((statement) => ({ roles, statement }));
+    });
+}
+const withAction = (action: string) =>
+  statements().filter(({ statement }) => actionsOf(statement).includes(action));
+const roleOfFunction = new Map<string, string>();
+const functionOfRole = (role: string) => {
+  if (!roleOfFunction.size) for (const spec of FUNCTIONS) roleOfFunction.set(roleId(spec.name), spec.name);
+  return roleOfFunction.get(role) ?? role;
+};
+
+/** All state names of an ASL definition, including those inside Map and Parallel states. */
+function stateNames(definition: { States: Record<string, Json> }): string[] {
+  return Object.entries(definition.States).flatMap(([name, state]) => {
+    const nested: { States: Record<string, Json> }[] = [];
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, Json> } | undefined;
+    if (processor) nested.push(processor);
+    for (const branch of (state.Branches as { States: Record<string, Json> }[] | undefined) ?? [])
+      nested.push(branch);
+    return [name, ...nested.flatMap(stateNames)];
+  });
+}
+
+describe('Lambda functions', () => {
+  it('deploys one function per entry of shared/functions.ts: nodejs22.x on arm64, 256 MB, active tracing', () => {
+    // Assess
+    expect(stack.functions.size).toBe(FUNCTIONS.length);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    for (const spec of FUNCTIONS) {
+      expect(fnProps(spec.name), spec.name).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Timeout: spec.name === 'check-ssl' ? 60 : 30,
+        Role: { 'Fn::GetAtt': [roleId(spec.name), 'Arn'] },
+      });
+    }
+  });
+
+  it('bundles every entry as self-contained ESM with a source map (the pinned AWS SDK is inside)', () => {
+    // Prepare
+    const outdir = app.outdir;
+
+    for (const spec of FUNCTIONS) {
+      // Act
+      const key = (fnProps(spec.name).Code as { S3Key: string }).S3Key;
+      const dir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+
+      // Assess
+      expect(existsSync(join(dir, 'index.mjs.map')), spec.name).toBe(true);
+      expect(bundle, spec.name).toMatch(
+        /^import\s*\{\s*createRequire as __createRequire\s*\}\s*from\s*'node:module'/,
+      );
+      // import … from / import() / require() of the SDK (outside the SDK's own error-message text).
+      expect(bundle, `${spec.name} must not load the AWS SDK from the runtime`).not.toMatch(
+        /((?<!\[)\brequire\(\s*|\bimport\(\s*|\bfrom\s*)["']@(aws-sdk|smithy)\//,
+      );
+      expect(bundle, spec.name).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\b/);
+    }
+  });
+
+  it('gives each function exactly the configuration variables its handler reads', () => {
+    // Assess
+    expect(Object.keys(ENV_CONTRACT).sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+    for (const spec of FUNCTIONS) {
+      const env = ((fnProps(spec.name).Environment as { Variables: Json } | undefined)?.Variables ??
+        {}) as Json;
+      expect(Object.keys(env).sort(), spec.name).toEqual(
+        [...COMMON_ENV, ...(ENV_CONTRACT[spec.name] ?? [])].sort(),
+      );
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('fills the variables from the district configuration', () => {
+    // Prepare
+    const env = (name: string) => (fnProps(name).Environment as { Variables: Json }).Variables;
+
+    // Assess
+    expect(JSON.parse(env('assign-task').TEAM_EMAILS as string)).toEqual(config.teamEmails);
+    expect(env('send-dpa')).toMatchObject({
+      MAIL_FROM: config.mailFrom,
+      DPA_TEMPLATE_URL: config.dpaTemplateUrl,
+      DPA_RETURN_INSTRUCTIONS: config.dpaReturnInstructions,
+    });
+    expect(env('check-ssl')).toMatchObject({
+      SSLLABS_API_BASE: config.sslLabsApiBase,
+      SSLLABS_EMAIL: config.sslLabsEmail,
+      SSL_MAX_WAIT_SECONDS: String(config.sslMaxWaitSeconds),
+    });
+    expect(env('record-error').OPERATOR_EMAIL).toBe(config.operatorEmail);
+    expect(env('schedule-renewal').RENEWAL_LEAD_DAYS).toBe(String(config.renewalLeadDays));
+    expect(env('submit-request').STATE_MACHINE_ARN).toEqual({ Ref: idOf(stack.softwareRequest.machine) });
+  });
+
+  it('builds PUBLIC_BASE_URL from the API id and stage name only, so the API-integrated functions have no cycle', () => {
+    // Prepare
+    const apiId = idOf(stack.api.api);
+
+    for (const name of ['submit-request', 'record-decision', 'assign-task', 'close-request']) {
+      // Act
+      const url = (fnProps(name).Environment as { Variables: Json }).Variables.PUBLIC_BASE_URL;
+      const text = JSON.stringify(url);
+
+      // Assess
+      expect(text, name).toContain(JSON.stringify({ Ref: apiId }));
+      expect(text, name).toContain(`/${STAGE_NAME}`);
+      expect(text, name).not.toMatch(/Deployment|Stage[0-9A-F]{8}/);
+    }
+  });
+
+  it('logs each function to its own log group with the configured retention', () => {
+    for (const spec of FUNCTIONS) {
+      // Act
+      const logGroupId = idOf(fnOf(spec.name).logGroup);
+
+      // Assess
+      expect(fnProps(spec.name).LoggingConfig, spec.name).toEqual({ LogGroup: { Ref: logGroupId } });
+      expect(resources[logGroupId]?.Properties.RetentionInDays).toBe(config.logRetentionDays);
+      expect(resources[logGroupId]?.DeletionPolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('DynamoDB table', () => {
+  it('is on-demand, with point-in-time recovery, deletion protection, TTL, and is retained', () => {
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'expiresAtEpoch', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+      }),
+    });
+  });
+
+  it('has GSI1 (GSI1PK/GSI1SK) and GSI2 (GSI2PK/GSI2SK) for the store access patterns', () => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith(
+        ['GSI1', 'GSI2'].map((index) =>
+          Match.objectLike({
+            IndexName: index,
+            KeySchema: [
+              { AttributeName: `${index}PK`, KeyType: 'HASH' },
+              { AttributeName: `${index}SK`, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ),
+      ),
+    });
+  });
+
+  it('grants read-only handlers Get/Query and writers Get/Query/Put/Update only', () => {
+    // Prepare
+    const readers = ['registry', 'get-request', 'task-page'];
+
+    for (const { roles, statement } of statements()) {
+      const actions = actionsOf(statement).filter((a) => a.startsWith('dynamodb:'));
+      if (!actions.length) continue;
+      // Assess
+      const name = functionOfRole(roles[0] as string);
+      const allowed: readonly string[] = readers.includes(name)
+        ? TABLE_ACTIONS.read
+        : TABLE_ACTIONS.readWrite;
+      expect(allowed, name).toEqual(expect.arrayContaining(actions));
+    }
+    expect(withAction('dynamodb:GetItem').map((s) => functionOfRole(s.roles[0] as string))).not.toContain(
+      'request-form',
+    );
+  });
+
+  it('the grant covers every DynamoDB command the WorkflowStore sends', () => {
+    // Prepare
+    const store = readFileSync(new URL('shared/store/store.ts', ROOT), 'utf8');
+    const actionOf: Record<string, string> = {
+      GetCommand: 'dynamodb:GetItem',
+      QueryCommand: 'dynamodb:Query',
+      PutCommand: 'dynamodb:PutItem',
+      UpdateCommand: 'dynamodb:UpdateItem',
+    };
+
+    // Act
+    const commands = [...new Set([...store.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] as string))];
+
+    // Assess
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      expect(actionOf[command], `${command} is not covered by TABLE_ACTIONS`).toBeDefined();
+      expect(TABLE_ACTIONS.readWrite).toContain(actionOf[command]);
+    }
+  });
+});
+
+describe('state machines', () => {
+  const machines = () => [
+    { file: STATE_MACHINES.softwareRequest.file, construct: stack.softwareRequest },
+    { file: STATE_MACHINES.annualRenewal.file, construct: stack.annualRenewal },
+  ];
+
+  it('deploy exactly the ASL files: every state name present, the definition identical', () => {
+    for (const { file, construct } of machines()) {
+      // Prepare
+      const asl = JSON.parse(readFileSync(new URL(file, ROOT), 'utf8')) as { States: Record<string, Json> };
+
+      // Act
+      const props = resources[idOf(construct.machine)]?.Properties as Json;
+      const definition = JSON.parse(props.DefinitionString as string) as { States: Record<string, Json> };
+
+      // Assess
+      expect(stateNames(definition).sort(), file).toEqual(stateNames(asl).sort());
+      expect(definition, file).toEqual(asl);
+    }
+  });
+
+  it('substitute every <Name>FunctionArn placeholder with the ARN of the function shared/functions.ts names', () => {
+    for (const { file, construct } of machines()) {
+      // Prepare
+      const props = resources[idOf(construct.machine)]?.Properties as Json;
+      const substitutions = props.DefinitionSubstitutions as Record<string, unknown>;
+      let text = props.DefinitionString as string;
+
+      // Act
+      for (const [key, value] of Object.entries(substitutions)) {
+        const spec = FUNCTIONS.find((f) => f.aslArn === key);
+        if (spec) expect(value, `${file} ${key}`).toEqual({ 'Fn::GetAtt': [fnId(spec.name), 'Arn'] });
+        text = text.replaceAll(`\${${key}}`, 'arn:aws:lambda:us-east-1:123456789012:function:x');
+      }
+
+      // Assess
+      expect(aslPlaceholders(props.DefinitionString as string).length, file).toBeGreaterThan(0);
+      expect(text, `${file} has an unsubstituted placeholder`).not.toContain('${');
+    }
+  });
+
+  it('are STANDARD, log ALL events with execution data to their log group, and are traced', () => {
+    for (const { construct } of machines()) {
+      // Act
+      const props = resources[idOf(construct.machine)]?.Properties as Json;
+
+      // Assess
+      expect(props).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [
+            { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [idOf(construct.logGroup), 'Arn'] } } },
+          ],
+        },
+      });
+      expect(resources[idOf(construct.logGroup)]?.Properties.RetentionInDays).toBe(config.logRetentionDays);
+    }
+  });
+
+  it('may invoke exactly the functions their ASL references, and no others', () => {
+    for (const { file, construct } of machines()) {
+      // Prepare
+      const asl = readFileSync(new URL(file, ROOT), 'utf8');
+      const expected = aslPlaceholders(asl)
+        .map((name) => FUNCTIONS.find((f) => f.aslArn === name)?.name)
+        .filter((name): name is string => Boolean(name));
+      const machineRole = idOf(construct.machine.role);
+
+      // Act
+      const invokable = withAction('lambda:InvokeFunction')
+        .filter(({ roles }) => roles.includes(machineRole))
+        .flatMap(({ statement }) => resourcesOf(statement))
+        .map((r) => JSON.stringify(r));
+
+      // Assess
+      const expectedArns = expected.flatMap((name) => [
+        JSON.stringify({ 'Fn::GetAtt': [fnId(name), 'Arn'] }),
+        JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [fnId(name), 'Arn'] }, ':*']] }),
+      ]);
+      expect(invokable.sort(), file).toEqual(expectedArns.sort());
+    }
+  });
+});
+
+describe('least privilege for the workflow', () => {
+  it('only record-decision may send task results, and only to the two state machines', () => {
+    // Act
+    const grants = withAction('states:SendTaskSuccess');
+
+    // Assess
+    expect(grants.flatMap(({ roles }) => roles.map(functionOfRole))).toEqual(['record-decision']);
+    expect(grants.flatMap(({ statement }) => resourcesOf(statement))).toEqual(
+      expect.arrayContaining([
+        { Ref: idOf(stack.softwareRequest.machine) },
+        { Ref: idOf(stack.annualRenewal.machine) },
+      ]),
+    );
+    expect(grants.flatMap(({ statement }) => resourcesOf(statement))).toHaveLength(2);
+  });
+
+  it('only submit-request may start the software-request machine; only the scheduler role the renewal machine', () => {
+    // Prepare
+    const schedulerRole = idOf(stack.scheduler.role);
+    const renewalName = resources[idOf(stack.annualRenewal.machine)]?.Properties.StateMachineName as string;
+
+    // Act
+    const grants = withAction('states:StartExecution');
+    const byRole = Object.fromEntries(
+      grants.map(({ roles, statement }) => [functionOfRole(roles[0] as string), resourcesOf(statement)]),
+    );
+
+    // Assess
+    expect(Object.keys(byRole).sort()).toEqual(['submit-request', schedulerRole].sort());
+    expect(byRole['submit-request']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
+    expect(byRole[schedulerRole]).toHaveLength(1);
+    expect(JSON.stringify(byRole[schedulerRole])).toContain(`:stateMachine:${renewalName}"`);
+    expect(renewalName).toBe(`${stack.stackName}-AnnualRenewal`);
+  });
+
+  it('the scheduler role can be assumed only by EventBridge Scheduler for this account and group', () => {
+    // Act
+    const role = resources[idOf(stack.scheduler.role)]?.Properties as Json;
+
+    // Assess
+    expect(role.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [idOf(stack.scheduler.group), 'Arn'] } },
+          },
+        },
+      ],
+    });
+    const ownStatements = statements().filter(({ roles }) => roles.includes(idOf(stack.scheduler.role)));
+    expect(ownStatements.flatMap(({ statement }) => actionsOf(statement))).toEqual(['states:StartExecution']);
+  });
+
+  it('only schedule-renewal creates schedules (in its group) and passes the scheduler role (to Scheduler only)', () => {
+    // Prepare
+    const groupName = resources[idOf(stack.scheduler.group)]?.Properties.Name as string;
+
+    // Act
+    const create = withAction('scheduler:CreateSchedule');
+    const pass = withAction('iam:PassRole');
+
+    // Assess
+    expect(create.map(({ roles }) => functionOfRole(roles[0] as string))).toEqual(['schedule-renewal']);
+    expect(JSON.stringify(create[0]?.statement.Resource)).toContain(`:schedule/${groupName}/*`);
+    expect(pass.map(({ roles }) => functionOfRole(roles[0] as string))).toEqual(['schedule-renewal']);
+    expect(pass[0]?.statement).toMatchObject({
+      Resource: { 'Fn::GetAtt': [idOf(stack.scheduler.role), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+  });
+
+  it('only the functions that email may send, and only as the district domain identity', () => {
+    // Act
+    const grants = withAction('ses:SendEmail');
+
+    // Assess
+    expect(grants.map(({ roles }) => functionOfRole(roles[0] as string)).sort()).toEqual(
+      [...MAIL_SENDERS].sort(),
+    );
+    const identityId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::SES::EmailIdentity')?.[0];
+    for (const { statement } of grants) {
+      expect(resourcesOf(statement)).toHaveLength(1);
+      expect(JSON.stringify(statement.Resource)).toContain(`":identity/",{"Ref":"${identityId}"}`);
+    }
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: config.mailDomain });
+  });
+
+  it('only publish-status and procurement-hook put events, and only on the integration bus', () => {
+    // Act
+    const grants = withAction('events:PutEvents');
+
+    // Assess
+    expect(grants.map(({ roles }) => functionOfRole(roles[0] as string)).sort()).toEqual([
+      'procurement-hook',
+      'publish-status',
+    ]);
+    const busId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Events::EventBus')?.[0];
+    for (const { statement } of grants) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+  });
+
+  it('function roles carry no managed policies and write logs only to their own log group', () => {
+    for (const spec of FUNCTIONS) {
+      // Act
+      const role = resources[roleId(spec.name)]?.Properties as Json;
+      const logGrants = statements()
+        .filter(({ roles }) => roles.includes(roleId(spec.name)))
+        .filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('logs:')));
+
+      // Assess
+      expect(role.ManagedPolicyArns, spec.name).toBeUndefined();
+      expect(logGrants.map(({ statement }) => statement.Resource)).toEqual([
+        { 'Fn::GetAtt': [idOf(fnOf(spec.name).logGroup), 'Arn'] },
+      ]);
+    }
+  });
+});
+
+describe('REST API', () => {
+  it('routes every path of shared/functions.ts to its function through a Lambda proxy integration', () => {
+    for (const spec of FUNCTIONS) {
+      if (!spec.route) continue;
+      // Act
+      const method = stack.api.methods.get(`${spec.route.method} ${spec.route.path}`);
+      const props = method ? (resources[idOf(method)]?.Properties as Json) : undefined;
+
+      // Assess
+      expect(method?.resource.path, spec.name).toBe(spec.route.path);
+      expect(props, spec.name).toMatchObject({
+        HttpMethod: spec.route.method,
+        AuthorizationType: 'NONE',
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+      });
+      expect(JSON.stringify((props?.Integration as Json | undefined)?.Uri), spec.name).toContain(
+        `"${fnId(spec.name)}","Arn"`,
+      );
+    }
+    expect(stack.api.methods.size).toBe(FUNCTIONS.filter((f) => f.route).length);
+  });
+
+  it('validates requests: every method uses the validator, path parameters are required', () => {
+    // Prepare
+    const validatorId = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::ApiGateway::RequestValidator',
+    )?.[0];
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    for (const [key, method] of stack.api.methods) {
+      const props = resources[idOf(method)]?.Properties as Json;
+      expect(props.RequestValidatorId, key).toEqual({ Ref: validatorId });
+      for (const param of key.match(/\{(\w+)\}/g) ?? []) {
+        expect(props.RequestParameters, key).toEqual({ [`method.request.path.${param.slice(1, -1)}`]: true });
+      }
+    }
+  });
+
+  it('throttles the stage with the configured rate and burst, and traces it', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: STAGE_NAME,
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: config.apiThrottle.rateLimit,
+          ThrottlingBurstLimit: config.apiThrottle.burstLimit,
+          DataTraceEnabled: false,
+        }),
+      ]),
+    });
+  });
+
+  it('writes access logs without query strings or concrete paths (the task link secret never reaches a log)', () => {
+    // Act
+    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage');
+    const setting = stage?.Properties.AccessLogSetting as { Format: string; DestinationArn: unknown };
+    const format = JSON.parse(setting.Format) as Record<string, string>;
+
+    // Assess
+    expect(format).toEqual(ACCESS_LOG_FIELDS);
+    expect(format.resourcePath).toBe('$context.resourcePath');
+    for (const value of Object.values(format)) {
+      expect(value).not.toMatch(
+        /querystring|\$context\.path\b|\$input|\$request|requestOverride|\$method\.request/i,
+      );
+    }
+    expect(JSON.stringify(setting.DestinationArn)).toContain(
+      JSON.stringify({ Ref: idOf(stack.api.accessLogGroup) }),
+    );
+  });
+});
+
+describe('operations', () => {
+  it('alarms operators on failed, timed-out and aborted executions of both machines', () => {
+    for (const machine of [stack.softwareRequest.machine, stack.annualRenewal.machine]) {
+      for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+        // Assess
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metric,
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: idOf(machine) } }],
+          Threshold: 1,
+          AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+        });
+      }
+    }
+  });
+
+  it('alarms on errors and throttles of every function and on API 5xx', () => {
+    for (const spec of FUNCTIONS) {
+      for (const metric of ['Errors', 'Throttles']) {
+        // Assess
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(spec.name) } }],
+          AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+        });
+      }
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length * 2 + 1);
+  });
+
+  it('sends alarms to an encrypted topic that emails the operators', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: config.operatorEmail,
+      TopicArn: { Ref: idOf(stack.monitoring.topic) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('has one dashboard with executions, Lambda errors and API responses', () => {
+    // Act
+    const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+
+    // Assess
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'Errors',
+      '4XXError',
+      '5XXError',
+      'Latency',
+    ]) {
+      expect(body).toContain(metric);
+    }
+  });
+});
+
+describe('cdk-nag (AWS Solutions)', () => {
+  it('finds no unacknowledged violations', () => {
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    // Assess
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('every acknowledgement names a rule and gives a specific reason', () => {
+    // Prepare
+    const acknowledgements: { id: string; reason: string; path: string }[] = [];
+    const visit = (node: IConstruct) => {
+      for (const entry of node.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+          acknowledgements.push({
+            id: id.replace(/^annotation::/i, ''),
+            reason: String(reason),
+            path: node.node.path,
+          });
+        }
+      }
+      node.node.children.forEach(visit);
+    };
+
+    // Act
+    visit(app);
+
+    // Assess
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) {
+      expect(ack.id, ack.path).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(80);
+    }
+  });
+});
+
+describe('variants (bundling skipped)', () => {
+  const variant = (extra: Json) =>
+    buildApp({ context: { ...cdkJson.context, ...extra, 'aws:cdk:bundling-stacks': [] } });
+
+  it('with ssoUserPoolArn, POST /requests requires a Cognito token and the other routes stay link/public', () => {
+    // Prepare
+    const poolArn = 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123';
+    const { app: ssoApp, stack: ssoStack } = variant({
+      ssoUserPoolArn: poolArn,
+      publicBaseUrl: 'https://requests.example.org/',
+    });
+
+    // Act
+    const t = Template.fromStack(ssoStack);
+    const report = new AwsSolutionsChecks().validateScope(ssoApp);
+
+    // Assess
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      ProviderARNs: [poolArn],
+    });
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).map(
+      (m) => m.Properties as Json,
+    );
+    const post = methods.filter(
+      (m) => m.HttpMethod === 'POST' && m.AuthorizationType === 'COGNITO_USER_POOLS',
+    );
+    expect(post).toHaveLength(1);
+    expect(methods.filter((m) => m.AuthorizationType === 'NONE')).toHaveLength(methods.length - 1);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://requests.example.org' }) },
+    });
+    expect(report.violations).toEqual([]);
+  });
+
+  it('an unacknowledged finding fails the synth (cdk-nag runs as a validation plugin)', () => {
+    // Prepare
+    const { stack: badStack } = variant({});
+    new Topic(Stack.of(badStack), 'UnencryptedTopic');
+
+    // Act + Assess
+    expect(() => Template.fromStack(badStack)).toThrow(/AwsSolutions-SNS3/);
+  });
+});
