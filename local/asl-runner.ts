@@ -19,8 +19,20 @@ type EventLog = Awaited<
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/** Which execution and state a function call belongs to (the local runtime journals calls by it). */
+export interface InvocationContext {
+  executionName: string;
+  stateName: string;
+  /** waitForTaskToken states: the token minted for this wait (also in the payload). */
+  taskToken?: string;
+}
+
 /** Invokes the function behind an ASL substitution such as `CheckSslFunctionArn`. */
-export type FunctionInvoker = (functionVar: string, payload: JsonValue) => Promise<unknown>;
+export type FunctionInvoker = (
+  functionVar: string,
+  payload: JsonValue,
+  call: InvocationContext,
+) => Promise<unknown>;
 
 interface AslState {
   Type: string;
@@ -212,7 +224,11 @@ export class LocalStateMachine {
     for (const task of this.taskStates) {
       handlers[task.stateName] = task.waits
         ? (params) => this.waitForToken(task, params, options.name)
-        : (params) => this.invokeLambda(task.functionVar, params);
+        : (params) =>
+            this.invokeLambda(task.functionVar, params, {
+              executionName: options.name,
+              stateName: task.stateName,
+            });
     }
     const run = this.machine.run(input, {
       overrides: {
@@ -245,10 +261,14 @@ export class LocalStateMachine {
     };
   }
 
-  private async invokeLambda(functionVar: string, params: JsonValue): Promise<JsonValue> {
+  private async invokeLambda(
+    functionVar: string,
+    params: JsonValue,
+    call: InvocationContext,
+  ): Promise<JsonValue> {
     const payload = payloadOf(params);
     try {
-      const result = await this.invoke(functionVar, payload);
+      const result = await this.invoke(functionVar, payload, call);
       return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: roundTrip(result) };
     } catch (error) {
       throw asLambdaFunctionError(error);
@@ -270,7 +290,11 @@ export class LocalStateMachine {
       timeoutSeconds: task.timeoutSeconds,
     });
     try {
-      await this.invoke(task.functionVar, payload);
+      await this.invoke(task.functionVar, payload, {
+        executionName,
+        stateName: task.stateName,
+        taskToken: token,
+      });
     } catch (error) {
       this.tokens.cancel(token);
       answer.catch(() => undefined);

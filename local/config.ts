@@ -1,0 +1,122 @@
+/**
+ * The embedded defaults of `npm start`: names, ARNs, addresses and the environment the handlers get.
+ * Handlers read only environment variables (no `if (local)`); this file is where the local values live.
+ */
+import { resolve } from 'node:path';
+import type { STATE_MACHINES } from '#shared/functions.ts';
+
+// Handlers log at WARN locally (a readable console) unless the environment says otherwise. Set at
+// import, before any module creates the shared Powertools logger: it reads the level only then.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+export const TABLE_NAME = 'software-requests';
+
+/** Local state machine names, by the keys of shared/functions.ts STATE_MACHINES. */
+export const STATE_MACHINE_NAMES: Record<keyof typeof STATE_MACHINES, string> = {
+  softwareRequest: 'software-request',
+  annualRenewal: 'annual-renewal',
+};
+
+export const stateMachineArn = (name: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+export const executionArn = (stateMachine: string, name: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${stateMachine}:${name}`;
+
+export const TEAM_EMAILS = {
+  cybersecurity: 'ccs@district.example',
+  'instructional-technology': 'instructional-tech@district.example',
+  dii: 'dii@district.example',
+  aas: 'aas@district.example',
+};
+
+export const EVENT_BUS_NAME = 'software-requests';
+export const SCHEDULE_GROUP_NAME = 'software-request-renewals';
+
+/** What `npm start` reads from its own environment. */
+export interface LocalSettings {
+  port: number;
+  dataDir: string;
+  /** Use this SSL Labs API instead of the built-in fake (e.g. https://api.ssllabs.com/api/v4). */
+  sslLabsApiBase?: string;
+  sslLabsEmail?: string;
+}
+
+export function readLocalSettings(env: Record<string, string | undefined> = process.env): LocalSettings {
+  const rawPort = env.PORT?.trim() || '3000';
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be a TCP port number (0-65535), got "${rawPort}"`);
+  }
+  const sslLabsApiBase = env.SSLLABS_API_BASE?.trim() || undefined;
+  if (sslLabsApiBase) {
+    try {
+      new URL(sslLabsApiBase);
+    } catch {
+      throw new Error(`SSLLABS_API_BASE must be an absolute URL, got "${sslLabsApiBase}"`);
+    }
+  }
+  return {
+    port,
+    dataDir: resolve(env.LOCAL_DATA_DIR?.trim() || '.local-data'),
+    sslLabsApiBase,
+    sslLabsEmail: env.SSLLABS_EMAIL?.trim() || undefined,
+  };
+}
+
+export interface LocalEndpoints {
+  /** The public HTTP API (form, requests, tasks, registry, /_local/*). */
+  baseUrl: string;
+  dynamodb: string;
+  ses: string;
+  /** Step Functions, EventBridge Scheduler and EventBridge stand-ins share one server. */
+  aws: string;
+  sslLabsApiBase: string;
+}
+
+/** The environment every handler sees, as the CDK stack sets it on AWS (plus the endpoint URLs). */
+export function handlerEnvironment(
+  endpoints: LocalEndpoints,
+  options: { sslLabsEmail?: string } = {},
+): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SES: endpoints.ses,
+    AWS_ENDPOINT_URL_SFN: endpoints.aws,
+    AWS_ENDPOINT_URL_SCHEDULER: endpoints.aws,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
+    TABLE_NAME,
+    STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
+    RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),
+    MAIL_FROM: 'software-requests@district.example',
+    PUBLIC_BASE_URL: endpoints.baseUrl,
+    TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
+    OPERATOR_EMAIL: 'it-operations@district.example',
+    DPA_TEMPLATE_URL: `${endpoints.baseUrl}/_local/dpa-template.txt`,
+    DPA_RETURN_INSTRUCTIONS:
+      'Please sign the agreement and return it to ccs@district.example, quoting the request id.',
+    SSLLABS_API_BASE: endpoints.sslLabsApiBase,
+    SSLLABS_EMAIL: options.sslLabsEmail ?? 'ccs@district.example',
+    SSL_MAX_WAIT_SECONDS: '900',
+    EVENT_BUS_NAME,
+    SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/software-request-scheduler`,
+    SCHEDULE_GROUP_NAME,
+    RENEWAL_LEAD_DAYS: '30',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_SERVICE_NAME: 'software-request',
+    // The AWS SDK's Node 20 end-of-support notice is noise on a developer's console (Lambda runs 22).
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** A stand-in for the DPA template the district links in its emails (local only). */
+export const DPA_TEMPLATE_TEXT = `Student Data Privacy Agreement (template, local runtime)
+
+This placeholder stands for the district's student Data Privacy Agreement. On AWS, DPA_TEMPLATE_URL
+points at the real document.
+`;

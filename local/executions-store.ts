@@ -1,0 +1,158 @@
+/**
+ * Step Functions executions of the local runtime, kept on disk (one JSON file per execution under
+ * `<dataDir>/executions/<state machine>/`), so the audit view and the restart logic survive a restart.
+ *
+ * Besides status, input, output and the engine's event history, each execution keeps a journal: the
+ * result of every Lambda task and the answer to every human wait, in order. On restart the runtime
+ * re-runs a RUNNING execution from its input and answers each task from the journal instead of
+ * invoking it again (see local/sfn-endpoint.ts), so nothing is repeated and the old task links work.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutionEvent } from './asl-runner.ts';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface NamedError {
+  name: string;
+  message: string;
+}
+
+/** One Lambda invocation of a `lambda:invoke` Task (each retry attempt is its own entry). */
+export interface LambdaJournalEntry {
+  kind: 'lambda';
+  stateName: string;
+  functionVar: string;
+  scheduledAt: number;
+  completedAt: number;
+  /** The payload as sent (task tokens redacted). */
+  payload: unknown;
+  result?: unknown;
+  error?: NamedError;
+}
+
+export type WaitStatus = 'assigning' | 'pending' | 'succeeded' | 'failed' | 'timed-out' | 'assign-failed';
+
+/** One `lambda:invoke.waitForTaskToken` Task: the assignment, then the answer through the token. */
+export interface WaitJournalEntry {
+  kind: 'wait';
+  stateName: string;
+  functionVar: string;
+  /** The token the task's function received (and stored, e.g. behind an emailed link). */
+  token: string;
+  status: WaitStatus;
+  scheduledAt: number;
+  payload: unknown;
+  /** assign-task returned: the wait is announced (AWS TaskSubmitted). */
+  submittedAt?: number;
+  answeredAt?: number;
+  /** SendTaskSuccess output (JSON text). */
+  output?: string;
+  /** SendTaskFailure error/cause. */
+  error?: string;
+  cause?: string;
+  /** The assigning function threw. */
+  assignError?: NamedError;
+}
+
+export type JournalEntry = LambdaJournalEntry | WaitJournalEntry;
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  /** Local state machine name, e.g. `software-request`. */
+  stateMachine: string;
+  name: string;
+  status: ExecutionStatus;
+  /** Epoch milliseconds. */
+  startDate: number;
+  stopDate?: number;
+  /** Execution input / output as JSON text, as the Step Functions API returns them. */
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** The engine's events (ExecutionStarted, StateEntered, ...), in order. */
+  events: ExecutionEvent[];
+  journal: JournalEntry[];
+  /** Each restart that resumed this execution: when, and after how many recorded events. */
+  resumes: { at: number; afterEvent: number; replayedEntries: number }[];
+}
+
+export class ExecutionsStore {
+  private readonly dir: string;
+  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Immediate | undefined;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'executions');
+    mkdirSync(this.dir, { recursive: true });
+    for (const machine of readdirSync(this.dir, { withFileTypes: true })) {
+      if (!machine.isDirectory()) continue;
+      for (const file of readdirSync(join(this.dir, machine.name))) {
+        if (!file.endsWith('.json')) continue;
+        const path = join(this.dir, machine.name, file);
+        try {
+          const record = JSON.parse(readFileSync(path, 'utf8')) as ExecutionRecord;
+          this.records.set(key(record.stateMachine, record.name), record);
+        } catch (error) {
+          throw new Error(`Cannot read the local execution file ${path}: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+
+  get(stateMachine: string, name: string): ExecutionRecord | undefined {
+    return this.records.get(key(stateMachine, name));
+  }
+
+  byArn(executionArn: string): ExecutionRecord | undefined {
+    for (const record of this.records.values()) if (record.executionArn === executionArn) return record;
+    return undefined;
+  }
+
+  /** Newest first, like ListExecutions. */
+  list(): ExecutionRecord[] {
+    return [...this.records.values()].sort((a, b) => b.startDate - a.startDate);
+  }
+
+  create(record: ExecutionRecord): void {
+    this.records.set(key(record.stateMachine, record.name), record);
+    this.save(record);
+  }
+
+  /** Writes the record now (atomically: temp file + rename). */
+  save(record: ExecutionRecord): void {
+    const k = key(record.stateMachine, record.name);
+    this.dirty.delete(k);
+    const folder = join(this.dir, encodeURIComponent(record.stateMachine));
+    mkdirSync(folder, { recursive: true });
+    const path = join(folder, `${encodeURIComponent(record.name)}.json`);
+    writeFileSync(`${path}.tmp`, JSON.stringify(record));
+    renameSync(`${path}.tmp`, path);
+  }
+
+  /** Coalesces frequent updates (history events) into one write per tick. */
+  saveSoon(record: ExecutionRecord): void {
+    this.dirty.add(key(record.stateMachine, record.name));
+    this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const k of [...this.dirty]) {
+      const record = this.records.get(k);
+      if (record) this.save(record);
+    }
+    this.dirty.clear();
+  }
+}
+
+function key(stateMachine: string, name: string): string {
+  return `${stateMachine}\u0000${name}`;
+}

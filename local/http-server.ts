@@ -1,0 +1,264 @@
+/**
+ * The local HTTP front door. Routes of shared/functions.ts become API Gateway REST proxy events for the
+ * same handlers that run behind API Gateway on AWS (and their responses become HTTP responses); the
+ * `/_local/*` routes belong to the local runtime only (outbox, clock, events, executions).
+ *
+ * Access logs never include query strings: task links carry their secret there (DESIGN.md).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { FUNCTIONS } from '#shared/functions.ts';
+import { LOCAL_ACCOUNT } from './config.ts';
+import { executionViewRoutes } from './pages/executions.ts';
+
+/** A request as the local routes and the AWS stand-ins see it: body already read. */
+export interface SimpleRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+  params: Record<string, string>;
+}
+
+export interface SimpleResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LocalRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A path template such as `/_local/executions/{name}`. */
+  path: string;
+  handle(request: SimpleRequest): Promise<SimpleResponse> | SimpleResponse;
+}
+
+/** Calls the HTTP function `name` (lambdas/<name>.ts) with an API Gateway proxy event. */
+export type HttpInvoker = (name: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): SimpleResponse {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+    body: JSON.stringify(body, null, 2),
+  };
+}
+
+export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw Object.assign(new Error('Request body too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function writeResponse(res: ServerResponse, response: SimpleResponse): void {
+  res.writeHead(response.status, response.headers ?? {});
+  res.end(response.body ?? '');
+}
+
+interface CompiledRoute<T> {
+  method: string;
+  template: string;
+  regex: RegExp;
+  names: string[];
+  target: T;
+}
+
+export function compileRoute<T>(method: string, template: string, target: T): CompiledRoute<T> {
+  const names: string[] = [];
+  const pattern = template
+    .split('/')
+    .map((part) => {
+      const param = /^\{(\w+)\}$/.exec(part);
+      if (param?.[1]) {
+        names.push(param[1]);
+        return '([^/]+)';
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { method, template, regex: new RegExp(`^${pattern}$`), names, target };
+}
+
+export function matchRoute<T>(
+  routes: readonly CompiledRoute<T>[],
+  method: string,
+  path: string,
+): { route: CompiledRoute<T>; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const m = route.regex.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    route.names.forEach((name, i) => {
+      params[name] = decodeURIComponent(m[i + 1] ?? '');
+    });
+    return { route, params };
+  }
+  return undefined;
+}
+
+/** API Gateway REST API proxy integration event for one node request. */
+export function toProxyEvent(
+  req: IncomingMessage,
+  body: string,
+  match: { template: string; params: Record<string, string> },
+  url: URL,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (!values) continue;
+    headers[name] = values[values.length - 1] ?? '';
+    multiValueHeaders[name] = values;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const hasParams = Object.keys(match.params).length > 0;
+  const method = req.method ?? 'GET';
+  const now = Date.now();
+  return {
+    resource: match.template,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: hasParams ? match.params : null,
+    stageVariables: null,
+    body: body.length > 0 ? body : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: LOCAL_ACCOUNT,
+      apiId: 'local',
+      authorizer: undefined,
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      httpMethod: method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        user: null,
+        userAgent: headers['user-agent'] ?? null,
+        userArn: null,
+      },
+      path: url.pathname,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId: randomUUID(),
+      requestTimeEpoch: now,
+      resourceId: 'local',
+      resourcePath: match.template,
+      stage: 'local',
+    },
+  };
+}
+
+/** Back from the proxy result to HTTP, as API Gateway does. */
+export function fromProxyResult(result: APIGatewayProxyResult): SimpleResponse & { raw?: Buffer } {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  for (const [k, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    headers[k] = values.map(String).join(', ');
+  }
+  const body = result.body ?? '';
+  return result.isBase64Encoded
+    ? { status: result.statusCode, headers, raw: Buffer.from(body, 'base64') }
+    : { status: result.statusCode, headers, body };
+}
+
+export interface HttpServerOptions {
+  invoke: HttpInvoker;
+  localRoutes: readonly LocalRoute[];
+  /** Called once per request with method, path (never the query string), status and duration. */
+  accessLog?: (line: string) => void;
+}
+
+/** The server for the product's HTTP API plus the local-only routes. Unknown route: 404. */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const apiRoutes = FUNCTIONS.flatMap((fn) =>
+    fn.route ? [compileRoute(fn.route.method, fn.route.path, fn.name)] : [],
+  );
+  const localRoutes = options.localRoutes.map((r) => compileRoute(r.method, r.path, r));
+  // The auditors' HTML views (GET /executions, /executions/{name}) over the local JSON routes, in-process.
+  const fetchLocal = async (path: string, query: URLSearchParams) => {
+    const m = matchRoute(localRoutes, 'GET', path);
+    return m?.route.target.handle({ method: 'GET', path, query, headers: {}, body: '', params: m.params });
+  };
+  localRoutes.push(...executionViewRoutes(fetchLocal).map((r) => compileRoute(r.method, r.path, r)));
+
+  return createServer((req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const done = (status: number) =>
+      options.accessLog?.(`${method} ${url.pathname} ${status} ${Date.now() - started}ms`);
+
+    void (async () => {
+      try {
+        const body = await readBody(req);
+        const api = matchRoute(apiRoutes, method, url.pathname);
+        if (api) {
+          const event = toProxyEvent(req, body, { template: api.route.template, params: api.params }, url);
+          let response: ReturnType<typeof fromProxyResult>;
+          try {
+            response = fromProxyResult(await options.invoke(api.route.target, event));
+          } catch (error) {
+            // What API Gateway answers when the function itself fails (not a handled error).
+            console.error(
+              `[local] ${api.route.target} failed: ${(error as Error).name}: ${(error as Error).message}`,
+            );
+            response = json(502, { message: 'Internal server error' });
+          }
+          res.writeHead(response.status, response.headers ?? {});
+          res.end(response.raw ?? response.body ?? '');
+          done(response.status);
+          return;
+        }
+        const local = matchRoute(localRoutes, method, url.pathname);
+        if (local) {
+          const response = await local.route.target.handle({
+            method,
+            path: url.pathname,
+            query: url.searchParams,
+            headers: req.headers,
+            body,
+            params: local.params,
+          });
+          writeResponse(res, response);
+          done(response.status);
+          return;
+        }
+        writeResponse(res, json(404, { message: `No route for ${method} ${url.pathname}` }));
+        done(404);
+      } catch (error) {
+        const status = (error as { status?: number }).status ?? 500;
+        if (status >= 500) console.error(`[local] ${method} ${url.pathname}: ${(error as Error).message}`);
+        if (!res.headersSent) writeResponse(res, json(status, { message: (error as Error).message }));
+        else res.end();
+        done(status);
+      }
+    })();
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * `npm start`: the whole product on this machine, no AWS account (DESIGN.md "The embedded default").
+ * Settings: PORT (default 3000), LOCAL_DATA_DIR (default .local-data/), SSLLABS_API_BASE (default: the
+ * built-in fake SSL Labs) and SSLLABS_EMAIL (the email registered with SSL Labs, for the real API).
+ */
+import '#shared/runtime/promise-with-resolvers.ts';
+import { readLocalSettings } from './config.ts';
+import { startLocalRuntime } from './runtime.ts';
+
+const settings = readLocalSettings();
+const log = (message: string) => console.log(`[local] ${message}`);
+
+const runtime = await startLocalRuntime({
+  port: settings.port,
+  dataDir: settings.dataDir,
+  ...(settings.sslLabsApiBase ? { sslLabsApiBase: settings.sslLabsApiBase } : {}),
+  ...(settings.sslLabsEmail ? { env: { SSLLABS_EMAIL: settings.sslLabsEmail } } : {}),
+  log,
+}).catch((error: Error) => {
+  console.error(`Could not start the local runtime: ${error.message}`);
+  process.exit(1);
+});
+
+const site = `http://localhost:${runtime.port}`;
+console.log(`
+TS-PE-535 digital-resource requests: local runtime (no AWS account)
+
+  Request form        ${site}/
+  Registry            ${site}/registry
+  Outbox (JSON)       ${site}/_local/outbox
+  Outbox (web page)   ${runtime.urls.sesWebPage}
+  Executions (JSON)   ${site}/_local/executions
+  Clock and schedules ${site}/_local/clock   (POST {"advanceDays": 365} to fire renewals)
+  Events              ${site}/_local/events
+
+  Data folder   ${runtime.dataDir}
+  SSL Labs      ${runtime.fakeSslLabs ? `built-in fake (every host grades A), ${runtime.env.SSLLABS_API_BASE}` : runtime.env.SSLLABS_API_BASE}
+${runtime.resumed.length > 0 ? `  Resumed ${runtime.resumed.length} execution(s) that were running when the runtime stopped.\n` : ''}
+Press Ctrl+C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      console.log('Stopping now.');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log('\nStopping: running tasks finish, executions in progress resume at the next start…');
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`Stopped with an error: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  });
+}

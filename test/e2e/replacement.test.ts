@@ -1,0 +1,84 @@
+/**
+ * End to end: SOP 11 on the local runtime. DII finds the resource not technically sound, Instructional
+ * Technology finds a replacement, security vetting begins again at step 4 with the replacement's
+ * fields, and the replacement is approved and published.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '#local/runtime.ts';
+import { Client, removeDataDir, requestBody, startTestRuntime, TEAM, tempDataDir } from './helpers.ts';
+
+let runtime: LocalRuntime;
+let client: Client;
+const dataDir = tempDataDir('replacement');
+
+beforeAll(async () => {
+  runtime = await startTestRuntime(dataDir);
+  client = new Client(runtime);
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  removeDataDir(dataDir);
+});
+
+describe('TS-PE-535 end to end: the replacement loop', () => {
+  it('SOP 10-11 to 4: not sound → replacement found → vetted again from step 4 → approved', async () => {
+    // Prepare
+    const requestId = await client.submit(
+      requestBody({
+        resourceName: 'Old Atlas',
+        resourceUrl: 'https://oldatlas.example.com',
+        resourceKind: 'web-service',
+        vendorName: 'Atlas Maps',
+        cost: 0,
+        studentDataShared: false,
+        studentDataElements: undefined,
+      }),
+    );
+    const privacy = {
+      decision: 'acceptable',
+      studentDataRequired: 'no',
+      vendorContactEmail: 'privacy@maps.example',
+    };
+
+    // Act: first pass, DII says not sound; IT finds a replacement
+    await client.complete(requestId, 'privacy-review', privacy);
+    await client.complete(requestId, 'curriculum-review', { decision: 'approve' });
+    await client.complete(requestId, 'technical-review', {
+      decision: 'not-sound',
+      comment: 'Needs a plugin our Chromebooks block',
+    });
+    const replacement = await client.complete(requestId, 'replacement', {
+      decision: 'replacement-found',
+      resourceName: 'New Atlas',
+      resourceUrl: 'https://newatlas.example.com',
+      resourceKind: 'web-service',
+      vendorName: 'Atlas Maps',
+      cost: '0',
+      studentDataShared: 'no',
+    });
+    // second pass: vetting again from step 4, now about the replacement
+    const secondPrivacy = await client.complete(requestId, 'privacy-review', privacy);
+    await client.complete(requestId, 'curriculum-review', { decision: 'approve' });
+    await client.complete(requestId, 'technical-review', { decision: 'sound' });
+    await client.complete(requestId, 'installation', { decision: 'installed' });
+
+    // Assess
+    const view = await client.waitForStatus(requestId, 'APPROVED');
+    expect(view.resourceName).toBe('New Atlas');
+    expect(view.timeline.some((e) => e.sopStep === 4 && /New Atlas/.test(e.summary))).toBe(true);
+    expect(replacement.email.to).toEqual([TEAM.instructionalTechnology]);
+    expect(secondPrivacy.email.subject).toContain('New Atlas');
+    expect(await client.registry('New Atlas')).toEqual([
+      expect.objectContaining({ resourceName: 'New Atlas', status: 'APPROVED', requestId }),
+    ]);
+    expect(await client.registry('Old Atlas')).toEqual([]);
+
+    const execution = await client.waitForExecution(requestId, 'SUCCEEDED');
+    const entered = execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
+    expect(entered.filter((s) => s === 'PrivacyPolicyReview')).toHaveLength(2);
+    expect(entered.filter((s) => s === 'StartSslScan')).toHaveLength(2);
+    expect(entered).toContain('RestartSecurityVetting');
+    expect(runtime.fakeSslLabs?.calls.some((c) => c.host === 'newatlas.example.com')).toBe(true);
+  });
+});

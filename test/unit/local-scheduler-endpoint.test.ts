@@ -1,0 +1,225 @@
+/**
+ * The local EventBridge stand-ins, spoken to with the real SDK clients: the Scheduler's REST API,
+ * one-time schedules fired by the local clock (SOP 17's renewal trigger), and the PutEvents sink.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readBody, writeResponse } from '#local/http-server.ts';
+import {
+  EventsSink,
+  LocalClock,
+  parseAdvance,
+  SchedulerEndpoint,
+  type ScheduleTarget,
+  wallTimeToUtc,
+} from '#local/scheduler-endpoint.ts';
+
+const DAY = 86_400_000;
+const RENEWAL_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:annual-renewal';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let dataDir: string;
+let server: Server;
+let clock: LocalClock;
+let scheduler: SchedulerEndpoint;
+let events: EventsSink;
+let started: { target: ScheduleTarget; name: string }[];
+let schedulerClient: SchedulerClient;
+let eventBridge: EventBridgeClient;
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'scheduler-endpoint-'));
+  clock = new LocalClock(join(dataDir, 'clock.json'));
+  started = [];
+  scheduler = new SchedulerEndpoint(dataDir, clock, async (target, schedule) => {
+    started.push({ target, name: schedule.Name });
+    return `arn:aws:states:us-east-1:000000000000:execution:annual-renewal:${schedule.Name}`;
+  });
+  events = new EventsSink(dataDir);
+  server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const request = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: await readBody(req),
+        params: {},
+      };
+      writeResponse(res, scheduler.handle(request) ?? events.handle(request) ?? { status: 404 });
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  schedulerClient = new SchedulerClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+  eventBridge = new EventBridgeClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+});
+
+afterEach(async () => {
+  await scheduler.stop();
+  schedulerClient.destroy();
+  eventBridge.destroy();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function renewalSchedule(name: string, dueInDays: number): CreateScheduleCommandInput {
+  const due = new Date(Date.now() + dueInDays * DAY);
+  return {
+    Name: name,
+    GroupName: 'software-request-renewals',
+    ScheduleExpression: `at(${due.toISOString().slice(0, 19)})`,
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    Target: { Arn: RENEWAL_ARN, RoleArn: 'arn:aws:iam::000000000000:role/x', Input: '{"requestId":"SR-1"}' },
+  };
+}
+
+describe('local EventBridge Scheduler', () => {
+  it('creates, reads, lists and deletes schedules through the SDK', async () => {
+    const input = renewalSchedule('renewal-SR-1-2027', 365);
+
+    const created = await schedulerClient.send(new CreateScheduleCommand(input));
+    const read = await schedulerClient.send(
+      new GetScheduleCommand({ Name: input.Name, GroupName: input.GroupName }),
+    );
+    const listed = await schedulerClient.send(new ListSchedulesCommand({ GroupName: input.GroupName }));
+    await schedulerClient.send(new DeleteScheduleCommand({ Name: input.Name, GroupName: input.GroupName }));
+
+    expect(created.ScheduleArn).toBe(
+      'arn:aws:scheduler:us-east-1:000000000000:schedule/software-request-renewals/renewal-SR-1-2027',
+    );
+    expect(read).toMatchObject({
+      Name: input.Name,
+      ScheduleExpression: input.ScheduleExpression,
+      ActionAfterCompletion: 'DELETE',
+      Target: { Arn: RENEWAL_ARN, Input: '{"requestId":"SR-1"}' },
+    });
+    expect(read.CreationDate).toBeInstanceOf(Date);
+    expect(listed.Schedules?.map((s) => s.Name)).toEqual([input.Name]);
+    expect(scheduler.list()).toEqual([]);
+  });
+
+  it('answers a duplicate name with ConflictException and a missing one with ResourceNotFoundException', async () => {
+    const input = renewalSchedule('renewal-SR-2-2027', 365);
+    await schedulerClient.send(new CreateScheduleCommand(input));
+
+    await expect(schedulerClient.send(new CreateScheduleCommand(input))).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
+    await expect(
+      schedulerClient.send(new GetScheduleCommand({ Name: 'nope', GroupName: input.GroupName })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(
+      schedulerClient.send(
+        new CreateScheduleCommand({ ...input, Name: 'bad', ScheduleExpression: 'tomorrow' }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  it('SOP 17: a one-time schedule starts its target once the local clock passes it, with its input, then is deleted', async () => {
+    await schedulerClient.send(new CreateScheduleCommand(renewalSchedule('renewal-SR-3-2027', 365)));
+
+    const early = await scheduler.fireDue();
+    clock.advance(364 * DAY);
+    const stillEarly = await scheduler.fireDue();
+    clock.advance(2 * DAY);
+    const fired = await scheduler.fireDue();
+    const again = await scheduler.fireDue();
+
+    expect(early).toEqual([]);
+    expect(stillEarly).toEqual([]);
+    expect(fired).toEqual([
+      expect.objectContaining({ name: 'renewal-SR-3-2027', executionArn: expect.any(String) }),
+    ]);
+    expect(again).toEqual([]);
+    expect(started).toEqual([
+      {
+        name: 'renewal-SR-3-2027',
+        target: expect.objectContaining({ Arn: RENEWAL_ARN, Input: '{"requestId":"SR-1"}' }),
+      },
+    ]);
+    expect(scheduler.list()).toEqual([]);
+  });
+
+  it('a schedule created after the clock moved is due that much later (handlers compute times in real time)', async () => {
+    clock.advance(366 * DAY);
+    await schedulerClient.send(new CreateScheduleCommand(renewalSchedule('renewal-SR-4-2028', 365)));
+
+    const now = await scheduler.fireDue();
+    clock.advance(366 * DAY);
+    const nextYear = await scheduler.fireDue();
+
+    expect(now).toEqual([]);
+    expect(nextYear.map((f) => f.name)).toEqual(['renewal-SR-4-2028']);
+  });
+
+  it('keeps schedules and the clock on disk', async () => {
+    await schedulerClient.send(new CreateScheduleCommand(renewalSchedule('renewal-SR-5-2027', 365)));
+    clock.advance(DAY);
+
+    const reopenedClock = new LocalClock(join(dataDir, 'clock.json'));
+    const reopened = new SchedulerEndpoint(dataDir, reopenedClock, async () => 'arn');
+
+    expect(reopenedClock.offsetSeconds).toBe(86_400);
+    expect(reopened.pending().map((p) => p.name)).toEqual(['renewal-SR-5-2027']);
+  });
+
+  it('the clock only moves forward: advanceDays/Hours/Seconds, nothing else', () => {
+    expect(parseAdvance('{"advanceDays":1,"advanceHours":2,"advanceSeconds":3}')).toBe(DAY + 7_203_000);
+    expect(() => parseAdvance('{"advanceDays":-1}')).toThrow(/non-negative/);
+    expect(() => parseAdvance('{"days":1}')).toThrow(/Unknown field days/);
+    expect(() => parseAdvance('not json')).toThrow(/JSON/);
+  });
+
+  it('reads at() times in the schedule timezone', () => {
+    expect(wallTimeToUtc('2027-01-15T09:00:00', 'UTC')).toBe(Date.parse('2027-01-15T09:00:00Z'));
+    expect(wallTimeToUtc('2027-01-15T09:00:00', 'America/Chicago')).toBe(Date.parse('2027-01-15T15:00:00Z'));
+    expect(wallTimeToUtc('2027-07-15T09:00:00', 'America/Chicago')).toBe(Date.parse('2027-07-15T14:00:00Z'));
+  });
+});
+
+describe('local EventBridge PutEvents sink', () => {
+  it('records each event with its bus, source, detail type and detail', async () => {
+    const out = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'software-requests',
+            Source: 'district.software-requests',
+            DetailType: 'PurchaseOrderRequested',
+            Detail: '{"requestId":"SR-1"}',
+          },
+        ],
+      }),
+    );
+
+    expect(out.FailedEntryCount).toBe(0);
+    expect(events.list()).toEqual([
+      expect.objectContaining({
+        eventBusName: 'software-requests',
+        source: 'district.software-requests',
+        detailType: 'PurchaseOrderRequested',
+        detail: { requestId: 'SR-1' },
+      }),
+    ]);
+  });
+});
