@@ -74,15 +74,31 @@ export const resourceRequestSchema = z
     studentDataElements: z.optional(list('Student data elements')),
   })
   .check(
+    // `when` runs these cross-field rules even while other fields are still invalid, so the requester
+    // sees every problem on the first submit instead of one round later.
     z.refine((r) => !r.studentDataShared || (r.studentDataElements?.length ?? 0) > 0, {
       path: ['studentDataElements'],
       message: 'List which student data elements are shared',
+      when: (payload) => fieldsValid(payload, ['studentDataShared', 'studentDataElements']),
     }),
     z.refine((r) => r.resourceKind !== 'web-service' || r.resourceUrl !== undefined, {
       path: ['resourceUrl'],
       message: 'A web service needs its website link for the SSL test',
+      when: (payload) => fieldsValid(payload, ['resourceKind', 'resourceUrl']),
     }),
   );
+
+/** True when the object parsed and none of `fields` has an issue yet (the rule can read them safely). */
+function fieldsValid(
+  payload: { value: unknown; issues: readonly { path?: readonly PropertyKey[] }[] },
+  fields: string[],
+) {
+  return (
+    typeof payload.value === 'object' &&
+    payload.value !== null &&
+    !payload.issues.some((i) => fields.includes(String(i.path?.[0])) || (i.path?.length ?? 0) === 0)
+  );
+}
 
 export type ResourceRequest = z.infer<typeof resourceRequestSchema>;
 

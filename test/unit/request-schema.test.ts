@@ -1,0 +1,69 @@
+/** SOP step 2: what a request must include, and how problems are reported. */
+import { describe, expect, it } from 'vitest';
+import { parseResourceRequest, toWorkflowResource } from '#shared/domain/request-schema.ts';
+
+const valid = {
+  requesterName: 'Ana Teacher',
+  requesterEmail: 'Ana.Teacher@District.example ',
+  requestType: 'instructional',
+  resourceName: 'Storyline Online',
+  resourceUrl: 'https://storylineonline.example',
+  resourceKind: 'web-service',
+  vendorName: 'SAG-AFTRA Foundation',
+  cost: 0,
+  paymentResponsibility: 'None (free)',
+  budgetCode: 'N/A',
+  principal: 'Dr. Rivera',
+  gradeLevels: ['K', '1'],
+  contentAreas: ['ELA'],
+  mediaReleaseRequired: false,
+  teksAddressed: ['K.6A'],
+  studentUseVision: 'Read-alouds in centers',
+  commonCoreAlignment: 'RL.K.1',
+  studentLoginRequired: false,
+  studentDataShared: false,
+};
+
+describe('SOP 2 request fields', () => {
+  it('accepts a complete request, normalising the email', () => {
+    const result = parseResourceRequest(valid);
+    expect(result).toEqual({ ok: true, value: { ...valid, requesterEmail: 'ana.teacher@district.example' } });
+  });
+
+  it('reports every problem on the first submit, cross-field rules included', () => {
+    const result = parseResourceRequest({
+      ...valid,
+      resourceName: ' ',
+      resourceUrl: undefined,
+      studentDataShared: true,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.ok === false && result.errors).toEqual([
+      { field: 'resourceName', message: 'Name of resource is required' },
+      { field: 'studentDataElements', message: 'List which student data elements are shared' },
+      { field: 'resourceUrl', message: 'A web service needs its website link for the SSL test' },
+    ]);
+  });
+
+  it('gives one message per field, in form order', () => {
+    const result = parseResourceRequest({});
+    expect(result.ok).toBe(false);
+    const fields = result.ok ? [] : result.errors.map((e) => e.field);
+    expect(fields.slice(0, 4)).toEqual(['requesterName', 'requesterEmail', 'requestType', 'resourceName']);
+    expect(new Set(fields).size).toBe(fields.length);
+  });
+
+  it('derives the flags the state machine branches on', () => {
+    const result = parseResourceRequest({ ...valid, resourceKind: 'software', cost: 49.5 });
+    if (!result.ok) throw new Error('expected valid');
+    expect(toWorkflowResource(result.value)).toEqual({
+      name: 'Storyline Online',
+      url: 'https://storylineonline.example',
+      usesWebsite: true,
+      kind: 'software',
+      vendorName: 'SAG-AFTRA Foundation',
+      cost: 49.5,
+      studentDataShared: false,
+    });
+  });
+});
