@@ -136,23 +136,47 @@ export function httpHandler(
 ) {
   return middy<HttpEvent, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
-      try {
-        return await fn(event);
-      } catch (error) {
-        const view = errorView(error);
-        if (view.status >= 500)
-          logger.error('Request failed', {
-            errorName: (error as Error)?.name,
-            errorMessage: (error as Error)?.message,
-          });
-        else logger.info('Request rejected', { status: view.status, errorName: (error as Error)?.name });
-        if (options.renderErrorPage && wantsHtml(event))
-          return htmlResponse(view.status, options.renderErrorPage(view));
-        return jsonResponse(
-          view.status,
-          view.errors ? { errors: view.errors } : { error: view.title, message: view.message },
-        );
-      }
-    });
+    .handler(async (event) => withBasePath(event, await respond(event)));
+
+  async function respond(event: HttpEvent): Promise<HttpResponse> {
+    try {
+      return await fn(event);
+    } catch (error) {
+      const view = errorView(error);
+      if (view.status >= 500)
+        logger.error('Request failed', {
+          errorName: (error as Error)?.name,
+          errorMessage: (error as Error)?.message,
+        });
+      else logger.info('Request rejected', { status: view.status, errorName: (error as Error)?.name });
+      if (options.renderErrorPage && wantsHtml(event))
+        return htmlResponse(view.status, options.renderErrorPage(view));
+      return jsonResponse(
+        view.status,
+        view.errors ? { errors: view.errors } : { error: view.title, message: view.message },
+      );
+    }
+  }
+}
+
+/**
+ * The path prefix in front of the API's routes: `/prod` on the default execute-api URL (the stage),
+ * empty behind a custom domain or locally. API Gateway gives the full path in requestContext.path.
+ */
+export function basePath(event: HttpEvent): string {
+  const full = event.requestContext?.path;
+  const route = event.path;
+  if (!full || !route || full === route || !full.endsWith(route)) return '';
+  return full.slice(0, full.length - route.length).replace(/\/+$/, '');
+}
+
+/**
+ * Pages link to routes root-relative (`href="/registry"`), which is right locally and behind a custom
+ * domain; on the stage URL those links must carry the stage. One rewrite here keeps every page simple.
+ */
+export function withBasePath(event: HttpEvent, response: HttpResponse): HttpResponse {
+  const base = basePath(event);
+  const type = String(response.headers?.['Content-Type'] ?? '');
+  if (!base || !type.startsWith('text/html')) return response;
+  return { ...response, body: response.body.replace(/(\s(?:href|action|src)=")\/(?!\/)/g, `$1${base}/`) };
 }
