@@ -29,7 +29,7 @@ TS-PE-535 digital-resource requests: local runtime (no AWS account)
   Registry            ${site}/registry
   Outbox (JSON)       ${site}/_local/outbox
   Outbox (web page)   ${runtime.urls.sesWebPage}
-  Executions (JSON)   ${site}/_local/executions
+  Executions          ${site}/executions   (JSON: ${site}/_local/executions)
   Clock and schedules ${site}/_local/clock   (POST {"advanceDays": 365} to fire renewals)
   Events              ${site}/_local/events
 

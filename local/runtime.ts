@@ -337,6 +337,10 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
 
     const resumed = sfn.resumeInFlight();
     scheduler.start();
+    // aws-ses-v2-local keeps mail in memory: copy it to disk now and then, so a crash loses little.
+    const outboxTimer = setInterval(() => void outbox.list().catch(() => undefined), 2000);
+    outboxTimer.unref();
+    closers.push(async () => clearInterval(outboxTimer));
     handlersReady.resolve();
     void scheduler.fireDue();
 
