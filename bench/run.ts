@@ -48,7 +48,9 @@ for (const r of rows.sort((a, b) => b.kb - a.kb)) {
   );
 }
 
-console.log('\n2. Full approval path on the local engine (real ASL, scripted Lambdas, human steps answered at once)');
+console.log(
+  '\n2. Full approval path on the local engine (real ASL, scripted Lambdas, human steps answered at once)',
+);
 const tokens = new TaskTokens();
 const definition = loadDefinition(STATE_MACHINES.softwareRequest.file);
 const decisions: Record<string, object> = {
@@ -65,11 +67,26 @@ const machine = new LocalStateMachine(
   async (fn, payload) => {
     const p = payload as Record<string, unknown>;
     if (fn === 'AssignTaskFunctionArn') {
-      const answer = { comment: '', decidedBy: 'bench', decidedAt: new Date().toISOString(), ...decisions[String(p.kind)] };
+      const answer = {
+        comment: '',
+        decidedBy: 'bench',
+        decidedAt: new Date().toISOString(),
+        ...decisions[String(p.kind)],
+      };
       queueMicrotask(() => tokens.succeed(String(p.taskToken), JSON.stringify(answer)));
       return {};
     }
-    if (fn === 'CheckSslFunctionArn') return { finished: true, passed: true, grade: 'A', endpoints: [], reason: 'A', nextPollSeconds: 0, startedAt: '', polls: 1 };
+    if (fn === 'CheckSslFunctionArn')
+      return {
+        finished: true,
+        passed: true,
+        grade: 'A',
+        endpoints: [],
+        reason: 'A',
+        nextPollSeconds: 0,
+        startedAt: '',
+        polls: 1,
+      };
     if (fn === 'ScheduleRenewalFunctionArn') return { scheduled: true, reason: 'ok' };
     return {};
   },
@@ -79,18 +96,32 @@ const input = {
   requestId: 'SR-BENCH',
   requestType: 'instructional',
   replacementCount: 0,
-  resource: { name: 'Bench', url: 'https://b.example', usesWebsite: true, kind: 'software', vendorName: 'V', cost: 10, studentDataShared: true },
+  resource: {
+    name: 'Bench',
+    url: 'https://b.example',
+    usesWebsite: true,
+    kind: 'software',
+    vendorName: 'V',
+    cost: 10,
+    studentDataShared: true,
+  },
 };
 const times: number[] = [];
 for (let i = 0; i < 30; i++) {
   const started = process.hrtime.bigint();
-  const run = machine.start(input, { name: `SR-BENCH-${i}`, executionArn: 'arn:local', stateMachineArn: 'arn:local' });
+  const run = machine.start(input, {
+    name: `SR-BENCH-${i}`,
+    executionArn: 'arn:local',
+    stateMachineArn: 'arn:local',
+  });
   await run.result;
   await run.settled;
   times.push(Number(process.hrtime.bigint() - started) / 1e6);
 }
 times.sort((a, b) => a - b);
-console.log(`   30 runs: median ${times[15]?.toFixed(1)} ms, p90 ${times[27]?.toFixed(1)} ms, states per run ${definition && Object.keys(definition.States).length} defined`);
+console.log(
+  `   30 runs: median ${times[15]?.toFixed(1)} ms, p90 ${times[27]?.toFixed(1)} ms, states per run ${definition && Object.keys(definition.States).length} defined`,
+);
 
 rmSync(out, { recursive: true, force: true });
 if (overBudget) {
