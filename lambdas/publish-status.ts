@@ -11,7 +11,12 @@ import { eventBridge, putEvent } from '#shared/aws/eventbridge.ts';
 import { readTableName } from '#shared/config.ts';
 import { DETAIL_TYPES, EVENT_SOURCE } from '#shared/domain/events.ts';
 import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from '#shared/domain/outcome.ts';
-import { buildRegistryEntry, statusChangedDetail, statusLabel } from '#shared/domain/registry.ts';
+import {
+  buildRegistryEntry,
+  keepsApprovedEntry,
+  statusChangedDetail,
+  statusLabel,
+} from '#shared/domain/registry.ts';
 import type { PublishStatusInput, RegistryStatus } from '#shared/domain/workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
@@ -56,6 +61,18 @@ export async function publishStatus(
 
   const request = await deps.store.requireRequest(requestId);
   const existing = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
+  if (existing && keepsApprovedEntry({ existing, status, sopStep, requestId })) {
+    await deps.store.appendAudit({
+      requestId,
+      sopStep,
+      type: 'STATUS_KEPT',
+      summary: `The registry keeps ${existing.resourceName} as Approved (request ${existing.requestId}): this denial at SOP step ${sopStep} concerns this request only`,
+      actor: 'workflow',
+      detail: { resourceKey: existing.resourceKey, approvedBy: existing.requestId },
+    });
+    logger.info('Registry entry kept', { sopStep, resourceKey: existing.resourceKey });
+    return { resourceKey: existing.resourceKey, status: existing.status };
+  }
   const statusDate = deps.now();
   const entry = buildRegistryEntry({
     request,

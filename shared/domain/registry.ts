@@ -25,6 +25,29 @@ export function signedDpaExpiry(request: RequestRecord): string | undefined {
  * kept while the resource stays Approved (schedule-renewal sets a new one); a Not Approved resource
  * has no renewal due, so it leaves the renewals-due list.
  */
+/** Security findings (SOP 6, and the annual renewal of the DPA and SSL grade) are about the resource. */
+const RESOURCE_WIDE_STEPS = new Set([6, 17]);
+
+/**
+ * A denial at curriculum, administrative or technical review (SOP 7, 9, 11) or a closed request answers
+ * one request, not the resource: when another request already got the resource Approved, staff keep
+ * seeing Approved. Security denials always publish Not Approved.
+ */
+export function keepsApprovedEntry(options: {
+  existing?: RegistryEntry;
+  status: RegistryStatus;
+  sopStep: number;
+  requestId: string;
+}): boolean {
+  const { existing, status, sopStep, requestId } = options;
+  return (
+    status === 'NOT_APPROVED' &&
+    !RESOURCE_WIDE_STEPS.has(sopStep) &&
+    existing?.status === 'APPROVED' &&
+    existing.requestId !== requestId
+  );
+}
+
 export function buildRegistryEntry(options: {
   request: RequestRecord;
   status: RegistryStatus;

@@ -160,6 +160,47 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     });
   });
 
+  it('SOP 9: a curriculum denial leaves a resource another request got Approved as Approved, and says so in the audit trail', async () => {
+    givenRequest();
+    givenRegistryEntry({
+      resourceKey: 'mathblaster.example',
+      resourceName: 'Math Blaster',
+      status: 'APPROVED',
+      requestId: 'SR-20250101-OTHER001',
+    });
+    const curriculumDenial = {
+      ...structuredClone(notApprovedEvent),
+      sopStep: 9,
+      denial: { sopStep: 9, reason: 'Not aligned' },
+    };
+
+    const out = await publishStatus(curriculumDenial, deps);
+
+    expect(out).toEqual({ resourceKey: 'mathblaster.example', status: 'APPROVED' });
+    expect(registryPut()).toBeUndefined();
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(auditPut()?.Item).toMatchObject({
+      type: 'STATUS_KEPT',
+      sopStep: 9,
+      summary:
+        'The registry keeps Math Blaster as Approved (request SR-20250101-OTHER001): this denial at SOP step 9 concerns this request only',
+    });
+  });
+
+  it('SOP 6: a security denial publishes Not Approved even over an earlier approval', async () => {
+    givenRequest();
+    givenRegistryEntry({
+      resourceKey: 'mathblaster.example',
+      status: 'APPROVED',
+      requestId: 'SR-20250101-OTHER001',
+    });
+
+    const out = await publishStatus(structuredClone(notApprovedEvent), deps);
+
+    expect(out.status).toBe('NOT_APPROVED');
+    expect(registryPut()?.Item).toMatchObject({ status: 'NOT_APPROVED', sopStep: 6 });
+  });
+
   it('a refused DPA has no expiry and a resource without a website has no SSL grade; the key is the name', async () => {
     givenRequest((r) => {
       r.resource = { ...r.resource, name: '  Reading   Eggs ', url: undefined, usesWebsite: false };
