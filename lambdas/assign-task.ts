@@ -15,6 +15,7 @@ import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-s
 import type { AssignTaskInput } from '#shared/domain/workflow.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { once } from '#shared/once.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 type Env = Record<string, string | undefined>;
@@ -29,12 +30,8 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   };
 }
 
-let defaults: AssignTaskDeps | undefined;
 /** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = (): AssignTaskDeps => {
-  defaults ??= buildAssignTaskDeps();
-  return defaults;
-};
+const defaultDeps = once((): AssignTaskDeps => buildAssignTaskDeps());
 
 export async function assignTask(
   input: unknown,

@@ -14,6 +14,7 @@ import { emailEnv, intEnv, optionalEnv } from '#shared/env.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { runSslScanStep, type SslScanDeps } from '#shared/ssl/scan.ts';
 import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/ssl/ssllabs-client.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
@@ -63,12 +64,8 @@ export function buildCheckSslDeps(config: CheckSslConfig): SslScanDeps {
   };
 }
 
-let defaults: SslScanDeps | undefined;
 /** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = (): SslScanDeps => {
-  defaults ??= buildCheckSslDeps(readCheckSslConfig());
-  return defaults;
-};
+const defaultDeps = once((): SslScanDeps => buildCheckSslDeps(readCheckSslConfig()));
 
 export async function checkSsl(
   input: CheckSslInput,

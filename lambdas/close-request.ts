@@ -19,6 +19,7 @@ import { logger } from '#shared/logger.ts';
 import type { Mailer } from '#shared/mail/mailer.ts';
 import { renderOutcomeEmail } from '#shared/mail/outcome-email.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { once } from '#shared/once.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -43,16 +44,15 @@ const payloadSchema = z.object({
   denial: z.optional(denialSchema),
 });
 
-let defaults: CloseRequestDeps | undefined;
-function defaultDeps(): CloseRequestDeps {
-  defaults ??= {
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): CloseRequestDeps => ({
     store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
     mailer: new SesMailer({ from: readMailFrom() }),
     publicBaseUrl: readPublicBaseUrl(),
     now: () => new Date(),
-  };
-  return defaults;
-}
+  }),
+);
 
 export async function closeRequest(
   input: unknown,

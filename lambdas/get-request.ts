@@ -17,6 +17,7 @@ import {
   jsonResponse,
   wantsHtml,
 } from '#shared/http/edge.ts';
+import { once } from '#shared/once.ts';
 import { renderRequestStatus, renderStatusError } from '#shared/pages/request-status.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -24,12 +25,10 @@ export interface GetRequestDeps {
   store: Pick<WorkflowStore, 'getRequest' | 'listAudit'>;
 }
 
-let defaults: GetRequestDeps | undefined;
 /** Built on the first call (not at import) so tests can import this module without any env set. */
-export function defaultDeps(): GetRequestDeps {
-  defaults ??= { store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) };
-  return defaults;
-}
+export const defaultDeps = once(
+  (): GetRequestDeps => ({ store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) }),
+);
 
 export async function getRequest(
   event: HttpEvent,

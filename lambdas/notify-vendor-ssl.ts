@@ -16,6 +16,7 @@ import { logger } from '#shared/logger.ts';
 import type { Mailer } from '#shared/mail/mailer.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { renderSslNoticeEmail, vendorEmailInputErrors } from '#shared/mail/vendor-emails.ts';
+import { once } from '#shared/once.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 type Env = Record<string, string | undefined>;
@@ -57,12 +58,8 @@ export function buildNotifyVendorSslDeps(config: NotifyVendorSslConfig): NotifyV
   };
 }
 
-let defaults: NotifyVendorSslDeps | undefined;
 /** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = (): NotifyVendorSslDeps => {
-  defaults ??= buildNotifyVendorSslDeps(readNotifyVendorSslConfig());
-  return defaults;
-};
+const defaultDeps = once((): NotifyVendorSslDeps => buildNotifyVendorSslDeps(readNotifyVendorSslConfig()));
 
 function hostnameOf(url: string | undefined): string | undefined {
   if (!url) return undefined;

@@ -11,6 +11,7 @@ import { planRenewal as buildPlan, renewalWork } from '#shared/domain/renewal.ts
 import type { RenewalPlan } from '#shared/domain/workflow.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 const SOP_STEP = 17;
@@ -21,11 +22,10 @@ export interface PlanRenewalDeps {
 
 const payloadSchema = z.object({ requestId: requestIdField });
 
-let defaults: PlanRenewalDeps | undefined;
-function defaultDeps(): PlanRenewalDeps {
-  defaults ??= { store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) };
-  return defaults;
-}
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): PlanRenewalDeps => ({ store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) }),
+);
 
 export async function planRenewal(
   input: unknown,

@@ -20,6 +20,7 @@ import type { ProcurementHookInput } from '#shared/domain/workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 const SOP_STEP = 13;
@@ -55,16 +56,15 @@ const payloadSchema = z.object({
   ),
 });
 
-let defaults: ProcurementHookDeps | undefined;
-function defaultDeps(): ProcurementHookDeps {
-  defaults ??= {
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): ProcurementHookDeps => ({
     store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
     events: eventBridge,
     eventBusName: requireEnv('EVENT_BUS_NAME'),
     now: () => new Date(),
-  };
-  return defaults;
-}
+  }),
+);
 
 export async function procurementHook(
   input: unknown,

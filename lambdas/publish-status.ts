@@ -21,6 +21,7 @@ import type { PublishStatusInput, RegistryStatus } from '#shared/domain/workflow
 import { requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { normaliseResourceKey } from '#shared/store/keys.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -38,16 +39,15 @@ const payloadSchema = z.object({
   denial: z.optional(denialSchema),
 });
 
-let defaults: PublishStatusDeps | undefined;
-function defaultDeps(): PublishStatusDeps {
-  defaults ??= {
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): PublishStatusDeps => ({
     store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
     events: eventBridge,
     eventBusName: requireEnv('EVENT_BUS_NAME'),
     now: () => new Date(),
-  };
-  return defaults;
-}
+  }),
+);
 
 export async function publishStatus(
   input: unknown,

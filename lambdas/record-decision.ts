@@ -28,6 +28,7 @@ import {
 } from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { once } from '#shared/once.ts';
 import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -43,11 +44,8 @@ export function buildRecordDecisionDeps(env: Env = process.env): DecideDeps {
   };
 }
 
-let defaults: DecideDeps | undefined;
-const defaultDeps = (): DecideDeps => {
-  defaults ??= buildRecordDecisionDeps();
-  return defaults;
-};
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once((): DecideDeps => buildRecordDecisionDeps());
 
 export async function recordDecision(
   event: HttpEvent,

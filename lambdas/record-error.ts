@@ -22,6 +22,7 @@ import { logger } from '#shared/logger.ts';
 import type { Mailer } from '#shared/mail/mailer.ts';
 import { type OperatorErrorEmailInput, renderOperatorErrorEmail } from '#shared/mail/operator-email.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { once } from '#shared/once.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -48,16 +49,15 @@ const payloadSchema = z.object({
   error: z.optional(z.unknown()),
 });
 
-let defaults: RecordErrorDeps | undefined;
-function defaultDeps(): RecordErrorDeps {
-  defaults ??= {
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): RecordErrorDeps => ({
     store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
     mailer: new SesMailer({ from: readMailFrom() }),
     operatorEmail: emailEnv('OPERATOR_EMAIL'),
     now: () => new Date(),
-  };
-  return defaults;
-}
+  }),
+);
 
 export async function recordError(
   input: unknown,

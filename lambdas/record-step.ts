@@ -10,6 +10,7 @@ import { parsePayload, requestIdField, sopStepField } from '#shared/domain/outco
 import type { RecordStepInput } from '#shared/domain/workflow.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 export interface RecordStepDeps {
@@ -24,11 +25,10 @@ const payloadSchema = z.object({
     .check(z.trim(), z.minLength(1, 'summary is required'), z.maxLength(500, 'summary is too long')),
 });
 
-let defaults: RecordStepDeps | undefined;
-function defaultDeps(): RecordStepDeps {
-  defaults ??= { store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) };
-  return defaults;
-}
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): RecordStepDeps => ({ store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) }),
+);
 
 export async function recordStep(
   input: unknown,

@@ -16,6 +16,7 @@ import {
   jsonResponse,
   wantsHtml,
 } from '#shared/http/edge.ts';
+import { once } from '#shared/once.ts';
 import { renderRegistry, renderRegistryError } from '#shared/pages/registry.ts';
 import type { RegistryEntry } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
@@ -39,12 +40,10 @@ export interface RegistryItem {
   requestId: string;
 }
 
-let defaults: RegistryDeps | undefined;
 /** Built on the first call (not at import) so tests can import this module without any env set. */
-export function defaultDeps(): RegistryDeps {
-  defaults ??= { store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) };
-  return defaults;
-}
+export const defaultDeps = once(
+  (): RegistryDeps => ({ store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) }),
+);
 
 function hostOf(url: string | undefined): string {
   if (!url) return '';

@@ -26,6 +26,7 @@ import type { ScheduleRenewalInput, ScheduleRenewalOutput } from '#shared/domain
 import { intEnv, requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { normaliseResourceKey } from '#shared/store/keys.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -56,16 +57,15 @@ export function readScheduleRenewalConfig(env: Record<string, string | undefined
   } satisfies ScheduleRenewalConfig;
 }
 
-let defaults: ScheduleRenewalDeps | undefined;
-function defaultDeps(): ScheduleRenewalDeps {
-  defaults ??= {
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once(
+  (): ScheduleRenewalDeps => ({
     store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
     scheduler,
     config: readScheduleRenewalConfig(),
     now: () => new Date(),
-  };
-  return defaults;
-}
+  }),
+);
 
 export async function scheduleRenewal(
   input: unknown,

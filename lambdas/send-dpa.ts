@@ -17,6 +17,7 @@ import { logger } from '#shared/logger.ts';
 import type { Mailer } from '#shared/mail/mailer.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { renderDpaRequestEmail, vendorEmailInputErrors } from '#shared/mail/vendor-emails.ts';
+import { once } from '#shared/once.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 type Env = Record<string, string | undefined>;
@@ -62,12 +63,8 @@ export function buildSendDpaDeps(config: SendDpaConfig): SendDpaDeps {
   };
 }
 
-let defaults: SendDpaDeps | undefined;
 /** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = (): SendDpaDeps => {
-  defaults ??= buildSendDpaDeps(readSendDpaConfig());
-  return defaults;
-};
+const defaultDeps = once((): SendDpaDeps => buildSendDpaDeps(readSendDpaConfig()));
 
 export async function sendDpa(
   input: SendDpaInput,

@@ -25,6 +25,7 @@ import {
   wantsHtml,
 } from '#shared/http/edge.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import { once } from '#shared/once.ts';
 import { renderRequestForm } from '#shared/pages/request-form.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -36,18 +37,16 @@ export function readStateMachineArn(env: Record<string, string | undefined> = pr
   return arn;
 }
 
-let defaults: SubmissionDeps | undefined;
 /** Built on the first call (not at import) so tests can import this module without any env set. */
-export function defaultDeps(): SubmissionDeps {
-  defaults ??= {
+export const defaultDeps = once(
+  (): SubmissionDeps => ({
     store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
     sfn,
     mailer: new SesMailer({ from: readMailFrom() }),
     stateMachineArn: readStateMachineArn(),
     publicBaseUrl: readPublicBaseUrl(),
-  };
-  return defaults;
-}
+  }),
+);
 
 const RETRY_AFTER = { 'Retry-After': '5' };
 

@@ -11,6 +11,7 @@ import { readTableName } from '#shared/config.ts';
 import { openTask, type TaskReadDeps, verifiedIdentityOf } from '#shared/domain/task-service.ts';
 import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
 import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
@@ -23,11 +24,8 @@ export function buildTaskPageDeps(env: Env = process.env): TaskReadDeps {
   };
 }
 
-let defaults: TaskReadDeps | undefined;
-const defaultDeps = (): TaskReadDeps => {
-  defaults ??= buildTaskPageDeps();
-  return defaults;
-};
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once((): TaskReadDeps => buildTaskPageDeps());
 
 export async function showTaskPage(
   event: HttpEvent,
