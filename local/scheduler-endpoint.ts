@@ -493,7 +493,7 @@ export class EventsSink {
     if (target !== 'AWSEvents.PutEvents') {
       return reply(
         400,
-        { __type: 'UnknownOperationException', message: `${target} is not implemented locally` },
+        { __type: 'UnknownOperationException', message: `${target} is not supported by the local Scheduler` },
         'UnknownOperationException',
       );
     }
