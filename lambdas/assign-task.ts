@@ -4,15 +4,22 @@
  * Stores the task token with a random task id and the SHA-256 of a 256-bit link secret, sets the
  * request's current step, emails the team a link carrying only id + secret, and audits TASK_ASSIGNED.
  *
+ * Last, it creates the step's reminder schedules (EventBridge Scheduler, one-time, invoking
+ * remind-task at half the wait and 2 days before the deadline); a failure there is logged, not thrown.
+ *
  * Input: AssignTaskInput { taskToken, requestId, kind, timeoutSeconds, executionId?, stateName? }.
- * Output: { taskId, expiresAt } (ignored by Step Functions).
- * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS.
- * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
+ * Output: { taskId, expiresAt, reminders } (ignored by Step Functions).
+ * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS, SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN,
+ * REMINDER_FUNCTION_ARN.
+ * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
+ * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
 import { dynamoDb } from '#shared/aws/clients.ts';
+import { scheduler } from '#shared/aws/scheduler.ts';
 import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from '#shared/config.ts';
 import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-service.ts';
 import type { AssignTaskInput } from '#shared/domain/workflow.ts';
+import { requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
@@ -27,6 +34,14 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
     now: () => new Date(),
     publicBaseUrl: readPublicBaseUrl(env),
     teamEmails: readTeamEmails(env),
+    reminders: {
+      scheduler,
+      config: {
+        scheduleGroupName: requireEnv('SCHEDULE_GROUP_NAME', env),
+        schedulerRoleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
+        reminderFunctionArn: requireEnv('REMINDER_FUNCTION_ARN', env),
+      },
+    },
   };
 }
 
@@ -36,7 +51,7 @@ const defaultDeps = once((): AssignTaskDeps => buildAssignTaskDeps());
 export async function assignTask(
   input: unknown,
   deps: AssignTaskDeps = defaultDeps(),
-): Promise<{ taskId: string; expiresAt: string }> {
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
   return assign(input, deps);
 }
 

@@ -31,6 +31,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'registry', route: { method: 'GET', path: '/registry' }, sop: '6, 16' },
   { name: 'record-step', aslArn: 'RecordStepFunctionArn', sop: '3' },
   { name: 'assign-task', aslArn: 'AssignTaskFunctionArn', sop: '3-4, 7-15' },
+  { name: 'remind-task', sop: '4, 7-15 (reminders)' },
   { name: 'send-dpa', aslArn: 'SendDpaFunctionArn', sop: '4, 17' },
   { name: 'check-ssl', aslArn: 'CheckSslFunctionArn', sop: '5, 17' },
   { name: 'notify-vendor-ssl', aslArn: 'NotifyVendorSslFunctionArn', sop: '5' },

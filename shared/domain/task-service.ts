@@ -6,6 +6,7 @@
  * - decide: the POSTed decision, accepted once, only with the right secret and before expiry, and
  *   reported as recorded only after Step Functions accepted it (SendTaskSuccess).
  */
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import type { TeamEmails } from '../config.ts';
@@ -18,6 +19,7 @@ import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { type DecisionOutput, decisionLabel, type ParsedDecision, parseDecision } from './decisions.ts';
 import { parsePayload, requestIdField } from './outcome.ts';
+import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
 import { TASK_KINDS, type TaskKind, TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, newTaskId, newTaskSecret, secretMatches, taskLink } from './task-links.ts';
 import type {
@@ -37,6 +39,8 @@ export interface AssignTaskDeps {
   now: () => Date;
   publicBaseUrl: string;
   teamEmails: TeamEmails;
+  /** One-time schedules that invoke remind-task before the deadline. */
+  reminders: { scheduler: SchedulerClient; config: ReminderSchedulerConfig };
 }
 
 const assignTaskInputSchema = z.object({
@@ -60,7 +64,7 @@ export function parseAssignTaskInput(input: unknown): AssignTaskInput {
 }
 
 /** Why a replacement is sought (SOP 11): the technical review's comment, from the audit trail. */
-async function taskContext(
+export async function taskContext(
   kind: TaskKind,
   requestId: string,
   store: Pick<WorkflowStore, 'listAudit'>,
@@ -77,7 +81,7 @@ async function taskContext(
 export async function assignTask(
   rawInput: unknown,
   deps: AssignTaskDeps,
-): Promise<{ taskId: string; expiresAt: string }> {
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
   const input = parseAssignTaskInput(rawInput);
   const spec = TASK_KINDS[input.kind];
   const team = TEAMS[spec.team];
@@ -88,8 +92,7 @@ export async function assignTask(
   const taskId = newTaskId();
   const secret = newTaskSecret();
   const expiresAt = new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString();
-
-  await deps.store.createTask({
+  const task: TaskRecord = {
     taskId,
     requestId: input.requestId,
     kind: input.kind,
@@ -101,7 +104,9 @@ export async function assignTask(
     createdAt: now.toISOString(),
     expiresAt,
     ...(input.executionId ? { executionId: input.executionId } : {}),
-  });
+  };
+
+  await deps.store.createTask(task);
   await deps.store.updateRequest(input.requestId, {
     currentStep: spec.sopStep,
     currentActivity: `Waiting for ${team}: ${spec.title}`,
@@ -134,13 +139,18 @@ export async function assignTask(
       ...(input.stateName ? { stateName: input.stateName } : {}),
     },
   });
+  // Reminders last, and best effort: a failure is logged, never thrown. Thrown, it would make the
+  // state machine retry the whole call, which creates a second task and emails the team twice; and a
+  // reminder scheduled before a later step failed would remind of a task that the retry replaced.
+  const reminders = await scheduleReminders(task, deps.reminders);
   logger.info('Task assigned', {
     requestId: input.requestId,
     taskId,
     kind: input.kind,
     sopStep: spec.sopStep,
+    reminders: reminders.length,
   });
-  return { taskId, expiresAt };
+  return { taskId, expiresAt, reminders: reminders.map((r) => r.at.toISOString()) };
 }
 
 // ---- the link: GET shows, POST decides -----------------------------------------------------------
@@ -148,20 +158,29 @@ export async function assignTask(
 export type LinkProblem =
   | { state: 'not-found' }
   | { state: 'forbidden' }
+  /** An earlier link of a task that a reminder email gave a new link; it can no longer decide. */
+  | { state: 'replaced'; task: TaskRecord }
   | { state: 'decided'; task: TaskRecord }
   | { state: 'expired'; task: TaskRecord };
 
-/** unknown → wrong secret → already used → expired: a wrong secret learns nothing about the task. */
+/**
+ * unknown → wrong secret → already used → expired → replaced: a wrong secret learns nothing about the
+ * task. An earlier secret of the task (before a reminder replaced it) reads like the current one,
+ * except that an open task answers "replaced" instead of showing the form.
+ */
 export function checkLink(
   task: TaskRecord | undefined,
   secret: string | undefined,
   now: Date,
 ): LinkProblem | { state: 'open'; task: TaskRecord } {
   if (!task) return { state: 'not-found' };
-  if (!secretMatches(secret, task.secretHash)) return { state: 'forbidden' };
+  const current = secretMatches(secret, task.secretHash);
+  if (!current && !(task.previousSecretHashes ?? []).some((hash) => secretMatches(secret, hash))) {
+    return { state: 'forbidden' };
+  }
   if (task.status === 'DECIDED') return { state: 'decided', task };
   if (task.status === 'TIMED_OUT' || task.expiresAt <= now.toISOString()) return { state: 'expired', task };
-  return { state: 'open', task };
+  return current ? { state: 'open', task } : { state: 'replaced', task };
 }
 
 export interface TaskReadDeps {

@@ -127,6 +127,8 @@ export interface TaskEmailInput {
   expiresAt: string;
   link: string;
   context?: TaskContext;
+  /** A reminder (1 or 2) of a step still waiting: its link replaces the earlier emails' links. */
+  reminder?: number;
 }
 
 /** One line, no control characters: user values end up in the subject. */
@@ -137,12 +139,20 @@ export function renderTaskEmail(input: TaskEmailInput): Email {
   const team = TEAMS[spec.team];
   const facts = taskFacts(input.kind, input.request, input.context);
   const deadline = formatDateTime(input.expiresAt);
+  const what = `SOP step ${spec.sopStep}: ${spec.title} (${input.request.resource.name}, ${input.request.requestId})`;
   const subject = oneLine(
-    `Action needed, SOP step ${spec.sopStep}: ${spec.title} (${input.request.resource.name}, ${input.request.requestId})`,
+    input.reminder ? `Reminder: decision due by ${deadline}, ${what}` : `Action needed, ${what}`,
   );
+  const intro = input.reminder
+    ? `${team}: reminder — a digital-resource request is still waiting for your decision.`
+    : `${team}: a digital-resource request needs your decision.`;
+  const replaced = input.reminder
+    ? 'This reminder carries a new link: links in earlier emails about this step no longer work.'
+    : '';
 
   const text = [
-    `${team}: a digital-resource request needs your decision.`,
+    intro,
+    ...(replaced ? ['', replaced] : []),
     '',
     `What is asked: ${spec.title}`,
     `SOP TS-PE-535 step: ${spec.sopStep}`,
@@ -160,8 +170,13 @@ export function renderTaskEmail(input: TaskEmailInput): Email {
   const body = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${subject}</title></head>
 <body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1f24;line-height:1.5">
-<p>${team}: a digital-resource request needs your decision.</p>
-<h1 style="font-size:1.25rem">${spec.title}</h1>
+<p>${intro}</p>
+${
+  replaced
+    ? html`<p><strong>${replaced}</strong></p>
+`
+    : ''
+}<h1 style="font-size:1.25rem">${spec.title}</h1>
 <p><strong>SOP TS-PE-535 step:</strong> ${spec.sopStep}<br>
 <strong>Decide before:</strong> ${deadline}</p>
 <table style="border-collapse:collapse">

@@ -192,6 +192,11 @@ export function renderTaskOutcome(
       return outcome(404, 'This link is not valid', INVALID_LINK);
     case 'forbidden':
       return outcome(403, 'This link is not valid', INVALID_LINK);
+    case 'replaced':
+      return outcome(410, 'This link was replaced by a newer reminder email', [
+        `A reminder about this step was emailed to the team with a new link; earlier links no longer work. Open the link in the most recent email (decide before ${formatDateTime(result.task.expiresAt)}).`,
+        'Nothing was recorded.',
+      ]);
     case 'decided': {
       const { task } = result;
       const when = task.decidedAt ? formatDateTime(task.decidedAt) : 'an earlier visit';

@@ -74,6 +74,11 @@ export interface TaskRecord {
   taskToken: string;
   /** SHA-256 of the link secret (base64url); the secret itself is only ever in the email. */
   secretHash: string;
+  /** Hashes of earlier link secrets that reminders replaced: those links answer "replaced". */
+  previousSecretHashes?: string[];
+  /** The last reminder sent (1 or 2), and when. */
+  lastReminder?: number;
+  remindedAt?: string;
   status: TaskStatus;
   createdAt: string;
   expiresAt: string;

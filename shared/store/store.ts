@@ -286,6 +286,69 @@ export class WorkflowStore {
     );
   }
 
+  /**
+   * Gives a pending task a new link secret for reminder number `reminder`: only while PENDING, before
+   * expiry, still holding `fromHash`, and not yet reminded with this number or a later one. The old
+   * hash is kept in previousSecretHashes (its links answer "replaced"). Otherwise ConflictError.
+   */
+  async rotateTaskSecret(
+    taskId: string,
+    rotation: { fromHash: string; toHash: string; reminder: number; at?: string },
+  ): Promise<void> {
+    const at = rotation.at ?? this.now().toISOString();
+    await this.send(
+      'Rotate task link secret',
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: taskKey(taskId),
+        UpdateExpression:
+          'SET secretHash = :to, previousSecretHashes = list_append(if_not_exists(previousSecretHashes, :none), :from), lastReminder = :n, remindedAt = :at',
+        ConditionExpression:
+          '#status = :pending AND secretHash = :fromHash AND expiresAt > :at AND (attribute_not_exists(lastReminder) OR lastReminder < :n)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':to': rotation.toHash,
+          ':fromHash': rotation.fromHash,
+          ':from': [rotation.fromHash],
+          ':none': [],
+          ':n': rotation.reminder,
+          ':at': at,
+          ':pending': 'PENDING',
+        },
+      }),
+    );
+  }
+
+  /**
+   * Undoes rotateTaskSecret when the reminder email could not be sent (nobody holds the new secret):
+   * the previous secret works again, only while the task still holds `currentHash`.
+   */
+  async restoreTaskSecret(
+    taskId: string,
+    restore: { currentHash: string; previousHash: string; previousReminder?: number; previousCount: number },
+  ): Promise<void> {
+    const values: Record<string, unknown> = {
+      ':current': restore.currentHash,
+      ':previous': restore.previousHash,
+    };
+    let update = 'SET secretHash = :previous';
+    if (restore.previousReminder !== undefined) {
+      values[':n'] = restore.previousReminder;
+      update += ', lastReminder = :n REMOVE';
+    } else update += ' REMOVE lastReminder, remindedAt,';
+    update += ` previousSecretHashes[${Math.max(0, Math.trunc(restore.previousCount))}]`;
+    await this.send(
+      'Restore task link secret',
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: taskKey(taskId),
+        UpdateExpression: update,
+        ConditionExpression: 'secretHash = :current',
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
   /** Marks a task whose wait already ended in Step Functions (timed out or execution stopped). */
   async markTaskTimedOut(taskId: string): Promise<void> {
     const now = this.now();

@@ -1,8 +1,11 @@
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask, buildAssignTaskDeps } from '#lambdas/assign-task.ts';
 import { dynamoDb } from '#shared/aws/clients.ts';
+import { scheduler } from '#shared/aws/scheduler.ts';
 import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import { hashSecret } from '#shared/domain/task-links.ts';
 import type { AssignTaskDeps } from '#shared/domain/task-service.ts';
@@ -33,6 +36,13 @@ const TEAM_EMAILS = {
   aas: 'aas@district.example',
 };
 
+const REMINDERS = {
+  scheduleGroupName: 'software-request-renewals',
+  schedulerRoleArn: 'arn:aws:iam::123456789012:role/reminder-scheduler',
+  reminderFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:remind-task',
+};
+const schedulerMock = mockClient(SchedulerClient);
+
 function deps(): AssignTaskDeps {
   return {
     store: new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW }),
@@ -40,7 +50,12 @@ function deps(): AssignTaskDeps {
     now: () => NOW,
     publicBaseUrl: BASE,
     teamEmails: TEAM_EMAILS,
+    reminders: { scheduler, config: REMINDERS },
   };
+}
+
+function schedules() {
+  return schedulerMock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
 }
 
 function storedTask(): Record<string, unknown> {
@@ -58,7 +73,11 @@ function emailedLink(text = sentEmails()[0]?.text ?? ''): URL {
   return new URL(match[0]);
 }
 
-beforeEach(() => givenTable({}));
+beforeEach(() => {
+  givenTable({});
+  schedulerMock.reset();
+  schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+});
 
 describe('SOP 3-4: a human step is assigned to its team with a secure link', () => {
   it('stores the task with the token and only the hash of the link secret', async () => {
@@ -81,7 +100,11 @@ describe('SOP 3-4: a human step is assigned to its team with a secure link', () 
       executionId: input.executionId,
     });
     expect(JSON.stringify(item)).not.toContain(secret);
-    expect(result).toEqual({ taskId: item.taskId, expiresAt: '2026-12-12T10:00:00.000Z' });
+    expect(result).toEqual({
+      taskId: item.taskId,
+      expiresAt: '2026-12-12T10:00:00.000Z',
+      reminders: ['2026-12-05T10:00:00.000Z', '2026-12-10T10:00:00.000Z'],
+    });
   });
 
   it('ids are 128-bit and secrets 256-bit random base64url, different every time', async () => {
@@ -173,6 +196,106 @@ describe('SOP 3-4: a human step is assigned to its team with a secure link', () 
     const secret = emailedLink().searchParams.get('t')!;
     expect(JSON.stringify(audit)).not.toContain(TOKEN);
     expect(JSON.stringify(audit)).not.toContain(secret);
+  });
+});
+
+describe('reminders are scheduled, not polled inside the execution', () => {
+  it('a 14-day wait gets a reminder on day 7 and a final one on day 12 (2 days before the deadline)', async () => {
+    // Act
+    const { taskId } = await assignTask(input, deps());
+
+    // Assess
+    expect(schedules()).toEqual([
+      expect.objectContaining({
+        Name: `remind-${taskId}-1`,
+        GroupName: REMINDERS.scheduleGroupName,
+        ScheduleExpression: 'at(2026-12-05T10:00:00)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: expect.objectContaining({
+          Arn: REMINDERS.reminderFunctionArn,
+          RoleArn: REMINDERS.schedulerRoleArn,
+          Input: JSON.stringify({ taskId, reminder: 1 }),
+        }),
+      }),
+      expect.objectContaining({
+        Name: `remind-${taskId}-2`,
+        ScheduleExpression: 'at(2026-12-10T10:00:00)',
+        Target: expect.objectContaining({ Input: JSON.stringify({ taskId, reminder: 2 }) }),
+      }),
+    ]);
+  });
+
+  it('schedule names are valid Scheduler names and the input carries no token or secret', async () => {
+    await assignTask(input, deps());
+
+    const secret = emailedLink().searchParams.get('t')!;
+    for (const schedule of schedules()) {
+      expect(schedule.Name).toMatch(/^[0-9a-zA-Z\-_.]{1,64}$/);
+      expect(JSON.stringify(schedule)).not.toContain(TOKEN);
+      expect(JSON.stringify(schedule)).not.toContain(secret);
+    }
+  });
+
+  it('a 21-day wait (DPA signature) is reminded half-way (day 10.5) and on day 19', async () => {
+    await assignTask({ ...input, kind: 'dpa-signature', timeoutSeconds: 21 * 86_400 }, deps());
+
+    expect(schedules().map((s) => s.ScheduleExpression)).toEqual([
+      'at(2026-12-08T22:00:00)',
+      'at(2026-12-17T10:00:00)',
+    ]);
+  });
+
+  it('a short wait (3 days) gets only the half-way reminder: the final one would come too soon after it', async () => {
+    const { taskId } = await assignTask({ ...input, timeoutSeconds: 3 * 86_400 }, deps());
+
+    expect(schedules().map((s) => [s.Name, s.ScheduleExpression])).toEqual([
+      [`remind-${taskId}-1`, 'at(2026-11-29T22:00:00)'],
+    ]);
+  });
+
+  it('a wait of under two hours gets no reminder at all', async () => {
+    const result = await assignTask({ ...input, timeoutSeconds: 3600 }, deps());
+
+    expect(schedules()).toEqual([]);
+    expect(result.reminders).toEqual([]);
+  });
+
+  it('schedules are created only after the team was emailed and TASK_ASSIGNED audited', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
+
+    await expect(assignTask(input, deps())).rejects.toBeInstanceOf(TransientError);
+    expect(schedules()).toEqual([]);
+  });
+
+  it('a Scheduler fault does not fail the step: the task stands, the other reminder is still tried', async () => {
+    // Prepare: the first schedule is throttled
+    schedulerMock
+      .on(CreateScheduleCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({});
+
+    // Act
+    const result = await assignTask(input, deps());
+
+    // Assess
+    expect(result.reminders).toEqual(['2026-12-10T10:00:00.000Z']);
+    expect(schedules()).toHaveLength(2);
+    expect(sentEmails()).toHaveLength(1);
+    expect(auditItems('TASK_ASSIGNED')).toHaveLength(1);
+  });
+
+  it('a schedule that already exists (a retried call) counts as scheduled', async () => {
+    schedulerMock
+      .on(CreateScheduleCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'ConflictException' }));
+
+    const result = await assignTask(input, deps());
+
+    expect(result.reminders).toHaveLength(2);
   });
 });
 
@@ -329,13 +452,28 @@ describe('configuration is read once and fails fast with the variable name', () 
     MAIL_FROM: 'no-reply@district.example',
     PUBLIC_BASE_URL: `${BASE}/`,
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
+    SCHEDULE_GROUP_NAME: REMINDERS.scheduleGroupName,
+    SCHEDULER_ROLE_ARN: REMINDERS.schedulerRoleArn,
+    REMINDER_FUNCTION_ARN: REMINDERS.reminderFunctionArn,
   };
 
   it('reads every variable it needs', () => {
-    expect(buildAssignTaskDeps(env)).toMatchObject({ publicBaseUrl: BASE, teamEmails: TEAM_EMAILS });
+    expect(buildAssignTaskDeps(env)).toMatchObject({
+      publicBaseUrl: BASE,
+      teamEmails: TEAM_EMAILS,
+      reminders: { config: REMINDERS },
+    });
   });
 
-  it.each(['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'])('missing %s', (name) => {
+  it.each([
+    'TABLE_NAME',
+    'MAIL_FROM',
+    'PUBLIC_BASE_URL',
+    'TEAM_EMAILS',
+    'SCHEDULE_GROUP_NAME',
+    'SCHEDULER_ROLE_ARN',
+    'REMINDER_FUNCTION_ARN',
+  ])('missing %s', (name) => {
     expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(ConfigError);
     expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(name);
   });

@@ -139,3 +139,68 @@ describe('storeLicenseKey: SOP 14 keys live in their own item', () => {
     });
   });
 });
+
+describe('rotateTaskSecret / restoreTaskSecret: a reminder gives a pending task a new link', () => {
+  const rotation = { fromHash: 'old-hash', toHash: 'new-hash', reminder: 1, at: NOW.toISOString() };
+
+  it('sets the new hash and keeps the old one, only while pending, unexpired, holding the old hash', async () => {
+    await store.rotateTaskSecret(TASK_ID, rotation);
+
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: taskKey(TASK_ID),
+      UpdateExpression:
+        'SET secretHash = :to, previousSecretHashes = list_append(if_not_exists(previousSecretHashes, :none), :from), lastReminder = :n, remindedAt = :at',
+      ConditionExpression:
+        '#status = :pending AND secretHash = :fromHash AND expiresAt > :at AND (attribute_not_exists(lastReminder) OR lastReminder < :n)',
+      ExpressionAttributeValues: {
+        ':to': 'new-hash',
+        ':fromHash': 'old-hash',
+        ':from': ['old-hash'],
+        ':none': [],
+        ':n': 1,
+        ':at': NOW.toISOString(),
+        ':pending': 'PENDING',
+      },
+    });
+  });
+
+  it('a decided, expired, already reminded or already rotated task is a ConflictError', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+
+    await expect(store.rotateTaskSecret(TASK_ID, rotation)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('throttling is a TransientError', async () => {
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException' }));
+
+    await expect(store.rotateTaskSecret(TASK_ID, rotation)).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('restore puts the previous hash and reminder number back and drops the kept hash', async () => {
+    await store.restoreTaskSecret(TASK_ID, {
+      currentHash: 'new-hash',
+      previousHash: 'old-hash',
+      previousReminder: 1,
+      previousCount: 1,
+    });
+
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: taskKey(TASK_ID),
+      UpdateExpression: 'SET secretHash = :previous, lastReminder = :n REMOVE previousSecretHashes[1]',
+      ConditionExpression: 'secretHash = :current',
+      ExpressionAttributeValues: { ':current': 'new-hash', ':previous': 'old-hash', ':n': 1 },
+    });
+  });
+
+  it('restore of a first reminder removes the reminder marks', async () => {
+    await store.restoreTaskSecret(TASK_ID, {
+      currentHash: 'new-hash',
+      previousHash: 'old-hash',
+      previousCount: 0,
+    });
+
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.UpdateExpression).toBe(
+      'SET secretHash = :previous REMOVE lastReminder, remindedAt, previousSecretHashes[0]',
+    );
+  });
+});

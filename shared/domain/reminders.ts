@@ -1,0 +1,151 @@
+/**
+ * remind-task's domain code (DESIGN.md: "reminders and escalation are scheduled, not polled inside the
+ * execution"): a one-time schedule made by assign-task (shared/domain/reminder-schedules.ts) invokes
+ * it; a task still pending gets a fresh link secret (the old links then answer "replaced by a newer
+ * email") and the team is emailed again.
+ */
+import * as z from 'zod/mini';
+import type { TeamEmails } from '../config.ts';
+import { ConflictError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { renderTaskEmail } from '../mail/task-email.ts';
+import type { TaskRecord } from '../store/records.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { parsePayload } from './outcome.ts';
+import type { ReminderNumber } from './reminder-schedules.ts';
+import { TASK_KINDS, TEAMS } from './task-kinds.ts';
+import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
+import { taskContext } from './task-service.ts';
+
+export interface RemindTaskDeps {
+  store: Pick<
+    WorkflowStore,
+    'getTask' | 'requireRequest' | 'listAudit' | 'rotateTaskSecret' | 'restoreTaskSecret' | 'appendAudit'
+  >;
+  mailer: Mailer;
+  now: () => Date;
+  publicBaseUrl: string;
+  teamEmails: TeamEmails;
+}
+
+export interface RemindTaskInput {
+  taskId: string;
+  reminder: ReminderNumber;
+}
+
+export type RemindTaskResult =
+  | { reminded: true; reminder: ReminderNumber }
+  | { reminded: false; reason: string };
+
+const remindTaskInputSchema = z.object({
+  taskId: z
+    .string({ error: 'taskId is required' })
+    .check(z.refine((v) => isTaskId(v), 'taskId must be a task id (22 base64url characters)')),
+  reminder: z.union([z.literal(1), z.literal(2)], { error: 'reminder must be 1 or 2' }),
+});
+
+export function parseRemindTaskInput(input: unknown): RemindTaskInput {
+  return parsePayload(remindTaskInputSchema, input) as RemindTaskInput;
+}
+
+/**
+ * Reminds the team of a pending task: a new link secret (only its hash is stored; the previous hashes
+ * are kept so old links answer "replaced"), a reminder email carrying the new link, TASK_REMINDED.
+ * A task no longer pending or past its deadline is left alone. If the email cannot be sent, the secret
+ * is put back (the earlier link keeps working) and the error is rethrown so the invocation is retried.
+ */
+export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promise<RemindTaskResult> {
+  const { taskId, reminder } = parseRemindTaskInput(rawInput);
+  const now = deps.now();
+  const task = await deps.store.getTask(taskId);
+  const skip = whyNotRemind(task, reminder, now);
+  if (skip || !task) return notReminded(taskId, reminder, skip ?? 'The task does not exist');
+
+  const log = { taskId, requestId: task.requestId, kind: task.kind, reminder };
+  const spec = TASK_KINDS[task.kind];
+  const request = await deps.store.requireRequest(task.requestId);
+  const context = await taskContext(task.kind, task.requestId, deps.store);
+
+  const secret = newTaskSecret();
+  const newHash = hashSecret(secret);
+  try {
+    await deps.store.rotateTaskSecret(taskId, {
+      fromHash: task.secretHash,
+      toHash: newHash,
+      reminder,
+      at: now.toISOString(),
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    return notReminded(taskId, reminder, 'The task was decided, expired or reminded meanwhile');
+  }
+
+  try {
+    await deps.mailer.send(
+      renderTaskEmail({
+        to: deps.teamEmails[spec.team],
+        kind: task.kind,
+        request,
+        expiresAt: task.expiresAt,
+        link: taskLink(deps.publicBaseUrl, taskId, secret),
+        context,
+        reminder,
+      }),
+    );
+  } catch (error) {
+    // Without the email nobody holds the new secret: give the task its previous secret back.
+    try {
+      await deps.store.restoreTaskSecret(taskId, {
+        currentHash: newHash,
+        previousHash: task.secretHash,
+        previousReminder: task.lastReminder,
+        previousCount: task.previousSecretHashes?.length ?? 0,
+      });
+    } catch (restoreError) {
+      logger.error('Reminder email failed and the previous link could not be restored', {
+        ...log,
+        errorName: (restoreError as Error)?.name,
+      });
+    }
+    throw error;
+  }
+
+  // The email went out: a failed audit write is logged, not retried (a retry would meet "reminded").
+  try {
+    await deps.store.appendAudit({
+      requestId: task.requestId,
+      at: now.toISOString(),
+      sopStep: task.sopStep,
+      type: 'TASK_REMINDED',
+      summary: `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`,
+      actor: 'workflow',
+      detail: {
+        sopStep: task.sopStep,
+        team: task.team,
+        kind: task.kind,
+        taskId,
+        reminder,
+        expiresAt: task.expiresAt,
+      },
+    });
+  } catch (error) {
+    logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
+  }
+  logger.info('Task reminder sent', { ...log, sopStep: task.sopStep });
+  return { reminded: true, reminder };
+}
+
+function whyNotRemind(task: TaskRecord | undefined, reminder: ReminderNumber, now: Date): string | undefined {
+  if (!task) return 'The task does not exist';
+  if (task.status === 'DECIDED') return 'The task was already decided';
+  if (task.status === 'TIMED_OUT') return 'The task already timed out';
+  if (task.expiresAt <= now.toISOString()) return 'The task has expired';
+  if ((task.lastReminder ?? 0) >= reminder) return `Reminder ${reminder} was already sent`;
+  return undefined;
+}
+
+function notReminded(taskId: string, reminder: ReminderNumber, reason: string): RemindTaskResult {
+  logger.info('No reminder sent', { taskId, reminder, reason });
+  return { reminded: false, reason };
+}
