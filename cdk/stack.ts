@@ -160,6 +160,16 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(table, 'readWrite')
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
+      .setEnv('TEAM_EMAILS', teamEmails)
+      .bindReminderScheduler({
+        group: this.scheduler.group,
+        schedulerRole: this.scheduler.addReminderTarget(fn('remind-task').function),
+        reminderFunctionArn: fn('remind-task').function.functionArn,
+      });
+    fn('remind-task')
+      .bindTable(table, 'readWrite')
+      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
+      .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
       .setEnv('TEAM_EMAILS', teamEmails);
     fn('send-dpa')
       .bindTable(table, 'readWrite')

@@ -230,6 +230,50 @@ export class DistrictFunction extends Construct {
     });
     return this;
   }
+
+  /**
+   * Human-step reminders: one-time schedules in the district's group, named `remind-<taskId>-<n>`,
+   * that invoke remind-task as `schedulerRole`. Grants scheduler:CreateSchedule on that group's
+   * `remind-*` schedules only and iam:PassRole on that role (to EventBridge Scheduler only).
+   */
+  bindReminderScheduler(options: {
+    group: IScheduleGroup;
+    schedulerRole: IRole;
+    reminderFunctionArn: string;
+  }): this {
+    const { group, schedulerRole } = options;
+    this.setEnv('SCHEDULE_GROUP_NAME', group.scheduleGroupName);
+    this.setEnv('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
+    this.setEnv('REMINDER_FUNCTION_ARN', options.reminderFunctionArn);
+    const stack = Stack.of(this);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'CreateReminderSchedules',
+        actions: ['scheduler:CreateSchedule'],
+        resources: [
+          stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${group.scheduleGroupName}/remind-*`,
+          }),
+        ],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PassReminderRoleToScheduler',
+        actions: ['iam:PassRole'],
+        resources: [schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/remind-*]`,
+      reason:
+        'Each human task gets its own one-time reminder schedules, named at run time from its random task id ("remind-<taskId>-<n>"), so CreateSchedule must cover "schedule/<this stack\'s group>/remind-*"; it cannot create other schedules or use any other group.',
+    });
+    return this;
+  }
 }
 
 /** The CloudFormation logical id of a resource, as cdk-nag spells it in finding ids. */

@@ -1,7 +1,7 @@
 /**
  * CDK assertions on specific properties of the synthesized stack (never a whole-template snapshot).
  * The app is built by the same `buildApp` the CLI runs, with cdk.json's context, and synthesized once
- * (esbuild bundles all 17 functions, which takes seconds).
+ * (esbuild bundles every function, which takes seconds).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,16 @@ const ENV_CONTRACT: Record<string, string[]> = {
   'plan-renewal': ['TABLE_NAME'],
   'submit-request': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
   'record-decision': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-  'assign-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
+  'assign-task': [
+    'TABLE_NAME',
+    'MAIL_FROM',
+    'PUBLIC_BASE_URL',
+    'TEAM_EMAILS',
+    'SCHEDULE_GROUP_NAME',
+    'SCHEDULER_ROLE_ARN',
+    'REMINDER_FUNCTION_ARN',
+  ],
+  'remind-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
   'send-dpa': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
   'check-ssl': ['TABLE_NAME', 'SSLLABS_API_BASE', 'SSLLABS_EMAIL', 'SSL_MAX_WAIT_SECONDS'],
   'notify-vendor-ssl': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS'],
@@ -451,21 +460,75 @@ describe('least privilege for the workflow', () => {
     expect(ownStatements.flatMap(({ statement }) => actionsOf(statement))).toEqual(['states:StartExecution']);
   });
 
-  it('only schedule-renewal creates schedules (in its group) and passes the scheduler role (to Scheduler only)', () => {
+  it('only schedule-renewal (any name) and assign-task (remind-* only) create schedules in the group, each passing its own role to Scheduler only', () => {
     // Prepare
     const groupName = resources[idOf(stack.scheduler.group)]?.Properties.Name as string;
+    const reminderRole = stack.scheduler.reminderRole;
+    if (!reminderRole) throw new Error('no reminder role');
 
     // Act
-    const create = withAction('scheduler:CreateSchedule');
-    const pass = withAction('iam:PassRole');
+    const create = Object.fromEntries(
+      withAction('scheduler:CreateSchedule').map(({ roles, statement }) => [
+        functionOfRole(roles[0] as string),
+        JSON.stringify(statement.Resource),
+      ]),
+    );
+    const pass = Object.fromEntries(
+      withAction('iam:PassRole').map(({ roles, statement }) => [
+        functionOfRole(roles[0] as string),
+        statement,
+      ]),
+    );
 
     // Assess
-    expect(create.map(({ roles }) => functionOfRole(roles[0] as string))).toEqual(['schedule-renewal']);
-    expect(JSON.stringify(create[0]?.statement.Resource)).toContain(`:schedule/${groupName}/*`);
-    expect(pass.map(({ roles }) => functionOfRole(roles[0] as string))).toEqual(['schedule-renewal']);
-    expect(pass[0]?.statement).toMatchObject({
+    expect(Object.keys(create).sort()).toEqual(['assign-task', 'schedule-renewal']);
+    expect(create['schedule-renewal']).toContain(`:schedule/${groupName}/*"`);
+    expect(create['assign-task']).toContain(`:schedule/${groupName}/remind-*"`);
+    expect(Object.keys(pass).sort()).toEqual(['assign-task', 'schedule-renewal']);
+    expect(pass['schedule-renewal']).toMatchObject({
       Resource: { 'Fn::GetAtt': [idOf(stack.scheduler.role), 'Arn'] },
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+    expect(pass['assign-task']).toMatchObject({
+      Resource: { 'Fn::GetAtt': [idOf(reminderRole), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+  });
+
+  it('reminder schedules run as a role that may only invoke remind-task, assumable only by Scheduler for this group', () => {
+    // Prepare
+    const reminderRole = stack.scheduler.reminderRole;
+    if (!reminderRole) throw new Error('no reminder role');
+
+    // Act
+    const role = resources[idOf(reminderRole)]?.Properties as Json;
+    const own = statements().filter(({ roles }) => roles.includes(idOf(reminderRole)));
+    const invokers = withAction('lambda:InvokeFunction')
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(fnId('remind-task')))
+      .flatMap(({ roles }) => roles);
+
+    // Assess
+    expect(role.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [idOf(stack.scheduler.group), 'Arn'] } },
+          },
+        },
+      ],
+    });
+    expect(own.map(({ statement }) => [actionsOf(statement), statement.Resource])).toEqual([
+      [['lambda:InvokeFunction'], { 'Fn::GetAtt': [fnId('remind-task'), 'Arn'] }],
+    ]);
+    expect(invokers).toEqual([idOf(reminderRole)]);
+    expect(fnProps('assign-task').Environment).toMatchObject({
+      Variables: {
+        REMINDER_FUNCTION_ARN: { 'Fn::GetAtt': [fnId('remind-task'), 'Arn'] },
+        SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [idOf(reminderRole), 'Arn'] },
+      },
     });
   });
 
