@@ -19,6 +19,11 @@ export const STATE_MACHINE_NAMES: Record<keyof typeof STATE_MACHINES, string> = 
   annualRenewal: 'annual-renewal',
 };
 
+/** Local Lambda ARNs: `software-request-<name>` for each entry of shared/functions.ts. */
+export const FUNCTION_NAME_PREFIX = 'software-request-';
+export const functionArn = (name: string) =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${FUNCTION_NAME_PREFIX}${name}`;
+
 export const stateMachineArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 export const executionArn = (stateMachine: string, name: string) =>
@@ -107,6 +112,8 @@ export function handlerEnvironment(
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/software-request-scheduler`,
     SCHEDULE_GROUP_NAME,
     RENEWAL_LEAD_DAYS: '30',
+    // assign-task's reminder schedules invoke remind-task (the local Scheduler runs it in-process).
+    REMINDER_FUNCTION_ARN: functionArn('remind-task'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: 'software-request',
     // The AWS SDK's Node 20 end-of-support notice is noise on a developer's console (Lambda runs 22).

@@ -29,8 +29,9 @@ import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { type JsonValue, loadDefinition } from './asl-runner.ts';
 import {
   DPA_TEMPLATE_TEXT,
+  FUNCTION_NAME_PREFIX,
+  functionArn,
   handlerEnvironment,
-  LOCAL_ACCOUNT,
   LOCAL_REGION,
   type LocalEndpoints,
   STATE_MACHINE_NAMES,
@@ -223,8 +224,16 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
       dataDir,
       clock,
       async (target, schedule) => {
+        const lambda = localFunctionName(target.Arn);
+        if (lambda) {
+          // Scheduler invokes a Lambda target with its Input as the event (here in-process, awaited).
+          await invokeHandler(lambda, JSON.parse(target.Input ?? '{}'));
+          return { invoked: target.Arn };
+        }
         if (!sfn.stateMachineArns().includes(target.Arn)) {
-          throw new Error(`The local runtime can only start its state machines, not ${target.Arn}`);
+          throw new Error(
+            `The local runtime can only start its state machines and invoke its functions, not ${target.Arn}`,
+          );
         }
         const name = executionNameFor(schedule.Name, executions, target.Arn);
         return sfn.startExecution({ stateMachineArn: target.Arn, name, input: target.Input ?? '{}' })
@@ -422,13 +431,20 @@ async function loadHandlers(): Promise<string[]> {
   return missing;
 }
 
+/** The shared/functions.ts name of a local Lambda ARN (see functionArn), or undefined. */
+function localFunctionName(arn: string): string | undefined {
+  const m = /^arn:aws:lambda:[^:]+:[^:]+:function:([^:]+)(?::[^:]+)?$/.exec(arn);
+  const name = m?.[1]?.startsWith(FUNCTION_NAME_PREFIX) ? m[1].slice(FUNCTION_NAME_PREFIX.length) : undefined;
+  return name && FUNCTIONS.some((f) => f.name === name) ? name : undefined;
+}
+
 function lambdaContext(name: string): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: `software-request-${name}`,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:software-request-${name}`,
+    invokedFunctionArn: functionArn(name),
     memoryLimitInMB: '256',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/software-request-${name}`,

@@ -2,7 +2,8 @@
  * EventBridge stand-ins of the local runtime:
  * - an EventBridge Scheduler endpoint (the REST-JSON protocol of `@aws-sdk/client-scheduler`:
  *   CreateSchedule, GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules), schedules kept on disk
- *   and driven by a local clock that a test or the user can advance (`POST /_local/clock`);
+ *   and driven by a local clock that a test or the user can advance (`POST /_local/clock`); a due
+ *   schedule starts its state machine or invokes its Lambda function (e.g. a task reminder);
  * - an EventBridge PutEvents sink that records every event (`GET /_local/events`).
  * The clock drives only the schedules: handlers keep real time.
  */
@@ -113,17 +114,25 @@ export interface LocalSchedule {
   clockOffsetMs?: number;
   /** Local clock time of the last firing, and what it started. */
   lastFiredAt?: number;
-  lastRun?: { at: string; executionArn?: string; error?: string };
+  lastRun?: { at: string; executionArn?: string; invoked?: string; error?: string };
 }
 
-/** Starts the schedule's target (a state machine): returns the execution ARN. */
-export type ScheduleTargetStarter = (target: ScheduleTarget, schedule: LocalSchedule) => Promise<string>;
+/**
+ * Runs the schedule's target: a state machine (returns the execution ARN it started) or a Lambda
+ * function (returns `{ invoked: <function ARN> }` once the handler ran).
+ */
+export type ScheduleTargetStarter = (
+  target: ScheduleTarget,
+  schedule: LocalSchedule,
+) => Promise<string | { invoked: string }>;
 
 export interface FiredSchedule {
   name: string;
   groupName: string;
   at: string;
   executionArn?: string;
+  /** The Lambda function a schedule invoked. */
+  invoked?: string;
   error?: string;
 }
 
@@ -197,8 +206,12 @@ export class SchedulerEndpoint {
       const at = new Date(now).toISOString();
       const result: FiredSchedule = { name: schedule.Name, groupName: schedule.GroupName, at };
       try {
-        result.executionArn = await this.startTarget(schedule.Target, schedule);
-        this.log(`schedule ${schedule.GroupName}/${schedule.Name} started ${result.executionArn}`);
+        const started = await this.startTarget(schedule.Target, schedule);
+        if (typeof started === 'string') result.executionArn = started;
+        else result.invoked = started.invoked;
+        this.log(
+          `schedule ${schedule.GroupName}/${schedule.Name} ${typeof started === 'string' ? `started ${started}` : `invoked ${started.invoked}`}`,
+        );
       } catch (error) {
         result.error = `${(error as Error).name}: ${(error as Error).message}`;
         this.log(
@@ -210,6 +223,7 @@ export class SchedulerEndpoint {
       schedule.lastRun = {
         at,
         ...(result.executionArn ? { executionArn: result.executionArn } : {}),
+        ...(result.invoked ? { invoked: result.invoked } : {}),
         ...(result.error ? { error: result.error } : {}),
       };
       if (isOneTime(schedule) && schedule.ActionAfterCompletion === 'DELETE') {

@@ -65,7 +65,8 @@ describe('TS-PE-535 end to end: annual renewal', () => {
 
     // Assess: the renewal execution started from the schedule and renewed the resource
     expect(advanced.status).toBe(200);
-    expect(advanced.body.fired).toEqual([
+    // (the human steps' reminder schedules fire too, and do nothing: those steps were decided)
+    expect(advanced.body.fired?.filter((f) => !f.name.startsWith('remind-'))).toEqual([
       expect.objectContaining({
         name: schedule?.name,
         executionArn: expect.stringContaining(':annual-renewal:'),

@@ -46,6 +46,7 @@ beforeEach(async () => {
   started = [];
   scheduler = new SchedulerEndpoint(dataDir, clock, async (target, schedule) => {
     started.push({ target, name: schedule.Name });
+    if (target.Arn.startsWith('arn:aws:lambda:')) return { invoked: target.Arn };
     return `arn:aws:states:us-east-1:000000000000:execution:annual-renewal:${schedule.Name}`;
   });
   events = new EventsSink(dataDir);
@@ -158,6 +159,32 @@ describe('local EventBridge Scheduler', () => {
       },
     ]);
     expect(scheduler.list()).toEqual([]);
+  });
+
+  it('a reminder schedule with a Lambda target invokes the function with its input and reports it', async () => {
+    // Prepare
+    const reminder = renewalSchedule('remind-TaskId0000000000000001-1', 7);
+    const functionArn = 'arn:aws:lambda:us-east-1:000000000000:function:software-request-remind-task';
+    reminder.Target = {
+      Arn: functionArn,
+      RoleArn: 'arn:aws:iam::000000000000:role/x',
+      Input: '{"taskId":"TaskId0000000000000001","reminder":1}',
+    };
+    await schedulerClient.send(new CreateScheduleCommand(reminder));
+
+    // Act
+    clock.advance(8 * DAY);
+    const fired = await scheduler.fireDue();
+
+    // Assess
+    expect(fired).toEqual([
+      expect.objectContaining({ name: 'remind-TaskId0000000000000001-1', invoked: functionArn }),
+    ]);
+    expect(fired[0]?.executionArn).toBeUndefined();
+    expect(started[0]?.target).toMatchObject({
+      Arn: functionArn,
+      Input: '{"taskId":"TaskId0000000000000001","reminder":1}',
+    });
   });
 
   it('a schedule created after the clock moved is due that much later (handlers compute times in real time)', async () => {
