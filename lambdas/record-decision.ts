@@ -14,7 +14,7 @@
 import { dynamoDb } from '#shared/aws/clients.ts';
 import { sfn } from '#shared/aws/sfn.ts';
 import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/config.ts';
-import { type DecideDeps, decide, verifiedIdentityOf } from '#shared/domain/task-service.ts';
+import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
 import { ValidationError } from '#shared/errors.ts';
 import {
   type HttpEvent,
@@ -24,6 +24,7 @@ import {
   httpHandler,
   jsonResponse,
   parseBody,
+  verifiedIdentityOf,
   wantsHtml,
 } from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';

@@ -22,6 +22,7 @@ import {
   httpHandler,
   jsonResponse,
   parseBody,
+  verifiedIdentityOf,
   wantsHtml,
 } from '#shared/http/edge.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
@@ -56,7 +57,13 @@ export async function submitRequest(
 ): Promise<HttpResponse> {
   const body = parseBody(event);
   const asPage = body.kind === 'form' || wantsHtml(event);
-  const input = body.kind === 'form' ? formToRequestInput(body.value) : body.value;
+  const submitted = body.kind === 'form' ? formToRequestInput(body.value) : body.value;
+  // With district SSO the signed-in identity is the requester, whatever the form says.
+  const verified = verifiedIdentityOf(event);
+  const input =
+    verified && submitted && typeof submitted === 'object'
+      ? { ...submitted, requesterEmail: verified }
+      : submitted;
   const formValues = (): Record<string, FormValue> =>
     body.kind === 'form' ? body.value : toFormValues(body.value);
   const idempotencyKey = header(event, 'idempotency-key');

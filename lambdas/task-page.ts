@@ -8,8 +8,14 @@
  */
 import { dynamoDb } from '#shared/aws/clients.ts';
 import { readTableName } from '#shared/config.ts';
-import { openTask, type TaskReadDeps, verifiedIdentityOf } from '#shared/domain/task-service.ts';
-import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/http/edge.ts';
+import { openTask, type TaskReadDeps } from '#shared/domain/task-service.ts';
+import {
+  type HttpEvent,
+  type HttpResponse,
+  htmlResponse,
+  httpHandler,
+  verifiedIdentityOf,
+} from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';
 import { once } from '#shared/once.ts';
 import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';

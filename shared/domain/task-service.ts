@@ -223,16 +223,6 @@ export async function openTask(
   return link.state === 'open' ? loadOpenTask(link.task, deps) : link;
 }
 
-/** The verified identity API Gateway passes on when the district configures SSO (REST or HTTP API). */
-export function verifiedIdentityOf(event: { requestContext?: { authorizer?: unknown } }): string | undefined {
-  const authorizer = event.requestContext?.authorizer as
-    | { claims?: { email?: unknown }; jwt?: { claims?: { email?: unknown } } }
-    | null
-    | undefined;
-  const email = authorizer?.claims?.email ?? authorizer?.jwt?.claims?.email;
-  return typeof email === 'string' && email.trim() ? email.trim() : undefined;
-}
-
 export interface DecideDeps extends TaskReadDeps {
   store: TaskReadDeps['store'] &
     Pick<

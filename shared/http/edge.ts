@@ -57,6 +57,16 @@ export function header(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
+/** The verified identity API Gateway passes on when the district configures SSO (REST or HTTP API). */
+export function verifiedIdentityOf(event: { requestContext?: { authorizer?: unknown } }): string | undefined {
+  const authorizer = event.requestContext?.authorizer as
+    | { claims?: { email?: unknown }; jwt?: { claims?: { email?: unknown } } }
+    | null
+    | undefined;
+  const email = authorizer?.claims?.email ?? authorizer?.jwt?.claims?.email;
+  return typeof email === 'string' && email.trim() ? email.trim() : undefined;
+}
+
 /** Browsers ask for text/html first; API clients get JSON. */
 export function wantsHtml(event: HttpEvent): boolean {
   const accept = header(event, 'accept') ?? '';

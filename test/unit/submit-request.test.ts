@@ -266,6 +266,24 @@ describe('SOP 1–2: a valid request is stored, started and acknowledged', () =>
     expect(htmlBody).toContain('A &amp; B &quot;Co&quot;');
   });
 
+  it('with district SSO, the signed-in identity is recorded as the requester whatever the form says', async () => {
+    const event = jsonEvent({ ...validRequest, requesterEmail: 'someone.else@district.example' });
+    event.requestContext = {
+      ...event.requestContext,
+      authorizer: { claims: { email: 'Verified.Teacher@District.example' } },
+    } as HttpEvent['requestContext'];
+
+    const res = await submitRequest(event, deps());
+
+    expect(res.statusCode).toBe(201);
+    expect(requests()[0]).toMatchObject({
+      submitted: { requesterEmail: 'verified.teacher@district.example' },
+    });
+    expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input.Destination?.ToAddresses).toEqual([
+      'verified.teacher@district.example',
+    ]);
+  });
+
   it('a free resource without a website still starts the workflow with usesWebsite false and cost 0', async () => {
     const { resourceUrl: _url, ...noUrl } = validRequest;
     await submitRequest(
