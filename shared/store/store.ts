@@ -54,6 +54,19 @@ export class WorkflowStore {
     }
   }
 
+  /** Reads one item without its key attributes; strongly consistent unless told otherwise. */
+  private async getItem<T>(
+    what: string,
+    key: { PK: string; SK: string },
+    consistent = true,
+  ): Promise<T | undefined> {
+    const out = await this.send<{ Item?: Record<string, unknown> }>(
+      what,
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
+    );
+    return out.Item ? stripKeys<T>(out.Item) : undefined;
+  }
+
   // ---- requests ----------------------------------------------------------------------------------
 
   async createRequest(record: RequestRecord): Promise<void> {
@@ -74,11 +87,7 @@ export class WorkflowStore {
   }
 
   async getRequest(requestId: string): Promise<RequestRecord | undefined> {
-    const out = await this.send<{ Item?: Record<string, unknown> }>(
-      'Read request',
-      new GetCommand({ TableName: this.tableName, Key: requestKey(requestId), ConsistentRead: true }),
-    );
-    return out.Item ? stripKeys<RequestRecord>(out.Item) : undefined;
+    return this.getItem<RequestRecord>('Read request', requestKey(requestId));
   }
 
   async requireRequest(requestId: string): Promise<RequestRecord> {
@@ -215,11 +224,7 @@ export class WorkflowStore {
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
-    const out = await this.send<{ Item?: Record<string, unknown> }>(
-      'Read task',
-      new GetCommand({ TableName: this.tableName, Key: taskKey(taskId), ConsistentRead: true }),
-    );
-    return out.Item ? stripKeys<TaskRecord>(out.Item) : undefined;
+    return this.getItem<TaskRecord>('Read task', taskKey(taskId));
   }
 
   /**
@@ -472,11 +477,7 @@ export class WorkflowStore {
   }
 
   async getRegistryEntry(resourceKey: string): Promise<RegistryEntry | undefined> {
-    const out = await this.send<{ Item?: Record<string, unknown> }>(
-      'Read registry entry',
-      new GetCommand({ TableName: this.tableName, Key: registryKey(resourceKey) }),
-    );
-    return out.Item ? stripKeys<RegistryEntry>(out.Item) : undefined;
+    return this.getItem<RegistryEntry>('Read registry entry', registryKey(resourceKey), false);
   }
 
   async listRegistry(): Promise<RegistryEntry[]> {
