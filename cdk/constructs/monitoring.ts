@@ -1,7 +1,8 @@
 /**
  * Operators hear about system errors: alarms on failed/timed-out/aborted executions, Lambda errors and
- * throttles, API 5xx, all to an encrypted SNS topic with an email subscription; and one dashboard for
- * the workflow. (A denial is a business outcome and succeeds: it never alarms.)
+ * throttles, API 5xx, errors a handler logged and handled (a reminder not scheduled, a follow-up email
+ * that failed), all to an encrypted SNS topic with an email subscription; and one dashboard for the
+ * workflow. (A denial is a business outcome and succeeds: it never alarms.)
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -12,12 +13,14 @@ import {
   GraphWidget,
   type IMetric,
   MathExpression,
+  Metric,
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -33,6 +36,14 @@ export interface MonitoringProps {
 }
 
 const PERIOD = Duration.minutes(5);
+
+/**
+ * Errors handlers log and then handle (the request goes on, but something a person expects did not
+ * happen). Thrown errors ("Task failed", "Request failed") are left to the Lambda Errors alarms.
+ */
+export const HANDLED_ERROR_PATTERN =
+  '{ $.level = "ERROR" && $.message != "Task failed" && $.message != "Request failed" }';
+export const HANDLED_ERRORS_METRIC = { namespace: 'SoftwareRequests', metricName: 'HandledErrors' } as const;
 
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -105,6 +116,22 @@ export class Monitoring extends Construct {
         `Lambda ${fn.spec.name} was throttled (account concurrency exhausted?).`,
       );
     }
+
+    for (const fn of props.functions) {
+      new MetricFilter(this, `${pascal(fn.spec.name)}HandledErrors`, {
+        logGroup: fn.logGroup,
+        filterPattern: FilterPattern.literal(HANDLED_ERROR_PATTERN),
+        metricNamespace: HANDLED_ERRORS_METRIC.namespace,
+        metricName: HANDLED_ERRORS_METRIC.metricName,
+        metricValue: '1',
+        defaultValue: 0,
+      });
+    }
+    alarm(
+      'HandledErrors',
+      new Metric({ ...HANDLED_ERRORS_METRIC, period: PERIOD, statistic: 'Sum' }),
+      "A handler logged an error it handled (e.g. a reminder not scheduled, a follow-up email not sent). Search the functions' logs for level ERROR.",
+    );
 
     alarm(
       'Api5xx',

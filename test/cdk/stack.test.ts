@@ -15,6 +15,7 @@ import { buildApp } from '../../cdk/app.ts';
 import { parseConfig } from '../../cdk/config.ts';
 import { ACCESS_LOG_FIELDS, STAGE_NAME } from '../../cdk/constructs/district-api.ts';
 import { TABLE_ACTIONS } from '../../cdk/constructs/district-function.ts';
+import { HANDLED_ERROR_PATTERN } from '../../cdk/constructs/monitoring.ts';
 import { aslPlaceholders } from '../../cdk/constructs/workflow-state-machine.ts';
 import type { SoftwareRequestStack } from '../../cdk/stack.ts';
 import { FUNCTIONS, STATE_MACHINES } from '../../shared/functions.ts';
@@ -690,7 +691,27 @@ describe('operations', () => {
       MetricName: '5XXError',
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length * 2 + 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length * 2 + 1 + 1);
+  });
+
+  it('alarms when any function logs an error it handled (e.g. a reminder that could not be scheduled)', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', FUNCTIONS.length);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: HANDLED_ERROR_PATTERN,
+      MetricTransformations: [
+        Match.objectLike({
+          MetricNamespace: 'SoftwareRequests',
+          MetricName: 'HandledErrors',
+          MetricValue: '1',
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SoftwareRequests',
+      MetricName: 'HandledErrors',
+      Threshold: 1,
+      AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+    });
   });
 
   it('sends alarms to an encrypted topic that emails the operators', () => {
