@@ -3,28 +3,15 @@
  * vetting: the vendor is told to improve the grade, the request is denied at step 6 and the registry
  * shows the resource Not Approved with the reason.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '#local/runtime.ts';
-import { Client, removeDataDir, requestBody, startTestRuntime, tempDataDir } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { requestBody, useTestRuntime } from './helpers.ts';
 
-let runtime: LocalRuntime;
-let client: Client;
-const dataDir = tempDataDir('denial');
-
-beforeAll(async () => {
-  runtime = await startTestRuntime(dataDir, { fakeSslGrades: { 'weakssl.example.com': 'B' } });
-  client = new Client(runtime);
-});
-
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(dataDir);
-});
+const env = useTestRuntime('denial', { fakeSslGrades: { 'weakssl.example.com': 'B' } });
 
 describe('TS-PE-535 end to end: denial at step 6', () => {
   it('SOP 5-6: an SSL grade of B tells the vendor to improve it, denies the request and publishes Not Approved', async () => {
     // Prepare
-    const requestId = await client.submit(
+    const requestId = await env.client.submit(
       requestBody({
         resourceName: 'Weak Quiz',
         resourceUrl: 'https://weakssl.example.com/app',
@@ -37,34 +24,36 @@ describe('TS-PE-535 end to end: denial at step 6', () => {
     );
 
     // Act: Cybersecurity accepts the privacy policy; the SSL test runs on its own
-    await client.complete(requestId, 'privacy-review', {
+    await env.client.complete(requestId, 'privacy-review', {
       decision: 'acceptable',
       studentDataRequired: 'no',
       vendorContactEmail: 'security@weakquiz.example',
     });
 
     // Assess
-    const view = await client.waitForStatus(requestId, 'DENIED');
+    const view = await env.client.waitForStatus(requestId, 'DENIED');
     expect(view.deniedAtStep).toBe(6);
     expect(view.reason).toMatch(/B/);
-    expect(await client.registry('Weak Quiz')).toEqual([
+    expect(await env.client.registry('Weak Quiz')).toEqual([
       expect.objectContaining({ resourceName: 'Weak Quiz', status: 'NOT_APPROVED', requestId }),
     ]);
-    const vendorMail = await client.emailsTo('security@weakquiz.example', requestId);
+    const vendorMail = await env.client.emailsTo('security@weakquiz.example', requestId);
     expect(vendorMail).toHaveLength(1);
     expect(vendorMail[0]?.text).toMatch(/\bB\b/);
-    const requesterMail = await client.emailsTo('maria.lopez@district.example', requestId);
+    const requesterMail = await env.client.emailsTo('maria.lopez@district.example', requestId);
     expect(requesterMail.length).toBeGreaterThanOrEqual(2);
 
-    const execution = await client.waitForExecution(requestId, 'SUCCEEDED');
+    const execution = await env.client.waitForExecution(requestId, 'SUCCEEDED');
     expect(execution.output).toMatchObject({ outcome: 'DENIED' });
     const entered = execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
     expect(entered).toEqual(
       expect.arrayContaining(['NotifyVendorSsl', 'DenySslGrade', 'PublishNotApproved']),
     );
     expect(entered).not.toContain('CurriculumReview');
-    const subjects = (await client.outbox()).map((e) => e.subject);
+    const subjects = (await env.client.outbox()).map((e) => e.subject);
     expect(subjects.some((s) => s.includes(requestId) && s.includes('Curriculum review'))).toBe(false);
-    expect(runtime.fakeSslLabs?.calls.some((c) => c.host === 'weakssl.example.com' && c.startNew)).toBe(true);
+    expect(env.runtime.fakeSslLabs?.calls.some((c) => c.host === 'weakssl.example.com' && c.startNew)).toBe(
+      true,
+    );
   });
 });

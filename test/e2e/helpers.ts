@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import {
   type LocalRuntime,
   type LocalRuntimeOptions,
@@ -41,6 +42,23 @@ export function startTestRuntime(
     fakeSslPollsUntilReady: 1,
     ...options,
   });
+}
+
+/**
+ * One local runtime per test file on a fresh data folder: started before the tests, stopped (and the
+ * folder removed) after them. Read `env.runtime` / `env.client` inside tests.
+ */
+export function useTestRuntime(label: string, options: Partial<LocalRuntimeOptions> = {}) {
+  const env = { dataDir: tempDataDir(label) } as { dataDir: string; runtime: LocalRuntime; client: Client };
+  beforeAll(async () => {
+    env.runtime = await startTestRuntime(env.dataDir, options);
+    env.client = new Client(env.runtime);
+  });
+  afterAll(async () => {
+    await env.runtime?.stop();
+    removeDataDir(env.dataDir);
+  });
+  return env;
 }
 
 const BASE_REQUEST = JSON.parse(readFileSync('test/events/resource-request.json', 'utf8')) as Record<

@@ -4,33 +4,10 @@
  * EventBridge Scheduler; advancing the local clock past half the wait invokes remind-task, which
  * emails the team a new link and retires the old one.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '#local/runtime.ts';
-import {
-  Client,
-  eventually,
-  parseTaskLink,
-  removeDataDir,
-  requestBody,
-  startTestRuntime,
-  type TaskLink,
-  TEAM,
-  tempDataDir,
-} from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, parseTaskLink, requestBody, type TaskLink, TEAM, useTestRuntime } from './helpers.ts';
 
-let runtime: LocalRuntime;
-let client: Client;
-const dataDir = tempDataDir('reminders');
-
-beforeAll(async () => {
-  runtime = await startTestRuntime(dataDir);
-  client = new Client(runtime);
-});
-
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(dataDir);
-});
+const env = useTestRuntime('reminders');
 
 interface ClockView {
   now: string;
@@ -41,7 +18,7 @@ interface ClockView {
 describe('TS-PE-535 end to end: reminders for human steps', () => {
   it('SOP 4: after 8 of 14 days the team is reminded with a new link; the old link says it was replaced; the new one decides', async () => {
     // Prepare: a request waiting for the privacy review, with its reminders scheduled
-    const requestId = await client.submit(
+    const requestId = await env.client.submit(
       requestBody({
         resourceName: 'Tide Tables',
         resourceUrl: 'https://tidetables.example.com',
@@ -49,8 +26,8 @@ describe('TS-PE-535 end to end: reminders for human steps', () => {
         studentDataElements: undefined,
       }),
     );
-    const first = await client.nextTask(requestId, 'privacy-review');
-    const before = (await client.json<ClockView>('/_local/clock')).body;
+    const first = await env.client.nextTask(requestId, 'privacy-review');
+    const before = (await env.client.json<ClockView>('/_local/clock')).body;
     const reminders = before.pending.filter((p) => p.name.startsWith(`remind-${first.taskId}-`));
     expect(reminders.map((r) => r.name).sort()).toEqual([
       `remind-${first.taskId}-1`,
@@ -59,7 +36,7 @@ describe('TS-PE-535 end to end: reminders for human steps', () => {
     expect(reminders.every((r) => r.target.endsWith(':function:software-request-remind-task'))).toBe(true);
 
     // Act: 8 days pass on the local clock (the first reminder is due on day 7)
-    const advanced = await client.json<ClockView>('/_local/clock', {
+    const advanced = await env.client.json<ClockView>('/_local/clock', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceDays: 8 }),
@@ -76,23 +53,23 @@ describe('TS-PE-535 end to end: reminders for human steps', () => {
     const reminder: TaskLink = await eventually(
       'the reminder email',
       async () => {
-        const email = (await client.emailsTo(TEAM.cybersecurity, requestId)).find((e) =>
+        const email = (await env.client.emailsTo(TEAM.cybersecurity, requestId)).find((e) =>
           e.subject.startsWith('Reminder: decision due by'),
         );
         return email ? parseTaskLink(email) : undefined;
       },
-      { seen: async () => (await client.outbox()).map((e) => e.subject) },
+      { seen: async () => (await env.client.outbox()).map((e) => e.subject) },
     );
     expect(reminder.taskId).toBe(first.taskId);
     expect(reminder.secret).not.toBe(first.secret);
     expect(reminder.email.text).toContain('links in earlier emails about this step no longer work');
-    expect((await client.request(requestId)).timeline.map((t) => t.type)).toContain('TASK_REMINDED');
+    expect((await env.client.request(requestId)).timeline.map((t) => t.type)).toContain('TASK_REMINDED');
 
     // the old link's page says it was replaced; a decision through it changes nothing
-    const oldPage = await client.open(first);
+    const oldPage = await env.client.open(first);
     expect(oldPage.status).toBe(410);
     expect(oldPage.html).toContain('This link was replaced by a newer reminder email');
-    const oldPost = await client.decide(first, {
+    const oldPost = await env.client.decide(first, {
       decision: 'acceptable',
       studentDataRequired: 'no',
       vendorContactEmail: 'privacy@tide.example',
@@ -100,26 +77,26 @@ describe('TS-PE-535 end to end: reminders for human steps', () => {
     expect(oldPost.status).toBe(410);
 
     // the new link decides, and the flow continues to the next step
-    expect((await client.open(reminder)).status).toBe(200);
-    const decided = await client.decide(reminder, {
+    expect((await env.client.open(reminder)).status).toBe(200);
+    const decided = await env.client.decide(reminder, {
       decision: 'acceptable',
       studentDataRequired: 'no',
       vendorContactEmail: 'privacy@tide.example',
     });
     expect(decided.status).toBe(200);
-    const next = await client.nextTask(requestId, 'curriculum-review');
+    const next = await env.client.nextTask(requestId, 'curriculum-review');
     expect(next.email.to).toEqual([TEAM.instructionalTechnology]);
 
     // the second reminder of the decided step fires later and sends nothing
-    const emailsBefore = (await client.outbox()).length;
-    const later = await client.json<ClockView>('/_local/clock', {
+    const emailsBefore = (await env.client.outbox()).length;
+    const later = await env.client.json<ClockView>('/_local/clock', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceDays: 5 }),
     });
     expect(later.body.fired?.map((f) => f.name)).toContain(`remind-${first.taskId}-2`);
     expect(later.body.fired?.every((f) => !f.error)).toBe(true);
-    const reminded = (await client.outbox())
+    const reminded = (await env.client.outbox())
       .slice(emailsBefore)
       .filter((e) => e.subject.startsWith('Reminder:'));
     expect(reminded).toEqual([]);

@@ -3,23 +3,10 @@
  * (local) EventBridge Scheduler; advancing the local clock a year starts the annual-renewal state
  * machine, which re-tests the SSL grade and keeps the resource Approved until next year.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '#local/runtime.ts';
-import { Client, eventually, removeDataDir, requestBody, startTestRuntime, tempDataDir } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, requestBody, useTestRuntime } from './helpers.ts';
 
-let runtime: LocalRuntime;
-let client: Client;
-const dataDir = tempDataDir('renewal');
-
-beforeAll(async () => {
-  runtime = await startTestRuntime(dataDir);
-  client = new Client(runtime);
-});
-
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(dataDir);
-});
+const env = useTestRuntime('renewal');
 
 interface ClockView {
   now: string;
@@ -30,7 +17,7 @@ interface ClockView {
 describe('TS-PE-535 end to end: annual renewal', () => {
   it('SOP 17: a year after approval the renewal starts, re-tests the SSL grade and schedules the next one', async () => {
     // Prepare: an approved, free website without student data
-    const requestId = await client.submit(
+    const requestId = await env.client.submit(
       requestBody({
         resourceName: 'Star Chart',
         resourceUrl: 'https://starchart.example.com',
@@ -41,23 +28,23 @@ describe('TS-PE-535 end to end: annual renewal', () => {
         studentDataElements: undefined,
       }),
     );
-    await client.complete(requestId, 'privacy-review', {
+    await env.client.complete(requestId, 'privacy-review', {
       decision: 'acceptable',
       studentDataRequired: 'no',
       vendorContactEmail: 'privacy@sky.example',
     });
-    await client.complete(requestId, 'curriculum-review', { decision: 'approve' });
-    await client.complete(requestId, 'technical-review', { decision: 'sound' });
-    await client.complete(requestId, 'installation', { decision: 'installed' });
-    await client.waitForStatus(requestId, 'APPROVED');
-    const before = (await client.json<ClockView>('/_local/clock')).body;
+    await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
+    await env.client.complete(requestId, 'technical-review', { decision: 'sound' });
+    await env.client.complete(requestId, 'installation', { decision: 'installed' });
+    await env.client.waitForStatus(requestId, 'APPROVED');
+    const before = (await env.client.json<ClockView>('/_local/clock')).body;
     const schedule = before.pending.find((p) => p.name.includes(requestId));
     expect(schedule?.target).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:annual-renewal');
     const sslCallsBefore =
-      runtime.fakeSslLabs?.calls.filter((c) => c.host === 'starchart.example.com').length ?? 0;
+      env.runtime.fakeSslLabs?.calls.filter((c) => c.host === 'starchart.example.com').length ?? 0;
 
     // Act: a year and a day pass on the local clock
-    const advanced = await client.json<ClockView>('/_local/clock', {
+    const advanced = await env.client.json<ClockView>('/_local/clock', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceDays: 366 }),
@@ -73,31 +60,31 @@ describe('TS-PE-535 end to end: annual renewal', () => {
       }),
     ]);
     const renewal = await eventually('the annual-renewal execution', async () =>
-      (await client.executions()).find((e) => e.stateMachine === 'annual-renewal'),
+      (await env.client.executions()).find((e) => e.stateMachine === 'annual-renewal'),
     );
-    const done = await client.waitForExecution(renewal.name, 'SUCCEEDED', 'annual-renewal');
+    const done = await env.client.waitForExecution(renewal.name, 'SUCCEEDED', 'annual-renewal');
     expect(done.input).toEqual({ requestId });
     expect(done.output).toMatchObject({ outcome: 'RENEWED', requestId });
     expect(
-      runtime.fakeSslLabs?.calls.filter((c) => c.host === 'starchart.example.com').length,
+      env.runtime.fakeSslLabs?.calls.filter((c) => c.host === 'starchart.example.com').length,
     ).toBeGreaterThan(sslCallsBefore);
-    expect(await client.registry('Star Chart')).toEqual([
+    expect(await env.client.registry('Star Chart')).toEqual([
       expect.objectContaining({ resourceName: 'Star Chart', status: 'APPROVED' }),
     ]);
     // next year's renewal is scheduled, a year after the local clock's "now", not due at once
-    const after = (await client.json<ClockView>('/_local/clock')).body;
+    const after = (await env.client.json<ClockView>('/_local/clock')).body;
     const next = after.pending.find((p) => p.name.includes(requestId));
     expect(next).toBeDefined();
     expect(Date.parse(next?.dueAt ?? '')).toBeGreaterThan(Date.parse(after.now) + 300 * 86_400_000);
   });
 
   it('the clock only moves forward and refuses anything but advanceDays/Hours/Seconds', async () => {
-    const back = await client.json<{ message: string }>('/_local/clock', {
+    const back = await env.client.json<{ message: string }>('/_local/clock', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advanceDays: -1 }),
     });
-    const unknown = await client.json<{ message: string }>('/_local/clock', {
+    const unknown = await env.client.json<{ message: string }>('/_local/clock', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ days: 1 }),

@@ -3,28 +3,15 @@
  * Technology finds a replacement, security vetting begins again at step 4 with the replacement's
  * fields, and the replacement is approved and published.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '#local/runtime.ts';
-import { Client, removeDataDir, requestBody, startTestRuntime, TEAM, tempDataDir } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { requestBody, TEAM, useTestRuntime } from './helpers.ts';
 
-let runtime: LocalRuntime;
-let client: Client;
-const dataDir = tempDataDir('replacement');
-
-beforeAll(async () => {
-  runtime = await startTestRuntime(dataDir);
-  client = new Client(runtime);
-});
-
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(dataDir);
-});
+const env = useTestRuntime('replacement');
 
 describe('TS-PE-535 end to end: the replacement loop', () => {
   it('SOP 10-11 to 4: not sound → replacement found → vetted again from step 4 → approved', async () => {
     // Prepare
-    const requestId = await client.submit(
+    const requestId = await env.client.submit(
       requestBody({
         resourceName: 'Old Atlas',
         resourceUrl: 'https://oldatlas.example.com',
@@ -42,13 +29,13 @@ describe('TS-PE-535 end to end: the replacement loop', () => {
     };
 
     // Act: first pass, DII says not sound; IT finds a replacement
-    await client.complete(requestId, 'privacy-review', privacy);
-    await client.complete(requestId, 'curriculum-review', { decision: 'approve' });
-    await client.complete(requestId, 'technical-review', {
+    await env.client.complete(requestId, 'privacy-review', privacy);
+    await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
+    await env.client.complete(requestId, 'technical-review', {
       decision: 'not-sound',
       comment: 'Needs a plugin our Chromebooks block',
     });
-    const replacement = await client.complete(requestId, 'replacement', {
+    const replacement = await env.client.complete(requestId, 'replacement', {
       decision: 'replacement-found',
       resourceName: 'New Atlas',
       resourceUrl: 'https://newatlas.example.com',
@@ -58,27 +45,27 @@ describe('TS-PE-535 end to end: the replacement loop', () => {
       studentDataShared: 'no',
     });
     // second pass: vetting again from step 4, now about the replacement
-    const secondPrivacy = await client.complete(requestId, 'privacy-review', privacy);
-    await client.complete(requestId, 'curriculum-review', { decision: 'approve' });
-    await client.complete(requestId, 'technical-review', { decision: 'sound' });
-    await client.complete(requestId, 'installation', { decision: 'installed' });
+    const secondPrivacy = await env.client.complete(requestId, 'privacy-review', privacy);
+    await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
+    await env.client.complete(requestId, 'technical-review', { decision: 'sound' });
+    await env.client.complete(requestId, 'installation', { decision: 'installed' });
 
     // Assess
-    const view = await client.waitForStatus(requestId, 'APPROVED');
+    const view = await env.client.waitForStatus(requestId, 'APPROVED');
     expect(view.resourceName).toBe('New Atlas');
     expect(view.timeline.some((e) => e.sopStep === 4 && /New Atlas/.test(e.summary))).toBe(true);
     expect(replacement.email.to).toEqual([TEAM.instructionalTechnology]);
     expect(secondPrivacy.email.subject).toContain('New Atlas');
-    expect(await client.registry('New Atlas')).toEqual([
+    expect(await env.client.registry('New Atlas')).toEqual([
       expect.objectContaining({ resourceName: 'New Atlas', status: 'APPROVED', requestId }),
     ]);
-    expect(await client.registry('Old Atlas')).toEqual([]);
+    expect(await env.client.registry('Old Atlas')).toEqual([]);
 
-    const execution = await client.waitForExecution(requestId, 'SUCCEEDED');
+    const execution = await env.client.waitForExecution(requestId, 'SUCCEEDED');
     const entered = execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
     expect(entered.filter((s) => s === 'PrivacyPolicyReview')).toHaveLength(2);
     expect(entered.filter((s) => s === 'StartSslScan')).toHaveLength(2);
     expect(entered).toContain('RestartSecurityVetting');
-    expect(runtime.fakeSslLabs?.calls.some((c) => c.host === 'newatlas.example.com')).toBe(true);
+    expect(env.runtime.fakeSslLabs?.calls.some((c) => c.host === 'newatlas.example.com')).toBe(true);
   });
 });
