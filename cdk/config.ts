@@ -51,6 +51,7 @@ const configSchema = z
       ),
     mailFrom: email(),
     operatorEmail: email(),
+    escalationEmail: z.optional(email()),
     teamEmails,
     dpaTemplateUrl: httpsUrl(),
     dpaReturnInstructions: text(1000),

@@ -171,6 +171,7 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
       .setEnv('TEAM_EMAILS', teamEmails);
+    if (config.escalationEmail) fn('remind-task').setEnv('ESCALATION_EMAIL', config.escalationEmail);
     fn('send-dpa')
       .bindTable(table, 'readWrite')
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)

@@ -7,7 +7,8 @@
  * already reminded with this number, is left alone.
  *
  * Input: { taskId, reminder: 1 | 2 }. Output: { reminded: true, reminder } or { reminded: false, reason }.
- * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS.
+ * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS, ESCALATION_EMAIL (optional: Technology
+ * Services, told with each step's final reminder).
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
  */
 import { dynamoDb } from '#shared/aws/clients.ts';
@@ -18,6 +19,7 @@ import {
   type RemindTaskResult,
   remindTask as remind,
 } from '#shared/domain/reminders.ts';
+import { emailEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
@@ -32,6 +34,7 @@ export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
     now: () => new Date(),
     publicBaseUrl: readPublicBaseUrl(env),
     teamEmails: readTeamEmails(env),
+    ...(env.ESCALATION_EMAIL?.trim() ? { escalationEmail: emailEnv('ESCALATION_EMAIL', env) } : {}),
   };
 }
 

@@ -102,6 +102,7 @@ export function handlerEnvironment(
     PUBLIC_BASE_URL: endpoints.baseUrl,
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',
+    ESCALATION_EMAIL: 'technology-services@district.example',
     DPA_TEMPLATE_URL: `${endpoints.baseUrl}/_local/dpa-template.txt`,
     DPA_RETURN_INSTRUCTIONS:
       'Please sign the agreement and return it to ccs@district.example, quoting the request id.',

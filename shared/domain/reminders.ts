@@ -2,18 +2,20 @@
  * remind-task's domain code (DESIGN.md: "reminders and escalation are scheduled, not polled inside the
  * execution"): a one-time schedule made by assign-task (shared/domain/reminder-schedules.ts) invokes
  * it; a task still pending gets a fresh link secret (the old links then answer "replaced by a newer
- * email") and the team is emailed again.
+ * email") and the team is emailed again. With a step's final reminder, Technology Services (which the
+ * SOP makes responsible for the process being completed) gets an escalation notice, when configured.
  */
 import * as z from 'zod/mini';
 import type { TeamEmails } from '../config.ts';
 import { ConflictError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { renderEscalationEmail } from '../mail/escalation-email.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { renderTaskEmail } from '../mail/task-email.ts';
-import type { TaskRecord } from '../store/records.ts';
+import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload } from './outcome.ts';
-import type { ReminderNumber } from './reminder-schedules.ts';
+import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
 import { TASK_KINDS, TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
 import { taskContext } from './task-service.ts';
@@ -27,6 +29,8 @@ export interface RemindTaskDeps {
   now: () => Date;
   publicBaseUrl: string;
   teamEmails: TeamEmails;
+  /** Technology Services (SOP section 4): told with a step's final reminder. Optional. */
+  escalationEmail?: string;
 }
 
 export interface RemindTaskInput {
@@ -133,7 +137,56 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
     logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
   }
   logger.info('Task reminder sent', { ...log, sopStep: task.sopStep });
+  if (deps.escalationEmail && isFinalReminder(task, reminder)) await escalate(task, request, deps, now);
   return { reminded: true, reminder };
+}
+
+/** The last reminder planned for this task (the only one for a short wait). */
+function isFinalReminder(task: TaskRecord, reminder: ReminderNumber): boolean {
+  const planned = reminderTimes(new Date(task.createdAt), new Date(task.expiresAt));
+  return planned.at(-1)?.reminder === reminder;
+}
+
+/**
+ * Tells Technology Services, which answers for the process being completed, that a team has not
+ * decided. Best effort: the team's reminder is what matters and has already gone out.
+ */
+async function escalate(
+  task: TaskRecord,
+  request: RequestRecord,
+  deps: RemindTaskDeps,
+  now: Date,
+): Promise<void> {
+  const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
+  try {
+    await deps.mailer.send(
+      renderEscalationEmail({
+        to: deps.escalationEmail ?? '',
+        kind: task.kind,
+        request,
+        assignedAt: task.createdAt,
+        expiresAt: task.expiresAt,
+        statusUrl: `${deps.publicBaseUrl}/requests/${task.requestId}`,
+      }),
+    );
+    await deps.store.appendAudit({
+      requestId: task.requestId,
+      at: now.toISOString(),
+      sopStep: task.sopStep,
+      type: 'TASK_ESCALATED',
+      summary: `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`,
+      actor: 'workflow',
+      detail: {
+        sopStep: task.sopStep,
+        team: task.team,
+        kind: task.kind,
+        taskId: task.taskId,
+        expiresAt: task.expiresAt,
+      },
+    });
+  } catch (error) {
+    logger.error('Escalation to Technology Services failed', { ...log, errorName: (error as Error)?.name });
+  }
 }
 
 function whyNotRemind(task: TaskRecord | undefined, reminder: ReminderNumber, now: Date): string | undefined {

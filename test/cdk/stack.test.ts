@@ -46,7 +46,7 @@ const ENV_CONTRACT: Record<string, string[]> = {
     'SCHEDULER_ROLE_ARN',
     'REMINDER_FUNCTION_ARN',
   ],
-  'remind-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
+  'remind-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
   'send-dpa': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
   'check-ssl': ['TABLE_NAME', 'SSLLABS_API_BASE', 'SSLLABS_EMAIL', 'SSL_MAX_WAIT_SECONDS'],
   'notify-vendor-ssl': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS'],

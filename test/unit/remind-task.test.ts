@@ -279,6 +279,56 @@ describe('AWS faults are retried (TransientError) and lose no link', () => {
   });
 });
 
+describe("SOP section 4: Technology Services is told with a step's final reminder", () => {
+  const TECH = 'technology-services@district.example';
+  const withEscalation = (): RemindTaskDeps => ({ ...deps(), escalationEmail: TECH });
+
+  it('the final reminder (day 12 of 14) also sends Technology Services a notice without the task link', async () => {
+    const result = await remindTask({ taskId: TASK_ID, reminder: 2 }, withEscalation());
+
+    expect(result).toEqual({ reminded: true, reminder: 2 });
+    const [team, escalation] = sentEmails();
+    expect(team?.to).toEqual(['dii@district.example']);
+    expect(escalation?.to).toEqual([TECH]);
+    expect(escalation?.subject).toBe(
+      `Escalation: DII has not decided SOP step 10 for ${requestRecord().resource.name} (${REQUEST_ID}), due Friday, December 11, 2026 at 10:00 AM UTC`,
+    );
+    expect(escalation?.text).toContain(`Status: ${BASE}/requests/${REQUEST_ID}`);
+    for (const part of [escalation?.text, escalation?.html]) {
+      expect(part).not.toContain('/tasks/');
+      expect(part).not.toContain(TOKEN);
+    }
+    expect(auditItems('TASK_ESCALATED')).toEqual([
+      expect.objectContaining({
+        requestId: REQUEST_ID,
+        sopStep: 10,
+        detail: expect.objectContaining({ team: 'dii' }),
+      }),
+    ]);
+  });
+
+  it('the halfway reminder does not escalate', async () => {
+    await remindTask({ taskId: TASK_ID, reminder: 1 }, withEscalation());
+    expect(sentEmails().map((e) => e.to)).toEqual([['dii@district.example']]);
+    expect(auditItems('TASK_ESCALATED')).toEqual([]);
+  });
+
+  it('without ESCALATION_EMAIL nobody else is emailed', async () => {
+    await remindTask({ taskId: TASK_ID, reminder: 2 }, deps());
+    expect(sentEmails()).toHaveLength(1);
+  });
+
+  it('a failed escalation email is logged; the reminder itself stands', async () => {
+    sesMock.on(SendEmailCommand, { Destination: { ToAddresses: [TECH] } }).rejects(throttled('Throttling'));
+
+    const result = await remindTask({ taskId: TASK_ID, reminder: 2 }, withEscalation());
+
+    expect(result).toEqual({ reminded: true, reminder: 2 });
+    expect(auditItems('TASK_REMINDED')).toHaveLength(1);
+    expect(auditItems('TASK_ESCALATED')).toEqual([]);
+  });
+});
+
 describe('configuration is read once and fails fast with the variable name', () => {
   const env = {
     TABLE_NAME: TABLE,
@@ -289,6 +339,16 @@ describe('configuration is read once and fails fast with the variable name', () 
 
   it('reads every variable it needs', () => {
     expect(buildRemindTaskDeps(env)).toMatchObject({ publicBaseUrl: BASE, teamEmails: TEAM_EMAILS });
+  });
+
+  it('ESCALATION_EMAIL is optional, and must be an email address when set', () => {
+    expect(buildRemindTaskDeps(env)).not.toHaveProperty('escalationEmail');
+    expect(buildRemindTaskDeps({ ...env, ESCALATION_EMAIL: 'ts@district.example' })).toMatchObject({
+      escalationEmail: 'ts@district.example',
+    });
+    expect(() => buildRemindTaskDeps({ ...env, ESCALATION_EMAIL: 'not-an-address' })).toThrow(
+      'ESCALATION_EMAIL',
+    );
   });
 
   it.each(Object.keys(env))('missing %s', (name) => {
