@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Handlers log at INFO in production; tests keep the console readable. Tests that prove a secret
+    // is never logged raise the level themselves (test/unit/task-test-kit.ts captureLogs).
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
   },
 });

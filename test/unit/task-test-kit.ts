@@ -2,6 +2,7 @@
  * Shared Prepare helpers for the human-step tests (assign-task, task-page, record-decision): the
  * mocked AWS clients, a stored request and task, API Gateway events, and "what was written" queries.
  */
+
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
@@ -15,6 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { hashSecret } from '#shared/domain/task-links.ts';
 import type { HttpEvent } from '#shared/http/edge.ts';
+import { logger } from '#shared/logger.ts';
 import { requestKey, taskKey } from '#shared/store/keys.ts';
 import type { AuditEvent, RequestRecord, TaskRecord } from '#shared/store/records.ts';
 import postEvent from '../events/record-decision-post-form.json' with { type: 'json' };
@@ -155,8 +157,13 @@ export const lambdaContext = {
   succeed: () => undefined,
 };
 
-/** Everything the process wrote to stdout/stderr (where the Powertools logger writes) while `fn` ran. */
+/**
+ * Everything the process wrote to stdout/stderr (where the Powertools logger writes) while `fn` ran,
+ * at the most verbose level, so "never logged" assertions see every line a handler could write.
+ */
 export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; logs: string }> {
+  const level = logger.getLevelName();
+  logger.setLogLevel('DEBUG');
   const chunks: string[] = [];
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
@@ -172,5 +179,6 @@ export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T;
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;
+    logger.setLogLevel(level);
   }
 }
