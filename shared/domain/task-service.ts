@@ -269,6 +269,21 @@ const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
  * Records a decision: check the link, validate, claim the task (once), deliver it to Step Functions,
  * and only then write the facts, the audit event and the requester's email.
  */
+/** True when the task holds exactly this claim (same decision time and decider). */
+async function claimLanded(
+  taskId: string,
+  decidedAt: string,
+  decidedBy: string,
+  deps: DecideDeps,
+): Promise<boolean> {
+  try {
+    const now = await deps.store.getTask(taskId);
+    return now?.status === 'DECIDED' && now.decidedAt === decidedAt && now.decidedBy === decidedBy;
+  } catch {
+    return false;
+  }
+}
+
 export async function decide(submission: DecisionSubmission, deps: DecideDeps): Promise<DecideResult> {
   const decidedAt = deps.now().toISOString();
   const link = await loadLink(submission.taskId, submission.secret, deps);
@@ -295,10 +310,16 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
       decidedAt,
     });
   } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    const current = await loadLink(task.taskId, submission.secret, deps);
-    logger.info('Decision lost the claim', { ...log, state: current.state });
-    return current.state === 'open' ? { state: 'conflict', task } : current;
+    if (!(error instanceof ConflictError)) {
+      // The write may have landed with its answer lost (timeout, reset): then the claim is ours and
+      // the decision must still reach Step Functions, or the execution would wait until it times out.
+      if (!(await claimLanded(task.taskId, decidedAt, output.decidedBy, deps))) throw error;
+      logger.warn('Claim answer lost but the claim landed; delivering the decision', log);
+    } else {
+      const current = await loadLink(task.taskId, submission.secret, deps);
+      logger.info('Decision lost the claim', { ...log, state: current.state });
+      return current.state === 'open' ? { state: 'conflict', task } : current;
+    }
   }
 
   try {

@@ -650,6 +650,48 @@ describe('DynamoDB faults are 5xx pages and never a false success', () => {
   });
 });
 
+describe('a claim whose answer was lost', () => {
+  it('the claim landed (seen on re-read): the decision still reaches Step Functions and is recorded', async () => {
+    const pending = { ...taskKey(TASK_ID), ...taskRecord() };
+    const claimed = {
+      ...pending,
+      status: 'DECIDED',
+      decision: 'sound',
+      decidedBy: 'Sam',
+      decidedAt: NOW.toISOString(),
+    };
+    ddb
+      .on(GetCommand, { Key: taskKey(TASK_ID) })
+      .resolvesOnce({ Item: pending })
+      .resolves({ Item: claimed });
+    ddb
+      .on(UpdateCommand, { ConditionExpression: CLAIM })
+      .rejects(Object.assign(new Error('socket hang up'), { name: 'ECONNRESET' }));
+
+    const response = await post({ decision: 'sound', decidedBy: 'Sam' });
+
+    expect(response.statusCode).toBe(200);
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(auditItems('DECISION_RECORDED')).toHaveLength(1);
+  });
+
+  it('the claim did not land (the task is still pending): 500, nothing sent, the link still works', async () => {
+    ddb
+      .on(UpdateCommand, { ConditionExpression: CLAIM })
+      .rejects(Object.assign(new Error('socket hang up'), { name: 'ECONNRESET' }));
+
+    const response = await handler(
+      postTaskEvent({ t: SECRET, decision: 'sound', decidedBy: 'Sam' }),
+      lambdaContext,
+    );
+
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toContain('Nothing was recorded by this attempt.');
+    expect(sfnMock.calls()).toHaveLength(0);
+    expect(auditItems()).toEqual([]);
+  });
+});
+
 describe('configuration', () => {
   it('reads TABLE_NAME, MAIL_FROM and PUBLIC_BASE_URL and fails fast naming a missing one', () => {
     const env = { TABLE_NAME: TABLE, MAIL_FROM: 'no-reply@district.example', PUBLIC_BASE_URL: `${BASE}/` };
