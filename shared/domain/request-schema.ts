@@ -116,6 +116,19 @@ export function parseResourceRequest(input: unknown): ParseResult<ResourceReques
   return { ok: false, errors: [...byField].map(([field, message]) => ({ field, message })) };
 }
 
+/** The resource as the state machine carries it (validated where a Payload brings it back). */
+export const workflowResourceSchema = z.object({
+  name: text('resource.name'),
+  url: z.optional(z.url({ protocol: /^https?$/, error: 'resource.url must be an http(s) address' })),
+  usesWebsite: yesNo('resource.usesWebsite'),
+  kind: z.enum(RESOURCE_KINDS, { error: 'resource.kind must be "software", "application" or "web-service"' }),
+  vendorName: text('resource.vendorName'),
+  cost: z
+    .number({ error: 'resource.cost must be a number' })
+    .check(z.gte(0, 'resource.cost cannot be negative')),
+  studentDataShared: yesNo('resource.studentDataShared'),
+});
+
 /** The flags the state machine branches on (SOP 4, 5, 12, 14). */
 export function toWorkflowResource(
   r: Pick<

@@ -20,6 +20,7 @@ import type { WorkflowStore } from '../store/store.ts';
 import { type DecisionOutput, decisionLabel, type ParsedDecision, parseDecision } from './decisions.ts';
 import { parsePayload, requestIdField } from './outcome.ts';
 import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
+import { workflowResourceSchema } from './request-schema.ts';
 import { TASK_KINDS, type TaskKind, TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, newTaskId, newTaskSecret, secretMatches, taskLink } from './task-links.ts';
 import type {
@@ -56,6 +57,7 @@ const assignTaskInputSchema = z.object({
     .check(z.gt(0, 'timeoutSeconds must be a positive whole number of seconds')),
   executionId: z.optional(z.string({ error: 'executionId must be a string' })),
   stateName: z.optional(z.string({ error: 'stateName must be a string' })),
+  resource: z.optional(workflowResourceSchema),
 });
 
 /** Validates the Payload a waitForTaskToken state sends; ValidationError names each bad field. */
@@ -85,7 +87,12 @@ export async function assignTask(
   const input = parseAssignTaskInput(rawInput);
   const spec = TASK_KINDS[input.kind];
   const team = TEAMS[spec.team];
-  const request = await deps.store.requireRequest(input.requestId);
+  const stored = await deps.store.requireRequest(input.requestId);
+  // The execution says which resource is under review: after a replacement its state is ahead of
+  // the table until record-decision's follow-up write lands, so the email uses (and records) it.
+  const resourceChanged =
+    input.resource && JSON.stringify(input.resource) !== JSON.stringify(stored.resource);
+  const request = input.resource ? { ...stored, resource: input.resource } : stored;
   const context = await taskContext(input.kind, input.requestId, deps.store);
 
   const now = deps.now();
@@ -110,6 +117,7 @@ export async function assignTask(
   await deps.store.updateRequest(input.requestId, {
     currentStep: spec.sopStep,
     currentActivity: `Waiting for ${team}: ${spec.title}`,
+    ...(resourceChanged ? { resource: request.resource } : {}),
   });
   // The email goes before the audit event: TASK_ASSIGNED means the team was told. If sending fails,
   // the state machine retries the whole call and the unsent task simply expires.

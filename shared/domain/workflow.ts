@@ -37,6 +37,11 @@ export interface AssignTaskInput {
   timeoutSeconds: number;
   executionId?: string;
   stateName?: string;
+  /**
+   * The resource under review as the execution knows it (software-request machine). After a
+   * replacement (SOP 11) it is the replacement, even before the decision's facts reach the table.
+   */
+  resource?: WorkflowResource;
 }
 
 /** What the state machine receives from SendTaskSuccess, per task kind. `comment` is always a string. */

@@ -177,6 +177,40 @@ describe('SOP 3-4: a human step is assigned to its team with a secure link', () 
     );
   });
 
+  it('SOP 11 to 4: the resource the execution carries (a replacement) is the one the email names, and it is recorded', async () => {
+    const replacement = {
+      name: 'New Atlas',
+      url: 'https://newatlas.example.com',
+      usesWebsite: true,
+      kind: 'web-service' as const,
+      vendorName: 'Atlas Maps',
+      cost: 0,
+      studentDataShared: false,
+    };
+
+    await assignTask({ ...input, resource: replacement }, deps());
+
+    const [email] = sentEmails();
+    expect(email?.subject).toContain('New Atlas');
+    expect(email?.text).toContain('Website: https://newatlas.example.com');
+    const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(Object.values(update?.ExpressionAttributeValues ?? {})).toContainEqual(replacement);
+  });
+
+  it('the same resource as the table: nothing extra is written', async () => {
+    await assignTask({ ...input, resource: requestRecord().resource }, deps());
+
+    const update = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(Object.values(update?.ExpressionAttributeNames ?? {})).not.toContain('resource');
+  });
+
+  it('a malformed resource in the payload is a ValidationError and writes nothing', async () => {
+    await expect(assignTask({ ...input, resource: { name: 'x', cost: -1 } }, deps())).rejects.toThrow(
+      /resource/,
+    );
+    expect(writes()).toEqual([]);
+  });
+
   it('audits TASK_ASSIGNED with step, team, kind, task id and expiry, never the token or secret', async () => {
     const { taskId } = await assignTask(input, deps());
 

@@ -329,7 +329,7 @@ describe('TS-PE-535 software request workflow', () => {
     await flow.decide('technical-review', decision('not-sound', { comment: 'Needs Flash' }));
     const replacement = resource({ name: 'New App', usesWebsite: true, url: 'https://new.example.com' });
     await flow.decide('replacement', decision('replacement-found', { resource: replacement }));
-    await flow.decide('privacy-review', privacyOk());
+    const revetting = await flow.decide('privacy-review', privacyOk());
     await flow.decide('curriculum-review', decision('approve'));
     await flow.decide('technical-review', decision('sound'));
     await flow.decide('installation', decision('installed'));
@@ -352,6 +352,8 @@ describe('TS-PE-535 software request workflow', () => {
       summary: 'Replacement New App found: security vetting begins again at step 4',
     });
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toMatchObject({ url: 'https://new.example.com' });
+    // The human steps are told which resource is under review by the execution itself.
+    expect(revetting.payload.resource).toEqual(replacement);
   });
 
   it('i. replacement limit: after 3 replacements that are not sound, the request is denied at step 11', async () => {
