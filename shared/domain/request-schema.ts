@@ -16,13 +16,11 @@ const text = (label: string, max = 200) =>
       z.maxLength(max, `${label} must be at most ${max} characters`),
     );
 
-const list = (label: string) =>
+/** `one` names a single item for the message, e.g. "Give at least one grade level". */
+const list = (label: string, one: string) =>
   z
     .array(text(label, 100), { error: `${label} must be a list` })
-    .check(
-      z.minLength(1, `Give at least one ${label.toLowerCase()}`),
-      z.maxLength(30, `At most 30 ${label}`),
-    );
+    .check(z.minLength(1, `Give at least one ${one}`), z.maxLength(30, `At most 30 ${label.toLowerCase()}`));
 
 const yesNo = (label: string) => z.boolean({ error: `${label} must be yes or no` });
 
@@ -63,15 +61,15 @@ export const resourceRequestSchema = z
     paymentResponsibility: text('Payment responsibility'),
     budgetCode: text('Budget code', 60),
     principal: text('Principal', 120),
-    gradeLevels: list('Grade levels'),
-    contentAreas: list('Content areas'),
+    gradeLevels: list('Grade levels', 'grade level'),
+    contentAreas: list('Content areas', 'content area'),
     mediaReleaseRequired: yesNo('Media release required'),
-    teksAddressed: list('TEKS addressed'),
+    teksAddressed: list('TEKS addressed', 'TEKS student expectation'),
     studentUseVision: text('Student use vision', 2000),
     commonCoreAlignment: text('Common Core alignment', 1000),
     studentLoginRequired: yesNo('Student login required'),
     studentDataShared: yesNo('Student data shared'),
-    studentDataElements: z.optional(list('Student data elements')),
+    studentDataElements: z.optional(list('Student data elements', 'student data element')),
   })
   .check(
     // `when` runs these cross-field rules even while other fields are still invalid, so the requester

@@ -53,6 +53,14 @@ describe('SOP 2 request fields', () => {
     expect(new Set(fields).size).toBe(fields.length);
   });
 
+  it('an empty list names one item in plain words', () => {
+    const result = parseResourceRequest({ ...valid, gradeLevels: [], teksAddressed: [] });
+    expect(result.ok === false && result.errors).toEqual([
+      { field: 'gradeLevels', message: 'Give at least one grade level' },
+      { field: 'teksAddressed', message: 'Give at least one TEKS student expectation' },
+    ]);
+  });
+
   it('derives the flags the state machine branches on', () => {
     const result = parseResourceRequest({ ...valid, resourceKind: 'software', cost: 49.5 });
     if (!result.ok) throw new Error('expected valid');
