@@ -16,6 +16,7 @@ import { WorkflowStore } from '#shared/store/store.ts';
 import input from '../events/assign-task-privacy-review.json' with { type: 'json' };
 import {
   auditItems,
+  BASE,
   ddb,
   givenTable,
   NOW,
@@ -24,17 +25,10 @@ import {
   sentEmails,
   sesMock,
   TABLE,
+  TEAM_EMAILS,
   TOKEN,
   writes,
 } from './task-test-kit.ts';
-
-const BASE = 'https://requests.district.example';
-const TEAM_EMAILS = {
-  cybersecurity: 'ccs@district.example',
-  'instructional-technology': 'instech@district.example',
-  dii: 'dii@district.example',
-  aas: 'aas@district.example',
-};
 
 const REMINDERS = {
   scheduleGroupName: 'software-request-renewals',

@@ -530,20 +530,25 @@ describe('a bad link or a bad decision gets a 4xx, and nothing is written or sen
   });
 });
 
+/** The task is pending on the first read and decided (sound, by `decidedBy`, now) on every later one. */
+function givenTaskDecidedOnReread(decidedBy: string) {
+  const pending = { ...taskKey(TASK_ID), ...taskRecord() };
+  const decided = {
+    ...pending,
+    status: 'DECIDED',
+    decision: 'sound',
+    decidedBy,
+    decidedAt: NOW.toISOString(),
+  };
+  ddb
+    .on(GetCommand, { Key: taskKey(TASK_ID) })
+    .resolvesOnce({ Item: pending })
+    .resolves({ Item: decided });
+}
+
 describe('races and Step Functions answers', () => {
   it('losing the race for the claim is 409, and Step Functions hears nothing from the loser', async () => {
-    const pending = { ...taskKey(TASK_ID), ...taskRecord() };
-    const decided = {
-      ...pending,
-      status: 'DECIDED',
-      decision: 'sound',
-      decidedBy: 'Other Person',
-      decidedAt: NOW.toISOString(),
-    };
-    ddb
-      .on(GetCommand, { Key: taskKey(TASK_ID) })
-      .resolvesOnce({ Item: pending })
-      .resolves({ Item: decided });
+    givenTaskDecidedOnReread('Other Person');
     ddb
       .on(UpdateCommand, { ConditionExpression: CLAIM })
       .rejects(
@@ -652,18 +657,7 @@ describe('DynamoDB faults are 5xx pages and never a false success', () => {
 
 describe('a claim whose answer was lost', () => {
   it('the claim landed (seen on re-read): the decision still reaches Step Functions and is recorded', async () => {
-    const pending = { ...taskKey(TASK_ID), ...taskRecord() };
-    const claimed = {
-      ...pending,
-      status: 'DECIDED',
-      decision: 'sound',
-      decidedBy: 'Sam',
-      decidedAt: NOW.toISOString(),
-    };
-    ddb
-      .on(GetCommand, { Key: taskKey(TASK_ID) })
-      .resolvesOnce({ Item: pending })
-      .resolves({ Item: claimed });
+    givenTaskDecidedOnReread('Sam');
     ddb
       .on(UpdateCommand, { ConditionExpression: CLAIM })
       .rejects(Object.assign(new Error('socket hang up'), { name: 'ECONNRESET' }));

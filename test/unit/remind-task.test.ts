@@ -18,6 +18,7 @@ import type { AuditEvent, TaskRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 import {
   auditItems,
+  BASE,
   captureLogs,
   ddb,
   givenTable,
@@ -30,18 +31,11 @@ import {
   sesMock,
   TABLE,
   TASK_ID,
+  TEAM_EMAILS,
   TOKEN,
   taskRecord,
   writes,
 } from './task-test-kit.ts';
-
-const BASE = 'https://requests.district.example';
-const TEAM_EMAILS = {
-  cybersecurity: 'ccs@district.example',
-  'instructional-technology': 'instech@district.example',
-  dii: 'dii@district.example',
-  aas: 'aas@district.example',
-};
 
 function deps(): RemindTaskDeps {
   return {
