@@ -46,6 +46,8 @@ export interface LocalSettings {
   /** Use this SSL Labs API instead of the built-in fake (e.g. https://api.ssllabs.com/api/v4). */
   sslLabsApiBase?: string;
   sslLabsEmail?: string;
+  /** HANDLERS=bundled runs the handlers from their CDK-identical bundles; default: the TypeScript source. */
+  handlers: 'source' | 'bundled';
 }
 
 export function readLocalSettings(env: Record<string, string | undefined> = process.env): LocalSettings {
@@ -62,8 +64,13 @@ export function readLocalSettings(env: Record<string, string | undefined> = proc
       throw new Error(`SSLLABS_API_BASE must be an absolute URL, got "${sslLabsApiBase}"`);
     }
   }
+  const handlers = env.HANDLERS?.trim() || 'source';
+  if (handlers !== 'source' && handlers !== 'bundled') {
+    throw new Error(`HANDLERS must be "source" or "bundled", got "${handlers}"`);
+  }
   return {
     port,
+    handlers,
     dataDir: resolve(env.LOCAL_DATA_DIR?.trim() || '.local-data'),
     sslLabsApiBase,
     sslLabsEmail: env.SSLLABS_EMAIL?.trim() || undefined,

@@ -13,6 +13,7 @@ const log = (message: string) => console.log(`[local] ${message}`);
 const runtime = await startLocalRuntime({
   port: settings.port,
   dataDir: settings.dataDir,
+  handlers: settings.handlers,
   ...(settings.sslLabsApiBase ? { sslLabsApiBase: settings.sslLabsApiBase } : {}),
   ...(settings.sslLabsEmail ? { env: { SSLLABS_EMAIL: settings.sslLabsEmail } } : {}),
   log,
@@ -34,6 +35,7 @@ TS-PE-535 digital-resource requests: local runtime (no AWS account)
   Events              ${site}/_local/events
 
   Data folder   ${runtime.dataDir}
+  Handlers      ${runtime.handlers}${runtime.handlers === 'bundled' ? ' (built as CDK builds them)' : ' (TypeScript; HANDLERS=bundled runs the deployable bundles)'}
   SSL Labs      ${runtime.fakeSslLabs ? `built-in fake (every host grades A), ${runtime.env.SSLLABS_API_BASE}` : runtime.env.SSLLABS_API_BASE}
 ${runtime.resumed.length > 0 ? `  Resumed ${runtime.resumed.length} execution(s) that were running when the runtime stopped.\n` : ''}
 Press Ctrl+C to stop.`);

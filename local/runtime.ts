@@ -16,7 +16,7 @@ import '#shared/runtime/promise-with-resolvers.ts';
 // Before anything that may create the shared logger: it sets the handlers' default log level.
 import './config.ts';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +26,7 @@ import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+import { buildLambdaBundles } from '../cdk/lambda-bundling.ts';
 import { type JsonValue, loadDefinition } from './asl-runner.ts';
 import {
   DPA_TEMPLATE_TEXT,
@@ -51,6 +52,11 @@ import { EventsSink, LocalClock, parseAdvance, SchedulerEndpoint } from './sched
 import { StepFunctionsEndpoint } from './sfn-endpoint.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Bundles for `handlers: 'bundled'`, one folder per process. Under node_modules so that test runners
+ * load them as they are, as Node on Lambda does, instead of transforming them.
+ */
+const BUNDLE_CACHE = join(ROOT, 'node_modules', '.cache', 'lambda-bundles');
 
 export interface LocalRuntimeOptions {
   /** HTTP port of the product; 0 = a free port. */
@@ -73,6 +79,11 @@ export interface LocalRuntimeOptions {
   routes?: LocalRoute[];
   /** Start even when some lambdas/<name>.ts are missing (a call to one then fails naming it). */
   allowMissingHandlers?: boolean;
+  /**
+   * `source` (default) imports lambdas/<name>.ts; `bundled` builds every handler exactly as CDK
+   * does (cdk/lambda-bundling.ts: minified ESM bundles with the pinned AWS SDK inside) and runs those.
+   */
+  handlers?: HandlerSource;
   /** Runtime messages (resumed executions, fired schedules, handler failures); default: none. */
   log?: (message: string) => void;
   /** One line per HTTP request (method, path without query, status). */
@@ -114,6 +125,8 @@ export interface LocalRuntime {
   fakeSslLabs?: FakeSslLabs;
   /** Executions found RUNNING on disk at start and resumed. */
   resumed: ExecutionRecord[];
+  /** Where the handlers were loaded from. */
+  handlers: HandlerSource;
   /** Every email sent, this run and earlier runs on the same data folder, oldest first. */
   outbox(): Promise<OutboxEmail[]>;
   /** Advances the local clock and fires the schedules that became due. */
@@ -122,6 +135,7 @@ export interface LocalRuntime {
 }
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+export type HandlerSource = 'source' | 'bundled';
 
 interface Ports {
   http: number;
@@ -134,7 +148,11 @@ interface Ports {
 /** Set once handler modules were imported in this process (they keep the env they saw). */
 let processPorts: Ports | undefined;
 let active: Promise<unknown> | undefined;
-const handlerCache = new Map<string, LambdaHandler>();
+/** Loaded handlers by source, then name: a module keeps the environment it saw at its first import. */
+const handlerCache: Record<HandlerSource, Map<string, LambdaHandler>> = {
+  source: new Map(),
+  bundled: new Map(),
+};
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   if (active) throw new Error('A local runtime is already running in this process: stop it first');
@@ -159,6 +177,8 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     );
   }
   const ports: Ports = processPorts ?? { http: requested, aws: 0, dynamodb: 0, ses: 0, ssl: 0 };
+  const handlerSource = options.handlers ?? 'source';
+  const handlers = handlerCache[handlerSource];
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -336,7 +356,7 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     const env = { ...handlerEnvironment(endpoints), ...options.env };
     Object.assign(process.env, env);
     await createTable(endpoints.dynamodb);
-    const missing = await loadHandlers();
+    const missing = await loadHandlers(handlerSource);
     processPorts = { ...ports };
     if (missing.length > 0) {
       const message = `Missing Lambda handler file(s): ${missing.map((m) => `lambdas/${m}.ts`).join(', ')} (listed in shared/functions.ts)`;
@@ -375,6 +395,7 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
       executions,
       ...(fakeSslLabs ? { fakeSslLabs } : {}),
       resumed,
+      handlers: handlerSource,
       outbox: () => outbox.list(),
       advanceClock,
       async stop() {
@@ -399,7 +420,7 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   }
 
   async function invokeHandler(name: string, payload: unknown): Promise<unknown> {
-    const handler = handlerCache.get(name);
+    const handler = handlers.get(name);
     if (!handler) throw new Error(`The Lambda handler lambdas/${name}.ts is missing or failed to load`);
     // Serialized like a real Lambda invocation: JSON in, JSON out.
     const event = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
@@ -408,27 +429,41 @@ async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   }
 }
 
-/** Imports every lambdas/<name>.ts of shared/functions.ts; returns the names that do not exist. */
-async function loadHandlers(): Promise<string[]> {
-  const missing: string[] = [];
-  for (const fn of FUNCTIONS) {
-    if (handlerCache.has(fn.name)) continue;
-    const file = join(ROOT, 'lambdas', `${fn.name}.ts`);
-    if (!existsSync(file)) {
-      missing.push(fn.name);
-      continue;
-    }
+/**
+ * Loads every handler of shared/functions.ts, from lambdas/<name>.ts or from its CDK-identical bundle;
+ * returns the names whose source file does not exist.
+ */
+async function loadHandlers(source: HandlerSource): Promise<string[]> {
+  const cache = handlerCache[source];
+  const missing = FUNCTIONS.filter((fn) => !existsSync(join(ROOT, 'lambdas', `${fn.name}.ts`))).map(
+    (fn) => fn.name,
+  );
+  const toLoad = FUNCTIONS.map((fn) => fn.name).filter((name) => !cache.has(name) && !missing.includes(name));
+  if (toLoad.length === 0) return missing;
+  const files =
+    source === 'bundled'
+      ? await buildLambdaBundles(ROOT, toLoad, bundleFolder())
+      : new Map(toLoad.map((name) => [name, join(ROOT, 'lambdas', `${name}.ts`)]));
+  for (const name of toLoad) {
+    const label = source === 'bundled' ? `the bundle of lambdas/${name}.ts` : `lambdas/${name}.ts`;
     let mod: { handler?: unknown };
     try {
-      mod = (await import(pathToFileURL(file).href)) as { handler?: unknown };
+      mod = (await import(pathToFileURL(files.get(name) as string).href)) as { handler?: unknown };
     } catch (error) {
-      throw new Error(`lambdas/${fn.name}.ts failed to load: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${label} failed to load: ${(error as Error).message}`, { cause: error });
     }
-    if (typeof mod.handler !== 'function')
-      throw new Error(`lambdas/${fn.name}.ts does not export a handler function`);
-    handlerCache.set(fn.name, mod.handler as LambdaHandler);
+    if (typeof mod.handler !== 'function') throw new Error(`${label} does not export a handler function`);
+    cache.set(name, mod.handler as LambdaHandler);
   }
   return missing;
+}
+
+/** A fresh folder for this process's bundles, removed when the process exits. */
+function bundleFolder(): string {
+  mkdirSync(BUNDLE_CACHE, { recursive: true });
+  const folder = mkdtempSync(join(BUNDLE_CACHE, `${process.pid}-`));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 /** The shared/functions.ts name of a local Lambda ARN (see functionArn), or undefined. */

@@ -1,17 +1,19 @@
 /**
  * Typed errors. Lambda reports `error.name` as the Step Functions error name, so the names here are
  * part of the state machine's contract (Retry matches `TransientError`, Catch matches the rest).
+ * Each class spells its name as a string literal: the deployed bundles are minified, which renames
+ * classes, so a name taken from the class (`new.target.name`) would reach Step Functions as `ur`
+ * and no Retry would ever match (test/bundles/error-names.test.ts runs the real bundles to prove it).
  * HTTP status codes are assigned only at the edge (shared/http).
  */
 export class WorkflowError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'WorkflowError';
 }
 
 /** Configuration is missing or malformed; raised at module load so a bad deploy fails fast. */
-export class ConfigError extends WorkflowError {}
+export class ConfigError extends WorkflowError {
+  override name = 'ConfigError';
+}
 
 export interface FieldError {
   field: string;
@@ -20,6 +22,7 @@ export interface FieldError {
 
 /** Input failed validation; carries one message per field. Nothing was written. */
 export class ValidationError extends WorkflowError {
+  override name = 'ValidationError';
   readonly errors: FieldError[];
   constructor(errors: FieldError[], options?: { cause?: unknown }) {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '), options);
@@ -27,10 +30,16 @@ export class ValidationError extends WorkflowError {
   }
 }
 
-export class NotFoundError extends WorkflowError {}
+export class NotFoundError extends WorkflowError {
+  override name = 'NotFoundError';
+}
 
 /** A conditional write lost: the item changed or already exists. */
-export class ConflictError extends WorkflowError {}
+export class ConflictError extends WorkflowError {
+  override name = 'ConflictError';
+}
 
 /** A downstream service failed in a way that is worth retrying (throttling, 5xx, network). */
-export class TransientError extends WorkflowError {}
+export class TransientError extends WorkflowError {
+  override name = 'TransientError';
+}

@@ -16,6 +16,7 @@ import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '#shared/functions.ts';
+import { LAMBDA_BUNDLE, lambdaEntry } from '../lambda-bundling.ts';
 
 /** Repository root: entries are `lambdas/<name>.ts` relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,10 +32,6 @@ export const TABLE_ACTIONS = {
 
 /** The Powertools service name every handler logs under (shared/logger.ts uses the same). */
 export const SERVICE_NAME = 'software-request';
-
-/** ESM bundles: some CommonJS dependencies call `require` for Node built-ins, which ESM lacks. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 export interface DistrictFunctionProps {
   spec: FunctionSpec;
@@ -66,7 +63,7 @@ export class DistrictFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}lambdas/${props.spec.name}.ts`,
+      entry: lambdaEntry(PROJECT_ROOT, props.spec.name),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
@@ -83,12 +80,14 @@ export class DistrictFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
+        // cdk/lambda-bundling.ts: the same options the bundle tests and HANDLERS=bundled build with.
+        minify: LAMBDA_BUNDLE.minify,
+        sourceMap: LAMBDA_BUNDLE.sourceMap,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        banner: LAMBDA_BUNDLE.banner,
+        keepNames: LAMBDA_BUNDLE.keepNames,
         // Bundle the pinned AWS SDK v3 (package-lock.json) instead of the runtime's copy: the code
         // runs with exactly the versions the tests ran with.
         externalModules: [],

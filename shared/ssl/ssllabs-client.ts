@@ -65,6 +65,7 @@ export type AnalyzeResult =
 
 /** SSL Labs refused the call for good (bad parameters, email not registered): retrying will not help. */
 export class SslLabsError extends WorkflowError {
+  override name = 'SslLabsError';
   readonly httpStatus: number;
   constructor(message: string, httpStatus: number, options?: { cause?: unknown }) {
     super(message, options);
