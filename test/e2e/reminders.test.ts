@@ -27,8 +27,17 @@ describe('TS-PE-535 end to end: reminders for human steps', () => {
       }),
     );
     const first = await env.client.nextTask(requestId, 'privacy-review');
-    const before = (await env.client.json<ClockView>('/_local/clock')).body;
-    const reminders = before.pending.filter((p) => p.name.startsWith(`remind-${first.taskId}-`));
+    // assign-task schedules the reminders after it sends the email: wait for the schedules themselves.
+    const reminders = await eventually(
+      'both reminder schedules',
+      async () => {
+        const pending = (await env.client.json<ClockView>('/_local/clock')).body.pending.filter((p) =>
+          p.name.startsWith(`remind-${first.taskId}-`),
+        );
+        return pending.length === 2 ? pending : undefined;
+      },
+      { seen: async () => (await env.client.json<ClockView>('/_local/clock')).body.pending },
+    );
     expect(reminders.map((r) => r.name).sort()).toEqual([
       `remind-${first.taskId}-1`,
       `remind-${first.taskId}-2`,
