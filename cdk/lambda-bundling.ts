@@ -56,7 +56,8 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
 
 /**
  * Builds the named handlers as CDK would, into `outDir/<name>/index.mjs` (the asset layout CDK
- * uploads), in one esbuild run. Returns each bundle's path by name.
+ * uploads). One esbuild run for all of them (it parses the shared SDK once); each entry's output is
+ * the same as its own run with esbuildOptions(), as nothing is split or shared between entries.
  */
 export async function buildLambdaBundles(
   projectRoot: string,
@@ -64,9 +65,12 @@ export async function buildLambdaBundles(
   outDir: string,
 ): Promise<Map<string, string>> {
   const { build } = await import('esbuild');
-  const bundles = new Map(names.map((name) => [name, join(outDir, name, 'index.mjs')]));
-  await Promise.all(
-    names.map((name) => build(esbuildOptions(lambdaEntry(projectRoot, name), bundles.get(name) as string))),
-  );
-  return bundles;
+  const { entryPoints: _one, outfile: _file, ...options } = esbuildOptions('', '');
+  await build({
+    ...options,
+    entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, lambdaEntry(projectRoot, name)])),
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+  });
+  return new Map(names.map((name) => [name, join(outDir, name, 'index.mjs')]));
 }

@@ -4,8 +4,9 @@
  * The first call (no `startedAt`) starts the assessment; later calls poll it. Each call answers
  * whether a verdict was reached and, if not, how long the state machine should Wait before the next
  * poll: the scan's ETA when SSL Labs gives one, otherwise 5 s, then 10 s growing ×1.5 up to 120 s, or
- * the cool-off SSL Labs asked for when it is busy. After `maxWaitSeconds` from the start the scan is
- * given up with a clear reason. `polls` counts the calls SSL Labs answered: while it is 0 (the start
+ * the cool-off SSL Labs asked for when it is busy; never less than half the time the scan has
+ * already taken (SCAN_WAIT_GROWTH). After `maxWaitSeconds` from the start the scan is given up with
+ * a clear reason. `polls` counts the calls SSL Labs answered: while it is 0 (the start
  * was refused as busy) the next call starts the assessment again rather than reading a cached report.
  */
 import type { CheckSslInput, CheckSslOutput, SslEndpointGrade } from '../domain/workflow.ts';
@@ -23,6 +24,30 @@ const POLL_GROWTH = 1.5;
 const MAX_POLL_SECONDS = 120;
 const MIN_ETA_SECONDS = 10;
 const MAX_ETA_SECONDS = 300;
+/**
+ * Each wait is at least this share of the time already spent, so the waits grow geometrically and
+ * the number of calls per scan is logarithmic in `maxWaitSeconds` (maxScanCalls): each call adds
+ * about 9 events to the execution history, which Step Functions caps at 25,000.
+ */
+export const SCAN_WAIT_GROWTH = 0.5;
+
+/**
+ * The most check-ssl calls one scan can make with this wait cap (every wait at its floor, each call
+ * taking no time): the bound scripts/aws-limits.ts multiplies into the history-event budget.
+ */
+export function maxScanCalls(maxWaitSeconds: number): number {
+  let elapsed = 0;
+  let calls = 1;
+  while (elapsed < maxWaitSeconds) {
+    const floor = calls <= 1 ? FIRST_POLL_SECONDS : Math.ceil(elapsed * SCAN_WAIT_GROWTH);
+    elapsed += Math.max(
+      1,
+      Math.min(Math.max(FIRST_POLL_SECONDS, floor), Math.ceil(maxWaitSeconds - elapsed)),
+    );
+    calls++;
+  }
+  return calls;
+}
 
 export interface SslScanDeps {
   ssllabs: Pick<SslLabsClient, 'analyze'>;
@@ -132,7 +157,8 @@ export async function runSslScanStep(rawInput: CheckSslInput, deps: SslScanDeps)
   }
 
   const remaining = Math.max(1, Math.ceil(deps.maxWaitSeconds - elapsedSeconds));
-  const nextPollSeconds = Math.min(nextPollDelay(result, polls), remaining);
+  const floor = Math.ceil(elapsedSeconds * SCAN_WAIT_GROWTH);
+  const nextPollSeconds = Math.min(Math.max(nextPollDelay(result, polls), floor), remaining);
   const activity = progressActivity(result, input.hostname, polls, nextPollSeconds);
   await deps.store.updateRequest(input.requestId, { currentActivity: activity });
   return { finished: false, passed: false, endpoints: [], reason: activity, nextPollSeconds, ...base };
@@ -153,12 +179,18 @@ function progressActivity(
   return `SSL Labs test of ${hostname} in progress (poll ${polls}${percent})`;
 }
 
+/**
+ * Endpoints carried in the execution state at most: the state is capped at 256 KB, and a host can
+ * have any number of addresses. The request record keeps the full list.
+ */
+export const MAX_ENDPOINTS_IN_STATE = 64;
+
 function toOutput(verdict: SslVerdict, base: { startedAt: string; polls: number }): CheckSslOutput {
   return {
     finished: true,
     passed: verdict.passed,
     ...(verdict.grade ? { grade: verdict.grade } : {}),
-    endpoints: verdict.endpoints,
+    endpoints: verdict.endpoints.slice(0, MAX_ENDPOINTS_IN_STATE),
     reason: verdict.reason,
     nextPollSeconds: 0,
     ...base,

@@ -7,7 +7,7 @@ import { checkSsl, handler, readCheckSslConfig } from '#lambdas/check-ssl.ts';
 import { dynamoDb } from '#shared/aws/clients.ts';
 import type { CheckSslInput } from '#shared/domain/workflow.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import type { SslScanDeps } from '#shared/ssl/scan.ts';
+import { maxScanCalls, type SslScanDeps } from '#shared/ssl/scan.ts';
 import { type AnalyzeResult, parseHost, SslLabsError, type SslLabsHost } from '#shared/ssl/ssllabs-client.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
@@ -98,7 +98,7 @@ const auditItems = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input
 const poll = (overrides: Partial<CheckSslInput> = {}): CheckSslInput => ({
   requestId: REQUEST_ID,
   url: URL_,
-  startedAt: '2026-11-28T10:00:00.000Z',
+  startedAt: '2026-11-28T10:09:50.000Z',
   polls: 2,
   ...overrides,
 });
@@ -157,7 +157,7 @@ describe('SOP 5: poll the scan without restarting it, as often as its ETA says',
       finished: false,
       nextPollSeconds: 48,
       polls: 3,
-      startedAt: '2026-11-28T10:00:00.000Z',
+      startedAt: '2026-11-28T10:09:50.000Z',
     });
     expect(updatedFields().currentActivity).toBe(
       'SSL Labs test of learn.example.com in progress (poll 3, 42% done)',
@@ -206,6 +206,42 @@ describe('SOP 5: poll the scan without restarting it, as often as its ETA says',
 
     expect(out.nextPollSeconds).toBe(5);
   });
+
+  it('a long scan waits at least half the time it has already taken, so polls stay few', async () => {
+    const d = deps(async () => hostResult('in-progress'));
+
+    // 20 minutes in, SSL Labs says 48 s more: the next poll is in 10 minutes
+    const out = await checkSsl(poll({ startedAt: '2026-11-28T09:50:00.000Z' }), d);
+
+    expect(out).toMatchObject({ finished: false, nextPollSeconds: 600 });
+  });
+
+  it.each([60, 3600, 86_400])(
+    'with a %i s cap, a scan that never finishes makes at most maxScanCalls() calls, logarithmic in the cap',
+    async (cap) => {
+      // SSL Labs stays in progress with a 10 s ETA: the worst case for the execution history
+      let clock = NOW.getTime();
+      const d = {
+        ...deps(async () => hostResult('in-progress')),
+        maxWaitSeconds: cap,
+        now: () => new Date(clock),
+      };
+      let out = await checkSsl({ requestId: REQUEST_ID, url: URL_ }, d);
+      let calls = 1;
+      while (!out.finished) {
+        clock += out.nextPollSeconds * 1000;
+        out = await checkSsl(
+          { requestId: REQUEST_ID, url: URL_, startedAt: out.startedAt, polls: out.polls },
+          d,
+        );
+        calls++;
+      }
+
+      expect(out.reason).toContain('did not finish within');
+      expect(calls).toBeLessThanOrEqual(maxScanCalls(cap));
+      expect(maxScanCalls(cap)).toBeLessThanOrEqual(3 + Math.ceil(Math.log(cap / 5) / Math.log(1.5)));
+    },
+  );
 
   it('never waits past the cap: the last wait ends when the cap does', async () => {
     const d = deps(async () => hostResult('in-progress'));
@@ -257,7 +293,7 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
       endpoints: [{ ipAddress: '203.0.113.10', grade: 'A+', statusMessage: 'Ready' }],
       reason: 'SSL Labs grade A+ for learn.example.com meets the required A or better',
       nextPollSeconds: 0,
-      startedAt: '2026-11-28T10:00:00.000Z',
+      startedAt: '2026-11-28T10:09:50.000Z',
       polls: 3,
     });
     const fields = updatedFields(1);

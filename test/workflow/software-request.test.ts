@@ -356,14 +356,14 @@ describe('TS-PE-535 software request workflow', () => {
     expect(revetting.payload.resource).toEqual(replacement);
   });
 
-  it('i. replacement limit: after 3 replacements that are not sound, the request is denied at step 11', async () => {
+  it('i. replacement limit: after 2 replacements that are not sound (3 vetting rounds), the request is denied at step 11', async () => {
     flow = createFlow();
     flow.start(requestInput());
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 3; round++) {
       await flow.decide('privacy-review', privacyOk());
       await flow.decide('curriculum-review', decision('approve'));
       await flow.decide('technical-review', decision('not-sound', { comment: `Round ${round}` }));
-      if (round < 3)
+      if (round < 2)
         await flow.decide(
           'replacement',
           decision('replacement-found', { resource: resource({ name: `Candidate ${round + 1}` }) }),
@@ -372,8 +372,8 @@ describe('TS-PE-535 software request workflow', () => {
     const { output } = await flow.finish();
 
     expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 11 });
-    expect((output as { reason: string }).reason).toMatch(/Three replacement resources/);
-    expect(flow.statesEntered().filter((s) => s === 'FindReplacement')).toHaveLength(3);
+    expect((output as { reason: string }).reason).toMatch(/Two replacement resources/);
+    expect(flow.statesEntered().filter((s) => s === "FindReplacement")).toHaveLength(2);
   });
 
   it('SOP 11: no replacement found denies at step 11', async () => {

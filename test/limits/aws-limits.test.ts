@@ -1,0 +1,94 @@
+/**
+ * AWS limits are checked invariants (scripts/aws-limits.ts): the worst legal execution of each state
+ * machine stays inside Step Functions' quotas with a margin, and the names the code generates fit.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AWS_LIMITS,
+  computeLimits,
+  type Definition,
+  loadMachine,
+  replacementCap,
+  stateCost,
+  TARGETS,
+  worstCase,
+} from '../../scripts/aws-limits.ts';
+
+const DAY = 86_400;
+const report = await computeLimits();
+
+describe('Step Functions quotas, for the worst legal execution (SSL wait cap at its largest)', () => {
+  it.each([
+    ['software-request', report.softwareRequest],
+    ['annual-renewal', report.annualRenewal],
+  ])('%s ends well inside one year (a Standard execution is stopped at 365 days)', (_name, worst) => {
+    expect(worst.seconds).toBeLessThanOrEqual(TARGETS.executionSeconds);
+  });
+
+  it.each([
+    ['software-request', report.softwareRequest],
+    ['annual-renewal', report.annualRenewal],
+  ])('%s writes at most 20,000 history events (the quota is 25,000)', (_name, worst) => {
+    expect(worst.events).toBeLessThanOrEqual(TARGETS.historyEvents);
+  });
+
+  it('no state carries more than 200 KB with every input at its limit (the quota is 256 KB)', () => {
+    expect(report.largestStateBytes).toBeLessThanOrEqual(TARGETS.stateBytes);
+  });
+
+  it('execution and schedule names fit their quotas', () => {
+    expect(report.names.executionName).toBeLessThanOrEqual(AWS_LIMITS.executionNameLength);
+    expect(report.names.renewalSchedule).toBeLessThanOrEqual(AWS_LIMITS.scheduleNameLength);
+    expect(report.names.reminderSchedule).toBeLessThanOrEqual(AWS_LIMITS.scheduleNameLength);
+  });
+});
+
+describe('the check itself', () => {
+  const request = loadMachine('softwareRequest');
+
+  it('counts every vetting round the replacement loop allows: one more round would pass a year', () => {
+    const cap = replacementCap(request) ?? 0;
+    const oneMore = structuredClone(request);
+    for (const state of Object.values(oneMore.States)) {
+      for (const c of state.Choices ?? [])
+        if (c.Variable === '$.replacementCount') c.NumericGreaterThanEquals = cap + 1;
+    }
+
+    const worst = worstCase(oneMore, { sslMaxWaitSeconds: 3600 });
+
+    expect(worst.rounds).toBe(cap + 2);
+    expect(worst.seconds).toBeGreaterThan(365 * DAY);
+  });
+
+  it('refuses a loop it has no bound for', () => {
+    const looping: Definition = {
+      StartAt: 'Ask',
+      States: {
+        Ask: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Next: 'Ask' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+
+    expect(() => worstCase(looping, { sslMaxWaitSeconds: 60 })).toThrow(/without a bound/);
+  });
+
+  it('prices a Lambda task with its retries: 5 events, plus 3 for each failed attempt', () => {
+    const cost = stateCost({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      TimeoutSeconds: 60,
+      Retry: [
+        {
+          ErrorEquals: ['TransientError'],
+          IntervalSeconds: 2,
+          MaxAttempts: 4,
+          BackoffRate: 2,
+          MaxDelaySeconds: 30,
+        },
+      ],
+    });
+
+    expect(cost).toEqual({ events: 5 + 4 * 3, transitions: 5, seconds: 5 * 60 + 2 + 4 + 8 + 16 });
+  });
+});
