@@ -10,6 +10,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from '#shared/ssl/limits.ts';
 import { TABLE_KEYS } from '#shared/store/keys.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
@@ -23,7 +24,10 @@ export interface SoftwareRequestStackProps extends StackProps {
 }
 
 /** Functions whose timeout differs from the 30 s default. */
-const TIMEOUTS: Record<string, Duration> = { 'check-ssl': Duration.seconds(60) };
+export const TIMEOUTS: Record<string, Duration> = {
+  // shared/ssl/limits.ts: at least twice the SSL Labs client's worst case.
+  'check-ssl': Duration.seconds(CHECK_SSL_LAMBDA_TIMEOUT_SECONDS),
+};
 
 export class SoftwareRequestStack extends Stack {
   readonly table: Table;

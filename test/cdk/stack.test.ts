@@ -19,6 +19,11 @@ import { HANDLED_ERROR_PATTERN } from '../../cdk/constructs/monitoring.ts';
 import { aslPlaceholders } from '../../cdk/constructs/workflow-state-machine.ts';
 import type { SoftwareRequestStack } from '../../cdk/stack.ts';
 import { FUNCTIONS, STATE_MACHINES } from '../../shared/functions.ts';
+import {
+  CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
+  SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
+  sslLabsWorstCaseMs,
+} from '../../shared/ssl/limits.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
@@ -146,10 +151,21 @@ describe('Lambda functions', () => {
         MemorySize: 256,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        Timeout: spec.name === 'check-ssl' ? 60 : 30,
+        Timeout: spec.name === 'check-ssl' ? CHECK_SSL_LAMBDA_TIMEOUT_SECONDS : 30,
         Role: { 'Fn::GetAtt': [roleId(spec.name), 'Arn'] },
       });
     }
+  });
+
+  it('check-ssl: the deployed Lambda timeout is at least twice the SSL Labs client worst case', () => {
+    // Act
+    const timeoutSeconds = fnProps('check-ssl').Timeout as number;
+
+    // Assess
+    expect(timeoutSeconds).toBe(CHECK_SSL_LAMBDA_TIMEOUT_SECONDS);
+    expect(sslLabsWorstCaseMs()).toBeLessThanOrEqual(
+      timeoutSeconds * 1000 * SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
+    );
   });
 
   it('bundles every entry as self-contained ESM with a source map (the pinned AWS SDK is inside)', () => {
