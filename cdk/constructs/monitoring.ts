@@ -23,6 +23,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DistrictFunction } from './district-function.ts';
@@ -33,6 +34,8 @@ export interface MonitoringProps {
   machines: { label: string; machine: StateMachine }[];
   functions: DistrictFunction[];
   api: RestApi;
+  /** Dead-letter queues: any message in one is an event that was never delivered. */
+  deadLetterQueues?: { label: string; queue: IQueue }[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -132,6 +135,14 @@ export class Monitoring extends Construct {
       new Metric({ ...HANDLED_ERRORS_METRIC, period: PERIOD, statistic: 'Sum' }),
       "A handler logged an error it handled (e.g. a reminder not scheduled, a follow-up email not sent). Search the functions' logs for level ERROR.",
     );
+
+    for (const { label, queue } of props.deadLetterQueues ?? []) {
+      alarm(
+        label,
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+        `A message is waiting in ${label}: EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start). The message body is the schedule's input; start it by hand, then delete the message.`,
+      );
+    }
 
     alarm(
       'Api5xx',
