@@ -892,24 +892,35 @@ describe('operations', () => {
     }
   });
 
-  it('alarms on errors and throttles of every function and on API 5xx', () => {
+  it('alarms on errors of every function, on throttles in the account (one alarm) and on API 5xx', () => {
     for (const spec of FUNCTIONS) {
-      for (const metric of ['Errors', 'Throttles']) {
-        // Assess
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: metric,
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(spec.name) } }],
-          AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
-        });
-      }
+      // Assess
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(spec.name) } }],
+        AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+      });
     }
+    const throttleAlarms = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'Throttles',
+    );
+    expect(throttleAlarms.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Threshold: 1,
+        AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+      }),
+    ]);
+    expect(throttleAlarms[0]?.Properties.Dimensions).toBeUndefined();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5XXError',
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length * 2 + 1 + 1 + 1);
+    // 2 machines × failed/timed-out/aborted, errors per function, throttles, API 5xx, handled errors, DLQ.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length + 1 + 1 + 1 + 1);
   });
 
   it("alarms as soon as the schedules' dead-letter queue holds a message", () => {
@@ -957,6 +968,18 @@ describe('operations', () => {
       TopicArn: { Ref: idOf(stack.monitoring.topic) },
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('has one dashboard of at most 50 metrics (a free dashboard) with executions, errors of every function and API responses', () => {
+    // Act
+    const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    const metrics = body.match(/\[\\"AWS\/\w+\\",/g) ?? [];
+
+    // Assess
+    expect(metrics.length).toBeGreaterThan(FUNCTIONS.length);
+    expect(metrics.length).toBeLessThanOrEqual(50);
+    for (const spec of FUNCTIONS) expect(body, spec.name).toContain(`{"Ref":"${fnId(spec.name)}"}`);
   });
 
   it('has one dashboard with executions, Lambda errors and API responses', () => {
