@@ -10,6 +10,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from '#shared/ssl/limits.ts';
 import { TABLE_KEYS } from '#shared/store/keys.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
@@ -23,7 +24,10 @@ export interface SoftwareRequestStackProps extends StackProps {
 }
 
 /** Functions whose timeout differs from the 30 s default. */
-const TIMEOUTS: Record<string, Duration> = { 'check-ssl': Duration.seconds(60) };
+export const TIMEOUTS: Record<string, Duration> = {
+  // shared/ssl/limits.ts: at least twice the SSL Labs client's worst case.
+  'check-ssl': Duration.seconds(CHECK_SSL_LAMBDA_TIMEOUT_SECONDS),
+};
 
 export class SoftwareRequestStack extends Stack {
   readonly table: Table;
@@ -133,31 +137,32 @@ export class SoftwareRequestStack extends Stack {
     );
 
     // --- Wiring: each function's environment (the handler contract) and exactly its permissions -----
+    // bindTable grants each function its entry of shared/store/access.ts (which items it reads/writes).
     const teamEmails = JSON.stringify(config.teamEmails);
     const sandboxRecipients = config.sesSandboxRecipients ?? [];
     const { table } = this;
 
     // HTTP edge
-    fn('registry').bindTable(table, 'read');
-    fn('get-request').bindTable(table, 'read');
-    fn('task-page').bindTable(table, 'read');
+    fn('registry').bindTable(table);
+    fn('get-request').bindTable(table);
+    fn('task-page').bindTable(table);
     fn('submit-request')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindStateMachineStart(this.softwareRequest.machine)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl);
     fn('record-decision')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
       // Both machines have human steps (annual renewal: the renewed DPA).
       .bindTaskResponse(this.softwareRequest.machine, this.annualRenewal.machine);
 
     // Workflow steps
-    fn('record-step').bindTable(table, 'readWrite');
-    fn('plan-renewal').bindTable(table, 'readWrite');
+    fn('record-step').bindTable(table);
+    fn('plan-renewal').bindTable(table);
     fn('assign-task')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
       .setEnv('TEAM_EMAILS', teamEmails)
@@ -165,44 +170,46 @@ export class SoftwareRequestStack extends Stack {
         group: this.scheduler.group,
         schedulerRole: this.scheduler.addReminderTarget(fn('remind-task').function),
         reminderFunctionArn: fn('remind-task').function.functionArn,
+        deadLetterQueue: this.scheduler.deadLetterQueue,
       });
     fn('remind-task')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
       .setEnv('TEAM_EMAILS', teamEmails);
     if (config.escalationEmail) fn('remind-task').setEnv('ESCALATION_EMAIL', config.escalationEmail);
     fn('send-dpa')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('TEAM_EMAILS', teamEmails)
       .setEnv('DPA_TEMPLATE_URL', config.dpaTemplateUrl)
       .setEnv('DPA_RETURN_INSTRUCTIONS', config.dpaReturnInstructions);
     fn('check-ssl')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .setEnv('SSLLABS_API_BASE', config.sslLabsApiBase)
       .setEnv('SSLLABS_EMAIL', config.sslLabsEmail)
       .setEnv('SSL_MAX_WAIT_SECONDS', String(config.sslMaxWaitSeconds));
     fn('notify-vendor-ssl')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('TEAM_EMAILS', teamEmails);
-    fn('publish-status').bindTable(table, 'readWrite').bindEventBus(bus);
-    fn('procurement-hook').bindTable(table, 'readWrite').bindEventBus(bus);
+    fn('publish-status').bindTable(table).bindEventBus(bus);
+    fn('procurement-hook').bindTable(table).bindEventBus(bus);
     fn('schedule-renewal')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindRenewalScheduler({
         group: this.scheduler.group,
         schedulerRole: this.scheduler.role,
         renewalStateMachineArn: machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
         leadDays: config.renewalLeadDays,
+        deadLetterQueue: this.scheduler.deadLetterQueue,
       });
     fn('close-request')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('PUBLIC_BASE_URL', publicBaseUrl);
     fn('record-error')
-      .bindTable(table, 'readWrite')
+      .bindTable(table)
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('OPERATOR_EMAIL', config.operatorEmail);
 
@@ -216,6 +223,7 @@ export class SoftwareRequestStack extends Stack {
       ],
       functions: [...functions.values()],
       api: this.api.api,
+      deadLetterQueues: [{ label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue }],
     });
 
     new CfnOutput(this, 'PublicBaseUrl', {

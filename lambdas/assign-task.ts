@@ -10,13 +10,19 @@
  * Input: AssignTaskInput { taskToken, requestId, kind, timeoutSeconds, executionId?, stateName? }.
  * Output: { taskId, expiresAt, reminders } (ignored by Step Functions).
  * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS, SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN,
- * REMINDER_FUNCTION_ARN.
+ * REMINDER_FUNCTION_ARN, SCHEDULER_DLQ_ARN (the schedules' dead-letter queue; unset locally).
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
 import { dynamoDb } from '#shared/aws/clients.ts';
 import { scheduler } from '#shared/aws/scheduler.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from '#shared/config.ts';
+import {
+  readMailFrom,
+  readPublicBaseUrl,
+  readSchedulerDeadLetterArn,
+  readTableName,
+  readTeamEmails,
+} from '#shared/config.ts';
 import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-service.ts';
 import type { AssignTaskInput } from '#shared/domain/workflow.ts';
 import { requireEnv } from '#shared/env.ts';
@@ -40,6 +46,7 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
         scheduleGroupName: requireEnv('SCHEDULE_GROUP_NAME', env),
         schedulerRoleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
         reminderFunctionArn: requireEnv('REMINDER_FUNCTION_ARN', env),
+        deadLetterArn: readSchedulerDeadLetterArn(env),
       },
     },
   };

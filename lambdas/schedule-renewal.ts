@@ -9,7 +9,7 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { dynamoDb } from '#shared/aws/clients.ts';
 import { createScheduleOnce, scheduler } from '#shared/aws/scheduler.ts';
-import { readTableName } from '#shared/config.ts';
+import { readSchedulerDeadLetterArn, readTableName } from '#shared/config.ts';
 import { parsePayload, requestIdField } from '#shared/domain/outcome.ts';
 import { signedDpaExpiry } from '#shared/domain/registry.ts';
 import {
@@ -37,6 +37,8 @@ export interface ScheduleRenewalConfig {
   schedulerRoleArn: string;
   scheduleGroupName: string;
   leadDays: number;
+  /** SQS queue for renewals Scheduler could not deliver (unset in the local runtime). */
+  deadLetterArn?: string;
 }
 
 export interface ScheduleRenewalDeps {
@@ -54,6 +56,7 @@ export function readScheduleRenewalConfig(env: Record<string, string | undefined
     schedulerRoleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
     scheduleGroupName: requireEnv('SCHEDULE_GROUP_NAME', env),
     leadDays: intEnv('RENEWAL_LEAD_DAYS', DEFAULT_RENEWAL_LEAD_DAYS, env),
+    deadLetterArn: readSchedulerDeadLetterArn(env),
   } satisfies ScheduleRenewalConfig;
 }
 
@@ -98,6 +101,7 @@ export async function scheduleRenewal(
     groupName: deps.config.scheduleGroupName,
     stateMachineArn: deps.config.renewalStateMachineArn,
     roleArn: deps.config.schedulerRoleArn,
+    deadLetterArn: deps.config.deadLetterArn,
   });
   const created = await createScheduleOnce(deps.scheduler, schedule);
   const dueOn = isoDay(due);

@@ -13,6 +13,20 @@ export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', en
 /** Where emailed links point: the API Gateway stage URL or a custom domain (no trailing slash). */
 export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
 
+/**
+ * SCHEDULER_DLQ_ARN: the SQS queue EventBridge Scheduler sends a schedule's event to when it cannot
+ * deliver it (DeadLetterConfig on every schedule target; CDK sets it with the grant). Unset only in the
+ * local runtime, whose Scheduler stand-in has no dead-letter queue; when set it must be an SQS ARN.
+ */
+export function readSchedulerDeadLetterArn(env: Env = process.env): string | undefined {
+  const value = env.SCHEDULER_DLQ_ARN?.trim();
+  if (!value) return undefined;
+  if (!/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(value)) {
+    throw new ConfigError(`Environment variable SCHEDULER_DLQ_ARN must be an SQS queue ARN, got "${value}"`);
+  }
+  return value;
+}
+
 export type TeamEmails = Record<Team, string>;
 
 /** TEAM_EMAILS: JSON object from team (cybersecurity, instructional-technology, dii, aas) to its address. */

@@ -13,9 +13,13 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '#shared/domain/schedule-names.ts';
 import type { FunctionSpec } from '#shared/functions.ts';
+import { TABLE_ACCESS } from '#shared/store/access.ts';
+import { INDEX_PARTITIONS, PARTITIONS, type PartitionKind } from '#shared/store/keys.ts';
 import { LAMBDA_BUNDLE, lambdaEntry } from '../lambda-bundling.ts';
 
 /** Repository root: entries are `lambdas/<name>.ts` relative to it. */
@@ -27,8 +31,18 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 export const TABLE_ACTIONS = {
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  query: ['dynamodb:Query'],
 } as const;
+
+/** The IAM condition that limits an action to items whose partition key matches one of `patterns`. */
+export function leadingKeysCondition(patterns: readonly string[]) {
+  // ForAllValues: every leading key of the request must match (the DynamoDB guide requires it).
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } };
+}
+
+/** SES actions for the mail senders: exactly the command shared/mail/ses-mailer.ts sends (SendEmailCommand). */
+export const MAIL_ACTIONS = ['ses:SendEmail'] as const;
 
 /** The Powertools service name every handler logs under (shared/logger.ts uses the same). */
 export const SERVICE_NAME = 'software-request';
@@ -115,46 +129,69 @@ export class DistrictFunction extends Construct {
   }
 
   /**
-   * TABLE_NAME + exactly the DynamoDB actions the WorkflowStore issues (GetCommand, QueryCommand;
-   * PutCommand and UpdateCommand for writers) on this table, and Query on its indexes.
+   * TABLE_NAME + exactly this function's entry of shared/store/access.ts: GetItem/Query on the
+   * partitions it reads, PutItem/UpdateItem on the partitions it writes (both as dynamodb:LeadingKeys
+   * conditions on the partition-key prefixes), and Query on the index partitions it lists (on an
+   * index, LeadingKeys is the index's partition key).
    */
-  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
+  bindTable(table: ITable): this {
+    const access = TABLE_ACCESS[this.spec.name];
+    if (!access) throw new Error(`shared/store/access.ts has no entry for ${this.spec.name}`);
     this.setEnv('TABLE_NAME', table.tableName);
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        sid: access === 'read' ? 'ReadTable' : 'ReadWriteTable',
-        actions: [...TABLE_ACTIONS[access]],
-        resources: [table.tableArn],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'QueryTableIndexes',
-        actions: ['dynamodb:Query'],
-        resources: [`${table.tableArn}/index/*`],
-      }),
-    );
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table.node.defaultChild)}.Arn>/index/*]`,
-      reason:
-        'dynamodb:Query on the table\'s own global secondary indexes (GSI1: pending tasks by team, requests by requester, registry list; GSI2: renewals due) needs the "<table>/index/*" ARN; it grants Query only and covers only this table\'s indexes.',
-    });
+    const prefixes = (kinds: readonly PartitionKind[]) => kinds.map((kind) => `${PARTITIONS[kind]}*`);
+    if (access.read.length) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'ReadItems',
+          actions: [...TABLE_ACTIONS.read],
+          resources: [table.tableArn],
+          conditions: leadingKeysCondition(prefixes(access.read)),
+        }),
+      );
+    }
+    if (access.write.length) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'WriteItems',
+          actions: [...TABLE_ACTIONS.write],
+          resources: [table.tableArn],
+          conditions: leadingKeysCondition(prefixes(access.write)),
+        }),
+      );
+    }
+    const byIndex = new Map<string, string[]>();
+    for (const kind of access.query) {
+      const { index, key, prefix } = INDEX_PARTITIONS[kind];
+      byIndex.set(index, [...(byIndex.get(index) ?? []), prefix ? `${key}*` : key]);
+    }
+    for (const [index, patterns] of byIndex) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          sid: `Query${index}`,
+          actions: [...TABLE_ACTIONS.query],
+          resources: [`${table.tableArn}/index/${index}`],
+          conditions: leadingKeysCondition(patterns),
+        }),
+      );
+    }
     return this;
   }
 
   /**
-   * MAIL_FROM + ses:SendEmail/SendRawEmail on the district's verified domain identity only (plus, while
-   * the account is in the SES sandbox, the verified recipient identities SES also authorises against).
+   * MAIL_FROM + ses:SendEmail (the only SES call shared/mail/ses-mailer.ts makes: SendEmailCommand, never
+   * SendRawEmail) on the district's verified domain identity only (plus, while the account is in the
+   * SES sandbox, the verified recipient identities SES also authorises against).
    */
   bindMail(identity: EmailIdentity, mailFrom: string, sandboxRecipients: readonly string[] = []): this {
     this.setEnv('MAIL_FROM', mailFrom);
-    identity.grantSendEmail(this.function);
+    // Not identity.grantSendEmail(): it also grants ses:SendRawEmail, which no handler uses.
+    identity.grant(this.function, ...MAIL_ACTIONS);
     if (sandboxRecipients.length) {
       const stack = Stack.of(this);
       this.function.addToRolePolicy(
         new PolicyStatement({
           sid: 'SesSandboxRecipients',
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          actions: [...MAIL_ACTIONS],
           resources: sandboxRecipients.map((address) =>
             stack.formatArn({ service: 'ses', resource: 'identity', resourceName: address }),
           ),
@@ -185,8 +222,9 @@ export class DistrictFunction extends Construct {
   }
 
   /**
-   * The renewal scheduler: one-time schedules in the district's group that start the annual-renewal
-   * machine as `schedulerRole`. Grants scheduler:CreateSchedule on that group's schedules and
+   * The renewal scheduler: one-time schedules in the district's group, named `renewal-…`
+   * (shared/domain/schedule-names.ts), that start the annual-renewal machine as
+   * `schedulerRole`. Grants scheduler:CreateSchedule on that group's `renewal-*` schedules only and
    * iam:PassRole on that role (to EventBridge Scheduler only).
    */
   bindRenewalScheduler(options: {
@@ -194,10 +232,12 @@ export class DistrictFunction extends Construct {
     schedulerRole: IRole;
     renewalStateMachineArn: string;
     leadDays: number;
+    deadLetterQueue: IQueue;
   }): this {
     const { group, schedulerRole } = options;
     this.setEnv('SCHEDULE_GROUP_NAME', group.scheduleGroupName);
     this.setEnv('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
+    this.bindScheduleDeadLetterQueue(options.deadLetterQueue, schedulerRole);
     this.setEnv('RENEWAL_STATE_MACHINE_ARN', options.renewalStateMachineArn);
     this.setEnv('RENEWAL_LEAD_DAYS', String(options.leadDays));
     const stack = Stack.of(this);
@@ -209,7 +249,7 @@ export class DistrictFunction extends Construct {
           stack.formatArn({
             service: 'scheduler',
             resource: 'schedule',
-            resourceName: `${group.scheduleGroupName}/*`,
+            resourceName: `${group.scheduleGroupName}/${RENEWAL_SCHEDULE_PREFIX}*`,
           }),
         ],
       }),
@@ -223,9 +263,9 @@ export class DistrictFunction extends Construct {
       }),
     );
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/${RENEWAL_SCHEDULE_PREFIX}*]`,
       reason:
-        'Each approved request gets its own one-time renewal schedule, named at run time from its request id, so CreateSchedule must cover "schedule/<this stack\'s group>/*"; it cannot create schedules in any other group.',
+        'Each approved request gets its own one-time renewal schedule, named at run time from its request id ("renewal-<requestId>-<year>"), so CreateSchedule must cover "schedule/<this stack\'s group>/renewal-*"; it cannot create other schedules (such as reminders) or use any other group.',
     });
     return this;
   }
@@ -239,10 +279,12 @@ export class DistrictFunction extends Construct {
     group: IScheduleGroup;
     schedulerRole: IRole;
     reminderFunctionArn: string;
+    deadLetterQueue: IQueue;
   }): this {
     const { group, schedulerRole } = options;
     this.setEnv('SCHEDULE_GROUP_NAME', group.scheduleGroupName);
     this.setEnv('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
+    this.bindScheduleDeadLetterQueue(options.deadLetterQueue, schedulerRole);
     this.setEnv('REMINDER_FUNCTION_ARN', options.reminderFunctionArn);
     const stack = Stack.of(this);
     this.function.addToRolePolicy(
@@ -253,7 +295,7 @@ export class DistrictFunction extends Construct {
           stack.formatArn({
             service: 'scheduler',
             resource: 'schedule',
-            resourceName: `${group.scheduleGroupName}/remind-*`,
+            resourceName: `${group.scheduleGroupName}/${REMINDER_SCHEDULE_PREFIX}*`,
           }),
         ],
       }),
@@ -267,11 +309,29 @@ export class DistrictFunction extends Construct {
       }),
     );
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/remind-*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/${REMINDER_SCHEDULE_PREFIX}*]`,
       reason:
         'Each human task gets its own one-time reminder schedules, named at run time from its random task id ("remind-<taskId>-<n>"), so CreateSchedule must cover "schedule/<this stack\'s group>/remind-*"; it cannot create other schedules or use any other group.',
     });
     return this;
+  }
+
+  /**
+   * SCHEDULER_DLQ_ARN (the DeadLetterConfig of every schedule this function creates) + sqs:SendMessage
+   * on that queue for the schedules' execution role: EventBridge Scheduler sends undeliverable events
+   * to the dead-letter queue as that role. The function itself needs no SQS permission.
+   */
+  private bindScheduleDeadLetterQueue(queue: IQueue, schedulerRole: IRole): void {
+    this.setEnv('SCHEDULER_DLQ_ARN', queue.queueArn);
+    // Not queue.grantSendMessages(): it adds GetQueueAttributes and GetQueueUrl, which Scheduler does
+    // not need (the queue uses SQS-managed encryption, so no KMS grant either).
+    schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'SendUndeliveredToDeadLetterQueue',
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+      }),
+    );
   }
 }
 

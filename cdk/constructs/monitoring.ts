@@ -1,8 +1,11 @@
 /**
- * Operators hear about system errors: alarms on failed/timed-out/aborted executions, Lambda errors and
- * throttles, API 5xx, errors a handler logged and handled (a reminder not scheduled, a follow-up email
- * that failed), all to an encrypted SNS topic with an email subscription; and one dashboard for the
- * workflow. (A denial is a business outcome and succeeds: it never alarms.)
+ * Operators hear about system errors: alarms on failed/timed-out/aborted executions, Lambda errors (one
+ * alarm per function) and throttles (one alarm for the account: throttling is the account's concurrency
+ * running out, not one function's fault), API 5xx, errors a handler logged and handled (a reminder not
+ * scheduled, a follow-up email that failed), and undelivered schedules (dead-letter queue), all to an
+ * encrypted SNS topic with an email subscription; and one dashboard for the workflow, with 50 metrics
+ * at most (CloudWatch's free dashboards allow 50). A denial is a business outcome and succeeds: it never
+ * alarms.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -12,7 +15,6 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
-  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -20,9 +22,11 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DistrictFunction } from './district-function.ts';
@@ -33,6 +37,8 @@ export interface MonitoringProps {
   machines: { label: string; machine: StateMachine }[];
   functions: DistrictFunction[];
   api: RestApi;
+  /** Dead-letter queues: any message in one is an event that was never delivered. */
+  deadLetterQueues?: { label: string; queue: IQueue }[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -104,18 +110,19 @@ export class Monitoring extends Construct {
     }
 
     for (const fn of props.functions) {
-      const label = pascal(fn.spec.name);
       alarm(
-        `${label}Errors`,
+        `${pascal(fn.spec.name)}Errors`,
         fn.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
         `Lambda ${fn.spec.name} (SOP ${fn.spec.sop}) threw an error.`,
       );
-      alarm(
-        `${label}Throttles`,
-        fn.function.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
-        `Lambda ${fn.spec.name} was throttled (account concurrency exhausted?).`,
-      );
     }
+    // One alarm instead of one per function ($0.10 each): none of the functions has reserved concurrency,
+    // so a throttle means the account's concurrency ran out, which hits whichever functions run then.
+    alarm(
+      'LambdaThrottles',
+      LambdaFunction.metricAllThrottles({ period: PERIOD, statistic: 'Sum' }),
+      "A Lambda invocation in this account and region was throttled: the account's concurrency is exhausted (these functions have no reserved concurrency). Check the functions' throttles in the Lambda console and the account's concurrency quota.",
+    );
 
     for (const fn of props.functions) {
       new MetricFilter(this, `${pascal(fn.spec.name)}HandledErrors`, {
@@ -132,6 +139,14 @@ export class Monitoring extends Construct {
       new Metric({ ...HANDLED_ERRORS_METRIC, period: PERIOD, statistic: 'Sum' }),
       "A handler logged an error it handled (e.g. a reminder not scheduled, a follow-up email not sent). Search the functions' logs for level ERROR.",
     );
+
+    for (const { label, queue } of props.deadLetterQueues ?? []) {
+      alarm(
+        label,
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+        `A message is waiting in ${label}: EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start). The message body is the schedule's input; start it by hand, then delete the message.`,
+      );
+    }
 
     alarm(
       'Api5xx',
@@ -172,20 +187,23 @@ export class Monitoring extends Construct {
               fn.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum', label: fn.spec.name }),
             ),
           }),
+          // Account-wide metrics (2 instead of 18 per-function ones): the dashboard stays within the 50
+          // metrics of CloudWatch's free dashboards. Per-function errors are on the left.
           new GraphWidget({
-            title: 'Lambda invocations (all functions)',
+            title: 'Lambda invocations and throttles (all functions in the account)',
             width,
             left: [
-              new MathExpression({
-                label: 'Invocations',
+              LambdaFunction.metricAllInvocations({
                 period: Duration.hours(1),
-                expression: props.functions.map((_, i) => `m${i}`).join(' + '),
-                usingMetrics: Object.fromEntries(
-                  props.functions.map((fn, i) => [
-                    `m${i}`,
-                    fn.function.metricInvocations({ period: Duration.hours(1), statistic: 'Sum' }),
-                  ]),
-                ),
+                statistic: 'Sum',
+                label: 'Invocations',
+              }),
+            ],
+            right: [
+              LambdaFunction.metricAllThrottles({
+                period: Duration.hours(1),
+                statistic: 'Sum',
+                label: 'Throttles',
               }),
             ],
           }),

@@ -3,10 +3,11 @@
  * EventBridge Scheduler assumes to start the annual-renewal machine (and nothing else). The same group
  * holds the human steps' reminder schedules, which run as their own role (invoke remind-task only).
  */
-import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface RenewalSchedulerProps {
@@ -17,6 +18,12 @@ export interface RenewalSchedulerProps {
 export class RenewalScheduler extends Construct {
   readonly group: ScheduleGroup;
   readonly role: Role;
+  /**
+   * Where EventBridge Scheduler puts a schedule's event it could not deliver (target gone, role not
+   * allowed, retries exhausted): every schedule the Lambdas create names it in DeadLetterConfig, and
+   * Scheduler sends to it as the schedule's execution role (DistrictFunction.bind…Scheduler grants it).
+   */
+  readonly deadLetterQueue: Queue;
   /** The role reminder schedules run as (see addReminderTarget). */
   reminderRole?: Role;
 
@@ -24,7 +31,21 @@ export class RenewalScheduler extends Construct {
     super(scope, id);
     this.group = new ScheduleGroup(this, 'Group', {
       scheduleGroupName: `${Stack.of(this).stackName}-renewals`,
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Like the table: the group holds every pending renewal (one a year per approved resource) and
+      // reminder; a redeploy that replaced or removed it would silently drop them.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Like the group: a lost renewal is found here, so a redeploy must not drop it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the EventBridge Scheduler schedules (set per schedule in DeadLetterConfig at run time, which cdk-nag cannot see); nothing consumes it automatically, an alarm tells operators when a message arrives.',
     });
     this.role = new Role(this, 'Role', {
       description: 'EventBridge Scheduler: start the annual-renewal state machine (TS-PE-535 step 17)',

@@ -10,6 +10,7 @@ import { createScheduleOnce } from '../aws/scheduler.ts';
 import { logger } from '../logger.ts';
 import type { TaskRecord } from '../store/records.ts';
 import { atExpression } from './renewal.ts';
+import { REMINDER_SCHEDULE_PREFIX } from './schedule-names.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -47,7 +48,7 @@ export function reminderTimes(assignedAt: Date, expiresAt: Date): PlannedReminde
 
 /** `remind-<taskId>-<n>`: 31 characters of [0-9a-zA-Z-_] (task ids are 22 base64url characters). */
 export function reminderScheduleName(taskId: string, reminder: ReminderNumber): string {
-  return `remind-${taskId}-${reminder}`;
+  return `${REMINDER_SCHEDULE_PREFIX}${taskId}-${reminder}`;
 }
 
 export interface ReminderSchedulerConfig {
@@ -56,6 +57,8 @@ export interface ReminderSchedulerConfig {
   reminderFunctionArn: string;
   /** The role EventBridge Scheduler assumes to invoke it. */
   schedulerRoleArn: string;
+  /** SQS queue for reminders Scheduler could not deliver (SCHEDULER_DLQ_ARN). */
+  deadLetterArn?: string;
 }
 
 export function reminderScheduleInput(
@@ -76,6 +79,7 @@ export function reminderScheduleInput(
       RoleArn: config.schedulerRoleArn,
       Input: JSON.stringify({ taskId: task.taskId, reminder: planned.reminder }),
       RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      ...(config.deadLetterArn ? { DeadLetterConfig: { Arn: config.deadLetterArn } } : {}),
     },
   };
 }

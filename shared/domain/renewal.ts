@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import type { RequestRecord } from '../store/records.ts';
+import { RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
 import type { RenewalPlan } from './workflow.ts';
 
 export const NOTHING_TO_RENEW = 'No DPA and no website: nothing to renew annually';
@@ -66,10 +67,10 @@ export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 /** `renewal-<requestId>-<yyyy>`: one schedule per request and year, so a retried create conflicts. */
 export function renewalScheduleName(requestId: string, due: Date): string {
   const year = due.getUTCFullYear();
-  const name = `renewal-${requestId}-${year}`;
+  const name = `${RENEWAL_SCHEDULE_PREFIX}${requestId}-${year}`;
   if (name.length <= MAX_SCHEDULE_NAME) return name;
   const digest = createHash('sha256').update(requestId).digest('hex').slice(0, 40);
-  return `renewal-${digest}-${year}`;
+  return `${RENEWAL_SCHEDULE_PREFIX}${digest}-${year}`;
 }
 
 /** Scheduler one-time expression in UTC: `at(yyyy-mm-ddThh:mm:ss)`. */
@@ -81,6 +82,8 @@ export function renewalScheduleInput(options: {
   groupName: string;
   stateMachineArn: string;
   roleArn: string;
+  /** SQS queue for events Scheduler could not deliver (SCHEDULER_DLQ_ARN). */
+  deadLetterArn?: string;
 }): CreateScheduleCommandInput & { Name: string } {
   return {
     Name: renewalScheduleName(options.requestId, options.due),
@@ -95,6 +98,7 @@ export function renewalScheduleInput(options: {
       RoleArn: options.roleArn,
       Input: JSON.stringify({ requestId: options.requestId }),
       RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      ...(options.deadLetterArn ? { DeadLetterConfig: { Arn: options.deadLetterArn } } : {}),
     },
   };
 }

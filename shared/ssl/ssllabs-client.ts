@@ -13,6 +13,7 @@
  * timeouts and other 5xx are TransientError (the state machine retries those).
  */
 import { TransientError, WorkflowError } from '../errors.ts';
+import { SSLLABS_CLIENT_LIMITS } from './limits.ts';
 
 export const DEFAULT_SSLLABS_API_BASE = 'https://api.ssllabs.com/api/v4';
 
@@ -120,11 +121,12 @@ export class SslLabsClient {
     this.fetchFn = options.fetch ?? ((...args) => fetch(...args));
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
-    this.maxRetries = options.maxRetries ?? 3;
-    this.baseDelayMs = options.baseDelayMs ?? 1_000;
-    this.maxDelayMs = options.maxDelayMs ?? 8_000;
-    this.maxTotalDelayMs = options.maxTotalDelayMs ?? 20_000;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    // Defaults from shared/ssl/limits.ts, where the worst case is checked against the Lambda timeout.
+    this.maxRetries = options.maxRetries ?? SSLLABS_CLIENT_LIMITS.maxRetries;
+    this.baseDelayMs = options.baseDelayMs ?? SSLLABS_CLIENT_LIMITS.baseDelayMs;
+    this.maxDelayMs = options.maxDelayMs ?? SSLLABS_CLIENT_LIMITS.maxDelayMs;
+    this.maxTotalDelayMs = options.maxTotalDelayMs ?? SSLLABS_CLIENT_LIMITS.maxTotalDelayMs;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? SSLLABS_CLIENT_LIMITS.requestTimeoutMs;
   }
 
   /**

@@ -18,7 +18,25 @@ import { TABLE_ACTIONS } from '../../cdk/constructs/district-function.ts';
 import { HANDLED_ERROR_PATTERN } from '../../cdk/constructs/monitoring.ts';
 import { aslPlaceholders } from '../../cdk/constructs/workflow-state-machine.ts';
 import type { SoftwareRequestStack } from '../../cdk/stack.ts';
+import { reminderScheduleName } from '../../shared/domain/reminder-schedules.ts';
+import { renewalScheduleName } from '../../shared/domain/renewal.ts';
+import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '../../shared/domain/schedule-names.ts';
 import { FUNCTIONS, STATE_MACHINES } from '../../shared/functions.ts';
+import {
+  CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
+  SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
+  sslLabsWorstCaseMs,
+} from '../../shared/ssl/limits.ts';
+import { TABLE_ACCESS } from '../../shared/store/access.ts';
+import {
+  INDEX_PARTITIONS,
+  idempotencyKey,
+  licenseKeyKey,
+  PARTITIONS,
+  registryKey,
+  requestKey,
+  taskKey,
+} from '../../shared/store/keys.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
@@ -45,6 +63,7 @@ const ENV_CONTRACT: Record<string, string[]> = {
     'SCHEDULE_GROUP_NAME',
     'SCHEDULER_ROLE_ARN',
     'REMINDER_FUNCTION_ARN',
+    'SCHEDULER_DLQ_ARN',
   ],
   'remind-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
   'send-dpa': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
@@ -58,6 +77,7 @@ const ENV_CONTRACT: Record<string, string[]> = {
     'SCHEDULER_ROLE_ARN',
     'SCHEDULE_GROUP_NAME',
     'RENEWAL_LEAD_DAYS',
+    'SCHEDULER_DLQ_ARN',
   ],
   'close-request': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
   'record-error': ['TABLE_NAME', 'MAIL_FROM', 'OPERATOR_EMAIL'],
@@ -122,6 +142,30 @@ const functionOfRole = (role: string) => {
   return roleOfFunction.get(role) ?? role;
 };
 
+/** The DynamoDB statements of a function's role: actions, resource and dynamodb:LeadingKeys patterns. */
+function dynamoGrants(name: string): { actions: string[]; resource: unknown; leadingKeys: string[] }[] {
+  return statements()
+    .filter(({ roles }) => roles.includes(roleId(name)))
+    .filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')))
+    .map(({ statement }) => {
+      const condition = statement.Condition as
+        | { 'ForAllValues:StringLike'?: { 'dynamodb:LeadingKeys'?: string[] } }
+        | undefined;
+      const leadingKeys = condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      if (!leadingKeys?.length) throw new Error(`${name}: a DynamoDB statement without dynamodb:LeadingKeys`);
+      return { actions: actionsOf(statement), resource: statement.Resource, leadingKeys };
+    });
+}
+
+/** IAM StringLike: `*` any characters, `?` one character. */
+const globMatches = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  ).test(value);
+
 /** All state names of an ASL definition, including those inside Map and Parallel states. */
 function stateNames(definition: { States: Record<string, Json> }): string[] {
   return Object.entries(definition.States).flatMap(([name, state]) => {
@@ -146,10 +190,21 @@ describe('Lambda functions', () => {
         MemorySize: 256,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        Timeout: spec.name === 'check-ssl' ? 60 : 30,
+        Timeout: spec.name === 'check-ssl' ? CHECK_SSL_LAMBDA_TIMEOUT_SECONDS : 30,
         Role: { 'Fn::GetAtt': [roleId(spec.name), 'Arn'] },
       });
     }
+  });
+
+  it('check-ssl: the deployed Lambda timeout is at least twice the SSL Labs client worst case', () => {
+    // Act
+    const timeoutSeconds = fnProps('check-ssl').Timeout as number;
+
+    // Assess
+    expect(timeoutSeconds).toBe(CHECK_SSL_LAMBDA_TIMEOUT_SECONDS);
+    expect(sslLabsWorstCaseMs()).toBeLessThanOrEqual(
+      timeoutSeconds * 1000 * SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
+    );
   });
 
   it('bundles every entry as self-contained ESM with a source map (the pinned AWS SDK is inside)', () => {
@@ -276,22 +331,114 @@ describe('DynamoDB table', () => {
     });
   });
 
-  it('grants read-only handlers Get/Query and writers Get/Query/Put/Update only', () => {
+  it('grants each function exactly its entry of shared/store/access.ts, every statement limited by dynamodb:LeadingKeys', () => {
     // Prepare
-    const readers = ['registry', 'get-request', 'task-page'];
+    const tableArn = { 'Fn::GetAtt': [idOf(stack.table), 'Arn'] };
+    const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] });
 
-    for (const { roles, statement } of statements()) {
-      const actions = actionsOf(statement).filter((a) => a.startsWith('dynamodb:'));
-      if (!actions.length) continue;
+    for (const spec of FUNCTIONS) {
+      const access = TABLE_ACCESS[spec.name];
+      const expected: unknown[] = [];
+      if (access?.read.length)
+        expected.push([TABLE_ACTIONS.read, tableArn, access.read.map((k) => `${PARTITIONS[k]}*`)]);
+      if (access?.write.length)
+        expected.push([TABLE_ACTIONS.write, tableArn, access.write.map((k) => `${PARTITIONS[k]}*`)]);
+      for (const index of ['GSI1', 'GSI2']) {
+        const patterns = (access?.query ?? [])
+          .map((k) => INDEX_PARTITIONS[k])
+          .filter((p) => p.index === index)
+          .map((p) => (p.prefix ? `${p.key}*` : p.key));
+        if (patterns.length) expected.push([TABLE_ACTIONS.query, indexArn(index), patterns]);
+      }
+
+      // Act
+      const actual = dynamoGrants(spec.name).map(({ actions, resource, leadingKeys }) => [
+        actions,
+        resource,
+        leadingKeys,
+      ]);
+
       // Assess
-      const name = functionOfRole(roles[0] as string);
-      const allowed: readonly string[] = readers.includes(name)
-        ? TABLE_ACTIONS.read
-        : TABLE_ACTIONS.readWrite;
-      expect(allowed, name).toEqual(expect.arrayContaining(actions));
+      expect(actual, spec.name).toEqual(expected);
+      expect(access === undefined, spec.name).toBe(spec.name === 'request-form');
     }
-    expect(withAction('dynamodb:GetItem').map((s) => functionOfRole(s.roles[0] as string))).not.toContain(
-      'request-form',
+    expect(Object.keys(TABLE_ACCESS).sort()).toEqual(
+      FUNCTIONS.map((f) => f.name)
+        .filter((name) => name !== 'request-form')
+        .sort(),
+    );
+  });
+
+  it('read-only HTTP functions cannot write, and cannot read licence keys; only record-decision may touch them (write only)', () => {
+    // Prepare
+    const licenceKey = licenseKeyKey('SR-20261128-TEST0001').PK;
+
+    for (const name of ['get-request', 'task-page', 'registry', 'request-form']) {
+      // Act
+      const grants = dynamoGrants(name);
+
+      // Assess
+      for (const grant of grants) {
+        expect(grant.actions, name).not.toContain('dynamodb:PutItem');
+        expect(grant.actions, name).not.toContain('dynamodb:UpdateItem');
+        expect(
+          grant.leadingKeys.some((p) => globMatches(p, licenceKey)),
+          name,
+        ).toBe(false);
+      }
+    }
+    const licenceGrants = FUNCTIONS.flatMap((spec) =>
+      dynamoGrants(spec.name)
+        .filter((g) => g.leadingKeys.some((p) => globMatches(p, licenceKey)))
+        .map((g) => [spec.name, g.actions]),
+    );
+    expect(licenceGrants).toEqual([['record-decision', TABLE_ACTIONS.write]]);
+    // Requests and their audit trail share a partition, licence keys do not.
+    expect(licenseKeyKey('SR-1').PK).not.toBe(requestKey('SR-1').PK);
+  });
+
+  it('each kind of item is written only by the functions whose code writes it', () => {
+    // Prepare: an example key of each kind
+    const examples = {
+      request: requestKey('SR-1').PK,
+      task: taskKey('t').PK,
+      license: licenseKeyKey('SR-1').PK,
+      registry: registryKey('mathblaster.example').PK,
+      idempotency: idempotencyKey('k').PK,
+    };
+    const writersOf = (key: string) =>
+      FUNCTIONS.filter((spec) =>
+        dynamoGrants(spec.name).some(
+          (g) => g.actions.includes('dynamodb:PutItem') && g.leadingKeys.some((p) => globMatches(p, key)),
+        ),
+      )
+        .map((spec) => spec.name)
+        .sort();
+
+    // Assess
+    expect(writersOf(examples.task)).toEqual(['assign-task', 'record-decision', 'remind-task']);
+    expect(writersOf(examples.license)).toEqual(['record-decision']);
+    expect(writersOf(examples.registry)).toEqual(['publish-status', 'schedule-renewal']);
+    expect(writersOf(examples.idempotency)).toEqual(['submit-request']);
+    expect(writersOf(examples.request)).not.toContain('get-request');
+    expect(writersOf('SOMETHING#else')).toEqual([]);
+  });
+
+  it('registry may query only the REGISTRY partition of GSI1', () => {
+    // Act
+    const grants = dynamoGrants('registry');
+
+    // Assess
+    expect(grants).toEqual([
+      {
+        actions: ['dynamodb:Query'],
+        resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(stack.table), 'Arn'] }, '/index/GSI1']] },
+        leadingKeys: ['REGISTRY'],
+      },
+    ]);
+    // listRegistry queries GSI1 with GSI1PK = 'REGISTRY' (the index partition LeadingKeys sees).
+    expect(readFileSync(new URL('shared/store/store.ts', ROOT), 'utf8')).toMatch(
+      /IndexName: 'GSI1',\s*KeyConditionExpression: 'GSI1PK = :pk',\s*ExpressionAttributeValues: \{ ':pk': 'REGISTRY' \}/,
     );
   });
 
@@ -312,7 +459,7 @@ describe('DynamoDB table', () => {
     expect(commands.length).toBeGreaterThan(0);
     for (const command of commands) {
       expect(actionOf[command], `${command} is not covered by TABLE_ACTIONS`).toBeDefined();
-      expect(TABLE_ACTIONS.readWrite).toContain(actionOf[command]);
+      expect([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write]).toContain(actionOf[command]);
     }
   });
 });
@@ -358,7 +505,7 @@ describe('state machines', () => {
     }
   });
 
-  it('are STANDARD, log ALL events with execution data to their log group, and are traced', () => {
+  it('are STANDARD, log errors only and without execution data (no task tokens, emails or comments in CloudWatch Logs), and are traced', () => {
     for (const { construct } of machines()) {
       // Act
       const props = resources[idOf(construct.machine)]?.Properties as Json;
@@ -368,8 +515,8 @@ describe('state machines', () => {
         StateMachineType: 'STANDARD',
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: {
-          Level: 'ALL',
-          IncludeExecutionData: true,
+          Level: 'ERROR',
+          IncludeExecutionData: false,
           Destinations: [
             { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [idOf(construct.logGroup), 'Arn'] } } },
           ],
@@ -439,6 +586,51 @@ describe('least privilege for the workflow', () => {
     expect(renewalName).toBe(`${stack.stackName}-AnnualRenewal`);
   });
 
+  it('the schedule group is retained like the table, so a redeploy keeps pending renewals and reminders', () => {
+    // Act
+    const group = resources[idOf(stack.scheduler.group)];
+
+    // Assess
+    expect(group?.Type).toBe('AWS::Scheduler::ScheduleGroup');
+    expect(group?.DeletionPolicy).toBe('Retain');
+    expect(group?.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('schedules have an encrypted, TLS-only dead-letter queue that only the two scheduler roles may send to', () => {
+    // Prepare
+    const queueId = idOf(stack.scheduler.deadLetterQueue);
+    const queueArn = { 'Fn::GetAtt': [queueId, 'Arn'] };
+    const reminderRole = stack.scheduler.reminderRole;
+    if (!reminderRole) throw new Error('no reminder role');
+
+    // Act
+    const senders = withAction('sqs:SendMessage');
+    const policy = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::SQS::QueuePolicy' &&
+        JSON.stringify(r.Properties.Queues).includes(JSON.stringify({ Ref: queueId })),
+    );
+
+    // Assess
+    expect(resources[queueId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    expect(senders.flatMap(({ roles }) => roles).sort()).toEqual(
+      [idOf(stack.scheduler.role), idOf(reminderRole)].sort(),
+    );
+    for (const { statement } of senders) {
+      expect(actionsOf(statement)).toEqual(['sqs:SendMessage']);
+      expect(statement.Resource).toEqual(queueArn);
+    }
+  });
+
+  it('assign-task and schedule-renewal name that queue in SCHEDULER_DLQ_ARN (DeadLetterConfig of every schedule)', () => {
+    for (const name of ['assign-task', 'schedule-renewal']) {
+      expect(fnProps(name).Environment, name).toMatchObject({
+        Variables: { SCHEDULER_DLQ_ARN: { 'Fn::GetAtt': [idOf(stack.scheduler.deadLetterQueue), 'Arn'] } },
+      });
+    }
+  });
+
   it('the scheduler role can be assumed only by EventBridge Scheduler for this account and group', () => {
     // Act
     const role = resources[idOf(stack.scheduler.role)]?.Properties as Json;
@@ -458,10 +650,13 @@ describe('least privilege for the workflow', () => {
       ],
     });
     const ownStatements = statements().filter(({ roles }) => roles.includes(idOf(stack.scheduler.role)));
-    expect(ownStatements.flatMap(({ statement }) => actionsOf(statement))).toEqual(['states:StartExecution']);
+    expect(ownStatements.flatMap(({ statement }) => actionsOf(statement)).sort()).toEqual([
+      'sqs:SendMessage',
+      'states:StartExecution',
+    ]);
   });
 
-  it('only schedule-renewal (any name) and assign-task (remind-* only) create schedules in the group, each passing its own role to Scheduler only', () => {
+  it('only schedule-renewal (renewal-* only) and assign-task (remind-* only) create schedules in the group, each passing its own role to Scheduler only', () => {
     // Prepare
     const groupName = resources[idOf(stack.scheduler.group)]?.Properties.Name as string;
     const reminderRole = stack.scheduler.reminderRole;
@@ -483,8 +678,14 @@ describe('least privilege for the workflow', () => {
 
     // Assess
     expect(Object.keys(create).sort()).toEqual(['assign-task', 'schedule-renewal']);
-    expect(create['schedule-renewal']).toContain(`:schedule/${groupName}/*"`);
-    expect(create['assign-task']).toContain(`:schedule/${groupName}/remind-*"`);
+    expect(create['schedule-renewal']).toContain(`:schedule/${groupName}/${RENEWAL_SCHEDULE_PREFIX}*"`);
+    expect(renewalScheduleName('SR-2026-0001', new Date('2027-09-01T00:00:00Z'))).toMatch(
+      new RegExp(`^${RENEWAL_SCHEDULE_PREFIX}`),
+    );
+    expect(create['assign-task']).toContain(`:schedule/${groupName}/${REMINDER_SCHEDULE_PREFIX}*"`);
+    expect(reminderScheduleName('AAAAAAAAAAAAAAAAAAAAAA', 1)).toMatch(
+      new RegExp(`^${REMINDER_SCHEDULE_PREFIX}`),
+    );
     expect(Object.keys(pass).sort()).toEqual(['assign-task', 'schedule-renewal']);
     expect(pass['schedule-renewal']).toMatchObject({
       Resource: { 'Fn::GetAtt': [idOf(stack.scheduler.role), 'Arn'] },
@@ -523,6 +724,7 @@ describe('least privilege for the workflow', () => {
     });
     expect(own.map(({ statement }) => [actionsOf(statement), statement.Resource])).toEqual([
       [['lambda:InvokeFunction'], { 'Fn::GetAtt': [fnId('remind-task'), 'Arn'] }],
+      [['sqs:SendMessage'], { 'Fn::GetAtt': [idOf(stack.scheduler.deadLetterQueue), 'Arn'] }],
     ]);
     expect(invokers).toEqual([idOf(reminderRole)]);
     expect(fnProps('assign-task').Environment).toMatchObject({
@@ -547,6 +749,22 @@ describe('least privilege for the workflow', () => {
       expect(JSON.stringify(statement.Resource)).toContain(`":identity/",{"Ref":"${identityId}"}`);
     }
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: config.mailDomain });
+  });
+
+  it('grants ses:SendEmail only: no role may call SendRawEmail (shared/mail/ses-mailer.ts sends SendEmailCommand only)', () => {
+    // Prepare
+    const mailer = readFileSync(new URL('shared/mail/ses-mailer.ts', ROOT), 'utf8');
+
+    // Act
+    const sesActions = statements().flatMap(({ statement }) =>
+      actionsOf(statement).filter((a) => a.startsWith('ses:')),
+    );
+
+    // Assess
+    expect(mailer).toContain('SendEmailCommand');
+    expect(mailer).not.toContain('SendRawEmailCommand');
+    expect(sesActions.length).toBeGreaterThan(0);
+    expect([...new Set(sesActions)]).toEqual(['ses:SendEmail']);
   });
 
   it('only publish-status and procurement-hook put events, and only on the integration bus', () => {
@@ -674,24 +892,49 @@ describe('operations', () => {
     }
   });
 
-  it('alarms on errors and throttles of every function and on API 5xx', () => {
+  it('alarms on errors of every function, on throttles in the account (one alarm) and on API 5xx', () => {
     for (const spec of FUNCTIONS) {
-      for (const metric of ['Errors', 'Throttles']) {
-        // Assess
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: metric,
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(spec.name) } }],
-          AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
-        });
-      }
+      // Assess
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(spec.name) } }],
+        AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+      });
     }
+    const throttleAlarms = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'Throttles',
+    );
+    expect(throttleAlarms.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Threshold: 1,
+        AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+      }),
+    ]);
+    expect(throttleAlarms[0]?.Properties.Dimensions).toBeUndefined();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5XXError',
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length * 2 + 1 + 1);
+    // 2 machines × failed/timed-out/aborted, errors per function, throttles, API 5xx, handled errors, DLQ.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + FUNCTIONS.length + 1 + 1 + 1 + 1);
+  });
+
+  it("alarms as soon as the schedules' dead-letter queue holds a message", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(stack.scheduler.deadLetterQueue), 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
+    });
   });
 
   it('alarms when any function logs an error it handled (e.g. a reminder that could not be scheduled)', () => {
@@ -725,6 +968,18 @@ describe('operations', () => {
       TopicArn: { Ref: idOf(stack.monitoring.topic) },
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('has one dashboard of at most 50 metrics (a free dashboard) with executions, errors of every function and API responses', () => {
+    // Act
+    const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    const metrics = body.match(/\[\\"AWS\/\w+\\",/g) ?? [];
+
+    // Assess
+    expect(metrics.length).toBeGreaterThan(FUNCTIONS.length);
+    expect(metrics.length).toBeLessThanOrEqual(50);
+    for (const spec of FUNCTIONS) expect(body, spec.name).toContain(`{"Ref":"${fnId(spec.name)}"}`);
   });
 
   it('has one dashboard with executions, Lambda errors and API responses', () => {

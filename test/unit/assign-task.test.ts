@@ -34,6 +34,7 @@ const REMINDERS = {
   scheduleGroupName: 'software-request-renewals',
   schedulerRoleArn: 'arn:aws:iam::123456789012:role/reminder-scheduler',
   reminderFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:remind-task',
+  deadLetterArn: 'arn:aws:sqs:us-west-2:123456789012:software-request-scheduler-dlq',
 };
 const schedulerMock = mockClient(SchedulerClient);
 
@@ -245,12 +246,16 @@ describe('reminders are scheduled, not polled inside the execution', () => {
           Arn: REMINDERS.reminderFunctionArn,
           RoleArn: REMINDERS.schedulerRoleArn,
           Input: JSON.stringify({ taskId, reminder: 1 }),
+          DeadLetterConfig: { Arn: REMINDERS.deadLetterArn },
         }),
       }),
       expect.objectContaining({
         Name: `remind-${taskId}-2`,
         ScheduleExpression: 'at(2026-12-10T10:00:00)',
-        Target: expect.objectContaining({ Input: JSON.stringify({ taskId, reminder: 2 }) }),
+        Target: expect.objectContaining({
+          Input: JSON.stringify({ taskId, reminder: 2 }),
+          DeadLetterConfig: { Arn: REMINDERS.deadLetterArn },
+        }),
       }),
     ]);
   });
@@ -483,6 +488,7 @@ describe('configuration is read once and fails fast with the variable name', () 
     SCHEDULE_GROUP_NAME: REMINDERS.scheduleGroupName,
     SCHEDULER_ROLE_ARN: REMINDERS.schedulerRoleArn,
     REMINDER_FUNCTION_ARN: REMINDERS.reminderFunctionArn,
+    SCHEDULER_DLQ_ARN: REMINDERS.deadLetterArn,
   };
 
   it('reads every variable it needs', () => {
@@ -504,5 +510,14 @@ describe('configuration is read once and fails fast with the variable name', () 
   ])('missing %s', (name) => {
     expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(ConfigError);
     expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(name);
+  });
+
+  it('SCHEDULER_DLQ_ARN is optional (the local runtime has no SQS) but must be an SQS ARN when set', () => {
+    expect(buildAssignTaskDeps({ ...env, SCHEDULER_DLQ_ARN: undefined }).reminders.config.deadLetterArn).toBe(
+      undefined,
+    );
+    expect(() => buildAssignTaskDeps({ ...env, SCHEDULER_DLQ_ARN: 'https://sqs.example/queue' })).toThrow(
+      'SCHEDULER_DLQ_ARN',
+    );
   });
 });

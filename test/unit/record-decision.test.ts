@@ -9,7 +9,7 @@ import { sfn } from '#shared/aws/sfn.ts';
 import { toWorkflowResource } from '#shared/domain/request-schema.ts';
 import type { DecideDeps } from '#shared/domain/task-service.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import { requestKey, taskKey } from '#shared/store/keys.ts';
+import { licenseKeyKey, taskKey } from '#shared/store/keys.ts';
 import type { TaskRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 import {
@@ -356,7 +356,7 @@ describe('SOP 14: a licence key never leaves its own item', () => {
     const stored = items.filter((i) => JSON.stringify(i).includes(KEY));
     expect(stored).toEqual([
       {
-        PK: requestKey(REQUEST_ID).PK,
+        PK: licenseKeyKey(REQUEST_ID).PK,
         SK: 'LICENSE',
         entity: 'license-key',
         requestId: REQUEST_ID,

@@ -37,6 +37,7 @@ const REGISTRY_ENTRY = {
 };
 const STATE_MACHINE_ARN = 'arn:aws:states:us-west-2:123456789012:stateMachine:annual-renewal';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/renewal-scheduler';
+const DLQ_ARN = 'arn:aws:sqs:us-west-2:123456789012:software-request-scheduler-dlq';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const schedulerMock = mockClient(SchedulerClient);
@@ -52,6 +53,7 @@ const deps: ScheduleRenewalDeps = {
     schedulerRoleArn: ROLE_ARN,
     scheduleGroupName: 'software-requests',
     leadDays: 30,
+    deadLetterArn: DLQ_ARN,
   },
   now: () => NOW,
 };
@@ -114,6 +116,7 @@ describe('schedule-renewal: SOP 17 "DPA and SSL grade will be renewed annually i
         RoleArn: ROLE_ARN,
         Input: '{"requestId":"SR-20261128-TEST0001"}',
         RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        DeadLetterConfig: { Arn: DLQ_ARN },
       },
     });
     expect(requestUpdate()).toMatchObject({
@@ -328,6 +331,13 @@ describe('schedule-renewal configuration', () => {
       scheduleGroupName: 'software-requests',
       leadDays: 30,
     });
+  });
+
+  it('SCHEDULER_DLQ_ARN becomes the dead-letter queue of every renewal schedule; a malformed one fails with its name', () => {
+    expect(readScheduleRenewalConfig({ ...env, SCHEDULER_DLQ_ARN: DLQ_ARN }).deadLetterArn).toBe(DLQ_ARN);
+    expect(() => readScheduleRenewalConfig({ ...env, SCHEDULER_DLQ_ARN: 'my-queue' })).toThrow(
+      /SCHEDULER_DLQ_ARN/,
+    );
   });
 
   it('a missing or malformed variable fails with its name', () => {

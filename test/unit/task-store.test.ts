@@ -119,7 +119,7 @@ describe('claimTask records the decision time it is given', () => {
 });
 
 describe('storeLicenseKey: SOP 14 keys live in their own item', () => {
-  it('puts REQUEST#id / LICENSE with the key and who stored it', async () => {
+  it('puts LICENSE#id / LICENSE (a partition of its own, out of reach of request readers) with the key and who stored it', async () => {
     await store.storeLicenseKey(REQUEST_ID, {
       licenseKey: 'K-1234-5678',
       taskId: TASK_ID,
@@ -128,7 +128,7 @@ describe('storeLicenseKey: SOP 14 keys live in their own item', () => {
     });
 
     expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toEqual({
-      PK: `REQUEST#${REQUEST_ID}`,
+      PK: `LICENSE#${REQUEST_ID}`,
       SK: 'LICENSE',
       entity: 'license-key',
       requestId: REQUEST_ID,

@@ -1,0 +1,83 @@
+/**
+ * DynamoDB access per function: which kinds of item each Lambda may read and write. The CDK binding
+ * (DistrictFunction.bindTable) grants exactly this, as `dynamodb:LeadingKeys` conditions on the
+ * partition-key prefixes of shared/store/keys.ts; test/cdk/stack.test.ts checks the deployed policies.
+ *
+ * Derived from the store calls each handler makes (named per entry). Store method → items:
+ *   createRequest, updateRequest, setRequestSecurity        write request   (updateRequest and
+ *   appendAudit                                              write request    setRequestSecurity read
+ *   getRequest, requireRequest, listAudit                    read request     it back on a conflict)
+ *   createTask, claimTask, releaseTask, rotate/restoreTaskSecret, markTaskTimedOut   write task
+ *   getTask                                                  read task
+ *   storeLicenseKey                                          write license (nobody reads licence keys)
+ *   putRegistryEntry / getRegistryEntry                      write / read registry
+ *   listRegistry                                             query GSI1 REGISTRY
+ *   claimIdempotencyKey                                      write + read idempotency
+ *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
+ *
+ * `read` = GetItem + Query, `write` = PutItem + UpdateItem (shared/store/store.ts sends nothing else).
+ * LeadingKeys sees the partition key only, so a request's record and its audit trail (one partition,
+ * REQUEST#<id>) are granted together; licence keys have their own partition (LICENSE#<id>) so that
+ * no function that reads requests can read them. On an index, LeadingKeys is the index's partition
+ * key (GSI1PK), which is why index queries are listed by index partition.
+ */
+import type { IndexPartitionKind, PartitionKind } from './keys.ts';
+
+export interface TableAccess {
+  /** GetItem and Query on these partitions of the table. */
+  read: readonly PartitionKind[];
+  /** PutItem and UpdateItem on these partitions of the table. */
+  write: readonly PartitionKind[];
+  /** Query on these index partitions. */
+  query: readonly IndexPartitionKind[];
+}
+
+const access = (a: Partial<TableAccess>): TableAccess => ({ read: [], write: [], query: [], ...a });
+
+/**
+ * Every function of shared/functions.ts that uses the table (request-form does not: it only renders
+ * the form). Keys are function names.
+ */
+export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+  // --- HTTP, read-only -------------------------------------------------------------------------------
+  // getRequest, listAudit
+  'get-request': access({ read: ['request'] }),
+  // openTask: getTask, requireRequest, listAudit (replacement context)
+  'task-page': access({ read: ['task', 'request'] }),
+  // listRegistry (GSI1 REGISTRY)
+  registry: access({ query: ['registryList'] }),
+
+  // --- HTTP, writers -------------------------------------------------------------------------------------
+  // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
+  // appendAudit, updateRequest
+  'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency'] }),
+  // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
+  // storeLicenseKey; appendAudit, setRequestSecurity, updateRequest
+  'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
+
+  // --- workflow steps ------------------------------------------------------------------------------------
+  // appendAudit, updateRequest
+  'record-step': access({ read: ['request'], write: ['request'] }),
+  // assignTask: requireRequest, listAudit (replacement context); createTask; updateRequest, appendAudit
+  'assign-task': access({ read: ['request'], write: ['task', 'request'] }),
+  // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
+  'remind-task': access({ read: ['task', 'request'], write: ['task', 'request'] }),
+  // requireRequest, setRequestSecurity, updateRequest, appendAudit
+  'send-dpa': access({ read: ['request'], write: ['request'] }),
+  // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit
+  'check-ssl': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, appendAudit
+  'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry
+  'publish-status': access({ read: ['request', 'registry'], write: ['request', 'registry'] }),
+  // requireRequest, appendAudit
+  'procurement-hook': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, updateRequest, appendAudit; getRegistryEntry, putRegistryEntry
+  'schedule-renewal': access({ read: ['request', 'registry'], write: ['request', 'registry'] }),
+  // requireRequest, appendAudit
+  'plan-renewal': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, listAudit, updateRequest, appendAudit
+  'close-request': access({ read: ['request'], write: ['request'] }),
+  // getRequest, listAudit, updateRequest, appendAudit
+  'record-error': access({ read: ['request'], write: ['request'] }),
+};
