@@ -9,8 +9,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
-import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from '#shared/ssl/limits.ts';
+import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { TABLE_KEYS } from '#shared/store/keys.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
@@ -22,12 +21,6 @@ import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
 }
-
-/** Functions whose timeout differs from the 30 s default. */
-export const TIMEOUTS: Record<string, Duration> = {
-  // shared/ssl/limits.ts: at least twice the SSL Labs client's worst case.
-  'check-ssl': Duration.seconds(CHECK_SSL_LAMBDA_TIMEOUT_SECONDS),
-};
 
 export class SoftwareRequestStack extends Stack {
   readonly table: Table;
@@ -78,7 +71,11 @@ export class SoftwareRequestStack extends Stack {
     for (const spec of FUNCTIONS) {
       functions.set(
         spec.name,
-        new DistrictFunction(this, pascal(spec.name), { spec, logRetention, timeout: TIMEOUTS[spec.name] }),
+        new DistrictFunction(this, pascal(spec.name), {
+          spec,
+          logRetention,
+          timeout: Duration.seconds(lambdaTimeoutSeconds(spec)),
+        }),
       );
     }
     this.functions = functions;

@@ -19,7 +19,7 @@ import { reminderScheduleName } from '#shared/domain/reminder-schedules.ts';
 import { renewalScheduleName } from '#shared/domain/renewal.ts';
 import { newRequestId } from '#shared/domain/request-id.ts';
 import { newTaskId } from '#shared/domain/task-links.ts';
-import { STATE_MACHINES } from '#shared/functions.ts';
+import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { MAX_ENDPOINTS_IN_STATE, maxScanCalls } from '#shared/ssl/scan.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -63,6 +63,7 @@ interface State {
   Choices?: { Next: string; Variable?: string; NumericGreaterThanEquals?: number }[];
   Catch?: { Next: string }[];
   Retry?: Retrier[];
+  Parameters?: { FunctionName?: string };
 }
 export interface Definition {
   StartAt: string;
@@ -366,6 +367,25 @@ export async function largestStateBytes(): Promise<number> {
   }
   const sizes = run.events.flatMap((e) => [e.input, e.output].filter((v) => v !== undefined));
   return Math.max(...sizes.map((v) => Buffer.byteLength(JSON.stringify(v))));
+}
+
+/**
+ * A Lambda task must wait longer than its function may run, or a slow invocation ends as
+ * States.Timeout while the function is still working. Returns the states that do not (with the
+ * margin Lambda needs to start and report).
+ */
+export function taskTimeoutsShorterThanTheirLambda(definition: Definition, marginSeconds = 10): string[] {
+  const byVar = new Map(FUNCTIONS.filter((f) => f.aslArn).map((f) => [`\${${f.aslArn}}`, f]));
+  const short: string[] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task' || state.Resource?.endsWith(WAITS_FOR_TOKEN)) continue;
+    const fn = byVar.get(String(state.Parameters?.FunctionName ?? ''));
+    if (!fn) throw new Error(`Task ${name} calls no function of shared/functions.ts`);
+    const needed = lambdaTimeoutSeconds(fn) + marginSeconds;
+    if ((state.TimeoutSeconds ?? 60) < needed)
+      short.push(`${name} (${state.TimeoutSeconds ?? 60} s < ${needed} s)`);
+  }
+  return short;
 }
 
 export interface LimitsReport {

@@ -3,6 +3,8 @@
  * local runtime loads the same entry in-process, API Gateway and the local HTTP server route the
  * same paths, and the ASL files refer to workflow functions as `${<Pascal>FunctionArn}`.
  */
+import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from './ssl/limits.ts';
+
 export interface FunctionSpec {
   /** File under lambdas/, without extension; exports `handler`. */
   name: string;
@@ -12,6 +14,14 @@ export interface FunctionSpec {
   aslArn?: string;
   /** The SOP steps it serves (README traceability). */
   sop: string;
+  /** Lambda timeout when not DEFAULT_LAMBDA_TIMEOUT_SECONDS; ASL task states must allow at least this. */
+  timeoutSeconds?: number;
+}
+
+export const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 30;
+
+export function lambdaTimeoutSeconds(spec: FunctionSpec): number {
+  return spec.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -33,7 +43,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'assign-task', aslArn: 'AssignTaskFunctionArn', sop: '3-4, 7-15' },
   { name: 'remind-task', sop: '4, 7-15 (reminders)' },
   { name: 'send-dpa', aslArn: 'SendDpaFunctionArn', sop: '4, 17' },
-  { name: 'check-ssl', aslArn: 'CheckSslFunctionArn', sop: '5, 17' },
+  {
+    name: 'check-ssl',
+    aslArn: 'CheckSslFunctionArn',
+    sop: '5, 17',
+    // At least twice the SSL Labs client's worst case (shared/ssl/limits.ts).
+    timeoutSeconds: CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
+  },
   { name: 'notify-vendor-ssl', aslArn: 'NotifyVendorSslFunctionArn', sop: '5' },
   { name: 'publish-status', aslArn: 'PublishStatusFunctionArn', sop: '6, 16, 17' },
   { name: 'procurement-hook', aslArn: 'ProcurementHookFunctionArn', sop: '13' },

@@ -21,7 +21,7 @@ import type { SoftwareRequestStack } from '../../cdk/stack.ts';
 import { reminderScheduleName } from '../../shared/domain/reminder-schedules.ts';
 import { renewalScheduleName } from '../../shared/domain/renewal.ts';
 import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '../../shared/domain/schedule-names.ts';
-import { FUNCTIONS, STATE_MACHINES } from '../../shared/functions.ts';
+import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '../../shared/functions.ts';
 import {
   CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
   SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
@@ -190,7 +190,7 @@ describe('Lambda functions', () => {
         MemorySize: 256,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        Timeout: spec.name === 'check-ssl' ? CHECK_SSL_LAMBDA_TIMEOUT_SECONDS : 30,
+        Timeout: lambdaTimeoutSeconds(spec),
         Role: { 'Fn::GetAtt': [roleId(spec.name), 'Arn'] },
       });
     }

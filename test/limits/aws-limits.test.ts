@@ -11,6 +11,7 @@ import {
   replacementCap,
   stateCost,
   TARGETS,
+  taskTimeoutsShorterThanTheirLambda,
   worstCase,
 } from '../../scripts/aws-limits.ts';
 
@@ -35,6 +36,13 @@ describe('Step Functions quotas, for the worst legal execution (SSL wait cap at 
   it('no state carries more than 200 KB with every input at its limit (the quota is 256 KB)', () => {
     expect(report.largestStateBytes).toBeLessThanOrEqual(TARGETS.stateBytes);
   });
+
+  it.each(['softwareRequest', 'annualRenewal'] as const)(
+    'every Lambda task of %s waits longer than its function may run (a slow call is retried, not orphaned)',
+    (machine) => {
+      expect(taskTimeoutsShorterThanTheirLambda(loadMachine(machine))).toEqual([]);
+    },
+  );
 
   it('execution and schedule names fit their quotas', () => {
     expect(report.names.executionName).toBeLessThanOrEqual(AWS_LIMITS.executionNameLength);
