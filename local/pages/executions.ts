@@ -13,7 +13,7 @@ import { page } from '#shared/pages/layout.ts';
 import { type AslDefinition, loadDefinition } from '../asl-runner.ts';
 import { STATE_MACHINE_NAMES } from '../config.ts';
 import { pathFromHistory, renderStateMachineSvg } from '../diagram.ts';
-import type { LocalRoute, SimpleResponse } from '../http-server.ts';
+import type { LocalRoute, SimpleResponse } from '../http-types.ts';
 
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
