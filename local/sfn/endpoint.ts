@@ -89,12 +89,7 @@ export class StepFunctionsEndpoint {
   describeExecution(executionArn: string | undefined) {
     const record = this.requireRecord(executionArn);
     return {
-      executionArn: record.executionArn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: record.startDate / 1000,
-      ...(record.stopDate !== undefined ? { stopDate: record.stopDate / 1000 } : {}),
+      ...executionListItem(record),
       input: record.input,
       inputDetails: { included: true },
       ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
@@ -123,14 +118,7 @@ export class StepFunctionsEndpoint {
       .filter((r) => !input.statusFilter || r.status === input.statusFilter);
     const { page, nextToken } = paginate(all, input.maxResults, input.nextToken);
     return {
-      executions: page.map((r) => ({
-        executionArn: r.executionArn,
-        stateMachineArn: r.stateMachineArn,
-        name: r.name,
-        status: r.status,
-        startDate: r.startDate / 1000,
-        ...(r.stopDate !== undefined ? { stopDate: r.stopDate / 1000 } : {}),
-      })),
+      executions: page.map(executionListItem),
       ...(nextToken ? { nextToken } : {}),
     };
   }
@@ -300,6 +288,18 @@ export class StepFunctionsEndpoint {
     const machine = this.runs.machines.get(record.stateMachineArn);
     return localView(record, machine?.tasks, this.runs.runOf(record)?.replaying ?? false);
   }
+}
+
+/** An execution as ListExecutions lists it (and DescribeExecution begins). */
+function executionListItem(r: ExecutionRecord) {
+  return {
+    executionArn: r.executionArn,
+    stateMachineArn: r.stateMachineArn,
+    name: r.name,
+    status: r.status,
+    startDate: r.startDate / 1000,
+    ...(r.stopDate !== undefined ? { stopDate: r.stopDate / 1000 } : {}),
+  };
 }
 
 function tokenCall(fn: () => void): void {
