@@ -44,7 +44,7 @@ import { startSes } from './start/ses.ts';
 
 export type { FaultPredicate } from './faults.ts';
 export type { OutboxEmail } from './outbox.ts';
-export type { LocalClock } from './scheduler/clock.ts';
+export { LocalClock } from './scheduler/clock.ts';
 export type { HandlerSource } from './start/handlers.ts';
 
 export interface LocalRuntimeOptions {
