@@ -15,7 +15,7 @@ export type FaultPredicate = (operation: string) => boolean;
 /** How a service names the operation of a request, and how it answers a throttled one. */
 export interface FaultProtocol {
   operationOf(req: IncomingMessage, body: Buffer): string;
-  throttled(): SimpleResponse;
+  throttled(req: IncomingMessage): SimpleResponse;
 }
 
 /** DynamoDB (AWS JSON 1.0): `X-Amz-Target: DynamoDB_20120810.PutItem`; throttled as ThrottlingException. */
@@ -36,24 +36,29 @@ export const DYNAMODB_FAULTS: FaultProtocol = {
  * `POST /` with `Action=SendEmail` in the form body) answers an XML `Throttling` error; v2 (REST-JSON,
  * `POST /v2/email/outbound-emails`) a 429 TooManyRequestsException.
  */
-export const SES_FAULTS: FaultProtocol & { throttledV2(): SimpleResponse } = {
+export const SES_FAULTS: FaultProtocol = {
   operationOf: (req, body) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path.startsWith('/v2/')) return path === '/v2/email/outbound-emails' ? 'SendEmail' : path;
     return new URLSearchParams(body.toString('utf8')).get('Action') ?? path;
   },
-  throttled: () => {
-    const requestId = randomUUID();
-    return {
-      status: 400,
-      headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
-      body:
-        '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">' +
-        '<Error><Type>Sender</Type><Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error>' +
-        `<RequestId>${requestId}</RequestId></ErrorResponse>`,
-    };
-  },
-  throttledV2: () => ({
+  throttled: (req) => ((req.url ?? '').startsWith('/v2/') ? sesV2Throttled() : sesV1Throttled()),
+};
+
+function sesV1Throttled(): SimpleResponse {
+  const requestId = randomUUID();
+  return {
+    status: 400,
+    headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
+    body:
+      '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">' +
+      '<Error><Type>Sender</Type><Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error>' +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+function sesV2Throttled(): SimpleResponse {
+  return {
     status: 429,
     headers: {
       'Content-Type': 'application/json',
@@ -61,8 +66,8 @@ export const SES_FAULTS: FaultProtocol & { throttledV2(): SimpleResponse } = {
       'x-amzn-ErrorType': 'TooManyRequestsException',
     },
     body: JSON.stringify({ message: 'Maximum sending rate exceeded.' }),
-  }),
-};
+  };
+}
 
 export interface FaultProxyOptions {
   /** Where requests go when they are not failed, e.g. dynalite's `http://127.0.0.1:<port>`. */
@@ -83,8 +88,7 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<Started & {
       const body = Buffer.concat(chunks);
       const operation = options.protocol.operationOf(req, body);
       if (options.fail(operation)) {
-        const isSesV2 = options.protocol === SES_FAULTS && (req.url ?? '').startsWith('/v2/');
-        const answer = isSesV2 ? SES_FAULTS.throttledV2() : options.protocol.throttled();
+        const answer = options.protocol.throttled(req);
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? '');
         return;

@@ -124,4 +124,22 @@ describe('the fault proxy', () => {
     expect(store.emails.filter((e) => e.subject === 'Fault test')).toHaveLength(1);
     client.destroy();
   });
+
+  it('SES v2 (REST-JSON): a failed outbound email is a 429 TooManyRequestsException', async () => {
+    const proxy = await startFaultProxy({
+      target: sesUrl,
+      protocol: SES_FAULTS,
+      fail: (op) => op === 'SendEmail',
+    });
+    open.push(proxy);
+
+    const res = await fetch(`${proxy.url}/v2/email/outbound-emails`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ FromEmailAddress: 'a@district.example' }),
+    });
+
+    expect(res.status).toBe(429);
+    expect(res.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+  });
 });
