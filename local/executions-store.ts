@@ -5,7 +5,7 @@
  * Besides status, input, output and the engine's event history, each execution keeps a journal: the
  * result of every Lambda task and the answer to every human wait, in order. On restart the runtime
  * re-runs a RUNNING execution from its input and answers each task from the journal instead of
- * invoking it again (see local/sfn-endpoint.ts), so nothing is repeated and the old task links work.
+ * invoking it again (see local/sfn/journal.ts), so nothing is repeated and the old task links work.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

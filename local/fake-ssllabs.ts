@@ -69,101 +69,58 @@ const SPECIAL = new Set(['DNS', 'UNREACHABLE', 'NEVER', 'BUSY']);
 const endpointIp = (i: number) => `203.0.113.${10 + i}`;
 
 export async function startFakeSslLabs(options: FakeSslLabsOptions = {}): Promise<FakeSslLabs> {
-  const grades = new Map<string, FakeGrade[]>();
-  for (const [host, g] of Object.entries(options.grades ?? {})) grades.set(host.toLowerCase(), toList(g));
-  const defaultGrade = options.defaultGrade ?? 'A';
-  const pollsUntilReady = Math.max(0, options.pollsUntilReady ?? 2);
-  const etaSeconds = options.etaSeconds ?? 10;
-  const registered = options.registeredEmails?.map((e) => e.toLowerCase());
-  const now = options.now ?? Date.now;
-  const assessments = new Map<string, Assessment>();
-  const calls: FakeSslLabsCall[] = [];
+  const api = new FakeApi(options);
+  const server = createServer((req, res) => api.handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.listenHost ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
-  const gradesFor = (host: string) => grades.get(host) ?? [defaultGrade];
+  return {
+    url: `http://${hostPart}:${address.port}/api/v4`,
+    calls: api.calls,
+    setGrade(host, grade) {
+      api.grades.set(host.toLowerCase(), toList(grade));
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
 
-  function hostBody(host: string, a: Assessment): Record<string, unknown> {
-    const base = {
-      host,
-      port: 443,
-      protocol: 'http',
-      isPublic: false,
-      startTime: a.startTime,
-      engineVersion: ENGINE_VERSION,
-      criteriaVersion: CRITERIA_VERSION,
-    };
-    const never = a.grades.includes('NEVER');
-    const done = !never && a.polls >= pollsUntilReady;
-    if (!done && a.polls === 0) return { ...base, status: 'DNS', statusMessage: 'Resolving domain names' };
-    if (done && a.grades.includes('DNS')) {
-      a.testTime ??= now();
-      return {
-        ...base,
-        status: 'ERROR',
-        statusMessage: 'Unable to resolve domain name',
-        testTime: a.testTime,
-        cacheExpiryTime: a.testTime + 600_000,
-      };
-    }
-    if (!done) {
-      // Endpoints are tested one at a time: some done, one under way, the rest pending.
-      const span = never ? 1 : Math.max(1, pollsUntilReady);
-      const overall = Math.min(0.99, a.polls / span);
-      const current = Math.min(a.grades.length - 1, Math.floor(overall * a.grades.length));
-      const endpoints = a.grades.map((g, i) => {
-        if (i < current) return readyEndpoint(host, g, i);
-        if (i > current)
-          return { ipAddress: endpointIp(i), statusMessage: 'Pending', progress: -1, eta: -1, delegation: 1 };
-        const progress = Math.round(((overall * a.grades.length) % 1) * 100);
-        return {
-          ipAddress: endpointIp(i),
-          serverName: `web-${i + 1}.${host}`,
-          statusMessage: 'In progress',
-          statusDetails: 'TESTING_PROTO_3_3',
-          statusDetailsMessage: 'Testing TLS 1.3',
-          progress,
-          eta: etaSeconds,
-          delegation: 1,
-        };
-      });
-      return { ...base, status: 'IN_PROGRESS', endpoints };
-    }
-    a.testTime ??= now();
-    return {
-      ...base,
-      status: 'READY',
-      testTime: a.testTime,
-      endpoints: a.grades.map((g, i) => readyEndpoint(host, g, i)),
-    };
+/** The fake's state (assessments by host, calls) and its answers. */
+class FakeApi {
+  readonly grades = new Map<string, FakeGrade[]>();
+  readonly calls: FakeSslLabsCall[] = [];
+  private readonly assessments = new Map<string, Assessment>();
+  private readonly defaultGrade: FakeGrade;
+  private readonly pollsUntilReady: number;
+  private readonly etaSeconds: number;
+  private readonly registered: string[] | undefined;
+  private readonly now: () => number;
+
+  constructor(options: FakeSslLabsOptions) {
+    for (const [host, g] of Object.entries(options.grades ?? {}))
+      this.grades.set(host.toLowerCase(), toList(g));
+    this.defaultGrade = options.defaultGrade ?? 'A';
+    this.pollsUntilReady = Math.max(0, options.pollsUntilReady ?? 2);
+    this.etaSeconds = options.etaSeconds ?? 10;
+    this.registered = options.registeredEmails?.map((e) => e.toLowerCase());
+    this.now = options.now ?? Date.now;
   }
 
-  function analyze(query: URLSearchParams, res: ServerResponse, call: FakeSslLabsCall): void {
-    const host = query.get('host')?.trim().toLowerCase();
-    if (!host) {
-      send(res, 400, { errors: [{ field: 'host', message: 'qp.mandatory' }] }, call);
-      return;
-    }
-    const startNew = query.get('startNew') === 'on';
-    if (startNew && query.get('fromCache') === 'on') {
-      send(res, 400, { errors: [{ field: 'fromCache', message: 'qp.startNew_and_fromCache' }] }, call);
-      return;
-    }
-    if (gradesFor(host).includes('BUSY')) {
-      send(res, 529, { errors: [{ message: 'Running at full capacity. Please try again later.' }] }, call);
-      return;
-    }
-    let a = assessments.get(host);
-    const inProgress = a !== undefined && a.testTime === undefined;
-    if (!a || (startNew && !inProgress)) {
-      // A new assessment; an assessment in progress is returned as is, even with startNew=on.
-      a = { startTime: now(), polls: 0, grades: [...gradesFor(host)] };
-      assessments.set(host, a);
-    } else if (!startNew && inProgress) {
-      a.polls += 1;
-    }
-    send(res, 200, hostBody(host, a), call);
+  private gradesFor(host: string): FakeGrade[] {
+    return this.grades.get(host) ?? [this.defaultGrade];
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake-ssllabs');
     const path = url.pathname.replace(/\/+$/, '');
     const email = headerValue(req.headers.email);
@@ -180,18 +137,18 @@ export async function startFakeSslLabs(options: FakeSslLabsOptions = {}): Promis
         engineVersion: ENGINE_VERSION,
         criteriaVersion: CRITERIA_VERSION,
         maxAssessments: 25,
-        currentAssessments: [...assessments.values()].filter((a) => a.testTime === undefined).length,
+        currentAssessments: [...this.assessments.values()].filter((a) => a.testTime === undefined).length,
         newAssessmentCoolOff: 1000,
         messages: ['This is a local fake of the SSL Labs API v4: no server is really tested.'],
       });
     }
     if (!path.endsWith('/analyze'))
       return send(res, 404, { errors: [{ message: `Unknown API call ${path}` }] });
-    calls.push(call);
+    this.calls.push(call);
     if (!email) {
       return send(res, 400, { errors: [{ field: 'email', message: 'The email header is mandatory' }] }, call);
     }
-    if (registered && !registered.includes(email.toLowerCase())) {
+    if (this.registered && !this.registered.includes(email.toLowerCase())) {
       return send(
         res,
         441,
@@ -199,31 +156,91 @@ export async function startFakeSslLabs(options: FakeSslLabsOptions = {}): Promis
         call,
       );
     }
-    analyze(url.searchParams, res, call);
-  });
+    this.analyze(url.searchParams, res, call);
+  }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.listenHost ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  private analyze(query: URLSearchParams, res: ServerResponse, call: FakeSslLabsCall): void {
+    const host = query.get('host')?.trim().toLowerCase();
+    if (!host) {
+      send(res, 400, { errors: [{ field: 'host', message: 'qp.mandatory' }] }, call);
+      return;
+    }
+    const startNew = query.get('startNew') === 'on';
+    if (startNew && query.get('fromCache') === 'on') {
+      send(res, 400, { errors: [{ field: 'fromCache', message: 'qp.startNew_and_fromCache' }] }, call);
+      return;
+    }
+    if (this.gradesFor(host).includes('BUSY')) {
+      send(res, 529, { errors: [{ message: 'Running at full capacity. Please try again later.' }] }, call);
+      return;
+    }
+    let a = this.assessments.get(host);
+    const inProgress = a !== undefined && a.testTime === undefined;
+    if (!a || (startNew && !inProgress)) {
+      // A new assessment; an assessment in progress is returned as is, even with startNew=on.
+      a = { startTime: this.now(), polls: 0, grades: [...this.gradesFor(host)] };
+      this.assessments.set(host, a);
+    } else if (!startNew && inProgress) {
+      a.polls += 1;
+    }
+    send(res, 200, this.hostBody(host, a), call);
+  }
+
+  private hostBody(host: string, a: Assessment): Record<string, unknown> {
+    const base = {
+      host,
+      port: 443,
+      protocol: 'http',
+      isPublic: false,
+      startTime: a.startTime,
+      engineVersion: ENGINE_VERSION,
+      criteriaVersion: CRITERIA_VERSION,
+    };
+    const never = a.grades.includes('NEVER');
+    const done = !never && a.polls >= this.pollsUntilReady;
+    if (!done && a.polls === 0) return { ...base, status: 'DNS', statusMessage: 'Resolving domain names' };
+    if (done && a.grades.includes('DNS')) {
+      a.testTime ??= this.now();
+      return {
+        ...base,
+        status: 'ERROR',
+        statusMessage: 'Unable to resolve domain name',
+        testTime: a.testTime,
+        cacheExpiryTime: a.testTime + 600_000,
+      };
+    }
+    if (!done) return { ...base, status: 'IN_PROGRESS', endpoints: this.inProgressEndpoints(host, a, never) };
+    a.testTime ??= this.now();
+    return {
+      ...base,
+      status: 'READY',
+      testTime: a.testTime,
+      endpoints: a.grades.map((g, i) => readyEndpoint(host, g, i)),
+    };
+  }
+
+  /** Endpoints are tested one at a time: some done, one under way, the rest pending. */
+  private inProgressEndpoints(host: string, a: Assessment, never: boolean): Record<string, unknown>[] {
+    const span = never ? 1 : Math.max(1, this.pollsUntilReady);
+    const overall = Math.min(0.99, a.polls / span);
+    const current = Math.min(a.grades.length - 1, Math.floor(overall * a.grades.length));
+    return a.grades.map((g, i) => {
+      if (i < current) return readyEndpoint(host, g, i);
+      if (i > current)
+        return { ipAddress: endpointIp(i), statusMessage: 'Pending', progress: -1, eta: -1, delegation: 1 };
+      const progress = Math.round(((overall * a.grades.length) % 1) * 100);
+      return {
+        ipAddress: endpointIp(i),
+        serverName: `web-${i + 1}.${host}`,
+        statusMessage: 'In progress',
+        statusDetails: 'TESTING_PROTO_3_3',
+        statusDetailsMessage: 'Testing TLS 1.3',
+        progress,
+        eta: this.etaSeconds,
+        delegation: 1,
+      };
     });
-  });
-  const address = server.address() as AddressInfo;
-  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-
-  return {
-    url: `http://${hostPart}:${address.port}/api/v4`,
-    calls,
-    setGrade(host, grade) {
-      grades.set(host.toLowerCase(), toList(grade));
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  }
 }
 
 function toList(grade: FakeGrade | FakeGrade[]): FakeGrade[] {

@@ -10,30 +10,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT } from './config.ts';
+import type { LocalRoute, SimpleResponse } from './http-types.ts';
 import { executionViewRoutes } from './pages/executions.ts';
 
-/** A request as the local routes and the AWS stand-ins see it: body already read. */
-export interface SimpleRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: string;
-  params: Record<string, string>;
-}
-
-export interface SimpleResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-export interface LocalRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** A path template such as `/_local/executions/{name}`. */
-  path: string;
-  handle(request: SimpleRequest): Promise<SimpleResponse> | SimpleResponse;
-}
+export type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 
 /** Calls the HTTP function `name` (lambdas/<name>.ts) with an API Gateway proxy event. */
 export type HttpInvoker = (name: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;

@@ -10,10 +10,10 @@ import { STATE_MACHINES } from '#shared/functions.ts';
 import { htmlResponse } from '#shared/http/edge.ts';
 import { html, SafeHtml } from '#shared/mail/html.ts';
 import { page } from '#shared/pages/layout.ts';
-import { type AslDefinition, loadDefinition } from '../asl-runner.ts';
+import { type AslDefinition, type ExecutionEvent, loadDefinition } from '../asl-runner.ts';
 import { STATE_MACHINE_NAMES } from '../config.ts';
 import { pathFromHistory, renderStateMachineSvg } from '../diagram.ts';
-import type { LocalRoute, SimpleResponse } from '../http-server.ts';
+import type { LocalRoute, SimpleResponse } from '../http-types.ts';
 
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
@@ -31,15 +31,10 @@ export interface ExecutionSummaryView {
   stopDate?: DateValue | null;
 }
 
-export interface HistoryEventView {
+/** An engine event (local/asl-runner.ts) as the JSON view carries it: any type name, ISO timestamps. */
+export interface HistoryEventView extends Omit<ExecutionEvent, 'type' | 'timestamp'> {
   type: string;
   timestamp: DateValue;
-  stateName?: string;
-  stateType?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
 }
 
 export interface ExecutionDetailView extends ExecutionSummaryView {

@@ -17,15 +17,10 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventsSink } from '#local/events-sink.ts';
 import { readBody, writeResponse } from '#local/http-server.ts';
-import {
-  EventsSink,
-  LocalClock,
-  parseAdvance,
-  SchedulerEndpoint,
-  type ScheduleTarget,
-  wallTimeToUtc,
-} from '#local/scheduler-endpoint.ts';
+import { LocalClock, parseAdvance } from '#local/scheduler/clock.ts';
+import { SchedulerEndpoint, type ScheduleTarget, wallTimeToUtc } from '#local/scheduler/endpoint.ts';
 
 const DAY = 86_400_000;
 const RENEWAL_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:annual-renewal';

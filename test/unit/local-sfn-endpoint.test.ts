@@ -23,7 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AslDefinition, JsonValue } from '#local/asl-runner.ts';
 import { ExecutionsStore } from '#local/executions-store.ts';
 import { readBody, writeResponse } from '#local/http-server.ts';
-import { StepFunctionsEndpoint } from '#local/sfn-endpoint.ts';
+import { StepFunctionsEndpoint } from '#local/sfn/endpoint.ts';
 
 const MACHINE = 'software-request';
 /** ASL substitution variables, written as the ASL files write them. */

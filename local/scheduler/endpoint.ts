@@ -1,87 +1,15 @@
 /**
- * EventBridge stand-ins of the local runtime:
- * - an EventBridge Scheduler endpoint (the REST-JSON protocol of `@aws-sdk/client-scheduler`:
- *   CreateSchedule, GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules), schedules kept on disk
- *   and driven by a local clock that a test or the user can advance (`POST /_local/clock`); a due
- *   schedule starts its state machine or invokes its Lambda function (e.g. a task reminder);
- * - an EventBridge PutEvents sink that records every event (`GET /_local/events`).
- * The clock drives only the schedules: handlers keep real time.
+ * An EventBridge Scheduler stand-in (the REST-JSON protocol of `@aws-sdk/client-scheduler`:
+ * CreateSchedule, GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules), schedules kept on disk
+ * and driven by the local clock (local/scheduler/clock.ts); a due schedule starts its state machine or
+ * invokes its Lambda function (e.g. a task reminder).
  */
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './config.ts';
-import type { SimpleRequest, SimpleResponse } from './http-server.ts';
-
-function readJsonFile<T>(path: string, fallback: T): T {
-  if (!existsSync(path)) return fallback;
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
-}
-
-function writeJsonFile(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1));
-  renameSync(`${path}.tmp`, path);
-}
-
-// ---- the clock -----------------------------------------------------------------------------------
-
-/** Real time plus an offset that only grows; the offset is kept on disk. */
-export class LocalClock {
-  private offsetMs: number;
-
-  constructor(private readonly file: string) {
-    this.offsetMs = readJsonFile<{ offsetMs: number }>(file, { offsetMs: 0 }).offsetMs;
-  }
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  get offsetSeconds(): number {
-    return Math.round(this.offsetMs / 1000);
-  }
-
-  get offset(): number {
-    return this.offsetMs;
-  }
-
-  advance(ms: number): void {
-    this.offsetMs += ms;
-    writeJsonFile(this.file, { offsetMs: this.offsetMs });
-  }
-}
-
-/** `{ advanceDays?, advanceHours?, advanceSeconds? }` → milliseconds; throws a 400 on anything else. */
-export function parseAdvance(body: string): number {
-  let parsed: unknown;
-  try {
-    parsed = body.trim() ? JSON.parse(body) : {};
-  } catch {
-    throw httpError(400, 'Send JSON such as {"advanceDays": 365}');
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw httpError(400, 'Send JSON such as {"advanceDays": 365}');
-  }
-  const units = { advanceDays: 86_400_000, advanceHours: 3_600_000, advanceSeconds: 1000 } as const;
-  let ms = 0;
-  for (const [key, value] of Object.entries(parsed)) {
-    const unit = units[key as keyof typeof units];
-    if (unit === undefined)
-      throw httpError(400, `Unknown field ${key}: use advanceDays, advanceHours or advanceSeconds`);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw httpError(400, `${key} must be a non-negative number (the local clock only moves forward)`);
-    }
-    ms += value * unit;
-  }
-  return Math.round(ms);
-}
-
-function httpError(status: number, message: string): Error {
-  return Object.assign(new Error(message), { status });
-}
-
-// ---- the scheduler -------------------------------------------------------------------------------
+import { join } from 'node:path';
+import { AwsApiError, pageAt, restJson, restJsonError } from '../aws/protocol.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
+import type { SimpleRequest, SimpleResponse } from '../http-types.ts';
+import { readJsonFile, writeJsonFile } from '../json-file.ts';
+import type { LocalClock } from './clock.ts';
 
 export interface ScheduleTarget {
   Arn: string;
@@ -244,70 +172,55 @@ export class SchedulerEndpoint {
     if (!m) return undefined;
     const name = m[1] ? decodeURIComponent(m[1]) : undefined;
     try {
-      if (!name && request.method === 'GET') return ok(this.listSchedules(request.query));
-      if (!name) throw new SchedulerError(405, 'ValidationException', 'Unsupported method');
+      if (!name && request.method === 'GET') return restJson(this.listSchedules(request.query));
+      if (!name) throw new AwsApiError('ValidationException', 'Unsupported method', 405);
       const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
       const group = String(body.GroupName ?? request.query.get('groupName') ?? DEFAULT_GROUP);
       switch (request.method) {
         case 'POST':
-          return ok({ ScheduleArn: this.put(name, group, body, false).Arn });
+          return restJson({ ScheduleArn: this.put(name, group, body, false).Arn });
         case 'PUT':
-          return ok({ ScheduleArn: this.put(name, group, body, true).Arn });
+          return restJson({ ScheduleArn: this.put(name, group, body, true).Arn });
         case 'GET':
-          return ok(toApi(this.require(name, group)));
+          return restJson(toApi(this.require(name, group)));
         case 'DELETE':
           this.require(name, group);
           this.schedules = this.schedules.filter((s) => !(s.Name === name && s.GroupName === group));
           this.save();
-          return ok({});
+          return restJson({});
         default:
-          throw new SchedulerError(405, 'ValidationException', 'Unsupported method');
+          throw new AwsApiError('ValidationException', 'Unsupported method', 405);
       }
     } catch (error) {
-      if (error instanceof SchedulerError) {
-        return {
-          status: error.status,
-          headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': error.type },
-          body: JSON.stringify({ Message: error.message }),
-        };
-      }
+      if (error instanceof AwsApiError) return restJsonError(error);
       if (error instanceof SyntaxError) {
-        return {
-          status: 400,
-          headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ValidationException' },
-          body: JSON.stringify({ Message: 'The request body is not valid JSON' }),
-        };
+        return restJsonError(new AwsApiError('ValidationException', 'The request body is not valid JSON'));
       }
       throw error;
     }
   }
 
   private put(name: string, group: string, body: Record<string, unknown>, update: boolean): LocalSchedule {
-    if (!NAME.test(name))
-      throw new SchedulerError(400, 'ValidationException', `Invalid schedule name ${name}`);
+    if (!NAME.test(name)) throw new AwsApiError('ValidationException', `Invalid schedule name ${name}`);
     const existing = this.schedules.find((s) => s.Name === name && s.GroupName === group);
     if (update && !existing) throw notFound(name, group);
     if (!update && existing) {
-      throw new SchedulerError(409, 'ConflictException', `Schedule ${name} already exists.`);
+      throw new AwsApiError('ConflictException', `Schedule ${name} already exists.`, 409);
     }
     const expression = String(body.ScheduleExpression ?? '');
     if (!/^(at|rate|cron)\(.+\)$/.test(expression)) {
-      throw new SchedulerError(400, 'ValidationException', `Invalid Schedule Expression ${expression}.`);
+      throw new AwsApiError('ValidationException', `Invalid Schedule Expression ${expression}.`);
     }
     const target = body.Target as ScheduleTarget | undefined;
     if (!target?.Arn || !target.RoleArn) {
-      throw new SchedulerError(400, 'ValidationException', 'Target.Arn and Target.RoleArn are required');
+      throw new AwsApiError('ValidationException', 'Target.Arn and Target.RoleArn are required');
     }
     const timezone = body.ScheduleExpressionTimezone ? String(body.ScheduleExpressionTimezone) : undefined;
     if (timezone) {
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: timezone });
       } catch {
-        throw new SchedulerError(
-          400,
-          'ValidationException',
-          `Invalid ScheduleExpressionTimezone ${timezone}`,
-        );
+        throw new AwsApiError('ValidationException', `Invalid ScheduleExpressionTimezone ${timezone}`);
       }
     }
     const now = this.clock.now().getTime();
@@ -329,7 +242,7 @@ export class SchedulerEndpoint {
       clockOffsetMs: this.clock.offset,
     };
     if (nextFiring(schedule) === undefined && !expression.startsWith('cron(')) {
-      throw new SchedulerError(400, 'ValidationException', `Invalid Schedule Expression ${expression}.`);
+      throw new AwsApiError('ValidationException', `Invalid Schedule Expression ${expression}.`);
     }
     this.schedules = [...this.schedules.filter((s) => s !== existing), schedule];
     this.save();
@@ -351,7 +264,7 @@ export class SchedulerEndpoint {
     const all = this.schedules.filter(
       (s) => (!group || s.GroupName === group) && s.Name.startsWith(prefix) && (!state || s.State === state),
     );
-    const page = all.slice(start, start + max);
+    const { page, next } = pageAt(all, start, max);
     return {
       Schedules: page.map((s) => ({
         Arn: s.Arn,
@@ -362,35 +275,17 @@ export class SchedulerEndpoint {
         LastModificationDate: s.LastModificationDate / 1000,
         Target: { Arn: s.Target.Arn },
       })),
-      ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
+      ...(next !== undefined ? { NextToken: String(next) } : {}),
     };
   }
 }
 
-class SchedulerError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function notFound(name: string, group: string): SchedulerError {
-  return new SchedulerError(
-    404,
+function notFound(name: string, group: string): AwsApiError {
+  return new AwsApiError(
     'ResourceNotFoundException',
     `Schedule ${name} does not exist in group ${group}.`,
+    404,
   );
-}
-
-function ok(body: unknown): SimpleResponse {
-  return {
-    status: 200,
-    headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID() },
-    body: JSON.stringify(body),
-  };
 }
 
 function toApi(s: LocalSchedule) {
@@ -464,89 +359,4 @@ export function wallTimeToUtc(wall: string, timeZone: string): number {
   };
   const first = asUtc - offset(asUtc);
   return asUtc - offset(first);
-}
-
-// ---- EventBridge PutEvents sink ------------------------------------------------------------------
-
-export interface RecordedEvent {
-  id: string;
-  at: string;
-  eventBusName: string;
-  source: string;
-  detailType: string;
-  detail: unknown;
-  resources: string[];
-}
-
-export class EventsSink {
-  private readonly file: string;
-  private readonly events: RecordedEvent[];
-
-  constructor(dataDir: string) {
-    this.file = join(dataDir, 'events.json');
-    this.events = readJsonFile<RecordedEvent[]>(this.file, []);
-  }
-
-  list(): RecordedEvent[] {
-    return [...this.events];
-  }
-
-  /** Answers `AWSEvents.PutEvents` (AWS JSON 1.1), or undefined for any other request. */
-  handle(request: SimpleRequest): SimpleResponse | undefined {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    if (!target.startsWith('AWSEvents.')) return undefined;
-    const reply = (status: number, body: unknown, type?: string): SimpleResponse => ({
-      status,
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'x-amzn-RequestId': randomUUID(),
-        ...(type ? { 'x-amzn-ErrorType': type } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-    if (target !== 'AWSEvents.PutEvents') {
-      return reply(
-        400,
-        { __type: 'UnknownOperationException', message: `${target} is not supported by the local Scheduler` },
-        'UnknownOperationException',
-      );
-    }
-    let entries: Record<string, unknown>[];
-    try {
-      entries = ((JSON.parse(request.body) as { Entries?: Record<string, unknown>[] }).Entries ?? []).slice();
-    } catch {
-      return reply(
-        400,
-        { __type: 'SerializationException', message: 'Invalid JSON' },
-        'SerializationException',
-      );
-    }
-    const results = entries.map((e) => {
-      if (!e.Source || !e.DetailType || typeof e.Detail !== 'string') {
-        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
-      }
-      let detail: unknown;
-      try {
-        detail = JSON.parse(e.Detail);
-      } catch {
-        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
-      }
-      const id = randomUUID();
-      this.events.push({
-        id,
-        at: typeof e.Time === 'number' ? new Date(e.Time * 1000).toISOString() : new Date().toISOString(),
-        eventBusName: String(e.EventBusName ?? 'default'),
-        source: String(e.Source),
-        detailType: String(e.DetailType),
-        detail,
-        resources: Array.isArray(e.Resources) ? e.Resources.map(String) : [],
-      });
-      return { EventId: id };
-    });
-    writeJsonFile(this.file, this.events);
-    return reply(200, {
-      FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length,
-      Entries: results,
-    });
-  }
 }

@@ -1,0 +1,71 @@
+/** An EventBridge PutEvents stand-in that records every event (`GET /_local/events`). */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { AwsApiError, awsJson, awsJsonError } from './aws/protocol.ts';
+import type { SimpleRequest, SimpleResponse } from './http-types.ts';
+import { readJsonFile, writeJsonFile } from './json-file.ts';
+
+export interface RecordedEvent {
+  id: string;
+  at: string;
+  eventBusName: string;
+  source: string;
+  detailType: string;
+  detail: unknown;
+  resources: string[];
+}
+
+export class EventsSink {
+  private readonly file: string;
+  private readonly events: RecordedEvent[];
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'events.json');
+    this.events = readJsonFile<RecordedEvent[]>(this.file, []);
+  }
+
+  list(): RecordedEvent[] {
+    return [...this.events];
+  }
+
+  /** Answers `AWSEvents.PutEvents` (AWS JSON 1.1), or undefined for any other request. */
+  handle(request: SimpleRequest): SimpleResponse | undefined {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    if (!target.startsWith('AWSEvents.')) return undefined;
+    if (target !== 'AWSEvents.PutEvents') {
+      const message = `${target} is not supported by the local Scheduler`;
+      return awsJsonError(new AwsApiError('UnknownOperationException', message), '1.1');
+    }
+    let entries: Record<string, unknown>[];
+    try {
+      entries = ((JSON.parse(request.body) as { Entries?: Record<string, unknown>[] }).Entries ?? []).slice();
+    } catch {
+      return awsJsonError(new AwsApiError('SerializationException', 'Invalid JSON'), '1.1');
+    }
+    const results = entries.map((e) => {
+      if (!e.Source || !e.DetailType || typeof e.Detail !== 'string') {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(e.Detail);
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+      }
+      const id = randomUUID();
+      this.events.push({
+        id,
+        at: typeof e.Time === 'number' ? new Date(e.Time * 1000).toISOString() : new Date().toISOString(),
+        eventBusName: String(e.EventBusName ?? 'default'),
+        source: String(e.Source),
+        detailType: String(e.DetailType),
+        detail,
+        resources: Array.isArray(e.Resources) ? e.Resources.map(String) : [],
+      });
+      return { EventId: id };
+    });
+    writeJsonFile(this.file, this.events);
+    const failed = results.filter((r) => 'ErrorCode' in r).length;
+    return awsJson(200, { FailedEntryCount: failed, Entries: results }, undefined, '1.1');
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A fault-injecting HTTP proxy for the reliability tests (`LocalRuntimeOptions.faults`): it stands
+ * between the handlers and dynalite or the SES server. For each request it reads the operation and asks
+ * the predicate; on true it answers as AWS does when it throttles, otherwise it forwards the request
+ * unchanged and streams the answer back.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { SimpleResponse } from './http-types.ts';
+import { type Started, serve } from './net.ts';
+
+/** Decides, per operation (`PutItem`, `SendEmail`, …), whether this call fails. */
+export type FaultPredicate = (operation: string) => boolean;
+
+/** How a service names the operation of a request, and how it answers a throttled one. */
+export interface FaultProtocol {
+  operationOf(req: IncomingMessage, body: Buffer): string;
+  throttled(req: IncomingMessage): SimpleResponse;
+}
+
+/** DynamoDB (AWS JSON 1.0): `X-Amz-Target: DynamoDB_20120810.PutItem`; throttled as ThrottlingException. */
+export const DYNAMODB_FAULTS: FaultProtocol = {
+  operationOf: (req) => String(req.headers['x-amz-target'] ?? '').replace(/^.*\./, ''),
+  throttled: () => ({
+    status: 400,
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': randomUUID() },
+    body: JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+      message: 'Rate of requests exceeds the allowed throughput.',
+    }),
+  }),
+};
+
+/**
+ * SES: v1 (the AWS Query protocol of `@aws-sdk/client-ses`, as shared/mail/ses-mailer.ts calls it:
+ * `POST /` with `Action=SendEmail` in the form body) answers an XML `Throttling` error; v2 (REST-JSON,
+ * `POST /v2/email/outbound-emails`) a 429 TooManyRequestsException.
+ */
+export const SES_FAULTS: FaultProtocol = {
+  operationOf: (req, body) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path.startsWith('/v2/')) return path === '/v2/email/outbound-emails' ? 'SendEmail' : path;
+    return new URLSearchParams(body.toString('utf8')).get('Action') ?? path;
+  },
+  throttled: (req) => ((req.url ?? '').startsWith('/v2/') ? sesV2Throttled() : sesV1Throttled()),
+};
+
+function sesV1Throttled(): SimpleResponse {
+  const requestId = randomUUID();
+  return {
+    status: 400,
+    headers: { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId },
+    body:
+      '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">' +
+      '<Error><Type>Sender</Type><Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error>' +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+function sesV2Throttled(): SimpleResponse {
+  return {
+    status: 429,
+    headers: {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': randomUUID(),
+      'x-amzn-ErrorType': 'TooManyRequestsException',
+    },
+    body: JSON.stringify({ message: 'Maximum sending rate exceeded.' }),
+  };
+}
+
+export interface FaultProxyOptions {
+  /** Where requests go when they are not failed, e.g. dynalite's `http://127.0.0.1:<port>`. */
+  target: string;
+  protocol: FaultProtocol;
+  fail: FaultPredicate;
+  /** 0: a free port. */
+  port?: number;
+}
+
+/** Starts the proxy; its `url` is what the handlers get instead of the target's. */
+export function startFaultProxy(options: FaultProxyOptions): Promise<Started & { port: number }> {
+  const target = new URL(options.target);
+  const server = createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const operation = options.protocol.operationOf(req, body);
+      if (options.fail(operation)) {
+        const answer = options.protocol.throttled(req);
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.body ?? '');
+        return;
+      }
+      const upstream = httpRequest(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => {
+        if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
+        res.end(`Fault proxy: ${error.message}`);
+      });
+      upstream.end(body);
+    })().catch(() => res.destroy());
+  });
+  return serve(server, options.port ?? 0);
+}

@@ -1,0 +1,28 @@
+/**
+ * The request and response shapes shared by the local HTTP server, its local routes (pages included)
+ * and the AWS stand-ins. Types only: anything may import this file without an import circle.
+ */
+import type { IncomingMessage } from 'node:http';
+
+/** A request as the local routes and the AWS stand-ins see it: body already read. */
+export interface SimpleRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+  params: Record<string, string>;
+}
+
+export interface SimpleResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LocalRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A path template such as `/_local/executions/{name}`. */
+  path: string;
+  handle(request: SimpleRequest): Promise<SimpleResponse> | SimpleResponse;
+}

@@ -1,0 +1,14 @@
+/** JSON files of the local runtime's data folder, written atomically (a crash leaves the old file). */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export function readJsonFile<T>(path: string, fallback: T): T {
+  if (!existsSync(path)) return fallback;
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+export function writeJsonFile(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1));
+  renameSync(`${path}.tmp`, path);
+}

@@ -1,0 +1,33 @@
+/** Listening and closing for the local runtime's servers, and the shape every starter returns. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A started piece of the runtime: where it answers and how to stop it. */
+export interface Started {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1:`port` (0: a free port) and resolves with the port. */
+export function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+}
+
+/** Listens and returns the server as a started piece: `http://127.0.0.1:<port>` and its close. */
+export async function serve(server: Server, port: number): Promise<Started & { port: number }> {
+  const bound = await listen(server, port);
+  return { url: `http://127.0.0.1:${bound}`, port: bound, close: () => closeServer(server) };
+}

@@ -1,0 +1,133 @@
+/**
+ * The AWS stand-ins on one local server (AWS_ENDPOINT_URL_SFN / _SCHEDULER / _EVENTBRIDGE):
+ *   Step Functions  local/sfn/endpoint.ts over aws-local-stepfunctions, executions on disk
+ *   Scheduler       local/scheduler/endpoint.ts on the local clock
+ *   EventBridge     local/events-sink.ts records PutEvents
+ * Built at once; the caller resumes executions and starts the scheduler once the handlers are loaded.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+import { loadDefinition } from '../asl-runner.ts';
+import { STATE_MACHINE_NAMES } from '../config.ts';
+import { EventsSink } from '../events-sink.ts';
+import { ExecutionsStore } from '../executions-store.ts';
+import { json, readBody, writeResponse } from '../http-server.ts';
+import type { SimpleRequest } from '../http-types.ts';
+import { type Started, serve } from '../net.ts';
+import { LocalClock } from '../scheduler/clock.ts';
+import { SchedulerEndpoint, type ScheduleTargetStarter } from '../scheduler/endpoint.ts';
+import { StepFunctionsEndpoint } from '../sfn/endpoint.ts';
+import { localFunctionName, ROOT } from './handlers.ts';
+
+export interface AwsStandInsOptions {
+  dataDir: string;
+  port: number;
+  /** Invokes a handler of shared/functions.ts by name. */
+  invoke: (name: string, payload: unknown) => Promise<unknown>;
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number>;
+  log: (message: string) => void;
+}
+
+export interface AwsStandIns extends Started {
+  port: number;
+  executions: ExecutionsStore;
+  sfn: StepFunctionsEndpoint;
+  clock: LocalClock;
+  scheduler: SchedulerEndpoint;
+  events: EventsSink;
+  /** Advances the local clock and fires the schedules that became due. */
+  advanceClock(ms: number): Promise<{ now: string; fired: unknown[] }>;
+}
+
+export async function startAwsStandIns(options: AwsStandInsOptions): Promise<AwsStandIns> {
+  const { dataDir, log } = options;
+  const executions = new ExecutionsStore(dataDir);
+  const sfn = stepFunctions(options, executions);
+  const clock = new LocalClock(join(dataDir, 'clock.json'));
+  const scheduler = new SchedulerEndpoint(dataDir, clock, scheduleStarter(options, sfn, executions), log);
+  const events = new EventsSink(dataDir);
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const request: SimpleRequest = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: await readBody(req),
+          params: {},
+        };
+        const response = (await sfn.handle(request)) ?? scheduler.handle(request) ?? events.handle(request);
+        writeResponse(
+          res,
+          response ?? json(404, { message: `Unknown AWS call ${request.method} ${request.path}` }),
+        );
+      } catch (error) {
+        log(`AWS stand-in failed: ${(error as Error).message}`);
+        writeResponse(res, json(500, { __type: 'InternalFailure', message: 'Internal failure' }));
+      }
+    })();
+  });
+  const served = await serve(server, options.port);
+  const advanceClock = async (ms: number) => {
+    clock.advance(ms);
+    const fired = await scheduler.fireDue();
+    return { now: clock.now().toISOString(), fired };
+  };
+  return { ...served, executions, sfn, clock, scheduler, events, advanceClock };
+}
+
+function stepFunctions(options: AwsStandInsOptions, store: ExecutionsStore): StepFunctionsEndpoint {
+  const byVar = new Map(FUNCTIONS.flatMap((f) => (f.aslArn ? [[f.aslArn, f.name] as const] : [])));
+  return new StepFunctionsEndpoint({
+    store,
+    machines: (Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[]).map((key) => ({
+      name: STATE_MACHINE_NAMES[key],
+      definition: loadDefinition(join(ROOT, STATE_MACHINES[key].file)),
+    })),
+    invoke: async (functionVar, payload) => {
+      const name = byVar.get(functionVar);
+      if (!name)
+        throw new Error(`No function in shared/functions.ts has the ASL substitution ${functionVar}`);
+      return options.invoke(name, payload);
+    },
+    ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
+    ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+    log: options.log,
+  });
+}
+
+/** A due schedule invokes its Lambda target in-process or starts its state machine. */
+function scheduleStarter(
+  options: AwsStandInsOptions,
+  sfn: StepFunctionsEndpoint,
+  executions: ExecutionsStore,
+): ScheduleTargetStarter {
+  return async (target, schedule) => {
+    const lambda = localFunctionName(target.Arn);
+    if (lambda) {
+      // Scheduler invokes a Lambda target with its Input as the event (here in-process, awaited).
+      await options.invoke(lambda, JSON.parse(target.Input ?? '{}'));
+      return { invoked: target.Arn };
+    }
+    if (!sfn.stateMachineArns().includes(target.Arn)) {
+      throw new Error(
+        `The local runtime can only start its state machines and invoke its functions, not ${target.Arn}`,
+      );
+    }
+    const name = executionNameFor(schedule.Name, executions, target.Arn);
+    return sfn.startExecution({ stateMachineArn: target.Arn, name, input: target.Input ?? '{}' })
+      .executionArn;
+  };
+}
+
+/** Scheduler-started executions are named after their schedule (unique per request and year). */
+function executionNameFor(scheduleName: string, store: ExecutionsStore, arn: string): string {
+  const machine = arn.split(':').pop() ?? '';
+  const base = scheduleName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 70);
+  return store.get(machine, base) ? `${base}-${randomUUID().slice(0, 8)}` : base;
+}

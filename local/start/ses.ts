@@ -1,0 +1,39 @@
+/**
+ * SES: aws-ses-v2-local, in-process (its web page lists the mail). Its store is module-wide: it is
+ * cleared at start; mail of earlier runs is kept in <dataDir>/outbox.json (local/outbox.ts).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as sesLocal from 'aws-ses-v2-local';
+import { closeServer, type Started } from '../net.ts';
+
+export async function startSes(port: number): Promise<Started & { port: number }> {
+  const server = await startSesServer(port);
+  const bound = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${bound}`;
+  const started = { url, port: bound, close: () => closeServer(server) };
+  try {
+    await fetch(`${url}/clear-store`, { method: 'POST' });
+  } catch (error) {
+    await started.close();
+    throw error;
+  }
+  return started;
+}
+
+async function startSesServer(port: number): Promise<Server> {
+  const m = sesLocal as unknown as Record<string, unknown> & { default?: unknown };
+  const candidates = [m.default, (m.default as { default?: unknown } | undefined)?.default, m];
+  const startFn = candidates.find((c) => typeof c === 'function') as
+    | ((config: { host: string; port: number }) => Promise<Server>)
+    | undefined;
+  if (!startFn) throw new Error('aws-ses-v2-local: no start function found');
+  const quiet = console.log;
+  // It announces itself on stdout; the runtime prints its own URLs.
+  console.log = () => undefined;
+  try {
+    return await startFn({ host: '127.0.0.1', port });
+  } finally {
+    console.log = quiet;
+  }
+}

@@ -1,0 +1,119 @@
+/** The answers' schemas of docs/openapi.json (components.schemas after the request bodies). */
+import { REQUEST_ID_PATTERN } from '#shared/domain/request-id.ts';
+import { SOP_STEPS } from '#shared/domain/timeline.ts';
+import { type Json, ref, STATUS_LINK } from './common.ts';
+
+export const RESPONSE_SCHEMAS: Record<string, Json> = {
+  SubmitAccepted: {
+    type: 'object',
+    properties: {
+      requestId: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+      status: { type: 'string', const: 'IN_REVIEW' },
+      links: { type: 'object', properties: { status: STATUS_LINK }, required: ['status'] },
+    },
+    required: ['requestId', 'status', 'links'],
+  },
+  SubmitIncomplete: {
+    type: 'object',
+    properties: {
+      error: { type: 'string' },
+      message: { type: 'string' },
+      requestId: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+    },
+    required: ['error', 'message'],
+  },
+  FieldErrors: {
+    type: 'object',
+    properties: {
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            field: { type: 'string', description: 'The field name, "Idempotency-Key", or "(body)".' },
+            message: { type: 'string' },
+          },
+          required: ['field', 'message'],
+        },
+      },
+    },
+    required: ['errors'],
+  },
+  Error: {
+    type: 'object',
+    properties: { error: { type: 'string' }, message: { type: 'string' } },
+    required: ['error', 'message'],
+  },
+  TimelineEntry: {
+    type: 'object',
+    properties: {
+      at: { type: 'string', format: 'date-time' },
+      sopStep: { type: 'integer', description: 'The TS-PE-535 step (1–17) the event belongs to.' },
+      type: { type: 'string', examples: ['SUBMITTED', 'TASK_ASSIGNED', 'DECISION_RECORDED'] },
+      summary: { type: 'string' },
+    },
+    required: ['at', 'sopStep', 'type', 'summary'],
+  },
+  RequestStatus: {
+    type: 'object',
+    properties: {
+      requestId: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+      status: { type: 'string', enum: ['IN_REVIEW', 'APPROVED', 'DENIED', 'ERROR'] },
+      currentStep: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 17,
+        description: `The SOP step the request is at: ${SOP_STEPS.map((s) => `${s.step}. ${s.title}`).join('; ')}.`,
+      },
+      currentActivity: { type: 'string' },
+      deniedAtStep: { type: ['integer', 'null'] },
+      reason: { type: ['string', 'null'] },
+      resourceName: {
+        type: 'string',
+        description: 'The resource under review now (differs after a replacement, SOP 11).',
+      },
+      submittedAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+      timeline: { type: 'array', items: ref('TimelineEntry') },
+    },
+    required: [
+      'requestId',
+      'status',
+      'currentStep',
+      'currentActivity',
+      'deniedAtStep',
+      'reason',
+      'resourceName',
+      'submittedAt',
+      'updatedAt',
+      'timeline',
+    ],
+  },
+  RegistryItem: {
+    type: 'object',
+    properties: {
+      resourceName: { type: 'string' },
+      url: { type: ['string', 'null'], format: 'uri' },
+      vendorName: { type: 'string' },
+      status: { type: 'string', enum: ['APPROVED', 'NOT_APPROVED'] },
+      statusDate: { type: 'string', format: 'date-time' },
+      reason: { type: ['string', 'null'], description: 'Why it is not approved.' },
+      dpaExpiresOn: { type: ['string', 'null'], format: 'date' },
+      sslGrade: { type: ['string', 'null'] },
+      renewalDueOn: { type: ['string', 'null'], format: 'date', description: 'SOP 17 annual renewal.' },
+      requestId: { type: 'string' },
+    },
+    required: [
+      'resourceName',
+      'url',
+      'vendorName',
+      'status',
+      'statusDate',
+      'reason',
+      'dpaExpiresOn',
+      'sslGrade',
+      'renewalDueOn',
+      'requestId',
+    ],
+  },
+};

@@ -1,0 +1,174 @@
+/**
+ * The HTTP API's route table for docs/openapi.json: each route's path, method and OpenAPI operation, in
+ * document order (key order is the document's). Parameters shared by every method of a path are in
+ * PATH_PARAMETERS.
+ */
+import { REQUEST_ID_PATTERN } from '#shared/domain/request-id.ts';
+import { IDEMPOTENCY_KEY_PATTERN } from '#shared/domain/submission.ts';
+import { both, htmlBody, type Json, jsonBody, ref, STATUS_LINK } from './common.ts';
+
+export interface OpenApiRoute {
+  path: string;
+  method: 'get' | 'post';
+  operation: Json;
+}
+
+export const PATH_PARAMETERS: Record<string, Json[]> = {
+  '/tasks/{taskId}': [{ name: 'taskId', in: 'path', required: true, schema: { type: 'string' } }],
+};
+
+export const ROUTES: OpenApiRoute[] = [
+  {
+    path: '/',
+    method: 'get',
+    operation: {
+      tags: ['requests'],
+      operationId: 'requestForm',
+      summary: 'The request form (every SOP step 2 field)',
+      responses: {
+        '200': htmlBody('The form; it posts application/x-www-form-urlencoded to /requests.'),
+      },
+    },
+  },
+  {
+    path: '/requests',
+    method: 'post',
+    operation: {
+      tags: ['requests'],
+      operationId: 'submitRequest',
+      summary: 'Submit a request (SOP steps 1–2)',
+      description:
+        'Validates every field, stores the request (status IN_REVIEW), starts the workflow named by the request id and emails the requester an acknowledgement with the status link. Invalid input stores nothing. A repeated submission — same Idempotency-Key, or without a key the identical request body — resolves to the same request and finishes whatever the first attempt did not.',
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Makes retries safe: the same key with the same body returns the same request; with a different body, 422.',
+          schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
+        },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: ref('ResourceRequest') },
+          'application/x-www-form-urlencoded': { schema: ref('ResourceRequestForm') },
+        },
+      },
+      responses: {
+        '200': jsonBody(ref('SubmitAccepted'), 'An idempotent replay: the request already existed.'),
+        '201': {
+          ...jsonBody(ref('SubmitAccepted'), 'Stored and started.'),
+          headers: { Location: { description: 'The status link.', schema: STATUS_LINK } },
+        },
+        '303': {
+          description: 'Form posts: redirect to the status page.',
+          headers: { Location: { description: 'The status link.', schema: STATUS_LINK } },
+        },
+        '400': both(
+          ref('FieldErrors'),
+          'Invalid input, one message per field (form posts get the form again with the messages and their values). Nothing was stored.',
+        ),
+        '422': both(ref('FieldErrors'), 'The Idempotency-Key was already used for a different request.'),
+        '500': jsonBody(ref('Error'), 'Unexpected failure; no internals are shown.'),
+        '503': {
+          ...jsonBody(
+            ref('SubmitIncomplete'),
+            'A service was briefly unavailable. When requestId is present the request id is reserved: submit again (same Idempotency-Key, or the same body) to continue.',
+          ),
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+        },
+      },
+    },
+  },
+  {
+    path: '/requests/{requestId}',
+    method: 'get',
+    operation: {
+      tags: ['requests'],
+      operationId: 'getRequest',
+      summary: 'Where a request is in TS-PE-535',
+      description:
+        'The status, the SOP step it is at, why it was denied, and the timeline of what happened. The HTML page shows all 17 SOP steps and reloads every 20 s while the request is in review.',
+      parameters: [
+        {
+          name: 'requestId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+        },
+      ],
+      responses: {
+        '200': both(ref('RequestStatus'), 'The request.'),
+        '400': both(ref('FieldErrors'), 'Not a request number.'),
+        '404': both(ref('Error'), 'No such request.'),
+      },
+    },
+  },
+  {
+    path: '/tasks/{taskId}',
+    method: 'get',
+    operation: {
+      tags: ['tasks'],
+      operationId: 'taskPage',
+      summary: 'Confirmation page for a human step',
+      description:
+        'What is asked, the request id and facts, and a form. Never changes anything (mail scanners follow links).',
+      parameters: [
+        {
+          name: 't',
+          in: 'query',
+          required: true,
+          description: 'The link secret from the task email. Never logged.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': htmlBody('The task and its decision form.'),
+        '4XX': htmlBody('A forged, expired or already-used link: a page that says why. Nothing changes.'),
+      },
+    },
+  },
+  {
+    path: '/tasks/{taskId}',
+    method: 'post',
+    operation: {
+      tags: ['tasks'],
+      operationId: 'recordDecision',
+      summary: 'Record the decision of a human step',
+      requestBody: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: ref('TaskDecisionForm') } },
+      },
+      responses: {
+        '200': htmlBody('The decision is recorded in the audit trail and the workflow continues.'),
+        '4XX': htmlBody(
+          'Invalid fields (the form again, with messages), or a forged, expired or already-used link. Nothing changes.',
+        ),
+      },
+    },
+  },
+  {
+    path: '/registry',
+    method: 'get',
+    operation: {
+      tags: ['registry'],
+      operationId: 'registry',
+      summary: 'Approved and not approved resources (staff transparency, SOP 6 and 16)',
+      parameters: [
+        {
+          name: 'q',
+          in: 'query',
+          required: false,
+          description: 'Case-insensitive search in the resource name, vendor and website address.',
+          schema: { type: 'string', maxLength: 100 },
+        },
+      ],
+      responses: {
+        '200': both({ type: 'array', items: ref('RegistryItem') }, 'The matching resources, by name.'),
+        '400': both(ref('FieldErrors'), 'The search text is longer than 100 characters.'),
+      },
+    },
+  },
+];
