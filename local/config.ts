@@ -119,6 +119,8 @@ export function handlerEnvironment(
     EVENT_BUS_NAME,
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/software-request-scheduler`,
     SCHEDULE_GROUP_NAME,
+    // The local Scheduler records a schedule's dead-letter queue; it never needs to deliver to it.
+    SCHEDULER_DLQ_ARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:software-request-scheduler-dead-letters`,
     RENEWAL_LEAD_DAYS: '30',
     // assign-task's reminder schedules invoke remind-task (the local Scheduler runs it in-process).
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),
