@@ -1,132 +1,157 @@
 /**
- * Benchmarks (`npm run bench`): size and speed targets live here, never in unit tests.
- *  1. Lambda bundle size: each handler bundled as CDK does (esbuild, minified, node22, ESM).
- *  2. Cold-start proxy: time to import each bundle in a fresh Node process.
- *  3. Workflow engine: a full approval path of the real ASL on the local engine.
+ * Benchmarks (`npm run bench`, `-- --strict` to fail on a missed target): speed, size and cost
+ * targets live here, never in unit tests. Prints one table per part and writes bench/results.json,
+ * which the README's figures come from.
+ *   1. paths      each SOP path through the local runtime: transitions, events, invocations, cost
+ *   2. cost       per approved request and per month, fixed part from the synthesized template
+ *   3. bundles    each handler as CDK bundles it, against a naive handler
+ *   4. http       latency of submissions, decisions and registry searches (autocannon, loopback)
+ *   5. workflows  200 requests decided through the HTTP API, completed per second
  */
 import '#shared/runtime/promise-with-resolvers.ts';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { LocalStateMachine, loadDefinition, TaskTokens } from '#local/asl-runner.ts';
-import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+import { startLocalRuntime } from '../local/runtime.ts';
+import { measureBundles } from './bundles.ts';
+import { fixedMonthlyCost } from './fixed-cost.ts';
+import { measureHttp } from './http.ts';
+import { ASSUMED, measurePaths } from './paths.ts';
+import { PRICES_CHECKED_ON } from './prices.ts';
+import { measureWorkflows } from './workflows.ts';
 
-const BUNDLE_BUDGET_KB = 1024;
-const out = mkdtempSync(join(tmpdir(), 'bench-'));
-let overBudget = 0;
+const ROOT = join(import.meta.dirname, '..');
+const strict = process.argv.includes('--strict');
+const BODY = JSON.parse(
+  readFileSync(join(ROOT, 'test', 'events', 'resource-request.json'), 'utf8'),
+) as Record<string, unknown>;
 
-console.log('1. Lambda bundles (minified, node22, ESM)  budget %d KB', BUNDLE_BUDGET_KB);
-const rows: { name: string; kb: number; importMs: number }[] = [];
-for (const fn of FUNCTIONS) {
-  const outfile = join(out, `${fn.name}.mjs`);
-  await build({
-    entryPoints: [`lambdas/${fn.name}.ts`],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    outfile,
-    logLevel: 'silent',
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  });
-  const kb = statSync(outfile).size / 1024;
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, ['-e', `import(${JSON.stringify(outfile)}).catch(() => {})`], {
-    env: { ...process.env, AWS_REGION: 'us-east-1' },
-    stdio: 'ignore',
-  });
-  const importMs = Number(process.hrtime.bigint() - started) / 1e6;
-  rows.push({ name: fn.name, kb, importMs });
-  if (kb > BUNDLE_BUDGET_KB) overBudget++;
-}
-for (const r of rows.sort((a, b) => b.kb - a.kb)) {
-  console.log(
-    `   ${r.name.padEnd(18)} ${r.kb.toFixed(0).padStart(6)} KB  ${r.kb > BUNDLE_BUDGET_KB ? 'OVER BUDGET' : 'ok'}   node start+import ${r.importMs.toFixed(0)} ms`,
-  );
-}
+const table = (rows: Record<string, unknown>[]) => console.table(rows);
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+console.log('1. SOP paths through the local runtime');
+const paths = await measurePaths();
+table(
+  paths.map((p) => ({
+    ...p,
+    stepFunctionsUsd: round(p.stepFunctionsUsd, 5),
+    variableUsd: round(p.variableUsd, 5),
+  })),
+);
 
 console.log(
-  '\n2. Full approval path on the local engine (real ASL, scripted Lambdas, human steps answered at once)',
+  '2. Cost (us-east-1 list prices of %s, bench/prices.ts; assumptions %o)',
+  PRICES_CHECKED_ON,
+  ASSUMED,
 );
-const tokens = new TaskTokens();
-const definition = loadDefinition(STATE_MACHINES.softwareRequest.file);
-const decisions: Record<string, object> = {
-  'privacy-review': { decision: 'acceptable', studentDataRequired: true, vendorContactEmail: 'v@x.example' },
-  'dpa-signature': { decision: 'signed', dpaExpiresOn: '2027-12-01' },
-  'curriculum-review': { decision: 'approve' },
-  'technical-review': { decision: 'sound' },
-  procurement: { decision: 'po-issued', poNumber: 'PO-1', amount: 10, quoteReference: 'Q' },
-  license: { decision: 'license-stored', licenseReference: 'L', seats: 1, expiresOn: '2027-12-01' },
-  installation: { decision: 'installed' },
+const fixed = fixedMonthlyCost();
+const approved = paths.find((p) => p.name === 'approved-paid-software-with-dpa-and-ssl');
+const renewal = paths.find((p) => p.name === 'renewal');
+// An approved request costs its path, plus one renewal a year while it stays approved.
+const perApprovedRequest = (approved?.variableUsd ?? 0) + (renewal?.variableUsd ?? 0);
+const perMonth = (requestsPerYear: number) => fixed.perMonthUsd + (requestsPerYear / 12) * perApprovedRequest;
+const costUsd = {
+  perApprovedRequest: round(perApprovedRequest, 5),
+  fixedPerMonth: round(fixed.perMonthUsd),
+  at1000RequestsPerYearPerMonth: round(perMonth(1000)),
+  at100000RequestsPerYearPerMonth: round(perMonth(100_000)),
 };
-const machine = new LocalStateMachine(
-  definition,
-  async (fn, payload) => {
-    const p = payload as Record<string, unknown>;
-    if (fn === 'AssignTaskFunctionArn') {
-      const answer = {
-        comment: '',
-        decidedBy: 'bench',
-        decidedAt: new Date().toISOString(),
-        ...decisions[String(p.kind)],
-      };
-      queueMicrotask(() => tokens.succeed(String(p.taskToken), JSON.stringify(answer)));
-      return {};
-    }
-    if (fn === 'CheckSslFunctionArn')
-      return {
-        finished: true,
-        passed: true,
-        grade: 'A',
-        endpoints: [],
-        reason: 'A',
-        nextPollSeconds: 0,
-        startedAt: '',
-        polls: 1,
-      };
-    if (fn === 'ScheduleRenewalFunctionArn') return { scheduled: true, reason: 'ok' };
-    return {};
+table([
+  {
+    ...costUsd,
+    alarms: fixed.alarms,
+    alarmMetrics: fixed.alarmMetrics,
+    dashboards: fixed.dashboards,
+    kmsKeys: fixed.kmsKeys,
   },
-  tokens,
-);
-const input = {
-  requestId: 'SR-BENCH',
-  requestType: 'instructional',
-  replacementCount: 0,
-  resource: {
-    name: 'Bench',
-    url: 'https://b.example',
-    usesWebsite: true,
-    kind: 'software',
-    vendorName: 'V',
-    cost: 10,
-    studentDataShared: true,
-  },
-};
-const times: number[] = [];
-let statesEntered = 0;
-for (let i = 0; i < 30; i++) {
-  const started = process.hrtime.bigint();
-  const run = machine.start(input, {
-    name: `SR-BENCH-${i}`,
-    executionArn: 'arn:local',
-    stateMachineArn: 'arn:local',
-  });
-  await run.result;
-  await run.settled;
-  statesEntered = run.events.filter((e) => e.type === 'StateEntered').length;
-  times.push(Number(process.hrtime.bigint() - started) / 1e6);
-}
-times.sort((a, b) => a - b);
-console.log(
-  `   30 runs: median ${times[15]?.toFixed(1)} ms, p90 ${times[27]?.toFixed(1)} ms, ${statesEntered} states entered per run`,
-);
+]);
 
-rmSync(out, { recursive: true, force: true });
-if (overBudget) {
-  console.error(`\n${overBudget} bundle(s) over the ${BUNDLE_BUDGET_KB} KB budget`);
+console.log(
+  '3. Lambda bundles (as CDK builds them) against a naive handler; import = median of 10 fresh processes, net of an empty Node start',
+);
+const bundles = await measureBundles();
+table([
+  {
+    name: 'naive-reference',
+    kb: round(bundles.naiveReference.kb, 0),
+    importMs: round(bundles.naiveReference.importMs, 0),
+  },
+  ...bundles.functions.map((f) => ({
+    name: f.name,
+    kb: round(f.kb, 0),
+    importMs: round(f.importMs, 0),
+    kbRatio: round(f.kbRatio),
+    importRatio: round(f.importRatio),
+  })),
+]);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
+const runtime = await startLocalRuntime({
+  port: 0,
+  dataDir,
+  waitTimeOverrides: { WaitForSslScan: 0, WaitForSslRetest: 0 },
+  fakeSslPollsUntilReady: 1,
+});
+let http: Awaited<ReturnType<typeof measureHttp>>;
+let workflows: Awaited<ReturnType<typeof measureWorkflows>>;
+try {
+  console.log('4. HTTP latency, 10 connections on loopback');
+  http = await measureHttp(runtime, BODY);
+  table(Object.entries(http).map(([route, f]) => ({ route, ...f, perSecond: round(f.perSecond, 1) })));
+  console.log('5. Workflow throughput: 200 requests, every task decided over HTTP');
+  workflows = await measureWorkflows(runtime, BODY);
+  table([{ ...workflows, perSecond: round(workflows.perSecond, 1), seconds: round(workflows.seconds, 1) }]);
+} finally {
+  await runtime.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const longestApproved = Math.max(...paths.filter((p) => p.outcome === 'APPROVED').map((p) => p.transitions));
+const targets = [
+  { target: 'longest approved path <= 35 transitions', value: longestApproved, pass: longestApproved <= 35 },
+  {
+    target: 'variable cost per approved request <= $0.002',
+    value: costUsd.perApprovedRequest,
+    pass: costUsd.perApprovedRequest <= 0.002,
+  },
+  { target: 'fixed monthly cost <= $5', value: costUsd.fixedPerMonth, pass: costUsd.fixedPerMonth <= 5 },
+  ...bundles.functions.map((f) => ({
+    target: `${f.name} <= 60% of the naive bundle (size, import)`,
+    value: `${round(f.kbRatio)} / ${round(f.importRatio)}`,
+    pass: f.kbRatio <= 0.6 && f.importRatio <= 0.6,
+  })),
+  {
+    target: 'POST /requests >= 75/s',
+    value: round(http.postRequests.perSecond, 1),
+    pass: http.postRequests.perSecond >= 75,
+  },
+  {
+    target: 'POST /requests p99 <= 200 ms',
+    value: http.postRequests.p99Ms,
+    pass: http.postRequests.p99Ms <= 200,
+  },
+  { target: '>= 20 workflows/s', value: round(workflows.perSecond, 1), pass: workflows.perSecond >= 20 },
+  { target: '0 workflows lost', value: workflows.lost, pass: workflows.lost === 0 },
+];
+console.log('Targets');
+table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
+
+const results = {
+  machine: { node: process.version, cpus: cpus().length },
+  pricesCheckedOn: PRICES_CHECKED_ON,
+  assumptions: ASSUMED,
+  paths,
+  costUsd,
+  fixedCost: fixed,
+  bundles,
+  http,
+  workflows,
+  targets,
+};
+writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('Wrote bench/results.json');
+const missed = targets.filter((t) => !t.pass).length;
+if (missed && strict) {
+  console.error(`${missed} target(s) missed`);
   process.exitCode = 1;
 }

@@ -1,0 +1,46 @@
+/**
+ * The fixed monthly cost of a deployment, read from the synthesized template (no bundling): CloudWatch
+ * alarms (per metric they evaluate), dashboards and KMS keys. Everything else is paid per use.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../cdk/app.ts';
+import { PRICES_USD } from './prices.ts';
+
+export interface FixedCost {
+  alarms: number;
+  alarmMetrics: number;
+  dashboards: number;
+  kmsKeys: number;
+  perMonthUsd: number;
+}
+
+export function fixedMonthlyCost(): FixedCost {
+  const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  const { stack } = buildApp({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const template = Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties?: { Metrics?: { MetricStat?: unknown }[] } }>;
+  };
+  const resources = Object.values(template.Resources);
+  const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  // A metric-math alarm is billed per metric it reads; a plain alarm reads one.
+  const alarmMetrics = alarms.reduce(
+    (n, a) => n + (a.Properties?.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1),
+    0,
+  );
+  const dashboards = resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard').length;
+  const kmsKeys = resources.filter((r) => r.Type === 'AWS::KMS::Key').length;
+  return {
+    alarms: alarms.length,
+    alarmMetrics,
+    dashboards,
+    kmsKeys,
+    perMonthUsd:
+      alarmMetrics * PRICES_USD.alarmMetricMonth +
+      dashboards * PRICES_USD.dashboardMonth +
+      kmsKeys * PRICES_USD.kmsKeyMonth,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * HTTP latency through the local runtime, with autocannon on loopback (bounded in time or count):
+ * submissions, decisions on pre-created tasks, and registry searches.
+ */
+import autocannon, { type Result } from 'autocannon';
+import type { LocalRuntime } from '../local/runtime.ts';
+import { Driver } from './driver.ts';
+
+export interface LatencyFigure {
+  connections: number;
+  seconds: number;
+  requests: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+const CONNECTIONS = 10;
+
+function figure(result: Result): LatencyFigure {
+  return {
+    connections: CONNECTIONS,
+    seconds: result.duration,
+    requests: result.requests.total,
+    perSecond: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+export async function measureHttp(
+  runtime: LocalRuntime,
+  body: Record<string, unknown>,
+  seconds = 10,
+): Promise<{ postRequests: LatencyFigure; postDecision: LatencyFigure; getRegistry: LatencyFigure }> {
+  let n = 0;
+  const postRequests = figure(
+    await autocannon({
+      url: runtime.baseUrl,
+      connections: CONNECTIONS,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          path: '/requests',
+          setupRequest: (request) => {
+            n++;
+            return {
+              ...request,
+              headers: {
+                'content-type': 'application/json',
+                accept: 'application/json',
+                'idempotency-key': `bench-${Date.now()}-${n}`,
+              },
+              body: JSON.stringify({ ...body, resourceName: `Bench Resource ${n}` }),
+            };
+          },
+        },
+      ],
+    }),
+  );
+
+  // Decisions: one per pre-created privacy-review task (a link decides once).
+  const tasks = await privacyReviewLinks(runtime, body, 200);
+  let next = 0;
+  const postDecision = figure(
+    await autocannon({
+      url: runtime.baseUrl,
+      connections: CONNECTIONS,
+      amount: tasks.length,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const task = tasks[next++ % tasks.length] as { taskId: string; secret: string };
+            return {
+              ...request,
+              path: `/tasks/${task.taskId}`,
+              headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+              body: new URLSearchParams({
+                t: task.secret,
+                decidedBy: 'Bench Reviewer',
+                decision: 'acceptable',
+                studentDataRequired: 'no',
+                vendorContactEmail: 'privacy@vendor.example',
+              }).toString(),
+            };
+          },
+        },
+      ],
+    }),
+  );
+
+  const getRegistry = figure(
+    await autocannon({
+      url: `${runtime.baseUrl}/registry?q=bench`,
+      connections: CONNECTIONS,
+      duration: seconds,
+      headers: { accept: 'application/json' },
+    }),
+  );
+  return { postRequests, postDecision, getRegistry };
+}
+
+/** Submits `count` requests and waits for their privacy-review task links. */
+async function privacyReviewLinks(
+  runtime: LocalRuntime,
+  body: Record<string, unknown>,
+  count: number,
+): Promise<{ taskId: string; secret: string }[]> {
+  const driver = new Driver(runtime);
+  const ids = new Set<string>();
+  for (let i = 0; i < count; i++)
+    ids.add(await driver.submit({ ...body, resourceName: `Decision Bench ${i}` }));
+  const link = /\/tasks\/([A-Za-z0-9_-]+)\?t=([A-Za-z0-9_-]+)/;
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const found = new Map<string, { taskId: string; secret: string }>();
+    for (const email of await runtime.outbox()) {
+      const id = [...ids].find((r) => email.subject.includes(r));
+      const m = link.exec(email.text);
+      if (id && m?.[1] && m[2] && !found.has(id)) found.set(id, { taskId: m[1], secret: m[2] });
+    }
+    if (found.size === ids.size) return [...found.values()];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('Not every pre-created request got its privacy-review email');
+}
