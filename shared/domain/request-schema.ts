@@ -5,22 +5,20 @@
  */
 import * as z from 'zod/mini';
 import type { FieldError } from '../errors.ts';
+import { multiLineTextField, TEXT_LIMITS, textField, websiteUrlField } from './text-rules.ts';
 import type { WorkflowResource } from './workflow.ts';
 
-const text = (label: string, max = 200) =>
-  z
-    .string({ error: `${label} is required` })
-    .check(
-      z.trim(),
-      z.minLength(1, `${label} is required`),
-      z.maxLength(max, `${label} must be at most ${max} characters`),
-    );
+const L = TEXT_LIMITS;
+const text = (label: string, max: number = L.name) => textField(label, max);
 
 /** `one` names a single item for the message, e.g. "Give at least one grade level". */
 const list = (label: string, one: string) =>
   z
-    .array(text(label, 100), { error: `${label} must be a list` })
-    .check(z.minLength(1, `Give at least one ${one}`), z.maxLength(30, `At most 30 ${label.toLowerCase()}`));
+    .array(text(label, L.listItem), { error: `${label} must be a list` })
+    .check(
+      z.minLength(1, `Give at least one ${one}`),
+      z.maxLength(L.listItems, `At most ${L.listItems} ${label.toLowerCase()}`),
+    );
 
 const yesNo = (label: string) => z.boolean({ error: `${label} must be yes or no` });
 
@@ -29,25 +27,20 @@ export const RESOURCE_KINDS = ['software', 'application', 'web-service'] as cons
 
 export const resourceRequestSchema = z
   .object({
-    requesterName: text('Your name', 120),
+    requesterName: text('Your name', L.personName),
     requesterEmail: z
       .string({ error: 'Your email is required' })
       .check(
         z.trim(),
         z.toLowerCase(),
         z.email('Your email must be a valid email address'),
-        z.maxLength(254, 'Your email is too long'),
+        z.maxLength(L.email, `Your email must be at most ${L.email} characters`),
       ),
     requestType: z.enum(REQUEST_TYPES, {
       error: 'Request type must be "instructional" (curriculum) or "administrative" (DII)',
     }),
     resourceName: text('Name of resource'),
-    resourceUrl: z.optional(
-      z.url({
-        protocol: /^https?$/,
-        error: 'Website link must be a full http(s) address, e.g. https://example.com',
-      }),
-    ),
+    resourceUrl: z.optional(websiteUrlField('Website link')),
     resourceKind: z.enum(RESOURCE_KINDS, {
       error: 'Resource kind must be "software", "application" or "web-service"',
     }),
@@ -59,14 +52,14 @@ export const resourceRequestSchema = z
         z.lte(10_000_000, 'Cost looks wrong: more than $10,000,000'),
       ),
     paymentResponsibility: text('Payment responsibility'),
-    budgetCode: text('Budget code', 60),
-    principal: text('Principal', 120),
+    budgetCode: text('Budget code', L.code),
+    principal: text('Principal', L.personName),
     gradeLevels: list('Grade levels', 'grade level'),
     contentAreas: list('Content areas', 'content area'),
     mediaReleaseRequired: yesNo('Media release required'),
     teksAddressed: list('TEKS addressed', 'TEKS student expectation'),
-    studentUseVision: text('Student use vision', 2000),
-    commonCoreAlignment: text('Common Core alignment', 1000),
+    studentUseVision: multiLineTextField('Student use vision', L.longText),
+    commonCoreAlignment: multiLineTextField('Common Core alignment', L.shortText),
     studentLoginRequired: yesNo('Student login required'),
     studentDataShared: yesNo('Student data shared'),
     studentDataElements: z.optional(list('Student data elements', 'student data element')),
@@ -117,7 +110,7 @@ export function parseResourceRequest(input: unknown): ParseResult<ResourceReques
 /** The resource as the state machine carries it (validated where a Payload brings it back). */
 export const workflowResourceSchema = z.object({
   name: text('resource.name'),
-  url: z.optional(z.url({ protocol: /^https?$/, error: 'resource.url must be an http(s) address' })),
+  url: z.optional(websiteUrlField('resource.url')),
   usesWebsite: yesNo('resource.usesWebsite'),
   kind: z.enum(RESOURCE_KINDS, { error: 'resource.kind must be "software", "application" or "web-service"' }),
   vendorName: text('resource.vendorName'),
