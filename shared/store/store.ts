@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -551,6 +552,27 @@ export class WorkflowStore {
       );
       if (!out.Item) throw error;
       return { claimed: false, requestId: out.Item.requestId, bodyHash: out.Item.bodyHash };
+    }
+  }
+
+  /**
+   * Gives a claim back, only while it still names `requestId`: the write it reserved the id for was
+   * rejected for good, so the same submission must start afresh rather than meet a dead claim.
+   */
+  async releaseIdempotencyKey(key: string, requestId: string): Promise<void> {
+    try {
+      await this.send(
+        'Release idempotency key',
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          ConditionExpression: 'requestId = :requestId',
+          ExpressionAttributeValues: { ':requestId': requestId },
+        }),
+      );
+    } catch (error) {
+      // Another request holds the key now (or nobody does): nothing of ours to release.
+      if (!(error instanceof ConflictError)) throw error;
     }
   }
 }
