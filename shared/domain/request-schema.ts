@@ -5,11 +5,14 @@
  */
 import * as z from 'zod/mini';
 import type { FieldError } from '../errors.ts';
-import { multiLineTextField, TEXT_LIMITS, textField, websiteUrlField } from './text-rules.ts';
+import { REQUEST_FIELD_LIMITS, TEXT_LIMITS } from './text-limits.ts';
+import { multiLineTextField, textField, websiteUrlField } from './text-rules.ts';
 import type { WorkflowResource } from './workflow.ts';
 
 const L = TEXT_LIMITS;
-const text = (label: string, max: number = L.name) => textField(label, max);
+const text = (label: string, max: number) => textField(label, max);
+
+const F = REQUEST_FIELD_LIMITS;
 
 /** `one` names a single item for the message, e.g. "Give at least one grade level". */
 const list = (label: string, one: string) =>
@@ -27,39 +30,39 @@ export const RESOURCE_KINDS = ['software', 'application', 'web-service'] as cons
 
 export const resourceRequestSchema = z
   .object({
-    requesterName: text('Your name', L.personName),
+    requesterName: text('Your name', F.requesterName),
     requesterEmail: z
       .string({ error: 'Your email is required' })
       .check(
         z.trim(),
         z.toLowerCase(),
         z.email('Your email must be a valid email address'),
-        z.maxLength(L.email, `Your email must be at most ${L.email} characters`),
+        z.maxLength(F.requesterEmail, `Your email must be at most ${F.requesterEmail} characters`),
       ),
     requestType: z.enum(REQUEST_TYPES, {
       error: 'Request type must be "instructional" (curriculum) or "administrative" (DII)',
     }),
-    resourceName: text('Name of resource'),
+    resourceName: text('Name of resource', F.resourceName),
     resourceUrl: z.optional(websiteUrlField('Website link')),
     resourceKind: z.enum(RESOURCE_KINDS, {
       error: 'Resource kind must be "software", "application" or "web-service"',
     }),
-    vendorName: text('Vendor'),
+    vendorName: text('Vendor', F.vendorName),
     cost: z
       .number({ error: 'Cost must be a number of US dollars (0 if free)' })
       .check(
         z.gte(0, 'Cost cannot be negative'),
         z.lte(10_000_000, 'Cost looks wrong: more than $10,000,000'),
       ),
-    paymentResponsibility: text('Payment responsibility'),
-    budgetCode: text('Budget code', L.code),
-    principal: text('Principal', L.personName),
+    paymentResponsibility: text('Payment responsibility', F.paymentResponsibility),
+    budgetCode: text('Budget code', F.budgetCode),
+    principal: text('Principal', F.principal),
     gradeLevels: list('Grade levels', 'grade level'),
     contentAreas: list('Content areas', 'content area'),
     mediaReleaseRequired: yesNo('Media release required'),
     teksAddressed: list('TEKS addressed', 'TEKS student expectation'),
-    studentUseVision: multiLineTextField('Student use vision', L.longText),
-    commonCoreAlignment: multiLineTextField('Common Core alignment', L.shortText),
+    studentUseVision: multiLineTextField('Student use vision', F.studentUseVision),
+    commonCoreAlignment: multiLineTextField('Common Core alignment', F.commonCoreAlignment),
     studentLoginRequired: yesNo('Student login required'),
     studentDataShared: yesNo('Student data shared'),
     studentDataElements: z.optional(list('Student data elements', 'student data element')),
@@ -109,11 +112,11 @@ export function parseResourceRequest(input: unknown): ParseResult<ResourceReques
 
 /** The resource as the state machine carries it (validated where a Payload brings it back). */
 export const workflowResourceSchema = z.object({
-  name: text('resource.name'),
+  name: text('resource.name', L.name),
   url: z.optional(websiteUrlField('resource.url')),
   usesWebsite: yesNo('resource.usesWebsite'),
   kind: z.enum(RESOURCE_KINDS, { error: 'resource.kind must be "software", "application" or "web-service"' }),
-  vendorName: text('resource.vendorName'),
+  vendorName: text('resource.vendorName', L.name),
   cost: z
     .number({ error: 'resource.cost must be a number' })
     .check(z.gte(0, 'resource.cost cannot be negative')),

@@ -15,21 +15,9 @@
  * internal name. The district's SSL test (SOP step 5) must only ever be pointed at a public website.
  */
 import * as z from 'zod/mini';
+import { TEXT_LIMITS } from './text-limits.ts';
 
-/** Field limits, in characters. The request form uses them as `maxlength` too. */
-export const TEXT_LIMITS = {
-  personName: 120,
-  name: 200,
-  code: 60,
-  reference: 120,
-  listItem: 100,
-  listItems: 30,
-  shortText: 1000,
-  longText: 2000,
-  secret: 500,
-  email: 254,
-  url: 2048,
-} as const;
+export { TEXT_LIMITS } from './text-limits.ts';
 
 // ---- characters --------------------------------------------------------------------------------
 
