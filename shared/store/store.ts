@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -540,7 +539,9 @@ export class WorkflowStore {
             createdAt: this.now().toISOString(),
             expiresAtEpoch: Math.floor(this.now().getTime() / 1000) + 30 * 86_400,
           },
-          ConditionExpression: 'attribute_not_exists(PK)',
+          // A released claim (its request write failed for good) is free to claim again.
+          ConditionExpression: 'attribute_not_exists(PK) OR released = :released',
+          ExpressionAttributeValues: { ':released': true },
         }),
       );
       return { claimed: true };
@@ -557,17 +558,19 @@ export class WorkflowStore {
 
   /**
    * Gives a claim back, only while it still names `requestId`: the write it reserved the id for was
-   * rejected for good, so the same submission must start afresh rather than meet a dead claim.
+   * rejected for good, so the same submission must start afresh rather than meet a dead claim. The
+   * claim is marked released (an update, so the functions need no DeleteItem); claiming overwrites it.
    */
   async releaseIdempotencyKey(key: string, requestId: string): Promise<void> {
     try {
       await this.send(
         'Release idempotency key',
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: idempotencyKey(key),
+          UpdateExpression: 'SET released = :released',
           ConditionExpression: 'requestId = :requestId',
-          ExpressionAttributeValues: { ':requestId': requestId },
+          ExpressionAttributeValues: { ':released': true, ':requestId': requestId },
         }),
       );
     } catch (error) {

@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -42,15 +42,20 @@ const conditionFailed = () =>
 const throttled = (name = 'ThrottlingException') =>
   Object.assign(new Error('Rate exceeded'), { name, $metadata: { httpStatusCode: 400 } });
 
+/** A conditional put as DynamoDB does it: a new item, or over a released idempotency claim. */
+function putItem(input: { Item: Item; ConditionExpression?: string }) {
+  const key = keyOf(input.Item);
+  const overReleased =
+    input.ConditionExpression?.includes('released = :released') && table.get(key)?.released === true;
+  if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(key) && !overReleased)
+    throw conditionFailed();
+  table.set(key, structuredClone(input.Item));
+  return {};
+}
+
 function installTable() {
   table = new Map();
-  ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
-    const key = keyOf(input.Item);
-    if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(key))
-      throw conditionFailed();
-    table.set(key, structuredClone(input.Item));
-    return {};
-  });
+  ddb.on(PutCommand).callsFake(putItem);
   ddb.on(GetCommand).callsFake((input: { Key: Item }) => {
     const item = table.get(keyOf(input.Key));
     return item ? { Item: structuredClone(item) } : {};
@@ -61,18 +66,24 @@ function installTable() {
       (input: {
         Key: Item;
         UpdateExpression: string;
-        ExpressionAttributeNames: Record<string, string>;
+        ConditionExpression?: string;
+        ExpressionAttributeNames?: Record<string, string>;
         ExpressionAttributeValues: Item;
       }) => {
         const item = table.get(keyOf(input.Key));
         if (!item) throw conditionFailed();
+        if (
+          input.ConditionExpression?.includes('requestId = :requestId') &&
+          item.requestId !== input.ExpressionAttributeValues[':requestId']
+        )
+          throw conditionFailed();
         const [, sets = '', removes = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(input.UpdateExpression) ?? [];
         for (const part of sets.split(', ').filter(Boolean)) {
           const [name, value] = part.split(' = ') as [string, string];
-          item[input.ExpressionAttributeNames[name]!] = input.ExpressionAttributeValues[value];
+          item[input.ExpressionAttributeNames?.[name] ?? name] = input.ExpressionAttributeValues[value];
         }
         for (const name of removes.split(', ').filter(Boolean))
-          delete item[input.ExpressionAttributeNames[name]!];
+          delete item[input.ExpressionAttributeNames?.[name] ?? name];
         return {};
       },
     );
@@ -248,8 +259,13 @@ describe('SOP 1–2: a valid request is stored, started and acknowledged', () =>
       'REQUEST#SR-20260901-7K3M9QXA',
       'IDEMPOTENCY#ack:SR-20260901-7K3M9QXA',
     ]);
+    // Every put creates its item; a key claim may also take over a released claim.
     for (const put of ddb.commandCalls(PutCommand))
-      expect(put.args[0].input.ConditionExpression).toBe('attribute_not_exists(PK)');
+      expect(put.args[0].input.ConditionExpression).toBe(
+        String(put.args[0].input.Item?.PK).startsWith('IDEMPOTENCY#')
+          ? 'attribute_not_exists(PK) OR released = :released'
+          : 'attribute_not_exists(PK)',
+      );
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 
@@ -1050,30 +1066,20 @@ describe('a failed request write leaves no claim behind', () => {
       $metadata: { httpStatusCode: 400 },
     });
 
-  beforeEach(() => {
-    ddb.on(DeleteCommand).callsFake((input: { Key: Item; ExpressionAttributeValues: Item }) => {
-      const item = table.get(keyOf(input.Key));
-      if (!item || item.requestId !== input.ExpressionAttributeValues[':requestId']) throw conditionFailed();
-      table.delete(keyOf(input.Key));
-      return {};
-    });
-  });
-
   it('DynamoDB rejects the request item for good → the error surfaces, the claim is released, and the same body can be submitted again', async () => {
     const key = { 'Idempotency-Key': 'too-large-0001' };
     let rejectRequest = true;
     ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
       if (input.Item.SK === 'REQUEST' && rejectRequest) throw tooLarge();
-      const k = keyOf(input.Item);
-      if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(k))
-        throw conditionFailed();
-      table.set(k, structuredClone(input.Item));
-      return {};
+      return putItem(input);
     });
 
     await expect(submitRequest(jsonEvent(validRequest, key), deps())).rejects.toThrow(/Item size/);
 
-    expect(stored('IDEMPOTENCY#')).toHaveLength(0);
+    // Released, not deleted: the functions' grant has no DeleteItem, and claiming overwrites it.
+    expect(stored('IDEMPOTENCY#')).toEqual([
+      expect.objectContaining({ PK: 'IDEMPOTENCY#key:too-large-0001', released: true }),
+    ]);
     expect(requests()).toHaveLength(0);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
 
@@ -1082,6 +1088,9 @@ describe('a failed request write leaves no claim behind', () => {
 
     expect(again.statusCode).toBe(201);
     expect(requests()).toHaveLength(1);
+    const [claim] = stored('IDEMPOTENCY#key:');
+    expect(claim?.requestId).toBe(body(again).requestId);
+    expect(claim).not.toHaveProperty('released');
   });
 
   it('a transient failure keeps the claim: the write may have landed, and the resubmission resumes it', async () => {
@@ -1094,8 +1103,7 @@ describe('a failed request write leaves no claim behind', () => {
     const res = await submitRequest(jsonEvent(validRequest), deps());
 
     expect(res.statusCode).toBe(503);
-    expect(stored('IDEMPOTENCY#')).toHaveLength(1);
-    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(stored('IDEMPOTENCY#')).toEqual([expect.not.objectContaining({ released: true })]);
   });
 });
 
