@@ -30,7 +30,12 @@ import {
 import { logger } from '#shared/logger.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
-import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
+import {
+  FOLLOW_UP_WARNING,
+  renderTaskErrorPage,
+  renderTaskForm,
+  renderTaskOutcome,
+} from '#shared/pages/task-page.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
 type Env = Record<string, string | undefined>;
@@ -96,6 +101,8 @@ export async function recordDecision(
       taskId: result.task.taskId,
       decision: result.output.decision,
       recorded: true,
+      // Not a silent success: the decision counts, but a follow-up write failed after its retries.
+      ...(result.incomplete ? { complete: false, warning: FOLLOW_UP_WARNING } : {}),
     });
   }
   return jsonResponse(outcome.status, {

@@ -124,7 +124,7 @@ export async function submitRequest(
         };
       return jsonResponse(
         result.created ? 201 : 200,
-        { requestId: result.requestId, status: 'IN_REVIEW', links: { status: result.statusUrl } },
+        { requestId: result.requestId, status: result.status, links: { status: result.statusUrl } },
         result.created ? { Location: result.statusUrl } : {},
       );
     }

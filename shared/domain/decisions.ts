@@ -15,6 +15,7 @@ import {
   toWorkflowResource,
 } from './request-schema.ts';
 import { type Decision, TASK_KINDS, type TaskKind } from './task-kinds.ts';
+import { multiLineTextField, optionalTextField, TEXT_LIMITS, textField } from './text-rules.ts';
 import type {
   DecisionOutputBase,
   DpaSignatureOutput,
@@ -195,13 +196,8 @@ export interface DecisionContext {
 
 // ---- field schemas -------------------------------------------------------------------------------
 
-const text = (label: string, max: number) =>
-  z
-    .string({ error: `${label} is required` })
-    .check(
-      z.minLength(1, `${label} is required`),
-      z.maxLength(max, `${label} must be at most ${max} characters`),
-    );
+/** Every free-text field follows the one text rule (shared/domain/text-rules.ts). */
+const text = (label: string, max: number) => textField(label, max);
 
 /** Form text → boolean ("yes"/"no"); JSON values pass as they are; the schema rejects the rest. */
 const toBoolean = (value: unknown) => (typeof value === 'string' ? formBoolean(value) : value);
@@ -253,14 +249,11 @@ export function parseDecision(
       error: `Choose a decision (${outcomes.join(' or ')})`,
     }),
     comment: isNegativeDecision(chosen)
-      ? z
-          .string({ error: 'Explain this decision in the comment' })
-          .check(
-            z.minLength(1, 'Explain this decision in the comment'),
-            z.maxLength(2000, 'The comment must be at most 2000 characters'),
-          )
-      : z.optional(z.string().check(z.maxLength(2000, 'The comment must be at most 2000 characters'))),
-    decidedBy: context.verifiedIdentity ? z.optional(z.unknown()) : text('Your name', 120),
+      ? multiLineTextField('The comment', TEXT_LIMITS.longText, {
+          required: 'Explain this decision in the comment',
+        })
+      : optionalTextField('The comment', TEXT_LIMITS.longText, { multiLine: true }),
+    decidedBy: context.verifiedIdentity ? z.optional(z.unknown()) : text('Your name', TEXT_LIMITS.personName),
   };
   const schema = z.object({ ...base, ...extraShape(kind, chosen, today) });
   let data: Record<string, unknown>;
@@ -302,14 +295,14 @@ function extraShape(kind: TaskKind, decision: string, today: string): Shape {
           .check(
             z.toLowerCase(),
             z.email("Vendor's privacy contact email must be a valid email address"),
-            z.maxLength(254, "Vendor's privacy contact email is too long"),
+            z.maxLength(TEXT_LIMITS.email, "Vendor's privacy contact email is too long"),
           ),
       };
     case 'dpa-signature':
       return decision === 'signed' ? { dpaExpiresOn: futureDate('The DPA expiry date', today) } : {};
     case 'procurement':
       return {
-        poNumber: text('Purchase order number', 60),
+        poNumber: text('Purchase order number', TEXT_LIMITS.code),
         amount: z.pipe(
           z.transform(toNumber),
           z
@@ -319,11 +312,11 @@ function extraShape(kind: TaskKind, decision: string, today: string): Shape {
               z.lte(10_000_000, 'PO amount looks wrong: more than $10,000,000'),
             ),
         ),
-        quoteReference: text('Vendor quote reference', 120),
+        quoteReference: text('Vendor quote reference', TEXT_LIMITS.reference),
       };
     case 'license':
       return {
-        licenseReference: text('Licence reference', 120),
+        licenseReference: text('Licence reference', TEXT_LIMITS.reference),
         seats: z.pipe(
           z.transform(toNumber),
           z
@@ -334,7 +327,7 @@ function extraShape(kind: TaskKind, decision: string, today: string): Shape {
             ),
         ),
         expiresOn: futureDate('The licence expiry date', today),
-        licenseKey: z.optional(text('Licence key', 500)),
+        licenseKey: z.optional(text('Licence key', TEXT_LIMITS.secret)),
       };
     case 'replacement':
       if (decision !== 'replacement-found') return {};

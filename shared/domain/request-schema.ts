@@ -5,22 +5,23 @@
  */
 import * as z from 'zod/mini';
 import type { FieldError } from '../errors.ts';
+import { REQUEST_FIELD_LIMITS, TEXT_LIMITS } from './text-limits.ts';
+import { multiLineTextField, textField, websiteUrlField } from './text-rules.ts';
 import type { WorkflowResource } from './workflow.ts';
 
-const text = (label: string, max = 200) =>
-  z
-    .string({ error: `${label} is required` })
-    .check(
-      z.trim(),
-      z.minLength(1, `${label} is required`),
-      z.maxLength(max, `${label} must be at most ${max} characters`),
-    );
+const L = TEXT_LIMITS;
+const text = (label: string, max: number) => textField(label, max);
+
+const F = REQUEST_FIELD_LIMITS;
 
 /** `one` names a single item for the message, e.g. "Give at least one grade level". */
 const list = (label: string, one: string) =>
   z
-    .array(text(label, 100), { error: `${label} must be a list` })
-    .check(z.minLength(1, `Give at least one ${one}`), z.maxLength(30, `At most 30 ${label.toLowerCase()}`));
+    .array(text(label, L.listItem), { error: `${label} must be a list` })
+    .check(
+      z.minLength(1, `Give at least one ${one}`),
+      z.maxLength(L.listItems, `At most ${L.listItems} ${label.toLowerCase()}`),
+    );
 
 const yesNo = (label: string) => z.boolean({ error: `${label} must be yes or no` });
 
@@ -29,44 +30,39 @@ export const RESOURCE_KINDS = ['software', 'application', 'web-service'] as cons
 
 export const resourceRequestSchema = z
   .object({
-    requesterName: text('Your name', 120),
+    requesterName: text('Your name', F.requesterName),
     requesterEmail: z
       .string({ error: 'Your email is required' })
       .check(
         z.trim(),
         z.toLowerCase(),
         z.email('Your email must be a valid email address'),
-        z.maxLength(254, 'Your email is too long'),
+        z.maxLength(F.requesterEmail, `Your email must be at most ${F.requesterEmail} characters`),
       ),
     requestType: z.enum(REQUEST_TYPES, {
       error: 'Request type must be "instructional" (curriculum) or "administrative" (DII)',
     }),
-    resourceName: text('Name of resource'),
-    resourceUrl: z.optional(
-      z.url({
-        protocol: /^https?$/,
-        error: 'Website link must be a full http(s) address, e.g. https://example.com',
-      }),
-    ),
+    resourceName: text('Name of resource', F.resourceName),
+    resourceUrl: z.optional(websiteUrlField('Website link')),
     resourceKind: z.enum(RESOURCE_KINDS, {
       error: 'Resource kind must be "software", "application" or "web-service"',
     }),
-    vendorName: text('Vendor'),
+    vendorName: text('Vendor', F.vendorName),
     cost: z
       .number({ error: 'Cost must be a number of US dollars (0 if free)' })
       .check(
         z.gte(0, 'Cost cannot be negative'),
         z.lte(10_000_000, 'Cost looks wrong: more than $10,000,000'),
       ),
-    paymentResponsibility: text('Payment responsibility'),
-    budgetCode: text('Budget code', 60),
-    principal: text('Principal', 120),
+    paymentResponsibility: text('Payment responsibility', F.paymentResponsibility),
+    budgetCode: text('Budget code', F.budgetCode),
+    principal: text('Principal', F.principal),
     gradeLevels: list('Grade levels', 'grade level'),
     contentAreas: list('Content areas', 'content area'),
     mediaReleaseRequired: yesNo('Media release required'),
     teksAddressed: list('TEKS addressed', 'TEKS student expectation'),
-    studentUseVision: text('Student use vision', 2000),
-    commonCoreAlignment: text('Common Core alignment', 1000),
+    studentUseVision: multiLineTextField('Student use vision', F.studentUseVision),
+    commonCoreAlignment: multiLineTextField('Common Core alignment', F.commonCoreAlignment),
     studentLoginRequired: yesNo('Student login required'),
     studentDataShared: yesNo('Student data shared'),
     studentDataElements: z.optional(list('Student data elements', 'student data element')),
@@ -116,11 +112,11 @@ export function parseResourceRequest(input: unknown): ParseResult<ResourceReques
 
 /** The resource as the state machine carries it (validated where a Payload brings it back). */
 export const workflowResourceSchema = z.object({
-  name: text('resource.name'),
-  url: z.optional(z.url({ protocol: /^https?$/, error: 'resource.url must be an http(s) address' })),
+  name: text('resource.name', L.name),
+  url: z.optional(websiteUrlField('resource.url')),
   usesWebsite: yesNo('resource.usesWebsite'),
   kind: z.enum(RESOURCE_KINDS, { error: 'resource.kind must be "software", "application" or "web-service"' }),
-  vendorName: text('resource.vendorName'),
+  vendorName: text('resource.vendorName', L.name),
   cost: z
     .number({ error: 'resource.cost must be a number' })
     .check(z.gte(0, 'resource.cost cannot be negative')),

@@ -14,7 +14,7 @@ import { ConflictError, type FieldError, TransientError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { renderAcknowledgementEmail } from '../mail/acknowledgement-email.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { RequestRecord } from '../store/records.ts';
+import type { RequestRecord, RequestStatus } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { newRequestId } from './request-id.ts';
 import { parseResourceRequest, type ResourceRequest, toWorkflowResource } from './request-schema.ts';
@@ -26,7 +26,13 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
 export interface SubmissionDeps {
   store: Pick<
     WorkflowStore,
-    'claimIdempotencyKey' | 'createRequest' | 'getRequest' | 'appendAudit' | 'listAudit' | 'updateRequest'
+    | 'claimIdempotencyKey'
+    | 'releaseIdempotencyKey'
+    | 'createRequest'
+    | 'getRequest'
+    | 'appendAudit'
+    | 'listAudit'
+    | 'updateRequest'
   >;
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
@@ -49,8 +55,18 @@ export type SubmissionResult =
   | { outcome: 'invalid'; errors: FieldError[] }
   /** The Idempotency-Key belongs to a different request body: nothing was written. */
   | { outcome: 'key-reused'; errors: FieldError[] }
-  /** Stored and started. `created`: this attempt created the request; `replay`: the key was already claimed. */
-  | { outcome: 'accepted'; requestId: string; statusUrl: string; created: boolean; replay: boolean }
+  /**
+   * Stored and started. `created`: this attempt created the request; `replay`: the key was already
+   * claimed. `status` is the request's status now (a replay may find it decided already).
+   */
+  | {
+      outcome: 'accepted';
+      requestId: string;
+      statusUrl: string;
+      created: boolean;
+      replay: boolean;
+      status: RequestStatus;
+    }
   /**
    * The key is claimed (so the request id is reserved) but a later step failed; submitting the same
    * request again continues from there. `stored` says whether the request record exists.
@@ -159,9 +175,15 @@ export async function submitResourceRequest(
         created = true;
       } catch (error) {
         // Only a concurrent replay of this same submission can have created it in the meantime.
-        if (!(error instanceof ConflictError) || !replay) throw error;
-        existing = await deps.store.getRequest(requestId);
-        if (!existing) throw error;
+        if (error instanceof ConflictError && replay) {
+          existing = await deps.store.getRequest(requestId);
+          if (!existing) throw error;
+        } else {
+          // A transient failure may have landed (a lost answer), so its claim stays for the replay to
+          // resume. Any other failure stored nothing: the claim goes, or it would answer for 30 days.
+          if (!(error instanceof TransientError) && !replay) await releaseClaim(deps, claimKey, requestId);
+          throw error;
+        }
       }
     }
     stored = true;
@@ -208,7 +230,14 @@ export async function submitResourceRequest(
       created,
       replay,
     });
-    return { outcome: 'accepted', requestId, statusUrl, created, replay };
+    return {
+      outcome: 'accepted',
+      requestId,
+      statusUrl,
+      created,
+      replay,
+      status: existing?.status ?? 'IN_REVIEW',
+    };
   } catch (error) {
     if (!(error instanceof TransientError)) throw error;
     logger.warn('Submission incomplete; a resubmission continues it', {
@@ -217,6 +246,18 @@ export async function submitResourceRequest(
       errorName: error.name,
     });
     return { outcome: 'incomplete', requestId, statusUrl, stored, failedStep: step };
+  }
+}
+
+async function releaseClaim(deps: SubmissionDeps, claimKey: string, requestId: string): Promise<void> {
+  try {
+    await deps.store.releaseIdempotencyKey(claimKey, requestId);
+    logger.warn('Request not stored; idempotency claim released', { requestId });
+  } catch (error) {
+    logger.error('Request not stored and its idempotency claim could not be released', {
+      requestId,
+      errorName: (error as Error)?.name,
+    });
   }
 }
 

@@ -10,7 +10,7 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import type { TeamEmails } from '../config.ts';
-import { ConflictError, type FieldError } from '../errors.ts';
+import { ConflictError, type FieldError, TransientError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { renderDecisionEmail } from '../mail/decision-email.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -246,6 +246,8 @@ export interface DecideDeps extends TaskReadDeps {
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
   publicBaseUrl: string;
+  /** Waits between attempts of a follow-up write (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface DecisionSubmission {
@@ -268,7 +270,12 @@ export type DecideResult =
   | { state: 'too-late'; task: TaskRecord }
   /** Step Functions did not accept the decision (throttling, outage): the claim was released. */
   | { state: 'not-recorded'; task: TaskRecord }
-  | { state: 'recorded'; task: TaskRecord; output: DecisionOutput };
+  /**
+   * Step Functions accepted the decision: it counts. `incomplete` names the follow-up writes that
+   * still failed after their retries (the request record or the audit trail lags behind; operators
+   * were alerted), so the answer can say so instead of reporting a plain success.
+   */
+  | { state: 'recorded'; task: TaskRecord; output: DecisionOutput; incomplete?: string[] };
 
 /** SendTaskSuccess errors that mean the wait is over: retrying can never succeed. */
 const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -359,8 +366,8 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
 
   logger.info('Decision recorded', { ...log, decision: output.decision });
   const decided: TaskRecord = { ...task, status: 'DECIDED', decidedAt, decidedBy: output.decidedBy };
-  await afterDecision(decided, request, parsed.value, submission, deps);
-  return { state: 'recorded', task: decided, output };
+  const incomplete = await afterDecision(decided, request, parsed.value, submission, deps);
+  return { state: 'recorded', task: decided, output, ...(incomplete.length ? { incomplete } : {}) };
 }
 
 async function tooLate(
@@ -405,9 +412,11 @@ const requestOrigin = (s: DecisionSubmission) => ({
 });
 
 /**
- * After Step Functions accepted the decision it counts, whatever happens next: the facts, the audit
- * event and the requester's email are each attempted and a failure is logged for operators, never
- * turned into "not recorded" (a retry would then meet "already decided").
+ * After Step Functions accepted the decision it counts, whatever happens next, so a failure is never
+ * turned into "not recorded" (a retry would then meet "already decided"). The two follow-up writes
+ * (the facts, the audit event) are retried with backoff; one that still fails is logged as an error
+ * (operators are alarmed), audited when possible, and returned so the decider is told. The email is
+ * sent once, best effort (a retry could send it twice).
  */
 async function afterDecision(
   task: TaskRecord,
@@ -415,28 +424,34 @@ async function afterDecision(
   decision: ParsedDecision,
   submission: DecisionSubmission,
   deps: DecideDeps,
-): Promise<void> {
+): Promise<string[]> {
   const { output } = decision;
+  const failed: string[] = [];
   // Facts first: the next step's assign-task may already be reading the request.
-  await bestEffort('record decision facts', () => recordFacts(task, decision, request, deps));
-  await bestEffort('audit decision', () =>
-    deps.store.appendAudit({
-      requestId: task.requestId,
-      at: output.decidedAt,
-      sopStep: task.sopStep,
-      type: 'DECISION_RECORDED',
-      summary: `${TEAMS[task.team]}: ${decisionLabel(output.decision)}`,
-      actor: output.decidedBy,
-      detail: {
+  if (!(await withRetries('record decision facts', () => recordFacts(task, decision, request, deps), deps)))
+    failed.push('record decision facts');
+  const audited = await withRetries(
+    'audit decision',
+    () =>
+      deps.store.appendAudit({
+        requestId: task.requestId,
+        at: output.decidedAt,
         sopStep: task.sopStep,
-        kind: task.kind,
-        taskId: task.taskId,
-        ...output,
-        ...(decision.licenseKey ? { licenseKeyStored: true } : {}),
-        ...requestOrigin(submission),
-      },
-    }),
+        type: 'DECISION_RECORDED',
+        summary: `${TEAMS[task.team]}: ${decisionLabel(output.decision)}`,
+        actor: output.decidedBy,
+        detail: {
+          sopStep: task.sopStep,
+          kind: task.kind,
+          taskId: task.taskId,
+          ...output,
+          ...(decision.licenseKey ? { licenseKeyStored: true } : {}),
+          ...requestOrigin(submission),
+        },
+      }),
+    deps,
   );
+  if (!audited) failed.push('audit decision');
   await bestEffort('email requester', () =>
     deps.mailer.send(
       renderDecisionEmail({
@@ -447,6 +462,49 @@ async function afterDecision(
       }),
     ),
   );
+  if (failed.length) {
+    logger.error('Decision recorded but its follow-up writes failed; the request record needs repair', {
+      taskId: task.taskId,
+      requestId: task.requestId,
+      kind: task.kind,
+      failed,
+    });
+    await bestEffort('audit follow-up failure', () =>
+      deps.store.appendAudit({
+        requestId: task.requestId,
+        sopStep: task.sopStep,
+        type: 'FOLLOW_UP_FAILED',
+        summary: `The decision (${decisionLabel(output.decision)}) counts, but these follow-up writes failed: ${failed.join(', ')}`,
+        actor: 'workflow',
+        detail: { kind: task.kind, taskId: task.taskId, decision: output.decision, failed },
+      }),
+    );
+  }
+  return failed;
+}
+
+/** Attempts of a follow-up write, and the wait before each retry (a retry only for a TransientError). */
+export const FOLLOW_UP_ATTEMPTS = 3;
+export const FOLLOW_UP_BACKOFF_MS = [200, 800] as const;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** True when `fn` succeeded within FOLLOW_UP_ATTEMPTS; a non-transient failure is not retried. */
+async function withRetries(step: string, fn: () => Promise<unknown>, deps: DecideDeps): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fn();
+      return true;
+    } catch (error) {
+      const retry = error instanceof TransientError && attempt < FOLLOW_UP_ATTEMPTS;
+      logger[retry ? 'warn' : 'error']('Follow-up after a recorded decision failed', {
+        step,
+        attempt,
+        errorName: (error as Error)?.name,
+      });
+      if (!retry) return false;
+      await (deps.sleep ?? sleep)(FOLLOW_UP_BACKOFF_MS[attempt - 1] ?? 800);
+    }
+  }
 }
 
 async function bestEffort<T>(step: string, fn: () => Promise<T>): Promise<T | undefined> {

@@ -75,24 +75,78 @@ export function wantsHtml(event: HttpEvent): boolean {
 
 export type FormValue = string | string[];
 
-/** JSON bodies as they are; form bodies as a record (repeated keys become arrays). */
+const NOT_UTF8 = 'The request body is not valid UTF-8 text; send it encoded as UTF-8';
+/** Decodes strictly: a byte sequence that is not UTF-8 throws instead of becoming U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function notUtf8(cause?: unknown): ValidationError {
+  return new ValidationError([{ field: '(body)', message: NOT_UTF8 }], { cause });
+}
+
+/**
+ * The body as text, never repaired. A base64 body (binary media types) is decoded from its bytes with
+ * a fatal decoder. A text body has already been decoded by API Gateway, which turns bytes that are not
+ * UTF-8 into U+FFFD: that character (or a lone surrogate) in it means the client sent broken text.
+ */
+export function bodyText(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
+  if (!event.body) return '';
+  if (event.isBase64Encoded) {
+    try {
+      return strictUtf8.decode(Buffer.from(event.body, 'base64'));
+    } catch (cause) {
+      throw notUtf8(cause);
+    }
+  }
+  if (event.body.includes('\uFFFD') || !event.body.isWellFormed()) throw notUtf8();
+  return event.body;
+}
+
+const isHex = (byte: number | undefined) =>
+  byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66));
+
+/**
+ * One application/x-www-form-urlencoded name or value: "+" is a space and %XX a byte, and the bytes
+ * must be UTF-8. (URLSearchParams would silently turn `%FF` into U+FFFD.)
+ */
+export function decodeFormComponent(component: string): string {
+  const input = Buffer.from(component.replace(/\+/g, ' '), 'utf8');
+  const bytes = new Uint8Array(input.length);
+  let n = 0;
+  for (let i = 0; i < input.length; i++) {
+    const byte = input[i] as number;
+    if (byte === 0x25 && isHex(input[i + 1]) && isHex(input[i + 2])) {
+      bytes[n++] = Number.parseInt(input.subarray(i + 1, i + 3).toString('latin1'), 16);
+      i += 2;
+    } else bytes[n++] = byte;
+  }
+  try {
+    return strictUtf8.decode(bytes.subarray(0, n));
+  } catch (cause) {
+    throw notUtf8(cause);
+  }
+}
+
+/** A form body as a record (repeated keys become arrays); bytes that are not UTF-8 are rejected. */
+export function parseForm(raw: string): Record<string, FormValue> {
+  const form: Record<string, FormValue> = {};
+  for (const pair of raw.split('&')) {
+    if (!pair) continue;
+    const at = pair.indexOf('=');
+    const k = decodeFormComponent(at < 0 ? pair : pair.slice(0, at));
+    const v = at < 0 ? '' : decodeFormComponent(pair.slice(at + 1));
+    const prev = form[k];
+    form[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return form;
+}
+
+/** JSON bodies as they are; form bodies as a record (repeated keys become arrays). Text must be UTF-8. */
 export function parseBody(
   event: HttpEvent,
 ): { kind: 'json'; value: unknown } | { kind: 'form'; value: Record<string, FormValue> } {
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
+  const raw = bodyText(event);
   const type = (header(event, 'content-type') ?? '').toLowerCase();
-  if (type.startsWith('application/x-www-form-urlencoded')) {
-    const form: Record<string, FormValue> = {};
-    for (const [k, v] of new URLSearchParams(raw)) {
-      const prev = form[k];
-      form[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    return { kind: 'form', value: form };
-  }
+  if (type.startsWith('application/x-www-form-urlencoded')) return { kind: 'form', value: parseForm(raw) };
   if (type && !type.startsWith('application/json')) {
     throw new ValidationError([
       { field: '(body)', message: 'Send JSON or an HTML form (application/x-www-form-urlencoded)' },

@@ -4,6 +4,18 @@ import type { Email, Mailer } from './mailer.ts';
 
 export const ses = new SESClient({});
 
+/**
+ * Defence in depth for text stored before the input rules (shared/domain/text-rules.ts) existed: SES
+ * encodes the message with encodeURIComponent, which throws URIError on a lone surrogate, and a control
+ * character has no business in a header. A subject is one line; a body keeps its line breaks and tabs.
+ */
+export function mailSafe(value: string, { oneLine = false } = {}): string {
+  const wellFormed = value.toWellFormed();
+  return oneLine
+    ? wellFormed.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    : wellFormed.replace(/(?![\t\n\r])\p{Cc}/gu, '');
+}
+
 export class SesMailer implements Mailer {
   constructor(private readonly options: { from: string; client?: SESClient; configurationSet?: string }) {}
 
@@ -17,10 +29,10 @@ export class SesMailer implements Mailer {
           ReplyToAddresses: email.replyTo,
           ConfigurationSetName: this.options.configurationSet,
           Message: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Subject: { Data: mailSafe(email.subject, { oneLine: true }), Charset: 'UTF-8' },
             Body: {
-              Text: { Data: email.text, Charset: 'UTF-8' },
-              Html: { Data: email.html, Charset: 'UTF-8' },
+              Text: { Data: mailSafe(email.text), Charset: 'UTF-8' },
+              Html: { Data: mailSafe(email.html), Charset: 'UTF-8' },
             },
           },
         }),

@@ -4,6 +4,7 @@
  * one message per field: an error summary at the top links to each field, and each field points at its
  * message with aria-describedby.
  */
+import { REQUEST_FIELD_LIMITS } from '../domain/text-limits.ts';
 import type { FieldError } from '../errors.ts';
 import type { FormValue } from '../http/edge.ts';
 import { html, type SafeHtml } from '../mail/html.ts';
@@ -230,7 +231,7 @@ ${hint}${message}${field.options.map(
 
   const common = html` id="${field.name}" name="${field.name}"${attr('aria-describedby', describedBy)}${
     error ? html` aria-invalid="true"` : ''
-  }${'optional' in field && field.optional ? '' : html` required`}`;
+  }${'optional' in field && field.optional ? '' : html` required`}${attr('maxlength', maxLengthOf(field.name))}`;
   const label = html`<label for="${field.name}">${field.label}${
     'optional' in field && field.optional ? html` <span class="hint">(optional)</span>` : ''
   }</label>`;
@@ -249,6 +250,12 @@ ${hint}${message}${field.options.map(
     'autocomplete',
     field.autocomplete,
   )}${extra} value="${value}"></div>`;
+}
+
+/** The field's limit, as the schema applies it (lists have a limit per item, not per box). */
+function maxLengthOf(name: string): string | undefined {
+  const limit = (REQUEST_FIELD_LIMITS as Record<string, number>)[name];
+  return limit === undefined ? undefined : String(limit);
 }
 
 function attr(name: string, value: string | undefined): SafeHtml | string {

@@ -232,11 +232,16 @@ export function renderTaskOutcome(
       return outcome(200, `Decision recorded: ${decisionLabel(o.decision)}`, [
         `${TASK_KINDS[result.task.kind].title} (SOP TS-PE-535 step ${result.task.sopStep}).`,
         `Recorded for ${o.decidedBy} on ${formatDateTime(o.decidedAt)}. The requester is told by email, and the workflow moves on.`,
+        ...(result.incomplete ? [FOLLOW_UP_WARNING] : []),
         ...(o.comment ? [`Comment: ${o.comment}`] : []),
       ]);
     }
   }
 }
+
+/** A recorded decision whose follow-up writes failed: it counts, but the request page lags behind. */
+export const FOLLOW_UP_WARNING =
+  'Warning: the decision counts, but the request record could not be fully updated (its status page may show old details). Operators have been alerted; you do not need to decide again.';
 
 /** Unexpected failures (e.g. the database is throttled) on the task routes, for browsers. */
 export function renderTaskErrorPage(view: ErrorView): string {

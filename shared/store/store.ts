@@ -539,7 +539,9 @@ export class WorkflowStore {
             createdAt: this.now().toISOString(),
             expiresAtEpoch: Math.floor(this.now().getTime() / 1000) + 30 * 86_400,
           },
-          ConditionExpression: 'attribute_not_exists(PK)',
+          // A released claim (its request write failed for good) is free to claim again.
+          ConditionExpression: 'attribute_not_exists(PK) OR released = :released',
+          ExpressionAttributeValues: { ':released': true },
         }),
       );
       return { claimed: true };
@@ -551,6 +553,29 @@ export class WorkflowStore {
       );
       if (!out.Item) throw error;
       return { claimed: false, requestId: out.Item.requestId, bodyHash: out.Item.bodyHash };
+    }
+  }
+
+  /**
+   * Gives a claim back, only while it still names `requestId`: the write it reserved the id for was
+   * rejected for good, so the same submission must start afresh rather than meet a dead claim. The
+   * claim is marked released (an update, so the functions need no DeleteItem); claiming overwrites it.
+   */
+  async releaseIdempotencyKey(key: string, requestId: string): Promise<void> {
+    try {
+      await this.send(
+        'Release idempotency key',
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          UpdateExpression: 'SET released = :released',
+          ConditionExpression: 'requestId = :requestId',
+          ExpressionAttributeValues: { ':released': true, ':requestId': requestId },
+        }),
+      );
+    } catch (error) {
+      // Another request holds the key now (or nobody does): nothing of ours to release.
+      if (!(error instanceof ConflictError)) throw error;
     }
   }
 }

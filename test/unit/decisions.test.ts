@@ -336,3 +336,69 @@ describe('SOP 11 replacement: the replacement resource becomes the resource unde
     });
   });
 });
+
+describe('decisions follow the one text rule and the one link rule (shared/domain/text-rules.ts)', () => {
+  const found = {
+    decision: 'replacement-found',
+    decidedBy: 'Jo',
+    resourceName: 'Math Rocket',
+    resourceUrl: 'https://mathrocket.example',
+    resourceKind: 'web-service',
+    vendorName: 'Rocket Co',
+    cost: '0',
+    studentDataShared: 'no',
+  };
+
+  it('SOP 11: the replacement link is refused like the request link: too long, an IP, a private name, credentials', () => {
+    const link = (resourceUrl: string) => errorsOf('replacement', { ...found, resourceUrl }).resourceUrl;
+    expect(link(`https://mathrocket.example/${'a'.repeat(250_000)}`)).toBe(
+      'Website link must be at most 2048 characters',
+    );
+    expect(link('http://169.254.169.254/latest/meta-data')).toBe(
+      'Website link must name the website, not an IP address',
+    );
+    expect(link('http://0x7f000001')).toBe('Website link must name the website, not an IP address');
+    expect(link('https://wiki.internal')).toMatch(/^Website link must be a public website/);
+    expect(link('https://me:secret@mathrocket.example')).toBe(
+      'Website link must not include a user name or password',
+    );
+  });
+
+  it('SOP 11: the replacement name and vendor refuse broken and control characters', () => {
+    expect(errorsOf('replacement', { ...found, resourceName: 'Math\ud800Rocket' }).resourceName).toMatch(
+      /^Name of resource contains a broken character/,
+    );
+    expect(errorsOf('replacement', { ...found, vendorName: 'Rocket\u001bCo' }).vendorName).toMatch(
+      /^Vendor must be one line of text/,
+    );
+  });
+
+  it('the decider name and the references are one line; the comment may span lines but holds no other control character', () => {
+    expect(errorsOf('technical-review', { decision: 'sound', decidedBy: 'Sam\u0000' }).decidedBy).toBe(
+      'Your name must be one line of text without tabs or control characters',
+    );
+    expect(errorsOf('technical-review', { decision: 'sound', decidedBy: '\u200b\u200b' }).decidedBy).toBe(
+      'Your name is required',
+    );
+    expect(
+      valid('technical-review', { decision: 'sound', decidedBy: 'Sam', comment: 'Line 1\r\nLine 2' }).output
+        .comment,
+    ).toBe('Line 1\nLine 2');
+    expect(
+      errorsOf('technical-review', { decision: 'not-sound', decidedBy: 'Sam', comment: 'Fails\u0007' })
+        .comment,
+    ).toBe('The comment must not contain control characters (line breaks and tabs are fine)');
+    expect(
+      errorsOf('technical-review', { decision: 'not-sound', decidedBy: 'Sam', comment: '\u200b' }).comment,
+    ).toBe('Explain this decision in the comment');
+    expect(
+      errorsOf('procurement', {
+        decision: 'po-issued',
+        decidedBy: 'Al',
+        poNumber: 'PO\u001b1',
+        amount: '5',
+        quoteReference: 'Q',
+      }).poNumber,
+    ).toBe('Purchase order number must be one line of text without tabs or control characters');
+  });
+});

@@ -1,7 +1,17 @@
 /** The HTTP edge: pages keep working on the API Gateway stage URL (…/prod/…) and behind a custom domain. */
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { basePath, type HttpEvent, htmlResponse, httpHandler, jsonResponse } from '#shared/http/edge.ts';
+import {
+  basePath,
+  bodyText,
+  decodeFormComponent,
+  type HttpEvent,
+  htmlResponse,
+  httpHandler,
+  jsonResponse,
+  parseBody,
+  parseForm,
+} from '#shared/http/edge.ts';
 
 const event = (path: string, fullPath: string): HttpEvent =>
   ({
@@ -47,5 +57,74 @@ describe('HTTP edge', () => {
     const res = await handler(event('/tasks/t1', '/prod/tasks/t1'), context);
     expect(res.statusCode).toBe(500);
     expect(res.body).toBe('<h1>Something went wrong</h1><a href="/prod/">Back</a>');
+  });
+});
+
+describe('request bodies are read as UTF-8, never repaired', () => {
+  const NOT_UTF8 = 'The request body is not valid UTF-8 text; send it encoded as UTF-8';
+  const problems = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return (error as { errors?: unknown }).errors;
+    }
+    return undefined;
+  };
+  const base64 = (bytes: number[]) => ({
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
+  });
+
+  it('a base64 body is decoded from its bytes with a fatal decoder', () => {
+    expect(bodyText(base64([0x5a, 0x6f, 0xc3, 0xab]))).toBe('Zoë');
+    for (const bytes of [
+      [0xff],
+      [0xc3],
+      [0xed, 0xa0, 0x80] /* an encoded surrogate */,
+      [0xc0, 0xaf] /* overlong */,
+    ])
+      expect(problems(() => bodyText(base64([0x61, ...bytes])))).toEqual([
+        { field: '(body)', message: NOT_UTF8 },
+      ]);
+  });
+
+  it('a text body with U+FFFD (API Gateway’s mark for bytes it could not read) or a lone surrogate is refused', () => {
+    expect(bodyText({ body: '{"a":"Zoë"}', isBase64Encoded: false })).toBe('{"a":"Zoë"}');
+    expect(problems(() => bodyText({ body: '{"a":"Zo\ufffd"}', isBase64Encoded: false }))).toEqual([
+      { field: '(body)', message: NOT_UTF8 },
+    ]);
+    expect(problems(() => bodyText({ body: '{"a":"\ud800"}', isBase64Encoded: false }))).toEqual([
+      { field: '(body)', message: NOT_UTF8 },
+    ]);
+    expect(bodyText({ body: null, isBase64Encoded: false })).toBe('');
+  });
+
+  it('form values: "+" is a space, %XX are UTF-8 bytes, and bytes that are not UTF-8 are refused (not U+FFFD)', () => {
+    expect(decodeFormComponent('Zo%C3%AB+L%C3%B3pez')).toBe('Zoë López');
+    expect(decodeFormComponent('100%25+sure')).toBe('100% sure');
+    expect(decodeFormComponent('50%+off%zz')).toBe('50% off%zz');
+    expect(decodeFormComponent('%F0%9F%98%80')).toBe('😀');
+    for (const broken of ['Gr%FFne', '%C3', '%ED%A0%80', '%C0%AF'])
+      expect(problems(() => decodeFormComponent(broken))).toEqual([{ field: '(body)', message: NOT_UTF8 }]);
+  });
+
+  it('a form body becomes a record, repeated names become lists, like URLSearchParams for valid input', () => {
+    const raw = 'a=1&b=x+y&a=2&c&&d=%26%3D';
+    expect(parseForm(raw)).toEqual({ a: ['1', '2'], b: 'x y', c: '', d: '&=' });
+    const expected: Record<string, string | string[]> = {};
+    for (const [k, v] of new URLSearchParams(raw)) {
+      const prev = expected[k];
+      expected[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    expect(parseForm(raw)).toEqual(expected);
+  });
+
+  it('parseBody refuses a form whose bytes are not UTF-8', () => {
+    const form = {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'principal=Gr%FFne',
+      isBase64Encoded: false,
+    } as unknown as HttpEvent;
+    expect(problems(() => parseBody(form))).toEqual([{ field: '(body)', message: NOT_UTF8 }]);
   });
 });

@@ -323,6 +323,135 @@ describe('each decision writes its facts on the request', () => {
   });
 });
 
+describe('follow-up writes after Step Functions accepted a decision', () => {
+  const found = {
+    decision: 'replacement-found',
+    decidedBy: 'Jo',
+    resourceName: 'Math Rocket',
+    resourceKind: 'software',
+    vendorName: 'Rocket Co',
+    cost: '0',
+    studentDataShared: 'no',
+  };
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+  const noWait = () => ({ ...deps(), sleep: async () => {} });
+  const requestUpdates = () =>
+    ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.SK === 'REQUEST');
+
+  it('SOP 11: a 250 KB replacement link is refused before anything happens (400, nothing sent or written)', async () => {
+    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+
+    const response = await recordDecision(
+      postTaskEvent(
+        {
+          t: SECRET,
+          ...found,
+          resourceKind: 'web-service',
+          resourceUrl: `https://new.example.com/${'a'.repeat(250_000)}`,
+        },
+        { json: true },
+      ),
+      deps(),
+    );
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({
+      errors: [{ field: 'resourceUrl', message: 'Website link must be at most 2048 characters' }],
+    });
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(writes()).toEqual([]);
+  });
+
+  it('a throttled request update is retried with backoff and lands: a plain success', async () => {
+    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    let calls = 0;
+    ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
+      if (input.Key.SK === 'REQUEST' && calls++ < 2) throw throttled();
+      return {};
+    });
+    const waits: number[] = [];
+
+    const response = await recordDecision(postTaskEvent({ t: SECRET, ...found }, { json: true }), {
+      ...deps(),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({
+      taskId: TASK_ID,
+      decision: 'replacement-found',
+      recorded: true,
+    });
+    expect(requestUpdates()).toHaveLength(3);
+    expect(waits).toEqual([200, 800]);
+    expect(requestPatch().replacementCount).toBe(1);
+    expect(auditItems('FOLLOW_UP_FAILED')).toEqual([]);
+  });
+
+  it('an update that still fails after 3 attempts is not a silent success: JSON says complete: false, the page warns, operators see an error and an audit event', async () => {
+    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
+      if (input.Key.SK === 'REQUEST') throw throttled();
+      return {};
+    });
+    const { result: response, logs } = await captureLogs(() =>
+      recordDecision(postTaskEvent({ t: SECRET, ...found }, { json: true }), noWait()),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({
+      taskId: TASK_ID,
+      decision: 'replacement-found',
+      recorded: true,
+      complete: false,
+      warning: expect.stringMatching(
+        /^Warning: the decision counts, but the request record could not be fully updated/,
+      ),
+    });
+    expect(requestUpdates()).toHaveLength(3);
+    expect(auditItems('DECISION_RECORDED')).toHaveLength(1);
+    expect(auditItems('FOLLOW_UP_FAILED')).toEqual([
+      expect.objectContaining({
+        summary: expect.stringContaining('record decision facts'),
+        detail: expect.objectContaining({ failed: ['record decision facts'] }),
+      }),
+    ]);
+    expect(logs).toMatch(/"level":"ERROR","message":"Decision recorded but its follow-up writes failed/);
+  });
+
+  it('the same failure from the form: the page says the decision counts and the request page may lag', async () => {
+    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
+      if (input.Key.SK === 'REQUEST') throw throttled();
+      return {};
+    });
+
+    const response = await recordDecision(postTaskEvent({ t: SECRET, ...found }), noWait());
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Decision recorded');
+    expect(response.body).toContain('the request record could not be fully updated');
+  });
+
+  it('a failure that no retry can cure (not transient) is reported after one attempt', async () => {
+    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
+      if (input.Key.SK === 'REQUEST')
+        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+          name: 'ValidationException',
+        });
+      return {};
+    });
+
+    const response = await recordDecision(postTaskEvent({ t: SECRET, ...found }, { json: true }), noWait());
+
+    expect(JSON.parse(response.body)).toMatchObject({ recorded: true, complete: false });
+    expect(requestUpdates()).toHaveLength(1);
+  });
+});
+
 describe('SOP 14: a licence key never leaves its own item', () => {
   const KEY = 'ABCD-EFGH-1234-9F3K';
   const licence = {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { requestForm } from '#lambdas/request-form.ts';
-import { resourceRequestSchema } from '#shared/domain/request-schema.ts';
+import { parseResourceRequest, resourceRequestSchema } from '#shared/domain/request-schema.ts';
+import { REQUEST_FIELD_LIMITS } from '#shared/domain/text-limits.ts';
 import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/pages/request-form.ts';
 
 const SCHEMA_FIELDS = Object.keys(resourceRequestSchema.shape);
@@ -117,4 +118,42 @@ describe('the form shown again with errors', () => {
   it('shows no error summary on a fresh form', () => {
     expect(renderRequestForm()).not.toContain('class="errors"');
   });
+});
+
+describe('the form limits each box as the schema does', () => {
+  const valid = {
+    requesterName: 'Ana',
+    requesterEmail: 'ana@district.example',
+    resourceName: 'Storyline',
+    resourceUrl: 'https://storyline.example',
+    vendorName: 'SAG',
+    paymentResponsibility: 'Campus',
+    budgetCode: 'N/A',
+    principal: 'Dr. Rivera',
+    studentUseVision: 'Read-alouds',
+    commonCoreAlignment: 'RL.K.1',
+  };
+  /** A value of exactly `length` characters that is otherwise valid for the field. */
+  const ofLength = (field: string, length: number) => {
+    const start = valid[field as keyof typeof valid];
+    if (field === 'requesterEmail')
+      return `${'a'.repeat(length - '@district.example'.length)}@district.example`;
+    if (field === 'resourceUrl') return `${start}/${'a'.repeat(length - start.length - 1)}`;
+    return 'x'.repeat(length);
+  };
+
+  it.each(Object.entries(REQUEST_FIELD_LIMITS))(
+    '%s: maxlength="%i", and one character more is refused',
+    (field, limit) => {
+      expect(renderRequestForm()).toMatch(new RegExp(`id="${field}"[^>]*maxlength="${limit}"`));
+      const fieldErrors = (value: string) => {
+        const result = parseResourceRequest({ [field]: value });
+        return result.ok ? [] : result.errors.filter((e) => e.field === field);
+      };
+      expect(fieldErrors(ofLength(field, limit))).toEqual([]);
+      expect(fieldErrors(ofLength(field, limit + 1))).toEqual([
+        { field, message: expect.stringMatching(/must be at most \d+ characters$/) },
+      ]);
+    },
+  );
 });

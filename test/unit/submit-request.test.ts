@@ -42,15 +42,20 @@ const conditionFailed = () =>
 const throttled = (name = 'ThrottlingException') =>
   Object.assign(new Error('Rate exceeded'), { name, $metadata: { httpStatusCode: 400 } });
 
+/** A conditional put as DynamoDB does it: a new item, or over a released idempotency claim. */
+function putItem(input: { Item: Item; ConditionExpression?: string }) {
+  const key = keyOf(input.Item);
+  const overReleased =
+    input.ConditionExpression?.includes('released = :released') && table.get(key)?.released === true;
+  if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(key) && !overReleased)
+    throw conditionFailed();
+  table.set(key, structuredClone(input.Item));
+  return {};
+}
+
 function installTable() {
   table = new Map();
-  ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
-    const key = keyOf(input.Item);
-    if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(key))
-      throw conditionFailed();
-    table.set(key, structuredClone(input.Item));
-    return {};
-  });
+  ddb.on(PutCommand).callsFake(putItem);
   ddb.on(GetCommand).callsFake((input: { Key: Item }) => {
     const item = table.get(keyOf(input.Key));
     return item ? { Item: structuredClone(item) } : {};
@@ -61,18 +66,24 @@ function installTable() {
       (input: {
         Key: Item;
         UpdateExpression: string;
-        ExpressionAttributeNames: Record<string, string>;
+        ConditionExpression?: string;
+        ExpressionAttributeNames?: Record<string, string>;
         ExpressionAttributeValues: Item;
       }) => {
         const item = table.get(keyOf(input.Key));
         if (!item) throw conditionFailed();
+        if (
+          input.ConditionExpression?.includes('requestId = :requestId') &&
+          item.requestId !== input.ExpressionAttributeValues[':requestId']
+        )
+          throw conditionFailed();
         const [, sets = '', removes = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(input.UpdateExpression) ?? [];
         for (const part of sets.split(', ').filter(Boolean)) {
           const [name, value] = part.split(' = ') as [string, string];
-          item[input.ExpressionAttributeNames[name]!] = input.ExpressionAttributeValues[value];
+          item[input.ExpressionAttributeNames?.[name] ?? name] = input.ExpressionAttributeValues[value];
         }
         for (const name of removes.split(', ').filter(Boolean))
-          delete item[input.ExpressionAttributeNames[name]!];
+          delete item[input.ExpressionAttributeNames?.[name] ?? name];
         return {};
       },
     );
@@ -248,8 +259,13 @@ describe('SOP 1–2: a valid request is stored, started and acknowledged', () =>
       'REQUEST#SR-20260901-7K3M9QXA',
       'IDEMPOTENCY#ack:SR-20260901-7K3M9QXA',
     ]);
+    // Every put creates its item; a key claim may also take over a released claim.
     for (const put of ddb.commandCalls(PutCommand))
-      expect(put.args[0].input.ConditionExpression).toBe('attribute_not_exists(PK)');
+      expect(put.args[0].input.ConditionExpression).toBe(
+        String(put.args[0].input.Item?.PK).startsWith('IDEMPOTENCY#')
+          ? 'attribute_not_exists(PK) OR released = :released'
+          : 'attribute_not_exists(PK)',
+      );
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 
@@ -815,5 +831,299 @@ describe('request ids and form coercion', () => {
 
   it('equal requests hash equally whatever their key order', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe(canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }));
+  });
+});
+
+describe('hostile input is rejected before anything is written, with a message on its field', () => {
+  const ESC = '\u001b';
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ...(['requesterName', 'resourceName', 'vendorName', 'principal'] as const).map(
+      (field): [string, Record<string, unknown>, string, RegExp] => [
+        `a lone surrogate in ${field}`,
+        { [field]: 'ab\ud800cd' },
+        field,
+        /contains a broken character \(an unpaired surrogate\); please retype it$/,
+      ],
+    ),
+    [
+      'NUL in the resource name',
+      { resourceName: 'Fraction\u0000Lab' },
+      'resourceName',
+      /^Name of resource must be one line of text without tabs or control characters$/,
+    ],
+    ['BEL in the vendor', { vendorName: 'Numeracy\u0007Co' }, 'vendorName', /^Vendor must be one line/],
+    ['ESC in the name', { requesterName: `${ESC}[31mMaria` }, 'requesterName', /^Your name must be one line/],
+    [
+      'ESC in a grade level',
+      { gradeLevels: ['3', `4${ESC}`] },
+      'gradeLevels',
+      /^Grade levels must be one line/,
+    ],
+    [
+      'NUL in the (multi-line) vision',
+      { studentUseVision: 'Stations\n\u0000' },
+      'studentUseVision',
+      /^Student use vision must not contain control characters \(line breaks and tabs are fine\)$/,
+    ],
+    [
+      'a name made only of zero-width characters',
+      { requesterName: '\u200b\u200c\u200d\ufeff' },
+      'requesterName',
+      /^Your name is required$/,
+    ],
+    [
+      'U+FFFD left by a broken encoding',
+      { principal: 'Dr. Gr\ufffdne' },
+      'principal',
+      /^Principal contains an unreadable character/,
+    ],
+    [
+      'a 200 KB website link',
+      { resourceUrl: `https://fractionlab.example.com/${'a'.repeat(200_000)}` },
+      'resourceUrl',
+      /^Website link must be at most 2048 characters$/,
+    ],
+    [
+      'a 250 KB website link',
+      { resourceUrl: `https://fractionlab.example.com/?q=${'a'.repeat(250_000)}` },
+      'resourceUrl',
+      /^Website link must be at most 2048 characters$/,
+    ],
+    [
+      'a budget code of 61 characters',
+      { budgetCode: '1'.repeat(61) },
+      'budgetCode',
+      /^Budget code must be at most 60 characters$/,
+    ],
+    [
+      '31 content areas',
+      { contentAreas: Array.from({ length: 31 }, (_, i) => `Area ${i}`) },
+      'contentAreas',
+      /^At most 30 content areas$/,
+    ],
+    ...[
+      'http://127.0.0.1',
+      'http://localhost',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]',
+      'http://0x7f000001',
+      'http://10.0.0.1',
+    ].map((url): [string, Record<string, unknown>, string, RegExp] => [
+      `the address ${url}`,
+      { resourceUrl: url },
+      'resourceUrl',
+      /^Website link must (name the website, not an IP address|be a public website)/,
+    ]),
+    [
+      'a link with credentials',
+      { resourceUrl: 'https://user:pass@fractionlab.example.com' },
+      'resourceUrl',
+      /^Website link must not include a user name or password$/,
+    ],
+    [
+      'a host without a dot',
+      { resourceUrl: 'https://a' },
+      'resourceUrl',
+      /^Website link must be a full website name with a dot/,
+    ],
+    [
+      'a link with CRLF',
+      { resourceUrl: 'https://fractionlab.example.com/\r\nSet-Cookie: x=1' },
+      'resourceUrl',
+      /^Website link must not contain spaces, line breaks or control characters$/,
+    ],
+  ];
+
+  it.each(cases)('%s → 400 on that field', async (_name, change, field, message) => {
+    // JSON escapes (\ud800, \ufffd) reach the fields; a raw U+FFFD in the body is refused earlier.
+    const json = JSON.stringify({ ...validRequest, ...change }).replace(/\uFFFD/g, '\\ufffd');
+    const res = await submitRequest(jsonEvent(json), deps());
+
+    expect(res.statusCode).toBe(400);
+    expect(body(res)).toEqual({ errors: [{ field, message: expect.stringMatching(message) }] });
+    expect(ddb.calls()).toHaveLength(0);
+    expectNothingWritten();
+  });
+
+  it('the form shows the message next to the field and keeps the other values', async () => {
+    const res = await submitRequest(
+      formEvent({ ...validForm, requesterName: `Maria${ESC}`, resourceUrl: 'http://127.0.0.1' }),
+      deps(),
+    );
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(
+      '<a href="#requesterName">Your name must be one line of text without tabs or control characters</a>',
+    );
+    expect(res.body).toContain(
+      '<a href="#resourceUrl">Website link must name the website, not an IP address</a>',
+    );
+    expect(res.body).toMatch(/id="resourceUrl"[^>]*aria-describedby="[^"]*resourceUrl-error"/);
+    expect(res.body).toContain('value="Fraction Lab"');
+    expectNothingWritten();
+  });
+
+  it('a valid request with text from any script, emoji and a multi-line vision is stored as given (trimmed)', async () => {
+    const request = {
+      ...validRequest,
+      requesterName: '\u200b Zoë Ñúñez 王 ',
+      vendorName: 'Numeracy Co 👩🏽‍🏫',
+      studentUseVision: 'Stations:\r\n\t1. fractions\r\n\t2. models',
+    };
+    const res = await submitRequest(jsonEvent(request), deps());
+
+    expect(res.statusCode).toBe(201);
+    expect(requests()[0]?.submitted).toMatchObject({
+      requesterName: 'Zoë Ñúñez 王',
+      vendorName: 'Numeracy Co 👩🏽‍🏫',
+      studentUseVision: 'Stations:\n\t1. fractions\n\t2. models',
+    });
+  });
+});
+
+describe('bodies that are not UTF-8 are rejected, never repaired', () => {
+  const notUtf8 = {
+    errors: [
+      { field: '(body)', message: 'The request body is not valid UTF-8 text; send it encoded as UTF-8' },
+    ],
+  };
+
+  it('a base64 JSON body with an invalid byte → 400, nothing written', async () => {
+    // "Mar\xFFa": Latin-1 sent as if it were UTF-8.
+    const bytes = Buffer.concat([
+      Buffer.from('{"requesterName":"Mar'),
+      Buffer.from([0xff]),
+      Buffer.from('a"}'),
+    ]);
+    const event = { ...jsonEvent(''), body: bytes.toString('base64'), isBase64Encoded: true };
+
+    const res = await handlerResponse(event);
+
+    expect(res.statusCode).toBe(400);
+    expect(body(res)).toEqual(notUtf8);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('a base64 JSON body in valid UTF-8 is read as usual', async () => {
+    const event = {
+      ...jsonEvent(''),
+      body: Buffer.from(JSON.stringify({ ...validRequest, requesterName: 'Zoë' })).toString('base64'),
+      isBase64Encoded: true,
+    };
+
+    const res = await submitRequest(event, deps());
+
+    expect(res.statusCode).toBe(201);
+    expect(requests()[0]?.submitted).toMatchObject({ requesterName: 'Zoë' });
+  });
+
+  it('a text body in which API Gateway replaced invalid bytes with U+FFFD → 400', async () => {
+    const res = await handlerResponse(
+      jsonEvent(JSON.stringify({ ...validRequest, requesterName: 'Mar\ufffda' })),
+    );
+
+    expect(res.statusCode).toBe(400);
+    expect(body(res)).toEqual(notUtf8);
+  });
+
+  it('a form field percent-encoding bytes that are not UTF-8 (%FF) → 400, not U+FFFD', async () => {
+    const form = new URLSearchParams({ ...validForm, principal: 'BROKEN' })
+      .toString()
+      .replace('BROKEN', 'Dr.%20Gr%FFne');
+    const res = await handlerResponse(
+      jsonEvent(form, { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }),
+    );
+
+    expect(res.statusCode).toBe(400);
+    expect(body(res)).toEqual(notUtf8);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('a form in UTF-8 (%C3%AB) is decoded as usual', async () => {
+    const res = await submitRequest(formEvent({ ...validForm, principal: 'Dr. Zoë Greene' }), deps());
+
+    expect(res.statusCode).toBe(303);
+    expect(requests()[0]?.submitted).toMatchObject({ principal: 'Dr. Zoë Greene' });
+  });
+
+  async function handlerResponse(event: HttpEvent): Promise<HttpResponse> {
+    vi.stubEnv('TABLE_NAME', 'requests');
+    vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
+    vi.stubEnv('MAIL_FROM', 'no-reply@district.example');
+    vi.stubEnv('PUBLIC_BASE_URL', BASE_URL);
+    try {
+      return await handler(event, lambdaContext);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }
+});
+
+describe('a failed request write leaves no claim behind', () => {
+  const tooLarge = () =>
+    Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
+    });
+
+  it('DynamoDB rejects the request item for good → the error surfaces, the claim is released, and the same body can be submitted again', async () => {
+    const key = { 'Idempotency-Key': 'too-large-0001' };
+    let rejectRequest = true;
+    ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
+      if (input.Item.SK === 'REQUEST' && rejectRequest) throw tooLarge();
+      return putItem(input);
+    });
+
+    await expect(submitRequest(jsonEvent(validRequest, key), deps())).rejects.toThrow(/Item size/);
+
+    // Released, not deleted: the functions' grant has no DeleteItem, and claiming overwrites it.
+    expect(stored('IDEMPOTENCY#')).toEqual([
+      expect.objectContaining({ PK: 'IDEMPOTENCY#key:too-large-0001', released: true }),
+    ]);
+    expect(requests()).toHaveLength(0);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+
+    rejectRequest = false;
+    const again = await submitRequest(jsonEvent(validRequest, key), deps());
+
+    expect(again.statusCode).toBe(201);
+    expect(requests()).toHaveLength(1);
+    const [claim] = stored('IDEMPOTENCY#key:');
+    expect(claim?.requestId).toBe(body(again).requestId);
+    expect(claim).not.toHaveProperty('released');
+  });
+
+  it('a transient failure keeps the claim: the write may have landed, and the resubmission resumes it', async () => {
+    ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
+      if (input.Item.SK === 'REQUEST') throw throttled();
+      table.set(keyOf(input.Item), structuredClone(input.Item));
+      return {};
+    });
+
+    const res = await submitRequest(jsonEvent(validRequest), deps());
+
+    expect(res.statusCode).toBe(503);
+    expect(stored('IDEMPOTENCY#')).toEqual([expect.not.objectContaining({ released: true })]);
+  });
+});
+
+describe('a resubmission reports the request as it is now', () => {
+  it('after a denial, the same body and key → 200 with "status": "DENIED", not IN_REVIEW', async () => {
+    const key = { 'Idempotency-Key': 'denied-later-0001' };
+    const first = await submitRequest(jsonEvent(validRequest, key), deps());
+    const record = requests()[0]!;
+    record.status = 'DENIED';
+
+    const again = await submitRequest(jsonEvent(validRequest, key), deps());
+
+    expect(first.statusCode).toBe(201);
+    expect(body(first).status).toBe('IN_REVIEW');
+    expect(again.statusCode).toBe(200);
+    expect(body(again)).toEqual({
+      requestId: body(first).requestId,
+      status: 'DENIED',
+      links: { status: `${BASE_URL}/requests/${body(first).requestId}` },
+    });
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 });
