@@ -5,7 +5,7 @@
  * unchanged and streams the answer back.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimpleResponse } from './http-types.ts';
 import { type Started, serve } from './net.ts';
 
@@ -76,6 +76,31 @@ export interface FaultProxyOptions {
   fail: FaultPredicate;
   /** 0: a free port. */
   port?: number;
+  /**
+   * Runs after the target accepted a call (2xx) and before the caller hears so: the local SES keeps
+   * each email on disk by then, so a crash can never lose mail a handler was told was sent.
+   */
+  afterSuccess?: (operation: string) => Promise<void>;
+}
+
+async function relayAfter(
+  answer: IncomingMessage,
+  operation: string,
+  afterSuccess: (operation: string) => Promise<void>,
+  res: ServerResponse,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer) chunks.push(chunk as Buffer);
+  const status = answer.statusCode ?? 502;
+  try {
+    if (status >= 200 && status < 300) await afterSuccess(operation);
+    res.writeHead(status, answer.headers);
+    res.end(Buffer.concat(chunks));
+  } catch (error) {
+    // Not kept, so not sent: the caller retries, as it would after any 5xx.
+    res.writeHead(500, { 'Content-Type': 'text/plain' });
+    res.end(`Could not keep the result: ${(error as Error).message}`);
+  }
 }
 
 /** Starts the proxy; its `url` is what the handlers get instead of the target's. */
@@ -102,8 +127,12 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<Started & {
           headers: req.headers,
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          if (!options.afterSuccess) {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+            return;
+          }
+          void relayAfter(answer, operation, options.afterSuccess, res);
         },
       );
       upstream.on('error', (error) => {

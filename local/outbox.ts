@@ -1,5 +1,6 @@
 /** aws-ses-v2-local's mail store, mapped to the outbox shape, plus mail of earlier runs (on disk). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface OutboxEmail {
   messageId: string;
@@ -13,24 +14,73 @@ export interface OutboxEmail {
   at: string;
 }
 
+/**
+ * Every email is appended to `<dataDir>/outbox.jsonl` and fsync'd before the handler that sent it
+ * hears that it was sent (keep() runs between aws-ses-v2-local's answer and the handler, see
+ * local/runtime.ts), so a crash loses no mail: the step that sent it either finished with the mail on
+ * disk or runs again after the restart. `outbox.json` of earlier versions is read too.
+ */
 export class Outbox {
-  private readonly earlier: OutboxEmail[];
+  private readonly kept: OutboxEmail[] = [];
+  private readonly ids = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly file: string,
+    private readonly dir: string,
     private readonly sesUrl: string,
   ) {
-    this.earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as OutboxEmail[]) : [];
+    const legacy = join(dir, 'outbox.json');
+    if (existsSync(legacy)) this.remember(JSON.parse(readFileSync(legacy, 'utf8')) as OutboxEmail[]);
+    if (existsSync(this.file)) {
+      const lines = readFileSync(this.file, 'utf8').split('\n');
+      // A crash mid-append leaves at most a torn last line; its email was never reported as sent.
+      this.remember(lines.filter((l) => l.trim()).flatMap((l) => parseLine(l)));
+    }
+  }
+
+  private get file(): string {
+    return join(this.dir, 'outbox.jsonl');
+  }
+
+  private remember(emails: OutboxEmail[]): void {
+    for (const e of emails) {
+      if (this.ids.has(e.messageId)) continue;
+      this.ids.add(e.messageId);
+      this.kept.push(e);
+    }
+  }
+
+  /** Appends the emails the SES server has that are not on disk yet, and syncs the file. One at a time. */
+  keep(): Promise<void> {
+    const next = this.queue.then(async () => {
+      const res = await fetch(`${this.sesUrl}/store`);
+      const store = (await res.json()) as { emails?: SesStoredEmail[] };
+      const fresh = (store.emails ?? []).map(toOutbox).filter((e) => !this.ids.has(e.messageId));
+      if (fresh.length === 0) return;
+      const fd = openSync(this.file, 'a');
+      try {
+        writeSync(fd, fresh.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.remember(fresh);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   async list(): Promise<OutboxEmail[]> {
-    const res = await fetch(`${this.sesUrl}/store`);
-    const store = (await res.json()) as { emails?: SesStoredEmail[] };
-    const seen = new Set(this.earlier.map((e) => e.messageId));
-    const current = (store.emails ?? []).map(toOutbox).filter((e) => !seen.has(e.messageId));
-    const all = [...this.earlier, ...current];
-    writeFileSync(this.file, JSON.stringify(all));
-    return all;
+    await this.keep();
+    return [...this.kept];
+  }
+}
+
+function parseLine(line: string): OutboxEmail[] {
+  try {
+    return [JSON.parse(line) as OutboxEmail];
+  } catch {
+    return [];
   }
 }
 

@@ -16,7 +16,7 @@ import '#shared/runtime/promise-with-resolvers.ts';
 // Before anything that may create the shared logger: it sets the handlers' default log level.
 import './config.ts';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handlerEnvironment, type LocalEndpoints } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
@@ -211,8 +211,16 @@ async function startServices(
       options.faults?.dynamodb,
     ),
   );
-  const ses = closers.keep(await behindFaults(startSes, ports.ses, SES_FAULTS, options.faults?.ses));
-  const outbox = new Outbox(join(dataDir, 'outbox.json'), ses.url);
+  // Handlers always reach SES through the proxy: it keeps each email on disk before the handler is
+  // told it was sent (local/outbox.ts).
+  const mail: { outbox?: Outbox } = {};
+  const ses = closers.keep(
+    await behindFaults(startSes, ports.ses, SES_FAULTS, options.faults?.ses ?? (() => false), async (op) => {
+      if (op === 'SendEmail' || op === 'SendRawEmail') await mail.outbox?.keep();
+    }),
+  );
+  const outbox = new Outbox(dataDir, ses.url);
+  mail.outbox = outbox;
   const ssl = closers.keep(await startSslLabs(options, ports.ssl));
   const aws = closers.keep(
     await startAwsStandIns({
@@ -248,7 +256,7 @@ async function goLive(
 ): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
   const handlerSource = options.handlers ?? 'source';
-  const { dynamo, ses, ssl, aws, outbox, http } = services;
+  const { dynamo, ses, ssl, aws, http } = services;
   const endpoints: LocalEndpoints = {
     baseUrl: `http://localhost:${http.port}`,
     dynamodb: dynamo.handlerUrl,
@@ -275,10 +283,6 @@ async function goLive(
 
   const resumed = aws.sfn.resumeInFlight();
   aws.scheduler.start();
-  // aws-ses-v2-local keeps mail in memory: copy it to disk now and then, so a crash loses little.
-  const outboxTimer = setInterval(() => void outbox.list().catch(() => undefined), 2000);
-  outboxTimer.unref();
-  closers.add(async () => clearInterval(outboxTimer));
   services.handlersReady.resolve();
   void aws.scheduler.fireDue();
   return runtimeView(services, { dataDir, env, resumed, handlers: handlerSource }, closers);
@@ -343,14 +347,21 @@ async function behindFaults(
   handlerPort: number,
   protocol: FaultProtocol,
   fail: FaultPredicate | undefined,
+  afterSuccess?: (operation: string) => Promise<void>,
 ): Promise<ForHandlers> {
-  if (!fail) {
+  if (!fail && !afterSuccess) {
     const real = await startReal(handlerPort);
     return { ...real, handlerUrl: real.url, handlerPort: real.port };
   }
   const real = await startReal(0);
   try {
-    const proxy = await startFaultProxy({ target: real.url, protocol, fail, port: handlerPort });
+    const proxy = await startFaultProxy({
+      target: real.url,
+      protocol,
+      fail: fail ?? (() => false),
+      port: handlerPort,
+      ...(afterSuccess ? { afterSuccess } : {}),
+    });
     return {
       url: real.url,
       port: real.port,

@@ -1,0 +1,39 @@
+/**
+ * The local SES keeps mail on disk before the sender is told it was sent: a crash (kill -9) right
+ * after a step sent an email can never lose it, since the step either finished with the email on disk
+ * or runs again after the restart.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { describe, expect, it } from 'vitest';
+import { useTestRuntime } from './helpers.ts';
+
+const env = useTestRuntime('outbox');
+
+describe('local runtime: the outbox is durable', () => {
+  it('an email is in outbox.jsonl, synced, by the time SendEmail returns', async () => {
+    const ses = new SESClient({
+      endpoint: env.runtime.env.AWS_ENDPOINT_URL_SES,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+
+    const sent = await ses.send(
+      new SendEmailCommand({
+        Source: 'workflow@district.example',
+        Destination: { ToAddresses: ['ccs@district.example'] },
+        Message: {
+          Subject: { Data: 'Durability check' },
+          Body: { Text: { Data: 'Kept before the answer.' } },
+        },
+      }),
+    );
+
+    const lines = readFileSync(join(env.runtime.dataDir, 'outbox.jsonl'), 'utf8').trim().split('\n');
+    const kept = lines.map((l) => JSON.parse(l) as { messageId: string; subject: string });
+    expect(kept).toContainEqual(
+      expect.objectContaining({ messageId: sent.MessageId, subject: 'Durability check' }),
+    );
+  });
+});
