@@ -98,9 +98,24 @@ export type ResourceRequest = z.infer<typeof resourceRequestSchema>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
+/** Lists that only apply sometimes: an empty one means the same as leaving the field out. */
+const OPTIONAL_LISTS = ['studentDataElements'] as const;
+
+function withoutEmptyOptionalLists(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const record = input as Record<string, unknown>;
+  const empty = OPTIONAL_LISTS.filter(
+    (f) => Array.isArray(record[f]) && (record[f] as unknown[]).length === 0,
+  );
+  if (empty.length === 0) return input;
+  const copy = { ...record };
+  for (const f of empty) delete copy[f];
+  return copy;
+}
+
 /** One message per field (the first problem found for it), in form order. */
 export function parseResourceRequest(input: unknown): ParseResult<ResourceRequest> {
-  const result = resourceRequestSchema.safeParse(input);
+  const result = resourceRequestSchema.safeParse(withoutEmptyOptionalLists(input));
   if (result.success) return { ok: true, value: result.data };
   const byField = new Map<string, string>();
   for (const issue of result.error.issues) {

@@ -53,6 +53,24 @@ describe('SOP 2 request fields', () => {
     expect(new Set(fields).size).toBe(fields.length);
   });
 
+  it('an empty list for a field that does not apply is the same as leaving it out', () => {
+    const { studentDataElements: _elements, ...notShared } = { ...valid, studentDataShared: false };
+
+    const result = parseResourceRequest({ ...notShared, studentDataElements: [] });
+
+    expect(result.ok).toBe(true);
+    expect(result).toEqual(parseResourceRequest(notShared));
+    expect(result.ok && 'studentDataElements' in result.value).toBe(false);
+  });
+
+  it('an empty list of shared student data elements is still asked for', () => {
+    const result = parseResourceRequest({ ...valid, studentDataShared: true, studentDataElements: [] });
+
+    expect(result.ok === false && result.errors).toEqual([
+      { field: 'studentDataElements', message: 'List which student data elements are shared' },
+    ]);
+  });
+
   it('an empty list names one item in plain words', () => {
     const result = parseResourceRequest({ ...valid, gradeLevels: [], teksAddressed: [] });
     expect(result.ok === false && result.errors).toEqual([
