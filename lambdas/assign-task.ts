@@ -14,24 +14,20 @@
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { scheduler } from '#shared/aws/scheduler.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from '#shared/config.ts';
+import { scheduler } from '#shared/aws/clients.ts';
+import { readPublicBaseUrl, readTeamEmails } from '#shared/config.ts';
+import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
 import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-service.ts';
 import type { AssignTaskInput } from '#shared/domain/workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
 
 export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
-    mailer: new SesMailer({ from: readMailFrom(env) }),
-    now: () => new Date(),
+    store: storeFor(env),
+    mailer: mailerFor(env),
+    now,
     publicBaseUrl: readPublicBaseUrl(env),
     teamEmails: readTeamEmails(env),
     reminders: {

@@ -4,8 +4,7 @@
  *
  * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:GetItem, dynamodb:Query (table).
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { readTableName } from '#shared/config.ts';
+import { store } from '#shared/deps.ts';
 import { isRequestId } from '#shared/domain/request-id.ts';
 import { toRequestView } from '#shared/domain/timeline.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -19,16 +18,14 @@ import {
 } from '#shared/http/edge.ts';
 import { once } from '#shared/once.ts';
 import { renderRequestStatus, renderStatusError } from '#shared/pages/request-status.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import type { WorkflowStore } from '#shared/store/store.ts';
 
 export interface GetRequestDeps {
   store: Pick<WorkflowStore, 'getRequest' | 'listAudit'>;
 }
 
 /** Built on the first call (not at import) so tests can import this module without any env set. */
-export const defaultDeps = once(
-  (): GetRequestDeps => ({ store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }) }),
-);
+export const defaultDeps = once((): GetRequestDeps => ({ store: store() }));
 
 export async function getRequest(
   event: HttpEvent,

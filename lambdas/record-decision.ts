@@ -11,9 +11,9 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * state machines; ses:SendEmail (MAIL_FROM identity).
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { sfn } from '#shared/aws/sfn.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/config.ts';
+import { sfn } from '#shared/aws/clients.ts';
+import { readPublicBaseUrl } from '#shared/config.ts';
+import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
 import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
 import { ValidationError } from '#shared/errors.ts';
 import {
@@ -28,19 +28,15 @@ import {
   wantsHtml,
 } from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
 import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
 
 export function buildRecordDecisionDeps(env: Env = process.env): DecideDeps {
   return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
+    store: storeFor(env),
     sfn,
-    mailer: new SesMailer({ from: readMailFrom(env) }),
-    now: () => new Date(),
+    mailer: mailerFor(env),
+    now,
     publicBaseUrl: readPublicBaseUrl(env),
   };
 }

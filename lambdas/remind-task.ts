@@ -11,8 +11,8 @@
  * Services, told with each step's final reminder).
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from '#shared/config.ts';
+import { readPublicBaseUrl, readTeamEmails } from '#shared/config.ts';
+import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
 import {
   type RemindTaskDeps,
   type RemindTaskInput,
@@ -21,17 +21,13 @@ import {
 } from '#shared/domain/reminders.ts';
 import { emailEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
 
 export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
   return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
-    mailer: new SesMailer({ from: readMailFrom(env) }),
-    now: () => new Date(),
+    store: storeFor(env),
+    mailer: mailerFor(env),
+    now,
     publicBaseUrl: readPublicBaseUrl(env),
     teamEmails: readTeamEmails(env),
     ...(env.ESCALATION_EMAIL?.trim() ? { escalationEmail: emailEnv('ESCALATION_EMAIL', env) } : {}),

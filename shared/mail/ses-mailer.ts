@@ -1,8 +1,7 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { ses } from '../aws/clients.ts';
 import { asTransient } from '../aws/transient.ts';
 import type { Email, Mailer } from './mailer.ts';
-
-export const ses = new SESClient({});
 
 export class SesMailer implements Mailer {
   constructor(private readonly options: { from: string; client?: SESClient; configurationSet?: string }) {}

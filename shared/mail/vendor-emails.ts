@@ -4,6 +4,7 @@
  * plain-text and an HTML body; every value that came from a request, a vendor or configuration goes
  * through html`` (escaped) in the HTML body. Replies go to the Cybersecurity team address.
  */
+import { isEmailAddress } from '../domain/email-address.ts';
 import type { SslEndpointGrade } from '../domain/workflow.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { Email } from './mailer.ts';
@@ -187,8 +188,6 @@ ${report ? html`<p><a href="${report}">Open the full SSL Labs report for ${input
   };
 }
 
-const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
-
 /**
  * Validates the fields every vendor email Lambda receives: a request id and the vendor contact's
  * address (from the privacy review). Returns one message per bad field; nothing is sent or written
@@ -202,7 +201,7 @@ export function vendorEmailInputErrors(input: unknown): { field: string; message
   }
   const email = typeof i.vendorContactEmail === 'string' ? i.vendorContactEmail.trim() : '';
   if (!email) errors.push({ field: 'vendorContactEmail', message: 'is required' });
-  else if (email.length > 254 || !EMAIL.test(email)) {
+  else if (!isEmailAddress(email)) {
     errors.push({ field: 'vendorContactEmail', message: 'must be a valid email address' });
   }
   return errors;
