@@ -3,42 +3,40 @@ import { registryKey } from './keys.ts';
 import type { RegistryEntry } from './records.ts';
 import type { Table } from './store.ts';
 
-export function registryStore(table: Table) {
-  return {
-    async putRegistryEntry(entry: RegistryEntry): Promise<void> {
-      await table.put('Publish registry entry', {
-        ...registryKey(entry.resourceKey),
-        GSI1PK: 'REGISTRY',
-        GSI1SK: entry.resourceName.toLowerCase(),
-        ...(entry.renewalDueOn
-          ? { GSI2PK: 'RENEWAL', GSI2SK: `${entry.renewalDueOn}#${entry.resourceKey}` }
-          : {}),
-        entity: 'registry',
-        ...entry,
-      });
-    },
+export class RegistryStore {
+  constructor(private readonly table: Table) {}
 
-    async getRegistryEntry(resourceKey: string): Promise<RegistryEntry | undefined> {
-      return table.get<RegistryEntry>('Read registry entry', registryKey(resourceKey), false);
-    },
+  async putRegistryEntry(entry: RegistryEntry): Promise<void> {
+    await this.table.put('Publish registry entry', {
+      ...registryKey(entry.resourceKey),
+      GSI1PK: 'REGISTRY',
+      GSI1SK: entry.resourceName.toLowerCase(),
+      ...(entry.renewalDueOn
+        ? { GSI2PK: 'RENEWAL', GSI2SK: `${entry.renewalDueOn}#${entry.resourceKey}` }
+        : {}),
+      entity: 'registry',
+      ...entry,
+    });
+  }
 
-    async listRegistry(): Promise<RegistryEntry[]> {
-      return table.queryAll<RegistryEntry>('List registry', {
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': 'REGISTRY' },
-      });
-    },
+  async getRegistryEntry(resourceKey: string): Promise<RegistryEntry | undefined> {
+    return this.table.get<RegistryEntry>('Read registry entry', registryKey(resourceKey), false);
+  }
 
-    /** Registry entries whose annual renewal (SOP 17) is due on or before `date` (YYYY-MM-DD). */
-    async listRenewalsDue(date: string): Promise<RegistryEntry[]> {
-      return table.query<RegistryEntry>('List renewals due', {
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :until',
-        ExpressionAttributeValues: { ':pk': 'RENEWAL', ':until': `${date}#\uffff` },
-      });
-    },
-  };
+  async listRegistry(): Promise<RegistryEntry[]> {
+    return this.table.queryAll<RegistryEntry>('List registry', {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'REGISTRY' },
+    });
+  }
+
+  /** Registry entries whose annual renewal (SOP 17) is due on or before `date` (YYYY-MM-DD). */
+  async listRenewalsDue(date: string): Promise<RegistryEntry[]> {
+    return this.table.query<RegistryEntry>('List renewals due', {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :until',
+      ExpressionAttributeValues: { ':pk': 'RENEWAL', ':until': `${date}#\uffff` },
+    });
+  }
 }
-
-export type RegistryStore = ReturnType<typeof registryStore>;

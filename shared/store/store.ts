@@ -17,10 +17,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { asTransient } from '../aws/transient.ts';
 import { ConflictError } from '../errors.ts';
-import { type IdempotencyStore, idempotencyStore } from './idempotency.ts';
-import { type RegistryStore, registryStore } from './registry.ts';
-import { type RequestStore, requestStore } from './requests.ts';
-import { type TaskStore, taskStore } from './tasks.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import { RegistryStore } from './registry.ts';
+import { RequestStore } from './requests.ts';
+import { TaskStore } from './tasks.ts';
 
 export interface StoreOptions {
   tableName: string;
@@ -130,19 +130,43 @@ function stripKeys<T>(item: Item): T {
   return rest as T;
 }
 
+/** The public methods of a store class (its table stays private). */
+type Methods<T> = Pick<T, keyof T>;
+
 /**
  * Every kind of item over one table, for callers that need several kinds (each caller types its
  * dependency as the Pick<> of the methods it uses).
  */
-export interface WorkflowStore extends RequestStore, TaskStore, RegistryStore, IdempotencyStore {}
+export interface WorkflowStore
+  extends Methods<RequestStore>,
+    Methods<TaskStore>,
+    Methods<RegistryStore>,
+    Methods<IdempotencyStore> {}
 
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every method of the interface.
+// The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
   readonly tableName: string;
 
   constructor(options: StoreOptions) {
     const table = new Table(options);
     this.tableName = table.name;
-    Object.assign(this, requestStore(table), taskStore(table), registryStore(table), idempotencyStore(table));
+    for (const part of [
+      new RequestStore(table),
+      new TaskStore(table),
+      new RegistryStore(table),
+      new IdempotencyStore(table),
+    ]) {
+      bindMethods(this, part);
+    }
+  }
+}
+
+/** Makes each method of `part` an own property of `target`, bound to `part`. */
+function bindMethods(target: object, part: object): void {
+  const proto = Object.getPrototypeOf(part) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const method = proto[name];
+    if (name === 'constructor' || typeof method !== 'function') continue;
+    Object.defineProperty(target, name, { value: method.bind(part), writable: true, configurable: true });
   }
 }
