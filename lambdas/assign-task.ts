@@ -17,7 +17,7 @@
 import { scheduler } from '#shared/aws/clients.ts';
 import { readPublicBaseUrl, readTeamEmails } from '#shared/config.ts';
 import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
-import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-service.ts';
+import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-assign.ts';
 import type { AssignTaskInput } from '#shared/domain/workflow.ts';
 import { requireEnv } from '#shared/env.ts';
 import { workflowHandler } from '#shared/lambda.ts';

@@ -16,9 +16,9 @@ import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload } from './outcome.ts';
 import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
+import { taskContext } from './task-context.ts';
 import { TASK_KINDS, TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
-import { taskContext } from './task-service.ts';
 
 export interface RemindTaskDeps {
   store: Pick<

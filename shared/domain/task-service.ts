@@ -1,165 +1,22 @@
-/**
- * The human steps of TS-PE-535 (DESIGN.md "Human tasks and links"):
- * - assignTask: the state machine's waitForTaskToken call; stores the token with a random task id and
- *   a hashed 256-bit secret, and emails the team a link carrying only id + secret;
- * - openTask: what the GET link shows (it never writes);
- * - decide: the POSTed decision, accepted once, only with the right secret and before expiry, and
- *   reported as recorded only after Step Functions accepted it (SendTaskSuccess).
- */
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import * as z from 'zod/mini';
-import type { TeamEmails } from '../config.ts';
 import { ConflictError, type FieldError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { renderDecisionEmail } from '../mail/decision-email.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { renderTaskEmail, type TaskContext } from '../mail/task-email.ts';
+import type { TaskContext } from '../mail/task-email.ts';
 import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { type DecisionOutput, decisionLabel, type ParsedDecision, parseDecision } from './decisions.ts';
-import { parsePayload, requestIdField } from './outcome.ts';
-import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
-import { workflowResourceSchema } from './request-schema.ts';
-import { TASK_KINDS, type TaskKind, TEAMS } from './task-kinds.ts';
-import { hashSecret, isTaskId, newTaskId, newTaskSecret, secretMatches, taskLink } from './task-links.ts';
+import { taskContext } from './task-context.ts';
+import { TEAMS } from './task-kinds.ts';
+import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
 import type {
-  AssignTaskInput,
   DpaSignatureOutput,
   LicenseOutput,
   PrivacyReviewOutput,
   ProcurementOutput,
   ReplacementOutput,
 } from './workflow.ts';
-
-// ---- assign (the state machine's waitForTaskToken call) ------------------------------------------
-
-export interface AssignTaskDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'createTask' | 'updateRequest' | 'appendAudit' | 'listAudit'>;
-  mailer: Mailer;
-  now: () => Date;
-  publicBaseUrl: string;
-  teamEmails: TeamEmails;
-  /** One-time schedules that invoke remind-task before the deadline. */
-  reminders: { scheduler: SchedulerClient; config: ReminderSchedulerConfig };
-}
-
-const assignTaskInputSchema = z.object({
-  taskToken: z
-    .string({ error: 'taskToken is required' })
-    .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
-  requestId: requestIdField,
-  kind: z.enum(Object.keys(TASK_KINDS) as TaskKind[], {
-    error: `kind must be one of ${Object.keys(TASK_KINDS).join(', ')}`,
-  }),
-  timeoutSeconds: z
-    .int({ error: 'timeoutSeconds must be a positive whole number of seconds' })
-    .check(z.gt(0, 'timeoutSeconds must be a positive whole number of seconds')),
-  executionId: z.optional(z.string({ error: 'executionId must be a string' })),
-  stateName: z.optional(z.string({ error: 'stateName must be a string' })),
-  resource: z.optional(workflowResourceSchema),
-});
-
-/** Validates the Payload a waitForTaskToken state sends; ValidationError names each bad field. */
-export function parseAssignTaskInput(input: unknown): AssignTaskInput {
-  return parsePayload(assignTaskInputSchema, input);
-}
-
-/** Why a replacement is sought (SOP 11): the technical review's comment, from the audit trail. */
-export async function taskContext(
-  kind: TaskKind,
-  requestId: string,
-  store: Pick<WorkflowStore, 'listAudit'>,
-): Promise<TaskContext> {
-  if (kind !== 'replacement') return {};
-  const events = await store.listAudit(requestId);
-  const review = events.findLast(
-    (e) => e.type === 'DECISION_RECORDED' && e.detail?.kind === 'technical-review',
-  );
-  const comment = review?.detail?.comment;
-  return typeof comment === 'string' && comment ? { replacementReason: comment } : {};
-}
-
-export async function assignTask(
-  rawInput: unknown,
-  deps: AssignTaskDeps,
-): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  const input = parseAssignTaskInput(rawInput);
-  const spec = TASK_KINDS[input.kind];
-  const team = TEAMS[spec.team];
-  const stored = await deps.store.requireRequest(input.requestId);
-  // The execution says which resource is under review: after a replacement its state is ahead of
-  // the table until record-decision's follow-up write lands, so the email uses (and records) it.
-  const resourceChanged =
-    input.resource && JSON.stringify(input.resource) !== JSON.stringify(stored.resource);
-  const request = input.resource ? { ...stored, resource: input.resource } : stored;
-  const context = await taskContext(input.kind, input.requestId, deps.store);
-
-  const now = deps.now();
-  const taskId = newTaskId();
-  const secret = newTaskSecret();
-  const expiresAt = new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString();
-  const task: TaskRecord = {
-    taskId,
-    requestId: input.requestId,
-    kind: input.kind,
-    team: spec.team,
-    sopStep: spec.sopStep,
-    taskToken: input.taskToken,
-    secretHash: hashSecret(secret),
-    status: 'PENDING',
-    createdAt: now.toISOString(),
-    expiresAt,
-    ...(input.executionId ? { executionId: input.executionId } : {}),
-  };
-
-  await deps.store.createTask(task);
-  await deps.store.updateRequest(input.requestId, {
-    currentStep: spec.sopStep,
-    currentActivity: `Waiting for ${team}: ${spec.title}`,
-    ...(resourceChanged ? { resource: request.resource } : {}),
-  });
-  // The email goes before the audit event: TASK_ASSIGNED means the team was told. If sending fails,
-  // the state machine retries the whole call and the unsent task simply expires.
-  await deps.mailer.send(
-    renderTaskEmail({
-      to: deps.teamEmails[spec.team],
-      kind: input.kind,
-      request,
-      expiresAt,
-      link: taskLink(deps.publicBaseUrl, taskId, secret),
-      context,
-    }),
-  );
-  await deps.store.appendAudit({
-    requestId: input.requestId,
-    at: now.toISOString(),
-    sopStep: spec.sopStep,
-    type: 'TASK_ASSIGNED',
-    summary: `Assigned to ${team}: ${spec.title}`,
-    actor: 'workflow',
-    detail: {
-      sopStep: spec.sopStep,
-      team: spec.team,
-      kind: input.kind,
-      taskId,
-      expiresAt,
-      ...(input.stateName ? { stateName: input.stateName } : {}),
-    },
-  });
-  // Reminders last, and best effort: a failure is logged, never thrown. Thrown, it would make the
-  // state machine retry the whole call, which creates a second task and emails the team twice; and a
-  // reminder scheduled before a later step failed would remind of a task that the retry replaced.
-  const reminders = await scheduleReminders(task, deps.reminders);
-  logger.info('Task assigned', {
-    requestId: input.requestId,
-    taskId,
-    kind: input.kind,
-    sopStep: spec.sopStep,
-    reminders: reminders.length,
-  });
-  return { taskId, expiresAt, reminders: reminders.map((r) => r.at.toISOString()) };
-}
 
 // ---- the link: GET shows, POST decides -----------------------------------------------------------
 
