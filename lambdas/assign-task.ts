@@ -15,21 +15,14 @@
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
 import { scheduler } from '#shared/aws/clients.ts';
-import { readPublicBaseUrl, readTeamEmails } from '#shared/config.ts';
-import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
+import { type Env, teamTaskDeps } from '#shared/deps.ts';
 import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-assign.ts';
-import type { AssignTaskInput } from '#shared/domain/workflow.ts';
 import { requireEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   return {
-    store: storeFor(env),
-    mailer: mailerFor(env),
-    now,
-    publicBaseUrl: readPublicBaseUrl(env),
-    teamEmails: readTeamEmails(env),
+    ...teamTaskDeps(env),
     reminders: {
       scheduler,
       config: {
@@ -41,14 +34,7 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   };
 }
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): AssignTaskDeps => buildAssignTaskDeps());
+const step = workflowStep(assign, () => buildAssignTaskDeps());
 
-export async function assignTask(
-  input: unknown,
-  deps: AssignTaskDeps = defaultDeps(),
-): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  return assign(input, deps);
-}
-
-export const handler = workflowHandler((input: AssignTaskInput) => assignTask(input));
+export const assignTask = step.run;
+export const handler = step.handler;

@@ -12,9 +12,8 @@ import { now, store } from '#shared/deps.ts';
 import type { CheckSslInput, CheckSslOutput } from '#shared/domain/workflow.ts';
 import { type Env, emailEnv, httpUrlEnv, intEnv } from '#shared/env.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { workflowHandler } from '#shared/lambda.ts';
+import { workflowStep } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
 import { runSslScanStep, type SslScanDeps } from '#shared/ssl/scan.ts';
 import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/ssl/ssllabs-client.ts';
 
@@ -38,21 +37,8 @@ export function readCheckSslConfig(env: Env = process.env): CheckSslConfig {
   };
 }
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): SslScanDeps => {
-  const config = readCheckSslConfig();
-  return {
-    ssllabs: new SslLabsClient({ baseUrl: config.ssllabsApiBase, email: config.ssllabsEmail }),
-    store: store(),
-    now,
-    maxWaitSeconds: config.maxWaitSeconds,
-  };
-});
-
-export async function checkSsl(
-  input: CheckSslInput,
-  deps: SslScanDeps = defaultDeps(),
-): Promise<CheckSslOutput> {
+/** One start or poll of the scan, logged. */
+async function checkSslStep(input: CheckSslInput, deps: SslScanDeps): Promise<CheckSslOutput> {
   const output = await runSslScanStep(input, deps);
   logger.info('SSL Labs scan step', {
     sopStep: 5,
@@ -65,4 +51,15 @@ export async function checkSsl(
   return output;
 }
 
-export const handler = workflowHandler<CheckSslInput, CheckSslOutput>((input) => checkSsl(input));
+const step = workflowStep(checkSslStep, (): SslScanDeps => {
+  const config = readCheckSslConfig();
+  return {
+    ssllabs: new SslLabsClient({ baseUrl: config.ssllabsApiBase, email: config.ssllabsEmail }),
+    store: store(),
+    now,
+    maxWaitSeconds: config.maxWaitSeconds,
+  };
+});
+
+export const checkSsl = step.run;
+export const handler = step.handler;

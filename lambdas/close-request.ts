@@ -6,26 +6,20 @@
  * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL.
  */
 import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
-import {
-  type CloseRequestDeps,
-  type CloseRequestOutput,
-  closeRequest as close,
-} from '#shared/domain/close-request.ts';
-import type { CloseRequestInput } from '#shared/domain/workflow.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { type CloseRequestDeps, closeRequest as close } from '#shared/domain/close-request.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { CloseRequestDeps, CloseRequestOutput } from '#shared/domain/close-request.ts';
 
-const defaultDeps = once(
-  (): CloseRequestDeps => ({ store: store(), mailer: mailer(), publicBaseUrl: publicBaseUrl(), now }),
+const step = workflowStep(
+  close,
+  (): CloseRequestDeps => ({
+    store: store(),
+    mailer: mailer(),
+    publicBaseUrl: publicBaseUrl(),
+    now,
+  }),
 );
 
-export async function closeRequest(
-  input: unknown,
-  deps: CloseRequestDeps = defaultDeps(),
-): Promise<CloseRequestOutput> {
-  return close(input, deps);
-}
-
-export const handler = workflowHandler((input: CloseRequestInput) => closeRequest(input));
+export const closeRequest = step.run;
+export const handler = step.handler;

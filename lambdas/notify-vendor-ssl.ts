@@ -12,13 +12,10 @@ import { mailer, now, store } from '#shared/deps.ts';
 import {
   type NotifyVendorSslConfig,
   type NotifyVendorSslDeps,
-  type NotifyVendorSslOutput,
   notifyVendorSsl as notify,
 } from '#shared/domain/ssl-notice.ts';
-import type { NotifyVendorSslInput } from '#shared/domain/workflow.ts';
 import type { Env } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type {
   NotifyVendorSslConfig,
@@ -34,18 +31,15 @@ export function readNotifyVendorSslConfig(env: Env = process.env): NotifyVendorS
   };
 }
 
-const defaultDeps = once((): NotifyVendorSslDeps => {
-  const config = readNotifyVendorSslConfig();
-  return { store: store(), mailer: mailer(), now, config };
-});
-
-export async function notifyVendorSsl(
-  input: NotifyVendorSslInput,
-  deps: NotifyVendorSslDeps = defaultDeps(),
-): Promise<NotifyVendorSslOutput> {
-  return notify(input, deps);
-}
-
-export const handler = workflowHandler<NotifyVendorSslInput, NotifyVendorSslOutput>((input) =>
-  notifyVendorSsl(input),
+const step = workflowStep(
+  notify,
+  (): NotifyVendorSslDeps => ({
+    config: readNotifyVendorSslConfig(),
+    store: store(),
+    mailer: mailer(),
+    now,
+  }),
 );
+
+export const notifyVendorSsl = step.run;
+export const handler = step.handler;

@@ -6,19 +6,11 @@
  */
 import { store } from '#shared/deps.ts';
 import { type PlanRenewalDeps, planRenewal as plan } from '#shared/domain/plan-renewal.ts';
-import type { RenewalPlan } from '#shared/domain/workflow.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { PlanRenewalDeps } from '#shared/domain/plan-renewal.ts';
 
-const defaultDeps = once((): PlanRenewalDeps => ({ store: store() }));
+const step = workflowStep(plan, (): PlanRenewalDeps => ({ store: store() }));
 
-export async function planRenewal(
-  input: unknown,
-  deps: PlanRenewalDeps = defaultDeps(),
-): Promise<RenewalPlan> {
-  return plan(input, deps);
-}
-
-export const handler = workflowHandler((input: { requestId: string }) => planRenewal(input));
+export const planRenewal = step.run;
+export const handler = step.handler;

@@ -8,21 +8,19 @@
 import { eventBridge } from '#shared/aws/clients.ts';
 import { eventBusName, now, store } from '#shared/deps.ts';
 import { procurementHook as hook, type ProcurementHookDeps } from '#shared/domain/procurement.ts';
-import type { ProcurementHookInput } from '#shared/domain/workflow.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { ProcurementHookDeps } from '#shared/domain/procurement.ts';
 
-const defaultDeps = once(
-  (): ProcurementHookDeps => ({ store: store(), events: eventBridge, eventBusName: eventBusName(), now }),
+const step = workflowStep(
+  hook,
+  (): ProcurementHookDeps => ({
+    store: store(),
+    events: eventBridge,
+    eventBusName: eventBusName(),
+    now,
+  }),
 );
 
-export async function procurementHook(
-  input: unknown,
-  deps: ProcurementHookDeps = defaultDeps(),
-): Promise<{ event: ProcurementHookInput['event'] }> {
-  return hook(input, deps);
-}
-
-export const handler = workflowHandler((input: ProcurementHookInput) => procurementHook(input));
+export const procurementHook = step.run;
+export const handler = step.handler;

@@ -6,19 +6,14 @@
  * Env: TABLE_NAME, MAIL_FROM, OPERATOR_EMAIL.
  */
 import { mailer, now, store } from '#shared/deps.ts';
-import {
-  type RecordErrorDeps,
-  type RecordErrorOutput,
-  recordError as record,
-} from '#shared/domain/record-error.ts';
-import type { RecordErrorInput } from '#shared/domain/workflow.ts';
+import { type RecordErrorDeps, recordError as record } from '#shared/domain/record-error.ts';
 import { emailEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { RecordErrorDeps, RecordErrorOutput } from '#shared/domain/record-error.ts';
 
-const defaultDeps = once(
+const step = workflowStep(
+  record,
   (): RecordErrorDeps => ({
     store: store(),
     mailer: mailer(),
@@ -27,11 +22,5 @@ const defaultDeps = once(
   }),
 );
 
-export async function recordError(
-  input: unknown,
-  deps: RecordErrorDeps = defaultDeps(),
-): Promise<RecordErrorOutput> {
-  return record(input, deps);
-}
-
-export const handler = workflowHandler((input: RecordErrorInput) => recordError(input));
+export const recordError = step.run;
+export const handler = step.handler;

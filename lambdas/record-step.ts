@@ -6,19 +6,11 @@
  */
 import { store } from '#shared/deps.ts';
 import { type RecordStepDeps, recordStep as record } from '#shared/domain/record-step.ts';
-import type { RecordStepInput } from '#shared/domain/workflow.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { RecordStepDeps } from '#shared/domain/record-step.ts';
 
-const defaultDeps = once((): RecordStepDeps => ({ store: store() }));
+const step = workflowStep(record, (): RecordStepDeps => ({ store: store() }));
 
-export async function recordStep(
-  input: unknown,
-  deps: RecordStepDeps = defaultDeps(),
-): Promise<Record<string, never>> {
-  return record(input, deps);
-}
-
-export const handler = workflowHandler((input: RecordStepInput) => recordStep(input));
+export const recordStep = step.run;
+export const handler = step.handler;

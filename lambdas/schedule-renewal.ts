@@ -13,10 +13,8 @@ import {
   type ScheduleRenewalDeps,
   scheduleRenewal as schedule,
 } from '#shared/domain/schedule-renewal.ts';
-import type { ScheduleRenewalInput, ScheduleRenewalOutput } from '#shared/domain/workflow.ts';
 import { type Env, intEnv, requireEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { ScheduleRenewalConfig, ScheduleRenewalDeps } from '#shared/domain/schedule-renewal.ts';
 
@@ -29,15 +27,15 @@ export function readScheduleRenewalConfig(env: Env = process.env) {
   } satisfies ScheduleRenewalConfig;
 }
 
-const defaultDeps = once(
-  (): ScheduleRenewalDeps => ({ store: store(), scheduler, config: readScheduleRenewalConfig(), now }),
+const step = workflowStep(
+  schedule,
+  (): ScheduleRenewalDeps => ({
+    store: store(),
+    scheduler,
+    config: readScheduleRenewalConfig(),
+    now,
+  }),
 );
 
-export async function scheduleRenewal(
-  input: unknown,
-  deps: ScheduleRenewalDeps = defaultDeps(),
-): Promise<ScheduleRenewalOutput> {
-  return schedule(input, deps);
-}
-
-export const handler = workflowHandler((input: ScheduleRenewalInput) => scheduleRenewal(input));
+export const scheduleRenewal = step.run;
+export const handler = step.handler;

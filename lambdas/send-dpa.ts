@@ -9,10 +9,8 @@
 import { readMailFrom, readTableName, readTeamEmails } from '#shared/config.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import { type SendDpaConfig, type SendDpaDeps, sendDpa as send } from '#shared/domain/send-dpa.ts';
-import type { SendDpaInput, SendDpaOutput } from '#shared/domain/workflow.ts';
 import { type Env, httpUrlEnv, requireEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { once } from '#shared/once.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
 export type { SendDpaConfig, SendDpaDeps } from '#shared/domain/send-dpa.ts';
 
@@ -26,16 +24,15 @@ export function readSendDpaConfig(env: Env = process.env): SendDpaConfig {
   };
 }
 
-const defaultDeps = once((): SendDpaDeps => {
-  const config = readSendDpaConfig();
-  return { store: store(), mailer: mailer(), now, config };
-});
+const step = workflowStep(
+  send,
+  (): SendDpaDeps => ({
+    config: readSendDpaConfig(),
+    store: store(),
+    mailer: mailer(),
+    now,
+  }),
+);
 
-export async function sendDpa(
-  input: SendDpaInput,
-  deps: SendDpaDeps = defaultDeps(),
-): Promise<SendDpaOutput> {
-  return send(input, deps);
-}
-
-export const handler = workflowHandler<SendDpaInput, SendDpaOutput>((input) => sendDpa(input));
+export const sendDpa = step.run;
+export const handler = step.handler;

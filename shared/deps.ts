@@ -29,3 +29,14 @@ export const mailer = /* @__PURE__ */ once(() => mailerFor());
 export const eventBusName = /* @__PURE__ */ once(() => requireEnv('EVENT_BUS_NAME'));
 export const publicBaseUrl = /* @__PURE__ */ once(() => readPublicBaseUrl());
 export const teamEmails = /* @__PURE__ */ once(() => readTeamEmails());
+
+/** What a step that emails a team about its task needs (assign-task, remind-task). */
+export function teamTaskDeps(env: Env = process.env) {
+  return {
+    store: storeFor(env),
+    mailer: mailerFor(env),
+    now,
+    publicBaseUrl: readPublicBaseUrl(env),
+    teamEmails: readTeamEmails(env),
+  };
+}
