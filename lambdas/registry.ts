@@ -6,14 +6,7 @@
  */
 import { store } from '#shared/deps.ts';
 import { type RegistryDeps, searchRegistry, toRegistryItem } from '#shared/domain/registry-list.ts';
-import {
-  type HttpEvent,
-  type HttpResponse,
-  htmlResponse,
-  httpHandler,
-  jsonResponse,
-  wantsHtml,
-} from '#shared/http/edge.ts';
+import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/http/edge.ts';
 import { once } from '#shared/once.ts';
 import { renderRegistry, renderRegistryError } from '#shared/pages/registry.ts';
 
@@ -25,8 +18,7 @@ export const defaultDeps = once((): RegistryDeps => ({ store: store() }));
 export async function registry(event: HttpEvent, deps: RegistryDeps = defaultDeps()): Promise<HttpResponse> {
   const q = (event.queryStringParameters?.q ?? '').trim();
   const entries = await searchRegistry(q, deps);
-  if (wantsHtml(event)) return htmlResponse(200, renderRegistry({ entries, q }));
-  return jsonResponse(200, entries.map(toRegistryItem));
+  return pageOrJson(event, () => renderRegistry({ entries, q }), entries.map(toRegistryItem));
 }
 
 export const handler = httpHandler((event) => registry(event), {

@@ -73,6 +73,11 @@ export function wantsHtml(event: HttpEvent): boolean {
   return /text\/html/.test(accept) && !/^application\/json/.test(accept);
 }
 
+/** 200 with the page for a browser, or the JSON for an API client. */
+export function pageOrJson(event: HttpEvent, page: () => string, json: unknown): HttpResponse {
+  return wantsHtml(event) ? htmlResponse(200, page()) : jsonResponse(200, json);
+}
+
 export type FormValue = string | string[];
 
 /** JSON bodies as they are; form bodies as a record (repeated keys become arrays). */
