@@ -27,7 +27,7 @@ import {
   TEAM_EMAILS,
   TOKEN,
   writes,
-} from './task-test-kit.ts';
+} from '../support/task-kit.ts';
 
 const REMINDERS = {
   scheduleGroupName: 'software-request-renewals',
