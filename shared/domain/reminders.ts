@@ -115,7 +115,21 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
     throw error;
   }
 
-  // The email went out: a failed audit write is logged, not retried (a retry would meet "reminded").
+  await auditReminder(task, reminder, now, deps, log);
+  logger.info('Task reminder sent', { ...log, sopStep: task.sopStep });
+  if (deps.escalationEmail && isFinalReminder(task, reminder)) await escalate(task, request, deps, now);
+  return { reminded: true, reminder };
+}
+
+/** The email went out: a failed audit write is logged, not retried (a retry would meet "reminded"). */
+async function auditReminder(
+  task: TaskRecord,
+  reminder: ReminderNumber,
+  now: Date,
+  deps: RemindTaskDeps,
+  log: Record<string, unknown>,
+): Promise<void> {
+  const spec = TASK_KINDS[task.kind];
   try {
     await deps.store.appendAudit({
       requestId: task.requestId,
@@ -128,7 +142,7 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
         sopStep: task.sopStep,
         team: task.team,
         kind: task.kind,
-        taskId,
+        taskId: task.taskId,
         reminder,
         expiresAt: task.expiresAt,
       },
@@ -136,9 +150,6 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
   } catch (error) {
     logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
   }
-  logger.info('Task reminder sent', { ...log, sopStep: task.sopStep });
-  if (deps.escalationEmail && isFinalReminder(task, reminder)) await escalate(task, request, deps, now);
-  return { reminded: true, reminder };
 }
 
 /** The last reminder planned for this task (the only one for a short wait). */
