@@ -10,13 +10,6 @@ import { type DecisionOutput, decisionLabel, type ParsedDecision, parseDecision 
 import { taskContext } from './task-context.ts';
 import { TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
-import type {
-  DpaSignatureOutput,
-  LicenseOutput,
-  PrivacyReviewOutput,
-  ProcurementOutput,
-  ReplacementOutput,
-} from './workflow.ts';
 
 // ---- the link: GET shows, POST decides -----------------------------------------------------------
 
@@ -318,14 +311,15 @@ async function bestEffort<T>(step: string, fn: () => Promise<T>): Promise<T | un
 /** The decision's facts on the request record (what get-request, the registry and renewals read). */
 async function recordFacts(
   task: TaskRecord,
-  { output, licenseKey, replacement }: ParsedDecision,
+  parsed: ParsedDecision,
   request: RequestRecord,
   deps: DecideDeps,
 ): Promise<void> {
   const id = task.requestId;
-  switch (task.kind) {
+  const { licenseKey, replacement } = parsed;
+  switch (parsed.kind) {
     case 'privacy-review': {
-      const o = output as PrivacyReviewOutput;
+      const o = parsed.output;
       await deps.store.setRequestSecurity(id, 'privacyReview', {
         decision: o.decision,
         studentDataRequired: o.studentDataRequired,
@@ -335,7 +329,7 @@ async function recordFacts(
       return;
     }
     case 'dpa-signature': {
-      const o = output as DpaSignatureOutput;
+      const o = parsed.output;
       const { expiresOn: _previous, ...sent } = request.security?.dpa ?? {};
       await deps.store.setRequestSecurity(id, 'dpa', {
         ...sent,
@@ -346,7 +340,7 @@ async function recordFacts(
       return;
     }
     case 'procurement': {
-      const o = output as ProcurementOutput;
+      const o = parsed.output;
       await deps.store.updateRequest(id, {
         purchaseOrder: {
           poNumber: o.poNumber,
@@ -358,7 +352,7 @@ async function recordFacts(
       return;
     }
     case 'license': {
-      const o = output as LicenseOutput;
+      const o = parsed.output;
       await deps.store.updateRequest(id, {
         license: {
           licenseReference: o.licenseReference,
@@ -372,7 +366,7 @@ async function recordFacts(
       return;
     }
     case 'replacement': {
-      const o = output as ReplacementOutput;
+      const o = parsed.output;
       if (!replacement || !o.resource) return;
       const { resourceUrl: _oldUrl, studentDataElements, ...submitted } = request.submitted;
       await deps.store.updateRequest(id, {
