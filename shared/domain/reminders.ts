@@ -131,22 +131,8 @@ async function auditReminder(
 ): Promise<void> {
   const spec = TASK_KINDS[task.kind];
   try {
-    await deps.store.appendAudit({
-      requestId: task.requestId,
-      at: now.toISOString(),
-      sopStep: task.sopStep,
-      type: 'TASK_REMINDED',
-      summary: `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`,
-      actor: 'workflow',
-      detail: {
-        sopStep: task.sopStep,
-        team: task.team,
-        kind: task.kind,
-        taskId: task.taskId,
-        reminder,
-        expiresAt: task.expiresAt,
-      },
-    });
+    const summary = `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`;
+    await deps.store.appendAudit(taskEvent(task, now, 'TASK_REMINDED', summary, { reminder }));
   } catch (error) {
     logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
   }
@@ -180,21 +166,8 @@ async function escalate(
         statusUrl: `${deps.publicBaseUrl}/requests/${task.requestId}`,
       }),
     );
-    await deps.store.appendAudit({
-      requestId: task.requestId,
-      at: now.toISOString(),
-      sopStep: task.sopStep,
-      type: 'TASK_ESCALATED',
-      summary: `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`,
-      actor: 'workflow',
-      detail: {
-        sopStep: task.sopStep,
-        team: task.team,
-        kind: task.kind,
-        taskId: task.taskId,
-        expiresAt: task.expiresAt,
-      },
-    });
+    const summary = `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`;
+    await deps.store.appendAudit(taskEvent(task, now, 'TASK_ESCALATED', summary));
   } catch (error) {
     logger.error('Escalation to Technology Services failed', { ...log, errorName: (error as Error)?.name });
   }
@@ -212,4 +185,24 @@ function whyNotRemind(task: TaskRecord | undefined, reminder: ReminderNumber, no
 function notReminded(taskId: string, reminder: ReminderNumber, reason: string): RemindTaskResult {
   logger.info('No reminder sent', { taskId, reminder, reason });
   return { reminded: false, reason };
+}
+
+/** An audit event about this task: its step, team, kind, id and deadline in the detail. */
+function taskEvent(task: TaskRecord, at: Date, type: string, summary: string, extra: object = {}) {
+  return {
+    requestId: task.requestId,
+    at: at.toISOString(),
+    sopStep: task.sopStep,
+    type,
+    summary,
+    actor: 'workflow',
+    detail: {
+      sopStep: task.sopStep,
+      team: task.team,
+      kind: task.kind,
+      taskId: task.taskId,
+      ...extra,
+      expiresAt: task.expiresAt,
+    },
+  };
 }
