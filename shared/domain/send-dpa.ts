@@ -7,11 +7,12 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { ValidationError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { renderDpaRequestEmail, vendorEmailInputErrors } from '../mail/vendor-emails.ts';
+import { renderDpaRequestEmail } from '../mail/vendor-emails.ts';
 import type { WorkflowStore } from '../store/store.ts';
+import { parsePayload } from './outcome.ts';
+import { sendDpaPayload } from './vendor-payloads.ts';
 import type { SendDpaInput, SendDpaOutput } from './workflow.ts';
 
 export const DPA_SOP_STEP = 4;
@@ -33,15 +34,9 @@ export interface SendDpaDeps {
 }
 
 export async function sendDpa(input: SendDpaInput, deps: SendDpaDeps): Promise<SendDpaOutput> {
-  const errors = vendorEmailInputErrors(input);
-  if (input && input.renewal !== undefined && typeof input.renewal !== 'boolean') {
-    errors.push({ field: 'renewal', message: 'must be true or false' });
-  }
-  if (errors.length) throw new ValidationError(errors);
-
-  const requestId = input.requestId.trim();
-  const sentTo = input.vendorContactEmail.trim();
-  const renewal = input.renewal === true;
+  const payload = parsePayload(sendDpaPayload, input);
+  const { requestId, vendorContactEmail: sentTo } = payload;
+  const renewal = payload.renewal === true;
   const request = await deps.store.requireRequest(requestId);
 
   const email = renderDpaRequestEmail({

@@ -7,12 +7,13 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS.
  * IAM: dynamodb:GetItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { ValidationError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { renderSslNoticeEmail, vendorEmailInputErrors } from '../mail/vendor-emails.ts';
+import { renderSslNoticeEmail } from '../mail/vendor-emails.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { hostnameOf } from './hostname.ts';
+import { parsePayload } from './outcome.ts';
+import { sslNoticePayload } from './vendor-payloads.ts';
 import type { NotifyVendorSslInput } from './workflow.ts';
 
 export const SSL_SOP_STEP = 5;
@@ -39,20 +40,11 @@ export async function notifyVendorSsl(
   input: NotifyVendorSslInput,
   deps: NotifyVendorSslDeps,
 ): Promise<NotifyVendorSslOutput> {
-  const errors = vendorEmailInputErrors(input);
-  if (input && (typeof input.reason !== 'string' || !input.reason.trim())) {
-    errors.push({ field: 'reason', message: 'is required (why the SSL grade is substandard)' });
-  }
-  if (input && input.grade !== undefined && input.grade !== null && typeof input.grade !== 'string') {
-    errors.push({ field: 'grade', message: 'must be an SSL Labs grade such as B' });
-  }
-  if (errors.length) throw new ValidationError(errors);
-
-  const requestId = input.requestId.trim();
-  const vendorContactEmail = input.vendorContactEmail.trim();
+  const payload = parsePayload(sslNoticePayload, input);
+  const { requestId, vendorContactEmail } = payload;
   const request = await deps.store.requireRequest(requestId);
   const ssl = request.security?.ssl;
-  const grade = input.grade ?? ssl?.grade;
+  const grade = payload.grade ?? ssl?.grade;
   const renewal = request.status === 'APPROVED';
   const hostname = hostnameOf(request.resource.url);
 
@@ -66,7 +58,7 @@ export async function notifyVendorSsl(
       ...(hostname ? { hostname } : {}),
       ...(grade ? { grade } : {}),
       endpoints: ssl?.endpoints ?? [],
-      reason: input.reason.trim(),
+      reason: payload.reason,
       renewal,
     }),
   );

@@ -4,7 +4,6 @@
  * plain-text and an HTML body; every value that came from a request, a vendor or configuration goes
  * through html`` (escaped) in the HTML body. Replies go to the Cybersecurity team address.
  */
-import { isEmailAddress } from '../domain/email-address.ts';
 import type { SslEndpointGrade } from '../domain/workflow.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { Email } from './mailer.ts';
@@ -186,23 +185,4 @@ ${report ? html`<p><a href="${report}">Open the full SSL Labs report for ${input
     text,
     html: shell(subject, body),
   };
-}
-
-/**
- * Validates the fields every vendor email Lambda receives: a request id and the vendor contact's
- * address (from the privacy review). Returns one message per bad field; nothing is sent or written
- * when there is any.
- */
-export function vendorEmailInputErrors(input: unknown): { field: string; message: string }[] {
-  const i = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  const errors: { field: string; message: string }[] = [];
-  if (typeof i.requestId !== 'string' || !i.requestId.trim()) {
-    errors.push({ field: 'requestId', message: 'is required' });
-  }
-  const email = typeof i.vendorContactEmail === 'string' ? i.vendorContactEmail.trim() : '';
-  if (!email) errors.push({ field: 'vendorContactEmail', message: 'is required' });
-  else if (!isEmailAddress(email)) {
-    errors.push({ field: 'vendorContactEmail', message: 'must be a valid email address' });
-  }
-  return errors;
 }
