@@ -5,31 +5,22 @@
  */
 import * as z from 'zod/mini';
 import { isEmailAddress } from './email-address.ts';
-
-const required = (message: string) => z.string({ error: message }).check(z.trim(), z.minLength(1, message));
-
-const asObject = (input: unknown) => (input && typeof input === 'object' ? input : {});
+import { lenientObject, requiredText } from './outcome.ts';
 
 const vendorContact = {
-  requestId: required('is required'),
-  vendorContactEmail: required('is required').check(
+  requestId: requiredText('is required'),
+  vendorContactEmail: requiredText('is required').check(
     z.refine(isEmailAddress, 'must be a valid email address'),
   ),
 };
 
-export const sendDpaPayload = z.pipe(
-  z.transform(asObject),
-  z.object({
-    ...vendorContact,
-    renewal: z.optional(z.boolean({ error: 'must be true or false' })),
-  }),
-);
+export const sendDpaPayload = lenientObject({
+  ...vendorContact,
+  renewal: z.optional(z.boolean({ error: 'must be true or false' })),
+});
 
-export const sslNoticePayload = z.pipe(
-  z.transform(asObject),
-  z.object({
-    ...vendorContact,
-    reason: required('is required (why the SSL grade is substandard)'),
-    grade: z.optional(z.nullable(z.string({ error: 'must be an SSL Labs grade such as B' }))),
-  }),
-);
+export const sslNoticePayload = lenientObject({
+  ...vendorContact,
+  reason: requiredText('is required (why the SSL grade is substandard)'),
+  grade: z.optional(z.nullable(z.string({ error: 'must be an SSL Labs grade such as B' }))),
+});
