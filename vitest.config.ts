@@ -8,7 +8,14 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Handlers log at INFO in production; tests keep the console readable. Tests that prove a secret
-    // is never logged raise the level themselves (test/unit/task-test-kit.ts captureLogs).
+    // is never logged raise the level themselves (test/support/task-kit.ts captureLogs).
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    // `npm run coverage` (needs @vitest/coverage-v8 at vitest's exact version, 4.1.12).
+    coverage: {
+      provider: 'v8',
+      include: ['lambdas/**/*.ts', 'shared/**/*.ts'],
+      reporter: ['text-summary', 'html'],
+      reportsDirectory: 'coverage',
+    },
   },
 });

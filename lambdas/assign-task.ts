@@ -14,32 +14,16 @@
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { scheduler } from '#shared/aws/scheduler.ts';
-import {
-  readMailFrom,
-  readPublicBaseUrl,
-  readSchedulerDeadLetterArn,
-  readTableName,
-  readTeamEmails,
-} from '#shared/config.ts';
-import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-service.ts';
-import type { AssignTaskInput } from '#shared/domain/workflow.ts';
+import { scheduler } from '#shared/aws/clients.ts';
+import { readSchedulerDeadLetterArn } from '#shared/config.ts';
+import { type Env, teamTaskDeps } from '#shared/deps.ts';
+import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-assign.ts';
 import { requireEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import { once } from '#shared/once.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
+import { workflowStep } from '#shared/lambda.ts';
 
 export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
-    mailer: new SesMailer({ from: readMailFrom(env) }),
-    now: () => new Date(),
-    publicBaseUrl: readPublicBaseUrl(env),
-    teamEmails: readTeamEmails(env),
+    ...teamTaskDeps(env),
     reminders: {
       scheduler,
       config: {
@@ -52,14 +36,7 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   };
 }
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): AssignTaskDeps => buildAssignTaskDeps());
+const step = workflowStep(assign, () => buildAssignTaskDeps());
 
-export async function assignTask(
-  input: unknown,
-  deps: AssignTaskDeps = defaultDeps(),
-): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  return assign(input, deps);
-}
-
-export const handler = workflowHandler((input: AssignTaskInput) => assignTask(input));
+export const assignTask = step.run;
+export const handler = step.handler;

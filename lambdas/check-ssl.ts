@@ -7,19 +7,15 @@
  * default https://api.ssllabs.com/api/v4), SSL_MAX_WAIT_SECONDS (optional, default 3600).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; outbound HTTPS.
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
 import { readTableName } from '#shared/config.ts';
+import { now, store } from '#shared/deps.ts';
 import type { CheckSslInput, CheckSslOutput } from '#shared/domain/workflow.ts';
-import { emailEnv, intEnv, optionalEnv } from '#shared/env.ts';
+import { type Env, emailEnv, httpUrlEnv, intEnv } from '#shared/env.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { workflowHandler } from '#shared/lambda.ts';
+import { workflowStep } from '#shared/lambda.ts';
 import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
 import { runSslScanStep, type SslScanDeps } from '#shared/ssl/scan.ts';
 import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/ssl/ssllabs-client.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
 
 export interface CheckSslConfig {
   tableName: string;
@@ -29,21 +25,7 @@ export interface CheckSslConfig {
 }
 
 export function readCheckSslConfig(env: Env = process.env): CheckSslConfig {
-  const ssllabsApiBase = optionalEnv('SSLLABS_API_BASE', DEFAULT_SSLLABS_API_BASE, env).replace(/\/+$/, '');
-  let protocol: string;
-  try {
-    protocol = new URL(ssllabsApiBase).protocol;
-  } catch (cause) {
-    throw new ConfigError(
-      `Environment variable SSLLABS_API_BASE must be an absolute URL, got "${ssllabsApiBase}"`,
-      {
-        cause,
-      },
-    );
-  }
-  if (protocol !== 'https:' && protocol !== 'http:') {
-    throw new ConfigError('Environment variable SSLLABS_API_BASE must be an http(s) URL');
-  }
+  const ssllabsApiBase = httpUrlEnv('SSLLABS_API_BASE', env, DEFAULT_SSLLABS_API_BASE);
   const maxWaitSeconds = intEnv('SSL_MAX_WAIT_SECONDS', 3600, env);
   if (maxWaitSeconds < 1)
     throw new ConfigError('Environment variable SSL_MAX_WAIT_SECONDS must be at least 1');
@@ -55,22 +37,8 @@ export function readCheckSslConfig(env: Env = process.env): CheckSslConfig {
   };
 }
 
-export function buildCheckSslDeps(config: CheckSslConfig): SslScanDeps {
-  return {
-    ssllabs: new SslLabsClient({ baseUrl: config.ssllabsApiBase, email: config.ssllabsEmail }),
-    store: new WorkflowStore({ tableName: config.tableName, client: dynamoDb }),
-    now: () => new Date(),
-    maxWaitSeconds: config.maxWaitSeconds,
-  };
-}
-
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): SslScanDeps => buildCheckSslDeps(readCheckSslConfig()));
-
-export async function checkSsl(
-  input: CheckSslInput,
-  deps: SslScanDeps = defaultDeps(),
-): Promise<CheckSslOutput> {
+/** One start or poll of the scan, logged. */
+async function checkSslStep(input: CheckSslInput, deps: SslScanDeps): Promise<CheckSslOutput> {
   const output = await runSslScanStep(input, deps);
   logger.info('SSL Labs scan step', {
     sopStep: 5,
@@ -83,4 +51,15 @@ export async function checkSsl(
   return output;
 }
 
-export const handler = workflowHandler<CheckSslInput, CheckSslOutput>((input) => checkSsl(input));
+const step = workflowStep(checkSslStep, (): SslScanDeps => {
+  const config = readCheckSslConfig();
+  return {
+    ssllabs: new SslLabsClient({ baseUrl: config.ssllabsApiBase, email: config.ssllabsEmail }),
+    store: store(),
+    now,
+    maxWaitSeconds: config.maxWaitSeconds,
+  };
+});
+
+export const checkSsl = step.run;
+export const handler = step.handler;

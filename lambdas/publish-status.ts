@@ -1,107 +1,26 @@
 /**
- * Publishes the resource's status in the district registry: SOP 6 Not Approved (with the step and
- * reason), SOP 16 Active/Approved, SOP 17 the renewal's result. Writes the registry entry, then puts a
- * ResourceStatusChanged event for integrations (e.g. forwarding to the TXSPA database), then audits.
- * A retry rewrites the same entry and may put the event again (consumers get it at least once).
+ * Publishes the resource's status in the district registry (SOP 6, 16, 17), puts a
+ * ResourceStatusChanged event and audits (shared/domain/publish-status.ts).
+ *
+ * Input: PublishStatusInput { requestId, status, sopStep, denial? }. Output: { resourceKey, status }.
+ * Env: TABLE_NAME, EVENT_BUS_NAME.
  */
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod/mini';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { eventBridge, putEvent } from '#shared/aws/eventbridge.ts';
-import { readTableName } from '#shared/config.ts';
-import { DETAIL_TYPES, EVENT_SOURCE } from '#shared/domain/events.ts';
-import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from '#shared/domain/outcome.ts';
-import {
-  buildRegistryEntry,
-  keepsApprovedEntry,
-  statusChangedDetail,
-  statusLabel,
-} from '#shared/domain/registry.ts';
-import type { PublishStatusInput, RegistryStatus } from '#shared/domain/workflow.ts';
-import { requireEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
-import { normaliseResourceKey } from '#shared/store/keys.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { eventBridge } from '#shared/aws/clients.ts';
+import { eventBusName, now, store } from '#shared/deps.ts';
+import { type PublishStatusDeps, publishStatus as publish } from '#shared/domain/publish-status.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
-export interface PublishStatusDeps {
-  store: WorkflowStore;
-  events: EventBridgeClient;
-  eventBusName: string;
-  now: () => Date;
-}
+export type { PublishStatusDeps } from '#shared/domain/publish-status.ts';
 
-const payloadSchema = z.object({
-  requestId: requestIdField,
-  status: z.enum(['APPROVED', 'NOT_APPROVED'], { error: 'status must be APPROVED or NOT_APPROVED' }),
-  sopStep: sopStepField,
-  denial: z.optional(denialSchema),
-});
-
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once(
+const step = workflowStep(
+  publish,
   (): PublishStatusDeps => ({
-    store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
+    store: store(),
     events: eventBridge,
-    eventBusName: requireEnv('EVENT_BUS_NAME'),
-    now: () => new Date(),
+    eventBusName: eventBusName(),
+    now,
   }),
 );
 
-export async function publishStatus(
-  input: unknown,
-  deps: PublishStatusDeps = defaultDeps(),
-): Promise<{ resourceKey: string; status: RegistryStatus }> {
-  const { requestId, status, sopStep, denial } = parsePayload(payloadSchema, input);
-  if (status === 'NOT_APPROVED' && !denial) {
-    throw invalid('denial', 'A Not Approved status needs the denial (SOP step and reason)');
-  }
-  if (status === 'APPROVED' && denial) throw invalid('denial', 'An Approved status has no denial');
-
-  const request = await deps.store.requireRequest(requestId);
-  const existing = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
-  if (existing && keepsApprovedEntry({ existing, status, sopStep, requestId })) {
-    await deps.store.appendAudit({
-      requestId,
-      sopStep,
-      type: 'STATUS_KEPT',
-      summary: `The registry keeps ${existing.resourceName} as Approved (request ${existing.requestId}): this denial at SOP step ${sopStep} concerns this request only`,
-      actor: 'workflow',
-      detail: { resourceKey: existing.resourceKey, approvedBy: existing.requestId },
-    });
-    logger.info('Registry entry kept', { sopStep, resourceKey: existing.resourceKey });
-    return { resourceKey: existing.resourceKey, status: existing.status };
-  }
-  const statusDate = deps.now();
-  const entry = buildRegistryEntry({
-    request,
-    status,
-    sopStep,
-    existing,
-    statusDate: statusDate.toISOString(),
-    ...(denial ? { denial } : {}),
-  });
-  await deps.store.putRegistryEntry(entry);
-  await putEvent(
-    { client: deps.events, eventBusName: deps.eventBusName },
-    {
-      source: EVENT_SOURCE,
-      detailType: DETAIL_TYPES.resourceStatusChanged,
-      detail: statusChangedDetail(entry),
-      time: statusDate,
-    },
-  );
-  await deps.store.appendAudit({
-    requestId,
-    sopStep,
-    type: 'STATUS_PUBLISHED',
-    summary: `Published in the resource registry as ${statusLabel(status)}${entry.reason ? ` (${entry.reason})` : ''}`,
-    actor: 'workflow',
-    detail: { resourceKey: entry.resourceKey, status },
-  });
-  logger.info('Status published', { sopStep, status, resourceKey: entry.resourceKey });
-  return { resourceKey: entry.resourceKey, status };
-}
-
-export const handler = workflowHandler((input: PublishStatusInput) => publishStatus(input));
+export const publishStatus = step.run;
+export const handler = step.handler;

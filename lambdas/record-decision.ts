@@ -11,43 +11,18 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * state machines; ses:SendEmail (MAIL_FROM identity).
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { sfn } from '#shared/aws/sfn.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/config.ts';
+import { sfn } from '#shared/aws/clients.ts';
+import { readPublicBaseUrl } from '#shared/config.ts';
+import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
 import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
-import { ValidationError } from '#shared/errors.ts';
-import {
-  type HttpEvent,
-  type HttpResponse,
-  header,
-  htmlResponse,
-  httpHandler,
-  jsonResponse,
-  parseBody,
-  verifiedIdentityOf,
-  wantsHtml,
-} from '#shared/http/edge.ts';
+import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
+import { decisionResponse, readDecisionPost } from '#shared/http/task-decision.ts';
 import { logger } from '#shared/logger.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import { once } from '#shared/once.ts';
-import {
-  FOLLOW_UP_WARNING,
-  renderTaskErrorPage,
-  renderTaskForm,
-  renderTaskOutcome,
-} from '#shared/pages/task-page.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
+import { renderTaskErrorPage } from '#shared/pages/task-page.ts';
 
 export function buildRecordDecisionDeps(env: Env = process.env): DecideDeps {
-  return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
-    sfn,
-    mailer: new SesMailer({ from: readMailFrom(env) }),
-    now: () => new Date(),
-    publicBaseUrl: readPublicBaseUrl(env),
-  };
+  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
 }
 
 /** Built on first use, then reused for the container's life (config is read and validated once). */
@@ -57,60 +32,10 @@ export async function recordDecision(
   event: HttpEvent,
   deps: DecideDeps = defaultDeps(),
 ): Promise<HttpResponse> {
-  const taskId = event.pathParameters?.taskId ?? '';
-  const body = parseBody(event);
-  if (body.kind === 'json' && (!body.value || typeof body.value !== 'object' || Array.isArray(body.value))) {
-    throw new ValidationError([{ field: '(body)', message: 'Send a JSON object of form fields' }]);
-  }
-  const values = body.value as Record<string, unknown>;
-  const asHtml = body.kind === 'form' || wantsHtml(event);
-  const rawSecret = Array.isArray(values.t) ? values.t[0] : values.t;
-  const secret = typeof rawSecret === 'string' ? rawSecret : undefined;
-  const verifiedIdentity = verifiedIdentityOf(event);
-  const sourceIp = event.requestContext?.identity?.sourceIp;
-  const userAgent = event.requestContext?.identity?.userAgent ?? header(event, 'user-agent');
-
-  const result = await decide(
-    {
-      taskId,
-      secret,
-      values,
-      ...(verifiedIdentity ? { verifiedIdentity } : {}),
-      ...(sourceIp ? { sourceIp } : {}),
-      ...(userAgent ? { userAgent } : {}),
-    },
-    deps,
-  );
+  const post = readDecisionPost(event);
+  const result = await decide(post.submission, deps);
   logger.info('Decision submission handled', { state: result.state });
-
-  if (result.state === 'invalid') {
-    if (!asHtml) return jsonResponse(400, { errors: result.errors });
-    const page = renderTaskForm({
-      open: result.open,
-      secret: secret ?? '',
-      values,
-      errors: result.errors,
-      ...(verifiedIdentity ? { verifiedIdentity } : {}),
-    });
-    return htmlResponse(400, page);
-  }
-  const outcome = renderTaskOutcome(result, secret ? { secret } : {});
-  if (asHtml) return htmlResponse(outcome.status, outcome.page);
-  if (result.state === 'recorded') {
-    return jsonResponse(200, {
-      taskId: result.task.taskId,
-      decision: result.output.decision,
-      recorded: true,
-      // Not a silent success: the decision counts, but a follow-up write failed after its retries.
-      ...(result.incomplete ? { complete: false, warning: FOLLOW_UP_WARNING } : {}),
-    });
-  }
-  return jsonResponse(outcome.status, {
-    error: outcome.title,
-    message: outcome.message,
-    state: result.state,
-    recorded: false,
-  });
+  return decisionResponse(result, post);
 }
 
 export const handler = httpHandler((event) => recordDecision(event), {

@@ -11,45 +11,21 @@
  * Services, told with each step's final reminder).
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from '#shared/config.ts';
-import {
-  type RemindTaskDeps,
-  type RemindTaskInput,
-  type RemindTaskResult,
-  remindTask as remind,
-} from '#shared/domain/reminders.ts';
+import { type Env, teamTaskDeps } from '#shared/deps.ts';
+import { type RemindTaskDeps, remindTask as remind } from '#shared/domain/reminders.ts';
 import { emailEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import { once } from '#shared/once.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
+import { workflowStep } from '#shared/lambda.ts';
 
 export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
   return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
-    mailer: new SesMailer({ from: readMailFrom(env) }),
-    now: () => new Date(),
-    publicBaseUrl: readPublicBaseUrl(env),
-    teamEmails: readTeamEmails(env),
+    ...teamTaskDeps(env),
     ...(env.ESCALATION_EMAIL?.trim() ? { escalationEmail: emailEnv('ESCALATION_EMAIL', env) } : {}),
   };
 }
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): RemindTaskDeps => buildRemindTaskDeps());
-
-export async function remindTask(
-  input: unknown,
-  deps: RemindTaskDeps = defaultDeps(),
-): Promise<RemindTaskResult> {
-  return remind(input, deps);
-}
-
 // Invoked by EventBridge Scheduler (not Step Functions); the same wrapper gives logger context and
 // correlation id, and errors keep their names (a TransientError is retried by Lambda/Scheduler).
-export const handler = workflowHandler((input: RemindTaskInput & { requestId?: string }) =>
-  remindTask(input),
-);
+const step = workflowStep(remind, () => buildRemindTaskDeps());
+
+export const remindTask = step.run;
+export const handler = step.handler;

@@ -1,56 +1,26 @@
 /**
- * SOP 17 "DPA and SSL grade will be renewed annually if applicable": creates a one-time EventBridge
- * Scheduler schedule that starts the annual-renewal state machine with { requestId } when the renewal
- * is due (a year from now, or RENEWAL_LEAD_DAYS before a signed DPA expires if that is sooner), and
- * records the date on the request and its registry entry. Idempotent: the schedule name is fixed per
- * request and year, so a retried create finds it already there.
+ * SOP 17: schedules the annual renewal (a one-time EventBridge Scheduler schedule that starts the
+ * annual-renewal state machine) and records the due date (shared/domain/schedule-renewal.ts).
+ *
+ * Input: ScheduleRenewalInput { requestId }. Output: ScheduleRenewalOutput.
+ * Env: TABLE_NAME, RENEWAL_STATE_MACHINE_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_GROUP_NAME, RENEWAL_LEAD_DAYS,
+ * SCHEDULER_DLQ_ARN.
  */
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import * as z from 'zod/mini';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { createScheduleOnce, scheduler } from '#shared/aws/scheduler.ts';
-import { readSchedulerDeadLetterArn, readTableName } from '#shared/config.ts';
-import { parsePayload, requestIdField } from '#shared/domain/outcome.ts';
-import { signedDpaExpiry } from '#shared/domain/registry.ts';
+import { scheduler } from '#shared/aws/clients.ts';
+import { readSchedulerDeadLetterArn } from '#shared/config.ts';
+import { now, store } from '#shared/deps.ts';
+import { DEFAULT_RENEWAL_LEAD_DAYS } from '#shared/domain/renewal.ts';
 import {
-  DEFAULT_RENEWAL_LEAD_DAYS,
-  isoDay,
-  isRenewalApplicable,
-  NOTHING_TO_RENEW,
-  renewalApplicability,
-  renewalDueAt,
-  renewalScheduleInput,
-  renewalWork,
-} from '#shared/domain/renewal.ts';
-import type { ScheduleRenewalInput, ScheduleRenewalOutput } from '#shared/domain/workflow.ts';
-import { intEnv, requireEnv } from '#shared/env.ts';
-import { workflowHandler } from '#shared/lambda.ts';
-import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
-import { normaliseResourceKey } from '#shared/store/keys.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+  type ScheduleRenewalConfig,
+  type ScheduleRenewalDeps,
+  scheduleRenewal as schedule,
+} from '#shared/domain/schedule-renewal.ts';
+import { type Env, intEnv, requireEnv } from '#shared/env.ts';
+import { workflowStep } from '#shared/lambda.ts';
 
-const SOP_STEP = 17;
+export type { ScheduleRenewalConfig, ScheduleRenewalDeps } from '#shared/domain/schedule-renewal.ts';
 
-export interface ScheduleRenewalConfig {
-  renewalStateMachineArn: string;
-  schedulerRoleArn: string;
-  scheduleGroupName: string;
-  leadDays: number;
-  /** SQS queue for renewals Scheduler could not deliver (unset in the local runtime). */
-  deadLetterArn?: string;
-}
-
-export interface ScheduleRenewalDeps {
-  store: WorkflowStore;
-  scheduler: SchedulerClient;
-  config: ScheduleRenewalConfig;
-  now: () => Date;
-}
-
-const payloadSchema = z.object({ requestId: requestIdField });
-
-export function readScheduleRenewalConfig(env: Record<string, string | undefined> = process.env) {
+export function readScheduleRenewalConfig(env: Env = process.env) {
   return {
     renewalStateMachineArn: requireEnv('RENEWAL_STATE_MACHINE_ARN', env),
     schedulerRoleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
@@ -60,70 +30,15 @@ export function readScheduleRenewalConfig(env: Record<string, string | undefined
   } satisfies ScheduleRenewalConfig;
 }
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once(
+const step = workflowStep(
+  schedule,
   (): ScheduleRenewalDeps => ({
-    store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
+    store: store(),
     scheduler,
     config: readScheduleRenewalConfig(),
-    now: () => new Date(),
+    now,
   }),
 );
 
-export async function scheduleRenewal(
-  input: unknown,
-  deps: ScheduleRenewalDeps = defaultDeps(),
-): Promise<ScheduleRenewalOutput> {
-  const { requestId } = parsePayload(payloadSchema, input);
-  const request = await deps.store.requireRequest(requestId);
-  const applies = renewalApplicability(request);
-
-  if (!isRenewalApplicable(applies)) {
-    await deps.store.appendAudit({
-      requestId,
-      sopStep: SOP_STEP,
-      type: 'RENEWAL_NOT_APPLICABLE',
-      summary: NOTHING_TO_RENEW,
-      actor: 'workflow',
-    });
-    logger.info('Renewal not applicable', { sopStep: SOP_STEP });
-    return { scheduled: false, reason: NOTHING_TO_RENEW };
-  }
-
-  const dpaExpiresOn = applies.dpa ? signedDpaExpiry(request) : undefined;
-  const { due, basis } = renewalDueAt(deps.now(), {
-    leadDays: deps.config.leadDays,
-    ...(dpaExpiresOn ? { dpaExpiresOn } : {}),
-  });
-  const schedule = renewalScheduleInput({
-    requestId,
-    due,
-    groupName: deps.config.scheduleGroupName,
-    stateMachineArn: deps.config.renewalStateMachineArn,
-    roleArn: deps.config.schedulerRoleArn,
-    deadLetterArn: deps.config.deadLetterArn,
-  });
-  const created = await createScheduleOnce(deps.scheduler, schedule);
-  const dueOn = isoDay(due);
-
-  await deps.store.updateRequest(requestId, { renewal: { dueOn, scheduleName: schedule.Name } });
-  const entry = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
-  if (entry) await deps.store.putRegistryEntry({ ...entry, renewalDueOn: dueOn });
-  else logger.warn('No registry entry to carry the renewal date', { sopStep: SOP_STEP });
-
-  const work = renewalWork(applies);
-  const why = basis === 'dpa-expiry' ? `, ahead of the DPA expiry on ${dpaExpiresOn}` : '';
-  const reason = `Annual renewal (${work}) scheduled for ${dueOn}${why}`;
-  await deps.store.appendAudit({
-    requestId,
-    sopStep: SOP_STEP,
-    type: 'RENEWAL_SCHEDULED',
-    summary: reason,
-    actor: 'workflow',
-    detail: { dueOn, scheduleName: schedule.Name, dpa: applies.dpa, ssl: applies.ssl, basis },
-  });
-  logger.info('Renewal scheduled', { sopStep: SOP_STEP, dueOn, created });
-  return { scheduled: true, renewalDueOn: dueOn, reason };
-}
-
-export const handler = workflowHandler((input: ScheduleRenewalInput) => scheduleRenewal(input));
+export const scheduleRenewal = step.run;
+export const handler = step.handler;

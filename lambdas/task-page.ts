@@ -6,8 +6,7 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { readTableName } from '#shared/config.ts';
+import { now, store } from '#shared/deps.ts';
 import { openTask, type TaskReadDeps } from '#shared/domain/task-service.ts';
 import {
   type HttpEvent,
@@ -19,19 +18,9 @@ import {
 import { logger } from '#shared/logger.ts';
 import { once } from '#shared/once.ts';
 import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
-
-type Env = Record<string, string | undefined>;
-
-export function buildTaskPageDeps(env: Env = process.env): TaskReadDeps {
-  return {
-    store: new WorkflowStore({ tableName: readTableName(env), client: dynamoDb }),
-    now: () => new Date(),
-  };
-}
 
 /** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): TaskReadDeps => buildTaskPageDeps());
+const defaultDeps = once((): TaskReadDeps => ({ store: store(), now }));
 
 export async function showTaskPage(
   event: HttpEvent,

@@ -2,11 +2,11 @@
  * Configuration pieces shared by handlers. Each handler reads what it needs once, at module load,
  * through these functions, so a missing or malformed variable fails the first invocation with its name.
  */
-import { TEAMS, type Team } from './domain/task-kinds.ts';
-import { emailEnv, requireEnv, urlEnv } from './env.ts';
-import { ConfigError } from './errors.ts';
 
-type Env = Record<string, string | undefined>;
+import { isEmailAddress } from './domain/email-address.ts';
+import { TEAMS, type Team } from './domain/task-kinds.ts';
+import { type Env, emailEnv, requireEnv, urlEnv } from './env.ts';
+import { ConfigError } from './errors.ts';
 
 export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
 export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
@@ -42,7 +42,7 @@ export function readTeamEmails(env: Env = process.env): TeamEmails {
   const out: Partial<TeamEmails> = {};
   for (const team of Object.keys(TEAMS) as Team[]) {
     const email = (parsed as Record<string, unknown>)[team];
-    if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    if (typeof email !== 'string' || !isEmailAddress(email)) {
       throw new ConfigError(`TEAM_EMAILS.${team} must be an email address`);
     }
     out[team] = email;

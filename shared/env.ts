@@ -1,6 +1,8 @@
+import { isEmailAddress } from './domain/email-address.ts';
 import { ConfigError } from './errors.ts';
 
-type Env = Record<string, string | undefined>;
+/** The environment a reader looks at: process.env in a Lambda, a plain object in tests. */
+export type Env = Record<string, string | undefined>;
 
 /** Reads a required variable; the message names it so a broken deploy is obvious in the first log line. */
 export function requireEnv(name: string, env: Env = process.env): string {
@@ -26,14 +28,29 @@ export function intEnv(name: string, fallback: number, env: Env = process.env): 
 
 export function emailEnv(name: string, env: Env = process.env): string {
   const value = requireEnv(name, env);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+  if (!isEmailAddress(value)) {
     throw new ConfigError(`Environment variable ${name} must be an email address, got "${value}"`);
   }
   return value;
 }
 
 export function urlEnv(name: string, env: Env = process.env): string {
-  const value = requireEnv(name, env);
+  return absoluteUrl(name, requireEnv(name, env));
+}
+
+/** An http(s) URL without trailing slash; `fallback` when the variable is not set. */
+export function httpUrlEnv(name: string, env: Env = process.env, fallback?: string): string {
+  const value = absoluteUrl(
+    name,
+    fallback === undefined ? requireEnv(name, env) : optionalEnv(name, fallback, env),
+  );
+  if (!/^https?:$/.test(new URL(value).protocol)) {
+    throw new ConfigError(`Environment variable ${name} must be an http(s) URL`);
+  }
+  return value;
+}
+
+function absoluteUrl(name: string, value: string): string {
   try {
     new URL(value);
   } catch (cause) {

@@ -2,6 +2,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from './logger.ts';
+import { once } from './once.ts';
 
 /**
  * For state machine tasks: the thrown error's `name` becomes the Step Functions error (Retry matches
@@ -22,4 +23,19 @@ export function workflowHandler<I extends { requestId?: string }, O>(fn: (input:
         throw error;
       }
     });
+}
+
+/** The event a step's handler takes: its input type, or any object when the step parses `unknown`. */
+type StepEvent<I> = (unknown extends I ? Record<string, unknown> : I) & { requestId?: string };
+
+/**
+ * A state machine task in the house shape: `run(input, deps?)` calls the domain function with the
+ * given deps (tests) or with those `buildDeps` makes on the first call and keeps for the container's
+ * life (configuration read once, failing fast); `handler` is `run` behind workflowHandler.
+ */
+export function workflowStep<I, D, O>(step: (input: I, deps: D) => Promise<O>, buildDeps: () => D) {
+  const defaultDeps = once(buildDeps);
+  const run = (input: I, deps: D = defaultDeps()): Promise<O> => step(input, deps);
+  const handler = workflowHandler((input: StepEvent<I>) => run(input as I));
+  return { run, handler };
 }

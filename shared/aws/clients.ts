@@ -1,11 +1,20 @@
 /**
- * One client per AWS service, created once per Lambda container. Endpoints come from the standard
- * AWS_ENDPOINT_URL_<SERVICE> variables (the local runtime sets them), so handler code has no local branch.
- * Each handler imports only the clients it uses, and esbuild drops the rest.
+ * Every AWS client of the product, one per service, created once per Lambda container. Endpoints come
+ * from the standard AWS_ENDPOINT_URL_<SERVICE> variables (the local runtime sets them), so handler code
+ * has no local branch. Each client is marked pure: a bundle keeps only the clients its handler uses
+ * (esbuild drops the rest, and with them their SDK packages).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export const dynamoDb = /* @__PURE__ */ DynamoDBDocumentClient.from(/* @__PURE__ */ new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
 });
+export const ses = /* @__PURE__ */ new SESClient({});
+export const sfn = /* @__PURE__ */ new SFNClient({});
+export const eventBridge = /* @__PURE__ */ new EventBridgeClient({});
+export const scheduler = /* @__PURE__ */ new SchedulerClient({});

@@ -1,13 +1,11 @@
 /**
- * EventBridge: one client per container, and the one way this product puts an event. PutEvents can
+ * EventBridge: the one way this product puts an event. PutEvents can
  * succeed as a call yet reject entries (FailedEntryCount > 0); a rejected entry is retryable, so it
  * becomes TransientError like a throttled call.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { TransientError } from '../errors.ts';
 import { asTransient } from './transient.ts';
-
-export const eventBridge = new EventBridgeClient({});
 
 export interface DomainEvent {
   source: string;

@@ -1,15 +1,13 @@
 /**
- * EventBridge Scheduler: one client per container, and an idempotent create. A schedule that already
+ * EventBridge Scheduler: an idempotent create. A schedule that already
  * exists under the same name (a retried Lambda created it a moment ago) counts as created.
  */
 import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
-  SchedulerClient,
+  type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { asTransient } from './transient.ts';
-
-export const scheduler = new SchedulerClient({});
 
 /** Creates the schedule; returns false when one with this name already existed (nothing changed). */
 export async function createScheduleOnce(

@@ -1,3 +1,2 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-
-export const sfn = new SFNClient({});
+/** Kept for imports that predate clients.ts (submit-request). */
+export { sfn } from './clients.ts';

@@ -170,22 +170,29 @@ export type ReplacementFields = Pick<
   'resourceName' | 'resourceUrl' | 'resourceKind' | 'vendorName' | 'cost' | 'studentDataShared'
 >;
 
-export type DecisionOutput =
-  | DecisionOutputBase
-  | PrivacyReviewOutput
-  | DpaSignatureOutput
-  | ReplacementOutput
-  | ProcurementOutput
-  | LicenseOutput;
-
-export interface ParsedDecision {
-  /** Exactly what SendTaskSuccess sends: never a licence key. */
-  output: DecisionOutput;
-  /** License: the key, stored apart from the request and the execution history. */
-  licenseKey?: string;
-  /** Replacement found: the new resource as the requester's fields. */
-  replacement?: ReplacementFields;
+/** What SendTaskSuccess sends for each kind of step that has more than the common fields. */
+interface KindOutputs {
+  'privacy-review': PrivacyReviewOutput;
+  'dpa-signature': DpaSignatureOutput;
+  procurement: ProcurementOutput;
+  license: LicenseOutput;
+  replacement: ReplacementOutput;
 }
+
+/** A valid decision, by the kind of step: switching on `kind` narrows `output`. */
+export type ParsedDecision = {
+  [K in TaskKind]: {
+    kind: K;
+    /** Exactly what SendTaskSuccess sends: never a licence key. */
+    output: K extends keyof KindOutputs ? KindOutputs[K] : DecisionOutputBase;
+    /** License: the key, stored apart from the request and the execution history. */
+    licenseKey?: string;
+    /** Replacement found: the new resource as the requester's fields. */
+    replacement?: ReplacementFields;
+  };
+}[TaskKind];
+
+export type DecisionOutput = ParsedDecision['output'];
 
 export interface DecisionContext {
   /** ISO time of the decision; dates must be after its day. */
@@ -357,7 +364,7 @@ function toParsedDecision(
         studentDataRequired: data.studentDataRequired as boolean,
         vendorContactEmail: data.vendorContactEmail as string,
       };
-      return { output };
+      return { kind, output };
     }
     case 'dpa-signature': {
       const output: DpaSignatureOutput = {
@@ -365,7 +372,7 @@ function toParsedDecision(
         decision: common.decision as DpaSignatureOutput['decision'],
         ...(common.decision === 'signed' ? { dpaExpiresOn: data.dpaExpiresOn as string } : {}),
       };
-      return { output };
+      return { kind, output };
     }
     case 'procurement': {
       const output: ProcurementOutput = {
@@ -375,7 +382,7 @@ function toParsedDecision(
         amount: data.amount as number,
         quoteReference: data.quoteReference as string,
       };
-      return { output };
+      return { kind, output };
     }
     case 'license': {
       const output: LicenseOutput = {
@@ -386,11 +393,11 @@ function toParsedDecision(
         expiresOn: data.expiresOn as string,
       };
       const licenseKey = data.licenseKey as string | undefined;
-      return licenseKey ? { output, licenseKey } : { output };
+      return licenseKey ? { kind, output, licenseKey } : { kind, output };
     }
     case 'replacement': {
       if (common.decision !== 'replacement-found') {
-        return { output: { ...common, decision: 'no-replacement' } satisfies ReplacementOutput };
+        return { kind, output: { ...common, decision: 'no-replacement' } satisfies ReplacementOutput };
       }
       const replacement: ReplacementFields = {
         resourceName: data.resourceName as string,
@@ -405,9 +412,10 @@ function toParsedDecision(
         decision: 'replacement-found',
         resource: toWorkflowResource(replacement),
       };
-      return { output, replacement };
+      return { kind, output, replacement };
     }
     default:
-      return { output: common };
+      // The kinds with only the common fields (curriculum-review, installation, …).
+      return { kind, output: common } as ParsedDecision;
   }
 }

@@ -19,6 +19,20 @@ export const requestIdField = z
     z.regex(/^[A-Za-z0-9._-]+$/, 'requestId may contain only letters, digits, ".", "_" and "-"'),
   );
 
+/** A string that must not be blank; trimmed. */
+export const requiredText = (message: string) =>
+  z.string({ error: message }).check(z.trim(), z.minLength(1, message));
+
+/**
+ * A payload schema for steps that report every missing field even when the payload is not an object
+ * (it is read as {}).
+ */
+export const lenientObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.pipe(
+    z.transform((input: unknown) => (input && typeof input === 'object' ? input : {})),
+    z.object(shape),
+  );
+
 export const sopStepField = z
   .int({ error: 'sopStep must be a whole SOP step number' })
   .check(z.gte(1, 'sopStep must be between 1 and 17'), z.lte(17, 'sopStep must be between 1 and 17'));

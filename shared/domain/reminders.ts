@@ -16,9 +16,9 @@ import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload } from './outcome.ts';
 import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
+import { taskContext } from './task-context.ts';
 import { TASK_KINDS, TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
-import { taskContext } from './task-service.ts';
 
 export interface RemindTaskDeps {
   store: Pick<
@@ -115,30 +115,27 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
     throw error;
   }
 
-  // The email went out: a failed audit write is logged, not retried (a retry would meet "reminded").
-  try {
-    await deps.store.appendAudit({
-      requestId: task.requestId,
-      at: now.toISOString(),
-      sopStep: task.sopStep,
-      type: 'TASK_REMINDED',
-      summary: `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`,
-      actor: 'workflow',
-      detail: {
-        sopStep: task.sopStep,
-        team: task.team,
-        kind: task.kind,
-        taskId,
-        reminder,
-        expiresAt: task.expiresAt,
-      },
-    });
-  } catch (error) {
-    logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
-  }
+  await auditReminder(task, reminder, now, deps, log);
   logger.info('Task reminder sent', { ...log, sopStep: task.sopStep });
   if (deps.escalationEmail && isFinalReminder(task, reminder)) await escalate(task, request, deps, now);
   return { reminded: true, reminder };
+}
+
+/** The email went out: a failed audit write is logged, not retried (a retry would meet "reminded"). */
+async function auditReminder(
+  task: TaskRecord,
+  reminder: ReminderNumber,
+  now: Date,
+  deps: RemindTaskDeps,
+  log: Record<string, unknown>,
+): Promise<void> {
+  const spec = TASK_KINDS[task.kind];
+  try {
+    const summary = `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`;
+    await deps.store.appendAudit(taskEvent(task, now, 'TASK_REMINDED', summary, { reminder }));
+  } catch (error) {
+    logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
+  }
 }
 
 /** The last reminder planned for this task (the only one for a short wait). */
@@ -169,21 +166,8 @@ async function escalate(
         statusUrl: `${deps.publicBaseUrl}/requests/${task.requestId}`,
       }),
     );
-    await deps.store.appendAudit({
-      requestId: task.requestId,
-      at: now.toISOString(),
-      sopStep: task.sopStep,
-      type: 'TASK_ESCALATED',
-      summary: `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`,
-      actor: 'workflow',
-      detail: {
-        sopStep: task.sopStep,
-        team: task.team,
-        kind: task.kind,
-        taskId: task.taskId,
-        expiresAt: task.expiresAt,
-      },
-    });
+    const summary = `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`;
+    await deps.store.appendAudit(taskEvent(task, now, 'TASK_ESCALATED', summary));
   } catch (error) {
     logger.error('Escalation to Technology Services failed', { ...log, errorName: (error as Error)?.name });
   }
@@ -201,4 +185,24 @@ function whyNotRemind(task: TaskRecord | undefined, reminder: ReminderNumber, no
 function notReminded(taskId: string, reminder: ReminderNumber, reason: string): RemindTaskResult {
   logger.info('No reminder sent', { taskId, reminder, reason });
   return { reminded: false, reason };
+}
+
+/** An audit event about this task: its step, team, kind, id and deadline in the detail. */
+function taskEvent(task: TaskRecord, at: Date, type: string, summary: string, extra: object = {}) {
+  return {
+    requestId: task.requestId,
+    at: at.toISOString(),
+    sopStep: task.sopStep,
+    type,
+    summary,
+    actor: 'workflow',
+    detail: {
+      sopStep: task.sopStep,
+      team: task.team,
+      kind: task.kind,
+      taskId: task.taskId,
+      ...extra,
+      expiresAt: task.expiresAt,
+    },
+  };
 }

@@ -73,6 +73,11 @@ export function wantsHtml(event: HttpEvent): boolean {
   return /text\/html/.test(accept) && !/^application\/json/.test(accept);
 }
 
+/** 200 with the page for a browser, or the JSON for an API client. */
+export function pageOrJson(event: HttpEvent, page: () => string, json: unknown): HttpResponse {
+  return wantsHtml(event) ? htmlResponse(200, page()) : jsonResponse(200, json);
+}
+
 export type FormValue = string | string[];
 
 const NOT_UTF8 = 'The request body is not valid UTF-8 text; send it encoded as UTF-8';

@@ -1,8 +1,7 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { ses } from '../aws/clients.ts';
 import { asTransient } from '../aws/transient.ts';
 import type { Email, Mailer } from './mailer.ts';
-
-export const ses = new SESClient({});
 
 /**
  * Defence in depth for text stored before the input rules (shared/domain/text-rules.ts) existed: SES

@@ -36,54 +36,65 @@ export function formatDateTime(iso: string): string {
 
 /** The facts a team needs to decide this kind of step, taken from the request record. */
 export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskContext = {}): Fact[] {
-  const s = request.submitted;
-  const r = request.resource;
   const facts: [string, string | undefined][] = [
     ['Request id', request.requestId],
-    ['Resource', r.name],
-    ['Requested by', s.requesterName],
+    ['Resource', request.resource.name],
+    ['Requested by', request.submitted.requesterName],
+    ...kindFacts(kind, request, context),
   ];
+  return facts
+    .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')
+    .map(([label, value]) => ({ label, value }));
+}
+
+/** What this kind of step adds to the request id, resource and requester. */
+function kindFacts(
+  kind: TaskKind,
+  request: RequestRecord,
+  context: TaskContext,
+): [string, string | undefined][] {
+  const s = request.submitted;
+  const r = request.resource;
   switch (kind) {
     case 'privacy-review':
-      facts.push(
+      return [
         ['Website', r.url],
         ['Vendor', r.vendorName],
         ['Student data shared', yesNo(r.studentDataShared)],
         ['Student data elements', list(s.studentDataElements)],
         ['Student login required', yesNo(s.studentLoginRequired)],
-      );
-      break;
+      ];
     case 'dpa-signature':
-      facts.push(
+      return [
         ['Vendor', r.vendorName],
         ['Vendor privacy contact', request.security?.privacyReview?.vendorContactEmail],
         ['DPA sent to', request.security?.dpa?.sentTo],
         ['DPA sent at', request.security?.dpa?.sentAt && formatDateTime(request.security.dpa.sentAt)],
-      );
-      break;
+      ];
     case 'curriculum-review':
-      facts.push(
+      return [
         ['Grade levels', list(s.gradeLevels)],
         ['Content areas', list(s.contentAreas)],
         ['TEKS addressed', list(s.teksAddressed)],
         ['Student use vision', s.studentUseVision],
         ['Common Core alignment', s.commonCoreAlignment],
         ['Media release required', yesNo(s.mediaReleaseRequired)],
-      );
-      break;
+      ];
     case 'administrative-review':
-      facts.push(
+      return [
         ['Resource kind', r.kind],
         ['Vendor', r.vendorName],
         ['Cost', formatUsd(r.cost)],
         ['Principal', s.principal],
-      );
-      break;
+      ];
     case 'technical-review':
-      facts.push(['Resource kind', r.kind], ['Website', r.url], ['Vendor', r.vendorName]);
-      break;
+      return [
+        ['Resource kind', r.kind],
+        ['Website', r.url],
+        ['Vendor', r.vendorName],
+      ];
     case 'replacement':
-      facts.push(
+      return [
         ['Resource kind', r.kind],
         ['Website', r.url],
         ['Vendor', r.vendorName],
@@ -93,31 +104,28 @@ export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskC
         ],
         ['Grade levels', list(s.gradeLevels)],
         ['Content areas', list(s.contentAreas)],
-      );
-      break;
+      ];
     case 'procurement':
-      facts.push(
+      return [
         ['Vendor', r.vendorName],
         ['Cost', formatUsd(r.cost)],
         ['Payment responsibility', s.paymentResponsibility],
         ['Budget code', s.budgetCode],
         ['Principal', s.principal],
-      );
-      break;
+      ];
     case 'license':
-      facts.push(
+      return [
         ['Resource kind', r.kind],
         ['Vendor', r.vendorName],
         ['PO number', request.purchaseOrder?.poNumber],
-      );
-      break;
+      ];
     case 'installation':
-      facts.push(['Resource kind', r.kind], ['Website', r.url], ['Principal', s.principal]);
-      break;
+      return [
+        ['Resource kind', r.kind],
+        ['Website', r.url],
+        ['Principal', s.principal],
+      ];
   }
-  return facts
-    .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')
-    .map(([label, value]) => ({ label, value }));
 }
 
 export interface TaskEmailInput {

@@ -186,24 +186,3 @@ ${report ? html`<p><a href="${report}">Open the full SSL Labs report for ${input
     html: shell(subject, body),
   };
 }
-
-const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
-
-/**
- * Validates the fields every vendor email Lambda receives: a request id and the vendor contact's
- * address (from the privacy review). Returns one message per bad field; nothing is sent or written
- * when there is any.
- */
-export function vendorEmailInputErrors(input: unknown): { field: string; message: string }[] {
-  const i = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  const errors: { field: string; message: string }[] = [];
-  if (typeof i.requestId !== 'string' || !i.requestId.trim()) {
-    errors.push({ field: 'requestId', message: 'is required' });
-  }
-  const email = typeof i.vendorContactEmail === 'string' ? i.vendorContactEmail.trim() : '';
-  if (!email) errors.push({ field: 'vendorContactEmail', message: 'is required' });
-  else if (email.length > 254 || !EMAIL.test(email)) {
-    errors.push({ field: 'vendorContactEmail', message: 'must be a valid email address' });
-  }
-  return errors;
-}

@@ -9,8 +9,10 @@
  * a clear reason. `polls` counts the calls SSL Labs answered: while it is 0 (the start
  * was refused as busy) the next call starts the assessment again rather than reading a cached report.
  */
+
+import * as z from 'zod/mini';
+import { lenientObject, parsePayload, requiredText } from '../domain/outcome.ts';
 import type { CheckSslInput, CheckSslOutput, SslEndpointGrade } from '../domain/workflow.ts';
-import { ValidationError } from '../errors.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { gradeAssessment, type SslVerdict, toEndpointGrades } from './grading.ts';
 import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
@@ -64,47 +66,45 @@ interface ValidInput {
   polls: number;
 }
 
+const NOT_A_WEBSITE = 'must be a full http(s) address, e.g. https://example.com';
+const NOT_A_TIME = 'must be an ISO 8601 timestamp';
+const NOT_A_COUNT = 'must be a non-negative integer';
+
+/** The website's host name (lower case, no trailing dot), or '' when it is not an http(s) URL. */
+function websiteHost(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return '';
+    return parsed.hostname.toLowerCase().replace(/\.$/, '');
+  } catch {
+    return '';
+  }
+}
+
+const checkSslPayload = lenientObject({
+  requestId: requiredText('is required'),
+  url: z.pipe(
+    requiredText('is required (the website to test)'),
+    z.pipe(z.transform(websiteHost), z.string().check(z.minLength(1, NOT_A_WEBSITE))),
+  ),
+  startedAt: z.optional(
+    z.nullable(
+      z.pipe(
+        z.string({ error: NOT_A_TIME }),
+        z.pipe(
+          z.transform((t: string) => new Date(t)),
+          z.date({ error: NOT_A_TIME }),
+        ),
+      ),
+    ),
+  ),
+  polls: z.optional(z.nullable(z.int({ error: NOT_A_COUNT }).check(z.gte(0, NOT_A_COUNT)))),
+});
+
 /** Bad input is a ValidationError before anything is called or written. */
 export function validateCheckSslInput(input: unknown): ValidInput {
-  const errors: { field: string; message: string }[] = [];
-  const i = (input && typeof input === 'object' ? input : {}) as Partial<
-    Record<keyof CheckSslInput, unknown>
-  >;
-
-  const requestId = typeof i.requestId === 'string' ? i.requestId.trim() : '';
-  if (!requestId) errors.push({ field: 'requestId', message: 'is required' });
-
-  let hostname = '';
-  if (typeof i.url !== 'string' || !i.url.trim()) {
-    errors.push({ field: 'url', message: 'is required (the website to test)' });
-  } else {
-    try {
-      const url = new URL(i.url.trim());
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
-      hostname = url.hostname.toLowerCase().replace(/\.$/, '');
-      if (!hostname) throw new Error('no host');
-    } catch {
-      errors.push({ field: 'url', message: 'must be a full http(s) address, e.g. https://example.com' });
-    }
-  }
-
-  let startedAt: Date | undefined;
-  if (i.startedAt !== undefined && i.startedAt !== null) {
-    startedAt = typeof i.startedAt === 'string' ? new Date(i.startedAt) : undefined;
-    if (!startedAt || Number.isNaN(startedAt.getTime())) {
-      errors.push({ field: 'startedAt', message: 'must be an ISO 8601 timestamp' });
-    }
-  }
-
-  let polls = 0;
-  if (i.polls !== undefined && i.polls !== null) {
-    if (typeof i.polls !== 'number' || !Number.isInteger(i.polls) || i.polls < 0) {
-      errors.push({ field: 'polls', message: 'must be a non-negative integer' });
-    } else polls = i.polls;
-  }
-
-  if (errors.length) throw new ValidationError(errors);
-  return { requestId, hostname, ...(startedAt ? { startedAt } : {}), polls };
+  const { requestId, url: hostname, startedAt, polls } = parsePayload(checkSslPayload, input);
+  return { requestId, hostname, ...(startedAt ? { startedAt } : {}), polls: polls ?? 0 };
 }
 
 /** Seconds to Wait before the next poll of an unfinished scan (before the cap is applied). */

@@ -436,8 +436,8 @@ describe('DynamoDB table', () => {
         leadingKeys: ['REGISTRY'],
       },
     ]);
-    // listRegistry queries GSI1 with GSI1PK = 'REGISTRY' (the index partition LeadingKeys sees).
-    expect(readFileSync(new URL('shared/store/store.ts', ROOT), 'utf8')).toMatch(
+    // RegistryStore.listRegistry queries GSI1 with GSI1PK = 'REGISTRY' (the index partition LeadingKeys sees).
+    expect(readFileSync(new URL('shared/store/registry.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI1',\s*KeyConditionExpression: 'GSI1PK = :pk',\s*ExpressionAttributeValues: \{ ':pk': 'REGISTRY' \}/,
     );
   });

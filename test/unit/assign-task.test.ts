@@ -4,11 +4,10 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask, buildAssignTaskDeps } from '#lambdas/assign-task.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { scheduler } from '#shared/aws/scheduler.ts';
+import { dynamoDb, scheduler } from '#shared/aws/clients.ts';
+import type { AssignTaskDeps } from '#shared/domain/task-assign.ts';
 import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import { hashSecret } from '#shared/domain/task-links.ts';
-import type { AssignTaskDeps } from '#shared/domain/task-service.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import type { AuditEvent } from '#shared/store/records.ts';
@@ -28,7 +27,7 @@ import {
   TEAM_EMAILS,
   TOKEN,
   writes,
-} from './task-test-kit.ts';
+} from '../support/task-kit.ts';
 
 const REMINDERS = {
   scheduleGroupName: 'software-request-renewals',

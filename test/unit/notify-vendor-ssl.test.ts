@@ -13,13 +13,14 @@ import { ConfigError, NotFoundError, TransientError, ValidationError } from '#sh
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
+import { TEAM_EMAILS, TEAM_EMAILS_JSON } from '../support/team-emails.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sesMock = mockClient(SESClient);
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const REQUEST_ID = 'SR-20261128-SSL00002';
 const VENDOR = 'security@learn.example.com';
-const CYBER = 'cybersecurity@district.example.org';
+const CYBER = TEAM_EMAILS.cybersecurity;
 const REASON =
   'SSL Labs grade B for learn.example.com is below the required A (worst of 2 endpoints: 203.0.113.10 A, 203.0.113.11 B)';
 
@@ -253,12 +254,7 @@ describe('configuration', () => {
     const env = {
       TABLE_NAME: 'requests',
       MAIL_FROM: 'no-reply@district.example.org',
-      TEAM_EMAILS: JSON.stringify({
-        cybersecurity: CYBER,
-        'instructional-technology': 'it@district.example.org',
-        dii: 'dii@district.example.org',
-        aas: 'aas@district.example.org',
-      }),
+      TEAM_EMAILS: TEAM_EMAILS_JSON,
     };
 
     expect(readNotifyVendorSslConfig(env)).toEqual({

@@ -30,7 +30,7 @@ import {
   TOKEN,
   taskRecord,
   writes,
-} from './task-test-kit.ts';
+} from '../support/task-kit.ts';
 
 const BASE = 'https://requests.district.example';
 process.env.TABLE_NAME = TABLE;

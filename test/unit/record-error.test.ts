@@ -1,74 +1,35 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type RecordErrorDeps, recordError } from '#lambdas/record-error.ts';
 import { TransientError, ValidationError } from '#shared/errors.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
 import errorEvent from '../events/record-error.json' with { type: 'json' };
-import requestFixture from '../events/request-record.json' with { type: 'json' };
+import {
+  givenStoredRequest as givenRequestIn,
+  mockedStoreAndMailer,
+  REQUEST_ID,
+  REQUEST_KEY,
+} from '../support/request-table.ts';
 
 const NOW = new Date('2026-11-28T10:15:30.000Z');
-const REQUEST_ID = 'SR-20261128-TEST0001';
-const REQUEST_KEY = { PK: `REQUEST#${REQUEST_ID}`, SK: 'REQUEST' };
 const EXECUTION_ARN = `arn:aws:states:us-west-2:123456789012:execution:software-request:${REQUEST_ID}`;
 const CONSOLE_URL = `https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/${EXECUTION_ARN}`;
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESClient);
 const deps: RecordErrorDeps = {
-  store: new WorkflowStore({
-    tableName: 'requests',
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
-    now: () => NOW,
-  }),
-  mailer: new SesMailer({
-    from: 'software-requests@district.example',
-    client: new SESClient({ region: 'us-east-1' }),
-  }),
+  ...mockedStoreAndMailer(NOW),
   operatorEmail: 'ops@district.example',
   now: () => NOW,
 };
 
-/** The request item as DynamoDB holds it: Update changes it, audit events are kept for Query. */
-function givenStoredRequest(change: (r: RequestRecord) => void = () => {}) {
-  const item: Record<string, unknown> = {
-    ...REQUEST_KEY,
-    entity: 'request',
-    ...structuredClone(requestFixture),
-  };
-  change(item as unknown as RequestRecord);
-  const audit: Record<string, unknown>[] = [];
-  ddb.on(GetCommand, { Key: REQUEST_KEY }).callsFake(() => ({ Item: structuredClone(item) }));
-  ddb.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
-    const names = input.ExpressionAttributeNames ?? {};
-    const values = input.ExpressionAttributeValues ?? {};
-    for (const [, name, value] of (input.UpdateExpression ?? '').matchAll(/(#f\d+) = (:v\d+)/g)) {
-      item[names[name as string] as string] = values[value as string];
-    }
-    return {};
-  });
-  ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-    audit.push(input.Item);
-    return {};
-  });
-  ddb.on(QueryCommand).callsFake(() => ({ Items: structuredClone(audit) }));
-  return { item: item as unknown as RequestRecord, audit };
-}
+const givenStoredRequest = (change?: (r: RequestRecord) => void) => givenRequestIn(ddb, change);
 
 const sentEmails = () => ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
 

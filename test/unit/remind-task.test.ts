@@ -35,7 +35,7 @@ import {
   TOKEN,
   taskRecord,
   writes,
-} from './task-test-kit.ts';
+} from '../support/task-kit.ts';
 
 function deps(): RemindTaskDeps {
   return {

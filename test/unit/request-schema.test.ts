@@ -54,7 +54,7 @@ describe('SOP 2 request fields', () => {
   });
 
   it('an empty list for a field that does not apply is the same as leaving it out', () => {
-    const { studentDataElements: _elements, ...notShared } = { ...valid, studentDataShared: false };
+    const notShared = { ...valid, studentDataShared: false };
 
     const result = parseResourceRequest({ ...notShared, studentDataElements: [] });
 

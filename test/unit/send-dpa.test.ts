@@ -9,13 +9,14 @@ import { ConfigError, NotFoundError, TransientError, ValidationError } from '#sh
 import { SesMailer } from '#shared/mail/ses-mailer.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
+import { TEAM_EMAILS, TEAM_EMAILS_JSON } from '../support/team-emails.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sesMock = mockClient(SESClient);
 const NOW = new Date('2026-11-28T11:00:00.000Z');
 const REQUEST_ID = 'SR-20261128-DPA00001';
 const VENDOR = 'privacy@learn.example.com';
-const CYBER = 'cybersecurity@district.example.org';
+const CYBER = TEAM_EMAILS.cybersecurity;
 const FROM = 'no-reply@district.example.org';
 
 function requestRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
@@ -281,12 +282,7 @@ describe('configuration', () => {
   const env = {
     TABLE_NAME: 'requests',
     MAIL_FROM: FROM,
-    TEAM_EMAILS: JSON.stringify({
-      cybersecurity: CYBER,
-      'instructional-technology': 'it@district.example.org',
-      dii: 'dii@district.example.org',
-      aas: 'aas@district.example.org',
-    }),
+    TEAM_EMAILS: TEAM_EMAILS_JSON,
     DPA_TEMPLATE_URL: 'https://district.example.org/dpa/template.pdf',
     DPA_RETURN_INSTRUCTIONS: 'Return it signed to dpa@district.example.org',
   };

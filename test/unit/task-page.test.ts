@@ -17,7 +17,7 @@ import {
   TASK_ID,
   taskRecord,
   writes,
-} from './task-test-kit.ts';
+} from '../support/task-kit.ts';
 
 process.env.TABLE_NAME = TABLE;
 

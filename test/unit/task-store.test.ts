@@ -5,7 +5,7 @@ import { dynamoDb } from '#shared/aws/clients.ts';
 import { ConflictError, NotFoundError, TransientError } from '#shared/errors.ts';
 import { requestKey, taskKey } from '#shared/store/keys.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
-import { ddb, NOW, REQUEST_ID, requestRecord, TABLE, TASK_ID } from './task-test-kit.ts';
+import { ddb, NOW, REQUEST_ID, requestRecord, TABLE, TASK_ID } from '../support/task-kit.ts';
 
 const store = new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW });
 const conditionFailed = () =>

@@ -373,7 +373,7 @@ describe('TS-PE-535 software request workflow', () => {
 
     expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 11 });
     expect((output as { reason: string }).reason).toMatch(/Two replacement resources/);
-    expect(flow.statesEntered().filter((s) => s === "FindReplacement")).toHaveLength(2);
+    expect(flow.statesEntered().filter((s) => s === 'FindReplacement')).toHaveLength(2);
   });
 
   it('SOP 11: no replacement found denies at step 11', async () => {

@@ -29,12 +29,7 @@ export const sesMock = mockClient(SESClient);
 
 export const NOW = new Date('2026-11-28T10:00:00.000Z');
 export const BASE = 'https://requests.district.example';
-export const TEAM_EMAILS = {
-  cybersecurity: 'ccs@district.example',
-  'instructional-technology': 'instech@district.example',
-  dii: 'dii@district.example',
-  aas: 'aas@district.example',
-};
+export { TEAM_EMAILS } from './team-emails.ts';
 export const TABLE = 'software-requests';
 export const TASK_ID = 'TaskId0000000000000001';
 /** A link secret as newTaskSecret makes it (43 base64url characters). */

@@ -1,0 +1,42 @@
+/**
+ * Wiring: the dependencies handlers share, each built from the environment on first use and then
+ * reused for the container's life (configuration is read once and fails fast, naming the variable).
+ * Handlers take their deps as an optional argument, so tests import them without any environment.
+ * Everything here is side-effect free at import: a bundle keeps only what its handler calls.
+ *
+ * `storeFor(env)` and friends build from a given environment (configuration tests); `store()` and
+ * friends are the process-wide instances.
+ */
+import { dynamoDb } from './aws/clients.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from './config.ts';
+import { type Env, requireEnv } from './env.ts';
+import { SesMailer } from './mail/ses-mailer.ts';
+import { once } from './once.ts';
+import { WorkflowStore } from './store/store.ts';
+
+export type { Env } from './env.ts';
+
+export const now = (): Date => new Date();
+
+export const storeFor = (env: Env = process.env) =>
+  new WorkflowStore({ tableName: readTableName(env), client: dynamoDb });
+
+export const mailerFor = (env: Env = process.env) => new SesMailer({ from: readMailFrom(env) });
+
+export const store = /* @__PURE__ */ once(() => storeFor());
+export const mailer = /* @__PURE__ */ once(() => mailerFor());
+/** The bus workflow events go to (with the EventBridge client of aws/clients.ts). */
+export const eventBusName = /* @__PURE__ */ once(() => requireEnv('EVENT_BUS_NAME'));
+export const publicBaseUrl = /* @__PURE__ */ once(() => readPublicBaseUrl());
+export const teamEmails = /* @__PURE__ */ once(() => readTeamEmails());
+
+/** What a step that emails a team about its task needs (assign-task, remind-task). */
+export function teamTaskDeps(env: Env = process.env) {
+  return {
+    store: storeFor(env),
+    mailer: mailerFor(env),
+    now,
+    publicBaseUrl: readPublicBaseUrl(env),
+    teamEmails: readTeamEmails(env),
+  };
+}

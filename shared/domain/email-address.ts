@@ -1,0 +1,12 @@
+/**
+ * The one rule for an email address the product reads (configuration, a vendor contact) and sends to:
+ * local@domain.tld, at most 254 characters, no spaces and none of < > " , ; (which would let one field
+ * name several recipients or a display name). The request form keeps zod's stricter `z.email()`.
+ */
+export const MAX_EMAIL_LENGTH = 254;
+
+const EMAIL_PATTERN = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+
+export function isEmailAddress(value: string): boolean {
+  return value.length <= MAX_EMAIL_LENGTH && EMAIL_PATTERN.test(value);
+}

@@ -1,0 +1,85 @@
+/**
+ * Publishes the resource's status in the district registry: SOP 6 Not Approved (with the step and
+ * reason), SOP 16 Active/Approved, SOP 17 the renewal's result. Writes the registry entry, then puts a
+ * ResourceStatusChanged event for integrations (e.g. forwarding to the TXSPA database), then audits.
+ * A retry rewrites the same entry and may put the event again (consumers get it at least once).
+ */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import * as z from 'zod/mini';
+import { putEvent } from '../aws/eventbridge.ts';
+import { logger } from '../logger.ts';
+import { normaliseResourceKey } from '../store/keys.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { DETAIL_TYPES, EVENT_SOURCE } from './events.ts';
+import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from './outcome.ts';
+import { buildRegistryEntry, keepsApprovedEntry, statusChangedDetail, statusLabel } from './registry.ts';
+import type { RegistryStatus } from './workflow.ts';
+
+export interface PublishStatusDeps {
+  store: Pick<WorkflowStore, 'requireRequest' | 'getRegistryEntry' | 'putRegistryEntry' | 'appendAudit'>;
+  events: EventBridgeClient;
+  eventBusName: string;
+  now: () => Date;
+}
+
+const payloadSchema = z.object({
+  requestId: requestIdField,
+  status: z.enum(['APPROVED', 'NOT_APPROVED'], { error: 'status must be APPROVED or NOT_APPROVED' }),
+  sopStep: sopStepField,
+  denial: z.optional(denialSchema),
+});
+
+export async function publishStatus(
+  input: unknown,
+  deps: PublishStatusDeps,
+): Promise<{ resourceKey: string; status: RegistryStatus }> {
+  const { requestId, status, sopStep, denial } = parsePayload(payloadSchema, input);
+  if (status === 'NOT_APPROVED' && !denial) {
+    throw invalid('denial', 'A Not Approved status needs the denial (SOP step and reason)');
+  }
+  if (status === 'APPROVED' && denial) throw invalid('denial', 'An Approved status has no denial');
+
+  const request = await deps.store.requireRequest(requestId);
+  const existing = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
+  if (existing && keepsApprovedEntry({ existing, status, sopStep, requestId })) {
+    await deps.store.appendAudit({
+      requestId,
+      sopStep,
+      type: 'STATUS_KEPT',
+      summary: `The registry keeps ${existing.resourceName} as Approved (request ${existing.requestId}): this denial at SOP step ${sopStep} concerns this request only`,
+      actor: 'workflow',
+      detail: { resourceKey: existing.resourceKey, approvedBy: existing.requestId },
+    });
+    logger.info('Registry entry kept', { sopStep, resourceKey: existing.resourceKey });
+    return { resourceKey: existing.resourceKey, status: existing.status };
+  }
+  const statusDate = deps.now();
+  const entry = buildRegistryEntry({
+    request,
+    status,
+    sopStep,
+    existing,
+    statusDate: statusDate.toISOString(),
+    ...(denial ? { denial } : {}),
+  });
+  await deps.store.putRegistryEntry(entry);
+  await putEvent(
+    { client: deps.events, eventBusName: deps.eventBusName },
+    {
+      source: EVENT_SOURCE,
+      detailType: DETAIL_TYPES.resourceStatusChanged,
+      detail: statusChangedDetail(entry),
+      time: statusDate,
+    },
+  );
+  await deps.store.appendAudit({
+    requestId,
+    sopStep,
+    type: 'STATUS_PUBLISHED',
+    summary: `Published in the resource registry as ${statusLabel(status)}${entry.reason ? ` (${entry.reason})` : ''}`,
+    actor: 'workflow',
+    detail: { resourceKey: entry.resourceKey, status },
+  });
+  logger.info('Status published', { sopStep, status, resourceKey: entry.resourceKey });
+  return { resourceKey: entry.resourceKey, status };
+}

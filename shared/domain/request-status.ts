@@ -1,0 +1,24 @@
+/** Where a request is in TS-PE-535, as the status page and the JSON API show it (read-only). */
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { RequestRecord } from '../store/records.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { isRequestId } from './request-id.ts';
+import { type RequestView, toRequestView } from './timeline.ts';
+
+export interface GetRequestDeps {
+  store: Pick<WorkflowStore, 'getRequest' | 'listAudit'>;
+}
+
+export async function readRequestStatus(
+  requestId: string,
+  deps: GetRequestDeps,
+): Promise<{ view: RequestView; record: RequestRecord }> {
+  if (!isRequestId(requestId)) {
+    throw new ValidationError([
+      { field: 'requestId', message: 'A request number looks like SR-20260901-7K3M9QXA' },
+    ]);
+  }
+  const record = await deps.store.getRequest(requestId);
+  if (!record) throw new NotFoundError(`There is no request ${requestId}`);
+  return { view: toRequestView(record, await deps.store.listAudit(requestId)), record };
+}

@@ -1,0 +1,104 @@
+/**
+ * SOP 17 "DPA and SSL grade will be renewed annually if applicable": creates a one-time EventBridge
+ * Scheduler schedule that starts the annual-renewal state machine with { requestId } when the renewal
+ * is due (a year from now, or RENEWAL_LEAD_DAYS before a signed DPA expires if that is sooner), and
+ * records the date on the request and its registry entry. Idempotent: the schedule name is fixed per
+ * request and year, so a retried create finds it already there.
+ */
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import * as z from 'zod/mini';
+import { createScheduleOnce } from '../aws/scheduler.ts';
+import { logger } from '../logger.ts';
+import { normaliseResourceKey } from '../store/keys.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { parsePayload, requestIdField } from './outcome.ts';
+import { signedDpaExpiry } from './registry.ts';
+import {
+  isoDay,
+  isRenewalApplicable,
+  NOTHING_TO_RENEW,
+  renewalApplicability,
+  renewalDueAt,
+  renewalScheduleInput,
+  renewalWork,
+} from './renewal.ts';
+import type { ScheduleRenewalOutput } from './workflow.ts';
+
+const SOP_STEP = 17;
+
+export interface ScheduleRenewalConfig {
+  renewalStateMachineArn: string;
+  schedulerRoleArn: string;
+  scheduleGroupName: string;
+  leadDays: number;
+  /** SQS queue for renewals Scheduler could not deliver (SCHEDULER_DLQ_ARN). */
+  deadLetterArn?: string;
+}
+
+export interface ScheduleRenewalDeps {
+  store: Pick<
+    WorkflowStore,
+    'requireRequest' | 'updateRequest' | 'getRegistryEntry' | 'putRegistryEntry' | 'appendAudit'
+  >;
+  scheduler: SchedulerClient;
+  config: ScheduleRenewalConfig;
+  now: () => Date;
+}
+
+const payloadSchema = z.object({ requestId: requestIdField });
+
+export async function scheduleRenewal(
+  input: unknown,
+  deps: ScheduleRenewalDeps,
+): Promise<ScheduleRenewalOutput> {
+  const { requestId } = parsePayload(payloadSchema, input);
+  const request = await deps.store.requireRequest(requestId);
+  const applies = renewalApplicability(request);
+
+  if (!isRenewalApplicable(applies)) {
+    await deps.store.appendAudit({
+      requestId,
+      sopStep: SOP_STEP,
+      type: 'RENEWAL_NOT_APPLICABLE',
+      summary: NOTHING_TO_RENEW,
+      actor: 'workflow',
+    });
+    logger.info('Renewal not applicable', { sopStep: SOP_STEP });
+    return { scheduled: false, reason: NOTHING_TO_RENEW };
+  }
+
+  const dpaExpiresOn = applies.dpa ? signedDpaExpiry(request) : undefined;
+  const { due, basis } = renewalDueAt(deps.now(), {
+    leadDays: deps.config.leadDays,
+    ...(dpaExpiresOn ? { dpaExpiresOn } : {}),
+  });
+  const schedule = renewalScheduleInput({
+    requestId,
+    due,
+    groupName: deps.config.scheduleGroupName,
+    stateMachineArn: deps.config.renewalStateMachineArn,
+    roleArn: deps.config.schedulerRoleArn,
+    deadLetterArn: deps.config.deadLetterArn,
+  });
+  const created = await createScheduleOnce(deps.scheduler, schedule);
+  const dueOn = isoDay(due);
+
+  await deps.store.updateRequest(requestId, { renewal: { dueOn, scheduleName: schedule.Name } });
+  const entry = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
+  if (entry) await deps.store.putRegistryEntry({ ...entry, renewalDueOn: dueOn });
+  else logger.warn('No registry entry to carry the renewal date', { sopStep: SOP_STEP });
+
+  const work = renewalWork(applies);
+  const why = basis === 'dpa-expiry' ? `, ahead of the DPA expiry on ${dpaExpiresOn}` : '';
+  const reason = `Annual renewal (${work}) scheduled for ${dueOn}${why}`;
+  await deps.store.appendAudit({
+    requestId,
+    sopStep: SOP_STEP,
+    type: 'RENEWAL_SCHEDULED',
+    summary: reason,
+    actor: 'workflow',
+    detail: { dueOn, scheduleName: schedule.Name, dpa: applies.dpa, ssl: applies.ssl, basis },
+  });
+  logger.info('Renewal scheduled', { sopStep: SOP_STEP, dueOn, created });
+  return { scheduled: true, renewalDueOn: dueOn, reason };
+}

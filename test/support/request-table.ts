@@ -1,0 +1,70 @@
+/**
+ * A mocked table holding one request (test/events/request-record.json), for the workflow steps that
+ * read and update a request and append audit events (close-request, record-error): Get reads the
+ * item, a conditional Update changes it (or fails like DynamoDB when its `ifStatus` condition does not
+ * hold), Put appends an audit event, Query returns them. Plus the store and mailer those steps use.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import type { RequestRecord } from '#shared/store/records.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
+import requestFixture from '../events/request-record.json' with { type: 'json' };
+
+export const REQUEST_ID = 'SR-20261128-TEST0001';
+export const REQUEST_KEY = { PK: `REQUEST#${REQUEST_ID}`, SK: 'REQUEST' };
+
+/** A store and an SES mailer whose clients the suite's mockClient(Class) stubs answer. */
+export function mockedStoreAndMailer(now: Date) {
+  return {
+    store: new WorkflowStore({
+      tableName: 'requests',
+      client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+      now: () => now,
+    }),
+    mailer: new SesMailer({
+      from: 'software-requests@district.example',
+      client: new SESClient({ region: 'us-east-1' }),
+    }),
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the stub's command types do not matter here.
+type DocumentStub = AwsStub<any, any, any>;
+
+export function givenStoredRequest(ddb: DocumentStub, change: (r: RequestRecord) => void = () => {}) {
+  const item: Record<string, unknown> = {
+    ...REQUEST_KEY,
+    entity: 'request',
+    ...structuredClone(requestFixture),
+  };
+  change(item as unknown as RequestRecord);
+  const audit: Record<string, unknown>[] = [];
+  ddb.on(GetCommand, { Key: REQUEST_KEY }).callsFake(() => ({ Item: structuredClone(item) }));
+  ddb.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
+    const names = input.ExpressionAttributeNames ?? {};
+    const values = input.ExpressionAttributeValues ?? {};
+    if (input.ConditionExpression?.includes(':ifStatus') && item.status !== values[':ifStatus']) {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    }
+    for (const [, name, value] of (input.UpdateExpression ?? '').matchAll(/(#f\d+) = (:v\d+)/g)) {
+      item[names[name as string] as string] = values[value as string];
+    }
+    return {};
+  });
+  ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+    audit.push(input.Item);
+    return {};
+  });
+  ddb.on(QueryCommand).callsFake(() => ({ Items: structuredClone(audit) }));
+  return { item: item as unknown as RequestRecord, audit };
+}
