@@ -2,6 +2,7 @@
  * AWS limits are checked invariants (scripts/aws-limits.ts): the worst legal execution of each state
  * machine stays inside Step Functions' quotas with a margin, and the names the code generates fit.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   AWS_LIMITS,
@@ -48,6 +49,16 @@ describe('Step Functions quotas, for the worst legal execution (SSL wait cap at 
     expect(report.names.executionName).toBeLessThanOrEqual(AWS_LIMITS.executionNameLength);
     expect(report.names.renewalSchedule).toBeLessThanOrEqual(AWS_LIMITS.scheduleNameLength);
     expect(report.names.reminderSchedule).toBeLessThanOrEqual(AWS_LIMITS.scheduleNameLength);
+  });
+});
+
+describe('the figures the README quotes', () => {
+  it('docs/aws-limits.json is what the check computes today (npm run limits rewrites it)', () => {
+    const committed = JSON.parse(
+      readFileSync(new URL('../../docs/aws-limits.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+
+    expect(committed).toMatchObject(JSON.parse(JSON.stringify(report)) as Record<string, unknown>);
   });
 });
 

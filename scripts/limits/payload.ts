@@ -1,0 +1,125 @@
+/** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
+import { MAX_ENDPOINTS_IN_STATE } from '#shared/ssl/scan.ts';
+import { loadMachine, replacementCap } from './asl.ts';
+
+/**
+ * Upper bounds of what a state can carry, by the schemas' limits (shared/domain/request-schema.ts,
+ * decisions.ts), every character counted at 4 bytes (UTF-8's most):
+ * free text 2,000 characters, names 200, URLs 2,048, an email 254, and at most 64 SSL endpoints
+ * (check-ssl's output keeps no more; the full list is in the request record).
+ */
+const BOUNDS = { text: 2000, name: 200, url: 2048, email: 254, endpoints: MAX_ENDPOINTS_IN_STATE } as const;
+const widest = (chars: number) => '\u{10FFFF}'.repeat(chars);
+
+function maximalResource(): Record<string, unknown> {
+  return {
+    name: widest(BOUNDS.name),
+    url: `https://${'a'.repeat(BOUNDS.url - 12)}.org/`,
+    usesWebsite: true,
+    kind: 'software',
+    vendorName: widest(BOUNDS.name),
+    cost: 999_999_999,
+    studentDataShared: true,
+  };
+}
+
+/** A human step's answer with every field at its bound (and a few more fields than any kind has). */
+function maximalAnswer(kind: string, round: number, rounds: number): Record<string, unknown> {
+  const decision: Record<string, string> = {
+    'privacy-review': 'acceptable',
+    'dpa-signature': 'signed',
+    'curriculum-review': 'approve',
+    'administrative-review': 'approve',
+    'technical-review': round < rounds - 1 ? 'not-sound' : 'sound',
+    replacement: 'replacement-found',
+    procurement: 'po-issued',
+    license: 'license-stored',
+    installation: 'installed',
+  };
+  return {
+    decision: decision[kind] ?? 'approve',
+    comment: widest(BOUNDS.text),
+    decidedBy: widest(BOUNDS.email),
+    decidedAt: '2026-11-30T00:00:00.000Z',
+    studentDataRequired: true,
+    vendorContactEmail: 'v'.repeat(BOUNDS.email),
+    extra: Array.from({ length: 6 }, () => widest(BOUNDS.name)),
+    ...(kind === 'replacement' ? { resource: maximalResource() } : {}),
+    ...(kind === 'procurement'
+      ? { poNumber: widest(BOUNDS.name), amount: 999_999_999, quoteReference: widest(BOUNDS.name) }
+      : {}),
+    ...(kind === 'license'
+      ? { licenseReference: widest(BOUNDS.name), seats: 999_999, expiresOn: '2099-12-31' }
+      : {}),
+    ...(kind === 'dpa-signature' ? { dpaExpiresOn: '2099-12-31' } : {}),
+  };
+}
+
+/**
+ * Runs the request machine on the local engine through its longest path (every round, every human
+ * step) with maximal answers, and returns the largest state input or output it saw, in bytes.
+ */
+export async function largestStateBytes(): Promise<number> {
+  const { LocalStateMachine, TaskTokens } = await import('#local/asl-runner.ts');
+  const definition = loadMachine('softwareRequest');
+  const rounds = (replacementCap(definition) ?? 0) + 1;
+  const tokens = new TaskTokens();
+  let technicalRounds = 0;
+  const endpoints = Array.from({ length: BOUNDS.endpoints }, (_, i) => ({
+    ipAddress: `2001:db8::${i.toString(16)}`,
+    grade: 'A+',
+    statusMessage: widest(BOUNDS.name),
+  }));
+  const machine = new LocalStateMachine(
+    definition as never,
+    async (fn, payload) => {
+      const p = payload as Record<string, unknown>;
+      if (fn === 'AssignTaskFunctionArn') {
+        const kind = String(p.kind);
+        const answer = maximalAnswer(kind, technicalRounds, rounds);
+        if (kind === 'technical-review') technicalRounds++;
+        queueMicrotask(() => tokens.succeed(String(p.taskToken), JSON.stringify(answer)));
+        return {};
+      }
+      if (fn === 'CheckSslFunctionArn') {
+        return {
+          finished: true,
+          passed: true,
+          grade: 'A+',
+          endpoints,
+          reason: widest(BOUNDS.text),
+          nextPollSeconds: 0,
+          startedAt: '2026-11-30T00:00:00.000Z',
+          polls: 99,
+        };
+      }
+      if (fn === 'SendDpaFunctionArn')
+        return { sentTo: 'v'.repeat(BOUNDS.email), sentAt: '2026-11-30T00:00:00.000Z' };
+      if (fn === 'ScheduleRenewalFunctionArn')
+        return { scheduled: true, renewalDueOn: '2027-11-30', reason: widest(BOUNDS.text) };
+      if (fn === 'PublishStatusFunctionArn') return { resourceKey: widest(BOUNDS.name), status: p.status };
+      return {};
+    },
+    tokens,
+  );
+  const run = machine.start(
+    {
+      requestId: 'SR-20261130-ZZZZZZZZ',
+      requestType: 'instructional',
+      resource: maximalResource(),
+      replacementCount: 0,
+    } as never,
+    {
+      name: 'limits',
+      executionArn: 'arn:aws:states:us-east-1:0:execution:x:limits',
+      stateMachineArn: 'arn:aws:states:us-east-1:0:stateMachine:x',
+    },
+  );
+  const output = await run.result;
+  await run.settled;
+  if ((output as { outcome?: string }).outcome !== 'APPROVED') {
+    throw new Error(`The longest path should end APPROVED, got ${JSON.stringify(output).slice(0, 200)}`);
+  }
+  const sizes = run.events.flatMap((e) => [e.input, e.output].filter((v) => v !== undefined));
+  return Math.max(...sizes.map((v) => Buffer.byteLength(JSON.stringify(v))));
+}
