@@ -11,9 +11,12 @@ import { PRICES_USD } from './prices.ts';
 export interface FixedCost {
   alarms: number;
   alarmMetrics: number;
+  customMetrics: number;
   dashboards: number;
   kmsKeys: number;
   perMonthUsd: number;
+  /** The same, with the dashboards inside CloudWatch's always-free three. */
+  perMonthUsdWithFreeDashboards: number;
 }
 
 export function fixedMonthlyCost(): FixedCost {
@@ -22,7 +25,16 @@ export function fixedMonthlyCost(): FixedCost {
   };
   const { stack } = buildApp({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
   const template = Template.fromStack(stack).toJSON() as {
-    Resources: Record<string, { Type: string; Properties?: { Metrics?: { MetricStat?: unknown }[] } }>;
+    Resources: Record<
+      string,
+      {
+        Type: string;
+        Properties?: {
+          Metrics?: { MetricStat?: unknown }[];
+          MetricTransformations?: { MetricNamespace: string; MetricName: string }[];
+        };
+      }
+    >;
   };
   const resources = Object.values(template.Resources);
   const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
@@ -31,16 +43,26 @@ export function fixedMonthlyCost(): FixedCost {
     (n, a) => n + (a.Properties?.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1),
     0,
   );
+  const customMetrics = new Set(
+    resources
+      .filter((r) => r.Type === 'AWS::Logs::MetricFilter')
+      .flatMap((r) => r.Properties?.MetricTransformations ?? [])
+      .map((t) => `${t.MetricNamespace}/${t.MetricName}`),
+  ).size;
   const dashboards = resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard').length;
   const kmsKeys = resources.filter((r) => r.Type === 'AWS::KMS::Key').length;
+  const withoutDashboards =
+    alarmMetrics * PRICES_USD.alarmMetricMonth +
+    customMetrics * PRICES_USD.customMetricMonth +
+    kmsKeys * PRICES_USD.kmsKeyMonth;
   return {
     alarms: alarms.length,
     alarmMetrics,
+    customMetrics,
     dashboards,
     kmsKeys,
-    perMonthUsd:
-      alarmMetrics * PRICES_USD.alarmMetricMonth +
-      dashboards * PRICES_USD.dashboardMonth +
-      kmsKeys * PRICES_USD.kmsKeyMonth,
+    perMonthUsd: withoutDashboards + dashboards * PRICES_USD.dashboardMonth,
+    perMonthUsdWithFreeDashboards:
+      withoutDashboards + Math.max(0, dashboards - 3) * PRICES_USD.dashboardMonth,
   };
 }

@@ -25,8 +25,12 @@ export const PRICES_USD = {
   schedulerInvocation: 1 / 1e6,
   /** EventBridge custom events: per event ($1.00 per million). */
   eventBridgeEvent: 1 / 1e6,
-  /** Fixed, per month: CloudWatch standard alarm (per metric), dashboard, KMS customer key. */
+  /**
+   * Fixed, per month: CloudWatch standard alarm (per metric), custom metric (a log metric filter's),
+   * dashboard (the first 3 of an account are free: CloudWatch's always-free tier), KMS customer key.
+   */
   alarmMetricMonth: 0.1,
+  customMetricMonth: 0.3,
   dashboardMonth: 3,
   kmsKeyMonth: 1,
 } as const;

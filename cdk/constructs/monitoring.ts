@@ -1,7 +1,7 @@
 /**
- * Operators hear about system errors: alarms on failed/timed-out/aborted executions, Lambda errors (one
- * alarm per function) and throttles (one alarm for the account: throttling is the account's concurrency
- * running out, not one function's fault), API 5xx, errors a handler logged and handled (a reminder not
+ * Operators hear about system errors: alarms on failed/timed-out/aborted executions, Lambda errors and
+ * throttles (one alarm each for the account, which this stack should have to itself: the dashboard
+ * shows errors per function), API 5xx, errors a handler logged and handled (a reminder not
  * scheduled, a follow-up email that failed), and undelivered schedules (dead-letter queue), all to an
  * encrypted SNS topic with an email subscription; and one dashboard for the workflow, with 50 metrics
  * at most (CloudWatch's free dashboards allow 50). A denial is a business outcome and succeeds: it never
@@ -58,7 +58,15 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    this.topic = this.operatorTopic(props);
+    this.executionAlarms(props);
+    this.lambdaAlarms(props);
+    this.handledErrorsAlarm(props);
+    this.deliveryAlarms(props);
+    this.dashboard = this.workflowDashboard(props);
+  }
 
+  private operatorTopic(props: MonitoringProps): Topic {
     // A customer-managed key: CloudWatch alarms cannot publish to a topic encrypted with the
     // AWS-managed SNS key (its key policy cannot grant cloudwatch.amazonaws.com).
     const key = new Key(this, 'TopicKey', {
@@ -69,61 +77,69 @@ export class Monitoring extends Construct {
     });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
 
-    this.topic = new Topic(this, 'OperatorAlarms', {
+    const topic = new Topic(this, 'OperatorAlarms', {
       displayName: `${props.districtName} software requests: operator alarms`,
       masterKey: key,
       enforceSSL: true,
     });
-    this.topic.addSubscription(new EmailSubscription(props.operatorEmail));
-    const action = new SnsAction(this.topic);
+    topic.addSubscription(new EmailSubscription(props.operatorEmail));
+    return topic;
+  }
 
-    const alarm = (alarmId: string, metric: IMetric, description: string) => {
-      const a = new Alarm(this, alarmId, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(action);
-      this.alarms.push(a);
-      return a;
-    };
+  private alarm(alarmId: string, metric: IMetric, description: string): Alarm {
+    const a = new Alarm(this, alarmId, {
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    a.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(a);
+    return a;
+  }
 
+  private executionAlarms(props: MonitoringProps): void {
     for (const { label, machine } of props.machines) {
-      alarm(
+      this.alarm(
         `${label}ExecutionsFailed`,
         machine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
         `${label}: an execution failed (system error; the request is marked ERROR). See the execution's history in the Step Functions console.`,
       );
-      alarm(
+      this.alarm(
         `${label}ExecutionsTimedOut`,
         machine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
         `${label}: an execution timed out.`,
       );
-      alarm(
+      this.alarm(
         `${label}ExecutionsAborted`,
         machine.metricAborted({ period: PERIOD, statistic: 'Sum' }),
         `${label}: an execution was stopped (aborted).`,
       );
     }
+  }
 
-    for (const fn of props.functions) {
-      alarm(
-        `${pascal(fn.spec.name)}Errors`,
-        fn.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
-        `Lambda ${fn.spec.name} (SOP ${fn.spec.sop}) threw an error.`,
-      );
-    }
-    // One alarm instead of one per function ($0.10 each): none of the functions has reserved concurrency,
-    // so a throttle means the account's concurrency ran out, which hits whichever functions run then.
-    alarm(
+  private lambdaAlarms(props: MonitoringProps): void {
+    // One alarm for every function's errors instead of one per function ($0.10 each, 18 of them):
+    // Lambda's account-wide Errors metric counts each function's thrown errors and timeouts. Deploy in
+    // an account of its own (docs/deploy.md) and it counts exactly these functions; the dashboard's
+    // "Lambda errors by function" graph says which one failed.
+    this.alarm(
+      'LambdaErrors',
+      LambdaFunction.metricAllErrors({ period: PERIOD, statistic: 'Sum' }),
+      `A Lambda function threw an error or timed out (functions: ${props.functions.map((f) => f.spec.name).join(', ')}). The dashboard's "Lambda errors by function" graph names it; its log group has the error.`,
+    );
+    // Likewise one throttles alarm: none of the functions has reserved concurrency, so a throttle means
+    // the account's concurrency ran out, which hits whichever functions run then.
+    this.alarm(
       'LambdaThrottles',
       LambdaFunction.metricAllThrottles({ period: PERIOD, statistic: 'Sum' }),
       "A Lambda invocation in this account and region was throttled: the account's concurrency is exhausted (these functions have no reserved concurrency). Check the functions' throttles in the Lambda console and the account's concurrency quota.",
     );
+  }
 
+  private handledErrorsAlarm(props: MonitoringProps): void {
     for (const fn of props.functions) {
       new MetricFilter(this, `${pascal(fn.spec.name)}HandledErrors`, {
         logGroup: fn.logGroup,
@@ -134,28 +150,32 @@ export class Monitoring extends Construct {
         defaultValue: 0,
       });
     }
-    alarm(
+    this.alarm(
       'HandledErrors',
       new Metric({ ...HANDLED_ERRORS_METRIC, period: PERIOD, statistic: 'Sum' }),
       "A handler logged an error it handled (e.g. a reminder not scheduled, a follow-up email not sent). Search the functions' logs for level ERROR.",
     );
+  }
 
+  private deliveryAlarms(props: MonitoringProps): void {
     for (const { label, queue } of props.deadLetterQueues ?? []) {
-      alarm(
+      this.alarm(
         label,
         queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
         `A message is waiting in ${label}: EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start). The message body is the schedule's input; start it by hand, then delete the message.`,
       );
     }
 
-    alarm(
+    this.alarm(
       'Api5xx',
       props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
       'The API returned 5xx responses (a handler failed or an integration is misconfigured).',
     );
+  }
 
+  private workflowDashboard(props: MonitoringProps): Dashboard {
     const width = 12;
-    this.dashboard = new Dashboard(this, 'Dashboard', {
+    return new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
         [
