@@ -102,6 +102,13 @@ export class DistrictApi extends Construct {
       },
     });
 
+    this.addRoutes(props);
+    if (props.customDomain) this.mapCustomDomain(props.customDomain);
+    this.acknowledgeStageFindings();
+  }
+
+  /** One method per routed function of shared/functions.ts, each public route with its written reason. */
+  private addRoutes(props: DistrictApiProps): void {
     // Path parameters are required; the body is validated by the Lambda with the same zod schema that
     // renders the form (a JSON-schema model would duplicate it, and the body may be form-encoded).
     const validator = new RequestValidator(this, 'Validator', {
@@ -144,17 +151,19 @@ export class DistrictApi extends Construct {
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
       }
     }
+  }
 
-    if (props.customDomain) {
-      const domain = new DomainName(this, 'Domain', {
-        domainName: props.customDomain.domainName,
-        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
-        endpointType: EndpointType.REGIONAL,
-        securityPolicy: SecurityPolicy.TLS_1_2,
-      });
-      new BasePathMapping(this, 'RootMapping', { domainName: domain, restApi: this.api });
-    }
+  private mapCustomDomain(customDomain: NonNullable<DistrictApiProps['customDomain']>): void {
+    const domain = new DomainName(this, 'Domain', {
+      domainName: customDomain.domainName,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', customDomain.certificateArn),
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new BasePathMapping(this, 'RootMapping', { domainName: domain, restApi: this.api });
+  }
 
+  private acknowledgeStageFindings(): void {
     Validations.of(this.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG6',
       reason:
