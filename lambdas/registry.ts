@@ -1,11 +1,16 @@
 /**
- * GET /registry?q=… — SOP 6 and 16: the staff transparency list of vetted resources, as JSON or an
- * HTML table (shared/domain/registry-list.ts).
+ * GET /registry?q=…&status=…&cursor=… — SOP 6 and 16: the staff transparency list of vetted resources,
+ * a page at a time, as JSON `{ items, next }` or an HTML table (shared/domain/registry-list.ts).
  *
  * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:Query (table and its GSI1 index).
  */
 import { store } from '#shared/deps.ts';
-import { type RegistryDeps, searchRegistry, toRegistryItem } from '#shared/domain/registry-list.ts';
+import {
+  type RegistryDeps,
+  readRegistrySearch,
+  searchRegistry,
+  toRegistryItem,
+} from '#shared/domain/registry-list.ts';
 import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/http/edge.ts';
 import { once } from '#shared/once.ts';
 import { renderRegistry, renderRegistryError } from '#shared/pages/registry.ts';
@@ -15,10 +20,14 @@ export type { RegistryDeps, RegistryItem } from '#shared/domain/registry-list.ts
 /** Built on the first call (not at import) so tests can import this module without any env set. */
 export const defaultDeps = once((): RegistryDeps => ({ store: store() }));
 
-export async function registry(event: HttpEvent, deps: RegistryDeps = defaultDeps()): Promise<HttpResponse> {
-  const q = (event.queryStringParameters?.q ?? '').trim();
-  const entries = await searchRegistry(q, deps);
-  return pageOrJson(event, () => renderRegistry({ entries, q }), entries.map(toRegistryItem));
+export async function registry(event: HttpEvent, deps?: RegistryDeps): Promise<HttpResponse> {
+  // Bad input is a 400 before anything else is needed.
+  const search = readRegistrySearch(event.queryStringParameters ?? {});
+  const page = await searchRegistry(search, deps ?? defaultDeps());
+  return pageOrJson(event, () => renderRegistry({ ...page, ...search }), {
+    items: page.entries.map(toRegistryItem),
+    next: page.next ?? null,
+  });
 }
 
 export const handler = httpHandler((event) => registry(event), {

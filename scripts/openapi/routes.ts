@@ -164,10 +164,41 @@ export const ROUTES: OpenApiRoute[] = [
           description: 'Case-insensitive search in the resource name, vendor and website address.',
           schema: { type: 'string', maxLength: 100 },
         },
+        {
+          name: 'status',
+          in: 'query',
+          required: false,
+          description: 'Only resources with this status.',
+          schema: { type: 'string', enum: ['APPROVED', 'NOT_APPROVED'] },
+        },
+        {
+          name: 'cursor',
+          in: 'query',
+          required: false,
+          description: "The previous page's `next`: this page starts after it.",
+          schema: { type: 'string' },
+        },
       ],
       responses: {
-        '200': both({ type: 'array', items: ref('RegistryItem') }, 'The matching resources, by name.'),
-        '400': both(ref('FieldErrors'), 'The search text is longer than 100 characters.'),
+        '200': both(
+          {
+            type: 'object',
+            required: ['items', 'next'],
+            properties: {
+              items: { type: 'array', items: ref('RegistryItem'), maxItems: 50 },
+              next: {
+                type: ['string', 'null'],
+                description:
+                  'The cursor of the next page; null on the last. A page read at most 500 entries, so it may be short.',
+              },
+            },
+          },
+          'A page of the matching resources, by name (at most 50).',
+        ),
+        '400': both(
+          ref('FieldErrors'),
+          'The search text is longer than 100 characters, or the status or cursor is not valid.',
+        ),
       },
     },
   },

@@ -11,7 +11,7 @@
  *   getTask                                                  read task
  *   storeLicenseKey                                          write license (nobody reads licence keys)
  *   putRegistryEntry / getRegistryEntry                      write / read registry
- *   listRegistry                                             query GSI1 REGISTRY
+ *   registryPage                                             query GSI1 REGISTRY (a page)
  *   claimIdempotencyKey                                      write + read idempotency
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
  *
@@ -44,7 +44,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'get-request': access({ read: ['request'] }),
   // openTask: getTask, requireRequest, listAudit (replacement context)
   'task-page': access({ read: ['task', 'request'] }),
-  // listRegistry (GSI1 REGISTRY)
+  // registryPage (GSI1 REGISTRY)
   registry: access({ query: ['registryList'] }),
 
   // --- HTTP, writers -------------------------------------------------------------------------------------

@@ -106,6 +106,18 @@ export class Table {
     return (out.Items ?? []).map((i) => stripKeys<T>(i));
   }
 
+  /** One page of a query and where the next one starts (undefined: no more). */
+  async queryPage<T>(
+    what: string,
+    input: TableInput<QueryCommandInput>,
+  ): Promise<{ items: T[]; lastKey: Item | undefined }> {
+    const out = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
+      what,
+      new QueryCommand({ ...input, TableName: this.name }),
+    );
+    return { items: (out.Items ?? []).map((i) => stripKeys<T>(i)), lastKey: out.LastEvaluatedKey };
+  }
+
   /** Every page of a query. */
   async queryAll<T>(what: string, input: TableInput<QueryCommandInput>): Promise<T[]> {
     const items: Item[] = [];

@@ -436,7 +436,7 @@ describe('DynamoDB table', () => {
         leadingKeys: ['REGISTRY'],
       },
     ]);
-    // RegistryStore.listRegistry queries GSI1 with GSI1PK = 'REGISTRY' (the index partition LeadingKeys sees).
+    // RegistryStore.registryPage queries GSI1 with GSI1PK = 'REGISTRY' (the index partition LeadingKeys sees).
     expect(readFileSync(new URL('shared/store/registry.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI1',\s*KeyConditionExpression: 'GSI1PK = :pk',\s*ExpressionAttributeValues: \{ ':pk': 'REGISTRY' \}/,
     );

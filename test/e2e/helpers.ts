@@ -169,10 +169,10 @@ export class Client {
   }
 
   async registry(q?: string): Promise<{ resourceName: string; status: string; requestId: string }[]> {
-    const res = await this.json<{ resourceName: string; status: string; requestId: string }[]>(
+    const res = await this.json<{ items: { resourceName: string; status: string; requestId: string }[] }>(
       `/registry${q ? `?q=${encodeURIComponent(q)}` : ''}`,
     );
-    return res.body;
+    return res.body.items;
   }
 
   async outbox(): Promise<OutboxEmail[]> {

@@ -53,16 +53,31 @@ const hostile: RegistryEntry = {
   reason: '<b>bad</b> privacy policy',
 };
 
+/** The registry's GSI1 as DynamoDB serves it: in name order, `Limit` items a page, from ExclusiveStartKey. */
 function stubRegistry(entries: RegistryEntry[]) {
-  ddb.on(QueryCommand).resolves({
-    Items: entries.map((e) => ({
+  const items = entries
+    .map((e) => ({
       PK: `RESOURCE#${e.resourceKey}`,
       SK: 'RESOURCE',
       GSI1PK: 'REGISTRY',
       GSI1SK: e.resourceName.toLowerCase(),
       entity: 'registry',
       ...e,
-    })),
+    }))
+    .sort((a, b) => (a.GSI1SK < b.GSI1SK ? -1 : a.GSI1SK > b.GSI1SK ? 1 : a.PK < b.PK ? -1 : 1));
+  ddb.on(QueryCommand).callsFake((input: { Limit?: number; ExclusiveStartKey?: { PK: string } }) => {
+    const from = input.ExclusiveStartKey
+      ? items.findIndex((i) => i.PK === input.ExclusiveStartKey?.PK) + 1
+      : 0;
+    const page = items.slice(from, from + (input.Limit ?? items.length));
+    const last = page.at(-1);
+    const more = from + page.length < items.length;
+    return {
+      Items: page,
+      ...(more && last
+        ? { LastEvaluatedKey: { PK: last.PK, SK: last.SK, GSI1PK: last.GSI1PK, GSI1SK: last.GSI1SK } }
+        : {}),
+    };
   });
 }
 
@@ -74,7 +89,8 @@ function event(q?: string, accept = 'application/json'): HttpEvent {
   };
 }
 const deps = (): RegistryDeps => ({ store: new WorkflowStore({ tableName: 'requests', client: dynamoDb }) });
-const names = (body: string) => (JSON.parse(body) as { resourceName: string }[]).map((e) => e.resourceName);
+const names = (body: string) =>
+  (JSON.parse(body) as { items: { resourceName: string }[] }).items.map((e) => e.resourceName);
 
 beforeEach(() => ddb.reset());
 
@@ -85,32 +101,35 @@ describe('GET /registry as JSON', () => {
     const res = await registry(event(), deps());
 
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body)).toEqual([
-      {
-        resourceName: 'Fraction Lab',
-        url: 'https://www.fractionlab.example.com/app',
-        vendorName: 'Numeracy Co',
-        status: 'APPROVED',
-        statusDate: '2026-09-20T10:00:00.000Z',
-        reason: null,
-        dpaExpiresOn: '2027-09-01',
-        sslGrade: 'A+',
-        renewalDueOn: '2027-09-20',
-        requestId: 'SR-20260901-7K3M9QXA',
-      },
-      {
-        resourceName: 'Quizzy',
-        url: null,
-        vendorName: 'Blaster Learning',
-        status: 'NOT_APPROVED',
-        statusDate: '2026-09-05T10:00:00.000Z',
-        reason: 'SSL grade B is below A',
-        dpaExpiresOn: null,
-        sslGrade: 'B',
-        renewalDueOn: null,
-        requestId: 'SR-20260903-8M4N0RYB',
-      },
-    ]);
+    expect(JSON.parse(res.body)).toEqual({
+      next: null,
+      items: [
+        {
+          resourceName: 'Fraction Lab',
+          url: 'https://www.fractionlab.example.com/app',
+          vendorName: 'Numeracy Co',
+          status: 'APPROVED',
+          statusDate: '2026-09-20T10:00:00.000Z',
+          reason: null,
+          dpaExpiresOn: '2027-09-01',
+          sslGrade: 'A+',
+          renewalDueOn: '2027-09-20',
+          requestId: 'SR-20260901-7K3M9QXA',
+        },
+        {
+          resourceName: 'Quizzy',
+          url: null,
+          vendorName: 'Blaster Learning',
+          status: 'NOT_APPROVED',
+          statusDate: '2026-09-05T10:00:00.000Z',
+          reason: 'SSL grade B is below A',
+          dpaExpiresOn: null,
+          sslGrade: 'B',
+          renewalDueOn: null,
+          requestId: 'SR-20260903-8M4N0RYB',
+        },
+      ],
+    });
     expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       IndexName: 'GSI1',
       ExpressionAttributeValues: { ':pk': 'REGISTRY' },
@@ -130,6 +149,95 @@ describe('GET /registry as JSON', () => {
     const res = await registry(event(q), deps());
 
     expect(names(res.body)).toEqual(expected);
+  });
+});
+
+describe('GET /registry a page at a time (a response and the items read stay bounded, at any size)', () => {
+  const many = (n: number, status: 'APPROVED' | 'NOT_APPROVED' = 'APPROVED') =>
+    Array.from({ length: n }, (_, i) => ({
+      ...approved,
+      resourceKey: `r${String(i).padStart(4, '0')}`,
+      resourceName: `Resource ${String(i).padStart(4, '0')}`,
+      status,
+    }));
+  const page = async (query: Record<string, string>) => {
+    const res = await registry({ ...event(), queryStringParameters: query }, deps());
+    return {
+      status: res.statusCode,
+      body: JSON.parse(res.body) as { items: { resourceName: string }[]; next: string | null },
+    };
+  };
+
+  it('serves 50 entries a page, in name order, and the next page goes on where the last ended', async () => {
+    stubRegistry(many(120));
+
+    const first = await page({});
+    const second = await page({ cursor: first.body.next ?? '' });
+    const third = await page({ cursor: second.body.next ?? '' });
+
+    expect(first.body.items.map((i) => i.resourceName)).toEqual(many(50).map((e) => e.resourceName));
+    expect(second.body.items[0]?.resourceName).toBe('Resource 0050');
+    expect(third.body.items).toHaveLength(20);
+    expect(third.body.next).toBeNull();
+    for (const call of ddb.commandCalls(QueryCommand))
+      expect(call.args[0].input.Limit).toBeLessThanOrEqual(100);
+  });
+
+  it('filters by status', async () => {
+    stubRegistry([...many(3), notApproved]);
+
+    const { body } = await page({ status: 'NOT_APPROVED' });
+
+    expect(body.items.map((i) => i.resourceName)).toEqual(['Quizzy']);
+  });
+
+  it('reads at most 500 entries for one answer: a rare match further on is reached through `next`', async () => {
+    stubRegistry([...many(700), { ...notApproved, resourceName: 'Zebra Maths', resourceKey: 'zebra' }]);
+
+    const first = await page({ q: 'zebra' });
+    const second = await page({ q: 'zebra', cursor: first.body.next ?? '' });
+
+    expect(first.body.items).toEqual([]);
+    expect(first.body.next).not.toBeNull();
+    expect(second.body.items.map((i) => i.resourceName)).toEqual(['Zebra Maths']);
+    expect(second.body.next).toBeNull();
+    const read = ddb
+      .commandCalls(QueryCommand)
+      .slice(0, 5)
+      .reduce((n, c) => n + (c.args[0].input.Limit ?? 0), 0);
+    expect(read).toBe(500);
+  });
+
+  it.each([
+    [{ status: 'PENDING' }, 'status'],
+    [{ cursor: 'not-a-cursor!' }, 'cursor'],
+    [{ cursor: Buffer.from('{"a":1}').toString('base64url') }, 'cursor'],
+  ])('a bad %o → 400 on that field, nothing read', async (query, field) => {
+    stubRegistry(many(3));
+
+    const res = await handler({ ...event(), queryStringParameters: query }, lambdaContext);
+
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ errors: [expect.objectContaining({ field })] });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('the page links to the next page and back to the first, keeping the search', async () => {
+    stubRegistry(many(60));
+
+    const first = await registry(event('resource', BROWSER), deps());
+    const next =
+      /href="([^"]*cursor=[^"]*)" rel="next"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    const cursor = new URLSearchParams(next.split('?')[1]).get('cursor') ?? '';
+    const second = await registry(
+      { ...event(), headers: { Accept: BROWSER }, queryStringParameters: { q: 'resource', cursor } },
+      deps(),
+    );
+
+    expect(next).toMatch(/^\/registry\?q=resource&cursor=/);
+    expect(second.body).toContain('Resource 0050');
+    expect(second.body).toContain('<a href="/registry?q=resource">First page</a>');
+    expect(second.body).not.toContain('rel="next"');
   });
 });
 
