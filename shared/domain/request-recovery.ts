@@ -130,7 +130,8 @@ async function recoverRequest(
       requestId,
       sopStep: 2,
       type: RECOVERY_AUDIT_TYPE,
-      summary: 'Review started: the submission was interrupted before its workflow started',
+      // True whether this call started it or the interrupted submission had, unrecorded.
+      summary: 'Review workflow started after the submission was interrupted',
       actor: 'workflow',
     });
   }

@@ -303,8 +303,9 @@ export async function startWorkflow(
 }
 
 /**
- * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click)
- * only one emails, and a replay after a crash before the email sends it.
+ * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click,
+ * or a resubmission and the recovery sweep) only one emails, and a replay or the sweep after a crash
+ * before the email sends it.
  */
 export interface Acknowledgement {
   requestId: string;
