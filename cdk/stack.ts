@@ -210,6 +210,14 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
       .setEnv('OPERATOR_EMAIL', config.operatorEmail);
 
+    // Scheduled: starts requests whose submission crashed before their workflow started.
+    fn('recover-requests')
+      .bindTable(table)
+      .bindStateMachineStart(this.softwareRequest.machine)
+      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
+      .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
+      .runOnSchedule();
+
     // --- Operations ------------------------------------------------------------------------------------
     this.monitoring = new Monitoring(this, 'Monitoring', {
       districtName: config.districtName,

@@ -8,11 +8,10 @@
  */
 import { dynamoDb } from '#shared/aws/clients.ts';
 import { sfn } from '#shared/aws/sfn.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/config.ts';
+import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from '#shared/config.ts';
 import { formToRequestInput, toFormValues } from '#shared/domain/form-input.ts';
 import { type SubmissionDeps, submitResourceRequest } from '#shared/domain/submission.ts';
-import { requireEnv } from '#shared/env.ts';
-import { ConfigError, TransientError } from '#shared/errors.ts';
+import { TransientError } from '#shared/errors.ts';
 import {
   type FormValue,
   type HttpEvent,
@@ -30,13 +29,7 @@ import { once } from '#shared/once.ts';
 import { renderRequestForm } from '#shared/pages/request-form.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 
-export function readStateMachineArn(env: Record<string, string | undefined> = process.env): string {
-  const arn = requireEnv('STATE_MACHINE_ARN', env);
-  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
-    throw new ConfigError(`Environment variable STATE_MACHINE_ARN must be a state machine ARN, got "${arn}"`);
-  }
-  return arn;
-}
+export { readStateMachineArn } from '#shared/config.ts';
 
 /** Built on the first call (not at import) so tests can import this module without any env set. */
 export const defaultDeps = once(

@@ -6,6 +6,8 @@
  *   Scheduler      local/scheduler/endpoint.ts on a local clock; EventBridge PutEvents recorded
  *   SSL Labs       local/fake-ssllabs.ts unless `sslLabsApiBase` points elsewhere
  *   HTTP           local/http-server.ts: API Gateway proxy events for the handlers, plus /_local/*
+ *   Schedules      local/start/scheduled.ts: scheduled functions (the recovery sweep) at start and
+ *                  every few minutes
  * Handlers are configured only through environment variables (set before they are imported).
  *
  * One runtime per process at a time. Handler modules (and their AWS clients) are cached after the
@@ -40,6 +42,7 @@ import { type AwsStandIns, startAwsStandIns } from './start/aws-stand-ins.ts';
 import { createTable, startDynamo } from './start/dynamo.ts';
 import { type HandlerSource, handlerInvoker, loadHandlers } from './start/handlers.ts';
 import { localRoutes } from './start/routes.ts';
+import { type ScheduledFunctions, scheduledFunctions } from './start/scheduled.ts';
 import { startSes } from './start/ses.ts';
 
 export type { FaultPredicate } from './faults.ts';
@@ -66,6 +69,11 @@ export interface LocalRuntimeOptions {
   retryIntervalOverrides?: Record<string, number>;
   /** Extra local routes (e.g. HTML pages over the executions). */
   routes?: LocalRoute[];
+  /**
+   * How often the scheduled functions of shared/functions.ts (the recovery sweep) run after the run at
+   * start; default 5 minutes (local/start/scheduled.ts).
+   */
+  scheduledIntervalMs?: number;
   /** Start even when some lambdas/<name>.ts are missing (a call to one then fails naming it). */
   allowMissingHandlers?: boolean;
   /**
@@ -115,6 +123,11 @@ export interface LocalRuntime {
   outbox(): Promise<OutboxEmail[]>;
   /** Advances the local clock and fires the schedules that became due. */
   advanceClock(ms: number): Promise<{ now: string; fired: unknown[] }>;
+  /**
+   * Runs the scheduled functions (the recovery sweep) now, as the runtime does at start and every few
+   * minutes; their outputs by function name.
+   */
+  runScheduledFunctions(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -173,6 +186,7 @@ interface Services {
   outbox: Outbox;
   http: Started & { port: number };
   handlersReady: PromiseWithResolvers<void>;
+  invoke: (name: string, payload: unknown) => Promise<unknown>;
 }
 
 async function start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -244,7 +258,7 @@ async function startServices(
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const http = closers.keep(await serve(httpServer, ports.http));
-  return { dynamo, ses, ssl, aws, outbox, http, handlersReady };
+  return { dynamo, ses, ssl, aws, outbox, http, handlersReady, invoke };
 }
 
 /** The handlers' environment, the handlers, then executions resumed and schedules running. */
@@ -285,13 +299,25 @@ async function goLive(
   aws.scheduler.start();
   services.handlersReady.resolve();
   void aws.scheduler.fireDue();
-  return runtimeView(services, { dataDir, env, resumed, handlers: handlerSource }, closers);
+  const scheduled = scheduledFunctions({
+    invoke: services.invoke,
+    log,
+    ...(options.scheduledIntervalMs !== undefined ? { intervalMs: options.scheduledIntervalMs } : {}),
+  });
+  scheduled.start();
+  return runtimeView(services, { dataDir, env, resumed, handlers: handlerSource, scheduled }, closers);
 }
 
 /** The LocalRuntime handle over the started services. */
 function runtimeView(
   services: Services,
-  more: { dataDir: string; env: Record<string, string>; resumed: ExecutionRecord[]; handlers: HandlerSource },
+  more: {
+    dataDir: string;
+    env: Record<string, string>;
+    resumed: ExecutionRecord[];
+    handlers: HandlerSource;
+    scheduled: ScheduledFunctions;
+  },
   closers: Closers,
 ): LocalRuntime {
   const { ses, ssl, aws, outbox, http } = services;
@@ -321,10 +347,12 @@ function runtimeView(
     handlers: more.handlers,
     outbox: () => outbox.list(),
     advanceClock: aws.advanceClock,
+    runScheduledFunctions: () => more.scheduled.runNow(),
     async stop() {
       if (stopped) return;
       stopped = true;
       try {
+        await more.scheduled.stop();
         await aws.scheduler.stop();
         // Stop taking requests first, then let running tasks finish and journal them.
         await http.close();

@@ -13,6 +13,15 @@ export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', en
 /** Where emailed links point: the API Gateway stage URL or a custom domain (no trailing slash). */
 export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
 
+/** STATE_MACHINE_ARN: the software-request machine that submit-request and recover-requests start. */
+export function readStateMachineArn(env: Env = process.env): string {
+  const arn = requireEnv('STATE_MACHINE_ARN', env);
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
+    throw new ConfigError(`Environment variable STATE_MACHINE_ARN must be a state machine ARN, got "${arn}"`);
+  }
+  return arn;
+}
+
 /**
  * SCHEDULER_DLQ_ARN: the SQS queue EventBridge Scheduler sends a schedule's event to when it cannot
  * deliver it (DeadLetterConfig on every schedule target; CDK sets it with the grant). Unset only in the

@@ -16,6 +16,11 @@ export interface FunctionSpec {
   sop: string;
   /** Lambda timeout when not DEFAULT_LAMBDA_TIMEOUT_SECONDS; ASL task states must allow at least this. */
   timeoutSeconds?: number;
+  /**
+   * For functions that run on a schedule: an EventBridge rule invokes it at this rate on AWS; the
+   * local runtime invokes it at start and then every few minutes.
+   */
+  everyMinutes?: number;
 }
 
 export const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 30;
@@ -57,6 +62,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'plan-renewal', aslArn: 'PlanRenewalFunctionArn', sop: '17' },
   { name: 'close-request', aslArn: 'CloseRequestFunctionArn', sop: '6, 9, 11, 16' },
   { name: 'record-error', aslArn: 'RecordErrorFunctionArn', sop: 'system errors' },
+  // Starts requests whose submission crashed before their workflow started (request-recovery.ts).
+  // 120 s: a sweep of DEFAULT_SWEEP_LIMIT requests makes a few calls each, one after another.
+  { name: 'recover-requests', sop: '2 (recovery)', everyMinutes: 15, timeoutSeconds: 120 },
 ];
 
 export const STATE_MACHINES = {

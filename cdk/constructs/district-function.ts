@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -61,6 +62,8 @@ export class DistrictFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** The rule that runs it, for functions with `everyMinutes` (runOnSchedule). */
+  schedule?: Rule;
 
   constructor(scope: Construct, id: string, props: DistrictFunctionProps) {
     super(scope, id);
@@ -212,6 +215,22 @@ export class DistrictFunction extends Construct {
   bindStateMachineStart(machine: IStateMachine): this {
     this.setEnv('STATE_MACHINE_ARN', machine.stateMachineArn);
     machine.grantStartExecution(this.function);
+    return this;
+  }
+
+  /**
+   * An EventBridge rule that invokes this function every `spec.everyMinutes` minutes (shared/functions.ts;
+   * the local runtime reads the same field). The rule's target adds the one lambda:InvokeFunction
+   * permission, for events.amazonaws.com from this rule only.
+   */
+  runOnSchedule(): this {
+    const minutes = this.spec.everyMinutes;
+    if (!minutes) throw new Error(`shared/functions.ts gives ${this.spec.name} no everyMinutes`);
+    this.schedule = new Rule(this, 'Schedule', {
+      description: `${this.spec.name} every ${minutes} minutes (TS-PE-535 SOP ${this.spec.sop})`,
+      schedule: Schedule.rate(Duration.minutes(minutes)),
+      targets: [new LambdaFunction(this.function)],
+    });
     return this;
   }
 

@@ -2,11 +2,14 @@
  * SOP steps 1–2: a teacher's request is validated, stored and handed to the state machine.
  *
  * Every step is one conditional single-item write, in an order that loses nothing when a step fails:
- *   claim idempotency key → create request → audit SUBMITTED → StartExecution(name = requestId)
- *   → record executionArn → acknowledgement email (once: guarded by an `ack:<requestId>` claim).
+ *   claim idempotency key → create request (in the UNSTARTED index) → audit SUBMITTED
+ *   → StartExecution(name = requestId) → acknowledgement email (once: guarded by an `ack:<requestId>`
+ *   claim) → record executionArn (markRequestStarted: the request leaves the UNSTARTED index).
  * The idempotency claim names the request id before anything else is written, so submitting the same
  * request again (same Idempotency-Key, or the identical body when there is no key) resumes the first
- * attempt where it stopped instead of creating a second request.
+ * attempt where it stopped instead of creating a second request. When nobody submits again (the
+ * Lambda crashed, the client gave up), the recovery sweep (request-recovery.ts) finishes the same
+ * steps for every request that is still in the UNSTARTED index a minute later.
  */
 import { createHash } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -32,7 +35,7 @@ export interface SubmissionDeps {
     | 'getRequest'
     | 'appendAudit'
     | 'listAudit'
-    | 'updateRequest'
+    | 'markRequestStarted'
   >;
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
@@ -194,34 +197,23 @@ export async function submitResourceRequest(
     const needsAudit =
       created ||
       (!alreadyStarted && !(await deps.store.listAudit(requestId)).some((e) => e.type === 'SUBMITTED'));
-    if (needsAudit) {
-      await deps.store.appendAudit({
-        requestId,
-        sopStep: 2,
-        type: 'SUBMITTED',
-        summary: `Request submitted: ${request.resourceName} (${request.resourceKind}, ${request.requestType})`,
-        actor: request.requesterEmail,
-        detail: {
-          requestType: request.requestType,
-          resourceKind: request.resourceKind,
-          cost: request.cost,
-          studentDataShared: request.studentDataShared,
-          usesWebsite: request.resourceUrl !== undefined,
-        },
-      });
-    }
+    if (needsAudit) await deps.store.appendAudit(submittedAuditEvent(requestId, request));
 
     // 5. Start the workflow, named by the request id (so a second start cannot create a second run).
-    if (!alreadyStarted) {
+    // 6. Acknowledge exactly once, whichever attempt (or the recovery sweep) gets here first; a lost
+    //    email loses nothing.
+    // 7. Record the execution last: until then the request stays in the UNSTARTED index, so a crash
+    //    anywhere before it leaves the sweep something to finish (the email included).
+    if (alreadyStarted) {
+      await acknowledgeOnce(deps, { requestId, bodyHash, request, statusUrl });
+    } else {
       step = 'start workflow';
-      const executionArn = await startExecution(deps, requestId, request);
+      const executionArn = await startWorkflow(deps, requestId, request);
       if (!executionArn) return { outcome: 'incomplete', requestId, statusUrl, stored, failedStep: step };
+      await acknowledgeOnce(deps, { requestId, bodyHash, request, statusUrl });
       step = 'record execution';
-      await deps.store.updateRequest(requestId, { executionArn });
+      await deps.store.markRequestStarted(requestId, executionArn);
     }
-
-    // 6. Acknowledge exactly once, whichever attempt gets here first. A lost email loses nothing.
-    await acknowledgeOnce(deps, { requestId, bodyHash, request, statusUrl });
 
     logger.info('Request submitted', {
       requestId,
@@ -261,9 +253,32 @@ async function releaseClaim(deps: SubmissionDeps, claimKey: string, requestId: s
   }
 }
 
-/** Returns the execution ARN, or undefined when Step Functions could not start it now. */
-async function startExecution(
-  deps: SubmissionDeps,
+/** The first event of a request's audit trail (SOP 2), as the requester submitted it. */
+export function submittedAuditEvent(requestId: string, request: ResourceRequest) {
+  return {
+    requestId,
+    sopStep: 2,
+    type: 'SUBMITTED',
+    summary: `Request submitted: ${request.resourceName} (${request.resourceKind}, ${request.requestType})`,
+    actor: request.requesterEmail,
+    detail: {
+      requestType: request.requestType,
+      resourceKind: request.resourceKind,
+      cost: request.cost,
+      studentDataShared: request.studentDataShared,
+      usesWebsite: request.resourceUrl !== undefined,
+    },
+  };
+}
+
+/**
+ * Starts the request's workflow, named by the request id; an execution of that name that exists
+ * already counts as started. Returns the execution ARN, or undefined when Step Functions could not
+ * start it now (logged at error level: the request is stored, a resubmission or the recovery sweep
+ * starts it later).
+ */
+export async function startWorkflow(
+  deps: Pick<SubmissionDeps, 'sfn' | 'stateMachineArn'>,
   requestId: string,
   request: ResourceRequest,
 ): Promise<string | undefined> {
@@ -288,18 +303,19 @@ async function startExecution(
 }
 
 /**
- * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click)
- * only one emails, and a replay after a crash before the email sends it.
+ * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click,
+ * or a resubmission and the recovery sweep) only one emails, and a replay or the sweep after a crash
+ * before the email sends it.
  */
-interface Acknowledgement {
+export interface Acknowledgement {
   requestId: string;
   bodyHash: string;
   request: ResourceRequest;
   statusUrl: string;
 }
 
-async function acknowledgeOnce(
-  deps: SubmissionDeps,
+export async function acknowledgeOnce(
+  deps: { store: Pick<WorkflowStore, 'claimIdempotencyKey'>; mailer: Mailer },
   { requestId, bodyHash, request, statusUrl }: Acknowledgement,
 ): Promise<void> {
   try {

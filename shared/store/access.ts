@@ -13,6 +13,8 @@
  *   putRegistryEntry / getRegistryEntry                      write / read registry
  *   registryPage                                             query GSI1 REGISTRY (a page)
  *   claimIdempotencyKey                                      write + read idempotency
+ *   markRequestStarted                                       write request
+ *   listUnstartedRequests                                    query GSI2 UNSTARTED
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
  *
  * `read` = GetItem + Query, `write` = PutItem + UpdateItem (shared/store/store.ts sends nothing else).
@@ -49,7 +51,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
 
   // --- HTTP, writers -------------------------------------------------------------------------------------
   // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
-  // appendAudit, updateRequest
+  // appendAudit, markRequestStarted
   'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency'] }),
   // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
   // storeLicenseKey; appendAudit, setRequestSecurity, updateRequest
@@ -80,4 +82,13 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'close-request': access({ read: ['request'], write: ['request'] }),
   // getRequest, listAudit, updateRequest, appendAudit
   'record-error': access({ read: ['request'], write: ['request'] }),
+
+  // --- scheduled ------------------------------------------------------------------------------------------
+  // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
+  // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch
+  'recover-requests': access({
+    read: ['request', 'idempotency'],
+    write: ['request', 'idempotency'],
+    query: ['unstartedRequests'],
+  }),
 };

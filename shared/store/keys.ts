@@ -9,6 +9,8 @@
  *   registry entry           PK=RESOURCE#key        SK=RESOURCE
  *   registry list / search   GSI1PK=REGISTRY        GSI1SK=<resourceName lower>
  *   renewals due             GSI2PK=RENEWAL         GSI2SK=<renewalDueOn>#key
+ *   requests not yet started GSI2PK=UNSTARTED       GSI2SK=<createdAt>   (from createRequest until
+ *                                                   markRequestStarted: sparse; the recovery sweep)
  *   idempotency claim        PK=IDEMPOTENCY#key     SK=IDEMPOTENCY
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
@@ -35,6 +37,7 @@ export const INDEX_PARTITIONS = {
   requestsByRequester: { index: 'GSI1', key: 'REQUESTER#', prefix: true },
   registryList: { index: 'GSI1', key: 'REGISTRY', prefix: false },
   renewalsDue: { index: 'GSI2', key: 'RENEWAL', prefix: false },
+  unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 

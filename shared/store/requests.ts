@@ -1,10 +1,12 @@
 /**
  * Requests and what hangs off them: the request item, its audit trail, its security facts and the
- * licence key item (all under PK=REQUEST#id).
+ * licence key item (all under PK=REQUEST#id). A new request also sits in the sparse GSI2 partition
+ * UNSTARTED until its workflow is recorded as started (markRequestStarted): the recovery sweep
+ * (shared/domain/request-recovery.ts) finds the requests a crash left without a workflow there.
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { auditSk, licenseKeyKey, requestKey } from './keys.ts';
+import { auditSk, INDEX_PARTITIONS, licenseKeyKey, requestKey } from './keys.ts';
 import type { AuditEvent, RequestRecord, RequestStatus } from './records.ts';
 import type { Table } from './store.ts';
 
@@ -18,6 +20,9 @@ export class RequestStore {
       ...requestKey(record.requestId),
       GSI1PK: `REQUESTER#${record.submitted.requesterEmail}`,
       GSI1SK: record.createdAt,
+      // Until markRequestStarted: a crash before the workflow starts leaves the request findable.
+      GSI2PK: INDEX_PARTITIONS.unstartedRequests.key,
+      GSI2SK: record.createdAt,
       entity: 'request',
       ...record,
     });
@@ -74,6 +79,45 @@ export class RequestStore {
       if (!(error instanceof ConflictError)) throw error;
       throw await this.lostCondition(requestId, error, options.ifStatus);
     }
+  }
+
+  /**
+   * Records the request's workflow execution and takes the request out of the UNSTARTED index
+   * partition (idempotent: the same ARN again changes nothing but updatedAt). Fails with
+   * NotFoundError when the request does not exist.
+   */
+  async markRequestStarted(requestId: string, executionArn: string): Promise<void> {
+    try {
+      await this.table.update('Record workflow start', {
+        Key: requestKey(requestId),
+        UpdateExpression: 'SET #arn = :arn, #updatedAt = :now REMOVE #gsi2pk, #gsi2sk',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: {
+          '#arn': 'executionArn',
+          '#updatedAt': 'updatedAt',
+          '#gsi2pk': 'GSI2PK',
+          '#gsi2sk': 'GSI2SK',
+        },
+        ExpressionAttributeValues: { ':arn': executionArn, ':now': this.table.now().toISOString() },
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      throw await this.lostCondition(requestId, error);
+    }
+  }
+
+  /**
+   * Requests created before `createdBefore` (ISO time) whose workflow is not recorded as started,
+   * oldest first: one page of at most `limit` (the index is eventually consistent: read the request
+   * again before acting on it).
+   */
+  async listUnstartedRequests(createdBefore: string, limit: number): Promise<RequestRecord[]> {
+    return this.table.query<RequestRecord>('List unstarted requests', {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',
+      ExpressionAttributeValues: { ':pk': INDEX_PARTITIONS.unstartedRequests.key, ':before': createdBefore },
+      Limit: limit,
+    });
   }
 
   async listRequestsByRequester(email: string, limit = 50): Promise<RequestRecord[]> {

@@ -81,6 +81,7 @@ const ENV_CONTRACT: Record<string, string[]> = {
   ],
   'close-request': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
   'record-error': ['TABLE_NAME', 'MAIL_FROM', 'OPERATOR_EMAIL'],
+  'recover-requests': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
 };
 const COMMON_ENV = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
 const MAIL_SENDERS = Object.entries(ENV_CONTRACT)
@@ -262,13 +263,20 @@ describe('Lambda functions', () => {
     expect(env('record-error').OPERATOR_EMAIL).toBe(config.operatorEmail);
     expect(env('schedule-renewal').RENEWAL_LEAD_DAYS).toBe(String(config.renewalLeadDays));
     expect(env('submit-request').STATE_MACHINE_ARN).toEqual({ Ref: idOf(stack.softwareRequest.machine) });
+    expect(env('recover-requests').STATE_MACHINE_ARN).toEqual({ Ref: idOf(stack.softwareRequest.machine) });
   });
 
   it('builds PUBLIC_BASE_URL from the API id and stage name only, so the API-integrated functions have no cycle', () => {
     // Prepare
     const apiId = idOf(stack.api.api);
 
-    for (const name of ['submit-request', 'record-decision', 'assign-task', 'close-request']) {
+    for (const name of [
+      'submit-request',
+      'record-decision',
+      'assign-task',
+      'close-request',
+      'recover-requests',
+    ]) {
       // Act
       const url = (fnProps(name).Environment as { Variables: Json }).Variables.PUBLIC_BASE_URL;
       const text = JSON.stringify(url);
@@ -419,7 +427,8 @@ describe('DynamoDB table', () => {
     expect(writersOf(examples.task)).toEqual(['assign-task', 'record-decision', 'remind-task']);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
     expect(writersOf(examples.registry)).toEqual(['publish-status', 'schedule-renewal']);
-    expect(writersOf(examples.idempotency)).toEqual(['submit-request']);
+    // submit-request claims keys; both claim the acknowledgement latch (`ack:<requestId>`).
+    expect(writersOf(examples.idempotency)).toEqual(['recover-requests', 'submit-request']);
     expect(writersOf(examples.request)).not.toContain('get-request');
     expect(writersOf('SOMETHING#else')).toEqual([]);
   });
@@ -567,7 +576,7 @@ describe('least privilege for the workflow', () => {
     expect(grants.flatMap(({ statement }) => resourcesOf(statement))).toHaveLength(2);
   });
 
-  it('only submit-request may start the software-request machine; only the scheduler role the renewal machine', () => {
+  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine', () => {
     // Prepare
     const schedulerRole = idOf(stack.scheduler.role);
     const renewalName = resources[idOf(stack.annualRenewal.machine)]?.Properties.StateMachineName as string;
@@ -579,8 +588,9 @@ describe('least privilege for the workflow', () => {
     );
 
     // Assess
-    expect(Object.keys(byRole).sort()).toEqual(['submit-request', schedulerRole].sort());
+    expect(Object.keys(byRole).sort()).toEqual(['recover-requests', 'submit-request', schedulerRole].sort());
     expect(byRole['submit-request']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
+    expect(byRole['recover-requests']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
     expect(byRole[schedulerRole]).toHaveLength(1);
     expect(JSON.stringify(byRole[schedulerRole])).toContain(`:stateMachine:${renewalName}"`);
     expect(renewalName).toBe(`${stack.stackName}-AnnualRenewal`);
@@ -794,6 +804,79 @@ describe('least privilege for the workflow', () => {
         { 'Fn::GetAtt': [idOf(fnOf(spec.name).logGroup), 'Arn'] },
       ]);
     }
+  });
+});
+
+describe('recovery sweep (recover-requests)', () => {
+  const ruleOf = (name: string) => {
+    const rule = fnOf(name).schedule;
+    if (!rule) throw new Error(`${name} has no schedule`);
+    return idOf(rule);
+  };
+
+  it('an EventBridge rule invokes it every 15 minutes; every function with everyMinutes has its rule, the others none', () => {
+    // Act
+    const rule = resources[ruleOf('recover-requests')]?.Properties as Json;
+    const scheduled = FUNCTIONS.filter((spec) => fnOf(spec.name).schedule).map((spec) => spec.name);
+
+    // Assess
+    expect(rule).toMatchObject({
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId('recover-requests'), 'Arn'] } })],
+    });
+    expect((rule.Targets as unknown[]).length).toBe(1);
+    expect(scheduled).toEqual(FUNCTIONS.filter((spec) => spec.everyMinutes).map((spec) => spec.name));
+    expect(scheduled).toEqual(['recover-requests']);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  it('only that rule may invoke it (events.amazonaws.com, SourceArn = the rule)', () => {
+    // Act
+    const permissions = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        JSON.stringify(r.Properties.FunctionName).includes(fnId('recover-requests')),
+    );
+
+    // Assess
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleOf('recover-requests'), 'Arn'] },
+      }),
+    ]);
+  });
+
+  it('may do exactly what the sweep does: requests and the acknowledgement latch, the UNSTARTED index, start the software-request machine, email', () => {
+    // Prepare
+    const tableArn = { 'Fn::GetAtt': [idOf(stack.table), 'Arn'] };
+
+    // Act
+    const own = statements()
+      .filter(({ roles }) => roles.includes(roleId('recover-requests')))
+      .map(({ statement }) => statement)
+      .filter((st) => !actionsOf(st).some((a) => a.startsWith('logs:') || a.startsWith('xray:')));
+
+    // Assess
+    expect(dynamoGrants('recover-requests')).toEqual([
+      { actions: [...TABLE_ACTIONS.read], resource: tableArn, leadingKeys: ['REQUEST#*', 'IDEMPOTENCY#*'] },
+      { actions: [...TABLE_ACTIONS.write], resource: tableArn, leadingKeys: ['REQUEST#*', 'IDEMPOTENCY#*'] },
+      {
+        actions: [...TABLE_ACTIONS.query],
+        resource: { 'Fn::Join': ['', [tableArn, '/index/GSI2']] },
+        leadingKeys: ['UNSTARTED'],
+      },
+    ]);
+    expect(
+      own.filter((st) => !actionsOf(st).some((a) => a.startsWith('dynamodb:'))).map((st) => actionsOf(st)),
+    ).toEqual([['states:StartExecution'], ['ses:SendEmail']]);
+    // RequestStore.listUnstartedRequests queries GSI2 with GSI2PK = 'UNSTARTED' (the partition LeadingKeys sees).
+    expect(INDEX_PARTITIONS.unstartedRequests).toEqual({ index: 'GSI2', key: 'UNSTARTED', prefix: false });
+    expect(readFileSync(new URL('shared/store/requests.ts', ROOT), 'utf8')).toMatch(
+      /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{ ':pk': INDEX_PARTITIONS\.unstartedRequests\.key/,
+    );
   });
 });
 

@@ -1,0 +1,97 @@
+/**
+ * The local runtime's scheduled functions (shared/functions.ts `everyMinutes`: the recovery sweep):
+ * run once at start and then every interval, with the event an EventBridge schedule sends, never two
+ * runs at once; a failure is logged and the next run still happens; stop() ends the timer and waits
+ * for the run in progress.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LOCAL_SCHEDULED_INTERVAL_MS, scheduledFunctions } from '#local/start/scheduled.ts';
+import { FUNCTIONS } from '#shared/functions.ts';
+
+const SCHEDULED = FUNCTIONS.filter((f) => f.everyMinutes).map((f) => f.name);
+
+afterEach(() => vi.useRealTimers());
+
+describe('local scheduled functions', () => {
+  it('the recovery sweep is the scheduled function, and runs locally more often than on AWS', () => {
+    expect(SCHEDULED).toEqual(['recover-requests']);
+    const aws = FUNCTIONS.find((f) => f.name === 'recover-requests')?.everyMinutes ?? 0;
+    expect(LOCAL_SCHEDULED_INTERVAL_MS).toBeLessThan(aws * 60_000);
+  });
+
+  it('runs at start with a Scheduled Event, then every interval; stop() ends it', async () => {
+    vi.useFakeTimers();
+    const calls: { name: string; event: Record<string, unknown> }[] = [];
+    const scheduled = scheduledFunctions({
+      invoke: async (name, event) => {
+        calls.push({ name, event: event as Record<string, unknown> });
+        return { started: [] };
+      },
+      log: () => undefined,
+      intervalMs: 1000,
+    });
+
+    scheduled.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.name)).toEqual(SCHEDULED);
+    expect(calls[0]?.event).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(calls).toHaveLength(3);
+
+    await scheduled.stop();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('never overlaps: a tick during a slow run is skipped, and stop() waits for the run in progress', async () => {
+    vi.useFakeTimers();
+    let active = 0;
+    let most = 0;
+    let finished = 0;
+    const scheduled = scheduledFunctions({
+      invoke: async () => {
+        active++;
+        most = Math.max(most, active);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        active--;
+        finished++;
+        return {};
+      },
+      log: () => undefined,
+      intervalMs: 1000,
+    });
+
+    scheduled.start();
+    await vi.advanceTimersByTimeAsync(2000);
+    const stopping = scheduled.stop();
+    await vi.advanceTimersByTimeAsync(1000);
+    await stopping;
+
+    expect(most).toBe(1);
+    expect(finished).toBe(1);
+  });
+
+  it('a failing run is logged with the function name, and runNow returns its outputs by name', async () => {
+    const messages: string[] = [];
+    let fail = true;
+    const scheduled = scheduledFunctions({
+      invoke: async () => {
+        if (fail) throw Object.assign(new Error('table unavailable'), { name: 'TransientError' });
+        return { started: ['SR-1'] };
+      },
+      log: (m) => messages.push(m),
+    });
+
+    const first = await scheduled.runNow();
+    fail = false;
+    const second = await scheduled.runNow();
+    await scheduled.stop();
+
+    expect(messages).toEqual(['Scheduled function recover-requests failed: table unavailable']);
+    expect(first).toEqual({
+      'recover-requests': { error: 'TransientError', message: 'table unavailable' },
+    });
+    expect(second).toEqual({ 'recover-requests': { started: ['SR-1'] } });
+  });
+});
