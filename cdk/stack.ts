@@ -22,6 +22,25 @@ export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
 }
 
+/** Construct ids of the state machines (their names are `<stack>-<id>`). */
+const MACHINE_IDS = { softwareRequest: 'SoftwareRequest', annualRenewal: 'AnnualRenewal' } as const;
+
+/** What the wiring of every function needs (the handler contract's values and the resources granted). */
+interface Wiring {
+  fn: (name: string) => DistrictFunction;
+  table: Table;
+  config: DistrictConfig;
+  mail: [identity: EmailIdentity, mailFrom: string, sandboxRecipients: readonly string[]];
+  publicBaseUrl: string;
+  teamEmails: string;
+  bus: EventBus;
+  machines: {
+    softwareRequest: WorkflowStateMachine['machine'];
+    annualRenewal: WorkflowStateMachine['machine'];
+  };
+  machineArns: Record<string, string>;
+}
+
 export class SoftwareRequestStack extends Stack {
   readonly table: Table;
   readonly functions: ReadonlyMap<string, DistrictFunction>;
@@ -39,8 +58,74 @@ export class SoftwareRequestStack extends Stack {
     const config = props.config;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    // --- Data: one table, single-table design (shared/store/keys.ts) -----------------------------
-    this.table = new Table(this, 'Table', {
+    // Data: one table, single-table design (shared/store/keys.ts)
+    this.table = this.createTable();
+    // Mail and integration events
+    const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
+      identity: Identity.domain(config.mailDomain),
+    });
+    const bus = new EventBus(this, 'IntegrationBus', {
+      description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',
+    });
+    // One function per shared/functions.ts entry
+    this.functions = this.createFunctions(logRetention);
+    const fn = (name: string): DistrictFunction => {
+      const found = this.functions.get(name);
+      if (!found) throw new Error(`shared/functions.ts has no function "${name}", which the stack wires`);
+      return found;
+    };
+    // The state machines: the ASL files are the only definition
+    const machineArns = this.machineArns();
+    this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention);
+    this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention);
+    this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
+      renewalStateMachineArn: machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
+    });
+    // API
+    this.api = new DistrictApi(this, 'Http', {
+      functionsByName: this.functions,
+      throttle: config.apiThrottle,
+      logRetention,
+      ssoUserPoolArn: config.ssoUserPoolArn,
+      customDomain: config.customDomain,
+    });
+    const publicBaseUrl = this.api.baseUrl(
+      config.publicBaseUrl ?? (config.customDomain ? `https://${config.customDomain.domainName}` : undefined),
+    );
+
+    // Wiring: each function's environment (the handler contract) and exactly its permissions.
+    // bindTable grants each function its entry of shared/store/access.ts (which items it reads/writes).
+    const wiring: Wiring = {
+      fn,
+      table: this.table,
+      config,
+      mail: [mailIdentity, config.mailFrom, config.sesSandboxRecipients ?? []],
+      publicBaseUrl,
+      teamEmails: JSON.stringify(config.teamEmails),
+      bus,
+      machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
+      machineArns,
+    };
+    this.wireHttpEdge(wiring);
+    this.wireWorkflowSteps(wiring);
+    this.wireScheduled(wiring);
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      districtName: config.districtName,
+      operatorEmail: config.operatorEmail,
+      machines: [
+        { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
+        { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
+      ],
+      functions: [...this.functions.values()],
+      api: this.api.api,
+      deadLetterQueues: [{ label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue }],
+    });
+    this.addOutputs(publicBaseUrl, mailIdentity, config);
+  }
+
+  private createTable(): Table {
+    const table = new Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.pk, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sk, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -51,191 +136,151 @@ export class SoftwareRequestStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2]) {
-      this.table.addGlobalSecondaryIndex({
+      table.addGlobalSecondaryIndex({
         indexName: index,
         partitionKey: { name: `${index}PK`, type: AttributeType.STRING },
         sortKey: { name: `${index}SK`, type: AttributeType.STRING },
       });
     }
+    return table;
+  }
 
-    // --- Mail and integration events -----------------------------------------------------------------
-    const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
-      identity: Identity.domain(config.mailDomain),
-    });
-    const bus = new EventBus(this, 'IntegrationBus', {
-      description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',
-    });
-
-    // --- Functions: one per shared/functions.ts entry ------------------------------------------------
-    const functions = new Map<string, DistrictFunction>();
-    for (const spec of FUNCTIONS) {
-      functions.set(
+  private createFunctions(logRetention: RetentionDays): Map<string, DistrictFunction> {
+    return new Map(
+      FUNCTIONS.map((spec) => [
         spec.name,
         new DistrictFunction(this, pascal(spec.name), {
           spec,
           logRetention,
           timeout: Duration.seconds(lambdaTimeoutSeconds(spec)),
         }),
-      );
-    }
-    this.functions = functions;
-    const fn = (name: string): DistrictFunction => {
-      const found = functions.get(name);
-      if (!found) throw new Error(`shared/functions.ts has no function "${name}", which the stack wires`);
-      return found;
-    };
-    const functionsByAslArn = new Map(
-      FUNCTIONS.flatMap((spec) => (spec.aslArn ? [[spec.aslArn, fn(spec.name)] as const] : [])),
+      ]),
     );
+  }
 
-    // --- State machines: the ASL files are the only definition ---------------------------------------
-    // Fixed names: their ARNs are then known without a reference, so schedule-renewal (which the
-    // renewal machine invokes) can be told the renewal machine's ARN without a dependency cycle.
-    const names = {
-      softwareRequest: `${this.stackName}-SoftwareRequest`,
-      annualRenewal: `${this.stackName}-AnnualRenewal`,
-    };
-    const machineArns = {
-      [STATE_MACHINES.softwareRequest.arnSubstitution]: WorkflowStateMachine.arnFor(
-        this,
-        names.softwareRequest,
+  /**
+   * Fixed state machine names: their ARNs are then known without a reference, so schedule-renewal
+   * (which the renewal machine invokes) can be told the renewal machine's ARN without a dependency cycle.
+   */
+  private machineName(key: keyof typeof STATE_MACHINES): string {
+    return `${this.stackName}-${MACHINE_IDS[key]}`;
+  }
+
+  private machineArns(): Record<string, string> {
+    return Object.fromEntries(
+      (Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[]).map((key) => [
+        STATE_MACHINES[key].arnSubstitution,
+        WorkflowStateMachine.arnFor(this, this.machineName(key)),
+      ]),
+    );
+  }
+
+  private stateMachine(
+    key: keyof typeof STATE_MACHINES,
+    fn: (name: string) => DistrictFunction,
+    machineArns: Record<string, string>,
+    logRetention: RetentionDays,
+  ): WorkflowStateMachine {
+    return new WorkflowStateMachine(this, MACHINE_IDS[key], {
+      file: STATE_MACHINES[key].file,
+      stateMachineName: this.machineName(key),
+      functionsByAslArn: new Map(
+        FUNCTIONS.flatMap((spec) => (spec.aslArn ? [[spec.aslArn, fn(spec.name)] as const] : [])),
       ),
-      [STATE_MACHINES.annualRenewal.arnSubstitution]: WorkflowStateMachine.arnFor(this, names.annualRenewal),
-    };
-    this.softwareRequest = new WorkflowStateMachine(this, 'SoftwareRequest', {
-      file: STATE_MACHINES.softwareRequest.file,
-      stateMachineName: names.softwareRequest,
-      functionsByAslArn,
       extraSubstitutions: machineArns,
       logRetention,
     });
-    this.annualRenewal = new WorkflowStateMachine(this, 'AnnualRenewal', {
-      file: STATE_MACHINES.annualRenewal.file,
-      stateMachineName: names.annualRenewal,
-      functionsByAslArn,
-      extraSubstitutions: machineArns,
-      logRetention,
-    });
+  }
 
-    this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
-      renewalStateMachineArn: machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
-    });
-
-    // --- API -------------------------------------------------------------------------------------------
-    this.api = new DistrictApi(this, 'Http', {
-      functionsByName: functions,
-      throttle: config.apiThrottle,
-      logRetention,
-      ssoUserPoolArn: config.ssoUserPoolArn,
-      customDomain: config.customDomain,
-    });
-    const publicBaseUrl = this.api.baseUrl(
-      config.publicBaseUrl ?? (config.customDomain ? `https://${config.customDomain.domainName}` : undefined),
-    );
-
-    // --- Wiring: each function's environment (the handler contract) and exactly its permissions -----
-    // bindTable grants each function its entry of shared/store/access.ts (which items it reads/writes).
-    const teamEmails = JSON.stringify(config.teamEmails);
-    const sandboxRecipients = config.sesSandboxRecipients ?? [];
-    const { table } = this;
-
-    // HTTP edge
-    fn('registry').bindTable(table);
-    fn('get-request').bindTable(table);
-    fn('task-page').bindTable(table);
-    fn('submit-request')
-      .bindTable(table)
-      .bindStateMachineStart(this.softwareRequest.machine)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('PUBLIC_BASE_URL', publicBaseUrl);
-    fn('record-decision')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
+  private wireHttpEdge(w: Wiring): void {
+    w.fn('registry').bindTable(w.table);
+    w.fn('get-request').bindTable(w.table);
+    w.fn('task-page').bindTable(w.table);
+    w.fn('submit-request')
+      .bindTable(w.table)
+      .bindStateMachineStart(w.machines.softwareRequest)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('record-decision')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // Both machines have human steps (annual renewal: the renewed DPA).
-      .bindTaskResponse(this.softwareRequest.machine, this.annualRenewal.machine);
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
+  }
 
-    // Workflow steps
-    fn('record-step').bindTable(table);
-    fn('plan-renewal').bindTable(table);
-    fn('assign-task')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
-      .setEnv('TEAM_EMAILS', teamEmails)
+  private wireWorkflowSteps(w: Wiring): void {
+    w.fn('record-step').bindTable(w.table);
+    w.fn('plan-renewal').bindTable(w.table);
+    w.fn('assign-task')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .setEnv('TEAM_EMAILS', w.teamEmails)
       .bindReminderScheduler({
         group: this.scheduler.group,
-        schedulerRole: this.scheduler.addReminderTarget(fn('remind-task').function),
-        reminderFunctionArn: fn('remind-task').function.functionArn,
+        schedulerRole: this.scheduler.addReminderTarget(w.fn('remind-task').function),
+        reminderFunctionArn: w.fn('remind-task').function.functionArn,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });
-    fn('remind-task')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
-      .setEnv('TEAM_EMAILS', teamEmails);
-    if (config.escalationEmail) fn('remind-task').setEnv('ESCALATION_EMAIL', config.escalationEmail);
-    fn('send-dpa')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('TEAM_EMAILS', teamEmails)
-      .setEnv('DPA_TEMPLATE_URL', config.dpaTemplateUrl)
-      .setEnv('DPA_RETURN_INSTRUCTIONS', config.dpaReturnInstructions);
-    fn('check-ssl')
-      .bindTable(table)
-      .setEnv('SSLLABS_API_BASE', config.sslLabsApiBase)
-      .setEnv('SSLLABS_EMAIL', config.sslLabsEmail)
-      .setEnv('SSL_MAX_WAIT_SECONDS', String(config.sslMaxWaitSeconds));
-    fn('notify-vendor-ssl')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('TEAM_EMAILS', teamEmails);
-    fn('publish-status').bindTable(table).bindEventBus(bus);
-    fn('procurement-hook').bindTable(table).bindEventBus(bus);
-    fn('schedule-renewal')
-      .bindTable(table)
+    w.fn('remind-task')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .setEnv('TEAM_EMAILS', w.teamEmails);
+    if (w.config.escalationEmail) w.fn('remind-task').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
+    w.fn('send-dpa')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('TEAM_EMAILS', w.teamEmails)
+      .setEnv('DPA_TEMPLATE_URL', w.config.dpaTemplateUrl)
+      .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions);
+    w.fn('check-ssl')
+      .bindTable(w.table)
+      .setEnv('SSLLABS_API_BASE', w.config.sslLabsApiBase)
+      .setEnv('SSLLABS_EMAIL', w.config.sslLabsEmail)
+      .setEnv('SSL_MAX_WAIT_SECONDS', String(w.config.sslMaxWaitSeconds));
+    w.fn('notify-vendor-ssl')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('TEAM_EMAILS', w.teamEmails);
+    w.fn('publish-status').bindTable(w.table).bindEventBus(w.bus);
+    w.fn('procurement-hook').bindTable(w.table).bindEventBus(w.bus);
+    w.fn('schedule-renewal')
+      .bindTable(w.table)
       .bindRenewalScheduler({
         group: this.scheduler.group,
         schedulerRole: this.scheduler.role,
-        renewalStateMachineArn: machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
-        leadDays: config.renewalLeadDays,
+        renewalStateMachineArn: w.machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
+        leadDays: w.config.renewalLeadDays,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });
-    fn('close-request')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('PUBLIC_BASE_URL', publicBaseUrl);
-    fn('record-error')
-      .bindTable(table)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('OPERATOR_EMAIL', config.operatorEmail);
+    w.fn('close-request')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('record-error')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
+  }
 
-    // Scheduled: starts requests whose submission crashed before their workflow started.
-    fn('recover-requests')
-      .bindTable(table)
-      .bindStateMachineStart(this.softwareRequest.machine)
-      .bindMail(mailIdentity, config.mailFrom, sandboxRecipients)
-      .setEnv('PUBLIC_BASE_URL', publicBaseUrl)
+  /** Scheduled: starts requests whose submission crashed before their workflow started. */
+  private wireScheduled(w: Wiring): void {
+    w.fn('recover-requests')
+      .bindTable(w.table)
+      .bindStateMachineStart(w.machines.softwareRequest)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .runOnSchedule();
+  }
 
-    // --- Operations ------------------------------------------------------------------------------------
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      districtName: config.districtName,
-      operatorEmail: config.operatorEmail,
-      machines: [
-        { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
-        { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
-      ],
-      functions: [...functions.values()],
-      api: this.api.api,
-      deadLetterQueues: [{ label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue }],
-    });
-
+  private addOutputs(publicBaseUrl: string, mailIdentity: EmailIdentity, config: DistrictConfig): void {
     new CfnOutput(this, 'PublicBaseUrl', {
       value: publicBaseUrl,
       description: 'Request form and emailed links',
     });
-    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SoftwareRequestStateMachineArn', {
       value: this.softwareRequest.machine.stateMachineArn,
     });
