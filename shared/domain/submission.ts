@@ -131,89 +131,31 @@ export async function submitResourceRequest(
   const request = parsed.value;
 
   // 2. Claim the key: from here on the request id is reserved and every retry converges on it.
-  const bodyHash = hashRequest(request);
-  const claimKey = input.idempotencyKey ? `key:${input.idempotencyKey}` : `body:${bodyHash}`;
-  let requestId = (deps.newRequestId ?? newRequestId)(now());
-  const claim = await deps.store.claimIdempotencyKey(claimKey, { requestId, bodyHash });
-  const replay = !claim.claimed;
-  if (!claim.claimed) {
-    if (claim.bodyHash !== bodyHash) {
-      logger.info('Idempotency key reused for a different request', { requestId: claim.requestId });
-      return {
-        outcome: 'key-reused',
-        errors: [
-          {
-            field: 'Idempotency-Key',
-            message: 'This Idempotency-Key was already used for a different request; use a new key',
-          },
-        ],
-      };
-    }
-    requestId = claim.requestId;
-  }
+  const claimed = await claimRequestId(input, request, deps, now);
+  if ('outcome' in claimed) return claimed;
+  const { requestId, replay, claimKey, bodyHash } = claimed;
   logger.appendKeys({ requestId });
   const statusUrl = `${deps.publicBaseUrl}/requests/${requestId}`;
-  let stored = false;
-  let step = 'create request';
+  const progress = { stored: false, step: 'create request' };
 
   try {
     // 3. The request record (status IN_REVIEW at SOP step 2), unless the first attempt already made it.
-    let existing = replay ? await deps.store.getRequest(requestId) : undefined;
-    let created = false;
-    if (!existing) {
-      const at = now().toISOString();
-      const record: RequestRecord = {
-        requestId,
-        createdAt: at,
-        updatedAt: at,
-        status: 'IN_REVIEW',
-        currentStep: 2,
-        currentActivity: SUBMITTED_ACTIVITY,
-        submitted: request,
-        resource: toWorkflowResource(request),
-        replacementCount: 0,
-      };
-      try {
-        await deps.store.createRequest(record);
-        created = true;
-      } catch (error) {
-        // Only a concurrent replay of this same submission can have created it in the meantime.
-        if (error instanceof ConflictError && replay) {
-          existing = await deps.store.getRequest(requestId);
-          if (!existing) throw error;
-        } else {
-          // A transient failure may have landed (a lost answer), so its claim stays for the replay to
-          // resume. Any other failure stored nothing: the claim goes, or it would answer for 30 days.
-          if (!(error instanceof TransientError) && !replay) await releaseClaim(deps, claimKey, requestId);
-          throw error;
-        }
-      }
-    }
-    stored = true;
+    const { existing, created } = await storeRequest({ requestId, request, replay, claimKey }, deps, now);
+    progress.stored = true;
 
     // 4. The audit trail's first event. A replay adds it only if the first attempt stopped before it.
-    step = 'audit';
+    progress.step = 'audit';
     const alreadyStarted = existing?.executionArn !== undefined;
     const needsAudit =
       created ||
       (!alreadyStarted && !(await deps.store.listAudit(requestId)).some((e) => e.type === 'SUBMITTED'));
     if (needsAudit) await deps.store.appendAudit(submittedAuditEvent(requestId, request));
 
-    // 5. Start the workflow, named by the request id (so a second start cannot create a second run).
-    // 6. Acknowledge exactly once, whichever attempt (or the recovery sweep) gets here first; a lost
-    //    email loses nothing.
-    // 7. Record the execution last: until then the request stays in the UNSTARTED index, so a crash
-    //    anywhere before it leaves the sweep something to finish (the email included).
-    if (alreadyStarted) {
-      await acknowledgeOnce(deps, { requestId, bodyHash, request, statusUrl });
-    } else {
-      step = 'start workflow';
-      const executionArn = await startWorkflow(deps, requestId, request);
-      if (!executionArn) return { outcome: 'incomplete', requestId, statusUrl, stored, failedStep: step };
-      await acknowledgeOnce(deps, { requestId, bodyHash, request, statusUrl });
-      step = 'record execution';
-      await deps.store.markRequestStarted(requestId, executionArn);
-    }
+    // 5-7. Start the workflow, acknowledge once, record the execution last.
+    const ack = { requestId, bodyHash, request, statusUrl };
+    const started = await startAndAcknowledge(ack, alreadyStarted, progress, deps);
+    if (!started)
+      return { outcome: 'incomplete', requestId, statusUrl, stored: true, failedStep: progress.step };
 
     logger.info('Request submitted', {
       requestId,
@@ -222,23 +164,123 @@ export async function submitResourceRequest(
       created,
       replay,
     });
-    return {
-      outcome: 'accepted',
-      requestId,
-      statusUrl,
-      created,
-      replay,
-      status: existing?.status ?? 'IN_REVIEW',
-    };
+    const status = existing?.status ?? 'IN_REVIEW';
+    return { outcome: 'accepted', requestId, statusUrl, created, replay, status };
   } catch (error) {
     if (!(error instanceof TransientError)) throw error;
     logger.warn('Submission incomplete; a resubmission continues it', {
       requestId,
-      step,
+      step: progress.step,
       errorName: error.name,
     });
-    return { outcome: 'incomplete', requestId, statusUrl, stored, failedStep: step };
+    return {
+      outcome: 'incomplete',
+      requestId,
+      statusUrl,
+      stored: progress.stored,
+      failedStep: progress.step,
+    };
   }
+}
+
+/** The request id this submission is about: a new one, or the one its earlier attempt claimed. */
+async function claimRequestId(
+  input: SubmissionInput,
+  request: ResourceRequest,
+  deps: SubmissionDeps,
+  now: () => Date,
+): Promise<
+  | { requestId: string; replay: boolean; claimKey: string; bodyHash: string }
+  | Extract<SubmissionResult, { outcome: 'key-reused' }>
+> {
+  const bodyHash = hashRequest(request);
+  const claimKey = input.idempotencyKey ? `key:${input.idempotencyKey}` : `body:${bodyHash}`;
+  const requestId = (deps.newRequestId ?? newRequestId)(now());
+  const claim = await deps.store.claimIdempotencyKey(claimKey, { requestId, bodyHash });
+  if (claim.claimed) return { requestId, replay: false, claimKey, bodyHash };
+  if (claim.bodyHash !== bodyHash) {
+    logger.info('Idempotency key reused for a different request', { requestId: claim.requestId });
+    return {
+      outcome: 'key-reused',
+      errors: [
+        {
+          field: 'Idempotency-Key',
+          message: 'This Idempotency-Key was already used for a different request; use a new key',
+        },
+      ],
+    };
+  }
+  return { requestId: claim.requestId, replay: true, claimKey, bodyHash };
+}
+
+/** Creates the request record, or finds the one an earlier attempt of this submission created. */
+async function storeRequest(
+  {
+    requestId,
+    request,
+    replay,
+    claimKey,
+  }: { requestId: string; request: ResourceRequest; replay: boolean; claimKey: string },
+  deps: SubmissionDeps,
+  now: () => Date,
+): Promise<{ existing: RequestRecord | undefined; created: boolean }> {
+  const existing = replay ? await deps.store.getRequest(requestId) : undefined;
+  if (existing) return { existing, created: false };
+  const at = now().toISOString();
+  const record: RequestRecord = {
+    requestId,
+    createdAt: at,
+    updatedAt: at,
+    status: 'IN_REVIEW',
+    currentStep: 2,
+    currentActivity: SUBMITTED_ACTIVITY,
+    submitted: request,
+    resource: toWorkflowResource(request),
+    replacementCount: 0,
+  };
+  try {
+    await deps.store.createRequest(record);
+    return { existing: undefined, created: true };
+  } catch (error) {
+    // Only a concurrent replay of this same submission can have created it in the meantime.
+    if (error instanceof ConflictError && replay) {
+      const raced = await deps.store.getRequest(requestId);
+      if (!raced) throw error;
+      return { existing: raced, created: false };
+    }
+    // A transient failure may have landed (a lost answer), so its claim stays for the replay to
+    // resume. Any other failure stored nothing: the claim goes, or it would answer for 30 days.
+    if (!(error instanceof TransientError) && !replay) await releaseClaim(deps, claimKey, requestId);
+    throw error;
+  }
+}
+
+/**
+ * 5. Start the workflow, named by the request id (so a second start cannot create a second run).
+ * 6. Acknowledge exactly once, whichever attempt (or the recovery sweep) gets here first; a lost
+ *    email loses nothing.
+ * 7. Record the execution last: until then the request stays in the UNSTARTED index, so a crash
+ *    anywhere before it leaves the sweep something to finish (the email included).
+ * False when Step Functions could not start it now (the request is stored; a resubmission or the
+ * sweep starts it).
+ */
+async function startAndAcknowledge(
+  ack: Acknowledgement,
+  alreadyStarted: boolean,
+  progress: { step: string },
+  deps: SubmissionDeps,
+): Promise<boolean> {
+  if (alreadyStarted) {
+    await acknowledgeOnce(deps, ack);
+    return true;
+  }
+  progress.step = 'start workflow';
+  const executionArn = await startWorkflow(deps, ack.requestId, ack.request);
+  if (!executionArn) return false;
+  await acknowledgeOnce(deps, ack);
+  progress.step = 'record execution';
+  await deps.store.markRequestStarted(ack.requestId, executionArn);
+  return true;
 }
 
 async function releaseClaim(deps: SubmissionDeps, claimKey: string, requestId: string): Promise<void> {
