@@ -253,40 +253,15 @@ export class DistrictFunction extends Construct {
     leadDays: number;
     deadLetterQueue: IQueue;
   }): this {
-    const { group, schedulerRole } = options;
-    this.setEnv('SCHEDULE_GROUP_NAME', group.scheduleGroupName);
-    this.setEnv('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
-    this.bindScheduleDeadLetterQueue(options.deadLetterQueue, schedulerRole);
     this.setEnv('RENEWAL_STATE_MACHINE_ARN', options.renewalStateMachineArn);
     this.setEnv('RENEWAL_LEAD_DAYS', String(options.leadDays));
-    const stack = Stack.of(this);
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'CreateRenewalSchedules',
-        actions: ['scheduler:CreateSchedule'],
-        resources: [
-          stack.formatArn({
-            service: 'scheduler',
-            resource: 'schedule',
-            resourceName: `${group.scheduleGroupName}/${RENEWAL_SCHEDULE_PREFIX}*`,
-          }),
-        ],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'PassRoleToScheduler',
-        actions: ['iam:PassRole'],
-        resources: [schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    );
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/${RENEWAL_SCHEDULE_PREFIX}*]`,
+    return this.bindScheduleCreation({
+      ...options,
+      namePrefix: RENEWAL_SCHEDULE_PREFIX,
+      sids: { create: 'CreateRenewalSchedules', passRole: 'PassRoleToScheduler' },
       reason:
         'Each approved request gets its own one-time renewal schedule, named at run time from its request id ("renewal-<requestId>-<year>"), so CreateSchedule must cover "schedule/<this stack\'s group>/renewal-*"; it cannot create other schedules (such as reminders) or use any other group.',
     });
-    return this;
   }
 
   /**
@@ -300,37 +275,53 @@ export class DistrictFunction extends Construct {
     reminderFunctionArn: string;
     deadLetterQueue: IQueue;
   }): this {
+    this.setEnv('REMINDER_FUNCTION_ARN', options.reminderFunctionArn);
+    return this.bindScheduleCreation({
+      ...options,
+      namePrefix: REMINDER_SCHEDULE_PREFIX,
+      sids: { create: 'CreateReminderSchedules', passRole: 'PassReminderRoleToScheduler' },
+      reason:
+        'Each human task gets its own one-time reminder schedules, named at run time from its random task id ("remind-<taskId>-<n>"), so CreateSchedule must cover "schedule/<this stack\'s group>/remind-*"; it cannot create other schedules or use any other group.',
+    });
+  }
+
+  /**
+   * SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN and the dead-letter queue, with scheduler:CreateSchedule on
+   * the group's `<namePrefix>*` schedules only and iam:PassRole on that role (to Scheduler only).
+   */
+  private bindScheduleCreation(options: {
+    group: IScheduleGroup;
+    schedulerRole: IRole;
+    deadLetterQueue: IQueue;
+    namePrefix: string;
+    sids: { create: string; passRole: string };
+    reason: string;
+  }): this {
     const { group, schedulerRole } = options;
     this.setEnv('SCHEDULE_GROUP_NAME', group.scheduleGroupName);
     this.setEnv('SCHEDULER_ROLE_ARN', schedulerRole.roleArn);
     this.bindScheduleDeadLetterQueue(options.deadLetterQueue, schedulerRole);
-    this.setEnv('REMINDER_FUNCTION_ARN', options.reminderFunctionArn);
-    const stack = Stack.of(this);
+    const schedules = `${group.scheduleGroupName}/${options.namePrefix}*`;
     this.function.addToRolePolicy(
       new PolicyStatement({
-        sid: 'CreateReminderSchedules',
+        sid: options.sids.create,
         actions: ['scheduler:CreateSchedule'],
         resources: [
-          stack.formatArn({
-            service: 'scheduler',
-            resource: 'schedule',
-            resourceName: `${group.scheduleGroupName}/${REMINDER_SCHEDULE_PREFIX}*`,
-          }),
+          Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: schedules }),
         ],
       }),
     );
     this.function.addToRolePolicy(
       new PolicyStatement({
-        sid: 'PassReminderRoleToScheduler',
+        sid: options.sids.passRole,
         actions: ['iam:PassRole'],
         resources: [schedulerRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }),
     );
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/${REMINDER_SCHEDULE_PREFIX}*]`,
-      reason:
-        'Each human task gets its own one-time reminder schedules, named at run time from its random task id ("remind-<taskId>-<n>"), so CreateSchedule must cover "schedule/<this stack\'s group>/remind-*"; it cannot create other schedules or use any other group.',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${literal(this, group.scheduleGroupName)}/${options.namePrefix}*]`,
+      reason: options.reason,
     });
     return this;
   }
