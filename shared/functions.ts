@@ -14,6 +14,11 @@ export interface FunctionSpec {
   aslArn?: string;
   /** The SOP steps it serves (README traceability). */
   sop: string;
+  /**
+   * The configuration variables the handler reads (the handler contract): CDK sets exactly these
+   * (test/cdk), and the local runtime provides every one of them (test/unit/local-config.test.ts).
+   */
+  env: readonly string[];
   /** Lambda timeout when not DEFAULT_LAMBDA_TIMEOUT_SECONDS; ASL task states must allow at least this. */
   timeoutSeconds?: number;
   /**
@@ -30,41 +35,120 @@ export function lambdaTimeoutSeconds(spec: FunctionSpec): number {
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'request-form', route: { method: 'GET', path: '/' }, sop: '1-2' },
-  { name: 'submit-request', route: { method: 'POST', path: '/requests' }, sop: '1-2' },
+  { name: 'request-form', env: [], route: { method: 'GET', path: '/' }, sop: '1-2' },
+  {
+    name: 'submit-request',
+    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    route: { method: 'POST', path: '/requests' },
+    sop: '1-2',
+  },
   {
     name: 'get-request',
+    env: ['TABLE_NAME'],
     route: { method: 'GET', path: '/requests/{requestId}' },
     sop: 'status of every step',
   },
-  { name: 'task-page', route: { method: 'GET', path: '/tasks/{taskId}' }, sop: '4, 7-15 (human steps)' },
+  {
+    name: 'task-page',
+    env: ['TABLE_NAME'],
+    route: { method: 'GET', path: '/tasks/{taskId}' },
+    sop: '4, 7-15 (human steps)',
+  },
   {
     name: 'record-decision',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
     route: { method: 'POST', path: '/tasks/{taskId}' },
     sop: '4, 7-15 (human steps)',
   },
-  { name: 'registry', route: { method: 'GET', path: '/registry' }, sop: '6, 16' },
-  { name: 'record-step', aslArn: 'RecordStepFunctionArn', sop: '3' },
-  { name: 'assign-task', aslArn: 'AssignTaskFunctionArn', sop: '3-4, 7-15' },
-  { name: 'remind-task', sop: '4, 7-15 (reminders)' },
-  { name: 'send-dpa', aslArn: 'SendDpaFunctionArn', sop: '4, 17' },
+  { name: 'registry', env: ['TABLE_NAME'], route: { method: 'GET', path: '/registry' }, sop: '6, 16' },
+  { name: 'record-step', env: ['TABLE_NAME'], aslArn: 'RecordStepFunctionArn', sop: '3' },
+  {
+    name: 'assign-task',
+    env: [
+      'TABLE_NAME',
+      'MAIL_FROM',
+      'PUBLIC_BASE_URL',
+      'TEAM_EMAILS',
+      'SCHEDULE_GROUP_NAME',
+      'SCHEDULER_ROLE_ARN',
+      'REMINDER_FUNCTION_ARN',
+      'SCHEDULER_DLQ_ARN',
+    ],
+    aslArn: 'AssignTaskFunctionArn',
+    sop: '3-4, 7-15',
+  },
+  {
+    name: 'remind-task',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
+    sop: '4, 7-15 (reminders)',
+  },
+  {
+    name: 'send-dpa',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
+    aslArn: 'SendDpaFunctionArn',
+    sop: '4, 17',
+  },
   {
     name: 'check-ssl',
+    env: ['TABLE_NAME', 'SSLLABS_API_BASE', 'SSLLABS_EMAIL', 'SSL_MAX_WAIT_SECONDS'],
     aslArn: 'CheckSslFunctionArn',
     sop: '5, 17',
     // At least twice the SSL Labs client's worst case (shared/ssl/limits.ts).
     timeoutSeconds: CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
   },
-  { name: 'notify-vendor-ssl', aslArn: 'NotifyVendorSslFunctionArn', sop: '5' },
-  { name: 'publish-status', aslArn: 'PublishStatusFunctionArn', sop: '6, 16, 17' },
-  { name: 'procurement-hook', aslArn: 'ProcurementHookFunctionArn', sop: '13' },
-  { name: 'schedule-renewal', aslArn: 'ScheduleRenewalFunctionArn', sop: '17' },
-  { name: 'plan-renewal', aslArn: 'PlanRenewalFunctionArn', sop: '17' },
-  { name: 'close-request', aslArn: 'CloseRequestFunctionArn', sop: '6, 9, 11, 16' },
-  { name: 'record-error', aslArn: 'RecordErrorFunctionArn', sop: 'system errors' },
+  {
+    name: 'notify-vendor-ssl',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS'],
+    aslArn: 'NotifyVendorSslFunctionArn',
+    sop: '5',
+  },
+  {
+    name: 'publish-status',
+    env: ['TABLE_NAME', 'EVENT_BUS_NAME'],
+    aslArn: 'PublishStatusFunctionArn',
+    sop: '6, 16, 17',
+  },
+  {
+    name: 'procurement-hook',
+    env: ['TABLE_NAME', 'EVENT_BUS_NAME'],
+    aslArn: 'ProcurementHookFunctionArn',
+    sop: '13',
+  },
+  {
+    name: 'schedule-renewal',
+    env: [
+      'TABLE_NAME',
+      'RENEWAL_STATE_MACHINE_ARN',
+      'SCHEDULER_ROLE_ARN',
+      'SCHEDULE_GROUP_NAME',
+      'RENEWAL_LEAD_DAYS',
+      'SCHEDULER_DLQ_ARN',
+    ],
+    aslArn: 'ScheduleRenewalFunctionArn',
+    sop: '17',
+  },
+  { name: 'plan-renewal', env: ['TABLE_NAME'], aslArn: 'PlanRenewalFunctionArn', sop: '17' },
+  {
+    name: 'close-request',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    aslArn: 'CloseRequestFunctionArn',
+    sop: '6, 9, 11, 16',
+  },
+  {
+    name: 'record-error',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'OPERATOR_EMAIL'],
+    aslArn: 'RecordErrorFunctionArn',
+    sop: 'system errors',
+  },
   // Starts requests whose submission crashed before their workflow started (request-recovery.ts).
   // 120 s: a sweep of DEFAULT_SWEEP_LIMIT requests makes a few calls each, one after another.
-  { name: 'recover-requests', sop: '2 (recovery)', everyMinutes: 15, timeoutSeconds: 120 },
+  {
+    name: 'recover-requests',
+    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    sop: '2 (recovery)',
+    everyMinutes: 15,
+    timeoutSeconds: 120,
+  },
 ];
 
 export const STATE_MACHINES = {

@@ -45,44 +45,10 @@ const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
 const config = parseConfig(cdkJson.context);
 const SYNTH_TIMEOUT = 180_000;
 
-/** The handler contract: the configuration variables each Lambda reads (besides the common ones). */
-const ENV_CONTRACT: Record<string, string[]> = {
-  'request-form': [],
-  registry: ['TABLE_NAME'],
-  'get-request': ['TABLE_NAME'],
-  'task-page': ['TABLE_NAME'],
-  'record-step': ['TABLE_NAME'],
-  'plan-renewal': ['TABLE_NAME'],
-  'submit-request': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-  'record-decision': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-  'assign-task': [
-    'TABLE_NAME',
-    'MAIL_FROM',
-    'PUBLIC_BASE_URL',
-    'TEAM_EMAILS',
-    'SCHEDULE_GROUP_NAME',
-    'SCHEDULER_ROLE_ARN',
-    'REMINDER_FUNCTION_ARN',
-    'SCHEDULER_DLQ_ARN',
-  ],
-  'remind-task': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
-  'send-dpa': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
-  'check-ssl': ['TABLE_NAME', 'SSLLABS_API_BASE', 'SSLLABS_EMAIL', 'SSL_MAX_WAIT_SECONDS'],
-  'notify-vendor-ssl': ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS'],
-  'publish-status': ['TABLE_NAME', 'EVENT_BUS_NAME'],
-  'procurement-hook': ['TABLE_NAME', 'EVENT_BUS_NAME'],
-  'schedule-renewal': [
-    'TABLE_NAME',
-    'RENEWAL_STATE_MACHINE_ARN',
-    'SCHEDULER_ROLE_ARN',
-    'SCHEDULE_GROUP_NAME',
-    'RENEWAL_LEAD_DAYS',
-    'SCHEDULER_DLQ_ARN',
-  ],
-  'close-request': ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-  'record-error': ['TABLE_NAME', 'MAIL_FROM', 'OPERATOR_EMAIL'],
-  'recover-requests': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-};
+/** The handler contract: the configuration variables each Lambda reads (shared/functions.ts `env`). */
+const ENV_CONTRACT: Record<string, readonly string[]> = Object.fromEntries(
+  FUNCTIONS.map((f) => [f.name, f.env]),
+);
 const COMMON_ENV = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
 const MAIL_SENDERS = Object.entries(ENV_CONTRACT)
   .filter(([, vars]) => vars.includes('MAIL_FROM'))
