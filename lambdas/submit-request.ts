@@ -6,8 +6,7 @@
  * IAM: dynamodb:PutItem, GetItem, UpdateItem, Query (table); states:StartExecution (state machine);
  * ses:SendEmail.
  */
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { sfn } from '#shared/aws/sfn.ts';
+import { dynamoDb, sfn } from '#shared/aws/clients.ts';
 import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from '#shared/config.ts';
 import { formToRequestInput, toFormValues } from '#shared/domain/form-input.ts';
 import { type SubmissionDeps, submitResourceRequest } from '#shared/domain/submission.ts';

@@ -4,8 +4,7 @@ import { InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } 
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRecordDecisionDeps, handler, recordDecision } from '#lambdas/record-decision.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { sfn } from '#shared/aws/sfn.ts';
+import { dynamoDb, sfn } from '#shared/aws/clients.ts';
 import { toWorkflowResource } from '#shared/domain/request-schema.ts';
 import type { DecideDeps } from '#shared/domain/task-service.ts';
 import { SesMailer } from '#shared/mail/ses-mailer.ts';

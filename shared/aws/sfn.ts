@@ -1,2 +1,0 @@
-/** Kept for imports that predate clients.ts (submit-request). */
-export { sfn } from './clients.ts';
