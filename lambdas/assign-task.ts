@@ -10,7 +10,7 @@
  * Input: AssignTaskInput { taskToken, requestId, kind, timeoutSeconds, executionId?, stateName? }.
  * Output: { taskId, expiresAt, reminders } (ignored by Step Functions).
  * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL, TEAM_EMAILS, SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN,
- * REMINDER_FUNCTION_ARN, SCHEDULER_DLQ_ARN (the schedules' dead-letter queue; unset locally).
+ * REMINDER_FUNCTION_ARN, SCHEDULER_DLQ_ARN (the schedules' dead-letter queue).
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */

@@ -24,12 +24,11 @@ export function readStateMachineArn(env: Env = process.env): string {
 
 /**
  * SCHEDULER_DLQ_ARN: the SQS queue EventBridge Scheduler sends a schedule's event to when it cannot
- * deliver it (DeadLetterConfig on every schedule target; CDK sets it with the grant). Unset only in the
- * local runtime, whose Scheduler stand-in has no dead-letter queue; when set it must be an SQS ARN.
+ * deliver it (DeadLetterConfig on every schedule target; CDK sets it with the grant, the local runtime
+ * gives a local ARN). Required: no schedule is created without somewhere for a lost event to go.
  */
-export function readSchedulerDeadLetterArn(env: Env = process.env): string | undefined {
-  const value = env.SCHEDULER_DLQ_ARN?.trim();
-  if (!value) return undefined;
+export function readSchedulerDeadLetterArn(env: Env = process.env): string {
+  const value = requireEnv('SCHEDULER_DLQ_ARN', env);
   if (!/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(value)) {
     throw new ConfigError(`Environment variable SCHEDULER_DLQ_ARN must be an SQS queue ARN, got "${value}"`);
   }

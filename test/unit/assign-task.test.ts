@@ -511,10 +511,8 @@ describe('configuration is read once and fails fast with the variable name', () 
     expect(() => buildAssignTaskDeps({ ...env, [name]: undefined })).toThrow(name);
   });
 
-  it('SCHEDULER_DLQ_ARN is optional (the local runtime has no SQS) but must be an SQS ARN when set', () => {
-    expect(buildAssignTaskDeps({ ...env, SCHEDULER_DLQ_ARN: undefined }).reminders.config.deadLetterArn).toBe(
-      undefined,
-    );
+  it('SCHEDULER_DLQ_ARN is required (no schedule without a dead-letter queue) and must be an SQS ARN', () => {
+    expect(() => buildAssignTaskDeps({ ...env, SCHEDULER_DLQ_ARN: undefined })).toThrow('SCHEDULER_DLQ_ARN');
     expect(() => buildAssignTaskDeps({ ...env, SCHEDULER_DLQ_ARN: 'https://sqs.example/queue' })).toThrow(
       'SCHEDULER_DLQ_ARN',
     );

@@ -325,12 +325,17 @@ describe('schedule-renewal configuration', () => {
   };
 
   it('RENEWAL_LEAD_DAYS defaults to 30 days', () => {
-    expect(readScheduleRenewalConfig(env)).toEqual({
+    expect(readScheduleRenewalConfig({ ...env, SCHEDULER_DLQ_ARN: DLQ_ARN })).toEqual({
       renewalStateMachineArn: STATE_MACHINE_ARN,
       schedulerRoleArn: ROLE_ARN,
       scheduleGroupName: 'software-requests',
       leadDays: 30,
+      deadLetterArn: DLQ_ARN,
     });
+  });
+
+  it('SCHEDULER_DLQ_ARN is required: no renewal schedule without a dead-letter queue', () => {
+    expect(() => readScheduleRenewalConfig(env)).toThrow('SCHEDULER_DLQ_ARN');
   });
 
   it('SCHEDULER_DLQ_ARN becomes the dead-letter queue of every renewal schedule; a malformed one fails with its name', () => {
