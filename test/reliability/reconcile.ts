@@ -9,6 +9,8 @@
  *   inconsistent  the status is not the expected one, the execution's status or outcome disagrees
  *                 with the request, or the audit trail's decisions are not the steps the scenario has
  *   duplicated    any of those emails sent more than once
+ * A request whose execution is still RUNNING is counted as unfinished and not checked further (its
+ * later emails are not lost, they are not due yet).
  */
 import type { OutboxEmail } from '#local/runtime.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
@@ -27,7 +29,10 @@ export interface Observed {
 }
 
 export interface Reconciliation {
+  unfinished: number;
   lost: number;
+  /** The part of `lost` that is emails. */
+  lostEmails: number;
   inconsistent: number;
   duplicated: number;
   details: string[];
@@ -38,8 +43,15 @@ export function reconcile(
   observed: Map<string, Observed>,
   outbox: OutboxEmail[],
 ): Reconciliation {
-  const r: Reconciliation = { lost: 0, inconsistent: 0, duplicated: 0, details: [] };
-  const note = (what: keyof Omit<Reconciliation, 'details'>, detail: string) => {
+  const r: Reconciliation = {
+    unfinished: 0,
+    lost: 0,
+    lostEmails: 0,
+    inconsistent: 0,
+    duplicated: 0,
+    details: [],
+  };
+  const note = (what: 'unfinished' | 'lost' | 'inconsistent' | 'duplicated', detail: string) => {
     r[what]++;
     if (r.details.length < 30) r.details.push(`${what}: ${detail}`);
   };
@@ -51,6 +63,10 @@ export function reconcile(
       continue;
     }
     if (!o.execution) note('lost', `${id}: no execution`);
+    if (o.execution?.status === 'RUNNING') {
+      note('unfinished', `${id}: still ${o.view.status} and its execution RUNNING`);
+      continue;
+    }
     if (o.view.status !== e.status)
       note('inconsistent', `${id}: status ${o.view.status}, expected ${e.status}`);
     if (o.execution) {
@@ -70,7 +86,10 @@ export function reconcile(
 
     const about = outbox.filter((m) => m.subject.includes(id) || m.text.includes(id));
     const count = (what: string, n: number, want: number) => {
-      if (n < want) note('lost', `${id}: ${what} ${n} of ${want}`);
+      if (n < want) {
+        r.lostEmails += want - n;
+        note('lost', `${id}: ${what} ${n} of ${want}`);
+      }
       if (n > want) note('duplicated', `${id}: ${what} sent ${n} times, expected ${want}`);
     };
     count('acknowledgement', about.filter((m) => m.subject.startsWith(`Request ${id} received`)).length, 1);
