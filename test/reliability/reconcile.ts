@@ -3,7 +3,7 @@
  * crashes. For every request the scenario says what should have happened (final status, the task
  * kinds it went through, whether a DPA went to the vendor); the outbox, the execution and the
  * request's own audit trail must agree with it:
- *   lost          the request or its execution is missing, or an email that should exist does not
+ *   lost          the request or its execution is missing; lostEmails: an email that should exist does not
  *                 (acknowledgement, one task email per step, one decision email per decision, the
  *                 outcome email or, for ERROR, the operator email; the DPA email to the vendor)
  *   inconsistent  the status is not the expected one, the execution's status or outcome disagrees
@@ -30,8 +30,9 @@ export interface Observed {
 
 export interface Reconciliation {
   unfinished: number;
+  /** Requests or executions missing. */
   lost: number;
-  /** The part of `lost` that is emails. */
+  /** Emails missing (each missing email counts). */
   lostEmails: number;
   inconsistent: number;
   duplicated: number;
@@ -88,7 +89,7 @@ export function reconcile(
     const count = (what: string, n: number, want: number) => {
       if (n < want) {
         r.lostEmails += want - n;
-        note('lost', `${id}: ${what} ${n} of ${want}`);
+        if (r.details.length < 30) r.details.push(`lost: ${id}: ${what} ${n} of ${want}`);
       }
       if (n > want) note('duplicated', `${id}: ${what} sent ${n} times, expected ${want}`);
     };
