@@ -1,0 +1,335 @@
+/**
+ * Reliability, crashes: `npm start` (node --import tsx local/main.ts) as a real process on a fixed
+ * port and a temporary data folder, killed with SIGKILL at seeded random moments while 20 workflows
+ * are submitted and decided, and started again on the same folder each time. The client retries
+ * through the outage (same Idempotency-Key, same task link). A few submissions are abandoned as a
+ * browser would abandon them: sent a moment before the kill, never retried.
+ *
+ * Afterwards the data folder is opened by an in-process runtime and the table is scanned: a request
+ * stored without an execution is an orphan (a kill between storing it and StartExecution; healed only
+ * by a client's retry until the orphan sweeper exists). Every acknowledged workflow must have
+ * finished, and reconcile with its execution and emails (test/reliability/reconcile.ts).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TABLE_NAME } from '#local/config.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
+import type { TaskKind } from '#shared/domain/task-kinds.ts';
+import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
+import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
+import { atLeast, exactly, info, misses, recordFigures } from './figures.ts';
+import { type Expected, type Observed, reconcile } from './reconcile.ts';
+import { fastDataDir, SEED, seededRandom } from './support.ts';
+import { TolerantDriver } from './tolerant-driver.ts';
+
+const KILLS = 10;
+const dataDir = fastDataDir('crashes');
+const random = seededRandom(SEED + 1);
+let child: ChildProcess | undefined;
+let inProcess: LocalRuntime | undefined;
+let output = '';
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await inProcess?.stop();
+  removeDataDir(dataDir);
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function start(port: number): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOCAL_DATA_DIR: dataDir,
+      NODE_OPTIONS: '',
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  proc.stdout?.on('data', onData);
+  proc.stderr?.on('data', onData);
+  const deadline = Date.now() + 60_000;
+  while (!/Request form\s+http:\/\/localhost:\d+\//.test(out)) {
+    if (proc.exitCode !== null || Date.now() > deadline)
+      throw new Error(`npm start did not come up: ${out.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const resumed = /Resumed (\d+) execution/.exec(out)?.[1];
+  if (resumed) resumedTotal += Number(resumed);
+  return proc;
+}
+
+async function kill(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGKILL');
+  await exited;
+}
+
+let resumedTotal = 0;
+const privacyNo = () => ({
+  decision: 'acceptable',
+  studentDataRequired: 'no',
+  vendorContactEmail: 'privacy@vendor.example',
+});
+
+interface Scenario extends Expected {
+  body: Record<string, unknown>;
+  policy: Policy;
+}
+
+function scenarios(): Scenario[] {
+  const free = {
+    resourceKind: 'application',
+    resourceUrl: undefined,
+    cost: 0,
+    studentDataShared: false,
+    studentDataElements: undefined,
+  };
+  const out: Scenario[] = [];
+  for (let i = 0; i < 20; i++) {
+    const name = `Crash ${String(i).padStart(2, '0')}`;
+    const kind = i % 10 === 9 ? 'denied' : i % 10 === 8 ? 'paid' : 'free';
+    const freeKinds: TaskKind[] = ['privacy-review', 'curriculum-review', 'technical-review', 'installation'];
+    if (kind === 'paid') {
+      out.push({
+        requestId: '',
+        resourceName: name,
+        body: requestBody({ resourceName: name, resourceKind: 'software', resourceUrl: undefined }),
+        policy: approveAll,
+        status: 'APPROVED',
+        kinds: [
+          'privacy-review',
+          'dpa-signature',
+          'curriculum-review',
+          'technical-review',
+          'procurement',
+          'license',
+          'installation',
+        ],
+        dpaEmail: true,
+      });
+    } else if (kind === 'denied') {
+      out.push({
+        requestId: '',
+        resourceName: name,
+        body: requestBody({ resourceName: name, ...free }),
+        policy: withOverrides({
+          'privacy-review': privacyNo,
+          'curriculum-review': () => ({ decision: 'deny', comment: 'Not aligned' }),
+        }),
+        status: 'DENIED',
+        kinds: ['privacy-review', 'curriculum-review'],
+        dpaEmail: false,
+      });
+    } else {
+      out.push({
+        requestId: '',
+        resourceName: name,
+        body: requestBody({ resourceName: name, ...free }),
+        policy: withOverrides({ 'privacy-review': privacyNo }),
+        status: 'APPROVED',
+        kinds: freeKinds,
+        dpaEmail: false,
+      });
+    }
+  }
+  return out;
+}
+
+describe('reliability: kill -9 of npm start at random moments during 20 workflows', () => {
+  it('nothing acknowledged is lost or orphaned, no email is lost or repeated, every workflow finishes', async () => {
+    const port = await freePort();
+    const base = { baseUrl: `http://127.0.0.1:${port}` };
+    child = await start(port);
+    const driver = new TolerantDriver(base, 120, dataDir);
+    const all = scenarios();
+    const abandoned: string[] = [];
+    let kills = 0;
+    let done = false;
+
+    // the chaos: kill at a random moment, start again on the same folder; some kills right after a
+    // submission that its sender then abandons
+    const chaos = (async () => {
+      while (kills < KILLS && !done) {
+        await new Promise((r) => setTimeout(r, 400 + random() * 2500));
+        if (done) break;
+        {
+          const name = `Abandoned ${kills}`;
+          abandoned.push(name);
+          fetch(`${base.baseUrl}/requests`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: JSON.stringify(
+              requestBody({
+                resourceName: name,
+                resourceKind: 'application',
+                resourceUrl: undefined,
+                cost: 0,
+                studentDataShared: false,
+                studentDataElements: undefined,
+              }),
+            ),
+          }).catch(() => undefined);
+          // somewhere in claim → store → audit → StartExecution, or before or after it
+          await new Promise((r) => setTimeout(r, random() * 250));
+        }
+        await kill(child as ChildProcess);
+        kills++;
+        child = await start(port);
+      }
+    })();
+
+    // the client: submissions in small waves, then every task decided as it arrives
+    for (let i = 0; i < all.length; i += 5) {
+      await Promise.all(
+        all.slice(i, i + 5).map(async (s, j) => {
+          s.requestId = await driver.submit(s.body, `crash-${SEED}-${i + j}`);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const policies = new Map(all.map((s) => [s.requestId, s.policy]));
+    const drive = driver.driveToEnd(policies, 100_000);
+    // keep killing while the workflows run, then let them finish
+    await chaos;
+    const statuses = await drive;
+    done = true;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const res = await driver.call('/_local/executions');
+      const list = res.status === 200 ? (JSON.parse(res.text) as { name: string; status: string }[]) : [];
+      if (!list.some((e) => e.status === 'RUNNING' && policies.has(e.name))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    // a clean stop, then the folder opened in this process: scan the table for orphans
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    inProcess = await startTestRuntime(dataDir);
+    const dynamo = new DynamoDBClient({
+      endpoint: inProcess.env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const stored: { requestId: string; name: string; executionArn?: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new ScanCommand({
+          TableName: TABLE_NAME,
+          FilterExpression: 'SK = :r',
+          ExpressionAttributeValues: { ':r': { S: 'REQUEST' } },
+          ...(startKey ? { ExclusiveStartKey: startKey as never } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        stored.push({
+          requestId: item.requestId?.S ?? '',
+          name: item.submitted?.M?.resourceName?.S ?? '',
+          ...(item.executionArn?.S ? { executionArn: item.executionArn.S } : {}),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    dynamo.destroy();
+    const local = new TolerantDriver(inProcess);
+    const executions = new Set(
+      (JSON.parse((await local.call('/_local/executions')).text) as { name: string }[]).map((e) => e.name),
+    );
+    const orphans = stored.filter((r) => !executions.has(r.requestId));
+
+    const observed = new Map<string, Observed>();
+    for (const s of all) {
+      const view = await local.call(`/requests/${s.requestId}`, { headers: { accept: 'application/json' } });
+      const exec = await local.call(`/_local/executions/${s.requestId}`);
+      observed.set(s.requestId, {
+        ...(view.status === 200 ? { view: JSON.parse(view.text) } : {}),
+        ...(exec.status === 200 ? { execution: JSON.parse(exec.text) } : {}),
+      });
+    }
+    const outbox = await local.outbox();
+    const r = reconcile(all, observed, outbox);
+    const unfinished = all.filter(
+      (s) => !['APPROVED', 'DENIED', 'ERROR'].includes(statuses.get(s.requestId) ?? ''),
+    );
+    const abandonedStored = stored.filter((s) => abandoned.includes(s.name));
+    // an unfinished request whose open step's link answers 409: decided, but the workflow never heard
+    const stranded: string[] = [];
+    for (const s of unfinished) {
+      const links = outbox
+        .filter((m) => m.subject.startsWith('Action needed') && m.subject.includes(s.requestId))
+        .map((m) => /\/tasks\/([A-Za-z0-9_-]+)\?t=([A-Za-z0-9_-]+)/.exec(m.text))
+        .filter((m): m is RegExpExecArray => m !== null);
+      const last = links.at(-1);
+      if (
+        last &&
+        (await local.call(`/tasks/${last[1]}?t=${last[2]}`, { headers: { accept: 'text/html' } })).status ===
+          409
+      ) {
+        stranded.push(s.requestId);
+      }
+    }
+
+    const figures = [
+      exactly('workflows', all.length, 20),
+      atLeast('kill -9 of the runtime', kills, KILLS),
+      info('executions resumed by the restarts', resumedTotal),
+      exactly('unfinished', unfinished.length, 0),
+      exactly(
+        'finished with the expected outcome',
+        all.filter((s) => observed.get(s.requestId)?.view?.status === s.status).length,
+        all.length,
+      ),
+      exactly(
+        'requests lost (acknowledged, then missing)',
+        all.filter((s) => !observed.get(s.requestId)?.view).length,
+        0,
+      ),
+      exactly('orphaned requests (stored, never started)', orphans.length, 0),
+      exactly('emails lost (of finished workflows)', r.lostEmails, 0),
+      exactly('duplicated emails', r.duplicated, 0),
+      exactly('inconsistent (request vs execution vs audit, finished workflows)', r.inconsistent, 0),
+      info(
+        'retried decisions answered 409 "already decided" (first attempt cut by a kill)',
+        driver.counts.fiveHundredButRecorded,
+      ),
+      exactly(
+        'decisions stranded (task claimed, never delivered: every retry answers 409)',
+        stranded.length,
+        0,
+      ),
+      info('abandoned submissions', abandoned.length),
+      info('abandoned submissions stored', abandonedStored.length),
+      info('5xx or refused connections retried by the client', driver.counts.retried5xx),
+    ];
+    recordFigures('crashes', figures, [
+      ...orphans.map(
+        (o) =>
+          `orphan: ${o.requestId} "${o.name}" stored ${o.executionArn ? 'with' : 'without'} an executionArn, no execution`,
+      ),
+      ...r.details.slice(0, 10),
+      ...driver.counts.unexpected.slice(0, 5),
+    ]);
+    expect(
+      misses(figures),
+      [...r.details, ...driver.counts.unexpected, output.slice(-1500)].join('\n'),
+    ).toEqual([]);
+  }, 270_000);
+});
