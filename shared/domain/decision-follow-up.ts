@@ -21,8 +21,8 @@ export const requestOrigin = (s: DecisionSubmission) => ({
  * After Step Functions accepted the decision it counts, whatever happens next, so a failure is never
  * turned into "not recorded" (a retry would then meet "already decided"). The two follow-up writes
  * (the facts, the audit event) are retried with backoff; one that still fails is logged as an error
- * (operators are alarmed), audited when possible, and returned so the decider is told. The email is
- * sent once, best effort (a retry could send it twice).
+ * (operators are alarmed), audited when possible, and returned so the decider is told. The requester's
+ * email is retried the same way; if it still fails it is logged, and the decision stands.
  */
 export async function afterDecision(
   task: TaskRecord,
@@ -58,15 +58,20 @@ export async function afterDecision(
     deps,
   );
   if (!audited) failed.push('audit decision');
-  await bestEffort('email requester', () =>
-    deps.mailer.send(
-      renderDecisionEmail({
-        request,
-        kind: task.kind,
-        output,
-        statusUrl: `${deps.publicBaseUrl}/requests/${encodeURIComponent(request.requestId)}`,
-      }),
-    ),
+  // Retried like the writes: a throttled send is rejected before SES accepts it, so a retry does not
+  // send twice. One still not sent is logged for operators; the decision counts all the same.
+  await withRetries(
+    'email requester',
+    () =>
+      deps.mailer.send(
+        renderDecisionEmail({
+          request,
+          kind: task.kind,
+          output,
+          statusUrl: `${deps.publicBaseUrl}/requests/${encodeURIComponent(request.requestId)}`,
+        }),
+      ),
+    deps,
   );
   if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
   return failed;

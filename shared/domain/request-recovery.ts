@@ -47,6 +47,7 @@ export interface RecoveryDeps
     | 'listAudit'
     | 'appendAudit'
     | 'markRequestStarted'
+    | 'releaseIdempotencyKey'
     | 'claimIdempotencyKey'
   >;
   now?: () => Date;
@@ -108,12 +109,19 @@ async function recoverRequest(
 ): Promise<keyof RecoveryResult | undefined> {
   const request = await deps.store.getRequest(requestId);
   if (!request) return undefined;
-  if (request.executionArn) {
-    await deps.store.markRequestStarted(requestId, request.executionArn);
-    return 'alreadyRunning';
-  }
-  if (workflowHasRun(request)) {
-    await deps.store.markRequestStarted(requestId, executionArnFor(deps.stateMachineArn, requestId));
+  const ack = {
+    requestId,
+    bodyHash: hashRequest(request.submitted),
+    request: request.submitted,
+    statusUrl: `${deps.publicBaseUrl}/requests/${requestId}`,
+  };
+  if (request.executionArn || workflowHasRun(request)) {
+    // Running already: only the acknowledgement may be missing (its send failed).
+    if (!(await acknowledgeOnce(deps, ack))) return 'failed';
+    await deps.store.markRequestStarted(
+      requestId,
+      request.executionArn ?? executionArnFor(deps.stateMachineArn, requestId),
+    );
     return 'alreadyRunning';
   }
 
@@ -135,12 +143,8 @@ async function recoverRequest(
       actor: 'workflow',
     });
   }
-  await acknowledgeOnce(deps, {
-    requestId,
-    bodyHash: hashRequest(request.submitted),
-    request: request.submitted,
-    statusUrl: `${deps.publicBaseUrl}/requests/${requestId}`,
-  });
+  // Not acknowledged yet (the email failed): the request stays listed for the next sweep.
+  if (!(await acknowledgeOnce(deps, ack))) return 'started';
   await deps.store.markRequestStarted(requestId, executionArn);
   logger.info('Workflow of an unstarted request started', { requestId });
   return 'started';

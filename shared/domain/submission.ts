@@ -277,7 +277,8 @@ async function startAndAcknowledge(
   progress.step = 'start workflow';
   const executionArn = await startWorkflow(deps, ack.requestId, ack.request);
   if (!executionArn) return false;
-  await acknowledgeOnce(deps, ack);
+  // An acknowledgement not sent leaves the request in the UNSTARTED index: the sweep sends it.
+  if (!(await acknowledgeOnce(deps, ack))) return true;
   progress.step = 'record execution';
   await deps.store.markRequestStarted(ack.requestId, executionArn);
   return true;
@@ -357,17 +358,31 @@ export interface Acknowledgement {
 }
 
 export async function acknowledgeOnce(
-  deps: { store: Pick<WorkflowStore, 'claimIdempotencyKey'>; mailer: Mailer },
+  deps: { store: Pick<WorkflowStore, 'claimIdempotencyKey' | 'releaseIdempotencyKey'>; mailer: Mailer },
   { requestId, bodyHash, request, statusUrl }: Acknowledgement,
-): Promise<void> {
+): Promise<boolean> {
+  const latchKey = `ack:${requestId}`;
   try {
-    const latch = await deps.store.claimIdempotencyKey(`ack:${requestId}`, { requestId, bodyHash });
-    if (!latch.claimed) return;
-    await deps.mailer.send(renderAcknowledgementEmail({ requestId, request, statusUrl }));
+    const latch = await deps.store.claimIdempotencyKey(latchKey, { requestId, bodyHash });
+    if (!latch.claimed) return true;
   } catch (error) {
-    logger.warn('Acknowledgement email not sent; the request is safe', {
+    logger.warn('Acknowledgement not sent yet; the recovery sweep sends it', {
       requestId,
       errorName: (error as Error)?.name,
     });
+    return false;
+  }
+  try {
+    await deps.mailer.send(renderAcknowledgementEmail({ requestId, request, statusUrl }));
+    return true;
+  } catch (error) {
+    // Give the latch back, so the recovery sweep (which sees the request until it is marked started)
+    // sends it later instead of nobody ever sending it.
+    logger.warn('Acknowledgement email not sent; the recovery sweep retries it', {
+      requestId,
+      errorName: (error as Error)?.name,
+    });
+    await deps.store.releaseIdempotencyKey(latchKey, requestId).catch(() => undefined);
+    return false;
   }
 }

@@ -733,7 +733,7 @@ describe('failures: nothing is lost and a resubmission completes the request', (
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
-  it('the acknowledgement email fails → still 201: the request is safe and the workflow runs', async () => {
+  it('the acknowledgement email fails → still 201, the workflow runs, and the request stays listed for the recovery sweep to send it', async () => {
     sesMock
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' }));
@@ -742,7 +742,10 @@ describe('failures: nothing is lost and a resubmission completes the request', (
 
     expect(res.statusCode).toBe(201);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
-    expect(requests()[0]?.executionArn).toBeDefined();
+    // not marked started: still in the UNSTARTED index, with the acknowledgement latch given back
+    expect(requests()[0]?.executionArn).toBeUndefined();
+    expect(requests()[0]?.GSI2PK).toBe('UNSTARTED');
+    expect([...table.values()].find((i) => String(i.PK).startsWith('IDEMPOTENCY#ack:'))?.released).toBe(true);
   });
 
   it('the acknowledgement could not be claimed (throttled) → 201 anyway; the replay sends it, once', async () => {
@@ -764,7 +767,9 @@ describe('failures: nothing is lost and a resubmission completes the request', (
     await submitRequest(jsonEvent(validRequest), deps());
 
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
-    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    // Each attempt that had not recorded the execution asks again, by the same name: one execution.
+    const names = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(new Set(names).size).toBe(1);
   });
 
   it('a form post that hits a failure gets the form back with its values and what to do', async () => {
