@@ -16,7 +16,15 @@ export interface Figure {
   /** The target as text, e.g. "= 0" or ">= 500". */
   target: string;
   met: boolean;
+  /**
+   * A known product defect misses this target today (named in SECURITY.md and the README): the table
+   * shows MISSED with it, the suite does not fail on it. Remove it with the fix.
+   */
+  knownDefect?: string;
 }
+
+/** Marks a figure whose target a known defect may miss: reported, not asserted. */
+export const knownDefect = (figure: Figure, defect: string): Figure => ({ ...figure, knownDefect: defect });
 
 export const exactly = (name: string, value: number, want: number): Figure => ({
   name,
@@ -53,5 +61,7 @@ export function recordFigures(part: string, figures: Figure[], notes: string[] =
 
 /** The figures that missed their target, as readable lines (for an assertion message). */
 export function misses(figures: Figure[]): string[] {
-  return figures.filter((f) => !f.met).map((f) => `${f.name}: ${f.value} (target ${f.target})`);
+  return figures
+    .filter((f) => !f.met && !f.knownDefect)
+    .map((f) => `${f.name}: ${f.value} (target ${f.target})`);
 }

@@ -34,7 +34,7 @@ export function teardown(): void {
       f.name,
       String(f.value),
       f.target || '-',
-      f.target ? (f.met ? 'MET' : 'MISSED') : '',
+      f.target ? (f.met ? 'MET' : f.knownDefect ? `MISSED (known defect: ${f.knownDefect})` : 'MISSED') : '',
     ]),
   );
   const header = ['part', 'figure', 'value', 'target', ''];
@@ -45,7 +45,11 @@ export function teardown(): void {
       .join('  ')
       .trimEnd();
   const seconds = Math.round((Date.now() - started) / 1000);
-  const missed = parts.flatMap((p) => p.figures.filter((f) => !f.met).map((f) => `${p.part}: ${f.name}`));
+  const missed = parts.flatMap((p) =>
+    p.figures
+      .filter((f) => !f.met)
+      .map((f) => `${p.part}: ${f.name}${f.knownDefect ? ' (known defect)' : ''}`),
+  );
   const out = [
     '',
     `Reliability figures (${seconds} s)`,
