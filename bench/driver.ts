@@ -3,6 +3,7 @@
  * that arrives by email and decide it, by a policy per request. One outbox read serves every open
  * request, so hundreds of workflows can run at once.
  */
+import { randomUUID } from 'node:crypto';
 import type { LocalRuntime, OutboxEmail } from '../local/runtime.ts';
 import { TASK_KINDS, type TaskKind } from '../shared/domain/task-kinds.ts';
 
@@ -64,6 +65,8 @@ export interface DriveResult {
 
 export class Driver {
   httpCalls = 0;
+  /** Submissions answered 5xx and sent again. */
+  retried = 0;
   private readonly seenTasks = new Set<string>();
   private readonly kindCounts = new Map<string, number>();
 
@@ -74,19 +77,24 @@ export class Driver {
     return fetch(`${this.runtime.baseUrl}${path}`, init);
   }
 
-  async submit(body: Record<string, unknown>, idempotencyKey?: string): Promise<string> {
-    const res = await this.call('/requests', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-    const answer = (await res.json()) as { requestId?: string };
-    if (res.status !== 201 || !answer.requestId) throw new Error(`POST /requests answered ${res.status}`);
-    return answer.requestId;
+  /** Submits as a careful client does: a 5xx is retried with the same Idempotency-Key (a few times). */
+  async submit(body: Record<string, unknown>, idempotencyKey = `bench-${randomUUID()}`): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.call('/requests', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: JSON.stringify(body),
+      });
+      const answer = (await res.json().catch(() => ({}))) as { requestId?: string };
+      if ((res.status === 201 || res.status === 200) && answer.requestId) return answer.requestId;
+      if (res.status < 500 || attempt === 5) throw new Error(`POST /requests answered ${res.status}`);
+      this.retried++;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 
   async status(requestId: string): Promise<string> {
@@ -94,9 +102,9 @@ export class Driver {
     return ((await res.json()) as { status: string }).status;
   }
 
-  /** Opens (GET) and decides (POST) every new task email of the given requests, once. */
+  /** Opens (GET) and decides (POST) every new task email of the given requests, once, ten at a time. */
   async decideNewTasks(policies: Map<string, Policy>, outbox: OutboxEmail[]): Promise<number> {
-    let decided = 0;
+    const work: (() => Promise<void>)[] = [];
     for (const email of outbox) {
       const link = LINK.exec(email.text);
       if (!link?.[1] || !link[2] || this.seenTasks.has(`${link[1]}:${link[2]}`)) continue;
@@ -108,22 +116,30 @@ export class Driver {
       const nth = this.kindCounts.get(countKey) ?? 0;
       this.kindCounts.set(countKey, nth + 1);
       const fields = (policies.get(requestId) as Policy)(kind, nth);
-      await this.call(`/tasks/${link[1]}?t=${link[2]}`, { headers: { accept: 'text/html' } });
-      const res = await this.call(`/tasks/${link[1]}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-        body: new URLSearchParams({ t: link[2], decidedBy: 'Bench Reviewer', ...fields }).toString(),
-      });
-      const page = await res.text();
-      if (res.status !== 200) {
-        const reasons = [...page.matchAll(/class="error"[^>]*>([^<]+)</g)].map((m) => m[1]).join('; ');
-        throw new Error(
-          `Deciding ${kind} of ${requestId} answered ${res.status}: ${reasons || page.slice(0, 300)}`,
-        );
-      }
-      decided++;
+      const [taskId, secret] = [link[1], link[2]];
+      work.push(() => this.decide(taskId, secret, fields, `${kind} of ${requestId}`));
     }
-    return decided;
+    for (let i = 0; i < work.length; i += 10) await Promise.all(work.slice(i, i + 10).map((w) => w()));
+    return work.length;
+  }
+
+  private async decide(
+    taskId: string,
+    secret: string,
+    fields: Record<string, string>,
+    what: string,
+  ): Promise<void> {
+    await (await this.call(`/tasks/${taskId}?t=${secret}`, { headers: { accept: 'text/html' } })).text();
+    const res = await this.call(`/tasks/${taskId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ t: secret, decidedBy: 'Bench Reviewer', ...fields }).toString(),
+    });
+    const page = await res.text();
+    if (res.status !== 200) {
+      const reasons = [...page.matchAll(/class="error"[^>]*>([^<]+)</g)].map((m) => m[1]).join('; ');
+      throw new Error(`Deciding ${what} answered ${res.status}: ${reasons || page.slice(0, 300)}`);
+    }
   }
 
   /** Decides every task of these requests as it arrives, until each has a final status. */
