@@ -160,6 +160,12 @@ export class Driver {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     }
+    // The loop reads statuses only when a round had nothing to decide: read what is still open now.
+    for (const requestId of policies.keys()) {
+      if (TERMINAL.has(statuses.get(requestId) ?? '')) continue;
+      statuses.set(requestId, await this.status(requestId));
+      this.httpCalls--;
+    }
     const unfinished = [...policies.keys()].filter((id) => !TERMINAL.has(statuses.get(id) ?? ''));
     return { statuses, httpCalls: this.httpCalls, unfinished };
   }
