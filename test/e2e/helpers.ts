@@ -242,6 +242,18 @@ export class Client {
     );
   }
 
+  /** The request once two reads 200 ms apart agree (the workflow's writes of this step are done). */
+  async settled(requestId: string): Promise<RequestView> {
+    let last = JSON.stringify(await this.request(requestId));
+    return eventually(`request ${requestId} to stop changing`, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const now = await this.request(requestId);
+      const same = JSON.stringify(now) === last;
+      last = JSON.stringify(now);
+      return same ? now : undefined;
+    });
+  }
+
   /** Opens the confirmation page (GET) as an approver would. */
   async open(link: TaskLink): Promise<{ status: number; html: string }> {
     const res = await this.fetch(link.path, { headers: { accept: 'text/html' } });
@@ -261,7 +273,8 @@ export class Client {
   /** Finds the next task of `kind`, checks that opening it changes nothing, then decides it. */
   async complete(requestId: string, kind: TaskKind, fields: Record<string, string>): Promise<TaskLink> {
     const link = await this.nextTask(requestId, kind);
-    const before = await this.request(requestId);
+    // assign-task audits the assignment after it sends the email: wait until the request stops changing.
+    const before = await this.settled(requestId);
     const page = await this.open(link);
     if (page.status !== 200) throw new Error(`GET ${kind} task page answered ${page.status}`);
     const after = await this.request(requestId);
