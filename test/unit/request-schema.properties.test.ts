@@ -8,29 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDecision } from '#shared/domain/decisions.ts';
 import { parseResourceRequest } from '#shared/domain/request-schema.ts';
 import { TEXT_LIMITS } from '#shared/domain/text-rules.ts';
+import { VALID_REQUEST } from '../support/request-body.ts';
 
-const valid = {
-  requesterName: 'Ana Teacher',
-  requesterEmail: 'ana.teacher@district.example',
-  requestType: 'instructional',
-  resourceName: 'Storyline Online',
-  resourceUrl: 'https://storylineonline.example',
-  resourceKind: 'web-service',
-  vendorName: 'SAG-AFTRA Foundation',
-  cost: 0,
-  paymentResponsibility: 'None (free)',
-  budgetCode: 'N/A',
-  principal: 'Dr. Rivera',
-  gradeLevels: ['K', '1'],
-  contentAreas: ['ELA'],
-  mediaReleaseRequired: false,
-  teksAddressed: ['K.6A'],
-  studentUseVision: 'Read-alouds in centers',
-  commonCoreAlignment: 'RL.K.1',
-  studentLoginRequired: false,
-  studentDataShared: true,
-  studentDataElements: ['first name'],
-};
+const valid = { ...VALID_REQUEST, studentDataShared: true, studentDataElements: ['first name'] };
 
 /** Every free-text field, its limit, and whether it is multi-line; list fields hold one-line items. */
 const SINGLE_LINE = {

@@ -1,28 +1,9 @@
 /** SOP step 2: what a request must include, and how problems are reported. */
 import { describe, expect, it } from 'vitest';
 import { parseResourceRequest, toWorkflowResource } from '#shared/domain/request-schema.ts';
+import { VALID_REQUEST } from '../support/request-body.ts';
 
-const valid = {
-  requesterName: 'Ana Teacher',
-  requesterEmail: 'Ana.Teacher@District.example ',
-  requestType: 'instructional',
-  resourceName: 'Storyline Online',
-  resourceUrl: 'https://storylineonline.example',
-  resourceKind: 'web-service',
-  vendorName: 'SAG-AFTRA Foundation',
-  cost: 0,
-  paymentResponsibility: 'None (free)',
-  budgetCode: 'N/A',
-  principal: 'Dr. Rivera',
-  gradeLevels: ['K', '1'],
-  contentAreas: ['ELA'],
-  mediaReleaseRequired: false,
-  teksAddressed: ['K.6A'],
-  studentUseVision: 'Read-alouds in centers',
-  commonCoreAlignment: 'RL.K.1',
-  studentLoginRequired: false,
-  studentDataShared: false,
-};
+const valid = { ...VALID_REQUEST, requesterEmail: 'Ana.Teacher@District.example ' };
 
 describe('SOP 2 request fields', () => {
   it('accepts a complete request, normalising the email', () => {

@@ -1,0 +1,22 @@
+/** A complete, valid SOP step 2 request body (a free website, no student data) for the schema suites. */
+export const VALID_REQUEST = {
+  requesterName: 'Ana Teacher',
+  requesterEmail: 'ana.teacher@district.example',
+  requestType: 'instructional',
+  resourceName: 'Storyline Online',
+  resourceUrl: 'https://storylineonline.example',
+  resourceKind: 'web-service',
+  vendorName: 'SAG-AFTRA Foundation',
+  cost: 0,
+  paymentResponsibility: 'None (free)',
+  budgetCode: 'N/A',
+  principal: 'Dr. Rivera',
+  gradeLevels: ['K', '1'],
+  contentAreas: ['ELA'],
+  mediaReleaseRequired: false,
+  teksAddressed: ['K.6A'],
+  studentUseVision: 'Read-alouds in centers',
+  commonCoreAlignment: 'RL.K.1',
+  studentLoginRequired: false,
+  studentDataShared: false,
+};
