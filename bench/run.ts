@@ -5,7 +5,8 @@
  *   1. paths      each SOP path through the local runtime: transitions, events, invocations, cost
  *   2. cost       per approved request and per month, fixed part from the synthesized template
  *   3. bundles    each handler as CDK bundles it, against a naive handler
- *   4. http       latency of submissions, decisions and registry searches (autocannon, loopback)
+ *   4. http       where a lone submission's time goes (its AWS calls), then latency of submissions,
+ *                 decisions and registry searches (autocannon, loopback)
  *   5. workflows  200 requests decided through the HTTP API, completed per second
  */
 import '#shared/runtime/promise-with-resolvers.ts';
@@ -17,7 +18,8 @@ import { measureBundles } from './bundles.ts';
 import { fixedMonthlyCost } from './fixed-cost.ts';
 import { measureHttp } from './http.ts';
 import { ASSUMED, measurePaths } from './paths.ts';
-import { PRICES_CHECKED_ON } from './prices.ts';
+import { PRICES_CHECKED_ON, PRICES_USD } from './prices.ts';
+import { profileSubmissions } from './submission-profile.ts';
 import { measureWorkflows } from './workflows.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -47,11 +49,16 @@ console.log(
 const fixed = fixedMonthlyCost();
 const approved = paths.find((p) => p.name === 'approved-paid-software-with-dpa-and-ssl');
 const renewal = paths.find((p) => p.name === 'renewal');
-// An approved request costs its path, plus one renewal a year while it stays approved.
-const perApprovedRequest = (approved?.variableUsd ?? 0) + (renewal?.variableUsd ?? 0);
-const perMonth = (requestsPerYear: number) => fixed.perMonthUsd + (requestsPerYear / 12) * perApprovedRequest;
+// An approved request costs its path once; every approved resource then renews once a year (in a
+// steady state, as many renewals a year as approvals), which the monthly figures include.
+const perApprovedRequest = approved?.variableUsd ?? 0;
+const perRenewal = renewal?.variableUsd ?? 0;
+const perMonth = (requestsPerYear: number) =>
+  fixed.perMonthUsd + (requestsPerYear / 12) * (perApprovedRequest + perRenewal);
 const costUsd = {
   perApprovedRequest: round(perApprovedRequest, 5),
+  perRenewal: round(perRenewal, 5),
+  perApprovedRequestEmailsUsd: round((approved?.emails ?? 0) * PRICES_USD.sesEmail, 5),
   fixedPerMonth: round(fixed.perMonthUsd),
   at1000RequestsPerYearPerMonth: round(perMonth(1000)),
   at100000RequestsPerYearPerMonth: round(perMonth(100_000)),
@@ -94,8 +101,21 @@ const runtime = await startLocalRuntime({
 });
 let http: Awaited<ReturnType<typeof measureHttp>>;
 let workflows: Awaited<ReturnType<typeof measureWorkflows>>;
+let submissionProfile: Awaited<ReturnType<typeof profileSubmissions>>;
 try {
-  console.log('4. HTTP latency, 10 connections on loopback');
+  console.log("4a. Where a lone submission's time goes (submit-request's AWS calls, median per submission)");
+  submissionProfile = await profileSubmissions(runtime, BODY);
+  table(
+    submissionProfile.calls.map((c) => ({
+      ...c,
+      msPerSubmission: round(c.msPerSubmission, 1),
+      p50MsPerCall: round(c.p50MsPerCall, 1),
+    })),
+  );
+  console.log(
+    `   p50 ${round(submissionProfile.p50Ms, 1)} ms a submission, of which ${round(submissionProfile.otherMs, 1)} ms outside AWS calls`,
+  );
+  console.log('4b. HTTP latency, 10 connections on loopback');
   http = await measureHttp(runtime, BODY);
   table(Object.entries(http).map(([route, f]) => ({ route, ...f, perSecond: round(f.perSecond, 1) })));
   console.log(
@@ -155,7 +175,7 @@ const results = {
   costUsd,
   fixedCost: fixed,
   bundles,
-  http,
+  http: { ...http, lonePostRequestProfile: submissionProfile },
   workflows,
   targets,
 };

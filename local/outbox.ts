@@ -24,6 +24,8 @@ export class Outbox {
   private readonly kept: OutboxEmail[] = [];
   private readonly ids = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
+  /** The newest SES store time kept (epoch seconds): each keep() asks only for mail from then on. */
+  private since = 0;
 
   constructor(
     private readonly dir: string,
@@ -53,8 +55,11 @@ export class Outbox {
   /** Appends the emails the SES server has that are not on disk yet, and syncs the file. One at a time. */
   keep(): Promise<void> {
     const next = this.queue.then(async () => {
-      const res = await fetch(`${this.sesUrl}/store`);
+      // Only mail from the last kept second on (`since` is inclusive and whole seconds): reading the
+      // whole store on every send made each submission slower than the one before.
+      const res = await fetch(`${this.sesUrl}/store?since=${this.since}`);
       const store = (await res.json()) as { emails?: SesStoredEmail[] };
+      const newest = (store.emails ?? []).reduce((max, e) => Math.max(max, e.at), this.since);
       const fresh = (store.emails ?? []).map(toOutbox).filter((e) => !this.ids.has(e.messageId));
       if (fresh.length === 0) return;
       const fd = openSync(this.file, 'a');
@@ -65,6 +70,7 @@ export class Outbox {
         closeSync(fd);
       }
       this.remember(fresh);
+      this.since = newest;
     });
     this.queue = next.catch(() => undefined);
     return next;

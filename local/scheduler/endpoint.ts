@@ -4,6 +4,7 @@
  * and driven by the local clock (local/scheduler/clock.ts); a due schedule starts its state machine or
  * invokes its Lambda function (e.g. a task reminder).
  */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsApiError, pageAt, restJson, restJsonError } from '../aws/protocol.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
@@ -68,7 +69,8 @@ const DEFAULT_GROUP = 'default';
 const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 
 export class SchedulerEndpoint {
-  private readonly file: string;
+  /** One file per schedule (`<group>/<name>.json`): a change rewrites its own schedule, not all of them. */
+  private readonly folder: string;
   private schedules: LocalSchedule[];
   private timer: NodeJS.Timeout | undefined;
   private firing: Promise<FiredSchedule[]> = Promise.resolve([]);
@@ -79,8 +81,30 @@ export class SchedulerEndpoint {
     private readonly startTarget: ScheduleTargetStarter,
     private readonly log: (message: string) => void = () => undefined,
   ) {
-    this.file = join(dataDir, 'schedules.json');
-    this.schedules = readJsonFile<LocalSchedule[]>(this.file, []);
+    this.folder = join(dataDir, 'schedules');
+    this.schedules = this.load(join(dataDir, 'schedules.json'));
+  }
+
+  /** The schedules on disk, and those of the single `schedules.json` earlier versions kept (moved). */
+  private load(legacyFile: string): LocalSchedule[] {
+    const byArn = new Map<string, LocalSchedule>();
+    if (existsSync(this.folder)) {
+      for (const group of readdirSync(this.folder)) {
+        for (const file of readdirSync(join(this.folder, group)).filter((f) => f.endsWith('.json'))) {
+          const schedule = readJsonFile<LocalSchedule | undefined>(join(this.folder, group, file), undefined);
+          if (schedule) byArn.set(schedule.Arn, schedule);
+        }
+      }
+    }
+    if (existsSync(legacyFile)) {
+      for (const schedule of readJsonFile<LocalSchedule[]>(legacyFile, [])) {
+        if (byArn.has(schedule.Arn)) continue;
+        byArn.set(schedule.Arn, schedule);
+        this.save(schedule);
+      }
+      rmSync(legacyFile);
+    }
+    return [...byArn.values()];
   }
 
   /** Checks for due schedules every `intervalMs` of real time (the local clock moves with it). */
@@ -154,16 +178,25 @@ export class SchedulerEndpoint {
         ...(result.invoked ? { invoked: result.invoked } : {}),
         ...(result.error ? { error: result.error } : {}),
       };
-      if (isOneTime(schedule) && schedule.ActionAfterCompletion === 'DELETE') {
-        this.schedules = this.schedules.filter((s) => s !== schedule);
-      }
+      // Its target may have deleted or replaced it meanwhile: then there is nothing to keep.
+      if (!this.schedules.includes(schedule)) continue;
+      if (isOneTime(schedule) && schedule.ActionAfterCompletion === 'DELETE') this.remove(schedule);
+      else this.save(schedule);
     }
-    if (fired.length > 0) this.save();
     return fired;
   }
 
-  private save(): void {
-    writeJsonFile(this.file, this.schedules);
+  private path(schedule: Pick<LocalSchedule, 'GroupName' | 'Name'>): string {
+    return join(this.folder, encodeURIComponent(schedule.GroupName), `${schedule.Name}.json`);
+  }
+
+  private save(schedule: LocalSchedule): void {
+    writeJsonFile(this.path(schedule), schedule);
+  }
+
+  private remove(schedule: LocalSchedule): void {
+    this.schedules = this.schedules.filter((s) => s !== schedule);
+    rmSync(this.path(schedule), { force: true });
   }
 
   /** Answers a Scheduler REST request, or returns undefined when the path is not the Scheduler's. */
@@ -184,9 +217,7 @@ export class SchedulerEndpoint {
         case 'GET':
           return restJson(toApi(this.require(name, group)));
         case 'DELETE':
-          this.require(name, group);
-          this.schedules = this.schedules.filter((s) => !(s.Name === name && s.GroupName === group));
-          this.save();
+          this.remove(this.require(name, group));
           return restJson({});
         default:
           throw new AwsApiError('ValidationException', 'Unsupported method', 405);
@@ -245,7 +276,7 @@ export class SchedulerEndpoint {
       throw new AwsApiError('ValidationException', `Invalid Schedule Expression ${expression}.`);
     }
     this.schedules = [...this.schedules.filter((s) => s !== existing), schedule];
-    this.save();
+    this.save(schedule);
     return schedule;
   }
 

@@ -4,6 +4,7 @@
  * Handler modules are cached per source for the life of the process: a module keeps the environment
  * it saw at its first import.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -60,6 +61,13 @@ export async function loadHandlers(source: HandlerSource): Promise<string[]> {
   return missing;
 }
 
+const running = new AsyncLocalStorage<string>();
+
+/** The shared/functions.ts name of the handler whose invocation this code runs in (bench profiling). */
+export function runningFunction(): string | undefined {
+  return running.getStore();
+}
+
 /** Invokes the loaded handler `name` of this source as Lambda does (serialized: JSON in, JSON out). */
 export function handlerInvoker(source: HandlerSource) {
   const handlers = handlerCache[source];
@@ -67,7 +75,7 @@ export function handlerInvoker(source: HandlerSource) {
     const handler = handlers.get(name);
     if (!handler) throw new Error(`The Lambda handler lambdas/${name}.ts is missing or failed to load`);
     const event = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
-    const result = await handler(event, lambdaContext(name));
+    const result = await running.run(name, () => handler(event, lambdaContext(name)));
     return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as JsonValue);
   };
 }

@@ -1005,17 +1005,21 @@ describe('operations', () => {
     });
   });
 
-  it('sends alarms to an encrypted topic that emails the operators', () => {
+  it('sends alarms to a TLS-only topic that emails the operators, with no key to pay for', () => {
     // Assess
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }),
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
     });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: config.operatorEmail,
       TopicArn: { Ref: idOf(stack.monitoring.topic) },
     });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourceCountIs('AWS::KMS::Key', 0);
   });
 
   it('has one dashboard of at most 50 metrics (a free dashboard) with executions, errors of every function and API responses', () => {

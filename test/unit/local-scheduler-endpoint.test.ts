@@ -2,7 +2,7 @@
  * The local EventBridge stand-ins, spoken to with the real SDK clients: the Scheduler's REST API,
  * one-time schedules fired by the local clock (SOP 17's renewal trigger), and the PutEvents sink.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventsSink } from '#local/events-sink.ts';
 import { readBody, writeResponse } from '#local/http-server.ts';
 import { LocalClock, parseAdvance } from '#local/scheduler/clock.ts';
-import { SchedulerEndpoint, type ScheduleTarget, wallTimeToUtc } from '#local/scheduler/endpoint.ts';
+import {
+  type LocalSchedule,
+  SchedulerEndpoint,
+  type ScheduleTarget,
+  wallTimeToUtc,
+} from '#local/scheduler/endpoint.ts';
 
 const DAY = 86_400_000;
 const RENEWAL_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:annual-renewal';
@@ -205,6 +210,34 @@ describe('local EventBridge Scheduler', () => {
     expect(reopened.pending().map((p) => p.name)).toEqual(['renewal-SR-5-2027']);
   });
 
+  it('keeps each schedule in a file of its own: a deletion, a firing and a restart agree on disk', async () => {
+    await schedulerClient.send(new CreateScheduleCommand(renewalSchedule('renewal-SR-6-2027', 365)));
+    await schedulerClient.send(new CreateScheduleCommand(renewalSchedule('renewal-SR-7-2027', 1)));
+    await schedulerClient.send(new CreateScheduleCommand(renewalSchedule('renewal-SR-8-2027', 365)));
+    await schedulerClient.send(
+      new DeleteScheduleCommand({ Name: 'renewal-SR-8-2027', GroupName: 'software-request-renewals' }),
+    );
+    clock.advance(2 * DAY);
+    await scheduler.fireDue();
+
+    const reopened = new SchedulerEndpoint(dataDir, clock, async () => 'arn');
+    expect(reopened.pending().map((p) => p.name)).toEqual(['renewal-SR-6-2027']);
+    expect(readdirSync(join(dataDir, 'schedules', 'software-request-renewals'))).toEqual([
+      'renewal-SR-6-2027.json',
+    ]);
+  });
+
+  it('moves the schedules of the single schedules.json that earlier versions kept', () => {
+    const legacy = { ...toLocal(renewalSchedule('renewal-SR-9-2027', 30)) };
+    writeFileSync(join(dataDir, 'schedules.json'), JSON.stringify([legacy]));
+
+    const reopened = new SchedulerEndpoint(dataDir, clock, async () => 'arn');
+
+    expect(reopened.pending().map((p) => p.name)).toEqual(['renewal-SR-9-2027']);
+    expect(existsSync(join(dataDir, 'schedules.json'))).toBe(false);
+    expect(new SchedulerEndpoint(dataDir, clock, async () => 'arn').pending()).toHaveLength(1);
+  });
+
   it('the clock only moves forward: advanceDays/Hours/Seconds, nothing else', () => {
     expect(parseAdvance('{"advanceDays":1,"advanceHours":2,"advanceSeconds":3}')).toBe(DAY + 7_203_000);
     expect(() => parseAdvance('{"advanceDays":-1}')).toThrow(/non-negative/);
@@ -245,3 +278,22 @@ describe('local EventBridge PutEvents sink', () => {
     ]);
   });
 });
+
+/** A schedule as the endpoint keeps it on disk. */
+function toLocal(input: CreateScheduleCommandInput): LocalSchedule {
+  const now = Date.now();
+  return {
+    Name: input.Name as string,
+    GroupName: input.GroupName as string,
+    Arn: `arn:aws:scheduler:us-east-1:000000000000:schedule/${input.GroupName}/${input.Name}`,
+    ScheduleExpression: input.ScheduleExpression as string,
+    ScheduleExpressionTimezone: 'UTC',
+    State: 'ENABLED',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    Target: input.Target as LocalSchedule['Target'],
+    CreationDate: now,
+    LastModificationDate: now,
+    clockOffsetMs: 0,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Where one submission's time goes: lone `POST /requests` calls (one at a time, so nothing queues),
+ * each AWS call the handlers make timed by a middleware on the product's own clients
+ * (shared/aws/clients.ts: the local runtime runs the handlers in this process, from source). The
+ * workflow each submission starts keeps running meanwhile, as it does behind a real submission.
+ */
+import type { MiddlewareStack } from '@smithy/types';
+import * as clients from '#shared/aws/clients.ts';
+import type { LocalRuntime } from '../local/runtime.ts';
+import { runningFunction } from '../local/start/handlers.ts';
+
+export interface SubmissionProfile {
+  submissions: number;
+  p50Ms: number;
+  /** Median per submission, by `service.Command`: how many calls, and their summed time. */
+  calls: { call: string; perSubmission: number; msPerSubmission: number; p50MsPerCall: number }[];
+  /** p50 minus the AWS calls: validation, hashing, rendering, HTTP in and out. */
+  otherMs: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+export async function profileSubmissions(
+  runtime: LocalRuntime,
+  body: Record<string, unknown>,
+  submissions = 50,
+): Promise<SubmissionProfile> {
+  // submit-request's calls, by the submission in flight; the workflow's own calls (record-step,
+  // assign-task run while the submission finishes) are told apart by the handler that made them.
+  let current: number | undefined;
+  const calls: { submission: number; call: string; ms: number }[] = [];
+  for (const [service, client] of Object.entries(clients)) {
+    const stack = (client as unknown as { middlewareStack: MiddlewareStack<object, object> }).middlewareStack;
+    stack.add(
+      (next, context) => async (args) => {
+        const submission = current;
+        const started = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          if (submission !== undefined && runningFunction() === 'submit-request') {
+            calls.push({
+              submission,
+              call: `${service}.${context.commandName}`,
+              ms: performance.now() - started,
+            });
+          }
+        }
+      },
+      { step: 'initialize', name: 'benchSubmissionProfile' },
+    );
+  }
+  const totals: number[] = [];
+  try {
+    for (let i = 0; i < submissions; i++) {
+      current = i;
+      const started = performance.now();
+      const res = await fetch(`${runtime.baseUrl}/requests`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'idempotency-key': `profile-${Date.now()}-${i}`,
+        },
+        body: JSON.stringify({ ...body, resourceName: `Profiled Resource ${i}` }),
+      });
+      await res.text();
+      totals.push(performance.now() - started);
+      if (res.status !== 201) throw new Error(`POST /requests answered ${res.status}`);
+    }
+  } finally {
+    current = undefined;
+    for (const client of Object.values(clients)) {
+      (client as unknown as { middlewareStack: MiddlewareStack<object, object> }).middlewareStack.remove(
+        'benchSubmissionProfile',
+      );
+    }
+  }
+  const names = [...new Set(calls.map((c) => c.call))];
+  const rows = names.map((call) => {
+    const mine = calls.filter((c) => c.call === call);
+    const per = (pick: (c: (typeof mine)[number]) => number) =>
+      median(
+        Array.from({ length: submissions }, (_, i) =>
+          mine.filter((c) => c.submission === i).reduce((sum, c) => sum + pick(c), 0),
+        ),
+      );
+    return {
+      call,
+      perSubmission: per(() => 1),
+      msPerSubmission: per((c) => c.ms),
+      p50MsPerCall: median(mine.map((c) => c.ms)),
+    };
+  });
+  const p50Ms = median(totals);
+  return {
+    submissions,
+    p50Ms,
+    calls: rows,
+    otherMs: p50Ms - rows.reduce((sum, r) => sum + r.msPerSubmission, 0),
+  };
+}
