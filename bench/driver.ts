@@ -69,6 +69,8 @@ export class Driver {
   retried = 0;
   private readonly seenTasks = new Set<string>();
   private readonly kindCounts = new Map<string, number>();
+  /** Emails already read from the outbox (it only grows): each round reads only the new ones. */
+  private outboxRead = 0;
 
   constructor(private readonly runtime: LocalRuntime) {}
 
@@ -108,7 +110,7 @@ export class Driver {
     for (const email of outbox) {
       const link = LINK.exec(email.text);
       if (!link?.[1] || !link[2] || this.seenTasks.has(`${link[1]}:${link[2]}`)) continue;
-      const requestId = [...policies.keys()].find((id) => email.subject.includes(id));
+      const requestId = requestIdIn(email.subject, policies);
       const kind = KIND_BY_TITLE.find(([title]) => email.subject.includes(title))?.[1];
       if (!requestId || !kind) continue;
       this.seenTasks.add(`${link[1]}:${link[2]}`);
@@ -146,13 +148,28 @@ export class Driver {
   async driveToEnd(policies: Map<string, Policy>, timeoutMs = 120_000): Promise<DriveResult> {
     const deadline = Date.now() + timeoutMs;
     const statuses = new Map<string, string>();
+    // A request's status is read again only after it was emailed (a final outcome always is) or, as a
+    // safety net, every few seconds: reading all of them every round made the driver the bottleneck.
+    const mailedSinceRead = new Set(policies.keys());
+    let lastFullRead = Date.now();
     while (Date.now() < deadline) {
-      const outbox = (await (await this.call('/_local/outbox')).json()) as OutboxEmail[];
+      const outbox = (await (
+        await this.call(`/_local/outbox?from=${this.outboxRead}`)
+      ).json()) as OutboxEmail[];
       this.httpCalls--; // the outbox is the local mail viewer, not an API call of the product
+      this.outboxRead += outbox.length;
+      for (const email of outbox) {
+        const requestId = requestIdIn(email.subject, policies);
+        if (requestId) mailedSinceRead.add(requestId);
+      }
       const decided = await this.decideNewTasks(policies, outbox);
       if (decided === 0) {
+        const full = Date.now() - lastFullRead > 5_000;
+        if (full) lastFullRead = Date.now();
         for (const requestId of policies.keys()) {
           if (TERMINAL.has(statuses.get(requestId) ?? '')) continue;
+          if (!full && !mailedSinceRead.has(requestId)) continue;
+          mailedSinceRead.delete(requestId);
           statuses.set(requestId, await this.status(requestId));
           this.httpCalls--;
         }
@@ -169,4 +186,12 @@ export class Driver {
     const unfinished = [...policies.keys()].filter((id) => !TERMINAL.has(statuses.get(id) ?? ''));
     return { statuses, httpCalls: this.httpCalls, unfinished };
   }
+}
+
+const REQUEST_ID = /SR-\d{8}-[A-Z0-9]{8}/;
+
+/** The request an email is about (its subject names it), when it is one the driver decides for. */
+function requestIdIn(subject: string, policies: Map<string, Policy>): string | undefined {
+  const id = REQUEST_ID.exec(subject)?.[0];
+  return id && policies.has(id) ? id : undefined;
 }

@@ -1,9 +1,10 @@
 /** An EventBridge PutEvents stand-in that records every event (`GET /_local/events`). */
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsApiError, awsJson, awsJsonError } from './aws/protocol.ts';
 import type { SimpleRequest, SimpleResponse } from './http-types.ts';
-import { readJsonFile, writeJsonFile } from './json-file.ts';
+import { readJsonFile } from './json-file.ts';
 
 export interface RecordedEvent {
   id: string;
@@ -15,13 +16,33 @@ export interface RecordedEvent {
   resources: string[];
 }
 
+/**
+ * Events are appended to `<dataDir>/events.jsonl`, one line each (rewriting one JSON file per event
+ * made every event slower than the last); `events.json` of earlier versions is moved into it.
+ */
 export class EventsSink {
   private readonly file: string;
   private readonly events: RecordedEvent[];
 
   constructor(dataDir: string) {
-    this.file = join(dataDir, 'events.json');
-    this.events = readJsonFile<RecordedEvent[]>(this.file, []);
+    this.file = join(dataDir, 'events.jsonl');
+    const legacy = join(dataDir, 'events.json');
+    this.events = existsSync(this.file)
+      ? readFileSync(this.file, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim())
+          .flatMap((line) => parseLine(line))
+      : [];
+    if (existsSync(legacy)) {
+      const moved = readJsonFile<RecordedEvent[]>(legacy, []);
+      this.append(moved);
+      this.events.push(...moved);
+      rmSync(legacy);
+    }
+  }
+
+  private append(events: RecordedEvent[]): void {
+    if (events.length) appendFileSync(this.file, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
 
   list(): RecordedEvent[] {
@@ -42,6 +63,7 @@ export class EventsSink {
     } catch {
       return awsJsonError(new AwsApiError('SerializationException', 'Invalid JSON'), '1.1');
     }
+    const recorded: RecordedEvent[] = [];
     const results = entries.map((e) => {
       if (!e.Source || !e.DetailType || typeof e.Detail !== 'string') {
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
@@ -53,7 +75,7 @@ export class EventsSink {
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
       }
       const id = randomUUID();
-      this.events.push({
+      recorded.push({
         id,
         at: typeof e.Time === 'number' ? new Date(e.Time * 1000).toISOString() : new Date().toISOString(),
         eventBusName: String(e.EventBusName ?? 'default'),
@@ -64,8 +86,18 @@ export class EventsSink {
       });
       return { EventId: id };
     });
-    writeJsonFile(this.file, this.events);
+    this.append(recorded);
+    this.events.push(...recorded);
     const failed = results.filter((r) => 'ErrorCode' in r).length;
     return awsJson(200, { FailedEntryCount: failed, Entries: results }, undefined, '1.1');
+  }
+}
+
+/** A line torn by a crash mid-append is skipped: its PutEvents was never answered. */
+function parseLine(line: string): RecordedEvent[] {
+  try {
+    return [JSON.parse(line) as RecordedEvent];
+  } catch {
+    return [];
   }
 }

@@ -23,7 +23,17 @@ export interface LocalRoutesDeps {
 export function localRoutes(deps: LocalRoutesDeps, extra: LocalRoute[] = []): LocalRoute[] {
   const { outbox, clock, scheduler, events, executions, sfn } = deps;
   return [
-    { method: 'GET', path: '/_local/outbox', handle: async () => json(200, await outbox.list()) },
+    {
+      method: 'GET',
+      path: '/_local/outbox',
+      // `?from=N` skips the first N emails (the outbox only grows): a client that polls reads what is new.
+      handle: async (req) => {
+        const from = Number(req.query.get('from') ?? 0);
+        if (!Number.isSafeInteger(from) || from < 0)
+          return json(400, { error: 'from must be a whole number' });
+        return json(200, (await outbox.list()).slice(from));
+      },
+    },
     { method: 'GET', path: '/_local/clock', handle: () => json(200, clockView(clock, scheduler)) },
     {
       method: 'POST',

@@ -28,10 +28,17 @@ export function formatUsd(amount: number): string {
 }
 
 /** "Friday, December 11, 2026 at 10:00 AM UTC": unambiguous for a team in any time zone. */
+// Built once: constructing an Intl.DateTimeFormat costs milliseconds, and every email and page uses it.
+const DATE_TIME = new Intl.DateTimeFormat('en-US', {
+  dateStyle: 'full',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+  return `${DATE_TIME.format(date)} UTC`;
 }
 
 /** The facts a team needs to decide this kind of step, taken from the request record. */

@@ -36,4 +36,31 @@ describe('local runtime: the outbox is durable', () => {
       expect.objectContaining({ messageId: sent.MessageId, subject: 'Durability check' }),
     );
   });
+
+  it('keeps every email when many are sent within the same second, and serves the new ones from ?from=N', async () => {
+    const ses = new SESClient({
+      endpoint: env.runtime.env.AWS_ENDPOINT_URL_SES,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const before = (await fetch(`${env.runtime.baseUrl}/_local/outbox`).then((r) => r.json())) as unknown[];
+
+    const sent = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        ses.send(
+          new SendEmailCommand({
+            Source: 'workflow@district.example',
+            Destination: { ToAddresses: ['ccs@district.example'] },
+            Message: { Subject: { Data: `Burst ${i}` }, Body: { Text: { Data: 'One of many.' } } },
+          }),
+        ),
+      ),
+    );
+
+    const fresh = (await fetch(`${env.runtime.baseUrl}/_local/outbox?from=${before.length}`).then((r) =>
+      r.json(),
+    )) as { messageId: string }[];
+    expect(fresh.map((e) => e.messageId).sort()).toEqual(sent.map((s) => s.MessageId).sort());
+    expect((await fetch(`${env.runtime.baseUrl}/_local/outbox?from=-1`)).status).toBe(400);
+  });
 });

@@ -2,7 +2,7 @@
  * The local EventBridge stand-ins, spoken to with the real SDK clients: the Scheduler's REST API,
  * one-time schedules fired by the local clock (SOP 17's renewal trigger), and the PutEvents sink.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -276,6 +276,37 @@ describe('local EventBridge PutEvents sink', () => {
         detail: { requestId: 'SR-1' },
       }),
     ]);
+  });
+
+  it('keeps events across a restart, appended one line each, and moves the events.json of earlier versions', async () => {
+    const legacy = {
+      id: 'e-0',
+      at: '2026-01-01T00:00:00.000Z',
+      eventBusName: 'b',
+      source: 's',
+      detailType: 'Old',
+      detail: {},
+      resources: [],
+    };
+    writeFileSync(join(dataDir, 'events.json'), JSON.stringify([legacy]));
+    const sink = new EventsSink(dataDir);
+    const put = (detailType: string) =>
+      sink.handle({
+        method: 'POST',
+        path: '/',
+        query: new URLSearchParams(),
+        headers: { 'x-amz-target': 'AWSEvents.PutEvents' },
+        body: JSON.stringify({ Entries: [{ Source: 's', DetailType: detailType, Detail: '{}' }] }),
+        params: {},
+      });
+    put('First');
+    put('Second');
+
+    const reopened = new EventsSink(dataDir);
+
+    expect(reopened.list().map((e) => e.detailType)).toEqual(['Old', 'First', 'Second']);
+    expect(existsSync(join(dataDir, 'events.json'))).toBe(false);
+    expect(readFileSync(join(dataDir, 'events.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 });
 
