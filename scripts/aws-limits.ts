@@ -19,7 +19,15 @@ import { reminderScheduleName } from '#shared/domain/reminder-schedules.ts';
 import { renewalScheduleName } from '#shared/domain/renewal.ts';
 import { newRequestId } from '#shared/domain/request-id.ts';
 import { newTaskId } from '#shared/domain/task-links.ts';
-import { loadMachine, type WorstCase, worstCase } from './limits/asl.ts';
+import type { DeadlineDays } from '#shared/domain/deadlines.ts';
+import {
+  configuredDeadlineDays,
+  EXECUTION_TARGET_SECONDS,
+  loadMachine,
+  SSL_MAX_WAIT_SECONDS_LIMIT,
+  type WorstCase,
+  worstCase,
+} from './limits/asl.ts';
 import { largestStateBytes } from './limits/payload.ts';
 
 export * from './limits/asl.ts';
@@ -36,15 +44,16 @@ export const AWS_LIMITS = {
   stateBytes: 256 * 1024,
 } as const;
 export const TARGETS = {
-  executionSeconds: 330 * DAY,
+  executionSeconds: EXECUTION_TARGET_SECONDS,
   historyEvents: 20_000,
   stateBytes: 200 * 1024,
 } as const;
 
-/** The largest SSL wait cap cdk/config.ts accepts (sslMaxWaitSeconds). */
-export const SSL_MAX_WAIT_SECONDS_LIMIT = 86_400;
+export { deadlinesProblem, SSL_MAX_WAIT_SECONDS_LIMIT } from './limits/asl.ts';
 
 export interface LimitsReport {
+  /** The deadlines the worst case was computed with (cdk.json's). */
+  humanStepDeadlineDays: DeadlineDays;
   softwareRequest: WorstCase;
   annualRenewal: WorstCase;
   largestStateBytes: number;
@@ -65,10 +74,14 @@ export function longestNames(): LimitsReport['names'] {
   };
 }
 
-export async function computeLimits(sslMaxWaitSeconds = SSL_MAX_WAIT_SECONDS_LIMIT): Promise<LimitsReport> {
+export async function computeLimits(
+  sslMaxWaitSeconds = SSL_MAX_WAIT_SECONDS_LIMIT,
+  deadlines: DeadlineDays = configuredDeadlineDays(),
+): Promise<LimitsReport> {
   return {
-    softwareRequest: worstCase(loadMachine('softwareRequest'), { sslMaxWaitSeconds }),
-    annualRenewal: worstCase(loadMachine('annualRenewal'), { sslMaxWaitSeconds }),
+    humanStepDeadlineDays: deadlines,
+    softwareRequest: worstCase(loadMachine('softwareRequest', deadlines), { sslMaxWaitSeconds }),
+    annualRenewal: worstCase(loadMachine('annualRenewal', deadlines), { sslMaxWaitSeconds }),
     largestStateBytes: await largestStateBytes(),
     names: longestNames(),
   };
