@@ -410,7 +410,10 @@ export class LocalStateMachine {
  * is handed over through Parameters so the engine evaluates SecondsPath / TimestampPath itself, and
  * `ResultPath: null` passes the input through as a Wait does.
  */
-function forTheEngine(definition: AslDefinition): { engineDefinition: AslDefinition; waitStates: Set<string> } {
+function forTheEngine(definition: AslDefinition): {
+  engineDefinition: AslDefinition;
+  waitStates: Set<string>;
+} {
   const engineDefinition = structuredClone(definition);
   const waitStates = new Set<string>();
   for (const [name, state] of Object.entries(engineDefinition.States)) {

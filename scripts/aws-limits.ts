@@ -15,11 +15,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DeadlineDays } from '#shared/domain/deadlines.ts';
 import { reminderScheduleName } from '#shared/domain/reminder-schedules.ts';
 import { renewalScheduleName } from '#shared/domain/renewal.ts';
 import { newRequestId } from '#shared/domain/request-id.ts';
 import { newTaskId } from '#shared/domain/task-links.ts';
-import type { DeadlineDays } from '#shared/domain/deadlines.ts';
 import {
   configuredDeadlineDays,
   EXECUTION_TARGET_SECONDS,

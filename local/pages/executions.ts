@@ -280,7 +280,10 @@ export function definitionOf(stateMachine: string): AslDefinition | undefined {
     const key = (Object.keys(STATE_MACHINE_NAMES) as (keyof typeof STATE_MACHINES)[]).find(
       (k) => STATE_MACHINE_NAMES[k] === name,
     );
-    definitions.set(name, key ? loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS) : undefined);
+    definitions.set(
+      name,
+      key ? loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS) : undefined,
+    );
   }
   return definitions.get(name);
 }

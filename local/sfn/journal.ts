@@ -16,6 +16,7 @@ import {
   LocalStateMachine,
   TaskTokens,
 } from '../asl-runner.ts';
+import { ClockTimers } from '../clock-timers.ts';
 import { stateMachineArn as toStateMachineArn } from '../config.ts';
 import type {
   ExecutionRecord,
@@ -24,7 +25,6 @@ import type {
   NamedError,
   WaitJournalEntry,
 } from '../executions-store.ts';
-import { ClockTimers } from '../clock-timers.ts';
 import type { Machine, Run, StepFunctionsEndpointOptions, TokenOwner } from './model.ts';
 import { TokenBook } from './tokens.ts';
 

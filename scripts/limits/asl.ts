@@ -255,7 +255,9 @@ export function loadMachine(
 /** humanStepDeadlineDays of cdk.json (the defaults where it says nothing). */
 export function configuredDeadlineDays(): DeadlineDays {
   try {
-    const cdk = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+    const cdk = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+      context?: Record<string, unknown>;
+    };
     return deadlineDaysFromContext(cdk.context ?? {});
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_DEADLINE_DAYS };

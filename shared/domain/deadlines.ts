@@ -91,7 +91,9 @@ export function resolveDeadlines(asl: string, days: DeadlineDays = DEFAULT_DEADL
     return d;
   };
   return asl
-    .replace(/"\$\{(\w+)DeadlineSeconds\}"/g, (token, stem: string) => String(lookup(stem, token) * DAY_SECONDS))
+    .replace(/"\$\{(\w+)DeadlineSeconds\}"/g, (token, stem: string) =>
+      String(lookup(stem, token) * DAY_SECONDS),
+    )
     .replace(/\$\{(\w+)DeadlineDays\}/g, (token, stem: string) => String(lookup(stem, token)))
     .replace(/\$\{(\w+)DeadlineSeconds\}/g, (token) => {
       throw new ConfigError(`${token} must be a whole JSON value ("${token}"), not part of a text`);
