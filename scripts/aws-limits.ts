@@ -7,7 +7,8 @@
  *   - state transitions (what Step Functions bills);
  *   - the names the code generates: execution names (80), schedule names (64).
  *
- * Worst legal path: every human step is decided a moment before its deadline, every automated task
+ * Worst legal path: every human step is decided a moment before its deadline (cdk.json
+ * humanStepDeadlineDays; cdk/config.ts refuses deadlines whose worst path would pass the target), every automated task
  * fails as often as its Retry allows before it succeeds, every SSL Labs scan runs to the wait cap
  * with the most polls it can make (shared/ssl/scan.ts maxScanCalls), and every loop runs as often as
  * its guard allows (the replacement loop of SOP 11, read from the ASL's own Choice).
@@ -97,7 +98,11 @@ async function main(): Promise<void> {
   const row = (label: string, value: string, limit: string) =>
     console.log(`  ${label.padEnd(44)} ${value.padStart(12)}   ${limit}`);
   console.log(
-    `Worst legal executions (SSL wait cap at its largest allowed value, ${SSL_MAX_WAIT_SECONDS_LIMIT} s)`,
+    `Worst legal executions (SSL wait cap at its largest allowed value, ${SSL_MAX_WAIT_SECONDS_LIMIT} s; human-step deadlines as cdk.json sets them: ${Object.entries(
+      report.humanStepDeadlineDays,
+    )
+      .map(([kind, days]) => `${kind} ${days} d`)
+      .join(', ')})`,
   );
   for (const [name, w] of Object.entries({
     'software-request': report.softwareRequest,
