@@ -4,7 +4,9 @@
  */
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
+import { type DeadlineDays, parseDeadlineDays } from '#shared/domain/deadlines.ts';
 import { TEAMS, type Team } from '#shared/domain/task-kinds.ts';
+import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -59,6 +61,8 @@ const configSchema = z
     sslLabsApiBase: z._default(httpsUrl(), 'https://api.ssllabs.com/api/v4'),
     sslMaxWaitSeconds: z._default(int(60, 86_400), 3600),
     renewalLeadDays: z._default(int(0, 180), 30),
+    /** Task kind → days (shared/domain/deadlines.ts); checked by parseConfig, with the execution limit. */
+    humanStepDeadlineDays: z.optional(z.unknown()),
     apiThrottle: z._default(
       z.object(
         { rateLimit: int(1, 10_000), burstLimit: int(1, 5_000) },
@@ -127,7 +131,9 @@ const configSchema = z
     ),
   );
 
-export type DistrictConfig = z.infer<typeof configSchema>;
+export type DistrictConfig = Omit<z.infer<typeof configSchema>, 'humanStepDeadlineDays'> & {
+  humanStepDeadlineDays: DeadlineDays;
+};
 
 /** Every context key the stack reads; anything else in cdk.json context belongs to CDK itself. */
 export const CONFIG_KEYS = Object.keys(configSchema.def.shape) as (keyof DistrictConfig)[];
@@ -149,13 +155,16 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
     input[key] = typeof value === 'string' ? fromCommandLine(value) : value;
   }
   const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const deadlines = checkDeadlines(input.humanStepDeadlineDays);
+  if (result.success && 'days' in deadlines) return { ...result.data, humanStepDeadlineDays: deadlines.days };
+  const issues = result.success ? [] : result.error.issues;
+  const lines = issues.map((issue) => {
     const key = issue.path.length ? issue.path.join('.') : '(context)';
     const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
     const message = missing ? 'is required' : issue.message;
     return `  - ${key}: ${message}`;
   });
+  if ('problem' in deadlines) lines.push(`  - humanStepDeadlineDays: ${deadlines.problem}`);
   throw new ConfigurationError(
     `Invalid deployment configuration (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
   );
@@ -166,6 +175,18 @@ export function readConfig(node: Node): DistrictConfig {
   const raw: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) raw[key] = node.tryGetContext(key);
   return parseConfig(raw);
+}
+
+/** Bounds per step (parseDeadlineDays), then the worst execution they allow (scripts/limits). */
+function checkDeadlines(raw: unknown): { days: DeadlineDays } | { problem: string } {
+  let days: DeadlineDays;
+  try {
+    days = parseDeadlineDays(raw);
+  } catch (error) {
+    return { problem: (error as Error).message.replaceAll('humanStepDeadlineDays.', '') };
+  }
+  const problem = deadlinesProblem(days);
+  return problem ? { problem } : { days };
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

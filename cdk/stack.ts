@@ -76,8 +76,8 @@ export class SoftwareRequestStack extends Stack {
     };
     // The state machines: the ASL files are the only definition
     const machineArns = this.machineArns();
-    this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention);
-    this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention);
+    this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
+    this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
       renewalStateMachineArn: machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
     });
@@ -180,6 +180,7 @@ export class SoftwareRequestStack extends Stack {
     fn: (name: string) => DistrictFunction,
     machineArns: Record<string, string>,
     logRetention: RetentionDays,
+    config: DistrictConfig,
   ): WorkflowStateMachine {
     return new WorkflowStateMachine(this, MACHINE_IDS[key], {
       file: STATE_MACHINES[key].file,
@@ -188,6 +189,7 @@ export class SoftwareRequestStack extends Stack {
         FUNCTIONS.flatMap((spec) => (spec.aslArn ? [[spec.aslArn, fn(spec.name)] as const] : [])),
       ),
       extraSubstitutions: machineArns,
+      deadlines: config.humanStepDeadlineDays,
       logRetention,
     });
   }

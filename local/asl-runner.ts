@@ -4,13 +4,17 @@
  *   a thrown error surfaces with its name as the Step Functions error, like a Lambda function error;
  * - `lambda:invoke.waitForTaskToken` Tasks mint a fresh token per wait, hand it to the function in
  *   place of `$$.Task.Token`, and wait for SendTaskSuccess/SendTaskFailure through `TaskTokens`;
- * - the state's TimeoutSeconds also expires the token, so a late answer gets `TaskTimedOut` as on AWS.
+ * - the state's TimeoutSeconds is a deadline on the local clock (local/clock-timers.ts), not an engine
+ *   timer: when the clock passes it the wait fails with States.Timeout, and a late answer gets
+ *   `TaskTimedOut` as on AWS; Wait states also end when the local clock passes their time.
  * The same runner serves the workflow tests and the local runtime: one definition, no copies.
  */
 import '#shared/runtime/promise-with-resolvers.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/domain/deadlines.ts';
+import { ClockTimers } from './clock-timers.ts';
 
 /** The engine's event log entry type (not exported by the package). */
 type EventLog = Awaited<
@@ -40,6 +44,14 @@ interface AslState {
   Resource?: string;
   TimeoutSeconds?: number;
   Parameters?: { FunctionName?: string } & Record<string, unknown>;
+  Next?: string;
+  End?: boolean;
+  InputPath?: string | null;
+  OutputPath?: string | null;
+  Seconds?: number;
+  SecondsPath?: string;
+  Timestamp?: string;
+  TimestampPath?: string;
 }
 export interface AslDefinition {
   StartAt: string;
@@ -48,11 +60,23 @@ export interface AslDefinition {
 }
 
 const TOKEN_PLACEHOLDER = '__TASK_TOKEN__';
+/**
+ * TimeoutSeconds the engine gets for a token wait: the largest its Node timer honours. The real deadline
+ * is the runtime's, on the local clock (TaskTokens); this one only stops the engine's timer from
+ * overflowing (past 2^31 ms it would fire at once).
+ */
+const ENGINE_TIMER_CEILING_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+/** The resource a Wait state becomes for the engine: a task the runtime ends on the local clock. */
+const LOCAL_WAIT = 'arn:aws:states:::local:wait';
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
-export function loadDefinition(file: string): AslDefinition {
-  return JSON.parse(readFileSync(file, 'utf8')) as AslDefinition;
+/**
+ * Reads an ASL file with its deadline placeholders resolved (shared/domain/deadlines.ts): the local
+ * runtime passes the deadlines of cdk.json, tests the defaults.
+ */
+export function loadDefinition(file: string, deadlines: DeadlineDays = DEFAULT_DEADLINE_DAYS): AslDefinition {
+  return JSON.parse(resolveDeadlines(readFileSync(file, 'utf8'), deadlines)) as AslDefinition;
 }
 
 /** The `${Name}` substitution a Task calls, e.g. `AssignTaskFunctionArn`. */
@@ -73,13 +97,18 @@ interface PendingWait {
   stateName: string;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Local clock time (epoch ms) at which the wait fails with States.Timeout. */
+  deadline: number;
+  cancelTimer: () => void;
 }
 
-/** The task tokens of every waiting execution: mint, answer, expire. */
+/** The task tokens of every waiting execution: mint, answer, expire (on the local clock). */
 export class TaskTokens {
   private readonly pending = new Map<string, PendingWait>();
   private readonly closed = new Map<string, 'ANSWERED' | 'TIMED_OUT' | 'ABORTED'>();
+
+  /** `timers` runs on the local clock; its Wait states use the same clock (LocalStateMachine). */
+  constructor(readonly timers: ClockTimers = new ClockTimers()) {}
 
   mint(): string {
     return `local-${randomBytes(24).toString('base64url')}`;
@@ -90,10 +119,33 @@ export class TaskTokens {
     meta: { executionName: string; stateName: string; timeoutSeconds: number },
   ): Promise<unknown> {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    const timer = setTimeout(() => this.close(token, 'TIMED_OUT'), meta.timeoutSeconds * 1000);
-    timer.unref();
-    this.pending.set(token, { ...meta, resolve, reject, timer });
+    const deadline = this.timers.now() + meta.timeoutSeconds * 1000;
+    this.pending.set(token, {
+      executionName: meta.executionName,
+      stateName: meta.stateName,
+      resolve,
+      reject,
+      deadline,
+      cancelTimer: this.timers.at(deadline, () => this.expire(token)),
+    });
     return promise;
+  }
+
+  /** The deadline of an open wait (local clock, epoch ms). */
+  deadlineOf(token: string): number | undefined {
+    return this.pending.get(token)?.deadline;
+  }
+
+  /**
+   * Moves an open wait's deadline: a wait resumed after a restart keeps the deadline it had (the
+   * journal's), not a fresh one counted from the restart.
+   */
+  setDeadline(token: string, deadline: number): void {
+    const wait = this.pending.get(token);
+    if (!wait) return;
+    wait.cancelTimer();
+    wait.deadline = deadline;
+    wait.cancelTimer = this.timers.at(deadline, () => this.expire(token));
   }
 
   /** SendTaskSuccess: `output` is the JSON string the API receives. */
@@ -153,9 +205,17 @@ export class TaskTokens {
     return wait;
   }
 
-  private close(token: string, how: 'ANSWERED' | 'TIMED_OUT' | 'ABORTED'): void {
+  /** The deadline passed: as on AWS, the state fails with States.Timeout (its Catch decides). */
+  private expire(token: string): void {
     const wait = this.pending.get(token);
-    if (wait) clearTimeout(wait.timer);
+    if (!wait) return;
+    this.close(token, 'TIMED_OUT');
+    // The engine's own timeout error has this name and message: the Catch and the history see the same.
+    wait.reject(Object.assign(new Error('States.Timeout'), { name: 'States.Timeout' }));
+  }
+
+  private close(token: string, how: 'ANSWERED' | 'TIMED_OUT' | 'ABORTED'): void {
+    this.pending.get(token)?.cancelTimer();
     this.pending.delete(token);
     this.closed.set(token, how);
   }
@@ -195,12 +255,17 @@ export class LocalStateMachine {
   private readonly machine: StateMachine;
   readonly taskStates: { stateName: string; functionVar: string; waits: boolean; timeoutSeconds: number }[];
 
+  /** Wait states, run as local-clock tasks (their names keep `Wait` as their type in the events). */
+  private readonly waitStates: Set<string>;
+
   constructor(
     readonly definition: AslDefinition,
     private readonly invoke: FunctionInvoker,
     private readonly tokens: TaskTokens,
   ) {
-    this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    const { engineDefinition, waitStates } = forTheEngine(definition);
+    this.waitStates = waitStates;
+    this.machine = new StateMachine(engineDefinition as never, { validationOptions: { checkArn: false } });
     this.taskStates = Object.entries(definition.States)
       .filter(([, s]) => s.Type === 'Task')
       .map(([stateName, s]) => {
@@ -230,6 +295,9 @@ export class LocalStateMachine {
               stateName: task.stateName,
             });
     }
+    for (const stateName of this.waitStates) {
+      handlers[stateName] = (params) => this.waitOnClock(stateName, params, options.waitTimeOverrides);
+    }
     const run = this.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: handlers,
@@ -246,6 +314,7 @@ export class LocalStateMachine {
     const settled = (async () => {
       for await (const log of run.eventLogs) {
         const event = toEvent(log);
+        if (event.stateName && this.waitStates.has(event.stateName)) event.stateType = 'Wait';
         events.push(event);
         options.onEvent?.(event);
       }
@@ -302,6 +371,79 @@ export class LocalStateMachine {
     }
     return roundTrip(await answer);
   }
+
+  /**
+   * A Wait state: ends when the local clock reaches its time (Seconds / SecondsPath from now, or
+   * Timestamp / TimestampPath). A test's waitTimeOverrides still win (read when the state starts, as
+   * the engine reads them).
+   */
+  private async waitOnClock(
+    stateName: string,
+    params: JsonValue,
+    overrides: Record<string, number> | undefined,
+  ): Promise<JsonValue> {
+    const override = overrides?.[stateName];
+    if (override !== undefined) {
+      if (override > 0) await new Promise((resolve) => setTimeout(resolve, override));
+      return null;
+    }
+    const { seconds, timestamp } = (params ?? {}) as { seconds?: unknown; timestamp?: unknown };
+    const timers = this.tokens.timers;
+    let at: number;
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) {
+      at = timers.now() + seconds * 1000;
+    } else if (typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp))) {
+      at = Date.parse(timestamp);
+    } else {
+      throw Object.assign(new Error(`Wait state ${stateName}: no valid Seconds or Timestamp`), {
+        name: 'States.Runtime',
+      });
+    }
+    await timers.until(at);
+    return null;
+  }
+}
+
+/**
+ * The definition the engine runs: token waits get a timeout its timer can hold (the runtime keeps the
+ * real deadline), and each Wait state becomes a task the runtime ends on the local clock; its duration
+ * is handed over through Parameters so the engine evaluates SecondsPath / TimestampPath itself, and
+ * `ResultPath: null` passes the input through as a Wait does.
+ */
+function forTheEngine(definition: AslDefinition): {
+  engineDefinition: AslDefinition;
+  waitStates: Set<string>;
+} {
+  const engineDefinition = structuredClone(definition);
+  const waitStates = new Set<string>();
+  for (const [name, state] of Object.entries(engineDefinition.States)) {
+    if (state.Type === 'Task' && state.Resource === LAMBDA_WAIT) {
+      state.TimeoutSeconds = ENGINE_TIMER_CEILING_SECONDS;
+    }
+    if (state.Type !== 'Wait') continue;
+    if (state.InputPath !== undefined) {
+      // A Task's ResultPath null would pass the raw input on, a Wait the InputPath-filtered one.
+      throw new Error(`Wait state ${name}: InputPath is not supported by the local runtime`);
+    }
+    const parameters: Record<string, unknown> = {};
+    if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
+    if (state.SecondsPath !== undefined) parameters['seconds.$'] = state.SecondsPath;
+    if (state.Timestamp !== undefined) parameters.timestamp = state.Timestamp;
+    if (state.TimestampPath !== undefined) parameters['timestamp.$'] = state.TimestampPath;
+    engineDefinition.States[name] = {
+      Type: 'Task',
+      ...(state.Comment !== undefined ? { Comment: state.Comment } : {}),
+      Resource: LOCAL_WAIT,
+      Parameters: parameters,
+      ResultPath: null,
+      TimeoutSeconds: ENGINE_TIMER_CEILING_SECONDS,
+      ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
+      ...(state.Next !== undefined ? { Next: state.Next } : {}),
+      ...(state.End !== undefined ? { End: state.End } : {}),
+    } as AslState;
+    waitStates.add(name);
+  }
+  return { engineDefinition, waitStates };
 }
 
 function payloadOf(params: JsonValue): JsonValue {

@@ -2,8 +2,12 @@
  * The embedded defaults of `npm start`: names, ARNs, addresses and the environment the handlers get.
  * Handlers read only environment variables (no `if (local)`); this file is where the local values live.
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deadlineDaysFromContext } from '#shared/config.ts';
+import type { DeadlineDays } from '#shared/domain/deadlines.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
+import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
 // Handlers log at WARN locally (a readable console) unless the environment says otherwise. Set at
 // import, before any module creates the shared Powertools logger: it reads the level only then.
@@ -28,6 +32,20 @@ export const stateMachineArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 export const executionArn = (stateMachine: string, name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${stateMachine}:${name}`;
+
+/**
+ * The human-step deadlines, as deployed: cdk.json's `humanStepDeadlineDays`, validated as `cdk synth`
+ * validates them (bounds, and the one-year execution limit).
+ */
+export function readDeadlineDays(cdkJson = join(import.meta.dirname, '..', 'cdk.json')): DeadlineDays {
+  const { context = {} } = JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> };
+  const days = deadlineDaysFromContext(context);
+  const problem = deadlinesProblem(days);
+  if (problem) throw new Error(`cdk.json humanStepDeadlineDays: ${problem}`);
+  return days;
+}
+
+export const LOCAL_DEADLINE_DAYS = readDeadlineDays();
 
 export const TEAM_EMAILS = {
   cybersecurity: 'ccs@district.example',

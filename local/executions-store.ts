@@ -43,6 +43,8 @@ export interface WaitJournalEntry {
   status: WaitStatus;
   scheduledAt: number;
   payload: unknown;
+  /** Local clock time (epoch ms) at which the wait times out; kept across restarts. */
+  deadline?: number;
   /** assign-task returned: the wait is announced (AWS TaskSubmitted). */
   submittedAt?: number;
   answeredAt?: number;

@@ -7,7 +7,8 @@
  *   - state transitions (what Step Functions bills);
  *   - the names the code generates: execution names (80), schedule names (64).
  *
- * Worst legal path: every human step is decided a moment before its deadline, every automated task
+ * Worst legal path: every human step is decided a moment before its deadline (cdk.json
+ * humanStepDeadlineDays; cdk/config.ts refuses deadlines whose worst path would pass the target), every automated task
  * fails as often as its Retry allows before it succeeds, every SSL Labs scan runs to the wait cap
  * with the most polls it can make (shared/ssl/scan.ts maxScanCalls), and every loop runs as often as
  * its guard allows (the replacement loop of SOP 11, read from the ASL's own Choice).
@@ -15,11 +16,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DeadlineDays } from '#shared/domain/deadlines.ts';
 import { reminderScheduleName } from '#shared/domain/reminder-schedules.ts';
 import { renewalScheduleName } from '#shared/domain/renewal.ts';
 import { newRequestId } from '#shared/domain/request-id.ts';
 import { newTaskId } from '#shared/domain/task-links.ts';
-import { loadMachine, type WorstCase, worstCase } from './limits/asl.ts';
+import {
+  configuredDeadlineDays,
+  EXECUTION_TARGET_SECONDS,
+  loadMachine,
+  SSL_MAX_WAIT_SECONDS_LIMIT,
+  type WorstCase,
+  worstCase,
+} from './limits/asl.ts';
 import { largestStateBytes } from './limits/payload.ts';
 
 export * from './limits/asl.ts';
@@ -36,15 +45,16 @@ export const AWS_LIMITS = {
   stateBytes: 256 * 1024,
 } as const;
 export const TARGETS = {
-  executionSeconds: 330 * DAY,
+  executionSeconds: EXECUTION_TARGET_SECONDS,
   historyEvents: 20_000,
   stateBytes: 200 * 1024,
 } as const;
 
-/** The largest SSL wait cap cdk/config.ts accepts (sslMaxWaitSeconds). */
-export const SSL_MAX_WAIT_SECONDS_LIMIT = 86_400;
+export { deadlinesProblem, SSL_MAX_WAIT_SECONDS_LIMIT } from './limits/asl.ts';
 
 export interface LimitsReport {
+  /** The deadlines the worst case was computed with (cdk.json's). */
+  humanStepDeadlineDays: DeadlineDays;
   softwareRequest: WorstCase;
   annualRenewal: WorstCase;
   largestStateBytes: number;
@@ -65,10 +75,14 @@ export function longestNames(): LimitsReport['names'] {
   };
 }
 
-export async function computeLimits(sslMaxWaitSeconds = SSL_MAX_WAIT_SECONDS_LIMIT): Promise<LimitsReport> {
+export async function computeLimits(
+  sslMaxWaitSeconds = SSL_MAX_WAIT_SECONDS_LIMIT,
+  deadlines: DeadlineDays = configuredDeadlineDays(),
+): Promise<LimitsReport> {
   return {
-    softwareRequest: worstCase(loadMachine('softwareRequest'), { sslMaxWaitSeconds }),
-    annualRenewal: worstCase(loadMachine('annualRenewal'), { sslMaxWaitSeconds }),
+    humanStepDeadlineDays: deadlines,
+    softwareRequest: worstCase(loadMachine('softwareRequest', deadlines), { sslMaxWaitSeconds }),
+    annualRenewal: worstCase(loadMachine('annualRenewal', deadlines), { sslMaxWaitSeconds }),
     largestStateBytes: await largestStateBytes(),
     names: longestNames(),
   };
@@ -84,7 +98,11 @@ async function main(): Promise<void> {
   const row = (label: string, value: string, limit: string) =>
     console.log(`  ${label.padEnd(44)} ${value.padStart(12)}   ${limit}`);
   console.log(
-    `Worst legal executions (SSL wait cap at its largest allowed value, ${SSL_MAX_WAIT_SECONDS_LIMIT} s)`,
+    `Worst legal executions (SSL wait cap at its largest allowed value, ${SSL_MAX_WAIT_SECONDS_LIMIT} s; human-step deadlines as cdk.json sets them: ${Object.entries(
+      report.humanStepDeadlineDays,
+    )
+      .map(([kind, days]) => `${kind} ${days} d`)
+      .join(', ')})`,
   );
   for (const [name, w] of Object.entries({
     'software-request': report.softwareRequest,

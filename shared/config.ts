@@ -3,6 +3,7 @@
  * through these functions, so a missing or malformed variable fails the first invocation with its name.
  */
 
+import { type DeadlineDays, parseDeadlineDays } from './domain/deadlines.ts';
 import { isEmailAddress } from './domain/email-address.ts';
 import { TEAMS, type Team } from './domain/task-kinds.ts';
 import { type Env, emailEnv, requireEnv, urlEnv } from './env.ts';
@@ -33,6 +34,15 @@ export function readSchedulerDeadLetterArn(env: Env = process.env): string {
     throw new ConfigError(`Environment variable SCHEDULER_DLQ_ARN must be an SQS queue ARN, got "${value}"`);
   }
   return value;
+}
+
+/**
+ * The human-step deadlines of a deployment: cdk.json context `humanStepDeadlineDays` (task kind → days;
+ * kinds left out keep shared/domain/deadlines.ts's defaults). CDK (cdk/config.ts) and the local runtime
+ * (local/config.ts) both read them through here; they reach the ASL as resolved TimeoutSeconds.
+ */
+export function deadlineDaysFromContext(context: Record<string, unknown>): DeadlineDays {
+  return parseDeadlineDays(context.humanStepDeadlineDays);
 }
 
 export type TeamEmails = Record<Team, string>;

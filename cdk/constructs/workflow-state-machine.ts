@@ -1,13 +1,16 @@
 /**
  * A Step Functions machine whose only definition is its ASL file under statemachine/ (the same file the
  * local engine runs). `${XxxFunctionArn}` placeholders become the functions' ARNs through
- * definitionSubstitutions, and the machine may invoke exactly the functions its ASL names.
+ * definitionSubstitutions, and the machine may invoke exactly the functions its ASL names. The human-step
+ * deadlines (`"${XDeadlineSeconds}"`) are resolved here, at synth, into plain numbers: CloudFormation's
+ * substitutions could only put a string where TimeoutSeconds needs a number.
  */
 import { readFileSync } from 'node:fs';
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { type DeadlineDays, resolveDeadlines } from '#shared/domain/deadlines.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { type DistrictFunction, logicalIdOf, PROJECT_ROOT } from './district-function.ts';
 
@@ -25,6 +28,8 @@ export interface WorkflowStateMachineProps {
   functionsByAslArn: ReadonlyMap<string, DistrictFunction>;
   /** Other substitutions the ASL may use (e.g. the machines' own ARNs). */
   extraSubstitutions?: Record<string, string>;
+  /** Human-step deadlines (cdk.json humanStepDeadlineDays, validated by cdk/config.ts). */
+  deadlines: DeadlineDays;
   logRetention: RetentionDays;
 }
 
@@ -36,7 +41,7 @@ export class WorkflowStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
-    const asl = readFileSync(`${PROJECT_ROOT}${props.file}`, 'utf8');
+    const asl = resolveDeadlines(readFileSync(`${PROJECT_ROOT}${props.file}`, 'utf8'), props.deadlines);
 
     const substitutions: Record<string, string> = {};
     this.invokes = [];

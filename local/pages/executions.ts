@@ -11,7 +11,7 @@ import { htmlResponse } from '#shared/http/edge.ts';
 import { html, SafeHtml } from '#shared/mail/html.ts';
 import { page } from '#shared/pages/layout.ts';
 import { type AslDefinition, type ExecutionEvent, loadDefinition } from '../asl-runner.ts';
-import { STATE_MACHINE_NAMES } from '../config.ts';
+import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { pathFromHistory, renderStateMachineSvg } from '../diagram.ts';
 import type { LocalRoute, SimpleResponse } from '../http-types.ts';
 
@@ -280,7 +280,10 @@ export function definitionOf(stateMachine: string): AslDefinition | undefined {
     const key = (Object.keys(STATE_MACHINE_NAMES) as (keyof typeof STATE_MACHINES)[]).find(
       (k) => STATE_MACHINE_NAMES[k] === name,
     );
-    definitions.set(name, key ? loadDefinition(join(ROOT, STATE_MACHINES[key].file)) : undefined);
+    definitions.set(
+      name,
+      key ? loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS) : undefined,
+    );
   }
   return definitions.get(name);
 }

@@ -1,6 +1,7 @@
 /**
- * The local clock of the Scheduler stand-in: real time plus an offset that a test or the user
- * advances (`POST /_local/clock`). It drives only the schedules: handlers keep real time.
+ * The local clock: real time plus an offset that a test or the user advances (`POST /_local/clock`).
+ * It drives every wait of the local runtime: schedules (renewals, reminders), human-step deadlines and
+ * Wait states (local/clock-timers.ts). Handlers keep real time.
  */
 import { readJsonFile, writeJsonFile } from '../json-file.ts';
 

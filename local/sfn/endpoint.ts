@@ -192,6 +192,14 @@ export class StepFunctionsEndpoint {
     return this.runs.shutdown(graceMs);
   }
 
+  /**
+   * The local clock moved (`POST /_local/clock`): waits whose deadline it passed fail with
+   * States.Timeout, Wait states whose time came end.
+   */
+  clockMoved(): void {
+    this.runs.timers.check();
+  }
+
   /** How many executions are running in this process. */
   runningCount(): number {
     return this.runs.runningCount();

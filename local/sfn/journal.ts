@@ -16,6 +16,7 @@ import {
   LocalStateMachine,
   TaskTokens,
 } from '../asl-runner.ts';
+import { ClockTimers } from '../clock-timers.ts';
 import { stateMachineArn as toStateMachineArn } from '../config.ts';
 import type {
   ExecutionRecord,
@@ -34,6 +35,8 @@ export class Runs {
   readonly machines = new Map<string, Machine>();
   private readonly runs = new Map<string, Run>();
   readonly book = new TokenBook<TokenOwner>();
+  /** Deadlines and Wait states of every machine, on the local clock. */
+  readonly timers: ClockTimers;
   private readonly waitTimeOverrides: Record<string, number>;
   private readonly retryIntervalOverrides: Record<string, number>;
   private readonly log: (message: string) => void;
@@ -42,8 +45,9 @@ export class Runs {
     this.log = options.log ?? (() => undefined);
     this.waitTimeOverrides = options.waitTimeOverrides ?? {};
     this.retryIntervalOverrides = options.retryIntervalOverrides ?? {};
+    this.timers = new ClockTimers(options.now);
     for (const { name, definition } of options.machines) {
-      const tokens = new TaskTokens();
+      const tokens = new TaskTokens(this.timers);
       const machine: Machine = {
         name,
         arn: toStateMachineArn(name),
@@ -302,6 +306,8 @@ export class Runs {
       scheduledAt: Date.now(),
       payload: redact(payload, token),
     };
+    const deadline = run.machine.tokens.deadlineOf(token);
+    if (deadline !== undefined) entry.deadline = deadline;
     run.record.journal.push(entry);
     run.cursor = run.record.journal.length;
     this.book.own(token, { machine: run.machine, run, entry });
@@ -350,8 +356,10 @@ export class Runs {
         setImmediate(() => quietly(() => tokens.fail(token, 'States.Timeout', 'States.Timeout')));
         return {};
       default:
-        // Still open: the token already stored (and behind the emailed link) now reaches this wait.
+        // Still open: the token already stored (and behind the emailed link) now reaches this wait,
+        // which keeps the deadline it had before the restart.
         this.book.alias(entry.token, token);
+        if (entry.deadline !== undefined) tokens.setDeadline(token, entry.deadline);
         return {};
     }
   }

@@ -19,6 +19,8 @@ export interface StepFunctionsEndpointOptions {
   waitTimeOverrides?: Record<string, number>;
   /** Retry intervals in ms by state name. */
   retryIntervalOverrides?: Record<string, number>;
+  /** The local clock (epoch ms): task deadlines and Wait states follow it. Default: real time. */
+  now?: () => number;
   log?: (message: string) => void;
 }
 

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { loadDefinition } from '../asl-runner.ts';
-import { STATE_MACHINE_NAMES } from '../config.ts';
+import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';
 import { json, readBody, writeResponse } from '../http-server.ts';
@@ -45,8 +45,8 @@ export interface AwsStandIns extends Started {
 export async function startAwsStandIns(options: AwsStandInsOptions): Promise<AwsStandIns> {
   const { dataDir, log } = options;
   const executions = new ExecutionsStore(dataDir);
-  const sfn = stepFunctions(options, executions);
   const clock = new LocalClock(join(dataDir, 'clock.json'));
+  const sfn = stepFunctions(options, executions, clock);
   const scheduler = new SchedulerEndpoint(dataDir, clock, scheduleStarter(options, sfn, executions), log);
   const events = new EventsSink(dataDir);
   const server = createServer((req, res) => {
@@ -75,20 +75,27 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   const served = await serve(server, options.port);
   const advanceClock = async (ms: number) => {
     clock.advance(ms);
+    // Deadlines first: a review whose deadline passed times out even if a reminder is also due.
+    sfn.clockMoved();
     const fired = await scheduler.fireDue();
     return { now: clock.now().toISOString(), fired };
   };
   return { ...served, executions, sfn, clock, scheduler, events, advanceClock };
 }
 
-function stepFunctions(options: AwsStandInsOptions, store: ExecutionsStore): StepFunctionsEndpoint {
+function stepFunctions(
+  options: AwsStandInsOptions,
+  store: ExecutionsStore,
+  clock: LocalClock,
+): StepFunctionsEndpoint {
   const byVar = new Map(FUNCTIONS.flatMap((f) => (f.aslArn ? [[f.aslArn, f.name] as const] : [])));
   return new StepFunctionsEndpoint({
     store,
     machines: (Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[]).map((key) => ({
       name: STATE_MACHINE_NAMES[key],
-      definition: loadDefinition(join(ROOT, STATE_MACHINES[key].file)),
+      definition: loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS),
     })),
+    now: () => clock.now().getTime(),
     invoke: async (functionVar, payload) => {
       const name = byVar.get(functionVar);
       if (!name)

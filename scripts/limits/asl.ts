@@ -4,10 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { deadlineDaysFromContext } from '#shared/config.ts';
+import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/domain/deadlines.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/ssl/scan.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+
+const DAY = 86_400;
+/** The longest an execution may last (a margin under Step Functions' one year; scripts/aws-limits.ts). */
+export const EXECUTION_TARGET_SECONDS = 330 * DAY;
+/** The largest SSL wait cap cdk/config.ts accepts (sslMaxWaitSeconds). */
+export const SSL_MAX_WAIT_SECONDS_LIMIT = 86_400;
 
 /** A failed attempt of any Lambda call lasts at most Lambda's own maximum timeout. */
 const LAMBDA_MAX_SECONDS = 900;
@@ -234,6 +242,40 @@ export function taskTimeoutsShorterThanTheirLambda(definition: Definition, margi
   return short;
 }
 
-export function loadMachine(key: keyof typeof STATE_MACHINES): Definition {
-  return JSON.parse(readFileSync(join(ROOT, STATE_MACHINES[key].file), 'utf8')) as Definition;
+/** A machine's ASL with the human-step deadlines given (default: the ones cdk.json configures). */
+export function loadMachine(
+  key: keyof typeof STATE_MACHINES,
+  deadlines: DeadlineDays = configuredDeadlineDays(),
+): Definition {
+  return JSON.parse(
+    resolveDeadlines(readFileSync(join(ROOT, STATE_MACHINES[key].file), 'utf8'), deadlines),
+  ) as Definition;
+}
+
+/** humanStepDeadlineDays of cdk.json (the defaults where it says nothing). */
+export function configuredDeadlineDays(): DeadlineDays {
+  try {
+    const cdk = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+      context?: Record<string, unknown>;
+    };
+    return deadlineDaysFromContext(cdk.context ?? {});
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_DEADLINE_DAYS };
+    throw error;
+  }
+}
+
+/**
+ * Why a district's human-step deadlines cannot be deployed, or undefined when they can: the worst legal
+ * execution with them (and the SSL wait cap at its largest) must end within the target, well inside
+ * Step Functions' one-year limit, which stops an execution with no Catch to see it.
+ */
+export function deadlinesProblem(deadlines: DeadlineDays): string | undefined {
+  for (const key of ['softwareRequest', 'annualRenewal'] as const) {
+    const worst = worstCase(loadMachine(key, deadlines), { sslMaxWaitSeconds: SSL_MAX_WAIT_SECONDS_LIMIT });
+    if (worst.seconds > EXECUTION_TARGET_SECONDS) {
+      return `with these deadlines the longest ${key === 'softwareRequest' ? 'software request' : 'annual renewal'} could run ${(worst.seconds / DAY).toFixed(1)} days; shorten them so it stays within ${EXECUTION_TARGET_SECONDS / DAY} days (Step Functions stops an execution at 365)`;
+    }
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ConflictError, type FieldError, NotFoundError, ValidationError, WorkflowError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { LIVE_STATUS_SCRIPT_CSP } from '../pages/live-status.ts';
 
 export type HttpEvent = APIGatewayProxyEvent;
 export type HttpResponse = APIGatewayProxyResult;
@@ -18,8 +19,8 @@ const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };
-const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/** Scripts: only the status page's live-status script, by its hash; it may fetch the page itself. */
+const PAGE_CSP = `default-src 'none'; script-src ${LIVE_STATUS_SCRIPT_CSP}; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 export function jsonResponse(
   statusCode: number,

@@ -1,8 +1,11 @@
 /**
- * The page shell for every server-rendered page: accessible, readable on a phone, no scripts needed.
+ * The page shell for every server-rendered page: accessible (WCAG 2.1 AA, checked with axe-core in the
+ * browser tests), readable on a phone, usable without scripts (the status page's one script only
+ * spares a reload: shared/pages/live-status.ts).
  * Pages build their body with `html``…``, which escapes every interpolated value.
  */
 import { html, SafeHtml } from '../mail/html.ts';
+import { LIVE_STATUS_SCRIPT } from './live-status.ts';
 
 const STYLE = `
 :root{color-scheme:light;--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--bad:#b42318;--bg:#f6f8fa}
@@ -23,15 +26,15 @@ th,td{text-align:left;padding:.4rem;border-bottom:1px solid var(--line);vertical
 @media (max-width:600px){dl{grid-template-columns:1fr}th,td{display:block;border:0}tr{display:block;border-bottom:1px solid var(--line)}}
 `;
 
-/** `refreshSeconds`: reload the page periodically (status pages while work is in progress). */
-export function page(options: { title: string; body: SafeHtml; refreshSeconds?: number }): string {
+/** `liveStatus`: the page carries the live-status script (the status page; its CSP allows it). */
+export function page(options: { title: string; body: SafeHtml; liveStatus?: boolean }): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">\n` : ''}<title>${options.title} · Digital resource requests</title>
+<title>${options.title} · Digital resource requests</title>
 <style>${new SafeHtml(STYLE)}</style>
 </head>
 <body>
@@ -39,6 +42,6 @@ ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.re
 <main id="main">
 ${options.body}
 </main>
-</body>
+${options.liveStatus ? html`<script>${new SafeHtml(LIVE_STATUS_SCRIPT)}</script>\n` : ''}</body>
 </html>`.value;
 }

@@ -1,7 +1,8 @@
 /**
  * The requester's status page: the status in words, what is happening now, and all 17 SOP steps
  * marked done / now / skipped / stopped / not reached, with the audit events under each step.
- * Reloads itself every 20 s while the request is in review.
+ * While the request is in review the page updates itself every 20 s (shared/pages/live-status.ts: no
+ * reload, an aria-live region, a Pause button, and a plain Reload link without JavaScript).
  */
 import {
   isSslScanRunning,
@@ -16,6 +17,7 @@ import type { ErrorView } from '../http/edge.ts';
 import { html, type SafeHtml } from '../mail/html.ts';
 import type { RequestRecord, RequestStatus } from '../store/records.ts';
 import { page } from './layout.ts';
+import { LIVE_IDS } from './live-status.ts';
 
 export const REFRESH_SECONDS = 20;
 
@@ -83,10 +85,15 @@ ${
   isSslScanRunning(record)
     ? html`<p class="note" role="status">SSL Labs test in progress — this can take several minutes.</p>`
     : ''
-}${inReview ? html`<p class="hint">This page updates itself every ${REFRESH_SECONDS} seconds.</p>` : ''}`;
+}`;
+  const updates = inReview
+    ? html`<p class="hint">While the request is in review this page checks for news every ${REFRESH_SECONDS} seconds. <a href="${view.requestId}">Reload the page</a>
+<button type="button" class="secondary" id="${LIVE_IDS.pause}" aria-pressed="false" hidden>Pause automatic updates</button></p>`
+    : '';
 
   const body = html`${STEP_STYLE}
 <h1>Request ${view.requestId}</h1>
+<div id="${LIVE_IDS.status}" aria-live="polite"${inReview ? html` data-update-seconds="${REFRESH_SECONDS}"` : ''}>
 <p><span class="badge ${view.status}">${STATUS_WORDS[view.status]}</span></p>
 <dl>
 <dt>Resource</dt><dd>${view.resourceName}</dd>
@@ -98,7 +105,9 @@ ${
 <h2 id="now-title">What is happening now</h2>
 ${now}
 </section>
-<section aria-labelledby="steps-title">
+</div>
+${updates}
+<section id="${LIVE_IDS.steps}" aria-labelledby="steps-title">
 <h2 id="steps-title">The approval procedure (TS-PE-535), step by step</h2>
 <ol class="sop">${steps.map((s) => stepItem(s, record.replacementCount > 0))}</ol>
 ${others.length ? html`<h3>Other events</h3>${events(others)}` : ''}
@@ -107,7 +116,7 @@ ${others.length ? html`<h3>Other events</h3>${events(others)}` : ''}
   return page({
     title: `Request ${view.requestId}: ${STATUS_WORDS[view.status]}`,
     body,
-    ...(inReview ? { refreshSeconds: REFRESH_SECONDS } : {}),
+    ...(inReview ? { liveStatus: true } : {}),
   });
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEADLINE_DAYS } from '#shared/domain/deadlines.ts';
 import { ConfigurationError, parseConfig } from '../../cdk/config.ts';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
@@ -143,5 +144,45 @@ describe('deployment configuration (cdk.json context)', () => {
     // Assess
     expect(error.message).toContain('apiThrottle.rateLimit: must be at least 1');
     expect(error.message).toContain('apiThrottle.burstLimit: must be a whole number');
+  });
+
+  it('human-step deadlines are configuration: defaults from the SOP, any kind overridable in days', () => {
+    // Act
+    const defaults = parseConfig(valid());
+    const longer = parseConfig({ ...valid(), humanStepDeadlineDays: { 'privacy-review': 20 } });
+    const fromCommandLine = parseConfig({ ...valid(), humanStepDeadlineDays: '{"installation": 10}' });
+
+    // Assess
+    expect(defaults.humanStepDeadlineDays).toEqual(DEFAULT_DEADLINE_DAYS);
+    expect(longer.humanStepDeadlineDays).toEqual({ ...DEFAULT_DEADLINE_DAYS, 'privacy-review': 20 });
+    expect(fromCommandLine.humanStepDeadlineDays.installation).toBe(10);
+    expect(parseConfig(cdkJson.context).humanStepDeadlineDays).toEqual(DEFAULT_DEADLINE_DAYS);
+  });
+
+  it('rejects a deadline that is not a whole number of days in bounds, or names no task kind', () => {
+    // Act
+    const error = errorOf({
+      ...valid(),
+      humanStepDeadlineDays: { 'privacy-review': 0, 'curriculum-review': 2.5, 'coffee-break': 3 },
+    });
+
+    // Assess
+    expect(error.message).toContain('privacy-review: must be a whole number of days from 1 to 180');
+    expect(error.message).toContain('curriculum-review: must be a whole number of days from 1 to 180');
+    expect(error.message).toContain('coffee-break: unknown task kind');
+  });
+
+  it('rejects deadlines whose worst execution would pass the one-year Step Functions limit', () => {
+    // Act: every review at 60 days, three vetting rounds, would run well over a year.
+    const error = errorOf({
+      ...valid(),
+      humanStepDeadlineDays: Object.fromEntries(Object.keys(DEFAULT_DEADLINE_DAYS).map((k) => [k, 60])),
+    });
+
+    // Assess
+    expect(error.message).toMatch(
+      /humanStepDeadlineDays: with these deadlines the longest software request could run \d+\.\d days/,
+    );
+    expect(error.message).toContain('within 330 days');
   });
 });

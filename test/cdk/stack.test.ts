@@ -11,6 +11,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveDeadlines } from '#shared/domain/deadlines.ts';
+import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import { buildApp } from '../../cdk/app.ts';
 import { parseConfig } from '../../cdk/config.ts';
 import { ACCESS_LOG_FIELDS, STAGE_NAME } from '../../cdk/constructs/district-api.ts';
@@ -445,10 +447,12 @@ describe('state machines', () => {
     { file: STATE_MACHINES.annualRenewal.file, construct: stack.annualRenewal },
   ];
 
-  it('deploy exactly the ASL files: every state name present, the definition identical', () => {
+  it('deploy exactly the ASL files with the configured human-step deadlines: every state name present, the definition identical', () => {
     for (const { file, construct } of machines()) {
       // Prepare
-      const asl = JSON.parse(readFileSync(new URL(file, ROOT), 'utf8')) as { States: Record<string, Json> };
+      const asl = JSON.parse(
+        resolveDeadlines(readFileSync(new URL(file, ROOT), 'utf8'), config.humanStepDeadlineDays),
+      ) as { States: Record<string, Json> };
 
       // Act
       const props = resources[idOf(construct.machine)]?.Properties as Json;
@@ -457,6 +461,12 @@ describe('state machines', () => {
       // Assess
       expect(stateNames(definition).sort(), file).toEqual(stateNames(asl).sort());
       expect(definition, file).toEqual(asl);
+      for (const state of Object.values(definition.States)) {
+        const kind = (state.Parameters as { Payload?: { kind?: TaskKind } } | undefined)?.Payload?.kind;
+        if (String(state.Resource).endsWith('.waitForTaskToken') && kind) {
+          expect(state.TimeoutSeconds, `${file} ${kind}`).toBe(config.humanStepDeadlineDays[kind] * 86_400);
+        }
+      }
     }
   });
 

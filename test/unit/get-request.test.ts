@@ -2,6 +2,7 @@
  * The requester follows the request through TS-PE-535: GET /requests/{id} as JSON or as the status
  * page with all 17 SOP steps. It shows status, step, reason and timeline, and never a secret.
  */
+import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -210,14 +211,22 @@ describe('GET /requests/{id} as JSON', () => {
 });
 
 describe('GET /requests/{id} as the status page', () => {
-  it('shows the status in words, what is happening now, all 17 SOP steps and reloads every 20 s while in review', async () => {
+  it('shows the status in words, what is happening now, all 17 SOP steps and updates itself every 20 s while in review', async () => {
     stubTable(record());
 
     const res = await getRequest(event(ID, BROWSER), deps());
 
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['Content-Type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('<meta http-equiv="refresh" content="20">');
+    // WCAG 2.2.1: no timed reload; a live region the page's one script updates, with a pause control
+    // and a reload link for readers without JavaScript.
+    expect(res.body).not.toContain('http-equiv="refresh"');
+    expect(res.body).toContain('<div id="live-status" aria-live="polite" data-update-seconds="20">');
+    expect(res.body).toContain('id="pause-updates" aria-pressed="false" hidden>Pause automatic updates');
+    expect(res.body).toContain(`<a href="${ID}">Reload the page</a>`);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(res.body)?.[1] ?? '';
+    const hash = createHash('sha256').update(script).digest('base64');
+    expect(res.headers?.['Content-Security-Policy']).toContain(`script-src 'sha256-${hash}'`);
     expect(res.body).toContain('<span class="badge IN_REVIEW">In review</span>');
     expect(res.body).toContain('Waiting for Cybersecurity (CCS): privacy policy review');
     for (let step = 1; step <= 17; step++) expect(res.body).toMatch(new RegExp(`<strong>${step}\\. `));
@@ -244,7 +253,8 @@ describe('GET /requests/{id} as the status page', () => {
 
     const res = await getRequest(event(ID, BROWSER), deps());
 
-    expect(res.body).not.toContain('http-equiv="refresh"');
+    expect(res.body).not.toContain('data-update-seconds');
+    expect(res.body).not.toContain('<script>');
     expect(res.body).toContain('<span class="badge APPROVED">Approved</span>');
     expect(res.body).toMatch(/<li class="skipped">\s*<strong>13\. Vendor quote/);
     expect(res.body).toMatch(/<li class="done">\s*<strong>16\. Published/);

@@ -1,9 +1,10 @@
 /** The ASL files themselves: valid, traceable to every SOP step, and built to the design's rules. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { loadDefinition } from '#local/asl-runner.ts';
-import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
+import { DEFAULT_DEADLINE_DAYS, deadlineSecondsPlaceholder } from '#shared/domain/deadlines.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 
 const FILES = Object.values(STATE_MACHINES).map((m) => m.file);
@@ -69,12 +70,43 @@ describe.each(FILES)('%s', (file) => {
       const payload = (s.Parameters as { Payload: Record<string, unknown> }).Payload;
       expect(payload['taskToken.$'], name).toBe('$$.Task.Token');
       expect(Object.keys(TASK_KINDS), name).toContain(payload.kind);
-      expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
-      // Node timers (the local engine) overflow past 2^31 ms, about 24.8 days.
-      expect(Number(s.TimeoutSeconds) * 1000, name).toBeLessThan(2 ** 31);
+      expect(s.TimeoutSeconds, name).toBe(DEFAULT_DEADLINE_DAYS[payload.kind as TaskKind] * 86_400);
       expect(payload.timeoutSeconds, name).toBe(s.TimeoutSeconds);
       expect((s.Catch as { ErrorEquals: string[] }[])[0]?.ErrorEquals, name).toEqual(['States.Timeout']);
     }
+  });
+
+  it('takes every human-step deadline from configuration: no waitForTaskToken state spells a number', () => {
+    // The raw file, before resolveDeadlines: TimeoutSeconds and the payload's timeoutSeconds are the
+    // placeholder of the state's task kind, so cdk.json's humanStepDeadlineDays sets them. To convert a
+    // new human step: "TimeoutSeconds": "${<Kind>DeadlineSeconds}" (same in Payload.timeoutSeconds), a
+    // default in shared/domain/deadlines.ts, and "${<Kind>DeadlineDays}" in its timed-out texts.
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as { States: Record<string, Record<string, unknown>> };
+    const waits = Object.entries(raw.States).filter(([, s]) =>
+      String(s.Resource).endsWith('.waitForTaskToken'),
+    );
+    expect(waits.length).toBeGreaterThan(0);
+    for (const [name, s] of waits) {
+      const payload = (s.Parameters as { Payload: Record<string, unknown> }).Payload;
+      const placeholder = deadlineSecondsPlaceholder(String(payload.kind));
+      expect(s.TimeoutSeconds, name).toBe(placeholder);
+      expect(payload.timeoutSeconds, name).toBe(placeholder);
+      expect(s.TimeoutSecondsPath, name).toBeUndefined();
+    }
+    expect(readFileSync(file, 'utf8'), 'a deadline in days written as a number').not.toMatch(
+      /within (14|21) days/,
+    );
+  });
+
+  it('follows the configured deadlines (no 24.8-day ceiling: the local runtime keeps deadlines itself)', () => {
+    const days = { ...DEFAULT_DEADLINE_DAYS, 'dpa-signature': 90 };
+    const resolved = loadDefinition(file, days);
+    const dpa = Object.values(resolved.States).find(
+      (s) => (s.Parameters as { Payload?: { kind?: string } } | undefined)?.Payload?.kind === 'dpa-signature',
+    );
+    expect(dpa?.TimeoutSeconds).toBe(90 * 86_400);
+    expect(JSON.stringify(resolved)).toContain('within 90 days');
+    expect(JSON.stringify(resolved)).not.toMatch(/\$\{\w+Deadline(Seconds|Days)\}/);
   });
 
   it('calls only functions that exist in lambdas/ and shared/functions.ts', () => {

@@ -11,6 +11,8 @@ import {
   loadDefinition,
   TaskTokens,
 } from '#local/asl-runner.ts';
+import { ClockTimers } from '#local/clock-timers.ts';
+import type { DeadlineDays } from '#shared/domain/deadlines.ts';
 import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import type {
   AssignTaskInput,
@@ -104,12 +106,33 @@ export interface FlowOptions {
   functions?: Partial<Record<keyof typeof DEFAULT_FUNCTIONS, Fn>>;
   /** Patch the loaded definition (e.g. a 1 s timeout to exercise the timeout path). */
   patch?: (definition: AslDefinition) => void;
+  /** Human-step deadlines (default: shared/domain/deadlines.ts's). */
+  deadlines?: DeadlineDays;
+  /** The clock deadlines and Wait states follow (default: real time); see manualClock(). */
+  timers?: ClockTimers;
+}
+
+/** A local clock that moves only when the test says so, as `POST /_local/clock` moves the runtime's. */
+export function manualClock(start = Date.parse('2026-11-28T10:00:00.000Z')) {
+  let now = start;
+  const timers = new ClockTimers(() => now);
+  return {
+    timers,
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+      timers.check();
+    },
+    advanceDays(days: number) {
+      this.advance(days * 86_400_000);
+    },
+  };
 }
 
 export function createFlow(options: FlowOptions = {}) {
-  const definition = loadDefinition(options.file ?? SOFTWARE_REQUEST_ASL);
+  const definition = loadDefinition(options.file ?? SOFTWARE_REQUEST_ASL, options.deadlines);
   options.patch?.(definition);
-  const tokens = new TaskTokens();
+  const tokens = new TaskTokens(options.timers);
   const calls: { fn: string; payload: Record<string, unknown> }[] = [];
   const assigned: AssignedTask[] = [];
   const claimed = new Set<AssignedTask>();
@@ -195,6 +218,8 @@ export function createFlow(options: FlowOptions = {}) {
       throw new Error(`Execution succeeded; states: ${statesEntered().join(' > ')}`);
     },
     statesEntered,
+    /** The engine's events so far. */
+    events: (): ExecutionEvent[] => execution?.events ?? [],
     callsTo(fn: string) {
       return calls.filter((c) => c.fn === fn).map((c) => c.payload);
     },

@@ -1,0 +1,258 @@
+/**
+ * Accessible to everyone who must use it (issue 12 item 10): the ADA Title II rule (2024) holds a
+ * public school district's web content to WCAG 2.1 AA. Every page is opened in a real browser
+ * (headless Chromium) against the local runtime and checked with axe-core's WCAG 2.1 A/AA rules; any
+ * violation fails the test, with its rule, impact and the offending elements.
+ *
+ * The pages are a list (PAGES, plus one task page per kind of shared/domain/task-kinds.ts, so a new
+ * kind is checked without touching this file). To check a new page, add an entry to PAGES: a name and
+ * a function that brings the page to the state to check (e.g. the question/answer pages of a request).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
+import { handlerInvoker } from '#local/start/handlers.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import { requestBody } from '../e2e/helpers.ts';
+import { launchChromium, nextTaskEmail, pollUntil, screenshot, watchPageProblems } from './helpers.ts';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** WCAG 2.0 and 2.1, levels A and AA: what the ADA Title II rule requires. */
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const UI_TIMEOUT = 15_000;
+
+let runtime: LocalRuntime;
+let browser: Browser;
+let context: BrowserContext;
+let dataDir: string;
+let site: string;
+let requestId: string;
+/** The emailed task link of each kind. */
+const links = new Map<TaskKind, string>();
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * axe-core's WCAG 2.1 A/AA violations on the page as it is now. axe is evaluated through the DevTools
+ * protocol, not as a page script: the pages' CSP allows no script but their own, and must stay so.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: Violation[] }> };
+      }
+    ).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
+  }, WCAG_21_AA);
+  return violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+/** Opens a page in a fresh tab, lets `prepare` bring it to the state to check, and runs axe on it. */
+async function check(name: string, prepare: (page: Page) => Promise<void>): Promise<void> {
+  const page = await context.newPage();
+  const problems = watchPageProblems(page);
+  try {
+    await prepare(page);
+    await screenshot(page, `a11y-${name}`);
+    expect(await axeViolations(page), name).toEqual([]);
+    expect(problems, `${name}: CSP refusals or script errors`).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The pages to check, in order (later ones may rely on what earlier ones did). */
+const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
+  { name: 'request form', prepare: async (page) => void (await page.goto(`${site}/`)) },
+  {
+    name: 'request form with errors',
+    prepare: async (page) => {
+      await page.goto(`${site}/`);
+      await page.fill('#requesterName', 'Maria Lopez');
+      await page.fill('#requesterEmail', 'not-an-email');
+      await Promise.all([page.waitForSelector('#error-summary'), page.click('button[type="submit"]')]);
+    },
+  },
+  {
+    name: 'status page, in review',
+    prepare: async (page) => {
+      await page.goto(`${site}/requests/${requestId}`);
+      await page.waitForSelector('#pause-updates:not([hidden])');
+    },
+  },
+  {
+    name: 'status page, unknown request',
+    prepare: async (page) => void (await page.goto(`${site}/requests/SR-20260101-NOTFOUND`)),
+  },
+  {
+    name: 'task page with errors',
+    prepare: async (page) => {
+      await page.goto(links.get('curriculum-review') as string);
+      // The browser's own checks (required fields) would stop the submission: the server's are shown.
+      await page.$eval('form', (form) => {
+        (form as unknown as { noValidate: boolean }).noValidate = true;
+      });
+      await Promise.all([
+        page.waitForSelector('#error-summary, .errors, [aria-invalid="true"]'),
+        page.click('button[type="submit"]'),
+      ]);
+    },
+  },
+  { name: 'registry', prepare: async (page) => void (await page.goto(`${site}/registry`)) },
+  {
+    name: 'registry, searched',
+    prepare: async (page) => void (await page.goto(`${site}/registry?q=nothing-like-this`)),
+  },
+  { name: 'executions', prepare: async (page) => void (await page.goto(`${site}/executions`)) },
+  {
+    name: 'execution with its diagram',
+    prepare: async (page) => void (await page.goto(`${site}/executions/${requestId}`)),
+  },
+];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  dataDir = mkdtempSync(join(tmpdir(), 'browser-a11y-'));
+  runtime = await startLocalRuntime({ port: 0, dataDir, fakeSslPollsUntilReady: 1 });
+  site = (runtime.env.PUBLIC_BASE_URL ?? runtime.baseUrl).replace(/\/+$/, '');
+  context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
+  context.setDefaultTimeout(UI_TIMEOUT);
+
+  // A request waiting for its privacy review (a real task), and one task of every other kind assigned
+  // for it as the state machine would (assign-task, with a token no execution waits on: the pages are
+  // only looked at here, never answered).
+  const res = await fetch(`${runtime.baseUrl}/requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(
+      requestBody({ resourceName: 'Tide Tables', resourceUrl: undefined, resourceKind: 'application' }),
+    ),
+  });
+  requestId = ((await res.json()) as { requestId: string }).requestId;
+  const seen = new Set<string>();
+  const privacy = await nextTaskEmail(runtime.baseUrl, seen, 'privacy-review');
+  seen.add(privacy.link);
+  links.set('privacy-review', privacy.link);
+  const invoke = handlerInvoker('source');
+  for (const kind of Object.keys(TASK_KINDS) as TaskKind[]) {
+    if (links.has(kind)) continue;
+    await invoke('assign-task', {
+      taskToken: `local-a11y-${kind}`,
+      requestId,
+      kind,
+      timeoutSeconds: 14 * 86_400,
+      executionId: `arn:aws:states:us-east-1:000000000000:execution:software-request:${requestId}`,
+    });
+    const { link } = await nextTaskEmail(runtime.baseUrl, seen, kind);
+    seen.add(link);
+    links.set(kind, link);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await runtime?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('WCAG 2.1 AA (axe-core) on every page', () => {
+  it.each(Object.keys(TASK_KINDS) as TaskKind[])('the task page of a %s', async (kind) => {
+    await check(`task-${kind}`, async (page) => {
+      await page.goto(links.get(kind) as string);
+      await page.waitForSelector('input[name="decision"]');
+    });
+  });
+
+  it.each(PAGES.map((p) => [p.name, p] as const))('%s', async (_name, p) => {
+    await check(p.name.replaceAll(/\W+/g, '-'), p.prepare);
+  });
+
+  it('the check itself finds what it is for: a timed meta refresh (WCAG 2.2.1) and an unlabelled field', async () => {
+    const page = await context.newPage();
+    await page.setContent(
+      '<!doctype html><html lang="en"><head><meta http-equiv="refresh" content="20"><title>Old status</title></head><body><main><h1>Status</h1><input type="text"></main></body></html>',
+    );
+    const found = await axeViolations(page);
+    await page.close();
+    expect(found).toEqual([
+      expect.stringMatching(/^label \(critical\)/),
+      expect.stringMatching(/^meta-refresh \(critical\)/),
+    ]);
+  });
+
+  it('the status page updates itself without reloading (WCAG 2.2.1), can be paused, and stays accessible', async () => {
+    const page = await context.newPage();
+    const problems = watchPageProblems(page);
+    await page.clock.install();
+    await page.goto(`${site}/requests/${requestId}`);
+    await page.waitForSelector('#pause-updates:not([hidden])');
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    await expect(page.locator('#live-status').getAttribute('aria-live')).resolves.toBe('polite');
+
+    // The privacy review finds the policy unacceptable (SOP 4): the request is not approved.
+    const task = await context.newPage();
+    await task.goto(links.get('privacy-review') as string);
+    await task.check('input[name="decision"][value="unacceptable"]');
+    await task.check('input[name="studentDataRequired"][value="no"]');
+    await task.fill('#vendorContactEmail', 'privacy@tidetables.example');
+    await task.fill('#decidedBy', 'Chris Park (Cybersecurity)');
+    await task.fill('#comment', 'The policy allows selling student data.');
+    await Promise.all([task.waitForSelector('h1:has-text("recorded")'), task.click('button[type="submit"]')]);
+    await check('task-recorded', async (p) => void (await p.goto(task.url())));
+    await task.close();
+    await pollUntil(
+      async () =>
+        (await (
+          await fetch(`${runtime.baseUrl}/requests/${requestId}`, { headers: { accept: 'application/json' } })
+        ).json()) as {
+          status: string;
+        },
+      (view) => (view.status === 'DENIED' ? view : undefined),
+      { what: `request ${requestId} to be DENIED` },
+    );
+
+    // Paused, the page does not change; resumed, the next update shows the news in place.
+    await page.click('#pause-updates');
+    await expect(page.locator('#pause-updates').getAttribute('aria-pressed')).resolves.toBe('true');
+    await page.clock.runFor(60_000);
+    await expect(page.locator('#live-status .badge').textContent()).resolves.toBe('In review');
+    await page.click('#pause-updates');
+    await page.clock.runFor(21_000);
+    await page.waitForSelector('#live-status .badge:has-text("Not approved")');
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
+    await expect(page.locator('#pause-updates').isHidden()).resolves.toBe(true);
+    await screenshot(page, 'a11y-status-updated');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+
+    await check('status-denied', async (p) => void (await p.goto(`${site}/requests/${requestId}`)));
+  });
+});

@@ -1,0 +1,68 @@
+/** Human-step deadlines as configuration (shared/domain/deadlines.ts) and the timers that keep them locally. */
+import { describe, expect, it } from 'vitest';
+import { ClockTimers, MAX_TIMER_MS } from '#local/clock-timers.ts';
+import {
+  DEFAULT_DEADLINE_DAYS,
+  deadlineSecondsPlaceholder,
+  parseDeadlineDays,
+  resolveDeadlines,
+} from '#shared/domain/deadlines.ts';
+import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
+
+describe('deadline placeholders in ASL text', () => {
+  it('every task kind has a default deadline and a placeholder of its own', () => {
+    expect(Object.keys(DEFAULT_DEADLINE_DAYS).sort()).toEqual(Object.keys(TASK_KINDS).sort());
+    expect(deadlineSecondsPlaceholder('privacy-review')).toBe('${PrivacyReviewDeadlineSeconds}');
+  });
+
+  it('puts seconds where the whole JSON value is the placeholder and days inside texts', () => {
+    const asl =
+      '{"TimeoutSeconds": "${PrivacyReviewDeadlineSeconds}", "reason": "within ${PrivacyReviewDeadlineDays} days", "F": "${RecordStepFunctionArn}"}';
+
+    const resolved = JSON.parse(resolveDeadlines(asl, { ...DEFAULT_DEADLINE_DAYS, 'privacy-review': 30 }));
+
+    expect(resolved).toEqual({
+      TimeoutSeconds: 30 * 86_400,
+      reason: 'within 30 days',
+      F: '${RecordStepFunctionArn}',
+    });
+  });
+
+  it('refuses a placeholder naming no task kind, or a seconds placeholder inside a text', () => {
+    expect(() => resolveDeadlines('{"T": "${PrivacyReveiwDeadlineSeconds}"}')).toThrow(/names no task kind/);
+    expect(() => resolveDeadlines('{"T": "after ${LicenseDeadlineSeconds} s"}')).toThrow(/whole JSON value/);
+  });
+
+  it('keeps the defaults for kinds a district leaves out and refuses anything but an object', () => {
+    expect(parseDeadlineDays({ license: 7 })).toEqual({ ...DEFAULT_DEADLINE_DAYS, license: 7 });
+    expect(() => parseDeadlineDays([14])).toThrow(/must be an object/);
+  });
+});
+
+describe('timers on the local clock', () => {
+  it('a deadline beyond what a Node timer holds (24.8 days) does not fire early', async () => {
+    let now = 0;
+    const timers = new ClockTimers(() => now);
+    let fired = 0;
+    timers.at(MAX_TIMER_MS * 2, () => fired++);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fired).toBe(0);
+
+    now = MAX_TIMER_MS * 2;
+    timers.check();
+    expect(fired).toBe(1);
+    expect(timers.size).toBe(0);
+  });
+
+  it('a cancelled timer never fires', () => {
+    let now = 0;
+    const timers = new ClockTimers(() => now);
+    let fired = 0;
+    const cancel = timers.at(1000, () => fired++);
+    cancel();
+    now = 5000;
+    timers.check();
+    expect(fired).toBe(0);
+  });
+});
