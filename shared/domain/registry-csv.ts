@@ -4,10 +4,11 @@
  * dpaExpiresOn, notes. Import (scripts/registry-import.ts) reads it; GET /registry.csv writes it, so
  * the export of an import is the input again (modulo order).
  */
-import { TEXT_LIMITS } from './text-limits.ts';
+
 import type { RegistryEntry } from '../store/records.ts';
 import { hostnameOf } from './hostname.ts';
 import { resourceIdOf, wordsOf } from './resource-identity.ts';
+import { TEXT_LIMITS } from './text-limits.ts';
 
 export const CSV_COLUMNS = [
   'resourceName',
@@ -94,12 +95,18 @@ export interface ParsedRegistryCsv {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isDay = (v: string) => DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+const isDay = (v: string) =>
+  DAY.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 const MAX_NOTES = TEXT_LIMITS.shortText;
 
 /** Approved / Not Approved, as staff write them (case and spacing aside; "Active/Approved" too). */
 function readStatus(value: string): RegistryEntry['status'] | undefined {
-  const v = value.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
   if (v === 'approved' || v === 'active/approved' || v === 'active approved') return 'APPROVED';
   if (v === 'not approved' || v === 'denied') return 'NOT_APPROVED';
   return undefined;
@@ -160,9 +167,12 @@ function rowEntry(get: (c: Column) => string): RegistryEntry | string {
   const dpaExpiresOn = get('dpaExpiresOn');
   const notes = get('notes');
   const status = readStatus(get('status'));
-  if (!resourceName || wordsOf(resourceName).length === 0) return 'resourceName is empty (it needs a letter or digit)';
-  if (!vendorName || wordsOf(vendorName).length === 0) return 'vendorName is empty (it needs a letter or digit)';
-  if (resourceName.length > TEXT_LIMITS.name) return `resourceName is longer than ${TEXT_LIMITS.name} characters`;
+  if (!resourceName || wordsOf(resourceName).length === 0)
+    return 'resourceName is empty (it needs a letter or digit)';
+  if (!vendorName || wordsOf(vendorName).length === 0)
+    return 'vendorName is empty (it needs a letter or digit)';
+  if (resourceName.length > TEXT_LIMITS.name)
+    return `resourceName is longer than ${TEXT_LIMITS.name} characters`;
   if (vendorName.length > TEXT_LIMITS.name) return `vendorName is longer than ${TEXT_LIMITS.name} characters`;
   if (!status) return `status "${get('status').slice(0, 40)}" is not Approved or Not Approved`;
   if (!isDay(decidedOn)) return 'decidedOn is not a date (YYYY-MM-DD)';
@@ -181,7 +191,9 @@ function rowEntry(get: (c: Column) => string): RegistryEntry | string {
     status,
     statusDate: `${decidedOn}T00:00:00.000Z`,
     source: 'imported',
-    ...(status === 'NOT_APPROVED' ? { reason: notes ? `Not approved (imported): ${notes}` : 'Not approved (imported)' } : {}),
+    ...(status === 'NOT_APPROVED'
+      ? { reason: notes ? `Not approved (imported): ${notes}` : 'Not approved (imported)' }
+      : {}),
     ...(dpaExpiresOn ? { dpaExpiresOn } : {}),
     ...(notes ? { notes } : {}),
   };

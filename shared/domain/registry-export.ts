@@ -44,4 +44,3 @@ export async function exportRegistry(search: RegistrySearch, deps: RegistryDeps)
   }
   return { csv, rows };
 }
-

@@ -127,8 +127,12 @@ export async function searchRegistry(
 }
 
 /** The cursor of a page that ends at this entry. */
-export function cursorAfter(entry: Pick<RegistryEntry, 'resourceId' | 'resourceName' | 'vendorName'>): string {
-  return encodeCursor(sortKeyOf({ name: entry.resourceName, vendorName: entry.vendorName }, entry.resourceId));
+export function cursorAfter(
+  entry: Pick<RegistryEntry, 'resourceId' | 'resourceName' | 'vendorName'>,
+): string {
+  return encodeCursor(
+    sortKeyOf({ name: entry.resourceName, vendorName: entry.vendorName }, entry.resourceId),
+  );
 }
 
 /** A page ends at an index key; the next starts after it. */

@@ -12,7 +12,6 @@ import { logger } from '../logger.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload, requestIdField } from './outcome.ts';
 import { signedDpaExpiry } from './registry.ts';
-import { resourceIdOf } from './resource-identity.ts';
 import {
   isoDay,
   isRenewalApplicable,
@@ -22,6 +21,7 @@ import {
   renewalScheduleInput,
   renewalWork,
 } from './renewal.ts';
+import { resourceIdOf } from './resource-identity.ts';
 import type { ScheduleRenewalOutput } from './workflow.ts';
 
 const SOP_STEP = 17;
@@ -36,10 +36,7 @@ export interface ScheduleRenewalConfig {
 }
 
 export interface ScheduleRenewalDeps {
-  store: Pick<
-    WorkflowStore,
-    'requireRequest' | 'updateRequest' | 'setRegistryRenewal' | 'appendAudit'
-  >;
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRegistryRenewal' | 'appendAudit'>;
   scheduler: SchedulerClient;
   config: ScheduleRenewalConfig;
   now: () => Date;
@@ -86,7 +83,8 @@ export async function scheduleRenewal(
   await deps.store.updateRequest(requestId, { renewal: { dueOn, scheduleName: schedule.Name } });
   // Only while the entry is still this request's approval: a later decision owns it now otherwise.
   const recorded = await deps.store.setRegistryRenewal(resourceIdOf(request.resource), requestId, dueOn);
-  if (!recorded) logger.warn('No registry entry of this approval to carry the renewal date', { sopStep: SOP_STEP });
+  if (!recorded)
+    logger.warn('No registry entry of this approval to carry the renewal date', { sopStep: SOP_STEP });
 
   const work = renewalWork(applies);
   const why = basis === 'dpa-expiry' ? `, ahead of the DPA expiry on ${dpaExpiresOn}` : '';

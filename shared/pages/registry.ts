@@ -3,8 +3,9 @@
  * with its status in words, the reason when not approved, DPA expiry, SSL grade and renewal date.
  * Searchable with a plain GET form; every value from a request is escaped.
  */
-import { html, type SafeHtml } from '../mail/html.ts';
+
 import type { RegistryResourceView } from '../domain/registry-resource.ts';
+import { html, type SafeHtml } from '../mail/html.ts';
 import type { RegistryEntry } from '../store/records.ts';
 import { page } from './layout.ts';
 

@@ -64,4 +64,3 @@ export const idempotencyKey = (key: string) => ({
   PK: `${PARTITIONS.idempotency}${key}`,
   SK: 'IDEMPOTENCY',
 });
-

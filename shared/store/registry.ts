@@ -9,8 +9,9 @@
  * readers check each page against the entries (registrySearchPage callers) and skip those, and the next
  * write of the entry puts them right.
  */
-import { ConflictError } from '../errors.ts';
+
 import { indexPrefixes, searchWords, sortKeyOf } from '../domain/resource-identity.ts';
+import { ConflictError } from '../errors.ts';
 import { registryKey, registrySearchKey, registrySearchPartition } from './keys.ts';
 import type { RegistryEntry, RegistryIndexItem } from './records.ts';
 import type { Item, Table } from './store.ts';
@@ -76,7 +77,8 @@ export class RegistryStore {
       words: words.join(' '),
     };
     const prefixes = indexPrefixes(words);
-    const stale = previousStatus && bucketOf(previousStatus) !== bucket ? bucketOf(previousStatus) : undefined;
+    const stale =
+      previousStatus && bucketOf(previousStatus) !== bucket ? bucketOf(previousStatus) : undefined;
     await this.table.batchWrite('Index registry entry', [
       ...prefixes.map((p) => ({ put: { ...registrySearchKey(bucket, p, sortKey), ...item } })),
       ...(stale ? prefixes.map((p) => ({ delete: registrySearchKey(stale, p, sortKey) })) : []),
