@@ -94,7 +94,8 @@ export async function searchRegistry(
   pageSize: number = PAGE_SIZE,
 ): Promise<RegistryPage> {
   const words = wordsOf(search.q);
-  const key = words.reduce((a, b) => ([...b].length > [...a].length ? b : a), '');
+  const chars = (w: string) => Array.from(w).length;
+  const key = words.reduce((a, b) => (chars(b) > chars(a) ? b : a), '');
   const prefix = lookupPrefix(key);
   const buckets: RegistryBucket[] = search.status ? [bucketOf(search.status)] : ['A', 'N'];
   const perBucket = Math.floor(pageSize / buckets.length);

@@ -1,7 +1,7 @@
 /** What the table holds, in the district's terms. */
 import type { ResourceRequest } from '../domain/request-schema.ts';
 import type { Decision, TaskKind, Team } from '../domain/task-kinds.ts';
-import type { Denial, RegistryStatus, SslEndpointGrade, WorkflowResource } from '../domain/workflow.ts';
+import type { RegistryStatus, SslEndpointGrade, WorkflowResource } from '../domain/workflow.ts';
 
 export type RequestStatus = 'IN_REVIEW' | 'APPROVED' | 'DENIED' | 'ERROR';
 
