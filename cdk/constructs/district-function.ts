@@ -32,8 +32,9 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * batches only for the registry and its search index). LeadingKeys limits batches too.
  */
 export const TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+  // In the order CloudFormation shows them (CDK sorts a statement's actions).
+  read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+  write: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   query: ['dynamodb:Query'],
 } as const;
 
