@@ -7,6 +7,8 @@
  *   3. bundles    each handler as CDK bundles it, against a naive handler
  *   4. http       latency of submissions, decisions and registry searches (autocannon, loopback)
  *   5. workflows  200 requests decided through the HTTP API, completed per second
+ *   6. registry   BENCH_REGISTRY_ENTRIES entries (default 2,000) imported, then search latency, items
+ *                 read per page and response sizes (bench/registry.ts)
  */
 import '#shared/runtime/promise-with-resolvers.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { fixedMonthlyCost } from './fixed-cost.ts';
 import { measureHttp } from './http.ts';
 import { ASSUMED, measurePaths } from './paths.ts';
 import { PRICES_CHECKED_ON } from './prices.ts';
+import { measureRegistry, registryTargets } from './registry.ts';
 import { measureWorkflows } from './workflows.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -108,6 +111,12 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+console.log(
+  `6. Registry: ${process.env.BENCH_REGISTRY_ENTRIES ?? 2000} entries through the import, then searches`,
+);
+const registry = await measureRegistry();
+table(registry.queries);
+
 const longestApproved = Math.max(...paths.filter((p) => p.outcome === 'APPROVED').map((p) => p.transitions));
 const targets = [
   { target: 'longest approved path <= 35 transitions', value: longestApproved, pass: longestApproved <= 35 },
@@ -143,6 +152,7 @@ const targets = [
     value: workflows.unfinished,
     pass: workflows.unfinished === 0,
   },
+  ...registryTargets(registry),
 ];
 console.log('Targets');
 table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
@@ -157,6 +167,7 @@ const results = {
   bundles,
   http,
   workflows,
+  registry,
   targets,
 };
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
