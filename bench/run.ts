@@ -8,6 +8,8 @@
  *   4. http       where a lone submission's time goes (its AWS calls), then latency of submissions,
  *                 decisions and registry searches (autocannon, loopback)
  *   5. workflows  200 requests decided through the HTTP API, completed per second
+ *   6. registry   BENCH_REGISTRY_ENTRIES entries (default 2,000) imported, then search latency, items
+ *                 read per page and response sizes (bench/registry.ts)
  */
 import '#shared/runtime/promise-with-resolvers.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { fixedMonthlyCost } from './fixed-cost.ts';
 import { measureHttp } from './http.ts';
 import { ASSUMED, measurePaths } from './paths.ts';
 import { PRICES_CHECKED_ON, PRICES_USD } from './prices.ts';
+import { measureRegistry, registryTargets } from './registry.ts';
 import { profileSubmissions } from './submission-profile.ts';
 import { measureWorkflows } from './workflows.ts';
 
@@ -128,6 +131,12 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+console.log(
+  `6. Registry: ${process.env.BENCH_REGISTRY_ENTRIES ?? 2000} entries through the import, then searches`,
+);
+const registry = await measureRegistry();
+table(registry.queries);
+
 const longestApproved = Math.max(...paths.filter((p) => p.outcome === 'APPROVED').map((p) => p.transitions));
 const targets = [
   { target: 'longest approved path <= 35 transitions', value: longestApproved, pass: longestApproved <= 35 },
@@ -163,6 +172,7 @@ const targets = [
     value: workflows.unfinished,
     pass: workflows.unfinished === 0,
   },
+  ...registryTargets(registry),
 ];
 console.log('Targets');
 table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
@@ -177,6 +187,7 @@ const results = {
   bundles,
   http: { ...http, lonePostRequestProfile: submissionProfile },
   workflows,
+  registry,
   targets,
 };
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -196,6 +196,8 @@ export class SoftwareRequestStack extends Stack {
 
   private wireHttpEdge(w: Wiring): void {
     w.fn('registry').bindTable(w.table);
+    w.fn('registry-resource').bindTable(w.table);
+    w.fn('registry-export').bindTable(w.table);
     w.fn('get-request').bindTable(w.table);
     w.fn('task-page').bindTable(w.table);
     w.fn('submit-request')

@@ -2,7 +2,7 @@
  * Publishes the resource's status in the district registry (SOP 6, 16, 17), puts a
  * ResourceStatusChanged event and audits (shared/domain/publish-status.ts).
  *
- * Input: PublishStatusInput { requestId, status, sopStep, denial? }. Output: { resourceKey, status }.
+ * Input: PublishStatusInput { requestId, status, sopStep, denial? }. Output: { resourceId, status }.
  * Env: TABLE_NAME, EVENT_BUS_NAME.
  */
 import { eventBridge } from '#shared/aws/clients.ts';

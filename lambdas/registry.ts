@@ -1,8 +1,10 @@
 /**
  * GET /registry?q=…&status=…&cursor=… — SOP 6 and 16: the staff transparency list of vetted resources,
- * a page at a time, as JSON `{ items, next }` or an HTML table (shared/domain/registry-list.ts).
+ * found by any word prefix of the resource or vendor name, a page at a time, as JSON `{ items, next }`
+ * or an HTML table (shared/domain/registry-list.ts).
  *
- * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:Query (table and its GSI1 index).
+ * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:Query (RSEARCH# partitions) and
+ * dynamodb:BatchGetItem (RESOURCE# entries).
  */
 import { store } from '#shared/deps.ts';
 import {

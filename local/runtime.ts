@@ -20,7 +20,7 @@ import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { handlerEnvironment, type LocalEndpoints } from './config.ts';
+import { handlerEnvironment, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
 import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
@@ -35,6 +35,7 @@ import { createHttpServer } from './http-server.ts';
 import type { LocalRoute } from './http-types.ts';
 import { type Started, serve } from './net.ts';
 import { Outbox, type OutboxEmail } from './outbox.ts';
+import { writeRuntimeFile } from './runtime-file.ts';
 import type { LocalClock } from './scheduler/clock.ts';
 import type { SchedulerEndpoint } from './scheduler/endpoint.ts';
 import type { StepFunctionsEndpoint } from './sfn/endpoint.ts';
@@ -281,6 +282,13 @@ async function goLive(
   const env = { ...handlerEnvironment(endpoints), ...options.env };
   Object.assign(process.env, env);
   await createTable(dynamo.url);
+  writeRuntimeFile(dataDir, {
+    baseUrl: endpoints.baseUrl,
+    port: http.port,
+    dynamodb: dynamo.url,
+    tableName: env.TABLE_NAME ?? TABLE_NAME,
+    pid: process.pid,
+  });
   const missing = await loadHandlers(handlerSource);
   processPorts = {
     http: http.port,

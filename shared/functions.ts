@@ -61,6 +61,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: '4, 7-15 (human steps)',
   },
   { name: 'registry', env: ['TABLE_NAME'], route: { method: 'GET', path: '/registry' }, sop: '6, 16' },
+  {
+    name: 'registry-resource',
+    env: ['TABLE_NAME'],
+    route: { method: 'GET', path: '/registry/{resourceId}' },
+    sop: '6, 16, 17',
+  },
+  {
+    name: 'registry-export',
+    env: ['TABLE_NAME'],
+    route: { method: 'GET', path: '/registry.csv' },
+    sop: '6, 16 (upload to TXSPA)',
+  },
   { name: 'record-step', env: ['TABLE_NAME'], aslArn: 'RecordStepFunctionArn', sop: '3' },
   {
     name: 'assign-task',

@@ -62,6 +62,10 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
     'Approvers authenticate with the single-use emailed link, not IAM/Cognito: record-decision accepts a decision once (conditional write), only with the right 256-bit secret and before expiry; forged, replayed or expired links change nothing.',
   'GET /registry':
     'The approved-resources registry is the staff transparency list of SOP 6/16, readable without sign-in on purpose; it lists resources and statuses, no personal data.',
+  'GET /registry/{resourceId}':
+    'One entry of the same staff transparency list (SOP 6/16/17): status, reason, DPA expiry, SSL grade, renewal date and request numbers; never licence keys, vendor contacts or deciders comments.',
+  'GET /registry.csv':
+    'The same staff transparency list as CSV for the TXSPA upload (SOP 6/16 "upload status to TXSPA Database"): the same public columns, no personal data.',
 };
 
 export interface DistrictApiProps {

@@ -28,11 +28,13 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * DynamoDB actions per access level: exactly the commands shared/store/store.ts sends (GetCommand,
- * QueryCommand, PutCommand, UpdateCommand: conditional single-item writes, no batches or transactions).
+ * BatchGetCommand, QueryCommand, PutCommand, UpdateCommand, BatchWriteCommand: no transactions; the
+ * batches only for the registry and its search index). LeadingKeys limits batches too.
  */
 export const TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // In the order CloudFormation shows them (CDK sorts a statement's actions).
+  read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+  write: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   query: ['dynamodb:Query'],
 } as const;
 

@@ -97,7 +97,7 @@ export async function largestStateBytes(): Promise<number> {
         return { sentTo: 'v'.repeat(BOUNDS.email), sentAt: '2026-11-30T00:00:00.000Z' };
       if (fn === 'ScheduleRenewalFunctionArn')
         return { scheduled: true, renewalDueOn: '2027-11-30', reason: widest(BOUNDS.text) };
-      if (fn === 'PublishStatusFunctionArn') return { resourceKey: widest(BOUNDS.name), status: p.status };
+      if (fn === 'PublishStatusFunctionArn') return { resourceId: widest(BOUNDS.name), status: p.status };
       return {};
     },
     tokens,

@@ -4,6 +4,7 @@
  * PATH_PARAMETERS.
  */
 import { REQUEST_ID_PATTERN } from '#shared/domain/request-id.ts';
+import { RESOURCE_ID_PATTERN } from '#shared/domain/resource-identity.ts';
 import { IDEMPOTENCY_KEY_PATTERN } from '#shared/domain/submission.ts';
 import { both, htmlBody, type Json, jsonBody, ref, STATUS_LINK } from './common.ts';
 
@@ -15,7 +16,40 @@ export interface OpenApiRoute {
 
 export const PATH_PARAMETERS: Record<string, Json[]> = {
   '/tasks/{taskId}': [{ name: 'taskId', in: 'path', required: true, schema: { type: 'string' } }],
+  '/registry/{resourceId}': [
+    {
+      name: 'resourceId',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: RESOURCE_ID_PATTERN.source },
+    },
+  ],
 };
+
+const REGISTRY_SEARCH_PARAMETERS: Json[] = [
+  {
+    name: 'q',
+    in: 'query',
+    required: false,
+    description:
+      'Word prefixes of the resource or vendor name (case, accents and punctuation aside); every word must match.',
+    schema: { type: 'string', maxLength: 100 },
+  },
+  {
+    name: 'status',
+    in: 'query',
+    required: false,
+    description: 'Only resources with this status.',
+    schema: { type: 'string', enum: ['APPROVED', 'NOT_APPROVED'] },
+  },
+  {
+    name: 'cursor',
+    in: 'query',
+    required: false,
+    description: "The previous page's `next`: this page starts after it.",
+    schema: { type: 'string' },
+  },
+];
 
 export const ROUTES: OpenApiRoute[] = [
   {
@@ -157,25 +191,12 @@ export const ROUTES: OpenApiRoute[] = [
       operationId: 'registry',
       summary: 'Approved and not approved resources (staff transparency, SOP 6 and 16)',
       parameters: [
+        ...REGISTRY_SEARCH_PARAMETERS,
         {
-          name: 'q',
+          name: 'prev',
           in: 'query',
           required: false,
-          description: 'Case-insensitive search in the resource name, vendor and website address.',
-          schema: { type: 'string', maxLength: 100 },
-        },
-        {
-          name: 'status',
-          in: 'query',
-          required: false,
-          description: 'Only resources with this status.',
-          schema: { type: 'string', enum: ['APPROVED', 'NOT_APPROVED'] },
-        },
-        {
-          name: 'cursor',
-          in: 'query',
-          required: false,
-          description: "The previous page's `next`: this page starts after it.",
+          description: "The HTML page's Previous link: the cursor of the page before this one.",
           schema: { type: 'string' },
         },
       ],
@@ -189,7 +210,7 @@ export const ROUTES: OpenApiRoute[] = [
               next: {
                 type: ['string', 'null'],
                 description:
-                  'The cursor of the next page; null on the last. A page read at most 500 entries, so it may be short.',
+                  'The cursor of the next page; null on the last. A page reads at most 100 items (search index and entries), so it may be short.',
               },
             },
           },
@@ -199,6 +220,40 @@ export const ROUTES: OpenApiRoute[] = [
           ref('FieldErrors'),
           'The search text is longer than 100 characters, or the status or cursor is not valid.',
         ),
+      },
+    },
+  },
+  {
+    path: '/registry/{resourceId}',
+    method: 'get',
+    operation: {
+      tags: ['registry'],
+      operationId: 'registryResource',
+      summary: 'One resource: status, why, its requests, evidence (DPA, SSL grade) and next renewal',
+      responses: {
+        '200': both(ref('RegistryResource'), 'The resource.'),
+        '404': both(ref('Error'), 'No resource with this id.'),
+      },
+    },
+  },
+  {
+    path: '/registry.csv',
+    method: 'get',
+    operation: {
+      tags: ['registry'],
+      operationId: 'registryExport',
+      summary: 'The list as CSV for the TXSPA upload (same columns as `npm run registry:import`)',
+      parameters: REGISTRY_SEARCH_PARAMETERS,
+      responses: {
+        '200': {
+          description:
+            'resourceName, vendorName, url, status (Approved / Not Approved), decidedOn, dpaExpiresOn, notes. At most 240 KB; a `Link: <…>; rel="next"` header gives the rest of a longer list.',
+          content: { 'text/csv': { schema: { type: 'string' } } },
+        },
+        '400': {
+          description: 'The search, status or cursor is not valid.',
+          content: { 'application/json': { schema: ref('FieldErrors') } },
+        },
       },
     },
   },

@@ -17,14 +17,16 @@ export const DETAIL_TYPES = {
 
 /** SOP 6 / 16 / 17: a resource's registry status changed. */
 export interface ResourceStatusChangedDetail {
-  resourceKey: string;
+  /** The resource's identity (vendor + folded name): GET /registry/{resourceId}. */
+  resourceId: string;
   resourceName: string;
   url?: string;
   vendorName: string;
   status: RegistryStatus;
   statusDate: string;
-  requestId: string;
-  sopStep: number;
+  source: 'workflow' | 'imported';
+  requestId?: string;
+  sopStep?: number;
   reason?: string;
   dpaExpiresOn?: string;
   sslGrade?: string;

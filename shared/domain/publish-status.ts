@@ -3,16 +3,19 @@
  * reason), SOP 16 Active/Approved, SOP 17 the renewal's result. Writes the registry entry, then puts a
  * ResourceStatusChanged event for integrations (e.g. forwarding to the TXSPA database), then audits.
  * A retry rewrites the same entry and may put the event again (consumers get it at least once).
+ * The entry is the resource's own (vendor + name, after a replacement the replacement's): a denial
+ * changes no other resource's entry, and a decision older than the one already published is not
+ * written (conditional on the decision time: two requests about one resource may finish in any order).
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
 import { putEvent } from '../aws/eventbridge.ts';
 import { logger } from '../logger.ts';
-import { normaliseResourceKey } from '../store/keys.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { DETAIL_TYPES, EVENT_SOURCE } from './events.ts';
 import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from './outcome.ts';
 import { buildRegistryEntry, keepsApprovedEntry, statusChangedDetail, statusLabel } from './registry.ts';
+import { resourceIdOf } from './resource-identity.ts';
 import type { RegistryStatus } from './workflow.ts';
 
 export interface PublishStatusDeps {
@@ -32,7 +35,7 @@ const payloadSchema = z.object({
 export async function publishStatus(
   input: unknown,
   deps: PublishStatusDeps,
-): Promise<{ resourceKey: string; status: RegistryStatus }> {
+): Promise<{ resourceId: string; status: RegistryStatus }> {
   const { requestId, status, sopStep, denial } = parsePayload(payloadSchema, input);
   if (status === 'NOT_APPROVED' && !denial) {
     throw invalid('denial', 'A Not Approved status needs the denial (SOP step and reason)');
@@ -40,18 +43,18 @@ export async function publishStatus(
   if (status === 'APPROVED' && denial) throw invalid('denial', 'An Approved status has no denial');
 
   const request = await deps.store.requireRequest(requestId);
-  const existing = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
+  const existing = await deps.store.getRegistryEntry(resourceIdOf(request.resource));
   if (existing && keepsApprovedEntry({ existing, status, sopStep, requestId })) {
     await deps.store.appendAudit({
       requestId,
       sopStep,
       type: 'STATUS_KEPT',
-      summary: `The registry keeps ${existing.resourceName} as Approved (request ${existing.requestId}): this denial at SOP step ${sopStep} concerns this request only`,
+      summary: `The registry keeps ${existing.resourceName} as Approved (${existing.requestId ? `request ${existing.requestId}` : 'imported'}): this denial at SOP step ${sopStep} concerns this request only`,
       actor: 'workflow',
-      detail: { resourceKey: existing.resourceKey, approvedBy: existing.requestId },
+      detail: { resourceId: existing.resourceId, approvedBy: existing.requestId ?? 'imported' },
     });
-    logger.info('Registry entry kept', { sopStep, resourceKey: existing.resourceKey });
-    return { resourceKey: existing.resourceKey, status: existing.status };
+    logger.info('Registry entry kept', { sopStep, resourceId: existing.resourceId });
+    return { resourceId: existing.resourceId, status: existing.status };
   }
   const statusDate = deps.now();
   const entry = buildRegistryEntry({
@@ -62,7 +65,20 @@ export async function publishStatus(
     statusDate: statusDate.toISOString(),
     ...(denial ? { denial } : {}),
   });
-  await deps.store.putRegistryEntry(entry);
+  const written = await deps.store.putRegistryEntry(entry);
+  if (written === 'superseded') {
+    const current = await deps.store.getRegistryEntry(entry.resourceId);
+    await deps.store.appendAudit({
+      requestId,
+      sopStep,
+      type: 'STATUS_SUPERSEDED',
+      summary: `Not published as ${statusLabel(status)}: the registry already has a later decision about ${entry.resourceName}${current?.requestId ? ` (request ${current.requestId})` : ''}`,
+      actor: 'workflow',
+      detail: { resourceId: entry.resourceId, status, current: current?.status ?? null },
+    });
+    logger.info('Registry entry superseded', { sopStep, resourceId: entry.resourceId });
+    return { resourceId: entry.resourceId, status: current?.status ?? status };
+  }
   await putEvent(
     { client: deps.events, eventBusName: deps.eventBusName },
     {
@@ -78,8 +94,8 @@ export async function publishStatus(
     type: 'STATUS_PUBLISHED',
     summary: `Published in the resource registry as ${statusLabel(status)}${entry.reason ? ` (${entry.reason})` : ''}`,
     actor: 'workflow',
-    detail: { resourceKey: entry.resourceKey, status },
+    detail: { resourceId: entry.resourceId, status },
   });
-  logger.info('Status published', { sopStep, status, resourceKey: entry.resourceKey });
-  return { resourceKey: entry.resourceKey, status };
+  logger.info('Status published', { sopStep, status, resourceId: entry.resourceId });
+  return { resourceId: entry.resourceId, status };
 }

@@ -1,12 +1,14 @@
 /**
  * The district's resource registry (SOP 6 "Not Approved", SOP 16 "Active/Approved", SOP 17 renewal
- * result): one entry per resource, keyed by its normalised name or domain, for staff transparency and
- * for forwarding to the TXSPA database through the ResourceStatusChanged event.
+ * result): one entry per resource, identified by its vendor and folded name (resource-identity.ts),
+ * for staff transparency and for forwarding to the TXSPA database through the ResourceStatusChanged
+ * event.
  */
 
-import { normaliseResourceKey } from '../store/keys.ts';
 import type { RegistryEntry, RequestRecord } from '../store/records.ts';
 import type { ResourceStatusChangedDetail } from './events.ts';
+import { hostnameOf } from './hostname.ts';
+import { resourceIdOf } from './resource-identity.ts';
 import type { Denial, RegistryStatus } from './workflow.ts';
 
 /** The registry's reason for a Not Approved status. */
@@ -60,34 +62,66 @@ export function buildRegistryEntry(options: {
   const resource = request.resource;
   const dpaExpiresOn = signedDpaExpiry(request);
   const sslGrade = request.security?.ssl?.grade;
+  const sslTestedAt = sslGrade ? request.security?.ssl?.testedAt : undefined;
   const renewalDueOn = status === 'APPROVED' ? existing?.renewalDueOn : undefined;
+  const host = hostnameOf(resource.url);
+  const requestIds = [
+    request.requestId,
+    ...(existing?.requestIds ?? []).filter((id) => id !== request.requestId),
+  ].slice(0, MAX_REQUEST_IDS);
   return {
-    resourceKey: normaliseResourceKey(resource),
+    resourceId: resourceIdOf(resource),
     resourceName: resource.name,
     ...(resource.url ? { url: resource.url } : {}),
+    ...(host ? { hosts: [host] } : {}),
     vendorName: resource.vendorName,
     status,
     statusDate,
+    source: 'workflow',
     requestId: request.requestId,
+    requestIds,
     sopStep,
-    ...(denial ? { reason: registryReason(denial), denial } : {}),
+    // The decider's comment stays on the request: every member of staff reads the registry.
+    ...(denial
+      ? { reason: registryReason(denial), denial: { sopStep: denial.sopStep, reason: denial.reason } }
+      : {}),
     ...(dpaExpiresOn ? { dpaExpiresOn } : {}),
     ...(sslGrade ? { sslGrade } : {}),
+    ...(sslTestedAt ? { sslTestedAt } : {}),
     ...(renewalDueOn ? { renewalDueOn } : {}),
   };
+}
+
+/** Requests listed on a resource's page (the newest; each has its own status page). */
+export const MAX_REQUEST_IDS = 20;
+
+/**
+ * Whether an entry is a current vetting a new request could reuse: Approved, and its evidence still
+ * in date — a DPA that has not expired, and (for an imported entry, which has no renewal of its own
+ * scheduled) decided within the last year, the SOP 17 renewal cycle.
+ */
+export function isCurrentVetting(entry: RegistryEntry, today: string): boolean {
+  if (entry.status !== 'APPROVED') return false;
+  if (entry.dpaExpiresOn && entry.dpaExpiresOn.slice(0, 10) < today) return false;
+  if (entry.source !== 'imported') return true;
+  if (!entry.dpaExpiresOn) return false;
+  const yearAgo = new Date(`${today}T00:00:00Z`);
+  yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
+  return entry.statusDate.slice(0, 10) >= yearAgo.toISOString().slice(0, 10);
 }
 
 /** The public event detail for an entry (no denial comment, no renewal bookkeeping). */
 export function statusChangedDetail(entry: RegistryEntry): ResourceStatusChangedDetail {
   return {
-    resourceKey: entry.resourceKey,
+    resourceId: entry.resourceId,
     resourceName: entry.resourceName,
     ...(entry.url ? { url: entry.url } : {}),
     vendorName: entry.vendorName,
     status: entry.status,
     statusDate: entry.statusDate,
-    requestId: entry.requestId,
-    sopStep: entry.sopStep,
+    source: entry.source,
+    ...(entry.requestId ? { requestId: entry.requestId } : {}),
+    ...(entry.sopStep !== undefined ? { sopStep: entry.sopStep } : {}),
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.dpaExpiresOn ? { dpaExpiresOn: entry.dpaExpiresOn } : {}),
     ...(entry.sslGrade ? { sslGrade: entry.sslGrade } : {}),

@@ -9,7 +9,6 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { createScheduleOnce } from '../aws/scheduler.ts';
 import { logger } from '../logger.ts';
-import { normaliseResourceKey } from '../store/keys.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload, requestIdField } from './outcome.ts';
 import { signedDpaExpiry } from './registry.ts';
@@ -22,6 +21,7 @@ import {
   renewalScheduleInput,
   renewalWork,
 } from './renewal.ts';
+import { resourceIdOf } from './resource-identity.ts';
 import type { ScheduleRenewalOutput } from './workflow.ts';
 
 const SOP_STEP = 17;
@@ -36,10 +36,7 @@ export interface ScheduleRenewalConfig {
 }
 
 export interface ScheduleRenewalDeps {
-  store: Pick<
-    WorkflowStore,
-    'requireRequest' | 'updateRequest' | 'getRegistryEntry' | 'putRegistryEntry' | 'appendAudit'
-  >;
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRegistryRenewal' | 'appendAudit'>;
   scheduler: SchedulerClient;
   config: ScheduleRenewalConfig;
   now: () => Date;
@@ -84,9 +81,10 @@ export async function scheduleRenewal(
   const dueOn = isoDay(due);
 
   await deps.store.updateRequest(requestId, { renewal: { dueOn, scheduleName: schedule.Name } });
-  const entry = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
-  if (entry) await deps.store.putRegistryEntry({ ...entry, renewalDueOn: dueOn });
-  else logger.warn('No registry entry to carry the renewal date', { sopStep: SOP_STEP });
+  // Only while the entry is still this request's approval: a later decision owns it now otherwise.
+  const recorded = await deps.store.setRegistryRenewal(resourceIdOf(request.resource), requestId, dueOn);
+  if (!recorded)
+    logger.warn('No registry entry of this approval to carry the renewal date', { sopStep: SOP_STEP });
 
   const work = renewalWork(applies);
   const why = basis === 'dpa-expiry' ? `, ahead of the DPA expiry on ${dpaExpiresOn}` : '';

@@ -10,14 +10,19 @@
  *   createTask, claimTask, releaseTask, rotate/restoreTaskSecret, markTaskTimedOut   write task
  *   getTask                                                  read task
  *   storeLicenseKey                                          write license (nobody reads licence keys)
- *   putRegistryEntry / getRegistryEntry                      write / read registry
- *   registryPage                                             query GSI1 REGISTRY (a page)
+ *   putRegistryEntry                                         write registry + registrySearch (the entry,
+ *                                                            then its search index items in batches;
+ *                                                            reads the entry back on a conflict)
+ *   getRegistryEntry / getRegistryEntries                    read registry
+ *   setRegistryRenewal                                       write registry
+ *   registrySearchPage                                       read registrySearch (a Query, one page)
  *   claimIdempotencyKey                                      write + read idempotency
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
  *
- * `read` = GetItem + Query, `write` = PutItem + UpdateItem (shared/store/store.ts sends nothing else).
+ * `read` = GetItem + BatchGetItem + Query, `write` = PutItem + UpdateItem + BatchWriteItem (the batches
+ * only for the registry's search index and its entries; shared/store/store.ts sends nothing else).
  * LeadingKeys sees the partition key only, so a request's record and its audit trail (one partition,
  * REQUEST#<id>) are granted together; licence keys have their own partition (LICENSE#<id>) so that
  * no function that reads requests can read them. On an index, LeadingKeys is the index's partition
@@ -46,8 +51,12 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'get-request': access({ read: ['request'] }),
   // openTask: getTask, requireRequest, listAudit (replacement context)
   'task-page': access({ read: ['task', 'request'] }),
-  // registryPage (GSI1 REGISTRY)
-  registry: access({ query: ['registryList'] }),
+  // searchRegistry: registrySearchPage, getRegistryEntries
+  registry: access({ read: ['registrySearch', 'registry'] }),
+  // getRegistryEntry
+  'registry-resource': access({ read: ['registry'] }),
+  // exportRegistry: registrySearchPage, getRegistryEntries
+  'registry-export': access({ read: ['registrySearch', 'registry'] }),
 
   // --- HTTP, writers -------------------------------------------------------------------------------------
   // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
@@ -70,12 +79,15 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'check-ssl': access({ read: ['request'], write: ['request'] }),
   // requireRequest, appendAudit
   'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
-  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry
-  'publish-status': access({ read: ['request', 'registry'], write: ['request', 'registry'] }),
+  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index)
+  'publish-status': access({
+    read: ['request', 'registry'],
+    write: ['request', 'registry', 'registrySearch'],
+  }),
   // requireRequest, appendAudit
   'procurement-hook': access({ read: ['request'], write: ['request'] }),
-  // requireRequest, updateRequest, appendAudit; getRegistryEntry, putRegistryEntry
-  'schedule-renewal': access({ read: ['request', 'registry'], write: ['request', 'registry'] }),
+  // requireRequest, updateRequest, appendAudit; setRegistryRenewal
+  'schedule-renewal': access({ read: ['request'], write: ['request', 'registry'] }),
   // requireRequest, appendAudit
   'plan-renewal': access({ read: ['request'], write: ['request'] }),
   // requireRequest, listAudit, updateRequest, appendAudit

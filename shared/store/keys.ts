@@ -6,9 +6,10 @@
  *   task by id               PK=TASK#id             SK=TASK
  *   pending tasks by team    GSI1PK=TEAM#team       GSI1SK=<expiresAt>   (only while PENDING: sparse)
  *   requests by requester    GSI1PK=REQUESTER#email GSI1SK=<createdAt>
- *   registry entry           PK=RESOURCE#key        SK=RESOURCE
- *   registry list / search   GSI1PK=REGISTRY        GSI1SK=<resourceName lower>
- *   renewals due             GSI2PK=RENEWAL         GSI2SK=<renewalDueOn>#key
+ *   registry entry           PK=RESOURCE#resourceId SK=RESOURCE   (resourceId: vendor + folded name)
+ *   registry search          PK=RSEARCH#<A|N>#<word prefix>  SK=<folded name>\u0001<resourceId>
+ *                            one item per status and word prefix ('' = the whole list), in name order
+ *   renewals due             GSI2PK=RENEWAL         GSI2SK=<renewalDueOn>#resourceId
  *   requests not yet started GSI2PK=UNSTARTED       GSI2SK=<createdAt>   (from createRequest until
  *                                                   markRequestStarted: sparse; the recovery sweep)
  *   idempotency claim        PK=IDEMPOTENCY#key     SK=IDEMPOTENCY
@@ -27,6 +28,7 @@ export const PARTITIONS = {
   license: 'LICENSE#',
   task: 'TASK#',
   registry: 'RESOURCE#',
+  registrySearch: 'RSEARCH#',
   idempotency: 'IDEMPOTENCY#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
@@ -35,7 +37,6 @@ export type PartitionKind = keyof typeof PARTITIONS;
 export const INDEX_PARTITIONS = {
   pendingTasksByTeam: { index: 'GSI1', key: 'TEAM#', prefix: true },
   requestsByRequester: { index: 'GSI1', key: 'REQUESTER#', prefix: true },
-  registryList: { index: 'GSI1', key: 'REGISTRY', prefix: false },
   renewalsDue: { index: 'GSI2', key: 'RENEWAL', prefix: false },
   unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
 } as const;
@@ -48,23 +49,18 @@ export const licenseKeyKey = (requestId: string) => ({
   SK: 'LICENSE',
 });
 export const taskKey = (taskId: string) => ({ PK: `${PARTITIONS.task}${taskId}`, SK: 'TASK' });
-export const registryKey = (resourceKey: string) => ({
-  PK: `${PARTITIONS.registry}${resourceKey}`,
+export const registryKey = (resourceId: string) => ({
+  PK: `${PARTITIONS.registry}${resourceId}`,
   SK: 'RESOURCE',
 });
+/** A search index item: per status bucket (A = Approved, N = Not Approved) and word prefix. */
+export const registrySearchKey = (bucket: 'A' | 'N', prefix: string, sortKey: string) => ({
+  PK: registrySearchPartition(bucket, prefix),
+  SK: sortKey,
+});
+export const registrySearchPartition = (bucket: 'A' | 'N', prefix: string) =>
+  `${PARTITIONS.registrySearch}${bucket}#${prefix}`;
 export const idempotencyKey = (key: string) => ({
   PK: `${PARTITIONS.idempotency}${key}`,
   SK: 'IDEMPOTENCY',
 });
-
-/** A registry key that is stable across requests for the same resource. */
-export function normaliseResourceKey(resource: { name: string; url?: string }): string {
-  if (resource.url) {
-    try {
-      return new URL(resource.url).hostname.toLowerCase().replace(/^www\./, '');
-    } catch {
-      // fall through to the name: the schema only lets valid URLs in, but old data may not be
-    }
-  }
-  return resource.name.trim().toLowerCase().replace(/\s+/g, ' ');
-}

@@ -1,7 +1,7 @@
 /** What the table holds, in the district's terms. */
 import type { ResourceRequest } from '../domain/request-schema.ts';
 import type { Decision, TaskKind, Team } from '../domain/task-kinds.ts';
-import type { Denial, RegistryStatus, SslEndpointGrade, WorkflowResource } from '../domain/workflow.ts';
+import type { RegistryStatus, SslEndpointGrade, WorkflowResource } from '../domain/workflow.ts';
 
 export type RequestStatus = 'IN_REVIEW' | 'APPROVED' | 'DENIED' | 'ERROR';
 
@@ -89,18 +89,43 @@ export interface TaskRecord {
 }
 
 export interface RegistryEntry {
-  /** Normalised resource key: lower-cased domain when the resource has a website, else its name. */
-  resourceKey: string;
+  /** The resource's identity: vendor + folded resource name (shared/domain/resource-identity.ts). */
+  resourceId: string;
   resourceName: string;
   url?: string;
+  /** The website's host names (attributes, not the key: one host may serve several resources). */
+  hosts?: string[];
   vendorName: string;
   status: RegistryStatus;
+  /**
+   * When the decision was made (ISO): the entry's version. An older decision never overwrites a newer
+   * one (conditional write), and the search index items carry it.
+   */
   statusDate: string;
-  requestId: string;
-  sopStep: number;
+  /** `workflow` (published by a request) or `imported` (loaded from an existing list). */
+  source: 'workflow' | 'imported';
+  /** The request whose decision this is (absent for an imported entry). */
+  requestId?: string;
+  /** Requests that published about this resource, newest first (a few). */
+  requestIds?: string[];
+  sopStep?: number;
   reason?: string;
-  denial?: Denial;
+  /** SOP step and reason of a denial (never the decider's comment: the registry is read by all staff). */
+  denial?: { sopStep: number; reason: string };
   dpaExpiresOn?: string;
   sslGrade?: string;
+  /** When the SSL grade was measured. */
+  sslTestedAt?: string;
   renewalDueOn?: string;
+  /** Free text from an imported list. */
+  notes?: string;
+}
+
+/** One search index item of a registry entry (shared/store/registry.ts). */
+export interface RegistryIndexItem {
+  resourceId: string;
+  /** The entry's statusDate when this item was written. */
+  statusDate: string;
+  /** The entry's search words, space-separated (multi-word searches check the others here). */
+  words: string;
 }

@@ -2,11 +2,15 @@
  * The DynamoDB table client, and WorkflowStore: the per-kind stores (requests + audit, tasks, registry,
  * idempotency) over one table. Every write is a single-item, conditional operation (no transactions:
  * the same code runs on dynalite locally), ordered so that a crash between two writes leaves nothing
- * lost and a retry converges. This is the only file that builds DynamoDB commands (the CDK grant
+ * lost and a retry converges. The registry's search index items, which are derived from an entry and
+ * checked against it on read, are written and read in batches (idempotent puts and deletes). This is
+ * the only file that builds DynamoDB commands (the CDK grant
  * test reads it).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -16,7 +20,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { asTransient } from '../aws/transient.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, TransientError } from '../errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { RegistryStore } from './registry.ts';
 import { RequestStore } from './requests.ts';
@@ -93,6 +97,31 @@ export class Table {
     );
   }
 
+  /**
+   * Writes the whole item when `condition` holds (or no item has this key) and returns the item it
+   * replaced (with its keys), if any; ConflictError when the condition does not hold.
+   */
+  async putIf(
+    what: string,
+    item: Item,
+    condition: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<Item | undefined> {
+    const out = await this.send<{ Attributes?: Item }>(
+      what,
+      new PutCommand({
+        TableName: this.name,
+        Item: item,
+        ConditionExpression: `attribute_not_exists(PK) OR (${condition})`,
+        ExpressionAttributeValues: values,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes;
+  }
+
   async update(what: string, input: TableInput<UpdateCommandInput>): Promise<void> {
     await this.send(what, new UpdateCommand({ ...input, TableName: this.name }));
   }
@@ -110,12 +139,17 @@ export class Table {
   async queryPage<T>(
     what: string,
     input: TableInput<QueryCommandInput>,
+    options: { keepKeys?: boolean } = {},
   ): Promise<{ items: T[]; lastKey: Item | undefined }> {
     const out = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
       what,
       new QueryCommand({ ...input, TableName: this.name }),
     );
-    return { items: (out.Items ?? []).map((i) => stripKeys<T>(i)), lastKey: out.LastEvaluatedKey };
+    const items = out.Items ?? [];
+    return {
+      items: options.keepKeys ? (items as T[]) : items.map((i) => stripKeys<T>(i)),
+      lastKey: out.LastEvaluatedKey,
+    };
   }
 
   /** Every page of a query. */
@@ -133,10 +167,57 @@ export class Table {
     return items.map((i) => stripKeys<T>(i));
   }
 
+  /**
+   * Puts and deletes, 25 per BatchWriteItem, resending what DynamoDB left unprocessed. Unconditional:
+   * only for items that are idempotent and checked on read (the registry search index).
+   */
+  async batchWrite(what: string, writes: { put?: Item; delete?: Key }[]): Promise<void> {
+    for (let i = 0; i < writes.length; i += BATCH_WRITE_MAX) {
+      let requests: Record<string, unknown>[] = writes
+        .slice(i, i + BATCH_WRITE_MAX)
+        .map((w) => (w.put ? { PutRequest: { Item: w.put } } : { DeleteRequest: { Key: w.delete } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await backOff(attempt, what);
+        const out = await this.send<{ UnprocessedItems?: Record<string, Record<string, unknown>[]> }>(
+          what,
+          new BatchWriteCommand({ RequestItems: { [this.name]: requests as never } }),
+        );
+        requests = out.UnprocessedItems?.[this.name] ?? [];
+      }
+    }
+  }
+
+  /** Items by key (without key attributes), 100 per BatchGetItem; missing ones are absent. */
+  async batchGet<T>(what: string, keys: Key[]): Promise<T[]> {
+    const items: Item[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+      let pending: Key[] = keys.slice(i, i + BATCH_GET_MAX);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await backOff(attempt, what);
+        const out = await this.send<{
+          Responses?: Record<string, Item[]>;
+          UnprocessedKeys?: Record<string, { Keys?: Key[] }>;
+        }>(what, new BatchGetCommand({ RequestItems: { [this.name]: { Keys: pending } } }));
+        items.push(...(out.Responses?.[this.name] ?? []));
+        pending = out.UnprocessedKeys?.[this.name]?.Keys ?? [];
+      }
+    }
+    return items.map((i) => stripKeys<T>(i));
+  }
+
   /** The TTL attribute's value (epoch seconds) `days` after `from`: DynamoDB deletes the item later. */
   expiresAtEpoch(days: number, from: Date = this.now()): number {
     return Math.floor(from.getTime() / 1000) + days * 86_400;
   }
+}
+
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_MAX = 100;
+/** DynamoDB leaves items unprocessed when throttled: wait a little longer each time (at most 1 s). */
+const MAX_BATCH_ATTEMPTS = 10;
+async function backOff(attempt: number, what: string): Promise<void> {
+  if (attempt >= MAX_BATCH_ATTEMPTS) throw new TransientError(`${what}: items left unprocessed`);
+  await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
 }
 
 function stripKeys<T>(item: Item): T {

@@ -229,16 +229,19 @@ describe('the request form in a browser', () => {
     await expect(row.count()).resolves.toBe(1);
     await expect(row.locator('.badge').textContent()).resolves.toBe('Approved');
     const cells = await row.locator('td').allTextContents();
-    expect(cells, 'vendor, status, since, reason, DPA expires, SSL grade, renewal, request').toEqual([
-      'SAG-AFTRA Foundation',
-      'Approved',
-      expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-      '—',
-      '2027-11-30',
-      'A',
-      expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-      requestId,
-    ]);
+    expect(cells, 'vendor, status, since, reason, DPA expires, SSL grade, renewal, website, request').toEqual(
+      [
+        'SAG-AFTRA Foundation',
+        'Approved',
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        '—',
+        '2027-11-30',
+        'A',
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        HOST,
+        requestId,
+      ],
+    );
     await screenshot(page, '05-registry');
 
     // The auditors' view: the execution succeeded, and its diagram highlights the path taken.

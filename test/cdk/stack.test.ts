@@ -36,6 +36,7 @@ import {
   licenseKeyKey,
   PARTITIONS,
   registryKey,
+  registrySearchKey,
   requestKey,
   taskKey,
 } from '../../shared/store/keys.ts';
@@ -349,7 +350,14 @@ describe('DynamoDB table', () => {
     // Prepare
     const licenceKey = licenseKeyKey('SR-20261128-TEST0001').PK;
 
-    for (const name of ['get-request', 'task-page', 'registry', 'request-form']) {
+    for (const name of [
+      'get-request',
+      'task-page',
+      'registry',
+      'registry-resource',
+      'registry-export',
+      'request-form',
+    ]) {
       // Act
       const grants = dynamoGrants(name);
 
@@ -357,6 +365,7 @@ describe('DynamoDB table', () => {
       for (const grant of grants) {
         expect(grant.actions, name).not.toContain('dynamodb:PutItem');
         expect(grant.actions, name).not.toContain('dynamodb:UpdateItem');
+        expect(grant.actions, name).not.toContain('dynamodb:BatchWriteItem');
         expect(
           grant.leadingKeys.some((p) => globMatches(p, licenceKey)),
           name,
@@ -379,7 +388,7 @@ describe('DynamoDB table', () => {
       request: requestKey('SR-1').PK,
       task: taskKey('t').PK,
       license: licenseKeyKey('SR-1').PK,
-      registry: registryKey('mathblaster.example').PK,
+      registry: registryKey('math-blaster-0123456789ab').PK,
       idempotency: idempotencyKey('k').PK,
     };
     const writersOf = (key: string) =>
@@ -401,21 +410,32 @@ describe('DynamoDB table', () => {
     expect(writersOf('SOMETHING#else')).toEqual([]);
   });
 
-  it('registry may query only the REGISTRY partition of GSI1', () => {
-    // Act
-    const grants = dynamoGrants('registry');
+  it('the registry pages may only read the registry and its search index; only publish-status writes the index', () => {
+    // Prepare
+    const tableArn = { 'Fn::GetAtt': [idOf(stack.table), 'Arn'] };
+    const searchKey = registrySearchKey('A', 'math', 'math blaster\u0001x').PK;
+    const writersOfIndex = FUNCTIONS.filter((spec) =>
+      dynamoGrants(spec.name).some(
+        (g) =>
+          g.actions.includes('dynamodb:BatchWriteItem') &&
+          g.leadingKeys.some((p) => globMatches(p, searchKey)),
+      ),
+    ).map((spec) => spec.name);
 
     // Assess
-    expect(grants).toEqual([
-      {
-        actions: ['dynamodb:Query'],
-        resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(stack.table), 'Arn'] }, '/index/GSI1']] },
-        leadingKeys: ['REGISTRY'],
-      },
+    for (const name of ['registry', 'registry-export']) {
+      expect(dynamoGrants(name), name).toEqual([
+        { actions: TABLE_ACTIONS.read, resource: tableArn, leadingKeys: ['RSEARCH#*', 'RESOURCE#*'] },
+      ]);
+    }
+    expect(dynamoGrants('registry-resource')).toEqual([
+      { actions: TABLE_ACTIONS.read, resource: tableArn, leadingKeys: ['RESOURCE#*'] },
     ]);
-    // RegistryStore.registryPage queries GSI1 with GSI1PK = 'REGISTRY' (the index partition LeadingKeys sees).
+    expect(writersOfIndex).toEqual(['publish-status']);
+    // RegistryStore.registrySearchPage queries the table's RSEARCH# partitions (the key LeadingKeys sees).
+    expect(searchKey.startsWith('RSEARCH#')).toBe(true);
     expect(readFileSync(new URL('shared/store/registry.ts', ROOT), 'utf8')).toMatch(
-      /IndexName: 'GSI1',\s*KeyConditionExpression: 'GSI1PK = :pk',\s*ExpressionAttributeValues: \{ ':pk': 'REGISTRY' \}/,
+      /KeyConditionExpression: afterSortKey \? 'PK = :pk AND SK > :after' : 'PK = :pk',\s*ExpressionAttributeValues: \{\s*':pk': registrySearchPartition\(bucket, prefix\)/,
     );
   });
 
@@ -424,6 +444,8 @@ describe('DynamoDB table', () => {
     const store = readFileSync(new URL('shared/store/store.ts', ROOT), 'utf8');
     const actionOf: Record<string, string> = {
       GetCommand: 'dynamodb:GetItem',
+      BatchGetCommand: 'dynamodb:BatchGetItem',
+      BatchWriteCommand: 'dynamodb:BatchWriteItem',
       QueryCommand: 'dynamodb:Query',
       PutCommand: 'dynamodb:PutItem',
       UpdateCommand: 'dynamodb:UpdateItem',

@@ -1,9 +1,14 @@
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type PublishStatusDeps, publishStatus } from '#lambdas/publish-status.ts';
+import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
 import type { RegistryEntry, RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
@@ -13,7 +18,8 @@ import requestFixture from '../events/request-record.json' with { type: 'json' }
 
 const NOW = new Date('2026-11-28T10:15:30.000Z');
 const REQUEST_KEY = { PK: 'REQUEST#SR-20261128-TEST0001', SK: 'REQUEST' };
-const RESOURCE_KEY = { PK: 'RESOURCE#mathblaster.example', SK: 'RESOURCE' };
+const RESOURCE_ID = resourceIdOf({ name: 'Math Blaster', vendorName: 'Blaster Learning' });
+const RESOURCE_KEY = { PK: `RESOURCE#${RESOURCE_ID}`, SK: 'RESOURCE' };
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const eventBridge = mockClient(EventBridgeClient);
@@ -53,6 +59,7 @@ beforeEach(() => {
   eventBridge.reset();
   ddb.on(GetCommand).resolves({});
   ddb.on(PutCommand).resolves({});
+  ddb.on(BatchWriteCommand).resolves({});
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
@@ -61,7 +68,7 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     // Prepare
     givenRequest();
     givenRegistryEntry({
-      resourceKey: 'mathblaster.example',
+      resourceId: RESOURCE_ID,
       resourceName: 'Math Blaster',
       renewalDueOn: '2027-06-01',
     });
@@ -70,30 +77,45 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     const out = await publishStatus(structuredClone(approvedEvent), deps);
 
     // Assess
-    expect(out).toEqual({ resourceKey: 'mathblaster.example', status: 'APPROVED' });
+    expect(out).toEqual({ resourceId: RESOURCE_ID, status: 'APPROVED' });
     expect(registryPut()).toEqual({
       TableName: 'requests',
       Item: {
-        PK: 'RESOURCE#mathblaster.example',
+        PK: `RESOURCE#${RESOURCE_ID}`,
         SK: 'RESOURCE',
-        GSI1PK: 'REGISTRY',
-        GSI1SK: 'math blaster',
         GSI2PK: 'RENEWAL',
-        GSI2SK: '2027-06-01#mathblaster.example',
+        GSI2SK: `2027-06-01#${RESOURCE_ID}`,
         entity: 'registry',
-        resourceKey: 'mathblaster.example',
+        resourceId: RESOURCE_ID,
         resourceName: 'Math Blaster',
         url: 'https://www.MathBlaster.example/app',
+        hosts: ['www.mathblaster.example'],
         vendorName: 'Blaster Learning',
         status: 'APPROVED',
         statusDate: '2026-11-28T10:15:30.000Z',
+        source: 'workflow',
         requestId: 'SR-20261128-TEST0001',
+        requestIds: ['SR-20261128-TEST0001'],
         sopStep: 16,
         dpaExpiresOn: '2028-06-30',
         sslGrade: 'A',
+        sslTestedAt: '2026-11-22T10:00:00.000Z',
         renewalDueOn: '2027-06-01',
       },
+      // An older decision never overwrites a newer one about the same resource.
+      ConditionExpression: 'attribute_not_exists(PK) OR (statusDate < :statusDate)',
+      ExpressionAttributeValues: { ':statusDate': '2026-11-28T10:15:30.000Z' },
+      ReturnValues: 'ALL_OLD',
     });
+    // Then its search index items: one per word prefix of "Math Blaster" / "Blaster Learning", and ''.
+    const indexed = ddb
+      .commandCalls(BatchWriteCommand)
+      .flatMap((c) => c.args[0].input.RequestItems?.requests ?? [])
+      .map((r) => r.PutRequest?.Item?.PK);
+    expect(indexed).toContain('RSEARCH#A#');
+    expect(indexed).toContain('RSEARCH#A#mat');
+    expect(indexed).toContain('RSEARCH#A#learn');
+    expect(indexed).not.toContain('RSEARCH#N#mat');
     const input = putEventsInput();
     expect(input?.Entries).toHaveLength(1);
     expect(input?.Entries?.[0]).toEqual({
@@ -104,12 +126,13 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
       Time: NOW,
     });
     expect(JSON.parse(input?.Entries?.[0]?.Detail ?? '{}')).toEqual({
-      resourceKey: 'mathblaster.example',
+      resourceId: RESOURCE_ID,
       resourceName: 'Math Blaster',
       url: 'https://www.MathBlaster.example/app',
       vendorName: 'Blaster Learning',
       status: 'APPROVED',
       statusDate: '2026-11-28T10:15:30.000Z',
+      source: 'workflow',
       requestId: 'SR-20261128-TEST0001',
       sopStep: 16,
       dpaExpiresOn: '2028-06-30',
@@ -121,7 +144,7 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
       type: 'STATUS_PUBLISHED',
       summary: 'Published in the resource registry as Active/Approved',
       actor: 'workflow',
-      detail: { resourceKey: 'mathblaster.example', status: 'APPROVED' },
+      detail: { resourceId: RESOURCE_ID, status: 'APPROVED' },
     });
   });
 
@@ -129,17 +152,18 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     givenRequest((r) => {
       if (r.security?.ssl) r.security.ssl.grade = 'B';
     });
-    givenRegistryEntry({ resourceKey: 'mathblaster.example', renewalDueOn: '2027-06-01' });
+    givenRegistryEntry({ resourceId: RESOURCE_ID, renewalDueOn: '2027-06-01' });
 
     const out = await publishStatus(structuredClone(notApprovedEvent), deps);
 
-    expect(out).toEqual({ resourceKey: 'mathblaster.example', status: 'NOT_APPROVED' });
+    expect(out).toEqual({ resourceId: RESOURCE_ID, status: 'NOT_APPROVED' });
     const item = registryPut()?.Item;
     expect(item).toMatchObject({
       status: 'NOT_APPROVED',
       sopStep: 6,
       reason: 'Denied at SOP step 6: SSL Labs grade B is below A',
-      denial: { sopStep: 6, reason: 'SSL Labs grade B is below A', comment: '' },
+      // The decider's comment stays on the request.
+      denial: { sopStep: 6, reason: 'SSL Labs grade B is below A' },
       sslGrade: 'B',
     });
     expect(item).not.toHaveProperty('renewalDueOn');
@@ -163,7 +187,7 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
   it('SOP 9: a curriculum denial leaves a resource another request got Approved as Approved, and says so in the audit trail', async () => {
     givenRequest();
     givenRegistryEntry({
-      resourceKey: 'mathblaster.example',
+      resourceId: RESOURCE_ID,
       resourceName: 'Math Blaster',
       status: 'APPROVED',
       requestId: 'SR-20250101-OTHER001',
@@ -176,7 +200,7 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
 
     const out = await publishStatus(curriculumDenial, deps);
 
-    expect(out).toEqual({ resourceKey: 'mathblaster.example', status: 'APPROVED' });
+    expect(out).toEqual({ resourceId: RESOURCE_ID, status: 'APPROVED' });
     expect(registryPut()).toBeUndefined();
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
     expect(auditPut()?.Item).toMatchObject({
@@ -190,7 +214,7 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
   it('SOP 6: a security denial publishes Not Approved even over an earlier approval', async () => {
     givenRequest();
     givenRegistryEntry({
-      resourceKey: 'mathblaster.example',
+      resourceId: RESOURCE_ID,
       status: 'APPROVED',
       requestId: 'SR-20250101-OTHER001',
     });
@@ -201,7 +225,7 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     expect(registryPut()?.Item).toMatchObject({ status: 'NOT_APPROVED', sopStep: 6 });
   });
 
-  it('a refused DPA has no expiry and a resource without a website has no SSL grade; the key is the name', async () => {
+  it('a refused DPA has no expiry and a resource without a website has no SSL grade; the key is vendor + name', async () => {
     givenRequest((r) => {
       r.resource = { ...r.resource, name: '  Reading   Eggs ', url: undefined, usesWebsite: false };
       r.security = { dpa: { decision: 'refused' } };
@@ -218,10 +242,39 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     );
 
     const item = registryPut()?.Item;
-    expect(item).toMatchObject({ PK: 'RESOURCE#reading eggs', resourceKey: 'reading eggs' });
+    const id = resourceIdOf({ name: 'Reading Eggs', vendorName: 'Blaster Learning' });
+    expect(item).toMatchObject({ PK: `RESOURCE#${id}`, resourceId: id });
+    expect(id).toMatch(/^reading-eggs-[0-9a-f]{12}$/);
     expect(item).not.toHaveProperty('dpaExpiresOn');
     expect(item).not.toHaveProperty('sslGrade');
     expect(item).not.toHaveProperty('url');
+  });
+
+  it('a decision older than the one the registry has is not published: audited as superseded, no event', async () => {
+    givenRequest();
+    givenRegistryEntry({
+      resourceId: RESOURCE_ID,
+      resourceName: 'Math Blaster',
+      status: 'APPROVED',
+      statusDate: '2026-11-28T11:00:00.000Z',
+      requestId: 'SR-20261128-NEWER001',
+    });
+    ddb
+      .on(PutCommand, { Item: { entity: 'registry' } })
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+
+    const out = await publishStatus(structuredClone(notApprovedEvent), deps);
+
+    expect(out).toEqual({ resourceId: RESOURCE_ID, status: 'APPROVED' });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+    expect(auditPut()?.Item).toMatchObject({
+      type: 'STATUS_SUPERSEDED',
+      summary:
+        'Not published as Not Approved: the registry already has a later decision about Math Blaster (request SR-20261128-NEWER001)',
+    });
   });
 
   it('SOP 17: a renewal result is published with step 17', async () => {

@@ -1,251 +1,336 @@
 /**
  * SOP 6 and 16: staff can see which resources are Approved or Not Approved (the district's TXSPA
- * list), search it, and read it as JSON or as a page; whatever a request contained is escaped.
+ * list), find one by any word prefix of its resource or vendor name, read its own page, and download
+ * the list as CSV; whatever a request contained is escaped. Runs on a real DynamoDB engine (dynalite):
+ * the point is what the search index's queries and the entry's conditional write really do.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler, type RegistryDeps, registry } from '#lambdas/registry.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler, registry } from '#lambdas/registry.ts';
+import { registryExport } from '#lambdas/registry-export.ts';
+import { registryResource } from '#lambdas/registry-resource.ts';
+import { readRegistryCsv } from '#shared/domain/registry-csv.ts';
+import { PAGE_SIZE, searchRegistry } from '#shared/domain/registry-list.ts';
+import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import type { HttpEvent } from '#shared/http/edge.ts';
+import { registrySearchKey } from '#shared/store/keys.ts';
 import type { RegistryEntry } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import type { WorkflowStore } from '#shared/store/store.ts';
 import registryEvent from '../events/api-gateway-get-registry.json' with { type: 'json' };
+import { type DynaliteTable, startDynaliteTable } from '../support/dynalite-table.ts';
 
-const ddb = mockClient(dynamoDb);
 const lambdaContext = { functionName: 'registry', awsRequestId: 'req-3' } as Context;
 const BROWSER = 'text/html,application/xhtml+xml,*/*;q=0.8';
+const NOW = new Date('2026-11-30T10:00:00.000Z');
 
-const approved: RegistryEntry = {
-  resourceKey: 'fractionlab.example.com',
-  resourceName: 'Fraction Lab',
+function entry(name: string, vendorName: string, more: Partial<RegistryEntry> = {}): RegistryEntry {
+  return {
+    resourceId: resourceIdOf({ name, vendorName }),
+    resourceName: name,
+    vendorName,
+    status: 'APPROVED',
+    statusDate: '2026-09-20T10:00:00.000Z',
+    source: 'workflow',
+    requestId: 'SR-20260901-7K3M9QXA',
+    requestIds: ['SR-20260901-7K3M9QXA'],
+    sopStep: 16,
+    ...more,
+  };
+}
+
+const approved = entry('Fraction Lab', 'Numeracy Co', {
   url: 'https://www.fractionlab.example.com/app',
-  vendorName: 'Numeracy Co',
-  status: 'APPROVED',
-  statusDate: '2026-09-20T10:00:00.000Z',
-  requestId: 'SR-20260901-7K3M9QXA',
-  sopStep: 16,
+  hosts: ['www.fractionlab.example.com'],
   dpaExpiresOn: '2027-09-01',
   sslGrade: 'A+',
+  sslTestedAt: '2026-09-19T10:00:00.000Z',
   renewalDueOn: '2027-09-20',
-};
-const notApproved: RegistryEntry = {
-  resourceKey: 'quizzy',
-  resourceName: 'Quizzy',
-  vendorName: 'Blaster Learning',
+});
+const notApproved = entry('Quizzy', 'Blaster Learning', {
   status: 'NOT_APPROVED',
   statusDate: '2026-09-05T10:00:00.000Z',
   requestId: 'SR-20260903-8M4N0RYB',
+  requestIds: ['SR-20260903-8M4N0RYB'],
   sopStep: 6,
-  reason: 'SSL grade B is below A',
+  reason: 'Denied at SOP step 6: SSL grade B is below A',
+  denial: { sopStep: 6, reason: 'SSL grade B is below A' },
   sslGrade: 'B',
-};
-const hostile: RegistryEntry = {
-  resourceKey: 'evil',
-  resourceName: '<script>alert("x")</script>',
+});
+const hostile = entry('<script>alert("x")</script>', 'Evil & Sons', {
   url: 'javascript:alert(1)',
-  vendorName: 'Evil & Sons',
   status: 'NOT_APPROVED',
   statusDate: '2026-09-06T10:00:00.000Z',
-  requestId: 'SR-20260904-9N5P1SZC',
-  sopStep: 6,
   reason: '<b>bad</b> privacy policy',
+});
+
+let table: DynaliteTable;
+let store: WorkflowStore;
+let run = 0;
+
+beforeAll(async () => {
+  table = await startDynaliteTable(() => NOW);
+  store = table.store;
+});
+afterAll(async () => table.stop());
+
+/** Each test its own words: entries of earlier tests never match (they stay in the one table). */
+let tag = '';
+beforeEach(() => {
+  run++;
+  tag = `t${run}x`;
+});
+const tagged = (e: RegistryEntry): RegistryEntry => {
+  const resourceName = `${e.resourceName} ${tag}`;
+  return { ...e, resourceName, resourceId: resourceIdOf({ name: resourceName, vendorName: e.vendorName }) };
 };
 
-/** The registry's GSI1 as DynamoDB serves it: in name order, `Limit` items a page, from ExclusiveStartKey. */
-function stubRegistry(entries: RegistryEntry[]) {
-  const items = entries
-    .map((e) => ({
-      PK: `RESOURCE#${e.resourceKey}`,
-      SK: 'RESOURCE',
-      GSI1PK: 'REGISTRY',
-      GSI1SK: e.resourceName.toLowerCase(),
-      entity: 'registry',
-      ...e,
-    }))
-    .sort((a, b) => (a.GSI1SK < b.GSI1SK ? -1 : a.GSI1SK > b.GSI1SK ? 1 : a.PK < b.PK ? -1 : 1));
-  ddb.on(QueryCommand).callsFake((input: { Limit?: number; ExclusiveStartKey?: { PK: string } }) => {
-    const from = input.ExclusiveStartKey
-      ? items.findIndex((i) => i.PK === input.ExclusiveStartKey?.PK) + 1
-      : 0;
-    const page = items.slice(from, from + (input.Limit ?? items.length));
-    const last = page.at(-1);
-    const more = from + page.length < items.length;
-    return {
-      Items: page,
-      ...(more && last
-        ? { LastEvaluatedKey: { PK: last.PK, SK: last.SK, GSI1PK: last.GSI1PK, GSI1SK: last.GSI1SK } }
-        : {}),
-    };
-  });
+async function given(...entries: RegistryEntry[]) {
+  for (const e of entries) await store.putRegistryEntry(e);
 }
 
-function event(q?: string, accept = 'application/json'): HttpEvent {
+function event(query: Record<string, string> | null, accept = 'application/json'): HttpEvent {
   return {
     ...(registryEvent as unknown as HttpEvent),
     headers: { ...registryEvent.headers, Accept: accept },
-    queryStringParameters: q === undefined ? null : { q },
+    queryStringParameters: query,
   };
 }
-const deps = (): RegistryDeps => ({ store: new WorkflowStore({ tableName: 'requests', client: dynamoDb }) });
-const names = (body: string) =>
-  (JSON.parse(body) as { items: { resourceName: string }[] }).items.map((e) => e.resourceName);
-
-beforeEach(() => ddb.reset());
+const deps = () => ({ store });
+type Listed = { items: { resourceName: string; resourceId: string }[]; next: string | null };
+const list = async (query: Record<string, string>) => {
+  const res = await registry(event(query), deps());
+  expect(res.statusCode).toBe(200);
+  return JSON.parse(res.body) as Listed;
+};
+const names = async (q: string, status?: string) =>
+  (await list({ q, ...(status ? { status } : {}) })).items.map((i) => i.resourceName);
 
 describe('GET /registry as JSON', () => {
-  it('lists every vetted resource by name with its status, reason, DPA expiry, SSL grade and renewal date', async () => {
-    stubRegistry([notApproved, approved]);
+  it('lists each vetted resource with its id, status, reason, DPA expiry, SSL grade and renewal date, in name order', async () => {
+    const a = tagged(approved);
+    const n = tagged(notApproved);
+    await given(n, a);
 
-    const res = await registry(event(), deps());
+    const body = await list({ q: tag });
 
-    expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({
+    expect(body).toEqual({
       next: null,
       items: [
         {
-          resourceName: 'Fraction Lab',
+          resourceId: a.resourceId,
+          resourceName: a.resourceName,
           url: 'https://www.fractionlab.example.com/app',
           vendorName: 'Numeracy Co',
           status: 'APPROVED',
           statusDate: '2026-09-20T10:00:00.000Z',
+          source: 'workflow',
           reason: null,
           dpaExpiresOn: '2027-09-01',
           sslGrade: 'A+',
           renewalDueOn: '2027-09-20',
           requestId: 'SR-20260901-7K3M9QXA',
+          notes: null,
         },
-        {
-          resourceName: 'Quizzy',
-          url: null,
-          vendorName: 'Blaster Learning',
+        expect.objectContaining({
+          resourceName: n.resourceName,
           status: 'NOT_APPROVED',
-          statusDate: '2026-09-05T10:00:00.000Z',
-          reason: 'SSL grade B is below A',
-          dpaExpiresOn: null,
-          sslGrade: 'B',
-          renewalDueOn: null,
-          requestId: 'SR-20260903-8M4N0RYB',
-        },
+          reason: 'Denied at SOP step 6: SSL grade B is below A',
+        }),
       ],
-    });
-    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-      IndexName: 'GSI1',
-      ExpressionAttributeValues: { ':pk': 'REGISTRY' },
     });
   });
 
   it.each([
-    ['the name, in any case', 'fraction', ['Fraction Lab']],
-    ['the vendor', 'BLASTER', ['Quizzy']],
-    ['the website domain', 'fractionlab.example', ['Fraction Lab']],
-    ['surrounding spaces', '  quizzy  ', ['Quizzy']],
-    ['nothing that matches', 'chess', []],
-    ['an empty search', '', ['Fraction Lab', 'Quizzy']],
-  ])('searches by %s', async (_label, q, expected) => {
-    stubRegistry([approved, notApproved]);
+    ['a word of the name, in any case', 'FRACTION', ['Fraction Lab']],
+    ['the beginning of a later word of the name', 'la', ['Fraction Lab']],
+    ['a word of the vendor', 'blaster', ['Quizzy']],
+    ['the beginning of a vendor word', 'numer', ['Fraction Lab']],
+    ['two word prefixes, in any order', 'lab frac', ['Fraction Lab']],
+    ['surrounding spaces', '  quiz  ', ['Quizzy']],
+    ['the middle of a word (not a prefix)', 'action', []],
+    ['a word of neither', 'chess', []],
+  ])('finds by %s', async (_label, q, expected) => {
+    await given(tagged(approved), tagged(notApproved));
 
-    const res = await registry(event(q), deps());
-
-    expect(names(res.body)).toEqual(expected);
+    expect(await names(`${q} ${tag}`)).toEqual(expected.map((n) => `${n} ${tag}`));
   });
-});
 
-describe('GET /registry a page at a time (a response and the items read stay bounded, at any size)', () => {
-  const many = (n: number, status: 'APPROVED' | 'NOT_APPROVED' = 'APPROVED') =>
-    Array.from({ length: n }, (_, i) => ({
-      ...approved,
-      resourceKey: `r${String(i).padStart(4, '0')}`,
-      resourceName: `Resource ${String(i).padStart(4, '0')}`,
-      status,
-    }));
-  const page = async (query: Record<string, string>) => {
-    const res = await registry({ ...event(), queryStringParameters: query }, deps());
-    return {
-      status: res.statusCode,
-      body: JSON.parse(res.body) as { items: { resourceName: string }[]; next: string | null },
-    };
-  };
+  it('ignores accents and punctuation: "Éco-Lecture" is found by "eco" and by "lecture"', async () => {
+    const e = tagged(entry('Éco-Lecture', 'Édition Ça'));
+    await given(e);
 
-  it('serves 50 entries a page, in name order, and the next page goes on where the last ended', async () => {
-    stubRegistry(many(120));
-
-    const first = await page({});
-    const second = await page({ cursor: first.body.next ?? '' });
-    const third = await page({ cursor: second.body.next ?? '' });
-
-    expect(first.body.items.map((i) => i.resourceName)).toEqual(many(50).map((e) => e.resourceName));
-    expect(second.body.items[0]?.resourceName).toBe('Resource 0050');
-    expect(third.body.items).toHaveLength(20);
-    expect(third.body.next).toBeNull();
-    for (const call of ddb.commandCalls(QueryCommand))
-      expect(call.args[0].input.Limit).toBeLessThanOrEqual(100);
+    expect(await names(`eco ${tag}`)).toEqual([e.resourceName]);
+    expect(await names(`LECTURE ${tag}`)).toEqual([e.resourceName]);
+    expect(await names(`ca ${tag}`)).toEqual([e.resourceName]);
   });
 
   it('filters by status', async () => {
-    stubRegistry([...many(3), notApproved]);
+    await given(tagged(approved), tagged(notApproved));
 
-    const { body } = await page({ status: 'NOT_APPROVED' });
+    expect(await names(tag, 'NOT_APPROVED')).toEqual([`Quizzy ${tag}`]);
+    expect(await names(tag, 'APPROVED')).toEqual([`Fraction Lab ${tag}`]);
+  });
+});
 
-    expect(body.items.map((i) => i.resourceName)).toEqual(['Quizzy']);
+describe('resource identity: one entry per resource (vendor + name), whatever its website', () => {
+  it('two resources on one host are two entries; a denial of one leaves the other Approved', async () => {
+    const reader = tagged(entry('Reader', 'Vendor Co', { url: 'https://apps.vendor.example/reader' }));
+    const math = tagged(entry('Math', 'Vendor Co', { url: 'https://apps.vendor.example/math' }));
+    await given(reader, math);
+
+    await store.putRegistryEntry({
+      ...math,
+      status: 'NOT_APPROVED',
+      statusDate: '2026-10-01T10:00:00.000Z',
+      reason: 'Denied at SOP step 6: no DPA',
+    });
+
+    expect(reader.resourceId).not.toBe(math.resourceId);
+    expect((await store.getRegistryEntry(reader.resourceId))?.status).toBe('APPROVED');
+    expect((await store.getRegistryEntry(math.resourceId))?.status).toBe('NOT_APPROVED');
+    expect(await names(tag, 'APPROVED')).toEqual([reader.resourceName]);
+    expect(await names(tag, 'NOT_APPROVED')).toEqual([math.resourceName]);
   });
 
-  it('reads at most 500 entries for one answer: a rare match further on is reached through `next`', async () => {
-    stubRegistry([...many(700), { ...notApproved, resourceName: 'Zebra Maths', resourceKey: 'zebra' }]);
+  it('the same vendor and name in other case, accents or spacing is the same resource', () => {
+    expect(resourceIdOf({ name: '  Reading   Eggs!', vendorName: 'Blake eLearning' })).toBe(
+      resourceIdOf({ name: 'READING EGGS', vendorName: 'blake elearning' }),
+    );
+    expect(resourceIdOf({ name: 'Café', vendorName: 'Acme' })).toBe(
+      resourceIdOf({ name: 'cafe', vendorName: 'ACME' }),
+    );
+    expect(resourceIdOf({ name: 'Reader', vendorName: 'Acme' })).not.toBe(
+      resourceIdOf({ name: 'Reader', vendorName: 'Other' }),
+    );
+    expect(resourceIdOf({ name: 'Reading Eggs', vendorName: 'Blake' })).toMatch(
+      /^reading-eggs-[0-9a-f]{12}$/,
+    );
+  });
 
-    const first = await page({ q: 'zebra' });
-    const second = await page({ q: 'zebra', cursor: first.body.next ?? '' });
+  it('an older decision never overwrites a newer one; the same decision again changes nothing', async () => {
+    const newer = tagged(entry('Atlas', 'Maps Inc', { statusDate: '2026-10-02T10:00:00.000Z' }));
+    await given(newer);
 
-    expect(first.body.items).toEqual([]);
-    expect(first.body.next).not.toBeNull();
-    expect(second.body.items.map((i) => i.resourceName)).toEqual(['Zebra Maths']);
-    expect(second.body.next).toBeNull();
-    const read = ddb
-      .commandCalls(QueryCommand)
-      .slice(0, 5)
-      .reduce((n, c) => n + (c.args[0].input.Limit ?? 0), 0);
-    expect(read).toBe(500);
+    const older = await store.putRegistryEntry({
+      ...newer,
+      status: 'NOT_APPROVED',
+      statusDate: '2026-10-01T10:00:00.000Z',
+      requestId: 'SR-20261001-OLDER001',
+    });
+    const again = await store.putRegistryEntry(newer);
+
+    expect(older).toBe('superseded');
+    expect(again).toBe('unchanged');
+    expect(await store.getRegistryEntry(newer.resourceId)).toMatchObject({
+      status: 'APPROVED',
+      statusDate: '2026-10-02T10:00:00.000Z',
+    });
+    expect(await names(tag, 'NOT_APPROVED')).toEqual([]);
+  });
+
+  it('an index item the entry disagrees with (left by a crash or a late writer) is skipped', async () => {
+    const e = tagged(entry('Globe', 'Maps Inc', { status: 'NOT_APPROVED', reason: 'Denied' }));
+    await given(e);
+    // An Approved index item of an older decision, as a writer that lost the race would leave it.
+    const sortKey = `globe ${tag}\u0001${e.resourceId}`;
+    await table.client.send(
+      new PutCommand({
+        TableName: 'software-requests',
+        Item: {
+          ...registrySearchKey('A', 'globe', sortKey),
+          resourceId: e.resourceId,
+          statusDate: '2020-01-01',
+          words: `globe ${tag} maps inc`,
+        },
+      }),
+    );
+
+    expect(await names(`globe ${tag}`, 'APPROVED')).toEqual([]);
+    expect(await names(`globe ${tag}`)).toEqual([e.resourceName]);
+  });
+});
+
+describe('GET /registry a page at a time (bounded items read, at any size)', () => {
+  const many = (n: number, status: 'APPROVED' | 'NOT_APPROVED') =>
+    Array.from({ length: n }, (_, i) =>
+      entry(`Resource ${String(i).padStart(4, '0')} ${tag}`, 'Bulk Co', { status }),
+    );
+
+  it('pages of at most 50 in name order reach every entry once; a page reads at most 2 × 50 items', async () => {
+    const all = [
+      ...many(70, 'APPROVED'),
+      ...many(70, 'NOT_APPROVED').map((e, i) => ({
+        ...e,
+        resourceName: `Resource ${String(i).padStart(4, '0')}b ${tag}`,
+        resourceId: resourceIdOf({
+          name: `Resource ${String(i).padStart(4, '0')}b ${tag}`,
+          vendorName: 'Bulk Co',
+        }),
+      })),
+    ];
+    await given(...all);
+
+    for (const status of [undefined, 'APPROVED', 'NOT_APPROVED'] as const) {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await searchRegistry(
+          { q: tag, ...(status ? { status } : {}), ...(after ? { after } : {}) },
+          deps(),
+        );
+        expect(page.entries.length).toBeLessThanOrEqual(PAGE_SIZE);
+        expect(page.itemsRead).toBeLessThanOrEqual(2 * PAGE_SIZE);
+        seen.push(...page.entries.map((e) => e.resourceName));
+        if (!page.next) break;
+        after = Buffer.from(page.next, 'base64url').toString('utf8');
+      }
+      const expected = all
+        .filter((e) => !status || e.status === status)
+        .map((e) => e.resourceName)
+        .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+      expect(seen, status ?? 'any').toEqual(expected);
+    }
   });
 
   it.each([
     [{ status: 'PENDING' }, 'status'],
     [{ cursor: 'not-a-cursor!' }, 'cursor'],
     [{ cursor: Buffer.from('{"a":1}').toString('base64url') }, 'cursor'],
-  ])('a bad %o → 400 on that field, nothing read', async (query, field) => {
-    stubRegistry(many(3));
-
-    const res = await handler({ ...event(), queryStringParameters: query }, lambdaContext);
+    [{ q: 'x'.repeat(101) }, 'q'],
+  ])('a bad %o → 400 on that field', async (query, field) => {
+    const res = await handler({ ...event(query) }, lambdaContext);
 
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body)).toEqual({ errors: [expect.objectContaining({ field })] });
-    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
-  it('the page links to the next page and back to the first, keeping the search', async () => {
-    stubRegistry(many(60));
+  it('the page links to the next page, and from there back to the previous and the first, keeping the search', async () => {
+    await given(...many(120, 'APPROVED'));
 
-    const first = await registry(event('resource', BROWSER), deps());
-    const next =
-      /href="([^"]*cursor=[^"]*)" rel="next"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
-    const cursor = new URLSearchParams(next.split('?')[1]).get('cursor') ?? '';
+    const first = await registry(event({ q: tag, status: 'APPROVED' }, BROWSER), deps());
+    const nextLink = /href="([^"]*)" rel="next"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
     const second = await registry(
-      { ...event(), headers: { Accept: BROWSER }, queryStringParameters: { q: 'resource', cursor } },
+      event(Object.fromEntries(new URLSearchParams(nextLink.split('?')[1])), BROWSER),
       deps(),
     );
 
-    expect(next).toMatch(/^\/registry\?q=resource&cursor=/);
-    expect(second.body).toContain('Resource 0050');
-    expect(second.body).toContain('<a href="/registry?q=resource">First page</a>');
-    expect(second.body).not.toContain('rel="next"');
+    expect(nextLink).toMatch(new RegExp(`^/registry\\?q=${tag}&status=APPROVED&cursor=`));
+    expect(second.body).toContain(`Resource 0050 ${tag}`);
+    expect(second.body).not.toContain(`Resource 0049 ${tag}`);
+    expect(second.body).toContain(
+      `<a href="/registry?q=${tag}&amp;status=APPROVED" rel="prev">Previous page</a>`,
+    );
+    expect(second.body).toContain('rel="next"');
   });
 });
 
 describe('GET /registry as a page', () => {
-  it('shows a search box and a table with the status in words', async () => {
-    stubRegistry([approved, notApproved]);
+  it('shows a search box and a table with the status in words, each resource linking to its page', async () => {
+    const a = tagged(approved);
+    await given(a, tagged(notApproved));
 
-    const res = await registry(event(undefined, BROWSER), deps());
+    const res = await registry(event({ q: tag }, BROWSER), deps());
 
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['Content-Type']).toMatch(/^text\/html/);
@@ -254,79 +339,97 @@ describe('GET /registry as a page', () => {
     expect(res.body).toContain('<span class="badge APPROVED">Approved</span>');
     expect(res.body).toContain('<span class="badge NOT_APPROVED">Not Approved</span>');
     expect(res.body).toContain('SSL grade B is below A');
-    expect(res.body).toContain('<a href="/requests/SR-20260901-7K3M9QXA">');
-    expect(res.body).toContain('2 resources.');
+    expect(res.body).toContain(`<a href="/registry/${a.resourceId}">${a.resourceName}</a>`);
+    expect(res.body).toContain('2 resources matching');
+    expect(res.body).toContain(`href="/registry.csv?q=${tag}"`);
   });
 
-  it('keeps the search text in the box and says what matched', async () => {
-    stubRegistry([approved, notApproved]);
+  it('escapes whatever a request contained, and links only to http(s) websites', async () => {
+    await given(tagged(hostile));
 
-    const res = await registry(event('quiz', BROWSER), deps());
-
-    expect(res.body).toContain('name="q" value="quiz"');
-    expect(res.body).toContain('1 resource matching “quiz”.');
-    expect(res.body).not.toContain('Fraction Lab');
-  });
-
-  it('escapes a <script> resource name, the reason and the search text, and never links a javascript: URL', async () => {
-    stubRegistry([hostile]);
-
-    const res = await registry(event('<script>', BROWSER), deps());
+    const res = await registry(event({ q: tag }, BROWSER), deps());
 
     expect(res.body).not.toContain('<script>alert');
-    expect(res.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    expect(res.body).toContain('&lt;b&gt;bad&lt;/b&gt; privacy policy');
+    expect(res.body).toContain('&lt;script&gt;');
     expect(res.body).toContain('Evil &amp; Sons');
-    expect(res.body).toContain('value="&lt;script&gt;"');
     expect(res.body).not.toContain('href="javascript:');
-  });
-
-  it('says so when nothing matches', async () => {
-    stubRegistry([approved]);
-
-    const res = await registry(event('chess', BROWSER), deps());
-
-    expect(res.body).toContain('No resources found.');
   });
 });
 
-describe('the HTTP edge (handler)', () => {
-  beforeEach(() => vi.stubEnv('TABLE_NAME', 'requests'));
-  afterEach(() => vi.unstubAllEnvs());
+describe('GET /registry/{resourceId}: the resource page', () => {
+  const resourceEvent = (resourceId: string, accept = 'application/json'): HttpEvent => ({
+    ...event(null, accept),
+    resource: '/registry/{resourceId}',
+    path: `/registry/${resourceId}`,
+    pathParameters: { resourceId },
+  });
+  const pageDeps = () => ({ store, now: () => NOW });
 
-  it('a search longer than 100 characters → 400 and DynamoDB is not asked', async () => {
-    const res = await handler(event('x'.repeat(101)), lambdaContext);
+  it('shows status, why, the requests (linked to their status pages), the evidence and the next renewal', async () => {
+    const n = tagged(notApproved);
+    await given(n);
 
-    expect(res.statusCode).toBe(400);
-    expect(JSON.parse(res.body)).toEqual({
-      errors: [{ field: 'q', message: 'Search text must be at most 100 characters' }],
+    const json = JSON.parse((await registryResource(resourceEvent(n.resourceId), pageDeps())).body);
+    const html = (await registryResource(resourceEvent(n.resourceId, BROWSER), pageDeps())).body;
+
+    expect(json).toEqual({
+      resourceId: n.resourceId,
+      resourceName: n.resourceName,
+      vendorName: 'Blaster Learning',
+      url: null,
+      hosts: [],
+      status: 'NOT_APPROVED',
+      statusDate: '2026-09-05T10:00:00.000Z',
+      source: 'workflow',
+      why: { sopStep: 6, reason: 'SSL grade B is below A' },
+      requests: [{ requestId: 'SR-20260903-8M4N0RYB', statusPage: '/requests/SR-20260903-8M4N0RYB' }],
+      evidence: { dpaOnFile: false, dpaExpiresOn: null, sslGrade: 'B', sslTestedAt: null },
+      renewalDueOn: null,
+      notes: null,
+      currentVetting: false,
     });
-    expect(ddb.calls()).toHaveLength(0);
+    expect(html).toContain('At SOP step 6: SSL grade B is below A');
+    expect(html).toContain('<a href="/requests/SR-20260903-8M4N0RYB">SR-20260903-8M4N0RYB</a>');
   });
 
-  it('a too long search from a browser → a 400 page', async () => {
-    const res = await handler(event('x'.repeat(101), BROWSER), lambdaContext);
+  it('an approved resource shows its DPA, SSL grade and date, renewal date, and counts as a current vetting', async () => {
+    const a = tagged(approved);
+    await given(a);
 
-    expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('Search text must be at most 100 characters');
+    const html = (await registryResource(resourceEvent(a.resourceId, BROWSER), pageDeps())).body;
+
+    expect(html).toContain('On file, expires 2027-09-01');
+    expect(html).toContain('A+, tested 2026-09-19');
+    expect(html).toContain('2027-09-20');
+    expect(html).toContain('Yes: approved and its evidence is in date');
   });
 
-  it('exactly 100 characters is allowed', async () => {
-    stubRegistry([approved]);
-
-    const res = await handler(event('x'.repeat(100)), lambdaContext);
-
-    expect(res.statusCode).toBe(200);
+  it.each(['no-such-resource-0123456789ab', '../etc', 'A'])('an unknown id (%s) is 404', async (id) => {
+    await expect(registryResource(resourceEvent(id), pageDeps())).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
   });
+});
 
-  it('DynamoDB throttling → 500 without internals', async () => {
-    ddb
-      .on(QueryCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+describe('GET /registry.csv: the list for the TXSPA upload', () => {
+  it('exports the same search in the import columns; an import of the export gives the same rows', async () => {
+    const a = tagged(approved);
+    const n = tagged(notApproved);
+    await given(a, n, tagged(entry('=cmd()', 'Formula Co')));
 
-    const res = await handler(event(), lambdaContext);
+    const res = await registryExport(event({ q: tag }), deps());
+    const parsed = readRegistryCsv(res.body);
 
-    expect(res.statusCode).toBe(500);
-    expect(res.body).not.toMatch(/Throttling|Rate exceeded/);
+    expect(res.headers?.['Content-Type']).toBe('text/csv; charset=utf-8');
+    expect(res.body.split('\r\n')[0]).toBe('resourceName,vendorName,url,status,decidedOn,dpaExpiresOn,notes');
+    expect(res.body).toContain(`'=cmd() ${tag}`);
+    expect(parsed.problems).toEqual([]);
+    expect(
+      parsed.entries.map((e) => [e.entry.resourceName, e.entry.status, e.entry.statusDate.slice(0, 10)]),
+    ).toEqual([
+      [`=cmd() ${tag}`, 'APPROVED', '2026-09-20'],
+      [a.resourceName, 'APPROVED', '2026-09-20'],
+      [n.resourceName, 'NOT_APPROVED', '2026-09-05'],
+    ]);
   });
 });

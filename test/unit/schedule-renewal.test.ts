@@ -1,4 +1,8 @@
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -14,6 +18,7 @@ import {
   type ScheduleRenewalDeps,
   scheduleRenewal,
 } from '#lambdas/schedule-renewal.ts';
+import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
@@ -22,9 +27,10 @@ import scheduleEvent from '../events/schedule-renewal.json' with { type: 'json' 
 
 const NOW = new Date('2026-11-28T10:15:30.000Z');
 const REQUEST_KEY = { PK: 'REQUEST#SR-20261128-TEST0001', SK: 'REQUEST' };
-const RESOURCE_KEY = { PK: 'RESOURCE#mathblaster.example', SK: 'RESOURCE' };
+const RESOURCE_ID = resourceIdOf({ name: 'Math Blaster', vendorName: 'Blaster Learning' });
+const RESOURCE_KEY = { PK: `RESOURCE#${RESOURCE_ID}`, SK: 'RESOURCE' };
 const REGISTRY_ENTRY = {
-  resourceKey: 'mathblaster.example',
+  resourceId: RESOURCE_ID,
   resourceName: 'Math Blaster',
   url: 'https://www.MathBlaster.example/app',
   vendorName: 'Blaster Learning',
@@ -72,8 +78,8 @@ const withDpaExpiring = (expiresOn: string) => (r: RequestRecord) => {
 
 const scheduleInput = () => schedulerMock.commandCalls(CreateScheduleCommand)[0]?.args[0].input;
 const requestUpdate = () => ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-const registryPut = () =>
-  ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.entity === 'registry')?.args[0].input;
+const registryUpdate = () =>
+  ddb.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key?.PK === RESOURCE_KEY.PK)?.args[0].input;
 const auditItem = () =>
   ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.entity === 'audit')?.args[0].input.Item;
 
@@ -126,17 +132,19 @@ describe('schedule-renewal: SOP 17 "DPA and SSL grade will be renewed annually i
         ':v0': { dueOn: '2027-11-28', scheduleName: 'renewal-SR-20261128-TEST0001-2027' },
       },
     });
-    expect(registryPut()).toEqual({
+    // Only while the entry is still this request's approval (a later decision owns it otherwise).
+    expect(registryUpdate()).toEqual({
       TableName: 'requests',
-      Item: {
-        ...RESOURCE_KEY,
-        GSI1PK: 'REGISTRY',
-        GSI1SK: 'math blaster',
-        GSI2PK: 'RENEWAL',
-        GSI2SK: '2027-11-28#mathblaster.example',
-        entity: 'registry',
-        ...REGISTRY_ENTRY,
-        renewalDueOn: '2027-11-28',
+      Key: RESOURCE_KEY,
+      UpdateExpression: 'SET renewalDueOn = :due, GSI2PK = :renewal, GSI2SK = :sk',
+      ConditionExpression: 'requestId = :requestId AND #status = :approved',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':due': '2027-11-28',
+        ':renewal': 'RENEWAL',
+        ':sk': `2027-11-28#${RESOURCE_ID}`,
+        ':requestId': 'SR-20261128-TEST0001',
+        ':approved': 'APPROVED',
       },
     });
     expect(auditItem()).toMatchObject({
@@ -220,7 +228,6 @@ describe('schedule-renewal: SOP 17 "DPA and SSL grade will be renewed annually i
     expect(out).toEqual({ scheduled: false, reason: 'No DPA and no website: nothing to renew annually' });
     expect(schedulerMock.calls()).toHaveLength(0);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(registryPut()).toBeUndefined();
     expect(auditItem()).toMatchObject({
       sopStep: 17,
       type: 'RENEWAL_NOT_APPLICABLE',
@@ -245,7 +252,7 @@ describe('schedule-renewal: SOP 17 "DPA and SSL grade will be renewed annually i
       dueOn: '2027-11-28',
       scheduleName: 'renewal-SR-20261128-TEST0001-2027',
     });
-    expect(registryPut()?.Item).toMatchObject({ renewalDueOn: '2027-11-28' });
+    expect(registryUpdate()?.ExpressionAttributeValues).toMatchObject({ ':due': '2027-11-28' });
   });
 
   it('Scheduler throttling is TransientError and the request is not updated', async () => {
@@ -280,15 +287,21 @@ describe('schedule-renewal: SOP 17 "DPA and SSL grade will be renewed annually i
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
-  it('no registry entry (never published): the request still gets its renewal date', async () => {
+  it('no registry entry of this approval (never published, or a later decision since): the request still gets its renewal date', async () => {
     givenRequest();
-    ddb.on(GetCommand, { Key: RESOURCE_KEY }).resolves({});
+    ddb
+      .on(UpdateCommand, { Key: RESOURCE_KEY })
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
 
     const out = await scheduleRenewal(structuredClone(scheduleEvent), deps);
 
     expect(out.scheduled).toBe(true);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
-    expect(registryPut()).toBeUndefined();
+    expect(requestUpdate()?.Key).toEqual(REQUEST_KEY);
+    expect(
+      ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.entity === 'registry'),
+    ).toHaveLength(0);
   });
 
   it('DynamoDB throttling is TransientError and no schedule is created', async () => {

@@ -46,7 +46,7 @@ const DEFAULT_FUNCTIONS: Record<string, Fn> = {
   SendDpaFunctionArn: (p) => ({ sentTo: p.vendorContactEmail, sentAt: '2026-11-28T10:00:00.000Z' }),
   CheckSslFunctionArn: () => sslResult(),
   NotifyVendorSslFunctionArn: () => ({}),
-  PublishStatusFunctionArn: (p) => ({ resourceKey: 'example.com', status: p.status }),
+  PublishStatusFunctionArn: (p) => ({ resourceId: 'example-0123456789ab', status: p.status }),
   ProcurementHookFunctionArn: () => ({}),
   ScheduleRenewalFunctionArn: () => ({
     scheduled: true,

@@ -1,0 +1,38 @@
+/**
+ * GET /registry.csv?q=…&status=… — SOP 6 and 16 "upload status to the TXSPA Database": the registry (same
+ * search as the list) as CSV in the import's columns (shared/domain/registry-export.ts). When a list
+ * outgrows one response, a `Link: <…>; rel="next"` header gives the rest.
+ *
+ * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:Query (RSEARCH# partitions) and
+ * dynamodb:BatchGetItem (RESOURCE# entries).
+ */
+import { store } from '#shared/deps.ts';
+import { exportRegistry } from '#shared/domain/registry-export.ts';
+import { type RegistryDeps, readRegistrySearch } from '#shared/domain/registry-list.ts';
+import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
+import { once } from '#shared/once.ts';
+
+export const defaultDeps = once((): RegistryDeps => ({ store: store() }));
+
+export async function registryExport(event: HttpEvent, deps?: RegistryDeps): Promise<HttpResponse> {
+  const query = event.queryStringParameters ?? {};
+  const search = readRegistrySearch(query);
+  const out = await exportRegistry(search, deps ?? defaultDeps());
+  const next = new URLSearchParams();
+  if (search.q) next.set('q', search.q);
+  if (search.status) next.set('status', search.status);
+  if (out.next) next.set('cursor', out.next);
+  return {
+    statusCode: 200,
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="registry${out.next || search.cursor ? '-part' : ''}.csv"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...(out.next ? { Link: `</registry.csv?${next.toString()}>; rel="next"` } : {}),
+    },
+    body: out.csv,
+  };
+}
+
+export const handler = httpHandler((event) => registryExport(event));

@@ -1,0 +1,28 @@
+/**
+ * GET /registry/{resourceId} — one resource's page (SOP 6, 16, 17): status, why, the requests about it,
+ * the evidence public to staff and the next renewal (shared/domain/registry-resource.ts). JSON for
+ * `accept: application/json`, HTML otherwise.
+ *
+ * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:GetItem (RESOURCE# entries).
+ */
+import { now, store } from '#shared/deps.ts';
+import { type RegistryResourceDeps, readRegistryResource } from '#shared/domain/registry-resource.ts';
+import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/http/edge.ts';
+import { once } from '#shared/once.ts';
+import { renderRegistryResource, renderRegistryResourceError } from '#shared/pages/registry.ts';
+
+export type { RegistryResourceDeps } from '#shared/domain/registry-resource.ts';
+
+export const defaultDeps = once((): RegistryResourceDeps => ({ store: store(), now }));
+
+export async function registryResource(
+  event: HttpEvent,
+  deps: RegistryResourceDeps = defaultDeps(),
+): Promise<HttpResponse> {
+  const { view } = await readRegistryResource(event.pathParameters?.resourceId ?? '', deps);
+  return pageOrJson(event, () => renderRegistryResource(view), view);
+}
+
+export const handler = httpHandler((event) => registryResource(event), {
+  renderErrorPage: (view) => renderRegistryResourceError(view.message),
+});
