@@ -75,9 +75,10 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   const served = await serve(server, options.port);
   const advanceClock = async (ms: number) => {
     clock.advance(ms);
-    // Deadlines first: a review whose deadline passed times out even if a reminder is also due.
-    sfn.clockMoved();
+    // Schedules first, awaited (a step's reminders are due before its deadline, so they go out in the
+    // order they would on AWS), then the deadlines and Wait states the new time has passed.
     const fired = await scheduler.fireDue();
+    sfn.clockMoved();
     return { now: clock.now().toISOString(), fired };
   };
   return { ...served, executions, sfn, clock, scheduler, events, advanceClock };

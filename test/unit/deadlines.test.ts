@@ -1,6 +1,10 @@
 /** Human-step deadlines as configuration (shared/domain/deadlines.ts) and the timers that keep them locally. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClockTimers, MAX_TIMER_MS } from '#local/clock-timers.ts';
+import { readDeadlineDays } from '#local/config.ts';
 import {
   DEFAULT_DEADLINE_DAYS,
   deadlineSecondsPlaceholder,
@@ -64,5 +68,34 @@ describe('timers on the local clock', () => {
     now = 5000;
     timers.check();
     expect(fired).toBe(0);
+  });
+});
+
+describe('the local runtime reads the deadlines cdk.json deploys, validated as at synth', () => {
+  const withCdkJson = (context: Record<string, unknown>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'deadlines-'));
+    const file = join(dir, 'cdk.json');
+    writeFileSync(file, JSON.stringify({ context }));
+    try {
+      return readDeadlineDays(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('takes cdk.json humanStepDeadlineDays, with the defaults for kinds it leaves out', () => {
+    expect(withCdkJson({ humanStepDeadlineDays: { installation: 10 } })).toEqual({
+      ...DEFAULT_DEADLINE_DAYS,
+      installation: 10,
+    });
+    expect(withCdkJson({})).toEqual(DEFAULT_DEADLINE_DAYS);
+  });
+
+  it('refuses a deadline out of bounds, or deadlines that would pass the one-year execution limit', () => {
+    expect(() => withCdkJson({ humanStepDeadlineDays: { license: 0 } })).toThrow(
+      /license: must be a whole number/,
+    );
+    const long = Object.fromEntries(Object.keys(DEFAULT_DEADLINE_DAYS).map((kind) => [kind, 60]));
+    expect(() => withCdkJson({ humanStepDeadlineDays: long })).toThrow(/stays within 330 days/);
   });
 });
