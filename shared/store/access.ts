@@ -46,6 +46,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'get-request': access({ read: ['request'] }),
   // openTask: getTask, requireRequest, listAudit (replacement context)
   'task-page': access({ read: ['task', 'request'] }),
+  // openTask (reply links): getTask, requireRequest, listAudit
+  'reply-page': access({ read: ['task', 'request'] }),
   // registryPage (GSI1 REGISTRY)
   registry: access({ query: ['registryList'] }),
 
@@ -56,6 +58,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
   // storeLicenseKey; appendAudit, setRequestSecurity, updateRequest
   'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
+  // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
+  // appendAudit (an answer writes no facts and never a licence key)
+  'record-answer': access({ read: ['task', 'request'], write: ['task', 'request'] }),
 
   // --- workflow steps ------------------------------------------------------------------------------------
   // appendAudit, updateRequest
