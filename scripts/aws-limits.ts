@@ -10,7 +10,8 @@
  * Worst legal path: every human step is decided a moment before its deadline, every automated task
  * fails as often as its Retry allows before it succeeds, every SSL Labs scan runs to the wait cap
  * with the most polls it can make (shared/ssl/scan.ts maxScanCalls), and every loop runs as often as
- * its guard allows (the replacement loop of SOP 11, read from the ASL's own Choice).
+ * its guard allows (the replacement loop of SOP 11, the questions of SOP 4 and the re-routing of
+ * SOP 3/7, each read from the ASL's own guard Choices: scripts/limits/asl.ts LOOP_COUNTERS).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +37,10 @@ export const AWS_LIMITS = {
   stateBytes: 256 * 1024,
 } as const;
 export const TARGETS = {
-  executionSeconds: 330 * DAY,
+  // 330 days until questions (SOP 4, two per request, each a 7-day reply wait plus a restarted
+  // 14-day step) and one re-routing (SOP 3/7, one more 14-day review) joined the worst case: 360
+  // leaves five days over a worst case that already has every step decided at its last second.
+  executionSeconds: 360 * DAY,
   historyEvents: 20_000,
   stateBytes: 200 * 1024,
 } as const;
