@@ -24,7 +24,10 @@ export function buildRecordAnswerDeps(env: Env = process.env): DecideDeps {
 /** Built on first use, then reused for the container's life (config is read and validated once). */
 const defaultDeps = once((): DecideDeps => buildRecordAnswerDeps());
 
-export async function recordAnswer(event: HttpEvent, deps: DecideDeps = defaultDeps()): Promise<HttpResponse> {
+export async function recordAnswer(
+  event: HttpEvent,
+  deps: DecideDeps = defaultDeps(),
+): Promise<HttpResponse> {
   const post = readDecisionPost(event, 'reply');
   const result = await decide(post.submission, deps);
   logger.info('Answer submission handled', { state: result.state });

@@ -228,7 +228,9 @@ export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: 
     const known = memo.get(key);
     if (known) return known;
     if (onPath.has(key)) {
-      throw new Error(`Loop through ${name} without a bound: give it a guard on one of ${LOOP_COUNTERS.join(', ')}`);
+      throw new Error(
+        `Loop through ${name} without a bound: give it a guard on one of ${LOOP_COUNTERS.join(', ')}`,
+      );
     }
     onPath.add(key);
     const guard = guards.get(name);

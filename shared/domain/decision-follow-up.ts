@@ -89,10 +89,14 @@ function auditSummary(task: TaskRecord, decision: ParsedDecision): string {
   const team = TEAMS[task.team];
   if ('asks' in decision) return `${team} asked the ${decision.output.recipient} a question`;
   if ('reroutes' in decision) {
-    const to = decision.kind === 'curriculum-review' ? 'administrative (DII)' : 'curriculum (Instructional Technology)';
+    const to =
+      decision.kind === 'curriculum-review'
+        ? 'administrative (DII)'
+        : 'curriculum (Instructional Technology)';
     return `${team} sent the request to the ${to} review`;
   }
-  if (decision.kind === 'answer') return `The ${task.question?.recipient ?? 'requester'} answered ${team}'s question`;
+  if (decision.kind === 'answer')
+    return `The ${task.question?.recipient ?? 'requester'} answered ${team}'s question`;
   return `${team}: ${decisionLabel(decision.output.decision)}`;
 }
 

@@ -62,7 +62,7 @@ export const DECISION_LABELS: Record<Decision, string> = {
 /** Who answers, as the form and the emails name them. */
 export const RECIPIENT_LABELS: Record<QuestionRecipient, string> = {
   requester: 'The requester',
-  vendor: "The vendor (its privacy contact, the email address above)",
+  vendor: 'The vendor (its privacy contact, the email address above)',
 };
 
 /** Outcomes that stop or divert the request: the decider must say why. */
@@ -364,7 +364,8 @@ export function parseDecision(
         : chosen === 'ask'
           ? schema.check(
               z.refine(
-                (r: Record<string, unknown>) => r.recipient !== 'vendor' || r.vendorContactEmail !== undefined,
+                (r: Record<string, unknown>) =>
+                  r.recipient !== 'vendor' || r.vendorContactEmail !== undefined,
                 {
                   path: ['vendorContactEmail'],
                   message: "A question to the vendor needs the vendor's privacy contact email",
@@ -501,7 +502,11 @@ function toParsedDecision(
   }
   switch (kind) {
     case 'answer': {
-      const output: AnswerOutput = { ...common, decision: 'answered', answer: answerSchema.parse(data).answer };
+      const output: AnswerOutput = {
+        ...common,
+        decision: 'answered',
+        answer: answerSchema.parse(data).answer,
+      };
       return { kind, output };
     }
     case 'privacy-review': {

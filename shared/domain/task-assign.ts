@@ -7,8 +7,8 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import type { TeamEmails } from '../config.ts';
-import { logger } from '../logger.ts';
 import { ValidationError } from '../errors.ts';
+import { logger } from '../logger.ts';
 import type { Email, Mailer } from '../mail/mailer.ts';
 import { renderQuestionEmail } from '../mail/question-email.ts';
 import { renderTaskEmail } from '../mail/task-email.ts';
@@ -46,9 +46,7 @@ const assignTaskInputSchema = z.object({
   executionId: z.optional(z.string({ error: 'executionId must be a string' })),
   stateName: z.optional(z.string({ error: 'stateName must be a string' })),
   resource: z.optional(workflowResourceSchema),
-  askedBy: z.optional(
-    z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` }),
-  ),
+  askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
   // The asking step's whole `ask` decision: only these fields are kept.
   question: z.optional(
     z.object({
@@ -145,7 +143,9 @@ async function sendQuestion(
   deps: AssignTaskDeps,
 ): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
   if (!input.question || !input.askedBy) {
-    throw new ValidationError([{ field: 'question', message: 'An answer task needs its question and askedBy' }]);
+    throw new ValidationError([
+      { field: 'question', message: 'An answer task needs its question and askedBy' },
+    ]);
   }
   const question: QuestionToAsk = { askedBy: input.askedBy, ...input.question };
   const asking = TASK_KINDS[question.askedBy];
@@ -183,7 +183,11 @@ async function sendQuestion(
       expiresAt: task.expiresAt,
     },
   });
-  logger.info('Question sent', { requestId: input.requestId, taskId: task.taskId, askedBy: question.askedBy });
+  logger.info('Question sent', {
+    requestId: input.requestId,
+    taskId: task.taskId,
+    askedBy: question.askedBy,
+  });
   return { taskId: task.taskId, expiresAt: task.expiresAt, reminders: [] };
 }
 

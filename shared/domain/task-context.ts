@@ -31,13 +31,11 @@ export async function taskContext(
 /** The step's own last decision was a question: this assignment is the step coming back to it. */
 function lastQuestion(kind: TaskKind, events: AuditEvent[]): QuestionContext | undefined {
   const index = events.findLastIndex((e) => e.detail?.kind === kind);
-  const asked = events[index];
-  if (!asked || asked.detail?.decision !== 'ask') return undefined;
-  const question = text(asked.detail.question) ?? '';
-  const recipient = asked.detail.recipient === 'vendor' ? 'vendor' : 'requester';
-  const reply = events
-    .slice(index + 1)
-    .find((e) => e.detail?.kind === 'answer' && e.detail.askedBy === kind);
+  const asked = events[index]?.detail;
+  if (asked?.decision !== 'ask') return undefined;
+  const question = text(asked.question) ?? '';
+  const recipient = asked.recipient === 'vendor' ? 'vendor' : 'requester';
+  const reply = events.slice(index + 1).find((e) => e.detail?.kind === 'answer' && e.detail.askedBy === kind);
   const answer = text(reply?.detail?.answer);
   return {
     question,

@@ -117,7 +117,10 @@ export const QUESTION_RECIPIENTS: Record<AskingKind, readonly QuestionRecipient[
 export type QuestionRecipient = 'requester' | 'vendor';
 
 /** The two approval reviews of SOP 7; each may send the request to the other, once per request. */
-export const REROUTING_KINDS = ['curriculum-review', 'administrative-review'] as const satisfies readonly TaskKind[];
+export const REROUTING_KINDS = [
+  'curriculum-review',
+  'administrative-review',
+] as const satisfies readonly TaskKind[];
 export type ReroutingKind = (typeof REROUTING_KINDS)[number];
 
 /**

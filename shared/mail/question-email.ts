@@ -26,11 +26,11 @@ export function renderQuestionEmail(input: QuestionEmailInput): Email {
     question.recipient === 'vendor'
       ? `${request.resource.name} (${request.resource.vendorName}), which a district staff member asked to use`
       : `your digital-resource request ${request.requestId} (${request.resource.name})`;
-  const greeting =
-    question.recipient === 'vendor' ? 'Hello,' : `Hello ${request.submitted.requesterName},`;
-  const subject = `Question from the district's ${team} team about ${request.resource.name} (${request.requestId})`
-    .replace(/\s+/g, ' ')
-    .trim();
+  const greeting = question.recipient === 'vendor' ? 'Hello,' : `Hello ${request.submitted.requesterName},`;
+  const subject =
+    `Question from the district's ${team} team about ${request.resource.name} (${request.requestId})`
+      .replace(/\s+/g, ' ')
+      .trim();
   const text = [
     greeting,
     '',

@@ -39,7 +39,10 @@ function questionFacts(q: QuestionContext | undefined): [string, string | undefi
     ['Your question', q.question],
     ['Asked of', ASKED_OF[q.recipient]],
     ['Answer', q.answer ?? 'No answer arrived before the reply link expired'],
-    ['Answered by', q.answeredBy && q.answeredAt ? `${q.answeredBy}, ${formatDateTime(q.answeredAt)}` : undefined],
+    [
+      'Answered by',
+      q.answeredBy && q.answeredAt ? `${q.answeredBy}, ${formatDateTime(q.answeredAt)}` : undefined,
+    ],
   ];
 }
 

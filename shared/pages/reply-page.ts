@@ -18,7 +18,7 @@ export interface ReplyFormView {
   errors?: FieldError[];
 }
 
-const valueOf = (values: Record<string, unknown> | undefined, key: string) => {
+const formValue = (values: Record<string, unknown> | undefined, key: string) => {
   const raw = values?.[key];
   const value = Array.isArray(raw) ? raw[0] : raw;
   return typeof value === 'string' ? value : '';
@@ -50,9 +50,9 @@ ${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul>
 <input type="hidden" name="t" value="${view.secret}">
 <input type="hidden" name="decision" value="answered">
 <label for="answer">Your answer</label>
-<textarea id="answer" name="answer" rows="6" maxlength="2000" required${errors.some((e) => e.field === 'answer') ? html` aria-describedby="answer-error"` : ''}>${valueOf(view.values, 'answer')}</textarea>${errorFor(errors, 'answer')}
+<textarea id="answer" name="answer" rows="6" maxlength="2000" required${errors.some((e) => e.field === 'answer') ? html` aria-describedby="answer-error"` : ''}>${formValue(view.values, 'answer')}</textarea>${errorFor(errors, 'answer')}
 <label for="decidedBy">Your name</label>
-<input id="decidedBy" name="decidedBy" type="text" autocomplete="name" maxlength="120" required value="${valueOf(view.values, 'decidedBy')}" aria-describedby="decidedBy-hint">
+<input id="decidedBy" name="decidedBy" type="text" autocomplete="name" maxlength="120" required value="${formValue(view.values, 'decidedBy')}" aria-describedby="decidedBy-hint">
 <p class="hint" id="decidedBy-hint">Your name and answer go to the ${team} team and into the request's audit trail.</p>${errorFor(errors, 'decidedBy')}
 <button type="submit">Send the answer</button>
 <p class="hint">The answer is sent once; this link cannot be used again afterwards.</p>
@@ -67,7 +67,8 @@ export function renderReplyOutcome(
 ): TaskOutcome {
   if (result.state === 'recorded' || result.state === 'decided') {
     const team = TEAMS[result.task.team];
-    const title = result.state === 'recorded' ? 'Thank you: your answer was sent' : 'This question was already answered';
+    const title =
+      result.state === 'recorded' ? 'Thank you: your answer was sent' : 'This question was already answered';
     const message =
       result.state === 'recorded'
         ? `The ${team} team has your answer, and the review continues.`

@@ -59,8 +59,10 @@ function renderField(field: ExtraField, values: Record<string, string>, errors: 
   const required = field.required && !field.onlyFor && !field.notFor;
   const hint = [
     field.hint ??
-      (field.onlyFor && field.required ? `Required when the decision is “${decisionLabel(field.onlyFor)}”` : ''),
-    field.notFor?.length ? `Not needed to ${field.notFor.map((d) => d).join(' or ')}.` : '',
+      (field.onlyFor && field.required
+        ? `Required when the decision is “${decisionLabel(field.onlyFor)}”`
+        : ''),
+    field.notFor?.includes('ask') ? 'Not needed when you ask a question first' : '',
   ]
     .filter(Boolean)
     .join('. ');
