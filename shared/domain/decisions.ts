@@ -341,7 +341,7 @@ export function parseDecision(
 
   const base = {
     decision: z.enum(outcomes as readonly string[], {
-      error: `Choose a decision (${outcomes.join(' or ')})`,
+      error: `Choose a decision (${[outcomes.slice(0, -1).join(', '), outcomes.at(-1)].filter(Boolean).join(' or ')})`,
     }),
     comment: isNegativeDecision(chosen)
       ? multiLineTextField('The comment', TEXT_LIMITS.longText, {
