@@ -54,7 +54,7 @@ export const DECISION_LABELS: Record<Decision, string> = {
   'po-issued': 'Quote(s) received and purchase order issued',
   'license-stored': 'Licence(s) stored for compliance',
   installed: 'Installed on the requested setup(s)',
-  ask: 'Ask a question first (the requester, or the vendor, answers through an emailed link)',
+  ask: 'Ask a question first (answered through an emailed link)',
   reroute: 'Send to the other approval review (curriculum ↔ administrative)',
   answered: 'Answered',
 };

@@ -2,7 +2,7 @@
 import type { QuestionContext, TaskContext } from '../mail/task-email.ts';
 import type { AuditEvent } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
-import { MAX_QUESTIONS_PER_REQUEST, type TaskKind } from './task-kinds.ts';
+import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from './task-kinds.ts';
 
 const decisionsOf = (events: AuditEvent[]) => events.filter((e) => e.type === 'DECISION_RECORDED');
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -25,7 +25,11 @@ export async function taskContext(
     return comment ? { replacementReason: comment } : {};
   }
   const question = lastQuestion(kind, events);
-  return question ? { question } : {};
+  const rerouted = isReroutingKind(kind)
+    ? events.find((e) => e.detail?.decision === 'reroute' && e.detail.kind !== kind)
+    : undefined;
+  const reroutedBecause = text(rerouted?.detail?.comment);
+  return { ...(question ? { question } : {}), ...(reroutedBecause ? { reroutedBecause } : {}) };
 }
 
 /** The step's own last decision was a question: this assignment is the step coming back to it. */

@@ -19,6 +19,8 @@ export interface TaskContext {
   replacementReason?: string;
   /** The step comes back after the team asked a question: what they asked, and the answer. */
   question?: QuestionContext;
+  /** SOP 3/7: the other approval review sent the request here, and said why. */
+  reroutedBecause?: string;
 }
 
 export interface QuestionContext {
@@ -69,6 +71,7 @@ export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskC
     ['Requested by', request.submitted.requesterName],
     ...kindFacts(kind, request, context),
     ...questionFacts(context.question),
+    ['Sent here by the other approval review because', context.reroutedBecause],
   ];
   return facts
     .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')

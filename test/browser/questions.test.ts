@@ -130,6 +130,9 @@ describe('questions and re-routing in the browser', () => {
     await page.goto(admin.link);
     await expect(page.locator('input[name="decision"][value="reroute"]').count()).resolves.toBe(0);
     await expect(page.locator('input[name="decision"][value="approve"]').count()).resolves.toBe(1);
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'Staff scheduling tool: administrative.',
+    );
     await screenshot(page, 'questions-03-no-second-reroute');
     expect(problems).toEqual([]);
   });
