@@ -93,7 +93,7 @@ describe('SOP 4: a review asks a question before deciding', () => {
     expect(flow.statesEntered().filter((s) => s === 'TechnicalReview')).toHaveLength(2);
   });
 
-  it(`questions are bounded per request: one more than ${MAX_QUESTIONS_PER_REQUEST} is an error (the form refuses it first), never an endless loop`, async () => {
+  it(`questions are bounded per request: one more than ${MAX_QUESTIONS_PER_REQUEST} closes the request with the reason (the form refuses it first), never an endless loop`, async () => {
     flow = createFlow();
     flow.start(requestInput());
     for (let i = 0; i < MAX_QUESTIONS_PER_REQUEST; i++) {
@@ -101,12 +101,16 @@ describe('SOP 4: a review asks a question before deciding', () => {
       await flow.decide('answer', answered(`Answer ${i + 1}.`));
     }
     await flow.decide('privacy-review', ask('One too many?'));
-    await flow.failure();
+    const { output } = await flow.finish();
 
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 4 });
     expect(flow.statesEntered()).toContain('QuestionLimitReached');
-    expect(flow.callsTo('RecordErrorFunctionArn')[0]).toMatchObject({
-      error: { Error: 'QuestionLimitReached' },
+    expect(flow.callsTo('CloseRequestFunctionArn')[0]).toMatchObject({
+      denial: { reason: expect.stringMatching(/more questions than a request allows/) },
     });
+    expect(flow.callsTo('AssignTaskFunctionArn').filter((p) => p.kind === 'answer')).toHaveLength(
+      MAX_QUESTIONS_PER_REQUEST,
+    );
   });
 
   it('the question count is per request: questions used before a replacement are not given back', async () => {
@@ -121,12 +125,10 @@ describe('SOP 4: a review asks a question before deciding', () => {
     await flow.decide('technical-review', decision('not-sound', { comment: 'Crashes' }));
     await flow.decide('replacement', decision('replacement-found', { resource: otherResource }));
     await flow.decide('privacy-review', ask('About the replacement?'));
-    await flow.failure();
+    await flow.finish();
 
     expect(flow.statesEntered()).toContain('UseReplacementResource');
-    expect(flow.callsTo('RecordErrorFunctionArn')[0]).toMatchObject({
-      error: { Error: 'QuestionLimitReached' },
-    });
+    expect(flow.statesEntered()).toContain('QuestionLimitReached');
   });
 });
 
@@ -155,18 +157,17 @@ describe('SOP 3/7: a review sends the request to the other review, once', () => 
     );
   });
 
-  it('a second re-routing is an error (the form refuses it first), never a ping-pong between the reviews', async () => {
+  it('a second re-routing closes the request with the reason (the form refuses it first), never a ping-pong between the reviews', async () => {
     flow = createFlow();
     flow.start(requestInput());
     await flow.decide('privacy-review', privacyOk());
     await flow.decide('curriculum-review', decision('reroute', { comment: 'Office software' }));
     await flow.decide('administrative-review', decision('reroute', { comment: 'No, classroom' }));
-    await flow.failure();
+    const { output } = await flow.finish();
 
+    expect(output).toMatchObject({ outcome: 'DENIED', deniedAtStep: 7 });
     expect(flow.statesEntered()).toContain('RerouteLimitReached');
-    expect(flow.callsTo('RecordErrorFunctionArn')[0]).toMatchObject({
-      error: { Error: 'RerouteLimitReached' },
-    });
+    expect(flow.statesEntered().filter((s) => s === 'CurriculumReview')).toHaveLength(1);
   });
 
   it('after a re-routing, a replacement round goes to the corrected review', async () => {
@@ -176,19 +177,7 @@ describe('SOP 3/7: a review sends the request to the other review, once', () => 
     await flow.decide('curriculum-review', decision('reroute', { comment: 'Office software' }));
     await flow.decide('administrative-review', decision('approve'));
     await flow.decide('technical-review', decision('not-sound', { comment: 'Crashes' }));
-    await flow.decide(
-      'replacement',
-      decision('replacement-found', {
-        resource: {
-          name: 'Other',
-          kind: 'software',
-          vendorName: 'V',
-          cost: 0,
-          studentDataShared: false,
-          usesWebsite: false,
-        },
-      }),
-    );
+    await flow.decide('replacement', decision('replacement-found', { resource: otherResource }));
     await flow.decide('privacy-review', privacyOk());
     await flow.task('administrative-review');
 
