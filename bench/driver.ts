@@ -38,6 +38,8 @@ export const approveAll: Policy = (kind): Record<string, string> => {
       return { decision: 'po-issued', poNumber: 'PO-1', amount: '100', quoteReference: 'Q-1' };
     case 'license':
       return { decision: 'license-stored', licenseReference: 'L-1', seats: '30', expiresOn: nextYear() };
+    case 'answer':
+      return { decision: 'answered', answer: 'Yes.' };
     case 'installation':
       return { decision: 'installed' };
   }

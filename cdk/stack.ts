@@ -200,6 +200,7 @@ export class SoftwareRequestStack extends Stack {
     w.fn('registry-export').bindTable(w.table);
     w.fn('get-request').bindTable(w.table);
     w.fn('task-page').bindTable(w.table);
+    w.fn('reply-page').bindTable(w.table);
     w.fn('submit-request')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
@@ -211,6 +212,12 @@ export class SoftwareRequestStack extends Stack {
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // Both machines have human steps (annual renewal: the renewed DPA).
       .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
+    // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
+    w.fn('record-answer')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .bindTaskResponse(w.machines.softwareRequest);
   }
 
   private wireWorkflowSteps(w: Wiring): void {

@@ -11,7 +11,8 @@
  * humanStepDeadlineDays; cdk/config.ts refuses deadlines whose worst path would pass the target), every automated task
  * fails as often as its Retry allows before it succeeds, every SSL Labs scan runs to the wait cap
  * with the most polls it can make (shared/ssl/scan.ts maxScanCalls), and every loop runs as often as
- * its guard allows (the replacement loop of SOP 11, read from the ASL's own Choice).
+ * its guard allows (the replacement loop of SOP 11, the questions of SOP 4 and the re-routing of
+ * SOP 3/7, each read from the ASL's own guard Choices: scripts/limits/asl.ts LOOP_COUNTERS).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Json } from './openapi/common.ts';
 import {
+  replyAnswerFormSchema,
   resourceRequestFormSchema,
   resourceRequestJsonSchema,
   taskDecisionFormSchema,
@@ -54,6 +55,10 @@ export function buildOpenApiDocument(): Json {
     tags: [
       { name: 'requests', description: 'SOP steps 1–2 and the status of every step' },
       { name: 'tasks', description: 'Human steps (SOP 4, 7–15): links emailed to the teams' },
+      {
+        name: 'replies',
+        description: 'SOP 4: answers to a review question, by links emailed to the requester or the vendor',
+      },
       { name: 'registry', description: 'SOP 6 and 16: the staff transparency list' },
     ],
     paths: pathsFromRoutes(),
@@ -63,6 +68,7 @@ export function buildOpenApiDocument(): Json {
         ResourceRequestForm: resourceRequestFormSchema(request),
         ...RESPONSE_SCHEMAS,
         TaskDecisionForm: taskDecisionFormSchema(),
+        ReplyAnswerForm: replyAnswerFormSchema(),
       },
     },
   };

@@ -60,6 +60,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     route: { method: 'POST', path: '/tasks/{taskId}' },
     sop: '4, 7-15 (human steps)',
   },
+  {
+    name: 'reply-page',
+    env: ['TABLE_NAME'],
+    route: { method: 'GET', path: '/replies/{replyId}' },
+    sop: '4 (questions to the requester or vendor)',
+  },
+  {
+    name: 'record-answer',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    route: { method: 'POST', path: '/replies/{replyId}' },
+    sop: '4 (questions to the requester or vendor)',
+  },
   { name: 'registry', env: ['TABLE_NAME'], route: { method: 'GET', path: '/registry' }, sop: '6, 16' },
   {
     name: 'registry-resource',

@@ -60,6 +60,10 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
     'Approvers authenticate with the single-use emailed link, not IAM/Cognito: task-page checks the 256-bit link secret (stored hashed) and only shows a confirmation form; a GET never changes state.',
   'POST /tasks/{taskId}':
     'Approvers authenticate with the single-use emailed link, not IAM/Cognito: record-decision accepts a decision once (conditional write), only with the right 256-bit secret and before expiry; forged, replayed or expired links change nothing.',
+  'GET /replies/{replyId}':
+    'Requesters and vendors answer a review question (SOP 4) with the single-use emailed reply link, not IAM/Cognito: reply-page checks the 256-bit link secret (stored hashed) and only shows the question and a form; a GET never changes state.',
+  'POST /replies/{replyId}':
+    'Requesters and vendors answer with the single-use emailed reply link, not IAM/Cognito: record-answer accepts an answer once (conditional write), only with the right 256-bit secret and before expiry; forged, replayed or expired links change nothing.',
   'GET /registry':
     'The approved-resources registry is the staff transparency list of SOP 6/16, readable without sign-in on purpose; it lists resources and statuses, no personal data.',
   'GET /registry/{resourceId}':

@@ -12,8 +12,11 @@ import { maxScanCalls } from '#shared/ssl/scan.ts';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
 const DAY = 86_400;
+// 330 days until questions (SOP 4, two per request, each a 7-day reply wait plus a restarted step)
+// and one re-routing (SOP 3/7, one more review) joined the worst case: 360 leaves five days over a
+// worst case that already has every step decided at its last second.
 /** The longest an execution may last (a margin under Step Functions' one year; scripts/aws-limits.ts). */
-export const EXECUTION_TARGET_SECONDS = 330 * DAY;
+export const EXECUTION_TARGET_SECONDS = 360 * DAY;
 /** The largest SSL wait cap cdk/config.ts accepts (sslMaxWaitSeconds). */
 export const SSL_MAX_WAIT_SECONDS_LIMIT = 86_400;
 
@@ -36,7 +39,13 @@ interface State {
   TimeoutSeconds?: number;
   Seconds?: number;
   SecondsPath?: string;
-  Choices?: { Next: string; Variable?: string; NumericGreaterThanEquals?: number }[];
+  Choices?: {
+    Next: string;
+    Variable?: string;
+    NumericGreaterThanEquals?: number;
+    BooleanEquals?: boolean;
+    IsPresent?: boolean;
+  }[];
   Catch?: { Next: string }[];
   Retry?: Retrier[];
   Parameters?: { FunctionName?: string };
@@ -126,18 +135,53 @@ export function findPollLoops(definition: Definition): PollLoop[] {
 }
 
 /**
+ * The per-request counters that bound the flow's loops, each read by guard Choices whose rules all
+ * test it (any rule's Next is the way out; the Default goes round the loop once more):
+ *   - `$.replacementCount`: SOP 11 replacements (a guard `>= N` allows N);
+ *   - `$.questions.asked`: questions the reviews asked (SOP 4; a guard `>= N` allows N);
+ *   - `$.rerouted`: a review sent the request to the other review (SOP 3/7; `== true` allows one).
+ * Every counter is carried through a replacement, so each bound holds per request.
+ */
+export const LOOP_COUNTERS = ['$.replacementCount', '$.questions.asked', '$.rerouted'] as const;
+type Counter = (typeof LOOP_COUNTERS)[number];
+
+interface Guard {
+  counter: Counter;
+  /** How often the Default (round the loop) may be taken. */
+  cap: number;
+  /** The way round the loop. */
+  onward: string;
+}
+
+function guardOf(state: State): Guard | undefined {
+  if (state.Type !== 'Choice' || !state.Default || !state.Choices?.length) return undefined;
+  const counter = state.Choices[0]?.Variable;
+  if (!(LOOP_COUNTERS as readonly string[]).includes(counter ?? '')) return undefined;
+  if (!state.Choices.every((c) => c.Variable === counter)) return undefined;
+  let cap: number | undefined;
+  for (const c of state.Choices) {
+    if (c.NumericGreaterThanEquals !== undefined) cap = Math.min(cap ?? Infinity, c.NumericGreaterThanEquals);
+    if (c.BooleanEquals === true) cap = Math.min(cap ?? Infinity, 1);
+  }
+  return cap === undefined ? undefined : { counter: counter as Counter, cap, onward: state.Default };
+}
+
+/** Each loop counter's bound, read from its guards (the smallest when several guards read it). */
+export function loopCaps(definition: Definition): Partial<Record<Counter, number>> {
+  const caps: Partial<Record<Counter, number>> = {};
+  for (const state of Object.values(definition.States)) {
+    const guard = guardOf(state);
+    if (guard) caps[guard.counter] = Math.min(caps[guard.counter] ?? Infinity, guard.cap);
+  }
+  return caps;
+}
+
+/**
  * The replacement loop's bound, read from the ASL: the Choice that denies once `$.replacementCount`
  * reaches N. N replacements mean N + 1 vetting rounds.
  */
 export function replacementCap(definition: Definition): number | undefined {
-  for (const state of Object.values(definition.States)) {
-    for (const c of state.Choices ?? []) {
-      if (c.Variable === '$.replacementCount' && c.NumericGreaterThanEquals !== undefined) {
-        return c.NumericGreaterThanEquals;
-      }
-    }
-  }
-  return undefined;
+  return loopCaps(definition)['$.replacementCount'];
 }
 
 export interface WorstCase extends Cost {
@@ -149,17 +193,22 @@ export interface WorstCase extends Cost {
 
 /**
  * The worst legal execution of a definition. Poll loops are collapsed into their Choice, at the
- * most calls a scan can make; the one other loop allowed is the replacement loop, bounded by its
- * guard. Any other cycle is an error: a new loop needs a bound here before it can ship.
+ * most calls a scan can make; every other loop must pass a guard of LOOP_COUNTERS, and the walk
+ * takes each guard's way round only while that counter has budget left (the budgets are per request,
+ * like the counters). A cycle that passes no guard is an error: a new loop needs a bound here before
+ * it can ship.
  */
 export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: number }): WorstCase {
   const calls = maxScanCalls(options.sslMaxWaitSeconds);
   const loops = findPollLoops(definition);
   const cost = new Map<string, Cost>();
   const next = new Map<string, string[]>();
+  const guards = new Map<string, Guard>();
   for (const [name, state] of Object.entries(definition.States)) {
     cost.set(name, stateCost(state));
     next.set(name, successors(state));
+    const guard = guardOf(state);
+    if (guard) guards.set(name, guard);
   }
   for (const loop of loops) {
     const w = definition.States[loop.wait] as State;
@@ -181,46 +230,45 @@ export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: 
     );
   }
 
-  // Back edges, found once by a depth-first walk: each closes a cycle, and each use of one is a
-  // further vetting round (the replacement loop), allowed as often as its guard allows.
-  const backEdges = new Set<string>();
-  const visited = new Set<string>();
-  const stack = new Set<string>();
-  const walk = (name: string): void => {
-    visited.add(name);
-    stack.add(name);
-    for (const to of next.get(name) ?? []) {
-      if (stack.has(to)) backEdges.add(`${name}>${to}`);
-      else if (!visited.has(to)) walk(to);
-    }
-    stack.delete(name);
-  };
-  walk(definition.StartAt);
-  const cap = replacementCap(definition) ?? 0;
-  if (backEdges.size > 0 && cap === 0) {
-    throw new Error(
-      `Loop(s) ${[...backEdges].join(', ')} without a bound: give each a guard scripts/aws-limits.ts reads`,
-    );
-  }
-
+  const caps = loopCaps(definition);
+  const counters = LOOP_COUNTERS.filter((c) => caps[c] !== undefined);
   const memo = new Map<string, Cost>();
-  const longest = (name: string, loopsLeft: number): Cost => {
-    const key = `${name}|${loopsLeft}`;
+  const onPath = new Set<string>();
+  const longest = (name: string, budget: readonly number[]): Cost => {
+    const key = `${name}|${budget.join(',')}`;
     const known = memo.get(key);
     if (known) return known;
+    if (onPath.has(key)) {
+      throw new Error(
+        `Loop through ${name} without a bound: give it a guard on one of ${LOOP_COUNTERS.join(', ')}`,
+      );
+    }
+    onPath.add(key);
+    const guard = guards.get(name);
+    const at = guard ? counters.indexOf(guard.counter) : -1;
     let best = ZERO;
     for (const to of next.get(name) ?? []) {
-      const back = backEdges.has(`${name}>${to}`);
-      if (back && loopsLeft === 0) continue;
-      best = max(best, longest(to, back ? loopsLeft - 1 : loopsLeft));
+      let left = budget;
+      if (guard && to === guard.onward) {
+        if ((budget[at] ?? 0) === 0) continue;
+        left = budget.map((b, i) => (i === at ? b - 1 : b));
+      }
+      best = max(best, longest(to, left));
     }
+    onPath.delete(key);
     const total = add(cost.get(name) ?? ZERO, best);
     memo.set(key, total);
     return total;
   };
   // ExecutionStarted and ExecutionSucceeded/Failed.
-  const path = add(longest(definition.StartAt, cap), { seconds: 0, events: 2, transitions: 0 });
-  return { ...path, sslCallsPerScan: calls, rounds: cap + 1 };
+  const path = add(
+    longest(
+      definition.StartAt,
+      counters.map((c) => caps[c] ?? 0),
+    ),
+    { seconds: 0, events: 2, transitions: 0 },
+  );
+  return { ...path, sslCallsPerScan: calls, rounds: (caps['$.replacementCount'] ?? 0) + 1 };
 }
 
 /**

@@ -108,6 +108,8 @@ export async function largestStateBytes(): Promise<number> {
       requestType: 'instructional',
       resource: maximalResource(),
       replacementCount: 0,
+      questions: { asked: 0 },
+      rerouted: false,
     } as never,
     {
       name: 'limits',

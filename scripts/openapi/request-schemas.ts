@@ -133,8 +133,11 @@ function extraFieldSchema(field: ExtraField): Json {
 }
 
 /** POST /tasks/{taskId}: the common fields plus every task kind's extra fields, documented per kind. */
+/** The team steps: a question's reply (kind `answer`) has its own form on /replies/{replyId}. */
+const teamKinds = () => Object.entries(TASK_KINDS).filter(([kind]) => kind !== 'answer');
+
 export function taskDecisionFormSchema(): Json {
-  const outcomes = [...new Set(Object.values(TASK_KINDS).flatMap((k) => [...k.outcomes]))];
+  const outcomes = [...new Set(teamKinds().flatMap(([, k]) => [...k.outcomes]))];
   const properties: Record<string, Json> = {
     t: {
       type: 'string',
@@ -144,7 +147,7 @@ export function taskDecisionFormSchema(): Json {
     decision: {
       type: 'string',
       enum: outcomes,
-      description: `The outcome; each task kind allows only its own: ${Object.entries(TASK_KINDS)
+      description: `The outcome; each task kind allows only its own: ${teamKinds()
         .map(
           ([kind, spec]) =>
             `${kind} (SOP ${spec.sopStep}, ${TEAMS[spec.team]}): ${spec.outcomes.join(' | ')}`,
@@ -155,7 +158,7 @@ export function taskDecisionFormSchema(): Json {
       type: 'string',
       maxLength: 2000,
       description:
-        'Why; required for a negative outcome (unacceptable, refused, deny, not-sound, no-replacement).',
+        'Why; required for a negative outcome (unacceptable, refused, deny, not-sound, no-replacement) and for reroute.',
     },
     decidedBy: {
       type: 'string',
@@ -189,5 +192,26 @@ export function taskDecisionFormSchema(): Json {
       'Accepted once per task (a conditional write), only before the link expires and only with the right secret.',
     properties,
     required: ['t', 'decision'],
+  };
+}
+
+/** POST /replies/{replyId}: the requester's or vendor's answer to a review's question (SOP 4). */
+export function replyAnswerFormSchema(): Json {
+  return {
+    title: 'ReplyAnswerForm',
+    type: 'object',
+    description:
+      'Accepted once per question (a conditional write), only before the reply link expires and only with the right secret.',
+    properties: {
+      t: {
+        type: 'string',
+        description:
+          'The link secret from the question email. Checked against its stored hash; never logged.',
+      },
+      decision: { type: 'string', enum: ['answered'], description: 'Always "answered" (a hidden field).' },
+      answer: { type: 'string', maxLength: 2000, description: 'The answer; the asking team sees it.' },
+      decidedBy: { type: 'string', maxLength: 120, description: 'Who answers; recorded in the audit trail.' },
+    },
+    required: ['t', 'decision', 'answer', 'decidedBy'],
   };
 }

@@ -24,6 +24,7 @@ export const PATH_PARAMETERS: Record<string, Json[]> = {
       schema: { type: 'string', pattern: RESOURCE_ID_PATTERN.source },
     },
   ],
+  '/replies/{replyId}': [{ name: 'replyId', in: 'path', required: true, schema: { type: 'string' } }],
 };
 
 const REGISTRY_SEARCH_PARAMETERS: Json[] = [
@@ -177,6 +178,51 @@ export const ROUTES: OpenApiRoute[] = [
       },
       responses: {
         '200': htmlBody('The decision is recorded in the audit trail and the workflow continues.'),
+        '4XX': htmlBody(
+          'Invalid fields (the form again, with messages), or a forged, expired or already-used link. Nothing changes.',
+        ),
+      },
+    },
+  },
+  {
+    path: '/replies/{replyId}',
+    method: 'get',
+    operation: {
+      tags: ['replies'],
+      operationId: 'replyPage',
+      summary: 'A review question and the form to answer it (SOP 4)',
+      description:
+        'The question a review asked the requester or the vendor, and a form for the answer. Never changes anything.',
+      parameters: [
+        {
+          name: 't',
+          in: 'query',
+          required: true,
+          description: 'The link secret from the question email. Never logged.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': htmlBody('The question and the answer form.'),
+        '4XX': htmlBody('A forged, expired or already-used link: a page that says why. Nothing changes.'),
+      },
+    },
+  },
+  {
+    path: '/replies/{replyId}',
+    method: 'post',
+    operation: {
+      tags: ['replies'],
+      operationId: 'recordAnswer',
+      summary: 'Answer a review question',
+      requestBody: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: ref('ReplyAnswerForm') } },
+      },
+      responses: {
+        '200': htmlBody(
+          'The answer joins the audit trail and the asking team gets a new task link that shows it.',
+        ),
         '4XX': htmlBody(
           'Invalid fields (the form again, with messages), or a forged, expired or already-used link. Nothing changes.',
         ),

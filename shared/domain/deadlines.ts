@@ -27,6 +27,8 @@ export const DEFAULT_DEADLINE_DAYS: Record<TaskKind, number> = {
   procurement: 21,
   license: 21,
   installation: 21,
+  // The reply to a reviewer's question (SOP 4): after it the review resumes without an answer.
+  answer: 7,
 };
 
 /** The smallest and largest deadline a district may set for one step (days). */

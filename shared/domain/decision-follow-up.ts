@@ -44,12 +44,14 @@ export async function afterDecision(
         at: output.decidedAt,
         sopStep: task.sopStep,
         type: 'DECISION_RECORDED',
-        summary: `${TEAMS[task.team]}: ${decisionLabel(output.decision)}`,
+        summary: auditSummary(task, decision),
         actor: output.decidedBy,
         detail: {
           sopStep: task.sopStep,
           kind: task.kind,
           taskId: task.taskId,
+          // The reply names the step that asked, so that step's next task can show the answer.
+          ...(task.question ? { askedBy: task.question.askedBy, recipient: task.question.recipient } : {}),
           ...output,
           ...(decision.licenseKey ? { licenseKeyStored: true } : {}),
           ...requestOrigin(submission),
@@ -58,6 +60,12 @@ export async function afterDecision(
     deps,
   );
   if (!audited) failed.push('audit decision');
+  // A question reaches its recipient by its own email (the AwaitXAnswer step), and an answer goes
+  // back to the team that asked: neither is a decision to tell the requester about.
+  if ('asks' in decision || decision.kind === 'answer') {
+    if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
+    return failed;
+  }
   // Retried like the writes: a throttled send is rejected before SES accepts it, so a retry does not
   // send twice. One still not sent is logged for operators; the decision counts all the same.
   await withRetries(
@@ -75,6 +83,21 @@ export async function afterDecision(
   );
   if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
   return failed;
+}
+
+function auditSummary(task: TaskRecord, decision: ParsedDecision): string {
+  const team = TEAMS[task.team];
+  if ('asks' in decision) return `${team} asked the ${decision.output.recipient} a question`;
+  if ('reroutes' in decision) {
+    const to =
+      decision.kind === 'curriculum-review'
+        ? 'administrative (DII)'
+        : 'curriculum (Instructional Technology)';
+    return `${team} sent the request to the ${to} review`;
+  }
+  if (decision.kind === 'answer')
+    return `The ${task.question?.recipient ?? 'requester'} answered ${team}'s question`;
+  return `${team}: ${decisionLabel(decision.output.decision)}`;
 }
 
 async function reportFollowUpFailure(
@@ -143,6 +166,14 @@ async function recordFacts(
 ): Promise<void> {
   const id = task.requestId;
   const { licenseKey, replacement } = parsed;
+  // A question settles nothing: no facts change (the audit trail has it).
+  if ('asks' in parsed) return;
+  // SOP 3/7: the request is now of the other type, as the state machine's routing now says.
+  if ('reroutes' in parsed) {
+    const requestType = parsed.kind === 'curriculum-review' ? 'administrative' : 'instructional';
+    await deps.store.updateRequest(id, { submitted: { ...request.submitted, requestType } });
+    return;
+  }
   switch (parsed.kind) {
     case 'privacy-review': {
       const o = parsed.output;

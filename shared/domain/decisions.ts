@@ -14,15 +14,29 @@ import {
   resourceRequestSchema,
   toWorkflowResource,
 } from './request-schema.ts';
-import { type Decision, TASK_KINDS, type TaskKind } from './task-kinds.ts';
+import {
+  type AskingKind,
+  type Decision,
+  isAskingKind,
+  isReroutingKind,
+  MAX_QUESTIONS_PER_REQUEST,
+  QUESTION_RECIPIENTS,
+  type QuestionRecipient,
+  type ReroutingKind,
+  TASK_KINDS,
+  type TaskKind,
+} from './task-kinds.ts';
 import { multiLineTextField, optionalTextField, TEXT_LIMITS, textField } from './text-rules.ts';
 import type {
+  AnswerOutput,
+  AskOutput,
   DecisionOutputBase,
   DpaSignatureOutput,
   LicenseOutput,
   PrivacyReviewOutput,
   ProcurementOutput,
   ReplacementOutput,
+  RerouteOutput,
 } from './workflow.ts';
 
 /** Human labels for every outcome, as the radio buttons and emails show them. */
@@ -40,6 +54,15 @@ export const DECISION_LABELS: Record<Decision, string> = {
   'po-issued': 'Quote(s) received and purchase order issued',
   'license-stored': 'Licence(s) stored for compliance',
   installed: 'Installed on the requested setup(s)',
+  ask: 'Ask a question first (answered through an emailed link)',
+  reroute: 'Send to the other approval review (curriculum ↔ administrative)',
+  answered: 'Answered',
+};
+
+/** Who answers, as the form and the emails name them. */
+export const RECIPIENT_LABELS: Record<QuestionRecipient, string> = {
+  requester: 'The requester',
+  vendor: 'The vendor (its privacy contact, the email address above)',
 };
 
 /** Outcomes that stop or divert the request: the decider must say why. */
@@ -49,6 +72,7 @@ export const NEGATIVE_DECISIONS: ReadonlySet<string> = new Set([
   'deny',
   'not-sound',
   'no-replacement',
+  'reroute',
 ]);
 
 export function isNegativeDecision(decision: string): boolean {
@@ -68,7 +92,8 @@ export type FieldType =
   | 'integer'
   | 'yes-no'
   | 'choice'
-  | 'secret';
+  | 'secret'
+  | 'long-text';
 
 /** One extra form field of a task kind. */
 export interface ExtraField {
@@ -79,6 +104,8 @@ export interface ExtraField {
   required: boolean;
   /** The field applies only to this outcome (e.g. the DPA expiry only when signed). */
   onlyFor?: Decision;
+  /** The field is not needed for these outcomes (e.g. asking a question before deciding). */
+  notFor?: readonly Decision[];
   hint?: string;
   choices?: readonly string[];
 }
@@ -87,6 +114,26 @@ const whenFound = (field: Omit<ExtraField, 'onlyFor'>): ExtraField => ({
   ...field,
   onlyFor: 'replacement-found',
 });
+
+/** The question an `ask` decision sends, and to whom (SOP 4 "work with the vendor"). */
+const questionFields = (kind: AskingKind): ExtraField[] => [
+  {
+    name: 'question',
+    label: 'Your question',
+    type: 'long-text',
+    required: true,
+    onlyFor: 'ask',
+    hint: 'Emailed with a single-use reply link; this step waits for the answer (or its deadline), then comes back to you with a new link',
+  },
+  {
+    name: 'recipient',
+    label: 'Who should answer?',
+    type: 'choice',
+    required: true,
+    onlyFor: 'ask',
+    choices: QUESTION_RECIPIENTS[kind],
+  },
+];
 
 const REPLACEMENT_FIELDS: readonly ExtraField[] = [
   whenFound({ name: 'resourceName', label: 'Name of resource', type: 'text', required: true }),
@@ -122,14 +169,17 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
       type: 'yes-no',
       required: true,
       hint: 'Yes sends the student Data Privacy Agreement (DPA) to the vendor',
+      notFor: ['ask'],
     },
     {
       name: 'vendorContactEmail',
       label: "Vendor's privacy contact email",
       type: 'email',
       required: true,
-      hint: 'The DPA and any SSL notice go to this address',
+      hint: 'The DPA and any SSL notice go to this address (and a question, when the vendor is asked)',
+      notFor: ['ask'],
     },
+    ...questionFields('privacy-review'),
   ],
   'dpa-signature': [
     {
@@ -140,9 +190,9 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
       onlyFor: 'signed',
     },
   ],
-  'curriculum-review': [],
-  'administrative-review': [],
-  'technical-review': [],
+  'curriculum-review': questionFields('curriculum-review'),
+  'administrative-review': questionFields('administrative-review'),
+  'technical-review': questionFields('technical-review'),
   replacement: REPLACEMENT_FIELDS,
   procurement: [
     { name: 'poNumber', label: 'Purchase order (PO) number', type: 'text', required: true },
@@ -162,6 +212,8 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
     },
   ],
   installation: [],
+  // The reply page (shared/pages/reply-page.ts) has its own form: the answer and the replier's name.
+  answer: [],
 };
 
 /** The replacement resource's fields, as SOP step 2 names them. */
@@ -177,10 +229,11 @@ interface KindOutputs {
   procurement: ProcurementOutput;
   license: LicenseOutput;
   replacement: ReplacementOutput;
+  answer: AnswerOutput;
 }
 
-/** A valid decision, by the kind of step: switching on `kind` narrows `output`. */
-export type ParsedDecision = {
+/** A decision that settles the step, by the kind of step: switching on `kind` narrows `output`. */
+export type SettledStep = {
   [K in TaskKind]: {
     kind: K;
     /** Exactly what SendTaskSuccess sends: never a licence key. */
@@ -192,6 +245,27 @@ export type ParsedDecision = {
   };
 }[TaskKind];
 
+/** `ask`: the step is not settled; the flow waits for the answer and asks the team again. */
+export interface AskedQuestion {
+  kind: AskingKind;
+  output: AskOutput;
+  asks: true;
+  licenseKey?: undefined;
+  replacement?: undefined;
+}
+
+/** `reroute`: the request goes to the other approval review (SOP 3/7). */
+export interface ReroutedRequest {
+  kind: ReroutingKind;
+  output: RerouteOutput;
+  reroutes: true;
+  licenseKey?: undefined;
+  replacement?: undefined;
+}
+
+/** A valid decision: `'asks' in` / `'reroutes' in` set questions and re-routing apart. */
+export type ParsedDecision = SettledStep | AskedQuestion | ReroutedRequest;
+
 export type DecisionOutput = ParsedDecision['output'];
 
 export interface DecisionContext {
@@ -199,7 +273,15 @@ export interface DecisionContext {
   decidedAt: string;
   /** A verified identity (SSO) replaces the form's "Your name". */
   verifiedIdentity?: string;
+  /** Outcomes no longer offered for this request (the questions are used up, or it was re-routed). */
+  withheld?: readonly string[];
 }
+
+/** Why an outcome is withheld, for the form and the refusal. */
+export const WITHHELD_REASONS: Record<string, string> = {
+  ask: `No more questions can be asked for this request (at most ${MAX_QUESTIONS_PER_REQUEST}): decide with what you know`,
+  reroute: 'This request was already sent to the other approval review once: decide it here',
+};
 
 // ---- field schemas -------------------------------------------------------------------------------
 
@@ -250,10 +332,16 @@ export function parseDecision(
   const { outcomes } = TASK_KINDS[kind];
   const chosen = typeof values.decision === 'string' ? values.decision : '';
   const today = context.decidedAt.slice(0, 10);
+  if (context.withheld?.includes(chosen)) {
+    return {
+      ok: false,
+      errors: [{ field: 'decision', message: WITHHELD_REASONS[chosen] ?? 'This decision is not available' }],
+    };
+  }
 
   const base = {
     decision: z.enum(outcomes as readonly string[], {
-      error: `Choose a decision (${outcomes.join(' or ')})`,
+      error: `Choose a decision (${[outcomes.slice(0, -1).join(', '), outcomes.at(-1)].filter(Boolean).join(' or ')})`,
     }),
     comment: isNegativeDecision(chosen)
       ? multiLineTextField('The comment', TEXT_LIMITS.longText, {
@@ -273,7 +361,18 @@ export function parseDecision(
               { path: ['resourceUrl'], message: 'A web service needs its website link for the SSL test' },
             ),
           )
-        : schema,
+        : chosen === 'ask'
+          ? schema.check(
+              z.refine(
+                (r: Record<string, unknown>) =>
+                  r.recipient !== 'vendor' || r.vendorContactEmail !== undefined,
+                {
+                  path: ['vendorContactEmail'],
+                  message: "A question to the vendor needs the vendor's privacy contact email",
+                },
+              ),
+            )
+          : schema,
       values,
     );
   } catch (error) {
@@ -293,17 +392,16 @@ type Shape = Record<string, z.ZodMiniType>;
 
 /** The kind's extra fields that apply to the chosen outcome. */
 function extraShape(kind: TaskKind, decision: string, today: string): Shape {
+  if (decision === 'ask' && isAskingKind(kind)) return questionShape(kind);
   switch (kind) {
+    case 'answer':
+      return {
+        answer: multiLineTextField('Your answer', TEXT_LIMITS.longText, { required: 'Write your answer' }),
+      };
     case 'privacy-review':
       return {
         studentDataRequired: yesNo('Is student data required'),
-        vendorContactEmail: z
-          .string({ error: "Vendor's privacy contact email is required" })
-          .check(
-            z.toLowerCase(),
-            z.email("Vendor's privacy contact email must be a valid email address"),
-            z.maxLength(TEXT_LIMITS.email, "Vendor's privacy contact email is too long"),
-          ),
+        vendorContactEmail: vendorEmail,
       };
     case 'dpa-signature':
       return decision === 'signed' ? { dpaExpiresOn: futureDate('The DPA expiry date', today) } : {};
@@ -351,12 +449,66 @@ function extraShape(kind: TaskKind, decision: string, today: string): Shape {
   }
 }
 
+const vendorEmail = z
+  .string({ error: "Vendor's privacy contact email is required" })
+  .check(
+    z.toLowerCase(),
+    z.email("Vendor's privacy contact email must be a valid email address"),
+    z.maxLength(TEXT_LIMITS.email, "Vendor's privacy contact email is too long"),
+  );
+
+/** `ask`: the question and its recipient; the vendor (privacy review only) needs its email address. */
+function questionShape(kind: AskingKind): Shape {
+  const recipients = QUESTION_RECIPIENTS[kind];
+  const only = recipients.length === 1 ? recipients[0] : undefined;
+  return {
+    question: multiLineTextField('Your question', TEXT_LIMITS.longText, { required: 'Write your question' }),
+    recipient: z.pipe(
+      // One possible recipient (every step but the privacy review): it need not be chosen.
+      z.transform((value: unknown) => value ?? only),
+      z.enum(recipients as readonly QuestionRecipient[], {
+        error: `Choose who should answer (${recipients.join(' or ')})`,
+      }),
+    ),
+    ...(kind === 'privacy-review' ? { vendorContactEmail: z.optional(vendorEmail) } : {}),
+  };
+}
+
+const questionSchema = z.object({
+  question: z.string(),
+  recipient: z.enum(['requester', 'vendor']),
+  vendorContactEmail: z.optional(z.string()),
+});
+const answerSchema = z.object({ answer: z.string() });
+
 function toParsedDecision(
   kind: TaskKind,
   common: DecisionOutputBase,
   data: Record<string, unknown>,
 ): ParsedDecision {
+  if (common.decision === 'ask' && isAskingKind(kind)) {
+    const { question, recipient, vendorContactEmail } = questionSchema.parse(data);
+    const output: AskOutput = {
+      ...common,
+      decision: 'ask',
+      question,
+      recipient,
+      ...(recipient === 'vendor' && vendorContactEmail ? { vendorContactEmail } : {}),
+    };
+    return { kind, output, asks: true };
+  }
+  if (common.decision === 'reroute' && isReroutingKind(kind)) {
+    return { kind, output: { ...common, decision: 'reroute' }, reroutes: true };
+  }
   switch (kind) {
+    case 'answer': {
+      const output: AnswerOutput = {
+        ...common,
+        decision: 'answered',
+        answer: answerSchema.parse(data).answer,
+      };
+      return { kind, output };
+    }
     case 'privacy-review': {
       const output: PrivacyReviewOutput = {
         ...common,
@@ -416,6 +568,6 @@ function toParsedDecision(
     }
     default:
       // The kinds with only the common fields (curriculum-review, installation, …).
-      return { kind, output: common } as ParsedDecision;
+      return { kind, output: common } as SettledStep;
   }
 }

@@ -17,7 +17,7 @@ import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload } from './outcome.ts';
 import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
 import { taskContext } from './task-context.ts';
-import { TASK_KINDS, TEAMS } from './task-kinds.ts';
+import { copiedTeams, TASK_KINDS, TEAMS } from './task-kinds.ts';
 import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
 
 export interface RemindTaskDeps {
@@ -89,6 +89,7 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
     await deps.mailer.send(
       renderTaskEmail({
         to: deps.teamEmails[spec.team],
+        cc: copiedTeams(task.kind, deps.teamEmails),
         kind: task.kind,
         request,
         expiresAt: task.expiresAt,

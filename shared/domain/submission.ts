@@ -112,6 +112,8 @@ export function workflowInput(requestId: string, request: ResourceRequest): Work
     requestType: request.requestType,
     resource: toWorkflowResource(request),
     replacementCount: 0,
+    questions: { asked: 0 },
+    rerouted: false,
   };
 }
 

@@ -18,6 +18,8 @@ export interface TaskKindSpec {
   title: string;
   /** Outcomes a decider may choose; the first is the "go ahead" outcome. */
   outcomes: readonly string[];
+  /** Teams copied on the task email (SOP 11: DII works with Instructional Technology). */
+  copied?: readonly Team[];
 }
 
 export const TASK_KINDS = {
@@ -25,7 +27,7 @@ export const TASK_KINDS = {
     team: 'cybersecurity',
     sopStep: 4,
     title: "Review the resource's privacy policy",
-    outcomes: ['acceptable', 'unacceptable'],
+    outcomes: ['acceptable', 'unacceptable', 'ask'],
   },
   'dpa-signature': {
     team: 'cybersecurity',
@@ -37,25 +39,28 @@ export const TASK_KINDS = {
     team: 'instructional-technology',
     sopStep: 8,
     title: 'Curriculum review: does the resource align with the curriculum focus?',
-    outcomes: ['approve', 'deny'],
+    outcomes: ['approve', 'deny', 'ask', 'reroute'],
   },
   'administrative-review': {
     team: 'dii',
     sopStep: 7,
     title: 'Administrative approval of the software',
-    outcomes: ['approve', 'deny'],
+    outcomes: ['approve', 'deny', 'ask', 'reroute'],
   },
   'technical-review': {
     team: 'dii',
     sopStep: 10,
     title: 'Verify the resource is technically sound with district devices',
-    outcomes: ['sound', 'not-sound'],
+    outcomes: ['sound', 'not-sound', 'ask'],
   },
+  // SOP 11 makes DII responsible, working with Instructional Technology: DII gets the task and
+  // Instructional Technology is copied on its email.
   replacement: {
-    team: 'instructional-technology',
+    team: 'dii',
     sopStep: 11,
-    title: 'Find a replacement resource (with DII)',
+    title: 'Find a replacement resource (with Instructional Technology)',
     outcomes: ['replacement-found', 'no-replacement'],
+    copied: ['instructional-technology'],
   },
   procurement: {
     team: 'aas',
@@ -75,6 +80,15 @@ export const TASK_KINDS = {
     title: 'Install the resource on the requested setup(s)',
     outcomes: ['installed'],
   },
+  // SOP 4 "work with the vendor to answer questions as needed": a reviewer's question, answered by
+  // the requester or the vendor through a reply link (/replies/{id}). The task record takes the
+  // asking step's team and SOP step; these two are placeholders the record overrides.
+  answer: {
+    team: 'cybersecurity',
+    sopStep: 4,
+    title: 'Answer a question about a digital-resource request',
+    outcomes: ['answered'],
+  },
 } as const satisfies Record<string, TaskKindSpec>;
 
 export type TaskKind = keyof typeof TASK_KINDS;
@@ -82,4 +96,49 @@ export type Decision<K extends TaskKind = TaskKind> = (typeof TASK_KINDS)[K]['ou
 
 export function isTaskKind(value: unknown): value is TaskKind {
   return typeof value === 'string' && Object.hasOwn(TASK_KINDS, value);
+}
+
+/** The review steps whose team may ask the requester (or, for Cybersecurity, the vendor) a question. */
+export const ASKING_KINDS = [
+  'privacy-review',
+  'curriculum-review',
+  'administrative-review',
+  'technical-review',
+] as const satisfies readonly TaskKind[];
+export type AskingKind = (typeof ASKING_KINDS)[number];
+
+/** Who a question may go to, per asking step: only Cybersecurity works with the vendor (SOP 4). */
+export const QUESTION_RECIPIENTS: Record<AskingKind, readonly QuestionRecipient[]> = {
+  'privacy-review': ['requester', 'vendor'],
+  'curriculum-review': ['requester'],
+  'administrative-review': ['requester'],
+  'technical-review': ['requester'],
+};
+export type QuestionRecipient = 'requester' | 'vendor';
+
+/** The two approval reviews of SOP 7; each may send the request to the other, once per request. */
+export const REROUTING_KINDS = [
+  'curriculum-review',
+  'administrative-review',
+] as const satisfies readonly TaskKind[];
+export type ReroutingKind = (typeof REROUTING_KINDS)[number];
+
+/**
+ * Questions per request: each restarts the asking step's deadline after a reply wait, so the bound
+ * keeps the longest legal execution under a year (scripts/aws-limits.ts reads the ASL guard, which
+ * must say the same number; test/workflow checks that it does).
+ */
+export const MAX_QUESTIONS_PER_REQUEST = 2;
+
+export function isAskingKind(kind: TaskKind): kind is AskingKind {
+  return (ASKING_KINDS as readonly string[]).includes(kind);
+}
+export function isReroutingKind(kind: TaskKind): kind is ReroutingKind {
+  return (REROUTING_KINDS as readonly string[]).includes(kind);
+}
+
+/** The addresses copied on a task's emails (SOP 11: Instructional Technology on the replacement). */
+export function copiedTeams(kind: TaskKind, teamEmails: Readonly<Record<Team, string>>): string[] {
+  const spec: TaskKindSpec = TASK_KINDS[kind];
+  return (spec.copied ?? []).map((team) => teamEmails[team]);
 }

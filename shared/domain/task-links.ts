@@ -41,3 +41,15 @@ export function taskPath(taskId: string): string {
 export function taskLink(publicBaseUrl: string, taskId: string, secret: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}${taskPath(taskId)}?t=${encodeURIComponent(secret)}`;
 }
+
+/**
+ * The reply page of a question (kind `answer`): the same id + secret rules as a task link, on its
+ * own path, so a team's task link and a requester's or vendor's reply link never open each other.
+ */
+export function replyPath(taskId: string): string {
+  return `/replies/${encodeURIComponent(taskId)}`;
+}
+
+export function replyLink(publicBaseUrl: string, taskId: string, secret: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}${replyPath(taskId)}?t=${encodeURIComponent(secret)}`;
+}

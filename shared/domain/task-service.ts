@@ -7,7 +7,8 @@ import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { afterDecision, bestEffort, requestOrigin } from './decision-follow-up.ts';
 import { type DecisionOutput, decisionLabel, parseDecision } from './decisions.ts';
-import { taskContext } from './task-context.ts';
+import { taskContext, withheldOutcomes } from './task-context.ts';
+import { isAskingKind, isReroutingKind } from './task-kinds.ts';
 import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
 
 // ---- the link: GET shows, POST decides -----------------------------------------------------------
@@ -25,12 +26,19 @@ export type LinkProblem =
  * task. An earlier secret of the task (before a reminder replaced it) reads like the current one,
  * except that an open task answers "replaced" instead of showing the form.
  */
+/**
+ * Which link a page serves: a team's task link (/tasks/{id}) or a requester's or vendor's reply link
+ * (/replies/{id}, kind `answer`). Neither opens the other's tasks: they answer "not found".
+ */
+export type LinkAudience = 'team' | 'reply';
+
 export function checkLink(
   task: TaskRecord | undefined,
   secret: string | undefined,
   now: Date,
+  audience: LinkAudience = 'team',
 ): LinkProblem | { state: 'open'; task: TaskRecord } {
-  if (!task) return { state: 'not-found' };
+  if (!task || (task.kind === 'answer') !== (audience === 'reply')) return { state: 'not-found' };
   const current = secretMatches(secret, task.secretHash);
   if (!current && !(task.previousSecretHashes ?? []).some((hash) => secretMatches(secret, hash))) {
     return { state: 'forbidden' };
@@ -50,11 +58,25 @@ export type OpenTask = {
   task: TaskRecord;
   request: RequestRecord;
   context: TaskContext;
+  /** Outcomes this request can no longer choose (questions used up, already re-routed). */
+  withheld: string[];
 };
 
-async function loadLink(taskId: string, secret: string | undefined, deps: TaskReadDeps) {
+async function loadLink(
+  taskId: string,
+  secret: string | undefined,
+  deps: TaskReadDeps,
+  audience: LinkAudience = 'team',
+) {
   const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
-  return checkLink(task, secret, deps.now());
+  return checkLink(task, secret, deps.now(), audience);
+}
+
+/** Only the steps that may ask or re-route need the audit trail read for it. */
+async function withheldFor(task: TaskRecord, deps: TaskReadDeps): Promise<string[]> {
+  return isAskingKind(task.kind) || isReroutingKind(task.kind)
+    ? withheldOutcomes(task.requestId, deps.store)
+    : [];
 }
 
 async function loadOpenTask(
@@ -67,6 +89,7 @@ async function loadOpenTask(
     task,
     request: request ?? (await deps.store.requireRequest(task.requestId)),
     context: await taskContext(task.kind, task.requestId, deps.store),
+    withheld: await withheldFor(task, deps),
   };
 }
 
@@ -75,8 +98,9 @@ export async function openTask(
   taskId: string,
   secret: string | undefined,
   deps: TaskReadDeps,
+  audience: LinkAudience = 'team',
 ): Promise<LinkProblem | OpenTask> {
-  const link = await loadLink(taskId, secret, deps);
+  const link = await loadLink(taskId, secret, deps, audience);
   return link.state === 'open' ? loadOpenTask(link.task, deps) : link;
 }
 
@@ -108,6 +132,8 @@ export interface DecisionSubmission {
   verifiedIdentity?: string;
   sourceIp?: string;
   userAgent?: string;
+  /** A reply link (POST /replies/{id}) or a team's task link (the default). */
+  audience?: LinkAudience;
 }
 
 export type DecideResult =
@@ -150,13 +176,16 @@ async function claimLanded(
 
 export async function decide(submission: DecisionSubmission, deps: DecideDeps): Promise<DecideResult> {
   const decidedAt = deps.now().toISOString();
-  const link = await loadLink(submission.taskId, submission.secret, deps);
+  const audience = submission.audience ?? 'team';
+  const link = await loadLink(submission.taskId, submission.secret, deps, audience);
   if (link.state !== 'open') return link;
   const { task } = link;
   const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
 
+  const withheld = await withheldFor(task, deps);
   const parsed = parseDecision(task.kind, submission.values, {
     decidedAt,
+    withheld,
     ...(submission.verifiedIdentity ? { verifiedIdentity: submission.verifiedIdentity } : {}),
   });
   // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
@@ -180,7 +209,7 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
       if (!(await claimLanded(task.taskId, decidedAt, output.decidedBy, deps))) throw error;
       logger.warn('Claim answer lost but the claim landed; delivering the decision', log);
     } else {
-      const current = await loadLink(task.taskId, submission.secret, deps);
+      const current = await loadLink(task.taskId, submission.secret, deps, audience);
       logger.info('Decision lost the claim', { ...log, state: current.state });
       return current.state === 'open' ? { state: 'conflict', task } : current;
     }

@@ -2,7 +2,7 @@
  * The payloads that cross the state machine boundary. The ASL files build these with Parameters;
  * the handlers in lambdas/ accept them. Keep them small: ids and flags, documents live in DynamoDB.
  */
-import type { TaskKind } from './task-kinds.ts';
+import type { AskingKind, QuestionRecipient, TaskKind } from './task-kinds.ts';
 
 export type RequestType = 'instructional' | 'administrative';
 export type ResourceKind = 'software' | 'application' | 'web-service';
@@ -26,6 +26,13 @@ export interface WorkflowInput {
   requestType: RequestType;
   resource: WorkflowResource;
   replacementCount: number;
+  /**
+   * Per-request loop counters the ASL guards read (set at submission, carried through a
+   * replacement): questions asked (SOP 4 "work with the vendor"), and whether a review already sent
+   * the request to the other review (SOP 3/7). Absent in executions started before they existed.
+   */
+  questions?: { asked: number };
+  rerouted?: boolean;
 }
 
 /** assign-task input (every waitForTaskToken state). */
@@ -42,6 +49,18 @@ export interface AssignTaskInput {
    * replacement (SOP 11) it is the replacement, even before the decision's facts reach the table.
    */
   resource?: WorkflowResource;
+  /** Kind `answer` only: the step that asked, and its `ask` decision (question, recipient). */
+  askedBy?: AskingKind;
+  question?: Omit<QuestionToAsk, 'askedBy'>;
+}
+
+/** The question an `ask` decision sends out (the AwaitXAnswer states pass it to assign-task). */
+export interface QuestionToAsk {
+  askedBy: AskingKind;
+  question: string;
+  recipient: QuestionRecipient;
+  /** Privacy review only: the vendor's contact, when the vendor is asked. */
+  vendorContactEmail?: string;
 }
 
 /** What the state machine receives from SendTaskSuccess, per task kind. `comment` is always a string. */
@@ -76,6 +95,24 @@ export interface LicenseOutput extends DecisionOutputBase {
   licenseReference: string;
   seats: number;
   expiresOn: string;
+}
+
+/** A review asked a question instead of deciding: the flow waits for the reply, then asks again. */
+export interface AskOutput extends DecisionOutputBase {
+  decision: 'ask';
+  question: string;
+  recipient: QuestionRecipient;
+  /** Privacy review only, when the vendor is asked. */
+  vendorContactEmail?: string;
+}
+/** SOP 3/7: the review that saw the request says it belongs to the other approval review. */
+export interface RerouteOutput extends DecisionOutputBase {
+  decision: 'reroute';
+}
+/** The requester's or vendor's reply to a question. */
+export interface AnswerOutput extends DecisionOutputBase {
+  decision: 'answered';
+  answer: string;
 }
 
 /** Why a request ended without approval (Pass states in the ASL build this). */

@@ -3,8 +3,9 @@
  * the response for what decide() made of it (the form again with its errors, the outcome page, or
  * JSON for API clients).
  */
-import type { DecideResult, DecisionSubmission } from '../domain/task-service.ts';
+import type { DecideResult, DecisionSubmission, LinkAudience } from '../domain/task-service.ts';
 import { ValidationError } from '../errors.ts';
+import { renderReplyForm, renderReplyOutcome } from '../pages/reply-page.ts';
 import { FOLLOW_UP_WARNING, renderTaskForm, renderTaskOutcome } from '../pages/task-page.ts';
 import {
   type HttpEvent,
@@ -26,8 +27,9 @@ export interface DecisionPost {
   asHtml: boolean;
 }
 
-export function readDecisionPost(event: HttpEvent): DecisionPost {
-  const taskId = event.pathParameters?.taskId ?? '';
+/** `reply`: POST /replies/{replyId}, a question's answer; `team` (default): POST /tasks/{taskId}. */
+export function readDecisionPost(event: HttpEvent, audience: LinkAudience = 'team'): DecisionPost {
+  const taskId = (audience === 'reply' ? event.pathParameters?.replyId : event.pathParameters?.taskId) ?? '';
   const body = parseBody(event);
   if (body.kind === 'json' && (!body.value || typeof body.value !== 'object' || Array.isArray(body.value))) {
     throw new ValidationError([{ field: '(body)', message: 'Send a JSON object of form fields' }]);
@@ -42,6 +44,7 @@ export function readDecisionPost(event: HttpEvent): DecisionPost {
     taskId,
     secret,
     values,
+    ...(audience === 'reply' ? { audience } : {}),
     ...(verifiedIdentity ? { verifiedIdentity } : {}),
     ...(sourceIp ? { sourceIp } : {}),
     ...(userAgent ? { userAgent } : {}),
@@ -51,18 +54,16 @@ export function readDecisionPost(event: HttpEvent): DecisionPost {
 
 export function decisionResponse(result: DecideResult, post: DecisionPost): HttpResponse {
   const { asHtml, secret, values, verifiedIdentity } = post;
+  const reply = post.submission.audience === 'reply';
   if (result.state === 'invalid') {
     if (!asHtml) return jsonResponse(400, { errors: result.errors });
-    const page = renderTaskForm({
-      open: result.open,
-      secret: secret ?? '',
-      values,
-      errors: result.errors,
-      ...(verifiedIdentity ? { verifiedIdentity } : {}),
-    });
+    const form = { open: result.open, secret: secret ?? '', values, errors: result.errors };
+    const page = reply
+      ? renderReplyForm(form)
+      : renderTaskForm({ ...form, ...(verifiedIdentity ? { verifiedIdentity } : {}) });
     return htmlResponse(400, page);
   }
-  const outcome = renderTaskOutcome(result, secret ? { secret } : {});
+  const outcome = (reply ? renderReplyOutcome : renderTaskOutcome)(result, secret ? { secret } : {});
   if (asHtml) return htmlResponse(outcome.status, outcome.page);
   if (result.state === 'recorded') {
     return jsonResponse(200, {

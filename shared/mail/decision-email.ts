@@ -23,6 +23,9 @@ const NEXT_STEP: Record<Decision, string> = {
   'po-issued': 'The purchase order has been issued.',
   'license-stored': 'The licence is stored for compliance; installation follows.',
   installed: 'The resource is installed and will be listed as approved.',
+  ask: 'The team asked a question; the answer goes to them and the review continues.',
+  reroute: 'The request goes to the other approval review (curriculum or administrative), which decides it.',
+  answered: 'The team that asked has the answer; the review continues.',
 };
 
 export interface DecisionEmailInput {

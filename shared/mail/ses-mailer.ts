@@ -24,7 +24,7 @@ export class SesMailer implements Mailer {
       const out = await client.send(
         new SendEmailCommand({
           Source: this.options.from,
-          Destination: { ToAddresses: email.to },
+          Destination: { ToAddresses: email.to, ...(email.cc?.length ? { CcAddresses: email.cc } : {}) },
           ReplyToAddresses: email.replyTo,
           ConfigurationSetName: this.options.configurationSet,
           Message: {

@@ -17,6 +17,35 @@ export interface Fact {
 export interface TaskContext {
   /** SOP 11: the technical review's comment on why the current resource is not sound. */
   replacementReason?: string;
+  /** The step comes back after the team asked a question: what they asked, and the answer. */
+  question?: QuestionContext;
+  /** SOP 3/7: the other approval review sent the request here, and said why. */
+  reroutedBecause?: string;
+}
+
+export interface QuestionContext {
+  question: string;
+  recipient: 'requester' | 'vendor';
+  /** Absent when no answer came before the reply link expired. */
+  answer?: string;
+  answeredBy?: string;
+  answeredAt?: string;
+}
+
+const ASKED_OF = { requester: 'The requester', vendor: 'The vendor' } as const;
+
+/** The question the team asked and its answer (or that none came), shown with the facts. */
+function questionFacts(q: QuestionContext | undefined): [string, string | undefined][] {
+  if (!q) return [];
+  return [
+    ['Your question', q.question],
+    ['Asked of', ASKED_OF[q.recipient]],
+    ['Answer', q.answer ?? 'No answer arrived before the reply link expired'],
+    [
+      'Answered by',
+      q.answeredBy && q.answeredAt ? `${q.answeredBy}, ${formatDateTime(q.answeredAt)}` : undefined,
+    ],
+  ];
 }
 
 const yesNo = (value: boolean | undefined) => (value === undefined ? '' : value ? 'Yes' : 'No');
@@ -48,6 +77,8 @@ export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskC
     ['Resource', request.resource.name],
     ['Requested by', request.submitted.requesterName],
     ...kindFacts(kind, request, context),
+    ...questionFacts(context.question),
+    ['Sent here by the other approval review because', context.reroutedBecause],
   ];
   return facts
     .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')
@@ -132,11 +163,15 @@ function kindFacts(
         ['Website', r.url],
         ['Principal', s.principal],
       ];
+    case 'answer':
+      return [['Vendor', r.vendorName]];
   }
 }
 
 export interface TaskEmailInput {
   to: string;
+  /** Teams copied (TASK_KINDS[kind].copied). */
+  cc?: string[];
   kind: TaskKind;
   request: RequestRecord;
   expiresAt: string;
@@ -206,5 +241,5 @@ ${facts.map(
 The link works once, until the deadline. Do not forward it outside your team.</p>
 </body></html>`;
 
-  return { to: [input.to], subject, text, html: body.value };
+  return { to: [input.to], ...(input.cc?.length ? { cc: input.cc } : {}), subject, text, html: body.value };
 }

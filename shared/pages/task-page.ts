@@ -9,6 +9,8 @@ import {
   EXTRA_FIELDS,
   type ExtraField,
   isNegativeDecision,
+  RECIPIENT_LABELS,
+  WITHHELD_REASONS,
 } from '../domain/decisions.ts';
 import { TASK_KINDS, TEAMS } from '../domain/task-kinds.ts';
 import type { DecideResult, OpenTask } from '../domain/task-service.ts';
@@ -54,12 +56,16 @@ function describedBy(errors: FieldError[], field: string, hint?: string): SafeHt
 
 function renderField(field: ExtraField, values: Record<string, string>, errors: FieldError[]): SafeHtml {
   const value = values[field.name] ?? '';
-  const required = field.required && !field.onlyFor;
-  const hint =
+  const required = field.required && !field.onlyFor && !field.notFor;
+  const hint = [
     field.hint ??
-    (field.onlyFor && field.required
-      ? `Required when the decision is “${decisionLabel(field.onlyFor)}”`
-      : '');
+      (field.onlyFor && field.required
+        ? `Required when the decision is “${decisionLabel(field.onlyFor)}”`
+        : ''),
+    field.notFor?.includes('ask') ? 'Not needed when you ask a question first' : '',
+  ]
+    .filter(Boolean)
+    .join('. ');
   const hintHtml = hint ? html`<p class="hint" id="${field.name}-hint">${hint}</p>` : '';
   const aria = describedBy(errors, field.name, hint);
   const req = required ? html` required` : '';
@@ -75,8 +81,13 @@ ${['yes', 'no'].map(
   if (field.type === 'choice') {
     return html`<label for="${field.name}">${field.label}</label>
 <select id="${field.name}" name="${field.name}"${req}${aria}><option value="">Choose…</option>
-${(field.choices ?? []).map((c) => html`<option value="${c}"${value === c ? html` selected` : ''}>${c}</option>`)}
+${(field.choices ?? []).map((c) => html`<option value="${c}"${value === c || field.choices?.length === 1 ? html` selected` : ''}>${choiceLabel(field, c)}</option>`)}
 </select>${hintHtml}${errorFor(errors, field.name)}`;
+  }
+  if (field.type === 'long-text') {
+    return html`<label for="${field.name}">${field.label}</label>
+<textarea id="${field.name}" name="${field.name}" rows="4" maxlength="2000"${req}${aria}>${value}</textarea>
+${hintHtml}${errorFor(errors, field.name)}`;
   }
   const type = {
     text: 'text',
@@ -101,6 +112,12 @@ ${(field.choices ?? []).map((c) => html`<option value="${c}"${value === c ? html
 ${hintHtml}${errorFor(errors, field.name)}`;
 }
 
+function choiceLabel(field: ExtraField, choice: string): string {
+  return field.name === 'recipient' && Object.hasOwn(RECIPIENT_LABELS, choice)
+    ? RECIPIENT_LABELS[choice as keyof typeof RECIPIENT_LABELS]
+    : choice;
+}
+
 /** The confirmation page: what is asked, the facts, and the form. GET renders it; nothing changes. */
 export function renderTaskForm(view: TaskFormView): string {
   const { task, request, context } = view.open;
@@ -111,7 +128,11 @@ export function renderTaskForm(view: TaskFormView): string {
   const fields = EXTRA_FIELDS[task.kind];
   const always = fields.filter((f) => !f.onlyFor);
   const conditional = fields.filter((f) => f.onlyFor);
-  const negatives = spec.outcomes.filter(isNegativeDecision);
+  const withheld = view.open.withheld;
+  const outcomes = spec.outcomes.filter((o) => !withheld.includes(o));
+  const negatives = outcomes.filter(isNegativeDecision);
+  // The question's fields are shown only while a question can still be asked.
+  const offered = (f: ExtraField) => !f.onlyFor || outcomes.includes(f.onlyFor);
 
   const body = html`<h1>${spec.title}</h1>
 <p>SOP TS-PE-535 step ${spec.sopStep} · ${TEAMS[spec.team]} · decide before <strong>${formatDateTime(task.expiresAt)}</strong></p>
@@ -126,16 +147,19 @@ ${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul>
 <form method="post" action="${encodeURIComponent(task.taskId)}">
 <input type="hidden" name="t" value="${view.secret}">
 <fieldset id="decision"${describedBy(errors, 'decision')}><legend>Decision</legend>
-${spec.outcomes.map(
+${outcomes.map(
   (o) =>
     html`<label><input type="radio" name="decision" value="${o}"${values.decision === o ? html` checked` : ''} required> ${DECISION_LABELS[o]}</label>
 `,
 )}</fieldset>${errorFor(errors, 'decision')}
+${spec.outcomes
+  .filter((o) => withheld.includes(o))
+  .map((o) => html`<p class="hint">${WITHHELD_REASONS[o] ?? ''}.</p>`)}
 ${always.map((f) => renderField(f, values, errors))}
 ${
-  conditional.length
+  conditional.filter(offered).length
     ? html`<fieldset><legend>${conditional[0]?.onlyFor ? `If “${decisionLabel(conditional[0].onlyFor)}”` : ''}</legend>
-${conditional.map((f) => renderField(f, values, errors))}</fieldset>`
+${conditional.filter(offered).map((f) => renderField(f, values, errors))}</fieldset>`
     : ''
 }
 <label for="comment">Comment</label>

@@ -57,6 +57,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'registry-resource': access({ read: ['registry'] }),
   // exportRegistry: registrySearchPage, getRegistryEntries
   'registry-export': access({ read: ['registrySearch', 'registry'] }),
+  // openTask (reply links): getTask, requireRequest, listAudit
+  'reply-page': access({ read: ['task', 'request'] }),
 
   // --- HTTP, writers -------------------------------------------------------------------------------------
   // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
@@ -65,6 +67,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
   // storeLicenseKey; appendAudit, setRequestSecurity, updateRequest
   'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
+  // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
+  // appendAudit (an answer writes no facts and never a licence key)
+  'record-answer': access({ read: ['task', 'request'], write: ['task', 'request'] }),
 
   // --- workflow steps ------------------------------------------------------------------------------------
   // appendAudit, updateRequest

@@ -1,7 +1,12 @@
 /** What the table holds, in the district's terms. */
 import type { ResourceRequest } from '../domain/request-schema.ts';
 import type { Decision, TaskKind, Team } from '../domain/task-kinds.ts';
-import type { RegistryStatus, SslEndpointGrade, WorkflowResource } from '../domain/workflow.ts';
+import type {
+  QuestionToAsk,
+  RegistryStatus,
+  SslEndpointGrade,
+  WorkflowResource,
+} from '../domain/workflow.ts';
 
 export type RequestStatus = 'IN_REVIEW' | 'APPROVED' | 'DENIED' | 'ERROR';
 
@@ -83,6 +88,8 @@ export interface TaskRecord {
   createdAt: string;
   expiresAt: string;
   executionId?: string;
+  /** Kind `answer`: the question the reply page shows (team and SOP step are the asking step's). */
+  question?: QuestionToAsk;
   decision?: Decision;
   decidedBy?: string;
   decidedAt?: string;

@@ -183,6 +183,6 @@ describe('deployment configuration (cdk.json context)', () => {
     expect(error.message).toMatch(
       /humanStepDeadlineDays: with these deadlines the longest software request could run \d+\.\d days/,
     );
-    expect(error.message).toContain('within 330 days');
+    expect(error.message).toContain('within 360 days');
   });
 });

@@ -353,6 +353,7 @@ describe('DynamoDB table', () => {
     for (const name of [
       'get-request',
       'task-page',
+      'reply-page',
       'registry',
       'registry-resource',
       'registry-export',
@@ -401,7 +402,12 @@ describe('DynamoDB table', () => {
         .sort();
 
     // Assess
-    expect(writersOf(examples.task)).toEqual(['assign-task', 'record-decision', 'remind-task']);
+    expect(writersOf(examples.task)).toEqual([
+      'assign-task',
+      'record-answer',
+      'record-decision',
+      'remind-task',
+    ]);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
     expect(writersOf(examples.registry)).toEqual(['publish-status', 'schedule-renewal']);
     // submit-request claims keys; both claim the acknowledgement latch (`ack:<requestId>`).
@@ -559,19 +565,23 @@ describe('state machines', () => {
 });
 
 describe('least privilege for the workflow', () => {
-  it('only record-decision may send task results, and only to the two state machines', () => {
+  it('only record-decision (both machines) and record-answer (software-request: its reviews ask) may send task results', () => {
     // Act
     const grants = withAction('states:SendTaskSuccess');
+    const byFunction = Object.fromEntries(
+      grants.flatMap(({ roles, statement }) => roles.map((r) => [functionOfRole(r), resourcesOf(statement)])),
+    );
 
     // Assess
-    expect(grants.flatMap(({ roles }) => roles.map(functionOfRole))).toEqual(['record-decision']);
-    expect(grants.flatMap(({ statement }) => resourcesOf(statement))).toEqual(
+    expect(Object.keys(byFunction).sort()).toEqual(['record-answer', 'record-decision']);
+    expect(byFunction['record-decision']).toEqual(
       expect.arrayContaining([
         { Ref: idOf(stack.softwareRequest.machine) },
         { Ref: idOf(stack.annualRenewal.machine) },
       ]),
     );
-    expect(grants.flatMap(({ statement }) => resourcesOf(statement))).toHaveLength(2);
+    expect(byFunction['record-decision']).toHaveLength(2);
+    expect(byFunction['record-answer']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
   });
 
   it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine', () => {

@@ -242,6 +242,35 @@ export class Client {
     );
   }
 
+  /** The next, not yet used, reply link (a review's question, SOP 4) emailed to `to` for this request. */
+  async nextReply(requestId: string, to: string): Promise<TaskLink> {
+    return eventually(
+      `a question email to ${to} for ${requestId}`,
+      async () => {
+        for (const email of await this.outbox()) {
+          if (!email.to.includes(to) || !email.subject.includes(requestId)) continue;
+          const link = parseReplyLink(email);
+          if (link && !this.used.has(link.taskId)) {
+            this.used.add(link.taskId);
+            return link;
+          }
+        }
+        return undefined;
+      },
+      { seen: async () => (await this.outbox()).map((e) => `${e.to.join(',')}: ${e.subject}`) },
+    );
+  }
+
+  /** Submits a reply link's answer form (POST /replies/{id}, form-encoded like the page's form). */
+  async answer(link: TaskLink, fields: Record<string, string>): Promise<{ status: number; html: string }> {
+    const res = await this.fetch(`/replies/${encodeURIComponent(link.taskId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ t: link.secret, decision: 'answered', ...fields }).toString(),
+    });
+    return { status: res.status, html: await res.text() };
+  }
+
   /** The request once two reads 200 ms apart agree (the workflow's writes of this step are done). */
   async settled(requestId: string): Promise<RequestView> {
     let last = JSON.stringify(await this.request(requestId));
@@ -295,6 +324,14 @@ export function parseTaskLink(email: OutboxEmail): TaskLink | undefined {
   const m = LINK.exec(email.text);
   if (!m?.[1] || !m[2]) return undefined;
   return { taskId: m[1], secret: m[2], path: `/tasks/${m[1]}?t=${m[2]}`, email };
+}
+
+const REPLY_LINK = /https?:\/\/[^\s"'<>]+\/replies\/([A-Za-z0-9_-]+)\?t=([A-Za-z0-9_-]+)/;
+
+export function parseReplyLink(email: OutboxEmail): TaskLink | undefined {
+  const m = REPLY_LINK.exec(email.text);
+  if (!m?.[1] || !m[2]) return undefined;
+  return { taskId: m[1], secret: m[2], path: `/replies/${m[1]}?t=${m[2]}`, email };
 }
 
 /** A date a year from now (YYYY-MM-DD), for DPA and licence expiry fields. */

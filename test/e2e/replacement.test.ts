@@ -54,7 +54,9 @@ describe('TS-PE-535 end to end: the replacement loop', () => {
     const view = await env.client.waitForStatus(requestId, 'APPROVED');
     expect(view.resourceName).toBe('New Atlas');
     expect(view.timeline.some((e) => e.sopStep === 4 && /New Atlas/.test(e.summary))).toBe(true);
-    expect(replacement.email.to).toEqual([TEAM.instructionalTechnology]);
+    // SOP 11: DII is responsible, working with Instructional Technology (copied).
+    expect(replacement.email.to).toEqual([TEAM.dii]);
+    expect(replacement.email.cc).toEqual([TEAM.instructionalTechnology]);
     expect(secondPrivacy.email.subject).toContain('New Atlas');
     expect(await env.client.registry('New Atlas')).toEqual([
       expect.objectContaining({ resourceName: 'New Atlas', status: 'APPROVED', requestId }),

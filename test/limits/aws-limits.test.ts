@@ -79,6 +79,27 @@ describe('the check itself', () => {
     expect(worst.seconds).toBeGreaterThan(365 * DAY);
   });
 
+  it('counts every question a request may ask: one more would pass a year', () => {
+    const more = structuredClone(request);
+    for (const state of Object.values(more.States)) {
+      for (const c of state.Choices ?? [])
+        if (c.Variable === '$.questions.asked' && c.NumericGreaterThanEquals !== undefined)
+          c.NumericGreaterThanEquals += 1;
+    }
+
+    expect(worstCase(request, { sslMaxWaitSeconds: 86_400 }).seconds).toBeLessThan(365 * DAY);
+    expect(worstCase(more, { sslMaxWaitSeconds: 86_400 }).seconds).toBeGreaterThan(365 * DAY);
+  });
+
+  it('refuses the question loop without its guard', () => {
+    const unguarded = structuredClone(request);
+    for (const state of Object.values(unguarded.States)) {
+      if (state.Choices?.[0]?.Variable === '$.questions.asked') state.Choices = [];
+    }
+
+    expect(() => worstCase(unguarded, { sslMaxWaitSeconds: 60 })).toThrow(/without a bound/);
+  });
+
   it('refuses a loop it has no bound for', () => {
     const looping: Definition = {
       StartAt: 'Ask',

@@ -2,7 +2,7 @@
  * Reliability, escaping: every free-text field of a request (and the decider's name and comment)
  * carries markup — `<script>`, `"><img onerror>`, `'`, and `&` — through three workflows that reach
  * every kind of task (privacy review, DPA, curriculum, administrative and technical
- * review, replacement, procurement, licence, installation) and the SSL
+ * review with a question and its reply page, replacement, procurement, licence, installation) and the SSL
  * vendor email. Every HTML document that shows one of
  * them is checked: the status page, each task page and decision answer, the registry (plus a query
  * that reflects markup), the request form shown again with errors, and the html part of every email.
@@ -171,6 +171,19 @@ describe('reliability: markup in every text field is escaped on every page and i
       studentDataRequired: 'no',
       vendorContactEmail: 'privacy@vendor.example',
     });
+    // SOP 4: a question with markup, answered with markup on the reply page; the new task page shows both.
+    await step(id, 'administrative-review', { decision: 'ask', question: markup('d0question') });
+    const reply = await env.client.nextReply(id, 'maria.lopez@district.example');
+    kindsSeen.add('answer');
+    const replyPage = await env.client.open(reply);
+    expect(replyPage.status, 'reply page').toBe(200);
+    checkHtml(`reply page (${id})`, replyPage.html);
+    const answered = await env.client.answer(reply, {
+      answer: markup('d0answer'),
+      decidedBy: markup('d0answeredBy'),
+    });
+    expect(answered.status, 'answer').toBe(200);
+    checkHtml(`answer recorded (${id})`, answered.html);
     await step(id, 'administrative-review', { decision: 'approve' });
     await step(id, 'technical-review', { decision: 'not-sound' });
     await step(id, 'replacement', { decision: 'no-replacement' });

@@ -107,6 +107,7 @@ export function sentEmails() {
     const m = c.args[0].input;
     return {
       to: m.Destination?.ToAddresses ?? [],
+      cc: m.Destination?.CcAddresses ?? [],
       subject: m.Message?.Subject?.Data ?? '',
       text: m.Message?.Body?.Text?.Data ?? '',
       html: m.Message?.Body?.Html?.Data ?? '',

@@ -396,7 +396,7 @@ describe('each step emails the facts its team needs', () => {
     for (const fact of facts) expect(email?.text).toContain(fact);
   });
 
-  it('SOP 11: the replacement email says which resource is replaced and why (the technical review comment)', async () => {
+  it("SOP 11: the replacement task is DII's, Instructional Technology copied; its email says which resource is replaced and why", async () => {
     givenTable({
       audit: [
         {
@@ -420,7 +420,8 @@ describe('each step emails the facts its team needs', () => {
     await assignTask({ ...input, kind: 'replacement' }, deps());
 
     const [email] = sentEmails();
-    expect(email?.to).toEqual(['instech@district.example']);
+    expect(email?.to).toEqual(['dii@district.example']);
+    expect(email?.cc).toEqual(['instech@district.example']);
     expect(email?.text).toContain('Resource: Math Blaster');
     expect(email?.text).toContain('Why it is being replaced: Needs Flash, which district Chromebooks block');
   });

@@ -96,6 +96,6 @@ describe('the local runtime reads the deadlines cdk.json deploys, validated as a
       /license: must be a whole number/,
     );
     const long = Object.fromEntries(Object.keys(DEFAULT_DEADLINE_DAYS).map((kind) => [kind, 60]));
-    expect(() => withCdkJson({ humanStepDeadlineDays: long })).toThrow(/stays within 330 days/);
+    expect(() => withCdkJson({ humanStepDeadlineDays: long })).toThrow(/stays within 360 days/);
   });
 });

@@ -32,13 +32,21 @@ describe('every human step offers labelled outcomes and a form field per extra',
 
   it('the negative outcomes are exactly the ones that stop or divert a request', () => {
     expect([...NEGATIVE_DECISIONS].sort()).toEqual(
-      ['deny', 'no-replacement', 'not-sound', 'refused', 'unacceptable'].sort(),
+      ['deny', 'no-replacement', 'not-sound', 'refused', 'reroute', 'unacceptable'].sort(),
     );
   });
 
   it('the DESIGN.md task table extras are the form fields', () => {
     const names = (kind: TaskKind) => EXTRA_FIELDS[kind].map((f) => f.name);
-    expect(names('privacy-review')).toEqual(['studentDataRequired', 'vendorContactEmail']);
+    expect(names('privacy-review')).toEqual([
+      'studentDataRequired',
+      'vendorContactEmail',
+      'question',
+      'recipient',
+    ]);
+    expect(names('curriculum-review')).toEqual(['question', 'recipient']);
+    expect(names('administrative-review')).toEqual(['question', 'recipient']);
+    expect(names('technical-review')).toEqual(['question', 'recipient']);
     expect(names('dpa-signature')).toEqual(['dpaExpiresOn']);
     expect(names('procurement')).toEqual(['poNumber', 'amount', 'quoteReference']);
     expect(names('license')).toEqual(['licenseReference', 'seats', 'expiresOn', 'licenseKey']);
@@ -57,7 +65,7 @@ describe('every human step offers labelled outcomes and a form field per extra',
 describe('every decision names a valid outcome and a decider', () => {
   it('an outcome of another step is refused', () => {
     expect(errorsOf('technical-review', { decision: 'approve', decidedBy: 'Sam' })).toEqual({
-      decision: 'Choose a decision (sound or not-sound)',
+      decision: 'Choose a decision (sound, not-sound or ask)',
     });
   });
 

@@ -157,13 +157,18 @@ describe('the state machine diagram', () => {
     expect(states.get('PollSslScan')!.y).toBeGreaterThan(states.get('IsSslScanFinished')!.y);
   });
 
-  it('SOP 11 replacement loop back to SOP 4 is a back edge; every other transition points down', () => {
+  it('the loops (SOP 11 back to 4, SSL polls, SOP 4 questions, SOP 3/7 re-routing) are back edges; every other transition points down', () => {
     const svg = renderStateMachineSvg(SOFTWARE_REQUEST, NOTHING);
 
     const states = new Map(drawnStates(svg).map((s) => [s.name, s]));
     const edges = drawnEdges(svg);
     const backs = edges.filter((e) => e.classes.includes('back')).map((e) => `${e.from}>${e.to}`);
     expect(backs.sort()).toEqual([
+      'AwaitAdministrativeReviewAnswer>AdministrativeReview',
+      'AwaitCurriculumReviewAnswer>CurriculumReview',
+      'AwaitPrivacyPolicyReviewAnswer>PrivacyPolicyReview',
+      'AwaitTechnicalReviewAnswer>TechnicalReview',
+      'MarkRerouted>RouteApproval',
       'PollSslScan>IsSslScanFinished',
       'RestartSecurityVetting>PrivacyPolicyReview',
     ]);

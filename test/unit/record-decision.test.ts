@@ -283,7 +283,7 @@ describe('each decision writes its facts on the request', () => {
   });
 
   it('SOP 11 replacement found → the state machine gets the new resource; the request is about it now', async () => {
-    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    givenTask({ kind: 'replacement', team: 'dii', sopStep: 11 });
 
     await post({
       decision: 'replacement-found',
@@ -338,7 +338,7 @@ describe('follow-up writes after Step Functions accepted a decision', () => {
     ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.SK === 'REQUEST');
 
   it('SOP 11: a 250 KB replacement link is refused before anything happens (400, nothing sent or written)', async () => {
-    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    givenTask({ kind: 'replacement', team: 'dii', sopStep: 11 });
 
     const response = await recordDecision(
       postTaskEvent(
@@ -362,7 +362,7 @@ describe('follow-up writes after Step Functions accepted a decision', () => {
   });
 
   it('a throttled request update is retried with backoff and lands: a plain success', async () => {
-    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    givenTask({ kind: 'replacement', team: 'dii', sopStep: 11 });
     let calls = 0;
     ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
       if (input.Key.SK === 'REQUEST' && calls++ < 2) throw throttled();
@@ -390,7 +390,7 @@ describe('follow-up writes after Step Functions accepted a decision', () => {
   });
 
   it('an update that still fails after 3 attempts is not a silent success: JSON says complete: false, the page warns, operators see an error and an audit event', async () => {
-    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    givenTask({ kind: 'replacement', team: 'dii', sopStep: 11 });
     ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
       if (input.Key.SK === 'REQUEST') throw throttled();
       return {};
@@ -421,7 +421,7 @@ describe('follow-up writes after Step Functions accepted a decision', () => {
   });
 
   it('the same failure from the form: the page says the decision counts and the request page may lag', async () => {
-    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    givenTask({ kind: 'replacement', team: 'dii', sopStep: 11 });
     ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
       if (input.Key.SK === 'REQUEST') throw throttled();
       return {};
@@ -435,7 +435,7 @@ describe('follow-up writes after Step Functions accepted a decision', () => {
   });
 
   it('a failure that no retry can cure (not transient) is reported after one attempt', async () => {
-    givenTask({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 });
+    givenTask({ kind: 'replacement', team: 'dii', sopStep: 11 });
     ddb.on(UpdateCommand).callsFake((input: { Key: { SK: string } }) => {
       if (input.Key.SK === 'REQUEST')
         throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
@@ -601,7 +601,7 @@ describe('a bad link or a bad decision gets a 4xx, and nothing is written or sen
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toEqual({
-      errors: [{ field: 'decision', message: 'Choose a decision (sound or not-sound)' }],
+      errors: [{ field: 'decision', message: 'Choose a decision (sound, not-sound or ask)' }],
     });
     nothingHappened();
   });
@@ -627,7 +627,7 @@ describe('a bad link or a bad decision gets a 4xx, and nothing is written or sen
     ],
     [
       'SOP 11: a replacement without its name',
-      { kind: 'replacement', team: 'instructional-technology', sopStep: 11 },
+      { kind: 'replacement', team: 'dii', sopStep: 11 },
       {
         decision: 'replacement-found',
         resourceKind: 'software',

@@ -236,6 +236,8 @@ describe('SOP 1–2: a valid request is stored, started and acknowledged', () =>
       requestType: 'instructional',
       resource: record?.resource,
       replacementCount: 0,
+      questions: { asked: 0 },
+      rerouted: false,
     });
 
     // the acknowledgement

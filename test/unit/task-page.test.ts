@@ -82,20 +82,23 @@ describe('GET /tasks/{id}?t=…: the confirmation page changes nothing', () => {
     expect(page).toContain('value="license-stored"');
   });
 
-  it('SOP 4: the privacy review asks whether student data is required and the vendor contact', async () => {
+  it('SOP 4: the privacy review asks whether student data is required and the vendor contact, or a question first', async () => {
     givenTable({ task: taskRecord({ kind: 'privacy-review', team: 'cybersecurity', sopStep: 4 }) });
 
     const page = (await showTaskPage(getTaskEvent(), deps())).body;
 
-    expect(page).toContain('<input type="radio" name="studentDataRequired" value="yes" required> Yes');
-    expect(page).toMatch(
-      /<input id="vendorContactEmail" name="vendorContactEmail" type="email"[^>]* required/,
-    );
+    // Not `required` in the browser: a question can be asked before they are known (the server checks).
+    expect(page).toContain('<input type="radio" name="studentDataRequired" value="yes"> Yes');
+    expect(page).toMatch(/<input id="vendorContactEmail" name="vendorContactEmail" type="email"/);
+    expect(page).toContain('Not needed when you ask a question first');
+    expect(page).toContain('<input type="radio" name="decision" value="ask" required>');
+    expect(page).toMatch(/<textarea id="question" name="question"/);
+    expect(page).toContain('<option value="vendor">');
     expect(page).toContain('<dt>Student data elements</dt><dd>name, grade level</dd>');
   });
 
   it('SOP 11: the replacement form asks for the replacement resource when one is found', async () => {
-    givenTable({ task: taskRecord({ kind: 'replacement', team: 'instructional-technology', sopStep: 11 }) });
+    givenTable({ task: taskRecord({ kind: 'replacement', team: 'dii', sopStep: 11 }) });
 
     const page = (await showTaskPage(getTaskEvent(), deps())).body;
 

@@ -82,6 +82,8 @@ export function requestInput(overrides: Partial<WorkflowInput> = {}): WorkflowIn
     requestType: 'instructional',
     resource: resource(),
     replacementCount: 0,
+    questions: { asked: 0 },
+    rerouted: false,
     ...overrides,
   };
 }

@@ -1,0 +1,37 @@
+/**
+ * POST /replies/{replyId}: the requester's or vendor's answer to a review's question (form fields t,
+ * decision=answered, answer, decidedBy). The same single-use path as record-decision (link check,
+ * validation, conditional claim, SendTaskSuccess, then the audit event), on reply links only; the
+ * answer joins the audit trail and the asking step gets a new task link showing it.
+ *
+ * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL.
+ * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
+ * software-request state machine.
+ */
+import { sfn } from '#shared/aws/clients.ts';
+import { readPublicBaseUrl } from '#shared/config.ts';
+import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
+import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
+import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
+import { decisionResponse, readDecisionPost } from '#shared/http/task-decision.ts';
+import { logger } from '#shared/logger.ts';
+import { once } from '#shared/once.ts';
+import { renderTaskErrorPage } from '#shared/pages/task-page.ts';
+export function buildRecordAnswerDeps(env: Env = process.env): DecideDeps {
+  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
+}
+
+/** Built on first use, then reused for the container's life (config is read and validated once). */
+const defaultDeps = once((): DecideDeps => buildRecordAnswerDeps());
+
+export async function recordAnswer(
+  event: HttpEvent,
+  deps: DecideDeps = defaultDeps(),
+): Promise<HttpResponse> {
+  const post = readDecisionPost(event, 'reply');
+  const result = await decide(post.submission, deps);
+  logger.info('Answer submission handled', { state: result.state });
+  return decisionResponse(result, post);
+}
+
+export const handler = httpHandler((event) => recordAnswer(event), { renderErrorPage: renderTaskErrorPage });
