@@ -40,6 +40,8 @@ export const approveAll: Policy = (kind): Record<string, string> => {
       return { decision: 'license-stored', licenseReference: 'L-1', seats: '30', expiresOn: nextYear() };
     case 'installation':
       return { decision: 'installed' };
+    case 'ssl-remediation':
+      return { decision: 'retest' };
   }
 };
 

@@ -39,6 +39,8 @@ interface AslState {
   Comment?: string;
   Resource?: string;
   TimeoutSeconds?: number;
+  /** A wait whose timeout the state's input sets (the ssl-remediation task). */
+  TimeoutSecondsPath?: string;
   Parameters?: { FunctionName?: string } & Record<string, unknown>;
 }
 export interface AslDefinition {
@@ -193,14 +195,23 @@ export interface LocalExecution {
 /** One state machine definition, validated once, runnable many times. */
 export class LocalStateMachine {
   private readonly machine: StateMachine;
-  readonly taskStates: { stateName: string; functionVar: string; waits: boolean; timeoutSeconds: number }[];
+  readonly taskStates: {
+    stateName: string;
+    functionVar: string;
+    waits: boolean;
+    timeoutSeconds: number;
+    /** TimeoutSecondsPath: the payload's `timeoutSeconds` (assign-task's copy of it) expires the token. */
+    timeoutFromPayload: boolean;
+  }[];
 
   constructor(
     readonly definition: AslDefinition,
     private readonly invoke: FunctionInvoker,
     private readonly tokens: TaskTokens,
   ) {
-    this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    this.machine = new StateMachine(localTimeoutPaths(definition) as never, {
+      validationOptions: { checkArn: false },
+    });
     this.taskStates = Object.entries(definition.States)
       .filter(([, s]) => s.Type === 'Task')
       .map(([stateName, s]) => {
@@ -215,6 +226,7 @@ export class LocalStateMachine {
           functionVar,
           waits: s.Resource === LAMBDA_WAIT,
           timeoutSeconds: s.TimeoutSeconds ?? 60,
+          timeoutFromPayload: s.TimeoutSeconds === undefined && s.TimeoutSecondsPath !== undefined,
         };
       });
   }
@@ -276,7 +288,7 @@ export class LocalStateMachine {
   }
 
   private async waitForToken(
-    task: { stateName: string; functionVar: string; timeoutSeconds: number },
+    task: { stateName: string; functionVar: string; timeoutSeconds: number; timeoutFromPayload: boolean },
     params: JsonValue,
     executionName: string,
   ): Promise<JsonValue> {
@@ -284,10 +296,13 @@ export class LocalStateMachine {
     const payload = JSON.parse(
       JSON.stringify(payloadOf(params)).replaceAll(TOKEN_PLACEHOLDER, token),
     ) as JsonValue;
+    const fromPayload =
+      payload && typeof payload === 'object' && !Array.isArray(payload) ? payload.timeoutSeconds : undefined;
     const answer = this.tokens.wait(token, {
       executionName,
       stateName: task.stateName,
-      timeoutSeconds: task.timeoutSeconds,
+      timeoutSeconds:
+        task.timeoutFromPayload && typeof fromPayload === 'number' ? fromPayload : task.timeoutSeconds,
     });
     try {
       await this.invoke(task.functionVar, payload, {
@@ -302,6 +317,24 @@ export class LocalStateMachine {
     }
     return roundTrip(await answer);
   }
+}
+
+/**
+ * AWS reads a Task's TimeoutSecondsPath from the state's input; the local engine reads it from the
+ * Parameters' output. A state with a TimeoutSecondsPath must also hand that value to its function as
+ * `timeoutSeconds.$` (assign-task expires the link with it), so locally the path is pointed at that copy.
+ */
+export function localTimeoutPaths(definition: AslDefinition): AslDefinition {
+  const copy = structuredClone(definition);
+  for (const [name, state] of Object.entries(copy.States)) {
+    if (!state.TimeoutSecondsPath) continue;
+    const payload = state.Parameters?.Payload as Record<string, unknown> | undefined;
+    if (payload?.['timeoutSeconds.$'] !== state.TimeoutSecondsPath) {
+      throw new Error(`State ${name}: TimeoutSecondsPath must also be passed as Payload.timeoutSeconds.$`);
+    }
+    state.TimeoutSecondsPath = '$.Payload.timeoutSeconds';
+  }
+  return copy;
 }
 
 function payloadOf(params: JsonValue): JsonValue {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MAX_REMEDIATION_WINDOW_DAYS } from '#shared/domain/ssl-notice.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/ssl/scan.ts';
 
@@ -26,6 +27,7 @@ interface State {
   End?: boolean;
   Default?: string;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Seconds?: number;
   SecondsPath?: string;
   Choices?: { Next: string; Variable?: string; NumericGreaterThanEquals?: number }[];
@@ -63,6 +65,13 @@ const max = (a: Cost, b: Cost): Cost => ({
 const WAITS_FOR_TOKEN = '.waitForTaskToken';
 
 /**
+ * The one wait whose timeout the state sets: the ssl-remediation task waits what is left of the
+ * remediation window (notify-vendor-ssl), so all its waits together last at most the window.
+ */
+export const REMEDIATION_WAIT_PATH = '$.sslRemediation.waitSeconds';
+export const REMEDIATION_WINDOW_SECONDS = MAX_REMEDIATION_WINDOW_DAYS * 86_400;
+
+/**
  * One state, entered once, in its worst legal case. History events as Step Functions writes them:
  * a Lambda task is Entered, Scheduled, Started, Succeeded, Exited (+ Submitted when it waits for a
  * token), and each failed attempt adds Scheduled, Started, Failed; other states are Entered and Exited.
@@ -70,7 +79,13 @@ const WAITS_FOR_TOKEN = '.waitForTaskToken';
 export function stateCost(state: State): Cost {
   if (state.Type !== 'Task') return { seconds: state.Seconds ?? 0, events: 2, transitions: 1 };
   const waits = state.Resource?.endsWith(WAITS_FOR_TOKEN) ?? false;
-  const timeout = state.TimeoutSeconds ?? 60;
+  if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath !== undefined) {
+    if (state.TimeoutSecondsPath !== REMEDIATION_WAIT_PATH || !waits) {
+      throw new Error(`TimeoutSecondsPath ${state.TimeoutSecondsPath} has no bound this check knows`);
+    }
+  }
+  // A remediation wait is priced once for the whole window (worstCase), not per visit.
+  const timeout = state.TimeoutSecondsPath !== undefined ? 0 : (state.TimeoutSeconds ?? 60);
   let seconds = timeout;
   let events = waits ? 6 : 5;
   let transitions = 1;
@@ -117,19 +132,40 @@ export function findPollLoops(definition: Definition): PollLoop[] {
   return loops;
 }
 
+/** The variables of the loop guards this check knows: each loop may run as often as its guard allows. */
+export const LOOP_GUARDS = {
+  /** SOP 11: N replacements mean N + 1 vetting rounds. */
+  replacements: '$.replacementCount',
+  /** SOP 5-6: SSL re-tests per execution. */
+  retests: '$.sslRemediation.retests',
+} as const;
+
+/** A guard's bound and the Choice state that holds it, read from the ASL. */
+export function loopGuard(
+  definition: Definition,
+  variable: string,
+): { state: string; cap: number } | undefined {
+  for (const [name, state] of Object.entries(definition.States)) {
+    for (const c of state.Choices ?? []) {
+      if (c.Variable === variable && c.NumericGreaterThanEquals !== undefined) {
+        return { state: name, cap: c.NumericGreaterThanEquals };
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * The replacement loop's bound, read from the ASL: the Choice that denies once `$.replacementCount`
  * reaches N. N replacements mean N + 1 vetting rounds.
  */
 export function replacementCap(definition: Definition): number | undefined {
-  for (const state of Object.values(definition.States)) {
-    for (const c of state.Choices ?? []) {
-      if (c.Variable === '$.replacementCount' && c.NumericGreaterThanEquals !== undefined) {
-        return c.NumericGreaterThanEquals;
-      }
-    }
-  }
-  return undefined;
+  return loopGuard(definition, LOOP_GUARDS.replacements)?.cap;
+}
+
+/** The SSL re-test loop's bound (`$.sslRemediation.retests`), when the machine has one. */
+export function retestCap(definition: Definition): number | undefined {
+  return loopGuard(definition, LOOP_GUARDS.retests)?.cap;
 }
 
 export interface WorstCase extends Cost {
@@ -137,6 +173,8 @@ export interface WorstCase extends Cost {
   sslCallsPerScan: number;
   /** Vetting rounds (1 + replacements). */
   rounds: number;
+  /** SSL re-tests counted (the remediation loop's guard). */
+  retests: number;
 }
 
 /**
@@ -173,46 +211,98 @@ export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: 
     );
   }
 
-  // Back edges, found once by a depth-first walk: each closes a cycle, and each use of one is a
-  // further vetting round (the replacement loop), allowed as often as its guard allows.
-  const backEdges = new Set<string>();
+  // Back edges, found once by a depth-first walk: each closes a cycle, and each cycle must hold the
+  // Choice of a known guard (the replacement loop, the SSL re-test loop); it runs as often as it allows.
+  const backEdges = new Map<string, number>();
+  const edgeList: [string, string][] = [];
   const visited = new Set<string>();
   const stack = new Set<string>();
   const walk = (name: string): void => {
     visited.add(name);
     stack.add(name);
     for (const to of next.get(name) ?? []) {
-      if (stack.has(to)) backEdges.add(`${name}>${to}`);
+      if (stack.has(to)) edgeList.push([name, to]);
       else if (!visited.has(to)) walk(to);
     }
     stack.delete(name);
   };
   walk(definition.StartAt);
-  const cap = replacementCap(definition) ?? 0;
-  if (backEdges.size > 0 && cap === 0) {
-    throw new Error(
-      `Loop(s) ${[...backEdges].join(', ')} without a bound: give each a guard scripts/aws-limits.ts reads`,
-    );
+  const guards = Object.values(LOOP_GUARDS)
+    .map((variable) => loopGuard(definition, variable))
+    .filter((g): g is { state: string; cap: number } => g !== undefined);
+  const isBack = (from: string, to: string) => edgeList.some(([f, t]) => f === from && t === to);
+  const reach = (start: string, forward: boolean): Set<string> => {
+    const seen = new Set<string>([start]);
+    const todo = [start];
+    while (todo.length) {
+      const at = todo.pop() as string;
+      const tos = forward
+        ? (next.get(at) ?? []).filter((t) => !isBack(at, t))
+        : [...next].filter(([f, ts]) => ts.includes(at) && !isBack(f, at)).map(([f]) => f);
+      for (const t of tos) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        todo.push(t);
+      }
+    }
+    return seen;
+  };
+  const cycles = new Map<string, Set<string>>();
+  for (const [from, to] of edgeList) {
+    const forward = reach(to, true);
+    const cycle = new Set([...reach(from, false)].filter((s) => forward.has(s)));
+    cycles.set(`${from}>${to}`, cycle);
+    const owners = guards.map((g, i) => (cycle.has(g.state) ? i : -1)).filter((i) => i >= 0);
+    if (owners.length !== 1) {
+      throw new Error(`Loop ${from} > ${to} without a bound: give each a guard scripts/aws-limits.ts reads`);
+    }
+    backEdges.set(`${from}>${to}`, owners[0] as number);
   }
 
-  const memo = new Map<string, Cost>();
-  const longest = (name: string, loopsLeft: number): Cost => {
-    const key = `${name}|${loopsLeft}`;
-    const known = memo.get(key);
-    if (known) return known;
-    let best = ZERO;
-    for (const to of next.get(name) ?? []) {
-      const back = backEdges.has(`${name}>${to}`);
-      if (back && loopsLeft === 0) continue;
-      best = max(best, longest(to, back ? loopsLeft - 1 : loopsLeft));
-    }
-    const total = add(cost.get(name) ?? ZERO, best);
-    memo.set(key, total);
-    return total;
+  const retestGuard = guards.findIndex((g) => g.state === loopGuard(definition, LOOP_GUARDS.retests)?.state);
+  const longestPath = (budgets: readonly number[]): Cost => {
+    const memo = new Map<string, Cost>();
+    const longest = (name: string, left: readonly number[]): Cost => {
+      const key = `${name}|${left.join(',')}`;
+      const known = memo.get(key);
+      if (known) return known;
+      let best = ZERO;
+      for (const to of next.get(name) ?? []) {
+        const guard = backEdges.get(`${name}>${to}`);
+        if (guard !== undefined && (left[guard] ?? 0) === 0) continue;
+        const after = guard === undefined ? left : left.map((n, i) => (i === guard ? n - 1 : n));
+        best = max(best, longest(to, after));
+      }
+      const total = add(cost.get(name) ?? ZERO, best);
+      memo.set(key, total);
+      return total;
+    };
+    return longest(definition.StartAt, budgets);
   };
+  const budgets = guards.map((g) => g.cap);
   // ExecutionStarted and ExecutionSucceeded/Failed.
-  const path = add(longest(definition.StartAt, cap), { seconds: 0, events: 2, transitions: 0 });
-  return { ...path, sslCallsPerScan: calls, rounds: cap + 1 };
+  let path = add(longestPath(budgets), { seconds: 0, events: 2, transitions: 0 });
+
+  const hasRemediationWait = Object.values(definition.States).some(
+    (s) => s.TimeoutSecondsPath === REMEDIATION_WAIT_PATH,
+  );
+  if (hasRemediationWait) {
+    // Time: the re-tests happen inside the remediation window (a wall-clock span from the first
+    // vendor notice, per execution): the path without re-tests, plus the window, plus one last trip
+    // round the re-test loop started just before the window ended.
+    const withoutRetests = longestPath(budgets.map((n, i) => (i === retestGuard ? 0 : n)));
+    const retestEdge = [...backEdges].find(([, g]) => g === retestGuard)?.[0];
+    const cycle = retestEdge ? (cycles.get(retestEdge) ?? new Set<string>()) : new Set<string>();
+    const oneTrip = [...cycle].reduce((sum, s) => sum + (cost.get(s)?.seconds ?? 0), 0);
+    path = { ...path, seconds: withoutRetests.seconds + REMEDIATION_WINDOW_SECONDS + oneTrip };
+  }
+  const rounds = (loopGuard(definition, LOOP_GUARDS.replacements)?.cap ?? 0) + 1;
+  return {
+    ...path,
+    sslCallsPerScan: calls,
+    rounds,
+    retests: loopGuard(definition, LOOP_GUARDS.retests)?.cap ?? 0,
+  };
 }
 
 /**

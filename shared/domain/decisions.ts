@@ -16,6 +16,7 @@ import {
 } from './request-schema.ts';
 import { type Decision, TASK_KINDS, type TaskKind } from './task-kinds.ts';
 import { multiLineTextField, optionalTextField, TEXT_LIMITS, textField } from './text-rules.ts';
+import { MAX_WEBSITES, parseWebsites } from './websites.ts';
 import type {
   DecisionOutputBase,
   DpaSignatureOutput,
@@ -31,6 +32,7 @@ export const DECISION_LABELS: Record<Decision, string> = {
   unacceptable: 'Unacceptable: the privacy policy does not meet district standards',
   signed: 'Signed: the vendor signed the student Data Privacy Agreement',
   refused: 'Refused: the vendor will not sign the Data Privacy Agreement',
+  retest: 'Re-test now: the vendor says the SSL configuration is fixed',
   approve: 'Approve',
   deny: 'Deny',
   sound: 'Technically sound with district devices',
@@ -68,7 +70,9 @@ export type FieldType =
   | 'integer'
   | 'yes-no'
   | 'choice'
-  | 'secret';
+  | 'secret'
+  /** A textarea, one value per line (the websites). */
+  | 'lines';
 
 /** One extra form field of a task kind. */
 export interface ExtraField {
@@ -81,6 +85,8 @@ export interface ExtraField {
   onlyFor?: Decision;
   hint?: string;
   choices?: readonly string[];
+  /** Shown in the empty form: the request's website link (the websites field). */
+  prefill?: 'resource-url';
 }
 
 const whenFound = (field: Omit<ExtraField, 'onlyFor'>): ExtraField => ({
@@ -130,7 +136,16 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
       required: true,
       hint: 'The DPA and any SSL notice go to this address',
     },
+    {
+      name: 'websites',
+      label: 'Websites the resource uses (one address per line)',
+      type: 'lines',
+      required: false,
+      prefill: 'resource-url',
+      hint: `Prefilled with the request's link. Add the other hosts the resource uses (sign-in, API), at most ${MAX_WEBSITES}; clear it when no website is involved. Each one gets the SSL Labs test (SOP 5).`,
+    },
   ],
+  'ssl-remediation': [],
   'dpa-signature': [
     {
       name: 'dpaExpiresOn',
@@ -199,7 +214,36 @@ export interface DecisionContext {
   decidedAt: string;
   /** A verified identity (SSO) replaces the form's "Your name". */
   verifiedIdentity?: string;
+  /** The request's website link: the websites when the privacy review's form did not send the field. */
+  defaultWebsites?: string;
 }
+
+/**
+ * The websites box as text: absent means the prefill (the request's link), an empty box means no
+ * website; a JSON list is one address per item.
+ */
+function websitesText(input: unknown, fallback: string | undefined): string {
+  const raw =
+    input && typeof input === 'object' && !Array.isArray(input)
+      ? (input as Record<string, unknown>).websites
+      : undefined;
+  if (raw === undefined || raw === null) return fallback ?? '';
+  if (Array.isArray(raw)) return raw.filter((v) => typeof v === 'string').join('\n');
+  return typeof raw === 'string' ? raw : String(raw);
+}
+
+const websitesField = z.pipe(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const parsed = parseWebsites(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message, input: value });
+    }),
+  ),
+  z.transform((value: string) => {
+    const parsed = parseWebsites(value);
+    return parsed.ok ? parsed.hosts : [];
+  }),
+);
 
 // ---- field schemas -------------------------------------------------------------------------------
 
@@ -247,6 +291,7 @@ export function parseDecision(
   context: DecisionContext,
 ): ParseResult<ParsedDecision> {
   const values = normalise(input);
+  if (kind === 'privacy-review') values.websites = websitesText(input, context.defaultWebsites);
   const { outcomes } = TASK_KINDS[kind];
   const chosen = typeof values.decision === 'string' ? values.decision : '';
   const today = context.decidedAt.slice(0, 10);
@@ -304,6 +349,7 @@ function extraShape(kind: TaskKind, decision: string, today: string): Shape {
             z.email("Vendor's privacy contact email must be a valid email address"),
             z.maxLength(TEXT_LIMITS.email, "Vendor's privacy contact email is too long"),
           ),
+        websites: websitesField,
       };
     case 'dpa-signature':
       return decision === 'signed' ? { dpaExpiresOn: futureDate('The DPA expiry date', today) } : {};
@@ -363,6 +409,7 @@ function toParsedDecision(
         decision: common.decision as PrivacyReviewOutput['decision'],
         studentDataRequired: data.studentDataRequired as boolean,
         vendorContactEmail: data.vendorContactEmail as string,
+        websites: data.websites as string[],
       };
       return { kind, output };
     }

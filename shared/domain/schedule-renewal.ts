@@ -83,7 +83,11 @@ export async function scheduleRenewal(
   const created = await createScheduleOnce(deps.scheduler, schedule);
   const dueOn = isoDay(due);
 
-  await deps.store.updateRequest(requestId, { renewal: { dueOn, scheduleName: schedule.Name } });
+  // During an annual renewal it stays IN_PROGRESS until record-renewal says RENEWED.
+  const status = request.renewal?.status === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'DUE';
+  await deps.store.updateRequest(requestId, {
+    renewal: { ...request.renewal, dueOn, scheduleName: schedule.Name, status },
+  });
   const entry = await deps.store.getRegistryEntry(normaliseResourceKey(request.resource));
   if (entry) await deps.store.putRegistryEntry({ ...entry, renewalDueOn: dueOn });
   else logger.warn('No registry entry to carry the renewal date', { sopStep: SOP_STEP });

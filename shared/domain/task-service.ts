@@ -155,12 +155,13 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
   const { task } = link;
   const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
 
+  // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
+  const request = await deps.store.requireRequest(task.requestId);
   const parsed = parseDecision(task.kind, submission.values, {
     decidedAt,
     ...(submission.verifiedIdentity ? { verifiedIdentity: submission.verifiedIdentity } : {}),
+    ...(request.resource.url ? { defaultWebsites: request.resource.url } : {}),
   });
-  // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
-  const request = await deps.store.requireRequest(task.requestId);
   if (!parsed.ok) {
     return { state: 'invalid', open: await loadOpenTask(task, deps, request), errors: parsed.errors };
   }

@@ -3,7 +3,31 @@
  * request record and its audit trail. Only what a requester may see: no task tokens, link secrets,
  * licence details, actors or audit details.
  */
-import type { AuditEvent, RequestRecord, RequestStatus } from '../store/records.ts';
+
+import type { AuditEvent, RenewalStatus, RequestRecord, RequestStatus } from '../store/records.ts';
+import { MAX_SSL_RETESTS } from './ssl-notice.ts';
+
+/** What notify-vendor-ssl writes as the current activity while the vendor remediates (SOP 5-6). */
+export const SSL_REMEDIATION_WAITING = 'aiting for the vendor to improve the SSL grade';
+
+/** SOP 17, as the requester sees it: is the approval current, and when is the next renewal due. */
+export interface RenewalView {
+  status: RenewalStatus;
+  dueOn: string | null;
+  lastRenewedAt: string | null;
+  reason: string | null;
+}
+
+/** SOP 5-6: the vendor was asked to improve the SSL grade (the latest remediation). */
+export interface SslRemediationView {
+  waiting: boolean;
+  gradesSeen: string[];
+  retests: number;
+  maxRetests: number;
+  windowEndsAt: string;
+  /** Each website's last grade. */
+  hosts: { host: string; grade: string | null; passed: boolean }[];
+}
 
 /** The 17 steps of TS-PE-535, in short district wording. */
 export const SOP_STEPS: readonly { step: number; title: string; who: string }[] = [
@@ -69,7 +93,43 @@ export interface RequestView {
   resourceName: string;
   submittedAt: string;
   updatedAt: string;
+  /** Present once the request was approved (SOP 17). */
+  renewal: RenewalView | null;
+  /** Present once the vendor was asked to improve the SSL grade. */
+  sslRemediation: SslRemediationView | null;
   timeline: TimelineEntry[];
+}
+
+/** The renewal as the requester sees it; records from before `status` existed read as DUE. */
+export function renewalView(record: Pick<RequestRecord, 'status' | 'renewal'>): RenewalView | null {
+  const r = record.renewal;
+  if (record.status !== 'APPROVED' || !r) return null;
+  return {
+    status: r.status ?? 'DUE',
+    dueOn: r.dueOn ?? null,
+    lastRenewedAt: r.lastRenewedAt ?? null,
+    reason: r.reason ?? null,
+  };
+}
+
+export function sslRemediationView(
+  record: Pick<RequestRecord, 'security' | 'currentActivity'>,
+  maxRetests: number,
+): SslRemediationView | null {
+  const r = record.security?.sslRemediation;
+  if (!r) return null;
+  return {
+    waiting: record.currentActivity.includes(SSL_REMEDIATION_WAITING),
+    gradesSeen: r.grades,
+    retests: Math.max(0, r.scans.length - 1),
+    maxRetests,
+    windowEndsAt: r.windowEndsAt,
+    hosts: (record.security?.ssl?.hosts ?? []).map((h) => ({
+      host: h.host,
+      grade: h.grade ?? null,
+      passed: h.passed,
+    })),
+  };
 }
 
 export function toTimeline(events: readonly AuditEvent[]): TimelineEntry[] {
@@ -89,6 +149,8 @@ export function toRequestView(record: RequestRecord, events: readonly AuditEvent
     resourceName: record.resource?.name ?? record.submitted.resourceName,
     submittedAt: record.createdAt,
     updatedAt: record.updatedAt,
+    renewal: renewalView(record),
+    sslRemediation: sslRemediationView(record, MAX_SSL_RETESTS),
     timeline: toTimeline(events),
   };
 }
@@ -138,6 +200,12 @@ export function otherEvents(timeline: readonly TimelineEntry[]): TimelineEntry[]
 }
 
 /** SOP 5 runs unattended for minutes: the status page says so while it does. */
-export function isSslScanRunning(record: Pick<RequestRecord, 'status' | 'currentStep'>): boolean {
-  return record.status === 'IN_REVIEW' && record.currentStep === 5;
+export function isSslScanRunning(
+  record: Pick<RequestRecord, 'status' | 'currentStep' | 'currentActivity'>,
+): boolean {
+  return (
+    record.status === 'IN_REVIEW' &&
+    record.currentStep === 5 &&
+    !record.currentActivity.includes(SSL_REMEDIATION_WAITING)
+  );
 }

@@ -67,7 +67,7 @@ function deps(): NotifyVendorSslDeps {
     store: new WorkflowStore({ tableName: 'requests', client: dynamoDb, now: () => NOW }),
     mailer: new SesMailer({ from: 'no-reply@district.example.org' }),
     now: () => NOW,
-    config: { cybersecurityEmail: CYBER },
+    config: { remediationWindowDays: 30, cybersecurityEmail: CYBER },
   };
 }
 

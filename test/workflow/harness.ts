@@ -34,6 +34,7 @@ export function sslResult(overrides: Partial<CheckSslOutput> = {}): CheckSslOutp
     nextPollSeconds: 0,
     startedAt: '2026-11-28T10:00:00.000Z',
     polls: 1,
+    hosts: [],
     ...overrides,
   };
 }
