@@ -151,7 +151,11 @@ export function validateCheckSslInput(input: unknown): ValidInput {
   else {
     const names = websites ?? (url ? [url] : []);
     if (names.length === 0) throw invalid('websites', 'websites is required (the websites to test)');
-    progress = [...new Set(names)].map(notStarted);
+    // The single-host form carries the scan's own poll count (it counts the calls SSL Labs answered).
+    progress = [...new Set(names)].map((h) => ({
+      ...notStarted(h),
+      polls: names.length === 1 ? (polls ?? 0) : 0,
+    }));
   }
   return { requestId, hosts: progress, ...(startedAt ? { startedAt } : {}), polls: polls ?? 0 };
 }
@@ -186,8 +190,9 @@ async function stepHost(
   deps: SslScanDeps,
   elapsedSeconds: number,
   endpointCap: number,
-): Promise<{ state: HostState; verdict?: SslVerdict; last?: AnalyzeResult }> {
+): Promise<{ state: HostState; verdict?: SslVerdict; last?: AnalyzeResult; answered: boolean }> {
   const result = await deps.ssllabs.analyze(h.host, { startNew: h.polls === 0 });
+  const answered = result.kind === 'host';
   const polls = result.kind === 'host' ? h.polls + 1 : h.polls;
   if (result.kind === 'host' && (result.host.status === 'READY' || result.host.status === 'ERROR')) {
     const verdict = gradeAssessment(result.host, h.host);
@@ -209,9 +214,9 @@ async function stepHost(
         ),
         nextPollSeconds: SCAN_ERROR_RETRY_SECONDS,
       };
-      return { state };
+      return { state, answered };
     }
-    return { state: finishedHost(h, polls, verdict, endpointCap), verdict };
+    return { state: finishedHost(h, polls, verdict, endpointCap), verdict, answered };
   }
   const nextPollSeconds = nextPollDelay(result, polls);
   return {
@@ -222,6 +227,7 @@ async function stepHost(
       nextPollSeconds,
     },
     last: result,
+    answered,
   };
 }
 
@@ -250,13 +256,14 @@ export async function runSslScanStep(rawInput: CheckSslInput, deps: SslScanDeps)
 
   // The hosts still without a verdict are asked at once: a request names at most MAX_WEBSITES, and
   // one call per host keeps check-ssl within its Lambda timeout whatever their number.
-  const steps: { state: HostState; last?: AnalyzeResult }[] = await Promise.all(
+  const steps: { state: HostState; last?: AnalyzeResult; answered?: boolean }[] = await Promise.all(
     input.hosts.map((h) =>
       h.finished ? Promise.resolve({ state: h }) : stepHost(h, deps, elapsedSeconds, endpointCap),
     ),
   );
   let hosts: HostState[] = steps.map((s) => s.state);
-  const polls = input.polls + 1;
+  // Calls SSL Labs answered (a busy answer does not count), as for one host.
+  const polls = input.polls + (steps.some((s) => s.answered) ? 1 : 0);
   const base = { startedAt: startedAt.toISOString(), polls };
 
   if (hosts.some((h) => !h.finished) && elapsedSeconds >= deps.maxWaitSeconds) {
