@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { loadDefinition } from '#local/asl-runner.ts';
+import { MAX_REMEDIATION_WAIT_SECONDS } from '#shared/domain/ssl-notice.ts';
 import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 
@@ -69,10 +70,17 @@ describe.each(FILES)('%s', (file) => {
       const payload = (s.Parameters as { Payload: Record<string, unknown> }).Payload;
       expect(payload['taskToken.$'], name).toBe('$$.Task.Token');
       expect(Object.keys(TASK_KINDS), name).toContain(payload.kind);
-      expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
-      // Node timers (the local engine) overflow past 2^31 ms, about 24.8 days.
-      expect(Number(s.TimeoutSeconds) * 1000, name).toBeLessThan(2 ** 31);
-      expect(payload.timeoutSeconds, name).toBe(s.TimeoutSeconds);
+      if (s.TimeoutSecondsPath !== undefined) {
+        // The ssl-remediation wait: what is left of the window, set by notify-vendor-ssl, at most 21 days.
+        expect(s.TimeoutSecondsPath, name).toBe('$.sslRemediation.waitSeconds');
+        expect(payload['timeoutSeconds.$'], name).toBe(s.TimeoutSecondsPath);
+        expect(MAX_REMEDIATION_WAIT_SECONDS * 1000, name).toBeLessThan(2 ** 31);
+      } else {
+        expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
+        // Node timers (the local engine) overflow past 2^31 ms, about 24.8 days.
+        expect(Number(s.TimeoutSeconds) * 1000, name).toBeLessThan(2 ** 31);
+        expect(payload.timeoutSeconds, name).toBe(s.TimeoutSeconds);
+      }
       expect((s.Catch as { ErrorEquals: string[] }[])[0]?.ErrorEquals, name).toEqual(['States.Timeout']);
     }
   });

@@ -15,6 +15,7 @@ import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import type {
   AssignTaskInput,
   CheckSslOutput,
+  NotifyVendorSslOutput,
   WorkflowInput,
   WorkflowResource,
 } from '#shared/domain/workflow.ts';
@@ -39,12 +40,27 @@ export function sslResult(overrides: Partial<CheckSslOutput> = {}): CheckSslOutp
   };
 }
 
+/** notify-vendor-ssl's answer: remediation open, a 21-day wait, the window 30 days out. */
+export function remediationResult(overrides: Partial<NotifyVendorSslOutput> = {}): NotifyVendorSslOutput {
+  return {
+    notifiedAt: '2026-11-28T10:00:00.000Z',
+    open: true,
+    retests: 0,
+    waitSeconds: 1_814_400,
+    windowEndsAt: '2026-12-28T10:00:00.000Z',
+    reason: '',
+    timeoutReason: 'Cybersecurity did not ask for an SSL re-test or deny within 21 days of the vendor notice',
+    ...overrides,
+  };
+}
+
 /** Lambda results a passing run needs; tests replace the ones they are about. */
 const DEFAULT_FUNCTIONS: Record<string, Fn> = {
   RecordStepFunctionArn: () => ({}),
   SendDpaFunctionArn: (p) => ({ sentTo: p.vendorContactEmail, sentAt: '2026-11-28T10:00:00.000Z' }),
   CheckSslFunctionArn: () => sslResult(),
-  NotifyVendorSslFunctionArn: () => ({}),
+  NotifyVendorSslFunctionArn: (_p, call) => remediationResult({ retests: call }),
+  RecordRenewalFunctionArn: () => ({}),
   PublishStatusFunctionArn: (p) => ({ resourceKey: 'example.com', status: p.status }),
   ProcurementHookFunctionArn: () => ({}),
   ScheduleRenewalFunctionArn: () => ({
@@ -58,6 +74,7 @@ const DEFAULT_FUNCTIONS: Record<string, Fn> = {
     sslRetestDue: true,
     vendorContactEmail: 'privacy@vendor.example',
     url: 'https://app.example.com',
+    websites: ['app.example.com'],
   }),
   CloseRequestFunctionArn: () => ({}),
   RecordErrorFunctionArn: () => ({}),
