@@ -5,7 +5,7 @@
  * same remediation, and a lapse tells the requester and Cybersecurity and says why everywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { eventually, requestBody, TEAM, useTestRuntime } from './helpers.ts';
+import { eventually, requestBody, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('ssl-remediation', {
   fakeSslGrades: { 'login.remedy.example': 'B', 'gone.remedy.example': 'DNS' },
