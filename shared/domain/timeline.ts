@@ -112,14 +112,27 @@ export function renewalView(record: Pick<RequestRecord, 'status' | 'renewal'>): 
   };
 }
 
+/**
+ * The vendor is remediating: the last SSL test failed and the request (or its annual renewal) is still
+ * open. Read from the record, not the current activity, which the remediation task's assignment rewrites.
+ */
+export function isWaitingForSslRemediation(
+  record: Pick<RequestRecord, 'status' | 'security' | 'renewal'>,
+): boolean {
+  const open =
+    record.status === 'IN_REVIEW' ||
+    (record.status === 'APPROVED' && record.renewal?.status === 'IN_PROGRESS');
+  return open && record.security?.sslRemediation !== undefined && record.security.ssl?.passed === false;
+}
+
 export function sslRemediationView(
-  record: Pick<RequestRecord, 'security' | 'currentActivity'>,
+  record: Pick<RequestRecord, 'status' | 'security' | 'renewal'>,
   maxRetests: number,
 ): SslRemediationView | null {
   const r = record.security?.sslRemediation;
   if (!r) return null;
   return {
-    waiting: record.currentActivity.includes(SSL_REMEDIATION_WAITING),
+    waiting: isWaitingForSslRemediation(record),
     gradesSeen: r.grades,
     retests: Math.max(0, r.scans.length - 1),
     maxRetests,
@@ -201,11 +214,7 @@ export function otherEvents(timeline: readonly TimelineEntry[]): TimelineEntry[]
 
 /** SOP 5 runs unattended for minutes: the status page says so while it does. */
 export function isSslScanRunning(
-  record: Pick<RequestRecord, 'status' | 'currentStep' | 'currentActivity'>,
+  record: Pick<RequestRecord, 'status' | 'currentStep' | 'security' | 'renewal'>,
 ): boolean {
-  return (
-    record.status === 'IN_REVIEW' &&
-    record.currentStep === 5 &&
-    !record.currentActivity.includes(SSL_REMEDIATION_WAITING)
-  );
+  return record.status === 'IN_REVIEW' && record.currentStep === 5 && !isWaitingForSslRemediation(record);
 }

@@ -95,7 +95,7 @@ export interface RequestStatusPageInput {
   view: RequestView;
   record: Pick<
     RequestRecord,
-    'status' | 'currentStep' | 'deniedAtStep' | 'renewal' | 'replacementCount' | 'currentActivity'
+    'status' | 'currentStep' | 'deniedAtStep' | 'renewal' | 'replacementCount' | 'security'
   >;
 }
 

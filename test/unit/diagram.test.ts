@@ -157,13 +157,14 @@ describe('the state machine diagram', () => {
     expect(states.get('PollSslScan')!.y).toBeGreaterThan(states.get('IsSslScanFinished')!.y);
   });
 
-  it('SOP 11 replacement loop back to SOP 4 is a back edge; every other transition points down', () => {
+  it('SOP 11 replacement loop back to SOP 4 and the SOP 5 re-test are back edges; every other transition points down', () => {
     const svg = renderStateMachineSvg(SOFTWARE_REQUEST, NOTHING);
 
     const states = new Map(drawnStates(svg).map((s) => [s.name, s]));
     const edges = drawnEdges(svg);
     const backs = edges.filter((e) => e.classes.includes('back')).map((e) => `${e.from}>${e.to}`);
     expect(backs.sort()).toEqual([
+      'IsSslRetestRequested>StartSslScan',
       'PollSslScan>IsSslScanFinished',
       'RestartSecurityVetting>PrivacyPolicyReview',
     ]);
@@ -172,11 +173,14 @@ describe('the state machine diagram', () => {
     }
   });
 
-  it('annual renewal (SOP 17): the SSL re-test poll loop is the only back edge', () => {
+  it('annual renewal (SOP 17): the SSL poll loop and the remediation re-test are the only back edges', () => {
     const svg = renderStateMachineSvg(ANNUAL_RENEWAL, NOTHING);
 
     const backs = drawnEdges(svg).filter((e) => e.classes.includes('back'));
-    expect(backs.map((e) => `${e.from}>${e.to}`)).toEqual(['PollSslRetest>IsSslRetestFinished']);
+    expect(backs.map((e) => `${e.from}>${e.to}`).sort()).toEqual([
+      'IsSslRenewalRetestRequested>StartSslRetest',
+      'PollSslRetest>IsSslRetestFinished',
+    ]);
   });
 
   it.each([

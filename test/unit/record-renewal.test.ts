@@ -111,7 +111,7 @@ describe('how staff and the requester read a lapse', () => {
       sslRemediation: null,
       timeline: [],
     };
-    const record = { status: 'APPROVED' as const, currentStep: 17, currentActivity: '', replacementCount: 0 };
+    const record = { status: 'APPROVED' as const, currentStep: 17, replacementCount: 0 };
 
     const lapsed = renderRequestStatus({ view, record });
     const renewed = renderRequestStatus({
