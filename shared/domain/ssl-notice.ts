@@ -20,7 +20,6 @@ import type { SslRemediationRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { hostnameOf } from './hostname.ts';
 import { parsePayload } from './outcome.ts';
-import { SSL_REMEDIATION_WAITING } from './timeline.ts';
 import { sslNoticePayload } from './vendor-payloads.ts';
 import type { NotifyVendorSslInput, NotifyVendorSslOutput } from './workflow.ts';
 
@@ -38,6 +37,8 @@ export const MAX_REMEDIATION_WINDOW_DAYS = 30;
  */
 export const MAX_REMEDIATION_WAIT_SECONDS = 21 * 86_400;
 const DAY_MS = 86_400_000;
+/** The current activity while the vendor remediates (after "W" or "Annual renewal: w"). */
+const SSL_REMEDIATION_WAITING = 'aiting for the vendor to improve the SSL grade';
 /** The denial reasons in the state: at most this long (the registry and the emails show them). */
 const MAX_REASON = 1000;
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

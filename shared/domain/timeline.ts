@@ -7,9 +7,6 @@
 import type { AuditEvent, RenewalStatus, RequestRecord, RequestStatus } from '../store/records.ts';
 import { MAX_SSL_RETESTS } from './ssl-notice.ts';
 
-/** What notify-vendor-ssl writes as the current activity while the vendor remediates (SOP 5-6). */
-export const SSL_REMEDIATION_WAITING = 'aiting for the vendor to improve the SSL grade';
-
 /** SOP 17, as the requester sees it: is the approval current, and when is the next renewal due. */
 export interface RenewalView {
   status: RenewalStatus;
