@@ -42,6 +42,8 @@ export const approveAll: Policy = (kind): Record<string, string> => {
       return { decision: 'answered', answer: 'Yes.' };
     case 'installation':
       return { decision: 'installed' };
+    case 'ssl-remediation':
+      return { decision: 'retest' };
   }
 };
 

@@ -60,6 +60,8 @@ const configSchema = z
     sslLabsEmail: email(),
     sslLabsApiBase: z._default(httpsUrl(), 'https://api.ssllabs.com/api/v4'),
     sslMaxWaitSeconds: z._default(int(60, 86_400), 3600),
+    /** SOP 5-6: days the vendor has to bring the SSL grade to A once notified (at most 30). */
+    sslRemediationWindowDays: z._default(int(1, 30), 30),
     renewalLeadDays: z._default(int(0, 180), 30),
     /** Task kind → days (shared/domain/deadlines.ts); checked by parseConfig, with the execution limit. */
     humanStepDeadlineDays: z.optional(z.unknown()),

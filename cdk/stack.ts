@@ -254,6 +254,12 @@ export class SoftwareRequestStack extends Stack {
     w.fn('notify-vendor-ssl')
       .bindTable(w.table)
       .bindMail(...w.mail)
+      .setEnv('TEAM_EMAILS', w.teamEmails)
+      .setEnv('SSL_REMEDIATION_WINDOW_DAYS', String(w.config.sslRemediationWindowDays));
+    w.fn('record-renewal')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
     w.fn('publish-status').bindTable(w.table).bindEventBus(w.bus);
     w.fn('procurement-hook').bindTable(w.table).bindEventBus(w.bus);

@@ -3,18 +3,24 @@
  * Emails the vendor contact the grades and what the district requires, and audits VENDOR_NOTIFIED_SSL
  * (shared/domain/ssl-notice.ts).
  *
- * Input: NotifyVendorSslInput { requestId, vendorContactEmail, reason, grade? }. Output: { notifiedAt }.
- * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS.
- * IAM: dynamodb:GetItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
+ * Opens or continues the SSL remediation (re-test count and window per execution).
+ *
+ * Input: NotifyVendorSslInput { requestId, vendorContactEmail, reason, grade?, executionId?, scanStartedAt? }.
+ * Output: NotifyVendorSslOutput { notifiedAt, open, retests, waitSeconds, windowEndsAt, reason, timeoutReason }.
+ * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
+ * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
 import { readMailFrom, readTableName, readTeamEmails } from '#shared/config.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import {
+  DEFAULT_REMEDIATION_WINDOW_DAYS,
+  MAX_REMEDIATION_WINDOW_DAYS,
   type NotifyVendorSslConfig,
   type NotifyVendorSslDeps,
   notifyVendorSsl as notify,
 } from '#shared/domain/ssl-notice.ts';
-import type { Env } from '#shared/env.ts';
+import { type Env, intEnv } from '#shared/env.ts';
+import { ConfigError } from '#shared/errors.ts';
 import { workflowStep } from '#shared/lambda.ts';
 
 export type {
@@ -24,10 +30,17 @@ export type {
 } from '#shared/domain/ssl-notice.ts';
 
 export function readNotifyVendorSslConfig(env: Env = process.env): NotifyVendorSslConfig {
+  const remediationWindowDays = intEnv('SSL_REMEDIATION_WINDOW_DAYS', DEFAULT_REMEDIATION_WINDOW_DAYS, env);
+  if (remediationWindowDays < 1 || remediationWindowDays > MAX_REMEDIATION_WINDOW_DAYS) {
+    throw new ConfigError(
+      `Environment variable SSL_REMEDIATION_WINDOW_DAYS must be between 1 and ${MAX_REMEDIATION_WINDOW_DAYS}`,
+    );
+  }
   return {
     tableName: readTableName(env),
     mailFrom: readMailFrom(env),
     cybersecurityEmail: readTeamEmails(env).cybersecurity,
+    remediationWindowDays,
   };
 }
 

@@ -43,6 +43,8 @@ interface AslState {
   Comment?: string;
   Resource?: string;
   TimeoutSeconds?: number;
+  /** A wait whose timeout the state's input sets (the ssl-remediation task). */
+  TimeoutSecondsPath?: string;
   Parameters?: { FunctionName?: string } & Record<string, unknown>;
   Next?: string;
   End?: boolean;
@@ -253,7 +255,14 @@ export interface LocalExecution {
 /** One state machine definition, validated once, runnable many times. */
 export class LocalStateMachine {
   private readonly machine: StateMachine;
-  readonly taskStates: { stateName: string; functionVar: string; waits: boolean; timeoutSeconds: number }[];
+  readonly taskStates: {
+    stateName: string;
+    functionVar: string;
+    waits: boolean;
+    timeoutSeconds: number;
+    /** TimeoutSecondsPath: the payload's `timeoutSeconds` (assign-task's copy of it) expires the token. */
+    timeoutFromPayload: boolean;
+  }[];
 
   /** Wait states, run as local-clock tasks (their names keep `Wait` as their type in the events). */
   private readonly waitStates: Set<string>;
@@ -280,6 +289,7 @@ export class LocalStateMachine {
           functionVar,
           waits: s.Resource === LAMBDA_WAIT,
           timeoutSeconds: s.TimeoutSeconds ?? 60,
+          timeoutFromPayload: s.TimeoutSeconds === undefined && s.TimeoutSecondsPath !== undefined,
         };
       });
   }
@@ -345,7 +355,7 @@ export class LocalStateMachine {
   }
 
   private async waitForToken(
-    task: { stateName: string; functionVar: string; timeoutSeconds: number },
+    task: { stateName: string; functionVar: string; timeoutSeconds: number; timeoutFromPayload: boolean },
     params: JsonValue,
     executionName: string,
   ): Promise<JsonValue> {
@@ -353,10 +363,13 @@ export class LocalStateMachine {
     const payload = JSON.parse(
       JSON.stringify(payloadOf(params)).replaceAll(TOKEN_PLACEHOLDER, token),
     ) as JsonValue;
+    const fromPayload =
+      payload && typeof payload === 'object' && !Array.isArray(payload) ? payload.timeoutSeconds : undefined;
     const answer = this.tokens.wait(token, {
       executionName,
       stateName: task.stateName,
-      timeoutSeconds: task.timeoutSeconds,
+      timeoutSeconds:
+        task.timeoutFromPayload && typeof fromPayload === 'number' ? fromPayload : task.timeoutSeconds,
     });
     try {
       await this.invoke(task.functionVar, payload, {
@@ -418,6 +431,17 @@ function forTheEngine(definition: AslDefinition): {
   const waitStates = new Set<string>();
   for (const [name, state] of Object.entries(engineDefinition.States)) {
     if (state.Type === 'Task' && state.Resource === LAMBDA_WAIT) {
+      if (state.TimeoutSecondsPath !== undefined) {
+        // The runtime reads the deadline from the payload's copy (waitForToken): AWS reads the path from
+        // the state's input, so the function must be handed the same value.
+        const payload = state.Parameters?.Payload as Record<string, unknown> | undefined;
+        if (payload?.['timeoutSeconds.$'] !== state.TimeoutSecondsPath) {
+          throw new Error(
+            `State ${name}: TimeoutSecondsPath must also be passed as Payload.timeoutSeconds.$`,
+          );
+        }
+        delete state.TimeoutSecondsPath;
+      }
       state.TimeoutSeconds = ENGINE_TIMER_CEILING_SECONDS;
     }
     if (state.Type !== 'Wait') continue;

@@ -134,6 +134,7 @@ export function handlerEnvironment(
     SSLLABS_API_BASE: endpoints.sslLabsApiBase,
     SSLLABS_EMAIL: options.sslLabsEmail ?? 'ccs@district.example',
     SSL_MAX_WAIT_SECONDS: '900',
+    SSL_REMEDIATION_WINDOW_DAYS: '30',
     EVENT_BUS_NAME,
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/software-request-scheduler`,
     SCHEDULE_GROUP_NAME,

@@ -122,9 +122,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'notify-vendor-ssl',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS'],
+    env: ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'SSL_REMEDIATION_WINDOW_DAYS'],
     aslArn: 'NotifyVendorSslFunctionArn',
-    sop: '5',
+    sop: '5-6, 17',
+  },
+  {
+    name: 'record-renewal',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
+    aslArn: 'RecordRenewalFunctionArn',
+    sop: '17',
   },
   {
     name: 'publish-status',

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deadlineDaysFromContext } from '#shared/config.ts';
 import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/domain/deadlines.ts';
+import { MAX_REMEDIATION_WINDOW_DAYS } from '#shared/domain/ssl-notice.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/ssl/scan.ts';
 
@@ -37,6 +38,7 @@ interface State {
   End?: boolean;
   Default?: string;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Seconds?: number;
   SecondsPath?: string;
   Choices?: {
@@ -80,6 +82,13 @@ const max = (a: Cost, b: Cost): Cost => ({
 const WAITS_FOR_TOKEN = '.waitForTaskToken';
 
 /**
+ * The one wait whose timeout the state sets: the ssl-remediation task waits what is left of the
+ * remediation window (notify-vendor-ssl), so all its waits together last at most the window.
+ */
+export const REMEDIATION_WAIT_PATH = '$.sslRemediation.waitSeconds';
+export const REMEDIATION_WINDOW_SECONDS = MAX_REMEDIATION_WINDOW_DAYS * 86_400;
+
+/**
  * One state, entered once, in its worst legal case. History events as Step Functions writes them:
  * a Lambda task is Entered, Scheduled, Started, Succeeded, Exited (+ Submitted when it waits for a
  * token), and each failed attempt adds Scheduled, Started, Failed; other states are Entered and Exited.
@@ -87,7 +96,13 @@ const WAITS_FOR_TOKEN = '.waitForTaskToken';
 export function stateCost(state: State): Cost {
   if (state.Type !== 'Task') return { seconds: state.Seconds ?? 0, events: 2, transitions: 1 };
   const waits = state.Resource?.endsWith(WAITS_FOR_TOKEN) ?? false;
-  const timeout = state.TimeoutSeconds ?? 60;
+  if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath !== undefined) {
+    if (state.TimeoutSecondsPath !== REMEDIATION_WAIT_PATH || !waits) {
+      throw new Error(`TimeoutSecondsPath ${state.TimeoutSecondsPath} has no bound this check knows`);
+    }
+  }
+  // A remediation wait is priced once for the whole window (worstCase), not per visit.
+  const timeout = state.TimeoutSecondsPath !== undefined ? 0 : (state.TimeoutSeconds ?? 60);
   let seconds = timeout;
   let events = waits ? 6 : 5;
   let transitions = 1;
@@ -139,10 +154,17 @@ export function findPollLoops(definition: Definition): PollLoop[] {
  * test it (any rule's Next is the way out; the Default goes round the loop once more):
  *   - `$.replacementCount`: SOP 11 replacements (a guard `>= N` allows N);
  *   - `$.questions.asked`: questions the reviews asked (SOP 4; a guard `>= N` allows N);
- *   - `$.rerouted`: a review sent the request to the other review (SOP 3/7; `== true` allows one).
+ *   - `$.rerouted`: a review sent the request to the other review (SOP 3/7; `== true` allows one);
+ *   - `$.sslRemediation.retests`: SSL re-tests (SOP 5-6; per execution, and in time bounded by the
+ *     remediation window, see worstCase).
  * Every counter is carried through a replacement, so each bound holds per request.
  */
-export const LOOP_COUNTERS = ['$.replacementCount', '$.questions.asked', '$.rerouted'] as const;
+export const LOOP_COUNTERS = [
+  '$.replacementCount',
+  '$.questions.asked',
+  '$.rerouted',
+  '$.sslRemediation.retests',
+] as const;
 type Counter = (typeof LOOP_COUNTERS)[number];
 
 interface Guard {
@@ -153,13 +175,13 @@ interface Guard {
   onward: string;
 }
 
+/** A Choice is a guard when its first rule tests a counter; its other rules may only leave the loop. */
 function guardOf(state: State): Guard | undefined {
   if (state.Type !== 'Choice' || !state.Default || !state.Choices?.length) return undefined;
   const counter = state.Choices[0]?.Variable;
   if (!(LOOP_COUNTERS as readonly string[]).includes(counter ?? '')) return undefined;
-  if (!state.Choices.every((c) => c.Variable === counter)) return undefined;
   let cap: number | undefined;
-  for (const c of state.Choices) {
+  for (const c of state.Choices.filter((rule) => rule.Variable === counter)) {
     if (c.NumericGreaterThanEquals !== undefined) cap = Math.min(cap ?? Infinity, c.NumericGreaterThanEquals);
     if (c.BooleanEquals === true) cap = Math.min(cap ?? Infinity, 1);
   }
@@ -184,11 +206,18 @@ export function replacementCap(definition: Definition): number | undefined {
   return loopCaps(definition)['$.replacementCount'];
 }
 
+/** The SSL re-test loop's bound (`$.sslRemediation.retests`), when the machine has one. */
+export function retestCap(definition: Definition): number | undefined {
+  return loopCaps(definition)['$.sslRemediation.retests'];
+}
+
 export interface WorstCase extends Cost {
   /** Calls one SSL scan can make (first call plus polls). */
   sslCallsPerScan: number;
   /** Vetting rounds (1 + replacements). */
   rounds: number;
+  /** SSL re-tests counted (the remediation loop's guard). */
+  retests: number;
 }
 
 /**
@@ -260,15 +289,31 @@ export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: 
     memo.set(key, total);
     return total;
   };
+  const budgets = counters.map((c) => caps[c] ?? 0);
   // ExecutionStarted and ExecutionSucceeded/Failed.
-  const path = add(
-    longest(
-      definition.StartAt,
-      counters.map((c) => caps[c] ?? 0),
-    ),
-    { seconds: 0, events: 2, transitions: 0 },
+  let path = add(longest(definition.StartAt, budgets), { seconds: 0, events: 2, transitions: 0 });
+  const retests = counters.indexOf('$.sslRemediation.retests');
+  const hasRemediationWait = Object.values(definition.States).some(
+    (s) => s.TimeoutSecondsPath === REMEDIATION_WAIT_PATH,
   );
-  return { ...path, sslCallsPerScan: calls, rounds: (caps['$.replacementCount'] ?? 0) + 1 };
+  if (retests >= 0 && hasRemediationWait) {
+    // Time: the re-tests happen inside the remediation window (a wall-clock span from the first
+    // vendor notice, per execution): the path without re-tests, plus the window, plus one last trip
+    // round the re-test loop started just before the window ended.
+    const withRetests = (n: number) =>
+      longest(
+        definition.StartAt,
+        budgets.map((b, i) => (i === retests ? n : b)),
+      ).seconds;
+    const oneTrip = withRetests(1) - withRetests(0);
+    path = { ...path, seconds: withRetests(0) + REMEDIATION_WINDOW_SECONDS + oneTrip };
+  }
+  return {
+    ...path,
+    sslCallsPerScan: calls,
+    rounds: (caps['$.replacementCount'] ?? 0) + 1,
+    retests: caps['$.sslRemediation.retests'] ?? 0,
+  };
 }
 
 /**

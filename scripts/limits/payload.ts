@@ -1,4 +1,6 @@
 /** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
+import { MAX_WEBSITES } from '#shared/domain/websites.ts';
+import { MAX_STATUS_MESSAGE } from '#shared/ssl/grading.ts';
 import { MAX_ENDPOINTS_IN_STATE } from '#shared/ssl/scan.ts';
 import { loadMachine, replacementCap } from './asl.ts';
 
@@ -6,9 +8,23 @@ import { loadMachine, replacementCap } from './asl.ts';
  * Upper bounds of what a state can carry, by the schemas' limits (shared/domain/request-schema.ts,
  * decisions.ts), every character counted at 4 bytes (UTF-8's most):
  * free text 2,000 characters, names 200, URLs 2,048, an email 254, and at most 64 SSL endpoints
- * (check-ssl's output keeps no more; the full list is in the request record).
+ * (check-ssl's output keeps no more over all websites; the full list is in the request record), each
+ * status message cut to 80 characters, at most 10 websites of 253 characters.
  */
-const BOUNDS = { text: 2000, name: 200, url: 2048, email: 254, endpoints: MAX_ENDPOINTS_IN_STATE } as const;
+const BOUNDS = {
+  text: 2000,
+  name: 200,
+  url: 2048,
+  email: 254,
+  endpoints: MAX_ENDPOINTS_IN_STATE,
+  websites: MAX_WEBSITES,
+  /** A DNS name; check-ssl cuts a host's reason to 200 characters and the scan's to 900. */
+  host: 253,
+  hostReason: 200,
+  scanReason: 900,
+} as const;
+const maximalHosts = () =>
+  Array.from({ length: BOUNDS.websites }, (_, i) => `${String(i)}${'h'.repeat(BOUNDS.host - 1)}`);
 const widest = (chars: number) => '\u{10FFFF}'.repeat(chars);
 
 function maximalResource(): Record<string, unknown> {
@@ -37,7 +53,7 @@ function maximalAnswer(kind: string, round: number, rounds: number): Record<stri
     installation: 'installed',
   };
   return {
-    decision: decision[kind] ?? 'approve',
+    decision: decision[kind] ?? (kind === 'ssl-remediation' ? 'retest' : 'approve'),
     comment: widest(BOUNDS.text),
     decidedBy: widest(BOUNDS.email),
     decidedAt: '2026-11-30T00:00:00.000Z',
@@ -45,6 +61,7 @@ function maximalAnswer(kind: string, round: number, rounds: number): Record<stri
     vendorContactEmail: 'v'.repeat(BOUNDS.email),
     extra: Array.from({ length: 6 }, () => widest(BOUNDS.name)),
     ...(kind === 'replacement' ? { resource: maximalResource() } : {}),
+    ...(kind === 'privacy-review' ? { websites: maximalHosts() } : {}),
     ...(kind === 'procurement'
       ? { poNumber: widest(BOUNDS.name), amount: 999_999_999, quoteReference: widest(BOUNDS.name) }
       : {}),
@@ -65,10 +82,11 @@ export async function largestStateBytes(): Promise<number> {
   const rounds = (replacementCap(definition) ?? 0) + 1;
   const tokens = new TaskTokens();
   let technicalRounds = 0;
+  let sslScans = 0;
   const endpoints = Array.from({ length: BOUNDS.endpoints }, (_, i) => ({
     ipAddress: `2001:db8::${i.toString(16)}`,
     grade: 'A+',
-    statusMessage: widest(BOUNDS.name),
+    statusMessage: widest(MAX_STATUS_MESSAGE),
   }));
   const machine = new LocalStateMachine(
     definition as never,
@@ -82,15 +100,39 @@ export async function largestStateBytes(): Promise<number> {
         return {};
       }
       if (fn === 'CheckSslFunctionArn') {
+        // Each round's first scan fails, so the state also carries a remediation; the re-test passes.
+        sslScans++;
+        const passed = sslScans % 2 === 0;
         return {
           finished: true,
-          passed: true,
-          grade: 'A+',
+          passed,
+          grade: passed ? 'A+' : 'B',
           endpoints,
-          reason: widest(BOUNDS.text),
+          reason: widest(BOUNDS.scanReason),
           nextPollSeconds: 0,
           startedAt: '2026-11-30T00:00:00.000Z',
           polls: 99,
+          hosts: maximalHosts().map((host) => ({
+            host,
+            polls: 99,
+            errorRetries: 2,
+            finished: true,
+            passed,
+            grade: passed ? 'A+' : 'B',
+            reason: widest(BOUNDS.hostReason),
+          })),
+        };
+      }
+      if (fn === 'NotifyVendorSslFunctionArn') {
+        return {
+          notifiedAt: '2026-11-30T00:00:00.000Z',
+          open: true,
+          retests: 4,
+          waitSeconds: 1,
+          windowEndsAt: '2026-12-30T00:00:00.000Z',
+          // notify-vendor-ssl cuts both at 1,000 characters (the reason is empty while remediation is open).
+          reason: widest(1000),
+          timeoutReason: widest(1000),
         };
       }
       if (fn === 'SendDpaFunctionArn')

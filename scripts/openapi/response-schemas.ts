@@ -74,6 +74,43 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
       },
       submittedAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
+      renewal: {
+        type: ['object', 'null'],
+        description:
+          'SOP 17, once approved: RENEWED (with the next due date), DUE (scheduled), IN_PROGRESS, or LAPSED (with the reason; the registry then says Not Approved).',
+        properties: {
+          status: { type: 'string', enum: ['RENEWED', 'DUE', 'IN_PROGRESS', 'LAPSED'] },
+          dueOn: { type: ['string', 'null'], format: 'date' },
+          lastRenewedAt: { type: ['string', 'null'], format: 'date-time' },
+          reason: { type: ['string', 'null'] },
+        },
+        required: ['status', 'dueOn', 'lastRenewedAt', 'reason'],
+      },
+      sslRemediation: {
+        type: ['object', 'null'],
+        description:
+          'SOP 5-6, once the vendor was asked to improve the SSL grade: whether the request waits for the vendor, the grades seen, the re-tests (at most 5) and the end of the remediation window.',
+        properties: {
+          waiting: { type: 'boolean' },
+          gradesSeen: { type: 'array', items: { type: 'string' } },
+          retests: { type: 'integer', minimum: 0 },
+          maxRetests: { type: 'integer' },
+          windowEndsAt: { type: 'string', format: 'date-time' },
+          hosts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                host: { type: 'string' },
+                grade: { type: ['string', 'null'] },
+                passed: { type: 'boolean' },
+              },
+              required: ['host', 'grade', 'passed'],
+            },
+          },
+        },
+        required: ['waiting', 'gradesSeen', 'retests', 'maxRetests', 'windowEndsAt', 'hosts'],
+      },
       timeline: { type: 'array', items: ref('TimelineEntry') },
     },
     required: [
@@ -86,6 +123,8 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
       'resourceName',
       'submittedAt',
       'updatedAt',
+      'renewal',
+      'sslRemediation',
       'timeline',
     ],
   },

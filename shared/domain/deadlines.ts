@@ -17,7 +17,10 @@ const DAY_SECONDS = 86_400;
  * Default deadline of each task kind, in days. A new task kind must be listed here (the type says so):
  * the SOP gives reviews 14 days and steps that wait on a vendor or a purchase 21.
  */
-export const DEFAULT_DEADLINE_DAYS: Record<TaskKind, number> = {
+/** Every human step but the SSL remediation, which waits for what is left of its own window. */
+export type DeadlineKind = Exclude<TaskKind, 'ssl-remediation'>;
+
+export const DEFAULT_DEADLINE_DAYS: Record<DeadlineKind, number> = {
   'privacy-review': 14,
   'dpa-signature': 21,
   'curriculum-review': 14,
@@ -34,7 +37,7 @@ export const DEFAULT_DEADLINE_DAYS: Record<TaskKind, number> = {
 /** The smallest and largest deadline a district may set for one step (days). */
 export const DEADLINE_DAYS_BOUNDS = { min: 1, max: 180 } as const;
 
-export type DeadlineDays = Record<TaskKind, number>;
+export type DeadlineDays = Record<DeadlineKind, number>;
 
 /** `privacy-review` → `PrivacyReview` (the stem of its placeholders). */
 export function deadlineStem(kind: string): string {
@@ -73,7 +76,7 @@ export function parseDeadlineDays(raw: unknown): DeadlineDays {
         `humanStepDeadlineDays.${kind}: must be a whole number of days from ${DEADLINE_DAYS_BOUNDS.min} to ${DEADLINE_DAYS_BOUNDS.max}`,
       );
     } else {
-      out[kind as TaskKind] = days;
+      out[kind as DeadlineKind] = days;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '));

@@ -181,6 +181,7 @@ async function recordFacts(
         decision: o.decision,
         studentDataRequired: o.studentDataRequired,
         vendorContactEmail: o.vendorContactEmail,
+        websites: o.websites,
         at: o.decidedAt,
       });
       return;

@@ -27,6 +27,7 @@ import {
   type TaskKind,
 } from './task-kinds.ts';
 import { multiLineTextField, optionalTextField, TEXT_LIMITS, textField } from './text-rules.ts';
+import { MAX_WEBSITES, parseWebsites } from './websites.ts';
 import type {
   AnswerOutput,
   AskOutput,
@@ -45,6 +46,7 @@ export const DECISION_LABELS: Record<Decision, string> = {
   unacceptable: 'Unacceptable: the privacy policy does not meet district standards',
   signed: 'Signed: the vendor signed the student Data Privacy Agreement',
   refused: 'Refused: the vendor will not sign the Data Privacy Agreement',
+  retest: 'Re-test now: the vendor says the SSL configuration is fixed',
   approve: 'Approve',
   deny: 'Deny',
   sound: 'Technically sound with district devices',
@@ -93,7 +95,9 @@ export type FieldType =
   | 'yes-no'
   | 'choice'
   | 'secret'
-  | 'long-text';
+  | 'long-text'
+  /** A textarea, one value per line (the websites). */
+  | 'lines';
 
 /** One extra form field of a task kind. */
 export interface ExtraField {
@@ -108,6 +112,8 @@ export interface ExtraField {
   notFor?: readonly Decision[];
   hint?: string;
   choices?: readonly string[];
+  /** Shown in the empty form: the request's website link (the websites field). */
+  prefill?: 'resource-url';
 }
 
 const whenFound = (field: Omit<ExtraField, 'onlyFor'>): ExtraField => ({
@@ -179,8 +185,18 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
       hint: 'The DPA and any SSL notice go to this address (and a question, when the vendor is asked)',
       notFor: ['ask'],
     },
+    {
+      name: 'websites',
+      label: 'Websites the resource uses (one address per line)',
+      type: 'lines',
+      required: false,
+      prefill: 'resource-url',
+      hint: `Prefilled with the request's link. Add the other hosts the resource uses (sign-in, API), at most ${MAX_WEBSITES}; clear it when no website is involved. Each one gets the SSL Labs test (SOP 5).`,
+      notFor: ['ask'],
+    },
     ...questionFields('privacy-review'),
   ],
+  'ssl-remediation': [],
   'dpa-signature': [
     {
       name: 'dpaExpiresOn',
@@ -275,6 +291,8 @@ export interface DecisionContext {
   verifiedIdentity?: string;
   /** Outcomes no longer offered for this request (the questions are used up, or it was re-routed). */
   withheld?: readonly string[];
+  /** The request's website link: the websites when the privacy review's form did not send the field. */
+  defaultWebsites?: string;
 }
 
 /** Why an outcome is withheld, for the form and the refusal. */
@@ -282,6 +300,33 @@ export const WITHHELD_REASONS: Record<string, string> = {
   ask: `No more questions can be asked for this request (at most ${MAX_QUESTIONS_PER_REQUEST}): decide with what you know`,
   reroute: 'This request was already sent to the other approval review once: decide it here',
 };
+
+/**
+ * The websites box as text: absent means the prefill (the request's link), an empty box means no
+ * website; a JSON list is one address per item.
+ */
+function websitesText(input: unknown, fallback: string | undefined): string {
+  const raw =
+    input && typeof input === 'object' && !Array.isArray(input)
+      ? (input as Record<string, unknown>).websites
+      : undefined;
+  if (raw === undefined || raw === null) return fallback ?? '';
+  if (Array.isArray(raw)) return raw.filter((v) => typeof v === 'string').join('\n');
+  return typeof raw === 'string' ? raw : String(raw);
+}
+
+const websitesField = z.pipe(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const parsed = parseWebsites(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message, input: value });
+    }),
+  ),
+  z.transform((value: string) => {
+    const parsed = parseWebsites(value);
+    return parsed.ok ? parsed.hosts : [];
+  }),
+);
 
 // ---- field schemas -------------------------------------------------------------------------------
 
@@ -329,6 +374,7 @@ export function parseDecision(
   context: DecisionContext,
 ): ParseResult<ParsedDecision> {
   const values = normalise(input);
+  if (kind === 'privacy-review') values.websites = websitesText(input, context.defaultWebsites);
   const { outcomes } = TASK_KINDS[kind];
   const chosen = typeof values.decision === 'string' ? values.decision : '';
   const today = context.decidedAt.slice(0, 10);
@@ -402,6 +448,7 @@ function extraShape(kind: TaskKind, decision: string, today: string): Shape {
       return {
         studentDataRequired: yesNo('Is student data required'),
         vendorContactEmail: vendorEmail,
+        websites: websitesField,
       };
     case 'dpa-signature':
       return decision === 'signed' ? { dpaExpiresOn: futureDate('The DPA expiry date', today) } : {};
@@ -515,6 +562,7 @@ function toParsedDecision(
         decision: common.decision as PrivacyReviewOutput['decision'],
         studentDataRequired: data.studentDataRequired as boolean,
         vendorContactEmail: data.vendorContactEmail as string,
+        websites: data.websites as string[],
       };
       return { kind, output };
     }

@@ -13,7 +13,7 @@ import type { RenewalPlan } from './workflow.ts';
 const SOP_STEP = 17;
 
 export interface PlanRenewalDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit'>;
+  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit' | 'updateRequest'>;
 }
 
 const payloadSchema = z.object({ requestId: requestIdField });
@@ -25,6 +25,7 @@ export async function planRenewal(input: unknown, deps: PlanRenewalDeps): Promis
     throw invalid('requestId', `Request ${requestId} is not approved; nothing to renew`);
   }
   const plan = buildPlan(request);
+  await deps.store.updateRequest(requestId, { renewal: { ...request.renewal, status: 'IN_PROGRESS' } });
   const work = renewalWork({ dpa: plan.dpaRenewalDue, ssl: plan.sslRetestDue });
   await deps.store.appendAudit({
     requestId,

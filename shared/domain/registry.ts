@@ -13,6 +13,8 @@ import type { Denial, RegistryStatus } from './workflow.ts';
 
 /** The registry's reason for a Not Approved status. */
 export function registryReason(denial: Denial): string {
+  // SOP 17 is the annual renewal: staff should read that an approval lapsed, not that a request was denied.
+  if (denial.sopStep === 17) return `Annual renewal lapsed (SOP step 17): ${denial.reason}`;
   return `Denied at SOP step ${denial.sopStep}: ${denial.reason}`;
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import type { RequestRecord } from '../store/records.ts';
+import { hostnameOf } from './hostname.ts';
 import { RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
 import type { RenewalPlan } from './workflow.ts';
 
@@ -23,7 +24,7 @@ export interface RenewalApplicability {
 }
 
 export function renewalApplicability(request: RequestRecord): RenewalApplicability {
-  return { dpa: request.security?.dpa?.decision === 'signed', ssl: request.resource.usesWebsite };
+  return { dpa: request.security?.dpa?.decision === 'signed', ssl: renewalWebsites(request).length > 0 };
 }
 
 export const isRenewalApplicable = (a: RenewalApplicability) => a.dpa || a.ssl;
@@ -115,5 +116,14 @@ export function planRenewal(request: RequestRecord): RenewalPlan {
     sslRetestDue: applies.ssl,
     vendorContactEmail: request.security?.privacyReview?.vendorContactEmail ?? '',
     url: request.resource.url ?? '',
+    websites: renewalWebsites(request),
   };
+}
+
+/** The websites tested at vetting (SOP 5): those Cybersecurity named, or the request's link on older records. */
+export function renewalWebsites(request: RequestRecord): string[] {
+  const named = request.security?.privacyReview?.websites;
+  if (named) return named;
+  const host = hostnameOf(request.resource.url);
+  return host ? [host] : [];
 }

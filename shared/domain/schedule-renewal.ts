@@ -80,7 +80,11 @@ export async function scheduleRenewal(
   const created = await createScheduleOnce(deps.scheduler, schedule);
   const dueOn = isoDay(due);
 
-  await deps.store.updateRequest(requestId, { renewal: { dueOn, scheduleName: schedule.Name } });
+  // During an annual renewal it stays IN_PROGRESS until record-renewal says RENEWED.
+  const status = request.renewal?.status === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'DUE';
+  await deps.store.updateRequest(requestId, {
+    renewal: { ...request.renewal, dueOn, scheduleName: schedule.Name, status },
+  });
   // Only while the entry is still this request's approval: a later decision owns it now otherwise.
   const recorded = await deps.store.setRegistryRenewal(resourceIdOf(request.resource), requestId, dueOn);
   if (!recorded)

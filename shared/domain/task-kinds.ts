@@ -35,6 +35,12 @@ export const TASK_KINDS = {
     title: 'Record the signed student Data Privacy Agreement (DPA)',
     outcomes: ['signed', 'refused'],
   },
+  'ssl-remediation': {
+    team: 'cybersecurity',
+    sopStep: 5,
+    title: 'SSL remediation: re-test the website once the vendor has fixed it, or deny',
+    outcomes: ['retest', 'deny'],
+  },
   'curriculum-review': {
     team: 'instructional-technology',
     sopStep: 8,

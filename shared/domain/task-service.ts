@@ -183,13 +183,14 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
   const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
 
   const withheld = await withheldFor(task, deps);
+  // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
+  const request = await deps.store.requireRequest(task.requestId);
   const parsed = parseDecision(task.kind, submission.values, {
     decidedAt,
     withheld,
     ...(submission.verifiedIdentity ? { verifiedIdentity: submission.verifiedIdentity } : {}),
+    ...(request.resource.url ? { defaultWebsites: request.resource.url } : {}),
   });
-  // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
-  const request = await deps.store.requireRequest(task.requestId);
   if (!parsed.ok) {
     return { state: 'invalid', open: await loadOpenTask(task, deps, request), errors: parsed.errors };
   }

@@ -3,7 +3,28 @@
  * request record and its audit trail. Only what a requester may see: no task tokens, link secrets,
  * licence details, actors or audit details.
  */
-import type { AuditEvent, RequestRecord, RequestStatus } from '../store/records.ts';
+
+import type { AuditEvent, RenewalStatus, RequestRecord, RequestStatus } from '../store/records.ts';
+import { MAX_SSL_RETESTS } from './ssl-notice.ts';
+
+/** SOP 17, as the requester sees it: is the approval current, and when is the next renewal due. */
+export interface RenewalView {
+  status: RenewalStatus;
+  dueOn: string | null;
+  lastRenewedAt: string | null;
+  reason: string | null;
+}
+
+/** SOP 5-6: the vendor was asked to improve the SSL grade (the latest remediation). */
+export interface SslRemediationView {
+  waiting: boolean;
+  gradesSeen: string[];
+  retests: number;
+  maxRetests: number;
+  windowEndsAt: string;
+  /** Each website's last grade. */
+  hosts: { host: string; grade: string | null; passed: boolean }[];
+}
 
 /** The 17 steps of TS-PE-535, in short district wording. */
 export const SOP_STEPS: readonly { step: number; title: string; who: string }[] = [
@@ -69,7 +90,56 @@ export interface RequestView {
   resourceName: string;
   submittedAt: string;
   updatedAt: string;
+  /** Present once the request was approved (SOP 17). */
+  renewal: RenewalView | null;
+  /** Present once the vendor was asked to improve the SSL grade. */
+  sslRemediation: SslRemediationView | null;
   timeline: TimelineEntry[];
+}
+
+/** The renewal as the requester sees it; records from before `status` existed read as DUE. */
+export function renewalView(record: Pick<RequestRecord, 'status' | 'renewal'>): RenewalView | null {
+  const r = record.renewal;
+  if (record.status !== 'APPROVED' || !r) return null;
+  return {
+    status: r.status ?? 'DUE',
+    dueOn: r.dueOn ?? null,
+    lastRenewedAt: r.lastRenewedAt ?? null,
+    reason: r.reason ?? null,
+  };
+}
+
+/**
+ * The vendor is remediating: the last SSL test failed and the request (or its annual renewal) is still
+ * open. Read from the record, not the current activity, which the remediation task's assignment rewrites.
+ */
+export function isWaitingForSslRemediation(
+  record: Pick<RequestRecord, 'status' | 'security' | 'renewal'>,
+): boolean {
+  const open =
+    record.status === 'IN_REVIEW' ||
+    (record.status === 'APPROVED' && record.renewal?.status === 'IN_PROGRESS');
+  return open && record.security?.sslRemediation !== undefined && record.security.ssl?.passed === false;
+}
+
+export function sslRemediationView(
+  record: Pick<RequestRecord, 'status' | 'security' | 'renewal'>,
+  maxRetests: number,
+): SslRemediationView | null {
+  const r = record.security?.sslRemediation;
+  if (!r) return null;
+  return {
+    waiting: isWaitingForSslRemediation(record),
+    gradesSeen: r.grades,
+    retests: Math.max(0, r.scans.length - 1),
+    maxRetests,
+    windowEndsAt: r.windowEndsAt,
+    hosts: (record.security?.ssl?.hosts ?? []).map((h) => ({
+      host: h.host,
+      grade: h.grade ?? null,
+      passed: h.passed,
+    })),
+  };
 }
 
 export function toTimeline(events: readonly AuditEvent[]): TimelineEntry[] {
@@ -89,6 +159,8 @@ export function toRequestView(record: RequestRecord, events: readonly AuditEvent
     resourceName: record.resource?.name ?? record.submitted.resourceName,
     submittedAt: record.createdAt,
     updatedAt: record.updatedAt,
+    renewal: renewalView(record),
+    sslRemediation: sslRemediationView(record, MAX_SSL_RETESTS),
     timeline: toTimeline(events),
   };
 }
@@ -138,6 +210,8 @@ export function otherEvents(timeline: readonly TimelineEntry[]): TimelineEntry[]
 }
 
 /** SOP 5 runs unattended for minutes: the status page says so while it does. */
-export function isSslScanRunning(record: Pick<RequestRecord, 'status' | 'currentStep'>): boolean {
-  return record.status === 'IN_REVIEW' && record.currentStep === 5;
+export function isSslScanRunning(
+  record: Pick<RequestRecord, 'status' | 'currentStep' | 'security' | 'renewal'>,
+): boolean {
+  return record.status === 'IN_REVIEW' && record.currentStep === 5 && !isWaitingForSslRemediation(record);
 }

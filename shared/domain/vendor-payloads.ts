@@ -23,4 +23,6 @@ export const sslNoticePayload = lenientObject({
   ...vendorContact,
   reason: requiredText('is required (why the SSL grade is substandard)'),
   grade: z.optional(z.nullable(z.string({ error: 'must be an SSL Labs grade such as B' }))),
+  executionId: z.optional(z.string({ error: 'must be the execution id' })),
+  scanStartedAt: z.optional(z.string({ error: 'must be the scan start time' })),
 });

@@ -74,6 +74,15 @@ export interface PrivacyReviewOutput extends DecisionOutputBase {
   decision: 'acceptable' | 'unacceptable';
   studentDataRequired: boolean;
   vendorContactEmail: string;
+  /**
+   * SOP 5: the host names Cybersecurity named as the websites the resource uses (prefilled with the
+   * request's link; empty when no website is involved). Every one is SSL-tested.
+   */
+  websites: string[];
+}
+/** SOP 5-6: Cybersecurity's answer while the vendor remediates a substandard SSL grade. */
+export interface SslRemediationOutput extends DecisionOutputBase {
+  decision: 'retest' | 'deny';
 }
 export interface DpaSignatureOutput extends DecisionOutputBase {
   decision: 'signed' | 'refused';
@@ -142,15 +151,37 @@ export interface SendDpaOutput {
 
 export interface CheckSslInput {
   requestId: string;
-  url: string;
+  /** The host names (or http(s) addresses) to test; every distinct host is tested. */
+  websites?: string[];
+  /** One website (the older single-host form; `websites` wins when both are given). */
+  url?: string;
   /** Absent on the first call: the scan is started (startNew=on). */
   startedAt?: string;
   polls?: number;
+  /** Each host's progress, as the previous call returned it (absent on the first call). */
+  hosts?: SslHostProgress[];
 }
 export interface SslEndpointGrade {
   ipAddress: string;
   grade?: string;
   statusMessage?: string;
+  /** The host the endpoint serves (several websites per request). */
+  host?: string;
+}
+/** One host of a scan: how far its assessment is, and its verdict once it has one. */
+export interface SslHostProgress {
+  host: string;
+  /** Calls SSL Labs answered for the current assessment of this host (0: start it next). */
+  polls: number;
+  /** Assessments restarted automatically after SSL Labs ended one in ERROR. */
+  errorRetries: number;
+  finished: boolean;
+  passed: boolean;
+  /** The worst grade of the host's endpoints, when every endpoint was graded. */
+  grade?: string;
+  reason: string;
+  /** Seconds this host asks to wait before its next poll (the scan waits the shortest). */
+  nextPollSeconds?: number;
 }
 export interface CheckSslOutput {
   /** True when the scan reached a verdict (READY, ERROR, DNS failure, or the wait cap). */
@@ -164,6 +195,8 @@ export interface CheckSslOutput {
   nextPollSeconds: number;
   startedAt: string;
   polls: number;
+  /** Per host: progress while the scan runs, verdicts once it finished. */
+  hosts: SslHostProgress[];
 }
 
 export interface NotifyVendorSslInput {
@@ -171,6 +204,25 @@ export interface NotifyVendorSslInput {
   vendorContactEmail: string;
   grade?: string;
   reason: string;
+  /** The execution the remediation belongs to: its window and re-test count are counted per execution. */
+  executionId?: string;
+  /** The failed scan's start: a retried notice for the same scan is not counted twice. */
+  scanStartedAt?: string;
+}
+/** SOP 5-6 remediation: may the vendor still fix the grade, and how long Cybersecurity's task waits. */
+export interface NotifyVendorSslOutput {
+  notifiedAt: string;
+  /** False when the re-tests or the window are used up: the resource is denied at step 6. */
+  open: boolean;
+  /** Re-tests already run in this execution (the state machine denies at MAX_SSL_RETESTS). */
+  retests: number;
+  /** The ssl-remediation task's timeout: what is left of the window, at most one human-step wait. */
+  waitSeconds: number;
+  windowEndsAt: string;
+  /** Why remediation is closed (when `open` is false; empty while it is open). */
+  reason: string;
+  /** The denial reason if the ssl-remediation task times out. */
+  timeoutReason: string;
 }
 
 export type RegistryStatus = 'APPROVED' | 'NOT_APPROVED';
@@ -203,12 +255,21 @@ export interface RenewalPlan {
   sslRetestDue: boolean;
   vendorContactEmail: string;
   url?: string;
+  /** The host names SSL-tested at vetting (SOP 5), re-tested now. */
+  websites: string[];
 }
 
 export type Outcome = 'APPROVED' | 'DENIED';
 export interface CloseRequestInput {
   requestId: string;
   outcome: Outcome;
+  denial?: Denial;
+}
+
+/** annual-renewal's last step: the renewal's result on the request (SOP 17). */
+export interface RecordRenewalInput {
+  requestId: string;
+  outcome: 'RENEWED' | 'LAPSED';
   denial?: Denial;
 }
 

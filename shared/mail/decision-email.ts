@@ -14,6 +14,7 @@ const NEXT_STEP: Record<Decision, string> = {
   unacceptable: 'The privacy policy does not meet district standards, so the request cannot be approved.',
   signed: 'Security vetting continues.',
   refused: 'Without a signed Data Privacy Agreement the request cannot be approved.',
+  retest: 'The websites are tested again with Qualys SSL Labs.',
   approve: 'The request moves on to the next step.',
   deny: 'The request is denied and the process ends.',
   sound: 'The request moves on to purchasing (if it has a cost) and installation.',

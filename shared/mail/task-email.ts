@@ -70,6 +70,24 @@ export function formatDateTime(iso: string): string {
   return `${DATE_TIME.format(date)} UTC`;
 }
 
+type SslFinding = NonNullable<NonNullable<RequestRecord['security']>['ssl']>;
+
+/** "app.example.com B (203.0.113.10 B, 2001:db8::1 A); login.example.com no grade (…)". */
+export function sslGrades(ssl: SslFinding): string {
+  const hosts = ssl.hosts ?? [
+    { host: '', passed: ssl.passed, ...(ssl.grade ? { grade: ssl.grade } : {}), reason: ssl.reason },
+  ];
+  return hosts
+    .map((h) => {
+      const endpoints = ssl.endpoints
+        .filter((e) => !h.host || e.host === undefined || e.host === h.host)
+        .map((e) => `${e.ipAddress} ${e.grade ?? e.statusMessage ?? 'not graded'}`);
+      const head = h.host ? `${h.host} ${h.grade ?? 'no grade'}` : (h.grade ?? 'no grade');
+      return endpoints.length ? `${head} (${endpoints.join(', ')})` : `${head}: ${h.reason}`;
+    })
+    .join('; ');
+}
+
 /** The facts a team needs to decide this kind of step, taken from the request record. */
 export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskContext = {}): Fact[] {
   const facts: [string, string | undefined][] = [
@@ -165,6 +183,19 @@ function kindFacts(
       ];
     case 'answer':
       return [['Vendor', r.vendorName]];
+    case 'ssl-remediation': {
+      const ssl = request.security?.ssl;
+      const remediation = request.security?.sslRemediation;
+      return [
+        ['Vendor', r.vendorName],
+        ['Vendor privacy contact (emailed)', request.security?.privacyReview?.vendorContactEmail],
+        ['Last SSL Labs result', ssl?.reason],
+        ['Grades per website and server', ssl ? sslGrades(ssl) : undefined],
+        ['Grades seen so far', remediation?.grades.join(', ')],
+        ['Re-tests so far', remediation ? String(remediation.scans.length - 1) : undefined],
+        ['Remediation window ends', remediation?.windowEndsAt && formatDateTime(remediation.windowEndsAt)],
+      ];
+    }
   }
 }
 

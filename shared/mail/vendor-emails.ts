@@ -119,6 +119,34 @@ export interface SslNoticeEmailInput {
   endpoints: readonly SslEndpointGrade[];
   reason: string;
   renewal: boolean;
+  /** Every website tested, with its own verdict (the endpoints carry their host). */
+  hosts?: readonly { host: string; passed: boolean; grade?: string; reason: string }[];
+  /** The re-tests already run and the most allowed, and when the remediation window ends (SOP 5-6). */
+  retests?: number;
+  maxRetests?: number;
+  windowEndsAt?: string;
+}
+
+/** What the vendor should fix, by what SSL Labs found. */
+function whatToFix(hosts: readonly { passed: boolean; grade?: string }[]): string[] {
+  const failing = hosts.filter((h) => !h.passed);
+  const fixes: string[] = [];
+  if (failing.some((h) => h.grade === undefined)) {
+    fixes.push(
+      'Make sure every website listed resolves in public DNS and answers HTTPS on port 443 from the internet, so SSL Labs can grade it.',
+    );
+  }
+  if (failing.some((h) => h.grade === 'T' || h.grade === 'M')) {
+    fixes.push(
+      'Install a certificate from a publicly trusted authority that matches the website name, with the complete chain.',
+    );
+  }
+  if (failing.some((h) => h.grade !== undefined && h.grade !== 'T' && h.grade !== 'M')) {
+    fixes.push(
+      'Turn off TLS 1.0/1.1 and weak cipher suites, support forward secrecy and TLS 1.2 or 1.3, and fix the issues the SSL Labs report lists for each server.',
+    );
+  }
+  return fixes;
 }
 
 /** SOP 5: a substandard SSL grade; the vendor is asked to improve it (Cybersecurity in copy). */
@@ -134,6 +162,21 @@ export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
   const report = input.hostname ? ssllabsReportUrl(input.hostname) : undefined;
   const endpointLine = (e: SslEndpointGrade) =>
     `${e.ipAddress}: ${e.grade ?? 'not graded'}${e.statusMessage && e.statusMessage !== 'Ready' ? ` (${e.statusMessage})` : ''}`;
+  const hosts = input.hosts ?? [];
+  const several = hosts.length > 1;
+  const fixes = whatToFix(
+    hosts.length ? hosts : [{ passed: false, ...(input.grade ? { grade: input.grade } : {}) }],
+  );
+  const bounds =
+    input.windowEndsAt !== undefined
+      ? `The district will test again when you reply that it is fixed. The resource is denied if the websites do not reach A by ${input.windowEndsAt.slice(0, 10)}${input.maxRetests !== undefined ? ` or after ${input.maxRetests} re-tests (${input.retests ?? 0} so far)` : ''}.`
+      : undefined;
+  const hostLines = several
+    ? hosts.flatMap((h) => [
+        `${h.host}: ${h.grade ?? 'no grade'}${h.passed ? ' (meets A or better)' : ` - ${h.reason}`}`,
+        ...input.endpoints.filter((e) => e.host === h.host).map((e) => `    - ${endpointLine(e)}`),
+      ])
+    : [];
 
   const text = [
     'Hello,',
@@ -142,14 +185,25 @@ export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
     '',
     `Result: ${input.reason}`,
     ...(input.grade ? [`Overall grade (worst endpoint): ${input.grade}`] : []),
-    ...(input.endpoints.length
-      ? ['Grades per server:', ...input.endpoints.map((e) => `  - ${endpointLine(e)}`)]
-      : []),
+    ...(several
+      ? ['Grades per website and server:', ...hostLines.map((l) => `  - ${l}`)]
+      : input.endpoints.length
+        ? ['Grades per server:', ...input.endpoints.map((e) => `  - ${endpointLine(e)}`)]
+        : []),
     '',
     required,
     '',
-    ...(report ? [`Full SSL Labs report: ${report}`, ''] : []),
+    ...(fixes.length ? ['What to fix:', ...fixes.map((f) => `  - ${f}`), ''] : []),
+    ...(several
+      ? hosts
+          .filter((h) => !h.passed)
+          .map((h) => `SSL Labs report for ${h.host}: ${ssllabsReportUrl(h.host)}`)
+      : report
+        ? [`Full SSL Labs report: ${report}`]
+        : []),
+    '',
     'Please improve the server configuration and reply to this email when it is done, so the Cybersecurity team can test again.',
+    ...(bounds ? [bounds] : []),
     '',
     `Resource: ${input.resourceName}`,
     `Vendor: ${input.vendorName}`,
@@ -164,16 +218,27 @@ export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
 <p><strong>Result:</strong> ${input.reason}</p>
 ${input.grade ? html`<p><strong>Overall grade (worst endpoint):</strong> ${input.grade}</p>` : ''}
 ${
-  input.endpoints.length
+  !several && input.endpoints.length
     ? html`<table style="border-collapse:collapse"><thead><tr><th style="text-align:left;padding:.2rem .8rem .2rem 0">Server (IP address)</th><th style="text-align:left;padding:.2rem .8rem .2rem 0">Grade</th><th style="text-align:left">Status</th></tr></thead><tbody>${input.endpoints.map(
         (e) =>
           html`<tr><td style="padding:.2rem .8rem .2rem 0">${e.ipAddress}</td><td style="padding:.2rem .8rem .2rem 0">${e.grade ?? 'not graded'}</td><td>${e.statusMessage ?? ''}</td></tr>`,
       )}</tbody></table>`
     : ''
 }
+${
+  several
+    ? html`<ul>${hosts.map(
+        (h) =>
+          html`<li><strong>${h.host}</strong>: ${h.grade ?? 'no grade'}${h.passed ? ' (meets A or better)' : html` — ${h.reason} (<a href="${ssllabsReportUrl(h.host)}">SSL Labs report</a>)`}<ul>${input.endpoints
+            .filter((e) => e.host === h.host)
+            .map((e) => html`<li>${endpointLine(e)}</li>`)}</ul></li>`,
+      )}</ul>`
+    : ''
+}
 <p>${required}</p>
-${report ? html`<p><a href="${report}">Open the full SSL Labs report for ${input.hostname}</a></p>` : ''}
-<p>Please improve the server configuration and reply to this email when it is done, so the Cybersecurity team can test again.</p>
+${fixes.length ? html`<p><strong>What to fix:</strong></p><ul>${fixes.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${!several && report ? html`<p><a href="${report}">Open the full SSL Labs report for ${input.hostname}</a></p>` : ''}
+<p>Please improve the server configuration and reply to this email when it is done, so the Cybersecurity team can test again.${bounds ? ` ${bounds}` : ''}</p>
 <p>Resource: ${input.resourceName}<br>Vendor: ${input.vendorName}<br>District reference: ${input.requestId}</p>
 <p>Thank you,<br>District Cybersecurity team</p>`;
 

@@ -7,7 +7,9 @@
 import {
   isSslScanRunning,
   otherEvents,
+  type RenewalView,
   type RequestView,
+  type SslRemediationView,
   type StepProgress,
   type StepState,
   sopProgress,
@@ -27,6 +29,32 @@ const STATUS_WORDS: Record<RequestStatus, string> = {
   DENIED: 'Not approved',
   ERROR: 'Stopped by a system error',
 };
+
+const RENEWAL_WORDS: Record<RenewalView['status'], string> = {
+  RENEWED: 'Renewed',
+  DUE: 'Renewal scheduled',
+  IN_PROGRESS: 'Renewal in progress',
+  LAPSED: 'Renewal lapsed: Not Approved',
+};
+
+/** SOP 17: whether the approval is current and when the next renewal is due. */
+function renewalSection(r: RenewalView): SafeHtml {
+  return html`<section class="card" aria-labelledby="renewal-title"><h2 id="renewal-title">Annual renewal (step 17)</h2>
+<p><strong id="renewal-status">${RENEWAL_WORDS[r.status]}</strong></p>
+<dl>${r.dueOn ? html`<dt>Next renewal due</dt><dd>${r.dueOn}</dd>` : ''}${
+    r.lastRenewedAt ? html`<dt>Last renewed</dt><dd>${when(r.lastRenewedAt)}</dd>` : ''
+  }${r.reason ? html`<dt>${r.status === 'LAPSED' ? 'Why it lapsed' : 'Note'}</dt><dd>${r.reason}</dd>` : ''}</dl></section>`;
+}
+
+/** SOP 5-6: the grades seen and the re-tests, while (and after) the vendor remediates. */
+function remediationSection(s: SslRemediationView): SafeHtml {
+  return html`<section class="card" aria-labelledby="ssl-title"><h2 id="ssl-title">SSL grade remediation</h2>
+${s.waiting ? html`<p class="note" role="status">Waiting for the vendor to improve the SSL grade.</p>` : ''}
+<dl><dt>Grades seen</dt><dd>${s.gradesSeen.join(', ')}</dd>
+<dt>Re-tests</dt><dd>${s.retests} of at most ${s.maxRetests}</dd>
+<dt>Remediation window ends</dt><dd>${when(s.windowEndsAt)}</dd>
+${s.hosts.length ? html`<dt>Last grade per website</dt><dd><ul>${s.hosts.map((h) => html`<li>${h.host}: ${h.grade ?? 'no grade'}${h.passed ? ' (A or better)' : ''}</li>`)}</ul></dd>` : ''}</dl></section>`;
+}
 
 const STATE_WORDS: Record<StepState, string> = {
   done: 'Done',
@@ -67,7 +95,10 @@ function stepItem(s: StepProgress, replacementRound: boolean): SafeHtml {
 
 export interface RequestStatusPageInput {
   view: RequestView;
-  record: Pick<RequestRecord, 'status' | 'currentStep' | 'deniedAtStep' | 'renewal' | 'replacementCount'>;
+  record: Pick<
+    RequestRecord,
+    'status' | 'currentStep' | 'deniedAtStep' | 'renewal' | 'replacementCount' | 'security'
+  >;
 }
 
 export function renderRequestStatus({ view, record }: RequestStatusPageInput): string {
@@ -105,6 +136,8 @@ ${
 <h2 id="now-title">What is happening now</h2>
 ${now}
 </section>
+${view.renewal ? renewalSection(view.renewal) : ''}
+${view.sslRemediation ? remediationSection(view.sslRemediation) : ''}
 </div>
 ${updates}
 <section id="${LIVE_IDS.steps}" aria-labelledby="steps-title">

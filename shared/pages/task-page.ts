@@ -14,6 +14,7 @@ import {
 } from '../domain/decisions.ts';
 import { TASK_KINDS, TEAMS } from '../domain/task-kinds.ts';
 import type { DecideResult, OpenTask } from '../domain/task-service.ts';
+import { TEXT_LIMITS } from '../domain/text-limits.ts';
 import type { FieldError } from '../errors.ts';
 import type { ErrorView } from '../http/edge.ts';
 import { html, type SafeHtml } from '../mail/html.ts';
@@ -78,6 +79,11 @@ ${['yes', 'no'].map(
 `,
 )}</fieldset>${hintHtml}${errorFor(errors, field.name)}`;
   }
+  if (field.type === 'lines') {
+    return html`<label for="${field.name}">${field.label}${field.required ? '' : ' (optional)'}</label>
+<textarea id="${field.name}" name="${field.name}" rows="4" maxlength="${TEXT_LIMITS.longText}"${req}${aria}>${value}</textarea>
+${hintHtml}${errorFor(errors, field.name)}`;
+  }
   if (field.type === 'choice') {
     return html`<label for="${field.name}">${field.label}</label>
 <select id="${field.name}" name="${field.name}"${req}${aria}><option value="">Choose…</option>
@@ -97,6 +103,7 @@ ${hintHtml}${errorFor(errors, field.name)}`;
     number: 'number',
     integer: 'number',
     secret: 'password',
+    lines: 'text',
   }[field.type];
   const extra =
     field.type === 'number'
@@ -124,6 +131,10 @@ export function renderTaskForm(view: TaskFormView): string {
   const spec = TASK_KINDS[task.kind];
   const errors = view.errors ?? [];
   const values = formValues(view.values);
+  // A first view shows the prefilled fields (the websites: the request's link).
+  for (const f of EXTRA_FIELDS[task.kind]) {
+    if (f.prefill === 'resource-url' && !view.values) values[f.name] = request.resource.url ?? '';
+  }
   const facts = taskFacts(task.kind, request, context);
   const fields = EXTRA_FIELDS[task.kind];
   const always = fields.filter((f) => !f.onlyFor);

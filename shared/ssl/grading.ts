@@ -49,11 +49,14 @@ export function describeGrade(grade: string): string {
   return note ? `${grade} (${note})` : grade;
 }
 
+/** SSL Labs' status messages are short ("Ready", "Unable to connect to the server"); longer ones are cut. */
+export const MAX_STATUS_MESSAGE = 80;
+
 export function toEndpointGrades(host: SslLabsHost): SslEndpointGrade[] {
   return host.endpoints.map((e) => ({
     ipAddress: e.ipAddress,
     ...(e.grade ? { grade: e.grade } : {}),
-    ...(e.statusMessage ? { statusMessage: e.statusMessage } : {}),
+    ...(e.statusMessage ? { statusMessage: e.statusMessage.slice(0, MAX_STATUS_MESSAGE) } : {}),
   }));
 }
 

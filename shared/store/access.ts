@@ -82,8 +82,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'send-dpa': access({ read: ['request'], write: ['request'] }),
   // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit
   'check-ssl': access({ read: ['request'], write: ['request'] }),
-  // requireRequest, appendAudit
+  // requireRequest, setRequestSecurity (sslRemediation), updateRequest, appendAudit
   'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, updateRequest (renewal), appendAudit
+  'record-renewal': access({ read: ['request'], write: ['request'] }),
   // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index)
   'publish-status': access({
     read: ['request', 'registry'],

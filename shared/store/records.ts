@@ -30,16 +30,22 @@ export interface RequestRecord {
       decision: string;
       studentDataRequired: boolean;
       vendorContactEmail: string;
+      /** SOP 5: the websites (host names) Cybersecurity named; absent on records from before. */
+      websites?: string[];
       at: string;
     };
     dpa?: { sentTo?: string; sentAt?: string; decision?: string; expiresOn?: string; decidedAt?: string };
     ssl?: {
       grade?: string;
       endpoints: SslEndpointGrade[];
+      /** Each website's verdict (several hosts per resource). */
+      hosts?: { host: string; passed: boolean; grade?: string; reason: string }[];
       passed: boolean;
       reason: string;
       testedAt: string;
     };
+    /** SOP 5-6: the vendor was asked to improve the SSL grade; counted per execution (vetting, each renewal). */
+    sslRemediation?: SslRemediationRecord;
   };
   purchaseOrder?: { poNumber: string; amount: number; quoteReference: string; issuedAt: string };
   /** Licence details; the key itself is stored separately only as `licenseKeyLast4` for display. */
@@ -50,10 +56,37 @@ export interface RequestRecord {
     storedAt: string;
     licenseKeyLast4?: string;
   };
-  renewal?: { dueOn: string; scheduleName: string };
+  renewal?: RenewalRecord;
   error?: { error: string; cause: string; at: string };
   /** When the requester was emailed the outcome (close-request): a retried close does not email twice. */
   outcomeEmailSentAt?: string;
+}
+
+/** SOP 5-6: a substandard SSL grade the vendor may fix, within a window and a number of re-tests. */
+export interface SslRemediationRecord {
+  executionId: string;
+  startedAt: string;
+  windowEndsAt: string;
+  /** The start time of every failed scan the vendor was told about (the first, then each re-test). */
+  scans: string[];
+  /** The grades seen, per scan: "B", or "no grade" when SSL Labs could not grade. */
+  grades: string[];
+  /** Set when the remediation ended: passed, denied, or the bounds were reached. */
+  closedAt?: string;
+}
+
+export type RenewalStatus = 'RENEWED' | 'DUE' | 'IN_PROGRESS' | 'LAPSED';
+
+/** SOP 17: the annual renewal as the requester sees it. */
+export interface RenewalRecord {
+  /** The next renewal date (absent once lapsed). */
+  dueOn?: string;
+  scheduleName?: string;
+  /** Absent on records from before: read as DUE when a date is set. */
+  status?: RenewalStatus;
+  lastRenewedAt?: string;
+  /** Why it lapsed, or what the last renewal did. */
+  reason?: string;
 }
 
 export interface AuditEvent {

@@ -20,6 +20,7 @@ import {
 } from './helpers.ts';
 
 const HOST = 'www.storylineonline.net';
+const LOGIN_HOST = 'login.storylineonline.net';
 const UI_TIMEOUT = 15_000;
 
 let runtime: LocalRuntime;
@@ -104,6 +105,9 @@ const STEPS = [
     fill: async (page: Page) => {
       await page.check('input[name="studentDataRequired"][value="yes"]');
       await page.fill('#vendorContactEmail', 'privacy@storylineonline.example');
+      // SOP 5: the websites box holds the request's link; Cybersecurity adds the sign-in host.
+      await expect(page.inputValue('#websites')).resolves.toBe(`https://${HOST}`);
+      await page.fill('#websites', `https://${HOST}\n${LOGIN_HOST}`);
     },
   },
   {
@@ -222,6 +226,9 @@ describe('the request form in a browser', () => {
     await page.goto(`${site}/requests/${requestId}`);
     await expect(page.locator('main .badge').first().textContent()).resolves.toBe('Approved');
     await screenshot(page, '04-status-approved');
+    // SOP 5: both websites Cybersecurity named were SSL-tested.
+    const tested = new Set(runtime.fakeSslLabs?.calls.map((c) => c.host));
+    expect([...tested]).toEqual(expect.arrayContaining([HOST, LOGIN_HOST]));
 
     // SOP 16: the registry lists the resource as Approved.
     await page.goto(`${site}/registry?q=Storyline`);

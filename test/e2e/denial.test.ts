@@ -1,7 +1,7 @@
 /**
- * End to end: SOP 5-6 on the local runtime with the fake SSL Labs. A website graded B fails security
- * vetting: the vendor is told to improve the grade, the request is denied at step 6 and the registry
- * shows the resource Not Approved with the reason.
+ * End to end: SOP 5-6 on the local runtime with the fake SSL Labs. A website graded B: the vendor is
+ * told to improve the grade and Cybersecurity gets the remediation task; when it denies, the request
+ * is denied at step 6 and the registry shows the resource Not Approved with the reason.
  */
 import { describe, expect, it } from 'vitest';
 import { requestBody, useTestRuntime } from './helpers.ts';
@@ -9,7 +9,7 @@ import { requestBody, useTestRuntime } from './helpers.ts';
 const env = useTestRuntime('denial', { fakeSslGrades: { 'weakssl.example.com': 'B' } });
 
 describe('TS-PE-535 end to end: denial at step 6', () => {
-  it('SOP 5-6: an SSL grade of B tells the vendor to improve it, denies the request and publishes Not Approved', async () => {
+  it('SOP 5-6: an SSL grade of B tells the vendor to improve it; denied in remediation, the request is Not Approved', async () => {
     // Prepare
     const requestId = await env.client.submit(
       requestBody({
@@ -29,11 +29,17 @@ describe('TS-PE-535 end to end: denial at step 6', () => {
       studentDataRequired: 'no',
       vendorContactEmail: 'security@weakquiz.example',
     });
+    await env.client.complete(requestId, 'ssl-remediation', {
+      decision: 'deny',
+      comment: 'The vendor will not change its TLS setup',
+    });
 
     // Assess
     const view = await env.client.waitForStatus(requestId, 'DENIED');
     expect(view.deniedAtStep).toBe(6);
-    expect(view.reason).toMatch(/B/);
+    expect(view.reason).toMatch(
+      /^Cybersecurity denied the resource: the vendor did not bring the SSL grade to A/,
+    );
     expect(await env.client.registry('Weak Quiz')).toEqual([
       expect.objectContaining({ resourceName: 'Weak Quiz', status: 'NOT_APPROVED', requestId }),
     ]);
@@ -47,7 +53,12 @@ describe('TS-PE-535 end to end: denial at step 6', () => {
     expect(execution.output).toMatchObject({ outcome: 'DENIED' });
     const entered = execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
     expect(entered).toEqual(
-      expect.arrayContaining(['NotifyVendorSsl', 'DenySslGrade', 'PublishNotApproved']),
+      expect.arrayContaining([
+        'NotifyVendorSsl',
+        'SslRemediation',
+        'DenySslRemediation',
+        'PublishNotApproved',
+      ]),
     );
     expect(entered).not.toContain('CurriculumReview');
     const subjects = (await env.client.outbox()).map((e) => e.subject);

@@ -105,6 +105,21 @@ export interface RequestView {
   deniedAtStep: number | null;
   reason: string | null;
   resourceName: string;
+  currentActivity?: string;
+  renewal?: {
+    status: string;
+    dueOn: string | null;
+    lastRenewedAt: string | null;
+    reason: string | null;
+  } | null;
+  sslRemediation?: {
+    waiting: boolean;
+    gradesSeen: string[];
+    retests: number;
+    maxRetests: number;
+    windowEndsAt: string;
+    hosts: { host: string; grade: string | null; passed: boolean }[];
+  } | null;
   timeline: { sopStep: number; type: string; summary: string }[];
 }
 

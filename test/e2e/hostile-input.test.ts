@@ -91,6 +91,7 @@ describe('TS-PE-535 end to end: hostile requests', () => {
       studentDataRequired: 'no',
       vendorContactEmail: 'security@weakquiz.example',
     });
+    await env.client.complete(requestId, 'ssl-remediation', { decision: 'deny', comment: 'Grade B stays' });
     await env.client.waitForStatus(requestId, 'DENIED');
 
     const again = await post(body, key);

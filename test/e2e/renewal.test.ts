@@ -76,6 +76,15 @@ describe('TS-PE-535 end to end: annual renewal', () => {
     const next = after.pending.find((p) => p.name.includes(requestId));
     expect(next).toBeDefined();
     expect(Date.parse(next?.dueAt ?? '')).toBeGreaterThan(Date.parse(after.now) + 300 * 86_400_000);
+    // The request says it was renewed and when the next renewal is due (SOP 17).
+    const view = await env.client.request(requestId);
+    expect(view.status).toBe('APPROVED');
+    expect(view.renewal).toMatchObject({
+      status: 'RENEWED',
+      // (handlers keep real time: the date is a year after the renewal ran, by the wall clock)
+      dueOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      lastRenewedAt: expect.any(String),
+    });
   });
 
   it('the clock only moves forward and refuses anything but advanceDays/Hours/Seconds', async () => {

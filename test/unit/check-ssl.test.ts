@@ -128,6 +128,17 @@ describe('SOP 5: start the Qualys SSL Labs test of the website', () => {
       nextPollSeconds: 5,
       startedAt: NOW.toISOString(),
       polls: 1,
+      hosts: [
+        {
+          host: 'learn.example.com',
+          polls: 1,
+          errorRetries: 0,
+          finished: false,
+          passed: false,
+          reason: 'SSL Labs test of learn.example.com started',
+          nextPollSeconds: 5,
+        },
+      ],
     });
   });
 
@@ -295,12 +306,24 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
       nextPollSeconds: 0,
       startedAt: '2026-11-28T10:09:50.000Z',
       polls: 3,
+      hosts: [
+        {
+          host: 'learn.example.com',
+          polls: 3,
+          errorRetries: 0,
+          finished: true,
+          passed: true,
+          grade: 'A+',
+          reason: 'SSL Labs grade A+ for learn.example.com meets the required A or better',
+        },
+      ],
     });
     const fields = updatedFields(1);
     expect(securityWritten()).toEqual({
       ssl: {
         grade: 'A+',
-        endpoints: out.endpoints,
+        endpoints: out.endpoints.map((e) => ({ ...e, host: 'learn.example.com' })),
+        hosts: [{ host: 'learn.example.com', passed: true, grade: 'A+', reason: out.reason }],
         passed: true,
         reason: out.reason,
         testedAt: NOW.toISOString(),
@@ -316,7 +339,13 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
         sopStep: 5,
         at: NOW.toISOString(),
         summary: `Qualys SSL Labs server test passed: ${out.reason}`,
-        detail: { host: 'learn.example.com', passed: true, grade: 'A+', endpoints: out.endpoints },
+        detail: {
+          host: 'learn.example.com',
+          hosts: [{ host: 'learn.example.com', passed: true, grade: 'A+', reason: out.reason }],
+          passed: true,
+          grade: 'A+',
+          endpoints: out.endpoints.map((e) => ({ ...e, host: 'learn.example.com' })),
+        },
       }),
     ]);
   });
@@ -347,16 +376,28 @@ describe('SOP 5/6: the verdict is recorded on the request and in the audit trail
     expect((securityWritten() as { ssl: object }).ssl).not.toHaveProperty('grade');
   });
 
-  it('fails when the name does not resolve (ERROR)', async () => {
+  it('retries an assessment SSL Labs ended in ERROR (DNS) a minute later, twice, then fails without a grade', async () => {
     const d = deps(async () => hostResult('error-dns'));
 
-    const out = await checkSsl(poll(), d);
+    const first = await checkSsl(poll(), d);
+    expect(first).toMatchObject({ finished: false, nextPollSeconds: 60 });
+    expect(first.hosts[0]).toMatchObject({ polls: 0, errorRetries: 1 });
+    const second = await checkSsl(poll({ hosts: first.hosts }), d);
+    expect(second.hosts[0]).toMatchObject({ polls: 0, errorRetries: 2 });
+    const out = await checkSsl(poll({ hosts: second.hosts }), d);
 
+    // Each retry starts a new assessment (startNew), not a read of the cached error.
+    expect(d.analyze.mock.calls.map((c) => c[1])).toEqual([
+      { startNew: false },
+      { startNew: true },
+      { startNew: true },
+    ]);
     expect(out).toMatchObject({
       finished: true,
       passed: false,
       reason: 'SSL Labs could not resolve learn.example.com (DNS)',
     });
+    expect(out).not.toHaveProperty('grade');
   });
 
   it('gives up with a clear reason once SSL_MAX_WAIT_SECONDS have passed since the start', async () => {
@@ -413,7 +454,12 @@ describe('bad input and failures', () => {
   it.each([
     [{ requestId: REQUEST_ID, url: 'not a url' }, 'url'],
     [{ requestId: REQUEST_ID, url: 'ftp://learn.example.com' }, 'url'],
-    [{ requestId: REQUEST_ID }, 'url'],
+    [{ requestId: REQUEST_ID }, 'websites'],
+    [{ requestId: REQUEST_ID, websites: [] }, 'websites'],
+    [
+      { requestId: REQUEST_ID, websites: Array.from({ length: 11 }, (_, i) => `h${i}.example.com`) },
+      'websites',
+    ],
     [{ requestId: '', url: URL_ }, 'requestId'],
     [{ requestId: REQUEST_ID, url: URL_, startedAt: 'yesterday', polls: 1 }, 'startedAt'],
     [{ requestId: REQUEST_ID, url: URL_, startedAt: NOW.toISOString(), polls: -1 }, 'polls'],
@@ -516,5 +562,59 @@ describe('configuration', () => {
       expect((error as Error).message).toBe('Missing required environment variable SSLLABS_EMAIL');
       expect(ddb.calls()).toHaveLength(0);
     });
+  });
+});
+
+describe('SOP 5: every website Cybersecurity named is tested; the worst grade counts', () => {
+  const WEBSITES = ['learn.example.com', 'login.example.com', 'https://api.example.com/v1'];
+  const byHost: Record<string, string> = {
+    'learn.example.com': 'ready-a-plus',
+    'login.example.com': 'ready-mixed-a-b',
+    'api.example.com': 'in-progress',
+  };
+
+  it('asks SSL Labs about each distinct host at once and waits only for the unfinished ones', async () => {
+    const d = deps(async (host) => hostResult(byHost[host] as string));
+
+    const out = await checkSsl({ requestId: REQUEST_ID, websites: [...WEBSITES, 'LEARN.example.com'] }, d);
+
+    expect(d.analyze.mock.calls.map((c) => c[0]).sort()).toEqual([
+      'api.example.com',
+      'learn.example.com',
+      'login.example.com',
+    ]);
+    expect(out.finished).toBe(false);
+    expect(out.hosts.map((h) => [h.host, h.finished])).toEqual([
+      ['learn.example.com', true],
+      ['login.example.com', true],
+      ['api.example.com', false],
+    ]);
+    expect(out.reason).toMatch(/api\.example\.com/);
+  });
+
+  it('once every host has a verdict: fails on the worst grade over all hosts and endpoints, listing each host', async () => {
+    const d = deps(async (host) => hostResult(byHost[host] as string));
+    const first = await checkSsl({ requestId: REQUEST_ID, websites: WEBSITES }, d);
+    byHost['api.example.com'] = 'ready-a-plus';
+    d.analyze.mockClear();
+
+    const out = await checkSsl(poll({ url: undefined, hosts: first.hosts, polls: first.polls }), d);
+
+    // Only the host without a verdict is asked again.
+    expect(d.analyze.mock.calls.map((c) => c[0])).toEqual(['api.example.com']);
+    expect(out).toMatchObject({ finished: true, passed: false, grade: 'B' });
+    expect(out.reason).toMatch(
+      /^1 of 3 websites fail the SSL test \(worst grade B\): SSL Labs grade B for login\.example\.com/,
+    );
+    expect(out.hosts.map((h) => [h.host, h.grade, h.passed])).toEqual([
+      ['learn.example.com', 'A+', true],
+      ['login.example.com', 'B', false],
+      ['api.example.com', 'A+', true],
+    ]);
+    const written = securityWritten(1) as { ssl: { hosts: unknown[]; endpoints: { host?: string }[] } };
+    expect(written.ssl.hosts).toHaveLength(3);
+    expect(new Set(written.ssl.endpoints.map((e) => e.host))).toEqual(
+      new Set(['learn.example.com', 'login.example.com', 'api.example.com']),
+    );
   });
 });

@@ -41,12 +41,14 @@ describe('every human step offers labelled outcomes and a form field per extra',
     expect(names('privacy-review')).toEqual([
       'studentDataRequired',
       'vendorContactEmail',
+      'websites',
       'question',
       'recipient',
     ]);
     expect(names('curriculum-review')).toEqual(['question', 'recipient']);
     expect(names('administrative-review')).toEqual(['question', 'recipient']);
     expect(names('technical-review')).toEqual(['question', 'recipient']);
+    expect(names('ssl-remediation')).toEqual([]);
     expect(names('dpa-signature')).toEqual(['dpaExpiresOn']);
     expect(names('procurement')).toEqual(['poNumber', 'amount', 'quoteReference']);
     expect(names('license')).toEqual(['licenseReference', 'seats', 'expiresOn', 'licenseKey']);
@@ -132,7 +134,50 @@ describe('SOP 4 privacy review: student data required, vendor contact', () => {
       decidedAt: AT,
       studentDataRequired: true,
       vendorContactEmail: 'privacy@vendor.example',
+      websites: [],
     });
+  });
+
+  const privacy = (extra: Record<string, unknown>, defaultWebsites?: string) =>
+    parseDecision(
+      'privacy-review',
+      {
+        decision: 'acceptable',
+        decidedBy: 'Casey',
+        studentDataRequired: 'no',
+        vendorContactEmail: 'p@v.example',
+        ...extra,
+      },
+      { decidedAt: AT, ...(defaultWebsites ? { defaultWebsites } : {}) },
+    );
+
+  it('SOP 5 websites: one address per line (or a bare host), as distinct host names', () => {
+    const parsed = privacy({
+      websites:
+        'https://App.Example.com/login\r\nauth.example.com\n\n  https://app.example.com/other  \napi.example.org',
+    });
+    expect(parsed.ok && parsed.value.output).toMatchObject({
+      websites: ['app.example.com', 'auth.example.com', 'api.example.org'],
+    });
+  });
+
+  it('SOP 5 websites: a form without the field keeps the request link; an emptied box means no website', () => {
+    const absent = privacy({}, 'https://learn.example.com/start');
+    const cleared = privacy({ websites: '  ' }, 'https://learn.example.com/start');
+    expect(absent.ok && absent.value.output).toMatchObject({ websites: ['learn.example.com'] });
+    expect(cleared.ok && cleared.value.output).toMatchObject({ websites: [] });
+  });
+
+  it.each([
+    ['https://localhost/app', /line 1 .*public website/],
+    ['app.example.com\n10.0.0.1', /line 2 .*IP address/],
+    [Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join('\n'), /at most 10/],
+  ])('SOP 5 websites: %j is refused with the line that is wrong', (websites, message) => {
+    const parsed = privacy({ websites });
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.errors).toEqual([
+      { field: 'websites', message: expect.stringMatching(message) },
+    ]);
   });
 
   it('JSON booleans are accepted as they are', () => {

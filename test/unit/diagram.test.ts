@@ -157,7 +157,7 @@ describe('the state machine diagram', () => {
     expect(states.get('PollSslScan')!.y).toBeGreaterThan(states.get('IsSslScanFinished')!.y);
   });
 
-  it('the loops (SOP 11 back to 4, SSL polls, SOP 4 questions, SOP 3/7 re-routing) are back edges; every other transition points down', () => {
+  it('the loops (SOP 11 back to 4, SSL polls, SOP 5 re-test, SOP 4 questions, SOP 3/7 re-routing) are back edges; every other transition points down', () => {
     const svg = renderStateMachineSvg(SOFTWARE_REQUEST, NOTHING);
 
     const states = new Map(drawnStates(svg).map((s) => [s.name, s]));
@@ -169,6 +169,7 @@ describe('the state machine diagram', () => {
       'AwaitPrivacyPolicyReviewAnswer>PrivacyPolicyReview',
       'AwaitTechnicalReviewAnswer>TechnicalReview',
       'MarkRerouted>RouteApproval',
+      'IsSslRetestRequested>StartSslScan',
       'PollSslScan>IsSslScanFinished',
       'RestartSecurityVetting>PrivacyPolicyReview',
     ]);
@@ -177,11 +178,14 @@ describe('the state machine diagram', () => {
     }
   });
 
-  it('annual renewal (SOP 17): the SSL re-test poll loop is the only back edge', () => {
+  it('annual renewal (SOP 17): the SSL poll loop and the remediation re-test are the only back edges', () => {
     const svg = renderStateMachineSvg(ANNUAL_RENEWAL, NOTHING);
 
     const backs = drawnEdges(svg).filter((e) => e.classes.includes('back'));
-    expect(backs.map((e) => `${e.from}>${e.to}`)).toEqual(['PollSslRetest>IsSslRetestFinished']);
+    expect(backs.map((e) => `${e.from}>${e.to}`).sort()).toEqual([
+      'IsSslRenewalRetestRequested>StartSslRetest',
+      'PollSslRetest>IsSslRetestFinished',
+    ]);
   });
 
   it.each([

@@ -121,6 +121,8 @@ describe('GET /requests/{id} as JSON', () => {
       currentActivity: 'Waiting for Cybersecurity (CCS): privacy policy review',
       deniedAtStep: null,
       reason: null,
+      renewal: null,
+      sslRemediation: null,
       resourceName: 'Fraction Lab',
       submittedAt: '2026-09-01T14:30:00.000Z',
       updatedAt: '2026-09-02T09:00:00.000Z',

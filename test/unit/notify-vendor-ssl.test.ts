@@ -67,7 +67,7 @@ function deps(): NotifyVendorSslDeps {
     store: new WorkflowStore({ tableName: 'requests', client: dynamoDb, now: () => NOW }),
     mailer: new SesMailer({ from: 'no-reply@district.example.org' }),
     now: () => NOW,
-    config: { cybersecurityEmail: CYBER },
+    config: { remediationWindowDays: 30, cybersecurityEmail: CYBER },
   };
 }
 
@@ -105,8 +105,23 @@ describe('SOP 5: a substandard SSL grade is scored, so Cybersecurity notifies th
     const out = await notifyVendorSsl(input(), deps());
 
     // Assess
-    expect(out).toEqual({ notifiedAt: NOW.toISOString() });
+    expect(out).toEqual({
+      notifiedAt: NOW.toISOString(),
+      open: true,
+      retests: 0,
+      // The first wait: 21 days (the window of 30 is longer), so a timeout is Cybersecurity's silence.
+      waitSeconds: 21 * 86_400,
+      windowEndsAt: '2026-12-28T12:00:00.000Z',
+      reason: '',
+      timeoutReason:
+        'Cybersecurity did not ask for an SSL re-test or deny within 21 days of the vendor notice',
+    });
     const email = sentEmail();
+    expect(email.text).toContain('What to fix:');
+    expect(email.text).toContain('Turn off TLS 1.0/1.1');
+    expect(email.text).toContain(
+      'The resource is denied if the websites do not reach A by 2026-12-28 or after 5 re-tests (0 so far).',
+    );
     expect(email.to).toEqual([VENDOR, CYBER]);
     expect(email.replyTo).toEqual([CYBER]);
     expect(email.subject).toBe('Action needed: improve the SSL grade of learn.example.com (currently B)');
@@ -127,10 +142,20 @@ describe('SOP 5: a substandard SSL grade is scored, so Cybersecurity notifies th
     );
   });
 
-  it('appends a VENDOR_NOTIFIED_SSL audit event at step 5 and changes nothing else on the request', async () => {
+  it('records the remediation and the waiting activity, and appends a VENDOR_NOTIFIED_SSL audit event at step 5', async () => {
     await notifyVendorSsl(input(), deps());
 
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues);
+    expect(updates[0]?.[':value']).toEqual({
+      executionId: 'unknown',
+      startedAt: NOW.toISOString(),
+      windowEndsAt: '2026-12-28T12:00:00.000Z',
+      scans: ['2026-11-28T11:59:00.000Z'],
+      grades: ['B'],
+    });
+    expect(JSON.stringify(updates[1])).toContain(
+      'Waiting for the vendor to improve the SSL grade (grades seen: B; re-tests 0 of 5; window ends 2026-12-28)',
+    );
     const items = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
     expect(items).toEqual([
       expect.objectContaining({
@@ -138,8 +163,16 @@ describe('SOP 5: a substandard SSL grade is scored, so Cybersecurity notifies th
         type: 'VENDOR_NOTIFIED_SSL',
         sopStep: 5,
         at: NOW.toISOString(),
-        summary: 'The vendor was asked to improve the SSL grade (B) to A or better',
-        detail: { grade: 'B', host: 'learn.example.com', renewal: false },
+        summary:
+          'The vendor was asked to improve the SSL grade (B) to A or better (re-tests 0 of 5, window ends 2026-12-28)',
+        detail: {
+          grade: 'B',
+          host: 'learn.example.com',
+          hosts: [],
+          renewal: false,
+          retests: 0,
+          windowEndsAt: '2026-12-28T12:00:00.000Z',
+        },
       }),
     ]);
     expect(JSON.stringify(items)).not.toContain(VENDOR);
@@ -261,8 +294,101 @@ describe('configuration', () => {
       tableName: 'requests',
       mailFrom: 'no-reply@district.example.org',
       cybersecurityEmail: CYBER,
+      remediationWindowDays: 30,
     });
+    expect(
+      readNotifyVendorSslConfig({ ...env, SSL_REMEDIATION_WINDOW_DAYS: '10' }).remediationWindowDays,
+    ).toBe(10);
+    expect(() => readNotifyVendorSslConfig({ ...env, SSL_REMEDIATION_WINDOW_DAYS: '31' })).toThrow(
+      'SSL_REMEDIATION_WINDOW_DAYS',
+    );
     expect(() => readNotifyVendorSslConfig({ ...env, MAIL_FROM: undefined })).toThrow(ConfigError);
     expect(() => readNotifyVendorSslConfig({ ...env, MAIL_FROM: undefined })).toThrow('MAIL_FROM');
+  });
+});
+
+describe('SOP 5-6: the remediation is bounded by 5 re-tests and the window, per execution', () => {
+  const EXECUTION = 'arn:aws:states:us-east-1:0:execution:software-request:SR-20261128-SSL00002';
+  const remediation = (
+    scans: number,
+    startedAt = '2026-11-20T12:00:00.000Z',
+    windowEndsAt = '2026-12-20T12:00:00.000Z',
+  ) => ({
+    executionId: EXECUTION,
+    startedAt,
+    windowEndsAt,
+    scans: Array.from({ length: scans }, (_, i) => `2026-11-2${i}T00:00:00.000Z`),
+    grades: Array.from({ length: scans }, () => 'B'),
+  });
+  const withRemediation = (r: ReturnType<typeof remediation>) => {
+    const record = requestRecord();
+    givenRequest({ ...record, security: { ...record.security, sslRemediation: r } });
+  };
+  const scan = (scanStartedAt: string) => input({ executionId: EXECUTION, scanStartedAt });
+
+  it('a failed re-test counts one re-test and emails the vendor again, keeping the window of the first notice', async () => {
+    withRemediation(remediation(1));
+
+    const out = await notifyVendorSsl(scan('2026-11-28T11:00:00.000Z'), deps());
+
+    expect(out).toMatchObject({ open: true, retests: 1, windowEndsAt: '2026-12-20T12:00:00.000Z' });
+    // 22 days are left: the wait is capped at 21; a timeout then is Cybersecurity's silence.
+    expect(out.waitSeconds).toBe(21 * 86_400);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(sentEmail().text).toContain('after 5 re-tests (1 so far)');
+  });
+
+  it('a retried notice for the same scan counts nothing and emails nobody', async () => {
+    withRemediation(remediation(2));
+
+    const out = await notifyVendorSsl(scan('2026-11-21T00:00:00.000Z'), deps());
+
+    expect(out).toMatchObject({ open: true, retests: 1 });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('waits only what is left of the window, and a timeout then denies for the window', async () => {
+    withRemediation(remediation(1, '2026-11-08T12:00:00.000Z', '2026-12-08T12:00:00.000Z'));
+
+    const out = await notifyVendorSsl(scan('2026-11-28T11:00:00.000Z'), deps());
+
+    expect(out.waitSeconds).toBe(10 * 86_400);
+    expect(out.timeoutReason).toMatch(
+      /^The vendor did not bring the SSL grade to A within the 30-day remediation window \(ended 2026-12-08/,
+    );
+  });
+
+  it('after the fifth failed re-test: closed without another email, with the reason and the grades seen', async () => {
+    withRemediation(remediation(5));
+
+    const out = await notifyVendorSsl(scan('2026-11-28T11:00:00.000Z'), deps());
+
+    expect(out).toMatchObject({ open: false, retests: 5 });
+    expect(out.reason).toMatch(
+      /^The SSL grade still fails after 5 re-tests \(grades seen: B, B, B, B, B, B\)/,
+    );
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    const audit = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
+    expect(audit).toEqual([expect.objectContaining({ type: 'SSL_REMEDIATION_ENDED', sopStep: 5 })]);
+  });
+
+  it('a re-test that fails after the window ended: closed for the window', async () => {
+    withRemediation(remediation(1, '2026-10-20T12:00:00.000Z', '2026-11-19T12:00:00.000Z'));
+
+    const out = await notifyVendorSsl(scan('2026-11-28T11:00:00.000Z'), deps());
+
+    expect(out.open).toBe(false);
+    expect(out.reason).toMatch(/within the 30-day remediation window \(ended 2026-11-19/);
+  });
+
+  it('another execution (an annual renewal) starts a new window and a new count', async () => {
+    withRemediation(remediation(5));
+
+    const out = await notifyVendorSsl(
+      input({ executionId: 'renewal-execution', scanStartedAt: 'x' }),
+      deps(),
+    );
+
+    expect(out).toMatchObject({ open: true, retests: 0, windowEndsAt: '2026-12-28T12:00:00.000Z' });
   });
 });

@@ -49,6 +49,8 @@ describe('plan-renewal: what the SOP 17 annual renewal has to do for an approved
       sslRetestDue: true,
       vendorContactEmail: 'privacy@blaster.example',
       url: 'https://www.MathBlaster.example/app',
+      // Records from before Cybersecurity named the websites: the request's link.
+      websites: ['www.mathblaster.example'],
     });
     expect(auditItem()).toMatchObject({
       requestId: 'SR-20261128-TEST0001',
@@ -75,6 +77,7 @@ describe('plan-renewal: what the SOP 17 annual renewal has to do for an approved
       sslRetestDue: false,
       vendorContactEmail: '',
       url: '',
+      websites: [],
     });
     expect(auditItem()).toMatchObject({ summary: 'Annual renewal started: nothing applies any more' });
   });

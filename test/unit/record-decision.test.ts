@@ -221,6 +221,8 @@ describe('each decision writes its facts on the request', () => {
         decidedAt: NOW.toISOString(),
         studentDataRequired: true,
         vendorContactEmail: 'privacy@blaster.example',
+        // No websites field in the form: the request's link (SOP 5), as its host name.
+        websites: ['mathblaster.example'],
       },
     ]);
     expect(securityEntries()).toEqual({
@@ -228,6 +230,7 @@ describe('each decision writes its facts on the request', () => {
         decision: 'acceptable',
         studentDataRequired: true,
         vendorContactEmail: 'privacy@blaster.example',
+        websites: ['mathblaster.example'],
         at: NOW.toISOString(),
       },
     });

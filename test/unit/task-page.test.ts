@@ -97,6 +97,61 @@ describe('GET /tasks/{id}?t=…: the confirmation page changes nothing', () => {
     expect(page).toContain('<dt>Student data elements</dt><dd>name, grade level</dd>');
   });
 
+  it('SOP 5: the privacy review offers the websites box, prefilled with the request link', async () => {
+    givenTable({ task: taskRecord({ kind: 'privacy-review', team: 'cybersecurity', sopStep: 4 }) });
+
+    const page = (await showTaskPage(getTaskEvent(), deps())).body;
+
+    const url = requestRecord().resource.url as string;
+    expect(page).toContain(
+      `name="websites" rows="4" maxlength="2000" aria-describedby="websites-hint">${url}</textarea>`,
+    );
+    expect(page).toContain('Websites the resource uses (one address per line) (optional)');
+  });
+
+  it('SOP 5-6: the SSL remediation page shows each website with its endpoint grades, the grades seen and the re-tests', async () => {
+    const base = requestRecord();
+    givenTable({
+      request: {
+        ...base,
+        security: {
+          ...base.security,
+          ssl: {
+            grade: 'B',
+            passed: false,
+            reason: '1 of 2 websites fail the SSL test',
+            testedAt: NOW.toISOString(),
+            endpoints: [
+              { ipAddress: '203.0.113.10', grade: 'A', host: 'app.example.com' },
+              { ipAddress: '203.0.113.11', grade: 'B', host: 'login.example.com' },
+            ],
+            hosts: [
+              { host: 'app.example.com', passed: true, grade: 'A', reason: 'A' },
+              { host: 'login.example.com', passed: false, grade: 'B', reason: 'B' },
+            ],
+          },
+          sslRemediation: {
+            executionId: 'x',
+            startedAt: '2026-11-20T00:00:00.000Z',
+            windowEndsAt: '2026-12-20T00:00:00.000Z',
+            scans: ['a', 'b'],
+            grades: ['C', 'B'],
+          },
+        },
+      },
+      task: taskRecord({ kind: 'ssl-remediation', team: 'cybersecurity', sopStep: 5 }),
+    });
+
+    const page = (await showTaskPage(getTaskEvent(), deps())).body;
+
+    expect(page).toContain('<input type="radio" name="decision" value="retest" required>');
+    expect(page).toContain(
+      '<dd>app.example.com A (203.0.113.10 A); login.example.com B (203.0.113.11 B)</dd>',
+    );
+    expect(page).toContain('<dt>Grades seen so far</dt><dd>C, B</dd>');
+    expect(page).toContain('<dt>Re-tests so far</dt><dd>1</dd>');
+  });
+
   it('SOP 11: the replacement form asks for the replacement resource when one is found', async () => {
     givenTable({ task: taskRecord({ kind: 'replacement', team: 'dii', sopStep: 11 }) });
 

@@ -1,6 +1,6 @@
 /** SOP 17: the annual renewal of the DPA and SSL grade (statemachine/annual-renewal.asl.json). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANNUAL_RENEWAL_ASL, createFlow, decision, sslResult } from './harness.ts';
+import { ANNUAL_RENEWAL_ASL, createFlow, decision, remediationResult, sslResult } from './harness.ts';
 
 const plan =
   (overrides: Record<string, unknown> = {}) =>
@@ -10,6 +10,7 @@ const plan =
     sslRetestDue: true,
     vendorContactEmail: 'privacy@vendor.example',
     url: 'https://app.example.com',
+    websites: ['app.example.com', 'login.example.com'],
     ...overrides,
   });
 
@@ -29,12 +30,18 @@ describe('SOP 17 annual renewal', () => {
     ]);
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toEqual({
       requestId: 'SR-20261128-TEST0001',
-      url: 'https://app.example.com',
+      websites: ['app.example.com', 'login.example.com'],
     });
     expect(flow.callsTo('PublishStatusFunctionArn')).toEqual([
       { requestId: 'SR-20261128-TEST0001', status: 'APPROVED', sopStep: 17 },
     ]);
     expect(flow.callsTo('ScheduleRenewalFunctionArn')).toHaveLength(1);
+    // The request shows RENEWED with its next due date (record-renewal reads the new schedule).
+    expect(flow.callsTo('RecordRenewalFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', outcome: 'RENEWED' },
+    ]);
+    const states = flow.statesEntered();
+    expect(states.indexOf('ScheduleNextRenewal')).toBeLessThan(states.indexOf('RecordRenewalComplete'));
   });
 
   it('only re-tests SSL when no DPA applies', async () => {
@@ -48,20 +55,46 @@ describe('SOP 17 annual renewal', () => {
     expect(flow.statesEntered()).not.toContain('AwaitRenewedDpa');
   });
 
-  it('a grade that dropped below A: vendor notified, registry Not Approved, no new schedule', async () => {
-    const reason = 'SSL Labs grade C for app.example.com is below the required A';
+  it('a grade that dropped below A: the same remediation as at vetting; a passing re-test renews', async () => {
     flow = createFlow({
       file: ANNUAL_RENEWAL_ASL,
       functions: {
         PlanRenewalFunctionArn: plan({ dpaRenewalDue: false }),
-        CheckSslFunctionArn: () => sslResult({ passed: false, grade: 'C', reason }),
+        CheckSslFunctionArn: (_p, call) =>
+          call === 0 ? sslResult({ passed: false, grade: 'C', reason: 'grade C' }) : sslResult(),
       },
     });
     flow.start({ requestId: 'SR-20261128-TEST0001' });
+    const task = await flow.decide('ssl-remediation', decision('retest'));
+    const { output } = await flow.finish();
+
+    expect(output).toEqual({ outcome: 'RENEWED', requestId: 'SR-20261128-TEST0001' });
+    expect(task.payload).toMatchObject({ kind: 'ssl-remediation', timeoutSeconds: 1_814_400 });
+    expect(flow.callsTo('NotifyVendorSslFunctionArn')).toEqual([
+      expect.objectContaining({ vendorContactEmail: 'privacy@vendor.example', reason: 'grade C' }),
+    ]);
+    expect(flow.callsTo('CheckSslFunctionArn')).toHaveLength(2);
+    expect(flow.callsTo('PublishStatusFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', status: 'APPROVED', sopStep: 17 },
+    ]);
+  });
+
+  it('remediation used up: the renewal lapses: Not Approved, LAPSED with the reason, no new schedule', async () => {
+    const reason = 'The SSL grade still fails after 5 re-tests: grade C';
+    flow = createFlow({
+      file: ANNUAL_RENEWAL_ASL,
+      functions: {
+        PlanRenewalFunctionArn: plan({ dpaRenewalDue: false }),
+        CheckSslFunctionArn: () => sslResult({ passed: false, grade: 'C', reason: 'grade C' }),
+        NotifyVendorSslFunctionArn: (_p, call) =>
+          remediationResult({ retests: call, reason: call >= 5 ? reason : '' }),
+      },
+    });
+    flow.start({ requestId: 'SR-20261128-TEST0001' });
+    for (let retest = 0; retest < 5; retest++) await flow.decide('ssl-remediation', decision('retest'));
     const { output } = await flow.finish();
 
     expect(output).toEqual({ outcome: 'NOT_RENEWED', requestId: 'SR-20261128-TEST0001', reason });
-    expect(flow.callsTo('NotifyVendorSslFunctionArn')).toHaveLength(1);
     expect(flow.callsTo('PublishStatusFunctionArn')).toEqual([
       {
         requestId: 'SR-20261128-TEST0001',
@@ -71,9 +104,28 @@ describe('SOP 17 annual renewal', () => {
       },
     ]);
     expect(flow.callsTo('ScheduleRenewalFunctionArn')).toHaveLength(0);
-    expect(flow.callsTo('RecordStepFunctionArn')).toEqual([
-      { requestId: 'SR-20261128-TEST0001', sopStep: 17, summary: `Annual renewal failed: ${reason}` },
+    expect(flow.callsTo('RecordRenewalFunctionArn')).toEqual([
+      { requestId: 'SR-20261128-TEST0001', outcome: 'LAPSED', denial: { sopStep: 17, reason } },
     ]);
+  });
+
+  it('Cybersecurity denies during the renewal remediation: lapses with its comment', async () => {
+    flow = createFlow({
+      file: ANNUAL_RENEWAL_ASL,
+      functions: {
+        PlanRenewalFunctionArn: plan({ dpaRenewalDue: false }),
+        CheckSslFunctionArn: () => sslResult({ passed: false, grade: undefined, reason: 'unreachable' }),
+      },
+    });
+    flow.start({ requestId: 'SR-20261128-TEST0001' });
+    await flow.decide('ssl-remediation', decision('deny', { comment: 'Vendor retired the site' }));
+    const { output } = await flow.finish();
+
+    expect(output).toMatchObject({ outcome: 'NOT_RENEWED' });
+    expect(flow.callsTo('RecordRenewalFunctionArn')[0]).toMatchObject({
+      outcome: 'LAPSED',
+      denial: { sopStep: 17, comment: 'Vendor retired the site' },
+    });
   });
 
   it('a refused DPA renewal makes the resource Not Approved', async () => {
@@ -86,5 +138,6 @@ describe('SOP 17 annual renewal', () => {
       reason: 'The vendor did not renew the student Data Privacy Agreement',
     });
     expect(flow.statesEntered()).not.toContain('StartSslRetest');
+    expect(flow.callsTo('RecordRenewalFunctionArn')[0]).toMatchObject({ outcome: 'LAPSED' });
   });
 });

@@ -3,8 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { loadDefinition } from '#local/asl-runner.ts';
-import { DEFAULT_DEADLINE_DAYS, deadlineSecondsPlaceholder } from '#shared/domain/deadlines.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import {
+  DEFAULT_DEADLINE_DAYS,
+  type DeadlineKind,
+  deadlineSecondsPlaceholder,
+} from '#shared/domain/deadlines.ts';
+import { MAX_REMEDIATION_WAIT_SECONDS } from '#shared/domain/ssl-notice.ts';
+import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 
 const FILES = Object.values(STATE_MACHINES).map((m) => m.file);
@@ -70,8 +75,15 @@ describe.each(FILES)('%s', (file) => {
       const payload = (s.Parameters as { Payload: Record<string, unknown> }).Payload;
       expect(payload['taskToken.$'], name).toBe('$$.Task.Token');
       expect(Object.keys(TASK_KINDS), name).toContain(payload.kind);
-      expect(s.TimeoutSeconds, name).toBe(DEFAULT_DEADLINE_DAYS[payload.kind as TaskKind] * 86_400);
-      expect(payload.timeoutSeconds, name).toBe(s.TimeoutSeconds);
+      if (s.TimeoutSecondsPath !== undefined) {
+        // The ssl-remediation wait: what is left of the window, set by notify-vendor-ssl, at most 21 days.
+        expect(s.TimeoutSecondsPath, name).toBe('$.sslRemediation.waitSeconds');
+        expect(payload['timeoutSeconds.$'], name).toBe(s.TimeoutSecondsPath);
+        expect(MAX_REMEDIATION_WAIT_SECONDS * 1000, name).toBeLessThan(2 ** 31);
+      } else {
+        expect(s.TimeoutSeconds, name).toBe(DEFAULT_DEADLINE_DAYS[payload.kind as DeadlineKind] * 86_400);
+        expect(payload.timeoutSeconds, name).toBe(s.TimeoutSeconds);
+      }
       expect((s.Catch as { ErrorEquals: string[] }[])[0]?.ErrorEquals, name).toEqual(['States.Timeout']);
     }
   });
@@ -88,6 +100,8 @@ describe.each(FILES)('%s', (file) => {
     expect(waits.length).toBeGreaterThan(0);
     for (const [name, s] of waits) {
       const payload = (s.Parameters as { Payload: Record<string, unknown> }).Payload;
+      // The SSL remediation waits for what is left of its window (sslRemediationWindowDays).
+      if (payload.kind === 'ssl-remediation') continue;
       const placeholder = deadlineSecondsPlaceholder(String(payload.kind));
       expect(s.TimeoutSeconds, name).toBe(placeholder);
       expect(payload.timeoutSeconds, name).toBe(placeholder);

@@ -17,6 +17,7 @@ import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import type {
   AssignTaskInput,
   CheckSslOutput,
+  NotifyVendorSslOutput,
   WorkflowInput,
   WorkflowResource,
 } from '#shared/domain/workflow.ts';
@@ -36,6 +37,21 @@ export function sslResult(overrides: Partial<CheckSslOutput> = {}): CheckSslOutp
     nextPollSeconds: 0,
     startedAt: '2026-11-28T10:00:00.000Z',
     polls: 1,
+    hosts: [],
+    ...overrides,
+  };
+}
+
+/** notify-vendor-ssl's answer: remediation open, a 21-day wait, the window 30 days out. */
+export function remediationResult(overrides: Partial<NotifyVendorSslOutput> = {}): NotifyVendorSslOutput {
+  return {
+    notifiedAt: '2026-11-28T10:00:00.000Z',
+    open: true,
+    retests: 0,
+    waitSeconds: 1_814_400,
+    windowEndsAt: '2026-12-28T10:00:00.000Z',
+    reason: '',
+    timeoutReason: 'Cybersecurity did not ask for an SSL re-test or deny within 21 days of the vendor notice',
     ...overrides,
   };
 }
@@ -45,7 +61,8 @@ const DEFAULT_FUNCTIONS: Record<string, Fn> = {
   RecordStepFunctionArn: () => ({}),
   SendDpaFunctionArn: (p) => ({ sentTo: p.vendorContactEmail, sentAt: '2026-11-28T10:00:00.000Z' }),
   CheckSslFunctionArn: () => sslResult(),
-  NotifyVendorSslFunctionArn: () => ({}),
+  NotifyVendorSslFunctionArn: (_p, call) => remediationResult({ retests: call }),
+  RecordRenewalFunctionArn: () => ({}),
   PublishStatusFunctionArn: (p) => ({ resourceId: 'example-0123456789ab', status: p.status }),
   ProcurementHookFunctionArn: () => ({}),
   ScheduleRenewalFunctionArn: () => ({
@@ -59,6 +76,7 @@ const DEFAULT_FUNCTIONS: Record<string, Fn> = {
     sslRetestDue: true,
     vendorContactEmail: 'privacy@vendor.example',
     url: 'https://app.example.com',
+    websites: ['app.example.com'],
   }),
   CloseRequestFunctionArn: () => ({}),
   RecordErrorFunctionArn: () => ({}),
