@@ -344,6 +344,12 @@ describe('GET /registry as a page', () => {
     expect(res.body).toContain(`href="/registry.csv?q=${tag}"`);
   });
 
+  it.each([['*/*'], ['']])('answers HTML unless JSON is asked for (accept %o)', async (accept) => {
+    const res = await registry({ ...event({ q: tag }), headers: accept ? { Accept: accept } : {} }, deps());
+
+    expect(res.headers?.['Content-Type']).toMatch(/^text\/html/);
+  });
+
   it('escapes whatever a request contained, and links only to http(s) websites', async () => {
     await given(tagged(hostile));
 
