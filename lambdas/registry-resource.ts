@@ -7,7 +7,7 @@
  */
 import { now, store } from '#shared/deps.ts';
 import { type RegistryResourceDeps, readRegistryResource } from '#shared/domain/registry-resource.ts';
-import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/http/edge.ts';
+import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/http/edge.ts';
 import { once } from '#shared/once.ts';
 import { renderRegistryResource, renderRegistryResourceError } from '#shared/pages/registry.ts';
 
@@ -20,7 +20,7 @@ export async function registryResource(
   deps: RegistryResourceDeps = defaultDeps(),
 ): Promise<HttpResponse> {
   const { view } = await readRegistryResource(event.pathParameters?.resourceId ?? '', deps);
-  return pageOrJson(event, () => renderRegistryResource(view), view);
+  return pageUnlessJson(event, () => renderRegistryResource(view), view);
 }
 
 export const handler = httpHandler((event) => registryResource(event), {

@@ -13,7 +13,7 @@ import {
   searchRegistry,
   toRegistryItem,
 } from '#shared/domain/registry-list.ts';
-import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/http/edge.ts';
+import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/http/edge.ts';
 import { once } from '#shared/once.ts';
 import { renderRegistry, renderRegistryError } from '#shared/pages/registry.ts';
 
@@ -26,7 +26,7 @@ export async function registry(event: HttpEvent, deps?: RegistryDeps): Promise<H
   // Bad input is a 400 before anything else is needed.
   const search = readRegistrySearch(event.queryStringParameters ?? {});
   const page = await searchRegistry(search, deps ?? defaultDeps());
-  return pageOrJson(event, () => renderRegistry({ ...page, ...search }), {
+  return pageUnlessJson(event, () => renderRegistry({ ...page, ...search }), {
     items: page.entries.map(toRegistryItem),
     next: page.next ?? null,
   });

@@ -14,12 +14,21 @@ import { logger } from '../logger.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { DETAIL_TYPES, EVENT_SOURCE } from './events.ts';
 import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from './outcome.ts';
-import { buildRegistryEntry, keepsApprovedEntry, statusChangedDetail, statusLabel } from './registry.ts';
+import {
+  buildRegistryEntry,
+  keepsApprovedEntry,
+  statusChangedDetail,
+  statusLabel,
+  withRequest,
+} from './registry.ts';
 import { resourceIdOf } from './resource-identity.ts';
 import type { RegistryStatus } from './workflow.ts';
 
 export interface PublishStatusDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'getRegistryEntry' | 'putRegistryEntry' | 'appendAudit'>;
+  store: Pick<
+    WorkflowStore,
+    'requireRequest' | 'getRegistryEntry' | 'putRegistryEntry' | 'setRegistryRequests' | 'appendAudit'
+  >;
   events: EventBridgeClient;
   eventBusName: string;
   now: () => Date;
@@ -45,6 +54,12 @@ export async function publishStatus(
   const request = await deps.store.requireRequest(requestId);
   const existing = await deps.store.getRegistryEntry(resourceIdOf(request.resource));
   if (existing && keepsApprovedEntry({ existing, status, sopStep, requestId })) {
+    // The resource's page still lists this request among those about it.
+    await deps.store.setRegistryRequests(
+      existing.resourceId,
+      existing.statusDate,
+      withRequest(existing, requestId),
+    );
     await deps.store.appendAudit({
       requestId,
       sopStep,

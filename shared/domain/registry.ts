@@ -67,10 +67,7 @@ export function buildRegistryEntry(options: {
   const sslTestedAt = sslGrade ? request.security?.ssl?.testedAt : undefined;
   const renewalDueOn = status === 'APPROVED' ? existing?.renewalDueOn : undefined;
   const host = hostnameOf(resource.url);
-  const requestIds = [
-    request.requestId,
-    ...(existing?.requestIds ?? []).filter((id) => id !== request.requestId),
-  ].slice(0, MAX_REQUEST_IDS);
+  const requestIds = withRequest(existing, request.requestId);
   return {
     resourceId: resourceIdOf(resource),
     resourceName: resource.name,
@@ -96,6 +93,12 @@ export function buildRegistryEntry(options: {
 
 /** Requests listed on a resource's page (the newest; each has its own status page). */
 export const MAX_REQUEST_IDS = 20;
+
+/** The entry's requests with this one first. */
+export function withRequest(existing: RegistryEntry | undefined, requestId: string): string[] {
+  const earlier = existing?.requestIds ?? (existing?.requestId ? [existing.requestId] : []);
+  return [requestId, ...earlier.filter((id) => id !== requestId)].slice(0, MAX_REQUEST_IDS);
+}
 
 /**
  * Whether an entry is a current vetting a new request could reuse: Approved, and its evidence still

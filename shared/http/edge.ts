@@ -79,6 +79,12 @@ export function pageOrJson(event: HttpEvent, page: () => string, json: unknown):
   return wantsHtml(event) ? htmlResponse(200, page()) : jsonResponse(200, json);
 }
 
+/** Staff pages (the registry): JSON only when asked for (`accept: application/json`), else the page. */
+export function pageUnlessJson(event: HttpEvent, page: () => string, json: unknown): HttpResponse {
+  const asksJson = /application\/json/.test(header(event, 'accept') ?? '') && !wantsHtml(event);
+  return asksJson ? jsonResponse(200, json) : htmlResponse(200, page());
+}
+
 export type FormValue = string | string[];
 
 const NOT_UTF8 = 'The request body is not valid UTF-8 text; send it encoded as UTF-8';

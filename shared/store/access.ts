@@ -14,7 +14,7 @@
  *                                                            then its search index items in batches;
  *                                                            reads the entry back on a conflict)
  *   getRegistryEntry / getRegistryEntries                    read registry
- *   setRegistryRenewal                                       write registry
+ *   setRegistryRenewal, setRegistryRequests                  write registry
  *   registrySearchPage                                       read registrySearch (a Query, one page)
  *   claimIdempotencyKey                                      write + read idempotency
  *   markRequestStarted                                       write request
@@ -86,7 +86,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
   // requireRequest, updateRequest (renewal), appendAudit
   'record-renewal': access({ read: ['request'], write: ['request'] }),
-  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index)
+  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index), setRegistryRequests
   'publish-status': access({
     read: ['request', 'registry'],
     write: ['request', 'registry', 'registrySearch'],

@@ -157,6 +157,23 @@ export class RegistryStore {
     }
   }
 
+  /**
+   * Lists the requests about a resource on its entry (newest first), unless the entry has changed
+   * since it was read (then the next decision's write lists them).
+   */
+  async setRegistryRequests(resourceId: string, statusDate: string, requestIds: string[]): Promise<void> {
+    try {
+      await this.table.update('List requests on registry entry', {
+        Key: registryKey(resourceId),
+        UpdateExpression: 'SET requestIds = :ids',
+        ConditionExpression: 'statusDate = :statusDate',
+        ExpressionAttributeValues: { ':ids': requestIds, ':statusDate': statusDate },
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
   /** Registry entries whose annual renewal (SOP 17) is due on or before `date` (YYYY-MM-DD). */
   async listRenewalsDue(date: string): Promise<RegistryEntry[]> {
     return this.table.query<RegistryEntry>('List renewals due', {

@@ -4,7 +4,13 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type PublishStatusDeps, publishStatus } from '#lambdas/publish-status.ts';
@@ -203,6 +209,13 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     expect(out).toEqual({ resourceId: RESOURCE_ID, status: 'APPROVED' });
     expect(registryPut()).toBeUndefined();
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    // The resource's page lists this request too, if the entry is still the one read.
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: RESOURCE_KEY,
+      UpdateExpression: 'SET requestIds = :ids',
+      ConditionExpression: 'statusDate = :statusDate',
+      ExpressionAttributeValues: { ':ids': ['SR-20261128-TEST0001', 'SR-20250101-OTHER001'] },
+    });
     expect(auditPut()?.Item).toMatchObject({
       type: 'STATUS_KEPT',
       sopStep: 9,

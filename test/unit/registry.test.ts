@@ -4,7 +4,7 @@
  * the list as CSV; whatever a request contained is escaped. Runs on a real DynamoDB engine (dynalite):
  * the point is what the search index's queries and the entry's conditional write really do.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler, registry } from '#lambdas/registry.ts';
@@ -14,7 +14,7 @@ import { readRegistryCsv } from '#shared/domain/registry-csv.ts';
 import { PAGE_SIZE, searchRegistry } from '#shared/domain/registry-list.ts';
 import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import type { HttpEvent } from '#shared/http/edge.ts';
-import { registrySearchKey } from '#shared/store/keys.ts';
+import { registrySearchKey, registrySearchPartition } from '#shared/store/keys.ts';
 import type { RegistryEntry } from '#shared/store/records.ts';
 import type { WorkflowStore } from '#shared/store/store.ts';
 import registryEvent from '../events/api-gateway-get-registry.json' with { type: 'json' };
@@ -191,6 +191,15 @@ describe('resource identity: one entry per resource (vendor + name), whatever it
     expect((await store.getRegistryEntry(math.resourceId))?.status).toBe('NOT_APPROVED');
     expect(await names(tag, 'APPROVED')).toEqual([reader.resourceName]);
     expect(await names(tag, 'NOT_APPROVED')).toEqual([math.resourceName]);
+    // Its index items left the Approved partitions (not only skipped on read).
+    const approvedMath = await table.client.send(
+      new QueryCommand({
+        TableName: 'software-requests',
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': registrySearchPartition('A', tag) },
+      }),
+    );
+    expect(approvedMath.Items?.map((i) => i.resourceId)).toEqual([reader.resourceId]);
   });
 
   it('the same vendor and name in other case, accents or spacing is the same resource', () => {
@@ -342,6 +351,12 @@ describe('GET /registry as a page', () => {
     expect(res.body).toContain(`<a href="/registry/${a.resourceId}">${a.resourceName}</a>`);
     expect(res.body).toContain('2 resources matching');
     expect(res.body).toContain(`href="/registry.csv?q=${tag}"`);
+  });
+
+  it.each([['*/*'], ['']])('answers HTML unless JSON is asked for (accept %o)', async (accept) => {
+    const res = await registry({ ...event({ q: tag }), headers: accept ? { Accept: accept } : {} }, deps());
+
+    expect(res.headers?.['Content-Type']).toMatch(/^text\/html/);
   });
 
   it('escapes whatever a request contained, and links only to http(s) websites', async () => {
