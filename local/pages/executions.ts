@@ -212,7 +212,7 @@ ${running && path.current ? html`<li><span class="swatch current"></span>current
 <li><span class="swatch"></span>not taken</li>
 <li>dashed arrows: on error or timeout</li>
 </ul>
-<figure class="diagram" style="margin:0">${new SafeHtml(
+<figure class="diagram" style="margin:0" tabindex="0" aria-label="State machine diagram (scrolls; focus it to scroll with the keyboard)">${new SafeHtml(
         renderStateMachineSvg(definition, path, {
           title: `${machine}: states, with the path of execution ${execution.name} highlighted`,
           idPrefix: 'exec',

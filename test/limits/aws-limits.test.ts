@@ -79,11 +79,26 @@ describe('the check itself', () => {
     expect(worst.seconds).toBeGreaterThan(365 * DAY);
   });
 
-  it('counts every question a request may ask: one more would pass a year', () => {
+  it('counts every question a request may ask: each one more adds a reply wait and a restarted review', () => {
     const more = structuredClone(request);
     for (const state of Object.values(more.States)) {
       for (const c of state.Choices ?? [])
         if (c.Variable === '$.questions.asked' && c.NumericGreaterThanEquals !== undefined)
+          c.NumericGreaterThanEquals += 1;
+    }
+
+    const added =
+      worstCase(more, { sslMaxWaitSeconds: 86_400 }).seconds -
+      worstCase(request, { sslMaxWaitSeconds: 86_400 }).seconds;
+    // The longest question: a 7-day reply wait, then the longest review (14 days) again.
+    expect(added).toBeGreaterThanOrEqual(21 * DAY);
+  });
+
+  it('counts every replacement: a second one (three vetting rounds) would pass a year', () => {
+    const more = structuredClone(request);
+    for (const state of Object.values(more.States)) {
+      for (const c of state.Choices ?? [])
+        if (c.Variable === '$.replacementCount' && c.NumericGreaterThanEquals !== undefined)
           c.NumericGreaterThanEquals += 1;
     }
 

@@ -168,8 +168,8 @@ describe('the state machine diagram', () => {
       'AwaitCurriculumReviewAnswer>CurriculumReview',
       'AwaitPrivacyPolicyReviewAnswer>PrivacyPolicyReview',
       'AwaitTechnicalReviewAnswer>TechnicalReview',
-      'MarkRerouted>RouteApproval',
       'IsSslRetestRequested>StartSslScan',
+      'MarkRerouted>RouteApproval',
       'PollSslScan>IsSslScanFinished',
       'RestartSecurityVetting>PrivacyPolicyReview',
     ]);

@@ -90,7 +90,10 @@ describe('Wait states on the local clock', () => {
       },
     });
     flow.start(requestInput({ resource: resource({ usesWebsite: true, url: 'https://app.example.com' }) }));
-    await flow.decide('privacy-review', decision('acceptable', { studentDataRequired: false }));
+    await flow.decide(
+      'privacy-review',
+      decision('acceptable', { studentDataRequired: false, websites: ['app.example.com'] }),
+    );
     await settle();
     expect(flow.statesEntered().at(-1)).toBe('WaitForSslScan');
 
