@@ -22,14 +22,11 @@ const APPROVED_PATH = [
   'WaitForSslScan',
   'PollSslScan',
   'IsSslScanFinished',
-  'IsSslScanGradeAcceptable',
-  'SecurityGate',
   'RouteApproval',
   'CurriculumReview',
   'IsCurriculumApproved',
   'TechnicalReview',
   'IsTechnicallySound',
-  'IsFree',
   'Installation',
   'PublishApproved',
   'ScheduleRenewal',
@@ -141,9 +138,9 @@ describe('the state machine diagram', () => {
     expect(takenEdges.sort()).toEqual([...expected].sort());
     expect(svg).toContain('marker-end="url(#sm-arrow-taken)"');
     // Not by colour alone: the badge carries the order, the tooltip says "Taken".
-    const security = /data-state="SecurityGate"[^>]*>(.*?)<\/g><\/g>/.exec(svg)![1]!;
-    expect(security).toContain('Taken: step 11.');
-    expect(security).toMatch(/<text [^>]*>11<\/text>/);
+    const routing = /data-state="RouteApproval"[^>]*>(.*?)<\/g><\/g>/.exec(svg)![1]!;
+    expect(routing).toContain('Taken: step 10.');
+    expect(routing).toMatch(/<text [^>]*>10<\/text>/);
     expect(svg).not.toMatch(/data-state="SendDpa" data-taken/);
   });
 

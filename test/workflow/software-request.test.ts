@@ -30,13 +30,11 @@ describe('TS-PE-535 software request workflow', () => {
       'PrivacyPolicyReview',
       'IsDpaRequired',
       'IsWebsite',
-      'SecurityGate',
       'RouteApproval',
       'CurriculumReview',
       'IsCurriculumApproved',
       'TechnicalReview',
       'IsTechnicallySound',
-      'IsFree',
       'Installation',
       'PublishApproved',
       'ScheduleRenewal',
@@ -208,15 +206,14 @@ describe('TS-PE-535 software request workflow', () => {
         { requestId: 'SR-20261128-TEST0001', websites: ['app.example.com'] },
       ]);
       const states = flow.statesEntered();
-      expect(states.slice(states.indexOf('NotifyVendorSsl'), states.indexOf('SecurityGate') + 1)).toEqual([
+      expect(states.slice(states.indexOf('NotifyVendorSsl'), states.indexOf('RouteApproval') + 1)).toEqual([
         'NotifyVendorSsl',
         'IsSslRemediationOpen',
         'SslRemediation',
         'IsSslRetestRequested',
         'StartSslScan',
         'IsSslScanFinished',
-        'IsSslScanGradeAcceptable',
-        'SecurityGate',
+        'RouteApproval',
       ]);
     },
   );
