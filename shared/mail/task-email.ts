@@ -56,18 +56,16 @@ export function formatUsd(amount: number): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount);
 }
 
-/** "Friday, December 11, 2026 at 10:00 AM UTC": unambiguous for a team in any time zone. */
-// Built once: constructing an Intl.DateTimeFormat costs milliseconds, and every email and page uses it.
-const DATE_TIME = new Intl.DateTimeFormat('en-US', {
-  dateStyle: 'full',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
+// Built once, on first use: constructing an Intl.DateTimeFormat costs milliseconds (its locale data),
+// too much for every date of every email, and too much for a cold start that formats none.
+let dateTime: Intl.DateTimeFormat | undefined;
 
+/** "Friday, December 11, 2026 at 10:00 AM UTC": unambiguous for a team in any time zone. */
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${DATE_TIME.format(date)} UTC`;
+  dateTime ??= new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' });
+  return `${dateTime.format(date)} UTC`;
 }
 
 type SslFinding = NonNullable<NonNullable<RequestRecord['security']>['ssl']>;
