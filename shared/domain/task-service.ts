@@ -101,7 +101,12 @@ export async function openTask(
   audience: LinkAudience = 'team',
 ): Promise<LinkProblem | OpenTask> {
   const link = await loadLink(taskId, secret, deps, audience);
-  return link.state === 'open' ? loadOpenTask(link.task, deps) : link;
+  if (link.state !== 'open') return link;
+  const open = await loadOpenTask(link.task, deps);
+  // Closed meanwhile (its deadline passed, or an error stopped it): its open links decide nothing. The
+  // task record is only marked when someone answers, so the request says it first.
+  const closed = open.request.status === 'DENIED' || open.request.status === 'ERROR';
+  return closed ? { state: 'expired', task: link.task } : open;
 }
 
 export interface DecideDeps extends TaskReadDeps {

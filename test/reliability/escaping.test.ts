@@ -135,7 +135,7 @@ describe('reliability: markup in every text field is escaped on every page and i
     await env.client.waitForStatus(id, 'APPROVED');
   });
 
-  it('a website graded B: the vendor is emailed and the request denied (SOP 5-6)', async () => {
+  it('a website graded B: the vendor is emailed, and Cybersecurity denies at the SSL remediation (SOP 5-6)', async () => {
     const id = await env.client.submit(
       hostileRequest('r2', {
         resourceKind: 'web-service',
@@ -151,6 +151,7 @@ describe('reliability: markup in every text field is escaped on every page and i
       studentDataRequired: 'no',
       vendorContactEmail: 'privacy@vendor.example',
     });
+    await step(id, 'ssl-remediation', { decision: 'deny' });
     await env.client.waitForStatus(id, 'DENIED');
   });
 

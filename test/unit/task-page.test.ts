@@ -224,6 +224,19 @@ describe('a bad link gets a clear page and changes nothing', () => {
   });
 
   it.each([
+    ['closed for its deadline', 'DENIED'],
+    ['stopped by an error', 'ERROR'],
+  ] as const)('the open link of a request %s is 410: it can decide nothing', async (_case, status) => {
+    givenTable({ request: { ...requestRecord(), status } });
+
+    const response = await showTaskPage(getTaskEvent(), deps());
+
+    expect(response.statusCode).toBe(410);
+    expect(response.body).toContain('This link has expired');
+    expect(writes()).toEqual([]);
+  });
+
+  it.each([
     ['past its deadline', taskRecord({ expiresAt: '2026-11-28T09:59:59.999Z' })],
     ['timed out in Step Functions', taskRecord({ status: 'TIMED_OUT' })],
   ])('a task %s is 410', async (_case, task) => {
