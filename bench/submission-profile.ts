@@ -18,6 +18,9 @@ export interface SubmissionProfile {
   otherMs: number;
 }
 
+const stackOf = (client: unknown) =>
+  (client as { middlewareStack: MiddlewareStack<object, object> }).middlewareStack;
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -33,8 +36,7 @@ export async function profileSubmissions(
   let current: number | undefined;
   const calls: { submission: number; call: string; ms: number }[] = [];
   for (const [service, client] of Object.entries(clients)) {
-    const stack = (client as unknown as { middlewareStack: MiddlewareStack<object, object> }).middlewareStack;
-    stack.add(
+    stackOf(client).add(
       (next, context) => async (args) => {
         const submission = current;
         const started = performance.now();
@@ -73,11 +75,7 @@ export async function profileSubmissions(
     }
   } finally {
     current = undefined;
-    for (const client of Object.values(clients)) {
-      (client as unknown as { middlewareStack: MiddlewareStack<object, object> }).middlewareStack.remove(
-        'benchSubmissionProfile',
-      );
-    }
+    for (const client of Object.values(clients)) stackOf(client).remove('benchSubmissionProfile');
   }
   const names = [...new Set(calls.map((c) => c.call))];
   const rows = names.map((call) => {

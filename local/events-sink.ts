@@ -1,10 +1,10 @@
 /** An EventBridge PutEvents stand-in that records every event (`GET /_local/events`). */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsApiError, awsJson, awsJsonError } from './aws/protocol.ts';
 import type { SimpleRequest, SimpleResponse } from './http-types.ts';
-import { readJsonFile } from './json-file.ts';
+import { readJsonFile, readJsonLines } from './json-file.ts';
 
 export interface RecordedEvent {
   id: string;
@@ -27,12 +27,7 @@ export class EventsSink {
   constructor(dataDir: string) {
     this.file = join(dataDir, 'events.jsonl');
     const legacy = join(dataDir, 'events.json');
-    this.events = existsSync(this.file)
-      ? readFileSync(this.file, 'utf8')
-          .split('\n')
-          .filter((line) => line.trim())
-          .flatMap((line) => parseLine(line))
-      : [];
+    this.events = readJsonLines<RecordedEvent>(this.file);
     if (existsSync(legacy)) {
       const moved = readJsonFile<RecordedEvent[]>(legacy, []);
       this.append(moved);
@@ -90,14 +85,5 @@ export class EventsSink {
     this.events.push(...recorded);
     const failed = results.filter((r) => 'ErrorCode' in r).length;
     return awsJson(200, { FailedEntryCount: failed, Entries: results }, undefined, '1.1');
-  }
-}
-
-/** A line torn by a crash mid-append is skipped: its PutEvents was never answered. */
-function parseLine(line: string): RecordedEvent[] {
-  try {
-    return [JSON.parse(line) as RecordedEvent];
-  } catch {
-    return [];
   }
 }

@@ -12,3 +12,21 @@ export function writeJsonFile(path: string, value: unknown): void {
   writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1));
   renameSync(`${path}.tmp`, path);
 }
+
+/**
+ * The records of an append-only JSON-lines file (none when it does not exist). A crash mid-append
+ * leaves at most a torn last line, whose write was never reported done: it is skipped.
+ */
+export function readJsonLines<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as T];
+      } catch {
+        return [];
+      }
+    });
+}

@@ -1,6 +1,7 @@
 /** aws-ses-v2-local's mail store, mapped to the outbox shape, plus mail of earlier runs (on disk). */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonLines } from './json-file.ts';
 
 export interface OutboxEmail {
   messageId: string;
@@ -33,11 +34,8 @@ export class Outbox {
   ) {
     const legacy = join(dir, 'outbox.json');
     if (existsSync(legacy)) this.remember(JSON.parse(readFileSync(legacy, 'utf8')) as OutboxEmail[]);
-    if (existsSync(this.file)) {
-      const lines = readFileSync(this.file, 'utf8').split('\n');
-      // A crash mid-append leaves at most a torn last line; its email was never reported as sent.
-      this.remember(lines.filter((l) => l.trim()).flatMap((l) => parseLine(l)));
-    }
+    // A torn last line (a crash mid-append) is skipped: its email was never reported as sent.
+    this.remember(readJsonLines<OutboxEmail>(this.file));
   }
 
   private get file(): string {
@@ -79,14 +77,6 @@ export class Outbox {
   async list(): Promise<OutboxEmail[]> {
     await this.keep();
     return [...this.kept];
-  }
-}
-
-function parseLine(line: string): OutboxEmail[] {
-  try {
-    return [JSON.parse(line) as OutboxEmail];
-  } catch {
-    return [];
   }
 }
 

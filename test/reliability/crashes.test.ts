@@ -20,7 +20,7 @@ import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
 import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, knownDefect, misses, recordFigures } from './figures.ts';
-import { type Expected, type Observed, reconcile } from './reconcile.ts';
+import { type Expected, observe, reconcile } from './reconcile.ts';
 import { fastDataDir, SEED, seededRandom } from './support.ts';
 import { TolerantDriver } from './tolerant-driver.ts';
 
@@ -255,15 +255,7 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
     );
     const orphans = stored.filter((r) => !executions.has(r.requestId));
 
-    const observed = new Map<string, Observed>();
-    for (const s of all) {
-      const view = await local.call(`/requests/${s.requestId}`, { headers: { accept: 'application/json' } });
-      const exec = await local.call(`/_local/executions/${s.requestId}`);
-      observed.set(s.requestId, {
-        ...(view.status === 200 ? { view: JSON.parse(view.text) } : {}),
-        ...(exec.status === 200 ? { execution: JSON.parse(exec.text) } : {}),
-      });
-    }
+    const observed = await observe(local, all);
     const outbox = await local.outbox();
     const r = reconcile(all, observed, outbox);
     const unfinished = all.filter(

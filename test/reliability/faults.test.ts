@@ -16,7 +16,7 @@ import type { TaskKind } from '#shared/domain/task-kinds.ts';
 import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
 import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, knownDefect, misses, recordFigures } from './figures.ts';
-import { type Expected, type Observed, reconcile } from './reconcile.ts';
+import { type Expected, observe, reconcile } from './reconcile.ts';
 import { fastDataDir, fastRetries, SEED, seededRandom } from './support.ts';
 import { TolerantDriver } from './tolerant-driver.ts';
 
@@ -231,15 +231,7 @@ describe('reliability: 20% of DynamoDB calls and emails fail, SSL Labs is busy; 
     }
     armed = false;
     const t3 = Date.now();
-    const observed = new Map<string, Observed>();
-    for (const s of all) {
-      const view = await driver.call(`/requests/${s.requestId}`, { headers: { accept: 'application/json' } });
-      const exec = await driver.call(`/_local/executions/${s.requestId}`);
-      observed.set(s.requestId, {
-        ...(view.status === 200 ? { view: JSON.parse(view.text) } : {}),
-        ...(exec.status === 200 ? { execution: JSON.parse(exec.text) } : {}),
-      });
-    }
+    const observed = await observe(driver, all);
     const outbox = await runtime.outbox();
     const r = reconcile(all, observed, outbox);
     const unfinished = all.filter(

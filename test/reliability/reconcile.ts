@@ -28,6 +28,23 @@ export interface Observed {
   execution?: { status: string; output: unknown };
 }
 
+/** Each request's status view and execution, read over HTTP as they are after the run. */
+export async function observe(
+  client: { call(path: string, init?: RequestInit): Promise<{ status: number; text: string }> },
+  expected: Expected[],
+): Promise<Map<string, Observed>> {
+  const observed = new Map<string, Observed>();
+  for (const { requestId } of expected) {
+    const view = await client.call(`/requests/${requestId}`, { headers: { accept: 'application/json' } });
+    const exec = await client.call(`/_local/executions/${requestId}`);
+    observed.set(requestId, {
+      ...(view.status === 200 ? { view: JSON.parse(view.text) } : {}),
+      ...(exec.status === 200 ? { execution: JSON.parse(exec.text) } : {}),
+    });
+  }
+  return observed;
+}
+
 export interface Reconciliation {
   unfinished: number;
   /** Requests or executions missing. */
