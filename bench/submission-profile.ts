@@ -31,7 +31,7 @@ export async function profileSubmissions(
   body: Record<string, unknown>,
   submissions = 50,
 ): Promise<SubmissionProfile> {
-  // submit-request's calls, by the submission in flight; the workflow's own calls (record-step,
+  // submit-request's calls, by the submission in flight; the workflow's own calls (check-current-vetting,
   // assign-task run while the submission finishes) are told apart by the handler that made them.
   let current: number | undefined;
   const calls: { submission: number; call: string; ms: number }[] = [];

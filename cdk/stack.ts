@@ -221,7 +221,7 @@ export class SoftwareRequestStack extends Stack {
   }
 
   private wireWorkflowSteps(w: Wiring): void {
-    w.fn('record-step').bindTable(w.table);
+    w.fn('check-current-vetting').bindTable(w.table);
     w.fn('plan-renewal').bindTable(w.table);
     w.fn('assign-task')
       .bindTable(w.table)

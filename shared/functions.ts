@@ -85,7 +85,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     route: { method: 'GET', path: '/registry.csv' },
     sop: '6, 16 (upload to TXSPA)',
   },
-  { name: 'record-step', env: ['TABLE_NAME'], aslArn: 'RecordStepFunctionArn', sop: '3' },
+  {
+    name: 'check-current-vetting',
+    env: ['TABLE_NAME'],
+    aslArn: 'CheckCurrentVettingFunctionArn',
+    sop: '3-6 (reuse of a current vetting)',
+  },
   {
     name: 'assign-task',
     env: [

@@ -24,7 +24,7 @@ export interface WorkflowStateMachineProps {
   file: string;
   /** Fixed name, so the ARN is known without a reference (functions it invokes may need it). */
   stateMachineName: string;
-  /** Functions by their ASL substitution name (`RecordStepFunctionArn` → record-step). */
+  /** Functions by their ASL substitution name (`SendDpaFunctionArn` → send-dpa). */
   functionsByAslArn: ReadonlyMap<string, DistrictFunction>;
   /** Other substitutions the ASL may use (e.g. the machines' own ARNs). */
   extraSubstitutions?: Record<string, string>;

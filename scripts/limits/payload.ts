@@ -1,4 +1,5 @@
 /** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
+import { REASON_MAX_CHARACTERS } from '#shared/domain/current-vetting.ts';
 import { MAX_WEBSITES } from '#shared/domain/websites.ts';
 import { MAX_STATUS_MESSAGE } from '#shared/ssl/grading.ts';
 import { MAX_ENDPOINTS_IN_STATE } from '#shared/ssl/scan.ts';
@@ -135,6 +136,9 @@ export async function largestStateBytes(): Promise<number> {
           timeoutReason: widest(1000),
         };
       }
+      // The longest path is vetted every round: no current vetting covers it.
+      if (fn === 'CheckCurrentVettingFunctionArn')
+        return { reused: false, reason: widest(REASON_MAX_CHARACTERS) };
       if (fn === 'SendDpaFunctionArn')
         return { sentTo: 'v'.repeat(BOUNDS.email), sentAt: '2026-11-30T00:00:00.000Z' };
       if (fn === 'ScheduleRenewalFunctionArn')

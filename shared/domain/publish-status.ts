@@ -11,6 +11,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
 import { putEvent } from '../aws/eventbridge.ts';
 import { logger } from '../logger.ts';
+import type { RegistryEntry } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { DETAIL_TYPES, EVENT_SOURCE } from './events.ts';
 import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from './outcome.ts';
@@ -22,7 +23,7 @@ import {
   withRequest,
 } from './registry.ts';
 import { resourceIdOf } from './resource-identity.ts';
-import type { RegistryStatus } from './workflow.ts';
+import type { RegistryStatus, ReusedVetting } from './workflow.ts';
 
 export interface PublishStatusDeps {
   store: Pick<
@@ -71,6 +72,9 @@ export async function publishStatus(
     logger.info('Registry entry kept', { sopStep, resourceId: existing.resourceId });
     return { resourceId: existing.resourceId, status: existing.status };
   }
+  const reused = request.security?.reusedVetting;
+  if (status === 'APPROVED' && reused)
+    return listUnderReusedVetting(requestId, sopStep, reused, existing, deps);
   const statusDate = deps.now();
   const entry = buildRegistryEntry({
     request,
@@ -113,4 +117,56 @@ export async function publishStatus(
   });
   logger.info('Status published', { sopStep, status, resourceId: entry.resourceId });
   return { resourceId: entry.resourceId, status };
+}
+
+/**
+ * An approval that reused a current vetting (shared/domain/current-vetting.ts) rests on the evidence of
+ * the request the entry names: the entry stays that request's (its annual renewal keeps the evidence
+ * current) and lists this request too. Should the entry no longer be Approved (its renewal lapsed
+ * meanwhile), this approval does not overwrite that: the evidence it reused no longer holds.
+ */
+async function listUnderReusedVetting(
+  requestId: string,
+  sopStep: number,
+  reused: ReusedVetting,
+  existing: RegistryEntry | undefined,
+  deps: PublishStatusDeps,
+): Promise<{ resourceId: string; status: RegistryStatus }> {
+  if (existing?.status === 'APPROVED') {
+    await deps.store.setRegistryRequests(
+      existing.resourceId,
+      existing.statusDate,
+      withRequest(existing, requestId),
+    );
+    await deps.store.appendAudit({
+      requestId,
+      sopStep,
+      type: 'STATUS_PUBLISHED',
+      summary: `Listed in the resource registry under ${existing.resourceName}, Active/Approved with the security vetting of ${existing.requestId ? `request ${existing.requestId}` : 'an imported entry'}`,
+      actor: 'workflow',
+      detail: { resourceId: existing.resourceId, status: 'APPROVED', reusedFrom: reused.requestId },
+    });
+    logger.info('Approval listed under a reused vetting', { sopStep, resourceId: existing.resourceId });
+    return { resourceId: existing.resourceId, status: 'APPROVED' };
+  }
+  const why = existing
+    ? `the registry lists ${existing.resourceName} as Not Approved since ${existing.statusDate.slice(0, 10)}${existing.reason ? ` (${existing.reason})` : ''}`
+    : 'the registry no longer has the entry';
+  await deps.store.appendAudit({
+    requestId,
+    sopStep,
+    type: 'STATUS_NOT_PUBLISHED',
+    summary: `Not published as Active/Approved: ${why}, so the security vetting of request ${reused.requestId} this request reused no longer holds. Cybersecurity should vet the resource again.`,
+    actor: 'workflow',
+    detail: {
+      resourceId: reused.resourceId,
+      reusedFrom: reused.requestId,
+      current: existing?.status ?? null,
+    },
+  });
+  logger.warn('Reused vetting no longer holds; approval not published', {
+    sopStep,
+    resourceId: reused.resourceId,
+  });
+  return { resourceId: reused.resourceId, status: existing?.status ?? 'NOT_APPROVED' };
 }

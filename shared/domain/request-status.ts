@@ -20,5 +20,11 @@ export async function readRequestStatus(
   }
   const record = await deps.store.getRequest(requestId);
   if (!record) throw new NotFoundError(`There is no request ${requestId}`);
-  return { view: toRequestView(record, await deps.store.listAudit(requestId)), record };
+  // A request that reused a current vetting is renewed with the earlier request: show that renewal.
+  const renewedWith = record.status === 'APPROVED' ? record.renewal?.renewedWith : undefined;
+  const [events, renewedBy] = await Promise.all([
+    deps.store.listAudit(requestId),
+    renewedWith ? deps.store.getRequest(renewedWith) : undefined,
+  ]);
+  return { view: toRequestView(record, events, renewedBy), record };
 }

@@ -9,6 +9,7 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { createScheduleOnce } from '../aws/scheduler.ts';
 import { logger } from '../logger.ts';
+import type { RequestRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { parsePayload, requestIdField } from './outcome.ts';
 import { signedDpaExpiry } from './registry.ts';
@@ -22,7 +23,7 @@ import {
   renewalWork,
 } from './renewal.ts';
 import { resourceIdOf } from './resource-identity.ts';
-import type { ScheduleRenewalOutput } from './workflow.ts';
+import type { ReusedVetting, ScheduleRenewalOutput } from './workflow.ts';
 
 const SOP_STEP = 17;
 
@@ -36,7 +37,10 @@ export interface ScheduleRenewalConfig {
 }
 
 export interface ScheduleRenewalDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRegistryRenewal' | 'appendAudit'>;
+  store: Pick<
+    WorkflowStore,
+    'requireRequest' | 'getRequest' | 'updateRequest' | 'setRegistryRenewal' | 'appendAudit'
+  >;
   scheduler: SchedulerClient;
   config: ScheduleRenewalConfig;
   now: () => Date;
@@ -50,6 +54,8 @@ export async function scheduleRenewal(
 ): Promise<ScheduleRenewalOutput> {
   const { requestId } = parsePayload(payloadSchema, input);
   const request = await deps.store.requireRequest(requestId);
+  const reused = request.security?.reusedVetting;
+  if (reused) return renewWithEarlierRequest(request, reused, deps);
   const applies = renewalApplicability(request);
 
   if (!isRenewalApplicable(applies)) {
@@ -103,4 +109,33 @@ export async function scheduleRenewal(
   });
   logger.info('Renewal scheduled', { sopStep: SOP_STEP, dueOn, created });
   return { scheduled: true, renewalDueOn: dueOn, reason };
+}
+
+/**
+ * A request that reused a current vetting has no evidence of its own to renew: the request it reused
+ * renews the DPA and SSL grade for the resource (one renewal per resource, so the vendor is asked
+ * once). The request records whose renewal it follows; its status page shows that renewal live.
+ */
+async function renewWithEarlierRequest(
+  request: RequestRecord,
+  reused: ReusedVetting,
+  deps: ScheduleRenewalDeps,
+): Promise<ScheduleRenewalOutput> {
+  const { requestId } = request;
+  const earlier = await deps.store.getRequest(reused.requestId);
+  const dueOn = earlier?.renewal?.dueOn;
+  const reason = `The annual renewal (SOP 17) is request ${reused.requestId}'s, whose security vetting this request reused${dueOn ? `: next due ${dueOn}` : ''}`;
+  await deps.store.updateRequest(requestId, {
+    renewal: { status: 'DUE', renewedWith: reused.requestId, ...(dueOn ? { dueOn } : {}), reason },
+  });
+  await deps.store.appendAudit({
+    requestId,
+    sopStep: SOP_STEP,
+    type: 'RENEWAL_WITH_EARLIER_REQUEST',
+    summary: reason,
+    actor: 'workflow',
+    detail: { renewedWith: reused.requestId, ...(dueOn ? { dueOn } : {}) },
+  });
+  logger.info('Renewal follows the reused vetting', { sopStep: SOP_STEP, renewedWith: reused.requestId });
+  return { scheduled: false, reason };
 }

@@ -13,6 +13,21 @@ export interface RenewalView {
   dueOn: string | null;
   lastRenewedAt: string | null;
   reason: string | null;
+  /** The request whose renewal this is, when this request reused its security vetting. */
+  renewedWith: string | null;
+}
+
+/** SOP 3-6 satisfied by an earlier request's current vetting: what was reused, and where to read it. */
+export interface ReusedVettingView {
+  /** The earlier request (its status page is /requests/{requestId}). */
+  requestId: string;
+  /** The resource's registry entry (/registry/{resourceId}). */
+  resourceId: string;
+  approvedAt: string;
+  dpaExpiresOn: string | null;
+  sslGrade: string | null;
+  sslTestedAt: string | null;
+  websites: string[];
 }
 
 /** SOP 5-6: the vendor was asked to improve the SSL grade (the latest remediation). */
@@ -94,18 +109,42 @@ export interface RequestView {
   renewal: RenewalView | null;
   /** Present once the vendor was asked to improve the SSL grade. */
   sslRemediation: SslRemediationView | null;
+  /** Present when steps 3-6 were satisfied by an earlier request's current vetting. */
+  reusedVetting: ReusedVettingView | null;
   timeline: TimelineEntry[];
 }
 
-/** The renewal as the requester sees it; records from before `status` existed read as DUE. */
-export function renewalView(record: Pick<RequestRecord, 'status' | 'renewal'>): RenewalView | null {
-  const r = record.renewal;
-  if (record.status !== 'APPROVED' || !r) return null;
+/**
+ * The renewal as the requester sees it; records from before `status` existed read as DUE. A request
+ * renewed with an earlier one (`renewedWith`) shows that request's renewal, as read now (`renewedBy`).
+ */
+export function renewalView(
+  record: Pick<RequestRecord, 'status' | 'renewal'>,
+  renewedBy?: Pick<RequestRecord, 'renewal'>,
+): RenewalView | null {
+  const own = record.renewal;
+  if (record.status !== 'APPROVED' || !own) return null;
+  const r = own.renewedWith && renewedBy?.renewal ? renewedBy.renewal : own;
   return {
     status: r.status ?? 'DUE',
     dueOn: r.dueOn ?? null,
     lastRenewedAt: r.lastRenewedAt ?? null,
-    reason: r.reason ?? null,
+    reason: r.reason ?? own.reason ?? null,
+    renewedWith: own.renewedWith ?? null,
+  };
+}
+
+export function reusedVettingView(record: Pick<RequestRecord, 'security'>): ReusedVettingView | null {
+  const r = record.security?.reusedVetting;
+  if (!r) return null;
+  return {
+    requestId: r.requestId,
+    resourceId: r.resourceId,
+    approvedAt: r.approvedAt,
+    dpaExpiresOn: r.dpaExpiresOn ?? null,
+    sslGrade: r.sslGrade ?? null,
+    sslTestedAt: r.sslTestedAt ?? null,
+    websites: r.websites,
   };
 }
 
@@ -148,7 +187,12 @@ export function toTimeline(events: readonly AuditEvent[]): TimelineEntry[] {
     .map((e) => ({ at: e.at, sopStep: e.sopStep, type: e.type, summary: e.summary }));
 }
 
-export function toRequestView(record: RequestRecord, events: readonly AuditEvent[]): RequestView {
+/** `renewedBy`: the request this one is renewed with (RenewalRecord.renewedWith), when there is one. */
+export function toRequestView(
+  record: RequestRecord,
+  events: readonly AuditEvent[],
+  renewedBy?: Pick<RequestRecord, 'renewal'>,
+): RequestView {
   return {
     requestId: record.requestId,
     status: record.status,
@@ -159,8 +203,9 @@ export function toRequestView(record: RequestRecord, events: readonly AuditEvent
     resourceName: record.resource?.name ?? record.submitted.resourceName,
     submittedAt: record.createdAt,
     updatedAt: record.updatedAt,
-    renewal: renewalView(record),
+    renewal: renewalView(record, renewedBy),
     sslRemediation: sslRemediationView(record, MAX_SSL_RETESTS),
+    reusedVetting: reusedVettingView(record),
     timeline: toTimeline(events),
   };
 }

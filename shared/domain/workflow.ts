@@ -132,10 +132,32 @@ export interface Denial {
   comment?: string;
 }
 
-export interface RecordStepInput {
+/** check-current-vetting input: the step and what the audit trail says when vetting runs as usual. */
+export interface CheckCurrentVettingInput {
   requestId: string;
   sopStep: number;
   summary: string;
+  /** The resource under review (after a replacement, the replacement) whose registry entry is read. */
+  resource: WorkflowResource;
+}
+/** `reused`: steps 3–6 are satisfied by request `reusedFrom`; the ASL goes on to step 7. */
+export interface CheckCurrentVettingOutput {
+  reused: boolean;
+  reusedFrom?: string;
+  reason: string;
+}
+/** The evidence of the earlier request a reused vetting rests on (kept on the new request). */
+export interface ReusedVetting {
+  requestId: string;
+  resourceId: string;
+  /** When the registry published the earlier request's approval. */
+  approvedAt: string;
+  /** Present when this request shares student data. */
+  dpaExpiresOn?: string;
+  sslGrade?: string;
+  sslTestedAt?: string;
+  /** The websites (host names) the earlier vetting tested. */
+  websites: string[];
 }
 
 export interface SendDpaInput {

@@ -9,6 +9,7 @@ import {
   otherEvents,
   type RenewalView,
   type RequestView,
+  type ReusedVettingView,
   type SslRemediationView,
   type StepProgress,
   type StepState,
@@ -43,7 +44,27 @@ function renewalSection(r: RenewalView): SafeHtml {
 <p><strong id="renewal-status">${RENEWAL_WORDS[r.status]}</strong></p>
 <dl>${r.dueOn ? html`<dt>Next renewal due</dt><dd>${r.dueOn}</dd>` : ''}${
     r.lastRenewedAt ? html`<dt>Last renewed</dt><dd>${when(r.lastRenewedAt)}</dd>` : ''
-  }${r.reason ? html`<dt>${r.status === 'LAPSED' ? 'Why it lapsed' : 'Note'}</dt><dd>${r.reason}</dd>` : ''}</dl></section>`;
+  }${r.reason ? html`<dt>${r.status === 'LAPSED' ? 'Why it lapsed' : 'Note'}</dt><dd>${r.reason}</dd>` : ''}${
+    r.renewedWith
+      ? html`<dt>Renewed with</dt><dd><a href="${r.renewedWith}">Request ${r.renewedWith}</a>, whose security vetting this request reused</dd>`
+      : ''
+  }</dl></section>`;
+}
+
+/**
+ * SOP 3-6 satisfied by an earlier request: which one, and the evidence reused. Links are relative (the
+ * page is /requests/{id}, behind any API Gateway stage prefix).
+ */
+function reusedVettingSection(r: ReusedVettingView): SafeHtml {
+  return html`<section class="card" aria-labelledby="reused-title"><h2 id="reused-title">Security vetting (steps 3–6) reused</h2>
+<p>The resource already has a current security vetting in the district registry, so steps 3–6 were not repeated.</p>
+<dl><dt>Vetted by</dt><dd><a href="${r.requestId}">Request ${r.requestId}</a> (approved ${when(r.approvedAt)})</dd>
+<dt>Registry entry</dt><dd><a href="../registry/${r.resourceId}">Resource page</a></dd>
+${r.dpaExpiresOn ? html`<dt>Signed DPA valid until</dt><dd>${r.dpaExpiresOn}</dd>` : ''}${
+  r.sslTestedAt
+    ? html`<dt>SSL grade</dt><dd>${r.sslGrade ?? 'A or better'} on ${r.websites.join(', ')}, tested ${when(r.sslTestedAt)}</dd>`
+    : ''
+}</dl></section>`;
 }
 
 /** SOP 5-6: the grades seen and the re-tests, while (and after) the vendor remediates. */
@@ -136,6 +157,7 @@ ${
 <h2 id="now-title">What is happening now</h2>
 ${now}
 </section>
+${view.reusedVetting ? reusedVettingSection(view.reusedVetting) : ''}
 ${view.renewal ? renewalSection(view.renewal) : ''}
 ${view.sslRemediation ? remediationSection(view.sslRemediation) : ''}
 </div>

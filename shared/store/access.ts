@@ -72,8 +72,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'record-answer': access({ read: ['task', 'request'], write: ['task', 'request'] }),
 
   // --- workflow steps ------------------------------------------------------------------------------------
-  // appendAudit, updateRequest
-  'record-step': access({ read: ['request'], write: ['request'] }),
+  // checkCurrentVetting: requireRequest, getRequest (the earlier request); getRegistryEntry;
+  // updateRequest, setRequestSecurity, appendAudit
+  'check-current-vetting': access({ read: ['request', 'registry'], write: ['request'] }),
   // assignTask: requireRequest, listAudit (replacement context); createTask; updateRequest, appendAudit
   'assign-task': access({ read: ['request'], write: ['task', 'request'] }),
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
@@ -93,7 +94,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   }),
   // requireRequest, appendAudit
   'procurement-hook': access({ read: ['request'], write: ['request'] }),
-  // requireRequest, updateRequest, appendAudit; setRegistryRenewal
+  // requireRequest, getRequest (the request whose vetting was reused), updateRequest, appendAudit;
+  // setRegistryRenewal
   'schedule-renewal': access({ read: ['request'], write: ['request', 'registry'] }),
   // requireRequest, appendAudit
   'plan-renewal': access({ read: ['request'], write: ['request'] }),

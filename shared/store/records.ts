@@ -4,6 +4,7 @@ import type { Decision, TaskKind, Team } from '../domain/task-kinds.ts';
 import type {
   QuestionToAsk,
   RegistryStatus,
+  ReusedVetting,
   SslEndpointGrade,
   WorkflowResource,
 } from '../domain/workflow.ts';
@@ -44,6 +45,8 @@ export interface RequestRecord {
       reason: string;
       testedAt: string;
     };
+    /** SOP 3-6 satisfied by an earlier request's current vetting (shared/domain/current-vetting.ts). */
+    reusedVetting?: ReusedVetting;
     /** SOP 5-6: the vendor was asked to improve the SSL grade; counted per execution (vetting, each renewal). */
     sslRemediation?: SslRemediationRecord;
   };
@@ -87,6 +90,11 @@ export interface RenewalRecord {
   lastRenewedAt?: string;
   /** Why it lapsed, or what the last renewal did. */
   reason?: string;
+  /**
+   * A request that reused a current vetting is renewed with the request it reused (one renewal per
+   * resource): that request's renewal is the one that counts.
+   */
+  renewedWith?: string;
 }
 
 export interface AuditEvent {

@@ -267,6 +267,7 @@ describe('the request form in a browser', () => {
     expect(taken).toEqual(
       expect.arrayContaining([
         'StartSecurityVetting',
+        'IsCurrentVettingReused',
         'PrivacyPolicyReview',
         'SendDpa',
         'AwaitSignedDpa',

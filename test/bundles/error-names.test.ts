@@ -23,12 +23,14 @@ class FlakyDynamoDb {
   throttle = 0;
   calls: string[] = [];
   private readonly server: Server = createServer((req, res) => {
-    req.resume().on('end', () => {
-      this.calls.push(
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const call =
         String(req.headers['x-amz-target'] ?? '')
           .split('.')
-          .pop() ?? '',
-      );
+          .pop() ?? '';
+      this.calls.push(call);
       res.setHeader('content-type', 'application/x-amz-json-1.0');
       if (this.throttle > 0) {
         this.throttle--;
@@ -38,6 +40,14 @@ class FlakyDynamoDb {
             __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
             message: 'Rate of requests exceeds the allowed throughput.',
           }),
+        );
+        return;
+      }
+      // The request exists (a bare record); the registry has no entry for its resource.
+      const key = call === 'GetItem' ? JSON.parse(Buffer.concat(chunks).toString()).Key : undefined;
+      if (key?.SK?.S === 'REQUEST') {
+        res.end(
+          JSON.stringify({ Item: { ...key, requestId: { S: input.requestId }, submitted: { M: {} } } }),
         );
         return;
       }
@@ -56,15 +66,27 @@ class FlakyDynamoDb {
 }
 
 const context = {
-  functionName: 'software-request-record-step',
+  functionName: 'software-request-check-current-vetting',
   functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:software-request-record-step',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:software-request-check-current-vetting',
   memoryLimitInMB: '256',
   awsRequestId: 'bundle-test',
   getRemainingTimeInMillis: () => 30_000,
 } as Context;
 
-const input = { requestId: 'REQ-20261130-BUNDLE01', sopStep: 3, summary: 'Assigned to Cybersecurity' };
+const input = {
+  requestId: 'REQ-20261130-BUNDLE01',
+  sopStep: 3,
+  summary: 'Assigned to Cybersecurity',
+  resource: {
+    name: 'Math Blaster',
+    usesWebsite: false,
+    kind: 'software',
+    vendorName: 'Blaster Learning',
+    cost: 0,
+    studentDataShared: false,
+  },
+};
 
 /**
  * The real first state of the request machine (its Retry and Catch exactly as deployed), followed by
@@ -104,8 +126,8 @@ describe('Lambda bundles as CDK builds them: errors keep their names', () => {
       // One attempt per call: the SDK's own retries would hide the throttling from the handler.
       AWS_MAX_ATTEMPTS: '1',
     });
-    const bundles = await buildLambdaBundles(PROJECT_ROOT, ['record-step'], freshBundleFolder());
-    const mod = (await import(pathToFileURL(bundles.get('record-step') as string).href)) as {
+    const bundles = await buildLambdaBundles(PROJECT_ROOT, ['check-current-vetting'], freshBundleFolder());
+    const mod = (await import(pathToFileURL(bundles.get('check-current-vetting') as string).href)) as {
       handler: Handler;
     };
     handler = mod.handler;
@@ -144,7 +166,8 @@ describe('Lambda bundles as CDK builds them: errors keep their names', () => {
     const failures = run.events.filter((e) => e.error !== undefined).map((e) => e.error);
     expect(failures).toEqual(['TransientError']);
     expect(run.events.at(-1)?.type).toBe('ExecutionSucceeded');
-    // The failed update, then the retried update and the audit write.
-    expect(dynamo.calls).toEqual(['UpdateItem', 'UpdateItem', 'PutItem']);
+    // The throttled read of the request, then the retry: the request, its registry entry (none), the
+    // update and the audit write.
+    expect(dynamo.calls).toEqual(['GetItem', 'GetItem', 'GetItem', 'UpdateItem', 'PutItem']);
   });
 });

@@ -25,14 +25,14 @@ describe('deadline placeholders in ASL text', () => {
 
   it('puts seconds where the whole JSON value is the placeholder and days inside texts', () => {
     const asl =
-      '{"TimeoutSeconds": "${PrivacyReviewDeadlineSeconds}", "reason": "within ${PrivacyReviewDeadlineDays} days", "F": "${RecordStepFunctionArn}"}';
+      '{"TimeoutSeconds": "${PrivacyReviewDeadlineSeconds}", "reason": "within ${PrivacyReviewDeadlineDays} days", "F": "${SendDpaFunctionArn}"}';
 
     const resolved = JSON.parse(resolveDeadlines(asl, { ...DEFAULT_DEADLINE_DAYS, 'privacy-review': 30 }));
 
     expect(resolved).toEqual({
       TimeoutSeconds: 30 * 86_400,
       reason: 'within 30 days',
-      F: '${RecordStepFunctionArn}',
+      F: '${SendDpaFunctionArn}',
     });
   });
 

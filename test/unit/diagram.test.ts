@@ -14,6 +14,7 @@ const NOTHING: TakenPath = { states: [], transitions: [] };
 /** SOP 3-16 for a paid website with an SSL scan that needed a second poll, approved. */
 const APPROVED_PATH = [
   'StartSecurityVetting',
+  'IsCurrentVettingReused',
   'PrivacyPolicyReview',
   'IsDpaRequired',
   'IsWebsite',
@@ -139,8 +140,8 @@ describe('the state machine diagram', () => {
     expect(svg).toContain('marker-end="url(#sm-arrow-taken)"');
     // Not by colour alone: the badge carries the order, the tooltip says "Taken".
     const routing = /data-state="RouteApproval"[^>]*>(.*?)<\/g><\/g>/.exec(svg)![1]!;
-    expect(routing).toContain('Taken: step 10.');
-    expect(routing).toMatch(/<text [^>]*>10<\/text>/);
+    expect(routing).toContain('Taken: step 11.');
+    expect(routing).toMatch(/<text [^>]*>11<\/text>/);
     expect(svg).not.toMatch(/data-state="SendDpa" data-taken/);
   });
 
@@ -149,7 +150,7 @@ describe('the state machine diagram', () => {
 
     const loop = drawnEdges(svg).find((e) => e.from === 'PollSslScan' && e.to === 'IsSslScanFinished')!;
     expect(loop.classes).toEqual(expect.arrayContaining(['back', 'taken']));
-    expect(svg).toContain('Taken: step 6, entered 2 times.');
+    expect(svg).toContain('Taken: step 7, entered 2 times.');
     const states = new Map(drawnStates(svg).map((s) => [s.name, s]));
     expect(states.get('PollSslScan')!.y).toBeGreaterThan(states.get('IsSslScanFinished')!.y);
   });
@@ -168,7 +169,7 @@ describe('the state machine diagram', () => {
       'IsSslRetestRequested>StartSslScan',
       'MarkRerouted>RouteApproval',
       'PollSslScan>IsSslScanFinished',
-      'RestartSecurityVetting>PrivacyPolicyReview',
+      'RestartSecurityVetting>IsCurrentVettingReused',
     ]);
     for (const e of edges.filter((e) => !e.classes.includes('back'))) {
       expect(states.get(e.to)!.y, `${e.from} → ${e.to}`).toBeGreaterThan(states.get(e.from)!.y);

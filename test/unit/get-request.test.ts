@@ -123,6 +123,7 @@ describe('GET /requests/{id} as JSON', () => {
       reason: null,
       renewal: null,
       sslRemediation: null,
+      reusedVetting: null,
       resourceName: 'Fraction Lab',
       submittedAt: '2026-09-01T14:30:00.000Z',
       updatedAt: '2026-09-02T09:00:00.000Z',

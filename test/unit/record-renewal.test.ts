@@ -50,6 +50,7 @@ describe('record-renewal: the annual renewal result on the request (SOP 17)', ()
       dueOn: '2028-11-28',
       lastRenewedAt: NOW.toISOString(),
       reason: 'Annual renewal complete: next renewal due 2028-11-28',
+      renewedWith: null,
     });
     expect(audit).toEqual([expect.objectContaining({ type: 'RENEWED', sopStep: 17 })]);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
@@ -107,8 +108,15 @@ describe('how staff and the requester read a lapse', () => {
       resourceName: 'Math Blaster',
       submittedAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
-      renewal: { status: 'LAPSED' as const, dueOn: null, lastRenewedAt: null, reason: 'SSL grade C' },
+      renewal: {
+        status: 'LAPSED' as const,
+        dueOn: null,
+        lastRenewedAt: null,
+        reason: 'SSL grade C',
+        renewedWith: null,
+      },
       sslRemediation: null,
+      reusedVetting: null,
       timeline: [],
     };
     const record = { status: 'APPROVED' as const, currentStep: 17, replacementCount: 0 };
@@ -117,7 +125,13 @@ describe('how staff and the requester read a lapse', () => {
     const renewed = renderRequestStatus({
       view: {
         ...view,
-        renewal: { status: 'RENEWED', dueOn: '2028-11-28', lastRenewedAt: NOW.toISOString(), reason: null },
+        renewal: {
+          status: 'RENEWED',
+          dueOn: '2028-11-28',
+          lastRenewedAt: NOW.toISOString(),
+          reason: null,
+          renewedWith: null,
+        },
       },
       record,
     });

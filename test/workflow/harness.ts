@@ -58,7 +58,7 @@ export function remediationResult(overrides: Partial<NotifyVendorSslOutput> = {}
 
 /** Lambda results a passing run needs; tests replace the ones they are about. */
 const DEFAULT_FUNCTIONS: Record<string, Fn> = {
-  RecordStepFunctionArn: () => ({}),
+  CheckCurrentVettingFunctionArn: () => ({ reused: false, reason: 'no registry entry' }),
   SendDpaFunctionArn: (p) => ({ sentTo: p.vendorContactEmail, sentAt: '2026-11-28T10:00:00.000Z' }),
   CheckSslFunctionArn: () => sslResult(),
   NotifyVendorSslFunctionArn: (_p, call) => remediationResult({ retests: call }),

@@ -43,8 +43,9 @@ describe('SOP 4: a review asks a question before deciding', () => {
         vendorContactEmail: 'privacy@vendor.example',
       },
     });
-    expect(flow.statesEntered().slice(0, 6)).toEqual([
+    expect(flow.statesEntered().slice(0, 7)).toEqual([
       'StartSecurityVetting',
+      'IsCurrentVettingReused',
       'PrivacyPolicyReview',
       'IsDpaRequired',
       'CanPrivacyPolicyReviewAskQuestion',

@@ -27,6 +27,7 @@ describe('TS-PE-535 software request workflow', () => {
     expect(output).toMatchObject({ outcome: 'APPROVED', requestId: 'SR-20261128-TEST0001' });
     expect(flow.statesEntered()).toEqual([
       'StartSecurityVetting',
+      'IsCurrentVettingReused',
       'PrivacyPolicyReview',
       'IsDpaRequired',
       'IsWebsite',
@@ -41,7 +42,10 @@ describe('TS-PE-535 software request workflow', () => {
       'CloseApprovedRequest',
       'Approved',
     ]);
-    expect(flow.callsTo('RecordStepFunctionArn')[0]).toMatchObject({ sopStep: 3 });
+    expect(flow.callsTo('CheckCurrentVettingFunctionArn')[0]).toMatchObject({
+      sopStep: 3,
+      resource: requestInput().resource,
+    });
     expect(flow.callsTo('PublishStatusFunctionArn')).toEqual([
       { requestId: 'SR-20261128-TEST0001', status: 'APPROVED', sopStep: 16 },
     ]);
@@ -469,10 +473,11 @@ describe('TS-PE-535 software request workflow', () => {
         'StartSslScan',
       ]),
     );
-    expect(flow.callsTo('RecordStepFunctionArn')[1]).toEqual({
+    expect(flow.callsTo('CheckCurrentVettingFunctionArn')[1]).toEqual({
       requestId: 'SR-20261128-TEST0001',
       sopStep: 4,
       summary: 'Replacement New App found: security vetting begins again at step 4',
+      resource: replacement,
     });
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toMatchObject({ websites: ['new.example.com'] });
     // The human steps are told which resource is under review by the execution itself.
