@@ -8,6 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ConflictError, type FieldError, NotFoundError, ValidationError, WorkflowError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { LIVE_STATUS_SCRIPT_CSP } from '../pages/live-status.ts';
+import { REGISTRY_MATCHES_SCRIPT_CSP } from '../pages/registry-matches.ts';
 
 export type HttpEvent = APIGatewayProxyEvent;
 export type HttpResponse = APIGatewayProxyResult;
@@ -19,8 +20,11 @@ const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };
-/** Scripts: only the status page's live-status script, by its hash; it may fetch the page itself. */
-const PAGE_CSP = `default-src 'none'; script-src ${LIVE_STATUS_SCRIPT_CSP}; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+/**
+ * Scripts: only the status page's live-status script and the request form's registry-matches script,
+ * by their hashes; they may fetch from the site itself (the page, `GET /registry?q=`).
+ */
+export const PAGE_CSP = `default-src 'none'; script-src ${LIVE_STATUS_SCRIPT_CSP} ${REGISTRY_MATCHES_SCRIPT_CSP}; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 export function jsonResponse(
   statusCode: number,

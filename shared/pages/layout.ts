@@ -1,11 +1,13 @@
 /**
  * The page shell for every server-rendered page: accessible (WCAG 2.1 AA, checked with axe-core in the
- * browser tests), readable on a phone, usable without scripts (the status page's one script only
- * spares a reload: shared/pages/live-status.ts).
+ * browser tests), readable on a phone, usable without scripts (the status page's script only spares a
+ * reload: shared/pages/live-status.ts; the form's only lists registry matches:
+ * shared/pages/registry-matches.ts).
  * Pages build their body with `html``…``, which escapes every interpolated value.
  */
 import { html, SafeHtml } from '../mail/html.ts';
 import { LIVE_STATUS_SCRIPT } from './live-status.ts';
+import { REGISTRY_MATCHES_SCRIPT } from './registry-matches.ts';
 
 const STYLE = `
 :root{color-scheme:light;--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--bad:#b42318;--bg:#f6f8fa}
@@ -26,8 +28,16 @@ th,td{text-align:left;padding:.4rem;border-bottom:1px solid var(--line);vertical
 @media (max-width:600px){dl{grid-template-columns:1fr}th,td{display:block;border:0}tr{display:block;border-bottom:1px solid var(--line)}}
 `;
 
-/** `liveStatus`: the page carries the live-status script (the status page; its CSP allows it). */
-export function page(options: { title: string; body: SafeHtml; liveStatus?: boolean }): string {
+/**
+ * `liveStatus`: the page carries the live-status script (the status page); `registryMatches`: the
+ * registry-matches script (the request form). The page CSP allows these two scripts and no other.
+ */
+export function page(options: {
+  title: string;
+  body: SafeHtml;
+  liveStatus?: boolean;
+  registryMatches?: boolean;
+}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -42,6 +52,8 @@ export function page(options: { title: string; body: SafeHtml; liveStatus?: bool
 <main id="main">
 ${options.body}
 </main>
-${options.liveStatus ? html`<script>${new SafeHtml(LIVE_STATUS_SCRIPT)}</script>\n` : ''}</body>
+${options.liveStatus ? html`<script>${new SafeHtml(LIVE_STATUS_SCRIPT)}</script>\n` : ''}${
+  options.registryMatches ? html`<script>${new SafeHtml(REGISTRY_MATCHES_SCRIPT)}</script>\n` : ''
+}</body>
 </html>`.value;
 }

@@ -9,6 +9,7 @@ import type { FieldError } from '../errors.ts';
 import type { FormValue } from '../http/edge.ts';
 import { html, type SafeHtml } from '../mail/html.ts';
 import { page } from './layout.ts';
+import { MATCH_IDS } from './registry-matches.ts';
 
 interface Option {
   value: string;
@@ -278,6 +279,21 @@ function errorSummary(errors: FieldError[]): SafeHtml {
 </div>`;
 }
 
+/**
+ * Under "Name of resource": a plain link to the registry search (works without JavaScript) and the
+ * region where the registry-matches script lists the entries matching what is typed (empty without it).
+ */
+const REGISTRY_HINT = html`<style>
+#${MATCH_IDS.region} ul{margin:.25rem 0;padding-left:1.25rem}#${MATCH_IDS.region} li{margin:.25rem 0}
+#${MATCH_IDS.region} button{margin:0;padding:.15rem .6rem;font-size:.9rem}#${MATCH_IDS.region} p{margin:.25rem 0}
+</style>
+<div id="${MATCH_IDS.region}" aria-live="polite"></div>
+<p class="hint" id="registry-link">Already in use in the district? <a href="/registry">Search the resource registry</a></p>`;
+
+function afterField(name: string): SafeHtml | string {
+  return name === MATCH_IDS.input ? REGISTRY_HINT : '';
+}
+
 export function renderRequestForm(options: RequestFormOptions = {}): string {
   const values = options.values ?? {};
   const errors = options.errors ?? [];
@@ -294,7 +310,7 @@ ${errors.length ? errorSummary(errors) : ''}
 ${FORM_SECTIONS.map(
   (section) => html`<fieldset>
 <legend><h2>${section.legend}</h2></legend>
-${section.fields.map((f) => renderField(f, values, errorFor.get(f.name)))}
+${section.fields.map((f) => html`${renderField(f, values, errorFor.get(f.name))}${afterField(f.name)}`)}
 </fieldset>`,
 )}
 <button type="submit">Submit request</button>
@@ -302,5 +318,6 @@ ${section.fields.map((f) => renderField(f, values, errorFor.get(f.name)))}
   return page({
     title: errors.length ? 'Error: Request a digital resource' : 'Request a digital resource',
     body,
+    registryMatches: true,
   });
 }

@@ -12,11 +12,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 import { handlerInvoker } from '#local/start/handlers.ts';
+import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import { WorkflowStore } from '#shared/store/store.ts';
 import { requestBody } from '../e2e/helpers.ts';
 import {
   launchChromium,
@@ -108,6 +112,15 @@ async function check(name: string, prepare: (page: Page) => Promise<void>): Prom
 const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
   { name: 'request form', prepare: async (page) => void (await page.goto(`${site}/`)) },
   {
+    // The form hint (shared/pages/registry-matches.ts): matches listed under "Name of resource".
+    name: 'request form, registry matches listed',
+    prepare: async (page) => {
+      await page.goto(`${site}/`);
+      await page.locator('#resourceName').pressSequentially('tide', { delay: 20 });
+      await page.waitForSelector('#registry-matches li:has-text("Tide Charts") button');
+    },
+  },
+  {
     name: 'request form with errors',
     prepare: async (page) => {
       await page.goto(`${site}/`);
@@ -160,6 +173,27 @@ beforeAll(async () => {
   site = (runtime.env.PUBLIC_BASE_URL ?? runtime.baseUrl).replace(/\/+$/, '');
   context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
   context.setDefaultTimeout(UI_TIMEOUT);
+
+  // A registry entry for the form hint to list.
+  const client = new DynamoDBClient({
+    endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await new WorkflowStore({
+    tableName: runtime.env.TABLE_NAME ?? '',
+    client: DynamoDBDocumentClient.from(client),
+  }).putRegistryEntry({
+    resourceId: resourceIdOf({ name: 'Tide Charts', vendorName: 'Ocean Data' }),
+    resourceName: 'Tide Charts',
+    vendorName: 'Ocean Data',
+    status: 'APPROVED',
+    statusDate: '2026-10-01T00:00:00.000Z',
+    source: 'imported',
+    dpaExpiresOn: '2027-09-30',
+    sslGrade: 'A',
+  });
+  client.destroy();
 
   // A request waiting for its privacy review (a real task), and one task of every other kind assigned
   // for it as the state machine would (assign-task, with a token no execution waits on: the pages are

@@ -2,10 +2,21 @@
  * SOP steps 1–2: the request form asks for every field the procedure requires, in accessible HTML that
  * works without scripts and on a phone, and posts to /requests.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { requestForm } from '#lambdas/request-form.ts';
+import { MAX_QUERY_LENGTH } from '#shared/domain/registry-list.ts';
 import { parseResourceRequest, resourceRequestSchema } from '#shared/domain/request-schema.ts';
 import { REQUEST_FIELD_LIMITS } from '#shared/domain/text-limits.ts';
+import { htmlResponse, PAGE_CSP } from '#shared/http/edge.ts';
+import { html } from '#shared/mail/html.ts';
+import { page } from '#shared/pages/layout.ts';
+import { LIVE_STATUS_SCRIPT_CSP } from '#shared/pages/live-status.ts';
+import {
+  REGISTRY_MATCHES_SCRIPT,
+  REGISTRY_MATCHES_SCRIPT_CSP,
+  REUSE_HINT,
+} from '#shared/pages/registry-matches.ts';
 import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/pages/request-form.ts';
 
 const SCHEMA_FIELDS = Object.keys(resourceRequestSchema.shape);
@@ -156,4 +167,75 @@ describe('the form limits each box as the schema does', () => {
       ]);
     },
   );
+});
+
+describe('SOP 1–2, the form hint: registry entries matching the resource name', () => {
+  const scriptsOf = (body: string) =>
+    [...body.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+  const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+  it('puts an empty live region and a plain registry link (no JavaScript needed) under "Name of resource"', async () => {
+    const { body } = await requestForm();
+
+    const field = body.indexOf('id="resourceName"');
+    const region = body.indexOf('<div id="registry-matches" aria-live="polite"></div>');
+    const link = body.indexOf(
+      'Already in use in the district? <a href="/registry">Search the resource registry</a>',
+    );
+    expect(field).toBeGreaterThan(-1);
+    expect(region).toBeGreaterThan(field);
+    expect(link).toBeGreaterThan(region);
+    expect(link).toBeLessThan(body.indexOf('id="vendorName"'));
+  });
+
+  it('carries the registry-matches script, and the CSP allows it by the hash of the exact text in the page', async () => {
+    const res = await requestForm();
+
+    const scripts = scriptsOf(res.body);
+    expect(scripts).toEqual([REGISTRY_MATCHES_SCRIPT]);
+    expect(REGISTRY_MATCHES_SCRIPT_CSP).toBe(sha256(scripts[0] ?? ''));
+    const csp = res.headers?.['Content-Security-Policy'] as string;
+    expect(csp).toBe(PAGE_CSP);
+    // Exactly the two page scripts, nothing else (no 'unsafe-inline', no host).
+    expect(/script-src ([^;]*);/.exec(csp)?.[1]).toBe(
+      `${LIVE_STATUS_SCRIPT_CSP} ${REGISTRY_MATCHES_SCRIPT_CSP}`,
+    );
+    expect(csp).toContain("connect-src 'self'");
+  });
+
+  it('the form shown again with errors keeps the region, the link and the script', () => {
+    const body = renderRequestForm({
+      errors: [{ field: 'requesterName', message: 'Your name is required' }],
+    });
+
+    expect(body).toContain('<div id="registry-matches" aria-live="polite"></div>');
+    expect(body).toContain('<a href="/registry">Search the resource registry</a>');
+    expect(scriptsOf(body)).toEqual([REGISTRY_MATCHES_SCRIPT]);
+  });
+
+  it('a page without the option has no script', () => {
+    const plain = page({ title: 'Plain', body: html`<h1>Plain</h1>` });
+
+    expect(plain).not.toContain('<script');
+    expect(htmlResponse(200, plain).headers?.['Content-Security-Policy']).toBe(PAGE_CSP);
+  });
+
+  it('the script is self-contained, builds the list with textContent, asks for JSON and stays within the q limits', () => {
+    expect(() => new Function(REGISTRY_MATCHES_SCRIPT)).not.toThrow();
+    expect(REGISTRY_MATCHES_SCRIPT).not.toMatch(
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/,
+    );
+    expect(REGISTRY_MATCHES_SCRIPT).not.toMatch(/\bimport\b|\brequire\(/);
+    expect(REGISTRY_MATCHES_SCRIPT).toContain("fetch('/registry?q=' + encodeURIComponent(q)");
+    expect(REGISTRY_MATCHES_SCRIPT).toContain("accept: 'application/json'");
+    expect(REGISTRY_MATCHES_SCRIPT).toContain(`"maxQuery":${MAX_QUERY_LENGTH}`);
+    expect(REGISTRY_MATCHES_SCRIPT).toContain('"Active/Approved"');
+    expect(REGISTRY_MATCHES_SCRIPT).not.toContain('</');
+  });
+
+  it('the hint says vetting may be reused, never that it will be', () => {
+    expect(REUSE_HINT).toContain('may be reused');
+    expect(REUSE_HINT).toContain("registry's exact name and vendor");
+    expect(REUSE_HINT).not.toMatch(/\bwill be reused|\bis reused|skip/i);
+  });
 });
