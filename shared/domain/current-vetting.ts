@@ -24,14 +24,10 @@ import type { RegistryEntry, RequestRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { hostnameOf } from './hostname.ts';
 import { parsePayload, requestIdField, sopStepField, truncate } from './outcome.ts';
+import { DPA_MIN_REMAINING_DAYS, SSL_PASS_MAX_AGE_DAYS } from './registry.ts';
 import { workflowResourceSchema } from './request-schema.ts';
 import { foldText, resourceIdOf } from './resource-identity.ts';
 import type { CheckCurrentVettingOutput, ReusedVetting, WorkflowResource } from './workflow.ts';
-
-/** A signed DPA must run at least this much longer to be reused (SOP 17 renews it before it expires). */
-export const DPA_MIN_REMAINING_DAYS = 30;
-/** An SSL grade older than this is tested again: certificates and server settings change. */
-export const SSL_PASS_MAX_AGE_DAYS = 90;
 
 const DAY_MS = 86_400_000;
 /** The reason returned to the state machine (the audit trail keeps it whole) stays small in its history. */

@@ -37,7 +37,7 @@ export interface RegistryResourceView {
   };
   renewalDueOn: string | null;
   notes: string | null;
-  /** Approved with evidence still in date (a new request could reuse this vetting). */
+  /** Approved with evidence on file and in date (a new request it covers reuses this vetting). */
   currentVetting: boolean;
 }
 
@@ -49,10 +49,10 @@ export async function readRegistryResource(
     ? await deps.store.getRegistryEntry(resourceId)
     : undefined;
   if (!entry) throw new NotFoundError('No resource with this id in the registry');
-  return { view: resourceView(entry, deps.now().toISOString().slice(0, 10)), entry };
+  return { view: resourceView(entry, deps.now()), entry };
 }
 
-export function resourceView(entry: RegistryEntry, today: string): RegistryResourceView {
+export function resourceView(entry: RegistryEntry, now: Date): RegistryResourceView {
   const requestIds = entry.requestIds ?? (entry.requestId ? [entry.requestId] : []);
   return {
     resourceId: entry.resourceId,
@@ -82,6 +82,6 @@ export function resourceView(entry: RegistryEntry, today: string): RegistryResou
     },
     renewalDueOn: entry.renewalDueOn ?? null,
     notes: entry.notes ?? null,
-    currentVetting: isCurrentVetting(entry, today),
+    currentVetting: isCurrentVetting(entry, now),
   };
 }

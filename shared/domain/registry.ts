@@ -100,19 +100,27 @@ export function withRequest(existing: RegistryEntry | undefined, requestId: stri
   return [requestId, ...earlier.filter((id) => id !== requestId)].slice(0, MAX_REQUEST_IDS);
 }
 
+/** A signed DPA must run at least this much longer to be reused (SOP 17 renews it before it expires). */
+export const DPA_MIN_REMAINING_DAYS = 30;
+/** An SSL grade older than this is tested again: certificates and server settings change. */
+export const SSL_PASS_MAX_AGE_DAYS = 90;
+
+const DAY_MS = 86_400_000;
+
 /**
- * Whether an entry is a current vetting a new request could reuse: Approved, and its evidence still
- * in date — a DPA that has not expired, and (for an imported entry, which has no renewal of its own
- * scheduled) decided within the last year, the SOP 17 renewal cycle.
+ * Whether an entry's vetting is current, as far as the entry itself shows (the resource page says so):
+ * Approved by a request whose evidence is on file (not imported), its signed DPA not expiring within
+ * DPA_MIN_REMAINING_DAYS and its SSL pass younger than SSL_PASS_MAX_AGE_DAYS. A new request reuses it
+ * only when that evidence also covers the request (shared/domain/current-vetting.ts: its websites and
+ * student data), checked against the vetting request's own record.
  */
-export function isCurrentVetting(entry: RegistryEntry, today: string): boolean {
-  if (entry.status !== 'APPROVED') return false;
-  if (entry.dpaExpiresOn && entry.dpaExpiresOn.slice(0, 10) < today) return false;
-  if (entry.source !== 'imported') return true;
-  if (!entry.dpaExpiresOn) return false;
-  const yearAgo = new Date(`${today}T00:00:00Z`);
-  yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
-  return entry.statusDate.slice(0, 10) >= yearAgo.toISOString().slice(0, 10);
+export function isCurrentVetting(entry: RegistryEntry, now: Date): boolean {
+  if (entry.status !== 'APPROVED' || entry.source === 'imported' || !entry.requestId) return false;
+  const latestExpiry = new Date(now.getTime() + DPA_MIN_REMAINING_DAYS * DAY_MS).toISOString().slice(0, 10);
+  if (entry.dpaExpiresOn && entry.dpaExpiresOn.slice(0, 10) < latestExpiry) return false;
+  if (entry.sslTestedAt && !(now.getTime() - Date.parse(entry.sslTestedAt) < SSL_PASS_MAX_AGE_DAYS * DAY_MS))
+    return false;
+  return true;
 }
 
 /** The public event detail for an entry (no denial comment, no renewal bookkeeping). */

@@ -126,7 +126,7 @@ ${row('Data Privacy Agreement', view.evidence.dpaOnFile ? html`On file, expires 
 ${row('SSL grade', view.evidence.sslGrade ? `${view.evidence.sslGrade}${view.evidence.sslTestedAt ? `, tested ${day(view.evidence.sslTestedAt)}` : ''}` : '—')}
 ${row('Website', view.url ? safeLink(view.url, view.url) : '—')}
 ${row('Next renewal', day(view.renewalDueOn ?? undefined))}
-${row('Current vetting', view.currentVetting ? 'Yes: approved and its evidence is in date' : 'No')}
+${row('Current vetting', view.currentVetting ? 'Yes: a new request for this resource skips security vetting (steps 3–6) when this evidence covers it (same websites, no other student data)' : 'No: a new request for this resource goes through security vetting')}
 ${view.notes ? row('Notes', view.notes) : ''}
 </table>
 <h2>Requests about it</h2>

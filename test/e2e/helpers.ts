@@ -111,6 +111,16 @@ export interface RequestView {
     dueOn: string | null;
     lastRenewedAt: string | null;
     reason: string | null;
+    renewedWith?: string | null;
+  } | null;
+  reusedVetting?: {
+    requestId: string;
+    resourceId: string;
+    approvedAt: string;
+    dpaExpiresOn: string | null;
+    sslGrade: string | null;
+    sslTestedAt: string | null;
+    websites: string[];
   } | null;
   sslRemediation?: {
     waiting: boolean;

@@ -8,9 +8,12 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkCurrentVetting } from '#lambdas/check-current-vetting.ts';
-import { DPA_MIN_REMAINING_DAYS, SSL_PASS_MAX_AGE_DAYS } from '#shared/domain/current-vetting.ts';
 import { publishStatus } from '#shared/domain/publish-status.ts';
-import { buildRegistryEntry } from '#shared/domain/registry.ts';
+import {
+  buildRegistryEntry,
+  DPA_MIN_REMAINING_DAYS,
+  SSL_PASS_MAX_AGE_DAYS,
+} from '#shared/domain/registry.ts';
 import { readRequestStatus } from '#shared/domain/request-status.ts';
 import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { scheduleRenewal } from '#shared/domain/schedule-renewal.ts';

@@ -104,29 +104,31 @@ describe('readRegistryCsv', () => {
   });
 });
 
-describe('isCurrentVetting (reuse by a new request)', () => {
+describe('isCurrentVetting: the resource page says whether a new request could reuse the vetting', () => {
+  const NOW = new Date('2026-11-30T12:00:00.000Z');
   const base: RegistryEntry = {
     resourceId: 'atlas-0123456789ab',
     resourceName: 'Atlas',
     vendorName: 'Maps Inc',
     status: 'APPROVED',
-    statusDate: '2026-03-01T00:00:00.000Z',
-    source: 'imported',
+    statusDate: '2026-10-01T00:00:00.000Z',
+    source: 'workflow',
+    requestId: 'SR-20261001-ATLAS001',
     dpaExpiresOn: '2027-02-28',
+    sslGrade: 'A',
+    sslTestedAt: '2026-10-01T00:00:00.000Z',
   };
 
   it.each([
-    ['imported, decided within a year, DPA in date', base, true],
-    ['imported without a DPA date', { ...base, dpaExpiresOn: undefined }, false],
-    ['imported, decided more than a year ago', { ...base, statusDate: '2025-11-01T00:00:00.000Z' }, false],
-    ['a DPA that has expired', { ...base, dpaExpiresOn: '2026-11-29' }, false],
+    ['approved by a request, DPA and SSL pass in date', base, true],
+    ['no DPA needed, no website', { ...base, dpaExpiresOn: undefined, sslTestedAt: undefined }, true],
+    ['imported (no evidence on file)', { ...base, source: 'imported' as const, requestId: undefined }, false],
+    ['a DPA expiring within 30 days', { ...base, dpaExpiresOn: '2026-12-29' }, false],
+    ['a DPA expiring in 30 days', { ...base, dpaExpiresOn: '2026-12-30' }, true],
+    ['an SSL pass 90 days old', { ...base, sslTestedAt: '2026-09-01T12:00:00.000Z' }, false],
+    ['an SSL pass 89 days old', { ...base, sslTestedAt: '2026-09-02T12:00:00.000Z' }, true],
     ['Not Approved', { ...base, status: 'NOT_APPROVED' as const }, false],
-    [
-      'published by a request, no DPA needed',
-      { ...base, source: 'workflow' as const, dpaExpiresOn: undefined },
-      true,
-    ],
   ])('%s → %s', (_label, entry, current) => {
-    expect(isCurrentVetting(entry as RegistryEntry, '2026-11-30')).toBe(current);
+    expect(isCurrentVetting(entry as RegistryEntry, NOW)).toBe(current);
   });
 });

@@ -416,7 +416,7 @@ describe('GET /registry/{resourceId}: the resource page', () => {
     expect(html).toContain('On file, expires 2027-09-01');
     expect(html).toContain('A+, tested 2026-09-19');
     expect(html).toContain('2027-09-20');
-    expect(html).toContain('Yes: approved and its evidence is in date');
+    expect(html).toContain('Yes: a new request for this resource skips security vetting (steps 3–6)');
   });
 
   it.each(['no-such-resource-0123456789ab', '../etc', 'A'])('an unknown id (%s) is 404', async (id) => {
