@@ -51,6 +51,12 @@ const SCENARIOS: Scenario[] = [
     policy: approveAll,
   },
   {
+    // The same resource again, once the first is Approved: steps 3-6 are satisfied by its vetting.
+    name: 'approved-reusing-a-current-vetting',
+    body: { ...BASE, resourceKind: 'software', cost: 1200, requesterName: 'Second Teacher' },
+    policy: approveAll,
+  },
+  {
     name: 'free-website',
     body: {
       ...BASE,
