@@ -24,18 +24,16 @@ import type { RegistryEntry, RequestRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
 import { hostnameOf } from './hostname.ts';
 import { parsePayload, requestIdField, sopStepField, truncate } from './outcome.ts';
-import { DPA_MIN_REMAINING_DAYS, SSL_PASS_MAX_AGE_DAYS } from './registry.ts';
+import { DPA_MIN_REMAINING_DAYS, isDpaCurrent, isSslPassCurrent, SSL_PASS_MAX_AGE_DAYS } from './registry.ts';
 import { workflowResourceSchema } from './request-schema.ts';
 import { foldText, resourceIdOf } from './resource-identity.ts';
 import type { CheckCurrentVettingOutput, ReusedVetting, WorkflowResource } from './workflow.ts';
 
-const DAY_MS = 86_400_000;
 /** The reason returned to the state machine (the audit trail keeps it whole) stays small in its history. */
 export const REASON_MAX_CHARACTERS = 500;
 
 export type VettingCoverage = { covered: true; evidence: ReusedVetting } | { covered: false; reason: string };
 
-const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const folded = (values: readonly string[] | undefined) => new Set((values ?? []).map(foldText));
 
 /** The websites the earlier vetting tested (host names), and whether its last test passed. */
@@ -86,8 +84,7 @@ export function vettingCoverage(options: {
   const ssl = earlier.security?.ssl;
   if (tested.length > 0) {
     if (!ssl?.passed) return { covered: false, reason: `the last SSL test in ${from} did not pass` };
-    const ageDays = (now.getTime() - Date.parse(ssl.testedAt)) / DAY_MS;
-    if (!(ageDays < SSL_PASS_MAX_AGE_DAYS))
+    if (!isSslPassCurrent(ssl.testedAt, now))
       return {
         covered: false,
         reason: `the last SSL pass (${ssl.testedAt.slice(0, 10)}, in ${from}) is ${SSL_PASS_MAX_AGE_DAYS} days old or older`,
@@ -99,8 +96,7 @@ export function vettingCoverage(options: {
   if (resource.studentDataShared) {
     if (!dpaExpiresOn)
       return { covered: false, reason: `this request shares student data and ${from} has no signed DPA` };
-    const latestUsable = isoDay(new Date(now.getTime() + DPA_MIN_REMAINING_DAYS * DAY_MS));
-    if (dpaExpiresOn.slice(0, 10) < latestUsable)
+    if (!isDpaCurrent(dpaExpiresOn, now))
       return {
         covered: false,
         reason: `the signed DPA of ${from} expires on ${dpaExpiresOn.slice(0, 10)}, within ${DPA_MIN_REMAINING_DAYS} days`,

@@ -116,11 +116,19 @@ const DAY_MS = 86_400_000;
  */
 export function isCurrentVetting(entry: RegistryEntry, now: Date): boolean {
   if (entry.status !== 'APPROVED' || entry.source === 'imported' || !entry.requestId) return false;
-  const latestExpiry = new Date(now.getTime() + DPA_MIN_REMAINING_DAYS * DAY_MS).toISOString().slice(0, 10);
-  if (entry.dpaExpiresOn && entry.dpaExpiresOn.slice(0, 10) < latestExpiry) return false;
-  if (entry.sslTestedAt && !(now.getTime() - Date.parse(entry.sslTestedAt) < SSL_PASS_MAX_AGE_DAYS * DAY_MS))
-    return false;
-  return true;
+  if (entry.dpaExpiresOn && !isDpaCurrent(entry.dpaExpiresOn, now)) return false;
+  return !entry.sslTestedAt || isSslPassCurrent(entry.sslTestedAt, now);
+}
+
+/** A signed DPA (expiry YYYY-MM-DD) still runs at least DPA_MIN_REMAINING_DAYS from `now`. */
+export function isDpaCurrent(expiresOn: string, now: Date): boolean {
+  const earliestExpiry = new Date(now.getTime() + DPA_MIN_REMAINING_DAYS * DAY_MS).toISOString().slice(0, 10);
+  return expiresOn.slice(0, 10) >= earliestExpiry;
+}
+
+/** An SSL pass measured at `testedAt` is younger than SSL_PASS_MAX_AGE_DAYS. */
+export function isSslPassCurrent(testedAt: string, now: Date): boolean {
+  return now.getTime() - Date.parse(testedAt) < SSL_PASS_MAX_AGE_DAYS * DAY_MS;
 }
 
 /** The public event detail for an entry (no denial comment, no renewal bookkeeping). */
