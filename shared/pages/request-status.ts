@@ -46,7 +46,7 @@ function renewalSection(r: RenewalView): SafeHtml {
     r.lastRenewedAt ? html`<dt>Last renewed</dt><dd>${when(r.lastRenewedAt)}</dd>` : ''
   }${r.reason ? html`<dt>${r.status === 'LAPSED' ? 'Why it lapsed' : 'Note'}</dt><dd>${r.reason}</dd>` : ''}${
     r.renewedWith
-      ? html`<dt>Renewed with</dt><dd><a href="${r.renewedWith}">Request ${r.renewedWith}</a>, whose security vetting this request reused</dd>`
+      ? html`<dt>Renewed with</dt><dd><a href="${r.renewedWith}">Request ${r.renewedWith}</a></dd>`
       : ''
   }</dl></section>`;
 }

@@ -20,8 +20,10 @@ import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 import { handlerInvoker } from '#local/start/handlers.ts';
 import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import type { RequestRecord } from '#shared/store/records.ts';
 import { WorkflowStore } from '#shared/store/store.ts';
 import { requestBody } from '../e2e/helpers.ts';
+import requestFixture from '../events/request-record.json' with { type: 'json' };
 import {
   launchChromium,
   nextTaskEmail,
@@ -30,6 +32,33 @@ import {
   screenshot,
   watchPageProblems,
 } from './helpers.ts';
+
+/** An approved request whose security vetting (steps 3–6) was reused from an earlier request. */
+const REUSED: RequestRecord = {
+  ...(structuredClone(requestFixture) as RequestRecord),
+  requestId: 'SR-20261001-2NDREQ01',
+  status: 'APPROVED',
+  currentStep: 16,
+  currentActivity: 'Approved',
+  security: {
+    reusedVetting: {
+      requestId: 'SR-20260901-VETTED01',
+      resourceId: resourceIdOf({ name: 'Math Blaster', vendorName: 'Blaster Learning' }),
+      approvedAt: '2026-09-20T10:00:00.000Z',
+      dpaExpiresOn: '2028-06-30',
+      sslGrade: 'A',
+      sslTestedAt: '2026-09-15T10:00:00.000Z',
+      websites: ['www.mathblaster.example'],
+    },
+  },
+  renewal: {
+    status: 'DUE',
+    dueOn: '2027-08-30',
+    renewedWith: 'SR-20260901-VETTED01',
+    reason:
+      "The annual renewal (SOP 17) is request SR-20260901-VETTED01's, whose security vetting this request reused",
+  },
+};
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** WCAG 2.0 and 2.1, levels A and AA: what the ADA Title II rule requires. */
@@ -137,6 +166,14 @@ const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
     },
   },
   {
+    // Steps 3–6 satisfied by an earlier request's vetting, and the renewal that request does.
+    name: 'status page, security vetting reused',
+    prepare: async (page) => {
+      await page.goto(`${site}/requests/${REUSED.requestId}`);
+      await page.waitForSelector('#reused-title');
+    },
+  },
+  {
     name: 'status page, unknown request',
     prepare: async (page) => void (await page.goto(`${site}/requests/SR-20260101-NOTFOUND`)),
   },
@@ -180,10 +217,12 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await new WorkflowStore({
+  const store = new WorkflowStore({
     tableName: runtime.env.TABLE_NAME ?? '',
     client: DynamoDBDocumentClient.from(client),
-  }).putRegistryEntry({
+  });
+  await store.createRequest(REUSED);
+  await store.putRegistryEntry({
     resourceId: resourceIdOf({ name: 'Tide Charts', vendorName: 'Ocean Data' }),
     resourceName: 'Tide Charts',
     vendorName: 'Ocean Data',
