@@ -7,7 +7,7 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import type { TeamEmails } from '../config.ts';
-import { ValidationError } from '../errors.ts';
+import { TransientError, ValidationError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Email, Mailer } from '../mail/mailer.ts';
 import { renderQuestionEmail } from '../mail/question-email.ts';
@@ -23,13 +23,24 @@ import { hashSecret, newTaskId, newTaskSecret, replyLink, taskLink } from './tas
 import type { AssignTaskInput, QuestionToAsk } from './workflow.ts';
 
 export interface AssignTaskDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'createTask' | 'updateRequest' | 'appendAudit' | 'listAudit'>;
+  store: Pick<
+    WorkflowStore,
+    | 'requireRequest'
+    | 'createTask'
+    | 'getTask'
+    | 'retokenTask'
+    | 'updateRequest'
+    | 'appendAudit'
+    | 'listAudit'
+  >;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;
   teamEmails: TeamEmails;
   /** One-time schedules that invoke remind-task before the deadline. */
   reminders: { scheduler: SchedulerClient; config: ReminderSchedulerConfig };
+  /** Waits between attempts of the request write after the email (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const assignTaskInputSchema = z.object({
@@ -69,10 +80,12 @@ export async function assignTask(
   deps: AssignTaskDeps,
 ): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
   const input = parseAssignTaskInput(rawInput);
-  if (input.kind === 'answer') return sendQuestion(input, deps);
+  const stored = await deps.store.requireRequest(input.requestId);
+  const retried = await retriedWait(input, stored, deps);
+  if (retried) return finishRetriedWait(input, retried, deps);
+  if (input.kind === 'answer') return sendQuestion(input, stored, deps);
   const spec = TASK_KINDS[input.kind];
   const team = TEAMS[spec.team];
-  const stored = await deps.store.requireRequest(input.requestId);
   // The execution says which resource is under review: after a replacement its state is ahead of
   // the table until record-decision's follow-up write lands, so the email uses (and records) it.
   const resourceChanged =
@@ -80,32 +93,136 @@ export async function assignTask(
   const request = input.resource ? { ...stored, resource: input.resource } : stored;
   const context = await taskContext(input.kind, input.requestId, deps.store);
 
-  const now = deps.now();
-  const { task, secret } = newTask(input, now);
-  const { taskId, expiresAt } = task;
-
+  const { task, secret } = newTask(input, deps.now());
   await deps.store.createTask(task);
-  await deps.store.updateRequest(input.requestId, {
-    currentStep: spec.sopStep,
-    currentActivity: `Waiting for ${team}: ${spec.title}`,
-    ...(resourceChanged ? { resource: request.resource } : {}),
-  });
-  // The email goes before the audit event: TASK_ASSIGNED means the team was told. If sending fails,
-  // the state machine retries the whole call and the unsent task simply expires.
+  // The email goes before the request says it waits for this task, and before the audit event:
+  // TASK_ASSIGNED means the team was told. If sending fails, the state machine retries the whole call
+  // and the unsent task simply expires.
   await deps.mailer.send(
     renderTaskEmail({
       to: deps.teamEmails[spec.team],
       cc: copiedTeams(input.kind, deps.teamEmails),
       kind: input.kind,
       request,
-      expiresAt,
-      link: taskLink(deps.publicBaseUrl, taskId, secret),
+      expiresAt: task.expiresAt,
+      link: taskLink(deps.publicBaseUrl, task.taskId, secret),
       context,
     }),
   );
-  await deps.store.appendAudit({
+  await recordCurrentWait(input, task, deps, {
+    currentStep: spec.sopStep,
+    currentActivity: `Waiting for ${team}: ${spec.title}`,
+    ...(resourceChanged ? { resource: request.resource } : {}),
+  });
+  await auditAssignment(task, input, deps);
+  return scheduleAndReport(task, deps);
+}
+
+/**
+ * The same wait, called again: Step Functions retries a waitForTaskToken call that failed after its
+ * email went out (e.g. the audit write was throttled) with a new token. The request's current wait
+ * is then this execution's task of this kind, still pending — a later wait of the same kind can only
+ * come after that task was decided or the request moved on to another wait.
+ */
+async function retriedWait(
+  input: AssignTaskInput,
+  request: RequestRecord,
+  deps: AssignTaskDeps,
+): Promise<TaskRecord | undefined> {
+  const current = request.currentTask;
+  if (!current || !input.executionId) return undefined;
+  if (current.kind !== input.kind || current.executionId !== input.executionId) return undefined;
+  const task = await deps.store.getTask(current.taskId);
+  return task?.status === 'PENDING' ? task : undefined;
+}
+
+/** The link already went out: the task takes the new token, and what the first call missed is done. */
+async function finishRetriedWait(
+  input: AssignTaskInput,
+  task: TaskRecord,
+  deps: AssignTaskDeps,
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
+  await deps.store.retokenTask(task.taskId, input.taskToken);
+  const audited = (await deps.store.listAudit(input.requestId)).some(
+    (e) => e.detail?.taskId === task.taskId && (e.type === 'TASK_ASSIGNED' || e.type === 'QUESTION_SENT'),
+  );
+  if (!audited) await auditAssignment(task, input, deps);
+  logger.warn('Retried assignment: the emailed link now answers the new token', {
     requestId: input.requestId,
-    at: now.toISOString(),
+    taskId: task.taskId,
+    kind: input.kind,
+  });
+  return task.question
+    ? { taskId: task.taskId, expiresAt: task.expiresAt, reminders: [] }
+    : scheduleAndReport(task, deps);
+}
+
+/** Attempts of the request write that follows the email (a retry only for a TransientError). */
+export const CURRENT_WAIT_ATTEMPTS = 4;
+const CURRENT_WAIT_BACKOFF_MS = [100, 400, 1_000] as const;
+
+/**
+ * The request's current step, and the task it waits for. Retried here, not only by the state
+ * machine: a call that fails after the email and before this write would be retried as a new
+ * assignment, and the team would get a second link.
+ */
+async function recordCurrentWait(
+  input: AssignTaskInput,
+  task: TaskRecord,
+  deps: AssignTaskDeps,
+  patch: Partial<RequestRecord>,
+): Promise<void> {
+  const currentTask = input.executionId
+    ? { taskId: task.taskId, kind: input.kind, executionId: input.executionId }
+    : undefined;
+  const write = () =>
+    deps.store.updateRequest(input.requestId, { ...patch, ...(currentTask ? { currentTask } : {}) });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempt >= CURRENT_WAIT_ATTEMPTS) throw error;
+      await (deps.sleep ?? sleep)(CURRENT_WAIT_BACKOFF_MS[attempt - 1] ?? 1_000);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** TASK_ASSIGNED (a team's task) or QUESTION_SENT (a question's reply link). */
+async function auditAssignment(
+  task: TaskRecord,
+  input: AssignTaskInput,
+  deps: AssignTaskDeps,
+): Promise<void> {
+  const question = task.question;
+  if (question) {
+    const asking = TASK_KINDS[question.askedBy];
+    await deps.store.appendAudit({
+      requestId: task.requestId,
+      at: task.createdAt,
+      sopStep: asking.sopStep,
+      type: 'QUESTION_SENT',
+      summary: `${TEAMS[asking.team]} asked the ${question.recipient} a question`,
+      actor: 'workflow',
+      detail: {
+        sopStep: asking.sopStep,
+        kind: task.kind,
+        askedBy: question.askedBy,
+        recipient: question.recipient,
+        question: question.question,
+        taskId: task.taskId,
+        expiresAt: task.expiresAt,
+      },
+    });
+    return;
+  }
+  const spec = TASK_KINDS[task.kind];
+  const team = TEAMS[spec.team];
+  await deps.store.appendAudit({
+    requestId: task.requestId,
+    at: task.createdAt,
     sopStep: spec.sopStep,
     type: 'TASK_ASSIGNED',
     summary: `Assigned to ${team}: ${spec.title}`,
@@ -113,24 +230,36 @@ export async function assignTask(
     detail: {
       sopStep: spec.sopStep,
       team: spec.team,
-      kind: input.kind,
-      taskId,
-      expiresAt,
+      kind: task.kind,
+      taskId: task.taskId,
+      expiresAt: task.expiresAt,
       ...(input.stateName ? { stateName: input.stateName } : {}),
     },
   });
-  // Reminders last, and best effort: a failure is logged, never thrown. Thrown, it would make the
-  // state machine retry the whole call, which creates a second task and emails the team twice; and a
-  // reminder scheduled before a later step failed would remind of a task that the retry replaced.
+}
+
+/**
+ * Reminders last, and best effort: a failure is logged, never thrown. Thrown, it would make the state
+ * machine retry the whole call; and a reminder scheduled before a later step failed would remind of a
+ * task the retry replaced. Schedule names are per task: a retried call finds them there.
+ */
+async function scheduleAndReport(
+  task: TaskRecord,
+  deps: AssignTaskDeps,
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
   const reminders = await scheduleReminders(task, deps.reminders);
   logger.info('Task assigned', {
-    requestId: input.requestId,
-    taskId,
-    kind: input.kind,
-    sopStep: spec.sopStep,
+    requestId: task.requestId,
+    taskId: task.taskId,
+    kind: task.kind,
+    sopStep: task.sopStep,
     reminders: reminders.length,
   });
-  return { taskId, expiresAt, reminders: reminders.map((r) => r.at.toISOString()) };
+  return {
+    taskId: task.taskId,
+    expiresAt: task.expiresAt,
+    reminders: reminders.map((r) => r.at.toISOString()),
+  };
 }
 
 /**
@@ -140,6 +269,7 @@ export async function assignTask(
  */
 async function sendQuestion(
   input: AssignTaskInput,
+  request: RequestRecord,
   deps: AssignTaskDeps,
 ): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
   if (!input.question || !input.askedBy) {
@@ -149,15 +279,9 @@ async function sendQuestion(
   }
   const question: QuestionToAsk = { askedBy: input.askedBy, ...input.question };
   const asking = TASK_KINDS[question.askedBy];
-  const request = await deps.store.requireRequest(input.requestId);
   const to = recipientAddress(question, request);
-  const now = deps.now();
-  const { task, secret } = newTask(input, now, question);
+  const { task, secret } = newTask(input, deps.now(), question);
   await deps.store.createTask(task);
-  await deps.store.updateRequest(input.requestId, {
-    currentStep: asking.sopStep,
-    currentActivity: `Waiting for the ${question.recipient} to answer a question from ${TEAMS[asking.team]}`,
-  });
   const email: Email = renderQuestionEmail({
     to,
     question,
@@ -166,23 +290,11 @@ async function sendQuestion(
     link: replyLink(deps.publicBaseUrl, task.taskId, secret),
   });
   await deps.mailer.send(email);
-  await deps.store.appendAudit({
-    requestId: input.requestId,
-    at: now.toISOString(),
-    sopStep: asking.sopStep,
-    type: 'QUESTION_SENT',
-    summary: `${TEAMS[asking.team]} asked the ${question.recipient} a question`,
-    actor: 'workflow',
-    detail: {
-      sopStep: asking.sopStep,
-      kind: input.kind,
-      askedBy: question.askedBy,
-      recipient: question.recipient,
-      question: question.question,
-      taskId: task.taskId,
-      expiresAt: task.expiresAt,
-    },
+  await recordCurrentWait(input, task, deps, {
+    currentStep: asking.sopStep,
+    currentActivity: `Waiting for the ${question.recipient} to answer a question from ${TEAMS[asking.team]}`,
   });
+  await auditAssignment(task, input, deps);
   logger.info('Question sent', {
     requestId: input.requestId,
     taskId: task.taskId,

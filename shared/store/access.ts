@@ -75,8 +75,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // checkCurrentVetting: requireRequest, getRequest (the earlier request); getRegistryEntry;
   // updateRequest, setRequestSecurity, appendAudit
   'check-current-vetting': access({ read: ['request', 'registry'], write: ['request'] }),
-  // assignTask: requireRequest, listAudit (replacement context); createTask; updateRequest, appendAudit
-  'assign-task': access({ read: ['request'], write: ['task', 'request'] }),
+  // assignTask: requireRequest, listAudit (replacement context, a retried call's audit); createTask; getTask,
+  // retokenTask (a retried call of the same wait); updateRequest, appendAudit
+  'assign-task': access({ read: ['request', 'task'], write: ['task', 'request'] }),
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
   'remind-task': access({ read: ['task', 'request'], write: ['task', 'request'] }),
   // requireRequest, setRequestSecurity, updateRequest, appendAudit

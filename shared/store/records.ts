@@ -60,6 +60,11 @@ export interface RequestRecord {
     licenseKeyLast4?: string;
   };
   renewal?: RenewalRecord;
+  /**
+   * The wait the request is in now, written once its email went out: a retried assign-task call of the
+   * same wait (same execution and kind, still pending) finds it instead of emailing a second link.
+   */
+  currentTask?: { taskId: string; kind: TaskKind; executionId: string };
   error?: { error: string; cause: string; at: string };
   /** When the requester was emailed the outcome (close-request): a retried close does not email twice. */
   outcomeEmailSentAt?: string;

@@ -25,6 +25,20 @@ export class TaskStore {
   }
 
   /**
+   * A retried waitForTaskToken call brings a new token for the same wait: the pending task (and the
+   * link already emailed for it) now answers that token. Only while PENDING; otherwise ConflictError.
+   */
+  async retokenTask(taskId: string, taskToken: string): Promise<void> {
+    await this.table.update('Renew task token', {
+      Key: taskKey(taskId),
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':token': taskToken, ':pending': 'PENDING' },
+    });
+  }
+
+  /**
    * Claims a pending task for one decision: succeeds once, only while PENDING, only with the stored
    * secret hash and only before expiry. The loser of a race (or a replay) gets ConflictError.
    * The task leaves the team's pending index and gets a TTL so DynamoDB deletes it later.

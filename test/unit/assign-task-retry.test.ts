@@ -1,0 +1,179 @@
+/**
+ * A human step's assignment is called again when Step Functions retries it (the first call failed
+ * after its email went out, e.g. the audit write was throttled): the team keeps the one link it got,
+ * which now answers the new task token — no second email, no second task. Runs the real store on
+ * dynalite; SES and Scheduler are mocked.
+ */
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AssignTaskDeps, assignTask } from '#shared/domain/task-assign.ts';
+import { TransientError } from '#shared/errors.ts';
+import { SesMailer } from '#shared/mail/ses-mailer.ts';
+import type { RequestRecord } from '#shared/store/records.ts';
+import type { WorkflowStore } from '#shared/store/store.ts';
+import requestFixture from '../events/task-request-record.json' with { type: 'json' };
+import { type DynaliteTable, startDynaliteTable } from '../support/dynalite-table.ts';
+import { TEAM_EMAILS } from '../support/team-emails.ts';
+
+const NOW = new Date('2026-11-28T10:00:00.000Z');
+const EXECUTION = 'arn:aws:states:us-west-2:123456789012:execution:software-request:';
+const ses = new SESClient({ region: 'us-east-1' });
+const sesMock = mockClient(ses);
+const scheduler = new SchedulerClient({ region: 'us-east-1' });
+const schedulerMock = mockClient(scheduler);
+
+let table: DynaliteTable;
+let n = 0;
+let requestId: string;
+beforeAll(async () => {
+  table = await startDynaliteTable(() => NOW);
+});
+afterAll(async () => table.stop());
+beforeEach(async () => {
+  sesMock.reset();
+  sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+  schedulerMock.reset();
+  schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+  n += 1;
+  requestId = `SR-20261128-RETRY${String(n).padStart(3, '0')}`;
+  const request = { ...structuredClone(requestFixture), requestId } as RequestRecord;
+  await table.store.createRequest(request);
+});
+
+/** The store, with the next `failures` calls of `method` throttled. */
+function flaky(method: 'appendAudit' | 'updateRequest', failures: number): WorkflowStore {
+  let left = failures;
+  return new Proxy(table.store, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (key !== method || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (left-- > 0) return Promise.reject(new TransientError(`${method} throttled`));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+function deps(store: WorkflowStore = table.store): AssignTaskDeps {
+  return {
+    store,
+    mailer: new SesMailer({ from: 'no-reply@district.example', client: ses }),
+    now: () => NOW,
+    publicBaseUrl: 'https://requests.district.example',
+    teamEmails: TEAM_EMAILS,
+    reminders: {
+      scheduler,
+      config: {
+        scheduleGroupName: 'reminders',
+        schedulerRoleArn: 'arn:aws:iam::123456789012:role/reminder-scheduler',
+        reminderFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:remind-task',
+        deadLetterArn: 'arn:aws:sqs:us-west-2:123456789012:dlq',
+      },
+    },
+    sleep: async () => {},
+  };
+}
+
+const call = (token: string, extra: Record<string, unknown> = {}) => ({
+  taskToken: token,
+  requestId,
+  kind: 'privacy-review',
+  timeoutSeconds: 1_209_600,
+  executionId: `${EXECUTION}${requestId}`,
+  stateName: 'PrivacyPolicyReview',
+  ...extra,
+});
+const emails = () => sesMock.commandCalls(SendEmailCommand).length;
+const audited = async (type: string) =>
+  (await table.store.listAudit(requestId)).filter((e) => e.type === type).length;
+
+describe('a retried assignment of the same wait emails no second link', () => {
+  it('the audit write failed after the email: the retry gives the same task the new token and audits once', async () => {
+    await expect(assignTask(call('token-1'), deps(flaky('appendAudit', 1)))).rejects.toBeInstanceOf(
+      TransientError,
+    );
+    const first = (await table.store.requireRequest(requestId)).currentTask;
+
+    const out = await assignTask(call('token-2'), deps());
+
+    expect(emails()).toBe(1);
+    expect(out.taskId).toBe(first?.taskId);
+    const task = await table.store.getTask(out.taskId);
+    expect(task).toMatchObject({ status: 'PENDING', taskToken: 'token-2' });
+    expect(await audited('TASK_ASSIGNED')).toBe(1);
+    // Reminders are per task: the retry finds or re-creates the same schedule names.
+    const names = schedulerMock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input.Name);
+    expect(new Set(names).size).toBe(2);
+  });
+
+  it('a throttled request write after the email is retried in the call itself: one email, one task', async () => {
+    const out = await assignTask(call('token-1'), deps(flaky('updateRequest', 2)));
+
+    expect(emails()).toBe(1);
+    expect((await table.store.requireRequest(requestId)).currentTask).toEqual({
+      taskId: out.taskId,
+      kind: 'privacy-review',
+      executionId: `${EXECUTION}${requestId}`,
+    });
+  });
+
+  it('the email itself failed: the retry sends it (a new task; the first was never emailed)', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('slow down'), { name: 'Throttling' }))
+      .resolves({ MessageId: 'm-2' });
+    await expect(assignTask(call('token-1'), deps())).rejects.toBeInstanceOf(TransientError);
+
+    const out = await assignTask(call('token-2'), deps());
+
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect((await table.store.getTask(out.taskId))?.taskToken).toBe('token-2');
+    expect(await audited('TASK_ASSIGNED')).toBe(1);
+  });
+
+  it('a later wait of the same kind after a decision is a new task with its own email', async () => {
+    const first = await assignTask(call('token-1'), deps());
+    await table.store.claimTask(first.taskId, {
+      secretHash: (await table.store.getTask(first.taskId))?.secretHash ?? '',
+      decision: 'ask',
+      decidedBy: 'A. Reviewer',
+    });
+
+    const second = await assignTask(call('token-2'), deps());
+
+    expect(second.taskId).not.toBe(first.taskId);
+    expect(emails()).toBe(2);
+  });
+
+  it('the same kind in another execution (the annual renewal) is a new task', async () => {
+    const first = await assignTask(call('token-1'), deps());
+    const second = await assignTask(
+      call('token-2', { executionId: `${EXECUTION}renewal-${requestId}` }),
+      deps(),
+    );
+
+    expect(second.taskId).not.toBe(first.taskId);
+    expect(emails()).toBe(2);
+  });
+
+  it('a question whose audit failed: the retry sends no second reply link', async () => {
+    const question = {
+      kind: 'answer',
+      askedBy: 'privacy-review',
+      question: { question: 'Which grades use it?', recipient: 'requester' },
+    };
+    await expect(assignTask(call('token-1', question), deps(flaky('appendAudit', 1)))).rejects.toBeInstanceOf(
+      TransientError,
+    );
+
+    const out = await assignTask(call('token-2', question), deps());
+
+    expect(emails()).toBe(1);
+    expect(out.reminders).toEqual([]);
+    expect((await table.store.getTask(out.taskId))?.taskToken).toBe('token-2');
+    expect(await audited('QUESTION_SENT')).toBe(1);
+  });
+});
