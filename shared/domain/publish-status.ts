@@ -55,18 +55,10 @@ export async function publishStatus(
   const request = await deps.store.requireRequest(requestId);
   const existing = await deps.store.getRegistryEntry(resourceIdOf(request.resource));
   if (existing && keepsApprovedEntry({ existing, status, sopStep, requestId })) {
-    // The resource's page still lists this request among those about it.
-    await deps.store.setRegistryRequests(
-      existing.resourceId,
-      existing.statusDate,
-      withRequest(existing, requestId),
-    );
-    await deps.store.appendAudit({
-      requestId,
+    await listOnApprovedEntry(existing, requestId, deps, {
       sopStep,
       type: 'STATUS_KEPT',
       summary: `The registry keeps ${existing.resourceName} as Approved (${existing.requestId ? `request ${existing.requestId}` : 'imported'}): this denial at SOP step ${sopStep} concerns this request only`,
-      actor: 'workflow',
       detail: { resourceId: existing.resourceId, approvedBy: existing.requestId ?? 'imported' },
     });
     logger.info('Registry entry kept', { sopStep, resourceId: existing.resourceId });
@@ -133,17 +125,10 @@ async function listUnderReusedVetting(
   deps: PublishStatusDeps,
 ): Promise<{ resourceId: string; status: RegistryStatus }> {
   if (existing?.status === 'APPROVED') {
-    await deps.store.setRegistryRequests(
-      existing.resourceId,
-      existing.statusDate,
-      withRequest(existing, requestId),
-    );
-    await deps.store.appendAudit({
-      requestId,
+    await listOnApprovedEntry(existing, requestId, deps, {
       sopStep,
       type: 'STATUS_PUBLISHED',
       summary: `Listed in the resource registry under ${existing.resourceName}, Active/Approved with the security vetting of ${existing.requestId ? `request ${existing.requestId}` : 'an imported entry'}`,
-      actor: 'workflow',
       detail: { resourceId: existing.resourceId, status: 'APPROVED', reusedFrom: reused.requestId },
     });
     logger.info('Approval listed under a reused vetting', { sopStep, resourceId: existing.resourceId });
@@ -169,4 +154,19 @@ async function listUnderReusedVetting(
     resourceId: reused.resourceId,
   });
   return { resourceId: reused.resourceId, status: existing?.status ?? 'NOT_APPROVED' };
+}
+
+/** The entry stays as it is; the resource's page lists this request among those about it, and the trail says why. */
+async function listOnApprovedEntry(
+  existing: RegistryEntry,
+  requestId: string,
+  deps: PublishStatusDeps,
+  audit: { sopStep: number; type: string; summary: string; detail: Record<string, unknown> },
+): Promise<void> {
+  await deps.store.setRegistryRequests(
+    existing.resourceId,
+    existing.statusDate,
+    withRequest(existing, requestId),
+  );
+  await deps.store.appendAudit({ requestId, actor: 'workflow', ...audit });
 }

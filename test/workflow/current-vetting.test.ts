@@ -13,6 +13,11 @@ const REUSED = {
   reason: 'Satisfied by request SR-20260901-EARLIER1',
 };
 const NOT_REUSED = { reused: false, reason: 'the last SSL pass is 90 days old or older' };
+const PRIVACY_OK = decision('acceptable', {
+  studentDataRequired: false,
+  vendorContactEmail: 'privacy@vendor.example',
+  websites: [],
+});
 
 let flow: ReturnType<typeof createFlow>;
 afterEach(() => flow?.abort());
@@ -78,14 +83,7 @@ describe('SOP 3–6 satisfied by a current vetting in the registry', () => {
   it('evidence that does not cover the request: security vetting runs as usual from step 4', async () => {
     flow = createFlow({ functions: { CheckCurrentVettingFunctionArn: () => NOT_REUSED } });
     flow.start(requestInput());
-    const review = await flow.decide(
-      'privacy-review',
-      decision('acceptable', {
-        studentDataRequired: false,
-        vendorContactEmail: 'privacy@vendor.example',
-        websites: [],
-      }),
-    );
+    const review = await flow.decide('privacy-review', PRIVACY_OK);
     await flow.decide('curriculum-review', decision('approve'));
     await flow.decide('technical-review', decision('sound'));
     await flow.decide('installation', decision('installed'));
@@ -106,14 +104,7 @@ describe('SOP 3–6 satisfied by a current vetting in the registry', () => {
       functions: { CheckCurrentVettingFunctionArn: (_p, call) => (call === 0 ? NOT_REUSED : REUSED) },
     });
     flow.start(requestInput({ resource: resource({ name: 'Old App' }) }));
-    await flow.decide(
-      'privacy-review',
-      decision('acceptable', {
-        studentDataRequired: false,
-        vendorContactEmail: 'privacy@vendor.example',
-        websites: [],
-      }),
-    );
+    await flow.decide('privacy-review', PRIVACY_OK);
     await flow.decide('curriculum-review', decision('approve'));
     await flow.decide('technical-review', decision('not-sound', { comment: 'Needs Flash' }));
     const replacement = resource({ name: 'Approved App' });
