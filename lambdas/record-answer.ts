@@ -2,7 +2,8 @@
  * POST /replies/{replyId}: the requester's or vendor's answer to a review's question (form fields t,
  * decision=answered, answer, decidedBy). The same single-use path as record-decision (link check,
  * validation, conditional claim, SendTaskSuccess, then the audit event), on reply links only; the
- * answer joins the audit trail and the asking step gets a new task link showing it.
+ * answer joins the audit trail and the asking step gets a new task link showing it. A reply link whose
+ * wait is over (the review went on without the answer) answers 410 before any claim, writing nothing.
  *
  * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL.
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
@@ -11,6 +12,7 @@
 import { sfn } from '#shared/aws/clients.ts';
 import { readPublicBaseUrl } from '#shared/config.ts';
 import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
+import { expiredReply } from '#shared/domain/reply-links.ts';
 import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
 import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
 import { decisionResponse, readDecisionPost } from '#shared/http/task-decision.ts';
@@ -29,7 +31,8 @@ export async function recordAnswer(
   deps: DecideDeps = defaultDeps(),
 ): Promise<HttpResponse> {
   const post = readDecisionPost(event, 'reply');
-  const result = await decide(post.submission, deps);
+  const result =
+    (await expiredReply(post.submission.taskId, post.secret, deps)) ?? (await decide(post.submission, deps));
   logger.info('Answer submission handled', { state: result.state });
   return decisionResponse(result, post);
 }

@@ -2,12 +2,15 @@
  * GET /replies/{replyId}?t=<secret>: the page of a question a review asked the requester or the
  * vendor (SOP 4 "work with the vendor to answer questions as needed"): the question and a form for
  * the answer. Same link rules as task-page: it only reads; unknown 404, wrong secret 403, already
- * answered 409, expired 410. A team's task link does not open here, nor a reply link there.
+ * answered 409, expired 410 (also once the workflow stopped waiting for the answer and the review went
+ * on without it: shared/domain/reply-links.ts). A team's task link does not open here, nor a reply
+ * link there.
  *
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
 import { now, store } from '#shared/deps.ts';
+import { replyWaitOver } from '#shared/domain/reply-links.ts';
 import { openTask, type TaskReadDeps } from '#shared/domain/task-service.ts';
 import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';
@@ -27,6 +30,11 @@ export async function showReplyPage(
   if (result.state !== 'open') {
     logger.info('Reply link refused', { state: result.state });
     const { status, page } = renderReplyOutcome(result);
+    return htmlResponse(status, page);
+  }
+  if (await replyWaitOver(result.task, deps.store)) {
+    logger.info('Reply link refused', { state: 'expired', reason: 'workflow moved on' });
+    const { status, page } = renderReplyOutcome({ state: 'expired', task: result.task });
     return htmlResponse(status, page);
   }
   return htmlResponse(200, renderReplyForm({ open: result, secret: secret ?? '' }));

@@ -78,24 +78,36 @@ export interface FaultProxyOptions {
   port?: number;
   /**
    * Runs after the target accepted a call (2xx) and before the caller hears so: the local SES keeps
-   * each email on disk by then, so a crash can never lose mail a handler was told was sent.
+   * each email on disk by then, so a crash can never lose mail a handler was told was sent. It gets the
+   * call as sent and as answered (the outbox reads an email's recipients from the request itself).
    */
-  afterSuccess?: (operation: string) => Promise<void>;
+  afterSuccess?: AfterSuccess;
 }
+
+/** A call the target accepted: its path, the request body as sent and the answer's body. */
+export interface AcceptedCall {
+  path: string;
+  request: Buffer;
+  answer: Buffer;
+}
+
+export type AfterSuccess = (operation: string, call: AcceptedCall) => Promise<void>;
 
 async function relayAfter(
   answer: IncomingMessage,
   operation: string,
-  afterSuccess: (operation: string) => Promise<void>,
+  sent: { path: string; request: Buffer },
+  afterSuccess: AfterSuccess,
   res: ServerResponse,
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of answer) chunks.push(chunk as Buffer);
   const status = answer.statusCode ?? 502;
+  const body = Buffer.concat(chunks);
   try {
-    if (status >= 200 && status < 300) await afterSuccess(operation);
+    if (status >= 200 && status < 300) await afterSuccess(operation, { ...sent, answer: body });
     res.writeHead(status, answer.headers);
-    res.end(Buffer.concat(chunks));
+    res.end(body);
   } catch (error) {
     // Not kept, so not sent: the caller retries, as it would after any 5xx.
     res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -132,7 +144,13 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<Started & {
             answer.pipe(res);
             return;
           }
-          void relayAfter(answer, operation, options.afterSuccess, res);
+          void relayAfter(
+            answer,
+            operation,
+            { path: req.url ?? '/', request: body },
+            options.afterSuccess,
+            res,
+          );
         },
       );
       upstream.on('error', (error) => {

@@ -1,6 +1,16 @@
-/** aws-ses-v2-local's mail store, mapped to the outbox shape, plus mail of earlier runs (on disk). */
+/**
+ * Every email the handlers sent, as they sent it, plus mail of earlier runs (on disk).
+ *
+ * aws-ses-v2-local's SES v1 SendEmail (the API shared/mail/ses-mailer.ts calls) keeps only the first
+ * To, Cc, Bcc and Reply-To address of an email: its request schema names `….member.1` only and drops
+ * the rest. So an email sent through SES v1 SendEmail is recorded from the request itself, as the SES
+ * proxy saw it accepted (every address in order, subject and both bodies), with the MessageId SES
+ * answered. Any other send SES accepted (SendRawEmail, SES v2, which keep every address) is read back
+ * from SES's store by its MessageId.
+ */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AcceptedCall } from './faults.ts';
 import { readJsonLines } from './json-file.ts';
 
 export interface OutboxEmail {
@@ -25,8 +35,6 @@ export class Outbox {
   private readonly kept: OutboxEmail[] = [];
   private readonly ids = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
-  /** The newest SES store time kept (epoch seconds): each keep() asks only for mail from then on. */
-  private since = 0;
 
   constructor(
     private readonly dir: string,
@@ -50,32 +58,43 @@ export class Outbox {
     }
   }
 
-  /** Appends the emails the SES server has that are not on disk yet, and syncs the file. One at a time. */
-  keep(): Promise<void> {
+  /**
+   * Appends the email of a send SES accepted and syncs the file, one at a time. Throws when the email
+   * cannot be kept: the proxy then answers 500 and the handler sends it again.
+   */
+  keep(call: AcceptedCall): Promise<void> {
     const next = this.queue.then(async () => {
-      // Only mail from the last kept second on (`since` is inclusive and whole seconds): reading the
-      // whole store on every send made each submission slower than the one before.
-      const res = await fetch(`${this.sesUrl}/store?since=${this.since}`);
-      const store = (await res.json()) as { emails?: SesStoredEmail[] };
-      const newest = (store.emails ?? []).reduce((max, e) => Math.max(max, e.at), this.since);
-      const fresh = (store.emails ?? []).map(toOutbox).filter((e) => !this.ids.has(e.messageId));
-      if (fresh.length === 0) return;
+      const email = sentEmail(call, new Date()) ?? (await this.fromStore(call));
+      if (this.ids.has(email.messageId)) return;
       const fd = openSync(this.file, 'a');
       try {
-        writeSync(fd, fresh.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        writeSync(fd, `${JSON.stringify(email)}\n`);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
-      this.remember(fresh);
-      this.since = newest;
+      this.remember([email]);
     });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
+  /** An accepted send that is not SES v1 SendEmail: SES's stored copy, found by its MessageId. */
+  private async fromStore(call: AcceptedCall): Promise<OutboxEmail> {
+    const messageId = messageIdOf(call.answer);
+    if (!messageId) throw new Error('SES accepted a send without a MessageId');
+    // Only the last minute of mail: reading the whole store on every send grows with every email.
+    const since = Math.floor(Date.now() / 1000) - 60;
+    const res = await fetch(`${this.sesUrl}/store?since=${since}`);
+    const store = (await res.json()) as { emails?: SesStoredEmail[] };
+    const stored = store.emails?.find((e) => e.messageId === messageId);
+    if (!stored) throw new Error(`SES has no email ${messageId}`);
+    return toOutbox(stored);
+  }
+
+  /** Every email kept so far, once the sends being kept are on disk. */
   async list(): Promise<OutboxEmail[]> {
-    await this.keep();
+    await this.queue;
     return [...this.kept];
   }
 }
@@ -102,4 +121,52 @@ function toOutbox(e: SesStoredEmail): OutboxEmail {
     html: e.body?.html ?? '',
     at: new Date(e.at * 1000).toISOString(),
   };
+}
+
+/** `<MessageId>…</MessageId>` of an SES v1 answer, or `"MessageId"` of an SES v2 one. */
+function messageIdOf(answer: Buffer): string | undefined {
+  const text = answer.toString('utf8');
+  const xml = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
+  if (xml) return xml;
+  try {
+    const id = (JSON.parse(text) as { MessageId?: unknown }).MessageId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The email of an SES v1 SendEmail call SES accepted, exactly as the request gave it (the Query
+ * protocol of @aws-sdk/client-ses: `Destination.ToAddresses.member.N`, `Message.Subject.Data`, … form
+ * fields) with the MessageId of the XML answer. Undefined for any other call.
+ */
+export function sentEmail(call: AcceptedCall, at: Date): OutboxEmail | undefined {
+  if (new URL(call.path, 'http://localhost').pathname.startsWith('/v2/')) return undefined;
+  const form = new URLSearchParams(call.request.toString('utf8'));
+  if (form.get('Action') !== 'SendEmail') return undefined;
+  const messageId = messageIdOf(call.answer);
+  if (!messageId) return undefined;
+  return {
+    messageId,
+    to: members(form, 'Destination.ToAddresses'),
+    cc: members(form, 'Destination.CcAddresses'),
+    from: form.get('Source') ?? '',
+    replyTo: members(form, 'ReplyToAddresses'),
+    subject: form.get('Message.Subject.Data') ?? '',
+    text: form.get('Message.Body.Text.Data') ?? '',
+    html: form.get('Message.Body.Html.Data') ?? '',
+    at: at.toISOString(),
+  };
+}
+
+/** `prefix.member.1`, `prefix.member.2`, … in member order (the Query protocol's list encoding). */
+function members(form: URLSearchParams, prefix: string): string[] {
+  const found: [number, string][] = [];
+  const head = `${prefix}.member.`;
+  for (const [key, value] of form) {
+    const index = key.startsWith(head) ? /^\d+$/.exec(key.slice(head.length)) : null;
+    if (index) found.push([Number(index[0]), value]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 }

@@ -25,6 +25,7 @@ import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
 import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
 import {
+  type AfterSuccess,
   DYNAMODB_FAULTS,
   type FaultPredicate,
   type FaultProtocol,
@@ -227,12 +228,18 @@ async function startServices(
     ),
   );
   // Handlers always reach SES through the proxy: it keeps each email on disk before the handler is
-  // told it was sent (local/outbox.ts).
+  // told it was sent, with every recipient as the handler sent it (local/outbox.ts).
   const mail: { outbox?: Outbox } = {};
   const ses = closers.keep(
-    await behindFaults(startSes, ports.ses, SES_FAULTS, options.faults?.ses ?? (() => false), async (op) => {
-      if (op === 'SendEmail' || op === 'SendRawEmail') await mail.outbox?.keep();
-    }),
+    await behindFaults(
+      startSes,
+      ports.ses,
+      SES_FAULTS,
+      options.faults?.ses ?? (() => false),
+      async (op, call) => {
+        if (op === 'SendEmail' || op === 'SendRawEmail') await mail.outbox?.keep(call);
+      },
+    ),
   );
   const outbox = new Outbox(dataDir, ses.url);
   mail.outbox = outbox;
@@ -383,7 +390,7 @@ async function behindFaults(
   handlerPort: number,
   protocol: FaultProtocol,
   fail: FaultPredicate | undefined,
-  afterSuccess?: (operation: string) => Promise<void>,
+  afterSuccess?: AfterSuccess,
 ): Promise<ForHandlers> {
   if (!fail && !afterSuccess) {
     const real = await startReal(handlerPort);

@@ -1,6 +1,8 @@
 /**
- * SES: aws-ses-v2-local, in-process (its web page lists the mail). Its store is module-wide: it is
- * cleared at start; mail of earlier runs is kept in <dataDir>/outbox.json (local/outbox.ts).
+ * SES: aws-ses-v2-local, in-process (its web page lists the mail, with only the first address of each
+ * recipient list for SES v1 sends). Its store is module-wide: it is cleared at start. The outbox
+ * (local/outbox.ts, <dataDir>/outbox.jsonl) records every email as the handlers sent it, every
+ * address included, from the SES proxy in front of this server (local/runtime.ts).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -80,5 +80,16 @@ export function renderReplyOutcome(
       page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
     };
   }
+  if (result.state === 'expired' || result.state === 'too-late') {
+    // No date: a reply link's wait can end before its expiry (the review went on without the answer).
+    const title = 'This reply link has expired';
+    const message = `The time to answer this question is over: the request no longer waits for an answer (the ${TEAMS[result.task.team]} team's review went on without one, or the request was closed). Nothing was recorded.`;
+    return {
+      status: 410,
+      title,
+      message,
+      page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
+    };
+  }
   return renderTaskOutcome(result, options);
 }

@@ -5,7 +5,7 @@
  * same remediation, and a lapse tells the requester and Cybersecurity and says why everywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { eventually, requestBody, useTestRuntime } from './helpers.ts';
+import { eventually, requestBody, TEAM, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('ssl-remediation', {
   fakeSslGrades: { 'login.remedy.example': 'B', 'gone.remedy.example': 'DNS' },
@@ -45,9 +45,9 @@ describe('TS-PE-535 end to end: SSL remediation and the websites Cybersecurity n
     const notice = await eventually('the vendor notice', async () =>
       (await env.client.emailsTo(VENDOR, requestId)).find((e) => e.subject.startsWith('Action needed')),
     );
-    // The local SES (aws-ses-v2-local, SES v1 API) keeps only the first recipient; the unit tests
-    // check that Cybersecurity is the second one and the reply-to.
-    expect(notice.to[0]).toBe(VENDOR);
+    // The vendor, with Cybersecurity as the second recipient and the reply-to, exactly as sent.
+    expect(notice.to).toEqual([VENDOR, TEAM.cybersecurity]);
+    expect(notice.replyTo).toEqual([TEAM.cybersecurity]);
     expect(notice.subject).toContain('(currently B)');
     expect(notice.text).toContain('app.remedy.example: A');
     expect(notice.text).toMatch(/login\.remedy\.example: B - SSL Labs grade B for login\.remedy\.example/);
@@ -148,11 +148,12 @@ describe('TS-PE-535 end to end: SSL remediation and the websites Cybersecurity n
       'Cybersecurity denied the resource: the vendor did not bring the SSL grade to A or better',
     );
     expect(lapsed.renewal?.dueOn).toBeNull();
-    // The requester (first recipient; Cybersecurity is the second, see test/unit/record-renewal).
+    // One email to the requester and Cybersecurity (the reply-to), as the outbox recorded it.
     const told = (await env.client.outbox()).filter(
       (e) => e.subject.startsWith('Renewal lapsed') && e.subject.includes(requestId),
     );
-    expect(told.map((e) => e.to[0]?.toLowerCase())).toEqual([REQUESTER]);
+    expect(told.map((e) => e.to.map((a) => a.toLowerCase()))).toEqual([[REQUESTER, TEAM.cybersecurity]]);
+    expect(told[0]?.replyTo).toEqual([TEAM.cybersecurity]);
     expect(told[0]?.text).toContain('Reason: Cybersecurity denied the resource');
     const entry = (
       await env.client.json<{ items: { resourceName: string; status: string; reason?: string }[] }>(

@@ -2,7 +2,11 @@
  * Reliability, link attacks on the emailed task links (DESIGN.md "Human tasks and links"): a forged,
  * truncated or missing secret, another task's secret, a replay after the decision, a link replaced by
  * a reminder, an expired link, opening (GET, HEAD, GET with decision fields in the query) — and 50
- * concurrent identical decisions and 50 concurrent mixed decisions on one task. Every attack must
+ * concurrent identical decisions and 50 concurrent mixed decisions on one task. The reply links of a
+ * review's question (/replies/{id}, SOP 4) get the same attacks, plus a task link's id on the reply
+ * path and a reply id on the task path (404), 50 concurrent answers on one reply link (exactly one
+ * counts), and expiry both by the handlers' clock and by the local clock (the review resumed without
+ * the answer: 410, no claim, no audit event). Every attack must
  * change nothing (the request, its execution's events and the outbox are compared before and after),
  * and each raced task must record exactly one decision: one 200, the rest 409, one DECISION_RECORDED
  * in the audit trail, one decision email, and the workflow going where the winning decision says.
@@ -87,6 +91,37 @@ const get = (path: string, method = 'GET') =>
     await r.text();
     return r.status;
   });
+
+const postReply = (replyId: string, fields: Record<string, string>) =>
+  env.client
+    .fetch(`/replies/${encodeURIComponent(replyId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ decidedBy: 'Mallory', decision: 'answered', ...fields }).toString(),
+    })
+    .then(async (r) => {
+      await r.text();
+      return r.status;
+    });
+
+/** Answers to a question recorded in the request's audit trail (DECISION_RECORDED of a reply). */
+async function answersRecorded(requestId: string): Promise<number> {
+  return (await env.client.request(requestId)).timeline.filter(
+    (t) => t.type === 'DECISION_RECORDED' && / answered /.test(t.summary),
+  ).length;
+}
+
+/** Waits until no email has been sent for 400 ms (every workflow of the runtime is waiting). */
+async function quiet(): Promise<void> {
+  let last = -1;
+  await until('the outbox to stop growing', async () => {
+    const n = (await env.client.outbox()).length;
+    const still = n === last;
+    last = n;
+    if (!still) await new Promise((r) => setTimeout(r, 400));
+    return still ? true : undefined;
+  });
+}
 
 async function decisionsRecorded(requestId: string): Promise<number> {
   return (await env.client.request(requestId)).timeline.filter((t) => t.type === 'DECISION_RECORDED').length;
@@ -344,9 +379,201 @@ describe('reliability: link attacks change nothing; a raced task records exactly
     expect(await post(latest.taskId, { t: latest.secret, ...privacyOk })).toBe(410);
   });
 
+  it('reply links (/replies/): the same attacks, a 50-way answer race, replay, misplaced ids and expiry', async () => {
+    const requester = 'maria.lopez@district.example';
+    const question = 'Which grade levels will use it?';
+    const r1 = await env.client.submit(simple('Reply Target 1'));
+    const r2 = await env.client.submit(simple('Reply Target 2'));
+    const asked: TaskLink[] = [];
+    for (const id of [r1, r2]) {
+      await env.client.complete(id, 'privacy-review', privacyOk);
+      asked.push(await env.client.complete(id, 'curriculum-review', { decision: 'ask', question }));
+    }
+    const reply1 = await env.client.nextReply(r1, requester);
+    const reply2 = await env.client.nextReply(r2, requester);
+    for (const id of [r1, r2]) {
+      await until(`${id} waiting for the answer`, async () =>
+        (await env.client.execution(id)).waitingFor.includes('AwaitCurriculumReviewAnswer')
+          ? true
+          : undefined,
+      );
+    }
+    await quiet(); // the QUESTION_SENT audit event follows the email
+    const ids = [r1, r2];
+    const answer = { decision: 'answered', answer: 'Grades 3 to 5.' };
+    const forged = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+    const flip = (s: string) => `${s.slice(0, -1)}${s.endsWith('A') ? 'B' : 'A'}`;
+    const asksTask = asked[0] as TaskLink;
+
+    await attack(
+      'reply: forged secret (POST)',
+      ids,
+      () => postReply(reply1.taskId, { t: forged, ...answer }),
+      [403],
+    );
+    await attack(
+      'reply: forged secret (GET)',
+      ids,
+      () => get(`/replies/${reply1.taskId}?t=${forged}`),
+      [403],
+    );
+    await attack(
+      'reply: truncated secret (POST)',
+      ids,
+      () => postReply(reply1.taskId, { t: reply1.secret.slice(0, 20), ...answer }),
+      [403],
+    );
+    await attack(
+      'reply: secret with its last character changed',
+      ids,
+      () => postReply(reply1.taskId, { t: flip(reply1.secret), ...answer }),
+      [403],
+    );
+    await attack(
+      'reply: secret with a character added',
+      ids,
+      () => postReply(reply1.taskId, { t: `${reply1.secret}A`, ...answer }),
+      [403],
+    );
+    await attack('reply: no secret (POST)', ids, () => postReply(reply1.taskId, { ...answer }), [403]);
+    await attack('reply: no secret (GET)', ids, () => get(`/replies/${reply1.taskId}`), [403]);
+    await attack('reply: empty secret', ids, () => postReply(reply1.taskId, { t: '', ...answer }), [403]);
+    await attack(
+      "reply: another reply's secret",
+      ids,
+      () => postReply(reply1.taskId, { t: reply2.secret, ...answer }),
+      [403],
+    );
+    await attack(
+      'reply: unknown reply id with a real secret',
+      ids,
+      () => postReply('AAAAAAAAAAAAAAAAAAAAAA', { t: reply1.secret, ...answer }),
+      [404],
+    );
+    await attack(
+      "reply: a task link's id and secret on the reply path (GET)",
+      ids,
+      () => get(`/replies/${asksTask.taskId}?t=${asksTask.secret}`),
+      [404],
+    );
+    await attack(
+      "reply: a task link's id and secret on the reply path (POST)",
+      ids,
+      () => postReply(asksTask.taskId, { t: asksTask.secret, ...answer }),
+      [404],
+    );
+    await attack(
+      'reply: a reply id on the task path (GET)',
+      ids,
+      () => get(`/tasks/${reply1.taskId}?t=${reply1.secret}`),
+      [404],
+    );
+    await attack(
+      'reply: a reply id on the task path (POST)',
+      ids,
+      () => post(reply1.taskId, { t: reply1.secret, ...answer }),
+      [404],
+    );
+    for (let i = 0; i < 3; i++)
+      await attack(`reply: open the link (GET #${i + 1})`, ids, () => get(reply1.path), [200]);
+    await attack('reply: open the link (HEAD)', ids, () => get(reply1.path, 'HEAD'), [200, 404, 405]);
+    await attack(
+      'reply: GET with the answer in the query',
+      ids,
+      () => get(`${reply1.path}&${new URLSearchParams({ ...answer, decidedBy: 'Scanner' })}`),
+      [200],
+    );
+
+    // expiry as the handlers see it: Date past the link's 7 days (timers stay real)
+    const expiresAt = Date.now() + 7 * 86_400_000;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(expiresAt + 3_600_000));
+    await attack('reply: expired link (GET)', ids, () => get(reply1.path), [410]);
+    await attack(
+      'reply: expired link (POST)',
+      ids,
+      () => postReply(reply1.taskId, { t: reply1.secret, ...answer }),
+      [410],
+    );
+    vi.useRealTimers();
+    expect(await answersRecorded(r1)).toBe(0);
+
+    // 50 answers at once on one reply link (different texts): exactly one counts
+    const bodies = Array.from({ length: 50 }, (_, i) => ({
+      t: reply1.secret,
+      decision: 'answered',
+      answer: `Answer ${i}`,
+    }));
+    const statuses = await Promise.all(
+      bodies.map((b) => postReply(reply1.taskId, b).then((s) => ({ s, b }))),
+    );
+    const again = await env.client.nextTask(r1, 'curriculum-review');
+    await quiet();
+    const winners = statuses.filter((x) => x.s === 200);
+    const reviewEmails = (await env.client.outbox()).filter(
+      (e) =>
+        e.subject.startsWith('Action needed') && e.subject.includes(r1) && e.subject.includes('curriculum'),
+    ).length;
+    const againPage = await get(again.path);
+    const shown = (await env.client.open(again)).html;
+    const winnerShown = winners.length === 1 && shown.includes(winners[0]?.b.answer ?? '-');
+    figures.push(
+      exactly('reply race: answers 200', winners.length, 1),
+      exactly('reply race: answers 409', statuses.filter((x) => x.s === 409).length, 49),
+      exactly('reply race: answers recorded', await answersRecorded(r1), 1),
+      exactly('reply race: the review assigned again (task emails)', reviewEmails, 2),
+      exactly(
+        'reply race: the new task page shows the winning answer (1 yes, 0 no)',
+        againPage === 200 && winnerShown ? 1 : 0,
+        1,
+      ),
+    );
+
+    await attack(
+      'reply: replayed answer (after it was recorded)',
+      ids,
+      () => postReply(reply1.taskId, { t: reply1.secret, ...answer }),
+      [409],
+    );
+    await attack('reply: open a used reply link', ids, () => get(reply1.path), [409]);
+    await attack(
+      "reply: an open task link's id and secret on the reply path",
+      ids,
+      () => postReply(again.taskId, { t: again.secret, ...answer }),
+      [404],
+    );
+
+    // past the reply's 7 days by the local clock: the review resumes without an answer, and the
+    // reply link answers 410 (GET and POST) without a claim or an audit event
+    await env.client.fetch('/_local/clock', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"advanceDays": 8}',
+    });
+    await env.client.nextTask(r2, 'curriculum-review');
+    await quiet();
+    const expiredGet = await get(reply2.path);
+    await attack('reply: past its wait by the local clock (GET)', ids, () => get(reply2.path), [410]);
+    await attack(
+      'reply: past its wait by the local clock (POST)',
+      ids,
+      () => postReply(reply2.taskId, { t: reply2.secret, ...answer }),
+      [410],
+    );
+    const lateAudits = (await env.client.request(r2)).timeline.filter(
+      (t) => t.type === 'DECISION_TOO_LATE',
+    ).length;
+    figures.push(
+      exactly('reply expiry follows the local clock (1 yes, 0 no)', expiredGet === 410 ? 1 : 0, 1),
+      exactly('reply past its wait: answers recorded', await answersRecorded(r2), 0),
+      exactly('reply past its wait: late-answer audit events', lateAudits, 0),
+    );
+  });
+
   it('figures', () => {
     figures.push(
-      atLeast('attacks tried', attacks.length, 25),
+      atLeast('attacks tried', attacks.length, 50),
+      atLeast('of them on reply links', attacks.filter((a) => a.name.startsWith('reply:')).length, 25),
       exactly('wrong state changes (or wrong answers)', wrongChanges.length, 0),
     );
     recordFigures('link-attacks', figures, [...notes, ...wrongChanges.slice(0, 5)]);

@@ -1,6 +1,7 @@
 /**
  * The fault-injecting proxy of the local runtime (LocalRuntimeOptions.faults): spoken to with the real
- * SDK clients, it answers a throttled call as AWS does and forwards every other call unchanged.
+ * SDK clients, it answers a throttled call as AWS does and forwards every other call unchanged. Behind
+ * it, the local outbox keeps every address an email was sent to (aws-ses-v2-local keeps the first).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_NAME } from '#local/config.ts';
 import { DYNAMODB_FAULTS, SES_FAULTS, startFaultProxy } from '#local/faults.ts';
 import type { Started } from '#local/net.ts';
+import { Outbox } from '#local/outbox.ts';
 import { createTable, startDynamo } from '#local/start/dynamo.ts';
 import { startSes } from '#local/start/ses.ts';
 import { asTransient } from '#shared/aws/transient.ts';
@@ -141,5 +143,57 @@ describe('the fault proxy', () => {
 
     expect(res.status).toBe(429);
     expect(res.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+  });
+
+  it('the outbox keeps every To, Cc and Reply-To address as sent, in order (the SES store keeps the first)', async () => {
+    const outbox = new Outbox(dataDir, sesUrl);
+    const proxy = await startFaultProxy({
+      target: sesUrl,
+      protocol: SES_FAULTS,
+      fail: () => false,
+      afterSuccess: async (op, call) => {
+        if (op === 'SendEmail') await outbox.keep(call);
+      },
+    });
+    open.push(proxy);
+    const client = new SESClient({ endpoint: proxy.url, region: 'us-east-1', credentials });
+    const to = ['vendor@vendor.example', 'ccs@district.example', 'a2@district.example'];
+    const cc = Array.from({ length: 11 }, (_, i) => `cc${i + 1}@district.example`);
+
+    const sent = await client.send(
+      new SendEmailCommand({
+        Source: 'software-requests@district.example',
+        Destination: { ToAddresses: to, CcAddresses: cc },
+        ReplyToAddresses: ['ccs@district.example', 'help@district.example'],
+        Message: {
+          Subject: { Data: 'Every recipient' },
+          Body: { Text: { Data: 'Hi' }, Html: { Data: '<p>Hi</p>' } },
+        },
+      }),
+    );
+
+    const kept = (await outbox.list()).find((e) => e.messageId === sent.MessageId);
+    expect(kept).toMatchObject({
+      to,
+      cc,
+      replyTo: ['ccs@district.example', 'help@district.example'],
+      from: 'software-requests@district.example',
+      subject: 'Every recipient',
+      text: 'Hi',
+      html: '<p>Hi</p>',
+    });
+    // what aws-ses-v2-local itself stored: the first address of each list only
+    const store = (await (await fetch(`${sesUrl}/store`)).json()) as {
+      emails: { messageId: string; destination: { to: string[]; cc: string[] } }[];
+    };
+    expect(store.emails.find((e) => e.messageId === sent.MessageId)?.destination).toMatchObject({
+      to: [to[0]],
+      cc: [cc[0]],
+    });
+    // and on disk: a new outbox on the same folder reads the same addresses back
+    expect(
+      (await new Outbox(dataDir, sesUrl).list()).find((e) => e.messageId === sent.MessageId)?.to,
+    ).toEqual(to);
+    client.destroy();
   });
 });

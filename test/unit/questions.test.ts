@@ -86,6 +86,26 @@ function decisionAudit(detail: Record<string, unknown>, at = '2026-11-27T10:00:0
   };
 }
 
+/** The asking step assigned again (after the reply's wait), or at `at`. */
+const reassigned = (at = '2026-11-28T09:00:00.000Z'): AuditEvent => ({
+  requestId: REQUEST_ID,
+  at,
+  sopStep: 8,
+  type: 'TASK_ASSIGNED',
+  summary: 'Assigned',
+  actor: 'workflow',
+  detail: { kind: 'curriculum-review', taskId: 'TaskId0000000000000002' },
+});
+const questionSent = (): AuditEvent => ({
+  requestId: REQUEST_ID,
+  at: '2026-11-27T10:00:00.000Z',
+  sopStep: 8,
+  type: 'QUESTION_SENT',
+  summary: 'Asked',
+  actor: 'workflow',
+  detail: { kind: 'answer', askedBy: 'curriculum-review', taskId: 'TaskId0000000000000001' },
+});
+
 describe('the ask, reroute and answered decisions', () => {
   it('ask needs a question; with one possible recipient (every step but privacy) it is the requester', () => {
     expect(errorsOf('curriculum-review', { decision: 'ask', decidedBy: 'Sam' })).toEqual({
@@ -254,6 +274,20 @@ describe('GET /replies/{id}: the reply page follows the task link rules', () => 
     givenTable({ task: replyTask({ expiresAt: '2026-11-28T09:00:00.000Z' }) });
     expect((await showReplyPage(replyEvent(getTaskEvent()), deps())).statusCode).toBe(410);
   });
+
+  it('once the review was assigned again (the wait timed out), the link answers 410 before its expiry', async () => {
+    givenTable({ task: replyTask(), audit: [reassigned()] });
+
+    const response = await showReplyPage(replyEvent(getTaskEvent()), deps());
+
+    expect(response.statusCode).toBe(410);
+    expect(response.body).toContain('This reply link has expired');
+    expect(response.body).not.toContain('<textarea');
+    expect(writes()).toEqual([]);
+    // the asking step's own earlier assignment and this question's audit event do not end the wait
+    givenTable({ task: replyTask(), audit: [reassigned('2026-11-26T10:00:00.000Z'), questionSent()] });
+    expect((await showReplyPage(replyEvent(getTaskEvent()), deps())).statusCode).toBe(200);
+  });
 });
 
 describe('POST /replies/{id}: the answer', () => {
@@ -285,6 +319,18 @@ describe('POST /replies/{id}: the answer', () => {
       .map((c) => JSON.parse(c.args[0].input.output ?? ''));
     expect(outputs).toEqual([expect.objectContaining({ decision: 'answered', answer: 'Grades 3 to 5.' })]);
     expect(sentEmails()).toEqual([]);
+  });
+
+  it('once the review was assigned again, an answer is 410: no claim, no audit event, nothing sent', async () => {
+    givenTable({ task: replyTask(), audit: [questionSent(), reassigned()] });
+
+    const response = await post({ answer: 'Too late.', decidedBy: 'Maria Lopez' });
+
+    expect(response.statusCode).toBe(410);
+    expect(writes()).toEqual([]);
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    // a wrong secret is still 403: the refusal says nothing about the link
+    expect((await post({ t: 'forged', answer: 'x', decidedBy: 'Eve' })).statusCode).toBe(403);
   });
 
   it('a reply link cannot decide a team task (404), and a team link cannot answer here', async () => {
