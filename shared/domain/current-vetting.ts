@@ -36,7 +36,7 @@ export type VettingCoverage = { covered: true; evidence: ReusedVetting } | { cov
 
 const folded = (values: readonly string[] | undefined) => new Set((values ?? []).map(foldText));
 
-/** The websites the earlier vetting tested (host names), and whether its last test passed. */
+/** The websites (host names) the earlier vetting, or its last renewal, SSL-tested. */
 function testedWebsites(earlier: RequestRecord): string[] {
   const ssl = earlier.security?.ssl;
   if (!ssl) return [];
