@@ -83,8 +83,36 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
           dueOn: { type: ['string', 'null'], format: 'date' },
           lastRenewedAt: { type: ['string', 'null'], format: 'date-time' },
           reason: { type: ['string', 'null'] },
+          renewedWith: {
+            type: ['string', 'null'],
+            description:
+              'The request whose annual renewal this is, when this request reused its security vetting (one renewal per resource); its renewal is shown as it is now.',
+          },
         },
-        required: ['status', 'dueOn', 'lastRenewedAt', 'reason'],
+        required: ['status', 'dueOn', 'lastRenewedAt', 'reason', 'renewedWith'],
+      },
+      reusedVetting: {
+        type: ['object', 'null'],
+        description:
+          "SOP 3-6 satisfied by an earlier request's current vetting of the same resource: that request (status page /requests/{requestId}), the registry entry (/registry/{resourceId}) and the evidence reused.",
+        properties: {
+          requestId: { type: 'string' },
+          resourceId: { type: 'string' },
+          approvedAt: { type: 'string', format: 'date-time' },
+          dpaExpiresOn: { type: ['string', 'null'], format: 'date' },
+          sslGrade: { type: ['string', 'null'] },
+          sslTestedAt: { type: ['string', 'null'], format: 'date-time' },
+          websites: { type: 'array', items: { type: 'string' } },
+        },
+        required: [
+          'requestId',
+          'resourceId',
+          'approvedAt',
+          'dpaExpiresOn',
+          'sslGrade',
+          'sslTestedAt',
+          'websites',
+        ],
       },
       sslRemediation: {
         type: ['object', 'null'],
@@ -125,6 +153,7 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
       'updatedAt',
       'renewal',
       'sslRemediation',
+      'reusedVetting',
       'timeline',
     ],
   },
