@@ -140,7 +140,10 @@ export class TaskStore {
     return this.table.query<TaskRecord>('List undelivered decisions', {
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',
-      ExpressionAttributeValues: { ':pk': UNDELIVERED, ':before': decidedBefore },
+      ExpressionAttributeValues: {
+        ':pk': INDEX_PARTITIONS.undeliveredDecisions.key,
+        ':before': decidedBefore,
+      },
       Limit: limit,
     });
   }
