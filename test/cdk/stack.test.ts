@@ -573,7 +573,10 @@ describe('least privilege for the workflow', () => {
     // One function's grant may be split over statements (IAM merges it with other grants on a machine).
     const byFunction: Record<string, unknown[]> = {};
     for (const { roles, statement } of grants) {
-      for (const r of roles) (byFunction[functionOfRole(r)] ??= []).push(...resourcesOf(statement));
+      for (const r of roles) {
+        const name = functionOfRole(r);
+        byFunction[name] = [...(byFunction[name] ?? []), ...resourcesOf(statement)];
+      }
     }
 
     // Assess
