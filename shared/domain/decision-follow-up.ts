@@ -26,7 +26,13 @@ export const requestOrigin = (s: DecisionSubmission): DecisionOrigin => ({
 export interface FollowUpDeps {
   store: Pick<
     WorkflowStore,
-    'appendAudit' | 'updateRequest' | 'setRequestSecurity' | 'claimDecisionEmail' | 'releaseDecisionEmail'
+    | 'appendAudit'
+    | 'updateRequest'
+    | 'setRequestSecurity'
+    | 'claimDecisionEmail'
+    | 'releaseDecisionEmail'
+    | 'markDecisionEmailSent'
+    | 'getTask'
   >;
   mailer: Mailer;
   publicBaseUrl: string;
@@ -48,6 +54,8 @@ export interface FollowUpResult {
  */
 export interface FollowUpReplay {
   audit: readonly AuditEvent[];
+  /** An email latch taken before this and never marked sent belongs to a sender that died. */
+  staleLatchBefore: string;
 }
 
 /** True when the audit trail holds this task's DECISION_RECORDED event. */
@@ -130,7 +138,7 @@ export async function afterDecision(
   const emailPending =
     'asks' in decision || decision.kind === 'answer'
       ? false
-      : !(await emailRequester(task, request, decision, deps));
+      : !(await emailRequester(task, request, decision, deps, replay?.staleLatchBefore));
   if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
   return { incomplete: failed, emailPending };
 }
@@ -141,10 +149,16 @@ async function emailRequester(
   request: RequestRecord,
   decision: StoredDecision,
   deps: FollowUpDeps,
+  staleLatchBefore?: string,
 ): Promise<boolean> {
   const latchedAt = deps.now().toISOString();
   try {
-    if (!(await deps.store.claimDecisionEmail(task.taskId, latchedAt))) return true;
+    if (!(await deps.store.claimDecisionEmail(task.taskId, latchedAt, staleLatchBefore))) {
+      // The decision itself meets no latch but its own. A replay that loses it: sent already, or a
+      // latch still too young to call its sender dead (pending: the next sweep looks again).
+      if (staleLatchBefore === undefined) return true;
+      return (await deps.store.getTask(task.taskId))?.decisionEmailSentAt !== undefined;
+    }
   } catch (error) {
     logger.warn('Decision email not sent yet; the decision sweep sends it', {
       taskId: task.taskId,
@@ -167,6 +181,13 @@ async function emailRequester(
       ),
     deps,
   );
+  // Sent: say so, or a sweep would take the latch for a dead sender's and send it again (a lost mark
+  // costs a duplicate only if the follow-up is not marked done either).
+  if (sent) {
+    await bestEffort('mark decision email sent', () =>
+      deps.store.markDecisionEmailSent(task.taskId, deps.now().toISOString()),
+    );
+  }
   // Not sent: give the latch back, so the sweep (the task stays on its index) sends it later.
   if (!sent)
     await bestEffort('release decision email latch', () =>

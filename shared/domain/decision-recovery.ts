@@ -18,7 +18,9 @@
  *       as decide() handles it (task TIMED_OUT, DECISION_TOO_LATE), nothing delivered
  *     anything else (throttling, outage) → left for the next sweep
  *   delivered → the follow-up, skipping what the audit trail shows as done (facts, audit event), the
- *     requester's email behind its latch (at most once) → DECISION_FOLLOW_UP_BY_RECOVERY (once) when
+ *     requester's email behind its latch (sent again only when the latch was taken and never marked
+ *     sent: the sender died around the send, so a duplicate is possible, a loss is not)
+ *     → DECISION_FOLLOW_UP_BY_RECOVERY (once) when
  *     the sweep finished it for a decision delivered earlier → mark followed up (off the index).
  * Each recovery is logged at warn level; a failure at error level (the operators' alarm), and the
  * sweep goes on. A failing store is a TransientError: the sweep stops and the next one continues.
@@ -89,7 +91,7 @@ export async function finishUndeliveredDecisions(
   const result: DecisionRecoveryResult = { delivered: [], followedUp: [], tooLate: [], failed: [] };
   for (const { taskId } of listed) {
     try {
-      const outcome = await recoverDecision(deps, taskId);
+      const outcome = await recoverDecision(deps, taskId, decidedBefore);
       if (outcome) result[outcome].push(taskId);
     } catch (error) {
       // The store is failing: stop here, the next sweep goes on from the oldest decision.
@@ -120,6 +122,7 @@ type Claimed = TaskRecord & { status: 'DECIDED'; decidedAt: string; delivery: De
 async function recoverDecision(
   deps: DecisionRecoveryDeps,
   taskId: string,
+  staleBefore: string,
 ): Promise<keyof DecisionRecoveryResult | undefined> {
   // Read again: the index is eventually consistent, and the decision may have finished meanwhile.
   const task = await deps.store.getTask(taskId);
@@ -180,7 +183,13 @@ async function recoverDecision(
   }
 
   // What the trail already shows is not written twice (the facts, the DECISION_RECORDED event).
-  const { incomplete, emailPending } = await afterDecision(task, request, decision, origin, deps, { audit });
+  const { incomplete, emailPending } = await afterDecision(task, request, decision, origin, deps, {
+    audit,
+    // A latch as old as the claims the sweep takes, never marked sent, is a dead sender's (a kill
+    // between the latch and SES): the email is sent now rather than lost. A younger one may be another
+    // sweep's, sending now.
+    staleLatchBefore: staleBefore,
+  });
   if (incomplete.length || emailPending) {
     logger.error('Decision follow-up still incomplete after the recovery sweep; the next sweep tries again', {
       ...log,

@@ -147,6 +147,8 @@ export interface TaskRecord {
   followedUpAt?: string;
   /** The requester's decision email latch: set before sending, given back when the send fails. */
   decisionEmailAt?: string;
+  /** When SES accepted the decision email (a latch without it is a sender that died, or is sending). */
+  decisionEmailSentAt?: string;
 }
 
 /** A claimed decision's delivery: exactly what SendTaskSuccess sends, and what its follow-up needs. */

@@ -100,21 +100,36 @@ export class TaskStore {
 
   /**
    * The latch of the requester's decision email: true for the one caller that may send it (the
-   * decision, or the sweep that replays it), false when it was sent or is being sent already.
+   * decision, or the sweep that replays it), false when it was sent or is being sent already. With
+   * `staleBefore` (the sweep), a latch taken before then and never marked sent counts as free: the
+   * process that took it died before it could say the email went out (the sweep only sees claims older
+   * than record-decision can run), so the email is sent again rather than lost.
    */
-  async claimDecisionEmail(taskId: string, at: string): Promise<boolean> {
+  async claimDecisionEmail(taskId: string, at: string, staleBefore?: string): Promise<boolean> {
     try {
       await this.table.update('Claim decision email', {
         Key: taskKey(taskId),
         UpdateExpression: 'SET decisionEmailAt = :at',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decisionEmailAt)',
-        ExpressionAttributeValues: { ':at': at },
+        ConditionExpression: staleBefore
+          ? 'attribute_exists(PK) AND (attribute_not_exists(decisionEmailAt) OR (attribute_not_exists(decisionEmailSentAt) AND decisionEmailAt < :stale))'
+          : 'attribute_exists(PK) AND attribute_not_exists(decisionEmailAt)',
+        ExpressionAttributeValues: { ':at': at, ...(staleBefore ? { ':stale': staleBefore } : {}) },
       });
       return true;
     } catch (error) {
       if (error instanceof ConflictError) return false;
       throw error;
     }
+  }
+
+  /** The decision email went out (SES accepted it): no sweep sends it again. */
+  async markDecisionEmailSent(taskId: string, at: string): Promise<void> {
+    await this.table.update('Mark decision email sent', {
+      Key: taskKey(taskId),
+      UpdateExpression: 'SET decisionEmailSentAt = :at',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':at': at },
+    });
   }
 
   /** Gives the email latch back (the send failed), only while it is still this caller's. */

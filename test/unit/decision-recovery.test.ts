@@ -310,6 +310,50 @@ describe('a decision killed after Step Functions accepted it', () => {
     expect(sfn.delivered).toHaveLength(1);
   });
 
+  it("between the email latch and SES: the sweep sends the email (a dead sender's latch is taken again)", async () => {
+    await givenTask();
+    await post(sound, dyingDeps('mailer'));
+    expect((await table.store.getTask(taskId))?.decisionEmailAt).toBeDefined();
+    expect(emailsToRequester()).toEqual([]);
+
+    const first = await sweepAt(minutes(2));
+    const second = await sweepAt(minutes(17));
+
+    expect(first).toEqual({ ...nothingDone, followedUp: [taskId] });
+    expect(second).toEqual(nothingDone);
+    expect(emailsToRequester()).toHaveLength(1);
+    expect((await table.store.getTask(taskId))?.decisionEmailSentAt).toBe(minutes(2).toISOString());
+  });
+
+  it('between SES and the "sent" mark: the email goes again (at least once: a duplicate, never a loss)', async () => {
+    await givenTask();
+    await post(sound, dyingDeps('markDecisionEmailSent'));
+    expect(emailsToRequester()).toHaveLength(1);
+
+    await sweepAt(minutes(2));
+
+    expect(emailsToRequester()).toHaveLength(2);
+    expect(await audit('DECISION_RECORDED')).toHaveLength(1);
+  });
+
+  it("a latch younger than the sweep's cutoff may be another sweep's: left for the next sweep, then sent", async () => {
+    await givenTask();
+    await post(sound, dyingDeps('mailer'));
+    // the same latch, as if taken by a sweep that is sending right now
+    await table.store.releaseDecisionEmail(
+      taskId,
+      (await table.store.getTask(taskId))?.decisionEmailAt ?? '',
+    );
+    await table.store.claimDecisionEmail(taskId, minutes(1.9).toISOString());
+
+    const first = await sweepAt(minutes(2));
+    const second = await sweepAt(minutes(17));
+
+    expect(first).toEqual({ ...nothingDone, failed: [taskId] });
+    expect(second).toEqual({ ...nothingDone, followedUp: [taskId] });
+    expect(emailsToRequester()).toHaveLength(1);
+  });
+
   it('the decision facts are replayed: the licence facts without the key, which the claim never holds', async () => {
     const KEY = 'ABCD-EFGH-1234-9F3K';
     await givenTask({ kind: 'license', team: 'aas', sopStep: 14 });
