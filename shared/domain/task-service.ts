@@ -263,11 +263,15 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
 
   logger.info('Decision recorded', { ...log, decision: output.decision });
   // Progress marks, each after its side effect: a crash from here on leaves the sweep only the
-  // follow-up. A lost mark is harmless: the sweep finds the decision delivered (decision-recovery.ts).
+  // follow-up. "Delivered" is written alongside the follow-up, not before it: the next step's
+  // assign-task may already be reading the facts and the audit trail (an answer to a question is read
+  // from it), and a lost mark is harmless (the sweep finds the decision delivered, decision-recovery.ts).
   const claim = { decidedAt, at: deps.now().toISOString() };
-  await bestEffort('mark decision delivered', () => deps.store.markTaskDelivered(task.taskId, claim));
   const decided: TaskRecord = { ...task, status: 'DECIDED', decidedAt, decidedBy: output.decidedBy };
-  const { incomplete, emailPending } = await afterDecision(decided, request, stored, origin, deps);
+  const [, { incomplete, emailPending }] = await Promise.all([
+    bestEffort('mark decision delivered', () => deps.store.markTaskDelivered(task.taskId, claim)),
+    afterDecision(decided, request, stored, origin, deps),
+  ]);
   // Anything still missing (a write or the requester's email) keeps the task on the index: the sweep
   // tries it again.
   if (!incomplete.length && !emailPending) {
