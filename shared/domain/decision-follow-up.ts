@@ -127,6 +127,8 @@ export async function afterDecision(
             ...(task.question ? { askedBy: task.question.askedBy, recipient: task.question.recipient } : {}),
             ...output,
             ...(decision.licenseKeyStored ? { licenseKeyStored: true } : {}),
+            // Given on the form, but the process died before it was stored: say so, never claim it.
+            ...(decision.licenseKeyGiven && !decision.licenseKeyStored ? { licenseKeyLost: true } : {}),
             ...origin,
           },
         }),
@@ -334,7 +336,9 @@ async function recordFacts(
           expiresOn: o.expiresOn,
           storedAt: o.decidedAt,
           // Short keys would be given away by their last 4 characters (toStoredDecision).
-          ...(parsed.licenseKeyLast4 ? { licenseKeyLast4: parsed.licenseKeyLast4 } : {}),
+          ...(parsed.licenseKeyStored && parsed.licenseKeyLast4
+            ? { licenseKeyLast4: parsed.licenseKeyLast4 }
+            : {}),
         },
       });
       return;

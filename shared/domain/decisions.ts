@@ -286,13 +286,19 @@ export type DecisionOutput = ParsedDecision['output'];
 
 /**
  * A decision as the task record keeps it until it is delivered and followed up (the decision sweep
- * replays it after a crash): the parsed decision without the licence key, which storeLicenseKey has
- * already put in its own item. What the follow-up needs of the key is kept instead: that one was
- * stored, and its last 4 characters (shown masked on the request, like the request record keeps them).
+ * replays it after a crash): the parsed decision without the licence key, which storeLicenseKey puts
+ * in its own item. What the follow-up needs of the key is kept instead: that one was given, whether it
+ * was stored (set on the task once storeLicenseKey succeeded: a crash before that loses the key, which
+ * the replay must say rather than claim it stored), and its last 4 characters (shown masked on the
+ * request, like the request record keeps them).
  */
 export type StoredDecision = ParsedDecision extends infer D
   ? D extends ParsedDecision
-    ? Omit<D, 'licenseKey'> & { licenseKeyStored?: true; licenseKeyLast4?: string }
+    ? Omit<D, 'licenseKey'> & {
+        licenseKeyGiven?: true;
+        licenseKeyStored?: true;
+        licenseKeyLast4?: string;
+      }
     : never
   : never;
 
@@ -306,7 +312,7 @@ export function toStoredDecision(parsed: ParsedDecision): StoredDecision {
   const last4 = licenseKeyLast4(licenseKey);
   return {
     ...rest,
-    ...(licenseKey ? { licenseKeyStored: true as const } : {}),
+    ...(licenseKey ? { licenseKeyGiven: true as const } : {}),
     ...(last4 ? { licenseKeyLast4: last4 } : {}),
   } as StoredDecision;
 }

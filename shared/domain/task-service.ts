@@ -124,6 +124,7 @@ export interface DecideDeps extends TaskReadDeps {
       | 'markTaskTimedOut'
       | 'markTaskDelivered'
       | 'markTaskFollowedUp'
+      | 'markTaskLicenseKeyStored'
       | 'storeLicenseKey'
     > &
     FollowUpDeps['store'];
@@ -241,6 +242,12 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
         storedAt: decidedAt,
         storedBy: output.decidedBy,
       });
+      stored.licenseKeyStored = true;
+      // The claim kept that a key was given; a replay may only say it was stored once this lands (a
+      // lost mark makes a replay report the key lost: the decider enters it again, nothing leaks).
+      await bestEffort('mark licence key stored', () =>
+        deps.store.markTaskLicenseKeyStored(task.taskId, { decidedAt }),
+      );
     }
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }),

@@ -20,6 +20,7 @@
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
  *   markTaskDelivered, markTaskFollowedUp,                   write task
+ *   markTaskLicenseKeyStored
  *   claimDecisionEmail, releaseDecisionEmail
  *   listUndeliveredTasks                                     query GSI2 UNDELIVERED
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
@@ -68,7 +69,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // appendAudit, markRequestStarted
   'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency'] }),
   // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
-  // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail; storeLicenseKey; appendAudit,
+  // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail, markDecisionEmailSent,
+  // markTaskLicenseKeyStored; storeLicenseKey; appendAudit,
   // setRequestSecurity, updateRequest
   'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
   // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
@@ -113,7 +115,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
-  // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail; appendAudit,
+  // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail,
+  // markDecisionEmailSent; appendAudit,
   // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
   // only its last 4 characters)
   'recover-requests': access({

@@ -83,6 +83,20 @@ export class TaskStore {
   }
 
   /**
+   * The licence key of the claimed decision is in its own item now: a replay may say it was stored.
+   * ConflictError when the task no longer holds this claim.
+   */
+  async markTaskLicenseKeyStored(taskId: string, claim: { decidedAt: string }): Promise<void> {
+    await this.table.update('Mark licence key stored', {
+      Key: taskKey(taskId),
+      UpdateExpression: 'SET delivery.decision.licenseKeyStored = :stored',
+      ConditionExpression: '#status = :decided AND decidedAt = :at AND attribute_exists(delivery)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':decided': 'DECIDED', ':at': claim.decidedAt, ':stored': true },
+    });
+  }
+
+  /**
    * The claimed decision is delivered and followed up (facts, audit event, requester's email): the
    * task leaves the UNDELIVERED index and drops the kept delivery. ConflictError when the task no
    * longer holds this claim.

@@ -391,6 +391,32 @@ describe('a decision killed after Step Functions accepted it', () => {
   });
 });
 
+describe('a licence decision killed before its key was stored', () => {
+  it('is delivered without the key (never in the output), and the trail says the key was lost, not stored', async () => {
+    await givenTask({ kind: 'license', team: 'aas', sopStep: 14 });
+    await post(
+      {
+        decision: 'license-stored',
+        decidedBy: 'Alex',
+        licenseReference: 'LIC-77',
+        seats: '30',
+        expiresOn: '2027-11-30',
+        licenseKey: 'ABCD-EFGH-1234-9F3K',
+      },
+      dyingDeps('storeLicenseKey'),
+    );
+
+    const result = await sweepAt(minutes(2));
+
+    expect(result).toEqual({ ...nothingDone, delivered: [taskId] });
+    expect(JSON.stringify(sfn.delivered)).not.toContain('9F3K');
+    const [recorded] = await audit('DECISION_RECORDED');
+    expect(recorded?.detail).toMatchObject({ licenseKeyLost: true });
+    expect(recorded?.detail).not.toHaveProperty('licenseKeyStored');
+    expect((await table.store.getRequest(requestId))?.license).not.toHaveProperty('licenseKeyLast4');
+  });
+});
+
 describe('what the sweep leaves alone', () => {
   it('a decision that finished: nothing is left on the index', async () => {
     await givenTask();
