@@ -282,13 +282,18 @@ export class SoftwareRequestStack extends Stack {
       .setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
   }
 
-  /** Scheduled: starts requests whose submission crashed before their workflow started. */
+  /**
+   * Scheduled: starts requests whose submission crashed before their workflow started, and delivers
+   * decisions whose record-decision (or record-answer) crashed between the claim and the end.
+   */
   private wireScheduled(w: Wiring): void {
     w.fn('recover-requests')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
       .bindMail(...w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      // A kept decision belongs to either machine's human step (annual renewal: the renewed DPA).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal)
       .runOnSchedule();
   }
 

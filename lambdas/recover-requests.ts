@@ -1,32 +1,39 @@
 /**
- * The recovery sweep (SOP 2 → 3): starts the workflow of every request stored more than a minute ago
+ * The recovery sweep. SOP 2 → 3: starts the workflow of every request stored more than a minute ago
  * whose workflow never started (its submission crashed before StartExecution and nobody submitted
  * again), named by the request id, and finishes what the submission left: SUBMITTED audit, recovery
  * audit, acknowledgement email (once). shared/domain/request-recovery.ts.
+ * SOP 4, 7-15: finishes every decision claimed more than a minute ago whose record-decision (or
+ * record-answer) died before the end: SendTaskSuccess with the output the claim kept (or
+ * DECISION_TOO_LATE when the step had stopped waiting), the facts, the DECISION_RECORDED audit event
+ * and the requester's email (once). shared/domain/decision-recovery.ts.
  *
  * Invoked by an EventBridge rule every 15 minutes on AWS (its event is ignored), and by the local
  * runtime at start and every few minutes.
- * Output: RecoveryResult { started, alreadyRunning, failed } (request ids).
+ * Output: { started, alreadyRunning, failed } (request ids) and decisions: { delivered, followedUp,
+ * tooLate, failed } (task ids).
  * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, PUBLIC_BASE_URL.
- * IAM: dynamodb:GetItem, Query, PutItem, UpdateItem on request and idempotency items, Query on the
- * GSI2 UNSTARTED partition; states:StartExecution (software-request machine); ses:SendEmail.
+ * IAM: dynamodb:GetItem, Query, PutItem, UpdateItem on request, task and idempotency items, Query on
+ * the GSI2 UNSTARTED and UNDELIVERED partitions; states:StartExecution (software-request machine);
+ * states:SendTaskSuccess (both machines); ses:SendEmail.
  */
 import { sfn } from '#shared/aws/clients.ts';
 import { readStateMachineArn } from '#shared/config.ts';
-import { mailer, publicBaseUrl, store } from '#shared/deps.ts';
-import { type RecoveryDeps, startUnstartedRequests } from '#shared/domain/request-recovery.ts';
+import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
+import { type RecoverySweepDeps, runRecoverySweep } from '#shared/domain/recovery-sweep.ts';
 import { workflowStep } from '#shared/lambda.ts';
 
-export type { RecoveryDeps } from '#shared/domain/request-recovery.ts';
+export type { RecoverySweepDeps } from '#shared/domain/recovery-sweep.ts';
 
 const step = workflowStep(
-  (_event: unknown, deps: RecoveryDeps) => startUnstartedRequests(deps),
-  (): RecoveryDeps => ({
+  (_event: unknown, deps: RecoverySweepDeps) => runRecoverySweep(deps),
+  (): RecoverySweepDeps => ({
     store: store(),
     sfn,
     mailer: mailer(),
     stateMachineArn: readStateMachineArn(),
     publicBaseUrl: publicBaseUrl(),
+    now,
   }),
 );
 

@@ -175,12 +175,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     aslArn: 'RecordErrorFunctionArn',
     sop: 'system errors',
   },
-  // Starts requests whose submission crashed before their workflow started (request-recovery.ts).
-  // 120 s: a sweep of DEFAULT_SWEEP_LIMIT requests makes a few calls each, one after another.
+  // Starts requests whose submission crashed before their workflow started (request-recovery.ts) and
+  // finishes decisions claimed but not delivered or followed up (decision-recovery.ts).
+  // 120 s: a sweep of DEFAULT_SWEEP_LIMIT requests and DEFAULT_DECISION_SWEEP_LIMIT decisions makes a
+  // few calls each, one after another.
   {
     name: 'recover-requests',
     env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-    sop: '2 (recovery)',
+    sop: '2, 4, 7-15 (recovery)',
     everyMinutes: 15,
     timeoutSeconds: 120,
   },

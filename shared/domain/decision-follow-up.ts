@@ -6,86 +6,199 @@
 import { TransientError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { renderDecisionEmail } from '../mail/decision-email.ts';
-import type { RequestRecord, TaskRecord } from '../store/records.ts';
-import { type DecisionOutput, decisionLabel, type ParsedDecision } from './decisions.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { AuditEvent, DecisionDelivery, RequestRecord, TaskRecord } from '../store/records.ts';
+import type { WorkflowStore } from '../store/store.ts';
+import { type DecisionOutput, decisionLabel, type StoredDecision } from './decisions.ts';
 import { TEAMS } from './task-kinds.ts';
-import type { DecideDeps, DecisionSubmission } from './task-service.ts';
+import type { DecisionSubmission } from './task-service.ts';
+import type { WorkflowResource } from './workflow.ts';
 
-export const requestOrigin = (s: DecisionSubmission) => ({
+export type DecisionOrigin = DecisionDelivery['origin'];
+
+export const requestOrigin = (s: DecisionSubmission): DecisionOrigin => ({
   ...(s.sourceIp ? { sourceIp: s.sourceIp } : {}),
   ...(s.userAgent ? { userAgent: s.userAgent.slice(0, 300) } : {}),
   identityVerified: s.verifiedIdentity !== undefined,
 });
+
+/** What the follow-up writes and sends with. */
+export interface FollowUpDeps {
+  store: Pick<
+    WorkflowStore,
+    | 'appendAudit'
+    | 'updateRequest'
+    | 'setRequestSecurity'
+    | 'claimDecisionEmail'
+    | 'releaseDecisionEmail'
+    | 'markDecisionEmailSent'
+    | 'getTask'
+  >;
+  mailer: Mailer;
+  publicBaseUrl: string;
+  now: () => Date;
+  /** Waits between attempts of a follow-up write (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FollowUpResult {
+  /** The follow-up writes that still failed after their retries (the decider is told). */
+  incomplete: string[];
+  /** The requester's email is due but not sent (its send or its latch failed): the sweep retries it. */
+  emailPending: boolean;
+}
+
+/**
+ * A replay of the follow-up (the decision sweep, after a crash or a failed follow-up): the request's
+ * audit trail as it is now, so what already landed is not written twice.
+ */
+export interface FollowUpReplay {
+  audit: readonly AuditEvent[];
+  /** An email latch taken before this and never marked sent belongs to a sender that died. */
+  staleLatchBefore: string;
+}
+
+/** True when the audit trail holds this task's DECISION_RECORDED event. */
+export const decisionAudited = (audit: readonly AuditEvent[], taskId: string): boolean =>
+  audit.some((e) => e.type === 'DECISION_RECORDED' && e.detail?.taskId === taskId);
+
+/** True when a follow-up of this task reported that its facts did not land (FOLLOW_UP_FAILED). */
+const factsFailed = (audit: readonly AuditEvent[], taskId: string): boolean =>
+  audit.some(
+    (e) =>
+      e.type === 'FOLLOW_UP_FAILED' &&
+      e.detail?.taskId === taskId &&
+      Array.isArray(e.detail.failed) &&
+      e.detail.failed.includes('record decision facts'),
+  );
 
 /**
  * After Step Functions accepted the decision it counts, whatever happens next, so a failure is never
  * turned into "not recorded" (a retry would then meet "already decided"). The two follow-up writes
  * (the facts, the audit event) are retried with backoff; one that still fails is logged as an error
  * (operators are alarmed), audited when possible, and returned so the decider is told. The requester's
- * email is retried the same way; if it still fails it is logged, and the decision stands.
+ * email is retried the same way, behind a latch on the task item (`decisionEmailAt`), so that the
+ * decision and a replay by the sweep never both send it; if it still fails the latch is given back
+ * and the sweep sends it later. The decision stands either way.
+ *
+ * With `replay` (the sweep), what the audit trail shows as done is skipped: the audit event when
+ * this task's DECISION_RECORDED is there, and the facts when they were recorded with it (the facts
+ * are written before the audit event, and a follow-up whose facts failed audits FOLLOW_UP_FAILED).
  */
 export async function afterDecision(
   task: TaskRecord,
   request: RequestRecord,
-  decision: ParsedDecision,
-  submission: DecisionSubmission,
-  deps: DecideDeps,
-): Promise<string[]> {
+  decision: StoredDecision,
+  origin: DecisionOrigin,
+  deps: FollowUpDeps,
+  replay?: FollowUpReplay,
+): Promise<FollowUpResult> {
   const { output } = decision;
   const failed: string[] = [];
+  const audited = replay ? decisionAudited(replay.audit, task.taskId) : false;
+  const factsDone = replay ? audited && !factsFailed(replay.audit, task.taskId) : false;
   // Facts first: the next step's assign-task may already be reading the request.
-  if (!(await withRetries('record decision facts', () => recordFacts(task, decision, request, deps), deps)))
+  if (
+    !factsDone &&
+    !(await withRetries(
+      'record decision facts',
+      () => recordFacts(task, decision, request, deps, replay !== undefined),
+      deps,
+    ))
+  )
     failed.push('record decision facts');
-  const audited = await withRetries(
-    'audit decision',
-    () =>
-      deps.store.appendAudit({
-        requestId: task.requestId,
-        at: output.decidedAt,
-        sopStep: task.sopStep,
-        type: 'DECISION_RECORDED',
-        summary: auditSummary(task, decision),
-        actor: output.decidedBy,
-        detail: {
+  const auditedNow =
+    audited ||
+    (await withRetries(
+      'audit decision',
+      () =>
+        deps.store.appendAudit({
+          requestId: task.requestId,
+          at: output.decidedAt,
           sopStep: task.sopStep,
-          kind: task.kind,
-          taskId: task.taskId,
-          // The reply names the step that asked, so that step's next task can show the answer.
-          ...(task.question ? { askedBy: task.question.askedBy, recipient: task.question.recipient } : {}),
-          ...output,
-          ...(decision.licenseKey ? { licenseKeyStored: true } : {}),
-          ...requestOrigin(submission),
-        },
-      }),
-    deps,
-  );
-  if (!audited) failed.push('audit decision');
+          type: 'DECISION_RECORDED',
+          summary: auditSummary(task, decision),
+          actor: output.decidedBy,
+          detail: {
+            sopStep: task.sopStep,
+            kind: task.kind,
+            taskId: task.taskId,
+            // The reply names the step that asked, so that step's next task can show the answer.
+            ...(task.question ? { askedBy: task.question.askedBy, recipient: task.question.recipient } : {}),
+            ...output,
+            ...(decision.licenseKeyStored ? { licenseKeyStored: true } : {}),
+            // Given on the form, but the process died before it was stored: say so, never claim it.
+            ...(decision.licenseKeyGiven && !decision.licenseKeyStored ? { licenseKeyLost: true } : {}),
+            ...origin,
+          },
+        }),
+      deps,
+    ));
+  if (!auditedNow) failed.push('audit decision');
   // A question reaches its recipient by its own email (the AwaitXAnswer step), and an answer goes
   // back to the team that asked: neither is a decision to tell the requester about.
-  if ('asks' in decision || decision.kind === 'answer') {
-    if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
-    return failed;
+  const emailPending =
+    'asks' in decision || decision.kind === 'answer'
+      ? false
+      : !(await emailRequester(task, request, decision, deps, replay?.staleLatchBefore));
+  if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
+  return { incomplete: failed, emailPending };
+}
+
+/** The requester's decision email, once: true when it is sent (now or before). */
+async function emailRequester(
+  task: TaskRecord,
+  request: RequestRecord,
+  decision: StoredDecision,
+  deps: FollowUpDeps,
+  staleLatchBefore?: string,
+): Promise<boolean> {
+  const latchedAt = deps.now().toISOString();
+  try {
+    if (!(await deps.store.claimDecisionEmail(task.taskId, latchedAt, staleLatchBefore))) {
+      // The decision itself meets no latch but its own. A replay that loses it: sent already, or a
+      // latch still too young to call its sender dead (pending: the next sweep looks again).
+      if (staleLatchBefore === undefined) return true;
+      return (await deps.store.getTask(task.taskId))?.decisionEmailSentAt !== undefined;
+    }
+  } catch (error) {
+    logger.warn('Decision email not sent yet; the decision sweep sends it', {
+      taskId: task.taskId,
+      errorName: (error as Error)?.name,
+    });
+    return false;
   }
   // Retried like the writes: a throttled send is rejected before SES accepts it, so a retry does not
-  // send twice. One still not sent is logged for operators; the decision counts all the same.
-  await withRetries(
+  // send twice.
+  const sent = await withRetries(
     'email requester',
     () =>
       deps.mailer.send(
         renderDecisionEmail({
           request,
           kind: task.kind,
-          output,
+          output: decision.output,
           statusUrl: `${deps.publicBaseUrl}/requests/${encodeURIComponent(request.requestId)}`,
         }),
       ),
     deps,
   );
-  if (failed.length) await reportFollowUpFailure(task, output, failed, deps);
-  return failed;
+  // Sent: say so, or a sweep would take the latch for a dead sender's and send it again (a lost mark
+  // costs a duplicate only if the follow-up is not marked done either).
+  if (sent) {
+    await bestEffort('mark decision email sent', () =>
+      deps.store.markDecisionEmailSent(task.taskId, deps.now().toISOString()),
+    );
+  }
+  // Not sent: give the latch back, so the sweep (the task stays on its index) sends it later.
+  if (!sent)
+    await bestEffort('release decision email latch', () =>
+      deps.store.releaseDecisionEmail(task.taskId, latchedAt),
+    );
+  return sent;
 }
 
-function auditSummary(task: TaskRecord, decision: ParsedDecision): string {
+function auditSummary(task: TaskRecord, decision: StoredDecision): string {
   const team = TEAMS[task.team];
   if ('asks' in decision) return `${team} asked the ${decision.output.recipient} a question`;
   if ('reroutes' in decision) {
@@ -104,7 +217,7 @@ async function reportFollowUpFailure(
   task: TaskRecord,
   output: DecisionOutput,
   failed: string[],
-  deps: DecideDeps,
+  deps: FollowUpDeps,
 ): Promise<void> {
   logger.error('Decision recorded but its follow-up writes failed; the request record needs repair', {
     taskId: task.taskId,
@@ -130,7 +243,11 @@ export const FOLLOW_UP_BACKOFF_MS = [200, 800] as const;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** True when `fn` succeeded within FOLLOW_UP_ATTEMPTS; a non-transient failure is not retried. */
-async function withRetries(step: string, fn: () => Promise<unknown>, deps: DecideDeps): Promise<boolean> {
+async function withRetries(
+  step: string,
+  fn: () => Promise<unknown>,
+  deps: Pick<FollowUpDeps, 'sleep'>,
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       await fn();
@@ -160,12 +277,13 @@ export async function bestEffort<T>(step: string, fn: () => Promise<T>): Promise
 /** The decision's facts on the request record (what get-request, the registry and renewals read). */
 async function recordFacts(
   task: TaskRecord,
-  parsed: ParsedDecision,
+  parsed: StoredDecision,
   request: RequestRecord,
-  deps: DecideDeps,
+  deps: FollowUpDeps,
+  replay: boolean,
 ): Promise<void> {
   const id = task.requestId;
-  const { licenseKey, replacement } = parsed;
+  const { replacement } = parsed;
   // A question settles nothing: no facts change (the audit trail has it).
   if ('asks' in parsed) return;
   // SOP 3/7: the request is now of the other type, as the state machine's routing now says.
@@ -217,8 +335,10 @@ async function recordFacts(
           seats: o.seats,
           expiresOn: o.expiresOn,
           storedAt: o.decidedAt,
-          // Short keys would be given away by their last 4 characters.
-          ...(licenseKey && licenseKey.length >= 8 ? { licenseKeyLast4: licenseKey.slice(-4) } : {}),
+          // Short keys would be given away by their last 4 characters (toStoredDecision).
+          ...(parsed.licenseKeyStored && parsed.licenseKeyLast4
+            ? { licenseKeyLast4: parsed.licenseKeyLast4 }
+            : {}),
         },
       });
       return;
@@ -226,6 +346,9 @@ async function recordFacts(
     case 'replacement': {
       const o = parsed.output;
       if (!replacement || !o.resource) return;
+      // A replay after the replacement landed must not count it twice nor clear the vetting that
+      // started again for it (the request is about the replacement already).
+      if (replay && sameResource(request.resource, o.resource)) return;
       const { resourceUrl: _oldUrl, studentDataElements, ...submitted } = request.submitted;
       await deps.store.updateRequest(id, {
         resource: o.resource,
@@ -244,3 +367,6 @@ async function recordFacts(
       return;
   }
 }
+
+const sameResource = (a: WorkflowResource, b: WorkflowResource): boolean =>
+  a.name === b.name && a.vendorName === b.vendorName && (a.url ?? '') === (b.url ?? '');

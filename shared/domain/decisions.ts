@@ -284,6 +284,39 @@ export type ParsedDecision = SettledStep | AskedQuestion | ReroutedRequest;
 
 export type DecisionOutput = ParsedDecision['output'];
 
+/**
+ * A decision as the task record keeps it until it is delivered and followed up (the decision sweep
+ * replays it after a crash): the parsed decision without the licence key, which storeLicenseKey puts
+ * in its own item. What the follow-up needs of the key is kept instead: that one was given, whether it
+ * was stored (set on the task once storeLicenseKey succeeded: a crash before that loses the key, which
+ * the replay must say rather than claim it stored), and its last 4 characters (shown masked on the
+ * request, like the request record keeps them).
+ */
+export type StoredDecision = ParsedDecision extends infer D
+  ? D extends ParsedDecision
+    ? Omit<D, 'licenseKey'> & {
+        licenseKeyGiven?: true;
+        licenseKeyStored?: true;
+        licenseKeyLast4?: string;
+      }
+    : never
+  : never;
+
+/** Short keys would be given away by their last 4 characters: only keys of 8 or more show them. */
+export const licenseKeyLast4 = (key: string | undefined): string | undefined =>
+  key && key.length >= 8 ? key.slice(-4) : undefined;
+
+/** The decision to keep on the task record: never the licence key itself. */
+export function toStoredDecision(parsed: ParsedDecision): StoredDecision {
+  const { licenseKey, ...rest } = parsed;
+  const last4 = licenseKeyLast4(licenseKey);
+  return {
+    ...rest,
+    ...(licenseKey ? { licenseKeyGiven: true as const } : {}),
+    ...(last4 ? { licenseKeyLast4: last4 } : {}),
+  } as StoredDecision;
+}
+
 export interface DecisionContext {
   /** ISO time of the decision; dates must be after its day. */
   decidedAt: string;

@@ -5,8 +5,14 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { TaskContext } from '../mail/task-email.ts';
 import type { RequestRecord, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
-import { afterDecision, bestEffort, requestOrigin } from './decision-follow-up.ts';
-import { type DecisionOutput, decisionLabel, parseDecision } from './decisions.ts';
+import {
+  afterDecision,
+  bestEffort,
+  type DecisionOrigin,
+  type FollowUpDeps,
+  requestOrigin,
+} from './decision-follow-up.ts';
+import { type DecisionOutput, decisionLabel, parseDecision, toStoredDecision } from './decisions.ts';
 import { taskContext, withheldOutcomes } from './task-context.ts';
 import { isAskingKind, isReroutingKind } from './task-kinds.ts';
 import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
@@ -116,11 +122,12 @@ export interface DecideDeps extends TaskReadDeps {
       | 'claimTask'
       | 'releaseTask'
       | 'markTaskTimedOut'
-      | 'appendAudit'
-      | 'updateRequest'
-      | 'setRequestSecurity'
+      | 'markTaskDelivered'
+      | 'markTaskFollowedUp'
+      | 'markTaskLicenseKeyStored'
       | 'storeLicenseKey'
-    >;
+    > &
+    FollowUpDeps['store'];
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
   publicBaseUrl: string;
@@ -158,7 +165,7 @@ export type DecideResult =
   | { state: 'recorded'; task: TaskRecord; output: DecisionOutput; incomplete?: string[] };
 
 /** SendTaskSuccess errors that mean the wait is over: retrying can never succeed. */
-const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+export const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /**
  * Records a decision: check the link, validate, claim the task (once), deliver it to Step Functions,
@@ -200,13 +207,19 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
     return { state: 'invalid', open: await loadOpenTask(task, deps, request), errors: parsed.errors };
   }
   const { output, licenseKey } = parsed.value;
+  const stored = toStoredDecision(parsed.value);
+  const origin = requestOrigin(submission);
 
   try {
+    // The claim keeps what is still to be done with the decision (never the licence key) and puts the
+    // task on the UNDELIVERED index: a crash from here on leaves the decision to the decision sweep
+    // (decision-recovery.ts) instead of stranding it until the step times out.
     await deps.store.claimTask(task.taskId, {
       secretHash: hashSecret(submission.secret ?? ''),
       decision: output.decision,
       decidedBy: output.decidedBy,
       decidedAt,
+      delivery: { decision: stored, origin },
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) {
@@ -229,18 +242,25 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
         storedAt: decidedAt,
         storedBy: output.decidedBy,
       });
+      stored.licenseKeyStored = true;
+      // The claim kept that a key was given; a replay may only say it was stored once this lands (a
+      // lost mark makes a replay report the key lost: the decider enters it again, nothing leaks).
+      await bestEffort('mark licence key stored', () =>
+        deps.store.markTaskLicenseKeyStored(task.taskId, { decidedAt }),
+      );
     }
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }),
     );
   } catch (error) {
     const name = (error as Error)?.name ?? 'Error';
-    if (WAIT_OVER.has(name)) return tooLate(task, output, name, submission, deps);
+    if (WAIT_OVER.has(name)) return tooLate(task, output, name, origin, deps);
     logger.error('Decision not delivered to Step Functions; claim released', { ...log, errorName: name });
     try {
       await deps.store.releaseTask(task.taskId, { decidedAt, team: task.team });
     } catch (releaseError) {
-      logger.error('Could not release the task claim: the link now reports "already decided"', {
+      // The claim stays on the UNDELIVERED index: the decision sweep delivers it in a few minutes.
+      logger.error('Could not release the task claim: the decision sweep delivers it later', {
         ...log,
         errorName: (releaseError as Error)?.name,
       });
@@ -249,8 +269,23 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
   }
 
   logger.info('Decision recorded', { ...log, decision: output.decision });
+  // Progress marks, each after its side effect: a crash from here on leaves the sweep only the
+  // follow-up. "Delivered" is written alongside the follow-up, not before it: the next step's
+  // assign-task may already be reading the facts and the audit trail (an answer to a question is read
+  // from it), and a lost mark is harmless (the sweep finds the decision delivered, decision-recovery.ts).
+  const claim = { decidedAt, at: deps.now().toISOString() };
   const decided: TaskRecord = { ...task, status: 'DECIDED', decidedAt, decidedBy: output.decidedBy };
-  const incomplete = await afterDecision(decided, request, parsed.value, submission, deps);
+  const [, { incomplete, emailPending }] = await Promise.all([
+    bestEffort('mark decision delivered', () => deps.store.markTaskDelivered(task.taskId, claim)),
+    afterDecision(decided, request, stored, origin, deps),
+  ]);
+  // Anything still missing (a write or the requester's email) keeps the task on the index: the sweep
+  // tries it again.
+  if (!incomplete.length && !emailPending) {
+    await bestEffort('mark decision followed up', () =>
+      deps.store.markTaskFollowedUp(task.taskId, { decidedAt, at: deps.now().toISOString() }),
+    );
+  }
   return { state: 'recorded', task: decided, output, ...(incomplete.length ? { incomplete } : {}) };
 }
 
@@ -258,8 +293,8 @@ async function tooLate(
   task: TaskRecord,
   output: DecisionOutput,
   errorName: string,
-  submission: DecisionSubmission,
-  deps: DecideDeps,
+  origin: DecisionOrigin,
+  deps: Pick<DecideDeps, 'store'>,
 ): Promise<DecideResult> {
   logger.warn('Decision arrived after the wait ended', {
     taskId: task.taskId,
@@ -267,13 +302,31 @@ async function tooLate(
     kind: task.kind,
     errorName,
   });
+  await recordTooLate(task, output, errorName, origin, deps.store);
+  return { state: 'too-late', task: { ...task, status: 'TIMED_OUT' } };
+}
+
+/**
+ * A decision Step Functions no longer waits for (its step timed out, or the execution stopped):
+ * the task is marked timed out (and leaves the UNDELIVERED index) and DECISION_TOO_LATE audited.
+ * Shared by decide() and the decision sweep.
+ */
+export async function recordTooLate(
+  task: TaskRecord,
+  output: DecisionOutput,
+  errorName: string,
+  origin: DecisionOrigin,
+  store: Pick<WorkflowStore, 'markTaskTimedOut' | 'appendAudit'>,
+  summary = `A decision (${decisionLabel(output.decision)}) arrived after this step had timed out; nothing was recorded`,
+): Promise<void> {
+  const deps = { store };
   await bestEffort('mark task timed out', () => deps.store.markTaskTimedOut(task.taskId));
   await bestEffort('audit late decision', () =>
     deps.store.appendAudit({
       requestId: task.requestId,
       sopStep: task.sopStep,
       type: 'DECISION_TOO_LATE',
-      summary: `A decision (${decisionLabel(output.decision)}) arrived after this step had timed out; nothing was recorded`,
+      summary,
       actor: output.decidedBy,
       detail: {
         kind: task.kind,
@@ -282,9 +335,8 @@ async function tooLate(
         decidedBy: output.decidedBy,
         attemptedAt: output.decidedAt,
         stepFunctionsError: errorName,
-        ...requestOrigin(submission),
+        ...origin,
       },
     }),
   );
-  return { state: 'too-late', task: { ...task, status: 'TIMED_OUT' } };
 }

@@ -19,6 +19,10 @@
  *   claimIdempotencyKey                                      write + read idempotency
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
+ *   markTaskDelivered, markTaskFollowedUp,                   write task
+ *   markTaskLicenseKeyStored
+ *   claimDecisionEmail, releaseDecisionEmail
+ *   listUndeliveredTasks                                     query GSI2 UNDELIVERED
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
  *
  * `read` = GetItem + BatchGetItem + Query, `write` = PutItem + UpdateItem + BatchWriteItem (the batches
@@ -64,11 +68,14 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
   // appendAudit, markRequestStarted
   'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency'] }),
-  // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
-  // storeLicenseKey; appendAudit, setRequestSecurity, updateRequest
+  // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
+  // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail, markDecisionEmailSent,
+  // markTaskLicenseKeyStored; storeLicenseKey; appendAudit,
+  // setRequestSecurity, updateRequest
   'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
-  // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut;
-  // appendAudit (an answer writes no facts and never a licence key)
+  // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
+  // markTaskDelivered, markTaskFollowedUp; appendAudit (an answer writes no facts, sends the requester
+  // no decision email and never a licence key)
   'record-answer': access({ read: ['task', 'request'], write: ['task', 'request'] }),
 
   // --- workflow steps ------------------------------------------------------------------------------------
@@ -107,10 +114,15 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
 
   // --- scheduled ------------------------------------------------------------------------------------------
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
-  // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch
+  // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
+  // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
+  // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail,
+  // markDecisionEmailSent; appendAudit,
+  // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
+  // only its last 4 characters)
   'recover-requests': access({
-    read: ['request', 'idempotency'],
-    write: ['request', 'idempotency'],
-    query: ['unstartedRequests'],
+    read: ['request', 'task', 'idempotency'],
+    write: ['request', 'task', 'idempotency'],
+    query: ['unstartedRequests', 'undeliveredDecisions'],
   }),
 };

@@ -12,6 +12,9 @@
  *   renewals due             GSI2PK=RENEWAL         GSI2SK=<renewalDueOn>#resourceId
  *   requests not yet started GSI2PK=UNSTARTED       GSI2SK=<createdAt>   (from createRequest until
  *                                                   markRequestStarted: sparse; the recovery sweep)
+ *   decisions not yet done   GSI2PK=UNDELIVERED     GSI2SK=<decidedAt>   (task items, from claimTask
+ *                                                   until markTaskFollowedUp / releaseTask /
+ *                                                   markTaskTimedOut: sparse; the decision sweep)
  *   idempotency claim        PK=IDEMPOTENCY#key     SK=IDEMPOTENCY
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
@@ -39,6 +42,7 @@ export const INDEX_PARTITIONS = {
   requestsByRequester: { index: 'GSI1', key: 'REQUESTER#', prefix: true },
   renewalsDue: { index: 'GSI2', key: 'RENEWAL', prefix: false },
   unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
+  undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 

@@ -1,4 +1,6 @@
 /** What the table holds, in the district's terms. */
+
+import type { StoredDecision } from '../domain/decisions.ts';
 import type { ResourceRequest } from '../domain/request-schema.ts';
 import type { Decision, TaskKind, Team } from '../domain/task-kinds.ts';
 import type {
@@ -139,6 +141,27 @@ export interface TaskRecord {
   decision?: Decision;
   decidedBy?: string;
   decidedAt?: string;
+  /**
+   * What a claimed decision still has to do, kept from the claim until it is done (the task is then
+   * off the UNDELIVERED index): the decision recovery sweep replays it after a crash.
+   */
+  delivery?: DecisionDelivery;
+  /** When Step Functions accepted the decision (SendTaskSuccess succeeded). */
+  deliveredAt?: string;
+  /** When the facts, the DECISION_RECORDED audit event and the requester's email were done. */
+  followedUpAt?: string;
+  /** The requester's decision email latch: set before sending, given back when the send fails. */
+  decisionEmailAt?: string;
+  /** When SES accepted the decision email (a latch without it is a sender that died, or is sending). */
+  decisionEmailSentAt?: string;
+}
+
+/** A claimed decision's delivery: exactly what SendTaskSuccess sends, and what its follow-up needs. */
+export interface DecisionDelivery {
+  /** The parsed decision without the licence key; its `output` is the SendTaskSuccess output. */
+  decision: StoredDecision;
+  /** Where the decision came from, for the audit event. */
+  origin: { sourceIp?: string; userAgent?: string; identityVerified: boolean };
 }
 
 export interface RegistryEntry {

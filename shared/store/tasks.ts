@@ -1,11 +1,13 @@
 /** Human tasks (PK=TASK#id): the task token's item, its single-use claim and its link secrets. */
 import type { Team } from '../domain/task-kinds.ts';
-import { taskKey } from './keys.ts';
-import type { TaskRecord } from './records.ts';
+import { ConflictError } from '../errors.ts';
+import { INDEX_PARTITIONS, taskKey } from './keys.ts';
+import type { DecisionDelivery, TaskRecord } from './records.ts';
 import type { Table } from './store.ts';
 
 /** How long a finished task stays in the table before its TTL deletes it. */
 const TASK_RETENTION_DAYS = 400;
+const UNDELIVERED = INDEX_PARTITIONS.undeliveredDecisions.key;
 
 export class TaskStore {
   constructor(private readonly table: Table) {}
@@ -42,6 +44,9 @@ export class TaskStore {
    * Claims a pending task for one decision: succeeds once, only while PENDING, only with the stored
    * secret hash and only before expiry. The loser of a race (or a replay) gets ConflictError.
    * The task leaves the team's pending index and gets a TTL so DynamoDB deletes it later.
+   * With `delivery`, the claim also remembers what is still to be done with the decision and joins
+   * the sparse UNDELIVERED index (GSI2, by decision time), in the same single-item write: a crash
+   * before the decision reaches Step Functions leaves it for the decision sweep, never stranded.
    */
   async claimTask(
     taskId: string,
@@ -52,13 +57,16 @@ export class TaskStore {
       status?: 'DECIDED' | 'TIMED_OUT';
       /** The moment of the decision (default: now); releaseTask matches it. */
       decidedAt?: string;
+      delivery?: DecisionDelivery;
     },
   ): Promise<void> {
     const now = claim.decidedAt ? new Date(claim.decidedAt) : this.table.now();
+    const at = now.toISOString();
     await this.table.update('Record decision on task', {
       Key: taskKey(taskId),
-      UpdateExpression:
-        'SET #status = :status, decision = :decision, decidedBy = :by, decidedAt = :at, expiresAtEpoch = :ttl REMOVE GSI1PK, GSI1SK',
+      UpdateExpression: `SET #status = :status, decision = :decision, decidedBy = :by, decidedAt = :at, expiresAtEpoch = :ttl${
+        claim.delivery ? ', delivery = :delivery, GSI2PK = :undelivered, GSI2SK = :at' : ''
+      } REMOVE GSI1PK, GSI1SK`,
       ConditionExpression: '#status = :pending AND secretHash = :hash AND expiresAt > :at',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -67,22 +75,133 @@ export class TaskStore {
         ':hash': claim.secretHash,
         ':decision': claim.decision,
         ':by': claim.decidedBy,
-        ':at': now.toISOString(),
+        ':at': at,
         ':ttl': this.table.expiresAtEpoch(TASK_RETENTION_DAYS, now),
+        ...(claim.delivery ? { ':delivery': claim.delivery, ':undelivered': UNDELIVERED } : {}),
       },
+    });
+  }
+
+  /**
+   * Step Functions accepted the claimed decision (`decidedAt` names the claim): a replay must not
+   * deliver it again, only follow it up. ConflictError when the task no longer holds this claim.
+   */
+  async markTaskDelivered(taskId: string, claim: { decidedAt: string; at: string }): Promise<void> {
+    await this.table.update('Mark decision delivered', {
+      Key: taskKey(taskId),
+      UpdateExpression: 'SET deliveredAt = if_not_exists(deliveredAt, :deliveredAt)',
+      ConditionExpression: '#status = :decided AND decidedAt = :at',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':decided': 'DECIDED', ':at': claim.decidedAt, ':deliveredAt': claim.at },
+    });
+  }
+
+  /**
+   * The licence key of the claimed decision is in its own item now: a replay may say it was stored.
+   * ConflictError when the task no longer holds this claim.
+   */
+  async markTaskLicenseKeyStored(taskId: string, claim: { decidedAt: string }): Promise<void> {
+    await this.table.update('Mark licence key stored', {
+      Key: taskKey(taskId),
+      UpdateExpression: 'SET delivery.decision.licenseKeyStored = :stored',
+      ConditionExpression: '#status = :decided AND decidedAt = :at AND attribute_exists(delivery)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':decided': 'DECIDED', ':at': claim.decidedAt, ':stored': true },
+    });
+  }
+
+  /**
+   * The claimed decision is delivered and followed up (facts, audit event, requester's email): the
+   * task leaves the UNDELIVERED index and drops the kept delivery. ConflictError when the task no
+   * longer holds this claim.
+   */
+  async markTaskFollowedUp(taskId: string, claim: { decidedAt: string; at: string }): Promise<void> {
+    await this.table.update('Mark decision followed up', {
+      Key: taskKey(taskId),
+      UpdateExpression:
+        'SET deliveredAt = if_not_exists(deliveredAt, :done), followedUpAt = :done REMOVE delivery, GSI2PK, GSI2SK',
+      ConditionExpression: '#status = :decided AND decidedAt = :at',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':decided': 'DECIDED', ':at': claim.decidedAt, ':done': claim.at },
+    });
+  }
+
+  /**
+   * The latch of the requester's decision email: true for the one caller that may send it (the
+   * decision, or the sweep that replays it), false when it was sent or is being sent already. With
+   * `staleBefore` (the sweep), a latch taken before then and never marked sent counts as free: the
+   * process that took it died before it could say the email went out (the sweep only sees claims older
+   * than record-decision can run), so the email is sent again rather than lost.
+   */
+  async claimDecisionEmail(taskId: string, at: string, staleBefore?: string): Promise<boolean> {
+    try {
+      await this.table.update('Claim decision email', {
+        Key: taskKey(taskId),
+        UpdateExpression: 'SET decisionEmailAt = :at',
+        ConditionExpression: staleBefore
+          ? 'attribute_exists(PK) AND (attribute_not_exists(decisionEmailAt) OR (attribute_not_exists(decisionEmailSentAt) AND decisionEmailAt < :stale))'
+          : 'attribute_exists(PK) AND attribute_not_exists(decisionEmailAt)',
+        ExpressionAttributeValues: { ':at': at, ...(staleBefore ? { ':stale': staleBefore } : {}) },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  /** The decision email went out (SES accepted it): no sweep sends it again. */
+  async markDecisionEmailSent(taskId: string, at: string): Promise<void> {
+    await this.table.update('Mark decision email sent', {
+      Key: taskKey(taskId),
+      UpdateExpression: 'SET decisionEmailSentAt = :at',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':at': at },
+    });
+  }
+
+  /** Gives the email latch back (the send failed), only while it is still this caller's. */
+  async releaseDecisionEmail(taskId: string, at: string): Promise<void> {
+    try {
+      await this.table.update('Release decision email', {
+        Key: taskKey(taskId),
+        UpdateExpression: 'REMOVE decisionEmailAt',
+        ConditionExpression: 'decisionEmailAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  /**
+   * Claimed decisions not yet delivered and followed up, decided before `decidedBefore` (ISO), oldest
+   * first: one page of at most `limit` (the index is eventually consistent: read the task again
+   * before acting on it).
+   */
+  async listUndeliveredTasks(decidedBefore: string, limit: number): Promise<TaskRecord[]> {
+    return this.table.query<TaskRecord>('List undelivered decisions', {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',
+      ExpressionAttributeValues: {
+        ':pk': INDEX_PARTITIONS.undeliveredDecisions.key,
+        ':before': decidedBefore,
+      },
+      Limit: limit,
     });
   }
 
   /**
    * Undoes a claim whose decision could not be delivered to Step Functions (throttling, outage), so
    * the link works again: back to PENDING (and into the team's pending index) only while the task
-   * still holds this very claim. Fails with ConflictError when it does not.
+   * still holds this very claim, and off the UNDELIVERED index (nothing is left to deliver: the
+   * approver was told to decide again). Fails with ConflictError when it does not.
    */
   async releaseTask(taskId: string, claim: { decidedAt: string; team: Team }): Promise<void> {
     await this.table.update('Release task claim', {
       Key: taskKey(taskId),
       UpdateExpression:
-        'SET #status = :pending, GSI1PK = :teamPk, GSI1SK = expiresAt REMOVE decision, decidedBy, decidedAt, expiresAtEpoch',
+        'SET #status = :pending, GSI1PK = :teamPk, GSI1SK = expiresAt REMOVE decision, decidedBy, decidedAt, expiresAtEpoch, delivery, GSI2PK, GSI2SK',
       ConditionExpression: '#status = :decided AND decidedAt = :at',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -154,11 +273,15 @@ export class TaskStore {
     });
   }
 
-  /** Marks a task whose wait already ended in Step Functions (timed out or execution stopped). */
+  /**
+   * Marks a task whose wait already ended in Step Functions (timed out or execution stopped): nothing
+   * is left to deliver, so it leaves the UNDELIVERED index too.
+   */
   async markTaskTimedOut(taskId: string): Promise<void> {
     await this.table.update('Mark task timed out', {
       Key: taskKey(taskId),
-      UpdateExpression: 'SET #status = :timedOut, expiresAtEpoch = :ttl REMOVE GSI1PK, GSI1SK',
+      UpdateExpression:
+        'SET #status = :timedOut, expiresAtEpoch = :ttl REMOVE GSI1PK, GSI1SK, delivery, GSI2PK, GSI2SK',
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {

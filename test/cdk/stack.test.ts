@@ -402,10 +402,12 @@ describe('DynamoDB table', () => {
         .sort();
 
     // Assess
+    // recover-requests: the decision sweep marks the decisions it finishes.
     expect(writersOf(examples.task)).toEqual([
       'assign-task',
       'record-answer',
       'record-decision',
+      'recover-requests',
       'remind-task',
     ]);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
@@ -565,22 +567,29 @@ describe('state machines', () => {
 });
 
 describe('least privilege for the workflow', () => {
-  it('only record-decision (both machines) and record-answer (software-request: its reviews ask) may send task results', () => {
+  it('only record-decision and recover-requests (both machines: the decision sweep delivers what a crash left) and record-answer (software-request: its reviews ask) may send task results', () => {
     // Act
     const grants = withAction('states:SendTaskSuccess');
-    const byFunction = Object.fromEntries(
-      grants.flatMap(({ roles, statement }) => roles.map((r) => [functionOfRole(r), resourcesOf(statement)])),
-    );
+    // One function's grant may be split over statements (IAM merges it with other grants on a machine).
+    const byFunction: Record<string, unknown[]> = {};
+    for (const { roles, statement } of grants) {
+      for (const r of roles) {
+        const name = functionOfRole(r);
+        byFunction[name] = [...(byFunction[name] ?? []), ...resourcesOf(statement)];
+      }
+    }
 
     // Assess
-    expect(Object.keys(byFunction).sort()).toEqual(['record-answer', 'record-decision']);
-    expect(byFunction['record-decision']).toEqual(
-      expect.arrayContaining([
-        { Ref: idOf(stack.softwareRequest.machine) },
-        { Ref: idOf(stack.annualRenewal.machine) },
-      ]),
-    );
-    expect(byFunction['record-decision']).toHaveLength(2);
+    expect(Object.keys(byFunction).sort()).toEqual(['record-answer', 'record-decision', 'recover-requests']);
+    for (const name of ['record-decision', 'recover-requests']) {
+      expect(byFunction[name]).toEqual(
+        expect.arrayContaining([
+          { Ref: idOf(stack.softwareRequest.machine) },
+          { Ref: idOf(stack.annualRenewal.machine) },
+        ]),
+      );
+      expect(byFunction[name]).toHaveLength(2);
+    }
     expect(byFunction['record-answer']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
   });
 
@@ -857,7 +866,7 @@ describe('recovery sweep (recover-requests)', () => {
     ]);
   });
 
-  it('may do exactly what the sweep does: requests and the acknowledgement latch, the UNSTARTED index, start the software-request machine, email', () => {
+  it('may do exactly what the sweep does: requests, tasks and the acknowledgement latch, the UNSTARTED and UNDELIVERED indexes, start the software-request machine, send task results, email', () => {
     // Prepare
     const tableArn = { 'Fn::GetAtt': [idOf(stack.table), 'Arn'] };
 
@@ -869,21 +878,51 @@ describe('recovery sweep (recover-requests)', () => {
 
     // Assess
     expect(dynamoGrants('recover-requests')).toEqual([
-      { actions: [...TABLE_ACTIONS.read], resource: tableArn, leadingKeys: ['REQUEST#*', 'IDEMPOTENCY#*'] },
-      { actions: [...TABLE_ACTIONS.write], resource: tableArn, leadingKeys: ['REQUEST#*', 'IDEMPOTENCY#*'] },
+      {
+        actions: [...TABLE_ACTIONS.read],
+        resource: tableArn,
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*'],
+      },
+      {
+        actions: [...TABLE_ACTIONS.write],
+        resource: tableArn,
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*'],
+      },
       {
         actions: [...TABLE_ACTIONS.query],
         resource: { 'Fn::Join': ['', [tableArn, '/index/GSI2']] },
-        leadingKeys: ['UNSTARTED'],
+        leadingKeys: ['UNSTARTED', 'UNDELIVERED'],
       },
     ]);
+    // grantTaskResponse also grants SendTaskFailure and SendTaskHeartbeat, as for record-decision.
     expect(
-      own.filter((st) => !actionsOf(st).some((a) => a.startsWith('dynamodb:'))).map((st) => actionsOf(st)),
-    ).toEqual([['states:StartExecution'], ['ses:SendEmail']]);
+      [
+        ...new Set(
+          own
+            .filter((st) => !actionsOf(st).some((a) => a.startsWith('dynamodb:')))
+            .flatMap((st) => actionsOf(st)),
+        ),
+      ].sort(),
+    ).toEqual([
+      'ses:SendEmail',
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+      'states:StartExecution',
+    ]);
     // RequestStore.listUnstartedRequests queries GSI2 with GSI2PK = 'UNSTARTED' (the partition LeadingKeys sees).
     expect(INDEX_PARTITIONS.unstartedRequests).toEqual({ index: 'GSI2', key: 'UNSTARTED', prefix: false });
     expect(readFileSync(new URL('shared/store/requests.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{ ':pk': INDEX_PARTITIONS\.unstartedRequests\.key/,
+    );
+    // TaskStore.listUndeliveredTasks queries GSI2 with GSI2PK = 'UNDELIVERED'.
+    expect(INDEX_PARTITIONS.undeliveredDecisions).toEqual({
+      index: 'GSI2',
+      key: 'UNDELIVERED',
+      prefix: false,
+    });
+    expect(readFileSync(new URL('shared/store/tasks.ts', ROOT), 'utf8')).toMatch(
+      /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{\s*':pk': INDEX_PARTITIONS\.undeliveredDecisions\.key/,
     );
   });
 });

@@ -379,8 +379,17 @@ describe('the recover-requests Lambda', () => {
     clock = LATER;
     const scheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
 
-    const result = await recoverRequests(scheduledEvent, recoveryDeps());
+    const result = await recoverRequests(scheduledEvent, {
+      ...recoveryDeps(),
+      store: store(),
+      now: () => clock,
+    });
 
-    expect(result).toEqual({ started: [ORPHAN], alreadyRunning: [], failed: [] });
+    expect(result).toEqual({
+      started: [ORPHAN],
+      alreadyRunning: [],
+      failed: [],
+      decisions: { delivered: [], followedUp: [], tooLate: [], failed: [] },
+    });
   });
 });
