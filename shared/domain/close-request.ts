@@ -9,6 +9,7 @@
  * attempt stopped before writing it). A different final status is a ConflictError (error path).
  */
 import * as z from 'zod/mini';
+import { retryAfterEmail } from '../aws/transient.ts';
 import { ConflictError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -23,6 +24,8 @@ export interface CloseRequestDeps {
   mailer: Mailer;
   publicBaseUrl: string;
   now: () => Date;
+  /** Waits between attempts of the write after the email (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface CloseRequestOutput {
@@ -72,7 +75,11 @@ export async function closeRequest(input: unknown, deps: CloseRequestDeps): Prom
   }
 
   await deps.mailer.send(renderOutcomeEmail(outcomeEmailInput(request, outcome, denial, deps.publicBaseUrl)));
-  await store.updateRequest(requestId, { outcomeEmailSentAt: deps.now().toISOString() });
+  // Retried here: failed, the step's retry would email the outcome a second time.
+  await retryAfterEmail(
+    () => store.updateRequest(requestId, { outcomeEmailSentAt: deps.now().toISOString() }),
+    deps.sleep,
+  );
   logger.info('Request closed', { outcome, sopStep: patch.currentStep, retry: !closedNow });
   return { status: outcome, alreadyClosed: !closedNow, emailed: true };
 }

@@ -7,6 +7,7 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
+import { retryAfterEmail } from '../aws/transient.ts';
 import { logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { renderDpaRequestEmail } from '../mail/vendor-emails.ts';
@@ -56,7 +57,10 @@ export async function sendDpa(input: SendDpaInput, deps: SendDpaDeps): Promise<S
   await deps.mailer.send(email);
   const sentAt = deps.now().toISOString();
 
-  await deps.store.setRequestSecurity(requestId, 'dpa', { ...request.security?.dpa, sentTo, sentAt });
+  // Retried here: failed, the step's retry would send the vendor the DPA a second time.
+  await retryAfterEmail(() =>
+    deps.store.setRequestSecurity(requestId, 'dpa', { ...request.security?.dpa, sentTo, sentAt }),
+  );
   await deps.store.appendAudit({
     requestId,
     at: sentAt,

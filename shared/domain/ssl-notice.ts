@@ -13,6 +13,7 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail.
  */
+import { retryAfterEmail } from '../aws/transient.ts';
 import { logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { renderSslNoticeEmail } from '../mail/vendor-emails.ts';
@@ -136,7 +137,8 @@ export async function notifyVendorSsl(
       }),
     );
   }
-  await deps.store.setRequestSecurity(requestId, 'sslRemediation', remediation);
+  // Retried here: failed, the step's retry would email the vendor the same notice again.
+  await retryAfterEmail(() => deps.store.setRequestSecurity(requestId, 'sslRemediation', remediation));
   await deps.store.updateRequest(requestId, {
     currentActivity: open
       ? `${renewal ? 'Annual renewal: w' : 'W'}${SSL_REMEDIATION_WAITING} (grades seen: ${gradesSeen(remediation)}; re-tests ${retests} of ${MAX_SSL_RETESTS}; window ends ${windowDay})`

@@ -6,8 +6,9 @@
  */
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
+import { retryAfterEmail } from '../aws/transient.ts';
 import type { TeamEmails } from '../config.ts';
-import { TransientError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Email, Mailer } from '../mail/mailer.ts';
 import { renderQuestionEmail } from '../mail/question-email.ts';
@@ -157,10 +158,6 @@ async function finishRetriedWait(
     : scheduleAndReport(task, deps);
 }
 
-/** Attempts of the request write that follows the email (a retry only for a TransientError). */
-export const CURRENT_WAIT_ATTEMPTS = 4;
-const CURRENT_WAIT_BACKOFF_MS = [100, 400, 1_000] as const;
-
 /**
  * The request's current step, and the task it waits for. Retried here, not only by the state
  * machine: a call that fails after the email and before this write would be retried as a new
@@ -175,20 +172,11 @@ async function recordCurrentWait(
   const currentTask = input.executionId
     ? { taskId: task.taskId, kind: input.kind, executionId: input.executionId }
     : undefined;
-  const write = () =>
-    deps.store.updateRequest(input.requestId, { ...patch, ...(currentTask ? { currentTask } : {}) });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (error) {
-      if (!(error instanceof TransientError) || attempt >= CURRENT_WAIT_ATTEMPTS) throw error;
-      await (deps.sleep ?? sleep)(CURRENT_WAIT_BACKOFF_MS[attempt - 1] ?? 1_000);
-    }
-  }
+  await retryAfterEmail(
+    () => deps.store.updateRequest(input.requestId, { ...patch, ...(currentTask ? { currentTask } : {}) }),
+    deps.sleep,
+  );
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** TASK_ASSIGNED (a team's task) or QUESTION_SENT (a question's reply link). */
 async function auditAssignment(

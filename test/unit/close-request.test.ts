@@ -184,6 +184,33 @@ describe('close-request: the outcome of the request', () => {
     expect(item.outcomeEmailSentAt).toBe(NOW.toISOString());
   });
 
+  it('the write that records the email went out is retried in the call: one outcome email, even when it is throttled', async () => {
+    const { item } = givenStoredRequest();
+    const store = deps.store;
+    let throttled = 0;
+    const flaky = new Proxy(store, {
+      get: (target, key, receiver) => {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'updateRequest' || typeof value !== 'function') return value;
+        return (requestId: string, patch: Partial<RequestRecord>, options?: object) =>
+          'outcomeEmailSentAt' in patch && throttled++ < 2
+            ? Promise.reject(new TransientError('throttled'))
+            : value.call(target, requestId, patch, options);
+      },
+    });
+
+    const out = await closeRequest(structuredClone(approvedEvent), {
+      ...deps,
+      store: flaky,
+      sleep: async () => {},
+    });
+
+    expect(out).toEqual({ status: 'APPROVED', alreadyClosed: false, emailed: true });
+    expect(throttled).toBe(3);
+    expect(sentEmails()).toHaveLength(1);
+    expect(item.outcomeEmailSentAt).toBe(NOW.toISOString());
+  });
+
   it('a retry after the outcome was written but before it was audited restores the OUTCOME audit event', async () => {
     const { audit } = givenStoredRequest((r) => {
       r.status = 'APPROVED';
