@@ -66,7 +66,7 @@ export function vettingCoverage(options: {
       covered: false,
       reason: `${name} was imported into the registry: no vetting evidence is on file`,
     };
-  if (!earlier || earlier.status !== 'APPROVED')
+  if (earlier?.status !== 'APPROVED')
     return { covered: false, reason: `request ${entry.requestId}, which vetted ${name}, is not approved` };
   if (earlier.renewal?.status === 'LAPSED')
     return { covered: false, reason: `the annual renewal of request ${entry.requestId} lapsed` };
