@@ -12,8 +12,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
@@ -21,9 +19,9 @@ import { handlerInvoker } from '#local/start/handlers.ts';
 import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
 import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
 import { requestBody } from '../e2e/helpers.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
+import { openRuntimeStore } from '../support/runtime-store.ts';
 import {
   launchChromium,
   nextTaskEmail,
@@ -212,15 +210,7 @@ beforeAll(async () => {
   context.setDefaultTimeout(UI_TIMEOUT);
 
   // A registry entry for the form hint to list.
-  const client = new DynamoDBClient({
-    endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const store = new WorkflowStore({
-    tableName: runtime.env.TABLE_NAME ?? '',
-    client: DynamoDBDocumentClient.from(client),
-  });
+  const { store, close } = openRuntimeStore(runtime);
   await store.createRequest(REUSED);
   await store.putRegistryEntry({
     resourceId: resourceIdOf({ name: 'Tide Charts', vendorName: 'Ocean Data' }),
@@ -232,7 +222,7 @@ beforeAll(async () => {
     dpaExpiresOn: '2027-09-30',
     sslGrade: 'A',
   });
-  client.destroy();
+  close();
 
   // A request waiting for its privacy review (a real task), and one task of every other kind assigned
   // for it as the state machine would (assign-task, with a token no execution waits on: the pages are

@@ -7,15 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import { NO_MATCH_TEXT, REUSE_HINT } from '#shared/pages/registry-matches.ts';
 import type { RegistryEntry } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { openRuntimeStore } from '../support/runtime-store.ts';
 import { launchChromium, screenshot, watchPageProblems } from './helpers.ts';
 
 let runtime: LocalRuntime;
@@ -51,22 +49,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'browser-registry-matches-'));
   runtime = await startLocalRuntime({ port: 0, dataDir });
   site = (runtime.env.PUBLIC_BASE_URL ?? runtime.baseUrl).replace(/\/+$/, '');
-  const client = new DynamoDBClient({
-    endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const store = new WorkflowStore({
-    tableName: runtime.env.TABLE_NAME ?? '',
-    client: DynamoDBDocumentClient.from(client),
-  });
+  const { store, close } = openRuntimeStore(runtime);
   await store.putRegistryEntry(STORYLINE);
   await store.putRegistryEntry(entry('Math Blaster', 'Blaster Learning', 'NOT_APPROVED'));
   // More matches than the form lists (5): the rest are one link away.
   for (let i = 1; i <= 7; i++) {
     await store.putRegistryEntry(entry(`Geometry Pad ${i}`, 'Shape Labs', 'APPROVED'));
   }
-  client.destroy();
+  close();
   withScripts = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
   withScripts.setDefaultTimeout(15_000);
   withoutScripts = await browser.newContext({

@@ -6,14 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 import { resourceIdOf } from '#shared/domain/resource-identity.ts';
 import type { RegistryEntry } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { openRuntimeStore } from '../support/runtime-store.ts';
 import { launchChromium, screenshot, watchPageProblems } from './helpers.ts';
 
 let runtime: LocalRuntime;
@@ -35,15 +33,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   dataDir = mkdtempSync(join(tmpdir(), 'browser-registry-'));
   runtime = await startLocalRuntime({ port: 0, dataDir });
-  const client = new DynamoDBClient({
-    endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const store = new WorkflowStore({
-    tableName: runtime.env.TABLE_NAME ?? '',
-    client: DynamoDBDocumentClient.from(client),
-  });
+  const { store, close } = openRuntimeStore(runtime);
   // 60 Approved "Mathématiques" resources (more than one page), one Not Approved, one of another subject.
   for (let i = 0; i < 60; i++) {
     await store.putRegistryEntry(
@@ -52,7 +42,7 @@ beforeAll(async () => {
   }
   await store.putRegistryEntry(entry('Math Blaster', 'Blaster Learning', 'NOT_APPROVED'));
   await store.putRegistryEntry(entry('Storyline', 'SAG-AFTRA Foundation', 'APPROVED'));
-  client.destroy();
+  close();
   context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
   context.setDefaultTimeout(15_000);
 });
