@@ -1,8 +1,9 @@
 /**
  * Every human step of TS-PE-535 starts here (DESIGN.md "Human tasks and links"): the state machine's
- * waitForTaskToken call stores the token with a random task id and a hashed 256-bit secret, sets the
- * request's current step, emails the team a link carrying only id + secret, audits TASK_ASSIGNED, and
- * schedules the reminders.
+ * waitForTaskToken call stores the token with a random task id and a hashed 256-bit secret, records the
+ * task as the request's current wait (step, activity, task), emails the team a link carrying only
+ * id + secret, audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,
+ * or after a crash), it keeps that one task (retriedWait).
  */
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
@@ -83,22 +84,83 @@ export async function assignTask(
   const input = parseAssignTaskInput(rawInput);
   const stored = await deps.store.requireRequest(input.requestId);
   const retried = await retriedWait(input, stored, deps);
-  if (retried) return finishRetriedWait(input, retried, deps);
-  if (input.kind === 'answer') return sendQuestion(input, stored, deps);
+  if (retried) return finishRetriedWait(input, retried, stored, deps);
+
+  const question = questionOf(input, stored);
+  const { task, secret } = newTask(input, deps.now(), question);
+  await deps.store.createTask(task);
+  // The request says which task its wait is before the link goes out, so a call of the same wait run
+  // again (a retry, or after a crash) finds this task instead of emailing the team a second one.
+  await deps.store.updateRequest(input.requestId, {
+    ...waitingFor(input, task, stored),
+    ...(input.executionId
+      ? { currentTask: { taskId: task.taskId, kind: input.kind, executionId: input.executionId } }
+      : {}),
+  });
+  await sendLink(input, task, secret, stored, deps);
+  // The audit event says the link went out (TASK_ASSIGNED means the team was told): retried in the
+  // call, since a call run again without it sends the link again.
+  await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
+  return report(task, deps);
+}
+
+/** An answer task's question (the asking step's), checked before anything is written. */
+function questionOf(input: AssignTaskInput, request: RequestRecord): QuestionToAsk | undefined {
+  if (input.kind !== 'answer') return undefined;
+  if (!input.question || !input.askedBy) {
+    throw new ValidationError([
+      { field: 'question', message: 'An answer task needs its question and askedBy' },
+    ]);
+  }
+  const question: QuestionToAsk = { askedBy: input.askedBy, ...input.question };
+  recipientAddress(question, request);
+  return question;
+}
+
+/** The request's current step and activity while it waits for this task. */
+function waitingFor(input: AssignTaskInput, task: TaskRecord, stored: RequestRecord): Partial<RequestRecord> {
+  const question = task.question;
+  if (question) {
+    const asking = TASK_KINDS[question.askedBy];
+    return {
+      currentStep: asking.sopStep,
+      currentActivity: `Waiting for the ${question.recipient} to answer a question from ${TEAMS[asking.team]}`,
+    };
+  }
   const spec = TASK_KINDS[input.kind];
-  const team = TEAMS[spec.team];
   // The execution says which resource is under review: after a replacement its state is ahead of
   // the table until record-decision's follow-up write lands, so the email uses (and records) it.
   const resourceChanged =
     input.resource && JSON.stringify(input.resource) !== JSON.stringify(stored.resource);
-  const request = input.resource ? { ...stored, resource: input.resource } : stored;
-  const context = await taskContext(input.kind, input.requestId, deps.store);
+  return {
+    currentStep: spec.sopStep,
+    currentActivity: `Waiting for ${TEAMS[spec.team]}: ${spec.title}`,
+    ...(resourceChanged && input.resource ? { resource: input.resource } : {}),
+  };
+}
 
-  const { task, secret } = newTask(input, deps.now());
-  await deps.store.createTask(task);
-  // The email goes before the request says it waits for this task, and before the audit event:
-  // TASK_ASSIGNED means the team was told. If sending fails, the state machine retries the whole call
-  // and the unsent task simply expires.
+/** The link email: the team's task email, or the question to the requester or vendor (SOP 4). */
+async function sendLink(
+  input: AssignTaskInput,
+  task: TaskRecord,
+  secret: string,
+  stored: RequestRecord,
+  deps: AssignTaskDeps,
+): Promise<void> {
+  const question = task.question;
+  if (question) {
+    const email: Email = renderQuestionEmail({
+      to: recipientAddress(question, stored),
+      question,
+      request: stored,
+      expiresAt: task.expiresAt,
+      link: replyLink(deps.publicBaseUrl, task.taskId, secret),
+    });
+    await deps.mailer.send(email);
+    return;
+  }
+  const spec = TASK_KINDS[input.kind];
+  const request = input.resource ? { ...stored, resource: input.resource } : stored;
   await deps.mailer.send(
     renderTaskEmail({
       to: deps.teamEmails[spec.team],
@@ -107,23 +169,16 @@ export async function assignTask(
       request,
       expiresAt: task.expiresAt,
       link: taskLink(deps.publicBaseUrl, task.taskId, secret),
-      context,
+      context: await taskContext(input.kind, input.requestId, deps.store),
     }),
   );
-  await recordCurrentWait(input, task, deps, {
-    currentStep: spec.sopStep,
-    currentActivity: `Waiting for ${team}: ${spec.title}`,
-    ...(resourceChanged ? { resource: request.resource } : {}),
-  });
-  await auditAssignment(task, input, deps);
-  return scheduleAndReport(task, deps);
 }
 
 /**
- * The same wait, called again: Step Functions retries a waitForTaskToken call that failed after its
- * email went out (e.g. the audit write was throttled) with a new token. The request's current wait
- * is then this execution's task of this kind, still pending — a later wait of the same kind can only
- * come after that task was decided or the request moved on to another wait.
+ * The same wait, called again: Step Functions retries a waitForTaskToken call that failed (or was cut
+ * off) with a new token, and the request already names this execution's task of this kind as its
+ * wait, still pending. A later wait of the same kind can only come after that task was decided or the
+ * request moved on to another wait.
  */
 async function retriedWait(
   input: AssignTaskInput,
@@ -137,45 +192,39 @@ async function retriedWait(
   return task?.status === 'PENDING' ? task : undefined;
 }
 
-/** The link already went out: the task takes the new token, and what the first call missed is done. */
+/**
+ * The task takes the new token. When its audit event is there, the link went out and nothing else is
+ * needed; otherwise the first call may have stopped before or after the email, so the link is issued
+ * again with a new secret (an earlier email's link then answers "replaced"): the team may get the
+ * email twice, never two tasks for one wait.
+ */
 async function finishRetriedWait(
   input: AssignTaskInput,
   task: TaskRecord,
+  stored: RequestRecord,
   deps: AssignTaskDeps,
 ): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  await deps.store.retokenTask(task.taskId, input.taskToken);
   const audited = (await deps.store.listAudit(input.requestId)).some(
     (e) => e.detail?.taskId === task.taskId && (e.type === 'TASK_ASSIGNED' || e.type === 'QUESTION_SENT'),
   );
-  if (!audited) await auditAssignment(task, input, deps);
-  logger.warn('Retried assignment: the emailed link now answers the new token', {
+  if (audited) {
+    await deps.store.retokenTask(task.taskId, input.taskToken);
+  } else {
+    const secret = newTaskSecret();
+    await deps.store.retokenTask(task.taskId, input.taskToken, {
+      fromHash: task.secretHash,
+      toHash: hashSecret(secret),
+    });
+    await sendLink(input, task, secret, stored, deps);
+    await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
+  }
+  logger.warn('Retried assignment: the wait keeps its task, which now answers the new token', {
     requestId: input.requestId,
     taskId: task.taskId,
     kind: input.kind,
+    linkSentAgain: !audited,
   });
-  return task.question
-    ? { taskId: task.taskId, expiresAt: task.expiresAt, reminders: [] }
-    : scheduleAndReport(task, deps);
-}
-
-/**
- * The request's current step, and the task it waits for. Retried here, not only by the state
- * machine: a call that fails after the email and before this write would be retried as a new
- * assignment, and the team would get a second link.
- */
-async function recordCurrentWait(
-  input: AssignTaskInput,
-  task: TaskRecord,
-  deps: AssignTaskDeps,
-  patch: Partial<RequestRecord>,
-): Promise<void> {
-  const currentTask = input.executionId
-    ? { taskId: task.taskId, kind: input.kind, executionId: input.executionId }
-    : undefined;
-  await retryAfterEmail(
-    () => deps.store.updateRequest(input.requestId, { ...patch, ...(currentTask ? { currentTask } : {}) }),
-    deps.sleep,
-  );
+  return report(task, deps);
 }
 
 /** TASK_ASSIGNED (a team's task) or QUESTION_SENT (a question's reply link). */
@@ -228,15 +277,15 @@ async function auditAssignment(
 
 /**
  * Reminders last, and best effort: a failure is logged, never thrown. Thrown, it would make the state
- * machine retry the whole call; and a reminder scheduled before a later step failed would remind of a
- * task the retry replaced. Schedule names are per task: a retried call finds them there.
+ * machine retry the whole call. Schedule names are per task: a retried call finds them there. A
+ * question's task has none: they would go to the team.
  */
-async function scheduleAndReport(
+async function report(
   task: TaskRecord,
   deps: AssignTaskDeps,
 ): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  const reminders = await scheduleReminders(task, deps.reminders);
-  logger.info('Task assigned', {
+  const reminders = task.question ? [] : await scheduleReminders(task, deps.reminders);
+  logger.info(task.question ? 'Question sent' : 'Task assigned', {
     requestId: task.requestId,
     taskId: task.taskId,
     kind: task.kind,
@@ -248,47 +297,6 @@ async function scheduleAndReport(
     expiresAt: task.expiresAt,
     reminders: reminders.map((r) => r.at.toISOString()),
   };
-}
-
-/**
- * SOP 4 "work with the vendor to answer questions as needed": an AwaitXAnswer state's call. The
- * question goes to the requester or the vendor with a reply link; the task is the asking team's (its
- * team and SOP step), waiting for the answer. No reminders: they would go to the team.
- */
-async function sendQuestion(
-  input: AssignTaskInput,
-  request: RequestRecord,
-  deps: AssignTaskDeps,
-): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  if (!input.question || !input.askedBy) {
-    throw new ValidationError([
-      { field: 'question', message: 'An answer task needs its question and askedBy' },
-    ]);
-  }
-  const question: QuestionToAsk = { askedBy: input.askedBy, ...input.question };
-  const asking = TASK_KINDS[question.askedBy];
-  const to = recipientAddress(question, request);
-  const { task, secret } = newTask(input, deps.now(), question);
-  await deps.store.createTask(task);
-  const email: Email = renderQuestionEmail({
-    to,
-    question,
-    request,
-    expiresAt: task.expiresAt,
-    link: replyLink(deps.publicBaseUrl, task.taskId, secret),
-  });
-  await deps.mailer.send(email);
-  await recordCurrentWait(input, task, deps, {
-    currentStep: asking.sopStep,
-    currentActivity: `Waiting for the ${question.recipient} to answer a question from ${TEAMS[asking.team]}`,
-  });
-  await auditAssignment(task, input, deps);
-  logger.info('Question sent', {
-    requestId: input.requestId,
-    taskId: task.taskId,
-    askedBy: question.askedBy,
-  });
-  return { taskId: task.taskId, expiresAt: task.expiresAt, reminders: [] };
 }
 
 function recipientAddress(question: QuestionToAsk, request: RequestRecord): string {

@@ -28,15 +28,29 @@ export class TaskStore {
 
   /**
    * A retried waitForTaskToken call brings a new token for the same wait: the pending task (and the
-   * link already emailed for it) now answers that token. Only while PENDING; otherwise ConflictError.
+   * link already emailed for it) now answers that token. With `secret`, the link is issued again: the
+   * new secret's hash replaces `fromHash`, whose links then answer "replaced". Only while PENDING (and
+   * still holding `fromHash`); otherwise ConflictError.
    */
-  async retokenTask(taskId: string, taskToken: string): Promise<void> {
+  async retokenTask(
+    taskId: string,
+    taskToken: string,
+    secret?: { fromHash: string; toHash: string },
+  ): Promise<void> {
     await this.table.update('Renew task token', {
       Key: taskKey(taskId),
-      UpdateExpression: 'SET taskToken = :token',
-      ConditionExpression: '#status = :pending',
+      UpdateExpression: secret
+        ? 'SET taskToken = :token, secretHash = :to, previousSecretHashes = list_append(if_not_exists(previousSecretHashes, :none), :from)'
+        : 'SET taskToken = :token',
+      ConditionExpression: secret ? '#status = :pending AND secretHash = :fromHash' : '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':token': taskToken, ':pending': 'PENDING' },
+      ExpressionAttributeValues: {
+        ':token': taskToken,
+        ':pending': 'PENDING',
+        ...(secret
+          ? { ':to': secret.toHash, ':fromHash': secret.fromHash, ':from': [secret.fromHash], ':none': [] }
+          : {}),
+      },
     });
   }
 

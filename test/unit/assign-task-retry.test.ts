@@ -1,7 +1,8 @@
 /**
- * A human step's assignment is called again when Step Functions retries it (the first call failed
- * after its email went out, e.g. the audit write was throttled): the team keeps the one link it got,
- * which now answers the new task token — no second email, no second task. Runs the real store on
+ * A human step's assignment is run again when Step Functions retries it, or after a crash cut it off:
+ * the wait keeps its one task, which answers the new task token. Once its audit event says the link
+ * went out, nothing is sent again; before that, the link is issued again (the first one answers
+ * "replaced"). Runs the real store on
  * dynalite; SES and Scheduler are mocked.
  */
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -43,7 +44,7 @@ beforeEach(async () => {
 });
 
 /** The store, with the next `failures` calls of `method` throttled. */
-function flaky(method: 'appendAudit' | 'updateRequest', failures: number): WorkflowStore {
+function flaky(method: 'appendAudit', failures: number): WorkflowStore {
   let left = failures;
   return new Proxy(table.store, {
     get(target, key, receiver) {
@@ -90,29 +91,26 @@ const emails = () => sesMock.commandCalls(SendEmailCommand).length;
 const audited = async (type: string) =>
   (await table.store.listAudit(requestId)).filter((e) => e.type === type).length;
 
-describe('a retried assignment of the same wait emails no second link', () => {
-  it('the audit write failed after the email: the retry gives the same task the new token and audits once', async () => {
-    await expect(assignTask(call('token-1'), deps(flaky('appendAudit', 1)))).rejects.toBeInstanceOf(
-      TransientError,
-    );
-    const first = (await table.store.requireRequest(requestId)).currentTask;
+describe('a wait run again keeps its one task: no second task, and no second email once it was audited', () => {
+  it('cut off after its audit event (the link went out): the retry gives the same task the new token and sends nothing', async () => {
+    const first = await assignTask(call('token-1'), deps());
 
     const out = await assignTask(call('token-2'), deps());
 
+    expect(out.taskId).toBe(first.taskId);
     expect(emails()).toBe(1);
-    expect(out.taskId).toBe(first?.taskId);
-    const task = await table.store.getTask(out.taskId);
-    expect(task).toMatchObject({ status: 'PENDING', taskToken: 'token-2' });
+    expect(await table.store.getTask(out.taskId)).toMatchObject({ status: 'PENDING', taskToken: 'token-2' });
     expect(await audited('TASK_ASSIGNED')).toBe(1);
-    // Reminders are per task: the retry finds or re-creates the same schedule names.
+    // Reminders are per task: the retry finds the same schedule names.
     const names = schedulerMock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input.Name);
     expect(new Set(names).size).toBe(2);
   });
 
-  it('a throttled request write after the email is retried in the call itself: one email, one task', async () => {
-    const out = await assignTask(call('token-1'), deps(flaky('updateRequest', 2)));
+  it('a throttled audit write after the email is retried in the call itself: one email, one audit event', async () => {
+    const out = await assignTask(call('token-1'), deps(flaky('appendAudit', 2)));
 
     expect(emails()).toBe(1);
+    expect(await audited('TASK_ASSIGNED')).toBe(1);
     expect((await table.store.requireRequest(requestId)).currentTask).toEqual({
       taskId: out.taskId,
       kind: 'privacy-review',
@@ -120,15 +118,33 @@ describe('a retried assignment of the same wait emails no second link', () => {
     });
   });
 
-  it('the email itself failed: the retry sends it (a new task; the first was never emailed)', async () => {
+  it('cut off between the email and its audit event: the retry issues the link of the same task again, and the first link answers "replaced"', async () => {
+    await expect(assignTask(call('token-1'), deps(flaky('appendAudit', 9)))).rejects.toBeInstanceOf(
+      TransientError,
+    );
+    const before = (await table.store.requireRequest(requestId)).currentTask;
+
+    const out = await assignTask(call('token-2'), deps());
+
+    expect(out.taskId).toBe(before?.taskId);
+    expect(emails()).toBe(2);
+    const task = await table.store.getTask(out.taskId);
+    expect(task?.taskToken).toBe('token-2');
+    expect(task?.previousSecretHashes).toHaveLength(1);
+    expect(await audited('TASK_ASSIGNED')).toBe(1);
+  });
+
+  it('the email itself failed: the retry sends it, for the same task', async () => {
     sesMock
       .on(SendEmailCommand)
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'Throttling' }))
       .resolves({ MessageId: 'm-2' });
     await expect(assignTask(call('token-1'), deps())).rejects.toBeInstanceOf(TransientError);
+    const before = (await table.store.requireRequest(requestId)).currentTask;
 
     const out = await assignTask(call('token-2'), deps());
 
+    expect(out.taskId).toBe(before?.taskId);
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(2);
     expect((await table.store.getTask(out.taskId))?.taskToken).toBe('token-2');
     expect(await audited('TASK_ASSIGNED')).toBe(1);
@@ -159,18 +175,17 @@ describe('a retried assignment of the same wait emails no second link', () => {
     expect(emails()).toBe(2);
   });
 
-  it('a question whose audit failed: the retry sends no second reply link', async () => {
+  it('a question cut off after its audit event: the retry sends no second reply link', async () => {
     const question = {
       kind: 'answer',
       askedBy: 'privacy-review',
       question: { question: 'Which grades use it?', recipient: 'requester' },
     };
-    await expect(assignTask(call('token-1', question), deps(flaky('appendAudit', 1)))).rejects.toBeInstanceOf(
-      TransientError,
-    );
+    const first = await assignTask(call('token-1', question), deps());
 
     const out = await assignTask(call('token-2', question), deps());
 
+    expect(out.taskId).toBe(first.taskId);
     expect(emails()).toBe(1);
     expect(out.reminders).toEqual([]);
     expect((await table.store.getTask(out.taskId))?.taskToken).toBe('token-2');
