@@ -12,7 +12,6 @@
 import { sfn } from '#shared/aws/clients.ts';
 import { readPublicBaseUrl } from '#shared/config.ts';
 import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
-import { expiredReply } from '#shared/domain/reply-links.ts';
 import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
 import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
 import { decisionResponse, readDecisionPost } from '#shared/http/task-decision.ts';
@@ -31,8 +30,7 @@ export async function recordAnswer(
   deps: DecideDeps = defaultDeps(),
 ): Promise<HttpResponse> {
   const post = readDecisionPost(event, 'reply');
-  const result =
-    (await expiredReply(post.submission.taskId, post.secret, deps)) ?? (await decide(post.submission, deps));
+  const result = await decide(post.submission, deps);
   logger.info('Answer submission handled', { state: result.state });
   return decisionResponse(result, post);
 }

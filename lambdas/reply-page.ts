@@ -10,7 +10,6 @@
  * IAM: dynamodb:GetItem, Query on the table.
  */
 import { now, store } from '#shared/deps.ts';
-import { replyWaitOver } from '#shared/domain/reply-links.ts';
 import { openTask, type TaskReadDeps } from '#shared/domain/task-service.ts';
 import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/http/edge.ts';
 import { logger } from '#shared/logger.ts';
@@ -30,11 +29,6 @@ export async function showReplyPage(
   if (result.state !== 'open') {
     logger.info('Reply link refused', { state: result.state });
     const { status, page } = renderReplyOutcome(result);
-    return htmlResponse(status, page);
-  }
-  if (await replyWaitOver(result.task, deps.store)) {
-    logger.info('Reply link refused', { state: 'expired', reason: 'workflow moved on' });
-    const { status, page } = renderReplyOutcome({ state: 'expired', task: result.task });
     return htmlResponse(status, page);
   }
   return htmlResponse(200, renderReplyForm({ open: result, secret: secret ?? '' }));

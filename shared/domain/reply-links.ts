@@ -6,12 +6,12 @@
  *
  * In AWS the link's `expiresAt` and the wait's TimeoutSeconds end together. Locally the clock that
  * drives the wait (POST /_local/clock) runs ahead of the handlers' clock, so `expiresAt` alone would
- * still show the form; the audit trail says the workflow moved on in both places.
+ * still show the form; the audit trail says the workflow moved on in both places. The link checks of
+ * task-service.ts (openTask, decide) ask this for every open link, so a reply link past its wait
+ * answers `expired` (410) and its POST is never claimed.
  */
 import type { AuditEvent, TaskRecord } from '../store/records.ts';
 import type { WorkflowStore } from '../store/store.ts';
-import { isTaskId } from './task-links.ts';
-import { checkLink, type LinkProblem } from './task-service.ts';
 
 /** A later task or question of the request: the execution no longer waits for this reply. */
 export function workflowMovedOn(task: TaskRecord, events: readonly AuditEvent[]): boolean {
@@ -30,19 +30,4 @@ export async function replyWaitOver(
 ): Promise<boolean> {
   if (task.kind !== 'answer' || task.status !== 'PENDING') return false;
   return workflowMovedOn(task, await store.listAudit(task.requestId));
-}
-
-/**
- * Before an answer is claimed: an open reply link whose wait is over answers `expired` (410) and
- * writes nothing. Any other link is left to decide(), so a wrong secret still learns nothing.
- */
-export async function expiredReply(
-  replyId: string,
-  secret: string | undefined,
-  deps: { store: Pick<WorkflowStore, 'getTask' | 'listAudit'>; now: () => Date },
-): Promise<Extract<LinkProblem, { state: 'expired' }> | undefined> {
-  const task = isTaskId(replyId) ? await deps.store.getTask(replyId) : undefined;
-  const link = checkLink(task, secret, deps.now(), 'reply');
-  if (link.state !== 'open' || !(await replyWaitOver(link.task, deps.store))) return undefined;
-  return { state: 'expired', task: link.task };
 }

@@ -13,6 +13,7 @@ import {
   requestOrigin,
 } from './decision-follow-up.ts';
 import { type DecisionOutput, decisionLabel, parseDecision, toStoredDecision } from './decisions.ts';
+import { replyWaitOver } from './reply-links.ts';
 import { taskContext, withheldOutcomes } from './task-context.ts';
 import { isAskingKind, isReroutingKind } from './task-kinds.ts';
 import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
@@ -112,7 +113,8 @@ export async function openTask(
   // Closed meanwhile (its deadline passed, or an error stopped it): its open links decide nothing. The
   // task record is only marked when someone answers, so the request says it first.
   const closed = open.request.status === 'DENIED' || open.request.status === 'ERROR';
-  return closed ? { state: 'expired', task: link.task } : open;
+  if (closed || (await replyWaitOver(link.task, deps.store))) return { state: 'expired', task: link.task };
+  return open;
 }
 
 export interface DecideDeps extends TaskReadDeps {
@@ -191,6 +193,8 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
   const audience = submission.audience ?? 'team';
   const link = await loadLink(submission.taskId, submission.secret, deps, audience);
   if (link.state !== 'open') return link;
+  // Checked before the claim: a reply the workflow no longer waits for must not be claimed.
+  if (await replyWaitOver(link.task, deps.store)) return { state: 'expired', task: link.task };
   const { task } = link;
   const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
 
