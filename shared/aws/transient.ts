@@ -35,26 +35,45 @@ export function asTransient(error: unknown, what: string): unknown {
   return error;
 }
 
-/** Attempts, and the waits between them, of a write that must follow a sent email. */
-export const AFTER_EMAIL_ATTEMPTS = 4;
-const AFTER_EMAIL_BACKOFF_MS = [100, 400, 1_000] as const;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `fn`, retrying a TransientError in the call itself after each wait of `backoffMs` (so
+ * `backoffMs.length + 1` attempts); anything else, or the last failure, is thrown. `onFailure` hears
+ * every failure first, and whether it will be retried.
+ */
+export async function retryTransient<T>(
+  fn: () => Promise<T>,
+  options: {
+    backoffMs: readonly number[];
+    sleep?: ((ms: number) => Promise<void>) | undefined;
+    onFailure?: (error: unknown, attempt: number, retrying: boolean) => void;
+  },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const wait = options.backoffMs[attempt - 1];
+      const retrying = error instanceof TransientError && wait !== undefined;
+      options.onFailure?.(error, attempt, retrying);
+      if (!retrying) throw error;
+      await (options.sleep ?? sleep)(wait);
+    }
+  }
+}
+
+/** The waits between the 4 attempts of a write that must follow a sent email. */
+const AFTER_EMAIL_BACKOFF_MS = [100, 400, 1_000] as const;
 
 /**
  * Runs the write that records an email went out, retrying a TransientError in the call itself. If it
  * failed, the state machine would retry the whole step and the email would go out twice; here four
  * attempts (each with the SDK's own retries) make that as unlikely as the store being down.
  */
-export async function retryAfterEmail<T>(
+export function retryAfterEmail<T>(
   write: () => Promise<T>,
-  wait: (ms: number) => Promise<void> = sleep,
+  wait?: (ms: number) => Promise<void>,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!(error instanceof TransientError) || attempt >= AFTER_EMAIL_ATTEMPTS) throw error;
-      await wait(AFTER_EMAIL_BACKOFF_MS[attempt - 1] ?? 1_000);
-    }
-  }
+  return retryTransient(write, { backoffMs: AFTER_EMAIL_BACKOFF_MS, sleep: wait });
 }

@@ -3,7 +3,7 @@
  * the audit event and the requester's email, each retried or attempted so that a recorded decision
  * is never reported as a plain success when part of it is missing.
  */
-import { TransientError } from '../errors.ts';
+import { retryTransient } from '../aws/transient.ts';
 import { logger } from '../logger.ts';
 import { renderDecisionEmail } from '../mail/decision-email.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -238,9 +238,8 @@ async function reportFollowUpFailure(
 }
 
 /** Attempts of a follow-up write, and the wait before each retry (a retry only for a TransientError). */
-export const FOLLOW_UP_ATTEMPTS = 3;
 export const FOLLOW_UP_BACKOFF_MS = [200, 800] as const;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const FOLLOW_UP_ATTEMPTS = FOLLOW_UP_BACKOFF_MS.length + 1;
 
 /** True when `fn` succeeded within FOLLOW_UP_ATTEMPTS; a non-transient failure is not retried. */
 async function withRetries(
@@ -248,20 +247,20 @@ async function withRetries(
   fn: () => Promise<unknown>,
   deps: Pick<FollowUpDeps, 'sleep'>,
 ): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await fn();
-      return true;
-    } catch (error) {
-      const retry = error instanceof TransientError && attempt < FOLLOW_UP_ATTEMPTS;
-      logger[retry ? 'warn' : 'error']('Follow-up after a recorded decision failed', {
-        step,
-        attempt,
-        errorName: (error as Error)?.name,
-      });
-      if (!retry) return false;
-      await (deps.sleep ?? sleep)(FOLLOW_UP_BACKOFF_MS[attempt - 1] ?? 800);
-    }
+  try {
+    await retryTransient(fn, {
+      backoffMs: FOLLOW_UP_BACKOFF_MS,
+      sleep: deps.sleep,
+      onFailure: (error, attempt, retrying) =>
+        logger[retrying ? 'warn' : 'error']('Follow-up after a recorded decision failed', {
+          step,
+          attempt,
+          errorName: (error as Error)?.name,
+        }),
+    });
+    return true;
+  } catch {
+    return false;
   }
 }
 
