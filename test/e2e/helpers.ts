@@ -14,6 +14,7 @@ import {
   startLocalRuntime,
 } from '#local/runtime.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import type { RequestView } from '#shared/domain/timeline.ts';
 
 export const TEAM = {
   cybersecurity: 'ccs@district.example',
@@ -96,41 +97,6 @@ export interface TaskLink {
   /** Path and query, e.g. `/tasks/abc?t=…`. */
   path: string;
   email: OutboxEmail;
-}
-
-export interface RequestView {
-  requestId: string;
-  status: string;
-  currentStep: number;
-  deniedAtStep: number | null;
-  reason: string | null;
-  resourceName: string;
-  currentActivity?: string;
-  renewal?: {
-    status: string;
-    dueOn: string | null;
-    lastRenewedAt: string | null;
-    reason: string | null;
-    renewedWith?: string | null;
-  } | null;
-  reusedVetting?: {
-    requestId: string;
-    resourceId: string;
-    approvedAt: string;
-    dpaExpiresOn: string | null;
-    sslGrade: string | null;
-    sslTestedAt: string | null;
-    websites: string[];
-  } | null;
-  sslRemediation?: {
-    waiting: boolean;
-    gradesSeen: string[];
-    retests: number;
-    maxRetests: number;
-    windowEndsAt: string;
-    hosts: { host: string; grade: string | null; passed: boolean }[];
-  } | null;
-  timeline: { sopStep: number; type: string; summary: string }[];
 }
 
 export interface ExecutionSummary {
