@@ -143,6 +143,16 @@ export class Client {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  /** Moves the local clock (POST /_local/clock), which schedules, deadlines and Wait states follow. */
+  async advanceDays(days: number): Promise<void> {
+    const { status } = await this.json('/_local/clock', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceDays: days }),
+    });
+    if (status !== 200) throw new Error(`POST /_local/clock answered ${status}`);
+  }
+
   async submit(body: Record<string, unknown>): Promise<string> {
     const res = await this.json<{ requestId: string; status: string }>('/requests', {
       method: 'POST',

@@ -15,15 +15,6 @@ afterAll(async () => {
   removeDataDir(dataDir);
 });
 
-async function advanceDays(client: Client, days: number): Promise<void> {
-  const response = await client.fetch('/_local/clock', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advanceDays: days }),
-  });
-  expect(response.status).toBe(200);
-}
-
 const body = (resourceName: string) =>
   requestBody({
     resourceName,
@@ -43,7 +34,7 @@ describe('TS-PE-535 end to end: human-step deadlines follow the local clock', ()
     await client.nextTask(requestId, 'privacy-review');
 
     // Act: 13 days pass
-    await advanceDays(client, 13);
+    await client.advanceDays(13);
     const after13 = await client.settled(requestId);
 
     // Assess: still waiting for the review
@@ -51,7 +42,7 @@ describe('TS-PE-535 end to end: human-step deadlines follow the local clock', ()
     expect((await client.execution(requestId)).waitingFor).toEqual(['PrivacyPolicyReview']);
 
     // Act: 2 more days (past the 14-day deadline)
-    await advanceDays(client, 2);
+    await client.advanceDays(2);
 
     // Assess: closed at once, with the reason the SOP gives
     const closed = await client.waitForStatus(requestId, 'DENIED');
@@ -66,7 +57,7 @@ describe('TS-PE-535 end to end: human-step deadlines follow the local clock', ()
     let client = new Client(runtime as LocalRuntime);
     const requestId = await client.submit(body('Star Charts'));
     await client.nextTask(requestId, 'privacy-review');
-    await advanceDays(client, 10);
+    await client.advanceDays(10);
     await client.settled(requestId);
     await runtime?.stop();
     runtime = await startTestRuntime(dataDir);
@@ -74,7 +65,7 @@ describe('TS-PE-535 end to end: human-step deadlines follow the local clock', ()
     expect((await client.execution(requestId)).waitingFor).toEqual(['PrivacyPolicyReview']);
 
     // Act: 5 more days (15 since the review was assigned, only 5 since the restart)
-    await advanceDays(client, 5);
+    await client.advanceDays(5);
 
     // Assess
     const closed = await client.waitForStatus(requestId, 'DENIED');

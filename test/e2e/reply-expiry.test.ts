@@ -6,21 +6,12 @@
  * email, no execution event. The team's new task link says that no answer came, and decides.
  */
 import { describe, expect, it } from 'vitest';
-import { type Client, requestBody, TEAM, useTestRuntime } from './helpers.ts';
+import { requestBody, TEAM, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('reply-expiry');
 
 const REQUESTER = 'maria.lopez@district.example';
 const QUESTION = 'Which TEKS does the unit on fractions cover?';
-
-async function advanceDays(client: Client, days: number): Promise<void> {
-  const response = await client.fetch('/_local/clock', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advanceDays: days }),
-  });
-  expect(response.status).toBe(200);
-}
 
 describe('SOP 4: a reply link past its 7 days', () => {
   it('answers 410 and changes nothing; the review resumes with a new task link that says no answer came', async () => {
@@ -44,12 +35,12 @@ describe('SOP 4: a reply link past its 7 days', () => {
     await env.client.settled(requestId);
 
     // 6 days on: the reply link still opens (the wait is 7 days)
-    await advanceDays(env.client, 6);
+    await env.client.advanceDays(6);
     expect((await env.client.open(reply)).status).toBe(200);
     expect((await env.client.execution(requestId)).waitingFor).toEqual(['AwaitCurriculumReviewAnswer']);
 
     // Act: 2 more days, past the reply's deadline
-    await advanceDays(env.client, 2);
+    await env.client.advanceDays(2);
 
     // Assess: the wait timed out and the review resumed with a new task link
     const again = await env.client.nextTask(requestId, 'curriculum-review');

@@ -124,11 +124,7 @@ describe('TS-PE-535 end to end: SSL remediation and the websites Cybersecurity n
     });
 
     env.runtime.fakeSslLabs?.setGrade('atlas.remedy.example', 'C');
-    await env.client.json('/_local/clock', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ advanceDays: 366 }),
-    });
+    await env.client.advanceDays(366);
     const renewalNotice = await eventually('the renewal vendor notice', async () =>
       (await env.client.emailsTo(VENDOR, requestId)).find((e) => e.subject.includes('(currently C)')),
     );
