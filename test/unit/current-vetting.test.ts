@@ -49,14 +49,20 @@ const ids = () => ({
   fresh: `${NEW}${String(n).padStart(4, '0')}`,
 });
 
-/** The approved request that vetted the resource: student data with a signed DPA, SSL A on its website. */
-function approvedRequest(change: (r: RequestRecord) => void = () => {}): RequestRecord {
+/** A request for this test's resource, from the fixture. */
+function requestOf(requestId: string, status: RequestRecord['status'], currentStep: number): RequestRecord {
   const r = structuredClone(requestFixture) as RequestRecord;
-  r.requestId = ids().earlier;
-  r.status = 'APPROVED';
-  r.currentStep = 16;
+  r.requestId = requestId;
+  r.status = status;
+  r.currentStep = currentStep;
   r.resource = { ...r.resource, ...names };
   r.submitted = { ...r.submitted, resourceName: names.name, vendorName: names.vendorName };
+  return r;
+}
+
+/** The approved request that vetted the resource: student data with a signed DPA, SSL A on its website. */
+function approvedRequest(change: (r: RequestRecord) => void = () => {}): RequestRecord {
+  const r = requestOf(ids().earlier, 'APPROVED', 16);
   r.security = {
     ...r.security,
     dpa: { decision: 'signed', expiresOn: '2028-06-30', decidedAt: daysBefore(80) },
@@ -75,12 +81,7 @@ function approvedRequest(change: (r: RequestRecord) => void = () => {}): Request
 
 /** The new request, as submit-request stored it (IN_REVIEW at step 2). */
 function newRequest(change: (r: RequestRecord) => void = () => {}): RequestRecord {
-  const r = structuredClone(requestFixture) as RequestRecord;
-  r.requestId = ids().fresh;
-  r.status = 'IN_REVIEW';
-  r.currentStep = 2;
-  r.resource = { ...r.resource, ...names };
-  r.submitted = { ...r.submitted, resourceName: names.name, vendorName: names.vendorName };
+  const r = requestOf(ids().fresh, 'IN_REVIEW', 2);
   delete r.security;
   delete r.purchaseOrder;
   delete r.license;
