@@ -175,17 +175,19 @@ export async function checkCurrentVetting(
   deps: CheckCurrentVettingDeps,
 ): Promise<CheckCurrentVettingOutput> {
   const { requestId, sopStep, summary, resource } = parsePayload(payloadSchema, input);
-  const request = await deps.store.requireRequest(requestId);
   const entry = await deps.store.getRegistryEntry(resourceIdOf(resource));
-  const earlier =
-    entry?.status === 'APPROVED' && entry.requestId && entry.requestId !== requestId
-      ? await deps.store.getRequest(entry.requestId)
-      : undefined;
+  // The two requests are read only when an Approved entry could cover this one: most requests name a
+  // resource the registry does not have yet.
+  const earlierId =
+    entry?.status === 'APPROVED' && entry.requestId !== requestId ? entry.requestId : undefined;
+  const [request, earlier] = earlierId
+    ? await Promise.all([deps.store.requireRequest(requestId), deps.store.getRequest(earlierId)])
+    : [undefined, undefined];
   const coverage =
     entry && entry.requestId !== requestId
       ? vettingCoverage({
           resource,
-          studentDataElements: request.submitted.studentDataElements,
+          studentDataElements: request?.submitted.studentDataElements,
           entry,
           earlier,
           now: deps.now(),
