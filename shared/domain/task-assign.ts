@@ -9,7 +9,7 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { retryAfterEmail } from '../aws/transient.ts';
 import type { TeamEmails } from '../config.ts';
-import { ValidationError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Email, Mailer } from '../mail/mailer.ts';
 import { renderQuestionEmail } from '../mail/question-email.ts';
@@ -84,7 +84,8 @@ export async function assignTask(
   const input = parseAssignTaskInput(rawInput);
   const stored = await deps.store.requireRequest(input.requestId);
   const retried = await retriedWait(input, stored, deps);
-  if (retried) return finishRetriedWait(input, retried, stored, deps);
+  const kept = retried && (await finishRetriedWait(input, retried, stored, deps));
+  if (kept) return kept;
 
   const question = questionOf(input, stored);
   const { task, secret } = newTask(input, deps.now(), question);
@@ -196,25 +197,31 @@ async function retriedWait(
  * The task takes the new token. When its audit event is there, the link went out and nothing else is
  * needed; otherwise the first call may have stopped before or after the email, so the link is issued
  * again with a new secret (an earlier email's link then answers "replaced"): the team may get the
- * email twice, never two tasks for one wait.
+ * email twice, never two pending tasks for one wait. Undefined when the task was decided meanwhile.
  */
 async function finishRetriedWait(
   input: AssignTaskInput,
   task: TaskRecord,
   stored: RequestRecord,
   deps: AssignTaskDeps,
-): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] } | undefined> {
   const audited = (await deps.store.listAudit(input.requestId)).some(
     (e) => e.detail?.taskId === task.taskId && (e.type === 'TASK_ASSIGNED' || e.type === 'QUESTION_SENT'),
   );
-  if (audited) {
-    await deps.store.retokenTask(task.taskId, input.taskToken);
-  } else {
-    const secret = newTaskSecret();
-    await deps.store.retokenTask(task.taskId, input.taskToken, {
-      fromHash: task.secretHash,
-      toHash: hashSecret(secret),
-    });
+  const secret = audited ? undefined : newTaskSecret();
+  try {
+    await deps.store.retokenTask(
+      task.taskId,
+      input.taskToken,
+      secret ? { fromHash: task.secretHash, toHash: hashSecret(secret) } : undefined,
+    );
+  } catch (error) {
+    // Decided (or its link reissued) since it was read: its old token is dead, so the wait gets a new
+    // task, as for a wait whose task was already decided.
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+  if (secret) {
     await sendLink(input, task, secret, stored, deps);
     await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
   }
@@ -222,7 +229,7 @@ async function finishRetriedWait(
     requestId: input.requestId,
     taskId: task.taskId,
     kind: input.kind,
-    linkSentAgain: !audited,
+    linkSentAgain: secret !== undefined,
   });
   return report(task, deps);
 }

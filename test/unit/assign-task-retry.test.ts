@@ -164,6 +164,31 @@ describe('a wait run again keeps its one task: no second task, and no second ema
     expect(emails()).toBe(2);
   });
 
+  it('the pending task is decided between the read and its new token: the wait gets a new task, no error', async () => {
+    const first = await assignTask(call('token-1'), deps());
+    const racing = new Proxy(table.store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'retokenTask' || typeof value !== 'function') return value;
+        // Someone claims the task just before the retried call renews its token.
+        return async (...args: unknown[]) => {
+          await target.claimTask(first.taskId, {
+            secretHash: (await target.getTask(first.taskId))?.secretHash ?? '',
+            decision: 'acceptable',
+            decidedBy: 'A. Reviewer',
+          });
+          return value.apply(target, args);
+        };
+      },
+    });
+
+    const second = await assignTask(call('token-2'), deps(racing));
+
+    expect(second.taskId).not.toBe(first.taskId);
+    expect((await table.store.getTask(second.taskId))?.taskToken).toBe('token-2');
+    expect(emails()).toBe(2);
+  });
+
   it('the same kind in another execution (the annual renewal) is a new task', async () => {
     const first = await assignTask(call('token-1'), deps());
     const second = await assignTask(
