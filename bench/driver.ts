@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LocalRuntime, OutboxEmail } from '../local/runtime.ts';
-import { TASK_KINDS, type TaskKind } from '../shared/domain/task-kinds.ts';
+import { TASK_KINDS, type TaskKind } from '../shared/workflow/task-kinds.ts';
 
 /** The form fields for a task of `kind`, the `nth` time (from 0) this request meets that kind. */
 export type Policy = (kind: TaskKind, nth: number) => Record<string, string>;

@@ -8,7 +8,7 @@
  * Run alone with `npx tsx bench/registry.ts` (it then merges its figures into bench/results.json under
  * `registry`), or as part 6 of `npm run bench`.
  */
-import '#shared/runtime/promise-with-resolvers.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +17,11 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime } from '../local/runtime.ts';
-import { formatCsvLine } from '../shared/domain/registry-csv.ts';
-import { PAGE_SIZE, searchRegistry } from '../shared/domain/registry-list.ts';
-import { resourceIdOf } from '../shared/domain/resource-identity.ts';
-import type { RegistryStatus } from '../shared/domain/workflow.ts';
-import { WorkflowStore } from '../shared/store/store.ts';
+import { WorkflowStore } from '../shared/core/store/table.ts';
+import { formatCsvLine } from '../shared/registry/registry-csv.ts';
+import { PAGE_SIZE, searchRegistry } from '../shared/registry/registry-list.ts';
+import { resourceIdOf } from '../shared/registry/resource-identity.ts';
+import type { RegistryStatus } from '../shared/workflow/payloads.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAX_RESPONSE_BYTES = 256 * 1024;

@@ -11,7 +11,7 @@
  *   6. registry   BENCH_REGISTRY_ENTRIES entries (default 2,000) imported, then search latency, items
  *                 read per page and response sizes (bench/registry.ts)
  */
-import '#shared/runtime/promise-with-resolvers.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,11 +1,11 @@
 /**
  * Where one submission's time goes: lone `POST /requests` calls (one at a time, so nothing queues),
  * each AWS call the handlers make timed by a middleware on the product's own clients
- * (shared/aws/clients.ts: the local runtime runs the handlers in this process, from source). The
+ * (shared/core/aws/clients.ts: the local runtime runs the handlers in this process, from source). The
  * workflow each submission starts keeps running meanwhile, as it does behind a real submission.
  */
 import type { MiddlewareStack } from '@smithy/types';
-import * as clients from '#shared/aws/clients.ts';
+import * as clients from '#shared/core/aws/clients.ts';
 import type { LocalRuntime } from '../local/runtime.ts';
 import { runningFunction } from '../local/start/handlers.ts';
 

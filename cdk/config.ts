@@ -4,8 +4,8 @@
  */
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
-import { type DeadlineDays, parseDeadlineDays } from '#shared/domain/deadlines.ts';
-import { TEAMS, type Team } from '#shared/domain/task-kinds.ts';
+import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
+import { TEAMS, type Team } from '#shared/workflow/task-kinds.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
 /** Retention periods CloudWatch Logs accepts (days). */
@@ -63,7 +63,7 @@ const configSchema = z
     /** SOP 5-6: days the vendor has to bring the SSL grade to A once notified (at most 30). */
     sslRemediationWindowDays: z._default(int(1, 30), 30),
     renewalLeadDays: z._default(int(0, 180), 30),
-    /** Task kind → days (shared/domain/deadlines.ts); checked by parseConfig, with the execution limit. */
+    /** Task kind → days (shared/workflow/deadlines.ts); checked by parseConfig, with the execution limit. */
     humanStepDeadlineDays: z.optional(z.unknown()),
     apiThrottle: z._default(
       z.object(

@@ -21,7 +21,7 @@ export const LAMBDA_BUNDLE = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   // Minifying renames classes and functions. Error names are string literals by construction
-  // (shared/errors.ts), and keepNames is the second guard: anything else that reads `.name` at run
+  // (shared/core/errors.ts), and keepNames is the second guard: anything else that reads `.name` at run
   // time (a logger's error serialiser, a third-party error class) sees the real name too.
   keepNames: true,
 } as const;

@@ -9,8 +9,8 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { TABLE_KEYS } from '#shared/core/store/keys.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
-import { TABLE_KEYS } from '#shared/store/keys.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
@@ -58,7 +58,7 @@ export class SoftwareRequestStack extends Stack {
     const config = props.config;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    // Data: one table, single-table design (shared/store/keys.ts)
+    // Data: one table, single-table design (shared/core/store/keys.ts)
     this.table = this.createTable();
     // Mail and integration events
     const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
@@ -94,7 +94,7 @@ export class SoftwareRequestStack extends Stack {
     );
 
     // Wiring: each function's environment (the handler contract) and exactly its permissions.
-    // bindTable grants each function its entry of shared/store/access.ts (which items it reads/writes).
+    // bindTable grants each function its entry of shared/core/store/access.ts (which items it reads/writes).
     const wiring: Wiring = {
       fn,
       table: this.table,

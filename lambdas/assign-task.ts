@@ -14,12 +14,12 @@
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
-import { scheduler } from '#shared/aws/clients.ts';
-import { readSchedulerDeadLetterArn } from '#shared/config.ts';
+import { scheduler } from '#shared/core/aws/clients.ts';
+import { readSchedulerDeadLetterArn } from '#shared/core/config.ts';
+import { requireEnv } from '#shared/core/env.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { type Env, teamTaskDeps } from '#shared/deps.ts';
-import { type AssignTaskDeps, assignTask as assign } from '#shared/domain/task-assign.ts';
-import { requireEnv } from '#shared/env.ts';
-import { workflowStep } from '#shared/lambda.ts';
+import { type AssignTaskDeps, assignTask as assign } from '#shared/tasks/task-assign.ts';
 
 export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   return {

@@ -1,19 +1,20 @@
 /**
  * SOP 3 (and SOP 11 → 4 after a replacement): begins security vetting, or records steps 3–6 as
  * satisfied by the earlier request whose current vetting of the same resource covers this one
- * (shared/domain/current-vetting.ts).
+ * (shared/vetting/current-vetting.ts).
  *
  * Input: CheckCurrentVettingInput { requestId, sopStep, summary, resource }.
  * Output: CheckCurrentVettingOutput { reused, reusedFrom?, reason }. Env: TABLE_NAME.
  */
+
+import { workflowStep } from '#shared/core/lambda.ts';
 import { now, store } from '#shared/deps.ts';
 import {
   type CheckCurrentVettingDeps,
   checkCurrentVetting as check,
-} from '#shared/domain/current-vetting.ts';
-import { workflowStep } from '#shared/lambda.ts';
+} from '#shared/vetting/current-vetting.ts';
 
-export type { CheckCurrentVettingDeps } from '#shared/domain/current-vetting.ts';
+export type { CheckCurrentVettingDeps } from '#shared/vetting/current-vetting.ts';
 
 const step = workflowStep(check, (): CheckCurrentVettingDeps => ({ store: store(), now }));
 

@@ -7,15 +7,15 @@
  * default https://api.ssllabs.com/api/v4), SSL_MAX_WAIT_SECONDS (optional, default 3600).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; outbound HTTPS.
  */
-import { readTableName } from '#shared/config.ts';
+import { readTableName } from '#shared/core/config.ts';
+import { type Env, emailEnv, httpUrlEnv, intEnv } from '#shared/core/env.ts';
+import { ConfigError } from '#shared/core/errors.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
+import { logger } from '#shared/core/logger.ts';
 import { now, store } from '#shared/deps.ts';
-import type { CheckSslInput, CheckSslOutput } from '#shared/domain/workflow.ts';
-import { type Env, emailEnv, httpUrlEnv, intEnv } from '#shared/env.ts';
-import { ConfigError } from '#shared/errors.ts';
-import { workflowStep } from '#shared/lambda.ts';
-import { logger } from '#shared/logger.ts';
-import { runSslScanStep, type SslScanDeps } from '#shared/ssl/scan.ts';
-import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/ssl/ssllabs-client.ts';
+import { runSslScanStep, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
+import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/vetting/ssl/ssllabs-client.ts';
+import type { CheckSslInput, CheckSslOutput } from '#shared/workflow/payloads.ts';
 
 export interface CheckSslConfig {
   tableName: string;

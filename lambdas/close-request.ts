@@ -1,15 +1,16 @@
 /**
  * The request's outcome (SOP 6, 9, 11, 16): sets APPROVED or DENIED once, audits OUTCOME and emails
- * the requester; retry-safe (shared/domain/close-request.ts).
+ * the requester; retry-safe (shared/requests/close-request.ts).
  *
  * Input: CloseRequestInput { requestId, outcome, denial? }. Output: CloseRequestOutput.
  * Env: TABLE_NAME, MAIL_FROM, PUBLIC_BASE_URL.
  */
-import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
-import { type CloseRequestDeps, closeRequest as close } from '#shared/domain/close-request.ts';
-import { workflowStep } from '#shared/lambda.ts';
 
-export type { CloseRequestDeps, CloseRequestOutput } from '#shared/domain/close-request.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
+import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
+import { type CloseRequestDeps, closeRequest as close } from '#shared/requests/close-request.ts';
+
+export type { CloseRequestDeps, CloseRequestOutput } from '#shared/requests/close-request.ts';
 
 const step = workflowStep(
   close,

@@ -4,13 +4,14 @@
  *
  * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:GetItem, dynamodb:Query (table).
  */
-import { store } from '#shared/deps.ts';
-import { type GetRequestDeps, readRequestStatus } from '#shared/domain/request-status.ts';
-import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/http/edge.ts';
-import { once } from '#shared/once.ts';
-import { renderRequestStatus, renderStatusError } from '#shared/pages/request-status.ts';
 
-export type { GetRequestDeps } from '#shared/domain/request-status.ts';
+import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/core/http/edge.ts';
+import { once } from '#shared/core/once.ts';
+import { store } from '#shared/deps.ts';
+import { renderRequestStatus, renderStatusError } from '#shared/requests/pages/request-status.ts';
+import { type GetRequestDeps, readRequestStatus } from '#shared/requests/request-status.ts';
+
+export type { GetRequestDeps } from '#shared/requests/request-status.ts';
 
 /** Built on the first call (not at import) so tests can import this module without any env set. */
 export const defaultDeps = once((): GetRequestDeps => ({ store: store() }));

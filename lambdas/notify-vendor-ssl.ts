@@ -1,7 +1,7 @@
 /**
  * SOP 5: "If substandard grade is scored, cybersecurity team will notify vendor to improve SSL Grade."
  * Emails the vendor contact the grades and what the district requires, and audits VENDOR_NOTIFIED_SSL
- * (shared/domain/ssl-notice.ts).
+ * (shared/vetting/ssl-notice.ts).
  *
  * Opens or continues the SSL remediation (re-test count and window per execution).
  *
@@ -10,7 +10,10 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { readMailFrom, readTableName, readTeamEmails } from '#shared/config.ts';
+import { readMailFrom, readTableName, readTeamEmails } from '#shared/core/config.ts';
+import { type Env, intEnv } from '#shared/core/env.ts';
+import { ConfigError } from '#shared/core/errors.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import {
   DEFAULT_REMEDIATION_WINDOW_DAYS,
@@ -18,16 +21,13 @@ import {
   type NotifyVendorSslConfig,
   type NotifyVendorSslDeps,
   notifyVendorSsl as notify,
-} from '#shared/domain/ssl-notice.ts';
-import { type Env, intEnv } from '#shared/env.ts';
-import { ConfigError } from '#shared/errors.ts';
-import { workflowStep } from '#shared/lambda.ts';
+} from '#shared/vetting/ssl-notice.ts';
 
 export type {
   NotifyVendorSslConfig,
   NotifyVendorSslDeps,
   NotifyVendorSslOutput,
-} from '#shared/domain/ssl-notice.ts';
+} from '#shared/vetting/ssl-notice.ts';
 
 export function readNotifyVendorSslConfig(env: Env = process.env): NotifyVendorSslConfig {
   const remediationWindowDays = intEnv('SSL_REMEDIATION_WINDOW_DAYS', DEFAULT_REMEDIATION_WINDOW_DAYS, env);

@@ -1,14 +1,15 @@
 /**
  * The annual-renewal state machine's first step (SOP 17): what is due this year for an approved
- * resource, and whom to contact (shared/domain/plan-renewal.ts).
+ * resource, and whom to contact (shared/renewal/plan-renewal.ts).
  *
  * Input: { requestId }. Output: RenewalPlan. Env: TABLE_NAME.
  */
-import { store } from '#shared/deps.ts';
-import { type PlanRenewalDeps, planRenewal as plan } from '#shared/domain/plan-renewal.ts';
-import { workflowStep } from '#shared/lambda.ts';
 
-export type { PlanRenewalDeps } from '#shared/domain/plan-renewal.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
+import { store } from '#shared/deps.ts';
+import { type PlanRenewalDeps, planRenewal as plan } from '#shared/renewal/plan-renewal.ts';
+
+export type { PlanRenewalDeps } from '#shared/renewal/plan-renewal.ts';
 
 const step = workflowStep(plan, (): PlanRenewalDeps => ({ store: store() }));
 

@@ -1,16 +1,16 @@
 /**
  * SOP 13 as events for the district's purchasing system: PurchaseOrderRequested when the AAS task
- * opens, PurchaseOrderIssued when AAS records the PO (shared/domain/procurement.ts).
+ * opens, PurchaseOrderIssued when AAS records the PO (shared/procurement/procurement.ts).
  *
  * Input: ProcurementHookInput { requestId, event, purchaseOrder? }. Output: { event }.
  * Env: TABLE_NAME, EVENT_BUS_NAME.
  */
-import { eventBridge } from '#shared/aws/clients.ts';
+import { eventBridge } from '#shared/core/aws/clients.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { eventBusName, now, store } from '#shared/deps.ts';
-import { procurementHook as hook, type ProcurementHookDeps } from '#shared/domain/procurement.ts';
-import { workflowStep } from '#shared/lambda.ts';
+import { procurementHook as hook, type ProcurementHookDeps } from '#shared/procurement/procurement.ts';
 
-export type { ProcurementHookDeps } from '#shared/domain/procurement.ts';
+export type { ProcurementHookDeps } from '#shared/procurement/procurement.ts';
 
 const step = workflowStep(
   hook,

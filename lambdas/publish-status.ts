@@ -1,16 +1,16 @@
 /**
  * Publishes the resource's status in the district registry (SOP 6, 16, 17), puts a
- * ResourceStatusChanged event and audits (shared/domain/publish-status.ts).
+ * ResourceStatusChanged event and audits (shared/requests/publish-status.ts).
  *
  * Input: PublishStatusInput { requestId, status, sopStep, denial? }. Output: { resourceId, status }.
  * Env: TABLE_NAME, EVENT_BUS_NAME.
  */
-import { eventBridge } from '#shared/aws/clients.ts';
+import { eventBridge } from '#shared/core/aws/clients.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { eventBusName, now, store } from '#shared/deps.ts';
-import { type PublishStatusDeps, publishStatus as publish } from '#shared/domain/publish-status.ts';
-import { workflowStep } from '#shared/lambda.ts';
+import { type PublishStatusDeps, publishStatus as publish } from '#shared/requests/publish-status.ts';
 
-export type { PublishStatusDeps } from '#shared/domain/publish-status.ts';
+export type { PublishStatusDeps } from '#shared/requests/publish-status.ts';
 
 const step = workflowStep(
   publish,

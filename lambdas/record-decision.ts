@@ -12,15 +12,15 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * state machines; ses:SendEmail (MAIL_FROM identity).
  */
-import { sfn } from '#shared/aws/clients.ts';
-import { readPublicBaseUrl } from '#shared/config.ts';
+import { sfn } from '#shared/core/aws/clients.ts';
+import { readPublicBaseUrl } from '#shared/core/config.ts';
+import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
+import { logger } from '#shared/core/logger.ts';
+import { once } from '#shared/core/once.ts';
 import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
-import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
-import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
-import { decisionResponse, readDecisionPost } from '#shared/http/task-decision.ts';
-import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
-import { renderTaskErrorPage } from '#shared/pages/task-page.ts';
+import { renderTaskErrorPage } from '#shared/tasks/pages/task-page.ts';
+import { decisionResponse, readDecisionPost } from '#shared/tasks/task-decision.ts';
+import { type DecideDeps, decide } from '#shared/tasks/task-service.ts';
 
 export function buildRecordDecisionDeps(env: Env = process.env): DecideDeps {
   return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };

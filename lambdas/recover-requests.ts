@@ -2,11 +2,11 @@
  * The recovery sweep. SOP 2 → 3: starts the workflow of every request stored more than a minute ago
  * whose workflow never started (its submission crashed before StartExecution and nobody submitted
  * again), named by the request id, and finishes what the submission left: SUBMITTED audit, recovery
- * audit, acknowledgement email (once). shared/domain/request-recovery.ts.
+ * audit, acknowledgement email (once). shared/recovery/request-recovery.ts.
  * SOP 4, 7-15: finishes every decision claimed more than a minute ago whose record-decision (or
  * record-answer) died before the end: SendTaskSuccess with the output the claim kept (or
  * DECISION_TOO_LATE when the step had stopped waiting), the facts, the DECISION_RECORDED audit event
- * and the requester's email (once). shared/domain/decision-recovery.ts.
+ * and the requester's email (once). shared/recovery/decision-recovery.ts.
  *
  * Invoked by an EventBridge rule every 15 minutes on AWS (its event is ignored), and by the local
  * runtime at start and every few minutes.
@@ -17,13 +17,13 @@
  * the GSI2 UNSTARTED and UNDELIVERED partitions; states:StartExecution (software-request machine);
  * states:SendTaskSuccess (both machines); ses:SendEmail.
  */
-import { sfn } from '#shared/aws/clients.ts';
-import { readStateMachineArn } from '#shared/config.ts';
+import { sfn } from '#shared/core/aws/clients.ts';
+import { readStateMachineArn } from '#shared/core/config.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
-import { type RecoverySweepDeps, runRecoverySweep } from '#shared/domain/recovery-sweep.ts';
-import { workflowStep } from '#shared/lambda.ts';
+import { type RecoverySweepDeps, runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
 
-export type { RecoverySweepDeps } from '#shared/domain/recovery-sweep.ts';
+export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
 
 const step = workflowStep(
   (_event: unknown, deps: RecoverySweepDeps) => runRecoverySweep(deps),

@@ -1,16 +1,17 @@
 /**
  * GET /registry.csv?q=…&status=… — SOP 6 and 16 "upload status to the TXSPA Database": the registry (same
- * search as the list) as CSV in the import's columns (shared/domain/registry-export.ts). When a list
+ * search as the list) as CSV in the import's columns (shared/registry/registry-export.ts). When a list
  * outgrows one response, a `Link: <…>; rel="next"` header gives the rest.
  *
  * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:Query (RSEARCH# partitions) and
  * dynamodb:BatchGetItem (RESOURCE# entries).
  */
+
+import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
+import { once } from '#shared/core/once.ts';
 import { store } from '#shared/deps.ts';
-import { exportRegistry } from '#shared/domain/registry-export.ts';
-import { type RegistryDeps, readRegistrySearch } from '#shared/domain/registry-list.ts';
-import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/http/edge.ts';
-import { once } from '#shared/once.ts';
+import { exportRegistry } from '#shared/registry/registry-export.ts';
+import { type RegistryDeps, readRegistrySearch } from '#shared/registry/registry-list.ts';
 
 export const defaultDeps = once((): RegistryDeps => ({ store: store() }));
 

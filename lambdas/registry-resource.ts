@@ -1,17 +1,18 @@
 /**
  * GET /registry/{resourceId} — one resource's page (SOP 6, 16, 17): status, why, the requests about it,
- * the evidence public to staff and the next renewal (shared/domain/registry-resource.ts). JSON for
+ * the evidence public to staff and the next renewal (shared/registry/registry-resource.ts). JSON for
  * `accept: application/json`, HTML otherwise.
  *
  * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:GetItem (RESOURCE# entries).
  */
-import { now, store } from '#shared/deps.ts';
-import { type RegistryResourceDeps, readRegistryResource } from '#shared/domain/registry-resource.ts';
-import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/http/edge.ts';
-import { once } from '#shared/once.ts';
-import { renderRegistryResource, renderRegistryResourceError } from '#shared/pages/registry.ts';
 
-export type { RegistryResourceDeps } from '#shared/domain/registry-resource.ts';
+import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/core/http/edge.ts';
+import { once } from '#shared/core/once.ts';
+import { now, store } from '#shared/deps.ts';
+import { renderRegistryResource, renderRegistryResourceError } from '#shared/registry/pages/registry.ts';
+import { type RegistryResourceDeps, readRegistryResource } from '#shared/registry/registry-resource.ts';
+
+export type { RegistryResourceDeps } from '#shared/registry/registry-resource.ts';
 
 export const defaultDeps = once((): RegistryResourceDeps => ({ store: store(), now }));
 

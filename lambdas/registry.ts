@@ -1,23 +1,24 @@
 /**
  * GET /registry?q=…&status=…&cursor=… — SOP 6 and 16: the staff transparency list of vetted resources,
  * found by any word prefix of the resource or vendor name, a page at a time, as JSON `{ items, next }`
- * or an HTML table (shared/domain/registry-list.ts).
+ * or an HTML table (shared/registry/registry-list.ts).
  *
  * Env: TABLE_NAME (read on the first call, fail fast). IAM: dynamodb:Query (RSEARCH# partitions) and
  * dynamodb:BatchGetItem (RESOURCE# entries).
  */
+
+import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/core/http/edge.ts';
+import { once } from '#shared/core/once.ts';
 import { store } from '#shared/deps.ts';
+import { renderRegistry, renderRegistryError } from '#shared/registry/pages/registry.ts';
 import {
   type RegistryDeps,
   readRegistrySearch,
   searchRegistry,
   toRegistryItem,
-} from '#shared/domain/registry-list.ts';
-import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/http/edge.ts';
-import { once } from '#shared/once.ts';
-import { renderRegistry, renderRegistryError } from '#shared/pages/registry.ts';
+} from '#shared/registry/registry-list.ts';
 
-export type { RegistryDeps, RegistryItem } from '#shared/domain/registry-list.ts';
+export type { RegistryDeps, RegistryItem } from '#shared/registry/registry-list.ts';
 
 /** Built on the first call (not at import) so tests can import this module without any env set. */
 export const defaultDeps = once((): RegistryDeps => ({ store: store() }));

@@ -11,10 +11,11 @@
  * Services, told with each step's final reminder).
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
  */
+
+import { emailEnv } from '#shared/core/env.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { type Env, teamTaskDeps } from '#shared/deps.ts';
-import { type RemindTaskDeps, remindTask as remind } from '#shared/domain/reminders.ts';
-import { emailEnv } from '#shared/env.ts';
-import { workflowStep } from '#shared/lambda.ts';
+import { type RemindTaskDeps, remindTask as remind } from '#shared/tasks/reminders.ts';
 
 export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
   return {

@@ -3,19 +3,20 @@
  * vendor (SOP 4 "work with the vendor to answer questions as needed"): the question and a form for
  * the answer. Same link rules as task-page: it only reads; unknown 404, wrong secret 403, already
  * answered 409, expired 410 (also once the workflow stopped waiting for the answer and the review went
- * on without it: shared/domain/reply-links.ts). A team's task link does not open here, nor a reply
+ * on without it: shared/tasks/reply-links.ts). A team's task link does not open here, nor a reply
  * link there.
  *
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
+
+import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/core/http/edge.ts';
+import { logger } from '#shared/core/logger.ts';
+import { once } from '#shared/core/once.ts';
 import { now, store } from '#shared/deps.ts';
-import { openTask, type TaskReadDeps } from '#shared/domain/task-service.ts';
-import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/http/edge.ts';
-import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
-import { renderReplyForm, renderReplyOutcome } from '#shared/pages/reply-page.ts';
-import { renderTaskErrorPage } from '#shared/pages/task-page.ts';
+import { renderReplyForm, renderReplyOutcome } from '#shared/tasks/pages/reply-page.ts';
+import { renderTaskErrorPage } from '#shared/tasks/pages/task-page.ts';
+import { openTask, type TaskReadDeps } from '#shared/tasks/task-service.ts';
 
 const defaultDeps = once((): TaskReadDeps => ({ store: store(), now }));
 

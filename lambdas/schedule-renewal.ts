@@ -1,24 +1,24 @@
 /**
  * SOP 17: schedules the annual renewal (a one-time EventBridge Scheduler schedule that starts the
- * annual-renewal state machine) and records the due date (shared/domain/schedule-renewal.ts).
+ * annual-renewal state machine) and records the due date (shared/renewal/schedule-renewal.ts).
  *
  * Input: ScheduleRenewalInput { requestId }. Output: ScheduleRenewalOutput.
  * Env: TABLE_NAME, RENEWAL_STATE_MACHINE_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_GROUP_NAME, RENEWAL_LEAD_DAYS,
  * SCHEDULER_DLQ_ARN.
  */
-import { scheduler } from '#shared/aws/clients.ts';
-import { readSchedulerDeadLetterArn } from '#shared/config.ts';
+import { scheduler } from '#shared/core/aws/clients.ts';
+import { readSchedulerDeadLetterArn } from '#shared/core/config.ts';
+import { type Env, intEnv, requireEnv } from '#shared/core/env.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { now, store } from '#shared/deps.ts';
-import { DEFAULT_RENEWAL_LEAD_DAYS } from '#shared/domain/renewal.ts';
+import { DEFAULT_RENEWAL_LEAD_DAYS } from '#shared/renewal/renewal.ts';
 import {
   type ScheduleRenewalConfig,
   type ScheduleRenewalDeps,
   scheduleRenewal as schedule,
-} from '#shared/domain/schedule-renewal.ts';
-import { type Env, intEnv, requireEnv } from '#shared/env.ts';
-import { workflowStep } from '#shared/lambda.ts';
+} from '#shared/renewal/schedule-renewal.ts';
 
-export type { ScheduleRenewalConfig, ScheduleRenewalDeps } from '#shared/domain/schedule-renewal.ts';
+export type { ScheduleRenewalConfig, ScheduleRenewalDeps } from '#shared/renewal/schedule-renewal.ts';
 
 export function readScheduleRenewalConfig(env: Env = process.env) {
   return {

@@ -1,18 +1,18 @@
 /**
  * SOP 4 (and SOP 17's annual renewal): emails the vendor contact the district's student Data Privacy
- * Agreement request and records security.dpa.sentTo/sentAt and DPA_SENT (shared/domain/send-dpa.ts).
+ * Agreement request and records security.dpa.sentTo/sentAt and DPA_SENT (shared/vetting/send-dpa.ts).
  *
  * Input: SendDpaInput { requestId, vendorContactEmail, renewal? }. Output: SendDpaOutput.
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { readMailFrom, readTableName, readTeamEmails } from '#shared/config.ts';
+import { readMailFrom, readTableName, readTeamEmails } from '#shared/core/config.ts';
+import { type Env, httpUrlEnv, requireEnv } from '#shared/core/env.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
-import { type SendDpaConfig, type SendDpaDeps, sendDpa as send } from '#shared/domain/send-dpa.ts';
-import { type Env, httpUrlEnv, requireEnv } from '#shared/env.ts';
-import { workflowStep } from '#shared/lambda.ts';
+import { type SendDpaConfig, type SendDpaDeps, sendDpa as send } from '#shared/vetting/send-dpa.ts';
 
-export type { SendDpaConfig, SendDpaDeps } from '#shared/domain/send-dpa.ts';
+export type { SendDpaConfig, SendDpaDeps } from '#shared/vetting/send-dpa.ts';
 
 export function readSendDpaConfig(env: Env = process.env): SendDpaConfig {
   return {

@@ -6,11 +6,9 @@
  * IAM: dynamodb:PutItem, GetItem, UpdateItem, Query (table); states:StartExecution (state machine);
  * ses:SendEmail.
  */
-import { dynamoDb, sfn } from '#shared/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from '#shared/config.ts';
-import { formToRequestInput, toFormValues } from '#shared/domain/form-input.ts';
-import { type SubmissionDeps, submitResourceRequest } from '#shared/domain/submission.ts';
-import { TransientError } from '#shared/errors.ts';
+import { dynamoDb, sfn } from '#shared/core/aws/clients.ts';
+import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from '#shared/core/config.ts';
+import { TransientError } from '#shared/core/errors.ts';
 import {
   type FormValue,
   type HttpEvent,
@@ -22,13 +20,15 @@ import {
   parseBody,
   verifiedIdentityOf,
   wantsHtml,
-} from '#shared/http/edge.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import { once } from '#shared/once.ts';
-import { renderRequestForm } from '#shared/pages/request-form.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+} from '#shared/core/http/edge.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { once } from '#shared/core/once.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
+import { type SubmissionDeps, submitResourceRequest } from '#shared/requests/submission.ts';
+import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
 
-export { readStateMachineArn } from '#shared/config.ts';
+export { readStateMachineArn } from '#shared/core/config.ts';
 
 /** Built on the first call (not at import) so tests can import this module without any env set. */
 export const defaultDeps = once(

@@ -6,18 +6,19 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
-import { now, store } from '#shared/deps.ts';
-import { openTask, type TaskReadDeps } from '#shared/domain/task-service.ts';
+
 import {
   type HttpEvent,
   type HttpResponse,
   htmlResponse,
   httpHandler,
   verifiedIdentityOf,
-} from '#shared/http/edge.ts';
-import { logger } from '#shared/logger.ts';
-import { once } from '#shared/once.ts';
-import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/pages/task-page.ts';
+} from '#shared/core/http/edge.ts';
+import { logger } from '#shared/core/logger.ts';
+import { once } from '#shared/core/once.ts';
+import { now, store } from '#shared/deps.ts';
+import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/tasks/pages/task-page.ts';
+import { openTask, type TaskReadDeps } from '#shared/tasks/task-service.ts';
 
 /** Built on first use, then reused for the container's life (config is read and validated once). */
 const defaultDeps = once((): TaskReadDeps => ({ store: store(), now }));

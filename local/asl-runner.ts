@@ -9,11 +9,11 @@
  *   `TaskTimedOut` as on AWS; Wait states also end when the local clock passes their time.
  * The same runner serves the workflow tests and the local runtime: one definition, no copies.
  */
-import '#shared/runtime/promise-with-resolvers.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/domain/deadlines.ts';
+import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
 import { ClockTimers } from './clock-timers.ts';
 
 /** The engine's event log entry type (not exported by the package). */
@@ -74,7 +74,7 @@ const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
 /**
- * Reads an ASL file with its deadline placeholders resolved (shared/domain/deadlines.ts): the local
+ * Reads an ASL file with its deadline placeholders resolved (shared/workflow/deadlines.ts): the local
  * runtime passes the deadlines of cdk.json, tests the defaults.
  */
 export function loadDefinition(file: string, deadlines: DeadlineDays = DEFAULT_DEADLINE_DAYS): AslDefinition {

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deadlineDaysFromContext } from '#shared/config.ts';
-import type { DeadlineDays } from '#shared/domain/deadlines.ts';
+import { deadlineDaysFromContext } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
+import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
 // Handlers log at WARN locally (a readable console) unless the environment says otherwise. Set at

@@ -32,7 +32,7 @@ export const DYNAMODB_FAULTS: FaultProtocol = {
 };
 
 /**
- * SES: v1 (the AWS Query protocol of `@aws-sdk/client-ses`, as shared/mail/ses-mailer.ts calls it:
+ * SES: v1 (the AWS Query protocol of `@aws-sdk/client-ses`, as shared/core/mail/ses-mailer.ts calls it:
  * `POST /` with `Action=SendEmail` in the form body) answers an XML `Throttling` error; v2 (REST-JSON,
  * `POST /v2/email/outbound-emails`) a 429 TooManyRequestsException.
  */

@@ -3,7 +3,7 @@
  * Settings: PORT (default 3000), LOCAL_DATA_DIR (default .local-data/), SSLLABS_API_BASE (default: the
  * built-in fake SSL Labs) and SSLLABS_EMAIL (the email registered with SSL Labs, for the real API).
  */
-import '#shared/runtime/promise-with-resolvers.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';
 import { readLocalSettings } from './config.ts';
 import { startLocalRuntime } from './runtime.ts';
 

@@ -1,7 +1,7 @@
 /**
  * Every email the handlers sent, as they sent it, plus mail of earlier runs (on disk).
  *
- * aws-ses-v2-local's SES v1 SendEmail (the API shared/mail/ses-mailer.ts calls) keeps only the first
+ * aws-ses-v2-local's SES v1 SendEmail (the API shared/core/mail/ses-mailer.ts calls) keeps only the first
  * To, Cc, Bcc and Reply-To address of an email: its request schema names `….member.1` only and drops
  * the rest. So an email sent through SES v1 SendEmail is recorded from the request itself, as the SES
  * proxy saw it accepted (every address in order, subject and both bodies), with the MessageId SES

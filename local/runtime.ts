@@ -14,7 +14,7 @@
  * first start, with the endpoint URLs they read at load: a second start in the same process therefore
  * reuses the first start's ports.
  */
-import '#shared/runtime/promise-with-resolvers.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';
 // Before anything that may create the shared logger: it sets the handlers' default log level.
 import './config.ts';
 import { mkdirSync } from 'node:fs';

@@ -10,18 +10,18 @@
  * Worst legal path: every human step is decided a moment before its deadline (cdk.json
  * humanStepDeadlineDays; cdk/config.ts refuses deadlines whose worst path would pass the target), every automated task
  * fails as often as its Retry allows before it succeeds, every SSL Labs scan runs to the wait cap
- * with the most polls it can make (shared/ssl/scan.ts maxScanCalls), and every loop runs as often as
+ * with the most polls it can make (shared/vetting/ssl/scan.ts maxScanCalls), and every loop runs as often as
  * its guard allows (the replacement loop of SOP 11, the questions of SOP 4 and the re-routing of
  * SOP 3/7, each read from the ASL's own guard Choices: scripts/limits/asl.ts LOOP_COUNTERS).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DeadlineDays } from '#shared/domain/deadlines.ts';
-import { reminderScheduleName } from '#shared/domain/reminder-schedules.ts';
-import { renewalScheduleName } from '#shared/domain/renewal.ts';
-import { newRequestId } from '#shared/domain/request-id.ts';
-import { newTaskId } from '#shared/domain/task-links.ts';
+import { renewalScheduleName } from '#shared/renewal/renewal.ts';
+import { reminderScheduleName } from '#shared/tasks/reminder-schedules.ts';
+import { newTaskId } from '#shared/tasks/task-links.ts';
+import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
+import { newRequestId } from '#shared/workflow/request-id.ts';
 import {
   configuredDeadlineDays,
   EXECUTION_TARGET_SECONDS,

@@ -3,7 +3,7 @@
  *
  * Loads a district's existing list of vetted resources (columns resourceName, vendorName, url, status,
  * decidedOn, dpaExpiresOn, notes; header names case-insensitive, extra columns ignored) into the
- * registry (shared/domain/registry-import.ts):
+ * registry (shared/registry/registry-import.ts):
  *   - without --table: into the running local runtime, found from the same PORT / LOCAL_DATA_DIR
  *     settings as `npm start` (its <dataDir>/runtime.json);
  *   - with --table NAME: into that deployed table, with the operator's own AWS credentials and region
@@ -17,9 +17,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readLocalSettings } from '#local/config.ts';
 import { readRuntimeFile } from '#local/runtime-file.ts';
-import { readRegistryCsv } from '#shared/domain/registry-csv.ts';
-import { importRegistryEntries } from '#shared/domain/registry-import.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { readRegistryCsv } from '#shared/registry/registry-csv.ts';
+import { importRegistryEntries } from '#shared/registry/registry-import.ts';
 
 interface Target {
   tableName: string;

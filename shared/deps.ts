@@ -7,14 +7,14 @@
  * `storeFor(env)` and friends build from a given environment (configuration tests); `store()` and
  * friends are the process-wide instances.
  */
-import { dynamoDb } from './aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from './config.ts';
-import { type Env, requireEnv } from './env.ts';
-import { SesMailer } from './mail/ses-mailer.ts';
-import { once } from './once.ts';
-import { WorkflowStore } from './store/store.ts';
+import { dynamoDb } from './core/aws/clients.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from './core/config.ts';
+import { type Env, requireEnv } from './core/env.ts';
+import { SesMailer } from './core/mail/ses-mailer.ts';
+import { once } from './core/once.ts';
+import { WorkflowStore } from './core/store/table.ts';
 
-export type { Env } from './env.ts';
+export type { Env } from './core/env.ts';
 
 export const now = (): Date => new Date();
 

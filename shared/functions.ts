@@ -3,7 +3,7 @@
  * local runtime loads the same entry in-process, API Gateway and the local HTTP server route the
  * same paths, and the ASL files refer to workflow functions as `${<Pascal>FunctionArn}`.
  */
-import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from './ssl/limits.ts';
+import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from './vetting/ssl/limits.ts';
 
 export interface FunctionSpec {
   /** File under lambdas/, without extension; exports `handler`. */
@@ -122,7 +122,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: ['TABLE_NAME', 'SSLLABS_API_BASE', 'SSLLABS_EMAIL', 'SSL_MAX_WAIT_SECONDS'],
     aslArn: 'CheckSslFunctionArn',
     sop: '5, 17',
-    // At least twice the SSL Labs client's worst case (shared/ssl/limits.ts).
+    // At least twice the SSL Labs client's worst case (shared/vetting/ssl/limits.ts).
     timeoutSeconds: CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
   },
   {

@@ -1,1 +1,1 @@
-import '#shared/runtime/promise-with-resolvers.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';

@@ -17,17 +17,17 @@ import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '#shared/domain/schedule-names.ts';
+import { TABLE_ACCESS } from '#shared/core/store/access.ts';
+import { INDEX_PARTITIONS, PARTITIONS, type PartitionKind } from '#shared/core/store/keys.ts';
 import type { FunctionSpec } from '#shared/functions.ts';
-import { TABLE_ACCESS } from '#shared/store/access.ts';
-import { INDEX_PARTITIONS, PARTITIONS, type PartitionKind } from '#shared/store/keys.ts';
+import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '#shared/workflow/schedule-names.ts';
 import { LAMBDA_BUNDLE, lambdaEntry } from '../lambda-bundling.ts';
 
 /** Repository root: entries are `lambdas/<name>.ts` relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * DynamoDB actions per access level: exactly the commands shared/store/store.ts sends (GetCommand,
+ * DynamoDB actions per access level: exactly the commands shared/core/store/table.ts sends (GetCommand,
  * BatchGetCommand, QueryCommand, PutCommand, UpdateCommand, BatchWriteCommand: no transactions; the
  * batches only for the registry and its search index). LeadingKeys limits batches too.
  */
@@ -44,10 +44,10 @@ export function leadingKeysCondition(patterns: readonly string[]) {
   return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } };
 }
 
-/** SES actions for the mail senders: exactly the command shared/mail/ses-mailer.ts sends (SendEmailCommand). */
+/** SES actions for the mail senders: exactly the command shared/core/mail/ses-mailer.ts sends (SendEmailCommand). */
 export const MAIL_ACTIONS = ['ses:SendEmail'] as const;
 
-/** The Powertools service name every handler logs under (shared/logger.ts uses the same). */
+/** The Powertools service name every handler logs under (shared/core/logger.ts uses the same). */
 export const SERVICE_NAME = 'software-request';
 
 export interface DistrictFunctionProps {
@@ -134,14 +134,14 @@ export class DistrictFunction extends Construct {
   }
 
   /**
-   * TABLE_NAME + exactly this function's entry of shared/store/access.ts: GetItem/Query on the
+   * TABLE_NAME + exactly this function's entry of shared/core/store/access.ts: GetItem/Query on the
    * partitions it reads, PutItem/UpdateItem on the partitions it writes (both as dynamodb:LeadingKeys
    * conditions on the partition-key prefixes), and Query on the index partitions it lists (on an
    * index, LeadingKeys is the index's partition key).
    */
   bindTable(table: ITable): this {
     const access = TABLE_ACCESS[this.spec.name];
-    if (!access) throw new Error(`shared/store/access.ts has no entry for ${this.spec.name}`);
+    if (!access) throw new Error(`shared/core/store/access.ts has no entry for ${this.spec.name}`);
     this.setEnv('TABLE_NAME', table.tableName);
     const prefixes = (kinds: readonly PartitionKind[]) => kinds.map((kind) => `${PARTITIONS[kind]}*`);
     if (access.read.length) {
@@ -183,7 +183,7 @@ export class DistrictFunction extends Construct {
   }
 
   /**
-   * MAIL_FROM + ses:SendEmail (the only SES call shared/mail/ses-mailer.ts makes: SendEmailCommand, never
+   * MAIL_FROM + ses:SendEmail (the only SES call shared/core/mail/ses-mailer.ts makes: SendEmailCommand, never
    * SendRawEmail) on the district's verified domain identity only (plus, while the account is in the
    * SES sandbox, the verified recipient identities SES also authorises against).
    */
@@ -244,7 +244,7 @@ export class DistrictFunction extends Construct {
 
   /**
    * The renewal scheduler: one-time schedules in the district's group, named `renewal-…`
-   * (shared/domain/schedule-names.ts), that start the annual-renewal machine as
+   * (shared/workflow/schedule-names.ts), that start the annual-renewal machine as
    * `schedulerRole`. Grants scheduler:CreateSchedule on that group's `renewal-*` schedules only and
    * iam:PassRole on that role (to EventBridge Scheduler only).
    */

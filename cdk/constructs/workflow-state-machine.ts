@@ -10,8 +10,8 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type DeadlineDays, resolveDeadlines } from '#shared/domain/deadlines.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
+import { type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
 import { type DistrictFunction, logicalIdOf, PROJECT_ROOT } from './district-function.ts';
 
 /** Every `${Name}` placeholder in an ASL text, in order of first appearance. */

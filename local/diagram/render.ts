@@ -3,7 +3,7 @@
  * execution took: states and transitions taken are marked by CSS classes, a thicker stroke, a
  * step-number badge and text (the <desc> lists the path), never by colour alone.
  */
-import { escapeHtml } from '#shared/mail/html.ts';
+import { escapeHtml } from '#shared/core/html/html.ts';
 import type { AslDefinition } from '../asl-runner.ts';
 import { type Layout, layerTop, layout, NODE_H, TOP } from './layout.ts';
 import { isTerminal, kindLabel, sopLabel } from './states.ts';

@@ -6,10 +6,10 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { html, SafeHtml } from '#shared/core/html/html.ts';
+import { page } from '#shared/core/html/layout.ts';
+import { htmlResponse } from '#shared/core/http/edge.ts';
 import { STATE_MACHINES } from '#shared/functions.ts';
-import { htmlResponse } from '#shared/http/edge.ts';
-import { html, SafeHtml } from '#shared/mail/html.ts';
-import { page } from '#shared/pages/layout.ts';
 import { type AslDefinition, type ExecutionEvent, loadDefinition } from '../asl-runner.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { pathFromHistory, renderStateMachineSvg } from '../diagram.ts';

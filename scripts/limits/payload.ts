@@ -1,12 +1,12 @@
 /** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
-import { REASON_MAX_CHARACTERS } from '#shared/domain/current-vetting.ts';
-import { MAX_WEBSITES } from '#shared/domain/websites.ts';
-import { MAX_STATUS_MESSAGE } from '#shared/ssl/grading.ts';
-import { MAX_ENDPOINTS_IN_STATE } from '#shared/ssl/scan.ts';
+import { REASON_MAX_CHARACTERS } from '#shared/vetting/current-vetting.ts';
+import { MAX_STATUS_MESSAGE } from '#shared/vetting/ssl/grading.ts';
+import { MAX_ENDPOINTS_IN_STATE } from '#shared/vetting/ssl/scan.ts';
+import { MAX_WEBSITES } from '#shared/workflow/websites.ts';
 import { loadMachine, replacementCap } from './asl.ts';
 
 /**
- * Upper bounds of what a state can carry, by the schemas' limits (shared/domain/request-schema.ts,
+ * Upper bounds of what a state can carry, by the schemas' limits (shared/workflow/request-schema.ts,
  * decisions.ts), every character counted at 4 bytes (UTF-8's most):
  * free text 2,000 characters, names 200, URLs 2,048, an email 254, and at most 64 SSL endpoints
  * (check-ssl's output keeps no more over all websites; the full list is in the request record), each

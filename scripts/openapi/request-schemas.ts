@@ -1,13 +1,13 @@
 /**
  * The request bodies of docs/openapi.json, from the code that validates them: the request body from
- * shared/domain/request-schema.ts (z.toJSONSchema), field labels from the request form, task outcomes
- * from shared/domain/task-kinds.ts and task form fields from shared/domain/decisions.ts.
+ * shared/workflow/request-schema.ts (z.toJSONSchema), field labels from the request form, task outcomes
+ * from shared/workflow/task-kinds.ts and task form fields from shared/tasks/decisions.ts.
  */
 import * as z from 'zod/mini';
-import { EXTRA_FIELDS, type ExtraField } from '#shared/domain/decisions.ts';
-import { resourceRequestSchema } from '#shared/domain/request-schema.ts';
-import { TASK_KINDS, type TaskKind, TEAMS } from '#shared/domain/task-kinds.ts';
-import { FORM_SECTIONS, LIST_HINT } from '#shared/pages/request-form.ts';
+import { FORM_SECTIONS, LIST_HINT } from '#shared/requests/pages/request-form.ts';
+import { EXTRA_FIELDS, type ExtraField } from '#shared/tasks/decisions.ts';
+import { resourceRequestSchema } from '#shared/workflow/request-schema.ts';
+import { TASK_KINDS, type TaskKind, TEAMS } from '#shared/workflow/task-kinds.ts';
 import type { Json } from './common.ts';
 
 const STUDENT_DATA_RULE =
@@ -74,7 +74,7 @@ export function resourceRequestJsonSchema(): Json {
   };
 }
 
-/** The same request as the HTML form sends it: every value is text, coerced by shared/domain/form-input.ts. */
+/** The same request as the HTML form sends it: every value is text, coerced by shared/workflow/form-input.ts. */
 export function resourceRequestFormSchema(json: Json): Json {
   const properties: Record<string, Json> = {};
   for (const [name, prop] of Object.entries(json.properties as Record<string, Json>)) {

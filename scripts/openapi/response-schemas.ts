@@ -1,6 +1,7 @@
 /** The answers' schemas of docs/openapi.json (components.schemas after the request bodies). */
-import { REQUEST_ID_PATTERN } from '#shared/domain/request-id.ts';
-import { SOP_STEPS } from '#shared/domain/timeline.ts';
+
+import { SOP_STEPS } from '#shared/requests/timeline.ts';
+import { REQUEST_ID_PATTERN } from '#shared/workflow/request-id.ts';
 import { type Json, ref, STATUS_LINK } from './common.ts';
 
 export const RESPONSE_SCHEMAS: Record<string, Json> = {

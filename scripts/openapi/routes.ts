@@ -3,9 +3,10 @@
  * document order (key order is the document's). Parameters shared by every method of a path are in
  * PATH_PARAMETERS.
  */
-import { REQUEST_ID_PATTERN } from '#shared/domain/request-id.ts';
-import { RESOURCE_ID_PATTERN } from '#shared/domain/resource-identity.ts';
-import { IDEMPOTENCY_KEY_PATTERN } from '#shared/domain/submission.ts';
+
+import { RESOURCE_ID_PATTERN } from '#shared/registry/resource-identity.ts';
+import { IDEMPOTENCY_KEY_PATTERN } from '#shared/requests/submission.ts';
+import { REQUEST_ID_PATTERN } from '#shared/workflow/request-id.ts';
 import { both, htmlBody, type Json, jsonBody, ref, STATUS_LINK } from './common.ts';
 
 export interface OpenApiRoute {

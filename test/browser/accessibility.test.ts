@@ -4,7 +4,7 @@
  * (headless Chromium) against the local runtime and checked with axe-core's WCAG 2.1 A/AA rules; any
  * violation fails the test, with its rule, impact and the offending elements.
  *
- * The pages are a list (PAGES, plus one task page per kind of shared/domain/task-kinds.ts, so a new
+ * The pages are a list (PAGES, plus one task page per kind of shared/workflow/task-kinds.ts, so a new
  * kind is checked without touching this file). To check a new page, add an entry to PAGES: a name and
  * a function that brings the page to the state to check (e.g. the question/answer pages of a request).
  */
@@ -16,9 +16,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 import { handlerInvoker } from '#local/start/handlers.ts';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 import { requestBody } from '../e2e/helpers.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 import { openRuntimeStore } from '../support/runtime-store.ts';
@@ -139,7 +139,7 @@ async function check(name: string, prepare: (page: Page) => Promise<void>): Prom
 const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
   { name: 'request form', prepare: async (page) => void (await page.goto(`${site}/`)) },
   {
-    // The form hint (shared/pages/registry-matches.ts): matches listed under "Name of resource".
+    // The form hint (shared/registry/pages/registry-matches.ts): matches listed under "Name of resource".
     name: 'request form, registry matches listed',
     prepare: async (page) => {
       await page.goto(`${site}/`);

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
-import { NO_MATCH_TEXT, REUSE_HINT } from '#shared/pages/registry-matches.ts';
-import type { RegistryEntry } from '#shared/store/records.ts';
+import { NO_MATCH_TEXT, REUSE_HINT } from '#shared/registry/pages/registry-matches.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import type { RegistryEntry } from '#shared/workflow/records.ts';
 import { openRuntimeStore } from '../support/runtime-store.ts';
 import { launchChromium, screenshot, watchPageProblems } from './helpers.ts';
 

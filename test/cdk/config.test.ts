@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEADLINE_DAYS } from '#shared/domain/deadlines.ts';
+import { DEFAULT_DEADLINE_DAYS } from '#shared/workflow/deadlines.ts';
 import { ConfigurationError, parseConfig } from '../../cdk/config.ts';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {

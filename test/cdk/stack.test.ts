@@ -11,8 +11,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveDeadlines } from '#shared/domain/deadlines.ts';
-import type { TaskKind } from '#shared/domain/task-kinds.ts';
+import { resolveDeadlines } from '#shared/workflow/deadlines.ts';
+import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import { buildApp } from '../../cdk/app.ts';
 import { parseConfig } from '../../cdk/config.ts';
 import { ACCESS_LOG_FIELDS, STAGE_NAME } from '../../cdk/constructs/district-api.ts';
@@ -20,16 +20,7 @@ import { TABLE_ACTIONS } from '../../cdk/constructs/district-function.ts';
 import { HANDLED_ERROR_PATTERN } from '../../cdk/constructs/monitoring.ts';
 import { aslPlaceholders } from '../../cdk/constructs/workflow-state-machine.ts';
 import type { SoftwareRequestStack } from '../../cdk/stack.ts';
-import { reminderScheduleName } from '../../shared/domain/reminder-schedules.ts';
-import { renewalScheduleName } from '../../shared/domain/renewal.ts';
-import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '../../shared/domain/schedule-names.ts';
-import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '../../shared/functions.ts';
-import {
-  CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
-  SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
-  sslLabsWorstCaseMs,
-} from '../../shared/ssl/limits.ts';
-import { TABLE_ACCESS } from '../../shared/store/access.ts';
+import { TABLE_ACCESS } from '../../shared/core/store/access.ts';
 import {
   INDEX_PARTITIONS,
   idempotencyKey,
@@ -39,7 +30,16 @@ import {
   registrySearchKey,
   requestKey,
   taskKey,
-} from '../../shared/store/keys.ts';
+} from '../../shared/core/store/keys.ts';
+import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '../../shared/functions.ts';
+import { renewalScheduleName } from '../../shared/renewal/renewal.ts';
+import { reminderScheduleName } from '../../shared/tasks/reminder-schedules.ts';
+import {
+  CHECK_SSL_LAMBDA_TIMEOUT_SECONDS,
+  SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
+  sslLabsWorstCaseMs,
+} from '../../shared/vetting/ssl/limits.ts';
+import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '../../shared/workflow/schedule-names.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
@@ -308,7 +308,7 @@ describe('DynamoDB table', () => {
     });
   });
 
-  it('grants each function exactly its entry of shared/store/access.ts, every statement limited by dynamodb:LeadingKeys', () => {
+  it('grants each function exactly its entry of shared/core/store/access.ts, every statement limited by dynamodb:LeadingKeys', () => {
     // Prepare
     const tableArn = { 'Fn::GetAtt': [idOf(stack.table), 'Arn'] };
     const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] });
@@ -442,14 +442,14 @@ describe('DynamoDB table', () => {
     expect(writersOfIndex).toEqual(['publish-status']);
     // RegistryStore.registrySearchPage queries the table's RSEARCH# partitions (the key LeadingKeys sees).
     expect(searchKey.startsWith('RSEARCH#')).toBe(true);
-    expect(readFileSync(new URL('shared/store/registry.ts', ROOT), 'utf8')).toMatch(
+    expect(readFileSync(new URL('shared/registry/store.ts', ROOT), 'utf8')).toMatch(
       /KeyConditionExpression: afterSortKey \? 'PK = :pk AND SK > :after' : 'PK = :pk',\s*ExpressionAttributeValues: \{\s*':pk': registrySearchPartition\(bucket, prefix\)/,
     );
   });
 
   it('the grant covers every DynamoDB command the WorkflowStore sends', () => {
     // Prepare
-    const store = readFileSync(new URL('shared/store/store.ts', ROOT), 'utf8');
+    const store = readFileSync(new URL('shared/core/store/table.ts', ROOT), 'utf8');
     const actionOf: Record<string, string> = {
       GetCommand: 'dynamodb:GetItem',
       BatchGetCommand: 'dynamodb:BatchGetItem',
@@ -778,9 +778,9 @@ describe('least privilege for the workflow', () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: config.mailDomain });
   });
 
-  it('grants ses:SendEmail only: no role may call SendRawEmail (shared/mail/ses-mailer.ts sends SendEmailCommand only)', () => {
+  it('grants ses:SendEmail only: no role may call SendRawEmail (shared/core/mail/ses-mailer.ts sends SendEmailCommand only)', () => {
     // Prepare
-    const mailer = readFileSync(new URL('shared/mail/ses-mailer.ts', ROOT), 'utf8');
+    const mailer = readFileSync(new URL('shared/core/mail/ses-mailer.ts', ROOT), 'utf8');
 
     // Act
     const sesActions = statements().flatMap(({ statement }) =>
@@ -912,7 +912,7 @@ describe('recovery sweep (recover-requests)', () => {
     ]);
     // RequestStore.listUnstartedRequests queries GSI2 with GSI2PK = 'UNSTARTED' (the partition LeadingKeys sees).
     expect(INDEX_PARTITIONS.unstartedRequests).toEqual({ index: 'GSI2', key: 'UNSTARTED', prefix: false });
-    expect(readFileSync(new URL('shared/store/requests.ts', ROOT), 'utf8')).toMatch(
+    expect(readFileSync(new URL('shared/requests/store.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{ ':pk': INDEX_PARTITIONS\.unstartedRequests\.key/,
     );
     // TaskStore.listUndeliveredTasks queries GSI2 with GSI2PK = 'UNDELIVERED'.
@@ -921,7 +921,7 @@ describe('recovery sweep (recover-requests)', () => {
       key: 'UNDELIVERED',
       prefix: false,
     });
-    expect(readFileSync(new URL('shared/store/tasks.ts', ROOT), 'utf8')).toMatch(
+    expect(readFileSync(new URL('shared/tasks/store.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{\s*':pk': INDEX_PARTITIONS\.undeliveredDecisions\.key/,
     );
   });

@@ -6,7 +6,7 @@
  * vetting never tested is vetted as usual. Runs on the handlers' source and on their bundles.
  */
 import { describe, expect, it } from 'vitest';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
 import { nextYear, requestBody, TEAM, useTestRuntime } from './helpers.ts';
 
 const FIRST = requestBody({ resourceName: 'Fraction Lab', cost: 0 });

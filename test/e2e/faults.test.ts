@@ -1,7 +1,7 @@
 /**
  * End to end under injected DynamoDB throttling (LocalRuntimeOptions.faults): a workflow task whose
  * writes are throttled more often than the AWS SDK retries by itself (3 attempts) fails with
- * TransientError (shared/aws/transient.ts), the state's Retry runs it again, and the request is
+ * TransientError (shared/core/aws/transient.ts), the state's Retry runs it again, and the request is
  * approved as if nothing had happened.
  *
  * The faults are armed while the execution sleeps in WaitForSslScan, when nothing else writes: the
@@ -15,7 +15,7 @@ let armed = 0;
 const failed: string[] = [];
 
 // On the TypeScript source and on the bundles as CDK builds them: the retry depends on the error's
-// name surviving the bundling (shared/errors.ts).
+// name surviving the bundling (shared/core/errors.ts).
 describe.each(['source', 'bundled'] as const)(
   'TS-PE-535 end to end: DynamoDB throttling (handlers: %s)',
   (handlers) => {

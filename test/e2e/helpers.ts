@@ -13,8 +13,8 @@ import {
   type OutboxEmail,
   startLocalRuntime,
 } from '#local/runtime.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
-import type { RequestView } from '#shared/domain/timeline.ts';
+import type { RequestView } from '#shared/requests/timeline.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 
 export const TEAM = {
   cybersecurity: 'ccs@district.example',

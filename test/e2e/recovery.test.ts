@@ -9,9 +9,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#local/runtime.ts';
-import { newRequestId } from '#shared/domain/request-id.ts';
-import { parseResourceRequest, toWorkflowResource } from '#shared/domain/request-schema.ts';
-import { SUBMITTED_ACTIVITY } from '#shared/domain/submission.ts';
+import { SUBMITTED_ACTIVITY } from '#shared/requests/submission.ts';
+import { newRequestId } from '#shared/workflow/request-id.ts';
+import { parseResourceRequest, toWorkflowResource } from '#shared/workflow/request-schema.ts';
 import {
   Client,
   type ExecutionDetail,

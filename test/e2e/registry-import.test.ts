@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '#shared/domain/registry-csv.ts';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
+import { parseCsv } from '#shared/registry/registry-csv.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
 import { useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('registry-import');

@@ -18,7 +18,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TABLE_NAME } from '#local/config.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
-import type { TaskKind } from '#shared/domain/task-kinds.ts';
+import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
 import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, knownDefect, misses, recordFigures } from './figures.ts';

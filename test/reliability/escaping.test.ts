@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OutboxEmail } from '#local/runtime.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 import { nextYear, requestBody, useTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, misses, recordFigures } from './figures.ts';
 import { formBody } from './support.ts';

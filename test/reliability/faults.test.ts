@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSslLabs, startFakeSslLabs } from '#local/fake-ssllabs.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
-import type { TaskKind } from '#shared/domain/task-kinds.ts';
+import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
 import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, misses, recordFigures } from './figures.ts';
@@ -260,7 +260,7 @@ describe('reliability: 20% of DynamoDB calls and emails fail, SSL Labs is busy; 
       // the recovery sweep (run above), the write after an email in the call (retryAfterEmail).
       exactly('lost emails', r.lostEmails, 0),
       exactly('inconsistent (request vs execution vs audit)', r.inconsistent, 0),
-      // A retried assign-task of the same wait keeps the link it emailed (shared/domain/task-assign.ts).
+      // A retried assign-task of the same wait keeps the link it emailed (shared/tasks/task-assign.ts).
       exactly('duplicated emails', r.duplicated, 0),
       exactly('decisions answered 5xx that were in fact recorded', driver.counts.fiveHundredButRecorded, 0),
       exactly('other unexpected answers to deciders', driver.counts.unexpected.length, 0),

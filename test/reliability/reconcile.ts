@@ -13,7 +13,7 @@
  * later emails are not lost, they are not due yet).
  */
 import type { OutboxEmail } from '#local/runtime.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 
 export interface Expected {
   requestId: string;

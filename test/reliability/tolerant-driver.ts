@@ -7,7 +7,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalRuntime, OutboxEmail } from '#local/runtime.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 import type { Policy } from '../../bench/driver.ts';
 
 const LINK = /https?:\/\/[^\s"'<>]+\/tasks\/([A-Za-z0-9_-]+)\?t=([A-Za-z0-9_-]+)/;

@@ -15,9 +15,9 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 
 export const REQUEST_ID = 'SR-20261128-TEST0001';

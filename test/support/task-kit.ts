@@ -14,11 +14,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { hashSecret } from '#shared/domain/task-links.ts';
-import type { HttpEvent } from '#shared/http/edge.ts';
-import { logger } from '#shared/logger.ts';
-import { requestKey, taskKey } from '#shared/store/keys.ts';
-import type { AuditEvent, RequestRecord, TaskRecord } from '#shared/store/records.ts';
+import type { HttpEvent } from '#shared/core/http/edge.ts';
+import { logger } from '#shared/core/logger.ts';
+import { requestKey, taskKey } from '#shared/core/store/keys.ts';
+import { hashSecret } from '#shared/tasks/task-links.ts';
+import type { AuditEvent, RequestRecord, TaskRecord } from '#shared/workflow/records.ts';
 import postEvent from '../events/record-decision-post-form.json' with { type: 'json' };
 import getEvent from '../events/task-page-get.json' with { type: 'json' };
 import requestFixture from '../events/task-request-record.json' with { type: 'json' };

@@ -9,11 +9,11 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AssignTaskDeps, assignTask } from '#shared/domain/task-assign.ts';
-import { TransientError } from '#shared/errors.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import type { WorkflowStore } from '#shared/store/store.ts';
+import { TransientError } from '#shared/core/errors.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import type { WorkflowStore } from '#shared/core/store/table.ts';
+import { type AssignTaskDeps, assignTask } from '#shared/tasks/task-assign.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/task-request-record.json' with { type: 'json' };
 import { type DynaliteTable, startDynaliteTable } from '../support/dynalite-table.ts';
 import { TEAM_EMAILS } from '../support/team-emails.ts';

@@ -4,14 +4,14 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask, buildAssignTaskDeps } from '#lambdas/assign-task.ts';
-import { dynamoDb, scheduler } from '#shared/aws/clients.ts';
-import type { AssignTaskDeps } from '#shared/domain/task-assign.ts';
-import type { TaskKind } from '#shared/domain/task-kinds.ts';
-import { hashSecret } from '#shared/domain/task-links.ts';
-import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { AuditEvent } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb, scheduler } from '#shared/core/aws/clients.ts';
+import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
+import { hashSecret } from '#shared/tasks/task-links.ts';
+import type { AuditEvent } from '#shared/workflow/records.ts';
+import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import input from '../events/assign-task-privacy-review.json' with { type: 'json' };
 import {
   auditItems,

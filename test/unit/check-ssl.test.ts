@@ -4,13 +4,18 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkSsl, handler, readCheckSslConfig } from '#lambdas/check-ssl.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import type { CheckSslInput } from '#shared/domain/workflow.ts';
-import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import { maxScanCalls, type SslScanDeps } from '#shared/ssl/scan.ts';
-import { type AnalyzeResult, parseHost, SslLabsError, type SslLabsHost } from '#shared/ssl/ssllabs-client.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { maxScanCalls, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
+import {
+  type AnalyzeResult,
+  parseHost,
+  SslLabsError,
+  type SslLabsHost,
+} from '#shared/vetting/ssl/ssllabs-client.ts';
+import type { CheckSslInput } from '#shared/workflow/payloads.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2026-11-28T10:10:00.000Z');

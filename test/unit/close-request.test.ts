@@ -7,8 +7,8 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CloseRequestDeps, closeRequest } from '#lambdas/close-request.ts';
-import { ConflictError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
+import { ConflictError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import approvedEvent from '../events/close-request-approved.json' with { type: 'json' };
 import deniedEvent from '../events/close-request-denied.json' with { type: 'json' };
 import requestFixture from '../events/request-record.json' with { type: 'json' };

@@ -8,19 +8,19 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkCurrentVetting } from '#lambdas/check-current-vetting.ts';
-import { publishStatus } from '#shared/domain/publish-status.ts';
+import { ValidationError } from '#shared/core/errors.ts';
 import {
   buildRegistryEntry,
   DPA_MIN_REMAINING_DAYS,
   SSL_PASS_MAX_AGE_DAYS,
-} from '#shared/domain/registry.ts';
-import { readRequestStatus } from '#shared/domain/request-status.ts';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
-import { scheduleRenewal } from '#shared/domain/schedule-renewal.ts';
-import { sopProgress } from '#shared/domain/timeline.ts';
-import { ValidationError } from '#shared/errors.ts';
-import { renderRequestStatus } from '#shared/pages/request-status.ts';
-import type { RegistryEntry, RequestRecord } from '#shared/store/records.ts';
+} from '#shared/registry/registry.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import { scheduleRenewal } from '#shared/renewal/schedule-renewal.ts';
+import { renderRequestStatus } from '#shared/requests/pages/request-status.ts';
+import { publishStatus } from '#shared/requests/publish-status.ts';
+import { readRequestStatus } from '#shared/requests/request-status.ts';
+import { sopProgress } from '#shared/requests/timeline.ts';
+import type { RegistryEntry, RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 import { type DynaliteTable, startDynaliteTable } from '../support/dynalite-table.ts';
 

@@ -1,4 +1,4 @@
-/** Human-step deadlines as configuration (shared/domain/deadlines.ts) and the timers that keep them locally. */
+/** Human-step deadlines as configuration (shared/workflow/deadlines.ts) and the timers that keep them locally. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,8 @@ import {
   deadlineSecondsPlaceholder,
   parseDeadlineDays,
   resolveDeadlines,
-} from '#shared/domain/deadlines.ts';
-import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
+} from '#shared/workflow/deadlines.ts';
+import { TASK_KINDS } from '#shared/workflow/task-kinds.ts';
 
 describe('deadline placeholders in ASL text', () => {
   it('every task kind but the SSL remediation (it waits for what is left of its window) has a default deadline and a placeholder of its own', () => {

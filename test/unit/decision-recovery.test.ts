@@ -1,6 +1,6 @@
 /**
  * A decision killed between its claim and the end of its follow-up is finished by the decision sweep
- * (shared/domain/decision-recovery.ts), on the real store (dynalite): the claim keeps the delivery,
+ * (shared/recovery/decision-recovery.ts), on the real store (dynalite): the claim keeps the delivery,
  * the sweep delivers it exactly once, audits once, emails once, and a real timeout is recorded as
  * too late. A crash is simulated by a process that dies at a chosen call: from that call on, every
  * call of the decision (store, Step Functions, email) fails, as nothing runs after a `kill -9`.
@@ -9,18 +9,18 @@ import { InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } 
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recoverRequests } from '#lambdas/recover-requests.ts';
+import type { Email } from '#shared/core/mail/mailer.ts';
+import { licenseKeyKey, taskKey } from '#shared/core/store/keys.ts';
 import {
   DELIVERED_BY_RECOVERY,
   type DecisionRecoveryDeps,
   FOLLOW_UP_BY_RECOVERY,
   finishUndeliveredDecisions,
   waitEnded,
-} from '#shared/domain/decision-recovery.ts';
-import { hashSecret } from '#shared/domain/task-links.ts';
-import { type DecideDeps, decide } from '#shared/domain/task-service.ts';
-import type { Email } from '#shared/mail/mailer.ts';
-import { licenseKeyKey, taskKey } from '#shared/store/keys.ts';
-import type { AuditEvent, RequestRecord, TaskRecord } from '#shared/store/records.ts';
+} from '#shared/recovery/decision-recovery.ts';
+import { hashSecret } from '#shared/tasks/task-links.ts';
+import { type DecideDeps, decide } from '#shared/tasks/task-service.ts';
+import type { AuditEvent, RequestRecord, TaskRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 import { type DynaliteTable, startDynaliteTable } from '../support/dynalite-table.ts';
 

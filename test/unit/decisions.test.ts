@@ -6,9 +6,9 @@ import {
   NEGATIVE_DECISIONS,
   type ParsedDecision,
   parseDecision,
-} from '#shared/domain/decisions.ts';
-import { toWorkflowResource } from '#shared/domain/request-schema.ts';
-import { TASK_KINDS, type TaskKind } from '#shared/domain/task-kinds.ts';
+} from '#shared/tasks/decisions.ts';
+import { toWorkflowResource } from '#shared/workflow/request-schema.ts';
+import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 
 const AT = '2026-11-28T10:00:00.000Z';
 const ctx: DecisionContext = { decidedAt: AT };
@@ -390,7 +390,7 @@ describe('SOP 11 replacement: the replacement resource becomes the resource unde
   });
 });
 
-describe('decisions follow the one text rule and the one link rule (shared/domain/text-rules.ts)', () => {
+describe('decisions follow the one text rule and the one link rule (shared/core/text/text-rules.ts)', () => {
   const found = {
     decision: 'replacement-found',
     decidedBy: 'Jo',

@@ -4,16 +4,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkSsl } from '#lambdas/check-ssl.ts';
 import { type FakeSslLabs, type FakeSslLabsOptions, startFakeSslLabs } from '#local/fake-ssllabs.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import type { CheckSslOutput } from '#shared/domain/workflow.ts';
-import { gradeAssessment } from '#shared/ssl/grading.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { gradeAssessment } from '#shared/vetting/ssl/grading.ts';
 import {
   type AnalyzeResult,
   SslLabsClient,
   SslLabsError,
   type SslLabsHost,
-} from '#shared/ssl/ssllabs-client.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+} from '#shared/vetting/ssl/ssllabs-client.ts';
+import type { CheckSslOutput } from '#shared/workflow/payloads.ts';
 
 const EMAIL = 'security@district.example.org';
 const START_TIME = Date.parse('2026-11-28T10:00:00.000Z');

@@ -8,11 +8,11 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GetRequestDeps, getRequest, handler } from '#lambdas/get-request.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { sopProgress, toTimeline } from '#shared/domain/timeline.ts';
-import type { HttpEvent } from '#shared/http/edge.ts';
-import type { AuditEvent, RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import type { HttpEvent } from '#shared/core/http/edge.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { sopProgress, toTimeline } from '#shared/requests/timeline.ts';
+import type { AuditEvent, RequestRecord } from '#shared/workflow/records.ts';
 import getEvent from '../events/api-gateway-get-request.json' with { type: 'json' };
 import submitted from '../events/resource-request.json' with { type: 'json' };
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gradeAssessment, gradeRank, isPassingGrade, worstGrade } from '#shared/ssl/grading.ts';
-import { parseHost, type SslLabsHost } from '#shared/ssl/ssllabs-client.ts';
+import { gradeAssessment, gradeRank, isPassingGrade, worstGrade } from '#shared/vetting/ssl/grading.ts';
+import { parseHost, type SslLabsHost } from '#shared/vetting/ssl/ssllabs-client.ts';
 
 const fixture = (name: string): SslLabsHost =>
   parseHost(JSON.parse(readFileSync(`test/events/ssllabs/${name}.json`, 'utf8')), 'learn.example.com');

@@ -11,7 +11,7 @@ import {
   jsonResponse,
   parseBody,
   parseForm,
-} from '#shared/http/edge.ts';
+} from '#shared/core/http/edge.ts';
 
 const event = (path: string, fullPath: string): HttpEvent =>
   ({

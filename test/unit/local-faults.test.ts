@@ -15,7 +15,7 @@ import type { Started } from '#local/net.ts';
 import { Outbox } from '#local/outbox.ts';
 import { createTable, startDynamo } from '#local/start/dynamo.ts';
 import { startSes } from '#local/start/ses.ts';
-import { asTransient } from '#shared/aws/transient.ts';
+import { asTransient } from '#shared/core/aws/transient.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const key = { PK: { S: 'REQ#1' }, SK: { S: 'META' } };
@@ -94,7 +94,7 @@ describe('the fault proxy', () => {
     client.destroy();
   });
 
-  it('SES v1 (as shared/mail/ses-mailer.ts sends): a failed SendEmail is Throttling; others are delivered', async () => {
+  it('SES v1 (as shared/core/mail/ses-mailer.ts sends): a failed SendEmail is Throttling; others are delivered', async () => {
     let fail = true;
     const seen: string[] = [];
     const proxy = await startFaultProxy({

@@ -7,12 +7,12 @@ import {
   notifyVendorSsl,
   readNotifyVendorSslConfig,
 } from '#lambdas/notify-vendor-ssl.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import type { NotifyVendorSslInput } from '#shared/domain/workflow.ts';
-import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import type { NotifyVendorSslInput } from '#shared/workflow/payloads.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import { TEAM_EMAILS, TEAM_EMAILS_JSON } from '../support/team-emails.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { once } from '#shared/once.ts';
+import { once } from '#shared/core/once.ts';
 
 describe('once: handler dependencies are built on first use and reused', () => {
   it('builds once, returns the same value every time', () => {

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resourceRequestSchema } from '#shared/domain/request-schema.ts';
-import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
+import { resourceRequestSchema } from '#shared/workflow/request-schema.ts';
+import { TASK_KINDS } from '#shared/workflow/task-kinds.ts';
 import { buildOpenApiDocument, OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking a JSON document

@@ -14,10 +14,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type PublishStatusDeps, publishStatus } from '#lambdas/publish-status.ts';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
-import { NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import type { RegistryEntry, RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import type { RegistryEntry, RequestRecord } from '#shared/workflow/records.ts';
 import approvedEvent from '../events/publish-status-approved.json' with { type: 'json' };
 import notApprovedEvent from '../events/publish-status-not-approved.json' with { type: 'json' };
 import requestFixture from '../events/request-record.json' with { type: 'json' };

@@ -13,15 +13,15 @@ import { recordAnswer } from '#lambdas/record-answer.ts';
 import { recordDecision } from '#lambdas/record-decision.ts';
 import { showReplyPage } from '#lambdas/reply-page.ts';
 import { showTaskPage } from '#lambdas/task-page.ts';
-import { dynamoDb, scheduler, sfn } from '#shared/aws/clients.ts';
-import { type DecisionContext, parseDecision } from '#shared/domain/decisions.ts';
-import type { AssignTaskDeps } from '#shared/domain/task-assign.ts';
-import { MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '#shared/domain/task-kinds.ts';
-import type { DecideDeps } from '#shared/domain/task-service.ts';
-import type { HttpEvent } from '#shared/http/edge.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { AuditEvent, TaskRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb, scheduler, sfn } from '#shared/core/aws/clients.ts';
+import type { HttpEvent } from '#shared/core/http/edge.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { type DecisionContext, parseDecision } from '#shared/tasks/decisions.ts';
+import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
+import type { DecideDeps } from '#shared/tasks/task-service.ts';
+import type { AuditEvent, TaskRecord } from '#shared/workflow/records.ts';
+import { MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '#shared/workflow/task-kinds.ts';
 import {
   auditItems,
   BASE,

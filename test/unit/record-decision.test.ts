@@ -4,13 +4,13 @@ import { InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } 
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRecordDecisionDeps, handler, recordDecision } from '#lambdas/record-decision.ts';
-import { dynamoDb, sfn } from '#shared/aws/clients.ts';
-import { toWorkflowResource } from '#shared/domain/request-schema.ts';
-import type { DecideDeps } from '#shared/domain/task-service.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import { licenseKeyKey, taskKey } from '#shared/store/keys.ts';
-import type { TaskRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb, sfn } from '#shared/core/aws/clients.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { licenseKeyKey, taskKey } from '#shared/core/store/keys.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import type { DecideDeps } from '#shared/tasks/task-service.ts';
+import type { TaskRecord } from '#shared/workflow/records.ts';
+import { toWorkflowResource } from '#shared/workflow/request-schema.ts';
 import {
   auditItems,
   captureLogs,

@@ -7,8 +7,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type RecordErrorDeps, recordError } from '#lambdas/record-error.ts';
-import { TransientError, ValidationError } from '#shared/errors.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
+import { TransientError, ValidationError } from '#shared/core/errors.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import errorEvent from '../events/record-error.json' with { type: 'json' };
 import {
   givenStoredRequest as givenRequestIn,

@@ -4,11 +4,11 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { recordRenewal } from '#shared/domain/record-renewal.ts';
-import { registryReason } from '#shared/domain/registry.ts';
-import { renewalView } from '#shared/domain/timeline.ts';
-import { ValidationError } from '#shared/errors.ts';
-import { renderRequestStatus } from '#shared/pages/request-status.ts';
+import { ValidationError } from '#shared/core/errors.ts';
+import { registryReason } from '#shared/registry/registry.ts';
+import { recordRenewal } from '#shared/renewal/record-renewal.ts';
+import { renderRequestStatus } from '#shared/requests/pages/request-status.ts';
+import { renewalView } from '#shared/requests/timeline.ts';
 import { givenStoredRequest, mockedStoreAndMailer, REQUEST_ID } from '../support/request-table.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -5,9 +5,9 @@
  * as a current vetting.
  */
 import { describe, expect, it } from 'vitest';
-import { isCurrentVetting } from '#shared/domain/registry.ts';
-import { csvRow, formatCsvLine, parseCsv, readRegistryCsv } from '#shared/domain/registry-csv.ts';
-import type { RegistryEntry } from '#shared/store/records.ts';
+import { isCurrentVetting } from '#shared/registry/registry.ts';
+import { csvRow, formatCsvLine, parseCsv, readRegistryCsv } from '#shared/registry/registry-csv.ts';
+import type { RegistryEntry } from '#shared/workflow/records.ts';
 
 describe('parseCsv', () => {
   it('reads quoted fields with commas, doubled quotes and line ends, and gives each record its first line', () => {

@@ -6,9 +6,9 @@
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RegistrySearch, searchRegistry } from '#shared/domain/registry-list.ts';
-import { foldText, resourceIdOf, wordsOf } from '#shared/domain/resource-identity.ts';
-import type { RegistryEntry } from '#shared/store/records.ts';
+import { type RegistrySearch, searchRegistry } from '#shared/registry/registry-list.ts';
+import { foldText, resourceIdOf, wordsOf } from '#shared/registry/resource-identity.ts';
+import type { RegistryEntry } from '#shared/workflow/records.ts';
 import { type DynaliteTable, startDynaliteTable } from '../support/dynalite-table.ts';
 
 let table: DynaliteTable;

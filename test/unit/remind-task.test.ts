@@ -7,15 +7,15 @@ import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRemindTaskDeps, handler, remindTask } from '#lambdas/remind-task.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import type { RemindTaskDeps } from '#shared/domain/reminders.ts';
-import { hashSecret } from '#shared/domain/task-links.ts';
-import { checkLink } from '#shared/domain/task-service.ts';
-import { ConfigError, TransientError, ValidationError } from '#shared/errors.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import { renderTaskOutcome } from '#shared/pages/task-page.ts';
-import type { AuditEvent, TaskRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { ConfigError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { renderTaskOutcome } from '#shared/tasks/pages/task-page.ts';
+import type { RemindTaskDeps } from '#shared/tasks/reminders.ts';
+import { hashSecret } from '#shared/tasks/task-links.ts';
+import { checkLink } from '#shared/tasks/task-service.ts';
+import type { AuditEvent, TaskRecord } from '#shared/workflow/records.ts';
 import {
   auditItems,
   BASE,

@@ -5,19 +5,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { requestForm } from '#lambdas/request-form.ts';
-import { MAX_QUERY_LENGTH } from '#shared/domain/registry-list.ts';
-import { parseResourceRequest, resourceRequestSchema } from '#shared/domain/request-schema.ts';
-import { REQUEST_FIELD_LIMITS } from '#shared/domain/text-limits.ts';
-import { htmlResponse, PAGE_CSP } from '#shared/http/edge.ts';
-import { html } from '#shared/mail/html.ts';
-import { page } from '#shared/pages/layout.ts';
-import { LIVE_STATUS_SCRIPT_CSP } from '#shared/pages/live-status.ts';
+import { html } from '#shared/core/html/html.ts';
+import { page } from '#shared/core/html/layout.ts';
+import { htmlResponse, PAGE_CSP } from '#shared/core/http/edge.ts';
+import { REQUEST_FIELD_LIMITS } from '#shared/core/text/text-limits.ts';
 import {
   REGISTRY_MATCHES_SCRIPT,
   REGISTRY_MATCHES_SCRIPT_CSP,
   REUSE_HINT,
-} from '#shared/pages/registry-matches.ts';
-import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/pages/request-form.ts';
+} from '#shared/registry/pages/registry-matches.ts';
+import { MAX_QUERY_LENGTH } from '#shared/registry/registry-list.ts';
+import { LIVE_STATUS_SCRIPT_CSP } from '#shared/requests/pages/live-status.ts';
+import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/requests/pages/request-form.ts';
+import { parseResourceRequest, resourceRequestSchema } from '#shared/workflow/request-schema.ts';
 
 const SCHEMA_FIELDS = Object.keys(resourceRequestSchema.shape);
 

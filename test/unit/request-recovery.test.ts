@@ -12,27 +12,27 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recoverRequests } from '#lambdas/recover-requests.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { TransientError } from '#shared/core/errors.ts';
+import { logger } from '#shared/core/logger.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { FUNCTIONS, lambdaTimeoutSeconds } from '#shared/functions.ts';
 import {
   DEFAULT_MIN_AGE_SECONDS,
   RECOVERY_AUDIT_TYPE,
   type RecoveryDeps,
   startUnstartedRequests,
-} from '#shared/domain/request-recovery.ts';
-import { parseResourceRequest } from '#shared/domain/request-schema.ts';
+} from '#shared/recovery/request-recovery.ts';
 import {
   executionArnFor,
   SUBMITTED_ACTIVITY,
   type SubmissionDeps,
   submitResourceRequest,
   workflowInput,
-} from '#shared/domain/submission.ts';
-import { TransientError } from '#shared/errors.ts';
-import { FUNCTIONS, lambdaTimeoutSeconds } from '#shared/functions.ts';
-import { logger } from '#shared/logger.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+} from '#shared/requests/submission.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
+import { parseResourceRequest } from '#shared/workflow/request-schema.ts';
 import validRequest from '../events/resource-request.json' with { type: 'json' };
 import { installMemoryTable } from '../support/memory-table.ts';
 

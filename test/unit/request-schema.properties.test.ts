@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDecision } from '#shared/domain/decisions.ts';
-import { parseResourceRequest } from '#shared/domain/request-schema.ts';
-import { TEXT_LIMITS } from '#shared/domain/text-rules.ts';
+import { TEXT_LIMITS } from '#shared/core/text/text-rules.ts';
+import { parseDecision } from '#shared/tasks/decisions.ts';
+import { parseResourceRequest } from '#shared/workflow/request-schema.ts';
 import { VALID_REQUEST } from '../support/request-body.ts';
 
 const valid = { ...VALID_REQUEST, studentDataShared: true, studentDataElements: ['first name'] };

@@ -1,6 +1,6 @@
 /** SOP step 2: what a request must include, and how problems are reported. */
 import { describe, expect, it } from 'vitest';
-import { parseResourceRequest, toWorkflowResource } from '#shared/domain/request-schema.ts';
+import { parseResourceRequest, toWorkflowResource } from '#shared/workflow/request-schema.ts';
 import { VALID_REQUEST } from '../support/request-body.ts';
 
 const valid = { ...VALID_REQUEST, requesterEmail: 'Ana.Teacher@District.example ' };

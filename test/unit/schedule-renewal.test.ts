@@ -18,10 +18,10 @@ import {
   type ScheduleRenewalDeps,
   scheduleRenewal,
 } from '#lambdas/schedule-renewal.ts';
-import { resourceIdOf } from '#shared/domain/resource-identity.ts';
-import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 import scheduleEvent from '../events/schedule-renewal.json' with { type: 'json' };
 

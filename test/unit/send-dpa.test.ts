@@ -3,12 +3,12 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readSendDpaConfig, type SendDpaDeps, sendDpa } from '#lambdas/send-dpa.ts';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import type { SendDpaInput } from '#shared/domain/workflow.ts';
-import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/errors.ts';
-import { SesMailer } from '#shared/mail/ses-mailer.ts';
-import type { RequestRecord } from '#shared/store/records.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
+import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
+import type { SendDpaInput } from '#shared/workflow/payloads.ts';
+import type { RequestRecord } from '#shared/workflow/records.ts';
 import { TEAM_EMAILS, TEAM_EMAILS_JSON } from '../support/team-emails.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -2,7 +2,7 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mailSafe, SesMailer } from '#shared/mail/ses-mailer.ts';
+import { mailSafe, SesMailer } from '#shared/core/mail/ses-mailer.ts';
 
 const client = new SESClient({ region: 'us-east-1' });
 const sesMock = mockClient(client);

@@ -4,8 +4,8 @@ import {
   SSLLABS_CLIENT_LIMITS,
   SSLLABS_MAX_SHARE_OF_LAMBDA_TIMEOUT,
   sslLabsWorstCaseMs,
-} from '#shared/ssl/limits.ts';
-import { SslLabsClient } from '#shared/ssl/ssllabs-client.ts';
+} from '#shared/vetting/ssl/limits.ts';
+import { SslLabsClient } from '#shared/vetting/ssl/ssllabs-client.ts';
 
 describe('check-ssl fits its Lambda timeout', () => {
   it('the SSL Labs client worst case (timeout × attempts + total backoff) is at most half the Lambda timeout', () => {

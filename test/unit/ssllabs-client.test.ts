@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { TransientError } from '#shared/errors.ts';
-import { parseRetryAfter, SslLabsClient, SslLabsError } from '#shared/ssl/ssllabs-client.ts';
+import { TransientError } from '#shared/core/errors.ts';
+import { parseRetryAfter, SslLabsClient, SslLabsError } from '#shared/vetting/ssl/ssllabs-client.ts';
 
 const EMAIL = 'security@district.example.org';
 const BASE = 'https://api.ssllabs.example/api/v4';

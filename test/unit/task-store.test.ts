@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoDb } from '#shared/aws/clients.ts';
-import { ConflictError, NotFoundError, TransientError } from '#shared/errors.ts';
-import { requestKey, taskKey } from '#shared/store/keys.ts';
-import { WorkflowStore } from '#shared/store/store.ts';
+import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { ConflictError, NotFoundError, TransientError } from '#shared/core/errors.ts';
+import { requestKey, taskKey } from '#shared/core/store/keys.ts';
+import { WorkflowStore } from '#shared/core/store/table.ts';
 import { ddb, NOW, REQUEST_ID, requestRecord, TABLE, TASK_ID } from '../support/task-kit.ts';
 
 const store = new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW });

@@ -1,5 +1,5 @@
 /**
- * The one rule for free text and the one rule for website links (shared/domain/text-rules.ts), as
+ * The one rule for free text and the one rule for website links (shared/core/text/text-rules.ts), as
  * examples. test/unit/request-schema.properties.test.ts checks the same rules over generated input.
  */
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   trimInvisible,
   urlProblem,
   websiteUrlField,
-} from '#shared/domain/text-rules.ts';
+} from '#shared/core/text/text-rules.ts';
 
 const messages = (
   schema: { safeParse: (v: unknown) => { error?: { issues: { message: string }[] } } },

@@ -3,14 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { loadDefinition } from '#local/asl-runner.ts';
+import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+import { MAX_REMEDIATION_WAIT_SECONDS } from '#shared/vetting/ssl-notice.ts';
 import {
   DEFAULT_DEADLINE_DAYS,
   type DeadlineKind,
   deadlineSecondsPlaceholder,
-} from '#shared/domain/deadlines.ts';
-import { MAX_REMEDIATION_WAIT_SECONDS } from '#shared/domain/ssl-notice.ts';
-import { TASK_KINDS } from '#shared/domain/task-kinds.ts';
-import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
+} from '#shared/workflow/deadlines.ts';
+import { TASK_KINDS } from '#shared/workflow/task-kinds.ts';
 
 const FILES = Object.values(STATE_MACHINES).map((m) => m.file);
 const TRANSIENT = 'TransientError';
@@ -92,7 +92,7 @@ describe.each(FILES)('%s', (file) => {
     // The raw file, before resolveDeadlines: TimeoutSeconds and the payload's timeoutSeconds are the
     // placeholder of the state's task kind, so cdk.json's humanStepDeadlineDays sets them. To convert a
     // new human step: "TimeoutSeconds": "${<Kind>DeadlineSeconds}" (same in Payload.timeoutSeconds), a
-    // default in shared/domain/deadlines.ts, and "${<Kind>DeadlineDays}" in its timed-out texts.
+    // default in shared/workflow/deadlines.ts, and "${<Kind>DeadlineDays}" in its timed-out texts.
     const raw = JSON.parse(readFileSync(file, 'utf8')) as { States: Record<string, Record<string, unknown>> };
     const waits = Object.entries(raw.States).filter(([, s]) =>
       String(s.Resource).endsWith('.waitForTaskToken'),

@@ -12,15 +12,15 @@ import {
   TaskTokens,
 } from '#local/asl-runner.ts';
 import { ClockTimers } from '#local/clock-timers.ts';
-import type { DeadlineDays } from '#shared/domain/deadlines.ts';
-import type { TaskKind } from '#shared/domain/task-kinds.ts';
+import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import type {
   AssignTaskInput,
   CheckSslOutput,
   NotifyVendorSslOutput,
   WorkflowInput,
   WorkflowResource,
-} from '#shared/domain/workflow.ts';
+} from '#shared/workflow/payloads.ts';
+import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 
 export const SOFTWARE_REQUEST_ASL = 'statemachine/software-request.asl.json';
 export const ANNUAL_RENEWAL_ASL = 'statemachine/annual-renewal.asl.json';
@@ -126,7 +126,7 @@ export interface FlowOptions {
   functions?: Partial<Record<keyof typeof DEFAULT_FUNCTIONS, Fn>>;
   /** Patch the loaded definition (e.g. a 1 s timeout to exercise the timeout path). */
   patch?: (definition: AslDefinition) => void;
-  /** Human-step deadlines (default: shared/domain/deadlines.ts's). */
+  /** Human-step deadlines (default: shared/workflow/deadlines.ts's). */
   deadlines?: DeadlineDays;
   /** The clock deadlines and Wait states follow (default: real time); see manualClock(). */
   timers?: ClockTimers;

@@ -5,7 +5,7 @@
  * time. Nothing here waits in real time: the clock is moved by the test, as POST /_local/clock moves it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEADLINE_DAYS } from '#shared/domain/deadlines.ts';
+import { DEFAULT_DEADLINE_DAYS } from '#shared/workflow/deadlines.ts';
 import { createFlow, decision, manualClock, requestInput, resource, sslResult } from './harness.ts';
 
 let flow: ReturnType<typeof createFlow>;

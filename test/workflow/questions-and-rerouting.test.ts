@@ -4,7 +4,7 @@
  * the decision Choices, so the approved path keeps its states.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_QUESTIONS_PER_REQUEST } from '#shared/domain/task-kinds.ts';
+import { MAX_QUESTIONS_PER_REQUEST } from '#shared/workflow/task-kinds.ts';
 import { createFlow, decision, requestInput, resource } from './harness.ts';
 
 const privacyOk = () =>

@@ -1,0 +1,69 @@
+/**
+ * Configuration pieces shared by handlers. Each handler reads what it needs once, at module load,
+ * through these functions, so a missing or malformed variable fails the first invocation with its name.
+ */
+
+import { type DeadlineDays, parseDeadlineDays } from '../workflow/deadlines.ts';
+import { TEAMS, type Team } from '../workflow/task-kinds.ts';
+import { type Env, emailEnv, requireEnv, urlEnv } from './env.ts';
+import { ConfigError } from './errors.ts';
+import { isEmailAddress } from './text/email-address.ts';
+
+export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
+export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
+/** Where emailed links point: the API Gateway stage URL or a custom domain (no trailing slash). */
+export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
+
+/** STATE_MACHINE_ARN: the software-request machine that submit-request and recover-requests start. */
+export function readStateMachineArn(env: Env = process.env): string {
+  const arn = requireEnv('STATE_MACHINE_ARN', env);
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
+    throw new ConfigError(`Environment variable STATE_MACHINE_ARN must be a state machine ARN, got "${arn}"`);
+  }
+  return arn;
+}
+
+/**
+ * SCHEDULER_DLQ_ARN: the SQS queue EventBridge Scheduler sends a schedule's event to when it cannot
+ * deliver it (DeadLetterConfig on every schedule target; CDK sets it with the grant, the local runtime
+ * gives a local ARN). Required: no schedule is created without somewhere for a lost event to go.
+ */
+export function readSchedulerDeadLetterArn(env: Env = process.env): string {
+  const value = requireEnv('SCHEDULER_DLQ_ARN', env);
+  if (!/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(value)) {
+    throw new ConfigError(`Environment variable SCHEDULER_DLQ_ARN must be an SQS queue ARN, got "${value}"`);
+  }
+  return value;
+}
+
+/**
+ * The human-step deadlines of a deployment: cdk.json context `humanStepDeadlineDays` (task kind → days;
+ * kinds left out keep shared/workflow/deadlines.ts's defaults). CDK (cdk/config.ts) and the local runtime
+ * (local/config.ts) both read them through here; they reach the ASL as resolved TimeoutSeconds.
+ */
+export function deadlineDaysFromContext(context: Record<string, unknown>): DeadlineDays {
+  return parseDeadlineDays(context.humanStepDeadlineDays);
+}
+
+export type TeamEmails = Record<Team, string>;
+
+/** TEAM_EMAILS: JSON object from team (cybersecurity, instructional-technology, dii, aas) to its address. */
+export function readTeamEmails(env: Env = process.env): TeamEmails {
+  const raw = requireEnv('TEAM_EMAILS', env);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigError('TEAM_EMAILS must be a JSON object of team to email address', { cause });
+  }
+  if (!parsed || typeof parsed !== 'object') throw new ConfigError('TEAM_EMAILS must be a JSON object');
+  const out: Partial<TeamEmails> = {};
+  for (const team of Object.keys(TEAMS) as Team[]) {
+    const email = (parsed as Record<string, unknown>)[team];
+    if (typeof email !== 'string' || !isEmailAddress(email)) {
+      throw new ConfigError(`TEAM_EMAILS.${team} must be an email address`);
+    }
+    out[team] = email;
+  }
+  return out as TeamEmails;
+}

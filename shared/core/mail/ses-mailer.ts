@@ -1,0 +1,44 @@
+import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { ses } from '../aws/clients.ts';
+import { asTransient } from '../aws/transient.ts';
+import type { Email, Mailer } from './mailer.ts';
+
+/**
+ * Defence in depth for text stored before the input rules (shared/core/text/text-rules.ts) existed: SES
+ * encodes the message with encodeURIComponent, which throws URIError on a lone surrogate, and a control
+ * character has no business in a header. A subject is one line; a body keeps its line breaks and tabs.
+ */
+export function mailSafe(value: string, { oneLine = false } = {}): string {
+  const wellFormed = value.toWellFormed();
+  return oneLine
+    ? wellFormed.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    : wellFormed.replace(/(?![\t\n\r])\p{Cc}/gu, '');
+}
+
+export class SesMailer implements Mailer {
+  constructor(private readonly options: { from: string; client?: SESClient; configurationSet?: string }) {}
+
+  async send(email: Email): Promise<{ messageId: string }> {
+    const client = this.options.client ?? ses;
+    try {
+      const out = await client.send(
+        new SendEmailCommand({
+          Source: this.options.from,
+          Destination: { ToAddresses: email.to, ...(email.cc?.length ? { CcAddresses: email.cc } : {}) },
+          ReplyToAddresses: email.replyTo,
+          ConfigurationSetName: this.options.configurationSet,
+          Message: {
+            Subject: { Data: mailSafe(email.subject, { oneLine: true }), Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: mailSafe(email.text), Charset: 'UTF-8' },
+              Html: { Data: mailSafe(email.html), Charset: 'UTF-8' },
+            },
+          },
+        }),
+      );
+      return { messageId: out.MessageId ?? '' };
+    } catch (error) {
+      throw asTransient(error, 'Send email');
+    }
+  }
+}

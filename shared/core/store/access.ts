@@ -1,0 +1,128 @@
+/**
+ * DynamoDB access per function: which kinds of item each Lambda may read and write. The CDK binding
+ * (DistrictFunction.bindTable) grants exactly this, as `dynamodb:LeadingKeys` conditions on the
+ * partition-key prefixes of shared/core/store/keys.ts; test/cdk/stack.test.ts checks the deployed policies.
+ *
+ * Derived from the store calls each handler makes (named per entry). Store method → items:
+ *   createRequest, updateRequest, setRequestSecurity        write request   (updateRequest and
+ *   appendAudit                                              write request    setRequestSecurity read
+ *   getRequest, requireRequest, listAudit                    read request     it back on a conflict)
+ *   createTask, claimTask, releaseTask, rotate/restoreTaskSecret, markTaskTimedOut   write task
+ *   getTask                                                  read task
+ *   storeLicenseKey                                          write license (nobody reads licence keys)
+ *   putRegistryEntry                                         write registry + registrySearch (the entry,
+ *                                                            then its search index items in batches;
+ *                                                            reads the entry back on a conflict)
+ *   getRegistryEntry / getRegistryEntries                    read registry
+ *   setRegistryRenewal, setRegistryRequests                  write registry
+ *   registrySearchPage                                       read registrySearch (a Query, one page)
+ *   claimIdempotencyKey                                      write + read idempotency
+ *   markRequestStarted                                       write request
+ *   listUnstartedRequests                                    query GSI2 UNSTARTED
+ *   markTaskDelivered, markTaskFollowedUp,                   write task
+ *   markTaskLicenseKeyStored
+ *   claimDecisionEmail, releaseDecisionEmail
+ *   listUndeliveredTasks                                     query GSI2 UNDELIVERED
+ *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
+ *
+ * `read` = GetItem + BatchGetItem + Query, `write` = PutItem + UpdateItem + BatchWriteItem (the batches
+ * only for the registry's search index and its entries; shared/core/store/table.ts sends nothing else).
+ * LeadingKeys sees the partition key only, so a request's record and its audit trail (one partition,
+ * REQUEST#<id>) are granted together; licence keys have their own partition (LICENSE#<id>) so that
+ * no function that reads requests can read them. On an index, LeadingKeys is the index's partition
+ * key (GSI1PK), which is why index queries are listed by index partition.
+ */
+import type { IndexPartitionKind, PartitionKind } from './keys.ts';
+
+export interface TableAccess {
+  /** GetItem and Query on these partitions of the table. */
+  read: readonly PartitionKind[];
+  /** PutItem and UpdateItem on these partitions of the table. */
+  write: readonly PartitionKind[];
+  /** Query on these index partitions. */
+  query: readonly IndexPartitionKind[];
+}
+
+const access = (a: Partial<TableAccess>): TableAccess => ({ read: [], write: [], query: [], ...a });
+
+/**
+ * Every function of shared/functions.ts that uses the table (request-form does not: it only renders
+ * the form). Keys are function names.
+ */
+export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+  // --- HTTP, read-only -------------------------------------------------------------------------------
+  // getRequest, listAudit
+  'get-request': access({ read: ['request'] }),
+  // openTask: getTask, requireRequest, listAudit (replacement context)
+  'task-page': access({ read: ['task', 'request'] }),
+  // searchRegistry: registrySearchPage, getRegistryEntries
+  registry: access({ read: ['registrySearch', 'registry'] }),
+  // getRegistryEntry
+  'registry-resource': access({ read: ['registry'] }),
+  // exportRegistry: registrySearchPage, getRegistryEntries
+  'registry-export': access({ read: ['registrySearch', 'registry'] }),
+  // openTask (reply links): getTask, requireRequest, listAudit
+  'reply-page': access({ read: ['task', 'request'] }),
+
+  // --- HTTP, writers -------------------------------------------------------------------------------------
+  // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
+  // appendAudit, markRequestStarted
+  'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency'] }),
+  // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
+  // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail, markDecisionEmailSent,
+  // markTaskLicenseKeyStored; storeLicenseKey; appendAudit,
+  // setRequestSecurity, updateRequest
+  'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
+  // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
+  // markTaskDelivered, markTaskFollowedUp; appendAudit (an answer writes no facts, sends the requester
+  // no decision email and never a licence key)
+  'record-answer': access({ read: ['task', 'request'], write: ['task', 'request'] }),
+
+  // --- workflow steps ------------------------------------------------------------------------------------
+  // checkCurrentVetting: requireRequest, getRequest (the earlier request); getRegistryEntry;
+  // updateRequest, setRequestSecurity, appendAudit
+  'check-current-vetting': access({ read: ['request', 'registry'], write: ['request'] }),
+  // assignTask: requireRequest, listAudit (replacement context, a retried call's audit); createTask; getTask,
+  // retokenTask (a retried call of the same wait); updateRequest, appendAudit
+  'assign-task': access({ read: ['request', 'task'], write: ['task', 'request'] }),
+  // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
+  'remind-task': access({ read: ['task', 'request'], write: ['task', 'request'] }),
+  // requireRequest, setRequestSecurity, updateRequest, appendAudit
+  'send-dpa': access({ read: ['request'], write: ['request'] }),
+  // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit
+  'check-ssl': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, setRequestSecurity (sslRemediation), updateRequest, appendAudit
+  'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, updateRequest (renewal), appendAudit
+  'record-renewal': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index), setRegistryRequests
+  'publish-status': access({
+    read: ['request', 'registry'],
+    write: ['request', 'registry', 'registrySearch'],
+  }),
+  // requireRequest, appendAudit
+  'procurement-hook': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, getRequest (the request whose vetting was reused), updateRequest, appendAudit;
+  // setRegistryRenewal
+  'schedule-renewal': access({ read: ['request'], write: ['request', 'registry'] }),
+  // requireRequest, appendAudit
+  'plan-renewal': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, listAudit, updateRequest, appendAudit
+  'close-request': access({ read: ['request'], write: ['request'] }),
+  // getRequest, listAudit, updateRequest, appendAudit
+  'record-error': access({ read: ['request'], write: ['request'] }),
+
+  // --- scheduled ------------------------------------------------------------------------------------------
+  // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
+  // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
+  // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
+  // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail,
+  // markDecisionEmailSent; appendAudit,
+  // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
+  // only its last 4 characters)
+  'recover-requests': access({
+    read: ['request', 'task', 'idempotency'],
+    write: ['request', 'task', 'idempotency'],
+    query: ['unstartedRequests', 'undeliveredDecisions'],
+  }),
+};

@@ -1,0 +1,70 @@
+/**
+ * Single-table design. Access patterns (DESIGN.md "Data"):
+ *   request by id            PK=REQUEST#id          SK=REQUEST
+ *   audit trail in order     PK=REQUEST#id          SK=AUDIT#<iso time>#<seq>
+ *   licence key (SOP 14)     PK=LICENSE#id          SK=LICENSE   (its own partition: see below)
+ *   task by id               PK=TASK#id             SK=TASK
+ *   pending tasks by team    GSI1PK=TEAM#team       GSI1SK=<expiresAt>   (only while PENDING: sparse)
+ *   requests by requester    GSI1PK=REQUESTER#email GSI1SK=<createdAt>
+ *   registry entry           PK=RESOURCE#resourceId SK=RESOURCE   (resourceId: vendor + folded name)
+ *   registry search          PK=RSEARCH#<A|N>#<word prefix>  SK=<folded name>\u0001<resourceId>
+ *                            one item per status and word prefix ('' = the whole list), in name order
+ *   renewals due             GSI2PK=RENEWAL         GSI2SK=<renewalDueOn>#resourceId
+ *   requests not yet started GSI2PK=UNSTARTED       GSI2SK=<createdAt>   (from createRequest until
+ *                                                   markRequestStarted: sparse; the recovery sweep)
+ *   decisions not yet done   GSI2PK=UNDELIVERED     GSI2SK=<decidedAt>   (task items, from claimTask
+ *                                                   until markTaskFollowedUp / releaseTask /
+ *                                                   markTaskTimedOut: sparse; the decision sweep)
+ *   idempotency claim        PK=IDEMPOTENCY#key     SK=IDEMPOTENCY
+ */
+export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
+
+/**
+ * Partition-key prefixes, by kind of item. IAM limits each function to some of them with
+ * `dynamodb:LeadingKeys` (shared/core/store/access.ts), which sees the partition key only: items that
+ * share a partition (a request and its audit trail) are always granted together. That is why licence
+ * keys have a partition of their own instead of sitting beside the request: the functions that read
+ * requests cannot read them.
+ */
+export const PARTITIONS = {
+  request: 'REQUEST#',
+  license: 'LICENSE#',
+  task: 'TASK#',
+  registry: 'RESOURCE#',
+  registrySearch: 'RSEARCH#',
+  idempotency: 'IDEMPOTENCY#',
+} as const;
+export type PartitionKind = keyof typeof PARTITIONS;
+
+/** Partition keys of the indexes (GSI1PK / GSI2PK values or prefixes), by access pattern. */
+export const INDEX_PARTITIONS = {
+  pendingTasksByTeam: { index: 'GSI1', key: 'TEAM#', prefix: true },
+  requestsByRequester: { index: 'GSI1', key: 'REQUESTER#', prefix: true },
+  renewalsDue: { index: 'GSI2', key: 'RENEWAL', prefix: false },
+  unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
+  undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
+} as const;
+export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
+
+export const requestKey = (requestId: string) => ({ PK: `${PARTITIONS.request}${requestId}`, SK: 'REQUEST' });
+export const auditSk = (at: string, seq: string) => `AUDIT#${at}#${seq}`;
+export const licenseKeyKey = (requestId: string) => ({
+  PK: `${PARTITIONS.license}${requestId}`,
+  SK: 'LICENSE',
+});
+export const taskKey = (taskId: string) => ({ PK: `${PARTITIONS.task}${taskId}`, SK: 'TASK' });
+export const registryKey = (resourceId: string) => ({
+  PK: `${PARTITIONS.registry}${resourceId}`,
+  SK: 'RESOURCE',
+});
+/** A search index item: per status bucket (A = Approved, N = Not Approved) and word prefix. */
+export const registrySearchKey = (bucket: 'A' | 'N', prefix: string, sortKey: string) => ({
+  PK: registrySearchPartition(bucket, prefix),
+  SK: sortKey,
+});
+export const registrySearchPartition = (bucket: 'A' | 'N', prefix: string) =>
+  `${PARTITIONS.registrySearch}${bucket}#${prefix}`;
+export const idempotencyKey = (key: string) => ({
+  PK: `${PARTITIONS.idempotency}${key}`,
+  SK: 'IDEMPOTENCY',
+});

@@ -1,0 +1,185 @@
+/**
+ * The resource registry (PK=RESOURCE#resourceId): staff transparency (SOP 6 and 16), renewals due
+ * (SOP 17), and its search index (PK=RSEARCH#<bucket>#<word prefix>, one item per status bucket and
+ * word prefix of the resource and vendor names, sorted by name: shared/core/store/keys.ts).
+ *
+ * dynalite has no transactions, so the entry is written first (conditional on its decision time: an
+ * older decision never overwrites a newer one) and its index items after it, idempotently, carrying
+ * the entry's decision time. A crash between the two leaves index items that disagree with the entry:
+ * readers check each page against the entries (registrySearchPage callers) and skip those, and the next
+ * write of the entry puts them right.
+ */
+
+import { ConflictError } from '../core/errors.ts';
+import { registryKey, registrySearchKey, registrySearchPartition } from '../core/store/keys.ts';
+import type { Item, Table } from '../core/store/table.ts';
+import type { RegistryEntry, RegistryIndexItem } from '../workflow/records.ts';
+import { indexPrefixes, searchWords, sortKeyOf } from './resource-identity.ts';
+
+export type RegistryBucket = 'A' | 'N';
+export const bucketOf = (status: RegistryEntry['status']): RegistryBucket =>
+  status === 'APPROVED' ? 'A' : 'N';
+
+/** What writing an entry did: written; same decision already there; a newer decision is there. */
+export type RegistryWrite = 'written' | 'unchanged' | 'superseded';
+
+export interface RegistryIndexHit extends RegistryIndexItem {
+  /** The index item's sort key: where a page after it starts. */
+  sortKey: string;
+}
+
+export class RegistryStore {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Writes the entry unless the registry already has a decision about this resource at the same time
+   * or later, then its search index items. The same decision again ('unchanged') rewrites the index
+   * items only (a retry, or a re-import, after a crash between the two writes).
+   */
+  async putRegistryEntry(entry: RegistryEntry): Promise<RegistryWrite> {
+    let previous: Item | undefined;
+    try {
+      previous = await this.table.putIf(
+        'Publish registry entry',
+        {
+          ...registryKey(entry.resourceId),
+          ...(entry.renewalDueOn
+            ? { GSI2PK: 'RENEWAL', GSI2SK: `${entry.renewalDueOn}#${entry.resourceId}` }
+            : {}),
+          entity: 'registry',
+          ...entry,
+        },
+        'statusDate < :statusDate',
+        { ':statusDate': entry.statusDate },
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const current = await this.getRegistryEntry(entry.resourceId);
+      if (!current || current.statusDate !== entry.statusDate) return 'superseded';
+      await this.writeSearchIndex(current);
+      return 'unchanged';
+    }
+    await this.writeSearchIndex(entry, previous?.status as RegistryEntry['status'] | undefined);
+    return 'written';
+  }
+
+  /**
+   * The entry's index items in its status bucket; when its status changed, the same items in the
+   * other bucket go. Unconditional (a batch has no conditions): readers check them against the entry.
+   */
+  private async writeSearchIndex(entry: RegistryEntry, previousStatus?: RegistryEntry['status']) {
+    const words = searchWords({ name: entry.resourceName, vendorName: entry.vendorName });
+    const sortKey = sortKeyOf({ name: entry.resourceName, vendorName: entry.vendorName }, entry.resourceId);
+    const bucket = bucketOf(entry.status);
+    const item: RegistryIndexItem = {
+      resourceId: entry.resourceId,
+      statusDate: entry.statusDate,
+      words: words.join(' '),
+    };
+    const prefixes = indexPrefixes(words);
+    const stale =
+      previousStatus && bucketOf(previousStatus) !== bucket ? bucketOf(previousStatus) : undefined;
+    await this.table.batchWrite('Index registry entry', [
+      ...prefixes.map((p) => ({ put: { ...registrySearchKey(bucket, p, sortKey), ...item } })),
+      ...(stale ? prefixes.map((p) => ({ delete: registrySearchKey(stale, p, sortKey) })) : []),
+    ]);
+  }
+
+  async getRegistryEntry(resourceId: string): Promise<RegistryEntry | undefined> {
+    return this.table.get<RegistryEntry>('Read registry entry', registryKey(resourceId), false);
+  }
+
+  /** Entries by id (missing ones absent), in one BatchGetItem per 100. */
+  async getRegistryEntries(resourceIds: readonly string[]): Promise<RegistryEntry[]> {
+    if (resourceIds.length === 0) return [];
+    return this.table.batchGet<RegistryEntry>(
+      'Read registry entries',
+      [...new Set(resourceIds)].map((id) => registryKey(id)),
+    );
+  }
+
+  /**
+   * Up to `limit` index items of one status bucket and word prefix ('' = every entry), in name order,
+   * after `afterSortKey`. One Query: it reads at most `limit` items, whatever the size of the registry.
+   */
+  async registrySearchPage(
+    bucket: RegistryBucket,
+    prefix: string,
+    limit: number,
+    afterSortKey?: string,
+  ): Promise<{ hits: RegistryIndexHit[]; more: boolean }> {
+    const page = await this.table.queryPage<RegistryIndexItem & { SK: string }>(
+      'Search registry',
+      {
+        KeyConditionExpression: afterSortKey ? 'PK = :pk AND SK > :after' : 'PK = :pk',
+        ExpressionAttributeValues: {
+          ':pk': registrySearchPartition(bucket, prefix),
+          ...(afterSortKey ? { ':after': afterSortKey } : {}),
+        },
+        Limit: limit,
+      },
+      { keepKeys: true },
+    );
+    return {
+      hits: page.items.map((i) => ({
+        resourceId: i.resourceId,
+        statusDate: i.statusDate,
+        words: i.words,
+        sortKey: i.SK,
+      })),
+      more: page.lastKey !== undefined,
+    };
+  }
+
+  /**
+   * Records the renewal date (SOP 17) on the entry while it is still this request's approval; false
+   * when a later decision (another request, a denial) has replaced it since.
+   */
+  async setRegistryRenewal(resourceId: string, requestId: string, renewalDueOn: string): Promise<boolean> {
+    try {
+      await this.table.update('Record registry renewal date', {
+        Key: registryKey(resourceId),
+        UpdateExpression: 'SET renewalDueOn = :due, GSI2PK = :renewal, GSI2SK = :sk',
+        ConditionExpression: 'requestId = :requestId AND #status = :approved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':due': renewalDueOn,
+          ':renewal': 'RENEWAL',
+          ':sk': `${renewalDueOn}#${resourceId}`,
+          ':requestId': requestId,
+          ':approved': 'APPROVED',
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Lists the requests about a resource on its entry (newest first), unless the entry has changed
+   * since it was read (then the next decision's write lists them).
+   */
+  async setRegistryRequests(resourceId: string, statusDate: string, requestIds: string[]): Promise<void> {
+    try {
+      await this.table.update('List requests on registry entry', {
+        Key: registryKey(resourceId),
+        UpdateExpression: 'SET requestIds = :ids',
+        ConditionExpression: 'statusDate = :statusDate',
+        ExpressionAttributeValues: { ':ids': requestIds, ':statusDate': statusDate },
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  /** Registry entries whose annual renewal (SOP 17) is due on or before `date` (YYYY-MM-DD). */
+  async listRenewalsDue(date: string): Promise<RegistryEntry[]> {
+    return this.table.query<RegistryEntry>('List renewals due', {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :until',
+      ExpressionAttributeValues: { ':pk': 'RENEWAL', ':until': `${date}#\uffff` },
+    });
+  }
+}

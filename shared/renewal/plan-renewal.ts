@@ -1,0 +1,44 @@
+/**
+ * The annual-renewal state machine's first step (SOP 17): what is due this year for an approved
+ * resource — a DPA renewal when a DPA was signed, an SSL re-test when it uses a website — and whom to
+ * contact. A request that is not APPROVED has nothing to renew.
+ */
+import * as z from 'zod/mini';
+import { logger } from '../core/logger.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import { invalid, parsePayload, requestIdField } from '../workflow/outcome.ts';
+import type { RenewalPlan } from '../workflow/payloads.ts';
+import { planRenewal as buildPlan, renewalWork } from './renewal.ts';
+
+const SOP_STEP = 17;
+
+export interface PlanRenewalDeps {
+  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit' | 'updateRequest'>;
+}
+
+const payloadSchema = z.object({ requestId: requestIdField });
+
+export async function planRenewal(input: unknown, deps: PlanRenewalDeps): Promise<RenewalPlan> {
+  const { requestId } = parsePayload(payloadSchema, input);
+  const request = await deps.store.requireRequest(requestId);
+  if (request.status !== 'APPROVED') {
+    throw invalid('requestId', `Request ${requestId} is not approved; nothing to renew`);
+  }
+  const plan = buildPlan(request);
+  await deps.store.updateRequest(requestId, { renewal: { ...request.renewal, status: 'IN_PROGRESS' } });
+  const work = renewalWork({ dpa: plan.dpaRenewalDue, ssl: plan.sslRetestDue });
+  await deps.store.appendAudit({
+    requestId,
+    sopStep: SOP_STEP,
+    type: 'RENEWAL_STARTED',
+    summary: work ? `Annual renewal started: ${work}` : 'Annual renewal started: nothing applies any more',
+    actor: 'workflow',
+    detail: { dpaRenewalDue: plan.dpaRenewalDue, sslRetestDue: plan.sslRetestDue },
+  });
+  logger.info('Renewal planned', {
+    sopStep: SOP_STEP,
+    dpaRenewalDue: plan.dpaRenewalDue,
+    sslRetestDue: plan.sslRetestDue,
+  });
+  return plan;
+}

@@ -1,0 +1,92 @@
+/**
+ * SOP 17, the annual renewal's result on the request: RENEWED (with the next due date schedule-renewal
+ * set) or LAPSED (with the reason). The request's own status stays APPROVED — it was approved — and
+ * its `renewal` says whether the approval is current; a lapse emails the requester and Cybersecurity,
+ * who would otherwise learn of it only from the registry. Retry-safe: a lapse is emailed once.
+ */
+import * as z from 'zod/mini';
+import { logger } from '../core/logger.ts';
+import type { Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import { denialSchema, invalid, parsePayload, requestIdField } from '../workflow/outcome.ts';
+import type { RenewalRecord } from '../workflow/records.ts';
+import { renderRenewalLapsedEmail } from './renewal-email.ts';
+
+const SOP_STEP = 17;
+
+export interface RecordRenewalDeps {
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
+  mailer: Mailer;
+  now: () => Date;
+  publicBaseUrl: string;
+  cybersecurityEmail: string;
+}
+
+const payloadSchema = z.object({
+  requestId: requestIdField,
+  outcome: z.enum(['RENEWED', 'LAPSED'], { error: 'outcome must be RENEWED or LAPSED' }),
+  denial: z.optional(denialSchema),
+});
+
+export async function recordRenewal(
+  input: unknown,
+  deps: RecordRenewalDeps,
+): Promise<{ renewal: RenewalRecord }> {
+  const { requestId, outcome, denial } = parsePayload(payloadSchema, input);
+  if (outcome === 'LAPSED' && !denial) throw invalid('denial', 'A lapsed renewal needs the reason');
+  const request = await deps.store.requireRequest(requestId);
+  const at = deps.now().toISOString();
+  const previous = request.renewal ?? {};
+
+  if (outcome === 'RENEWED') {
+    const renewal: RenewalRecord = {
+      ...previous,
+      status: 'RENEWED',
+      lastRenewedAt: at,
+      reason: `Annual renewal complete${previous.dueOn ? `: next renewal due ${previous.dueOn}` : ''}`,
+    };
+    const summary = `Annual renewal complete: the resource stays Active/Approved${previous.dueOn ? `; next renewal due ${previous.dueOn}` : ''}`;
+    await deps.store.updateRequest(requestId, { renewal, currentStep: SOP_STEP, currentActivity: summary });
+    await deps.store.appendAudit({
+      requestId,
+      at,
+      sopStep: SOP_STEP,
+      type: 'RENEWED',
+      summary,
+      actor: 'workflow',
+    });
+    logger.info('Renewal recorded', { sopStep: SOP_STEP, outcome });
+    return { renewal };
+  }
+
+  const reason = (denial as { reason: string }).reason;
+  const alreadyLapsed = previous.status === 'LAPSED' && previous.reason === reason;
+  const { dueOn: _dueOn, scheduleName: _scheduleName, ...kept } = previous;
+  const renewal: RenewalRecord = { ...kept, status: 'LAPSED', reason };
+  const summary = `Annual renewal lapsed: ${reason}. The resource is Not Approved in the registry.`;
+  await deps.store.updateRequest(requestId, { renewal, currentStep: SOP_STEP, currentActivity: summary });
+  if (!alreadyLapsed) {
+    await deps.mailer.send(
+      renderRenewalLapsedEmail({
+        requesterEmail: request.submitted.requesterEmail,
+        requesterName: request.submitted.requesterName,
+        cybersecurityEmail: deps.cybersecurityEmail,
+        requestId,
+        resourceName: request.resource.name,
+        reason,
+        statusUrl: `${deps.publicBaseUrl}/requests/${encodeURIComponent(requestId)}`,
+      }),
+    );
+    await deps.store.appendAudit({
+      requestId,
+      at,
+      sopStep: SOP_STEP,
+      type: 'RENEWAL_LAPSED',
+      summary,
+      actor: 'workflow',
+      detail: { notified: ['requester', 'cybersecurity'] },
+    });
+  }
+  logger.info('Renewal recorded', { sopStep: SOP_STEP, outcome });
+  return { renewal };
+}

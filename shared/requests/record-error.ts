@@ -1,0 +1,134 @@
+/**
+ * The error path every Catch leads to: marks the request ERROR with the error and its cause, audits
+ * SYSTEM_ERROR, and emails the operators (request id, error, cause, Step Functions console link).
+ * Robust by design: a malformed or missing cause never makes it throw; an unknown request still
+ * notifies the operators; it throws only TransientError (a retryable AWS fault), and a retry neither
+ * rewrites the error nor repeats the audit event. Other failures are logged and skipped.
+ */
+import * as z from 'zod/mini';
+import { NotFoundError, TransientError } from '../core/errors.ts';
+import { logger } from '../core/logger.ts';
+import type { Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import {
+  describeSystemError,
+  ERROR_ACTIVITY,
+  executionConsoleUrl,
+  parsePayload,
+} from '../workflow/outcome.ts';
+import type { RequestRecord } from '../workflow/records.ts';
+import { type OperatorErrorEmailInput, renderOperatorErrorEmail } from './emails/operator-email.ts';
+
+export interface RecordErrorDeps {
+  store: Pick<WorkflowStore, 'getRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
+  mailer: Mailer;
+  operatorEmail: string;
+  now: () => Date;
+}
+
+export interface RecordErrorOutput {
+  requestId: string;
+  /** The request is marked ERROR (now or by an earlier attempt). */
+  marked: boolean;
+  /** The operators were emailed. */
+  notified: boolean;
+}
+
+/** Lenient on purpose: only the request id must be usable; `error` may be anything. */
+const payloadSchema = z.object({
+  requestId: z
+    .string({ error: 'requestId is required' })
+    .check(z.trim(), z.minLength(1, 'requestId is required'), z.maxLength(200, 'requestId is too long')),
+  error: z.optional(z.unknown()),
+});
+
+export async function recordError(input: unknown, deps: RecordErrorDeps): Promise<RecordErrorOutput> {
+  const { requestId, error } = parsePayload(payloadSchema, input);
+  const failure = describeSystemError(error);
+  logger.warn('Recording a system error', { errorName: failure.error });
+
+  let request: RequestRecord | undefined;
+  let state: OperatorErrorEmailInput['requestState'] = 'not-marked';
+  let at = deps.now().toISOString();
+  try {
+    request = await deps.store.getRequest(requestId);
+    if (!request) state = 'not-found';
+    else {
+      at = await markError(deps, request, failure, at);
+      state = 'marked';
+    }
+  } catch (cause) {
+    if (cause instanceof TransientError) throw cause;
+    if (cause instanceof NotFoundError) state = 'not-found';
+    else logger.error('Could not mark the request ERROR', { errorName: (cause as Error)?.name });
+  }
+
+  let notified = false;
+  try {
+    await deps.mailer.send(
+      renderOperatorErrorEmail({
+        to: deps.operatorEmail,
+        requestId,
+        requestState: state,
+        error: failure.error,
+        cause: failure.cause,
+        at,
+        ...(request?.currentStep !== undefined ? { currentStep: request.currentStep } : {}),
+        ...(executionConsoleUrl(request?.executionArn)
+          ? { consoleUrl: executionConsoleUrl(request?.executionArn) }
+          : {}),
+      }),
+    );
+    notified = true;
+  } catch (cause) {
+    if (cause instanceof TransientError) throw cause;
+    logger.error('Could not notify the operators', { errorName: (cause as Error)?.name });
+  }
+  return { requestId, marked: state === 'marked', notified };
+}
+
+/**
+ * Writes status ERROR and the SYSTEM_ERROR audit event; returns when the error was recorded. A retry
+ * (the same error already recorded) writes nothing but a missing audit event. A request that already
+ * has its outcome (APPROVED or DENIED, e.g. an annual renewal that failed, or an outcome email SES
+ * refused) keeps it: the error is recorded beside the outcome, because the decisions still stand.
+ */
+async function markError(
+  deps: RecordErrorDeps,
+  request: RequestRecord,
+  failure: { error: string; cause: string },
+  now: string,
+): Promise<string> {
+  const { store } = deps;
+  const requestId = request.requestId;
+  const previous = request.error;
+  const hasOutcome = request.status === 'APPROVED' || request.status === 'DENIED';
+  const retry =
+    (request.status === 'ERROR' || hasOutcome) &&
+    previous?.error === failure.error &&
+    previous.cause === failure.cause;
+  const at = retry && previous ? previous.at : now;
+  if (!retry) {
+    await store.updateRequest(
+      requestId,
+      hasOutcome
+        ? {
+            error: { ...failure, at },
+            currentActivity: `${ERROR_ACTIVITY}; the ${request.status} outcome stands`,
+          }
+        : { status: 'ERROR', error: { ...failure, at }, currentActivity: ERROR_ACTIVITY },
+    );
+  } else if ((await store.listAudit(requestId)).some((e) => e.type === 'SYSTEM_ERROR' && e.at === at)) {
+    return at;
+  }
+  await store.appendAudit({
+    requestId,
+    at,
+    sopStep: request.currentStep ?? 0,
+    type: 'SYSTEM_ERROR',
+    summary: `${ERROR_ACTIVITY} (${failure.error})`,
+    actor: 'workflow',
+    detail: { error: failure.error },
+  });
+  return at;
+}

@@ -1,0 +1,275 @@
+/**
+ * The email that asks a team to act on a human step: what is asked, the SOP step, the deadline, the
+ * request id, the facts needed to decide, and the link (task id + secret only). The confirmation page
+ * shows the same facts (taskFacts), so email and page always agree.
+ */
+
+import { html } from '../../core/html/html.ts';
+import type { Email } from '../../core/mail/mailer.ts';
+import type { RequestRecord } from '../../workflow/records.ts';
+import { TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/task-kinds.ts';
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+/** What the request record alone does not say but a step needs (e.g. why a replacement is sought). */
+export interface TaskContext {
+  /** SOP 11: the technical review's comment on why the current resource is not sound. */
+  replacementReason?: string;
+  /** The step comes back after the team asked a question: what they asked, and the answer. */
+  question?: QuestionContext;
+  /** SOP 3/7: the other approval review sent the request here, and said why. */
+  reroutedBecause?: string;
+}
+
+export interface QuestionContext {
+  question: string;
+  recipient: 'requester' | 'vendor';
+  /** Absent when no answer came before the reply link expired. */
+  answer?: string;
+  answeredBy?: string;
+  answeredAt?: string;
+}
+
+const ASKED_OF = { requester: 'The requester', vendor: 'The vendor' } as const;
+
+/** The question the team asked and its answer (or that none came), shown with the facts. */
+function questionFacts(q: QuestionContext | undefined): [string, string | undefined][] {
+  if (!q) return [];
+  return [
+    ['Your question', q.question],
+    ['Asked of', ASKED_OF[q.recipient]],
+    ['Answer', q.answer ?? 'No answer arrived before the reply link expired'],
+    [
+      'Answered by',
+      q.answeredBy && q.answeredAt ? `${q.answeredBy}, ${formatDateTime(q.answeredAt)}` : undefined,
+    ],
+  ];
+}
+
+const yesNo = (value: boolean | undefined) => (value === undefined ? '' : value ? 'Yes' : 'No');
+const list = (values: readonly string[] | undefined) => (values ?? []).join(', ');
+
+export function formatUsd(amount: number): string {
+  if (amount === 0) return 'Free ($0)';
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount);
+}
+
+// Built once, on first use: constructing an Intl.DateTimeFormat costs milliseconds (its locale data),
+// too much for every date of every email, and too much for a cold start that formats none.
+let dateTime: Intl.DateTimeFormat | undefined;
+
+/** "Friday, December 11, 2026 at 10:00 AM UTC": unambiguous for a team in any time zone. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  dateTime ??= new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' });
+  return `${dateTime.format(date)} UTC`;
+}
+
+type SslFinding = NonNullable<NonNullable<RequestRecord['security']>['ssl']>;
+
+/** "app.example.com B (203.0.113.10 B, 2001:db8::1 A); login.example.com no grade (…)". */
+export function sslGrades(ssl: SslFinding): string {
+  const hosts = ssl.hosts ?? [
+    { host: '', passed: ssl.passed, ...(ssl.grade ? { grade: ssl.grade } : {}), reason: ssl.reason },
+  ];
+  return hosts
+    .map((h) => {
+      const endpoints = ssl.endpoints
+        .filter((e) => !h.host || e.host === undefined || e.host === h.host)
+        .map((e) => `${e.ipAddress} ${e.grade ?? e.statusMessage ?? 'not graded'}`);
+      const head = h.host ? `${h.host} ${h.grade ?? 'no grade'}` : (h.grade ?? 'no grade');
+      return endpoints.length ? `${head} (${endpoints.join(', ')})` : `${head}: ${h.reason}`;
+    })
+    .join('; ');
+}
+
+/** The facts a team needs to decide this kind of step, taken from the request record. */
+export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskContext = {}): Fact[] {
+  const facts: [string, string | undefined][] = [
+    ['Request id', request.requestId],
+    ['Resource', request.resource.name],
+    ['Requested by', request.submitted.requesterName],
+    ...kindFacts(kind, request, context),
+    ...questionFacts(context.question),
+    ['Sent here by the other approval review because', context.reroutedBecause],
+  ];
+  return facts
+    .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')
+    .map(([label, value]) => ({ label, value }));
+}
+
+/** What this kind of step adds to the request id, resource and requester. */
+function kindFacts(
+  kind: TaskKind,
+  request: RequestRecord,
+  context: TaskContext,
+): [string, string | undefined][] {
+  const s = request.submitted;
+  const r = request.resource;
+  switch (kind) {
+    case 'privacy-review':
+      return [
+        ['Website', r.url],
+        ['Vendor', r.vendorName],
+        ['Student data shared', yesNo(r.studentDataShared)],
+        ['Student data elements', list(s.studentDataElements)],
+        ['Student login required', yesNo(s.studentLoginRequired)],
+      ];
+    case 'dpa-signature':
+      return [
+        ['Vendor', r.vendorName],
+        ['Vendor privacy contact', request.security?.privacyReview?.vendorContactEmail],
+        ['DPA sent to', request.security?.dpa?.sentTo],
+        ['DPA sent at', request.security?.dpa?.sentAt && formatDateTime(request.security.dpa.sentAt)],
+      ];
+    case 'curriculum-review':
+      return [
+        ['Grade levels', list(s.gradeLevels)],
+        ['Content areas', list(s.contentAreas)],
+        ['TEKS addressed', list(s.teksAddressed)],
+        ['Student use vision', s.studentUseVision],
+        ['Common Core alignment', s.commonCoreAlignment],
+        ['Media release required', yesNo(s.mediaReleaseRequired)],
+      ];
+    case 'administrative-review':
+      return [
+        ['Resource kind', r.kind],
+        ['Vendor', r.vendorName],
+        ['Cost', formatUsd(r.cost)],
+        ['Principal', s.principal],
+      ];
+    case 'technical-review':
+      return [
+        ['Resource kind', r.kind],
+        ['Website', r.url],
+        ['Vendor', r.vendorName],
+      ];
+    case 'replacement':
+      return [
+        ['Resource kind', r.kind],
+        ['Website', r.url],
+        ['Vendor', r.vendorName],
+        [
+          'Why it is being replaced',
+          context.replacementReason ?? 'Not technically sound with district devices',
+        ],
+        ['Grade levels', list(s.gradeLevels)],
+        ['Content areas', list(s.contentAreas)],
+      ];
+    case 'procurement':
+      return [
+        ['Vendor', r.vendorName],
+        ['Cost', formatUsd(r.cost)],
+        ['Payment responsibility', s.paymentResponsibility],
+        ['Budget code', s.budgetCode],
+        ['Principal', s.principal],
+      ];
+    case 'license':
+      return [
+        ['Resource kind', r.kind],
+        ['Vendor', r.vendorName],
+        ['PO number', request.purchaseOrder?.poNumber],
+      ];
+    case 'installation':
+      return [
+        ['Resource kind', r.kind],
+        ['Website', r.url],
+        ['Principal', s.principal],
+      ];
+    case 'answer':
+      return [['Vendor', r.vendorName]];
+    case 'ssl-remediation': {
+      const ssl = request.security?.ssl;
+      const remediation = request.security?.sslRemediation;
+      return [
+        ['Vendor', r.vendorName],
+        ['Vendor privacy contact (emailed)', request.security?.privacyReview?.vendorContactEmail],
+        ['Last SSL Labs result', ssl?.reason],
+        ['Grades per website and server', ssl ? sslGrades(ssl) : undefined],
+        ['Grades seen so far', remediation?.grades.join(', ')],
+        ['Re-tests so far', remediation ? String(remediation.scans.length - 1) : undefined],
+        ['Remediation window ends', remediation?.windowEndsAt && formatDateTime(remediation.windowEndsAt)],
+      ];
+    }
+  }
+}
+
+export interface TaskEmailInput {
+  to: string;
+  /** Teams copied (TASK_KINDS[kind].copied). */
+  cc?: string[];
+  kind: TaskKind;
+  request: RequestRecord;
+  expiresAt: string;
+  link: string;
+  context?: TaskContext;
+  /** A reminder (1 or 2) of a step still waiting: its link replaces the earlier emails' links. */
+  reminder?: number;
+}
+
+/** One line, no control characters: user values end up in the subject. */
+const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
+
+export function renderTaskEmail(input: TaskEmailInput): Email {
+  const spec = TASK_KINDS[input.kind];
+  const team = TEAMS[spec.team];
+  const facts = taskFacts(input.kind, input.request, input.context);
+  const deadline = formatDateTime(input.expiresAt);
+  const what = `SOP step ${spec.sopStep}: ${spec.title} (${input.request.resource.name}, ${input.request.requestId})`;
+  const subject = oneLine(
+    input.reminder ? `Reminder: decision due by ${deadline}, ${what}` : `Action needed, ${what}`,
+  );
+  const intro = input.reminder
+    ? `${team}: reminder — a digital-resource request is still waiting for your decision.`
+    : `${team}: a digital-resource request needs your decision.`;
+  const replaced = input.reminder
+    ? 'This reminder carries a new link: links in earlier emails about this step no longer work.'
+    : '';
+
+  const text = [
+    intro,
+    ...(replaced ? ['', replaced] : []),
+    '',
+    `What is asked: ${spec.title}`,
+    `SOP TS-PE-535 step: ${spec.sopStep}`,
+    `Decide before: ${deadline}`,
+    '',
+    ...facts.map((f) => `${f.label}: ${f.value}`),
+    '',
+    'Open this link to review the request and record the decision:',
+    input.link,
+    '',
+    'Opening the link changes nothing; the decision is recorded only when you submit the form.',
+    'The link works once, until the deadline. Do not forward it outside your team.',
+  ].join('\n');
+
+  const body = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${subject}</title></head>
+<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1f24;line-height:1.5">
+<p>${intro}</p>
+${
+  replaced
+    ? html`<p><strong>${replaced}</strong></p>
+`
+    : ''
+}<h1 style="font-size:1.25rem">${spec.title}</h1>
+<p><strong>SOP TS-PE-535 step:</strong> ${spec.sopStep}<br>
+<strong>Decide before:</strong> ${deadline}</p>
+<table style="border-collapse:collapse">
+${facts.map(
+  (
+    f,
+  ) => html`<tr><th style="text-align:left;padding:4px 12px 4px 0;vertical-align:top">${f.label}</th><td style="padding:4px 0">${f.value}</td></tr>
+`,
+)}</table>
+<p><a href="${input.link}" style="display:inline-block;padding:10px 18px;background:#0b5cad;color:#fff;border-radius:6px;text-decoration:none">Review and decide</a></p>
+<p style="color:#57606a;font-size:0.9rem">Opening the link changes nothing; the decision is recorded only when you submit the form.
+The link works once, until the deadline. Do not forward it outside your team.</p>
+</body></html>`;
+
+  return { to: [input.to], ...(input.cc?.length ? { cc: input.cc } : {}), subject, text, html: body.value };
+}

@@ -1,0 +1,209 @@
+/**
+ * remind-task's domain code (DESIGN.md: "reminders and escalation are scheduled, not polled inside the
+ * execution"): a one-time schedule made by assign-task (shared/tasks/reminder-schedules.ts) invokes
+ * it; a task still pending gets a fresh link secret (the old links then answer "replaced by a newer
+ * email") and the team is emailed again. With a step's final reminder, Technology Services (which the
+ * SOP makes responsible for the process being completed) gets an escalation notice, when configured.
+ */
+import * as z from 'zod/mini';
+import type { TeamEmails } from '../core/config.ts';
+import { ConflictError } from '../core/errors.ts';
+import { logger } from '../core/logger.ts';
+import type { Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import { parsePayload } from '../workflow/outcome.ts';
+import type { RequestRecord, TaskRecord } from '../workflow/records.ts';
+import { copiedTeams, TASK_KINDS, TEAMS } from '../workflow/task-kinds.ts';
+import { renderEscalationEmail } from './emails/escalation-email.ts';
+import { renderTaskEmail } from './emails/task-email.ts';
+import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
+import { taskContext } from './task-context.ts';
+import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
+
+export interface RemindTaskDeps {
+  store: Pick<
+    WorkflowStore,
+    'getTask' | 'requireRequest' | 'listAudit' | 'rotateTaskSecret' | 'restoreTaskSecret' | 'appendAudit'
+  >;
+  mailer: Mailer;
+  now: () => Date;
+  publicBaseUrl: string;
+  teamEmails: TeamEmails;
+  /** Technology Services (SOP section 4): told with a step's final reminder. Optional. */
+  escalationEmail?: string;
+}
+
+export interface RemindTaskInput {
+  taskId: string;
+  reminder: ReminderNumber;
+}
+
+export type RemindTaskResult =
+  | { reminded: true; reminder: ReminderNumber }
+  | { reminded: false; reason: string };
+
+const remindTaskInputSchema = z.object({
+  taskId: z
+    .string({ error: 'taskId is required' })
+    .check(z.refine((v) => isTaskId(v), 'taskId must be a task id (22 base64url characters)')),
+  reminder: z.union([z.literal(1), z.literal(2)], { error: 'reminder must be 1 or 2' }),
+});
+
+export function parseRemindTaskInput(input: unknown): RemindTaskInput {
+  return parsePayload(remindTaskInputSchema, input) as RemindTaskInput;
+}
+
+/**
+ * Reminds the team of a pending task: a new link secret (only its hash is stored; the previous hashes
+ * are kept so old links answer "replaced"), a reminder email carrying the new link, TASK_REMINDED.
+ * A task no longer pending or past its deadline is left alone. If the email cannot be sent, the secret
+ * is put back (the earlier link keeps working) and the error is rethrown so the invocation is retried.
+ */
+export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promise<RemindTaskResult> {
+  const { taskId, reminder } = parseRemindTaskInput(rawInput);
+  const now = deps.now();
+  const task = await deps.store.getTask(taskId);
+  const skip = whyNotRemind(task, reminder, now);
+  if (skip || !task) return notReminded(taskId, reminder, skip ?? 'The task does not exist');
+
+  const log = { taskId, requestId: task.requestId, kind: task.kind, reminder };
+  const spec = TASK_KINDS[task.kind];
+  const request = await deps.store.requireRequest(task.requestId);
+  const context = await taskContext(task.kind, task.requestId, deps.store);
+
+  const secret = newTaskSecret();
+  const newHash = hashSecret(secret);
+  try {
+    await deps.store.rotateTaskSecret(taskId, {
+      fromHash: task.secretHash,
+      toHash: newHash,
+      reminder,
+      at: now.toISOString(),
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    return notReminded(taskId, reminder, 'The task was decided, expired or reminded meanwhile');
+  }
+
+  try {
+    await deps.mailer.send(
+      renderTaskEmail({
+        to: deps.teamEmails[spec.team],
+        cc: copiedTeams(task.kind, deps.teamEmails),
+        kind: task.kind,
+        request,
+        expiresAt: task.expiresAt,
+        link: taskLink(deps.publicBaseUrl, taskId, secret),
+        context,
+        reminder,
+      }),
+    );
+  } catch (error) {
+    // Without the email nobody holds the new secret: give the task its previous secret back.
+    try {
+      await deps.store.restoreTaskSecret(taskId, {
+        currentHash: newHash,
+        previousHash: task.secretHash,
+        previousReminder: task.lastReminder,
+        previousCount: task.previousSecretHashes?.length ?? 0,
+      });
+    } catch (restoreError) {
+      logger.error('Reminder email failed and the previous link could not be restored', {
+        ...log,
+        errorName: (restoreError as Error)?.name,
+      });
+    }
+    throw error;
+  }
+
+  await auditReminder(task, reminder, now, deps, log);
+  logger.info('Task reminder sent', { ...log, sopStep: task.sopStep });
+  if (deps.escalationEmail && isFinalReminder(task, reminder)) await escalate(task, request, deps, now);
+  return { reminded: true, reminder };
+}
+
+/** The email went out: a failed audit write is logged, not retried (a retry would meet "reminded"). */
+async function auditReminder(
+  task: TaskRecord,
+  reminder: ReminderNumber,
+  now: Date,
+  deps: RemindTaskDeps,
+  log: Record<string, unknown>,
+): Promise<void> {
+  const spec = TASK_KINDS[task.kind];
+  try {
+    const summary = `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`;
+    await deps.store.appendAudit(taskEvent(task, now, 'TASK_REMINDED', summary, { reminder }));
+  } catch (error) {
+    logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
+  }
+}
+
+/** The last reminder planned for this task (the only one for a short wait). */
+function isFinalReminder(task: TaskRecord, reminder: ReminderNumber): boolean {
+  const planned = reminderTimes(new Date(task.createdAt), new Date(task.expiresAt));
+  return planned.at(-1)?.reminder === reminder;
+}
+
+/**
+ * Tells Technology Services, which answers for the process being completed, that a team has not
+ * decided. Best effort: the team's reminder is what matters and has already gone out.
+ */
+async function escalate(
+  task: TaskRecord,
+  request: RequestRecord,
+  deps: RemindTaskDeps,
+  now: Date,
+): Promise<void> {
+  const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
+  try {
+    await deps.mailer.send(
+      renderEscalationEmail({
+        to: deps.escalationEmail ?? '',
+        kind: task.kind,
+        request,
+        assignedAt: task.createdAt,
+        expiresAt: task.expiresAt,
+        statusUrl: `${deps.publicBaseUrl}/requests/${task.requestId}`,
+      }),
+    );
+    const summary = `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`;
+    await deps.store.appendAudit(taskEvent(task, now, 'TASK_ESCALATED', summary));
+  } catch (error) {
+    logger.error('Escalation to Technology Services failed', { ...log, errorName: (error as Error)?.name });
+  }
+}
+
+function whyNotRemind(task: TaskRecord | undefined, reminder: ReminderNumber, now: Date): string | undefined {
+  if (!task) return 'The task does not exist';
+  if (task.status === 'DECIDED') return 'The task was already decided';
+  if (task.status === 'TIMED_OUT') return 'The task already timed out';
+  if (task.expiresAt <= now.toISOString()) return 'The task has expired';
+  if ((task.lastReminder ?? 0) >= reminder) return `Reminder ${reminder} was already sent`;
+  return undefined;
+}
+
+function notReminded(taskId: string, reminder: ReminderNumber, reason: string): RemindTaskResult {
+  logger.info('No reminder sent', { taskId, reminder, reason });
+  return { reminded: false, reason };
+}
+
+/** An audit event about this task: its step, team, kind, id and deadline in the detail. */
+function taskEvent(task: TaskRecord, at: Date, type: string, summary: string, extra: object = {}) {
+  return {
+    requestId: task.requestId,
+    at: at.toISOString(),
+    sopStep: task.sopStep,
+    type,
+    summary,
+    actor: 'workflow',
+    detail: {
+      sopStep: task.sopStep,
+      team: task.team,
+      kind: task.kind,
+      taskId: task.taskId,
+      ...extra,
+      expiresAt: task.expiresAt,
+    },
+  };
+}

@@ -1,0 +1,345 @@
+/**
+ * Every human step of TS-PE-535 starts here (DESIGN.md "Human tasks and links"): the state machine's
+ * waitForTaskToken call stores the token with a random task id and a hashed 256-bit secret, records the
+ * task as the request's current wait (step, activity, task), emails the team a link carrying only
+ * id + secret, audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,
+ * or after a crash), it keeps that one task (retriedWait).
+ */
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import * as z from 'zod/mini';
+import { retryAfterEmail } from '../core/aws/transient.ts';
+import type { TeamEmails } from '../core/config.ts';
+import { ConflictError, ValidationError } from '../core/errors.ts';
+import { logger } from '../core/logger.ts';
+import type { Email, Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import { parsePayload, requestIdField } from '../workflow/outcome.ts';
+import type { AssignTaskInput, QuestionToAsk } from '../workflow/payloads.ts';
+import type { RequestRecord, TaskRecord } from '../workflow/records.ts';
+import { workflowResourceSchema } from '../workflow/request-schema.ts';
+import { ASKING_KINDS, copiedTeams, TASK_KINDS, type TaskKind, TEAMS } from '../workflow/task-kinds.ts';
+import { renderQuestionEmail } from './emails/question-email.ts';
+import { renderTaskEmail } from './emails/task-email.ts';
+import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
+import { taskContext } from './task-context.ts';
+import { hashSecret, newTaskId, newTaskSecret, replyLink, taskLink } from './task-links.ts';
+
+export interface AssignTaskDeps {
+  store: Pick<
+    WorkflowStore,
+    | 'requireRequest'
+    | 'createTask'
+    | 'getTask'
+    | 'retokenTask'
+    | 'updateRequest'
+    | 'appendAudit'
+    | 'listAudit'
+  >;
+  mailer: Mailer;
+  now: () => Date;
+  publicBaseUrl: string;
+  teamEmails: TeamEmails;
+  /** One-time schedules that invoke remind-task before the deadline. */
+  reminders: { scheduler: SchedulerClient; config: ReminderSchedulerConfig };
+  /** Waits between attempts of the request write after the email (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const assignTaskInputSchema = z.object({
+  taskToken: z
+    .string({ error: 'taskToken is required' })
+    .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
+  requestId: requestIdField,
+  kind: z.enum(Object.keys(TASK_KINDS) as TaskKind[], {
+    error: `kind must be one of ${Object.keys(TASK_KINDS).join(', ')}`,
+  }),
+  timeoutSeconds: z
+    .int({ error: 'timeoutSeconds must be a positive whole number of seconds' })
+    .check(z.gt(0, 'timeoutSeconds must be a positive whole number of seconds')),
+  executionId: z.optional(z.string({ error: 'executionId must be a string' })),
+  stateName: z.optional(z.string({ error: 'stateName must be a string' })),
+  resource: z.optional(workflowResourceSchema),
+  askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
+  // The asking step's whole `ask` decision: only these fields are kept.
+  question: z.optional(
+    z.object({
+      question: z
+        .string({ error: 'question.question is required' })
+        .check(z.minLength(1, 'question.question is required')),
+      recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
+      vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
+    }),
+  ),
+});
+
+/** Validates the Payload a waitForTaskToken state sends; ValidationError names each bad field. */
+export function parseAssignTaskInput(input: unknown): AssignTaskInput {
+  return parsePayload(assignTaskInputSchema, input);
+}
+
+export async function assignTask(
+  rawInput: unknown,
+  deps: AssignTaskDeps,
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
+  const input = parseAssignTaskInput(rawInput);
+  const stored = await deps.store.requireRequest(input.requestId);
+  const retried = await retriedWait(input, stored, deps);
+  const kept = retried && (await finishRetriedWait(input, retried, stored, deps));
+  if (kept) return kept;
+
+  const question = questionOf(input, stored);
+  const { task, secret } = newTask(input, deps.now(), question);
+  await deps.store.createTask(task);
+  // The request says which task its wait is before the link goes out, so a call of the same wait run
+  // again (a retry, or after a crash) finds this task instead of emailing the team a second one.
+  await deps.store.updateRequest(input.requestId, {
+    ...waitingFor(input, task, stored),
+    ...(input.executionId
+      ? { currentTask: { taskId: task.taskId, kind: input.kind, executionId: input.executionId } }
+      : {}),
+  });
+  await sendLink(input, task, secret, stored, deps);
+  // The audit event says the link went out (TASK_ASSIGNED means the team was told): retried in the
+  // call, since a call run again without it sends the link again.
+  await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
+  return report(task, deps);
+}
+
+/** An answer task's question (the asking step's), checked before anything is written. */
+function questionOf(input: AssignTaskInput, request: RequestRecord): QuestionToAsk | undefined {
+  if (input.kind !== 'answer') return undefined;
+  if (!input.question || !input.askedBy) {
+    throw new ValidationError([
+      { field: 'question', message: 'An answer task needs its question and askedBy' },
+    ]);
+  }
+  const question: QuestionToAsk = { askedBy: input.askedBy, ...input.question };
+  recipientAddress(question, request);
+  return question;
+}
+
+/** The request's current step and activity while it waits for this task. */
+function waitingFor(input: AssignTaskInput, task: TaskRecord, stored: RequestRecord): Partial<RequestRecord> {
+  const question = task.question;
+  if (question) {
+    const asking = TASK_KINDS[question.askedBy];
+    return {
+      currentStep: asking.sopStep,
+      currentActivity: `Waiting for the ${question.recipient} to answer a question from ${TEAMS[asking.team]}`,
+    };
+  }
+  const spec = TASK_KINDS[input.kind];
+  // The execution says which resource is under review: after a replacement its state is ahead of
+  // the table until record-decision's follow-up write lands, so the email uses (and records) it.
+  const resourceChanged =
+    input.resource && JSON.stringify(input.resource) !== JSON.stringify(stored.resource);
+  return {
+    currentStep: spec.sopStep,
+    currentActivity: `Waiting for ${TEAMS[spec.team]}: ${spec.title}`,
+    ...(resourceChanged && input.resource ? { resource: input.resource } : {}),
+  };
+}
+
+/** The link email: the team's task email, or the question to the requester or vendor (SOP 4). */
+async function sendLink(
+  input: AssignTaskInput,
+  task: TaskRecord,
+  secret: string,
+  stored: RequestRecord,
+  deps: AssignTaskDeps,
+): Promise<void> {
+  const question = task.question;
+  if (question) {
+    const email: Email = renderQuestionEmail({
+      to: recipientAddress(question, stored),
+      question,
+      request: stored,
+      expiresAt: task.expiresAt,
+      link: replyLink(deps.publicBaseUrl, task.taskId, secret),
+    });
+    await deps.mailer.send(email);
+    return;
+  }
+  const spec = TASK_KINDS[input.kind];
+  const request = input.resource ? { ...stored, resource: input.resource } : stored;
+  await deps.mailer.send(
+    renderTaskEmail({
+      to: deps.teamEmails[spec.team],
+      cc: copiedTeams(input.kind, deps.teamEmails),
+      kind: input.kind,
+      request,
+      expiresAt: task.expiresAt,
+      link: taskLink(deps.publicBaseUrl, task.taskId, secret),
+      context: await taskContext(input.kind, input.requestId, deps.store),
+    }),
+  );
+}
+
+/**
+ * The same wait, called again: Step Functions retries a waitForTaskToken call that failed (or was cut
+ * off) with a new token, and the request already names this execution's task of this kind as its
+ * wait, still pending. A later wait of the same kind can only come after that task was decided or the
+ * request moved on to another wait.
+ */
+async function retriedWait(
+  input: AssignTaskInput,
+  request: RequestRecord,
+  deps: AssignTaskDeps,
+): Promise<TaskRecord | undefined> {
+  const current = request.currentTask;
+  if (!current || !input.executionId) return undefined;
+  if (current.kind !== input.kind || current.executionId !== input.executionId) return undefined;
+  const task = await deps.store.getTask(current.taskId);
+  return task?.status === 'PENDING' ? task : undefined;
+}
+
+/**
+ * The task takes the new token. When its audit event is there, the link went out and nothing else is
+ * needed; otherwise the first call may have stopped before or after the email, so the link is issued
+ * again with a new secret (an earlier email's link then answers "replaced"): the team may get the
+ * email twice, never two pending tasks for one wait. Undefined when the task was decided meanwhile.
+ */
+async function finishRetriedWait(
+  input: AssignTaskInput,
+  task: TaskRecord,
+  stored: RequestRecord,
+  deps: AssignTaskDeps,
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] } | undefined> {
+  const audited = (await deps.store.listAudit(input.requestId)).some(
+    (e) => e.detail?.taskId === task.taskId && (e.type === 'TASK_ASSIGNED' || e.type === 'QUESTION_SENT'),
+  );
+  const secret = audited ? undefined : newTaskSecret();
+  try {
+    await deps.store.retokenTask(
+      task.taskId,
+      input.taskToken,
+      secret ? { fromHash: task.secretHash, toHash: hashSecret(secret) } : undefined,
+    );
+  } catch (error) {
+    // Decided (or its link reissued) since it was read: its old token is dead, so the wait gets a new
+    // task, as for a wait whose task was already decided.
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+  if (secret) {
+    await sendLink(input, task, secret, stored, deps);
+    await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
+  }
+  logger.warn('Retried assignment: the wait keeps its task, which now answers the new token', {
+    requestId: input.requestId,
+    taskId: task.taskId,
+    kind: input.kind,
+    linkSentAgain: secret !== undefined,
+  });
+  return report(task, deps);
+}
+
+/** TASK_ASSIGNED (a team's task) or QUESTION_SENT (a question's reply link). */
+async function auditAssignment(
+  task: TaskRecord,
+  input: AssignTaskInput,
+  deps: AssignTaskDeps,
+): Promise<void> {
+  const question = task.question;
+  if (question) {
+    const asking = TASK_KINDS[question.askedBy];
+    await deps.store.appendAudit({
+      requestId: task.requestId,
+      at: task.createdAt,
+      sopStep: asking.sopStep,
+      type: 'QUESTION_SENT',
+      summary: `${TEAMS[asking.team]} asked the ${question.recipient} a question`,
+      actor: 'workflow',
+      detail: {
+        sopStep: asking.sopStep,
+        kind: task.kind,
+        askedBy: question.askedBy,
+        recipient: question.recipient,
+        question: question.question,
+        taskId: task.taskId,
+        expiresAt: task.expiresAt,
+      },
+    });
+    return;
+  }
+  const spec = TASK_KINDS[task.kind];
+  const team = TEAMS[spec.team];
+  await deps.store.appendAudit({
+    requestId: task.requestId,
+    at: task.createdAt,
+    sopStep: spec.sopStep,
+    type: 'TASK_ASSIGNED',
+    summary: `Assigned to ${team}: ${spec.title}`,
+    actor: 'workflow',
+    detail: {
+      sopStep: spec.sopStep,
+      team: spec.team,
+      kind: task.kind,
+      taskId: task.taskId,
+      expiresAt: task.expiresAt,
+      ...(input.stateName ? { stateName: input.stateName } : {}),
+    },
+  });
+}
+
+/**
+ * Reminders last, and best effort: a failure is logged, never thrown. Thrown, it would make the state
+ * machine retry the whole call. Schedule names are per task: a retried call finds them there. A
+ * question's task has none: they would go to the team.
+ */
+async function report(
+  task: TaskRecord,
+  deps: AssignTaskDeps,
+): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
+  const reminders = task.question ? [] : await scheduleReminders(task, deps.reminders);
+  logger.info(task.question ? 'Question sent' : 'Task assigned', {
+    requestId: task.requestId,
+    taskId: task.taskId,
+    kind: task.kind,
+    sopStep: task.sopStep,
+    reminders: reminders.length,
+  });
+  return {
+    taskId: task.taskId,
+    expiresAt: task.expiresAt,
+    reminders: reminders.map((r) => r.at.toISOString()),
+  };
+}
+
+function recipientAddress(question: QuestionToAsk, request: RequestRecord): string {
+  if (question.recipient === 'requester') return request.submitted.requesterEmail;
+  const vendor = question.vendorContactEmail ?? request.security?.privacyReview?.vendorContactEmail;
+  if (!vendor) {
+    throw new ValidationError([
+      { field: 'question.vendorContactEmail', message: "A question to the vendor needs the vendor's email" },
+    ]);
+  }
+  return vendor;
+}
+
+/** A pending task for this waitForTaskToken call, and its link secret (only its hash is stored). */
+function newTask(
+  input: AssignTaskInput,
+  now: Date,
+  question?: QuestionToAsk,
+): { task: TaskRecord; secret: string } {
+  // A question's task is the asking step's: its team waits, at its SOP step.
+  const spec = TASK_KINDS[question ? question.askedBy : input.kind];
+  const taskId = newTaskId();
+  const secret = newTaskSecret();
+  const task: TaskRecord = {
+    taskId,
+    requestId: input.requestId,
+    kind: input.kind,
+    team: spec.team,
+    sopStep: spec.sopStep,
+    taskToken: input.taskToken,
+    secretHash: hashSecret(secret),
+    status: 'PENDING',
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString(),
+    ...(input.executionId ? { executionId: input.executionId } : {}),
+    ...(question ? { question } : {}),
+  };
+  return { task, secret };
+}

@@ -1,0 +1,61 @@
+/** What a task's email and page say beyond the request's facts. */
+
+import type { WorkflowStore } from '../core/store/table.ts';
+import type { AuditEvent } from '../workflow/records.ts';
+import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/task-kinds.ts';
+import type { QuestionContext, TaskContext } from './emails/task-email.ts';
+
+const decisionsOf = (events: AuditEvent[]) => events.filter((e) => e.type === 'DECISION_RECORDED');
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Why a replacement is sought (SOP 11): the technical review's comment. A review that comes back
+ * after a question (SOP 4 "work with the vendor"): the question and its answer, or that none came.
+ * Both from the audit trail.
+ */
+export async function taskContext(
+  kind: TaskKind,
+  requestId: string,
+  store: Pick<WorkflowStore, 'listAudit'>,
+): Promise<TaskContext> {
+  if (kind === 'answer') return {};
+  const events = decisionsOf(await store.listAudit(requestId));
+  if (kind === 'replacement') {
+    const review = events.findLast((e) => e.detail?.kind === 'technical-review');
+    const comment = text(review?.detail?.comment);
+    return comment ? { replacementReason: comment } : {};
+  }
+  const question = lastQuestion(kind, events);
+  const rerouted = isReroutingKind(kind)
+    ? events.find((e) => e.detail?.decision === 'reroute' && e.detail.kind !== kind)
+    : undefined;
+  const reroutedBecause = text(rerouted?.detail?.comment);
+  return { ...(question ? { question } : {}), ...(reroutedBecause ? { reroutedBecause } : {}) };
+}
+
+/** The step's own last decision was a question: this assignment is the step coming back to it. */
+function lastQuestion(kind: TaskKind, events: AuditEvent[]): QuestionContext | undefined {
+  const index = events.findLastIndex((e) => e.detail?.kind === kind);
+  const asked = events[index]?.detail;
+  if (asked?.decision !== 'ask') return undefined;
+  const question = text(asked.question) ?? '';
+  const recipient = asked.recipient === 'vendor' ? 'vendor' : 'requester';
+  const reply = events.slice(index + 1).find((e) => e.detail?.kind === 'answer' && e.detail.askedBy === kind);
+  const answer = text(reply?.detail?.answer);
+  return {
+    question,
+    recipient,
+    ...(answer ? { answer, answeredBy: reply?.actor ?? '', answeredAt: reply?.at ?? '' } : {}),
+  };
+}
+
+/** Outcomes this request can no longer choose: its questions are used up, or it was re-routed. */
+export async function withheldOutcomes(
+  requestId: string,
+  store: Pick<WorkflowStore, 'listAudit'>,
+): Promise<string[]> {
+  const events = decisionsOf(await store.listAudit(requestId));
+  const asked = events.filter((e) => e.detail?.decision === 'ask').length;
+  const rerouted = events.some((e) => e.detail?.decision === 'reroute');
+  return [...(asked >= MAX_QUESTIONS_PER_REQUEST ? ['ask'] : []), ...(rerouted ? ['reroute'] : [])];
+}

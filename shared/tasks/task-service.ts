@@ -1,0 +1,346 @@
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ConflictError, type FieldError } from '../core/errors.ts';
+import { logger } from '../core/logger.ts';
+import type { Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import type { RequestRecord, TaskRecord } from '../workflow/records.ts';
+import { isAskingKind, isReroutingKind } from '../workflow/task-kinds.ts';
+import {
+  afterDecision,
+  bestEffort,
+  type DecisionOrigin,
+  type FollowUpDeps,
+  requestOrigin,
+} from './decision-follow-up.ts';
+import { type DecisionOutput, decisionLabel, parseDecision, toStoredDecision } from './decisions.ts';
+import type { TaskContext } from './emails/task-email.ts';
+import { replyWaitOver } from './reply-links.ts';
+import { taskContext, withheldOutcomes } from './task-context.ts';
+import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
+
+// ---- the link: GET shows, POST decides -----------------------------------------------------------
+
+export type LinkProblem =
+  | { state: 'not-found' }
+  | { state: 'forbidden' }
+  /** An earlier link of a task that a reminder email gave a new link; it can no longer decide. */
+  | { state: 'replaced'; task: TaskRecord }
+  | { state: 'decided'; task: TaskRecord }
+  | { state: 'expired'; task: TaskRecord };
+
+/**
+ * unknown → wrong secret → already used → expired → replaced: a wrong secret learns nothing about the
+ * task. An earlier secret of the task (before a reminder replaced it) reads like the current one,
+ * except that an open task answers "replaced" instead of showing the form.
+ */
+/**
+ * Which link a page serves: a team's task link (/tasks/{id}) or a requester's or vendor's reply link
+ * (/replies/{id}, kind `answer`). Neither opens the other's tasks: they answer "not found".
+ */
+export type LinkAudience = 'team' | 'reply';
+
+export function checkLink(
+  task: TaskRecord | undefined,
+  secret: string | undefined,
+  now: Date,
+  audience: LinkAudience = 'team',
+): LinkProblem | { state: 'open'; task: TaskRecord } {
+  if (!task || (task.kind === 'answer') !== (audience === 'reply')) return { state: 'not-found' };
+  const current = secretMatches(secret, task.secretHash);
+  if (!current && !(task.previousSecretHashes ?? []).some((hash) => secretMatches(secret, hash))) {
+    return { state: 'forbidden' };
+  }
+  if (task.status === 'DECIDED') return { state: 'decided', task };
+  if (task.status === 'TIMED_OUT' || task.expiresAt <= now.toISOString()) return { state: 'expired', task };
+  return current ? { state: 'open', task } : { state: 'replaced', task };
+}
+
+export interface TaskReadDeps {
+  store: Pick<WorkflowStore, 'getTask' | 'requireRequest' | 'listAudit'>;
+  now: () => Date;
+}
+
+export type OpenTask = {
+  state: 'open';
+  task: TaskRecord;
+  request: RequestRecord;
+  context: TaskContext;
+  /** Outcomes this request can no longer choose (questions used up, already re-routed). */
+  withheld: string[];
+};
+
+async function loadLink(
+  taskId: string,
+  secret: string | undefined,
+  deps: TaskReadDeps,
+  audience: LinkAudience = 'team',
+) {
+  const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
+  return checkLink(task, secret, deps.now(), audience);
+}
+
+/** Only the steps that may ask or re-route need the audit trail read for it. */
+async function withheldFor(task: TaskRecord, deps: TaskReadDeps): Promise<string[]> {
+  return isAskingKind(task.kind) || isReroutingKind(task.kind)
+    ? withheldOutcomes(task.requestId, deps.store)
+    : [];
+}
+
+async function loadOpenTask(
+  task: TaskRecord,
+  deps: TaskReadDeps,
+  request?: RequestRecord,
+): Promise<OpenTask> {
+  return {
+    state: 'open',
+    task,
+    request: request ?? (await deps.store.requireRequest(task.requestId)),
+    context: await taskContext(task.kind, task.requestId, deps.store),
+    withheld: await withheldFor(task, deps),
+  };
+}
+
+/** The GET link: reads only, so a mail scanner following it changes nothing. */
+export async function openTask(
+  taskId: string,
+  secret: string | undefined,
+  deps: TaskReadDeps,
+  audience: LinkAudience = 'team',
+): Promise<LinkProblem | OpenTask> {
+  const link = await loadLink(taskId, secret, deps, audience);
+  if (link.state !== 'open') return link;
+  const open = await loadOpenTask(link.task, deps);
+  // Closed meanwhile (its deadline passed, or an error stopped it): its open links decide nothing. The
+  // task record is only marked when someone answers, so the request says it first.
+  const closed = open.request.status === 'DENIED' || open.request.status === 'ERROR';
+  if (closed || (await replyWaitOver(link.task, deps.store))) return { state: 'expired', task: link.task };
+  return open;
+}
+
+export interface DecideDeps extends TaskReadDeps {
+  store: TaskReadDeps['store'] &
+    Pick<
+      WorkflowStore,
+      | 'claimTask'
+      | 'releaseTask'
+      | 'markTaskTimedOut'
+      | 'markTaskDelivered'
+      | 'markTaskFollowedUp'
+      | 'markTaskLicenseKeyStored'
+      | 'storeLicenseKey'
+    > &
+    FollowUpDeps['store'];
+  sfn: Pick<SFNClient, 'send'>;
+  mailer: Mailer;
+  publicBaseUrl: string;
+  /** Waits between attempts of a follow-up write (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DecisionSubmission {
+  taskId: string;
+  /** The link secret, from the form's hidden `t` field. */
+  secret: string | undefined;
+  /** The form or JSON body. */
+  values: Record<string, unknown>;
+  verifiedIdentity?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  /** A reply link (POST /replies/{id}) or a team's task link (the default). */
+  audience?: LinkAudience;
+}
+
+export type DecideResult =
+  | LinkProblem
+  | { state: 'invalid'; open: OpenTask; errors: FieldError[] }
+  /** Lost a race with another submission that is still being delivered. */
+  | { state: 'conflict'; task: TaskRecord }
+  /** Step Functions had already stopped waiting (timed out, execution stopped): nothing counted. */
+  | { state: 'too-late'; task: TaskRecord }
+  /** Step Functions did not accept the decision (throttling, outage): the claim was released. */
+  | { state: 'not-recorded'; task: TaskRecord }
+  /**
+   * Step Functions accepted the decision: it counts. `incomplete` names the follow-up writes that
+   * still failed after their retries (the request record or the audit trail lags behind; operators
+   * were alerted), so the answer can say so instead of reporting a plain success.
+   */
+  | { state: 'recorded'; task: TaskRecord; output: DecisionOutput; incomplete?: string[] };
+
+/** SendTaskSuccess errors that mean the wait is over: retrying can never succeed. */
+export const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/**
+ * Records a decision: check the link, validate, claim the task (once), deliver it to Step Functions,
+ * and only then write the facts, the audit event and the requester's email.
+ */
+/** True when the task holds exactly this claim (same decision time and decider). */
+async function claimLanded(
+  taskId: string,
+  decidedAt: string,
+  decidedBy: string,
+  deps: DecideDeps,
+): Promise<boolean> {
+  try {
+    const now = await deps.store.getTask(taskId);
+    return now?.status === 'DECIDED' && now.decidedAt === decidedAt && now.decidedBy === decidedBy;
+  } catch {
+    return false;
+  }
+}
+
+export async function decide(submission: DecisionSubmission, deps: DecideDeps): Promise<DecideResult> {
+  const decidedAt = deps.now().toISOString();
+  const audience = submission.audience ?? 'team';
+  const link = await loadLink(submission.taskId, submission.secret, deps, audience);
+  if (link.state !== 'open') return link;
+  // Checked before the claim: a reply the workflow no longer waits for must not be claimed.
+  if (await replyWaitOver(link.task, deps.store)) return { state: 'expired', task: link.task };
+  const { task } = link;
+  const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
+
+  const withheld = await withheldFor(task, deps);
+  // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
+  const request = await deps.store.requireRequest(task.requestId);
+  const parsed = parseDecision(task.kind, submission.values, {
+    decidedAt,
+    withheld,
+    ...(submission.verifiedIdentity ? { verifiedIdentity: submission.verifiedIdentity } : {}),
+    ...(request.resource.url ? { defaultWebsites: request.resource.url } : {}),
+  });
+  if (!parsed.ok) {
+    return { state: 'invalid', open: await loadOpenTask(task, deps, request), errors: parsed.errors };
+  }
+  const { output, licenseKey } = parsed.value;
+  const stored = toStoredDecision(parsed.value);
+  const origin = requestOrigin(submission);
+
+  try {
+    // The claim keeps what is still to be done with the decision (never the licence key) and puts the
+    // task on the UNDELIVERED index: a crash from here on leaves the decision to the decision sweep
+    // (decision-recovery.ts) instead of stranding it until the step times out.
+    await deps.store.claimTask(task.taskId, {
+      secretHash: hashSecret(submission.secret ?? ''),
+      decision: output.decision,
+      decidedBy: output.decidedBy,
+      decidedAt,
+      delivery: { decision: stored, origin },
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) {
+      // The write may have landed with its answer lost (timeout, reset): then the claim is ours and
+      // the decision must still reach Step Functions, or the execution would wait until it times out.
+      if (!(await claimLanded(task.taskId, decidedAt, output.decidedBy, deps))) throw error;
+      logger.warn('Claim answer lost but the claim landed; delivering the decision', log);
+    } else {
+      const current = await loadLink(task.taskId, submission.secret, deps, audience);
+      logger.info('Decision lost the claim', { ...log, state: current.state });
+      return current.state === 'open' ? { state: 'conflict', task } : current;
+    }
+  }
+
+  try {
+    if (licenseKey) {
+      await deps.store.storeLicenseKey(task.requestId, {
+        licenseKey,
+        taskId: task.taskId,
+        storedAt: decidedAt,
+        storedBy: output.decidedBy,
+      });
+      stored.licenseKeyStored = true;
+      // The claim kept that a key was given; a replay may only say it was stored once this lands (a
+      // lost mark makes a replay report the key lost: the decider enters it again, nothing leaks).
+      await bestEffort('mark licence key stored', () =>
+        deps.store.markTaskLicenseKeyStored(task.taskId, { decidedAt }),
+      );
+    }
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }),
+    );
+  } catch (error) {
+    const name = (error as Error)?.name ?? 'Error';
+    if (WAIT_OVER.has(name)) return tooLate(task, output, name, origin, deps);
+    logger.error('Decision not delivered to Step Functions; claim released', { ...log, errorName: name });
+    try {
+      await deps.store.releaseTask(task.taskId, { decidedAt, team: task.team });
+    } catch (releaseError) {
+      // The claim stays on the UNDELIVERED index: the decision sweep delivers it in a few minutes.
+      logger.error('Could not release the task claim: the decision sweep delivers it later', {
+        ...log,
+        errorName: (releaseError as Error)?.name,
+      });
+    }
+    return { state: 'not-recorded', task };
+  }
+
+  logger.info('Decision recorded', { ...log, decision: output.decision });
+  // Progress marks, each after its side effect: a crash from here on leaves the sweep only the
+  // follow-up. "Delivered" is written alongside the follow-up, not before it: the next step's
+  // assign-task may already be reading the facts and the audit trail (an answer to a question is read
+  // from it), and a lost mark is harmless (the sweep finds the decision delivered, decision-recovery.ts).
+  const claim = { decidedAt, at: deps.now().toISOString() };
+  const decided: TaskRecord = { ...task, status: 'DECIDED', decidedAt, decidedBy: output.decidedBy };
+  const [, { incomplete, emailPending }] = await Promise.all([
+    bestEffort('mark decision delivered', () => deps.store.markTaskDelivered(task.taskId, claim)),
+    afterDecision(decided, request, stored, origin, deps),
+  ]);
+  // Anything still missing (a write or the requester's email) keeps the task on the index: the sweep
+  // tries it again.
+  if (!incomplete.length && !emailPending) {
+    await bestEffort('mark decision followed up', () =>
+      deps.store.markTaskFollowedUp(task.taskId, { decidedAt, at: deps.now().toISOString() }),
+    );
+  }
+  return { state: 'recorded', task: decided, output, ...(incomplete.length ? { incomplete } : {}) };
+}
+
+async function tooLate(
+  task: TaskRecord,
+  output: DecisionOutput,
+  errorName: string,
+  origin: DecisionOrigin,
+  deps: Pick<DecideDeps, 'store'>,
+): Promise<DecideResult> {
+  logger.warn('Decision arrived after the wait ended', {
+    taskId: task.taskId,
+    requestId: task.requestId,
+    kind: task.kind,
+    errorName,
+  });
+  await recordTooLate(task, output, errorName, origin, deps.store);
+  return { state: 'too-late', task: { ...task, status: 'TIMED_OUT' } };
+}
+
+/**
+ * A decision Step Functions no longer waits for (its step timed out, or the execution stopped):
+ * the task is marked timed out (and leaves the UNDELIVERED index) and DECISION_TOO_LATE audited.
+ * Shared by decide() and the decision sweep.
+ */
+export async function recordTooLate(
+  task: TaskRecord,
+  output: DecisionOutput,
+  errorName: string,
+  origin: DecisionOrigin,
+  store: Pick<WorkflowStore, 'markTaskTimedOut' | 'appendAudit'>,
+  summary = `A decision (${decisionLabel(output.decision)}) arrived after this step had timed out; nothing was recorded`,
+): Promise<void> {
+  const deps = { store };
+  await bestEffort('mark task timed out', () => deps.store.markTaskTimedOut(task.taskId));
+  await bestEffort('audit late decision', () =>
+    deps.store.appendAudit({
+      requestId: task.requestId,
+      sopStep: task.sopStep,
+      type: 'DECISION_TOO_LATE',
+      summary,
+      actor: output.decidedBy,
+      detail: {
+        kind: task.kind,
+        taskId: task.taskId,
+        decision: output.decision,
+        decidedBy: output.decidedBy,
+        attemptedAt: output.decidedAt,
+        stepFunctionsError: errorName,
+        ...origin,
+      },
+    }),
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * SOP 4 (and SOP 17's annual renewal): email the vendor contact the district's student Data Privacy
+ * Agreement request: the DPA template link, how to return it, the resource, the student data the
+ * request says is shared, and the Cybersecurity team as the reply-to. Records security.dpa.sentTo/sentAt
+ * on the request and a DPA_SENT audit event.
+ *
+ * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
+ * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
+ */
+import { retryAfterEmail } from '../core/aws/transient.ts';
+import { logger } from '../core/logger.ts';
+import type { Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import { parsePayload } from '../workflow/outcome.ts';
+import type { SendDpaInput, SendDpaOutput } from '../workflow/payloads.ts';
+import { renderDpaRequestEmail } from './vendor-emails.ts';
+import { sendDpaPayload } from './vendor-payloads.ts';
+
+export const DPA_SOP_STEP = 4;
+export const RENEWAL_SOP_STEP = 17;
+
+export interface SendDpaConfig {
+  tableName: string;
+  mailFrom: string;
+  cybersecurityEmail: string;
+  dpaTemplateUrl: string;
+  returnInstructions: string;
+}
+
+export interface SendDpaDeps {
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
+  mailer: Mailer;
+  now: () => Date;
+  config: Pick<SendDpaConfig, 'cybersecurityEmail' | 'dpaTemplateUrl' | 'returnInstructions'>;
+}
+
+export async function sendDpa(input: SendDpaInput, deps: SendDpaDeps): Promise<SendDpaOutput> {
+  const payload = parsePayload(sendDpaPayload, input);
+  const { requestId, vendorContactEmail: sentTo } = payload;
+  const renewal = payload.renewal === true;
+  const request = await deps.store.requireRequest(requestId);
+
+  const email = renderDpaRequestEmail({
+    requestId,
+    vendorContactEmail: sentTo,
+    cybersecurityEmail: deps.config.cybersecurityEmail,
+    resourceName: request.resource.name,
+    vendorName: request.resource.vendorName,
+    ...(request.resource.url ? { resourceUrl: request.resource.url } : {}),
+    studentDataElements: request.submitted.studentDataShared
+      ? (request.submitted.studentDataElements ?? [])
+      : [],
+    dpaTemplateUrl: deps.config.dpaTemplateUrl,
+    returnInstructions: deps.config.returnInstructions,
+    renewal,
+  });
+  await deps.mailer.send(email);
+  const sentAt = deps.now().toISOString();
+
+  // Retried here: failed, the step's retry would send the vendor the DPA a second time.
+  await retryAfterEmail(() =>
+    deps.store.setRequestSecurity(requestId, 'dpa', { ...request.security?.dpa, sentTo, sentAt }),
+  );
+  await deps.store.appendAudit({
+    requestId,
+    at: sentAt,
+    sopStep: renewal ? RENEWAL_SOP_STEP : DPA_SOP_STEP,
+    type: 'DPA_SENT',
+    summary: renewal
+      ? 'Annual renewal: the student Data Privacy Agreement was sent to the vendor contact'
+      : 'The student Data Privacy Agreement was sent to the vendor contact',
+    actor: 'Cybersecurity (CCS) workflow',
+    detail: { renewal },
+  });
+  logger.info('DPA sent', { sopStep: renewal ? RENEWAL_SOP_STEP : DPA_SOP_STEP, renewal });
+  return { sentTo, sentAt };
+}

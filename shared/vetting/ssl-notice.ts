@@ -1,0 +1,178 @@
+/**
+ * SOP 5: "If substandard grade is scored, cybersecurity team will notify vendor to improve SSL Grade."
+ * A scan that failed (a grade below A, or no grade at all after check-ssl's automatic retries) opens
+ * or continues the SSL remediation of this execution: the vendor contact is emailed (Cybersecurity in
+ * copy and as reply-to) each website's grade per endpoint or its error, and what to fix; the state
+ * machine then gives Cybersecurity an `ssl-remediation` task (re-test or deny).
+ *
+ * Remediation is bounded (SOP 6 denies at the end): at most MAX_SSL_RETESTS re-tests and a window
+ * of SSL_REMEDIATION_WINDOW_DAYS from the first notice, both counted per execution (the vetting of a
+ * request with all its replacement rounds, or one annual renewal). When either is used up the vendor
+ * is not asked again: the output says `open: false` with the reason, and the state machine denies.
+ *
+ * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
+ * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail.
+ */
+import { retryAfterEmail } from '../core/aws/transient.ts';
+import { logger } from '../core/logger.ts';
+import type { Mailer } from '../core/mail/mailer.ts';
+import type { WorkflowStore } from '../core/store/table.ts';
+import { hostnameOf } from '../core/text/hostname.ts';
+import { parsePayload } from '../workflow/outcome.ts';
+import type { NotifyVendorSslInput, NotifyVendorSslOutput } from '../workflow/payloads.ts';
+import type { SslRemediationRecord } from '../workflow/records.ts';
+import { renderSslNoticeEmail } from './vendor-emails.ts';
+import { sslNoticePayload } from './vendor-payloads.ts';
+
+export const SSL_SOP_STEP = 5;
+export const RENEWAL_SOP_STEP = 17;
+
+/** Re-tests Cybersecurity may ask for per execution; the ASL's guard denies at this count too. */
+export const MAX_SSL_RETESTS = 5;
+export const DEFAULT_REMEDIATION_WINDOW_DAYS = 30;
+/** The largest window the configuration accepts (scripts/aws-limits.ts counts it once per execution). */
+export const MAX_REMEDIATION_WINDOW_DAYS = 30;
+/**
+ * One ssl-remediation task waits at most this long (21 days, like the other vendor-facing steps),
+ * and never past the window: a longer Node timer would overflow on the local engine (24.8 days).
+ */
+export const MAX_REMEDIATION_WAIT_SECONDS = 21 * 86_400;
+const DAY_MS = 86_400_000;
+/** The current activity while the vendor remediates (after "W" or "Annual renewal: w"). */
+const SSL_REMEDIATION_WAITING = 'aiting for the vendor to improve the SSL grade';
+/** The denial reasons in the state: at most this long (the registry and the emails show them). */
+const MAX_REASON = 1000;
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+export interface NotifyVendorSslConfig {
+  tableName: string;
+  mailFrom: string;
+  cybersecurityEmail: string;
+  remediationWindowDays: number;
+}
+
+export interface NotifyVendorSslDeps {
+  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'>;
+  mailer: Mailer;
+  now: () => Date;
+  config: Pick<NotifyVendorSslConfig, 'cybersecurityEmail' | 'remediationWindowDays'>;
+}
+
+export type { NotifyVendorSslOutput } from '../workflow/payloads.ts';
+
+/** "B, no grade, B": what the vendor's websites scored at each failed scan. */
+const gradesSeen = (r: SslRemediationRecord) => r.grades.join(', ');
+
+export async function notifyVendorSsl(
+  input: NotifyVendorSslInput,
+  deps: NotifyVendorSslDeps,
+): Promise<NotifyVendorSslOutput> {
+  const payload = parsePayload(sslNoticePayload, input);
+  const { requestId, vendorContactEmail } = payload;
+  const request = await deps.store.requireRequest(requestId);
+  const ssl = request.security?.ssl;
+  const grade = payload.grade ?? ssl?.grade;
+  const renewal = request.status === 'APPROVED';
+  const sopStep = renewal ? RENEWAL_SOP_STEP : SSL_SOP_STEP;
+  const hosts = ssl?.hosts ?? [];
+  const hostname = hosts.length === 1 ? hosts[0]?.host : hostnameOf(request.resource.url);
+  const now = deps.now();
+  const days = deps.config.remediationWindowDays;
+
+  const executionId = payload.executionId ?? 'unknown';
+  const previous = request.security?.sslRemediation;
+  const remediation: SslRemediationRecord =
+    previous && previous.executionId === executionId
+      ? { ...previous, scans: [...previous.scans], grades: [...previous.grades] }
+      : {
+          executionId,
+          startedAt: now.toISOString(),
+          windowEndsAt: new Date(now.getTime() + days * DAY_MS).toISOString(),
+          scans: [],
+          grades: [],
+        };
+  // A retried notice for the same scan is not a new re-test (and does not email twice).
+  const scanKey = payload.scanStartedAt ?? ssl?.testedAt ?? now.toISOString();
+  const repeated = remediation.scans.includes(scanKey);
+  if (!repeated) {
+    remediation.scans.push(scanKey);
+    remediation.grades.push(grade ?? 'no grade');
+  }
+  const retests = remediation.scans.length - 1;
+  const windowEndsAt = new Date(remediation.windowEndsAt);
+  const windowDay = remediation.windowEndsAt.slice(0, 10);
+  const leftSeconds = Math.floor((windowEndsAt.getTime() - now.getTime()) / 1000);
+
+  let closedReason = '';
+  if (retests >= MAX_SSL_RETESTS) {
+    closedReason = `The SSL grade still fails after ${MAX_SSL_RETESTS} re-tests (grades seen: ${gradesSeen(remediation)}): ${payload.reason}`;
+  } else if (leftSeconds <= 0) {
+    closedReason = `The vendor did not bring the SSL grade to A within the ${days}-day remediation window (ended ${windowDay}; grades seen: ${gradesSeen(remediation)}): ${payload.reason}`;
+  }
+  const open = closedReason === '';
+  const waitSeconds = open ? Math.max(1, Math.min(MAX_REMEDIATION_WAIT_SECONDS, leftSeconds)) : 1;
+  // Kept short: the state carries both reasons (256 KB cap); the record and audit keep the details.
+  const timeoutReason =
+    leftSeconds <= MAX_REMEDIATION_WAIT_SECONDS
+      ? `The vendor did not bring the SSL grade to A within the ${days}-day remediation window (ended ${windowDay}; grades seen: ${gradesSeen(remediation)})`
+      : 'Cybersecurity did not ask for an SSL re-test or deny within 21 days of the vendor notice';
+
+  if (open && !repeated) {
+    await deps.mailer.send(
+      renderSslNoticeEmail({
+        requestId,
+        vendorContactEmail,
+        cybersecurityEmail: deps.config.cybersecurityEmail,
+        resourceName: request.resource.name,
+        vendorName: request.resource.vendorName,
+        ...(hostname ? { hostname } : {}),
+        ...(grade ? { grade } : {}),
+        endpoints: ssl?.endpoints ?? [],
+        hosts,
+        reason: payload.reason,
+        renewal,
+        retests,
+        maxRetests: MAX_SSL_RETESTS,
+        windowEndsAt: remediation.windowEndsAt,
+      }),
+    );
+  }
+  // Retried here: failed, the step's retry would email the vendor the same notice again.
+  await retryAfterEmail(() => deps.store.setRequestSecurity(requestId, 'sslRemediation', remediation));
+  await deps.store.updateRequest(requestId, {
+    currentActivity: open
+      ? `${renewal ? 'Annual renewal: w' : 'W'}${SSL_REMEDIATION_WAITING} (grades seen: ${gradesSeen(remediation)}; re-tests ${retests} of ${MAX_SSL_RETESTS}; window ends ${windowDay})`
+      : `${renewal ? 'Annual renewal: ' : ''}SSL remediation ended: ${closedReason}`,
+  });
+  const notifiedAt = now.toISOString();
+  if (!repeated) {
+    await deps.store.appendAudit({
+      requestId,
+      at: notifiedAt,
+      sopStep,
+      type: open ? 'VENDOR_NOTIFIED_SSL' : 'SSL_REMEDIATION_ENDED',
+      summary: open
+        ? `The vendor was asked to improve the SSL grade${grade ? ` (${grade})` : ' (no grade)'} to A or better (re-tests ${retests} of ${MAX_SSL_RETESTS}, window ends ${windowDay})`
+        : closedReason,
+      actor: 'Cybersecurity (CCS) workflow',
+      detail: {
+        ...(grade ? { grade } : {}),
+        ...(hostname ? { host: hostname } : {}),
+        hosts: hosts.map((h) => h.host),
+        renewal,
+        retests,
+        windowEndsAt: remediation.windowEndsAt,
+      },
+    });
+  }
+  logger.info('SSL remediation', { sopStep, grade, open, retests });
+  return {
+    notifiedAt,
+    open,
+    retests,
+    waitSeconds,
+    windowEndsAt: remediation.windowEndsAt,
+    reason: clip(closedReason, MAX_REASON),
+    timeoutReason: clip(timeoutReason, MAX_REASON),
+  };
+}

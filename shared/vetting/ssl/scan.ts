@@ -1,0 +1,428 @@
+/**
+ * SOP 5 (and the SOP 17 re-test): one step of the SSL Labs scan loop the state machine drives.
+ *
+ * The first call (no `startedAt`) starts the assessment; later calls poll it. Each call answers
+ * whether a verdict was reached and, if not, how long the state machine should Wait before the next
+ * poll: the scan's ETA when SSL Labs gives one, otherwise 5 s, then 10 s growing ×1.5 up to 120 s, or
+ * the cool-off SSL Labs asked for when it is busy; never less than half the time the scan has
+ * already taken (SCAN_WAIT_GROWTH). After `maxWaitSeconds` from the start the scan is given up with
+ * a clear reason. `polls` counts the calls SSL Labs answered: while it is 0 (the start
+ * was refused as busy) the next call starts the assessment again rather than reading a cached report.
+ */
+
+import * as z from 'zod/mini';
+import type { WorkflowStore } from '../../core/store/table.ts';
+import { invalid, lenientObject, parsePayload, requiredText } from '../../workflow/outcome.ts';
+import type {
+  CheckSslInput,
+  CheckSslOutput,
+  SslEndpointGrade,
+  SslHostProgress,
+} from '../../workflow/payloads.ts';
+import { MAX_WEBSITES, websiteHost } from '../../workflow/websites.ts';
+import { gradeAssessment, type SslVerdict, toEndpointGrades, worstGrade } from './grading.ts';
+import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
+
+export const SSL_SOP_STEP = 5;
+export const RENEWAL_SOP_STEP = 17;
+
+const FIRST_POLL_SECONDS = 5;
+const SECOND_POLL_SECONDS = 10;
+const POLL_GROWTH = 1.5;
+const MAX_POLL_SECONDS = 120;
+const MIN_ETA_SECONDS = 10;
+const MAX_ETA_SECONDS = 300;
+/**
+ * Each wait is at least this share of the time already spent, so the waits grow geometrically and
+ * the number of calls per scan is logarithmic in `maxWaitSeconds` (maxScanCalls): each call adds
+ * about 9 events to the execution history, which Step Functions caps at 25,000.
+ */
+export const SCAN_WAIT_GROWTH = 0.5;
+
+/**
+ * The most check-ssl calls one scan can make with this wait cap (every wait at its floor, each call
+ * taking no time): the bound scripts/aws-limits.ts multiplies into the history-event budget.
+ */
+export function maxScanCalls(maxWaitSeconds: number): number {
+  let elapsed = 0;
+  let calls = 1;
+  while (elapsed < maxWaitSeconds) {
+    const floor = calls <= 1 ? FIRST_POLL_SECONDS : Math.ceil(elapsed * SCAN_WAIT_GROWTH);
+    elapsed += Math.max(
+      1,
+      Math.min(Math.max(FIRST_POLL_SECONDS, floor), Math.ceil(maxWaitSeconds - elapsed)),
+    );
+    calls++;
+  }
+  return calls;
+}
+
+export interface SslScanDeps {
+  ssllabs: Pick<SslLabsClient, 'analyze'>;
+  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
+  now: () => Date;
+  /** SSL_MAX_WAIT_SECONDS: give up this long after the scan started. */
+  maxWaitSeconds: number;
+}
+
+/**
+ * An assessment SSL Labs ended in ERROR (DNS failure, unreachable endpoint) is started again this many
+ * times, a minute later, before the host counts as ungraded: a passing glitch is not a finding.
+ */
+export const MAX_SCAN_ERROR_RETRIES = 2;
+const SCAN_ERROR_RETRY_SECONDS = 60;
+/** A host's reason is cut to this length in the state (256 KB cap); the record keeps the verdict. */
+const MAX_HOST_REASON = 200;
+const MAX_SCAN_REASON = 900;
+
+interface ValidInput {
+  requestId: string;
+  hosts: SslHostProgress[];
+  startedAt?: Date;
+  polls: number;
+}
+
+const NOT_A_WEBSITE = 'must be a full http(s) address or host name, e.g. https://example.com';
+const NOT_A_TIME = 'must be an ISO 8601 timestamp';
+const NOT_A_COUNT = 'must be a non-negative integer';
+
+const count = z.int({ error: NOT_A_COUNT }).check(z.gte(0, NOT_A_COUNT));
+const hostName = z.pipe(
+  requiredText('is required (the website to test)'),
+  z.pipe(z.transform(websiteHost), z.string().check(z.minLength(1, NOT_A_WEBSITE))),
+);
+const hostProgress = z.object({
+  host: hostName,
+  polls: count,
+  errorRetries: count,
+  finished: z.boolean(),
+  passed: z.boolean(),
+  grade: z.optional(z.string()),
+  reason: z.string(),
+  nextPollSeconds: z.optional(z.number()),
+  endpoints: z.optional(
+    z.array(
+      z.object({
+        ipAddress: z.string(),
+        grade: z.optional(z.string()),
+        statusMessage: z.optional(z.string()),
+        host: z.optional(z.string()),
+      }),
+    ),
+  ),
+});
+
+const checkSslPayload = lenientObject({
+  requestId: requiredText('is required'),
+  websites: z.optional(
+    z
+      .array(hostName)
+      .check(
+        z.minLength(1, 'must name at least one website'),
+        z.maxLength(MAX_WEBSITES, `must name at most ${MAX_WEBSITES} websites`),
+      ),
+  ),
+  url: z.optional(hostName),
+  hosts: z.optional(z.nullable(z.array(hostProgress).check(z.maxLength(MAX_WEBSITES, 'too many hosts')))),
+  startedAt: z.optional(
+    z.nullable(
+      z.pipe(
+        z.string({ error: NOT_A_TIME }),
+        z.pipe(
+          z.transform((t: string) => new Date(t)),
+          z.date({ error: NOT_A_TIME }),
+        ),
+      ),
+    ),
+  ),
+  polls: z.optional(z.nullable(count)),
+});
+
+/** A host's progress before its first call. */
+const notStarted = (host: string): HostState => ({
+  host,
+  polls: 0,
+  errorRetries: 0,
+  finished: false,
+  passed: false,
+  reason: `SSL Labs test of ${host} not started yet`,
+});
+
+/** Bad input is a ValidationError before anything is called or written. */
+export function validateCheckSslInput(input: unknown): ValidInput {
+  const { requestId, websites, url, hosts, startedAt, polls } = parsePayload(checkSslPayload, input);
+  let progress: HostState[];
+  if (hosts && hosts.length > 0) progress = hosts as HostState[];
+  else {
+    const names = websites ?? (url ? [url] : []);
+    if (names.length === 0) throw invalid('websites', 'websites is required (the websites to test)');
+    // The single-host form carries the scan's own poll count (it counts the calls SSL Labs answered).
+    progress = [...new Set(names)].map((h) => ({
+      ...notStarted(h),
+      polls: names.length === 1 ? (polls ?? 0) : 0,
+    }));
+  }
+  return { requestId, hosts: progress, ...(startedAt ? { startedAt } : {}), polls: polls ?? 0 };
+}
+
+/** Seconds to Wait before the next poll of an unfinished scan (before the cap is applied). */
+export function nextPollDelay(result: AnalyzeResult, polls: number): number {
+  if (result.kind === 'busy') return result.retryAfterSeconds;
+  const etas = result.host.endpoints.map((e) => e.eta ?? -1).filter((eta) => eta > 0);
+  if (result.host.status === 'IN_PROGRESS' && etas.length > 0) {
+    return Math.min(MAX_ETA_SECONDS, Math.max(MIN_ETA_SECONDS, Math.ceil(Math.max(...etas))));
+  }
+  if (result.host.status === 'DNS' || polls <= 1) return FIRST_POLL_SECONDS;
+  return Math.min(MAX_POLL_SECONDS, Math.round(SECOND_POLL_SECONDS * POLL_GROWTH ** (polls - 2)));
+}
+
+export function describeDuration(seconds: number): string {
+  if (seconds % 60 === 0) {
+    const minutes = seconds / 60;
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** A host's progress in the state; a finished host also carries its endpoints until the scan ends. */
+type HostState = SslHostProgress & { endpoints?: SslEndpointGrade[] };
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/** One start-or-poll call for one host that has no verdict yet. */
+async function stepHost(
+  h: HostState,
+  deps: SslScanDeps,
+  elapsedSeconds: number,
+  endpointCap: number,
+): Promise<{ state: HostState; verdict?: SslVerdict; last?: AnalyzeResult; answered: boolean }> {
+  const result = await deps.ssllabs.analyze(h.host, { startNew: h.polls === 0 });
+  const answered = result.kind === 'host';
+  const polls = result.kind === 'host' ? h.polls + 1 : h.polls;
+  if (result.kind === 'host' && (result.host.status === 'READY' || result.host.status === 'ERROR')) {
+    const verdict = gradeAssessment(result.host, h.host);
+    const retry =
+      result.host.status === 'ERROR' &&
+      h.errorRetries < MAX_SCAN_ERROR_RETRIES &&
+      elapsedSeconds + SCAN_ERROR_RETRY_SECONDS < deps.maxWaitSeconds;
+    if (retry) {
+      // Start the assessment again a minute later (polls 0 = startNew on the next call).
+      const state: HostState = {
+        host: h.host,
+        polls: 0,
+        errorRetries: h.errorRetries + 1,
+        finished: false,
+        passed: false,
+        reason: clip(
+          `${verdict.reason}; SSL Labs will try again (${h.errorRetries + 1} of ${MAX_SCAN_ERROR_RETRIES})`,
+          MAX_HOST_REASON,
+        ),
+        nextPollSeconds: SCAN_ERROR_RETRY_SECONDS,
+      };
+      return { state, answered };
+    }
+    return { state: finishedHost(h, polls, verdict, endpointCap), verdict, answered };
+  }
+  const nextPollSeconds = nextPollDelay(result, polls);
+  return {
+    state: {
+      ...h,
+      polls,
+      reason: clip(progressActivity(result, h.host, polls, nextPollSeconds), MAX_HOST_REASON),
+      nextPollSeconds,
+    },
+    last: result,
+    answered,
+  };
+}
+
+function finishedHost(h: HostState, polls: number, verdict: SslVerdict, endpointCap: number): HostState {
+  return {
+    host: h.host,
+    polls,
+    errorRetries: h.errorRetries,
+    finished: true,
+    passed: verdict.passed,
+    ...(verdict.grade ? { grade: verdict.grade } : {}),
+    reason: clip(verdict.reason, MAX_HOST_REASON),
+    // Without the host name per endpoint in the state (256 KB cap); the record gets it.
+    endpoints: verdict.endpoints.slice(0, endpointCap),
+  };
+}
+
+/** Runs one start-or-poll step of the SSL Labs scan of every website of a request. */
+export async function runSslScanStep(rawInput: CheckSslInput, deps: SslScanDeps): Promise<CheckSslOutput> {
+  const input = validateCheckSslInput(rawInput);
+  const now = deps.now();
+  const startedAt = input.startedAt ?? now;
+  const elapsedSeconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
+  // Every host's endpoints together stay within MAX_ENDPOINTS_IN_STATE.
+  const endpointCap = Math.max(1, Math.floor(MAX_ENDPOINTS_IN_STATE / input.hosts.length));
+
+  // The hosts still without a verdict are asked at once: a request names at most MAX_WEBSITES, and
+  // one call per host keeps check-ssl within its Lambda timeout whatever their number.
+  const steps: { state: HostState; last?: AnalyzeResult; answered?: boolean }[] = await Promise.all(
+    input.hosts.map((h) =>
+      h.finished ? Promise.resolve({ state: h }) : stepHost(h, deps, elapsedSeconds, endpointCap),
+    ),
+  );
+  let hosts: HostState[] = steps.map((s) => s.state);
+  // Calls SSL Labs answered (a busy answer does not count), as for one host.
+  const polls = input.polls + (steps.some((s) => s.answered) ? 1 : 0);
+  const base = { startedAt: startedAt.toISOString(), polls };
+
+  if (hosts.some((h) => !h.finished) && elapsedSeconds >= deps.maxWaitSeconds) {
+    hosts = hosts.map((h, i) => {
+      if (h.finished) return h;
+      const last = steps[i]?.last;
+      const endpoints: SslEndpointGrade[] = last?.kind === 'host' ? toEndpointGrades(last.host) : [];
+      return finishedHost(
+        h,
+        h.polls,
+        {
+          passed: false,
+          endpoints,
+          reason: `The SSL Labs scan of ${h.host} did not finish within ${describeDuration(deps.maxWaitSeconds)}`,
+        },
+        endpointCap,
+      );
+    });
+  }
+
+  if (hosts.every((h) => h.finished)) {
+    const verdict = combineVerdicts(hosts);
+    await recordVerdict(input.requestId, hosts, verdict, now, deps);
+    return toOutput(verdict, hosts, base);
+  }
+
+  const remaining = Math.max(1, Math.ceil(deps.maxWaitSeconds - elapsedSeconds));
+  const floor = Math.ceil(elapsedSeconds * SCAN_WAIT_GROWTH);
+  const wanted = Math.min(
+    ...hosts.filter((h) => !h.finished).map((h) => h.nextPollSeconds ?? FIRST_POLL_SECONDS),
+  );
+  const nextPollSeconds = Math.min(Math.max(wanted, floor), remaining);
+  const activity = hosts
+    .filter((h) => !h.finished)
+    .map((h) => h.reason)
+    .join('; ');
+  await deps.store.updateRequest(input.requestId, { currentActivity: clip(activity, MAX_SCAN_REASON) });
+  return {
+    finished: false,
+    passed: false,
+    endpoints: [],
+    reason: clip(activity, MAX_SCAN_REASON),
+    nextPollSeconds,
+    ...base,
+    hosts,
+  };
+}
+
+/**
+ * SOP 5 over every website: passed only when every host passed; the worst grade over all hosts and
+ * endpoints counts (given only when every host was graded).
+ */
+export function combineVerdicts(hosts: readonly SslHostProgress[]): Omit<SslVerdict, 'endpoints'> {
+  const passed = hosts.every((h) => h.passed);
+  const graded = hosts.every((h) => h.grade !== undefined);
+  const grade = graded ? worstGrade(hosts.map((h) => h.grade as string)) : undefined;
+  const only = hosts.length === 1 ? hosts[0] : undefined;
+  let reason: string;
+  if (only) reason = only.reason;
+  else if (passed) {
+    reason = `SSL Labs grades meet the required A or better on all ${hosts.length} websites (${hosts.map((h) => `${h.host} ${h.grade}`).join(', ')})`;
+  } else {
+    const failing = hosts.filter((h) => !h.passed);
+    reason = `${failing.length} of ${hosts.length} websites fail the SSL test${grade ? ` (worst grade ${grade})` : ''}: ${failing.map((h) => h.reason).join('; ')}`;
+  }
+  return { passed, ...(grade ? { grade } : {}), reason: clip(reason, MAX_SCAN_REASON) };
+}
+
+function progressActivity(
+  result: AnalyzeResult,
+  hostname: string,
+  polls: number,
+  waitSeconds: number,
+): string {
+  if (result.kind === 'busy') {
+    return `SSL Labs is busy (${result.message}); the test of ${hostname} resumes in ${describeDuration(waitSeconds)}`;
+  }
+  if (polls <= 1) return `SSL Labs test of ${hostname} started`;
+  const progress = result.host.endpoints.map((e) => e.progress ?? -1).filter((p) => p >= 0);
+  const percent = progress.length ? `, ${Math.round(Math.min(...progress))}% done` : '';
+  return `SSL Labs test of ${hostname} in progress (poll ${polls}${percent})`;
+}
+
+/**
+ * Endpoints carried in the execution state at most: the state is capped at 256 KB, and a host can
+ * have any number of addresses. The request record keeps the full list.
+ */
+export const MAX_ENDPOINTS_IN_STATE = 64;
+
+function toOutput(
+  verdict: Omit<SslVerdict, 'endpoints'>,
+  hosts: HostState[],
+  base: { startedAt: string; polls: number },
+): CheckSslOutput {
+  return {
+    finished: true,
+    passed: verdict.passed,
+    ...(verdict.grade ? { grade: verdict.grade } : {}),
+    endpoints: hosts.flatMap((h) => h.endpoints ?? []).slice(0, MAX_ENDPOINTS_IN_STATE),
+    reason: verdict.reason,
+    nextPollSeconds: 0,
+    ...base,
+    hosts: hosts.map(({ endpoints: _endpoints, nextPollSeconds: _next, ...h }) => h),
+  };
+}
+
+/**
+ * Records the verdict on the request (security.ssl, written on its own so other security findings are
+ * never overwritten) and in the audit trail. A request already approved is in its annual renewal
+ * (SOP 17): the step it is on is left alone and the audit event is filed under step 17.
+ */
+async function recordVerdict(
+  requestId: string,
+  hosts: HostState[],
+  verdict: Omit<SslVerdict, 'endpoints'>,
+  now: Date,
+  deps: SslScanDeps,
+): Promise<void> {
+  const request = await deps.store.requireRequest(requestId);
+  const renewal = request.status === 'APPROVED';
+  const testedAt = now.toISOString();
+  const outcome = verdict.passed ? 'passed' : 'failed';
+  const endpoints = hosts.flatMap((h) => (h.endpoints ?? []).map((e) => ({ ...e, host: h.host })));
+  const perHost = hosts.map((h) => ({
+    host: h.host,
+    passed: h.passed,
+    ...(h.grade ? { grade: h.grade } : {}),
+    reason: h.reason,
+  }));
+  await deps.store.setRequestSecurity(requestId, 'ssl', {
+    ...(verdict.grade ? { grade: verdict.grade } : {}),
+    endpoints,
+    hosts: perHost,
+    passed: verdict.passed,
+    reason: verdict.reason,
+    testedAt,
+  });
+  await deps.store.updateRequest(requestId, {
+    currentActivity: `${renewal ? 'Annual renewal: ' : ''}SSL Labs test ${outcome}: ${verdict.reason}`,
+    ...(renewal ? {} : { currentStep: SSL_SOP_STEP }),
+  });
+  await deps.store.appendAudit({
+    requestId,
+    at: testedAt,
+    sopStep: renewal ? RENEWAL_SOP_STEP : SSL_SOP_STEP,
+    type: 'SSL_TESTED',
+    summary: `${renewal ? 'Annual SSL re-test' : 'Qualys SSL Labs server test'} ${outcome}: ${verdict.reason}`,
+    actor: 'Qualys SSL Labs (automated)',
+    detail: {
+      host: hosts.map((h) => h.host).join(', '),
+      hosts: perHost,
+      passed: verdict.passed,
+      ...(verdict.grade ? { grade: verdict.grade } : {}),
+      endpoints,
+    },
+  });
+}

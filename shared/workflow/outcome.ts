@@ -1,0 +1,167 @@
+/**
+ * How a request ends: its outcome (SOP 6, 9, 11 denials; SOP 16 approval) or a system error, and the
+ * payload checks the automated workflow steps share. Pure functions: the handlers in lambdas/ do the I/O.
+ */
+import * as z from 'zod/mini';
+import { type FieldError, ValidationError } from '../core/errors.ts';
+import type { Denial, Outcome } from './payloads.ts';
+import type { RequestRecord } from './records.ts';
+
+// ---- payload checks -------------------------------------------------------------------------------
+
+/** Request ids are execution names too (submit-request starts the execution with it). */
+export const requestIdField = z
+  .string({ error: 'requestId is required' })
+  .check(
+    z.trim(),
+    z.minLength(1, 'requestId is required'),
+    z.maxLength(80, 'requestId must be at most 80 characters'),
+    z.regex(/^[A-Za-z0-9._-]+$/, 'requestId may contain only letters, digits, ".", "_" and "-"'),
+  );
+
+/** A string that must not be blank; trimmed. */
+export const requiredText = (message: string) =>
+  z.string({ error: message }).check(z.trim(), z.minLength(1, message));
+
+/**
+ * A payload schema for steps that report every missing field even when the payload is not an object
+ * (it is read as {}).
+ */
+export const lenientObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.pipe(
+    z.transform((input: unknown) => (input && typeof input === 'object' ? input : {})),
+    z.object(shape),
+  );
+
+export const sopStepField = z
+  .int({ error: 'sopStep must be a whole SOP step number' })
+  .check(z.gte(1, 'sopStep must be between 1 and 17'), z.lte(17, 'sopStep must be between 1 and 17'));
+
+export const denialSchema = z.object(
+  {
+    sopStep: sopStepField,
+    reason: z
+      .string({ error: 'denial.reason is required' })
+      .check(
+        z.trim(),
+        z.minLength(1, 'denial.reason is required'),
+        z.maxLength(1000, 'denial.reason is too long'),
+      ),
+    comment: z.optional(
+      z.string({ error: 'denial.comment must be text' }).check(z.trim(), z.maxLength(2000, 'too long')),
+    ),
+  },
+  { error: 'denial must be an object with sopStep and reason' },
+);
+
+/**
+ * Validates a state machine payload; on failure throws ValidationError with one message per field
+ * (the first problem found for it), before anything is read or written.
+ */
+export function parsePayload<T>(schema: z.ZodMiniType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const byField = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const field = issue.path.length ? issue.path.map(String).join('.') : '(payload)';
+    if (!byField.has(field)) byField.set(field, issue.message);
+  }
+  throw new ValidationError([...byField].map(([field, message]): FieldError => ({ field, message })));
+}
+
+/** A ValidationError for one field, e.g. a payload that is well-formed but inconsistent. */
+export function invalid(field: string, message: string): ValidationError {
+  return new ValidationError([{ field, message }]);
+}
+
+// ---- the outcome (close-request) ------------------------------------------------------------------
+
+export const APPROVED_ACTIVITY = 'Approved: resource is Active/Approved';
+export const APPROVED_STEP = 16;
+
+/** The denial's reason with the decider's comment, when there is one. */
+export function denialReason(denial: Denial): string {
+  const comment = denial.comment?.trim();
+  return comment ? `${denial.reason} (comment: ${comment})` : denial.reason;
+}
+
+export function deniedActivity(denial: Denial): string {
+  return `Denied at SOP step ${denial.sopStep}: ${denialReason(denial)}`;
+}
+
+export type OutcomePatch = Pick<RequestRecord, 'status' | 'currentStep' | 'currentActivity'> &
+  Partial<Pick<RequestRecord, 'deniedAtStep' | 'reason'>>;
+
+/** What close-request writes on the request. DENIED needs the denial; APPROVED has none. */
+export function outcomePatch(outcome: Outcome, denial?: Denial): OutcomePatch {
+  if (outcome === 'APPROVED') {
+    return { status: 'APPROVED', currentStep: APPROVED_STEP, currentActivity: APPROVED_ACTIVITY };
+  }
+  if (!denial) throw invalid('denial', 'A denied outcome needs the denial (SOP step and reason)');
+  return {
+    status: 'DENIED',
+    currentStep: denial.sopStep,
+    currentActivity: deniedActivity(denial),
+    deniedAtStep: denial.sopStep,
+    reason: denialReason(denial),
+  };
+}
+
+// ---- system errors (record-error) -----------------------------------------------------------------
+
+export const ERROR_ACTIVITY = 'Stopped by a system error; operators notified';
+export const MAX_CAUSE_LENGTH = 1000;
+const MAX_ERROR_NAME_LENGTH = 200;
+
+export function truncate(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+/**
+ * Reads what a Catch put in `$.error` ({ Error, Cause }) without ever throwing: missing, non-string
+ * or non-JSON values give a readable name and cause. A Lambda error's Cause is a JSON document
+ * ({ errorType, errorMessage, trace }); its message is the readable part.
+ */
+export function describeSystemError(error: unknown): { error: string; cause: string } {
+  if (typeof error === 'string') {
+    return { error: 'UnknownError', cause: truncate(readableCause(error), MAX_CAUSE_LENGTH) };
+  }
+  const e = error && typeof error === 'object' ? (error as Record<string, unknown>) : {};
+  const rawName = typeof e.Error === 'string' ? e.Error.trim() : '';
+  const name = truncate(rawName || 'UnknownError', MAX_ERROR_NAME_LENGTH);
+  return { error: name, cause: truncate(readableCause(e.Cause), MAX_CAUSE_LENGTH) };
+}
+
+function readableCause(cause: unknown): string {
+  if (cause === undefined || cause === null) return '(no cause given)';
+  if (typeof cause === 'string') {
+    const text = cause.trim();
+    if (text.startsWith('{')) {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (parsed && typeof parsed === 'object') {
+          const message = (parsed as Record<string, unknown>).errorMessage;
+          if (typeof message === 'string' && message.trim()) return message.trim();
+        }
+      } catch {
+        // not JSON after all: keep the text as it is
+      }
+    }
+    return text || '(no cause given)';
+  }
+  try {
+    return JSON.stringify(cause) ?? String(cause);
+  } catch {
+    return String(cause);
+  }
+}
+
+/** The Step Functions console page of an execution, or undefined when the ARN is not one. */
+export function executionConsoleUrl(executionArn: string | undefined): string | undefined {
+  const match = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:execution:[^:\s]+:[^:\s]+$/.exec(
+    executionArn ?? '',
+  );
+  if (!match) return undefined;
+  const region = match[1];
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
