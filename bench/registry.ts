@@ -17,10 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime } from '../local/runtime.ts';
-import { WorkflowStore } from '../shared/core/store/table.ts';
 import { formatCsvLine } from '../shared/registry/registry-csv.ts';
 import { PAGE_SIZE, searchRegistry } from '../shared/registry/registry-list.ts';
 import { resourceIdOf } from '../shared/registry/resource-identity.ts';
+import { WorkflowStore } from '../shared/store.ts';
 import type { RegistryStatus } from '../shared/workflow/payloads.ts';
 
 const ROOT = join(import.meta.dirname, '..');

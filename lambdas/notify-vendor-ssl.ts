@@ -10,7 +10,7 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { readMailFrom, readTableName, readTeamEmails } from '#shared/core/config.ts';
+import { readMailFrom, readTableName } from '#shared/core/config.ts';
 import { type Env, intEnv } from '#shared/core/env.ts';
 import { ConfigError } from '#shared/core/errors.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
@@ -22,12 +22,10 @@ import {
   type NotifyVendorSslDeps,
   notifyVendorSsl as notify,
 } from '#shared/vetting/ssl-notice.ts';
+import { readTeamEmails } from '#shared/workflow/config.ts';
 
-export type {
-  NotifyVendorSslConfig,
-  NotifyVendorSslDeps,
-  NotifyVendorSslOutput,
-} from '#shared/vetting/ssl-notice.ts';
+export type { NotifyVendorSslConfig, NotifyVendorSslDeps } from '#shared/vetting/ssl-notice.ts';
+export type { NotifyVendorSslOutput } from '#shared/workflow/payloads.ts';
 
 export function readNotifyVendorSslConfig(env: Env = process.env): NotifyVendorSslConfig {
   const remediationWindowDays = intEnv('SSL_REMEDIATION_WINDOW_DAYS', DEFAULT_REMEDIATION_WINDOW_DAYS, env);

@@ -6,11 +6,12 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
-import { readMailFrom, readTableName, readTeamEmails } from '#shared/core/config.ts';
+import { readMailFrom, readTableName } from '#shared/core/config.ts';
 import { type Env, httpUrlEnv, requireEnv } from '#shared/core/env.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import { type SendDpaConfig, type SendDpaDeps, sendDpa as send } from '#shared/vetting/send-dpa.ts';
+import { readTeamEmails } from '#shared/workflow/config.ts';
 
 export type { SendDpaConfig, SendDpaDeps } from '#shared/vetting/send-dpa.ts';
 

@@ -23,9 +23,9 @@ import {
 } from '#shared/core/http/edge.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { once } from '#shared/core/once.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { type SubmissionDeps, submitResourceRequest } from '#shared/requests/submission.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
 
 export { readStateMachineArn } from '#shared/core/config.ts';

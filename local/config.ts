@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deadlineDaysFromContext } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
+import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
 

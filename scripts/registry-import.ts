@@ -17,9 +17,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readLocalSettings } from '#local/config.ts';
 import { readRuntimeFile } from '#local/runtime-file.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
 import { readRegistryCsv } from '#shared/registry/registry-csv.ts';
 import { importRegistryEntries } from '#shared/registry/registry-import.ts';
+import { WorkflowStore } from '#shared/store.ts';
 
 interface Target {
   tableName: string;

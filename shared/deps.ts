@@ -8,11 +8,12 @@
  * friends are the process-wide instances.
  */
 import { dynamoDb } from './core/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName, readTeamEmails } from './core/config.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName } from './core/config.ts';
 import { type Env, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
-import { WorkflowStore } from './core/store/table.ts';
+import { WorkflowStore } from './store.ts';
+import { readTeamEmails } from './workflow/config.ts';
 
 export type { Env } from './core/env.ts';
 

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deadlineDaysFromContext } from '#shared/core/config.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/vetting/ssl/scan.ts';
 import { MAX_REMEDIATION_WINDOW_DAYS } from '#shared/vetting/ssl-notice.ts';
+import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

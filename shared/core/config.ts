@@ -3,11 +3,8 @@
  * through these functions, so a missing or malformed variable fails the first invocation with its name.
  */
 
-import { type DeadlineDays, parseDeadlineDays } from '../workflow/deadlines.ts';
-import { TEAMS, type Team } from '../workflow/task-kinds.ts';
 import { type Env, emailEnv, requireEnv, urlEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
-import { isEmailAddress } from './text/email-address.ts';
 
 export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
 export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
@@ -34,36 +31,4 @@ export function readSchedulerDeadLetterArn(env: Env = process.env): string {
     throw new ConfigError(`Environment variable SCHEDULER_DLQ_ARN must be an SQS queue ARN, got "${value}"`);
   }
   return value;
-}
-
-/**
- * The human-step deadlines of a deployment: cdk.json context `humanStepDeadlineDays` (task kind → days;
- * kinds left out keep shared/workflow/deadlines.ts's defaults). CDK (cdk/config.ts) and the local runtime
- * (local/config.ts) both read them through here; they reach the ASL as resolved TimeoutSeconds.
- */
-export function deadlineDaysFromContext(context: Record<string, unknown>): DeadlineDays {
-  return parseDeadlineDays(context.humanStepDeadlineDays);
-}
-
-export type TeamEmails = Record<Team, string>;
-
-/** TEAM_EMAILS: JSON object from team (cybersecurity, instructional-technology, dii, aas) to its address. */
-export function readTeamEmails(env: Env = process.env): TeamEmails {
-  const raw = requireEnv('TEAM_EMAILS', env);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (cause) {
-    throw new ConfigError('TEAM_EMAILS must be a JSON object of team to email address', { cause });
-  }
-  if (!parsed || typeof parsed !== 'object') throw new ConfigError('TEAM_EMAILS must be a JSON object');
-  const out: Partial<TeamEmails> = {};
-  for (const team of Object.keys(TEAMS) as Team[]) {
-    const email = (parsed as Record<string, unknown>)[team];
-    if (typeof email !== 'string' || !isEmailAddress(email)) {
-      throw new ConfigError(`TEAM_EMAILS.${team} must be an email address`);
-    }
-    out[team] = email;
-  }
-  return out as TeamEmails;
 }

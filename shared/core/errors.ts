@@ -43,3 +43,15 @@ export class ConflictError extends WorkflowError {
 export class TransientError extends WorkflowError {
   override name = 'TransientError';
 }
+
+/** The name of anything thrown (an Error's `name`, else "Error"), for logs and Step Functions. */
+export function errorName(error: unknown): string {
+  return error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)
+    ? String((error as { name: unknown }).name)
+    : 'Error';
+}
+
+/** Anything thrown, as an Error (a thrown string or object is wrapped, keeping it as the cause). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error), { cause: error });
+}

@@ -4,24 +4,27 @@
  * the AAS task opens, PurchaseOrderIssued (PO number, amount, quote) when AAS records the PO.
  * Licence details never travel in these events.
  */
+
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
 import { putEvent } from '../core/aws/eventbridge.ts';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { ProcurementHookInput } from '../workflow/index.ts';
 import {
   DETAIL_TYPES,
   EVENT_SOURCE,
+  invalid,
   type PurchaseOrderIssuedDetail,
   type PurchaseOrderRequestedDetail,
-} from '../workflow/events.ts';
-import { invalid, parsePayload, requestIdField } from '../workflow/outcome.ts';
-import type { ProcurementHookInput } from '../workflow/payloads.ts';
+  parsePayload,
+  requestIdField,
+} from '../workflow/index.ts';
 
 const SOP_STEP = 13;
 
 export interface ProcurementHookDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'appendAudit'>;
   events: EventBridgeClient;
   eventBusName: string;
   now: () => Date;

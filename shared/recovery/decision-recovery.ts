@@ -25,14 +25,21 @@
  * Each recovery is logged at warn level; a failure at error level (the operators' alarm), and the
  * sweep goes on. A failing store is a TransientError: the sweep stops and the next one continues.
  */
-import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { TransientError } from '../core/errors.ts';
+
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { errorName, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { afterDecision, decisionAudited, type FollowUpDeps } from '../tasks/decision-follow-up.ts';
-import { decisionLabel } from '../tasks/decisions.ts';
-import { recordTooLate, WAIT_OVER } from '../tasks/task-service.ts';
-import type { AuditEvent, DecisionDelivery, RequestRecord, TaskRecord } from '../workflow/records.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { TaskStore } from '../tasks/index.ts';
+import {
+  afterDecision,
+  decisionAudited,
+  decisionLabel,
+  deliverDecision,
+  type FollowUpDeps,
+  recordTooLate,
+} from '../tasks/index.ts';
+import type { AuditEvent, DecisionDelivery, RequestRecord, TaskRecord } from '../workflow/index.ts';
 
 /** Longer than record-decision can run (its Lambda timeout, 30 s), so a live decision is never raced. */
 export const DEFAULT_DECISION_MIN_AGE_SECONDS = 60;
@@ -50,15 +57,10 @@ export const FOLLOW_UP_BY_RECOVERY = 'DECISION_FOLLOW_UP_BY_RECOVERY';
 export interface DecisionRecoveryDeps extends Omit<FollowUpDeps, 'store'> {
   store: FollowUpDeps['store'] &
     Pick<
-      WorkflowStore,
-      | 'listUndeliveredTasks'
-      | 'getTask'
-      | 'getRequest'
-      | 'listAudit'
-      | 'markTaskDelivered'
-      | 'markTaskFollowedUp'
-      | 'markTaskTimedOut'
-    >;
+      TaskStore,
+      'listUndeliveredTasks' | 'getTask' | 'markTaskDelivered' | 'markTaskFollowedUp' | 'markTaskTimedOut'
+    > &
+    Pick<RequestStore, 'getRequest' | 'listAudit'>;
   sfn: Pick<SFNClient, 'send'>;
 }
 
@@ -136,36 +138,37 @@ async function recoverDecision(
 
   let deliveredNow = false;
   if (!task.deliveredAt) {
+    let waitOver: string | undefined;
     try {
-      await deps.sfn.send(
-        new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(decision.output) }),
-      );
+      ({ waitOver } = await deliverDecision(task, decision.output, deps.sfn));
+    } catch (error) {
+      logger.error('Decision not delivered by the recovery sweep; the next sweep tries again', {
+        ...log,
+        errorName: errorName(error),
+      });
+      return 'failed';
+    }
+    if (!waitOver) {
       deliveredNow = true;
       logger.warn('Decision delivered by the recovery sweep', log);
-    } catch (error) {
-      const name = (error as Error)?.name ?? 'Error';
-      if (!WAIT_OVER.has(name)) {
-        logger.error('Decision not delivered by the recovery sweep; the next sweep tries again', {
-          ...log,
-          errorName: name,
-        });
-        return 'failed';
-      }
-      if (waitEnded(task, request, audit, deps.now()) === 'timed-out') {
-        logger.warn('Decision recovered too late: its step had stopped waiting', { ...log, errorName: name });
-        await recordTooLate(
-          task,
-          decision.output,
-          name,
-          origin,
-          deps.store,
-          `A decision (${decisionLabel(decision.output.decision)}) was interrupted before it reached the workflow, and the step had stopped waiting when the recovery sweep delivered it; nothing was recorded`,
-        );
-        return 'tooLate';
-      }
+    } else if (waitEnded(task, request, audit, deps.now()) === 'timed-out') {
+      logger.warn('Decision recovered too late: its step had stopped waiting', {
+        ...log,
+        errorName: waitOver,
+      });
+      await recordTooLate(
+        task,
+        decision.output,
+        waitOver,
+        origin,
+        deps.store,
+        `A decision (${decisionLabel(decision.output.decision)}) was interrupted before it reached the workflow, and the step had stopped waiting when the recovery sweep delivered it; nothing was recorded`,
+      );
+      return 'tooLate';
+    } else {
       logger.warn('Decision had been delivered before the crash; the sweep follows it up', {
         ...log,
-        errorName: name,
+        errorName: waitOver,
       });
     }
     if (deliveredNow && !audit.some((e) => e.type === DELIVERED_BY_RECOVERY && e.detail?.taskId === taskId)) {

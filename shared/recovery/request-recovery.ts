@@ -19,9 +19,11 @@
  * stays for the next sweep; the others go on. A failing store is a TransientError: the sweep stops
  * and the next one continues.
  */
+
 import { TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
+import type { IdempotencyStore } from '../core/store/idempotency.ts';
+import type { RequestStore } from '../requests/index.ts';
 import {
   acknowledgeOnce,
   executionArnFor,
@@ -29,8 +31,8 @@ import {
   type SubmissionDeps,
   startWorkflow,
   submittedAuditEvent,
-} from '../requests/submission.ts';
-import type { RequestRecord } from '../workflow/records.ts';
+} from '../requests/index.ts';
+import type { RequestRecord } from '../workflow/index.ts';
 
 /** Longer than submit-request can run (its Lambda timeout), so the sweep never races a live submission. */
 export const DEFAULT_MIN_AGE_SECONDS = 60;
@@ -41,15 +43,10 @@ export const RECOVERY_AUDIT_TYPE = 'WORKFLOW_STARTED_BY_RECOVERY';
 export interface RecoveryDeps
   extends Pick<SubmissionDeps, 'sfn' | 'mailer' | 'stateMachineArn' | 'publicBaseUrl'> {
   store: Pick<
-    WorkflowStore,
-    | 'listUnstartedRequests'
-    | 'getRequest'
-    | 'listAudit'
-    | 'appendAudit'
-    | 'markRequestStarted'
-    | 'releaseIdempotencyKey'
-    | 'claimIdempotencyKey'
-  >;
+    RequestStore,
+    'listUnstartedRequests' | 'getRequest' | 'listAudit' | 'appendAudit' | 'markRequestStarted'
+  > &
+    Pick<IdempotencyStore, 'releaseIdempotencyKey' | 'claimIdempotencyKey'>;
   now?: () => Date;
 }
 

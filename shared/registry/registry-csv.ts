@@ -7,7 +7,7 @@
 
 import { hostnameOf } from '../core/text/hostname.ts';
 import { TEXT_LIMITS } from '../core/text/text-limits.ts';
-import type { RegistryEntry } from '../workflow/records.ts';
+import type { RegistryEntry } from '../workflow/index.ts';
 import { resourceIdOf, wordsOf } from './resource-identity.ts';
 
 export const CSV_COLUMNS = [

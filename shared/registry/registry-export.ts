@@ -4,7 +4,7 @@
  * EXPORT_MAX_BYTES (API Gateway and Lambda cap a response; staff lists of a few thousand resources fit
  * in one); past that, the `next` cursor (a Link header) gives the rest.
  */
-import type { RegistryEntry } from '../workflow/records.ts';
+import type { RegistryEntry } from '../workflow/index.ts';
 import { csvHeader, csvRow, formatCsvLine } from './registry-csv.ts';
 import { cursorAfter, type RegistryDeps, type RegistrySearch, searchRegistry } from './registry-list.ts';
 

@@ -6,12 +6,11 @@
  * completed by running it again (the entry's index items are rewritten for an unchanged entry).
  */
 
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { RegistryEntry } from '../workflow/records.ts';
-import type { RegistryWrite } from './store.ts';
+import type { RegistryEntry } from '../workflow/index.ts';
+import type { RegistryStore, RegistryWrite } from './store.ts';
 
 export interface ImportDeps {
-  store: Pick<WorkflowStore, 'putRegistryEntry'>;
+  store: Pick<RegistryStore, 'putRegistryEntry'>;
   /** Entries written at the same time (default 8). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;

@@ -9,11 +9,11 @@
  * (written before a crash, or by an older decision: shared/registry/store.ts) is skipped; a page may
  * then be shorter, and `next` goes on from where it stopped.
  */
+
 import { ValidationError } from '../core/errors.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { RegistryStatus } from '../workflow/payloads.ts';
-import type { RegistryEntry } from '../workflow/records.ts';
+import type { RegistryEntry, RegistryStatus } from '../workflow/index.ts';
 import { lookupPrefix, matchesWords, sortKeyOf, wordsOf } from './resource-identity.ts';
+import type { RegistryStore } from './store.ts';
 import { bucketOf, type RegistryBucket, type RegistryIndexHit } from './store.ts';
 
 export const MAX_QUERY_LENGTH = 100;
@@ -23,7 +23,7 @@ export const PAGE_SIZE = 50;
 export const REGISTRY_STATUSES = ['APPROVED', 'NOT_APPROVED'] as const;
 
 export interface RegistryDeps {
-  store: Pick<WorkflowStore, 'registrySearchPage' | 'getRegistryEntries'>;
+  store: Pick<RegistryStore, 'registrySearchPage' | 'getRegistryEntries'>;
 }
 
 export interface RegistrySearch {

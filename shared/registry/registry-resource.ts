@@ -4,15 +4,15 @@
  * and its expiry, SSL grade and when it was measured), and the next renewal date. Built from the
  * registry entry alone, which never holds licence keys, vendor contacts or deciders' comments.
  */
+
 import { NotFoundError } from '../core/errors.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { RegistryStatus } from '../workflow/payloads.ts';
-import type { RegistryEntry } from '../workflow/records.ts';
+import type { RegistryEntry, RegistryStatus } from '../workflow/index.ts';
 import { isCurrentVetting } from './registry.ts';
 import { RESOURCE_ID_PATTERN } from './resource-identity.ts';
+import type { RegistryStore } from './store.ts';
 
 export interface RegistryResourceDeps {
-  store: Pick<WorkflowStore, 'getRegistryEntry'>;
+  store: Pick<RegistryStore, 'getRegistryEntry'>;
   now: () => Date;
 }
 

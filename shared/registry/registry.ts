@@ -6,9 +6,13 @@
  */
 
 import { hostnameOf } from '../core/text/hostname.ts';
-import type { ResourceStatusChangedDetail } from '../workflow/events.ts';
-import type { Denial, RegistryStatus } from '../workflow/payloads.ts';
-import type { RegistryEntry, RequestRecord } from '../workflow/records.ts';
+import type {
+  Denial,
+  RegistryEntry,
+  RegistryStatus,
+  RequestRecord,
+  ResourceStatusChangedDetail,
+} from '../workflow/index.ts';
 import { resourceIdOf } from './resource-identity.ts';
 
 /** The registry's reason for a Not Approved status. */

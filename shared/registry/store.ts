@@ -13,7 +13,7 @@
 import { ConflictError } from '../core/errors.ts';
 import { registryKey, registrySearchKey, registrySearchPartition } from '../core/store/keys.ts';
 import type { Item, Table } from '../core/store/table.ts';
-import type { RegistryEntry, RegistryIndexItem } from '../workflow/records.ts';
+import type { RegistryEntry, RegistryIndexItem } from '../workflow/index.ts';
 import { indexPrefixes, searchWords, sortKeyOf } from './resource-identity.ts';
 
 export type RegistryBucket = 'A' | 'N';

@@ -3,17 +3,18 @@
  * resource — a DPA renewal when a DPA was signed, an SSL re-test when it uses a website — and whom to
  * contact. A request that is not APPROVED has nothing to renew.
  */
+
 import * as z from 'zod/mini';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { invalid, parsePayload, requestIdField } from '../workflow/outcome.ts';
-import type { RenewalPlan } from '../workflow/payloads.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { RenewalPlan } from '../workflow/index.ts';
+import { invalid, parsePayload, requestIdField } from '../workflow/index.ts';
 import { planRenewal as buildPlan, renewalWork } from './renewal.ts';
 
 const SOP_STEP = 17;
 
 export interface PlanRenewalDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit' | 'updateRequest'>;
+  store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'updateRequest'>;
 }
 
 const payloadSchema = z.object({ requestId: requestIdField });

@@ -4,18 +4,19 @@
  * its `renewal` says whether the approval is current; a lapse emails the requester and Cybersecurity,
  * who would otherwise learn of it only from the registry. Retry-safe: a lapse is emailed once.
  */
+
 import * as z from 'zod/mini';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { denialSchema, invalid, parsePayload, requestIdField } from '../workflow/outcome.ts';
-import type { RenewalRecord } from '../workflow/records.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { RenewalRecord } from '../workflow/index.ts';
+import { denialSchema, invalid, parsePayload, requestIdField } from '../workflow/index.ts';
 import { renderRenewalLapsedEmail } from './renewal-email.ts';
 
 const SOP_STEP = 17;
 
 export interface RecordRenewalDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;

@@ -4,7 +4,7 @@
  */
 import { html } from '../core/html/html.ts';
 import type { Email } from '../core/mail/mailer.ts';
-import { oneLine } from '../requests/emails/outcome-email.ts';
+import { oneLine } from '../requests/index.ts';
 
 export interface RenewalLapsedEmailInput {
   requesterEmail: string;

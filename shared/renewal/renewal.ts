@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { hostnameOf } from '../core/text/hostname.ts';
-import type { RenewalPlan } from '../workflow/payloads.ts';
-import type { RequestRecord } from '../workflow/records.ts';
-import { RENEWAL_SCHEDULE_PREFIX } from '../workflow/schedule-names.ts';
+import type { RenewalPlan, RequestRecord } from '../workflow/index.ts';
+import { RENEWAL_SCHEDULE_PREFIX } from '../workflow/index.ts';
 
 export const NOTHING_TO_RENEW = 'No DPA and no website: nothing to renew annually';
 export const DEFAULT_RENEWAL_LEAD_DAYS = 30;

@@ -5,16 +5,16 @@
  * records the date on the request and its registry entry. Idempotent: the schedule name is fixed per
  * request and year, so a retried create finds it already there.
  */
+
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { createScheduleOnce } from '../core/aws/scheduler.ts';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { signedDpaExpiry } from '../registry/registry.ts';
-import { resourceIdOf } from '../registry/resource-identity.ts';
-import { parsePayload, requestIdField } from '../workflow/outcome.ts';
-import type { ReusedVetting, ScheduleRenewalOutput } from '../workflow/payloads.ts';
-import type { RequestRecord } from '../workflow/records.ts';
+import type { RegistryStore } from '../registry/index.ts';
+import { resourceIdOf, signedDpaExpiry } from '../registry/index.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { RequestRecord, ReusedVetting, ScheduleRenewalOutput } from '../workflow/index.ts';
+import { parsePayload, requestIdField } from '../workflow/index.ts';
 import {
   isoDay,
   isRenewalApplicable,
@@ -37,10 +37,8 @@ export interface ScheduleRenewalConfig {
 }
 
 export interface ScheduleRenewalDeps {
-  store: Pick<
-    WorkflowStore,
-    'requireRequest' | 'getRequest' | 'updateRequest' | 'setRegistryRenewal' | 'appendAudit'
-  >;
+  store: Pick<RequestStore, 'requireRequest' | 'getRequest' | 'updateRequest' | 'appendAudit'> &
+    Pick<RegistryStore, 'setRegistryRenewal'>;
   scheduler: SchedulerClient;
   config: ScheduleRenewalConfig;
   now: () => Date;

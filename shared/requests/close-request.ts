@@ -8,19 +8,19 @@
  * `outcomeEmailSentAt` shows it was not sent yet (and restores the OUTCOME audit event if the first
  * attempt stopped before writing it). A different final status is a ConflictError (error path).
  */
+
 import * as z from 'zod/mini';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { denialSchema, invalid, outcomePatch, parsePayload, requestIdField } from '../workflow/outcome.ts';
-import type { CloseRequestInput, Outcome } from '../workflow/payloads.ts';
-import type { RequestRecord } from '../workflow/records.ts';
+import type { CloseRequestInput, Outcome, RequestRecord } from '../workflow/index.ts';
+import { denialSchema, invalid, outcomePatch, parsePayload, requestIdField } from '../workflow/index.ts';
 import { renderOutcomeEmail } from './emails/outcome-email.ts';
+import type { RequestStore } from './store.ts';
 
 export interface CloseRequestDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
   mailer: Mailer;
   publicBaseUrl: string;
   now: () => Date;

@@ -7,29 +7,35 @@
  * changes no other resource's entry, and a decision older than the one already published is not
  * written (conditional on the decision time: two requests about one resource may finish in any order).
  */
+
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
 import { putEvent } from '../core/aws/eventbridge.ts';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
+import type { RegistryStore } from '../registry/index.ts';
 import {
   buildRegistryEntry,
   keepsApprovedEntry,
+  resourceIdOf,
   statusChangedDetail,
   statusLabel,
   withRequest,
-} from '../registry/registry.ts';
-import { resourceIdOf } from '../registry/resource-identity.ts';
-import { DETAIL_TYPES, EVENT_SOURCE } from '../workflow/events.ts';
-import { denialSchema, invalid, parsePayload, requestIdField, sopStepField } from '../workflow/outcome.ts';
-import type { RegistryStatus, ReusedVetting } from '../workflow/payloads.ts';
-import type { RegistryEntry } from '../workflow/records.ts';
+} from '../registry/index.ts';
+import type { RegistryEntry, RegistryStatus, ReusedVetting } from '../workflow/index.ts';
+import {
+  DETAIL_TYPES,
+  denialSchema,
+  EVENT_SOURCE,
+  invalid,
+  parsePayload,
+  requestIdField,
+  sopStepField,
+} from '../workflow/index.ts';
+import type { RequestStore } from './store.ts';
 
 export interface PublishStatusDeps {
-  store: Pick<
-    WorkflowStore,
-    'requireRequest' | 'getRegistryEntry' | 'putRegistryEntry' | 'setRegistryRequests' | 'appendAudit'
-  >;
+  store: Pick<RequestStore, 'requireRequest' | 'appendAudit'> &
+    Pick<RegistryStore, 'getRegistryEntry' | 'putRegistryEntry' | 'setRegistryRequests'>;
   events: EventBridgeClient;
   eventBusName: string;
   now: () => Date;

@@ -5,22 +5,18 @@
  * notifies the operators; it throws only TransientError (a retryable AWS fault), and a retry neither
  * rewrites the error nor repeats the audit event. Other failures are logged and skipped.
  */
+
 import * as z from 'zod/mini';
 import { NotFoundError, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import {
-  describeSystemError,
-  ERROR_ACTIVITY,
-  executionConsoleUrl,
-  parsePayload,
-} from '../workflow/outcome.ts';
-import type { RequestRecord } from '../workflow/records.ts';
+import type { RequestRecord } from '../workflow/index.ts';
+import { describeSystemError, ERROR_ACTIVITY, executionConsoleUrl, parsePayload } from '../workflow/index.ts';
 import { type OperatorErrorEmailInput, renderOperatorErrorEmail } from './emails/operator-email.ts';
+import type { RequestStore } from './store.ts';
 
 export interface RecordErrorDeps {
-  store: Pick<WorkflowStore, 'getRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
+  store: Pick<RequestStore, 'getRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
   mailer: Mailer;
   operatorEmail: string;
   now: () => Date;

@@ -1,12 +1,13 @@
 /** Where a request is in TS-PE-535, as the status page and the JSON API show it (read-only). */
+
 import { NotFoundError, ValidationError } from '../core/errors.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { RequestRecord } from '../workflow/records.ts';
-import { isRequestId } from '../workflow/request-id.ts';
+import type { RequestRecord } from '../workflow/index.ts';
+import { isRequestId } from '../workflow/index.ts';
+import type { RequestStore } from './store.ts';
 import { type RequestView, toRequestView } from './timeline.ts';
 
 export interface GetRequestDeps {
-  store: Pick<WorkflowStore, 'getRequest' | 'listAudit'>;
+  store: Pick<RequestStore, 'getRequest' | 'listAudit'>;
 }
 
 export async function readRequestStatus(

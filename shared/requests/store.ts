@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { auditSk, INDEX_PARTITIONS, licenseKeyKey, requestKey } from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
-import type { AuditEvent, RequestRecord, RequestStatus } from '../workflow/records.ts';
+import type { AuditEvent, RequestRecord, RequestStatus } from '../workflow/index.ts';
 
 type Security = NonNullable<RequestRecord['security']>;
 

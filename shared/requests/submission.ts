@@ -11,36 +11,29 @@
  * Lambda crashed, the client gave up), the recovery sweep (request-recovery.ts) finishes the same
  * steps for every request that is still in the UNSTARTED index a minute later.
  */
+
 import { createHash } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConflictError, type FieldError, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { WorkflowInput } from '../workflow/payloads.ts';
-import type { RequestRecord, RequestStatus } from '../workflow/records.ts';
-import { newRequestId } from '../workflow/request-id.ts';
+import type { IdempotencyStore } from '../core/store/idempotency.ts';
+import type { RequestRecord, RequestStatus, WorkflowInput } from '../workflow/index.ts';
 import {
+  newRequestId,
   parseResourceRequest,
   type ResourceRequest,
   toWorkflowResource,
-} from '../workflow/request-schema.ts';
+} from '../workflow/index.ts';
 import { renderAcknowledgementEmail } from './emails/acknowledgement-email.ts';
+import type { RequestStore } from './store.ts';
 
 export const SUBMITTED_ACTIVITY = 'Submitted; waiting for security vetting';
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
 export interface SubmissionDeps {
-  store: Pick<
-    WorkflowStore,
-    | 'claimIdempotencyKey'
-    | 'releaseIdempotencyKey'
-    | 'createRequest'
-    | 'getRequest'
-    | 'appendAudit'
-    | 'listAudit'
-    | 'markRequestStarted'
-  >;
+  store: Pick<IdempotencyStore, 'claimIdempotencyKey' | 'releaseIdempotencyKey'> &
+    Pick<RequestStore, 'createRequest' | 'getRequest' | 'appendAudit' | 'listAudit' | 'markRequestStarted'>;
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
   stateMachineArn: string;
@@ -364,7 +357,7 @@ export interface Acknowledgement {
 }
 
 export async function acknowledgeOnce(
-  deps: { store: Pick<WorkflowStore, 'claimIdempotencyKey' | 'releaseIdempotencyKey'>; mailer: Mailer },
+  deps: { store: Pick<IdempotencyStore, 'claimIdempotencyKey' | 'releaseIdempotencyKey'>; mailer: Mailer },
   { requestId, bodyHash, request, statusUrl }: Acknowledgement,
 ): Promise<boolean> {
   const latchKey = `ack:${requestId}`;

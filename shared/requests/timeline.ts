@@ -4,8 +4,8 @@
  * licence details, actors or audit details.
  */
 
-import { MAX_SSL_RETESTS } from '../vetting/ssl-notice.ts';
-import type { AuditEvent, RenewalStatus, RequestRecord, RequestStatus } from '../workflow/records.ts';
+import type { AuditEvent, RenewalStatus, RequestRecord, RequestStatus } from '../workflow/index.ts';
+import { MAX_SSL_RETESTS } from '../workflow/index.ts';
 
 /** SOP 17, as the requester sees it: is the approval current, and when is the next renewal due. */
 export interface RenewalView {

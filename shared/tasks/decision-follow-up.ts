@@ -3,37 +3,30 @@
  * the audit event and the requester's email, each retried or attempted so that a recorded decision
  * is never reported as a plain success when part of it is missing.
  */
+
 import { retryTransient } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { WorkflowResource } from '../workflow/payloads.ts';
-import type { AuditEvent, DecisionDelivery, RequestRecord, TaskRecord } from '../workflow/records.ts';
-import { TEAMS } from '../workflow/task-kinds.ts';
-import { type DecisionOutput, decisionLabel, type StoredDecision } from './decisions.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type {
+  AuditEvent,
+  DecisionDelivery,
+  DecisionOutput,
+  RequestRecord,
+  StoredDecision,
+  TaskRecord,
+  WorkflowResource,
+} from '../workflow/index.ts';
+import { TEAMS } from '../workflow/index.ts';
+import { decisionLabel } from './decisions.ts';
 import { renderDecisionEmail } from './emails/decision-email.ts';
-import type { DecisionSubmission } from './task-service.ts';
-
-export type DecisionOrigin = DecisionDelivery['origin'];
-
-export const requestOrigin = (s: DecisionSubmission): DecisionOrigin => ({
-  ...(s.sourceIp ? { sourceIp: s.sourceIp } : {}),
-  ...(s.userAgent ? { userAgent: s.userAgent.slice(0, 300) } : {}),
-  identityVerified: s.verifiedIdentity !== undefined,
-});
+import type { TaskStore } from './store.ts';
+import type { DecisionOrigin } from './types.ts';
 
 /** What the follow-up writes and sends with. */
 export interface FollowUpDeps {
-  store: Pick<
-    WorkflowStore,
-    | 'appendAudit'
-    | 'updateRequest'
-    | 'setRequestSecurity'
-    | 'claimDecisionEmail'
-    | 'releaseDecisionEmail'
-    | 'markDecisionEmailSent'
-    | 'getTask'
-  >;
+  store: Pick<RequestStore, 'appendAudit' | 'updateRequest' | 'setRequestSecurity'> &
+    Pick<TaskStore, 'claimDecisionEmail' | 'releaseDecisionEmail' | 'markDecisionEmailSent' | 'getTask'>;
   mailer: Mailer;
   publicBaseUrl: string;
   now: () => Date;

@@ -6,39 +6,40 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors.ts';
 import { multiLineTextField, optionalTextField, TEXT_LIMITS, textField } from '../core/text/text-rules.ts';
-import { toBoolean as formBoolean, toCost as formNumber } from '../workflow/form-input.ts';
-import { parsePayload } from '../workflow/outcome.ts';
 import type {
   AnswerOutput,
   AskOutput,
   DecisionOutputBase,
   DpaSignatureOutput,
   LicenseOutput,
+  ParsedDecision,
   PrivacyReviewOutput,
   ProcurementOutput,
+  ReplacementFields,
   ReplacementOutput,
-  RerouteOutput,
-} from '../workflow/payloads.ts';
-import {
-  type ParseResult,
-  RESOURCE_KINDS,
-  type ResourceRequest,
-  resourceRequestSchema,
-  toWorkflowResource,
-} from '../workflow/request-schema.ts';
+  SettledStep,
+  StoredDecision,
+} from '../workflow/index.ts';
 import {
   type AskingKind,
   type Decision,
+  toBoolean as formBoolean,
+  toCost as formNumber,
   isAskingKind,
   isReroutingKind,
   MAX_QUESTIONS_PER_REQUEST,
+  MAX_WEBSITES,
+  type ParseResult,
+  parsePayload,
+  parseWebsites,
   QUESTION_RECIPIENTS,
   type QuestionRecipient,
-  type ReroutingKind,
+  RESOURCE_KINDS,
+  resourceRequestSchema,
   TASK_KINDS,
   type TaskKind,
-} from '../workflow/task-kinds.ts';
-import { MAX_WEBSITES, parseWebsites } from '../workflow/websites.ts';
+  toWorkflowResource,
+} from '../workflow/index.ts';
 
 /** Human labels for every outcome, as the radio buttons and emails show them. */
 export const DECISION_LABELS: Record<Decision, string> = {
@@ -231,76 +232,6 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
   // The reply page (shared/tasks/pages/reply-page.ts) has its own form: the answer and the replier's name.
   answer: [],
 };
-
-/** The replacement resource's fields, as SOP step 2 names them. */
-export type ReplacementFields = Pick<
-  ResourceRequest,
-  'resourceName' | 'resourceUrl' | 'resourceKind' | 'vendorName' | 'cost' | 'studentDataShared'
->;
-
-/** What SendTaskSuccess sends for each kind of step that has more than the common fields. */
-interface KindOutputs {
-  'privacy-review': PrivacyReviewOutput;
-  'dpa-signature': DpaSignatureOutput;
-  procurement: ProcurementOutput;
-  license: LicenseOutput;
-  replacement: ReplacementOutput;
-  answer: AnswerOutput;
-}
-
-/** A decision that settles the step, by the kind of step: switching on `kind` narrows `output`. */
-export type SettledStep = {
-  [K in TaskKind]: {
-    kind: K;
-    /** Exactly what SendTaskSuccess sends: never a licence key. */
-    output: K extends keyof KindOutputs ? KindOutputs[K] : DecisionOutputBase;
-    /** License: the key, stored apart from the request and the execution history. */
-    licenseKey?: string;
-    /** Replacement found: the new resource as the requester's fields. */
-    replacement?: ReplacementFields;
-  };
-}[TaskKind];
-
-/** `ask`: the step is not settled; the flow waits for the answer and asks the team again. */
-export interface AskedQuestion {
-  kind: AskingKind;
-  output: AskOutput;
-  asks: true;
-  licenseKey?: undefined;
-  replacement?: undefined;
-}
-
-/** `reroute`: the request goes to the other approval review (SOP 3/7). */
-export interface ReroutedRequest {
-  kind: ReroutingKind;
-  output: RerouteOutput;
-  reroutes: true;
-  licenseKey?: undefined;
-  replacement?: undefined;
-}
-
-/** A valid decision: `'asks' in` / `'reroutes' in` set questions and re-routing apart. */
-export type ParsedDecision = SettledStep | AskedQuestion | ReroutedRequest;
-
-export type DecisionOutput = ParsedDecision['output'];
-
-/**
- * A decision as the task record keeps it until it is delivered and followed up (the decision sweep
- * replays it after a crash): the parsed decision without the licence key, which storeLicenseKey puts
- * in its own item. What the follow-up needs of the key is kept instead: that one was given, whether it
- * was stored (set on the task once storeLicenseKey succeeded: a crash before that loses the key, which
- * the replay must say rather than claim it stored), and its last 4 characters (shown masked on the
- * request, like the request record keeps them).
- */
-export type StoredDecision = ParsedDecision extends infer D
-  ? D extends ParsedDecision
-    ? Omit<D, 'licenseKey'> & {
-        licenseKeyGiven?: true;
-        licenseKeyStored?: true;
-        licenseKeyLast4?: string;
-      }
-    : never
-  : never;
 
 /** Short keys would be given away by their last 4 characters: only keys of 8 or more show them. */
 export const licenseKeyLast4 = (key: string | undefined): string | undefined =>

@@ -8,9 +8,9 @@
 import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createScheduleOnce } from '../core/aws/scheduler.ts';
 import { logger } from '../core/logger.ts';
-import { atExpression } from '../renewal/renewal.ts';
-import type { TaskRecord } from '../workflow/records.ts';
-import { REMINDER_SCHEDULE_PREFIX } from '../workflow/schedule-names.ts';
+import { atExpression } from '../renewal/index.ts';
+import type { TaskRecord } from '../workflow/index.ts';
+import { REMINDER_SCHEDULE_PREFIX } from '../workflow/index.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -5,26 +5,24 @@
  * email") and the team is emailed again. With a step's final reminder, Technology Services (which the
  * SOP makes responsible for the process being completed) gets an escalation notice, when configured.
  */
+
 import * as z from 'zod/mini';
-import type { TeamEmails } from '../core/config.ts';
 import { ConflictError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { parsePayload } from '../workflow/outcome.ts';
-import type { RequestRecord, TaskRecord } from '../workflow/records.ts';
-import { copiedTeams, TASK_KINDS, TEAMS } from '../workflow/task-kinds.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { RequestRecord, TaskRecord, TeamEmails } from '../workflow/index.ts';
+import { copiedTeams, parsePayload, TASK_KINDS, TEAMS } from '../workflow/index.ts';
 import { renderEscalationEmail } from './emails/escalation-email.ts';
 import { renderTaskEmail } from './emails/task-email.ts';
 import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
+import type { TaskStore } from './store.ts';
 import { taskContext } from './task-context.ts';
 import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
 
 export interface RemindTaskDeps {
-  store: Pick<
-    WorkflowStore,
-    'getTask' | 'requireRequest' | 'listAudit' | 'rotateTaskSecret' | 'restoreTaskSecret' | 'appendAudit'
-  >;
+  store: Pick<TaskStore, 'getTask' | 'rotateTaskSecret' | 'restoreTaskSecret'> &
+    Pick<RequestStore, 'requireRequest' | 'listAudit' | 'appendAudit'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;

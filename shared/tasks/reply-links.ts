@@ -11,8 +11,8 @@
  * answers `expired` (410) and its POST is never claimed.
  */
 
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { AuditEvent, TaskRecord } from '../workflow/records.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { AuditEvent, TaskRecord } from '../workflow/index.ts';
 
 /** A later task or question of the request: the execution no longer waits for this reply. */
 export function workflowMovedOn(task: TaskRecord, events: readonly AuditEvent[]): boolean {
@@ -27,7 +27,7 @@ export function workflowMovedOn(task: TaskRecord, events: readonly AuditEvent[])
 /** True for a pending reply task whose request has since been given another task or question. */
 export async function replyWaitOver(
   task: TaskRecord,
-  store: Pick<WorkflowStore, 'listAudit'>,
+  store: Pick<RequestStore, 'listAudit'>,
 ): Promise<boolean> {
   if (task.kind !== 'answer' || task.status !== 'PENDING') return false;
   return workflowMovedOn(task, await store.listAudit(task.requestId));

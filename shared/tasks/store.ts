@@ -3,8 +3,7 @@
 import { ConflictError } from '../core/errors.ts';
 import { INDEX_PARTITIONS, taskKey } from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
-import type { DecisionDelivery, TaskRecord } from '../workflow/records.ts';
-import type { Team } from '../workflow/task-kinds.ts';
+import type { DecisionDelivery, TaskRecord, Team } from '../workflow/index.ts';
 
 /** How long a finished task stays in the table before its TTL deletes it. */
 const TASK_RETENTION_DAYS = 400;

@@ -5,36 +5,41 @@
  * id + secret, audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,
  * or after a crash), it keeps that one task (retriedWait).
  */
+
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { retryAfterEmail } from '../core/aws/transient.ts';
-import type { TeamEmails } from '../core/config.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Email, Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { parsePayload, requestIdField } from '../workflow/outcome.ts';
-import type { AssignTaskInput, QuestionToAsk } from '../workflow/payloads.ts';
-import type { RequestRecord, TaskRecord } from '../workflow/records.ts';
-import { workflowResourceSchema } from '../workflow/request-schema.ts';
-import { ASKING_KINDS, copiedTeams, TASK_KINDS, type TaskKind, TEAMS } from '../workflow/task-kinds.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type {
+  AssignTaskInput,
+  QuestionToAsk,
+  RequestRecord,
+  TaskRecord,
+  TeamEmails,
+} from '../workflow/index.ts';
+import {
+  ASKING_KINDS,
+  copiedTeams,
+  parsePayload,
+  requestIdField,
+  TASK_KINDS,
+  type TaskKind,
+  TEAMS,
+  workflowResourceSchema,
+} from '../workflow/index.ts';
 import { renderQuestionEmail } from './emails/question-email.ts';
 import { renderTaskEmail } from './emails/task-email.ts';
 import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
+import type { TaskStore } from './store.ts';
 import { taskContext } from './task-context.ts';
 import { hashSecret, newTaskId, newTaskSecret, replyLink, taskLink } from './task-links.ts';
 
 export interface AssignTaskDeps {
-  store: Pick<
-    WorkflowStore,
-    | 'requireRequest'
-    | 'createTask'
-    | 'getTask'
-    | 'retokenTask'
-    | 'updateRequest'
-    | 'appendAudit'
-    | 'listAudit'
-  >;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit' | 'listAudit'> &
+    Pick<TaskStore, 'createTask' | 'getTask' | 'retokenTask'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;

@@ -1,8 +1,8 @@
 /** What a task's email and page say beyond the request's facts. */
 
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { AuditEvent } from '../workflow/records.ts';
-import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/task-kinds.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { AuditEvent } from '../workflow/index.ts';
+import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/index.ts';
 import type { QuestionContext, TaskContext } from './emails/task-email.ts';
 
 const decisionsOf = (events: AuditEvent[]) => events.filter((e) => e.type === 'DECISION_RECORDED');
@@ -16,7 +16,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 export async function taskContext(
   kind: TaskKind,
   requestId: string,
-  store: Pick<WorkflowStore, 'listAudit'>,
+  store: Pick<RequestStore, 'listAudit'>,
 ): Promise<TaskContext> {
   if (kind === 'answer') return {};
   const events = decisionsOf(await store.listAudit(requestId));
@@ -52,7 +52,7 @@ function lastQuestion(kind: TaskKind, events: AuditEvent[]): QuestionContext | u
 /** Outcomes this request can no longer choose: its questions are used up, or it was re-routed. */
 export async function withheldOutcomes(
   requestId: string,
-  store: Pick<WorkflowStore, 'listAudit'>,
+  store: Pick<RequestStore, 'listAudit'>,
 ): Promise<string[]> {
   const events = decisionsOf(await store.listAudit(requestId));
   const asked = events.filter((e) => e.detail?.decision === 'ask').length;

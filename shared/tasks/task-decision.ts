@@ -17,7 +17,8 @@ import {
 } from '../core/http/edge.ts';
 import { renderReplyForm, renderReplyOutcome } from './pages/reply-page.ts';
 import { FOLLOW_UP_WARNING, renderTaskForm, renderTaskOutcome } from './pages/task-page.ts';
-import type { DecideResult, DecisionSubmission, LinkAudience } from './task-service.ts';
+import type { DecideResult } from './task-service.ts';
+import type { DecisionSubmission, LinkAudience } from './types.ts';
 
 export interface DecisionPost {
   submission: DecisionSubmission;

@@ -1,44 +1,27 @@
-import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ConflictError, type FieldError } from '../core/errors.ts';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { ConflictError, errorName, type FieldError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import type { RequestRecord, TaskRecord } from '../workflow/records.ts';
-import { isAskingKind, isReroutingKind } from '../workflow/task-kinds.ts';
-import {
-  afterDecision,
-  bestEffort,
-  type DecisionOrigin,
-  type FollowUpDeps,
-  requestOrigin,
-} from './decision-follow-up.ts';
-import { type DecisionOutput, decisionLabel, parseDecision, toStoredDecision } from './decisions.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { DecisionOutput, RequestRecord, TaskRecord } from '../workflow/index.ts';
+import { isAskingKind, isReroutingKind } from '../workflow/index.ts';
+import { afterDecision, bestEffort, type FollowUpDeps } from './decision-follow-up.ts';
+import { parseDecision, toStoredDecision } from './decisions.ts';
+import { deliverDecision, recordTooLate, requestOrigin } from './delivery.ts';
 import type { TaskContext } from './emails/task-email.ts';
 import { replyWaitOver } from './reply-links.ts';
+import type { TaskStore } from './store.ts';
 import { taskContext, withheldOutcomes } from './task-context.ts';
 import { hashSecret, isTaskId, secretMatches } from './task-links.ts';
+import type { DecisionOrigin, DecisionSubmission, LinkAudience, LinkProblem } from './types.ts';
 
 // ---- the link: GET shows, POST decides -----------------------------------------------------------
-
-export type LinkProblem =
-  | { state: 'not-found' }
-  | { state: 'forbidden' }
-  /** An earlier link of a task that a reminder email gave a new link; it can no longer decide. */
-  | { state: 'replaced'; task: TaskRecord }
-  | { state: 'decided'; task: TaskRecord }
-  | { state: 'expired'; task: TaskRecord };
 
 /**
  * unknown → wrong secret → already used → expired → replaced: a wrong secret learns nothing about the
  * task. An earlier secret of the task (before a reminder replaced it) reads like the current one,
  * except that an open task answers "replaced" instead of showing the form.
  */
-/**
- * Which link a page serves: a team's task link (/tasks/{id}) or a requester's or vendor's reply link
- * (/replies/{id}, kind `answer`). Neither opens the other's tasks: they answer "not found".
- */
-export type LinkAudience = 'team' | 'reply';
-
 export function checkLink(
   task: TaskRecord | undefined,
   secret: string | undefined,
@@ -56,7 +39,7 @@ export function checkLink(
 }
 
 export interface TaskReadDeps {
-  store: Pick<WorkflowStore, 'getTask' | 'requireRequest' | 'listAudit'>;
+  store: Pick<TaskStore, 'getTask'> & Pick<RequestStore, 'requireRequest' | 'listAudit'>;
   now: () => Date;
 }
 
@@ -120,34 +103,21 @@ export async function openTask(
 export interface DecideDeps extends TaskReadDeps {
   store: TaskReadDeps['store'] &
     Pick<
-      WorkflowStore,
+      TaskStore,
       | 'claimTask'
       | 'releaseTask'
       | 'markTaskTimedOut'
       | 'markTaskDelivered'
       | 'markTaskFollowedUp'
       | 'markTaskLicenseKeyStored'
-      | 'storeLicenseKey'
     > &
+    Pick<RequestStore, 'storeLicenseKey'> &
     FollowUpDeps['store'];
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
   publicBaseUrl: string;
   /** Waits between attempts of a follow-up write (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
-}
-
-export interface DecisionSubmission {
-  taskId: string;
-  /** The link secret, from the form's hidden `t` field. */
-  secret: string | undefined;
-  /** The form or JSON body. */
-  values: Record<string, unknown>;
-  verifiedIdentity?: string;
-  sourceIp?: string;
-  userAgent?: string;
-  /** A reply link (POST /replies/{id}) or a team's task link (the default). */
-  audience?: LinkAudience;
 }
 
 export type DecideResult =
@@ -165,9 +135,6 @@ export type DecideResult =
    * were alerted), so the answer can say so instead of reporting a plain success.
    */
   | { state: 'recorded'; task: TaskRecord; output: DecisionOutput; incomplete?: string[] };
-
-/** SendTaskSuccess errors that mean the wait is over: retrying can never succeed. */
-export const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /**
  * Records a decision: check the link, validate, claim the task (once), deliver it to Step Functions,
@@ -238,6 +205,7 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
     }
   }
 
+  let waitOver: string | undefined;
   try {
     if (licenseKey) {
       await deps.store.storeLicenseKey(task.requestId, {
@@ -253,24 +221,24 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
         deps.store.markTaskLicenseKeyStored(task.taskId, { decidedAt }),
       );
     }
-    await deps.sfn.send(
-      new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(output) }),
-    );
+    ({ waitOver } = await deliverDecision(task, output, deps.sfn));
   } catch (error) {
-    const name = (error as Error)?.name ?? 'Error';
-    if (WAIT_OVER.has(name)) return tooLate(task, output, name, origin, deps);
-    logger.error('Decision not delivered to Step Functions; claim released', { ...log, errorName: name });
+    logger.error('Decision not delivered to Step Functions; claim released', {
+      ...log,
+      errorName: errorName(error),
+    });
     try {
       await deps.store.releaseTask(task.taskId, { decidedAt, team: task.team });
     } catch (releaseError) {
       // The claim stays on the UNDELIVERED index: the decision sweep delivers it in a few minutes.
       logger.error('Could not release the task claim: the decision sweep delivers it later', {
         ...log,
-        errorName: (releaseError as Error)?.name,
+        errorName: errorName(releaseError),
       });
     }
     return { state: 'not-recorded', task };
   }
+  if (waitOver) return tooLate(task, output, waitOver, origin, deps);
 
   logger.info('Decision recorded', { ...log, decision: output.decision });
   // Progress marks, each after its side effect: a crash from here on leaves the sweep only the
@@ -308,39 +276,4 @@ async function tooLate(
   });
   await recordTooLate(task, output, errorName, origin, deps.store);
   return { state: 'too-late', task: { ...task, status: 'TIMED_OUT' } };
-}
-
-/**
- * A decision Step Functions no longer waits for (its step timed out, or the execution stopped):
- * the task is marked timed out (and leaves the UNDELIVERED index) and DECISION_TOO_LATE audited.
- * Shared by decide() and the decision sweep.
- */
-export async function recordTooLate(
-  task: TaskRecord,
-  output: DecisionOutput,
-  errorName: string,
-  origin: DecisionOrigin,
-  store: Pick<WorkflowStore, 'markTaskTimedOut' | 'appendAudit'>,
-  summary = `A decision (${decisionLabel(output.decision)}) arrived after this step had timed out; nothing was recorded`,
-): Promise<void> {
-  const deps = { store };
-  await bestEffort('mark task timed out', () => deps.store.markTaskTimedOut(task.taskId));
-  await bestEffort('audit late decision', () =>
-    deps.store.appendAudit({
-      requestId: task.requestId,
-      sopStep: task.sopStep,
-      type: 'DECISION_TOO_LATE',
-      summary,
-      actor: output.decidedBy,
-      detail: {
-        kind: task.kind,
-        taskId: task.taskId,
-        decision: output.decision,
-        decidedBy: output.decidedBy,
-        attemptedAt: output.decidedAt,
-        stepFunctionsError: errorName,
-        ...origin,
-      },
-    }),
-  );
 }

@@ -18,21 +18,34 @@
  * The check runs again when a replacement restarts vetting (SOP 11 → 4): an already Approved
  * replacement is the quickest one to vet.
  */
+
 import * as z from 'zod/mini';
 import { logger } from '../core/logger.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
+import type { RegistryStore } from '../registry/index.ts';
 import {
   DPA_MIN_REMAINING_DAYS,
+  foldText,
   isDpaCurrent,
   isSslPassCurrent,
+  resourceIdOf,
   SSL_PASS_MAX_AGE_DAYS,
-} from '../registry/registry.ts';
-import { foldText, resourceIdOf } from '../registry/resource-identity.ts';
-import { parsePayload, requestIdField, sopStepField, truncate } from '../workflow/outcome.ts';
-import type { CheckCurrentVettingOutput, ReusedVetting, WorkflowResource } from '../workflow/payloads.ts';
-import type { RegistryEntry, RequestRecord } from '../workflow/records.ts';
-import { workflowResourceSchema } from '../workflow/request-schema.ts';
+} from '../registry/index.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type {
+  CheckCurrentVettingOutput,
+  RegistryEntry,
+  RequestRecord,
+  ReusedVetting,
+  WorkflowResource,
+} from '../workflow/index.ts';
+import {
+  parsePayload,
+  requestIdField,
+  sopStepField,
+  truncate,
+  workflowResourceSchema,
+} from '../workflow/index.ts';
 
 /** The reason returned to the state machine (the audit trail keeps it whole) stays small in its history. */
 export const REASON_MAX_CHARACTERS = 500;
@@ -154,14 +167,10 @@ export function reusedStepSummaries(
 
 export interface CheckCurrentVettingDeps {
   store: Pick<
-    WorkflowStore,
-    | 'requireRequest'
-    | 'getRequest'
-    | 'getRegistryEntry'
-    | 'updateRequest'
-    | 'setRequestSecurity'
-    | 'appendAudit'
-  >;
+    RequestStore,
+    'requireRequest' | 'getRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'
+  > &
+    Pick<RegistryStore, 'getRegistryEntry'>;
   now: () => Date;
 }
 

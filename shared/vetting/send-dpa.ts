@@ -7,12 +7,13 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
+
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
-import { parsePayload } from '../workflow/outcome.ts';
-import type { SendDpaInput, SendDpaOutput } from '../workflow/payloads.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { SendDpaInput, SendDpaOutput } from '../workflow/index.ts';
+import { parsePayload } from '../workflow/index.ts';
 import { renderDpaRequestEmail } from './vendor-emails.ts';
 import { sendDpaPayload } from './vendor-payloads.ts';
 
@@ -28,7 +29,7 @@ export interface SendDpaConfig {
 }
 
 export interface SendDpaDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
   mailer: Mailer;
   now: () => Date;
   config: Pick<SendDpaConfig, 'cybersecurityEmail' | 'dpaTemplateUrl' | 'returnInstructions'>;

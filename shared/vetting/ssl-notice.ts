@@ -13,22 +13,25 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail.
  */
+
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { WorkflowStore } from '../core/store/table.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
-import { parsePayload } from '../workflow/outcome.ts';
-import type { NotifyVendorSslInput, NotifyVendorSslOutput } from '../workflow/payloads.ts';
-import type { SslRemediationRecord } from '../workflow/records.ts';
+import type { RequestStore } from '../requests/index.ts';
+import type { SslRemediationRecord } from '../workflow/index.ts';
+import {
+  MAX_SSL_RETESTS,
+  type NotifyVendorSslInput,
+  type NotifyVendorSslOutput,
+  parsePayload,
+} from '../workflow/index.ts';
 import { renderSslNoticeEmail } from './vendor-emails.ts';
 import { sslNoticePayload } from './vendor-payloads.ts';
 
 export const SSL_SOP_STEP = 5;
 export const RENEWAL_SOP_STEP = 17;
 
-/** Re-tests Cybersecurity may ask for per execution; the ASL's guard denies at this count too. */
-export const MAX_SSL_RETESTS = 5;
 export const DEFAULT_REMEDIATION_WINDOW_DAYS = 30;
 /** The largest window the configuration accepts (scripts/aws-limits.ts counts it once per execution). */
 export const MAX_REMEDIATION_WINDOW_DAYS = 30;
@@ -52,13 +55,11 @@ export interface NotifyVendorSslConfig {
 }
 
 export interface NotifyVendorSslDeps {
-  store: Pick<WorkflowStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'>;
+  store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'>;
   mailer: Mailer;
   now: () => Date;
   config: Pick<NotifyVendorSslConfig, 'cybersecurityEmail' | 'remediationWindowDays'>;
 }
-
-export type { NotifyVendorSslOutput } from '../workflow/payloads.ts';
 
 /** "B, no grade, B": what the vendor's websites scored at each failed scan. */
 const gradesSeen = (r: SslRemediationRecord) => r.grades.join(', ');

@@ -7,7 +7,7 @@
 
 import { html, type SafeHtml } from '../core/html/html.ts';
 import type { Email } from '../core/mail/mailer.ts';
-import type { SslEndpointGrade } from '../workflow/payloads.ts';
+import type { SslEndpointGrade } from '../workflow/index.ts';
 
 /** Subjects are single-line headers: no CR/LF from user-supplied names. */
 const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').trim();

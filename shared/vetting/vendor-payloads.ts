@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { isEmailAddress } from '../core/text/email-address.ts';
-import { lenientObject, requiredText } from '../workflow/outcome.ts';
+import { lenientObject, requiredText } from '../workflow/index.ts';
 
 const vendorContact = {
   requestId: requiredText('is required'),

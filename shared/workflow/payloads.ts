@@ -221,6 +221,9 @@ export interface CheckSslOutput {
   hosts: SslHostProgress[];
 }
 
+/** Re-tests Cybersecurity may ask for per execution; the ASL's guard denies at this count too. */
+export const MAX_SSL_RETESTS = 5;
+
 export interface NotifyVendorSslInput {
   requestId: string;
   vendorContactEmail: string;

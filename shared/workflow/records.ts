@@ -1,6 +1,6 @@
 /** What the table holds, in the district's terms. */
 
-import type { StoredDecision } from '../tasks/decisions.ts';
+import type { StoredDecision } from './decision-types.ts';
 import type {
   QuestionToAsk,
   RegistryStatus,

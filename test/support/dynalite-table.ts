@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_NAME } from '#local/config.ts';
 import { createTable } from '#local/start/dynamo.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 
 export interface DynaliteTable {
   store: WorkflowStore;

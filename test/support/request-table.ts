@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 

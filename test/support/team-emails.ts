@@ -1,5 +1,5 @@
 /** The teams' addresses every unit suite uses (TEAM_EMAILS), as the object and as the variable's JSON. */
-import type { TeamEmails } from '#shared/core/config.ts';
+import type { TeamEmails } from '#shared/workflow/config.ts';
 
 export const TEAM_EMAILS: TeamEmails = {
   cybersecurity: 'ccs@district.example',

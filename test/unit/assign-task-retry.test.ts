@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
-import type { WorkflowStore } from '#shared/core/store/table.ts';
+import type { WorkflowStore } from '#shared/store.ts';
 import { type AssignTaskDeps, assignTask } from '#shared/tasks/task-assign.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/task-request-record.json' with { type: 'json' };

@@ -7,7 +7,7 @@ import { assignTask, buildAssignTaskDeps } from '#lambdas/assign-task.ts';
 import { dynamoDb, scheduler } from '#shared/core/aws/clients.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
 import { hashSecret } from '#shared/tasks/task-links.ts';
 import type { AuditEvent } from '#shared/workflow/records.ts';

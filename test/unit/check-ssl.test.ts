@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkSsl, handler, readCheckSslConfig } from '#lambdas/check-ssl.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import { maxScanCalls, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
 import {
   type AnalyzeResult,

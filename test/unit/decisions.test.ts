@@ -4,9 +4,9 @@ import {
   type DecisionContext,
   EXTRA_FIELDS,
   NEGATIVE_DECISIONS,
-  type ParsedDecision,
   parseDecision,
 } from '#shared/tasks/decisions.ts';
+import type { ParsedDecision } from '#shared/workflow/decision-types.ts';
 import { toWorkflowResource } from '#shared/workflow/request-schema.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkSsl } from '#lambdas/check-ssl.ts';
 import { type FakeSslLabs, type FakeSslLabsOptions, startFakeSslLabs } from '#local/fake-ssllabs.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import { gradeAssessment } from '#shared/vetting/ssl/grading.ts';
 import {
   type AnalyzeResult,

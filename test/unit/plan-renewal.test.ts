@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { planRenewal } from '#lambdas/plan-renewal.ts';
 import { NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import planEvent from '../events/plan-renewal.json' with { type: 'json' };
 import requestFixture from '../events/request-record.json' with { type: 'json' };

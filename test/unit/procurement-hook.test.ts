@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ProcurementHookDeps, procurementHook } from '#lambdas/procurement-hook.ts';
 import { NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import issuedEvent from '../events/procurement-po-issued.json' with { type: 'json' };
 import requestedEvent from '../events/procurement-po-requested.json' with { type: 'json' };
 import requestFixture from '../events/request-record.json' with { type: 'json' };

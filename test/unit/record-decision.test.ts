@@ -7,7 +7,7 @@ import { buildRecordDecisionDeps, handler, recordDecision } from '#lambdas/recor
 import { dynamoDb, sfn } from '#shared/core/aws/clients.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { licenseKeyKey, taskKey } from '#shared/core/store/keys.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { DecideDeps } from '#shared/tasks/task-service.ts';
 import type { TaskRecord } from '#shared/workflow/records.ts';
 import { toWorkflowResource } from '#shared/workflow/request-schema.ts';

@@ -10,7 +10,7 @@ import { buildRemindTaskDeps, handler, remindTask } from '#lambdas/remind-task.t
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { ConfigError, TransientError, ValidationError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import { renderTaskOutcome } from '#shared/tasks/pages/task-page.ts';
 import type { RemindTaskDeps } from '#shared/tasks/reminders.ts';
 import { hashSecret } from '#shared/tasks/task-links.ts';

@@ -5,17 +5,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { requestForm } from '#lambdas/request-form.ts';
-import { html } from '#shared/core/html/html.ts';
+import { html, SafeHtml } from '#shared/core/html/html.ts';
 import { page } from '#shared/core/html/layout.ts';
-import { htmlResponse, PAGE_CSP } from '#shared/core/http/edge.ts';
+import { htmlResponse } from '#shared/core/http/edge.ts';
 import { REQUEST_FIELD_LIMITS } from '#shared/core/text/text-limits.ts';
-import {
-  REGISTRY_MATCHES_SCRIPT,
-  REGISTRY_MATCHES_SCRIPT_CSP,
-  REUSE_HINT,
-} from '#shared/registry/pages/registry-matches.ts';
+import { REGISTRY_MATCHES_SCRIPT, REUSE_HINT } from '#shared/registry/pages/registry-matches.ts';
 import { MAX_QUERY_LENGTH } from '#shared/registry/registry-list.ts';
-import { LIVE_STATUS_SCRIPT_CSP } from '#shared/requests/pages/live-status.ts';
+import { LIVE_STATUS_SCRIPT } from '#shared/requests/pages/live-status.ts';
 import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { parseResourceRequest, resourceRequestSchema } from '#shared/workflow/request-schema.ts';
 
@@ -192,14 +188,12 @@ describe('SOP 1–2, the form hint: registry entries matching the resource name'
     const res = await requestForm();
 
     const scripts = scriptsOf(res.body);
-    expect(scripts).toEqual([REGISTRY_MATCHES_SCRIPT]);
-    expect(REGISTRY_MATCHES_SCRIPT_CSP).toBe(sha256(scripts[0] ?? ''));
+    expect(scripts).toEqual([REGISTRY_MATCHES_SCRIPT.source]);
+    expect(REGISTRY_MATCHES_SCRIPT.cspSource).toBe(sha256(scripts[0] ?? ''));
     const csp = res.headers?.['Content-Security-Policy'] as string;
-    expect(csp).toBe(PAGE_CSP);
-    // Exactly the two page scripts, nothing else (no 'unsafe-inline', no host).
-    expect(/script-src ([^;]*);/.exec(csp)?.[1]).toBe(
-      `${LIVE_STATUS_SCRIPT_CSP} ${REGISTRY_MATCHES_SCRIPT_CSP}`,
-    );
+    // Exactly the page's own script, nothing else (no 'unsafe-inline', no host, not the status page's).
+    expect(/script-src ([^;]*);/.exec(csp)?.[1]).toBe(REGISTRY_MATCHES_SCRIPT.cspSource);
+    expect(csp).not.toContain(LIVE_STATUS_SCRIPT.cspSource);
     expect(csp).toContain("connect-src 'self'");
   });
 
@@ -210,27 +204,33 @@ describe('SOP 1–2, the form hint: registry entries matching the resource name'
 
     expect(body).toContain('<div id="registry-matches" aria-live="polite"></div>');
     expect(body).toContain('<a href="/registry">Search the resource registry</a>');
-    expect(scriptsOf(body)).toEqual([REGISTRY_MATCHES_SCRIPT]);
+    expect(scriptsOf(body)).toEqual([REGISTRY_MATCHES_SCRIPT.source]);
   });
 
-  it('a page without the option has no script', () => {
+  it('a page without scripts has none and its CSP allows none', () => {
     const plain = page({ title: 'Plain', body: html`<h1>Plain</h1>` });
 
     expect(plain).not.toContain('<script');
-    expect(htmlResponse(200, plain).headers?.['Content-Security-Policy']).toBe(PAGE_CSP);
+    expect(htmlResponse(200, plain).headers?.['Content-Security-Policy']).toContain("script-src 'none';");
+  });
+
+  it('a script that was not declared is not allowed, even when a page carries it', () => {
+    const injected = page({ title: 'Injected', body: html`${new SafeHtml('<script>alert(1)</script>')}` });
+
+    expect(htmlResponse(200, injected).headers?.['Content-Security-Policy']).toContain("script-src 'none';");
   });
 
   it('the script is self-contained, builds the list with textContent, asks for JSON and stays within the q limits', () => {
-    expect(() => new Function(REGISTRY_MATCHES_SCRIPT)).not.toThrow();
-    expect(REGISTRY_MATCHES_SCRIPT).not.toMatch(
+    expect(() => new Function(REGISTRY_MATCHES_SCRIPT.source)).not.toThrow();
+    expect(REGISTRY_MATCHES_SCRIPT.source).not.toMatch(
       /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/,
     );
-    expect(REGISTRY_MATCHES_SCRIPT).not.toMatch(/\bimport\b|\brequire\(/);
-    expect(REGISTRY_MATCHES_SCRIPT).toContain("fetch('/registry?q=' + encodeURIComponent(q)");
-    expect(REGISTRY_MATCHES_SCRIPT).toContain("accept: 'application/json'");
-    expect(REGISTRY_MATCHES_SCRIPT).toContain(`"maxQuery":${MAX_QUERY_LENGTH}`);
-    expect(REGISTRY_MATCHES_SCRIPT).toContain('"Active/Approved"');
-    expect(REGISTRY_MATCHES_SCRIPT).not.toContain('</');
+    expect(REGISTRY_MATCHES_SCRIPT.source).not.toMatch(/\bimport\b|\brequire\(/);
+    expect(REGISTRY_MATCHES_SCRIPT.source).toContain("fetch('/registry?q=' + encodeURIComponent(q)");
+    expect(REGISTRY_MATCHES_SCRIPT.source).toContain("accept: 'application/json'");
+    expect(REGISTRY_MATCHES_SCRIPT.source).toContain(`"maxQuery":${MAX_QUERY_LENGTH}`);
+    expect(REGISTRY_MATCHES_SCRIPT.source).toContain('"Active/Approved"');
+    expect(REGISTRY_MATCHES_SCRIPT.source).not.toContain('</');
   });
 
   it('the hint says vetting may be reused, never that it will be', () => {

@@ -16,7 +16,6 @@ import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { TransientError } from '#shared/core/errors.ts';
 import { logger } from '#shared/core/logger.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds } from '#shared/functions.ts';
 import {
   DEFAULT_MIN_AGE_SECONDS,
@@ -31,6 +30,7 @@ import {
   submitResourceRequest,
   workflowInput,
 } from '#shared/requests/submission.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import { parseResourceRequest } from '#shared/workflow/request-schema.ts';
 import validRequest from '../events/resource-request.json' with { type: 'json' };

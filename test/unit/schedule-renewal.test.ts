@@ -19,8 +19,8 @@ import {
   scheduleRenewal,
 } from '#lambdas/schedule-renewal.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
 import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 import scheduleEvent from '../events/schedule-renewal.json' with { type: 'json' };

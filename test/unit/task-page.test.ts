@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler, showTaskPage } from '#lambdas/task-page.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { TaskReadDeps } from '#shared/tasks/task-service.ts';
 import {
   ddb,

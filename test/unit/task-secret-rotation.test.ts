@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '#shared/core/errors.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import type { TaskRecord } from '#shared/workflow/records.ts';
 
 const NOW = new Date('2026-11-28T10:00:00.000Z');

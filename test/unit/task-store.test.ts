@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { ConflictError, NotFoundError, TransientError } from '#shared/core/errors.ts';
 import { requestKey, taskKey } from '#shared/core/store/keys.ts';
-import { WorkflowStore } from '#shared/core/store/table.ts';
+import { WorkflowStore } from '#shared/store.ts';
 import { ddb, NOW, REQUEST_ID, requestRecord, TABLE, TASK_ID } from '../support/task-kit.ts';
 
 const store = new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW });

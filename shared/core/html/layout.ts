@@ -6,9 +6,8 @@
  * Pages build their body with `html``…``, which escapes every interpolated value.
  */
 
-import { REGISTRY_MATCHES_SCRIPT } from '../../registry/pages/registry-matches.ts';
-import { LIVE_STATUS_SCRIPT } from '../../requests/pages/live-status.ts';
 import { html, SafeHtml } from './html.ts';
+import { type PageScript, scriptElement } from './page-scripts.ts';
 
 const STYLE = `
 :root{color-scheme:light;--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--bad:#b42318;--bg:#f6f8fa}
@@ -30,15 +29,10 @@ th,td{text-align:left;padding:.4rem;border-bottom:1px solid var(--line);vertical
 `;
 
 /**
- * `liveStatus`: the page carries the live-status script (the status page); `registryMatches`: the
- * registry-matches script (the request form). The page CSP allows these two scripts and no other.
+ * `scripts`: the declared inline scripts the page carries (the status page's live status, the request
+ * form's registry matches); the page's CSP allows exactly these.
  */
-export function page(options: {
-  title: string;
-  body: SafeHtml;
-  liveStatus?: boolean;
-  registryMatches?: boolean;
-}): string {
+export function page(options: { title: string; body: SafeHtml; scripts?: readonly PageScript[] }): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -53,8 +47,6 @@ export function page(options: {
 <main id="main">
 ${options.body}
 </main>
-${options.liveStatus ? html`<script>${new SafeHtml(LIVE_STATUS_SCRIPT)}</script>\n` : ''}${
-  options.registryMatches ? html`<script>${new SafeHtml(REGISTRY_MATCHES_SCRIPT)}</script>\n` : ''
-}</body>
+${(options.scripts ?? []).map((script) => new SafeHtml(`${scriptElement(script)}\n`))}</body>
 </html>`.value;
 }

@@ -5,9 +5,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { REGISTRY_MATCHES_SCRIPT_CSP } from '../../registry/pages/registry-matches.ts';
-import { LIVE_STATUS_SCRIPT_CSP } from '../../requests/pages/live-status.ts';
 import { ConflictError, type FieldError, NotFoundError, ValidationError, WorkflowError } from '../errors.ts';
+import { scriptsIn } from '../html/page-scripts.ts';
 import { logger } from '../logger.ts';
 
 export type HttpEvent = APIGatewayProxyEvent;
@@ -21,10 +20,14 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
 };
 /**
- * Scripts: only the status page's live-status script and the request form's registry-matches script,
- * by their hashes; they may fetch from the site itself (the page, `GET /registry?q=`).
+ * A page runs only the declared inline scripts it carries (shared/core/html/page-scripts.ts: the status
+ * page's live status, the request form's registry matches), by their hashes; they may fetch from the
+ * site itself. A page without one runs no script at all.
  */
-export const PAGE_CSP = `default-src 'none'; script-src ${LIVE_STATUS_SCRIPT_CSP} ${REGISTRY_MATCHES_SCRIPT_CSP}; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+export function pageCsp(page: string): string {
+  const scripts = scriptsIn(page).map((script) => script.cspSource);
+  return `default-src 'none'; script-src ${scripts.join(' ') || "'none'"}; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+}
 
 export function jsonResponse(
   statusCode: number,
@@ -47,7 +50,7 @@ export function htmlResponse(
     statusCode,
     headers: {
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': PAGE_CSP,
+      'Content-Security-Policy': pageCsp(page),
       ...SECURITY_HEADERS,
       ...headers,
     },

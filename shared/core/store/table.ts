@@ -1,6 +1,6 @@
 /**
- * The DynamoDB table client, and WorkflowStore: the per-kind stores (requests + audit, tasks, registry,
- * idempotency) over one table. Every write is a single-item, conditional operation (no transactions:
+ * The DynamoDB table client that every feature's store (requests + audit, tasks, registry,
+ * idempotency; assembled in shared/store.ts) uses over one table. Every write is a single-item, conditional operation (no transactions:
  * the same code runs on dynalite locally), ordered so that a crash between two writes leaves nothing
  * lost and a retry converges. The registry's search index items, which are derived from an entry and
  * checked against it on read, are written and read in batches (idempotent puts and deletes). This is
@@ -19,12 +19,8 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { RegistryStore } from '../../registry/store.ts';
-import { RequestStore } from '../../requests/store.ts';
-import { TaskStore } from '../../tasks/store.ts';
 import { asTransient } from '../aws/transient.ts';
 import { ConflictError, TransientError } from '../errors.ts';
-import { IdempotencyStore } from './idempotency.ts';
 
 export interface StoreOptions {
   tableName: string;
@@ -233,45 +229,4 @@ function stripKeys<T>(item: Item): T {
     ...rest
   } = item;
   return rest as T;
-}
-
-/** The public methods of a store class (its table stays private). */
-type Methods<T> = Pick<T, keyof T>;
-
-/**
- * Every kind of item over one table, for callers that need several kinds (each caller types its
- * dependency as the Pick<> of the methods it uses).
- */
-export interface WorkflowStore
-  extends Methods<RequestStore>,
-    Methods<TaskStore>,
-    Methods<RegistryStore>,
-    Methods<IdempotencyStore> {}
-
-// The interface above declares the methods; the constructor binds them from the per-kind stores.
-export class WorkflowStore {
-  readonly tableName: string;
-
-  constructor(options: StoreOptions) {
-    const table = new Table(options);
-    this.tableName = table.name;
-    for (const part of [
-      new RequestStore(table),
-      new TaskStore(table),
-      new RegistryStore(table),
-      new IdempotencyStore(table),
-    ]) {
-      bindMethods(this, part);
-    }
-  }
-}
-
-/** Makes each method of `part` an own property of `target`, bound to `part`. */
-function bindMethods(target: object, part: object): void {
-  const proto = Object.getPrototypeOf(part) as Record<string, unknown>;
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    const method = proto[name];
-    if (name === 'constructor' || typeof method !== 'function') continue;
-    Object.defineProperty(target, name, { value: method.bind(part), writable: true, configurable: true });
-  }
 }

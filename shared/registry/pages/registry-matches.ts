@@ -13,7 +13,7 @@
  * The page CSP allows this script by its SHA-256 hash, as it does the live-status one
  * (shared/core/http/edge.ts).
  */
-import { createHash } from 'node:crypto';
+import { pageScript } from '../../core/html/page-scripts.ts';
 import { statusLabel } from '../registry.ts';
 import { MAX_QUERY_LENGTH } from '../registry-list.ts';
 
@@ -45,7 +45,7 @@ const CONFIG = JSON.stringify({
   use: USE_BUTTON_TEXT,
 }).replaceAll('<', '\\u003c');
 
-export const REGISTRY_MATCHES_SCRIPT = `(function () {
+export const REGISTRY_MATCHES_SCRIPT = pageScript(`(function () {
   var input = document.getElementById('${MATCH_IDS.input}');
   var vendor = document.getElementById('${MATCH_IDS.vendor}');
   var region = document.getElementById('${MATCH_IDS.region}');
@@ -154,7 +154,4 @@ export const REGISTRY_MATCHES_SCRIPT = `(function () {
     if (!q) return clear();
     timer = setTimeout(function () { search(q); }, c.wait);
   });
-})();`;
-
-/** The CSP source that allows exactly REGISTRY_MATCHES_SCRIPT. */
-export const REGISTRY_MATCHES_SCRIPT_CSP = `'sha256-${createHash('sha256').update(REGISTRY_MATCHES_SCRIPT).digest('base64')}'`;
+})();`);

@@ -6,7 +6,7 @@
 
 import { html, type SafeHtml } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
-import type { RegistryEntry } from '../../workflow/records.ts';
+import type { RegistryEntry } from '../../workflow/index.ts';
 import type { RegistryResourceView } from '../registry-resource.ts';
 
 const STATUS_WORDS = { APPROVED: 'Approved', NOT_APPROVED: 'Not Approved' } as const;

@@ -5,7 +5,7 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import type { ResourceRequest } from '../../workflow/request-schema.ts';
+import type { ResourceRequest } from '../../workflow/index.ts';
 
 export interface AcknowledgementInput {
   requestId: string;

@@ -6,8 +6,8 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import { denialReason } from '../../workflow/outcome.ts';
-import type { Denial, Outcome } from '../../workflow/payloads.ts';
+import type { Denial, Outcome } from '../../workflow/index.ts';
+import { denialReason } from '../../workflow/index.ts';
 
 export interface OutcomeEmailInput {
   to: string;

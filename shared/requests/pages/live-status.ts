@@ -7,12 +7,12 @@
  *
  * The page CSP allows this script and no other, by its SHA-256 hash (shared/core/http/edge.ts).
  */
-import { createHash } from 'node:crypto';
+import { pageScript } from '../../core/html/page-scripts.ts';
 
 /** Element ids the script updates (and the page must render). */
 export const LIVE_IDS = { status: 'live-status', steps: 'steps', pause: 'pause-updates' } as const;
 
-export const LIVE_STATUS_SCRIPT = `(function () {
+export const LIVE_STATUS_SCRIPT = pageScript(`(function () {
   var region = document.getElementById('${LIVE_IDS.status}');
   var button = document.getElementById('${LIVE_IDS.pause}');
   if (!region || !button || !window.fetch || !window.DOMParser) return;
@@ -49,7 +49,4 @@ export const LIVE_STATUS_SCRIPT = `(function () {
       .catch(schedule);
   }
   schedule();
-})();`;
-
-/** The CSP source that allows exactly LIVE_STATUS_SCRIPT. */
-export const LIVE_STATUS_SCRIPT_CSP = `'sha256-${createHash('sha256').update(LIVE_STATUS_SCRIPT).digest('base64')}'`;
+})();`);

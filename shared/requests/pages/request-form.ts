@@ -10,7 +10,7 @@ import { html, type SafeHtml } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
 import type { FormValue } from '../../core/http/edge.ts';
 import { REQUEST_FIELD_LIMITS } from '../../core/text/text-limits.ts';
-import { MATCH_IDS } from '../../registry/pages/registry-matches.ts';
+import { MATCH_IDS, REGISTRY_MATCHES_SCRIPT } from '../../registry/index.ts';
 
 interface Option {
   value: string;
@@ -319,6 +319,6 @@ ${section.fields.map((f) => html`${renderField(f, values, errorFor.get(f.name))}
   return page({
     title: errors.length ? 'Error: Request a digital resource' : 'Request a digital resource',
     body,
-    registryMatches: true,
+    scripts: [REGISTRY_MATCHES_SCRIPT],
   });
 }

@@ -8,7 +8,7 @@
 import { html, type SafeHtml } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
 import type { ErrorView } from '../../core/http/edge.ts';
-import type { RequestRecord, RequestStatus } from '../../workflow/records.ts';
+import type { RequestRecord, RequestStatus } from '../../workflow/index.ts';
 import {
   isSslScanRunning,
   otherEvents,
@@ -21,7 +21,7 @@ import {
   sopProgress,
   type TimelineEntry,
 } from '../timeline.ts';
-import { LIVE_IDS } from './live-status.ts';
+import { LIVE_IDS, LIVE_STATUS_SCRIPT } from './live-status.ts';
 
 export const REFRESH_SECONDS = 20;
 
@@ -172,7 +172,7 @@ ${others.length ? html`<h3>Other events</h3>${events(others)}` : ''}
   return page({
     title: `Request ${view.requestId}: ${STATUS_WORDS[view.status]}`,
     body,
-    ...(inReview ? { liveStatus: true } : {}),
+    ...(inReview ? { scripts: [LIVE_STATUS_SCRIPT] } : {}),
   });
 }
 

@@ -5,9 +5,9 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import type { RequestRecord } from '../../workflow/records.ts';
-import { type Decision, TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/task-kinds.ts';
-import { type DecisionOutput, decisionLabel } from '../decisions.ts';
+import type { DecisionOutput, RequestRecord } from '../../workflow/index.ts';
+import { type Decision, TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/index.ts';
+import { decisionLabel } from '../decisions.ts';
 import { formatDateTime } from './task-email.ts';
 
 const NEXT_STEP: Record<Decision, string> = {

@@ -7,9 +7,9 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import { oneLine } from '../../requests/emails/outcome-email.ts';
-import type { RequestRecord } from '../../workflow/records.ts';
-import { TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/task-kinds.ts';
+import { oneLine } from '../../requests/index.ts';
+import type { RequestRecord } from '../../workflow/index.ts';
+import { TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/index.ts';
 import { formatDateTime } from './task-email.ts';
 
 export interface EscalationEmailInput {

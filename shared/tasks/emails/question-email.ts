@@ -5,9 +5,8 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import type { QuestionToAsk } from '../../workflow/payloads.ts';
-import type { RequestRecord } from '../../workflow/records.ts';
-import { TASK_KINDS, TEAMS } from '../../workflow/task-kinds.ts';
+import type { QuestionToAsk, RequestRecord } from '../../workflow/index.ts';
+import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
 import { formatDateTime } from './task-email.ts';
 
 export interface QuestionEmailInput {

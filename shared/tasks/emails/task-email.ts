@@ -6,8 +6,8 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import type { RequestRecord } from '../../workflow/records.ts';
-import { TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/task-kinds.ts';
+import type { RequestRecord } from '../../workflow/index.ts';
+import { TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/index.ts';
 
 export interface Fact {
   label: string;

@@ -7,7 +7,7 @@
 import type { FieldError } from '../../core/errors.ts';
 import { html, type SafeHtml } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
-import { TASK_KINDS, TEAMS } from '../../workflow/task-kinds.ts';
+import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
 import { formatDateTime } from '../emails/task-email.ts';
 import type { DecideResult, OpenTask } from '../task-service.ts';
 import { renderTaskOutcome, type TaskOutcome } from './task-page.ts';

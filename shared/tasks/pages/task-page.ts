@@ -9,7 +9,7 @@ import { html, type SafeHtml } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
 import type { ErrorView } from '../../core/http/edge.ts';
 import { TEXT_LIMITS } from '../../core/text/text-limits.ts';
-import { TASK_KINDS, TEAMS } from '../../workflow/task-kinds.ts';
+import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
 import {
   DECISION_LABELS,
   decisionLabel,

@@ -4,7 +4,7 @@
  * T (certificate not trusted) and M (certificate name mismatch) always fail, as does any endpoint
  * SSL Labs could not grade and any assessment that ended in ERROR (e.g. the name does not resolve).
  */
-import type { SslEndpointGrade } from '../../workflow/payloads.ts';
+import type { SslEndpointGrade } from '../../workflow/index.ts';
 import type { SslLabsHost } from './ssllabs-client.ts';
 
 export const REQUIRED_GRADE = 'A';

@@ -11,15 +11,21 @@
  */
 
 import * as z from 'zod/mini';
-import type { WorkflowStore } from '../../core/store/table.ts';
-import { invalid, lenientObject, parsePayload, requiredText } from '../../workflow/outcome.ts';
+import type { RequestStore } from '../../requests/index.ts';
 import type {
   CheckSslInput,
   CheckSslOutput,
   SslEndpointGrade,
   SslHostProgress,
-} from '../../workflow/payloads.ts';
-import { MAX_WEBSITES, websiteHost } from '../../workflow/websites.ts';
+} from '../../workflow/index.ts';
+import {
+  invalid,
+  lenientObject,
+  MAX_WEBSITES,
+  parsePayload,
+  requiredText,
+  websiteHost,
+} from '../../workflow/index.ts';
 import { gradeAssessment, type SslVerdict, toEndpointGrades, worstGrade } from './grading.ts';
 import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
 
@@ -59,7 +65,7 @@ export function maxScanCalls(maxWaitSeconds: number): number {
 
 export interface SslScanDeps {
   ssllabs: Pick<SslLabsClient, 'analyze'>;
-  store: Pick<WorkflowStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
   now: () => Date;
   /** SSL_MAX_WAIT_SECONDS: give up this long after the scan started. */
   maxWaitSeconds: number;

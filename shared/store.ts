@@ -1,0 +1,52 @@
+/**
+ * WorkflowStore: every feature's store over the one table, for the wiring (shared/deps.ts), the local
+ * runtime and tests. Domain code never takes it whole: each function types its dependency as the
+ * Pick<> of the per-feature store methods it uses.
+ */
+
+import { IdempotencyStore } from './core/store/idempotency.ts';
+import { type StoreOptions, Table } from './core/store/table.ts';
+import { RegistryStore } from './registry/store.ts';
+import { RequestStore } from './requests/store.ts';
+import { TaskStore } from './tasks/store.ts';
+
+/** The public methods of a store class (its table stays private). */
+type Methods<T> = Pick<T, keyof T>;
+
+/**
+ * Every kind of item over one table, for callers that need several kinds (each caller types its
+ * dependency as the Pick<> of the methods it uses).
+ */
+export interface WorkflowStore
+  extends Methods<RequestStore>,
+    Methods<TaskStore>,
+    Methods<RegistryStore>,
+    Methods<IdempotencyStore> {}
+
+// The interface above declares the methods; the constructor binds them from the per-kind stores.
+export class WorkflowStore {
+  readonly tableName: string;
+
+  constructor(options: StoreOptions) {
+    const table = new Table(options);
+    this.tableName = table.name;
+    for (const part of [
+      new RequestStore(table),
+      new TaskStore(table),
+      new RegistryStore(table),
+      new IdempotencyStore(table),
+    ]) {
+      bindMethods(this, part);
+    }
+  }
+}
+
+/** Makes each method of `part` an own property of `target`, bound to `part`. */
+function bindMethods(target: object, part: object): void {
+  const proto = Object.getPrototypeOf(part) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const method = proto[name];
+    if (name === 'constructor' || typeof method !== 'function') continue;
+    Object.defineProperty(target, name, { value: method.bind(part), writable: true, configurable: true });
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The procedure's vocabulary, shared by every feature: teams and task kinds, each step's payload
+ * (schema and type), what a decision is, and what the table keeps.
+ * What other features may use of it; handlers and tests import a file directly (lean bundles).
+ */
+export type { TeamEmails } from './config.ts';
+export type {
+  DecisionOutput,
+  ParsedDecision,
+  ReplacementFields,
+  SettledStep,
+  StoredDecision,
+} from './decision-types.ts';
+export {
+  DETAIL_TYPES,
+  EVENT_SOURCE,
+  type PurchaseOrderIssuedDetail,
+  type PurchaseOrderRequestedDetail,
+  type ResourceStatusChangedDetail,
+} from './events.ts';
+export { toBoolean, toCost } from './form-input.ts';
+export {
+  denialReason,
+  denialSchema,
+  describeSystemError,
+  ERROR_ACTIVITY,
+  executionConsoleUrl,
+  invalid,
+  lenientObject,
+  outcomePatch,
+  parsePayload,
+  requestIdField,
+  requiredText,
+  sopStepField,
+  truncate,
+} from './outcome.ts';
+export {
+  type AnswerOutput,
+  type AskOutput,
+  type AssignTaskInput,
+  type CheckCurrentVettingOutput,
+  type CheckSslInput,
+  type CheckSslOutput,
+  type CloseRequestInput,
+  type DecisionOutputBase,
+  type Denial,
+  type DpaSignatureOutput,
+  type LicenseOutput,
+  MAX_SSL_RETESTS,
+  type NotifyVendorSslInput,
+  type NotifyVendorSslOutput,
+  type Outcome,
+  type PrivacyReviewOutput,
+  type ProcurementHookInput,
+  type ProcurementOutput,
+  type QuestionToAsk,
+  type RegistryStatus,
+  type RenewalPlan,
+  type ReplacementOutput,
+  type ReusedVetting,
+  type ScheduleRenewalOutput,
+  type SendDpaInput,
+  type SendDpaOutput,
+  type SslEndpointGrade,
+  type SslHostProgress,
+  type WorkflowInput,
+  type WorkflowResource,
+} from './payloads.ts';
+export type {
+  AuditEvent,
+  DecisionDelivery,
+  RegistryEntry,
+  RegistryIndexItem,
+  RenewalRecord,
+  RenewalStatus,
+  RequestRecord,
+  RequestStatus,
+  SslRemediationRecord,
+  TaskRecord,
+} from './records.ts';
+export { isRequestId, newRequestId } from './request-id.ts';
+export {
+  type ParseResult,
+  parseResourceRequest,
+  RESOURCE_KINDS,
+  type ResourceRequest,
+  resourceRequestSchema,
+  toWorkflowResource,
+  workflowResourceSchema,
+} from './request-schema.ts';
+export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
+export {
+  ASKING_KINDS,
+  type AskingKind,
+  copiedTeams,
+  type Decision,
+  isAskingKind,
+  isReroutingKind,
+  MAX_QUESTIONS_PER_REQUEST,
+  QUESTION_RECIPIENTS,
+  type QuestionRecipient,
+  TASK_KINDS,
+  type TaskKind,
+  TEAMS,
+  type Team,
+} from './task-kinds.ts';
+export { MAX_WEBSITES, parseWebsites, websiteHost } from './websites.ts';
