@@ -15,7 +15,9 @@ try {
     FUNCTIONS.map((fn) => fn.name),
     dir,
   );
-  const sizes = Object.fromEntries([...files].map(([name, file]) => [name, Math.round(statSync(file).size / 1024)]));
+  const sizes = Object.fromEntries(
+    [...files].map(([name, file]) => [name, Math.round(statSync(file).size / 1024)]),
+  );
   console.log(JSON.stringify(sizes, null, 1));
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * Builds docs/openapi.json (OpenAPI 3.1) from the code that serves the API, so the document cannot
  * drift from it: the request bodies from the schemas the code validates with (scripts/openapi/
  * request-schemas.ts), the answers' schemas (scripts/openapi/response-schemas.ts) and the route table
- * (scripts/openapi/routes.ts). test/unit/openapi.test.ts fails when the checked-in file is stale.
+ * (scripts/openapi/routes.ts). test/unit/scripts/openapi.test.ts fails when the checked-in file is stale.
  *
  *   npm run openapi      # rewrites docs/openapi.json
  *

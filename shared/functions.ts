@@ -16,7 +16,7 @@ export interface FunctionSpec {
   sop: string;
   /**
    * The configuration variables the handler reads (the handler contract): CDK sets exactly these
-   * (test/cdk), and the local runtime provides every one of them (test/unit/local-config.test.ts).
+   * (test/cdk), and the local runtime provides every one of them (test/unit/local/local-config.test.ts).
    */
   env: readonly string[];
   /** Lambda timeout when not DEFAULT_LAMBDA_TIMEOUT_SECONDS; ASL task states must allow at least this. */
