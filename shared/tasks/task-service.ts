@@ -3,7 +3,13 @@ import { ConflictError, errorName, type FieldError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { DecisionOutput, RequestRecord, TaskRecord } from '../workflow/index.ts';
+import type {
+  DecisionOutput,
+  ParsedDecision,
+  RequestRecord,
+  StoredDecision,
+  TaskRecord,
+} from '../workflow/index.ts';
 import { isAskingKind, isReroutingKind } from '../workflow/index.ts';
 import { afterDecision, bestEffort, type FollowUpDeps } from './decision-follow-up.ts';
 import { parseDecision, toStoredDecision } from './decisions.ts';
@@ -163,7 +169,6 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
   // Checked before the claim: a reply the workflow no longer waits for must not be claimed.
   if (await replyWaitOver(link.task, deps.store)) return { state: 'expired', task: link.task };
   const { task } = link;
-  const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
 
   const withheld = await withheldFor(task, deps);
   // Read now, not after delivery: the facts must land before the next step's assign-task reads them.
@@ -177,10 +182,38 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
   if (!parsed.ok) {
     return { state: 'invalid', open: await loadOpenTask(task, deps, request), errors: parsed.errors };
   }
-  const { output, licenseKey } = parsed.value;
-  const stored = toStoredDecision(parsed.value);
-  const origin = requestOrigin(submission);
+  const decision: Decided = {
+    task,
+    decidedAt,
+    parsed: parsed.value,
+    stored: toStoredDecision(parsed.value),
+    origin: requestOrigin(submission),
+  };
+  const lost = await claim(decision, submission, deps);
+  if (lost) return lost;
+  const delivered = await deliver(decision, deps);
+  if (delivered) return delivered;
+  return followUp(decision, request, deps);
+}
 
+/** A valid decision on its way: the task it decides and what the claim keeps of it. */
+interface Decided {
+  task: TaskRecord;
+  decidedAt: string;
+  parsed: ParsedDecision;
+  stored: StoredDecision;
+  origin: DecisionOrigin;
+}
+
+const logFields = (task: TaskRecord) => ({ taskId: task.taskId, requestId: task.requestId, kind: task.kind });
+
+/** Claims the task for this decision, once. Undefined when the claim is ours; else what to answer. */
+async function claim(
+  { task, decidedAt, parsed, stored, origin }: Decided,
+  submission: DecisionSubmission,
+  deps: DecideDeps,
+): Promise<DecideResult | undefined> {
+  const { output } = parsed;
   try {
     // The claim keeps what is still to be done with the decision (never the licence key) and puts the
     // task on the UNDELIVERED index: a crash from here on leaves the decision to the decision sweep
@@ -192,19 +225,28 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
       decidedAt,
       delivery: { decision: stored, origin },
     });
+    return undefined;
   } catch (error) {
     if (!(error instanceof ConflictError)) {
       // The write may have landed with its answer lost (timeout, reset): then the claim is ours and
       // the decision must still reach Step Functions, or the execution would wait until it times out.
       if (!(await claimLanded(task.taskId, decidedAt, output.decidedBy, deps))) throw error;
-      logger.warn('Claim answer lost but the claim landed; delivering the decision', log);
-    } else {
-      const current = await loadLink(task.taskId, submission.secret, deps, audience);
-      logger.info('Decision lost the claim', { ...log, state: current.state });
-      return current.state === 'open' ? { state: 'conflict', task } : current;
+      logger.warn('Claim answer lost but the claim landed; delivering the decision', logFields(task));
+      return undefined;
     }
+    const current = await loadLink(task.taskId, submission.secret, deps, submission.audience ?? 'team');
+    logger.info('Decision lost the claim', { ...logFields(task), state: current.state });
+    return current.state === 'open' ? { state: 'conflict', task } : current;
   }
+}
 
+/**
+ * Stores a licence key apart, then delivers the decision to Step Functions. Undefined once it was
+ * accepted; else what to answer (too late, or not recorded with the claim released).
+ */
+async function deliver(decision: Decided, deps: DecideDeps): Promise<DecideResult | undefined> {
+  const { task, decidedAt, parsed, stored, origin } = decision;
+  const { output, licenseKey } = parsed;
   let waitOver: string | undefined;
   try {
     if (licenseKey) {
@@ -223,6 +265,7 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
     }
     ({ waitOver } = await deliverDecision(task, output, deps.sfn));
   } catch (error) {
+    const log = logFields(task);
     logger.error('Decision not delivered to Step Functions; claim released', {
       ...log,
       errorName: errorName(error),
@@ -238,17 +281,24 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
     }
     return { state: 'not-recorded', task };
   }
-  if (waitOver) return tooLate(task, output, waitOver, origin, deps);
+  return waitOver ? tooLate(task, output, waitOver, origin, deps) : undefined;
+}
 
-  logger.info('Decision recorded', { ...log, decision: output.decision });
+/** What follows a decision Step Functions accepted: its progress marks and its follow-up. */
+async function followUp(
+  { task, decidedAt, parsed: { output }, stored, origin }: Decided,
+  request: RequestRecord,
+  deps: DecideDeps,
+): Promise<DecideResult> {
+  logger.info('Decision recorded', { ...logFields(task), decision: output.decision });
   // Progress marks, each after its side effect: a crash from here on leaves the sweep only the
   // follow-up. "Delivered" is written alongside the follow-up, not before it: the next step's
   // assign-task may already be reading the facts and the audit trail (an answer to a question is read
   // from it), and a lost mark is harmless (the sweep finds the decision delivered, decision-recovery.ts).
-  const claim = { decidedAt, at: deps.now().toISOString() };
+  const claimed = { decidedAt, at: deps.now().toISOString() };
   const decided: TaskRecord = { ...task, status: 'DECIDED', decidedAt, decidedBy: output.decidedBy };
   const [, { incomplete, emailPending }] = await Promise.all([
-    bestEffort('mark decision delivered', () => deps.store.markTaskDelivered(task.taskId, claim)),
+    bestEffort('mark decision delivered', () => deps.store.markTaskDelivered(task.taskId, claimed)),
     afterDecision(decided, request, stored, origin, deps),
   ]);
   // Anything still missing (a write or the requester's email) keeps the task on the index: the sweep
