@@ -275,7 +275,6 @@ async function recordFacts(
   replay: boolean,
 ): Promise<void> {
   const id = task.requestId;
-  const { replacement } = parsed;
   // A question settles nothing: no facts change (the audit trail has it).
   if ('asks' in parsed) return;
   // SOP 3/7: the request is now of the other type, as the state machine's routing now says.
@@ -307,57 +306,71 @@ async function recordFacts(
       });
       return;
     }
-    case 'procurement': {
-      const o = parsed.output;
-      await deps.store.updateRequest(id, {
-        purchaseOrder: {
-          poNumber: o.poNumber,
-          amount: o.amount,
-          quoteReference: o.quoteReference,
-          issuedAt: o.decidedAt,
-        },
-      });
-      return;
-    }
-    case 'license': {
-      const o = parsed.output;
-      await deps.store.updateRequest(id, {
-        license: {
-          licenseReference: o.licenseReference,
-          seats: o.seats,
-          expiresOn: o.expiresOn,
-          storedAt: o.decidedAt,
-          // Short keys would be given away by their last 4 characters (toStoredDecision).
-          ...(parsed.licenseKeyStored && parsed.licenseKeyLast4
-            ? { licenseKeyLast4: parsed.licenseKeyLast4 }
-            : {}),
-        },
-      });
-      return;
-    }
-    case 'replacement': {
-      const o = parsed.output;
-      if (!replacement || !o.resource) return;
-      // A replay after the replacement landed must not count it twice nor clear the vetting that
-      // started again for it (the request is about the replacement already).
-      if (replay && sameResource(request.resource, o.resource)) return;
-      const { resourceUrl: _oldUrl, studentDataElements, ...submitted } = request.submitted;
-      await deps.store.updateRequest(id, {
-        resource: o.resource,
-        submitted: {
-          ...submitted,
-          ...replacement,
-          ...(replacement.studentDataShared && studentDataElements ? { studentDataElements } : {}),
-        },
-        replacementCount: request.replacementCount + 1,
-        // SOP 11 → 4: vetting starts again for the replacement, as the state machine does.
-        security: undefined,
-      });
-      return;
-    }
+    case 'procurement':
+      return recordPurchaseOrder(id, parsed, deps);
+    case 'license':
+      return recordLicense(id, parsed, deps);
+    case 'replacement':
+      return recordReplacement(parsed, request, deps, replay);
     default:
       return;
   }
+}
+
+type Settled<K extends StoredDecision['kind']> = Extract<StoredDecision, { kind: K }>;
+
+/** SOP 13: the purchase order Procurement issued. */
+async function recordPurchaseOrder(id: string, { output: o }: Settled<'procurement'>, deps: FollowUpDeps) {
+  await deps.store.updateRequest(id, {
+    purchaseOrder: {
+      poNumber: o.poNumber,
+      amount: o.amount,
+      quoteReference: o.quoteReference,
+      issuedAt: o.decidedAt,
+    },
+  });
+}
+
+/** SOP 14: the licence's details; the key itself is stored apart, shown by its last 4 characters. */
+async function recordLicense(id: string, parsed: Settled<'license'>, deps: FollowUpDeps) {
+  const o = parsed.output;
+  await deps.store.updateRequest(id, {
+    license: {
+      licenseReference: o.licenseReference,
+      seats: o.seats,
+      expiresOn: o.expiresOn,
+      storedAt: o.decidedAt,
+      // Short keys would be given away by their last 4 characters (toStoredDecision).
+      ...(parsed.licenseKeyStored && parsed.licenseKeyLast4
+        ? { licenseKeyLast4: parsed.licenseKeyLast4 }
+        : {}),
+    },
+  });
+}
+
+/** SOP 11 → 4: the request is now about the replacement, and its vetting starts again. */
+async function recordReplacement(
+  { output: o, replacement }: Settled<'replacement'>,
+  request: RequestRecord,
+  deps: FollowUpDeps,
+  replay: boolean,
+) {
+  if (!replacement || !o.resource) return;
+  // A replay after the replacement landed must not count it twice nor clear the vetting that
+  // started again for it (the request is about the replacement already).
+  if (replay && sameResource(request.resource, o.resource)) return;
+  const { resourceUrl: _oldUrl, studentDataElements, ...submitted } = request.submitted;
+  await deps.store.updateRequest(request.requestId, {
+    resource: o.resource,
+    submitted: {
+      ...submitted,
+      ...replacement,
+      ...(replacement.studentDataShared && studentDataElements ? { studentDataElements } : {}),
+    },
+    replacementCount: request.replacementCount + 1,
+    // As the state machine does: vetting starts again for the replacement.
+    security: undefined,
+  });
 }
 
 const sameResource = (a: WorkflowResource, b: WorkflowResource): boolean =>
