@@ -131,54 +131,20 @@ async function recoverDecision(
   if (!isClaimed(task) || task.followedUpAt) return undefined;
   const request = await deps.store.getRequest(task.requestId);
   if (!request) throw new Error(`Request ${task.requestId} of task ${taskId} does not exist`);
-  const log = { taskId, requestId: task.requestId, kind: task.kind };
   const { decision, origin } = task.delivery;
-  let audit = await deps.store.listAudit(task.requestId);
+  const label = decisionLabel(decision.output.decision);
+  const audit = await deps.store.listAudit(task.requestId);
   const claim = { decidedAt: task.decidedAt, at: deps.now().toISOString() };
 
   let deliveredNow = false;
   if (!task.deliveredAt) {
-    let waitOver: string | undefined;
-    try {
-      ({ waitOver } = await deliverDecision(task, decision.output, deps.sfn));
-    } catch (error) {
-      logger.error('Decision not delivered by the recovery sweep; the next sweep tries again', {
-        ...log,
-        errorName: errorName(error),
-      });
-      return 'failed';
-    }
-    if (!waitOver) {
-      deliveredNow = true;
-      logger.warn('Decision delivered by the recovery sweep', log);
-    } else if (waitEnded(task, request, audit, deps.now()) === 'timed-out') {
-      logger.warn('Decision recovered too late: its step had stopped waiting', {
-        ...log,
-        errorName: waitOver,
-      });
-      await recordTooLate(
-        task,
-        decision.output,
-        waitOver,
-        origin,
-        deps.store,
-        `A decision (${decisionLabel(decision.output.decision)}) was interrupted before it reached the workflow, and the step had stopped waiting when the recovery sweep delivered it; nothing was recorded`,
-      );
-      return 'tooLate';
-    } else {
-      logger.warn('Decision had been delivered before the crash; the sweep follows it up', {
-        ...log,
-        errorName: waitOver,
-      });
-    }
-    if (deliveredNow && !audit.some((e) => e.type === DELIVERED_BY_RECOVERY && e.detail?.taskId === taskId)) {
-      await deps.store.appendAudit({
-        requestId: task.requestId,
-        sopStep: task.sopStep,
+    const delivery = await deliverInterrupted(task, request, audit, deps);
+    if (delivery === 'failed' || delivery === 'tooLate') return delivery;
+    deliveredNow = delivery === 'delivered';
+    if (deliveredNow) {
+      await auditRecovery(task, audit, deps, {
         type: DELIVERED_BY_RECOVERY,
-        summary: `A decision (${decisionLabel(decision.output.decision)}) interrupted before it reached the workflow was delivered by the recovery sweep`,
-        actor: 'workflow',
-        detail: { kind: task.kind, taskId, decision: decision.output.decision, decidedAt: task.decidedAt },
+        summary: `A decision (${label}) interrupted before it reached the workflow was delivered by the recovery sweep`,
       });
     }
     // A lost mark is harmless: the next sweep meets "wait over" and finds the decision delivered.
@@ -193,6 +159,7 @@ async function recoverDecision(
     // sweep's, sending now.
     staleLatchBefore: staleBefore,
   });
+  const log = { taskId, requestId: task.requestId, kind: task.kind };
   if (incomplete.length || emailPending) {
     logger.error('Decision follow-up still incomplete after the recovery sweep; the next sweep tries again', {
       ...log,
@@ -202,21 +169,78 @@ async function recoverDecision(
     return 'failed';
   }
   if (!deliveredNow) {
-    audit = await deps.store.listAudit(task.requestId);
-    if (!audit.some((e) => e.type === FOLLOW_UP_BY_RECOVERY && e.detail?.taskId === taskId)) {
-      await deps.store.appendAudit({
-        requestId: task.requestId,
-        sopStep: task.sopStep,
-        type: FOLLOW_UP_BY_RECOVERY,
-        summary: `The follow-up of a decision (${decisionLabel(decision.output.decision)}) that was interrupted after it reached the workflow was finished by the recovery sweep`,
-        actor: 'workflow',
-        detail: { kind: task.kind, taskId, decision: decision.output.decision, decidedAt: task.decidedAt },
-      });
-    }
+    await auditRecovery(task, await deps.store.listAudit(task.requestId), deps, {
+      type: FOLLOW_UP_BY_RECOVERY,
+      summary: `The follow-up of a decision (${label}) that was interrupted after it reached the workflow was finished by the recovery sweep`,
+    });
     logger.warn('Decision followed up by the recovery sweep', log);
   }
   await deps.store.markTaskFollowedUp(taskId, claim);
   return deliveredNow ? 'delivered' : 'followedUp';
+}
+
+/**
+ * Delivers a claimed decision that never reached Step Functions: 'delivered' now, 'delivered-before'
+ * (the wait is over because this very decision ended it), 'tooLate' (the step timed out first) or
+ * 'failed' (the next sweep tries again).
+ */
+async function deliverInterrupted(
+  task: Claimed,
+  request: RequestRecord,
+  audit: readonly AuditEvent[],
+  deps: DecisionRecoveryDeps,
+): Promise<'delivered' | 'delivered-before' | 'tooLate' | 'failed'> {
+  const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
+  const { decision, origin } = task.delivery;
+  let waitOver: string | undefined;
+  try {
+    ({ waitOver } = await deliverDecision(task, decision.output, deps.sfn));
+  } catch (error) {
+    logger.error('Decision not delivered by the recovery sweep; the next sweep tries again', {
+      ...log,
+      errorName: errorName(error),
+    });
+    return 'failed';
+  }
+  if (!waitOver) {
+    logger.warn('Decision delivered by the recovery sweep', log);
+    return 'delivered';
+  }
+  if (waitEnded(task, request, audit, deps.now()) === 'timed-out') {
+    logger.warn('Decision recovered too late: its step had stopped waiting', { ...log, errorName: waitOver });
+    await recordTooLate(
+      task,
+      decision.output,
+      waitOver,
+      origin,
+      deps.store,
+      `A decision (${decisionLabel(decision.output.decision)}) was interrupted before it reached the workflow, and the step had stopped waiting when the recovery sweep delivered it; nothing was recorded`,
+    );
+    return 'tooLate';
+  }
+  logger.warn('Decision had been delivered before the crash; the sweep follows it up', {
+    ...log,
+    errorName: waitOver,
+  });
+  return 'delivered-before';
+}
+
+/** Audits what the sweep did for a decision, once (a later sweep finds the event and writes none). */
+async function auditRecovery(
+  task: Claimed,
+  audit: readonly AuditEvent[],
+  deps: Pick<DecisionRecoveryDeps, 'store'>,
+  event: { type: string; summary: string },
+): Promise<void> {
+  if (audit.some((e) => e.type === event.type && e.detail?.taskId === task.taskId)) return;
+  const { decision } = task.delivery.decision.output;
+  await deps.store.appendAudit({
+    requestId: task.requestId,
+    sopStep: task.sopStep,
+    ...event,
+    actor: 'workflow',
+    detail: { kind: task.kind, taskId: task.taskId, decision, decidedAt: task.decidedAt },
+  });
 }
 
 function isClaimed(task: TaskRecord | undefined): task is Claimed {
