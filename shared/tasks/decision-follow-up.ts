@@ -10,7 +10,6 @@ import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type {
   AuditEvent,
-  DecisionDelivery,
   DecisionOutput,
   RequestRecord,
   StoredDecision,

@@ -12,13 +12,13 @@ import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, TaskRecord, TeamEmails } from '../workflow/index.ts';
-import { copiedTeams, parsePayload, TASK_KINDS, TEAMS } from '../workflow/index.ts';
+import { parsePayload, TASK_KINDS, TEAMS } from '../workflow/index.ts';
 import { renderEscalationEmail } from './emails/escalation-email.ts';
-import { renderTaskEmail } from './emails/task-email.ts';
 import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
 import { taskContext } from './task-context.ts';
-import { hashSecret, isTaskId, newTaskSecret, taskLink } from './task-links.ts';
+import { hashSecret, isTaskId, newTaskSecret } from './task-links.ts';
+import { teamTaskEmail } from './team-task-email.ts';
 
 export interface RemindTaskDeps {
   store: Pick<TaskStore, 'getTask' | 'rotateTaskSecret' | 'restoreTaskSecret'> &
@@ -65,7 +65,6 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
   if (skip || !task) return notReminded(taskId, reminder, skip ?? 'The task does not exist');
 
   const log = { taskId, requestId: task.requestId, kind: task.kind, reminder };
-  const spec = TASK_KINDS[task.kind];
   const request = await deps.store.requireRequest(task.requestId);
   const context = await taskContext(task.kind, task.requestId, deps.store);
 
@@ -85,16 +84,7 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
 
   try {
     await deps.mailer.send(
-      renderTaskEmail({
-        to: deps.teamEmails[spec.team],
-        cc: copiedTeams(task.kind, deps.teamEmails),
-        kind: task.kind,
-        request,
-        expiresAt: task.expiresAt,
-        link: taskLink(deps.publicBaseUrl, taskId, secret),
-        context,
-        reminder,
-      }),
+      teamTaskEmail({ kind: task.kind, request, task, secret, context, reminder }, deps),
     );
   } catch (error) {
     // Without the email nobody holds the new secret: give the task its previous secret back.

@@ -22,7 +22,6 @@ import type {
 } from '../workflow/index.ts';
 import {
   ASKING_KINDS,
-  copiedTeams,
   parsePayload,
   requestIdField,
   TASK_KINDS,
@@ -31,11 +30,11 @@ import {
   workflowResourceSchema,
 } from '../workflow/index.ts';
 import { renderQuestionEmail } from './emails/question-email.ts';
-import { renderTaskEmail } from './emails/task-email.ts';
 import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
 import { taskContext } from './task-context.ts';
-import { hashSecret, newTaskId, newTaskSecret, replyLink, taskLink } from './task-links.ts';
+import { hashSecret, newTaskId, newTaskSecret, replyLink } from './task-links.ts';
+import { teamTaskEmail } from './team-task-email.ts';
 
 export interface AssignTaskDeps {
   store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit' | 'listAudit'> &
@@ -165,19 +164,9 @@ async function sendLink(
     await deps.mailer.send(email);
     return;
   }
-  const spec = TASK_KINDS[input.kind];
   const request = input.resource ? { ...stored, resource: input.resource } : stored;
-  await deps.mailer.send(
-    renderTaskEmail({
-      to: deps.teamEmails[spec.team],
-      cc: copiedTeams(input.kind, deps.teamEmails),
-      kind: input.kind,
-      request,
-      expiresAt: task.expiresAt,
-      link: taskLink(deps.publicBaseUrl, task.taskId, secret),
-      context: await taskContext(input.kind, input.requestId, deps.store),
-    }),
-  );
+  const context = await taskContext(input.kind, input.requestId, deps.store);
+  await deps.mailer.send(teamTaskEmail({ kind: input.kind, request, task, secret, context }, deps));
 }
 
 /**
