@@ -34,55 +34,48 @@ export function lambdaTimeoutSeconds(spec: FunctionSpec): number {
   return spec.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
 }
 
+const get = (path: string) => ({ method: 'GET', path }) as const;
+const post = (path: string) => ({ method: 'POST', path }) as const;
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'request-form', env: [], route: { method: 'GET', path: '/' }, sop: '1-2' },
+  { name: 'request-form', env: [], route: get('/'), sop: '1-2' },
   {
     name: 'submit-request',
     env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-    route: { method: 'POST', path: '/requests' },
+    route: post('/requests'),
     sop: '1-2',
   },
   {
     name: 'get-request',
     env: ['TABLE_NAME'],
-    route: { method: 'GET', path: '/requests/{requestId}' },
+    route: get('/requests/{requestId}'),
     sop: 'status of every step',
   },
-  {
-    name: 'task-page',
-    env: ['TABLE_NAME'],
-    route: { method: 'GET', path: '/tasks/{taskId}' },
-    sop: '4, 7-15 (human steps)',
-  },
+  { name: 'task-page', env: ['TABLE_NAME'], route: get('/tasks/{taskId}'), sop: '4, 7-15 (human steps)' },
   {
     name: 'record-decision',
     env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-    route: { method: 'POST', path: '/tasks/{taskId}' },
+    route: post('/tasks/{taskId}'),
     sop: '4, 7-15 (human steps)',
   },
   {
     name: 'reply-page',
     env: ['TABLE_NAME'],
-    route: { method: 'GET', path: '/replies/{replyId}' },
+    route: get('/replies/{replyId}'),
     sop: '4 (questions to the requester or vendor)',
   },
   {
     name: 'record-answer',
     env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
-    route: { method: 'POST', path: '/replies/{replyId}' },
+    route: post('/replies/{replyId}'),
     sop: '4 (questions to the requester or vendor)',
   },
-  { name: 'registry', env: ['TABLE_NAME'], route: { method: 'GET', path: '/registry' }, sop: '6, 16' },
-  {
-    name: 'registry-resource',
-    env: ['TABLE_NAME'],
-    route: { method: 'GET', path: '/registry/{resourceId}' },
-    sop: '6, 16, 17',
-  },
+  { name: 'registry', env: ['TABLE_NAME'], route: get('/registry'), sop: '6, 16' },
+  { name: 'registry-resource', env: ['TABLE_NAME'], route: get('/registry/{resourceId}'), sop: '6, 16, 17' },
   {
     name: 'registry-export',
     env: ['TABLE_NAME'],
-    route: { method: 'GET', path: '/registry.csv' },
+    route: get('/registry.csv'),
     sop: '6, 16 (upload to TXSPA)',
   },
   {
