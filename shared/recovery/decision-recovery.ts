@@ -27,7 +27,7 @@
  */
 
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { errorName, TransientError } from '../core/errors.ts';
+import { asError, errorName, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { TaskStore } from '../tasks/index.ts';
@@ -101,8 +101,8 @@ export async function finishUndeliveredDecisions(
       result.failed.push(taskId);
       logger.error('Could not finish a claimed decision; the next sweep tries again', {
         taskId,
-        errorName: (error as Error)?.name,
-        errorMessage: (error as Error)?.message,
+        errorName: errorName(error),
+        errorMessage: asError(error).message,
       });
     }
   }

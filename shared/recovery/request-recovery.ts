@@ -20,7 +20,7 @@
  * and the next one continues.
  */
 
-import { TransientError } from '../core/errors.ts';
+import { asError, errorName, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { IdempotencyStore } from '../core/store/idempotency.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -83,8 +83,8 @@ export async function startUnstartedRequests(
       result.failed.push(requestId);
       logger.error('Could not start the workflow of a stored request; the next sweep tries again', {
         requestId,
-        errorName: (error as Error)?.name,
-        errorMessage: (error as Error)?.message,
+        errorName: errorName(error),
+        errorMessage: asError(error).message,
       });
     }
   }

@@ -59,7 +59,11 @@ export class RegistryStore {
       await this.writeSearchIndex(current);
       return 'unchanged';
     }
-    await this.writeSearchIndex(entry, previous?.status as RegistryEntry['status'] | undefined);
+    const previousStatus = previous?.status;
+    await this.writeSearchIndex(
+      entry,
+      previousStatus === 'APPROVED' || previousStatus === 'NOT_APPROVED' ? previousStatus : undefined,
+    );
     return 'written';
   }
 

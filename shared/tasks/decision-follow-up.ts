@@ -5,6 +5,7 @@
  */
 
 import { retryTransient } from '../core/aws/transient.ts';
+import { errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -156,7 +157,7 @@ async function emailRequester(
   } catch (error) {
     logger.warn('Decision email not sent yet; the decision sweep sends it', {
       taskId: task.taskId,
-      errorName: (error as Error)?.name,
+      errorName: errorName(error),
     });
     return false;
   }
@@ -247,7 +248,7 @@ async function withRetries(
         logger[retrying ? 'warn' : 'error']('Follow-up after a recorded decision failed', {
           step,
           attempt,
-          errorName: (error as Error)?.name,
+          errorName: errorName(error),
         }),
     });
     return true;
@@ -260,7 +261,7 @@ export async function bestEffort<T>(step: string, fn: () => Promise<T>): Promise
   try {
     return await fn();
   } catch (error) {
-    logger.error('Follow-up after a recorded decision failed', { step, errorName: (error as Error)?.name });
+    logger.error('Follow-up after a recorded decision failed', { step, errorName: errorName(error) });
     return undefined;
   }
 }

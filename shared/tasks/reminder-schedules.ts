@@ -5,8 +5,10 @@
  * remind-task gives the pending task a fresh link secret (the old links then answer "replaced by a
  * newer email") and emails the team again.
  */
+
 import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createScheduleOnce } from '../core/aws/scheduler.ts';
+import { errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { atExpression } from '../renewal/index.ts';
 import type { TaskRecord } from '../workflow/index.ts';
@@ -103,7 +105,7 @@ export async function scheduleReminders(
         requestId: task.requestId,
         kind: task.kind,
         reminder: planned.reminder,
-        errorName: (error as Error)?.name,
+        errorName: errorName(error),
       });
     }
   }

@@ -7,7 +7,7 @@
  */
 
 import * as z from 'zod/mini';
-import { ConflictError } from '../core/errors.ts';
+import { ConflictError, errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -98,7 +98,7 @@ export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promi
     } catch (restoreError) {
       logger.error('Reminder email failed and the previous link could not be restored', {
         ...log,
-        errorName: (restoreError as Error)?.name,
+        errorName: errorName(restoreError),
       });
     }
     throw error;
@@ -123,7 +123,7 @@ async function auditReminder(
     const summary = `Reminder ${reminder} sent to ${TEAMS[spec.team]}: ${spec.title}`;
     await deps.store.appendAudit(taskEvent(task, now, 'TASK_REMINDED', summary, { reminder }));
   } catch (error) {
-    logger.error('Reminder sent but not audited', { ...log, errorName: (error as Error)?.name });
+    logger.error('Reminder sent but not audited', { ...log, errorName: errorName(error) });
   }
 }
 
@@ -158,7 +158,7 @@ async function escalate(
     const summary = `Technology Services told that ${TEAMS[task.team]} has not decided: ${TASK_KINDS[task.kind].title}`;
     await deps.store.appendAudit(taskEvent(task, now, 'TASK_ESCALATED', summary));
   } catch (error) {
-    logger.error('Escalation to Technology Services failed', { ...log, errorName: (error as Error)?.name });
+    logger.error('Escalation to Technology Services failed', { ...log, errorName: errorName(error) });
   }
 }
 

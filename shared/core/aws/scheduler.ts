@@ -2,11 +2,13 @@
  * EventBridge Scheduler: an idempotent create. A schedule that already
  * exists under the same name (a retried Lambda created it a moment ago) counts as created.
  */
+
 import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { errorName } from '../errors.ts';
 import { asTransient } from './transient.ts';
 
 /** Creates the schedule; returns false when one with this name already existed (nothing changed). */
@@ -18,7 +20,7 @@ export async function createScheduleOnce(
     await client.send(new CreateScheduleCommand(input));
     return true;
   } catch (error) {
-    if ((error as Error)?.name === 'ConflictException') return false;
+    if (errorName(error) === 'ConflictException') return false;
     throw asTransient(error, 'Create schedule');
   }
 }

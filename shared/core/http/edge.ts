@@ -5,7 +5,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ConflictError, type FieldError, NotFoundError, ValidationError, WorkflowError } from '../errors.ts';
+import {
+  asError,
+  ConflictError,
+  errorName,
+  type FieldError,
+  NotFoundError,
+  ValidationError,
+  WorkflowError,
+} from '../errors.ts';
 import { scriptsIn } from '../html/page-scripts.ts';
 import { logger } from '../logger.ts';
 
@@ -228,10 +236,10 @@ export function httpHandler(
       const view = errorView(error);
       if (view.status >= 500)
         logger.error('Request failed', {
-          errorName: (error as Error)?.name,
-          errorMessage: (error as Error)?.message,
+          errorName: errorName(error),
+          errorMessage: asError(error).message,
         });
-      else logger.info('Request rejected', { status: view.status, errorName: (error as Error)?.name });
+      else logger.info('Request rejected', { status: view.status, errorName: errorName(error) });
       if (options.renderErrorPage && wantsHtml(event))
         return htmlResponse(view.status, options.renderErrorPage(view));
       return jsonResponse(

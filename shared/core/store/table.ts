@@ -20,7 +20,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { asTransient } from '../aws/transient.ts';
-import { ConflictError, TransientError } from '../errors.ts';
+import { ConflictError, errorName, TransientError } from '../errors.ts';
 
 export interface StoreOptions {
   tableName: string;
@@ -51,7 +51,7 @@ export class Table {
     } catch (error) {
       if (
         error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
+        errorName(error) === 'ConditionalCheckFailedException'
       ) {
         throw new ConflictError(`${what}: the item changed or already exists`, { cause: error });
       }
