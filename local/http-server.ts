@@ -3,7 +3,7 @@
  * same handlers that run behind API Gateway on AWS (and their responses become HTTP responses); the
  * `/_local/*` routes belong to the local runtime only (outbox, clock, events, executions).
  *
- * Access logs never include query strings: task links carry their secret there (DESIGN.md).
+ * Access logs never include query strings: task links carry their secret there (docs/design.md).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole product on this machine, no AWS account (DESIGN.md "The embedded default").
+ * `npm start`: the whole product on this machine, no AWS account (docs/design.md "The embedded default").
  * Settings: PORT (default 3000), LOCAL_DATA_DIR (default .local-data/), SSLLABS_API_BASE (default: the
  * built-in fake SSL Labs) and SSLLABS_EMAIL (the email registered with SSL Labs, for the real API).
  */

@@ -1,5 +1,5 @@
 /**
- * What a decider may submit for each human step (DESIGN.md task table), validated with zod/mini and
+ * What a decider may submit for each human step (docs/design.md task table), validated with zod/mini and
  * turned into the exact SendTaskSuccess output the state machine reads (shared/workflow/payloads.ts).
  * The same field list drives the confirmation page, so the form and the validation cannot drift apart.
  */

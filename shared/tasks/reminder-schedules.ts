@@ -1,5 +1,5 @@
 /**
- * Reminder schedules for human steps (DESIGN.md: "reminders and escalation are scheduled, not polled inside the
+ * Reminder schedules for human steps (docs/design.md: "reminders and escalation are scheduled, not polled inside the
  * execution"). assign-task creates one-time EventBridge Scheduler schedules that invoke remind-task:
  * one at half the wait, and a final one 2 days before expiry when that is at least a day later.
  * remind-task gives the pending task a fresh link secret (the old links then answer "replaced by a

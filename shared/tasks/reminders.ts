@@ -1,5 +1,5 @@
 /**
- * remind-task's domain code (DESIGN.md: "reminders and escalation are scheduled, not polled inside the
+ * remind-task's domain code (docs/design.md: "reminders and escalation are scheduled, not polled inside the
  * execution"): a one-time schedule made by assign-task (shared/tasks/reminder-schedules.ts) invokes
  * it; a task still pending gets a fresh link secret (the old links then answer "replaced by a newer
  * email") and the team is emailed again. With a step's final reminder, Technology Services (which the

@@ -1,5 +1,5 @@
 /**
- * Every human step of TS-PE-535 starts here (DESIGN.md "Human tasks and links"): the state machine's
+ * Every human step of TS-PE-535 starts here (docs/design.md "Human tasks and links"): the state machine's
  * waitForTaskToken call stores the token with a random task id and a hashed 256-bit secret, records the
  * task as the request's current wait (step, activity, task), emails the team a link carrying only
  * id + secret, audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,

@@ -1,5 +1,5 @@
 /**
- * Emailed task links (DESIGN.md "Human tasks and links"): a random task id and a 256-bit secret.
+ * Emailed task links (docs/design.md "Human tasks and links"): a random task id and a 256-bit secret.
  * Only SHA-256(secret) is stored; the secret itself exists only in the email and in the approver's
  * browser. The Step Functions task token never appears in a link.
  */

@@ -1,5 +1,5 @@
 /**
- * End to end: a human step is reminded on schedule (DESIGN.md "reminders and escalation are
+ * End to end: a human step is reminded on schedule (docs/design.md "reminders and escalation are
  * scheduled, not polled inside the execution"). assign-task creates one-time schedules on the local
  * EventBridge Scheduler; advancing the local clock past half the wait invokes remind-task, which
  * emails the team a new link and retires the old one.

@@ -1,5 +1,5 @@
 /**
- * Reliability, link attacks on the emailed task links (DESIGN.md "Human tasks and links"): a forged,
+ * Reliability, link attacks on the emailed task links (docs/design.md "Human tasks and links"): a forged,
  * truncated or missing secret, another task's secret, a replay after the decision, a link replaced by
  * a reminder, an expired link, opening (GET, HEAD, GET with decision fields in the query) — and 50
  * concurrent identical decisions and 50 concurrent mixed decisions on one task. The reply links of a

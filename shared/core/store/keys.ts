@@ -1,5 +1,5 @@
 /**
- * Single-table design. Access patterns (DESIGN.md "Data"):
+ * Single-table design. Access patterns (docs/design.md "Data"):
  *   request by id            PK=REQUEST#id          SK=REQUEST
  *   audit trail in order     PK=REQUEST#id          SK=AUDIT#<iso time>#<seq>
  *   licence key (SOP 14)     PK=LICENSE#id          SK=LICENSE   (its own partition: see below)

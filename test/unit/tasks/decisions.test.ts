@@ -36,7 +36,7 @@ describe('every human step offers labelled outcomes and a form field per extra',
     );
   });
 
-  it('the DESIGN.md task table extras are the form fields', () => {
+  it('the docs/design.md task table extras are the form fields', () => {
     const names = (kind: TaskKind) => EXTRA_FIELDS[kind].map((f) => f.name);
     expect(names('privacy-review')).toEqual([
       'studentDataRequired',
