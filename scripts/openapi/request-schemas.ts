@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { FORM_SECTIONS, LIST_HINT } from '#shared/requests/pages/request-form.ts';
-import { EXTRA_FIELDS, type ExtraField } from '#shared/tasks/decisions.ts';
+import { EXTRA_FIELDS, type ExtraField } from '#shared/tasks/decisions/fields.ts';
 import { resourceRequestSchema } from '#shared/workflow/request-schema.ts';
 import { TASK_KINDS, type TaskKind, TEAMS } from '#shared/workflow/task-kinds.ts';
 import type { Json } from './common.ts';

@@ -18,7 +18,7 @@ import type {
   WorkflowResource,
 } from '../workflow/index.ts';
 import { TEAMS } from '../workflow/index.ts';
-import { decisionLabel } from './decisions.ts';
+import { decisionLabel } from './decisions/labels.ts';
 import { renderDecisionEmail } from './emails/decision-email.ts';
 import type { TaskStore } from './store.ts';
 import type { DecisionOrigin } from './types.ts';

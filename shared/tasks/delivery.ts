@@ -7,7 +7,7 @@ import { errorName } from '../core/errors.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { DecisionOutput, TaskRecord } from '../workflow/index.ts';
 import { bestEffort } from './decision-follow-up.ts';
-import { decisionLabel } from './decisions.ts';
+import { decisionLabel } from './decisions/labels.ts';
 import type { TaskStore } from './store.ts';
 import type { DecisionOrigin, DecisionSubmission } from './types.ts';
 

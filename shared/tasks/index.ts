@@ -3,6 +3,6 @@
  * What other features may use of it; handlers and tests import a file directly (lean bundles).
  */
 export { afterDecision, decisionAudited, type FollowUpDeps } from './decision-follow-up.ts';
-export { decisionLabel } from './decisions.ts';
+export { decisionLabel } from './decisions/labels.ts';
 export { deliverDecision, recordTooLate } from './delivery.ts';
 export type { TaskStore } from './store.ts';

@@ -12,7 +12,7 @@ import type {
 } from '../workflow/index.ts';
 import { isAskingKind, isReroutingKind } from '../workflow/index.ts';
 import { afterDecision, bestEffort, type FollowUpDeps } from './decision-follow-up.ts';
-import { parseDecision, toStoredDecision } from './decisions.ts';
+import { parseDecision, toStoredDecision } from './decisions/parse.ts';
 import { deliverDecision, recordTooLate, requestOrigin } from './delivery.ts';
 import type { TaskContext } from './emails/task-email.ts';
 import { replyWaitOver } from './reply-links.ts';

@@ -13,7 +13,7 @@ import type {
   ProcurementOutput,
   ReplacementOutput,
   RerouteOutput,
-} from './payloads.ts';
+} from './decision-outputs.ts';
 import type { ResourceRequest } from './request-schema.ts';
 import type { AskingKind, ReroutingKind, TaskKind } from './task-kinds.ts';
 

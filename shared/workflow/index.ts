@@ -4,6 +4,23 @@
  * What other features may use of it; handlers and tests import a file directly (lean bundles).
  */
 export type { TeamEmails } from './config.ts';
+export {
+  type AnswerOutput,
+  type AskOutput,
+  answerOutputSchema,
+  askOutputSchema,
+  type DecisionOutputBase,
+  type DpaSignatureOutput,
+  dpaSignatureOutputSchema,
+  type LicenseOutput,
+  licenseOutputSchema,
+  type PrivacyReviewOutput,
+  type ProcurementOutput,
+  privacyReviewOutputSchema,
+  procurementOutputSchema,
+  type ReplacementOutput,
+  type RerouteOutput,
+} from './decision-outputs.ts';
 export type {
   DecisionOutput,
   ParsedDecision,
@@ -35,28 +52,20 @@ export {
   truncate,
 } from './outcome.ts';
 export {
-  type AnswerOutput,
-  type AskOutput,
   type AssignTaskInput,
   type CheckCurrentVettingOutput,
   type CheckSslInput,
   type CheckSslOutput,
   type CloseRequestInput,
-  type DecisionOutputBase,
   type Denial,
-  type DpaSignatureOutput,
-  type LicenseOutput,
   MAX_SSL_RETESTS,
   type NotifyVendorSslInput,
   type NotifyVendorSslOutput,
   type Outcome,
-  type PrivacyReviewOutput,
   type ProcurementHookInput,
-  type ProcurementOutput,
   type QuestionToAsk,
   type RegistryStatus,
   type RenewalPlan,
-  type ReplacementOutput,
   type ReusedVetting,
   type ScheduleRenewalOutput,
   type SendDpaInput,

@@ -63,67 +63,6 @@ export interface QuestionToAsk {
   vendorContactEmail?: string;
 }
 
-/** What the state machine receives from SendTaskSuccess, per task kind. `comment` is always a string. */
-export interface DecisionOutputBase {
-  decision: string;
-  comment: string;
-  decidedBy: string;
-  decidedAt: string;
-}
-export interface PrivacyReviewOutput extends DecisionOutputBase {
-  decision: 'acceptable' | 'unacceptable';
-  studentDataRequired: boolean;
-  vendorContactEmail: string;
-  /**
-   * SOP 5: the host names Cybersecurity named as the websites the resource uses (prefilled with the
-   * request's link; empty when no website is involved). Every one is SSL-tested.
-   */
-  websites: string[];
-}
-/** SOP 5-6: Cybersecurity's answer while the vendor remediates a substandard SSL grade. */
-export interface SslRemediationOutput extends DecisionOutputBase {
-  decision: 'retest' | 'deny';
-}
-export interface DpaSignatureOutput extends DecisionOutputBase {
-  decision: 'signed' | 'refused';
-  dpaExpiresOn?: string;
-}
-export interface ReplacementOutput extends DecisionOutputBase {
-  decision: 'replacement-found' | 'no-replacement';
-  resource?: WorkflowResource;
-}
-export interface ProcurementOutput extends DecisionOutputBase {
-  decision: 'po-issued';
-  poNumber: string;
-  amount: number;
-  quoteReference: string;
-}
-/** The licence key itself never enters the execution history: it stays (masked on pages) in DynamoDB. */
-export interface LicenseOutput extends DecisionOutputBase {
-  decision: 'license-stored';
-  licenseReference: string;
-  seats: number;
-  expiresOn: string;
-}
-
-/** A review asked a question instead of deciding: the flow waits for the reply, then asks again. */
-export interface AskOutput extends DecisionOutputBase {
-  decision: 'ask';
-  question: string;
-  recipient: QuestionRecipient;
-  /** Privacy review only, when the vendor is asked. */
-  vendorContactEmail?: string;
-}
-/** SOP 3/7: the review that saw the request says it belongs to the other approval review. */
-export interface RerouteOutput extends DecisionOutputBase {
-  decision: 'reroute';
-}
-/** The requester's or vendor's reply to a question. */
-export interface AnswerOutput extends DecisionOutputBase {
-  decision: 'answered';
-  answer: string;
-}
-
 /** Why a request ended without approval (Pass states in the ASL build this). */
 export interface Denial {
   sopStep: number;

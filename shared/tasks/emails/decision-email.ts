@@ -7,7 +7,7 @@ import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
 import type { DecisionOutput, RequestRecord } from '../../workflow/index.ts';
 import { type Decision, TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/index.ts';
-import { decisionLabel } from '../decisions.ts';
+import { decisionLabel } from '../decisions/labels.ts';
 import { formatDateTime } from './task-email.ts';
 
 const NEXT_STEP: Record<Decision, string> = {

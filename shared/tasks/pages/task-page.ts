@@ -10,15 +10,14 @@ import { page } from '../../core/html/layout.ts';
 import type { ErrorView } from '../../core/http/edge.ts';
 import { TEXT_LIMITS } from '../../core/text/text-limits.ts';
 import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
+import { EXTRA_FIELDS, type ExtraField } from '../decisions/fields.ts';
 import {
   DECISION_LABELS,
   decisionLabel,
-  EXTRA_FIELDS,
-  type ExtraField,
   isNegativeDecision,
   RECIPIENT_LABELS,
   WITHHELD_REASONS,
-} from '../decisions.ts';
+} from '../decisions/labels.ts';
 import { formatDateTime, taskFacts } from '../emails/task-email.ts';
 import type { DecideResult, OpenTask } from '../task-service.ts';
 

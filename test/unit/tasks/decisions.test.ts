@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DECISION_LABELS,
-  type DecisionContext,
-  EXTRA_FIELDS,
-  NEGATIVE_DECISIONS,
-  parseDecision,
-} from '#shared/tasks/decisions.ts';
+import { EXTRA_FIELDS } from '#shared/tasks/decisions/fields.ts';
+import { DECISION_LABELS, NEGATIVE_DECISIONS } from '#shared/tasks/decisions/labels.ts';
+import { type DecisionContext, parseDecision } from '#shared/tasks/decisions/parse.ts';
 import type { ParsedDecision } from '#shared/workflow/decision-types.ts';
 import { toWorkflowResource } from '#shared/workflow/request-schema.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';

@@ -17,7 +17,7 @@ import { dynamoDb, scheduler, sfn } from '#shared/core/aws/clients.ts';
 import type { HttpEvent } from '#shared/core/http/edge.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { WorkflowStore } from '#shared/store.ts';
-import { type DecisionContext, parseDecision } from '#shared/tasks/decisions.ts';
+import { type DecisionContext, parseDecision } from '#shared/tasks/decisions/parse.ts';
 import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
 import type { DecideDeps } from '#shared/tasks/task-service.ts';
 import type { AuditEvent, TaskRecord } from '#shared/workflow/records.ts';

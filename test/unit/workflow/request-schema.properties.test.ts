@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TEXT_LIMITS } from '#shared/core/text/text-rules.ts';
-import { parseDecision } from '#shared/tasks/decisions.ts';
+import { parseDecision } from '#shared/tasks/decisions/parse.ts';
 import { parseResourceRequest } from '#shared/workflow/request-schema.ts';
 import { VALID_REQUEST } from '../../support/request-body.ts';
 
