@@ -93,7 +93,7 @@ export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskC
     ['Request id', request.requestId],
     ['Resource', request.resource.name],
     ['Requested by', request.submitted.requesterName],
-    ...kindFacts(kind, request, context),
+    ...KIND_FACTS[kind](request, context),
     ...questionFacts(context.question),
     ['Sent here by the other approval review because', context.reroutedBecause],
   ];
@@ -102,100 +102,84 @@ export function taskFacts(kind: TaskKind, request: RequestRecord, context: TaskC
     .map(([label, value]) => ({ label, value }));
 }
 
+type KindFact = [string, string | undefined];
+
 /** What this kind of step adds to the request id, resource and requester. */
-function kindFacts(
-  kind: TaskKind,
-  request: RequestRecord,
-  context: TaskContext,
-): [string, string | undefined][] {
-  const s = request.submitted;
-  const r = request.resource;
-  switch (kind) {
-    case 'privacy-review':
-      return [
-        ['Website', r.url],
-        ['Vendor', r.vendorName],
-        ['Student data shared', yesNo(r.studentDataShared)],
-        ['Student data elements', list(s.studentDataElements)],
-        ['Student login required', yesNo(s.studentLoginRequired)],
-      ];
-    case 'dpa-signature':
-      return [
-        ['Vendor', r.vendorName],
-        ['Vendor privacy contact', request.security?.privacyReview?.vendorContactEmail],
-        ['DPA sent to', request.security?.dpa?.sentTo],
-        ['DPA sent at', request.security?.dpa?.sentAt && formatDateTime(request.security.dpa.sentAt)],
-      ];
-    case 'curriculum-review':
-      return [
-        ['Grade levels', list(s.gradeLevels)],
-        ['Content areas', list(s.contentAreas)],
-        ['TEKS addressed', list(s.teksAddressed)],
-        ['Student use vision', s.studentUseVision],
-        ['Common Core alignment', s.commonCoreAlignment],
-        ['Media release required', yesNo(s.mediaReleaseRequired)],
-      ];
-    case 'administrative-review':
-      return [
-        ['Resource kind', r.kind],
-        ['Vendor', r.vendorName],
-        ['Cost', formatUsd(r.cost)],
-        ['Principal', s.principal],
-      ];
-    case 'technical-review':
-      return [
-        ['Resource kind', r.kind],
-        ['Website', r.url],
-        ['Vendor', r.vendorName],
-      ];
-    case 'replacement':
-      return [
-        ['Resource kind', r.kind],
-        ['Website', r.url],
-        ['Vendor', r.vendorName],
-        [
-          'Why it is being replaced',
-          context.replacementReason ?? 'Not technically sound with district devices',
-        ],
-        ['Grade levels', list(s.gradeLevels)],
-        ['Content areas', list(s.contentAreas)],
-      ];
-    case 'procurement':
-      return [
-        ['Vendor', r.vendorName],
-        ['Cost', formatUsd(r.cost)],
-        ['Payment responsibility', s.paymentResponsibility],
-        ['Budget code', s.budgetCode],
-        ['Principal', s.principal],
-      ];
-    case 'license':
-      return [
-        ['Resource kind', r.kind],
-        ['Vendor', r.vendorName],
-        ['PO number', request.purchaseOrder?.poNumber],
-      ];
-    case 'installation':
-      return [
-        ['Resource kind', r.kind],
-        ['Website', r.url],
-        ['Principal', s.principal],
-      ];
-    case 'answer':
-      return [['Vendor', r.vendorName]];
-    case 'ssl-remediation': {
-      const ssl = request.security?.ssl;
-      const remediation = request.security?.sslRemediation;
-      return [
-        ['Vendor', r.vendorName],
-        ['Vendor privacy contact (emailed)', request.security?.privacyReview?.vendorContactEmail],
-        ['Last SSL Labs result', ssl?.reason],
-        ['Grades per website and server', ssl ? sslGrades(ssl) : undefined],
-        ['Grades seen so far', remediation?.grades.join(', ')],
-        ['Re-tests so far', remediation ? String(remediation.scans.length - 1) : undefined],
-        ['Remediation window ends', remediation?.windowEndsAt && formatDateTime(remediation.windowEndsAt)],
-      ];
-    }
-  }
+const KIND_FACTS: Record<TaskKind, (request: RequestRecord, context: TaskContext) => KindFact[]> = {
+  'privacy-review': ({ submitted: s, resource: r }) => [
+    ['Website', r.url],
+    ['Vendor', r.vendorName],
+    ['Student data shared', yesNo(r.studentDataShared)],
+    ['Student data elements', list(s.studentDataElements)],
+    ['Student login required', yesNo(s.studentLoginRequired)],
+  ],
+  'dpa-signature': ({ resource: r, security }) => [
+    ['Vendor', r.vendorName],
+    ['Vendor privacy contact', security?.privacyReview?.vendorContactEmail],
+    ['DPA sent to', security?.dpa?.sentTo],
+    ['DPA sent at', security?.dpa?.sentAt && formatDateTime(security.dpa.sentAt)],
+  ],
+  'ssl-remediation': (request) => sslRemediationFacts(request),
+  'curriculum-review': ({ submitted: s }) => [
+    ['Grade levels', list(s.gradeLevels)],
+    ['Content areas', list(s.contentAreas)],
+    ['TEKS addressed', list(s.teksAddressed)],
+    ['Student use vision', s.studentUseVision],
+    ['Common Core alignment', s.commonCoreAlignment],
+    ['Media release required', yesNo(s.mediaReleaseRequired)],
+  ],
+  'administrative-review': ({ submitted: s, resource: r }) => [
+    ['Resource kind', r.kind],
+    ['Vendor', r.vendorName],
+    ['Cost', formatUsd(r.cost)],
+    ['Principal', s.principal],
+  ],
+  'technical-review': ({ resource: r }) => [
+    ['Resource kind', r.kind],
+    ['Website', r.url],
+    ['Vendor', r.vendorName],
+  ],
+  replacement: ({ submitted: s, resource: r }, context) => [
+    ['Resource kind', r.kind],
+    ['Website', r.url],
+    ['Vendor', r.vendorName],
+    ['Why it is being replaced', context.replacementReason ?? 'Not technically sound with district devices'],
+    ['Grade levels', list(s.gradeLevels)],
+    ['Content areas', list(s.contentAreas)],
+  ],
+  procurement: ({ submitted: s, resource: r }) => [
+    ['Vendor', r.vendorName],
+    ['Cost', formatUsd(r.cost)],
+    ['Payment responsibility', s.paymentResponsibility],
+    ['Budget code', s.budgetCode],
+    ['Principal', s.principal],
+  ],
+  license: ({ resource: r, purchaseOrder }) => [
+    ['Resource kind', r.kind],
+    ['Vendor', r.vendorName],
+    ['PO number', purchaseOrder?.poNumber],
+  ],
+  installation: ({ submitted: s, resource: r }) => [
+    ['Resource kind', r.kind],
+    ['Website', r.url],
+    ['Principal', s.principal],
+  ],
+  answer: ({ resource: r }) => [['Vendor', r.vendorName]],
+};
+
+/** SOP 5-6: what the vendor was told, and how the remediation stands. */
+function sslRemediationFacts({ resource: r, security }: RequestRecord): KindFact[] {
+  const ssl = security?.ssl;
+  const remediation = security?.sslRemediation;
+  return [
+    ['Vendor', r.vendorName],
+    ['Vendor privacy contact (emailed)', security?.privacyReview?.vendorContactEmail],
+    ['Last SSL Labs result', ssl?.reason],
+    ['Grades per website and server', ssl ? sslGrades(ssl) : undefined],
+    ['Grades seen so far', remediation?.grades.join(', ')],
+    ['Re-tests so far', remediation ? String(remediation.scans.length - 1) : undefined],
+    ['Remediation window ends', remediation?.windowEndsAt && formatDateTime(remediation.windowEndsAt)],
+  ];
 }
 
 export interface TaskEmailInput {
