@@ -19,7 +19,7 @@ import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { SslRemediationRecord } from '../workflow/index.ts';
+import type { RequestRecord, SslRemediationRecord } from '../workflow/index.ts';
 import {
   MAX_SSL_RETESTS,
   type NotifyVendorSslInput,
@@ -74,49 +74,13 @@ export async function notifyVendorSsl(
   const ssl = request.security?.ssl;
   const grade = payload.grade ?? ssl?.grade;
   const renewal = request.status === 'APPROVED';
-  const sopStep = renewal ? RENEWAL_SOP_STEP : SSL_SOP_STEP;
   const hosts = ssl?.hosts ?? [];
   const hostname = hosts.length === 1 ? hosts[0]?.host : hostnameOf(request.resource.url);
   const now = deps.now();
   const days = deps.config.remediationWindowDays;
-
-  const executionId = payload.executionId ?? 'unknown';
-  const previous = request.security?.sslRemediation;
-  const remediation: SslRemediationRecord =
-    previous && previous.executionId === executionId
-      ? { ...previous, scans: [...previous.scans], grades: [...previous.grades] }
-      : {
-          executionId,
-          startedAt: now.toISOString(),
-          windowEndsAt: new Date(now.getTime() + days * DAY_MS).toISOString(),
-          scans: [],
-          grades: [],
-        };
-  // A retried notice for the same scan is not a new re-test (and does not email twice).
-  const scanKey = payload.scanStartedAt ?? ssl?.testedAt ?? now.toISOString();
-  const repeated = remediation.scans.includes(scanKey);
-  if (!repeated) {
-    remediation.scans.push(scanKey);
-    remediation.grades.push(grade ?? 'no grade');
-  }
-  const retests = remediation.scans.length - 1;
-  const windowEndsAt = new Date(remediation.windowEndsAt);
-  const windowDay = remediation.windowEndsAt.slice(0, 10);
-  const leftSeconds = Math.floor((windowEndsAt.getTime() - now.getTime()) / 1000);
-
-  let closedReason = '';
-  if (retests >= MAX_SSL_RETESTS) {
-    closedReason = `The SSL grade still fails after ${MAX_SSL_RETESTS} re-tests (grades seen: ${gradesSeen(remediation)}): ${payload.reason}`;
-  } else if (leftSeconds <= 0) {
-    closedReason = `The vendor did not bring the SSL grade to A within the ${days}-day remediation window (ended ${windowDay}; grades seen: ${gradesSeen(remediation)}): ${payload.reason}`;
-  }
-  const open = closedReason === '';
-  const waitSeconds = open ? Math.max(1, Math.min(MAX_REMEDIATION_WAIT_SECONDS, leftSeconds)) : 1;
-  // Kept short: the state carries both reasons (256 KB cap); the record and audit keep the details.
-  const timeoutReason =
-    leftSeconds <= MAX_REMEDIATION_WAIT_SECONDS
-      ? `The vendor did not bring the SSL grade to A within the ${days}-day remediation window (ended ${windowDay}; grades seen: ${gradesSeen(remediation)})`
-      : 'Cybersecurity did not ask for an SSL re-test or deny within 21 days of the vendor notice';
+  const { remediation, repeated } = countScan(request, payload, grade, now, days);
+  const verdict = judge(remediation, now, days, payload.reason);
+  const { open, retests, windowDay } = verdict;
 
   if (open && !repeated) {
     await deps.mailer.send(
@@ -140,12 +104,14 @@ export async function notifyVendorSsl(
   }
   // Retried here: failed, the step's retry would email the vendor the same notice again.
   await retryAfterEmail(() => deps.store.setRequestSecurity(requestId, 'sslRemediation', remediation));
+  const seen = gradesSeen(remediation);
   await deps.store.updateRequest(requestId, {
     currentActivity: open
-      ? `${renewal ? 'Annual renewal: w' : 'W'}${SSL_REMEDIATION_WAITING} (grades seen: ${gradesSeen(remediation)}; re-tests ${retests} of ${MAX_SSL_RETESTS}; window ends ${windowDay})`
-      : `${renewal ? 'Annual renewal: ' : ''}SSL remediation ended: ${closedReason}`,
+      ? `${renewal ? 'Annual renewal: w' : 'W'}${SSL_REMEDIATION_WAITING} (grades seen: ${seen}; re-tests ${retests} of ${MAX_SSL_RETESTS}; window ends ${windowDay})`
+      : `${renewal ? 'Annual renewal: ' : ''}SSL remediation ended: ${verdict.closedReason}`,
   });
   const notifiedAt = now.toISOString();
+  const sopStep = renewal ? RENEWAL_SOP_STEP : SSL_SOP_STEP;
   if (!repeated) {
     await deps.store.appendAudit({
       requestId,
@@ -154,7 +120,7 @@ export async function notifyVendorSsl(
       type: open ? 'VENDOR_NOTIFIED_SSL' : 'SSL_REMEDIATION_ENDED',
       summary: open
         ? `The vendor was asked to improve the SSL grade${grade ? ` (${grade})` : ' (no grade)'} to A or better (re-tests ${retests} of ${MAX_SSL_RETESTS}, window ends ${windowDay})`
-        : closedReason,
+        : verdict.closedReason,
       actor: 'Cybersecurity (CCS) workflow',
       detail: {
         ...(grade ? { grade } : {}),
@@ -171,9 +137,68 @@ export async function notifyVendorSsl(
     notifiedAt,
     open,
     retests,
-    waitSeconds,
+    waitSeconds: verdict.waitSeconds,
     windowEndsAt: remediation.windowEndsAt,
-    reason: clip(closedReason, MAX_REASON),
-    timeoutReason: clip(timeoutReason, MAX_REASON),
+    reason: clip(verdict.closedReason, MAX_REASON),
+    timeoutReason: clip(verdict.timeoutReason, MAX_REASON),
+  };
+}
+
+/**
+ * This execution's remediation record with this scan counted. A retried notice for the same scan is
+ * not a new re-test (`repeated`: it does not email twice).
+ */
+function countScan(
+  request: RequestRecord,
+  payload: { executionId?: string; scanStartedAt?: string },
+  grade: string | undefined,
+  now: Date,
+  days: number,
+): { remediation: SslRemediationRecord; repeated: boolean } {
+  const executionId = payload.executionId ?? 'unknown';
+  const previous = request.security?.sslRemediation;
+  const remediation: SslRemediationRecord =
+    previous && previous.executionId === executionId
+      ? { ...previous, scans: [...previous.scans], grades: [...previous.grades] }
+      : {
+          executionId,
+          startedAt: now.toISOString(),
+          windowEndsAt: new Date(now.getTime() + days * DAY_MS).toISOString(),
+          scans: [],
+          grades: [],
+        };
+  const scanKey = payload.scanStartedAt ?? request.security?.ssl?.testedAt ?? now.toISOString();
+  const repeated = remediation.scans.includes(scanKey);
+  if (!repeated) {
+    remediation.scans.push(scanKey);
+    remediation.grades.push(grade ?? 'no grade');
+  }
+  return { remediation, repeated };
+}
+
+/** Whether the remediation stays open (re-tests and window left), how long the task waits, and why it ends. */
+function judge(remediation: SslRemediationRecord, now: Date, days: number, reason: string) {
+  const retests = remediation.scans.length - 1;
+  const windowDay = remediation.windowEndsAt.slice(0, 10);
+  const leftSeconds = Math.floor((new Date(remediation.windowEndsAt).getTime() - now.getTime()) / 1000);
+  const windowMissed = `The vendor did not bring the SSL grade to A within the ${days}-day remediation window (ended ${windowDay}; grades seen: ${gradesSeen(remediation)})`;
+  let closedReason = '';
+  if (retests >= MAX_SSL_RETESTS) {
+    closedReason = `The SSL grade still fails after ${MAX_SSL_RETESTS} re-tests (grades seen: ${gradesSeen(remediation)}): ${reason}`;
+  } else if (leftSeconds <= 0) {
+    closedReason = `${windowMissed}: ${reason}`;
+  }
+  const open = closedReason === '';
+  return {
+    open,
+    retests,
+    windowDay,
+    closedReason,
+    waitSeconds: open ? Math.max(1, Math.min(MAX_REMEDIATION_WAIT_SECONDS, leftSeconds)) : 1,
+    // Kept short: the state carries both reasons (256 KB cap); the record and audit keep the details.
+    timeoutReason:
+      leftSeconds <= MAX_REMEDIATION_WAIT_SECONDS
+        ? windowMissed
+        : 'Cybersecurity did not ask for an SSL re-test or deny within 21 days of the vendor notice',
   };
 }

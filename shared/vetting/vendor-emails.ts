@@ -152,9 +152,24 @@ function whatToFix(hosts: readonly { passed: boolean; grade?: string }[]): strin
 
 /** SOP 5: a substandard SSL grade; the vendor is asked to improve it (Cybersecurity in copy). */
 export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
+  const notice = sslNotice(input);
+  const subject = `Action needed: improve the SSL grade of ${oneLine(notice.where)}${input.grade ? ` (currently ${oneLine(input.grade)})` : ''}`;
+  return {
+    // The Cybersecurity team is copied: the port has no Cc, so the team is a second recipient.
+    to: [input.vendorContactEmail, input.cybersecurityEmail],
+    replyTo: [input.cybersecurityEmail],
+    subject,
+    text: sslNoticeText(input, notice),
+    html: shell(subject, sslNoticeHtml(input, notice)),
+  };
+}
+
+type SslNotice = ReturnType<typeof sslNotice>;
+
+/** What both parts of the SSL notice say: the context, the rule, the grades and what to fix. */
+function sslNotice(input: SslNoticeEmailInput) {
   const name = oneLine(input.resourceName);
   const where = input.hostname ?? name;
-  const subject = `Action needed: improve the SSL grade of ${oneLine(where)}${input.grade ? ` (currently ${oneLine(input.grade)})` : ''}`;
   const context = input.renewal
     ? `As part of the district's annual review of approved resources, the Cybersecurity team re-tested the website of ${name} with the Qualys SSL Labs SSL Server Test.`
     : `A district staff member has asked to use ${name}. As part of the district's security vetting, the Cybersecurity team tested its website with the Qualys SSL Labs SSL Server Test.`;
@@ -179,7 +194,14 @@ export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
       ])
     : [];
 
-  const text = [
+  return { where, context, required, report, endpointLine, hosts, several, fixes, bounds, hostLines };
+}
+
+function sslNoticeText(
+  input: SslNoticeEmailInput,
+  { context, required, report, endpointLine, hosts, several, fixes, bounds, hostLines }: SslNotice,
+): string {
+  return [
     'Hello,',
     '',
     context,
@@ -213,8 +235,13 @@ export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
     'Thank you,',
     'District Cybersecurity team',
   ].join('\n');
+}
 
-  const body = html`<p>Hello,</p>
+function sslNoticeHtml(
+  input: SslNoticeEmailInput,
+  { context, required, report, endpointLine, hosts, several, fixes, bounds }: SslNotice,
+) {
+  return html`<p>Hello,</p>
 <p>${context}</p>
 <p><strong>Result:</strong> ${input.reason}</p>
 ${input.grade ? html`<p><strong>Overall grade (worst endpoint):</strong> ${input.grade}</p>` : ''}
@@ -242,13 +269,4 @@ ${!several && report ? html`<p><a href="${report}">Open the full SSL Labs report
 <p>Please improve the server configuration and reply to this email when it is done, so the Cybersecurity team can test again.${bounds ? ` ${bounds}` : ''}</p>
 <p>Resource: ${input.resourceName}<br>Vendor: ${input.vendorName}<br>District reference: ${input.requestId}</p>
 <p>Thank you,<br>District Cybersecurity team</p>`;
-
-  return {
-    // The Cybersecurity team is copied: the port has no Cc, so the team is a second recipient.
-    to: [input.vendorContactEmail, input.cybersecurityEmail],
-    replyTo: [input.cybersecurityEmail],
-    subject,
-    text,
-    html: shell(subject, body),
-  };
 }
