@@ -155,6 +155,47 @@ function runImport(file: string, dataDir: string, port: number): Promise<void> {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
+type Query = RegistryFigures['queries'][number];
+
+/** 50 JSON searches of one query (their times), then its HTML page and CSV export once each. */
+async function measureSearch(
+  baseUrl: string,
+  store: WorkflowStore,
+  q: string,
+  status: RegistryStatus | null,
+  keep: (route: string, bytes: number) => void,
+): Promise<{ figure: Query; times: number[] }> {
+  const path = `/registry?q=${encodeURIComponent(q)}${status ? `&status=${status}` : ''}`;
+  const times: number[] = [];
+  let returned = 0;
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    const res = await fetch(`${baseUrl}${path}`, { headers: { accept: 'application/json' } });
+    const body = await res.text();
+    times.push(performance.now() - t);
+    keep('GET /registry (JSON)', Buffer.byteLength(body));
+    returned = (JSON.parse(body) as { items: unknown[] }).items.length;
+  }
+  const html = await (await fetch(`${baseUrl}${path}`, { headers: { accept: 'text/html' } })).text();
+  keep('GET /registry (HTML)', Buffer.byteLength(html));
+  const csv = await (await fetch(`${baseUrl}${path.replace('/registry', '/registry.csv')}`)).text();
+  keep('GET /registry.csv', Buffer.byteLength(csv));
+  const page = await searchRegistry({ q, ...(status ? { status } : {}) }, { store });
+  times.sort((x, y) => x - y);
+  return {
+    times,
+    figure: {
+      q,
+      status,
+      requests: times.length,
+      p50Ms: Number(percentile(times, 50).toFixed(1)),
+      p99Ms: Number(percentile(times, 99).toFixed(1)),
+      itemsRead: page.itemsRead,
+      returned,
+    },
+  };
+}
+
 export async function measureRegistry(
   entries = Number(process.env.BENCH_REGISTRY_ENTRIES ?? 2000),
 ): Promise<RegistryFigures> {
@@ -194,37 +235,9 @@ export async function measureRegistry(
       ['zzz', null],
     ];
     for (const [q, status] of cases) {
-      const path = `/registry?q=${encodeURIComponent(q)}${status ? `&status=${status}` : ''}`;
-      const times: number[] = [];
-      let returned = 0;
-      for (let i = 0; i < 50; i++) {
-        const t = performance.now();
-        const res = await fetch(`${runtime.baseUrl}${path}`, { headers: { accept: 'application/json' } });
-        const body = await res.text();
-        times.push(performance.now() - t);
-        keep('GET /registry (JSON)', Buffer.byteLength(body));
-        returned = (JSON.parse(body) as { items: unknown[] }).items.length;
-      }
-      const html = await (
-        await fetch(`${runtime.baseUrl}${path}`, { headers: { accept: 'text/html' } })
-      ).text();
-      keep('GET /registry (HTML)', Buffer.byteLength(html));
-      const csv = await (
-        await fetch(`${runtime.baseUrl}${path.replace('/registry', '/registry.csv')}`)
-      ).text();
-      keep('GET /registry.csv', Buffer.byteLength(csv));
-      const page = await searchRegistry({ q, ...(status ? { status } : {}) }, { store });
-      times.sort((a, b) => a - b);
+      const { figure, times } = await measureSearch(runtime.baseUrl, store, q, status, keep);
+      queries.push(figure);
       all.push(...times);
-      queries.push({
-        q,
-        status,
-        requests: times.length,
-        p50Ms: Number(percentile(times, 50).toFixed(1)),
-        p99Ms: Number(percentile(times, 99).toFixed(1)),
-        itemsRead: page.itemsRead,
-        returned,
-      });
     }
     const id = resourceIdOf({ name: 'Reading Lab 0', vendorName: `${VENDOR_WORDS[0]} ${VENDOR_WORDS[3]} 0` });
     const resource = await fetch(`${runtime.baseUrl}/registry/${id}`, { headers: { accept: 'text/html' } });

@@ -227,40 +227,52 @@ export interface WorstCase extends Cost {
  * like the counters). A cycle that passes no guard is an error: a new loop needs a bound here before
  * it can ship.
  */
-export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: number }): WorstCase {
-  const calls = maxScanCalls(options.sslMaxWaitSeconds);
-  const loops = findPollLoops(definition);
-  const cost = new Map<string, Cost>();
-  const next = new Map<string, string[]>();
-  const guards = new Map<string, Guard>();
+interface StateGraph {
+  cost: Map<string, Cost>;
+  next: Map<string, string[]>;
+  guards: Map<string, Guard>;
+}
+
+function stateNamed(definition: Definition, name: string): State {
+  const state = definition.States[name];
+  if (!state) throw new Error(`The definition has no state ${name}`);
+  return state;
+}
+
+/** Each state's own cost and successors; an SSL poll loop folds into its Choice, at its worst. */
+function stateGraph(definition: Definition, sslMaxWaitSeconds: number, calls: number): StateGraph {
+  const graph: StateGraph = { cost: new Map(), next: new Map(), guards: new Map() };
   for (const [name, state] of Object.entries(definition.States)) {
-    cost.set(name, stateCost(state));
-    next.set(name, successors(state));
+    graph.cost.set(name, stateCost(state));
+    graph.next.set(name, successors(state));
     const guard = guardOf(state);
-    if (guard) guards.set(name, guard);
+    if (guard) graph.guards.set(name, guard);
   }
-  for (const loop of loops) {
-    const w = definition.States[loop.wait] as State;
+  for (const loop of findPollLoops(definition)) {
     const iteration = add(
-      add(stateCost(w), stateCost(definition.States[loop.poll] as State)),
-      stateCost(definition.States[loop.choice] as State),
+      add(stateCost(stateNamed(definition, loop.wait)), stateCost(stateNamed(definition, loop.poll))),
+      stateCost(stateNamed(definition, loop.choice)),
     );
     // Polls after the first call, plus the whole wait cap (the waits never pass it).
-    const polls = calls - 1;
-    const loopCost = add(times(iteration, polls), {
-      seconds: options.sslMaxWaitSeconds,
+    const loopCost = add(times(iteration, calls - 1), {
+      seconds: sslMaxWaitSeconds,
       events: 0,
       transitions: 0,
     });
-    cost.set(loop.choice, add(cost.get(loop.choice) ?? ZERO, loopCost));
-    next.set(
+    graph.cost.set(loop.choice, add(graph.cost.get(loop.choice) ?? ZERO, loopCost));
+    graph.next.set(
       loop.choice,
-      (next.get(loop.choice) ?? []).filter((s) => s !== loop.wait),
+      (graph.next.get(loop.choice) ?? []).filter((s) => s !== loop.wait),
     );
   }
+  return graph;
+}
 
-  const caps = loopCaps(definition);
-  const counters = LOOP_COUNTERS.filter((c) => caps[c] !== undefined);
+/**
+ * The costliest path from a state, each guarded loop taken at most as often as its budget allows
+ * (one budget per counter); a loop without a guard is an error.
+ */
+function longestPaths({ cost, next, guards }: StateGraph, counters: readonly string[]) {
   const memo = new Map<string, Cost>();
   const onPath = new Set<string>();
   const longest = (name: string, budget: readonly number[]): Cost => {
@@ -289,6 +301,14 @@ export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: 
     memo.set(key, total);
     return total;
   };
+  return longest;
+}
+
+export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: number }): WorstCase {
+  const calls = maxScanCalls(options.sslMaxWaitSeconds);
+  const caps = loopCaps(definition);
+  const counters = LOOP_COUNTERS.filter((c) => caps[c] !== undefined);
+  const longest = longestPaths(stateGraph(definition, options.sslMaxWaitSeconds, calls), counters);
   const budgets = counters.map((c) => caps[c] ?? 0);
   // ExecutionStarted and ExecutionSucceeded/Failed.
   let path = add(longest(definition.StartAt, budgets), { seconds: 0, events: 2, transitions: 0 });

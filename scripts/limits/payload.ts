@@ -1,4 +1,5 @@
 /** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
+import type { TaskTokens } from '#local/asl-runner.ts';
 import { REASON_MAX_CHARACTERS } from '#shared/vetting/current-vetting.ts';
 import { MAX_STATUS_MESSAGE } from '#shared/vetting/ssl/grading.ts';
 import { MAX_ENDPOINTS_IN_STATE } from '#shared/vetting/ssl/scan.ts';
@@ -74,14 +75,11 @@ function maximalAnswer(kind: string, round: number, rounds: number): Record<stri
 }
 
 /**
- * Runs the request machine on the local engine through its longest path (every round, every human
- * step) with maximal answers, and returns the largest state input or output it saw, in bytes.
+ * Each workflow function's largest result, as the longest path meets them: every review answered
+ * with its largest decision, each round's first SSL scan failing (so the state also carries a
+ * remediation) and its re-test passing, no current vetting to reuse.
  */
-export async function largestStateBytes(): Promise<number> {
-  const { LocalStateMachine, TaskTokens } = await import('#local/asl-runner.ts');
-  const definition = loadMachine('softwareRequest');
-  const rounds = (replacementCap(definition) ?? 0) + 1;
-  const tokens = new TaskTokens();
+function maximalResults(tokens: Pick<TaskTokens, 'succeed'>, rounds: number) {
   let technicalRounds = 0;
   let sslScans = 0;
   const endpoints = Array.from({ length: BOUNDS.endpoints }, (_, i) => ({
@@ -89,63 +87,74 @@ export async function largestStateBytes(): Promise<number> {
     grade: 'A+',
     statusMessage: widest(MAX_STATUS_MESSAGE),
   }));
-  const machine = new LocalStateMachine(
-    definition as never,
-    async (fn, payload) => {
-      const p = payload as Record<string, unknown>;
-      if (fn === 'AssignTaskFunctionArn') {
-        const kind = String(p.kind);
-        const answer = maximalAnswer(kind, technicalRounds, rounds);
-        if (kind === 'technical-review') technicalRounds++;
-        queueMicrotask(() => tokens.succeed(String(p.taskToken), JSON.stringify(answer)));
-        return {};
-      }
-      if (fn === 'CheckSslFunctionArn') {
-        // Each round's first scan fails, so the state also carries a remediation; the re-test passes.
-        sslScans++;
-        const passed = sslScans % 2 === 0;
-        return {
+  return async (fn: string, payload: unknown): Promise<unknown> => {
+    const p = payload as Record<string, unknown>;
+    if (fn === 'AssignTaskFunctionArn') {
+      const kind = String(p.kind);
+      const answer = maximalAnswer(kind, technicalRounds, rounds);
+      if (kind === 'technical-review') technicalRounds++;
+      queueMicrotask(() => tokens.succeed(String(p.taskToken), JSON.stringify(answer)));
+      return {};
+    }
+    if (fn === 'CheckSslFunctionArn') {
+      // Each round's first scan fails, so the state also carries a remediation; the re-test passes.
+      sslScans++;
+      const passed = sslScans % 2 === 0;
+      return {
+        finished: true,
+        passed,
+        grade: passed ? 'A+' : 'B',
+        endpoints,
+        reason: widest(BOUNDS.scanReason),
+        nextPollSeconds: 0,
+        startedAt: '2026-11-30T00:00:00.000Z',
+        polls: 99,
+        hosts: maximalHosts().map((host) => ({
+          host,
+          polls: 99,
+          errorRetries: 2,
           finished: true,
           passed,
           grade: passed ? 'A+' : 'B',
-          endpoints,
-          reason: widest(BOUNDS.scanReason),
-          nextPollSeconds: 0,
-          startedAt: '2026-11-30T00:00:00.000Z',
-          polls: 99,
-          hosts: maximalHosts().map((host) => ({
-            host,
-            polls: 99,
-            errorRetries: 2,
-            finished: true,
-            passed,
-            grade: passed ? 'A+' : 'B',
-            reason: widest(BOUNDS.hostReason),
-          })),
-        };
-      }
-      if (fn === 'NotifyVendorSslFunctionArn') {
-        return {
-          notifiedAt: '2026-11-30T00:00:00.000Z',
-          open: true,
-          retests: 4,
-          waitSeconds: 1,
-          windowEndsAt: '2026-12-30T00:00:00.000Z',
-          // notify-vendor-ssl cuts both at 1,000 characters (the reason is empty while remediation is open).
-          reason: widest(1000),
-          timeoutReason: widest(1000),
-        };
-      }
-      // The longest path is vetted every round: no current vetting covers it.
-      if (fn === 'CheckCurrentVettingFunctionArn')
-        return { reused: false, reason: widest(REASON_MAX_CHARACTERS) };
-      if (fn === 'SendDpaFunctionArn')
-        return { sentTo: 'v'.repeat(BOUNDS.email), sentAt: '2026-11-30T00:00:00.000Z' };
-      if (fn === 'ScheduleRenewalFunctionArn')
-        return { scheduled: true, renewalDueOn: '2027-11-30', reason: widest(BOUNDS.text) };
-      if (fn === 'PublishStatusFunctionArn') return { resourceId: widest(BOUNDS.name), status: p.status };
-      return {};
-    },
+          reason: widest(BOUNDS.hostReason),
+        })),
+      };
+    }
+    if (fn === 'NotifyVendorSslFunctionArn') {
+      return {
+        notifiedAt: '2026-11-30T00:00:00.000Z',
+        open: true,
+        retests: 4,
+        waitSeconds: 1,
+        windowEndsAt: '2026-12-30T00:00:00.000Z',
+        // notify-vendor-ssl cuts both at 1,000 characters (the reason is empty while remediation is open).
+        reason: widest(1000),
+        timeoutReason: widest(1000),
+      };
+    }
+    // The longest path is vetted every round: no current vetting covers it.
+    if (fn === 'CheckCurrentVettingFunctionArn')
+      return { reused: false, reason: widest(REASON_MAX_CHARACTERS) };
+    if (fn === 'SendDpaFunctionArn')
+      return { sentTo: 'v'.repeat(BOUNDS.email), sentAt: '2026-11-30T00:00:00.000Z' };
+    if (fn === 'ScheduleRenewalFunctionArn')
+      return { scheduled: true, renewalDueOn: '2027-11-30', reason: widest(BOUNDS.text) };
+    if (fn === 'PublishStatusFunctionArn') return { resourceId: widest(BOUNDS.name), status: p.status };
+    return {};
+  };
+}
+
+/**
+ * Runs the request machine on the local engine through its longest path (every round, every human
+ * step) with maximal answers, and returns the largest state input or output it saw, in bytes.
+ */
+export async function largestStateBytes(): Promise<number> {
+  const { LocalStateMachine, TaskTokens } = await import('#local/asl-runner.ts');
+  const definition = loadMachine('softwareRequest');
+  const tokens = new TaskTokens();
+  const machine = new LocalStateMachine(
+    definition as never,
+    maximalResults(tokens, (replacementCap(definition) ?? 0) + 1),
     tokens,
   );
   const run = machine.start(
