@@ -11,17 +11,24 @@
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
+import {
+  type AslDefinition,
+  forTheEngine,
+  functionVarOf,
+  type JsonValue,
+  LAMBDA_INVOKE,
+  LAMBDA_WAIT,
+  LOCAL_WAIT,
+  payloadOf,
+  roundTrip,
+} from './asl-definition.ts';
 import { ClockTimers } from './clock-timers.ts';
 
 /** The engine's event log entry type (not exported by the package). */
 type EventLog = Awaited<
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never
 >;
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** Which execution and state a function call belongs to (the local runtime journals calls by it). */
 export interface InvocationContext {
@@ -38,54 +45,7 @@ export type FunctionInvoker = (
   call: InvocationContext,
 ) => Promise<unknown>;
 
-interface AslState {
-  Type: string;
-  Comment?: string;
-  Resource?: string;
-  TimeoutSeconds?: number;
-  /** A wait whose timeout the state's input sets (the ssl-remediation task). */
-  TimeoutSecondsPath?: string;
-  Parameters?: { FunctionName?: string } & Record<string, unknown>;
-  Next?: string;
-  End?: boolean;
-  InputPath?: string | null;
-  OutputPath?: string | null;
-  Seconds?: number;
-  SecondsPath?: string;
-  Timestamp?: string;
-  TimestampPath?: string;
-}
-export interface AslDefinition {
-  StartAt: string;
-  States: Record<string, AslState>;
-  Comment?: string;
-}
-
 const TOKEN_PLACEHOLDER = '__TASK_TOKEN__';
-/**
- * TimeoutSeconds the engine gets for a token wait: the largest its Node timer honours. The real deadline
- * is the runtime's, on the local clock (TaskTokens); this one only stops the engine's timer from
- * overflowing (past 2^31 ms it would fire at once).
- */
-const ENGINE_TIMER_CEILING_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-/** The resource a Wait state becomes for the engine: a task the runtime ends on the local clock. */
-const LOCAL_WAIT = 'arn:aws:states:::local:wait';
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-
-/**
- * Reads an ASL file with its deadline placeholders resolved (shared/workflow/deadlines.ts): the local
- * runtime passes the deadlines of cdk.json, tests the defaults.
- */
-export function loadDefinition(file: string, deadlines: DeadlineDays = DEFAULT_DEADLINE_DAYS): AslDefinition {
-  return JSON.parse(resolveDeadlines(readFileSync(file, 'utf8'), deadlines)) as AslDefinition;
-}
-
-/** The `${Name}` substitution a Task calls, e.g. `AssignTaskFunctionArn`. */
-export function functionVarOf(state: AslState): string | undefined {
-  return /^\$\{(\w+)\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
-}
-
 /** An error shaped like the ones the SFN API returns for task-token calls. */
 export class TaskTokenError extends Error {
   constructor(name: 'TaskDoesNotExist' | 'InvalidToken' | 'TaskTimedOut', message: string) {
@@ -415,69 +375,6 @@ export class LocalStateMachine {
     await timers.until(at);
     return null;
   }
-}
-
-/**
- * The definition the engine runs: token waits get a timeout its timer can hold (the runtime keeps the
- * real deadline), and each Wait state becomes a task the runtime ends on the local clock; its duration
- * is handed over through Parameters so the engine evaluates SecondsPath / TimestampPath itself, and
- * `ResultPath: null` passes the input through as a Wait does.
- */
-function forTheEngine(definition: AslDefinition): {
-  engineDefinition: AslDefinition;
-  waitStates: Set<string>;
-} {
-  const engineDefinition = structuredClone(definition);
-  const waitStates = new Set<string>();
-  for (const [name, state] of Object.entries(engineDefinition.States)) {
-    if (state.Type === 'Task' && state.Resource === LAMBDA_WAIT) {
-      if (state.TimeoutSecondsPath !== undefined) {
-        // The runtime reads the deadline from the payload's copy (waitForToken): AWS reads the path from
-        // the state's input, so the function must be handed the same value.
-        const payload = state.Parameters?.Payload as Record<string, unknown> | undefined;
-        if (payload?.['timeoutSeconds.$'] !== state.TimeoutSecondsPath) {
-          throw new Error(
-            `State ${name}: TimeoutSecondsPath must also be passed as Payload.timeoutSeconds.$`,
-          );
-        }
-        delete state.TimeoutSecondsPath;
-      }
-      state.TimeoutSeconds = ENGINE_TIMER_CEILING_SECONDS;
-    }
-    if (state.Type !== 'Wait') continue;
-    if (state.InputPath !== undefined) {
-      // A Task's ResultPath null would pass the raw input on, a Wait the InputPath-filtered one.
-      throw new Error(`Wait state ${name}: InputPath is not supported by the local runtime`);
-    }
-    const parameters: Record<string, unknown> = {};
-    if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
-    if (state.SecondsPath !== undefined) parameters['seconds.$'] = state.SecondsPath;
-    if (state.Timestamp !== undefined) parameters.timestamp = state.Timestamp;
-    if (state.TimestampPath !== undefined) parameters['timestamp.$'] = state.TimestampPath;
-    engineDefinition.States[name] = {
-      Type: 'Task',
-      ...(state.Comment !== undefined ? { Comment: state.Comment } : {}),
-      Resource: LOCAL_WAIT,
-      Parameters: parameters,
-      ResultPath: null,
-      TimeoutSeconds: ENGINE_TIMER_CEILING_SECONDS,
-      ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
-      ...(state.Next !== undefined ? { Next: state.Next } : {}),
-      ...(state.End !== undefined ? { End: state.End } : {}),
-    } as AslState;
-    waitStates.add(name);
-  }
-  return { engineDefinition, waitStates };
-}
-
-function payloadOf(params: JsonValue): JsonValue {
-  return params && typeof params === 'object' && !Array.isArray(params) && 'Payload' in params
-    ? (params.Payload as JsonValue)
-    : params;
-}
-
-function roundTrip(value: unknown): JsonValue {
-  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
 }
 
 /** As on AWS: Error = the function's error type, Cause = `{ errorType, errorMessage }` as JSON. */

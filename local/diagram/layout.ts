@@ -10,7 +10,7 @@
  * 5. x positions: each layer is pulled towards its neighbours' positions under the no-overlap
  *    constraint (isotonic regression), alternating down and up sweeps.
  */
-import type { AslDefinition } from '../asl-runner.ts';
+import type { AslDefinition } from '../asl-definition.ts';
 import { type DiagramState, type EdgeKind, edgesOf, kindLabel, sopLabel, textWidth } from './states.ts';
 
 export interface Edge {

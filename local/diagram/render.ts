@@ -4,7 +4,7 @@
  * step-number badge and text (the <desc> lists the path), never by colour alone.
  */
 import { escapeHtml } from '#shared/core/html/html.ts';
-import type { AslDefinition } from '../asl-runner.ts';
+import type { AslDefinition } from '../asl-definition.ts';
 import { type Layout, layerTop, layout, NODE_H, TOP } from './layout.ts';
 import { isTerminal, kindLabel, sopLabel } from './states.ts';
 

@@ -1,5 +1,5 @@
 /** What the diagram reads of the states of a definition: their edges and labels. */
-import type { AslDefinition } from '../asl-runner.ts';
+import type { AslDefinition } from '../asl-definition.ts';
 
 /** The fields of a state the diagram reads (the runner's AslDefinition types only what it runs). */
 export interface DiagramState {

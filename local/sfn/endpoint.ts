@@ -9,7 +9,8 @@
  * tells an execution as AWS history events.
  */
 import { randomUUID } from 'node:crypto';
-import { type JsonValue, TaskTokenError } from '../asl-runner.ts';
+import type { JsonValue } from '../asl-definition.ts';
+import { TaskTokenError } from '../asl-runner.ts';
 import { AwsApiError, awsJson, awsJsonError, awsJsonOperation, paginate } from '../aws/protocol.ts';
 import { executionArn as toExecutionArn } from '../config.ts';
 import type { ExecutionRecord, ExecutionsStore } from '../executions-store.ts';

@@ -9,13 +9,9 @@
  * in between), the execution is ABORTED, the request is marked ERROR through the record-error function
  * and the operators are told, as for any system error.
  */
-import {
-  type ExecutionEvent,
-  type InvocationContext,
-  type JsonValue,
-  LocalStateMachine,
-  TaskTokens,
-} from '../asl-runner.ts';
+
+import type { JsonValue } from '../asl-definition.ts';
+import { type ExecutionEvent, type InvocationContext, LocalStateMachine, TaskTokens } from '../asl-runner.ts';
 import { ClockTimers } from '../clock-timers.ts';
 import { stateMachineArn as toStateMachineArn } from '../config.ts';
 import type {

@@ -1,11 +1,7 @@
 /** The shapes the local Step Functions endpoint and its journal share. */
-import type {
-  AslDefinition,
-  JsonValue,
-  LocalExecution,
-  LocalStateMachine,
-  TaskTokens,
-} from '../asl-runner.ts';
+
+import type { AslDefinition, JsonValue } from '../asl-definition.ts';
+import type { LocalExecution, LocalStateMachine, TaskTokens } from '../asl-runner.ts';
 import type { ExecutionRecord, ExecutionsStore, WaitJournalEntry } from '../executions-store.ts';
 
 /** Calls the function behind an ASL substitution (e.g. `CheckSslFunctionArn`) in-process. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
-import { loadDefinition } from '../asl-runner.ts';
+import { loadDefinition } from '../asl-definition.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';

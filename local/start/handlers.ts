@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { buildLambdaBundles } from '../../cdk/lambda-bundling.ts';
-import type { JsonValue } from '../asl-runner.ts';
+import type { JsonValue } from '../asl-definition.ts';
 import { FUNCTION_NAME_PREFIX, functionArn } from '../config.ts';
 
 /** The repository root. */

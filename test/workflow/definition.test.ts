@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { loadDefinition } from '#local/asl-runner.ts';
+import { loadDefinition } from '#local/asl-definition.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { MAX_REMEDIATION_WAIT_SECONDS } from '#shared/vetting/ssl-notice.ts';
 import {

@@ -3,14 +3,9 @@
  * Lambda task answered by a scripted function, and human steps completed through their task tokens
  * exactly as record-decision does with SendTaskSuccess.
  */
-import {
-  type AslDefinition,
-  type ExecutionEvent,
-  type JsonValue,
-  LocalStateMachine,
-  loadDefinition,
-  TaskTokens,
-} from '#local/asl-runner.ts';
+
+import { type AslDefinition, type JsonValue, loadDefinition } from '#local/asl-definition.ts';
+import { type ExecutionEvent, LocalStateMachine, TaskTokens } from '#local/asl-runner.ts';
 import { ClockTimers } from '#local/clock-timers.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import type {

@@ -4,7 +4,7 @@
  * and state names are escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { type AslDefinition, loadDefinition } from '#local/asl-runner.ts';
+import { type AslDefinition, loadDefinition } from '#local/asl-definition.ts';
 import { edgesOf, pathFromHistory, renderStateMachineSvg, sopLabel, type TakenPath } from '#local/diagram.ts';
 
 const SOFTWARE_REQUEST = loadDefinition('statemachine/software-request.asl.json');

@@ -4,7 +4,7 @@
  * Hostile values (a `<script>` in a request's input) are shown as text, never run.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefinition } from '#local/asl-runner.ts';
+import { loadDefinition } from '#local/asl-definition.ts';
 import {
   type ExecutionDetailView,
   type ExecutionSummaryView,

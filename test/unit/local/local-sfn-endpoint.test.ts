@@ -20,7 +20,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AslDefinition, JsonValue } from '#local/asl-runner.ts';
+import type { AslDefinition, JsonValue } from '#local/asl-definition.ts';
 import { ExecutionsStore } from '#local/executions-store.ts';
 import { readBody, writeResponse } from '#local/http-server.ts';
 import { StepFunctionsEndpoint } from '#local/sfn/endpoint.ts';

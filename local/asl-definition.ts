@@ -1,0 +1,119 @@
+/**
+ * The ASL files as the local engine runs them: read with their deadlines resolved, and rewritten for
+ * aws-local-stepfunctions (token waits get a timeout its timer can hold; Wait states become tasks the
+ * runtime ends on the local clock). The runner (asl-runner.ts) and the local pages read them here.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface AslState {
+  Type: string;
+  Comment?: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  /** A wait whose timeout the state's input sets (the ssl-remediation task). */
+  TimeoutSecondsPath?: string;
+  Parameters?: { FunctionName?: string } & Record<string, unknown>;
+  Next?: string;
+  End?: boolean;
+  InputPath?: string | null;
+  OutputPath?: string | null;
+  Seconds?: number;
+  SecondsPath?: string;
+  Timestamp?: string;
+  TimestampPath?: string;
+}
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  Comment?: string;
+}
+
+/**
+ * TimeoutSeconds the engine gets for a token wait: the largest its Node timer honours. The real deadline
+ * is the runtime's, on the local clock (TaskTokens); this one only stops the engine's timer from
+ * overflowing (past 2^31 ms it would fire at once).
+ */
+const ENGINE_TIMER_CEILING_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+/** The resource a Wait state becomes for the engine: a task the runtime ends on the local clock. */
+export const LOCAL_WAIT = 'arn:aws:states:::local:wait';
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+export const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/**
+ * Reads an ASL file with its deadline placeholders resolved (shared/workflow/deadlines.ts): the local
+ * runtime passes the deadlines of cdk.json, tests the defaults.
+ */
+export function loadDefinition(file: string, deadlines: DeadlineDays = DEFAULT_DEADLINE_DAYS): AslDefinition {
+  return JSON.parse(resolveDeadlines(readFileSync(file, 'utf8'), deadlines)) as AslDefinition;
+}
+
+/** The `${Name}` substitution a Task calls, e.g. `AssignTaskFunctionArn`. */
+export function functionVarOf(state: AslState): string | undefined {
+  return /^\$\{(\w+)\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
+}
+
+/**
+ * The definition the engine runs: token waits get a timeout its timer can hold (the runtime keeps the
+ * real deadline), and each Wait state becomes a task the runtime ends on the local clock; its duration
+ * is handed over through Parameters so the engine evaluates SecondsPath / TimestampPath itself, and
+ * `ResultPath: null` passes the input through as a Wait does.
+ */
+export function forTheEngine(definition: AslDefinition): {
+  engineDefinition: AslDefinition;
+  waitStates: Set<string>;
+} {
+  const engineDefinition = structuredClone(definition);
+  const waitStates = new Set<string>();
+  for (const [name, state] of Object.entries(engineDefinition.States)) {
+    if (state.Type === 'Task' && state.Resource === LAMBDA_WAIT) {
+      if (state.TimeoutSecondsPath !== undefined) {
+        // The runtime reads the deadline from the payload's copy (waitForToken): AWS reads the path from
+        // the state's input, so the function must be handed the same value.
+        const payload = state.Parameters?.Payload as Record<string, unknown> | undefined;
+        if (payload?.['timeoutSeconds.$'] !== state.TimeoutSecondsPath) {
+          throw new Error(
+            `State ${name}: TimeoutSecondsPath must also be passed as Payload.timeoutSeconds.$`,
+          );
+        }
+        delete state.TimeoutSecondsPath;
+      }
+      state.TimeoutSeconds = ENGINE_TIMER_CEILING_SECONDS;
+    }
+    if (state.Type !== 'Wait') continue;
+    if (state.InputPath !== undefined) {
+      // A Task's ResultPath null would pass the raw input on, a Wait the InputPath-filtered one.
+      throw new Error(`Wait state ${name}: InputPath is not supported by the local runtime`);
+    }
+    const parameters: Record<string, unknown> = {};
+    if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
+    if (state.SecondsPath !== undefined) parameters['seconds.$'] = state.SecondsPath;
+    if (state.Timestamp !== undefined) parameters.timestamp = state.Timestamp;
+    if (state.TimestampPath !== undefined) parameters['timestamp.$'] = state.TimestampPath;
+    engineDefinition.States[name] = {
+      Type: 'Task',
+      ...(state.Comment !== undefined ? { Comment: state.Comment } : {}),
+      Resource: LOCAL_WAIT,
+      Parameters: parameters,
+      ResultPath: null,
+      TimeoutSeconds: ENGINE_TIMER_CEILING_SECONDS,
+      ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
+      ...(state.Next !== undefined ? { Next: state.Next } : {}),
+      ...(state.End !== undefined ? { End: state.End } : {}),
+    } as AslState;
+    waitStates.add(name);
+  }
+  return { engineDefinition, waitStates };
+}
+
+export function payloadOf(params: JsonValue): JsonValue {
+  return params && typeof params === 'object' && !Array.isArray(params) && 'Payload' in params
+    ? (params.Payload as JsonValue)
+    : params;
+}
+
+export function roundTrip(value: unknown): JsonValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
