@@ -38,7 +38,7 @@ export interface AslDefinition {
  */
 const ENGINE_TIMER_CEILING_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** The resource a Wait state becomes for the engine: a task the runtime ends on the local clock. */
-export const LOCAL_WAIT = 'arn:aws:states:::local:wait';
+const LOCAL_WAIT = 'arn:aws:states:::local:wait';
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 

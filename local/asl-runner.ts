@@ -19,7 +19,6 @@ import {
   type JsonValue,
   LAMBDA_INVOKE,
   LAMBDA_WAIT,
-  LOCAL_WAIT,
   payloadOf,
   roundTrip,
 } from './asl-definition.ts';
