@@ -2,8 +2,10 @@
  * The district's deployment settings, read from cdk.json "context" (or `-c key=value`) and validated at
  * synth: a bad value stops `cdk synth` with the key's name, before anything reaches CloudFormation.
  */
+
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
+import { asError } from '#shared/core/errors.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import { TEAMS, type Team } from '#shared/workflow/task-kinds.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
@@ -185,7 +187,7 @@ function checkDeadlines(raw: unknown): { days: DeadlineDays } | { problem: strin
   try {
     days = parseDeadlineDays(raw);
   } catch (error) {
-    return { problem: (error as Error).message.replaceAll('humanStepDeadlineDays.', '') };
+    return { problem: asError(error).message.replaceAll('humanStepDeadlineDays.', '') };
   }
   const problem = deadlinesProblem(days);
   return problem ? { problem } : { days };

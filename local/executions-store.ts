@@ -7,8 +7,10 @@
  * re-runs a RUNNING execution from its input and answers each task from the journal instead of
  * invoking it again (see local/sfn/journal.ts), so nothing is repeated and the old task links work.
  */
+
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { asError } from '#shared/core/errors.ts';
 import type { ExecutionEvent } from './asl-runner.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -99,7 +101,7 @@ export class ExecutionsStore {
           const record = JSON.parse(readFileSync(path, 'utf8')) as ExecutionRecord;
           this.records.set(key(record.stateMachine, record.name), record);
         } catch (error) {
-          throw new Error(`Cannot read the local execution file ${path}: ${(error as Error).message}`);
+          throw new Error(`Cannot read the local execution file ${path}: ${asError(error).message}`);
         }
       }
     }

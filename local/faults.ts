@@ -4,8 +4,10 @@
  * the predicate; on true it answers as AWS does when it throttles, otherwise it forwards the request
  * unchanged and streams the answer back.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { asError } from '#shared/core/errors.ts';
 import type { SimpleResponse } from './http-types.ts';
 import { type Started, serve } from './net.ts';
 
@@ -111,7 +113,7 @@ async function relayAfter(
   } catch (error) {
     // Not kept, so not sent: the caller retries, as it would after any 5xx.
     res.writeHead(500, { 'Content-Type': 'text/plain' });
-    res.end(`Could not keep the result: ${(error as Error).message}`);
+    res.end(`Could not keep the result: ${asError(error).message}`);
   }
 }
 

@@ -5,9 +5,11 @@
  *
  * Access logs never include query strings: task links carry their secret there (docs/design.md).
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { asError, errorName } from '#shared/core/errors.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT } from './config.ts';
 import type { LocalRoute, SimpleResponse } from './http-types.ts';
@@ -207,7 +209,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
           } catch (error) {
             // What API Gateway answers when the function itself fails (not a handled error).
             console.error(
-              `[local] ${api.route.target} failed: ${(error as Error).name}: ${(error as Error).message}`,
+              `[local] ${api.route.target} failed: ${errorName(error)}: ${asError(error).message}`,
             );
             response = json(502, { message: 'Internal server error' });
           }
@@ -234,8 +236,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         done(404);
       } catch (error) {
         const status = (error as { status?: number }).status ?? 500;
-        if (status >= 500) console.error(`[local] ${method} ${url.pathname}: ${(error as Error).message}`);
-        if (!res.headersSent) writeResponse(res, json(status, { message: (error as Error).message }));
+        if (status >= 500) console.error(`[local] ${method} ${url.pathname}: ${asError(error).message}`);
+        if (!res.headersSent) writeResponse(res, json(status, { message: asError(error).message }));
         else res.end();
         done(status);
       }

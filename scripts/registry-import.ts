@@ -12,11 +12,13 @@
  * Importing the same file again changes nothing. Exit code 0 when every row loaded, 2 when some rows
  * were skipped, 1 when nothing could be done.
  */
+
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readLocalSettings } from '#local/config.ts';
 import { readRuntimeFile } from '#local/runtime-file.ts';
+import { asError } from '#shared/core/errors.ts';
 import { readRegistryCsv } from '#shared/registry/registry-csv.ts';
 import { importRegistryEntries } from '#shared/registry/registry-import.ts';
 import { WorkflowStore } from '#shared/store.ts';
@@ -112,7 +114,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error((error as Error).message);
+    console.error(asError(error).message);
     process.exit(1);
   },
 );

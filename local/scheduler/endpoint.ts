@@ -4,8 +4,10 @@
  * and driven by the local clock (local/scheduler/clock.ts); a due schedule starts its state machine or
  * invokes its Lambda function (e.g. a task reminder).
  */
+
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { asError, errorName } from '#shared/core/errors.ts';
 import { AwsApiError, pageAt, restJson, restJsonError } from '../aws/protocol.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
 import type { SimpleRequest, SimpleResponse } from '../http-types.ts';
@@ -165,7 +167,7 @@ export class SchedulerEndpoint {
           `schedule ${schedule.GroupName}/${schedule.Name} ${typeof started === 'string' ? `started ${started}` : `invoked ${started.invoked}`}`,
         );
       } catch (error) {
-        result.error = `${(error as Error).name}: ${(error as Error).message}`;
+        result.error = `${errorName(error)}: ${asError(error).message}`;
         this.log(
           `schedule ${schedule.GroupName}/${schedule.Name} could not start its target: ${result.error}`,
         );

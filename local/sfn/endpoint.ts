@@ -8,7 +8,9 @@
  * human decisions (local/sfn/journal.ts: running, resuming after a restart); local/sfn/history.ts
  * tells an execution as AWS history events.
  */
+
 import { randomUUID } from 'node:crypto';
+import { asError } from '#shared/core/errors.ts';
 import type { JsonValue } from '../asl-definition.ts';
 import { TaskTokenError } from '../asl-runner.ts';
 import { AwsApiError, awsJson, awsJsonError, awsJsonOperation, paginate } from '../aws/protocol.ts';
@@ -225,7 +227,7 @@ export class StepFunctionsEndpoint {
       return awsJson(200, this.dispatch(operation, body));
     } catch (error) {
       if (error instanceof AwsApiError) return awsJsonError(error);
-      this.log(`${operation} failed: ${(error as Error).message}`);
+      this.log(`${operation} failed: ${asError(error).message}`);
       return awsJson(500, { __type: 'InternalFailure', message: 'Internal failure' }, 'InternalFailure');
     }
   }

@@ -5,9 +5,11 @@
  *   EventBridge     local/events-sink.ts records PutEvents
  * Built at once; the caller resumes executions and starts the scheduler once the handlers are loaded.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { asError } from '#shared/core/errors.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { loadDefinition } from '../asl-definition.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
@@ -67,7 +69,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
           response ?? json(404, { message: `Unknown AWS call ${request.method} ${request.path}` }),
         );
       } catch (error) {
-        log(`AWS stand-in failed: ${(error as Error).message}`);
+        log(`AWS stand-in failed: ${asError(error).message}`);
         writeResponse(res, json(500, { __type: 'InternalFailure', message: 'Internal failure' }));
       }
     })();

@@ -1,7 +1,9 @@
 /** DynamoDB: dynalite, in-process, data on disk under <dataDir>/dynamodb, with the product's table. */
+
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { errorName } from '#shared/core/errors.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../config.ts';
 import { type Started, serve } from '../net.ts';
 
@@ -45,7 +47,7 @@ export async function createTable(endpoint: string): Promise<void> {
       }),
     );
   } catch (error) {
-    if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException')
+    if (!(error instanceof ResourceInUseException) && errorName(error) !== 'ResourceInUseException')
       throw error;
   } finally {
     client.destroy();

@@ -4,12 +4,14 @@
  * Handler modules are cached per source for the life of the process: a module keeps the environment
  * it saw at its first import.
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { asError } from '#shared/core/errors.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { buildLambdaBundles } from '../../cdk/lambda-bundling.ts';
 import type { JsonValue } from '../asl-definition.ts';
@@ -53,7 +55,7 @@ export async function loadHandlers(source: HandlerSource): Promise<string[]> {
     try {
       mod = (await import(pathToFileURL(files.get(name) as string).href)) as { handler?: unknown };
     } catch (error) {
-      throw new Error(`${label} failed to load: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${label} failed to load: ${asError(error).message}`, { cause: error });
     }
     if (typeof mod.handler !== 'function') throw new Error(`${label} does not export a handler function`);
     cache.set(name, mod.handler as LambdaHandler);

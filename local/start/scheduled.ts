@@ -4,7 +4,9 @@
  * minutes of real time, invoked like every other handler (from source or bundles alike) with the
  * event an EventBridge schedule sends. Runs never overlap; stop() waits for the one in progress.
  */
+
 import { randomUUID } from 'node:crypto';
+import { asError, errorName } from '#shared/core/errors.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
 
@@ -36,8 +38,8 @@ export function scheduledFunctions(options: {
       try {
         outputs[name] = await options.invoke(name, scheduledEvent(name));
       } catch (error) {
-        options.log(`Scheduled function ${name} failed: ${(error as Error).message}`);
-        outputs[name] = { error: (error as Error).name, message: (error as Error).message };
+        options.log(`Scheduled function ${name} failed: ${asError(error).message}`);
+        outputs[name] = { error: errorName(error), message: asError(error).message };
       }
     }
     return outputs;

@@ -1,6 +1,8 @@
 /** Middy wrappers shared by every handler: logger context and correlation id; errors keep their names. */
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { asError, errorName } from './errors.ts';
 import { logger } from './logger.ts';
 import { once } from './once.ts';
 
@@ -17,8 +19,8 @@ export function workflowHandler<I extends { requestId?: string }, O>(fn: (input:
         return await fn(input);
       } catch (error) {
         logger.error('Task failed', {
-          errorName: (error as Error).name,
-          errorMessage: (error as Error).message,
+          errorName: errorName(error),
+          errorMessage: asError(error).message,
         });
         throw error;
       }

@@ -49,7 +49,7 @@ export function parseCsv(text: string): CsvRecord[] {
     sawAny = false;
   };
   for (let i = 0; i < input.length; i++) {
-    const c = input[i] as string;
+    const c = input.charAt(i);
     if (quoted) {
       if (c === '"') {
         if (input[i + 1] === '"') {

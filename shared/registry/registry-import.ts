@@ -26,8 +26,7 @@ export async function importRegistryEntries(
   let next = 0;
   let done = 0;
   const worker = async () => {
-    while (next < entries.length) {
-      const entry = entries[next++] as RegistryEntry;
+    for (let entry = entries[next++]; entry !== undefined; entry = entries[next++]) {
       counts[await deps.store.putRegistryEntry(entry)]++;
       done++;
       if (done % 500 === 0 || done === entries.length) deps.onProgress?.(done, entries.length);

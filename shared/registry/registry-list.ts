@@ -11,6 +11,7 @@
  */
 
 import { ValidationError } from '../core/errors.ts';
+import { isOneOf } from '../core/guards.ts';
 import type { RegistryEntry, RegistryStatus } from '../workflow/index.ts';
 import { lookupPrefix, matchesWords, sortKeyOf, wordsOf } from './resource-identity.ts';
 import type { RegistryStore } from './store.ts';
@@ -64,7 +65,7 @@ export interface RegistryItem {
 /** The search from the query string: q, status (APPROVED / NOT_APPROVED) and the page cursor. */
 export function readRegistrySearch(query: Record<string, string | undefined>): RegistrySearch {
   const status = query.status?.trim() || undefined;
-  if (status !== undefined && !(REGISTRY_STATUSES as readonly string[]).includes(status)) {
+  if (status !== undefined && !isOneOf(REGISTRY_STATUSES, status)) {
     throw new ValidationError([{ field: 'status', message: 'Status must be APPROVED or NOT_APPROVED' }]);
   }
   const q = (query.q ?? '').trim();
@@ -78,7 +79,7 @@ export function readRegistrySearch(query: Record<string, string | undefined>): R
   if (prev) decodeCursor(prev);
   return {
     q,
-    ...(status ? { status: status as RegistryStatus } : {}),
+    ...(status ? { status } : {}),
     ...(cursor ? { cursor, after: decodeCursor(cursor) } : {}),
     ...(cursor && prev ? { prev } : {}),
   };
@@ -100,7 +101,10 @@ export async function searchRegistry(
   const buckets: RegistryBucket[] = search.status ? [bucketOf(search.status)] : ['A', 'N'];
   const perBucket = Math.floor(pageSize / buckets.length);
   const pages = await Promise.all(
-    buckets.map((b) => deps.store.registrySearchPage(b, prefix, perBucket, search.after)),
+    buckets.map(async (bucket) => ({
+      bucket,
+      ...(await deps.store.registrySearchPage(bucket, prefix, perBucket, search.after)),
+    })),
   );
   // Merged, the hits are in name order up to the first bucket that has more: past it, that bucket's
   // next hits (not read yet) could come first.
@@ -110,7 +114,7 @@ export async function searchRegistry(
     .filter((k): k is string => k !== undefined)
     .sort()[0];
   const hits: { hit: RegistryIndexHit; bucket: RegistryBucket }[] = pages
-    .flatMap((p, i) => p.hits.map((hit) => ({ hit, bucket: buckets[i] as RegistryBucket })))
+    .flatMap((p) => p.hits.map((hit) => ({ hit, bucket: p.bucket })))
     .filter(({ hit }) => bound === undefined || hit.sortKey <= bound)
     .sort((a, b) => (a.hit.sortKey < b.hit.sortKey ? -1 : a.hit.sortKey > b.hit.sortKey ? 1 : 0));
   const found = hits.filter(({ hit }) => matchesWords(hit.words.split(' '), words));

@@ -60,7 +60,8 @@ export async function recordRenewal(
     return { renewal };
   }
 
-  const reason = (denial as { reason: string }).reason;
+  // A lapse without its reason was refused above.
+  const reason = denial?.reason ?? '';
   const alreadyLapsed = previous.status === 'LAPSED' && previous.reason === reason;
   const { dueOn: _dueOn, scheduleName: _scheduleName, ...kept } = previous;
   const renewal: RenewalRecord = { ...kept, status: 'LAPSED', reason };

@@ -7,7 +7,7 @@
  */
 
 import * as z from 'zod/mini';
-import { NotFoundError, TransientError } from '../core/errors.ts';
+import { errorName, NotFoundError, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestRecord } from '../workflow/index.ts';
@@ -56,7 +56,7 @@ export async function recordError(input: unknown, deps: RecordErrorDeps): Promis
   } catch (cause) {
     if (cause instanceof TransientError) throw cause;
     if (cause instanceof NotFoundError) state = 'not-found';
-    else logger.error('Could not mark the request ERROR', { errorName: (cause as Error)?.name });
+    else logger.error('Could not mark the request ERROR', { errorName: errorName(cause) });
   }
 
   let notified = false;
@@ -78,7 +78,7 @@ export async function recordError(input: unknown, deps: RecordErrorDeps): Promis
     notified = true;
   } catch (cause) {
     if (cause instanceof TransientError) throw cause;
-    logger.error('Could not notify the operators', { errorName: (cause as Error)?.name });
+    logger.error('Could not notify the operators', { errorName: errorName(cause) });
   }
   return { requestId, marked: state === 'marked', notified };
 }

@@ -14,7 +14,8 @@
 
 import { createHash } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ConflictError, type FieldError, TransientError } from '../core/errors.ts';
+import { ConflictError, errorName, type FieldError, TransientError } from '../core/errors.ts';
+import { isRecord } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { IdempotencyStore } from '../core/store/idempotency.ts';
@@ -85,8 +86,8 @@ export function validateIdempotencyKey(key: string | undefined): FieldError | un
 /** JSON with object keys sorted at every level, so equal requests hash equally. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
+  if (isRecord(value)) {
+    const entries = Object.entries(value)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
@@ -290,7 +291,7 @@ async function releaseClaim(deps: SubmissionDeps, claimKey: string, requestId: s
   } catch (error) {
     logger.error('Request not stored and its idempotency claim could not be released', {
       requestId,
-      errorName: (error as Error)?.name,
+      errorName: errorName(error),
     });
   }
 }
@@ -334,7 +335,7 @@ export async function startWorkflow(
     );
     return out.executionArn ?? executionArnFor(deps.stateMachineArn, requestId);
   } catch (error) {
-    const name = (error as Error)?.name;
+    const name = errorName(error);
     if (name === 'ExecutionAlreadyExists') {
       logger.info('Workflow already started', { requestId });
       return executionArnFor(deps.stateMachineArn, requestId);
@@ -367,7 +368,7 @@ export async function acknowledgeOnce(
   } catch (error) {
     logger.warn('Acknowledgement not sent yet; the recovery sweep sends it', {
       requestId,
-      errorName: (error as Error)?.name,
+      errorName: errorName(error),
     });
     return false;
   }
@@ -379,7 +380,7 @@ export async function acknowledgeOnce(
     // sends it later instead of nobody ever sending it.
     logger.warn('Acknowledgement email not sent; the recovery sweep retries it', {
       requestId,
-      errorName: (error as Error)?.name,
+      errorName: errorName(error),
     });
     await deps.store.releaseIdempotencyKey(latchKey, requestId).catch(() => undefined);
     return false;

@@ -10,6 +10,7 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
+import { keysOf } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Email, Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -25,7 +26,6 @@ import {
   parsePayload,
   requestIdField,
   TASK_KINDS,
-  type TaskKind,
   TEAMS,
   workflowResourceSchema,
 } from '../workflow/index.ts';
@@ -54,7 +54,7 @@ const assignTaskInputSchema = z.object({
     .string({ error: 'taskToken is required' })
     .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
   requestId: requestIdField,
-  kind: z.enum(Object.keys(TASK_KINDS) as TaskKind[], {
+  kind: z.enum(keysOf(TASK_KINDS), {
     error: `kind must be one of ${Object.keys(TASK_KINDS).join(', ')}`,
   }),
   timeoutSeconds: z

@@ -5,6 +5,7 @@
  */
 
 import { ValidationError } from '../core/errors.ts';
+import { isRecord } from '../core/guards.ts';
 import {
   type HttpEvent,
   type HttpResponse,
@@ -33,10 +34,10 @@ export interface DecisionPost {
 export function readDecisionPost(event: HttpEvent, audience: LinkAudience = 'team'): DecisionPost {
   const taskId = (audience === 'reply' ? event.pathParameters?.replyId : event.pathParameters?.taskId) ?? '';
   const body = parseBody(event);
-  if (body.kind === 'json' && (!body.value || typeof body.value !== 'object' || Array.isArray(body.value))) {
+  const values = body.value;
+  if (!isRecord(values)) {
     throw new ValidationError([{ field: '(body)', message: 'Send a JSON object of form fields' }]);
   }
-  const values = body.value as Record<string, unknown>;
   const rawSecret = Array.isArray(values.t) ? values.t[0] : values.t;
   const secret = typeof rawSecret === 'string' ? rawSecret : undefined;
   const verifiedIdentity = verifiedIdentityOf(event);

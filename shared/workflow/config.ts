@@ -2,8 +2,10 @@
  * The configuration that speaks of the district's teams and steps: each team's address and each human
  * step's deadline. Read once, at load, through the core's env helpers; a bad value names its variable.
  */
+
 import { type Env, requireEnv } from '../core/env.ts';
 import { ConfigError } from '../core/errors.ts';
+import { isRecord, keysOf } from '../core/guards.ts';
 import { isEmailAddress } from '../core/text/email-address.ts';
 import { type DeadlineDays, parseDeadlineDays } from './deadlines.ts';
 import { TEAMS, type Team } from './task-kinds.ts';
@@ -28,10 +30,10 @@ export function readTeamEmails(env: Env = process.env): TeamEmails {
   } catch (cause) {
     throw new ConfigError('TEAM_EMAILS must be a JSON object of team to email address', { cause });
   }
-  if (!parsed || typeof parsed !== 'object') throw new ConfigError('TEAM_EMAILS must be a JSON object');
+  if (!isRecord(parsed)) throw new ConfigError('TEAM_EMAILS must be a JSON object');
   const out: Partial<TeamEmails> = {};
-  for (const team of Object.keys(TEAMS) as Team[]) {
-    const email = (parsed as Record<string, unknown>)[team];
+  for (const team of keysOf(TEAMS)) {
+    const email = parsed[team];
     if (typeof email !== 'string' || !isEmailAddress(email)) {
       throw new ConfigError(`TEAM_EMAILS.${team} must be an email address`);
     }

@@ -8,7 +8,9 @@
  * `resolveDeadlines` turns those placeholders into numbers before anything reads the definition (CDK,
  * the local engine, asl-validator, `npm run limits`), so every consumer sees plain valid ASL.
  */
+
 import { ConfigError } from '../core/errors.ts';
+import { isOneOf, keysOf } from '../core/guards.ts';
 import type { TaskKind } from './task-kinds.ts';
 
 const DAY_SECONDS = 86_400;
@@ -62,7 +64,7 @@ export function parseDeadlineDays(raw: unknown): DeadlineDays {
   }
   const problems: string[] = [];
   for (const [kind, days] of Object.entries(raw)) {
-    if (!Object.hasOwn(DEFAULT_DEADLINE_DAYS, kind)) {
+    if (!isOneOf(keysOf(DEFAULT_DEADLINE_DAYS), kind)) {
       problems.push(
         `humanStepDeadlineDays.${kind}: unknown task kind (known: ${Object.keys(DEFAULT_DEADLINE_DAYS).join(', ')})`,
       );
@@ -76,7 +78,7 @@ export function parseDeadlineDays(raw: unknown): DeadlineDays {
         `humanStepDeadlineDays.${kind}: must be a whole number of days from ${DEADLINE_DAYS_BOUNDS.min} to ${DEADLINE_DAYS_BOUNDS.max}`,
       );
     } else {
-      out[kind as DeadlineKind] = days;
+      out[kind] = days;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '));

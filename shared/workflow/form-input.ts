@@ -3,6 +3,7 @@
  * types shared/workflow/request-schema.ts expects, and leaves anything it cannot read as it is so the
  * schema reports it with its own, field-specific message. It never decides validity itself.
  */
+import { isRecord } from '../core/guards.ts';
 import type { FormValue } from '../core/http/edge.ts';
 
 export const BOOLEAN_FIELDS = ['mediaReleaseRequired', 'studentLoginRequired', 'studentDataShared'] as const;
@@ -82,8 +83,8 @@ export function formToRequestInput(form: Record<string, FormValue>): Record<stri
 /** The other way round, for re-rendering the form from a JSON body: every value as the text a box holds. */
 export function toFormValues(input: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!input || typeof input !== 'object') return out;
-  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+  if (!isRecord(input)) return out;
+  for (const [k, v] of Object.entries(input)) {
     if (Array.isArray(v)) out[k] = v.map(String).join('\n');
     else if (typeof v === 'boolean') out[k] = v ? 'yes' : 'no';
     else if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);

@@ -2,8 +2,10 @@
  * How a request ends: its outcome (SOP 6, 9, 11 denials; SOP 16 approval) or a system error, and the
  * payload checks the automated workflow steps share. Pure functions: the handlers in lambdas/ do the I/O.
  */
+
 import * as z from 'zod/mini';
 import { type FieldError, ValidationError } from '../core/errors.ts';
+import { isRecord } from '../core/guards.ts';
 import type { Denial, Outcome } from './payloads.ts';
 import type { RequestRecord } from './records.ts';
 
@@ -126,7 +128,7 @@ export function describeSystemError(error: unknown): { error: string; cause: str
   if (typeof error === 'string') {
     return { error: 'UnknownError', cause: truncate(readableCause(error), MAX_CAUSE_LENGTH) };
   }
-  const e = error && typeof error === 'object' ? (error as Record<string, unknown>) : {};
+  const e = isRecord(error) ? error : {};
   const rawName = typeof e.Error === 'string' ? e.Error.trim() : '';
   const name = truncate(rawName || 'UnknownError', MAX_ERROR_NAME_LENGTH);
   return { error: name, cause: truncate(readableCause(e.Cause), MAX_CAUSE_LENGTH) };
@@ -138,9 +140,9 @@ function readableCause(cause: unknown): string {
     const text = cause.trim();
     if (text.startsWith('{')) {
       try {
-        const parsed = JSON.parse(text) as unknown;
-        if (parsed && typeof parsed === 'object') {
-          const message = (parsed as Record<string, unknown>).errorMessage;
+        const parsed: unknown = JSON.parse(text);
+        if (isRecord(parsed)) {
+          const message = parsed.errorMessage;
           if (typeof message === 'string' && message.trim()) return message.trim();
         }
       } catch {

@@ -3,8 +3,10 @@
  * body and the HTML form, and generates docs/openapi.json, so the three cannot drift apart.
  * zod/mini keeps the submit Lambda small (~12 KB instead of ~450 KB for full zod).
  */
+
 import * as z from 'zod/mini';
 import type { FieldError } from '../core/errors.ts';
+import { isRecord } from '../core/guards.ts';
 import { REQUEST_FIELD_LIMITS, TEXT_LIMITS } from '../core/text/text-limits.ts';
 import { multiLineTextField, textField, websiteUrlField } from '../core/text/text-rules.ts';
 import type { WorkflowResource } from './payloads.ts';
@@ -102,11 +104,12 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: Field
 const OPTIONAL_LISTS = ['studentDataElements'] as const;
 
 function withoutEmptyOptionalLists(input: unknown): unknown {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
-  const record = input as Record<string, unknown>;
-  const empty = OPTIONAL_LISTS.filter(
-    (f) => Array.isArray(record[f]) && (record[f] as unknown[]).length === 0,
-  );
+  if (!isRecord(input)) return input;
+  const record = input;
+  const empty = OPTIONAL_LISTS.filter((f) => {
+    const list = record[f];
+    return Array.isArray(list) && list.length === 0;
+  });
   if (empty.length === 0) return input;
   const copy = { ...record };
   for (const f of empty) delete copy[f];

@@ -1,3 +1,4 @@
+import { isOneOf } from '../core/guards.ts';
 /**
  * The human steps of TS-PE-535: which team acts, at which SOP step, and what they may decide.
  * The state machine names the kind in each waitForTaskToken Payload; assign-task, the task page and
@@ -137,10 +138,10 @@ export type ReroutingKind = (typeof REROUTING_KINDS)[number];
 export const MAX_QUESTIONS_PER_REQUEST = 2;
 
 export function isAskingKind(kind: TaskKind): kind is AskingKind {
-  return (ASKING_KINDS as readonly string[]).includes(kind);
+  return isOneOf(ASKING_KINDS, kind);
 }
 export function isReroutingKind(kind: TaskKind): kind is ReroutingKind {
-  return (REROUTING_KINDS as readonly string[]).includes(kind);
+  return isOneOf(REROUTING_KINDS, kind);
 }
 
 /** The addresses copied on a task's emails (SOP 11: Instructional Technology on the replacement). */

@@ -14,6 +14,7 @@ import {
   ValidationError,
   WorkflowError,
 } from '../errors.ts';
+import { fieldOf } from '../guards.ts';
 import { scriptsIn } from '../html/page-scripts.ts';
 import { logger } from '../logger.ts';
 
@@ -75,11 +76,10 @@ export function header(event: HttpEvent, name: string): string | undefined {
 
 /** The verified identity API Gateway passes on when the district configures SSO (REST or HTTP API). */
 export function verifiedIdentityOf(event: { requestContext?: { authorizer?: unknown } }): string | undefined {
-  const authorizer = event.requestContext?.authorizer as
-    | { claims?: { email?: unknown }; jwt?: { claims?: { email?: unknown } } }
-    | null
-    | undefined;
-  const email = authorizer?.claims?.email ?? authorizer?.jwt?.claims?.email;
+  const authorizer = event.requestContext?.authorizer;
+  const email =
+    fieldOf(fieldOf(authorizer, 'claims'), 'email') ??
+    fieldOf(fieldOf(fieldOf(authorizer, 'jwt'), 'claims'), 'email');
   return typeof email === 'string' && email.trim() ? email.trim() : undefined;
 }
 
@@ -140,7 +140,7 @@ export function decodeFormComponent(component: string): string {
   const bytes = new Uint8Array(input.length);
   let n = 0;
   for (let i = 0; i < input.length; i++) {
-    const byte = input[i] as number;
+    const byte = input[i] ?? 0;
     if (byte === 0x25 && isHex(input[i + 1]) && isHex(input[i + 2])) {
       bytes[n++] = Number.parseInt(input.subarray(i + 1, i + 3).toString('latin1'), 16);
       i += 2;

@@ -256,7 +256,8 @@ ${hint}${message}${field.options.map(
 
 /** The field's limit, as the schema applies it (lists have a limit per item, not per box). */
 function maxLengthOf(name: string): string | undefined {
-  const limit = (REQUEST_FIELD_LIMITS as Record<string, number>)[name];
+  const limits: Readonly<Record<string, number>> = REQUEST_FIELD_LIMITS;
+  const limit = limits[name];
   return limit === undefined ? undefined : String(limit);
 }
 

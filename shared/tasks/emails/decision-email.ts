@@ -5,8 +5,8 @@
 
 import { html } from '../../core/html/html.ts';
 import type { Email } from '../../core/mail/mailer.ts';
-import type { DecisionOutput, RequestRecord } from '../../workflow/index.ts';
-import { type Decision, TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/index.ts';
+import type { Decision, DecisionOutput, RequestRecord } from '../../workflow/index.ts';
+import { TASK_KINDS, type TaskKind, TEAMS } from '../../workflow/index.ts';
 import { decisionLabel } from '../decisions/labels.ts';
 import { formatDateTime } from './task-email.ts';
 
@@ -30,6 +30,9 @@ const NEXT_STEP: Record<Decision, string> = {
   answered: 'The team that asked has the answer; the review continues.',
 };
 
+/** Looked up by the decision's name as the output carries it (a plain string). */
+const NEXT_STEP_BY_NAME: Readonly<Record<string, string>> = NEXT_STEP;
+
 export interface DecisionEmailInput {
   request: RequestRecord;
   kind: TaskKind;
@@ -43,7 +46,7 @@ export function renderDecisionEmail(input: DecisionEmailInput): Email {
   const spec = TASK_KINDS[input.kind];
   const team = TEAMS[spec.team];
   const label = decisionLabel(output.decision);
-  const next = (NEXT_STEP as Record<string, string>)[output.decision] ?? '';
+  const next = NEXT_STEP_BY_NAME[output.decision] ?? '';
   const when = formatDateTime(output.decidedAt);
   const subject = `Your request ${request.requestId} (${request.resource.name}): ${label}`
     .replace(/\s+/g, ' ')

@@ -5,6 +5,7 @@
  */
 
 import type { FieldError } from '../../core/errors.ts';
+import { isOneOf, keysOf } from '../../core/guards.ts';
 import { html, type SafeHtml } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
 import type { ErrorView } from '../../core/http/edge.ts';
@@ -120,8 +121,8 @@ ${hintHtml}${errorFor(errors, field.name)}`;
 }
 
 function choiceLabel(field: ExtraField, choice: string): string {
-  return field.name === 'recipient' && Object.hasOwn(RECIPIENT_LABELS, choice)
-    ? RECIPIENT_LABELS[choice as keyof typeof RECIPIENT_LABELS]
+  return field.name === 'recipient' && isOneOf(keysOf(RECIPIENT_LABELS), choice)
+    ? RECIPIENT_LABELS[choice]
     : choice;
 }
 

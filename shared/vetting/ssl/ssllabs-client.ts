@@ -12,7 +12,7 @@
  * (400 invalid parameters, 441 email not registered) are permanent: SslLabsError. Network faults,
  * timeouts and other 5xx are TransientError (the state machine retries those).
  */
-import { TransientError, WorkflowError } from '../../core/errors.ts';
+import { errorName, TransientError, WorkflowError } from '../../core/errors.ts';
 import { SSLLABS_CLIENT_LIMITS } from './limits.ts';
 
 export const DEFAULT_SSLLABS_API_BASE = 'https://api.ssllabs.com/api/v4';
@@ -198,7 +198,7 @@ export class SslLabsClient {
         signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
     } catch (cause) {
-      const name = (cause as Error)?.name;
+      const name = errorName(cause);
       const what = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'could not be reached';
       throw new TransientError(`SSL Labs ${what}; the test will be retried`, { cause });
     }
