@@ -3,7 +3,9 @@
  * aws-local-stepfunctions (token waits get a timeout its timer can hold; Wait states become tasks the
  * runtime ends on the local clock). The runner (asl-runner.ts) and the local pages read them here.
  */
+
 import { readFileSync } from 'node:fs';
+import { fieldOf } from '#shared/core/guards.ts';
 import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -72,8 +74,7 @@ export function forTheEngine(definition: AslDefinition): {
       if (state.TimeoutSecondsPath !== undefined) {
         // The runtime reads the deadline from the payload's copy (waitForToken): AWS reads the path from
         // the state's input, so the function must be handed the same value.
-        const payload = state.Parameters?.Payload as Record<string, unknown> | undefined;
-        if (payload?.['timeoutSeconds.$'] !== state.TimeoutSecondsPath) {
+        if (fieldOf(state.Parameters?.Payload, 'timeoutSeconds.$') !== state.TimeoutSecondsPath) {
           throw new Error(
             `State ${name}: TimeoutSecondsPath must also be passed as Payload.timeoutSeconds.$`,
           );
@@ -109,9 +110,11 @@ export function forTheEngine(definition: AslDefinition): {
 }
 
 export function payloadOf(params: JsonValue): JsonValue {
-  return params && typeof params === 'object' && !Array.isArray(params) && 'Payload' in params
-    ? (params.Payload as JsonValue)
-    : params;
+  // A key that is present holds a JSON value: `?? null` only satisfies the index signature's undefined.
+  if (params && typeof params === 'object' && !Array.isArray(params) && 'Payload' in params) {
+    return params.Payload ?? null;
+  }
+  return params;
 }
 
 export function roundTrip(value: unknown): JsonValue {

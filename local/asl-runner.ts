@@ -9,6 +9,7 @@
  *   `TaskTimedOut` as on AWS; Wait states also end when the local clock passes their time.
  * The same runner serves the workflow tests and the local runtime: one definition, no copies.
  */
+import { fieldOf } from '#shared/core/guards.ts';
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -359,7 +360,8 @@ export class LocalStateMachine {
       if (override > 0) await new Promise((resolve) => setTimeout(resolve, override));
       return null;
     }
-    const { seconds, timestamp } = (params ?? {}) as { seconds?: unknown; timestamp?: unknown };
+    const seconds = fieldOf(params, 'seconds');
+    const timestamp = fieldOf(params, 'timestamp');
     const timers = this.tokens.timers;
     let at: number;
     if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) {

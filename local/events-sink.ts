@@ -1,7 +1,9 @@
 /** An EventBridge PutEvents stand-in that records every event (`GET /_local/events`). */
+
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fieldOf, isRecord } from '#shared/core/guards.ts';
 import { AwsApiError, awsJson, awsJsonError } from './aws/protocol.ts';
 import type { SimpleRequest, SimpleResponse } from './http-types.ts';
 import { readJsonFile, readJsonLines } from './json-file.ts';
@@ -54,7 +56,8 @@ export class EventsSink {
     }
     let entries: Record<string, unknown>[];
     try {
-      entries = ((JSON.parse(request.body) as { Entries?: Record<string, unknown>[] }).Entries ?? []).slice();
+      const listed = fieldOf(JSON.parse(request.body), 'Entries');
+      entries = Array.isArray(listed) ? listed.filter(isRecord) : [];
     } catch {
       return awsJsonError(new AwsApiError('SerializationException', 'Invalid JSON'), '1.1');
     }

@@ -15,8 +15,9 @@
  *   'NEVER'        the assessment stays IN_PROGRESS
  *   'BUSY'         every call for the host answers 529 (overloaded)
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { addressOf } from './net.ts';
 
 export type FakeGrade = string;
 
@@ -78,7 +79,7 @@ export async function startFakeSslLabs(options: FakeSslLabsOptions = {}): Promis
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
+  const address = addressOf(server);
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
@@ -125,9 +126,9 @@ class FakeApi {
     const path = url.pathname.replace(/\/+$/, '');
     const email = headerValue(req.headers.email);
     const call: FakeSslLabsCall = {
-      ...(url.searchParams.get('host') ? { host: url.searchParams.get('host') as string } : {}),
+      ...(url.searchParams.get('host') ? { host: url.searchParams.get('host') ?? '' } : {}),
       startNew: url.searchParams.get('startNew') === 'on',
-      ...(url.searchParams.get('all') ? { all: url.searchParams.get('all') as string } : {}),
+      ...(url.searchParams.get('all') ? { all: url.searchParams.get('all') ?? '' } : {}),
       ...(email ? { email } : {}),
       status: 0,
     };

@@ -103,7 +103,7 @@ async function relayAfter(
   res: ServerResponse,
 ): Promise<void> {
   const chunks: Buffer[] = [];
-  for await (const chunk of answer) chunks.push(chunk as Buffer);
+  for await (const chunk of answer) chunks.push(Buffer.from(chunk));
   const status = answer.statusCode ?? 502;
   const body = Buffer.concat(chunks);
   try {
@@ -123,7 +123,7 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<Started & {
   const server = createServer((req, res) => {
     void (async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      for await (const chunk of req) chunks.push(Buffer.from(chunk));
       const body = Buffer.concat(chunks);
       const operation = options.protocol.operationOf(req, body);
       if (options.fail(operation)) {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { asError, errorName } from '#shared/core/errors.ts';
+import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT } from './config.ts';
 import type { LocalRoute, SimpleResponse } from './http-types.ts';
@@ -32,9 +33,10 @@ export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): 
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
-    size += (chunk as Buffer).length;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    size += bytes.length;
     if (size > limit) throw Object.assign(new Error('Request body too large'), { status: 413 });
-    chunks.push(chunk as Buffer);
+    chunks.push(bytes);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -235,7 +237,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         writeResponse(res, json(404, { message: `No route for ${method} ${url.pathname}` }));
         done(404);
       } catch (error) {
-        const status = (error as { status?: number }).status ?? 500;
+        const given = fieldOf(error, 'status');
+        const status = typeof given === 'number' ? given : 500;
         if (status >= 500) console.error(`[local] ${method} ${url.pathname}: ${asError(error).message}`);
         if (!res.headersSent) writeResponse(res, json(status, { message: asError(error).message }));
         else res.end();

@@ -14,7 +14,7 @@ export function listen(server: Server, port: number): Promise<number> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
-      resolvePort((server.address() as AddressInfo).port);
+      resolvePort(portOf(server));
     });
   });
 }
@@ -30,4 +30,17 @@ export function closeServer(server: Server): Promise<void> {
 export async function serve(server: Server, port: number): Promise<Started & { port: number }> {
   const bound = await listen(server, port);
   return { url: `http://127.0.0.1:${bound}`, port: bound, close: () => closeServer(server) };
+}
+
+/** The TCP port a listening server got (a pipe or a closed server has none). */
+export function portOf(server: { address(): AddressInfo | string | null }): number {
+  return addressOf(server).port;
+}
+
+/** The TCP address a listening server got. */
+export function addressOf(server: { address(): AddressInfo | string | null }): AddressInfo {
+  const address = server.address();
+  if (address === null || typeof address === 'string')
+    throw new Error('The server is not listening on a TCP port');
+  return address;
 }

@@ -4,8 +4,10 @@
  * with the path taken highlighted. Server-rendered, no scripts; every value goes through html``.
  * Pure: the caller passes the executions (from the executions store) and the definition.
  */
+
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isOneOf, keysOf } from '#shared/core/guards.ts';
 import { html, SafeHtml } from '#shared/core/html/html.ts';
 import { page } from '#shared/core/html/layout.ts';
 import { htmlResponse } from '#shared/core/http/edge.ts';
@@ -93,7 +95,7 @@ function time(value: DateValue | null | undefined): SafeHtml {
 }
 
 function badge(status: string): SafeHtml {
-  const known = (EXECUTION_STATUSES as readonly string[]).includes(status) ? status : 'UNKNOWN';
+  const known = isOneOf(EXECUTION_STATUSES, status) ? status : 'UNKNOWN';
   return html`<span class="badge ${known}">${STATUS_LABEL[status] ?? status}</span>`;
 }
 
@@ -128,7 +130,7 @@ export function renderExecutionsList(
   query: { status?: string | null } = {},
 ): string {
   const wanted = (query.status ?? '').toUpperCase();
-  const filter = (EXECUTION_STATUSES as readonly string[]).includes(wanted) ? wanted : undefined;
+  const filter = isOneOf(EXECUTION_STATUSES, wanted) ? wanted : undefined;
   const shown = executions
     .filter((e) => !filter || e.status === filter)
     .toSorted(
@@ -278,9 +280,7 @@ const definitions = new Map<string, AslDefinition | undefined>();
 export function definitionOf(stateMachine: string): AslDefinition | undefined {
   const name = stateMachineName(stateMachine);
   if (!definitions.has(name)) {
-    const key = (Object.keys(STATE_MACHINE_NAMES) as (keyof typeof STATE_MACHINES)[]).find(
-      (k) => STATE_MACHINE_NAMES[k] === name,
-    );
+    const key = keysOf(STATE_MACHINE_NAMES).find((k) => STATE_MACHINE_NAMES[k] === name);
     definitions.set(
       name,
       key ? loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS) : undefined,

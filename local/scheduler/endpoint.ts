@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { asError, errorName } from '#shared/core/errors.ts';
+import { isRecord } from '#shared/core/guards.ts';
 import { AwsApiError, pageAt, restJson, restJsonError } from '../aws/protocol.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
 import type { SimpleRequest, SimpleResponse } from '../http-types.ts';
@@ -209,7 +210,8 @@ export class SchedulerEndpoint {
     try {
       if (!name && request.method === 'GET') return restJson(this.listSchedules(request.query));
       if (!name) throw new AwsApiError('ValidationException', 'Unsupported method', 405);
-      const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
+      const parsed: unknown = request.body ? JSON.parse(request.body) : {};
+      const body = isRecord(parsed) ? parsed : {};
       const group = String(body.GroupName ?? request.query.get('groupName') ?? DEFAULT_GROUP);
       switch (request.method) {
         case 'POST':

@@ -11,6 +11,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { asError } from '#shared/core/errors.ts';
+import { isRecord } from '#shared/core/guards.ts';
 import type { JsonValue } from '../asl-definition.ts';
 import { TaskTokenError } from '../asl-runner.ts';
 import { AwsApiError, awsJson, awsJsonError, awsJsonOperation, paginate } from '../aws/protocol.ts';
@@ -217,7 +218,8 @@ export class StepFunctionsEndpoint {
     try {
       let body: Record<string, unknown>;
       try {
-        body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
+        const parsed: unknown = request.body ? JSON.parse(request.body) : {};
+        body = isRecord(parsed) ? parsed : {};
       } catch {
         throw new AwsApiError('SerializationException', 'The request body is not valid JSON');
       }
@@ -233,8 +235,14 @@ export class StepFunctionsEndpoint {
   }
 
   private dispatch(operation: string, b: Record<string, unknown>): unknown {
-    const s = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
-    const n = (k: string) => (typeof b[k] === 'number' ? (b[k] as number) : undefined);
+    const s = (k: string) => {
+      const v = b[k];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const n = (k: string) => {
+      const v = b[k];
+      return typeof v === 'number' ? v : undefined;
+    };
     switch (operation) {
       case 'StartExecution':
         return this.startExecution({

@@ -3,6 +3,7 @@
  * engine's events and the journal turned into AWS history events, with a marker where the local
  * runtime resumed the execution after a restart.
  */
+import { isRecord } from '#shared/core/guards.ts';
 import type { ExecutionEvent } from '../asl-runner.ts';
 import type { ExecutionRecord, JournalEntry, WaitJournalEntry } from '../executions-store.ts';
 
@@ -273,8 +274,8 @@ function parseJson(text: string): unknown {
 export function withoutData(event: AwsHistoryEvent): AwsHistoryEvent {
   const out: AwsHistoryEvent = { ...event };
   for (const [k, v] of Object.entries(out)) {
-    if (k.endsWith('EventDetails') && v && typeof v === 'object') {
-      const { input: _i, output: _o, parameters: _p, ...rest } = v as Record<string, unknown>;
+    if (k.endsWith('EventDetails') && isRecord(v)) {
+      const { input: _i, output: _o, parameters: _p, ...rest } = v;
       out[k] = rest;
     }
   }

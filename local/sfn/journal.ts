@@ -163,12 +163,18 @@ export class Runs {
     if (!run.replaying) run.replayed.resolve();
     this.runs.set(runKey(machine.name, record.name), run);
     // Read by the engine each time a Wait or a retry happens: skipped while replaying the journal.
-    const waits = new Proxy({} as Record<string, number>, {
-      get: (_t, state: string) => (run.replaying ? 0 : this.waitTimeOverrides[state]),
-    });
-    const retries = new Proxy({} as Record<string, number>, {
-      get: (_t, state: string) => (run.replaying ? 0 : this.retryIntervalOverrides[state]),
-    });
+    const waits = new Proxy<Record<string, number>>(
+      {},
+      {
+        get: (_t, state: string) => (run.replaying ? 0 : this.waitTimeOverrides[state]),
+      },
+    );
+    const retries = new Proxy<Record<string, number>>(
+      {},
+      {
+        get: (_t, state: string) => (run.replaying ? 0 : this.retryIntervalOverrides[state]),
+      },
+    );
     const execution = machine.engine.start(input, {
       name: record.name,
       executionArn: record.executionArn,

@@ -35,8 +35,9 @@ export class TokenBook<Owner extends { entry: WaitJournalEntry }> {
    * execution is still replaying), or undefined.
    */
   unclaimed(token: string | undefined): WaitJournalEntry | undefined {
-    const entry = token ? this.known.get(token) : undefined;
-    if (!entry || this.aliases.has(token as string) || this.owners.has(token as string)) return undefined;
+    if (!token) return undefined;
+    const entry = this.known.get(token);
+    if (!entry || this.aliases.has(token) || this.owners.has(token)) return undefined;
     return entry;
   }
 

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { asError } from '#shared/core/errors.ts';
+import { keysOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { loadDefinition } from '../asl-definition.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
@@ -94,7 +95,7 @@ function stepFunctions(
   const byVar = new Map(FUNCTIONS.flatMap((f) => (f.aslArn ? [[f.aslArn, f.name] as const] : [])));
   return new StepFunctionsEndpoint({
     store,
-    machines: (Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[]).map((key) => ({
+    machines: keysOf(STATE_MACHINES).map((key) => ({
       name: STATE_MACHINE_NAMES[key],
       definition: loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS),
     })),

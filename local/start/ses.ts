@@ -5,13 +5,12 @@
  * address included, from the SES proxy in front of this server (local/runtime.ts).
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as sesLocal from 'aws-ses-v2-local';
-import { closeServer, type Started } from '../net.ts';
+import { closeServer, portOf, type Started } from '../net.ts';
 
 export async function startSes(port: number): Promise<Started & { port: number }> {
   const server = await startSesServer(port);
-  const bound = (server.address() as AddressInfo).port;
+  const bound = portOf(server);
   const url = `http://127.0.0.1:${bound}`;
   const started = { url, port: bound, close: () => closeServer(server) };
   try {
