@@ -3,8 +3,10 @@
  * that arrives by email and decide it, by a policy per request. One outbox read serves every open
  * request, so hundreds of workflows can run at once.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { LocalRuntime, OutboxEmail } from '../local/runtime.ts';
+import { fieldOf } from '../shared/core/guards.ts';
 import { TASK_KINDS, type TaskKind } from '../shared/workflow/task-kinds.ts';
 
 /** The form fields for a task of `kind`, the `nth` time (from 0) this request meets that kind. */
@@ -95,8 +97,8 @@ export class Driver {
         },
         body: JSON.stringify(body),
       });
-      const answer = (await res.json().catch(() => ({}))) as { requestId?: string };
-      if ((res.status === 201 || res.status === 200) && answer.requestId) return answer.requestId;
+      const requestId = fieldOf(await res.json().catch(() => ({})), 'requestId');
+      if ((res.status === 201 || res.status === 200) && typeof requestId === 'string') return requestId;
       if (res.status < 500 || attempt === 5) throw new Error(`POST /requests answered ${res.status}`);
       this.retried++;
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
@@ -105,7 +107,7 @@ export class Driver {
 
   async status(requestId: string): Promise<string> {
     const res = await this.call(`/requests/${requestId}`, { headers: { accept: 'application/json' } });
-    return ((await res.json()) as { status: string }).status;
+    return String(fieldOf(await res.json(), 'status'));
   }
 
   /** Opens (GET) and decides (POST) every new task email of the given requests, once, ten at a time. */
@@ -121,7 +123,9 @@ export class Driver {
       const countKey = `${requestId}:${kind}`;
       const nth = this.kindCounts.get(countKey) ?? 0;
       this.kindCounts.set(countKey, nth + 1);
-      const fields = (policies.get(requestId) as Policy)(kind, nth);
+      const policy = policies.get(requestId);
+      if (!policy) throw new Error(`No decision policy for ${requestId}`);
+      const fields = policy(kind, nth);
       const [taskId, secret] = [link[1], link[2]];
       work.push(() => this.decide(taskId, secret, fields, `${kind} of ${requestId}`));
     }

@@ -2,10 +2,12 @@
  * The fixed monthly cost of a deployment, read from the synthesized template (no bundling): CloudWatch
  * alarms (per metric they evaluate), dashboards and KMS keys. Everything else is paid per use.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../cdk/app.ts';
+import { cdkContextOf } from '../shared/core/config.ts';
 import { PRICES_USD } from './prices.ts';
 
 export interface FixedCost {
@@ -20,10 +22,8 @@ export interface FixedCost {
 }
 
 export function fixedMonthlyCost(): FixedCost {
-  const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  const { stack } = buildApp({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const context = cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8'));
+  const { stack } = buildApp({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const template = Template.fromStack(stack).toJSON() as {
     Resources: Record<
       string,

@@ -74,7 +74,8 @@ export async function measureHttp(
         {
           method: 'POST',
           setupRequest: (request) => {
-            const task = tasks[next++ % tasks.length] as { taskId: string; secret: string };
+            const task = tasks[next++ % tasks.length];
+            if (!task) throw new Error('No task to decide');
             return {
               ...request,
               path: `/tasks/${task.taskId}`,

@@ -4,10 +4,12 @@
  * API calls from the driver), DynamoDB requests (counted at the runtime's DynamoDB endpoint), emails
  * (the outbox), and priced with bench/prices.ts.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
+import { fieldOf, isRecord } from '../shared/core/guards.ts';
 import { approveAll, Driver, type Policy, withOverrides } from './driver.ts';
 import { PRICES_USD } from './prices.ts';
 
@@ -34,9 +36,14 @@ export const ASSUMED = {
   logBytesPerInvocation: 2048,
 };
 
-const BASE = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', 'test', 'events', 'resource-request.json'), 'utf8'),
-) as Record<string, unknown>;
+/** A JSON object fixture, e.g. the request body the bench submits. */
+export function fixtureObject(path: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!isRecord(value)) throw new Error(`${path} must hold a JSON object`);
+  return value;
+}
+
+const BASE = fixtureObject(join(import.meta.dirname, '..', 'test', 'events', 'resource-request.json'));
 
 interface Scenario {
   name: string;
@@ -140,13 +147,15 @@ async function countExecution(runtime: LocalRuntime, name: string, stateMachine?
   const res = await fetch(`${runtime.baseUrl}/_local/executions/${encodeURIComponent(name)}${query}`, {
     headers: { accept: 'application/json' },
   });
-  const detail = (await res.json()) as { status: string; output: unknown; history: { type: string }[] };
+  const detail: unknown = await res.json();
+  const listed = fieldOf(detail, 'history');
+  const types = (Array.isArray(listed) ? listed : []).map((e) => String(fieldOf(e, 'type')));
   return {
-    status: detail.status,
-    output: detail.output as { outcome?: string } | null,
-    transitions: detail.history.filter((e) => e.type.endsWith('StateEntered')).length,
-    historyEvents: detail.history.length,
-    lambdaTasks: detail.history.filter((e) => e.type === 'TaskScheduled').length,
+    status: String(fieldOf(detail, 'status')),
+    outcome: fieldOf(fieldOf(detail, 'output'), 'outcome'),
+    transitions: types.filter((type) => type.endsWith('StateEntered')).length,
+    historyEvents: types.length,
+    lambdaTasks: types.filter((type) => type === 'TaskScheduled').length,
   };
 }
 
@@ -192,7 +201,7 @@ export async function measurePaths(): Promise<PathFigure[]> {
       };
       figures.push({
         name,
-        outcome: counted.output?.outcome ?? counted.status,
+        outcome: typeof counted.outcome === 'string' ? counted.outcome : counted.status,
         ...measured,
         ...price(measured),
       });

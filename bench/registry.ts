@@ -8,6 +8,7 @@
  * Run alone with `npx tsx bench/registry.ts` (it then merges its figures into bench/results.json under
  * `registry`), or as part 6 of `npm run bench`.
  */
+import { fieldOf, isRecord } from '../shared/core/guards.ts';
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -174,7 +175,8 @@ async function measureSearch(
     const body = await res.text();
     times.push(performance.now() - t);
     keep('GET /registry (JSON)', Buffer.byteLength(body));
-    returned = (JSON.parse(body) as { items: unknown[] }).items.length;
+    const items = fieldOf(JSON.parse(body), 'items');
+    returned = Array.isArray(items) ? items.length : 0;
   }
   const html = await (await fetch(`${baseUrl}${path}`, { headers: { accept: 'text/html' } })).text();
   keep('GET /registry (HTML)', Buffer.byteLength(html));
@@ -286,7 +288,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const targets = registryTargets(figures);
   console.table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
   const path = join(ROOT, 'bench', 'results.json');
-  const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const read: unknown = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
+  const results = isRecord(read) ? read : {};
   writeFileSync(path, `${JSON.stringify({ ...results, registry: { ...figures, targets } }, null, 2)}\n`);
   console.log(
     `Import: ${figures.import.seconds} s for ${figures.entries} rows; wrote bench/results.json (registry)`,

@@ -12,14 +12,14 @@
  *                 read per page and response sizes (bench/registry.ts)
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { measureBundles } from './bundles.ts';
 import { fixedMonthlyCost } from './fixed-cost.ts';
 import { measureHttp } from './http.ts';
-import { ASSUMED, measurePaths } from './paths.ts';
+import { ASSUMED, fixtureObject, measurePaths } from './paths.ts';
 import { PRICES_CHECKED_ON, PRICES_USD } from './prices.ts';
 import { measureRegistry, registryTargets } from './registry.ts';
 import { profileSubmissions } from './submission-profile.ts';
@@ -27,9 +27,7 @@ import { measureWorkflows } from './workflows.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const strict = process.argv.includes('--strict');
-const BODY = JSON.parse(
-  readFileSync(join(ROOT, 'test', 'events', 'resource-request.json'), 'utf8'),
-) as Record<string, unknown>;
+const BODY = fixtureObject(join(ROOT, 'test', 'events', 'resource-request.json'));
 
 const table = (rows: Record<string, unknown>[]) => console.table(rows);
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));

@@ -15,7 +15,8 @@ export const DEFAULT_STACK_NAME = 'SoftwareRequestWorkflow';
 export function buildApp(props: AppProps = {}): { app: App; stack: SoftwareRequestStack } {
   const app = new App(props);
   const config = readConfig(app.node);
-  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
+  const named: unknown = app.node.tryGetContext('stackName');
+  const stackName = typeof named === 'string' ? named : DEFAULT_STACK_NAME;
   const stack = new SoftwareRequestStack(app, stackName, {
     config,
     // Environment-agnostic unless the district pins an account/region in context: synth looks nothing

@@ -9,6 +9,7 @@ import { asError } from '#shared/core/errors.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import { TEAMS, type Team } from '#shared/workflow/task-kinds.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
+import { isOneOf, isRecord } from '../shared/core/guards.ts';
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -79,7 +80,7 @@ const configSchema = z
         .number('must be a number')
         .check(
           z.refine(
-            (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+            (days) => isOneOf(LOG_RETENTION_DAYS, days),
             `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
           ),
         ),
@@ -196,8 +197,8 @@ function checkDeadlines(raw: unknown): { days: DeadlineDays } | { problem: strin
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;
   for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
+    if (!isRecord(value) || typeof key === 'symbol') return undefined;
+    value = value[key];
   }
   return value;
 }

@@ -3,6 +3,7 @@
  * entry of shared/functions.ts, the REST API, SES identity, integration event bus, renewal scheduler,
  * and operator alarms + dashboard. Every permission is granted where the variable that needs it is set.
  */
+
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -11,6 +12,7 @@ import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
+import { keysOf } from '../shared/core/guards.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
@@ -79,7 +81,7 @@ export class SoftwareRequestStack extends Stack {
     this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
     this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
-      renewalStateMachineArn: machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
+      renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
     });
     // API
     this.api = new DistrictApi(this, 'Http', {
@@ -168,7 +170,7 @@ export class SoftwareRequestStack extends Stack {
 
   private machineArns(): Record<string, string> {
     return Object.fromEntries(
-      (Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[]).map((key) => [
+      keysOf(STATE_MACHINES).map((key) => [
         STATE_MACHINES[key].arnSubstitution,
         WorkflowStateMachine.arnFor(this, this.machineName(key)),
       ]),
@@ -268,7 +270,7 @@ export class SoftwareRequestStack extends Stack {
       .bindRenewalScheduler({
         group: this.scheduler.group,
         schedulerRole: this.scheduler.role,
-        renewalStateMachineArn: w.machineArns[STATE_MACHINES.annualRenewal.arnSubstitution] as string,
+        renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
         leadDays: w.config.renewalLeadDays,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });

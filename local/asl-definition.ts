@@ -117,6 +117,11 @@ export function payloadOf(params: JsonValue): JsonValue {
   return params;
 }
 
+/** JSON text as the JSON value it is (JSON.parse is typed `any`; its result is always a JSON value). */
+export function parseJson(text: string): JsonValue {
+  return JSON.parse(text);
+}
+
 export function roundTrip(value: unknown): JsonValue {
-  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+  return value === undefined ? null : parseJson(JSON.stringify(value));
 }

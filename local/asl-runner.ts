@@ -20,6 +20,7 @@ import {
   type JsonValue,
   LAMBDA_INVOKE,
   LAMBDA_WAIT,
+  parseJson,
   payloadOf,
   roundTrip,
 } from './asl-definition.ts';
@@ -320,9 +321,7 @@ export class LocalStateMachine {
     executionName: string,
   ): Promise<JsonValue> {
     const token = this.tokens.mint();
-    const payload = JSON.parse(
-      JSON.stringify(payloadOf(params)).replaceAll(TOKEN_PLACEHOLDER, token),
-    ) as JsonValue;
+    const payload = parseJson(JSON.stringify(payloadOf(params)).replaceAll(TOKEN_PLACEHOLDER, token));
     const fromPayload =
       payload && typeof payload === 'object' && !Array.isArray(payload) ? payload.timeoutSeconds : undefined;
     const answer = this.tokens.wait(token, {

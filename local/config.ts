@@ -2,8 +2,10 @@
  * The embedded defaults of `npm start`: names, ARNs, addresses and the environment the handlers get.
  * Handlers read only environment variables (no `if (local)`); this file is where the local values live.
  */
+
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cdkContextOf } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
@@ -38,8 +40,7 @@ export const executionArn = (stateMachine: string, name: string) =>
  * validates them (bounds, and the one-year execution limit).
  */
 export function readDeadlineDays(cdkJson = join(import.meta.dirname, '..', 'cdk.json')): DeadlineDays {
-  const { context = {} } = JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> };
-  const days = deadlineDaysFromContext(context);
+  const days = deadlineDaysFromContext(cdkContextOf(readFileSync(cdkJson, 'utf8')));
   const problem = deadlinesProblem(days);
   if (problem) throw new Error(`cdk.json humanStepDeadlineDays: ${problem}`);
   return days;

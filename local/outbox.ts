@@ -8,8 +8,10 @@
  * answered. Any other send SES accepted (SendRawEmail, SES v2, which keep every address) is read back
  * from SES's store by its MessageId.
  */
+
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fieldOf } from '#shared/core/guards.ts';
 import type { AcceptedCall } from './faults.ts';
 import { readJsonLines } from './json-file.ts';
 
@@ -86,8 +88,10 @@ export class Outbox {
     // Only the last minute of mail: reading the whole store on every send grows with every email.
     const since = Math.floor(Date.now() / 1000) - 60;
     const res = await fetch(`${this.sesUrl}/store?since=${since}`);
-    const store = (await res.json()) as { emails?: SesStoredEmail[] };
-    const stored = store.emails?.find((e) => e.messageId === messageId);
+    const emails = fieldOf(await res.json(), 'emails');
+    const stored = Array.isArray(emails)
+      ? emails.find((e): e is SesStoredEmail => fieldOf(e, 'messageId') === messageId)
+      : undefined;
     if (!stored) throw new Error(`SES has no email ${messageId}`);
     return toOutbox(stored);
   }
@@ -129,7 +133,7 @@ function messageIdOf(answer: Buffer): string | undefined {
   const xml = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
   if (xml) return xml;
   try {
-    const id = (JSON.parse(text) as { MessageId?: unknown }).MessageId;
+    const id = fieldOf(JSON.parse(text), 'MessageId');
     return typeof id === 'string' ? id : undefined;
   } catch {
     return undefined;

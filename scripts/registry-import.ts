@@ -33,8 +33,7 @@ function parseArgs(argv: string[]): { file: string; table?: string } {
   const args = [...argv];
   let table: string | undefined;
   const files: string[] = [];
-  while (args.length) {
-    const arg = args.shift() as string;
+  for (let arg = args.shift(); arg !== undefined; arg = args.shift()) {
     if (arg === '--table') table = args.shift();
     else if (arg.startsWith('--table=')) table = arg.slice('--table='.length);
     else files.push(arg);
@@ -42,7 +41,9 @@ function parseArgs(argv: string[]): { file: string; table?: string } {
   if (files.length !== 1 || (table !== undefined && !table)) {
     throw new Error('Usage: npm run registry:import -- file.csv [--table NAME]');
   }
-  return { file: files[0] as string, ...(table ? { table } : {}) };
+  const [file] = files;
+  if (file === undefined) throw new Error('Usage: npm run registry:import -- file.csv [--table NAME]');
+  return { file, ...(table ? { table } : {}) };
 }
 
 async function localTarget(): Promise<Target> {

@@ -136,7 +136,7 @@ export class DistrictApi extends Construct {
       const fn = props.functionsByName.get(spec.name);
       if (!fn) throw new Error(`No function for route ${spec.route.method} ${spec.route.path}`);
       const key = `${spec.route.method} ${spec.route.path}`;
-      const pathParams = [...spec.route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+      const pathParams = [...spec.route.path.matchAll(/\{(\w+)\}/g)].flatMap((m) => (m[1] ? [m[1]] : []));
       const options: MethodOptions = {
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),

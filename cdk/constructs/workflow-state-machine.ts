@@ -16,7 +16,7 @@ import { type DistrictFunction, logicalIdOf, PROJECT_ROOT } from './district-fun
 
 /** Every `${Name}` placeholder in an ASL text, in order of first appearance. */
 export function aslPlaceholders(asl: string): string[] {
-  return [...new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string))];
+  return [...new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].flatMap((m) => (m[1] ? [m[1]] : [])))];
 }
 
 export interface WorkflowStateMachineProps {

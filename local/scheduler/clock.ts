@@ -3,6 +3,7 @@
  * It drives every wait of the local runtime: schedules (renewals, reminders), human-step deadlines and
  * Wait states (local/clock-timers.ts). Handlers keep real time.
  */
+import { isOneOf, keysOf } from '#shared/core/guards.ts';
 import { readJsonFile, writeJsonFile } from '../json-file.ts';
 
 /** Real time plus an offset that only grows; the offset is kept on disk. */
@@ -45,7 +46,7 @@ export function parseAdvance(body: string): number {
   const units = { advanceDays: 86_400_000, advanceHours: 3_600_000, advanceSeconds: 1000 } as const;
   let ms = 0;
   for (const [key, value] of Object.entries(parsed)) {
-    const unit = units[key as keyof typeof units];
+    const unit = isOneOf(keysOf(units), key) ? units[key] : undefined;
     if (unit === undefined)
       throw httpError(400, `Unknown field ${key}: use advanceDays, advanceHours or advanceSeconds`);
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

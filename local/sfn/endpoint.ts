@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { asError } from '#shared/core/errors.ts';
 import { isRecord } from '#shared/core/guards.ts';
 import type { JsonValue } from '../asl-definition.ts';
+import { parseJson } from '../asl-definition.ts';
 import { TaskTokenError } from '../asl-runner.ts';
 import { AwsApiError, awsJson, awsJsonError, awsJsonOperation, paginate } from '../aws/protocol.ts';
 import { executionArn as toExecutionArn } from '../config.ts';
@@ -61,7 +62,7 @@ export class StepFunctionsEndpoint {
     const rawInput = input.input ?? '{}';
     let parsed: JsonValue;
     try {
-      parsed = JSON.parse(rawInput) as JsonValue;
+      parsed = parseJson(rawInput);
     } catch {
       throw new AwsApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
     }

@@ -10,7 +10,9 @@
  * and the operators are told, as for any system error.
  */
 
+import { fieldOf } from '#shared/core/guards.ts';
 import type { JsonValue } from '../asl-definition.ts';
+import { parseJson } from '../asl-definition.ts';
 import { type ExecutionEvent, type InvocationContext, LocalStateMachine, TaskTokens } from '../asl-runner.ts';
 import { ClockTimers } from '../clock-timers.ts';
 import { stateMachineArn as toStateMachineArn } from '../config.ts';
@@ -106,7 +108,7 @@ export class Runs {
       this.log(
         `resuming ${record.stateMachine} execution ${record.name} (${record.journal.length} journal entries)`,
       );
-      this.launch(machine, record, JSON.parse(record.input) as JsonValue, true);
+      this.launch(machine, record, parseJson(record.input), true);
       resumed.push(record);
     }
     return resumed;
@@ -245,8 +247,8 @@ export class Runs {
       throw Object.assign(new Error('The local runtime is stopping'), { name: 'LocalRuntimeStopping' });
     }
     const { record } = run;
-    if (run.cursor < record.journal.length) {
-      const entry = record.journal[run.cursor] as JournalEntry;
+    const entry = record.journal[run.cursor];
+    if (entry !== undefined) {
       run.cursor++;
       try {
         return this.replay(run, entry, call);
@@ -340,7 +342,9 @@ export class Runs {
       if (entry.error) throw toError(entry.error);
       return entry.result;
     }
-    const token = call.taskToken as string;
+    const token = call.taskToken;
+    // A wait's entry is replayed only for a wait (checked above), which always carries its token.
+    if (token === undefined) throw new Error(`${entry.stateName}: a wait replayed without its task token`);
     const { tokens } = run.machine;
     this.book.own(token, { machine: run.machine, run, entry });
     switch (entry.status) {
@@ -373,7 +377,7 @@ export class Runs {
     this.log(`${run.record.name}: ${cause}`);
     this.close(run, 'ABORTED', { error: 'LocalRuntimeRestarted', cause });
     run.execution?.abort();
-    const requestId = (JSON.parse(run.record.input) as { requestId?: unknown }).requestId;
+    const requestId = fieldOf(JSON.parse(run.record.input), 'requestId');
     if (typeof requestId === 'string') {
       this.options
         .invoke('RecordErrorFunctionArn', {

@@ -12,9 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { asError } from '#shared/core/errors.ts';
+import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { buildLambdaBundles } from '../../cdk/lambda-bundling.ts';
-import type { JsonValue } from '../asl-definition.ts';
+import { roundTrip } from '../asl-definition.ts';
 import { FUNCTION_NAME_PREFIX, functionArn } from '../config.ts';
 
 /** The repository root. */
@@ -51,14 +52,18 @@ export async function loadHandlers(source: HandlerSource): Promise<string[]> {
       : new Map(toLoad.map((name) => [name, join(ROOT, 'lambdas', `${name}.ts`)]));
   for (const name of toLoad) {
     const label = source === 'bundled' ? `the bundle of lambdas/${name}.ts` : `lambdas/${name}.ts`;
-    let mod: { handler?: unknown };
+    const file = files.get(name);
+    if (file === undefined) throw new Error(`${label} was not built`);
+    let mod: unknown;
     try {
-      mod = (await import(pathToFileURL(files.get(name) as string).href)) as { handler?: unknown };
+      mod = await import(pathToFileURL(file).href);
     } catch (error) {
       throw new Error(`${label} failed to load: ${asError(error).message}`, { cause: error });
     }
-    if (typeof mod.handler !== 'function') throw new Error(`${label} does not export a handler function`);
-    cache.set(name, mod.handler as LambdaHandler);
+    const handler = fieldOf(mod, 'handler');
+    if (typeof handler !== 'function') throw new Error(`${label} does not export a handler function`);
+    // A module's export is as typed as its file says: every lambdas/ file exports a Lambda handler.
+    cache.set(name, handler as LambdaHandler);
   }
   return missing;
 }
@@ -76,9 +81,9 @@ export function handlerInvoker(source: HandlerSource) {
   return async (name: string, payload: unknown): Promise<unknown> => {
     const handler = handlers.get(name);
     if (!handler) throw new Error(`The Lambda handler lambdas/${name}.ts is missing or failed to load`);
-    const event = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
+    const event = roundTrip(payload ?? null);
     const result = await running.run(name, () => handler(event, lambdaContext(name)));
-    return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as JsonValue);
+    return roundTrip(result);
   };
 }
 

@@ -4,8 +4,10 @@
  * (local/outbox.ts, <dataDir>/outbox.jsonl) records every email as the handlers sent it, every
  * address included, from the SES proxy in front of this server (local/runtime.ts).
  */
+
 import type { Server } from 'node:http';
 import * as sesLocal from 'aws-ses-v2-local';
+import { fieldOf } from '#shared/core/guards.ts';
 import { closeServer, portOf, type Started } from '../net.ts';
 
 export async function startSes(port: number): Promise<Started & { port: number }> {
@@ -23,8 +25,9 @@ export async function startSes(port: number): Promise<Started & { port: number }
 }
 
 async function startSesServer(port: number): Promise<Server> {
-  const m = sesLocal as unknown as Record<string, unknown> & { default?: unknown };
-  const candidates = [m.default, (m.default as { default?: unknown } | undefined)?.default, m];
+  // Under tsx the default import is an object holding `default`; under vitest the function itself.
+  const m: unknown = sesLocal;
+  const candidates = [fieldOf(m, 'default'), fieldOf(fieldOf(m, 'default'), 'default'), m];
   const startFn = candidates.find((c) => typeof c === 'function') as
     | ((config: { host: string; port: number }) => Promise<Server>)
     | undefined;

@@ -2,8 +2,11 @@
  * The worst legal execution of an ASL definition (scripts/aws-limits.ts): every state's cost in
  * seconds, history events and transitions, loops bounded by their guards.
  */
+
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cdkContextOf } from '#shared/core/config.ts';
+import { fieldOf, isOneOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/vetting/ssl/scan.ts';
 import { MAX_REMEDIATION_WINDOW_DAYS } from '#shared/vetting/ssl-notice.ts';
@@ -179,13 +182,13 @@ interface Guard {
 function guardOf(state: State): Guard | undefined {
   if (state.Type !== 'Choice' || !state.Default || !state.Choices?.length) return undefined;
   const counter = state.Choices[0]?.Variable;
-  if (!(LOOP_COUNTERS as readonly string[]).includes(counter ?? '')) return undefined;
+  if (!isOneOf(LOOP_COUNTERS, counter)) return undefined;
   let cap: number | undefined;
   for (const c of state.Choices.filter((rule) => rule.Variable === counter)) {
     if (c.NumericGreaterThanEquals !== undefined) cap = Math.min(cap ?? Infinity, c.NumericGreaterThanEquals);
     if (c.BooleanEquals === true) cap = Math.min(cap ?? Infinity, 1);
   }
-  return cap === undefined ? undefined : { counter: counter as Counter, cap, onward: state.Default };
+  return cap === undefined ? undefined : { counter, cap, onward: state.Default };
 }
 
 /** Each loop counter's bound, read from its guards (the smallest when several guards read it). */
@@ -368,12 +371,9 @@ export function loadMachine(
 /** humanStepDeadlineDays of cdk.json (the defaults where it says nothing). */
 export function configuredDeadlineDays(): DeadlineDays {
   try {
-    const cdk = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
-      context?: Record<string, unknown>;
-    };
-    return deadlineDaysFromContext(cdk.context ?? {});
+    return deadlineDaysFromContext(cdkContextOf(readFileSync(join(ROOT, 'cdk.json'), 'utf8')));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_DEADLINE_DAYS };
+    if (fieldOf(error, 'code') === 'ENOENT') return { ...DEFAULT_DEADLINE_DAYS };
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 /** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
+
 import type { TaskTokens } from '#local/asl-runner.ts';
+import { fieldOf, isRecord } from '#shared/core/guards.ts';
 import { REASON_MAX_CHARACTERS } from '#shared/vetting/current-vetting.ts';
 import { MAX_STATUS_MESSAGE } from '#shared/vetting/ssl/grading.ts';
 import { MAX_ENDPOINTS_IN_STATE } from '#shared/vetting/ssl/scan.ts';
@@ -88,7 +90,7 @@ function maximalResults(tokens: Pick<TaskTokens, 'succeed'>, rounds: number) {
     statusMessage: widest(MAX_STATUS_MESSAGE),
   }));
   return async (fn: string, payload: unknown): Promise<unknown> => {
-    const p = payload as Record<string, unknown>;
+    const p = isRecord(payload) ? payload : {};
     if (fn === 'AssignTaskFunctionArn') {
       const kind = String(p.kind);
       const answer = maximalAnswer(kind, technicalRounds, rounds);
@@ -174,7 +176,7 @@ export async function largestStateBytes(): Promise<number> {
   );
   const output = await run.result;
   await run.settled;
-  if ((output as { outcome?: string }).outcome !== 'APPROVED') {
+  if (fieldOf(output, 'outcome') !== 'APPROVED') {
     throw new Error(`The longest path should end APPROVED, got ${JSON.stringify(output).slice(0, 200)}`);
   }
   const sizes = run.events.flatMap((e) => [e.input, e.output].filter((v) => v !== undefined));

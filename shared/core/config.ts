@@ -5,6 +5,7 @@
 
 import { type Env, emailEnv, requireEnv, urlEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
+import { fieldOf, isRecord } from './guards.ts';
 
 export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
 export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
@@ -31,4 +32,13 @@ export function readSchedulerDeadLetterArn(env: Env = process.env): string {
     throw new ConfigError(`Environment variable SCHEDULER_DLQ_ARN must be an SQS queue ARN, got "${value}"`);
   }
   return value;
+}
+
+/**
+ * The `context` object of cdk.json's text (empty when it has none): the district's settings, which
+ * CDK, the local runtime, the limits script and the benchmarks all read.
+ */
+export function cdkContextOf(cdkJsonText: string): Record<string, unknown> {
+  const context = fieldOf(JSON.parse(cdkJsonText), 'context');
+  return isRecord(context) ? context : {};
 }

@@ -46,9 +46,8 @@ export class TransientError extends WorkflowError {
 
 /** The name of anything thrown (an Error's `name`, else "Error"), for logs and Step Functions. */
 export function errorName(error: unknown): string {
-  return error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)
-    ? String((error as { name: unknown }).name)
-    : 'Error';
+  if (error instanceof Error) return error.name;
+  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error';
 }
 
 /** Anything thrown, as an Error (a thrown string or object is wrapped, keeping it as the cause). */

@@ -1,4 +1,5 @@
 import { TransientError } from '../errors.ts';
+import { fieldOf } from '../guards.ts';
 
 const TRANSIENT_NAMES = new Set([
   'ThrottlingException',
@@ -22,13 +23,14 @@ const TRANSIENT_NAMES = new Set([
  */
 export function asTransient(error: unknown, what: string): unknown {
   if (!(error instanceof Error)) return error;
-  const meta = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
-  const status = meta.$metadata?.httpStatusCode ?? 0;
+  const code = fieldOf(error, 'code');
+  const httpStatus = fieldOf(fieldOf(error, '$metadata'), 'httpStatusCode');
+  const status = typeof httpStatus === 'number' ? httpStatus : 0;
   if (
     TRANSIENT_NAMES.has(error.name) ||
-    TRANSIENT_NAMES.has(meta.code ?? '') ||
+    (typeof code === 'string' && TRANSIENT_NAMES.has(code)) ||
     status >= 500 ||
-    meta.$retryable
+    fieldOf(error, '$retryable')
   ) {
     return new TransientError(`${what} failed temporarily: ${error.name}`, { cause: error });
   }

@@ -85,7 +85,9 @@ export function gradeAssessment(host: SslLabsHost, hostname: string): SslVerdict
   }
 
   const ungraded = endpoints.filter((e) => !e.grade);
-  if (ungraded.length > 0) {
+  const grades = endpoints.flatMap((e) => (e.grade ? [e.grade] : []));
+  const grade = worstGrade(grades);
+  if (ungraded.length > 0 || grade === undefined) {
     const detail = ungraded.map((e) => `${e.ipAddress}: ${e.statusMessage ?? 'no grade given'}`).join('; ');
     return {
       passed: false,
@@ -94,8 +96,6 @@ export function gradeAssessment(host: SslLabsHost, hostname: string): SslVerdict
     };
   }
 
-  const grades = endpoints.map((e) => e.grade as string);
-  const grade = worstGrade(grades) as string;
   const passed = isPassingGrade(grade);
   const mixed = new Set(grades).size > 1;
   const perEndpoint = mixed

@@ -330,7 +330,9 @@ export async function runSslScanStep(rawInput: CheckSslInput, deps: SslScanDeps)
 export function combineVerdicts(hosts: readonly SslHostProgress[]): Omit<SslVerdict, 'endpoints'> {
   const passed = hosts.every((h) => h.passed);
   const graded = hosts.every((h) => h.grade !== undefined);
-  const grade = graded ? worstGrade(hosts.map((h) => h.grade as string)) : undefined;
+  const grade = graded
+    ? worstGrade(hosts.flatMap((h) => (h.grade === undefined ? [] : [h.grade])))
+    : undefined;
   const only = hosts.length === 1 ? hosts[0] : undefined;
   let reason: string;
   if (only) reason = only.reason;

@@ -12,12 +12,14 @@
  * (400 invalid parameters, 441 email not registered) are permanent: SslLabsError. Network faults,
  * timeouts and other 5xx are TransientError (the state machine retries those).
  */
+
 import { errorName, TransientError, WorkflowError } from '../../core/errors.ts';
+import { fieldOf, isOneOf, isRecord } from '../../core/guards.ts';
 import { SSLLABS_CLIENT_LIMITS } from './limits.ts';
 
 export const DEFAULT_SSLLABS_API_BASE = 'https://api.ssllabs.com/api/v4';
 
-export type SslLabsStatus = 'DNS' | 'IN_PROGRESS' | 'READY' | 'ERROR';
+export type SslLabsStatus = (typeof STATUSES)[number];
 
 /** The Endpoint fields the workflow reads (the API sends many more; `details` is ignored). */
 export interface SslLabsEndpoint {
@@ -52,7 +54,7 @@ export interface SslLabsHost {
   endpoints: SslLabsEndpoint[];
 }
 
-export type BusyStatus = 429 | 503 | 529;
+export type BusyStatus = (typeof BUSY_STATUSES)[number];
 
 export type AnalyzeResult =
   | { kind: 'host'; host: SslLabsHost }
@@ -93,13 +95,13 @@ export interface SslLabsClientOptions {
   requestTimeoutMs?: number;
 }
 
-const BUSY_STATUSES = new Set<number>([429, 503, 529]);
+const BUSY_STATUSES = [429, 503, 529] as const;
 /** Suggested cool-off when SSL Labs gives no Retry-After (its docs suggest minutes for 503/529). */
 const DEFAULT_COOL_OFF_SECONDS: Record<BusyStatus, number> = { 429: 30, 503: 300, 529: 300 };
 /** Never come back sooner than this, whatever Retry-After says. */
 const MIN_COOL_OFF_SECONDS: Record<BusyStatus, number> = { 429: 10, 503: 60, 529: 60 };
 const MAX_COOL_OFF_SECONDS = 900;
-const STATUSES = new Set<string>(['DNS', 'IN_PROGRESS', 'READY', 'ERROR']);
+const STATUSES = ['DNS', 'IN_PROGRESS', 'READY', 'ERROR'] as const;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -145,8 +147,8 @@ export class SslLabsClient {
       if (response.ok) return { kind: 'host', host: parseHost(await readJson(response), host) };
 
       const status = response.status;
-      if (BUSY_STATUSES.has(status)) {
-        const busyStatus = status as BusyStatus;
+      if (isOneOf(BUSY_STATUSES, status)) {
+        const busyStatus = status;
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
         const message = describeErrors(await readJsonOrUndefined(response)) ?? busyMessage(busyStatus);
         // Exponential backoff with full jitter, bounded by the retry count and the total sleep budget.
@@ -237,7 +239,7 @@ async function readJsonOrUndefined(response: Response): Promise<unknown> {
 
 /** `{"errors":[{"field":"host","message":"qp.mandatory"}]}` → "host: qp.mandatory". */
 function describeErrors(body: unknown): string | undefined {
-  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  const errors = fieldOf(body, 'errors');
   if (!Array.isArray(errors)) return undefined;
   const parts = errors
     .map((e) => {
@@ -270,12 +272,12 @@ function compact<T extends object>(o: T): T {
 
 /** Parses the Host object, keeping only fields of the expected types; an unknown status is a fault. */
 export function parseHost(body: unknown, requestedHost: string): SslLabsHost {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isRecord(body)) {
     throw new TransientError('SSL Labs answered with an unexpected body; the test will be retried');
   }
-  const b = body as Record<string, unknown>;
+  const b = body;
   const status = b.status;
-  if (typeof status !== 'string' || !STATUSES.has(status)) {
+  if (!isOneOf(STATUSES, status)) {
     throw new TransientError(
       `SSL Labs answered with an unknown assessment status "${String(status)}"; the test will be retried`,
     );
@@ -285,7 +287,7 @@ export function parseHost(body: unknown, requestedHost: string): SslLabsHost {
     host: str(b.host) ?? requestedHost,
     port: num(b.port),
     protocol: str(b.protocol),
-    status: status as SslLabsStatus,
+    status,
     statusMessage: str(b.statusMessage),
     startTime: num(b.startTime),
     testTime: num(b.testTime),
