@@ -9,30 +9,10 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * software-request state machine.
  */
-import { sfn } from '#shared/core/aws/clients.ts';
-import { readPublicBaseUrl } from '#shared/core/config.ts';
-import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
-import { logger } from '#shared/core/logger.ts';
-import { once } from '#shared/core/once.ts';
-import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
-import { renderTaskErrorPage } from '#shared/tasks/pages/task-page.ts';
-import { decisionResponse, readDecisionPost } from '#shared/tasks/task-decision.ts';
-import { type DecideDeps, decide } from '#shared/tasks/task-service.ts';
-export function buildRecordAnswerDeps(env: Env = process.env): DecideDeps {
-  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
-}
+import { decideDepsFor } from '#shared/deps.ts';
+import { decisionEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): DecideDeps => buildRecordAnswerDeps());
+const endpoint = decisionEndpoint('reply', () => decideDepsFor());
 
-export async function recordAnswer(
-  event: HttpEvent,
-  deps: DecideDeps = defaultDeps(),
-): Promise<HttpResponse> {
-  const post = readDecisionPost(event, 'reply');
-  const result = await decide(post.submission, deps);
-  logger.info('Answer submission handled', { state: result.state });
-  return decisionResponse(result, post);
-}
-
-export const handler = httpHandler((event) => recordAnswer(event), { renderErrorPage: renderTaskErrorPage });
+export const recordAnswer = endpoint.run;
+export const handler = endpoint.handler;

@@ -12,33 +12,12 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * state machines; ses:SendEmail (MAIL_FROM identity).
  */
-import { sfn } from '#shared/core/aws/clients.ts';
-import { readPublicBaseUrl } from '#shared/core/config.ts';
-import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
-import { logger } from '#shared/core/logger.ts';
-import { once } from '#shared/core/once.ts';
-import { type Env, mailerFor, now, storeFor } from '#shared/deps.ts';
-import { renderTaskErrorPage } from '#shared/tasks/pages/task-page.ts';
-import { decisionResponse, readDecisionPost } from '#shared/tasks/task-decision.ts';
-import { type DecideDeps, decide } from '#shared/tasks/task-service.ts';
+import { decideDepsFor } from '#shared/deps.ts';
+import { decisionEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-export function buildRecordDecisionDeps(env: Env = process.env): DecideDeps {
-  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
-}
+export const buildRecordDecisionDeps = decideDepsFor;
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): DecideDeps => buildRecordDecisionDeps());
+const endpoint = decisionEndpoint('team', () => decideDepsFor());
 
-export async function recordDecision(
-  event: HttpEvent,
-  deps: DecideDeps = defaultDeps(),
-): Promise<HttpResponse> {
-  const post = readDecisionPost(event);
-  const result = await decide(post.submission, deps);
-  logger.info('Decision submission handled', { state: result.state });
-  return decisionResponse(result, post);
-}
-
-export const handler = httpHandler((event) => recordDecision(event), {
-  renderErrorPage: renderTaskErrorPage,
-});
+export const recordDecision = endpoint.run;
+export const handler = endpoint.handler;

@@ -9,30 +9,10 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
+import { taskReadDeps } from '#shared/deps.ts';
+import { linkPageEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/core/http/edge.ts';
-import { logger } from '#shared/core/logger.ts';
-import { once } from '#shared/core/once.ts';
-import { now, store } from '#shared/deps.ts';
-import { renderReplyForm, renderReplyOutcome } from '#shared/tasks/pages/reply-page.ts';
-import { renderTaskErrorPage } from '#shared/tasks/pages/task-page.ts';
-import { openTask, type TaskReadDeps } from '#shared/tasks/task-service.ts';
+const endpoint = linkPageEndpoint('reply', taskReadDeps);
 
-const defaultDeps = once((): TaskReadDeps => ({ store: store(), now }));
-
-export async function showReplyPage(
-  event: HttpEvent,
-  deps: TaskReadDeps = defaultDeps(),
-): Promise<HttpResponse> {
-  const replyId = event.pathParameters?.replyId ?? '';
-  const secret = event.queryStringParameters?.t ?? undefined;
-  const result = await openTask(replyId, secret, deps, 'reply');
-  if (result.state !== 'open') {
-    logger.info('Reply link refused', { state: result.state });
-    const { status, page } = renderReplyOutcome(result);
-    return htmlResponse(status, page);
-  }
-  return htmlResponse(200, renderReplyForm({ open: result, secret: secret ?? '' }));
-}
-
-export const handler = httpHandler((event) => showReplyPage(event), { renderErrorPage: renderTaskErrorPage });
+export const showReplyPage = endpoint.run;
+export const handler = endpoint.handler;

@@ -6,8 +6,6 @@
  * IAM: dynamodb:PutItem, GetItem, UpdateItem, Query (table); states:StartExecution (state machine);
  * ses:SendEmail.
  */
-import { dynamoDb, sfn } from '#shared/core/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from '#shared/core/config.ts';
 import { TransientError } from '#shared/core/errors.ts';
 import {
   type FormValue,
@@ -21,25 +19,16 @@ import {
   verifiedIdentityOf,
   wantsHtml,
 } from '#shared/core/http/edge.ts';
-import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { once } from '#shared/core/once.ts';
+import { submissionDepsFor } from '#shared/deps.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { type SubmissionDeps, submitResourceRequest } from '#shared/requests/submission.ts';
-import { WorkflowStore } from '#shared/store.ts';
 import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
 
 export { readStateMachineArn } from '#shared/core/config.ts';
 
 /** Built on the first call (not at import) so tests can import this module without any env set. */
-export const defaultDeps = once(
-  (): SubmissionDeps => ({
-    store: new WorkflowStore({ tableName: readTableName(), client: dynamoDb }),
-    sfn,
-    mailer: new SesMailer({ from: readMailFrom() }),
-    stateMachineArn: readStateMachineArn(),
-    publicBaseUrl: readPublicBaseUrl(),
-  }),
-);
+export const defaultDeps = once((): SubmissionDeps => submissionDepsFor());
 
 const RETRY_AFTER = { 'Retry-After': '5' };
 

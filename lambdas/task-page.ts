@@ -6,44 +6,10 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
+import { taskReadDeps } from '#shared/deps.ts';
+import { linkPageEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-import {
-  type HttpEvent,
-  type HttpResponse,
-  htmlResponse,
-  httpHandler,
-  verifiedIdentityOf,
-} from '#shared/core/http/edge.ts';
-import { logger } from '#shared/core/logger.ts';
-import { once } from '#shared/core/once.ts';
-import { now, store } from '#shared/deps.ts';
-import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from '#shared/tasks/pages/task-page.ts';
-import { openTask, type TaskReadDeps } from '#shared/tasks/task-service.ts';
+const endpoint = linkPageEndpoint('team', taskReadDeps);
 
-/** Built on first use, then reused for the container's life (config is read and validated once). */
-const defaultDeps = once((): TaskReadDeps => ({ store: store(), now }));
-
-export async function showTaskPage(
-  event: HttpEvent,
-  deps: TaskReadDeps = defaultDeps(),
-): Promise<HttpResponse> {
-  const taskId = event.pathParameters?.taskId ?? '';
-  const secret = event.queryStringParameters?.t ?? undefined;
-  const result = await openTask(taskId, secret, deps);
-  if (result.state !== 'open') {
-    logger.info('Task link refused', { state: result.state });
-    const { status, page } = renderTaskOutcome(result);
-    return htmlResponse(status, page);
-  }
-  const verifiedIdentity = verifiedIdentityOf(event);
-  return htmlResponse(
-    200,
-    renderTaskForm({
-      open: result,
-      secret: secret ?? '',
-      ...(verifiedIdentity ? { verifiedIdentity } : {}),
-    }),
-  );
-}
-
-export const handler = httpHandler((event) => showTaskPage(event), { renderErrorPage: renderTaskErrorPage });
+export const showTaskPage = endpoint.run;
+export const handler = endpoint.handler;

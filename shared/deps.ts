@@ -7,12 +7,14 @@
  * `storeFor(env)` and friends build from a given environment (configuration tests); `store()` and
  * friends are the process-wide instances.
  */
-import { dynamoDb } from './core/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readTableName } from './core/config.ts';
+import { dynamoDb, sfn } from './core/aws/clients.ts';
+import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from './core/config.ts';
 import { type Env, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
+import type { SubmissionDeps } from './requests/submission.ts';
 import { WorkflowStore } from './store.ts';
+import type { DecideDeps, TaskReadDeps } from './tasks/task-service.ts';
 import { readTeamEmails } from './workflow/config.ts';
 
 export type { Env } from './core/env.ts';
@@ -39,5 +41,24 @@ export function teamTaskDeps(env: Env = process.env) {
     now,
     publicBaseUrl: readPublicBaseUrl(env),
     teamEmails: readTeamEmails(env),
+  };
+}
+
+/** What deciding through an emailed link needs (record-decision, record-answer). */
+export function decideDepsFor(env: Env = process.env): DecideDeps {
+  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
+}
+
+/** What opening an emailed link's page needs (task-page, reply-page). */
+export const taskReadDeps = (): TaskReadDeps => ({ store: store(), now });
+
+/** What a submission needs (submit-request): the store, the workflow to start, the mail. */
+export function submissionDepsFor(env: Env = process.env): SubmissionDeps {
+  return {
+    store: storeFor(env),
+    sfn,
+    mailer: mailerFor(env),
+    stateMachineArn: readStateMachineArn(env),
+    publicBaseUrl: readPublicBaseUrl(env),
   };
 }

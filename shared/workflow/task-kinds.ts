@@ -1,9 +1,9 @@
-import { isOneOf } from '../core/guards.ts';
 /**
  * The human steps of TS-PE-535: which team acts, at which SOP step, and what they may decide.
  * The state machine names the kind in each waitForTaskToken Payload; assign-task, the task page and
  * record-decision all read this one table.
  */
+import { isOneOf } from '../core/guards.ts';
 export const TEAMS = {
   cybersecurity: 'Cybersecurity (CCS)',
   'instructional-technology': 'Instructional Technology',
