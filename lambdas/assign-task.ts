@@ -17,7 +17,7 @@
 import { scheduler } from '#shared/core/aws/clients.ts';
 import { readSchedulerDeadLetterArn } from '#shared/core/config.ts';
 import { requireEnv } from '#shared/core/env.ts';
-import { workflowStep } from '#shared/core/lambda.ts';
+import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
 import { type Env, teamTaskDeps } from '#shared/deps.ts';
 import { type AssignTaskDeps, assignTask as assign } from '#shared/tasks/task-assign.ts';
 
@@ -36,7 +36,7 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   };
 }
 
-const step = workflowStep(assign, () => buildAssignTaskDeps());
+const step = workflowStep(unparsedPayload, assign, () => buildAssignTaskDeps());
 
 export const assignTask = step.run;
 export const handler = step.handler;

@@ -7,7 +7,7 @@
  * Output: CheckCurrentVettingOutput { reused, reusedFrom?, reason }. Env: TABLE_NAME.
  */
 
-import { workflowStep } from '#shared/core/lambda.ts';
+import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
 import { now, store } from '#shared/deps.ts';
 import {
   type CheckCurrentVettingDeps,
@@ -16,7 +16,7 @@ import {
 
 export type { CheckCurrentVettingDeps } from '#shared/vetting/current-vetting.ts';
 
-const step = workflowStep(check, (): CheckCurrentVettingDeps => ({ store: store(), now }));
+const step = workflowStep(unparsedPayload, check, (): CheckCurrentVettingDeps => ({ store: store(), now }));
 
 export const checkCurrentVetting = step.run;
 export const handler = step.handler;

@@ -9,10 +9,12 @@
 import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
 import { type CloseRequestDeps, closeRequest as close } from '#shared/requests/close-request.ts';
+import { closeRequestInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { CloseRequestDeps, CloseRequestOutput } from '#shared/requests/close-request.ts';
 
 const step = workflowStep(
+  closeRequestInputSchema,
   close,
   (): CloseRequestDeps => ({
     store: store(),

@@ -13,7 +13,7 @@
 import { readMailFrom, readTableName } from '#shared/core/config.ts';
 import { type Env, intEnv } from '#shared/core/env.ts';
 import { ConfigError } from '#shared/core/errors.ts';
-import { workflowStep } from '#shared/core/lambda.ts';
+import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import {
   DEFAULT_REMEDIATION_WINDOW_DAYS,
@@ -43,6 +43,7 @@ export function readNotifyVendorSslConfig(env: Env = process.env): NotifyVendorS
 }
 
 const step = workflowStep(
+  unparsedPayload,
   notify,
   (): NotifyVendorSslDeps => ({
     config: readNotifyVendorSslConfig(),

@@ -5,14 +5,17 @@
  * Input: ProcurementHookInput { requestId, event, purchaseOrder? }. Output: { event }.
  * Env: TABLE_NAME, EVENT_BUS_NAME.
  */
+
 import { eventBridge } from '#shared/core/aws/clients.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
 import { eventBusName, now, store } from '#shared/deps.ts';
 import { procurementHook as hook, type ProcurementHookDeps } from '#shared/procurement/procurement.ts';
+import { procurementHookInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { ProcurementHookDeps } from '#shared/procurement/procurement.ts';
 
 const step = workflowStep(
+  procurementHookInputSchema,
   hook,
   (): ProcurementHookDeps => ({
     store: store(),

@@ -5,14 +5,17 @@
  * Input: PublishStatusInput { requestId, status, sopStep, denial? }. Output: { resourceId, status }.
  * Env: TABLE_NAME, EVENT_BUS_NAME.
  */
+
 import { eventBridge } from '#shared/core/aws/clients.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
 import { eventBusName, now, store } from '#shared/deps.ts';
 import { type PublishStatusDeps, publishStatus as publish } from '#shared/requests/publish-status.ts';
+import { publishStatusInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { PublishStatusDeps } from '#shared/requests/publish-status.ts';
 
 const step = workflowStep(
+  publishStatusInputSchema,
   publish,
   (): PublishStatusDeps => ({
     store: store(),

@@ -10,10 +10,12 @@ import { emailEnv } from '#shared/core/env.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import { type RecordErrorDeps, recordError as record } from '#shared/requests/record-error.ts';
+import { recordErrorInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { RecordErrorDeps, RecordErrorOutput } from '#shared/requests/record-error.ts';
 
 const step = workflowStep(
+  recordErrorInputSchema,
   record,
   (): RecordErrorDeps => ({
     store: store(),

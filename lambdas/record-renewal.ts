@@ -10,10 +10,12 @@
 import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, publicBaseUrl, store, teamEmails } from '#shared/deps.ts';
 import { type RecordRenewalDeps, recordRenewal as record } from '#shared/renewal/record-renewal.ts';
+import { recordRenewalInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { RecordRenewalDeps } from '#shared/renewal/record-renewal.ts';
 
 const step = workflowStep(
+  recordRenewalInputSchema,
   record,
   (): RecordRenewalDeps => ({
     store: store(),

@@ -19,13 +19,14 @@
  */
 import { sfn } from '#shared/core/aws/clients.ts';
 import { readStateMachineArn } from '#shared/core/config.ts';
-import { workflowStep } from '#shared/core/lambda.ts';
+import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
 import { type RecoverySweepDeps, runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
 
 export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
 
 const step = workflowStep(
+  unparsedPayload,
   (_event: unknown, deps: RecoverySweepDeps) => runRecoverySweep(deps),
   (): RecoverySweepDeps => ({
     store: store(),

@@ -6,6 +6,7 @@
  * Env: TABLE_NAME, RENEWAL_STATE_MACHINE_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_GROUP_NAME, RENEWAL_LEAD_DAYS,
  * SCHEDULER_DLQ_ARN.
  */
+
 import { scheduler } from '#shared/core/aws/clients.ts';
 import { readSchedulerDeadLetterArn } from '#shared/core/config.ts';
 import { type Env, intEnv, requireEnv } from '#shared/core/env.ts';
@@ -17,6 +18,7 @@ import {
   type ScheduleRenewalDeps,
   scheduleRenewal as schedule,
 } from '#shared/renewal/schedule-renewal.ts';
+import { requestOnlyInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { ScheduleRenewalConfig, ScheduleRenewalDeps } from '#shared/renewal/schedule-renewal.ts';
 
@@ -31,6 +33,7 @@ export function readScheduleRenewalConfig(env: Env = process.env) {
 }
 
 const step = workflowStep(
+  requestOnlyInputSchema,
   schedule,
   (): ScheduleRenewalDeps => ({
     store: store(),

@@ -8,7 +8,7 @@
  */
 import { readMailFrom, readTableName } from '#shared/core/config.ts';
 import { type Env, httpUrlEnv, requireEnv } from '#shared/core/env.ts';
-import { workflowStep } from '#shared/core/lambda.ts';
+import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import { type SendDpaConfig, type SendDpaDeps, sendDpa as send } from '#shared/vetting/send-dpa.ts';
 import { readTeamEmails } from '#shared/workflow/config.ts';
@@ -26,6 +26,7 @@ export function readSendDpaConfig(env: Env = process.env): SendDpaConfig {
 }
 
 const step = workflowStep(
+  unparsedPayload,
   send,
   (): SendDpaDeps => ({
     config: readSendDpaConfig(),

@@ -2,15 +2,20 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import * as z from 'zod/mini';
 import { asError, errorName } from './errors.ts';
 import { logger } from './logger.ts';
 import { once } from './once.ts';
+import { parsePayload } from './validation.ts';
 
 /**
  * For state machine tasks: the thrown error's `name` becomes the Step Functions error (Retry matches
  * TransientError, everything else goes to the error path), so errors are logged by name and rethrown.
  */
-export function workflowHandler<I extends { requestId?: string }, O>(fn: (input: I) => Promise<O>) {
+/** A state machine task's event: any JSON object (its requestId, when present, tags the logs). */
+export type StepEvent = { requestId?: string; [field: string]: unknown };
+
+export function workflowHandler<I extends StepEvent, O>(fn: (input: I) => Promise<O>) {
   return middy<I, O>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (input) => {
@@ -27,17 +32,24 @@ export function workflowHandler<I extends { requestId?: string }, O>(fn: (input:
     });
 }
 
-/** The event a step's handler takes: its input type, or any object when the step parses `unknown`. */
-type StepEvent<I> = (unknown extends I ? Record<string, unknown> : I) & { requestId?: string };
+/** For a step whose domain code reads its own payload (it parses it there, once). */
+export const unparsedPayload: z.ZodMiniType<unknown> = z.unknown();
 
 /**
- * A state machine task in the house shape: `run(input, deps?)` calls the domain function with the
- * given deps (tests) or with those `buildDeps` makes on the first call and keeps for the container's
+ * A state machine task in the house shape: `run(event, deps?)` parses the event once with the step's
+ * schema (a ValidationError names each bad field) and calls the domain function with the typed input
+ * and the given deps (tests) or those `buildDeps` makes on the first call and keeps for the container's
  * life (configuration read once, failing fast); `handler` is `run` behind workflowHandler.
  */
-export function workflowStep<I, D, O>(step: (input: I, deps: D) => Promise<O>, buildDeps: () => D) {
+export function workflowStep<I, D, O>(
+  schema: z.ZodMiniType<I>,
+  step: (input: I, deps: D) => Promise<O>,
+  buildDeps: () => D,
+) {
   const defaultDeps = once(buildDeps);
-  const run = (input: I, deps: D = defaultDeps()): Promise<O> => step(input, deps);
-  const handler = workflowHandler((input: StepEvent<I>) => run(input as I));
+  // Async, so that a bad payload rejects the returned promise like any other failure of the step.
+  const run = async (event: unknown, deps: D = defaultDeps()): Promise<O> =>
+    step(parsePayload(schema, event), deps);
+  const handler = workflowHandler((event: StepEvent) => run(event));
   return { run, handler };
 }

@@ -6,7 +6,6 @@
  */
 
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod/mini';
 import { putEvent } from '../core/aws/eventbridge.ts';
 import { logger } from '../core/logger.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -17,8 +16,6 @@ import {
   invalid,
   type PurchaseOrderIssuedDetail,
   type PurchaseOrderRequestedDetail,
-  parsePayload,
-  requestIdField,
 } from '../workflow/index.ts';
 
 const SOP_STEP = 13;
@@ -30,35 +27,11 @@ export interface ProcurementHookDeps {
   now: () => Date;
 }
 
-const text = (field: string, max: number) =>
-  z
-    .string({ error: `${field} is required` })
-    .check(z.trim(), z.minLength(1, `${field} is required`), z.maxLength(max, `${field} is too long`));
-
-const payloadSchema = z.object({
-  requestId: requestIdField,
-  event: z.enum(['PurchaseOrderRequested', 'PurchaseOrderIssued'], {
-    error: 'event must be PurchaseOrderRequested or PurchaseOrderIssued',
-  }),
-  purchaseOrder: z.optional(
-    z.object(
-      {
-        poNumber: text('purchaseOrder.poNumber', 100),
-        amount: z
-          .number({ error: 'purchaseOrder.amount must be a number of US dollars' })
-          .check(z.gte(0, 'purchaseOrder.amount cannot be negative')),
-        quoteReference: text('purchaseOrder.quoteReference', 200),
-      },
-      { error: 'purchaseOrder must be an object with poNumber, amount and quoteReference' },
-    ),
-  ),
-});
-
 export async function procurementHook(
-  input: unknown,
+  input: ProcurementHookInput,
   deps: ProcurementHookDeps,
 ): Promise<{ event: ProcurementHookInput['event'] }> {
-  const payload = parsePayload(payloadSchema, input);
+  const payload = input;
   const { requestId, event, purchaseOrder } = payload;
   if (event === 'PurchaseOrderIssued' && !purchaseOrder) {
     throw invalid(

@@ -4,11 +4,10 @@
  * contact. A request that is not APPROVED has nothing to renew.
  */
 
-import * as z from 'zod/mini';
 import { logger } from '../core/logger.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { RenewalPlan } from '../workflow/index.ts';
-import { invalid, parsePayload, requestIdField } from '../workflow/index.ts';
+import type { RenewalPlan, RequestOnlyInput } from '../workflow/index.ts';
+import { invalid } from '../workflow/index.ts';
 import { planRenewal as buildPlan, renewalWork } from './renewal.ts';
 
 const SOP_STEP = 17;
@@ -17,10 +16,8 @@ export interface PlanRenewalDeps {
   store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'updateRequest'>;
 }
 
-const payloadSchema = z.object({ requestId: requestIdField });
-
-export async function planRenewal(input: unknown, deps: PlanRenewalDeps): Promise<RenewalPlan> {
-  const { requestId } = parsePayload(payloadSchema, input);
+export async function planRenewal(input: RequestOnlyInput, deps: PlanRenewalDeps): Promise<RenewalPlan> {
+  const { requestId } = input;
   const request = await deps.store.requireRequest(requestId);
   if (request.status !== 'APPROVED') {
     throw invalid('requestId', `Request ${requestId} is not approved; nothing to renew`);

@@ -5,12 +5,11 @@
  * who would otherwise learn of it only from the registry. Retry-safe: a lapse is emailed once.
  */
 
-import * as z from 'zod/mini';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { RenewalRecord } from '../workflow/index.ts';
-import { denialSchema, invalid, parsePayload, requestIdField } from '../workflow/index.ts';
+import type { RecordRenewalInput, RenewalRecord } from '../workflow/index.ts';
+import { invalid } from '../workflow/index.ts';
 import { renderRenewalLapsedEmail } from './renewal-email.ts';
 
 const SOP_STEP = 17;
@@ -23,17 +22,11 @@ export interface RecordRenewalDeps {
   cybersecurityEmail: string;
 }
 
-const payloadSchema = z.object({
-  requestId: requestIdField,
-  outcome: z.enum(['RENEWED', 'LAPSED'], { error: 'outcome must be RENEWED or LAPSED' }),
-  denial: z.optional(denialSchema),
-});
-
 export async function recordRenewal(
-  input: unknown,
+  input: RecordRenewalInput,
   deps: RecordRenewalDeps,
 ): Promise<{ renewal: RenewalRecord }> {
-  const { requestId, outcome, denial } = parsePayload(payloadSchema, input);
+  const { requestId, outcome, denial } = input;
   if (outcome === 'LAPSED' && !denial) throw invalid('denial', 'A lapsed renewal needs the reason');
   const request = await deps.store.requireRequest(requestId);
   const at = deps.now().toISOString();

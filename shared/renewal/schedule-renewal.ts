@@ -7,14 +7,17 @@
  */
 
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import * as z from 'zod/mini';
 import { createScheduleOnce } from '../core/aws/scheduler.ts';
 import { logger } from '../core/logger.ts';
 import type { RegistryStore } from '../registry/index.ts';
 import { resourceIdOf, signedDpaExpiry } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { RequestRecord, ReusedVetting, ScheduleRenewalOutput } from '../workflow/index.ts';
-import { parsePayload, requestIdField } from '../workflow/index.ts';
+import type {
+  RequestRecord,
+  ReusedVetting,
+  ScheduleRenewalInput,
+  ScheduleRenewalOutput,
+} from '../workflow/index.ts';
 import {
   isoDay,
   isRenewalApplicable,
@@ -44,13 +47,11 @@ export interface ScheduleRenewalDeps {
   now: () => Date;
 }
 
-const payloadSchema = z.object({ requestId: requestIdField });
-
 export async function scheduleRenewal(
-  input: unknown,
+  input: ScheduleRenewalInput,
   deps: ScheduleRenewalDeps,
 ): Promise<ScheduleRenewalOutput> {
-  const { requestId } = parsePayload(payloadSchema, input);
+  const { requestId } = input;
   const request = await deps.store.requireRequest(requestId);
   const reused = request.security?.reusedVetting;
   if (reused) return renewWithEarlierRequest(request, reused, deps);

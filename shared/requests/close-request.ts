@@ -9,13 +9,12 @@
  * attempt stopped before writing it). A different final status is a ConflictError (error path).
  */
 
-import * as z from 'zod/mini';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { CloseRequestInput, Outcome, RequestRecord } from '../workflow/index.ts';
-import { denialSchema, invalid, outcomePatch, parsePayload, requestIdField } from '../workflow/index.ts';
+import { invalid, outcomePatch } from '../workflow/index.ts';
 import { renderOutcomeEmail } from './emails/outcome-email.ts';
 import type { RequestStore } from './store.ts';
 
@@ -36,14 +35,11 @@ export interface CloseRequestOutput {
   emailed: boolean;
 }
 
-const payloadSchema = z.object({
-  requestId: requestIdField,
-  outcome: z.enum(['APPROVED', 'DENIED'], { error: 'outcome must be APPROVED or DENIED' }),
-  denial: z.optional(denialSchema),
-});
-
-export async function closeRequest(input: unknown, deps: CloseRequestDeps): Promise<CloseRequestOutput> {
-  const { requestId, outcome, denial } = parsePayload(payloadSchema, input);
+export async function closeRequest(
+  input: CloseRequestInput,
+  deps: CloseRequestDeps,
+): Promise<CloseRequestOutput> {
+  const { requestId, outcome, denial } = input;
   if (outcome === 'APPROVED' && denial) throw invalid('denial', 'An approved request has no denial');
   const patch = outcomePatch(outcome, denial);
   const { store } = deps;

@@ -9,7 +9,6 @@
  */
 
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod/mini';
 import { putEvent } from '../core/aws/eventbridge.ts';
 import { logger } from '../core/logger.ts';
 import type { RegistryStore } from '../registry/index.ts';
@@ -21,16 +20,8 @@ import {
   statusLabel,
   withRequest,
 } from '../registry/index.ts';
-import type { RegistryEntry, RegistryStatus, ReusedVetting } from '../workflow/index.ts';
-import {
-  DETAIL_TYPES,
-  denialSchema,
-  EVENT_SOURCE,
-  invalid,
-  parsePayload,
-  requestIdField,
-  sopStepField,
-} from '../workflow/index.ts';
+import type { PublishStatusInput, RegistryEntry, RegistryStatus, ReusedVetting } from '../workflow/index.ts';
+import { DETAIL_TYPES, EVENT_SOURCE, invalid } from '../workflow/index.ts';
 import type { RequestStore } from './store.ts';
 
 export interface PublishStatusDeps {
@@ -41,18 +32,11 @@ export interface PublishStatusDeps {
   now: () => Date;
 }
 
-const payloadSchema = z.object({
-  requestId: requestIdField,
-  status: z.enum(['APPROVED', 'NOT_APPROVED'], { error: 'status must be APPROVED or NOT_APPROVED' }),
-  sopStep: sopStepField,
-  denial: z.optional(denialSchema),
-});
-
 export async function publishStatus(
-  input: unknown,
+  input: PublishStatusInput,
   deps: PublishStatusDeps,
 ): Promise<{ resourceId: string; status: RegistryStatus }> {
-  const { requestId, status, sopStep, denial } = parsePayload(payloadSchema, input);
+  const { requestId, status, sopStep, denial } = input;
   if (status === 'NOT_APPROVED' && !denial) {
     throw invalid('denial', 'A Not Approved status needs the denial (SOP step and reason)');
   }

@@ -6,12 +6,11 @@
  * rewrites the error nor repeats the audit event. Other failures are logged and skipped.
  */
 
-import * as z from 'zod/mini';
 import { errorName, NotFoundError, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { RequestRecord } from '../workflow/index.ts';
-import { describeSystemError, ERROR_ACTIVITY, executionConsoleUrl, parsePayload } from '../workflow/index.ts';
+import type { RecordErrorInput, RequestRecord } from '../workflow/index.ts';
+import { describeSystemError, ERROR_ACTIVITY, executionConsoleUrl } from '../workflow/index.ts';
 import { type OperatorErrorEmailInput, renderOperatorErrorEmail } from './emails/operator-email.ts';
 import type { RequestStore } from './store.ts';
 
@@ -31,15 +30,12 @@ export interface RecordErrorOutput {
 }
 
 /** Lenient on purpose: only the request id must be usable; `error` may be anything. */
-const payloadSchema = z.object({
-  requestId: z
-    .string({ error: 'requestId is required' })
-    .check(z.trim(), z.minLength(1, 'requestId is required'), z.maxLength(200, 'requestId is too long')),
-  error: z.optional(z.unknown()),
-});
 
-export async function recordError(input: unknown, deps: RecordErrorDeps): Promise<RecordErrorOutput> {
-  const { requestId, error } = parsePayload(payloadSchema, input);
+export async function recordError(
+  input: RecordErrorInput,
+  deps: RecordErrorDeps,
+): Promise<RecordErrorOutput> {
+  const { requestId, error } = input;
   const failure = describeSystemError(error);
   logger.warn('Recording a system error', { errorName: failure.error });
 

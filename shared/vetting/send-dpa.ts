@@ -12,7 +12,7 @@ import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { SendDpaInput, SendDpaOutput } from '../workflow/index.ts';
+import type { SendDpaOutput } from '../workflow/index.ts';
 import { parsePayload } from '../workflow/index.ts';
 import { renderDpaRequestEmail } from './vendor-emails.ts';
 import { sendDpaPayload } from './vendor-payloads.ts';
@@ -35,7 +35,8 @@ export interface SendDpaDeps {
   config: Pick<SendDpaConfig, 'cybersecurityEmail' | 'dpaTemplateUrl' | 'returnInstructions'>;
 }
 
-export async function sendDpa(input: SendDpaInput, deps: SendDpaDeps): Promise<SendDpaOutput> {
+/** `input` is the step's raw payload: it is parsed here, once (sendDpaPayload). */
+export async function sendDpa(input: unknown, deps: SendDpaDeps): Promise<SendDpaOutput> {
   const payload = parsePayload(sendDpaPayload, input);
   const { requestId, vendorContactEmail: sentTo } = payload;
   const renewal = payload.renewal === true;

@@ -20,12 +20,7 @@ import type { Mailer } from '../core/mail/mailer.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, SslRemediationRecord } from '../workflow/index.ts';
-import {
-  MAX_SSL_RETESTS,
-  type NotifyVendorSslInput,
-  type NotifyVendorSslOutput,
-  parsePayload,
-} from '../workflow/index.ts';
+import { MAX_SSL_RETESTS, type NotifyVendorSslOutput, parsePayload } from '../workflow/index.ts';
 import { renderSslNoticeEmail } from './vendor-emails.ts';
 import { sslNoticePayload } from './vendor-payloads.ts';
 
@@ -64,8 +59,9 @@ export interface NotifyVendorSslDeps {
 /** "B, no grade, B": what the vendor's websites scored at each failed scan. */
 const gradesSeen = (r: SslRemediationRecord) => r.grades.join(', ');
 
+/** `input` is the step's raw payload: it is parsed here, once (sslNoticePayload). */
 export async function notifyVendorSsl(
-  input: NotifyVendorSslInput,
+  input: unknown,
   deps: NotifyVendorSslDeps,
 ): Promise<NotifyVendorSslOutput> {
   const payload = parsePayload(sslNoticePayload, input);

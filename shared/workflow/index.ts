@@ -3,6 +3,8 @@
  * (schema and type), what a decision is, and what the table keeps.
  * What other features may use of it; handlers and tests import a file directly (lean bundles).
  */
+
+export { invalid, parsePayload } from '../core/validation.ts';
 export type { TeamEmails } from './config.ts';
 export {
   type AnswerOutput,
@@ -42,10 +44,8 @@ export {
   describeSystemError,
   ERROR_ACTIVITY,
   executionConsoleUrl,
-  invalid,
   lenientObject,
   outcomePatch,
-  parsePayload,
   requestIdField,
   requiredText,
   sopStepField,
@@ -56,13 +56,11 @@ export {
   type CheckCurrentVettingOutput,
   type CheckSslInput,
   type CheckSslOutput,
-  type CloseRequestInput,
   type Denial,
   MAX_SSL_RETESTS,
   type NotifyVendorSslInput,
   type NotifyVendorSslOutput,
   type Outcome,
-  type ProcurementHookInput,
   type QuestionToAsk,
   type RegistryStatus,
   type RenewalPlan,
@@ -98,6 +96,21 @@ export {
   workflowResourceSchema,
 } from './request-schema.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
+export {
+  type CloseRequestInput,
+  closeRequestInputSchema,
+  type ProcurementHookInput,
+  type PublishStatusInput,
+  procurementHookInputSchema,
+  publishStatusInputSchema,
+  type RecordErrorInput,
+  type RecordRenewalInput,
+  type RequestOnlyInput,
+  recordErrorInputSchema,
+  recordRenewalInputSchema,
+  requestOnlyInputSchema,
+  type ScheduleRenewalInput,
+} from './step-inputs.ts';
 export {
   ASKING_KINDS,
   type AskingKind,

@@ -4,8 +4,8 @@
  */
 
 import * as z from 'zod/mini';
-import { type FieldError, ValidationError } from '../core/errors.ts';
 import { isRecord } from '../core/guards.ts';
+import { invalid } from '../core/validation.ts';
 import type { Denial, Outcome } from './payloads.ts';
 import type { RequestRecord } from './records.ts';
 
@@ -55,26 +55,6 @@ export const denialSchema = z.object(
   },
   { error: 'denial must be an object with sopStep and reason' },
 );
-
-/**
- * Validates a state machine payload; on failure throws ValidationError with one message per field
- * (the first problem found for it), before anything is read or written.
- */
-export function parsePayload<T>(schema: z.ZodMiniType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const byField = new Map<string, string>();
-  for (const issue of result.error.issues) {
-    const field = issue.path.length ? issue.path.map(String).join('.') : '(payload)';
-    if (!byField.has(field)) byField.set(field, issue.message);
-  }
-  throw new ValidationError([...byField].map(([field, message]): FieldError => ({ field, message })));
-}
-
-/** A ValidationError for one field, e.g. a payload that is well-formed but inconsistent. */
-export function invalid(field: string, message: string): ValidationError {
-  return new ValidationError([{ field, message }]);
-}
 
 // ---- the outcome (close-request) ------------------------------------------------------------------
 

@@ -190,22 +190,7 @@ export interface NotifyVendorSslOutput {
 }
 
 export type RegistryStatus = 'APPROVED' | 'NOT_APPROVED';
-export interface PublishStatusInput {
-  requestId: string;
-  status: RegistryStatus;
-  sopStep: number;
-  denial?: Denial;
-}
 
-export interface ProcurementHookInput {
-  requestId: string;
-  event: 'PurchaseOrderRequested' | 'PurchaseOrderIssued';
-  purchaseOrder?: { poNumber: string; amount: number; quoteReference: string };
-}
-
-export interface ScheduleRenewalInput {
-  requestId: string;
-}
 export interface ScheduleRenewalOutput {
   scheduled: boolean;
   renewalDueOn?: string;
@@ -224,20 +209,3 @@ export interface RenewalPlan {
 }
 
 export type Outcome = 'APPROVED' | 'DENIED';
-export interface CloseRequestInput {
-  requestId: string;
-  outcome: Outcome;
-  denial?: Denial;
-}
-
-/** annual-renewal's last step: the renewal's result on the request (SOP 17). */
-export interface RecordRenewalInput {
-  requestId: string;
-  outcome: 'RENEWED' | 'LAPSED';
-  denial?: Denial;
-}
-
-export interface RecordErrorInput {
-  requestId: string;
-  error: { Error?: string; Cause?: string };
-}

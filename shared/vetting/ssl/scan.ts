@@ -12,12 +12,7 @@
 
 import * as z from 'zod/mini';
 import type { RequestStore } from '../../requests/index.ts';
-import type {
-  CheckSslInput,
-  CheckSslOutput,
-  SslEndpointGrade,
-  SslHostProgress,
-} from '../../workflow/index.ts';
+import type { CheckSslOutput, SslEndpointGrade, SslHostProgress } from '../../workflow/index.ts';
 import {
   invalid,
   lenientObject,
@@ -257,7 +252,8 @@ function finishedHost(h: HostState, polls: number, verdict: SslVerdict, endpoint
 }
 
 /** Runs one start-or-poll step of the SSL Labs scan of every website of a request. */
-export async function runSslScanStep(rawInput: CheckSslInput, deps: SslScanDeps): Promise<CheckSslOutput> {
+/** `rawInput` is the step's payload: validateCheckSslInput parses it here, once. */
+export async function runSslScanStep(rawInput: unknown, deps: SslScanDeps): Promise<CheckSslOutput> {
   const input = validateCheckSslInput(rawInput);
   const now = deps.now();
   const startedAt = input.startedAt ?? now;
