@@ -11,8 +11,7 @@
  */
 
 import { fieldOf } from '#shared/core/guards.ts';
-import type { JsonValue } from '../asl-definition.ts';
-import { parseJson } from '../asl-definition.ts';
+import { type JsonValue, parseJson } from '../asl-definition.ts';
 import { type ExecutionEvent, type InvocationContext, LocalStateMachine, TaskTokens } from '../asl-runner.ts';
 import { ClockTimers } from '../clock-timers.ts';
 import { stateMachineArn as toStateMachineArn } from '../config.ts';
@@ -165,18 +164,13 @@ export class Runs {
     if (!run.replaying) run.replayed.resolve();
     this.runs.set(runKey(machine.name, record.name), run);
     // Read by the engine each time a Wait or a retry happens: skipped while replaying the journal.
-    const waits = new Proxy<Record<string, number>>(
-      {},
-      {
-        get: (_t, state: string) => (run.replaying ? 0 : this.waitTimeOverrides[state]),
-      },
-    );
-    const retries = new Proxy<Record<string, number>>(
-      {},
-      {
-        get: (_t, state: string) => (run.replaying ? 0 : this.retryIntervalOverrides[state]),
-      },
-    );
+    const skipWhileReplaying = (overrides: Record<string, number>) =>
+      new Proxy<Record<string, number>>(
+        {},
+        { get: (_t, state: string) => (run.replaying ? 0 : overrides[state]) },
+      );
+    const waits = skipWhileReplaying(this.waitTimeOverrides);
+    const retries = skipWhileReplaying(this.retryIntervalOverrides);
     const execution = machine.engine.start(input, {
       name: record.name,
       executionArn: record.executionArn,
