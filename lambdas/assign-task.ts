@@ -14,12 +14,14 @@
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity);
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
+
 import { scheduler } from '#shared/core/aws/clients.ts';
 import { readSchedulerDeadLetterArn } from '#shared/core/config.ts';
 import { requireEnv } from '#shared/core/env.ts';
-import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { type Env, teamTaskDeps } from '#shared/deps.ts';
 import { type AssignTaskDeps, assignTask as assign } from '#shared/tasks/task-assign.ts';
+import { assignTaskInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   return {
@@ -36,7 +38,7 @@ export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
   };
 }
 
-const step = workflowStep(unparsedPayload, assign, () => buildAssignTaskDeps());
+const step = workflowStep(assignTaskInputSchema, assign, () => buildAssignTaskDeps());
 
 export const assignTask = step.run;
 export const handler = step.handler;

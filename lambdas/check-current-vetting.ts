@@ -7,16 +7,21 @@
  * Output: CheckCurrentVettingOutput { reused, reusedFrom?, reason }. Env: TABLE_NAME.
  */
 
-import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { now, store } from '#shared/deps.ts';
 import {
   type CheckCurrentVettingDeps,
   checkCurrentVetting as check,
 } from '#shared/vetting/current-vetting.ts';
+import { checkCurrentVettingInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { CheckCurrentVettingDeps } from '#shared/vetting/current-vetting.ts';
 
-const step = workflowStep(unparsedPayload, check, (): CheckCurrentVettingDeps => ({ store: store(), now }));
+const step = workflowStep(
+  checkCurrentVettingInputSchema,
+  check,
+  (): CheckCurrentVettingDeps => ({ store: store(), now }),
+);
 
 export const checkCurrentVetting = step.run;
 export const handler = step.handler;

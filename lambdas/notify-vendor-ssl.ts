@@ -10,10 +10,11 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
+
 import { readMailFrom, readTableName } from '#shared/core/config.ts';
 import { type Env, intEnv } from '#shared/core/env.ts';
 import { ConfigError } from '#shared/core/errors.ts';
-import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import {
   DEFAULT_REMEDIATION_WINDOW_DAYS,
@@ -23,6 +24,7 @@ import {
   notifyVendorSsl as notify,
 } from '#shared/vetting/ssl-notice.ts';
 import { readTeamEmails } from '#shared/workflow/config.ts';
+import { notifyVendorSslInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { NotifyVendorSslConfig, NotifyVendorSslDeps } from '#shared/vetting/ssl-notice.ts';
 export type { NotifyVendorSslOutput } from '#shared/workflow/payloads.ts';
@@ -43,7 +45,7 @@ export function readNotifyVendorSslConfig(env: Env = process.env): NotifyVendorS
 }
 
 const step = workflowStep(
-  unparsedPayload,
+  notifyVendorSslInputSchema,
   notify,
   (): NotifyVendorSslDeps => ({
     config: readNotifyVendorSslConfig(),

@@ -13,9 +13,9 @@
  */
 
 import { emailEnv } from '#shared/core/env.ts';
-import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { type Env, teamTaskDeps } from '#shared/deps.ts';
-import { type RemindTaskDeps, remindTask as remind } from '#shared/tasks/reminders.ts';
+import { type RemindTaskDeps, remindTask as remind, remindTaskInputSchema } from '#shared/tasks/reminders.ts';
 
 export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
   return {
@@ -26,7 +26,7 @@ export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
 
 // Invoked by EventBridge Scheduler (not Step Functions); the same wrapper gives logger context and
 // correlation id, and errors keep their names (a TransientError is retried by Lambda/Scheduler).
-const step = workflowStep(unparsedPayload, remind, () => buildRemindTaskDeps());
+const step = workflowStep(remindTaskInputSchema, remind, () => buildRemindTaskDeps());
 
 export const remindTask = step.run;
 export const handler = step.handler;

@@ -6,12 +6,14 @@
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
+
 import { readMailFrom, readTableName } from '#shared/core/config.ts';
 import { type Env, httpUrlEnv, requireEnv } from '#shared/core/env.ts';
-import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
 import { type SendDpaConfig, type SendDpaDeps, sendDpa as send } from '#shared/vetting/send-dpa.ts';
 import { readTeamEmails } from '#shared/workflow/config.ts';
+import { sendDpaInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { SendDpaConfig, SendDpaDeps } from '#shared/vetting/send-dpa.ts';
 
@@ -26,7 +28,7 @@ export function readSendDpaConfig(env: Env = process.env): SendDpaConfig {
 }
 
 const step = workflowStep(
-  unparsedPayload,
+  sendDpaInputSchema,
   send,
   (): SendDpaDeps => ({
     config: readSendDpaConfig(),

@@ -12,7 +12,7 @@ import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, TaskRecord, TeamEmails } from '../workflow/index.ts';
-import { parsePayload, TASK_KINDS, TEAMS } from '../workflow/index.ts';
+import { TASK_KINDS, TEAMS } from '../workflow/index.ts';
 import { renderEscalationEmail } from './emails/escalation-email.ts';
 import { type ReminderNumber, reminderTimes } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
@@ -31,25 +31,19 @@ export interface RemindTaskDeps {
   escalationEmail?: string;
 }
 
-export interface RemindTaskInput {
-  taskId: string;
-  reminder: ReminderNumber;
-}
-
 export type RemindTaskResult =
   | { reminded: true; reminder: ReminderNumber }
   | { reminded: false; reason: string };
 
-const remindTaskInputSchema = z.object({
+/** remind-task's input, as the reminder schedule sends it (one schedule per reminder). */
+export const remindTaskInputSchema = z.object({
   taskId: z
     .string({ error: 'taskId is required' })
     .check(z.refine((v) => isTaskId(v), 'taskId must be a task id (22 base64url characters)')),
   reminder: z.union([z.literal(1), z.literal(2)], { error: 'reminder must be 1 or 2' }),
 });
 
-export function parseRemindTaskInput(input: unknown): RemindTaskInput {
-  return parsePayload(remindTaskInputSchema, input) as RemindTaskInput;
-}
+export type RemindTaskInput = z.output<typeof remindTaskInputSchema>;
 
 /**
  * Reminds the team of a pending task: a new link secret (only its hash is stored; the previous hashes
@@ -57,8 +51,9 @@ export function parseRemindTaskInput(input: unknown): RemindTaskInput {
  * A task no longer pending or past its deadline is left alone. If the email cannot be sent, the secret
  * is put back (the earlier link keeps working) and the error is rethrown so the invocation is retried.
  */
-export async function remindTask(rawInput: unknown, deps: RemindTaskDeps): Promise<RemindTaskResult> {
-  const { taskId, reminder } = parseRemindTaskInput(rawInput);
+/** `input` was parsed by workflowStep with remindTaskInputSchema. */
+export async function remindTask(input: RemindTaskInput, deps: RemindTaskDeps): Promise<RemindTaskResult> {
+  const { taskId, reminder } = input;
   const now = deps.now();
   const task = await deps.store.getTask(taskId);
   const skip = whyNotRemind(task, reminder, now);

@@ -7,10 +7,8 @@
  */
 
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import * as z from 'zod/mini';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
-import { keysOf } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Email, Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -21,14 +19,7 @@ import type {
   TaskRecord,
   TeamEmails,
 } from '../workflow/index.ts';
-import {
-  ASKING_KINDS,
-  parsePayload,
-  requestIdField,
-  TASK_KINDS,
-  TEAMS,
-  workflowResourceSchema,
-} from '../workflow/index.ts';
+import { TASK_KINDS, TEAMS } from '../workflow/index.ts';
 import { renderQuestionEmail } from './emails/question-email.ts';
 import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
@@ -49,43 +40,11 @@ export interface AssignTaskDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const assignTaskInputSchema = z.object({
-  taskToken: z
-    .string({ error: 'taskToken is required' })
-    .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
-  requestId: requestIdField,
-  kind: z.enum(keysOf(TASK_KINDS), {
-    error: `kind must be one of ${Object.keys(TASK_KINDS).join(', ')}`,
-  }),
-  timeoutSeconds: z
-    .int({ error: 'timeoutSeconds must be a positive whole number of seconds' })
-    .check(z.gt(0, 'timeoutSeconds must be a positive whole number of seconds')),
-  executionId: z.optional(z.string({ error: 'executionId must be a string' })),
-  stateName: z.optional(z.string({ error: 'stateName must be a string' })),
-  resource: z.optional(workflowResourceSchema),
-  askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
-  // The asking step's whole `ask` decision: only these fields are kept.
-  question: z.optional(
-    z.object({
-      question: z
-        .string({ error: 'question.question is required' })
-        .check(z.minLength(1, 'question.question is required')),
-      recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
-      vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
-    }),
-  ),
-});
-
-/** Validates the Payload a waitForTaskToken state sends; ValidationError names each bad field. */
-export function parseAssignTaskInput(input: unknown): AssignTaskInput {
-  return parsePayload(assignTaskInputSchema, input);
-}
-
+/** `input` was parsed by workflowStep with assignTaskInputSchema (shared/workflow/step-inputs.ts). */
 export async function assignTask(
-  rawInput: unknown,
+  input: AssignTaskInput,
   deps: AssignTaskDeps,
 ): Promise<{ taskId: string; expiresAt: string; reminders: string[] }> {
-  const input = parseAssignTaskInput(rawInput);
   const stored = await deps.store.requireRequest(input.requestId);
   const retried = await retriedWait(input, stored, deps);
   const kept = retried && (await finishRetriedWait(input, retried, stored, deps));

@@ -19,7 +19,6 @@
  * replacement is the quickest one to vet.
  */
 
-import * as z from 'zod/mini';
 import { logger } from '../core/logger.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
 import type { RegistryStore } from '../registry/index.ts';
@@ -33,19 +32,14 @@ import {
 } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type {
+  CheckCurrentVettingInput,
   CheckCurrentVettingOutput,
   RegistryEntry,
   RequestRecord,
   ReusedVetting,
   WorkflowResource,
 } from '../workflow/index.ts';
-import {
-  parsePayload,
-  requestIdField,
-  sopStepField,
-  truncate,
-  workflowResourceSchema,
-} from '../workflow/index.ts';
+import { truncate } from '../workflow/index.ts';
 
 /** The reason returned to the state machine (the audit trail keeps it whole) stays small in its history. */
 export const REASON_MAX_CHARACTERS = 500;
@@ -174,21 +168,12 @@ export interface CheckCurrentVettingDeps {
   now: () => Date;
 }
 
-const payloadSchema = z.object({
-  requestId: requestIdField,
-  sopStep: sopStepField,
-  /** What the audit trail says when the request is vetted as usual. */
-  summary: z
-    .string({ error: 'summary is required' })
-    .check(z.trim(), z.minLength(1, 'summary is required'), z.maxLength(500, 'summary is too long')),
-  resource: workflowResourceSchema,
-});
-
+/** `input` was parsed by workflowStep with checkCurrentVettingInputSchema (shared/workflow/step-inputs.ts). */
 export async function checkCurrentVetting(
-  input: unknown,
+  input: CheckCurrentVettingInput,
   deps: CheckCurrentVettingDeps,
 ): Promise<CheckCurrentVettingOutput> {
-  const { requestId, sopStep, summary, resource } = parsePayload(payloadSchema, input);
+  const { requestId, sopStep, summary, resource } = input;
   const entry = await deps.store.getRegistryEntry(resourceIdOf(resource));
   // The two requests are read only when an Approved entry could cover this one: most requests name a
   // resource the registry does not have yet.

@@ -12,10 +12,8 @@ import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { SendDpaOutput } from '../workflow/index.ts';
-import { parsePayload } from '../workflow/index.ts';
+import type { SendDpaInput, SendDpaOutput } from '../workflow/index.ts';
 import { renderDpaRequestEmail } from './vendor-emails.ts';
-import { sendDpaPayload } from './vendor-payloads.ts';
 
 export const DPA_SOP_STEP = 4;
 export const RENEWAL_SOP_STEP = 17;
@@ -35,9 +33,8 @@ export interface SendDpaDeps {
   config: Pick<SendDpaConfig, 'cybersecurityEmail' | 'dpaTemplateUrl' | 'returnInstructions'>;
 }
 
-/** `input` is the step's raw payload: it is parsed here, once (sendDpaPayload). */
-export async function sendDpa(input: unknown, deps: SendDpaDeps): Promise<SendDpaOutput> {
-  const payload = parsePayload(sendDpaPayload, input);
+/** `input` was parsed by workflowStep with sendDpaInputSchema (shared/workflow/step-inputs.ts). */
+export async function sendDpa(payload: SendDpaInput, deps: SendDpaDeps): Promise<SendDpaOutput> {
   const { requestId, vendorContactEmail: sentTo } = payload;
   const renewal = payload.renewal === true;
   const request = await deps.store.requireRequest(requestId);

@@ -20,9 +20,8 @@ import type { Mailer } from '../core/mail/mailer.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, SslRemediationRecord } from '../workflow/index.ts';
-import { MAX_SSL_RETESTS, type NotifyVendorSslOutput, parsePayload } from '../workflow/index.ts';
+import { MAX_SSL_RETESTS, type NotifyVendorSslInput, type NotifyVendorSslOutput } from '../workflow/index.ts';
 import { renderSslNoticeEmail } from './vendor-emails.ts';
-import { sslNoticePayload } from './vendor-payloads.ts';
 
 export const SSL_SOP_STEP = 5;
 export const RENEWAL_SOP_STEP = 17;
@@ -59,12 +58,11 @@ export interface NotifyVendorSslDeps {
 /** "B, no grade, B": what the vendor's websites scored at each failed scan. */
 const gradesSeen = (r: SslRemediationRecord) => r.grades.join(', ');
 
-/** `input` is the step's raw payload: it is parsed here, once (sslNoticePayload). */
+/** `payload` was parsed by workflowStep with notifyVendorSslInputSchema (shared/workflow/step-inputs.ts). */
 export async function notifyVendorSsl(
-  input: unknown,
+  payload: NotifyVendorSslInput,
   deps: NotifyVendorSslDeps,
 ): Promise<NotifyVendorSslOutput> {
-  const payload = parsePayload(sslNoticePayload, input);
   const { requestId, vendorContactEmail } = payload;
   const request = await deps.store.requireRequest(requestId);
   const ssl = request.security?.ssl;

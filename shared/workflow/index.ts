@@ -52,13 +52,11 @@ export {
   truncate,
 } from './outcome.ts';
 export {
-  type AssignTaskInput,
   type CheckCurrentVettingOutput,
   type CheckSslInput,
   type CheckSslOutput,
   type Denial,
   MAX_SSL_RETESTS,
-  type NotifyVendorSslInput,
   type NotifyVendorSslOutput,
   type Outcome,
   type QuestionToAsk,
@@ -66,7 +64,6 @@ export {
   type RenewalPlan,
   type ReusedVetting,
   type ScheduleRenewalOutput,
-  type SendDpaInput,
   type SendDpaOutput,
   type SslEndpointGrade,
   type SslHostProgress,
@@ -97,8 +94,14 @@ export {
 } from './request-schema.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
 export {
+  type AssignTaskInput,
+  assignTaskInputSchema,
+  type CheckCurrentVettingInput,
   type CloseRequestInput,
+  checkCurrentVettingInputSchema,
   closeRequestInputSchema,
+  type NotifyVendorSslInput,
+  notifyVendorSslInputSchema,
   type ProcurementHookInput,
   type PublishStatusInput,
   procurementHookInputSchema,
@@ -110,6 +113,8 @@ export {
   recordRenewalInputSchema,
   requestOnlyInputSchema,
   type ScheduleRenewalInput,
+  type SendDpaInput,
+  sendDpaInputSchema,
 } from './step-inputs.ts';
 export {
   ASKING_KINDS,

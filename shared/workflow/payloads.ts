@@ -2,7 +2,7 @@
  * The payloads that cross the state machine boundary. The ASL files build these with Parameters;
  * the handlers in lambdas/ accept them. Keep them small: ids and flags, documents live in DynamoDB.
  */
-import type { AskingKind, QuestionRecipient, TaskKind } from './task-kinds.ts';
+import type { AskingKind, QuestionRecipient } from './task-kinds.ts';
 
 export type RequestType = 'instructional' | 'administrative';
 export type ResourceKind = 'software' | 'application' | 'web-service';
@@ -35,25 +35,6 @@ export interface WorkflowInput {
   rerouted?: boolean;
 }
 
-/** assign-task input (every waitForTaskToken state). */
-export interface AssignTaskInput {
-  taskToken: string;
-  requestId: string;
-  kind: TaskKind;
-  /** Mirrors the state's TimeoutSeconds so the link expires when the wait does. */
-  timeoutSeconds: number;
-  executionId?: string;
-  stateName?: string;
-  /**
-   * The resource under review as the execution knows it (software-request machine). After a
-   * replacement (SOP 11) it is the replacement, even before the decision's facts reach the table.
-   */
-  resource?: WorkflowResource;
-  /** Kind `answer` only: the step that asked, and its `ask` decision (question, recipient). */
-  askedBy?: AskingKind;
-  question?: Omit<QuestionToAsk, 'askedBy'>;
-}
-
 /** The question an `ask` decision sends out (the AwaitXAnswer states pass it to assign-task). */
 export interface QuestionToAsk {
   askedBy: AskingKind;
@@ -71,14 +52,6 @@ export interface Denial {
   comment?: string;
 }
 
-/** check-current-vetting input: the step and what the audit trail says when vetting runs as usual. */
-export interface CheckCurrentVettingInput {
-  requestId: string;
-  sopStep: number;
-  summary: string;
-  /** The resource under review (after a replacement, the replacement) whose registry entry is read. */
-  resource: WorkflowResource;
-}
 /** `reused`: steps 3–6 are satisfied by request `reusedFrom`; the ASL goes on to step 7. */
 export interface CheckCurrentVettingOutput {
   reused: boolean;
@@ -99,12 +72,6 @@ export interface ReusedVetting {
   websites: string[];
 }
 
-export interface SendDpaInput {
-  requestId: string;
-  vendorContactEmail: string;
-  /** True in the annual renewal flow (SOP 17). */
-  renewal?: boolean;
-}
 export interface SendDpaOutput {
   sentTo: string;
   sentAt: string;
@@ -163,16 +130,6 @@ export interface CheckSslOutput {
 /** Re-tests Cybersecurity may ask for per execution; the ASL's guard denies at this count too. */
 export const MAX_SSL_RETESTS = 5;
 
-export interface NotifyVendorSslInput {
-  requestId: string;
-  vendorContactEmail: string;
-  grade?: string;
-  reason: string;
-  /** The execution the remediation belongs to: its window and re-test count are counted per execution. */
-  executionId?: string;
-  /** The failed scan's start: a retried notice for the same scan is not counted twice. */
-  scanStartedAt?: string;
-}
 /** SOP 5-6 remediation: may the vendor still fix the grade, and how long Cybersecurity's task waits. */
 export interface NotifyVendorSslOutput {
   notifiedAt: string;

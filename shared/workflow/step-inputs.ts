@@ -4,7 +4,11 @@
  * message per field before anything is read or written.
  */
 import * as z from 'zod/mini';
-import { denialSchema, requestIdField, sopStepField } from './outcome.ts';
+import { keysOf } from '../core/guards.ts';
+import { isEmailAddress } from '../core/text/email-address.ts';
+import { denialSchema, lenientObject, requestIdField, requiredText, sopStepField } from './outcome.ts';
+import { workflowResourceSchema } from './request-schema.ts';
+import { ASKING_KINDS, TASK_KINDS } from './task-kinds.ts';
 
 /** Steps that need only the request (plan-renewal, schedule-renewal). */
 export const requestOnlyInputSchema = z.object({ requestId: requestIdField });
@@ -70,3 +74,70 @@ export const procurementHookInputSchema = z.object({
   ),
 });
 export type ProcurementHookInput = z.output<typeof procurementHookInputSchema>;
+
+/** assign-task: the Payload a waitForTaskToken state sends (the token, the step, the resource). */
+export const assignTaskInputSchema = z.object({
+  taskToken: z
+    .string({ error: 'taskToken is required' })
+    .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
+  requestId: requestIdField,
+  kind: z.enum(keysOf(TASK_KINDS), {
+    error: `kind must be one of ${Object.keys(TASK_KINDS).join(', ')}`,
+  }),
+  timeoutSeconds: z
+    .int({ error: 'timeoutSeconds must be a positive whole number of seconds' })
+    .check(z.gt(0, 'timeoutSeconds must be a positive whole number of seconds')),
+  executionId: z.optional(z.string({ error: 'executionId must be a string' })),
+  stateName: z.optional(z.string({ error: 'stateName must be a string' })),
+  resource: z.optional(workflowResourceSchema),
+  askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
+  // The asking step's whole `ask` decision: only these fields are kept.
+  question: z.optional(
+    z.object({
+      question: z
+        .string({ error: 'question.question is required' })
+        .check(z.minLength(1, 'question.question is required')),
+      recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
+      vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
+    }),
+  ),
+});
+export type AssignTaskInput = z.output<typeof assignTaskInputSchema>;
+
+/** check-current-vetting: the step, and what the audit trail says when vetting runs as usual. */
+export const checkCurrentVettingInputSchema = z.object({
+  requestId: requestIdField,
+  sopStep: sopStepField,
+  /** What the audit trail says when the request is vetted as usual. */
+  summary: z
+    .string({ error: 'summary is required' })
+    .check(z.trim(), z.minLength(1, 'summary is required'), z.maxLength(500, 'summary is too long')),
+  resource: workflowResourceSchema,
+});
+export type CheckCurrentVettingInput = z.output<typeof checkCurrentVettingInputSchema>;
+
+/**
+ * The steps that email a vendor contact (send-dpa, notify-vendor-ssl): a request id and the contact's
+ * address (from the privacy review), plus each step's own fields.
+ */
+const vendorContact = {
+  requestId: requiredText('is required'),
+  vendorContactEmail: requiredText('is required').check(
+    z.refine(isEmailAddress, 'must be a valid email address'),
+  ),
+};
+
+export const sendDpaInputSchema = lenientObject({
+  ...vendorContact,
+  renewal: z.optional(z.boolean({ error: 'must be true or false' })),
+});
+
+export const notifyVendorSslInputSchema = lenientObject({
+  ...vendorContact,
+  reason: requiredText('is required (why the SSL grade is substandard)'),
+  grade: z.optional(z.nullable(z.string({ error: 'must be an SSL Labs grade such as B' }))),
+  executionId: z.optional(z.string({ error: 'must be the execution id' })),
+  scanStartedAt: z.optional(z.string({ error: 'must be the scan start time' })),
+});
+export type SendDpaInput = z.output<typeof sendDpaInputSchema>;
+export type NotifyVendorSslInput = z.output<typeof notifyVendorSslInputSchema>;

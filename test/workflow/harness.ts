@@ -9,12 +9,12 @@ import { type ExecutionEvent, LocalStateMachine, TaskTokens } from '#local/asl-r
 import { ClockTimers } from '#local/clock-timers.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import type {
-  AssignTaskInput,
   CheckSslOutput,
   NotifyVendorSslOutput,
   WorkflowInput,
   WorkflowResource,
 } from '#shared/workflow/payloads.ts';
+import type { AssignTaskInput } from '#shared/workflow/step-inputs.ts';
 import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 
 export const SOFTWARE_REQUEST_ASL = 'statemachine/software-request.asl.json';

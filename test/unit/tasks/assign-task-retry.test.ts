@@ -9,10 +9,11 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assignTask } from '#lambdas/assign-task.ts';
 import { TransientError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import type { WorkflowStore } from '#shared/store.ts';
-import { type AssignTaskDeps, assignTask } from '#shared/tasks/task-assign.ts';
+import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import requestFixture from '../../events/task-request-record.json' with { type: 'json' };
 import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';

@@ -11,8 +11,8 @@ import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { WorkflowStore } from '#shared/store.ts';
-import type { NotifyVendorSslInput } from '#shared/workflow/payloads.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
+import type { NotifyVendorSslInput } from '#shared/workflow/step-inputs.ts';
 import { TEAM_EMAILS, TEAM_EMAILS_JSON } from '../../support/team-emails.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
