@@ -1,7 +1,7 @@
 /**
  * The request bodies of docs/openapi.json, from the code that validates them: the request body from
  * shared/workflow/request-schema.ts (z.toJSONSchema), field labels from the request form, task outcomes
- * from shared/workflow/task-kinds.ts and task form fields from shared/tasks/decisions.ts.
+ * from shared/workflow/task-kinds.ts and task form fields from shared/tasks/decisions/fields.ts.
  */
 import * as z from 'zod/mini';
 import { FORM_SECTIONS, LIST_HINT } from '#shared/requests/pages/request-form.ts';

@@ -1,6 +1,6 @@
 /**
  * What a human step's decision is, as types: what SendTaskSuccess sends for each kind of step, and
- * what the task record keeps of it until it is delivered. Parsing lives in shared/tasks/decisions.ts.
+ * what the task record keeps of it until it is delivered. Parsing lives in shared/tasks/decisions/.
  */
 
 import type {
