@@ -13,6 +13,7 @@ import type {
   ProcurementOutput,
   ReplacementOutput,
   RerouteOutput,
+  SslRemediationOutput,
 } from './decision-outputs.ts';
 import type { ResourceRequest } from './request-schema.ts';
 import type { AskingKind, ReroutingKind, TaskKind } from './task-kinds.ts';
@@ -23,9 +24,10 @@ export type ReplacementFields = Pick<
   'resourceName' | 'resourceUrl' | 'resourceKind' | 'vendorName' | 'cost' | 'studentDataShared'
 >;
 
-/** What SendTaskSuccess sends for each kind of step that has more than the common fields. */
+/** What SendTaskSuccess sends for each kind of step whose output has its own schema. */
 interface KindOutputs {
   'privacy-review': PrivacyReviewOutput;
+  'ssl-remediation': SslRemediationOutput;
   'dpa-signature': DpaSignatureOutput;
   procurement: ProcurementOutput;
   license: LicenseOutput;

@@ -22,6 +22,8 @@ export {
   procurementOutputSchema,
   type ReplacementOutput,
   type RerouteOutput,
+  type SslRemediationOutput,
+  sslRemediationOutputSchema,
 } from './decision-outputs.ts';
 export type {
   DecisionOutput,

@@ -21,6 +21,7 @@ import {
   procurementOutputSchema,
   RESOURCE_KINDS,
   type StoredDecision,
+  sslRemediationOutputSchema,
   TASK_KINDS,
   type TaskKind,
   toWorkflowResource,
@@ -47,12 +48,11 @@ export const licenseKeyLast4 = (key: string | undefined): string | undefined =>
 export function toStoredDecision(parsed: ParsedDecision): StoredDecision {
   const { licenseKey, ...rest } = parsed;
   const last4 = licenseKeyLast4(licenseKey);
-  // TypeScript does not carry the kind ↔ output pairing through a rest spread of a union.
   return {
     ...rest,
     ...(licenseKey ? { licenseKeyGiven: true as const } : {}),
     ...(last4 ? { licenseKeyLast4: last4 } : {}),
-  } as StoredDecision;
+  };
 }
 
 /**
@@ -222,9 +222,9 @@ function toParsedDecision(
       };
       return { kind, output, replacement };
     }
-    // The kinds with only the common fields: one case each, so that each keeps its own kind.
     case 'ssl-remediation':
-      return { kind, output: common };
+      return { kind, output: sslRemediationOutputSchema.parse(fields) };
+    // The kinds with only the common fields: one case each, so that each keeps its own kind.
     case 'curriculum-review':
       return { kind, output: common };
     case 'administrative-review':
