@@ -5,8 +5,9 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
 import type { LocalRuntime, OutboxEmail } from '../local/runtime.ts';
-import { fieldOf } from '../shared/core/guards.ts';
+import { fieldOf, keysOf } from '../shared/core/guards.ts';
 import { TASK_KINDS, type TaskKind } from '../shared/workflow/task-kinds.ts';
 
 /** The form fields for a task of `kind`, the `nth` time (from 0) this request meets that kind. */
@@ -55,9 +56,12 @@ export const withOverrides =
     overrides[kind]?.(nth) ?? approveAll(kind, nth);
 
 const LINK = /https?:\/\/[^\s"'<>]+\/tasks\/([A-Za-z0-9_-]+)\?t=([A-Za-z0-9_-]+)/;
-const KIND_BY_TITLE = Object.entries(TASK_KINDS).map(
-  ([kind, spec]) => [spec.title, kind as TaskKind] as const,
-);
+const KIND_BY_TITLE = keysOf(TASK_KINDS).map((kind) => [TASK_KINDS[kind].title, kind] as const);
+
+/** What the driver reads of the local mail viewer's emails (GET /_local/outbox). */
+const outboxSchema = z.array(z.object({ subject: z.string(), text: z.string() }));
+type MailRead = Pick<OutboxEmail, 'subject' | 'text'>;
+
 const TERMINAL = new Set(['APPROVED', 'DENIED', 'ERROR']);
 
 export interface DriveResult {
@@ -111,7 +115,7 @@ export class Driver {
   }
 
   /** Opens (GET) and decides (POST) every new task email of the given requests, once, ten at a time. */
-  async decideNewTasks(policies: Map<string, Policy>, outbox: OutboxEmail[]): Promise<number> {
+  async decideNewTasks(policies: Map<string, Policy>, outbox: readonly MailRead[]): Promise<number> {
     const work: (() => Promise<void>)[] = [];
     for (const email of outbox) {
       const link = LINK.exec(email.text);
@@ -161,9 +165,9 @@ export class Driver {
     const mailedSinceRead = new Set(policies.keys());
     let lastFullRead = Date.now();
     while (Date.now() < deadline) {
-      const outbox = (await (
-        await this.call(`/_local/outbox?from=${this.outboxRead}`)
-      ).json()) as OutboxEmail[];
+      const outbox = outboxSchema.parse(
+        await (await this.call(`/_local/outbox?from=${this.outboxRead}`)).json(),
+      );
       this.httpCalls--; // the outbox is the local mail viewer, not an API call of the product
       this.outboxRead += outbox.length;
       for (const email of outbox) {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as z from 'zod/mini';
 import { buildApp } from '../cdk/app.ts';
 import { cdkContextOf } from '../shared/core/config.ts';
 import { PRICES_USD } from './prices.ts';
@@ -21,21 +22,28 @@ export interface FixedCost {
   perMonthUsdWithFreeDashboards: number;
 }
 
+/** What the count reads of the template: each resource's type, an alarm's metrics, a metric filter's. */
+const templateSchema = z.object({
+  Resources: z.record(
+    z.string(),
+    z.object({
+      Type: z.string(),
+      Properties: z.optional(
+        z.object({
+          Metrics: z.optional(z.array(z.object({ MetricStat: z.optional(z.unknown()) }))),
+          MetricTransformations: z.optional(
+            z.array(z.object({ MetricNamespace: z.string(), MetricName: z.string() })),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
 export function fixedMonthlyCost(): FixedCost {
   const context = cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8'));
   const { stack } = buildApp({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  const template = Template.fromStack(stack).toJSON() as {
-    Resources: Record<
-      string,
-      {
-        Type: string;
-        Properties?: {
-          Metrics?: { MetricStat?: unknown }[];
-          MetricTransformations?: { MetricNamespace: string; MetricName: string }[];
-        };
-      }
-    >;
-  };
+  const template = templateSchema.parse(Template.fromStack(stack).toJSON());
   const resources = Object.values(template.Resources);
   const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
   // A metric-math alarm is billed per metric it reads; a plain alarm reads one.

@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
 import { fieldOf, isRecord } from '../shared/core/guards.ts';
 import { approveAll, Driver, type Policy, withOverrides } from './driver.ts';
@@ -238,6 +239,11 @@ export async function measurePaths(): Promise<PathFigure[]> {
   return figures;
 }
 
+/** What GET /_local/executions lists of each execution. */
+const executionsSchema = z.array(
+  z.object({ name: z.string(), stateMachine: z.string(), status: z.string() }),
+);
+
 /** Decides the renewal's tasks (the DPA renewal) until its execution has finished; returns its name. */
 async function renewalExecution(runtime: LocalRuntime, driver: Driver, requestId: string): Promise<string> {
   const policies = new Map([[requestId, approveAll]]);
@@ -246,7 +252,7 @@ async function renewalExecution(runtime: LocalRuntime, driver: Driver, requestId
     const res = await fetch(`${runtime.baseUrl}/_local/executions`, {
       headers: { accept: 'application/json' },
     });
-    const all = (await res.json()) as { name: string; stateMachine: string; status: string }[];
+    const all = executionsSchema.parse(await res.json());
     const renewal = all.find((e) => e.stateMachine === 'annual-renewal' && e.status !== 'RUNNING');
     if (renewal) return renewal.name;
     await new Promise((resolve) => setTimeout(resolve, 25));

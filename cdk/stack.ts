@@ -7,7 +7,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
@@ -26,6 +26,13 @@ export interface SoftwareRequestStackProps extends StackProps {
 
 /** Construct ids of the state machines (their names are `<stack>-<id>`). */
 const MACHINE_IDS = { softwareRequest: 'SoftwareRequest', annualRenewal: 'AnnualRenewal' } as const;
+
+/** The enum member aws-cdk-lib takes for a period config.ts accepted (every one it accepts is one). */
+function retentionOf(days: number): RetentionDays {
+  const member = Object.values(RetentionDays).find((value) => value === days);
+  if (typeof member !== 'number') throw new Error(`No log retention period of ${days} days`);
+  return member;
+}
 
 /** What the wiring of every function needs (the handler contract's values and the resources granted). */
 interface Wiring {
@@ -58,7 +65,7 @@ export class SoftwareRequestStack extends Stack {
       ...props,
     });
     const config = props.config;
-    const logRetention = config.logRetentionDays as RetentionDays;
+    const logRetention = retentionOf(config.logRetentionDays);
 
     // Data: one table, single-table design (shared/core/store/keys.ts)
     this.table = this.createTable();

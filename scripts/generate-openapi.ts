@@ -11,6 +11,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fieldOf } from '#shared/core/guards.ts';
 import type { Json } from './openapi/common.ts';
 import {
   replyAnswerFormSchema,
@@ -34,15 +35,18 @@ function pathsFromRoutes(): Record<string, Json> {
   const paths: Record<string, Json> = {};
   for (const route of ROUTES) {
     const shared = PATH_PARAMETERS[route.path];
-    paths[route.path] ??= shared ? { parameters: shared } : {};
-    (paths[route.path] as Json)[route.method] = route.operation;
+    const path = paths[route.path] ?? (shared ? { parameters: shared } : {});
+    path[route.method] = route.operation;
+    paths[route.path] = path;
   }
   return paths;
 }
 
 export function buildOpenApiDocument(): Json {
-  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Json)
-    .version;
+  const version = fieldOf(
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')),
+    'version',
+  );
   const request = resourceRequestJsonSchema();
   return {
     openapi: '3.1.0',

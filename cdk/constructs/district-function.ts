@@ -4,7 +4,7 @@
  * one call, so configuration and permissions cannot drift apart.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -349,11 +349,8 @@ export class DistrictFunction extends Construct {
 
 /** The CloudFormation logical id of a resource, as cdk-nag spells it in finding ids. */
 export function logicalIdOf(element: unknown): string {
-  const resolved = Stack.of(element as Construct).resolve((element as { ref: string }).ref) as {
-    Ref?: string;
-  };
-  if (!resolved?.Ref) throw new Error('Expected a CloudFormation resource');
-  return resolved.Ref;
+  if (!CfnElement.isCfnElement(element)) throw new Error('Expected a CloudFormation resource');
+  return literal(element, element.logicalId);
 }
 
 /** A value that must be a literal at synth (e.g. a fixed physical name), for use in finding ids. */

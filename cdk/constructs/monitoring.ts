@@ -165,7 +165,10 @@ export class Monitoring extends Construct {
   }
 
   private workflowDashboard(props: MonitoringProps): Dashboard {
-    const width = 12;
+    // Hourly figures, in half-width graphs.
+    const hourly = (label: string, statistic = 'Sum') => ({ period: Duration.hours(1), statistic, label });
+    const graph = (title: string, left: IMetric[], right?: IMetric[]) =>
+      new GraphWidget({ title, width: 12, left, ...(right ? { right } : {}) });
     return new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
@@ -176,67 +179,38 @@ export class Monitoring extends Construct {
             height: 2,
           }),
         ],
-        props.machines.map(
-          ({ label, machine }) =>
-            new GraphWidget({
-              title: `${label} executions`,
-              width,
-              left: [
-                machine.metricStarted({ period: Duration.hours(1), statistic: 'Sum', label: 'Started' }),
-                machine.metricSucceeded({ period: Duration.hours(1), statistic: 'Sum', label: 'Succeeded' }),
-                machine.metricFailed({ period: Duration.hours(1), statistic: 'Sum', label: 'Failed' }),
-                machine.metricTimedOut({ period: Duration.hours(1), statistic: 'Sum', label: 'Timed out' }),
-                machine.metricAborted({ period: Duration.hours(1), statistic: 'Sum', label: 'Aborted' }),
-              ],
-            }),
+        props.machines.map(({ label, machine }) =>
+          graph(`${label} executions`, [
+            machine.metricStarted(hourly('Started')),
+            machine.metricSucceeded(hourly('Succeeded')),
+            machine.metricFailed(hourly('Failed')),
+            machine.metricTimedOut(hourly('Timed out')),
+            machine.metricAborted(hourly('Aborted')),
+          ]),
         ),
         [
-          new GraphWidget({
-            title: 'Lambda errors by function',
-            width,
-            left: props.functions.map((fn) =>
-              fn.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum', label: fn.spec.name }),
-            ),
-          }),
+          graph(
+            'Lambda errors by function',
+            props.functions.map((fn) => fn.function.metricErrors(hourly(fn.spec.name))),
+          ),
           // Account-wide metrics (2 instead of 18 per-function ones): the dashboard stays within the 50
           // metrics of CloudWatch's free dashboards. Per-function errors are on the left.
-          new GraphWidget({
-            title: 'Lambda invocations and throttles (all functions in the account)',
-            width,
-            left: [
-              LambdaFunction.metricAllInvocations({
-                period: Duration.hours(1),
-                statistic: 'Sum',
-                label: 'Invocations',
-              }),
-            ],
-            right: [
-              LambdaFunction.metricAllThrottles({
-                period: Duration.hours(1),
-                statistic: 'Sum',
-                label: 'Throttles',
-              }),
-            ],
-          }),
+          graph(
+            'Lambda invocations and throttles (all functions in the account)',
+            [LambdaFunction.metricAllInvocations(hourly('Invocations'))],
+            [LambdaFunction.metricAllThrottles(hourly('Throttles'))],
+          ),
         ],
         [
-          new GraphWidget({
-            title: 'API responses',
-            width,
-            left: [
-              props.api.metricCount({ period: Duration.hours(1), statistic: 'Sum', label: 'Requests' }),
-              props.api.metricClientError({ period: Duration.hours(1), statistic: 'Sum', label: '4xx' }),
-              props.api.metricServerError({ period: Duration.hours(1), statistic: 'Sum', label: '5xx' }),
-            ],
-          }),
-          new GraphWidget({
-            title: 'API latency (ms)',
-            width,
-            left: [
-              props.api.metricLatency({ period: Duration.hours(1), statistic: 'p50', label: 'p50' }),
-              props.api.metricLatency({ period: Duration.hours(1), statistic: 'p99', label: 'p99' }),
-            ],
-          }),
+          graph('API responses', [
+            props.api.metricCount(hourly('Requests')),
+            props.api.metricClientError(hourly('4xx')),
+            props.api.metricServerError(hourly('5xx')),
+          ]),
+          graph('API latency (ms)', [
+            props.api.metricLatency(hourly('p50', 'p50')),
+            props.api.metricLatency(hourly('p99', 'p99')),
+          ]),
         ],
       ],
     });

@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as z from 'zod/mini';
 import { cdkContextOf } from '#shared/core/config.ts';
 import { fieldOf, isOneOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
@@ -27,38 +28,45 @@ export const SSL_MAX_WAIT_SECONDS_LIMIT = 86_400;
 /** A failed attempt of any Lambda call lasts at most Lambda's own maximum timeout. */
 const LAMBDA_MAX_SECONDS = 900;
 
-interface Retrier {
-  ErrorEquals: string[];
-  IntervalSeconds?: number;
-  MaxAttempts?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-}
-interface State {
-  Type: string;
-  Resource?: string;
-  Next?: string;
-  End?: boolean;
-  Default?: string;
-  TimeoutSeconds?: number;
-  TimeoutSecondsPath?: string;
-  Seconds?: number;
-  SecondsPath?: string;
-  Choices?: {
-    Next: string;
-    Variable?: string;
-    NumericGreaterThanEquals?: number;
-    BooleanEquals?: boolean;
-    IsPresent?: boolean;
-  }[];
-  Catch?: { Next: string }[];
-  Retry?: Retrier[];
-  Parameters?: { FunctionName?: string };
-}
-export interface Definition {
-  StartAt: string;
-  States: Record<string, State>;
-}
+/** What this check reads of an ASL state; the rest of the state is the engine's business. */
+const stateSchema = z.object({
+  Type: z.string(),
+  Resource: z.optional(z.string()),
+  Next: z.optional(z.string()),
+  End: z.optional(z.boolean()),
+  Default: z.optional(z.string()),
+  TimeoutSeconds: z.optional(z.number()),
+  TimeoutSecondsPath: z.optional(z.string()),
+  Seconds: z.optional(z.number()),
+  SecondsPath: z.optional(z.string()),
+  Choices: z.optional(
+    z.array(
+      z.object({
+        Next: z.string(),
+        Variable: z.optional(z.string()),
+        NumericGreaterThanEquals: z.optional(z.number()),
+        BooleanEquals: z.optional(z.boolean()),
+        IsPresent: z.optional(z.boolean()),
+      }),
+    ),
+  ),
+  Catch: z.optional(z.array(z.object({ Next: z.string() }))),
+  Retry: z.optional(
+    z.array(
+      z.object({
+        ErrorEquals: z.array(z.string()),
+        IntervalSeconds: z.optional(z.number()),
+        MaxAttempts: z.optional(z.number()),
+        BackoffRate: z.optional(z.number()),
+        MaxDelaySeconds: z.optional(z.number()),
+      }),
+    ),
+  ),
+  Parameters: z.optional(z.object({ FunctionName: z.optional(z.string()) })),
+});
+type State = z.infer<typeof stateSchema>;
+const definitionSchema = z.object({ StartAt: z.string(), States: z.record(z.string(), stateSchema) });
+export type Definition = z.infer<typeof definitionSchema>;
 
 export interface Cost {
   seconds: number;
@@ -363,9 +371,14 @@ export function loadMachine(
   key: keyof typeof STATE_MACHINES,
   deadlines: DeadlineDays = configuredDeadlineDays(),
 ): Definition {
-  return JSON.parse(
-    resolveDeadlines(readFileSync(join(ROOT, STATE_MACHINES[key].file), 'utf8'), deadlines),
-  ) as Definition;
+  return definitionSchema.parse(
+    JSON.parse(resolveDeadlines(readFileSync(machineFile(key), 'utf8'), deadlines)),
+  );
+}
+
+/** Where a machine's ASL file is. */
+export function machineFile(key: keyof typeof STATE_MACHINES): string {
+  return join(ROOT, STATE_MACHINES[key].file);
 }
 
 /** humanStepDeadlineDays of cdk.json (the defaults where it says nothing). */

@@ -1,12 +1,13 @@
 /** The largest state a request can carry: the longest path run on the local engine with maximal inputs. */
 
+import { type JsonValue, loadDefinition } from '#local/asl-definition.ts';
 import type { TaskTokens } from '#local/asl-runner.ts';
 import { fieldOf, isRecord } from '#shared/core/guards.ts';
 import { REASON_MAX_CHARACTERS } from '#shared/vetting/current-vetting.ts';
 import { MAX_STATUS_MESSAGE } from '#shared/vetting/ssl/grading.ts';
 import { MAX_ENDPOINTS_IN_STATE } from '#shared/vetting/ssl/scan.ts';
 import { MAX_WEBSITES } from '#shared/workflow/websites.ts';
-import { loadMachine, replacementCap } from './asl.ts';
+import { configuredDeadlineDays, loadMachine, machineFile, replacementCap } from './asl.ts';
 
 /**
  * Upper bounds of what a state can carry, by the schemas' limits (shared/workflow/request-schema.ts,
@@ -31,7 +32,7 @@ const maximalHosts = () =>
   Array.from({ length: BOUNDS.websites }, (_, i) => `${String(i)}${'h'.repeat(BOUNDS.host - 1)}`);
 const widest = (chars: number) => '\u{10FFFF}'.repeat(chars);
 
-function maximalResource(): Record<string, unknown> {
+function maximalResource(): { [key: string]: JsonValue } {
   return {
     name: widest(BOUNDS.name),
     url: `https://${'a'.repeat(BOUNDS.url - 12)}.org/`,
@@ -152,11 +153,12 @@ function maximalResults(tokens: Pick<TaskTokens, 'succeed'>, rounds: number) {
  */
 export async function largestStateBytes(): Promise<number> {
   const { LocalStateMachine, TaskTokens } = await import('#local/asl-runner.ts');
-  const definition = loadMachine('softwareRequest');
+  const deadlines = configuredDeadlineDays();
+  const rounds = (replacementCap(loadMachine('softwareRequest', deadlines)) ?? 0) + 1;
   const tokens = new TaskTokens();
   const machine = new LocalStateMachine(
-    definition as never,
-    maximalResults(tokens, (replacementCap(definition) ?? 0) + 1),
+    loadDefinition(machineFile('softwareRequest'), deadlines),
+    maximalResults(tokens, rounds),
     tokens,
   );
   const run = machine.start(
@@ -167,7 +169,7 @@ export async function largestStateBytes(): Promise<number> {
       replacementCount: 0,
       questions: { asked: 0 },
       rerouted: false,
-    } as never,
+    },
     {
       name: 'limits',
       executionArn: 'arn:aws:states:us-east-1:0:execution:x:limits',

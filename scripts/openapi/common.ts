@@ -1,5 +1,23 @@
 /** Small builders shared by the OpenAPI schemas and routes. */
+import { isRecord } from '#shared/core/guards.ts';
+
 export type Json = Record<string, unknown>;
+
+/** A schema with sub-schemas: each value a schema object (z.toJSONSchema writes no `true`/`false` ones). */
+function isSchemaMap(value: unknown): value is Record<string, Json> {
+  return isRecord(value) && Object.values(value).every(isRecord);
+}
+
+/** An object schema's properties. */
+export function propertiesOf(schema: Json): Record<string, Json> {
+  const properties = schema.properties;
+  if (!isSchemaMap(properties)) throw new Error('Expected an object schema whose properties are schemas');
+  return properties;
+}
+
+/** A schema's description, when it has one. */
+export const descriptionOf = (schema: Json): string | undefined =>
+  typeof schema.description === 'string' ? schema.description : undefined;
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const jsonBody = (schema: Json, description: string) => ({

@@ -4,11 +4,12 @@
  * from shared/workflow/task-kinds.ts and task form fields from shared/tasks/decisions/fields.ts.
  */
 import * as z from 'zod/mini';
+import { keysOf } from '#shared/core/guards.ts';
 import { FORM_SECTIONS, LIST_HINT } from '#shared/requests/pages/request-form.ts';
 import { EXTRA_FIELDS, type ExtraField } from '#shared/tasks/decisions/fields.ts';
 import { resourceRequestSchema } from '#shared/workflow/request-schema.ts';
-import { TASK_KINDS, type TaskKind, TEAMS } from '#shared/workflow/task-kinds.ts';
-import type { Json } from './common.ts';
+import { TASK_KINDS, TEAMS } from '#shared/workflow/task-kinds.ts';
+import { descriptionOf, type Json, propertiesOf } from './common.ts';
 
 const STUDENT_DATA_RULE =
   'Required when `studentDataShared` is true: list which student data elements are shared.';
@@ -42,16 +43,16 @@ function ifThen(condition: Json, consequence: Json): Json {
 
 /** The SOP step 2 request as JSON: the zod schema, plus the two cross-field rules zod keeps in refinements. */
 export function resourceRequestJsonSchema(): Json {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(resourceRequestSchema, { io: 'input' }) as Json;
+  const { $schema: _drop, ...schema } = z.toJSONSchema(resourceRequestSchema, { io: 'input' });
   const docs = formFieldDocs();
-  const properties = schema.properties as Record<string, Json>;
+  const properties = propertiesOf(schema);
   for (const [name, prop] of Object.entries(properties)) {
     const extra =
       name === 'studentDataElements' ? STUDENT_DATA_RULE : name === 'resourceUrl' ? WEBSITE_RULE : '';
     prop.description = sentences(docs.get(name) ?? name, extra);
   }
   properties.cost!.description = sentences(
-    properties.cost!.description as string,
+    descriptionOf(properties.cost!),
     'SOP step 12: a free resource skips procurement',
   );
   return {
@@ -77,8 +78,8 @@ export function resourceRequestJsonSchema(): Json {
 /** The same request as the HTML form sends it: every value is text, coerced by shared/workflow/form-input.ts. */
 export function resourceRequestFormSchema(json: Json): Json {
   const properties: Record<string, Json> = {};
-  for (const [name, prop] of Object.entries(json.properties as Record<string, Json>)) {
-    const description = prop.description as string;
+  for (const [name, prop] of Object.entries(propertiesOf(json))) {
+    const description = descriptionOf(prop);
     if (prop.type === 'boolean') {
       properties[name] = {
         type: 'string',
@@ -168,7 +169,8 @@ export function taskDecisionFormSchema(): Json {
     },
   };
   const usedBy = new Map<string, string[]>();
-  for (const [kind, fields] of Object.entries(EXTRA_FIELDS) as [TaskKind, readonly ExtraField[]][]) {
+  for (const kind of keysOf(EXTRA_FIELDS)) {
+    const fields = EXTRA_FIELDS[kind];
     for (const field of fields) {
       const when = field.onlyFor ? ` when decision is ${field.onlyFor}` : '';
       usedBy.set(field.name, [
@@ -183,7 +185,7 @@ export function taskDecisionFormSchema(): Json {
   }
   for (const [name, kinds] of usedBy) {
     const prop = properties[name]!;
-    prop.description = sentences(prop.description as string, `Task kinds: ${kinds.join('; ')}`);
+    prop.description = sentences(descriptionOf(prop), `Task kinds: ${kinds.join('; ')}`);
   }
   return {
     title: 'TaskDecisionForm',
