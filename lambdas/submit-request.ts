@@ -19,22 +19,16 @@ import {
   verifiedIdentityOf,
   wantsHtml,
 } from '#shared/core/http/edge.ts';
-import { once } from '#shared/core/once.ts';
-import { submissionDepsFor } from '#shared/deps.ts';
+import { submissionDeps } from '#shared/deps.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { type SubmissionDeps, submitResourceRequest } from '#shared/requests/submission.ts';
 import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
-
-export { readStateMachineArn } from '#shared/core/config.ts';
-
-/** Built on the first call (not at import) so tests can import this module without any env set. */
-export const defaultDeps = once((): SubmissionDeps => submissionDepsFor());
 
 const RETRY_AFTER = { 'Retry-After': '5' };
 
 export async function submitRequest(
   event: HttpEvent,
-  deps: SubmissionDeps = defaultDeps(),
+  deps: SubmissionDeps = submissionDeps(),
 ): Promise<HttpResponse> {
   const body = parseBody(event);
   const asPage = body.kind === 'form' || wantsHtml(event);
