@@ -18,7 +18,7 @@
  * states:SendTaskSuccess (both machines); ses:SendEmail.
  */
 import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
-import { recoverySweepDeps } from '#shared/deps.ts';
+import { workflowStartDeps } from '#shared/deps.ts';
 import { type RecoverySweepDeps, runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
 
 export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
@@ -26,7 +26,7 @@ export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
 const step = workflowStep(
   unparsedPayload,
   (_event: unknown, deps: RecoverySweepDeps) => runRecoverySweep(deps),
-  recoverySweepDeps,
+  workflowStartDeps,
 );
 
 export const recoverRequests = step.run;

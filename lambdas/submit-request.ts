@@ -19,7 +19,7 @@ import {
   verifiedIdentityOf,
   wantsHtml,
 } from '#shared/core/http/edge.ts';
-import { submissionDeps } from '#shared/deps.ts';
+import { workflowStartDeps } from '#shared/deps.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { type SubmissionDeps, submitResourceRequest } from '#shared/requests/submission.ts';
 import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
@@ -28,7 +28,7 @@ const RETRY_AFTER = { 'Retry-After': '5' };
 
 export async function submitRequest(
   event: HttpEvent,
-  deps: SubmissionDeps = submissionDeps(),
+  deps: SubmissionDeps = workflowStartDeps(),
 ): Promise<HttpResponse> {
   const body = parseBody(event);
   const asPage = body.kind === 'form' || wantsHtml(event);

@@ -1,9 +1,9 @@
 /**
- * Wiring: what each handler needs, built from the environment. A handler's deps have two names:
- * `fooDepsFor(env)` reads and checks every variable they need, naming a missing or malformed one
- * (configuration tests pass a plain object), and `fooDeps()` builds them once from process.env, on
- * first use, and keeps them for the container's life. A handler takes its deps as an optional
- * argument whose default is `fooDeps()`, so tests import it without any environment.
+ * Wiring: what each handler needs, built from the environment. `fooDeps()` builds a handler's deps
+ * on first use, reading and checking every variable they need (a missing or malformed one is named),
+ * and keeps them for the container's life; a handler takes its deps as an optional argument whose
+ * default is `fooDeps()`, so tests import it without any environment. Where a configuration test
+ * reads them from a plain object, `fooDepsFor(env)` builds them and `fooDeps()` calls it once.
  * Everything here is side-effect free at import: a bundle keeps only what its handler calls.
  *
  * `store()`, `mailer()` and the other single pieces serve the handlers that assemble their deps
@@ -51,26 +51,26 @@ export const teamEmails = /* @__PURE__ */ once(() => readTeamEmails());
 export const readDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), now }));
 
 /**
- * What a submission needs (submit-request): the store, the workflow to start, the mail. The recovery
- * sweep (recover-requests) needs the same to finish a crashed submission or decision.
+ * What starting a request's workflow needs: submit-request, and the recovery sweep (recover-requests)
+ * that finishes a crashed submission or decision.
  */
-export function submissionDepsFor(env: Env = process.env) {
-  return {
-    store: storeFor(env),
-    sfn,
-    mailer: mailerFor(env),
-    stateMachineArn: readStateMachineArn(env),
-    publicBaseUrl: readPublicBaseUrl(env),
-    now,
-  };
-}
-export const submissionDeps = /* @__PURE__ */ once((): SubmissionDeps => submissionDepsFor());
-export const recoverySweepDeps = /* @__PURE__ */ once((): RecoverySweepDeps => submissionDepsFor());
+export const workflowStartDeps = /* @__PURE__ */ once((): SubmissionDeps & RecoverySweepDeps => ({
+  store: storeFor(),
+  sfn,
+  mailer: mailerFor(),
+  stateMachineArn: readStateMachineArn(),
+  publicBaseUrl: readPublicBaseUrl(),
+  now,
+}));
 
 /** What deciding through an emailed link needs (record-decision, record-answer). */
-export function decideDepsFor(env: Env = process.env): DecideDeps {
-  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
-}
+export const decideDepsFor = (env: Env = process.env): DecideDeps => ({
+  store: storeFor(env),
+  sfn,
+  mailer: mailerFor(env),
+  now,
+  publicBaseUrl: readPublicBaseUrl(env),
+});
 export const decideDeps = /* @__PURE__ */ once(() => decideDepsFor());
 
 /** What a step that emails a team about its task needs (assign-task, remind-task). */
