@@ -11,9 +11,8 @@ import {
   verifiedIdentityOf,
 } from '../core/http/edge.ts';
 import { logger } from '../core/logger.ts';
-import { renderReplyForm, renderReplyOutcome } from './pages/reply-page.ts';
-import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from './pages/task-page.ts';
-import { decisionResponse, readDecisionPost } from './task-decision.ts';
+import { renderTaskErrorPage } from './pages/task-page.ts';
+import { decisionResponse, LINK_AUDIENCES, linkIdOf, readDecisionPost } from './task-decision.ts';
 import { type DecideDeps, decide, openTask, type TaskReadDeps } from './task-service.ts';
 import type { LinkAudience } from './types.ts';
 
@@ -39,26 +38,18 @@ export function linkPageEndpoint(
   audience: LinkAudience,
   defaultDeps: () => TaskReadDeps,
 ): Endpoint<TaskReadDeps> {
+  const edge = LINK_AUDIENCES[audience];
   return endpoint(defaultDeps, async (event, deps) => {
-    const id = (audience === 'reply' ? event.pathParameters?.replyId : event.pathParameters?.taskId) ?? '';
     const secret = event.queryStringParameters?.t ?? undefined;
-    const result = await openTask(id, secret, deps, audience);
+    const result = await openTask(linkIdOf(event, audience), secret, deps, audience);
     if (result.state !== 'open') {
-      logger.info(audience === 'reply' ? 'Reply link refused' : 'Task link refused', { state: result.state });
-      const { status, page } = audience === 'reply' ? renderReplyOutcome(result) : renderTaskOutcome(result);
+      logger.info(edge.refused, { state: result.state });
+      const { status, page } = edge.outcome(result);
       return htmlResponse(status, page);
     }
-    if (audience === 'reply')
-      return htmlResponse(200, renderReplyForm({ open: result, secret: secret ?? '' }));
     const verifiedIdentity = verifiedIdentityOf(event);
-    return htmlResponse(
-      200,
-      renderTaskForm({
-        open: result,
-        secret: secret ?? '',
-        ...(verifiedIdentity ? { verifiedIdentity } : {}),
-      }),
-    );
+    const form = { open: result, secret: secret ?? '', ...(verifiedIdentity ? { verifiedIdentity } : {}) };
+    return htmlResponse(200, edge.form(form));
   });
 }
 
@@ -70,9 +61,7 @@ export function decisionEndpoint(
   return endpoint(defaultDeps, async (event, deps) => {
     const post = readDecisionPost(event, audience);
     const result = await decide(post.submission, deps);
-    logger.info(audience === 'reply' ? 'Answer submission handled' : 'Decision submission handled', {
-      state: result.state,
-    });
+    logger.info(LINK_AUDIENCES[audience].handled, { state: result.state });
     return decisionResponse(result, post);
   });
 }
