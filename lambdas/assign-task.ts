@@ -15,30 +15,12 @@
  * scheduler:CreateSchedule on schedule/<group>/remind-*; iam:PassRole on the scheduler role.
  */
 
-import { scheduler } from '#shared/core/aws/clients.ts';
-import { readSchedulerDeadLetterArn } from '#shared/core/config.ts';
-import { requireEnv } from '#shared/core/env.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
-import { type Env, teamTaskDeps } from '#shared/deps.ts';
-import { type AssignTaskDeps, assignTask as assign } from '#shared/tasks/task-assign.ts';
+import { assignTaskDeps } from '#shared/deps.ts';
+import { assignTask as assign } from '#shared/tasks/task-assign.ts';
 import { assignTaskInputSchema } from '#shared/workflow/step-inputs.ts';
 
-export function buildAssignTaskDeps(env: Env = process.env): AssignTaskDeps {
-  return {
-    ...teamTaskDeps(env),
-    reminders: {
-      scheduler,
-      config: {
-        scheduleGroupName: requireEnv('SCHEDULE_GROUP_NAME', env),
-        schedulerRoleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
-        reminderFunctionArn: requireEnv('REMINDER_FUNCTION_ARN', env),
-        deadLetterArn: readSchedulerDeadLetterArn(env),
-      },
-    },
-  };
-}
-
-const step = workflowStep(assignTaskInputSchema, assign, () => buildAssignTaskDeps());
+const step = workflowStep(assignTaskInputSchema, assign, assignTaskDeps);
 
 export const assignTask = step.run;
 export const handler = step.handler;

@@ -6,20 +6,13 @@
  */
 
 import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/core/http/edge.ts';
-import { once } from '#shared/core/once.ts';
-import { store } from '#shared/deps.ts';
+import { readDeps } from '#shared/deps.ts';
 import { renderRequestStatus, renderStatusError } from '#shared/requests/pages/request-status.ts';
 import { type GetRequestDeps, readRequestStatus } from '#shared/requests/request-status.ts';
 
 export type { GetRequestDeps } from '#shared/requests/request-status.ts';
 
-/** Built on the first call (not at import) so tests can import this module without any env set. */
-export const defaultDeps = once((): GetRequestDeps => ({ store: store() }));
-
-export async function getRequest(
-  event: HttpEvent,
-  deps: GetRequestDeps = defaultDeps(),
-): Promise<HttpResponse> {
+export async function getRequest(event: HttpEvent, deps: GetRequestDeps = readDeps()): Promise<HttpResponse> {
   const { view, record } = await readRequestStatus(event.pathParameters?.requestId ?? '', deps);
   return pageOrJson(event, () => renderRequestStatus({ view, record }), view);
 }

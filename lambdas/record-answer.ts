@@ -9,10 +9,10 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * software-request state machine.
  */
-import { decideDepsFor } from '#shared/deps.ts';
+import { decideDeps } from '#shared/deps.ts';
 import { decisionEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-const endpoint = decisionEndpoint('reply', () => decideDepsFor());
+const endpoint = decisionEndpoint('reply', decideDeps);
 
 export const recordAnswer = endpoint.run;
 export const handler = endpoint.handler;

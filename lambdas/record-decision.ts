@@ -12,12 +12,10 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * state machines; ses:SendEmail (MAIL_FROM identity).
  */
-import { decideDepsFor } from '#shared/deps.ts';
+import { decideDeps } from '#shared/deps.ts';
 import { decisionEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-export const buildRecordDecisionDeps = decideDepsFor;
-
-const endpoint = decisionEndpoint('team', () => decideDepsFor());
+const endpoint = decisionEndpoint('team', decideDeps);
 
 export const recordDecision = endpoint.run;
 export const handler = endpoint.handler;

@@ -17,10 +17,8 @@
  * the GSI2 UNSTARTED and UNDELIVERED partitions; states:StartExecution (software-request machine);
  * states:SendTaskSuccess (both machines); ses:SendEmail.
  */
-import { sfn } from '#shared/core/aws/clients.ts';
-import { readStateMachineArn } from '#shared/core/config.ts';
 import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
-import { mailer, now, publicBaseUrl, store } from '#shared/deps.ts';
+import { workflowStartDeps } from '#shared/deps.ts';
 import { type RecoverySweepDeps, runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
 
 export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
@@ -28,14 +26,7 @@ export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
 const step = workflowStep(
   unparsedPayload,
   (_event: unknown, deps: RecoverySweepDeps) => runRecoverySweep(deps),
-  (): RecoverySweepDeps => ({
-    store: store(),
-    sfn,
-    mailer: mailer(),
-    stateMachineArn: readStateMachineArn(),
-    publicBaseUrl: publicBaseUrl(),
-    now,
-  }),
+  workflowStartDeps,
 );
 
 export const recoverRequests = step.run;

@@ -8,17 +8,14 @@
  */
 
 import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
-import { once } from '#shared/core/once.ts';
-import { store } from '#shared/deps.ts';
+import { readDeps } from '#shared/deps.ts';
 import { exportRegistry } from '#shared/registry/registry-export.ts';
 import { type RegistryDeps, readRegistrySearch } from '#shared/registry/registry-list.ts';
-
-export const defaultDeps = once((): RegistryDeps => ({ store: store() }));
 
 export async function registryExport(event: HttpEvent, deps?: RegistryDeps): Promise<HttpResponse> {
   const query = event.queryStringParameters ?? {};
   const search = readRegistrySearch(query);
-  const out = await exportRegistry(search, deps ?? defaultDeps());
+  const out = await exportRegistry(search, deps ?? readDeps());
   const next = new URLSearchParams();
   if (search.q) next.set('q', search.q);
   if (search.status) next.set('status', search.status);

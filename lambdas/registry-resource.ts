@@ -7,18 +7,15 @@
  */
 
 import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/core/http/edge.ts';
-import { once } from '#shared/core/once.ts';
-import { now, store } from '#shared/deps.ts';
+import { readDeps } from '#shared/deps.ts';
 import { renderRegistryResource, renderRegistryResourceError } from '#shared/registry/pages/registry.ts';
 import { type RegistryResourceDeps, readRegistryResource } from '#shared/registry/registry-resource.ts';
 
 export type { RegistryResourceDeps } from '#shared/registry/registry-resource.ts';
 
-export const defaultDeps = once((): RegistryResourceDeps => ({ store: store(), now }));
-
 export async function registryResource(
   event: HttpEvent,
-  deps: RegistryResourceDeps = defaultDeps(),
+  deps: RegistryResourceDeps = readDeps(),
 ): Promise<HttpResponse> {
   const { view } = await readRegistryResource(event.pathParameters?.resourceId ?? '', deps);
   return pageUnlessJson(event, () => renderRegistryResource(view), view);

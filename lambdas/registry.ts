@@ -8,8 +8,7 @@
  */
 
 import { type HttpEvent, type HttpResponse, httpHandler, pageUnlessJson } from '#shared/core/http/edge.ts';
-import { once } from '#shared/core/once.ts';
-import { store } from '#shared/deps.ts';
+import { readDeps } from '#shared/deps.ts';
 import { renderRegistry, renderRegistryError } from '#shared/registry/pages/registry.ts';
 import {
   type RegistryDeps,
@@ -20,13 +19,10 @@ import {
 
 export type { RegistryDeps, RegistryItem } from '#shared/registry/registry-list.ts';
 
-/** Built on the first call (not at import) so tests can import this module without any env set. */
-export const defaultDeps = once((): RegistryDeps => ({ store: store() }));
-
 export async function registry(event: HttpEvent, deps?: RegistryDeps): Promise<HttpResponse> {
   // Bad input is a 400 before anything else is needed.
   const search = readRegistrySearch(event.queryStringParameters ?? {});
-  const page = await searchRegistry(search, deps ?? defaultDeps());
+  const page = await searchRegistry(search, deps ?? readDeps());
   return pageUnlessJson(event, () => renderRegistry({ ...page, ...search }), {
     items: page.entries.map(toRegistryItem),
     next: page.next ?? null,

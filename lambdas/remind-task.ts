@@ -12,21 +12,13 @@
  * IAM: dynamodb:GetItem, PutItem, UpdateItem, Query on the table; ses:SendEmail (MAIL_FROM identity).
  */
 
-import { emailEnv } from '#shared/core/env.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
-import { type Env, teamTaskDeps } from '#shared/deps.ts';
-import { type RemindTaskDeps, remindTask as remind, remindTaskInputSchema } from '#shared/tasks/reminders.ts';
-
-export function buildRemindTaskDeps(env: Env = process.env): RemindTaskDeps {
-  return {
-    ...teamTaskDeps(env),
-    ...(env.ESCALATION_EMAIL?.trim() ? { escalationEmail: emailEnv('ESCALATION_EMAIL', env) } : {}),
-  };
-}
+import { remindTaskDeps } from '#shared/deps.ts';
+import { remindTask as remind, remindTaskInputSchema } from '#shared/tasks/reminders.ts';
 
 // Invoked by EventBridge Scheduler (not Step Functions); the same wrapper gives logger context and
 // correlation id, and errors keep their names (a TransientError is retried by Lambda/Scheduler).
-const step = workflowStep(remindTaskInputSchema, remind, () => buildRemindTaskDeps());
+const step = workflowStep(remindTaskInputSchema, remind, remindTaskDeps);
 
 export const remindTask = step.run;
 export const handler = step.handler;

@@ -9,10 +9,10 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
-import { taskReadDeps } from '#shared/deps.ts';
+import { readDeps } from '#shared/deps.ts';
 import { linkPageEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-const endpoint = linkPageEndpoint('reply', taskReadDeps);
+const endpoint = linkPageEndpoint('reply', readDeps);
 
 export const showReplyPage = endpoint.run;
 export const handler = endpoint.handler;

@@ -19,22 +19,20 @@ import {
   verifiedIdentityOf,
   wantsHtml,
 } from '#shared/core/http/edge.ts';
-import { once } from '#shared/core/once.ts';
-import { submissionDepsFor } from '#shared/deps.ts';
+import { workflowStartDeps } from '#shared/deps.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
-import { type SubmissionDeps, submitResourceRequest } from '#shared/requests/submission.ts';
+import {
+  type SubmissionDeps,
+  type SubmissionResult,
+  submitResourceRequest,
+} from '#shared/requests/submission.ts';
 import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
-
-export { readStateMachineArn } from '#shared/core/config.ts';
-
-/** Built on the first call (not at import) so tests can import this module without any env set. */
-export const defaultDeps = once((): SubmissionDeps => submissionDepsFor());
 
 const RETRY_AFTER = { 'Retry-After': '5' };
 
 export async function submitRequest(
   event: HttpEvent,
-  deps: SubmissionDeps = defaultDeps(),
+  deps: SubmissionDeps = workflowStartDeps(),
 ): Promise<HttpResponse> {
   const body = parseBody(event);
   const asPage = body.kind === 'form' || wantsHtml(event);
@@ -48,21 +46,25 @@ export async function submitRequest(
   const formValues = (): Record<string, FormValue> =>
     body.kind === 'form' ? body.value : toFormValues(body.value);
   const idempotencyKey = header(event, 'idempotency-key');
+  // 503 with Retry-After: the form again with the message, or JSON.
+  const unavailable = (message: string, json: { requestId?: string } = {}): HttpResponse =>
+    asPage
+      ? htmlResponse(
+          503,
+          renderRequestForm({ values: formValues(), errors: [{ field: '(service)', message }] }),
+          RETRY_AFTER,
+        )
+      : jsonResponse(503, { error: 'Service Unavailable', message, ...json }, RETRY_AFTER);
 
-  let result: Awaited<ReturnType<typeof submitResourceRequest>>;
+  let result: SubmissionResult;
   try {
     result = await submitResourceRequest({ body: input, idempotencyKey }, deps);
   } catch (error) {
     // Nothing could be claimed or stored (e.g. DynamoDB throttling): safe to try again.
     if (!(error instanceof TransientError)) throw error;
-    const message = 'The service is busy. Nothing was saved; please submit your request again in a moment.';
-    if (asPage)
-      return htmlResponse(
-        503,
-        renderRequestForm({ values: formValues(), errors: [{ field: '(service)', message }] }),
-        RETRY_AFTER,
-      );
-    return jsonResponse(503, { error: 'Service Unavailable', message }, RETRY_AFTER);
+    return unavailable(
+      'The service is busy. Nothing was saved; please submit your request again in a moment.',
+    );
   }
 
   switch (result.outcome) {
@@ -80,17 +82,7 @@ export async function submitRequest(
       const message = result.stored
         ? `Your request ${result.requestId} is saved; ${again} to continue`
         : `Your request ${result.requestId} could not be saved just now; ${again} to continue`;
-      if (asPage)
-        return htmlResponse(
-          503,
-          renderRequestForm({ values: formValues(), errors: [{ field: '(service)', message }] }),
-          RETRY_AFTER,
-        );
-      return jsonResponse(
-        503,
-        { error: 'Service Unavailable', message, requestId: result.requestId },
-        RETRY_AFTER,
-      );
+      return unavailable(message, { requestId: result.requestId });
     }
     case 'accepted': {
       if (asPage)

@@ -1,20 +1,31 @@
 /**
- * Wiring: the dependencies handlers share, each built from the environment on first use and then
- * reused for the container's life (configuration is read once and fails fast, naming the variable).
- * Handlers take their deps as an optional argument, so tests import them without any environment.
+ * Wiring: what each handler needs, built from the environment. `fooDeps()` builds a handler's deps
+ * on first use, reading and checking every variable they need (a missing or malformed one is named),
+ * and keeps them for the container's life; a handler takes its deps as an optional argument whose
+ * default is `fooDeps()`, so tests import it without any environment. Where a configuration test
+ * reads them from a plain object, `fooDepsFor(env)` builds them and `fooDeps()` calls it once.
  * Everything here is side-effect free at import: a bundle keeps only what its handler calls.
  *
- * `storeFor(env)` and friends build from a given environment (configuration tests); `store()` and
- * friends are the process-wide instances.
+ * `store()`, `mailer()` and the other single pieces serve the handlers that assemble their deps
+ * themselves.
  */
-import { dynamoDb, sfn } from './core/aws/clients.ts';
-import { readMailFrom, readPublicBaseUrl, readStateMachineArn, readTableName } from './core/config.ts';
-import { type Env, requireEnv } from './core/env.ts';
+import { dynamoDb, scheduler, sfn } from './core/aws/clients.ts';
+import {
+  readMailFrom,
+  readPublicBaseUrl,
+  readSchedulerDeadLetterArn,
+  readStateMachineArn,
+  readTableName,
+} from './core/config.ts';
+import { type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
+import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
 import type { SubmissionDeps } from './requests/submission.ts';
 import { WorkflowStore } from './store.ts';
-import type { DecideDeps, TaskReadDeps } from './tasks/task-service.ts';
+import type { RemindTaskDeps } from './tasks/reminders.ts';
+import type { AssignTaskDeps } from './tasks/task-assign.ts';
+import type { DecideDeps } from './tasks/task-service.ts';
 import { readTeamEmails } from './workflow/config.ts';
 
 export type { Env } from './core/env.ts';
@@ -33,8 +44,37 @@ export const eventBusName = /* @__PURE__ */ once(() => requireEnv('EVENT_BUS_NAM
 export const publicBaseUrl = /* @__PURE__ */ once(() => readPublicBaseUrl());
 export const teamEmails = /* @__PURE__ */ once(() => readTeamEmails());
 
+/**
+ * What a route that only reads needs (the request status, the registry and its export, a resource's
+ * page, the task and reply pages): the table and the clock.
+ */
+export const readDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), now }));
+
+/**
+ * What starting a request's workflow needs: submit-request, and the recovery sweep (recover-requests)
+ * that finishes a crashed submission or decision.
+ */
+export const workflowStartDeps = /* @__PURE__ */ once((): SubmissionDeps & RecoverySweepDeps => ({
+  store: storeFor(),
+  sfn,
+  mailer: mailerFor(),
+  stateMachineArn: readStateMachineArn(),
+  publicBaseUrl: readPublicBaseUrl(),
+  now,
+}));
+
+/** What deciding through an emailed link needs (record-decision, record-answer). */
+export const decideDepsFor = (env: Env = process.env): DecideDeps => ({
+  store: storeFor(env),
+  sfn,
+  mailer: mailerFor(env),
+  now,
+  publicBaseUrl: readPublicBaseUrl(env),
+});
+export const decideDeps = /* @__PURE__ */ once(() => decideDepsFor());
+
 /** What a step that emails a team about its task needs (assign-task, remind-task). */
-export function teamTaskDeps(env: Env = process.env) {
+function teamTaskDepsFor(env: Env) {
   return {
     store: storeFor(env),
     mailer: mailerFor(env),
@@ -44,21 +84,28 @@ export function teamTaskDeps(env: Env = process.env) {
   };
 }
 
-/** What deciding through an emailed link needs (record-decision, record-answer). */
-export function decideDepsFor(env: Env = process.env): DecideDeps {
-  return { store: storeFor(env), sfn, mailer: mailerFor(env), now, publicBaseUrl: readPublicBaseUrl(env) };
-}
-
-/** What opening an emailed link's page needs (task-page, reply-page). */
-export const taskReadDeps = (): TaskReadDeps => ({ store: store(), now });
-
-/** What a submission needs (submit-request): the store, the workflow to start, the mail. */
-export function submissionDepsFor(env: Env = process.env): SubmissionDeps {
+/** assign-task: the team's email, and the schedules that invoke remind-task before the deadline. */
+export function assignTaskDepsFor(env: Env = process.env): AssignTaskDeps {
   return {
-    store: storeFor(env),
-    sfn,
-    mailer: mailerFor(env),
-    stateMachineArn: readStateMachineArn(env),
-    publicBaseUrl: readPublicBaseUrl(env),
+    ...teamTaskDepsFor(env),
+    reminders: {
+      scheduler,
+      config: {
+        scheduleGroupName: requireEnv('SCHEDULE_GROUP_NAME', env),
+        schedulerRoleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
+        reminderFunctionArn: requireEnv('REMINDER_FUNCTION_ARN', env),
+        deadLetterArn: readSchedulerDeadLetterArn(env),
+      },
+    },
   };
 }
+export const assignTaskDeps = /* @__PURE__ */ once(() => assignTaskDepsFor());
+
+/** remind-task: the team's email, and Technology Services' address when one is set (optional). */
+export function remindTaskDepsFor(env: Env = process.env): RemindTaskDeps {
+  return {
+    ...teamTaskDepsFor(env),
+    ...(env.ESCALATION_EMAIL?.trim() ? { escalationEmail: emailEnv('ESCALATION_EMAIL', env) } : {}),
+  };
+}
+export const remindTaskDeps = /* @__PURE__ */ once(() => remindTaskDepsFor());

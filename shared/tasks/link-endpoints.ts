@@ -1,7 +1,7 @@
 /**
  * The four routes of an emailed link, built by two factories: the page (GET, never changes anything)
  * and the decision (POST, decides once), each for a team's task link (/tasks/{taskId}) or a reply link
- * (/replies/{replyId}). The lambdas/ files only choose the audience and pass their deps.
+ * (/replies/{replyId}). The lambdas/ files only choose the audience and pass their deps (shared/deps.ts).
  */
 import {
   type HttpEvent,
@@ -11,24 +11,24 @@ import {
   verifiedIdentityOf,
 } from '../core/http/edge.ts';
 import { logger } from '../core/logger.ts';
-import { once } from '../core/once.ts';
-import { renderReplyForm, renderReplyOutcome } from './pages/reply-page.ts';
-import { renderTaskErrorPage, renderTaskForm, renderTaskOutcome } from './pages/task-page.ts';
-import { decisionResponse, readDecisionPost } from './task-decision.ts';
+import { renderTaskErrorPage } from './pages/task-page.ts';
+import { decisionResponse, LINK_AUDIENCES, linkIdOf, readDecisionPost } from './task-decision.ts';
 import { type DecideDeps, decide, openTask, type TaskReadDeps } from './task-service.ts';
 import type { LinkAudience } from './types.ts';
 
-/** A handler for tests (`run`, with deps) and for Lambda (`handler`, deps built once). */
+/**
+ * A handler for tests (`run`, with deps) and for Lambda (`handler`, with `defaultDeps()`: deps.ts
+ * builds them on the first call and keeps them).
+ */
 export interface Endpoint<D> {
   run: (event: HttpEvent, deps?: D) => Promise<HttpResponse>;
   handler: ReturnType<typeof httpHandler>;
 }
 
 function endpoint<D>(
-  buildDeps: () => D,
+  defaultDeps: () => D,
   respond: (event: HttpEvent, deps: D) => Promise<HttpResponse>,
 ): Endpoint<D> {
-  const defaultDeps = once(buildDeps);
   const run = (event: HttpEvent, deps: D = defaultDeps()) => respond(event, deps);
   return { run, handler: httpHandler((event) => run(event), { renderErrorPage: renderTaskErrorPage }) };
 }
@@ -36,39 +36,32 @@ function endpoint<D>(
 /** GET: the confirmation page of a link, or why it cannot be used. */
 export function linkPageEndpoint(
   audience: LinkAudience,
-  buildDeps: () => TaskReadDeps,
+  defaultDeps: () => TaskReadDeps,
 ): Endpoint<TaskReadDeps> {
-  return endpoint(buildDeps, async (event, deps) => {
-    const id = (audience === 'reply' ? event.pathParameters?.replyId : event.pathParameters?.taskId) ?? '';
+  const edge = LINK_AUDIENCES[audience];
+  return endpoint(defaultDeps, async (event, deps) => {
     const secret = event.queryStringParameters?.t ?? undefined;
-    const result = await openTask(id, secret, deps, audience);
+    const result = await openTask(linkIdOf(event, audience), secret, deps, audience);
     if (result.state !== 'open') {
-      logger.info(audience === 'reply' ? 'Reply link refused' : 'Task link refused', { state: result.state });
-      const { status, page } = audience === 'reply' ? renderReplyOutcome(result) : renderTaskOutcome(result);
+      logger.info(edge.refused, { state: result.state });
+      const { status, page } = edge.outcome(result);
       return htmlResponse(status, page);
     }
-    if (audience === 'reply')
-      return htmlResponse(200, renderReplyForm({ open: result, secret: secret ?? '' }));
     const verifiedIdentity = verifiedIdentityOf(event);
-    return htmlResponse(
-      200,
-      renderTaskForm({
-        open: result,
-        secret: secret ?? '',
-        ...(verifiedIdentity ? { verifiedIdentity } : {}),
-      }),
-    );
+    const form = { open: result, secret: secret ?? '', ...(verifiedIdentity ? { verifiedIdentity } : {}) };
+    return htmlResponse(200, edge.form(form));
   });
 }
 
 /** POST: the decision (or the answer) read from the form, decided once, and the page that says so. */
-export function decisionEndpoint(audience: LinkAudience, buildDeps: () => DecideDeps): Endpoint<DecideDeps> {
-  return endpoint(buildDeps, async (event, deps) => {
+export function decisionEndpoint(
+  audience: LinkAudience,
+  defaultDeps: () => DecideDeps,
+): Endpoint<DecideDeps> {
+  return endpoint(defaultDeps, async (event, deps) => {
     const post = readDecisionPost(event, audience);
     const result = await decide(post.submission, deps);
-    logger.info(audience === 'reply' ? 'Answer submission handled' : 'Decision submission handled', {
-      state: result.state,
-    });
+    logger.info(LINK_AUDIENCES[audience].handled, { state: result.state });
     return decisionResponse(result, post);
   });
 }

@@ -1,7 +1,7 @@
 /**
- * POST /tasks/{taskId} at the edge: the decision submission read from the form (or JSON) post, and
- * the response for what decide() made of it (the form again with its errors, the outcome page, or
- * JSON for API clients).
+ * POST /tasks/{taskId} and /replies/{replyId} at the edge: the decision submission read from the form
+ * (or JSON) post, and the response for what decide() made of it (the form again with its errors, the
+ * outcome page, or JSON for API clients). LINK_AUDIENCES holds what differs between the two links.
  */
 
 import { ValidationError } from '../core/errors.ts';
@@ -17,9 +17,49 @@ import {
   wantsHtml,
 } from '../core/http/edge.ts';
 import { renderReplyForm, renderReplyOutcome } from './pages/reply-page.ts';
-import { FOLLOW_UP_WARNING, renderTaskForm, renderTaskOutcome } from './pages/task-page.ts';
+import {
+  FOLLOW_UP_WARNING,
+  renderTaskForm,
+  renderTaskOutcome,
+  type TaskFormView,
+  type TaskOutcome,
+} from './pages/task-page.ts';
 import type { DecideResult } from './task-service.ts';
 import type { DecisionSubmission, LinkAudience } from './types.ts';
+
+/** What differs between a team's task link and a reply link: where the id is, the pages, the logs. */
+export interface LinkEdge {
+  idParameter: 'taskId' | 'replyId';
+  /** The form (a reply's ignores `verifiedIdentity`: the requester or vendor gives a name). */
+  form: (view: TaskFormView) => string;
+  outcome: (
+    result: Exclude<DecideResult, { state: 'invalid' }>,
+    options?: { secret?: string },
+  ) => TaskOutcome;
+  refused: string;
+  handled: string;
+}
+
+export const LINK_AUDIENCES: Record<LinkAudience, LinkEdge> = {
+  team: {
+    idParameter: 'taskId',
+    form: renderTaskForm,
+    outcome: renderTaskOutcome,
+    refused: 'Task link refused',
+    handled: 'Decision submission handled',
+  },
+  reply: {
+    idParameter: 'replyId',
+    form: renderReplyForm,
+    outcome: renderReplyOutcome,
+    refused: 'Reply link refused',
+    handled: 'Answer submission handled',
+  },
+};
+
+/** The task id in the path of a link of this audience ('' when missing: an unknown link). */
+export const linkIdOf = (event: HttpEvent, audience: LinkAudience): string =>
+  event.pathParameters?.[LINK_AUDIENCES[audience].idParameter] ?? '';
 
 export interface DecisionPost {
   submission: DecisionSubmission;
@@ -32,7 +72,7 @@ export interface DecisionPost {
 
 /** `reply`: POST /replies/{replyId}, a question's answer; `team` (default): POST /tasks/{taskId}. */
 export function readDecisionPost(event: HttpEvent, audience: LinkAudience = 'team'): DecisionPost {
-  const taskId = (audience === 'reply' ? event.pathParameters?.replyId : event.pathParameters?.taskId) ?? '';
+  const taskId = linkIdOf(event, audience);
   const body = parseBody(event);
   const values = body.value;
   if (!isRecord(values)) {
@@ -57,16 +97,13 @@ export function readDecisionPost(event: HttpEvent, audience: LinkAudience = 'tea
 
 export function decisionResponse(result: DecideResult, post: DecisionPost): HttpResponse {
   const { asHtml, secret, values, verifiedIdentity } = post;
-  const reply = post.submission.audience === 'reply';
+  const edge = LINK_AUDIENCES[post.submission.audience ?? 'team'];
   if (result.state === 'invalid') {
     if (!asHtml) return jsonResponse(400, { errors: result.errors });
     const form = { open: result.open, secret: secret ?? '', values, errors: result.errors };
-    const page = reply
-      ? renderReplyForm(form)
-      : renderTaskForm({ ...form, ...(verifiedIdentity ? { verifiedIdentity } : {}) });
-    return htmlResponse(400, page);
+    return htmlResponse(400, edge.form({ ...form, ...(verifiedIdentity ? { verifiedIdentity } : {}) }));
   }
-  const outcome = (reply ? renderReplyOutcome : renderTaskOutcome)(result, secret ? { secret } : {});
+  const outcome = edge.outcome(result, secret ? { secret } : {});
   if (asHtml) return htmlResponse(outcome.status, outcome.page);
   if (result.state === 'recorded') {
     return jsonResponse(200, {

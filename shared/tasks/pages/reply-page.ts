@@ -5,12 +5,12 @@
  */
 
 import type { FieldError } from '../../core/errors.ts';
-import { html, type SafeHtml } from '../../core/html/html.ts';
+import { html } from '../../core/html/html.ts';
 import { page } from '../../core/html/layout.ts';
 import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
 import { formatDateTime } from '../emails/task-email.ts';
 import type { DecideResult, OpenTask } from '../task-service.ts';
-import { renderTaskOutcome, type TaskOutcome } from './task-page.ts';
+import { errorFor, errorSummary, renderTaskOutcome, type TaskOutcome } from './task-page.ts';
 
 export interface ReplyFormView {
   open: OpenTask;
@@ -25,11 +25,6 @@ const formValue = (values: Record<string, unknown> | undefined, key: string) => 
   return typeof value === 'string' ? value : '';
 };
 
-function errorFor(errors: FieldError[], field: string): SafeHtml | string {
-  const error = errors.find((e) => e.field === field);
-  return error ? html`<p class="error" id="${field}-error">${error.message}</p>` : '';
-}
-
 export function renderReplyForm(view: ReplyFormView): string {
   const { task, request } = view.open;
   const errors = view.errors ?? [];
@@ -39,12 +34,7 @@ export function renderReplyForm(view: ReplyFormView): string {
   const title = `A question from the district's ${team} team`;
   const body = html`<h1>${title}</h1>
 <p>About <strong>${request.resource.name}</strong> (${request.resource.vendorName}), request ${request.requestId}, SOP TS-PE-535 step ${asking.sopStep}. Answer before <strong>${formatDateTime(task.expiresAt)}</strong>.</p>
-${
-  errors.length
-    ? html`<div class="errors" role="alert"><p class="error">Nothing was sent yet. Please correct:</p><ul>
-${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`
-    : ''
-}
+${errorSummary(errors, 'Nothing was sent yet.')}
 <section class="card" aria-labelledby="question-title"><h2 id="question-title">The question</h2>
 <p id="question-text" style="white-space:pre-wrap">${question?.question ?? ''}</p></section>
 <form method="post" action="${encodeURIComponent(task.taskId)}">

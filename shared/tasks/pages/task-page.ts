@@ -44,9 +44,18 @@ function formValues(input: Record<string, unknown> = {}): Record<string, string>
   return out;
 }
 
-function errorFor(errors: FieldError[], field: string): SafeHtml | string {
+/** A field's error, under the field (its id is what aria-describedby names). */
+export function errorFor(errors: FieldError[], field: string): SafeHtml | string {
   const error = errors.find((e) => e.field === field);
   return error ? html`<p class="error" id="${field}-error">${error.message}</p>` : '';
+}
+
+/** The errors at the top of a form sent again, each linking to its field; '' when there are none. */
+export function errorSummary(errors: FieldError[], nothingYet: string): SafeHtml | string {
+  return errors.length
+    ? html`<div class="errors" role="alert"><p class="error">${nothingYet} Please correct:</p><ul>
+${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`
+    : '';
 }
 
 function describedBy(errors: FieldError[], field: string, hint?: string): SafeHtml | string {
@@ -148,12 +157,7 @@ export function renderTaskForm(view: TaskFormView): string {
 
   const body = html`<h1>${spec.title}</h1>
 <p>SOP TS-PE-535 step ${spec.sopStep} · ${TEAMS[spec.team]} · decide before <strong>${formatDateTime(task.expiresAt)}</strong></p>
-${
-  errors.length
-    ? html`<div class="errors" role="alert"><p class="error">Nothing was recorded yet. Please correct:</p><ul>
-${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`
-    : ''
-}
+${errorSummary(errors, 'Nothing was recorded yet.')}
 <section class="card" aria-labelledby="facts-title"><h2 id="facts-title">The request</h2>
 <dl>${facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl></section>
 <form method="post" action="${encodeURIComponent(task.taskId)}">

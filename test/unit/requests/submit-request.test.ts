@@ -10,8 +10,9 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler, readStateMachineArn, submitRequest } from '#lambdas/submit-request.ts';
+import { handler, submitRequest } from '#lambdas/submit-request.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
+import { readStateMachineArn } from '#shared/core/config.ts';
 import type { HttpEvent, HttpResponse } from '#shared/core/http/edge.ts';
 import { logger } from '#shared/core/logger.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
