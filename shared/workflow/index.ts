@@ -37,38 +37,38 @@ export {
   type PurchaseOrderRequestedDetail,
   type ResourceStatusChangedDetail,
 } from './events.ts';
-export { toBoolean, toCost } from './form-input.ts';
 export {
-  denialReason,
+  type Denial,
   denialSchema,
-  describeSystemError,
-  ERROR_ACTIVITY,
-  executionConsoleUrl,
   lenientObject,
-  outcomePatch,
+  OUTCOMES,
+  type Outcome,
+  REGISTRY_STATUSES,
+  type RegistryStatus,
   requestIdField,
   requiredText,
   sopStepField,
+} from './fields.ts';
+export { toBoolean, toCost } from './form-input.ts';
+export {
+  denialReason,
+  describeSystemError,
+  ERROR_ACTIVITY,
+  executionConsoleUrl,
+  outcomePatch,
   truncate,
 } from './outcome.ts';
 export {
   type CheckCurrentVettingOutput,
-  type CheckSslInput,
   type CheckSslOutput,
-  type Denial,
   MAX_SSL_RETESTS,
   type NotifyVendorSslOutput,
-  type Outcome,
   type QuestionToAsk,
-  type RegistryStatus,
   type RenewalPlan,
   type ReusedVetting,
   type ScheduleRenewalOutput,
   type SendDpaOutput,
-  type SslEndpointGrade,
-  type SslHostProgress,
   type WorkflowInput,
-  type WorkflowResource,
 } from './payloads.ts';
 export type {
   AuditEvent,
@@ -87,9 +87,12 @@ export {
   type ParseResult,
   parseResourceRequest,
   RESOURCE_KINDS,
+  type RequestType,
+  type ResourceKind,
   type ResourceRequest,
   resourceRequestSchema,
   toWorkflowResource,
+  type WorkflowResource,
   workflowResourceSchema,
 } from './request-schema.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
@@ -97,8 +100,11 @@ export {
   type AssignTaskInput,
   assignTaskInputSchema,
   type CheckCurrentVettingInput,
+  type CheckSslInput,
+  type CheckSslRequest,
   type CloseRequestInput,
   checkCurrentVettingInputSchema,
+  checkSslInputSchema,
   closeRequestInputSchema,
   type NotifyVendorSslInput,
   notifyVendorSslInputSchema,
@@ -114,6 +120,9 @@ export {
   requestOnlyInputSchema,
   type ScheduleRenewalInput,
   type SendDpaInput,
+  type SslEndpointGrade,
+  type SslHostProgress,
+  type SslHostState,
   sendDpaInputSchema,
 } from './step-inputs.ts';
 export {

@@ -1,14 +1,10 @@
 /** What the table holds, in the district's terms. */
 
 import type { StoredDecision } from './decision-types.ts';
-import type {
-  QuestionToAsk,
-  RegistryStatus,
-  ReusedVetting,
-  SslEndpointGrade,
-  WorkflowResource,
-} from './payloads.ts';
-import type { ResourceRequest } from './request-schema.ts';
+import type { RegistryStatus } from './fields.ts';
+import type { QuestionToAsk, ReusedVetting } from './payloads.ts';
+import type { ResourceRequest, WorkflowResource } from './request-schema.ts';
+import type { SslEndpointGrade } from './step-inputs.ts';
 import type { Decision, TaskKind, Team } from './task-kinds.ts';
 
 export type RequestStatus = 'IN_REVIEW' | 'APPROVED' | 'DENIED' | 'ERROR';
