@@ -24,12 +24,10 @@ import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
 export const SSL_SOP_STEP = 5;
 export const RENEWAL_SOP_STEP = 17;
 
-const FIRST_POLL_SECONDS = 5;
-const SECOND_POLL_SECONDS = 10;
-const POLL_GROWTH = 1.5;
-const MAX_POLL_SECONDS = 120;
-const MIN_ETA_SECONDS = 10;
-const MAX_ETA_SECONDS = 300;
+/** Seconds between polls without an ETA: 5, then 10 growing ×1.5 up to 120. */
+const POLL_WAIT = { first: 5, second: 10, growth: 1.5, max: 120 } as const;
+/** An ETA SSL Labs gives is waited for within these bounds (seconds). */
+const ETA_WAIT = { min: 10, max: 300 } as const;
 /**
  * Each wait is at least this share of the time already spent, so the waits grow geometrically and
  * the number of calls per scan is logarithmic in `maxWaitSeconds` (maxScanCalls): each call adds
@@ -45,11 +43,8 @@ export function maxScanCalls(maxWaitSeconds: number): number {
   let elapsed = 0;
   let calls = 1;
   while (elapsed < maxWaitSeconds) {
-    const floor = calls <= 1 ? FIRST_POLL_SECONDS : Math.ceil(elapsed * SCAN_WAIT_GROWTH);
-    elapsed += Math.max(
-      1,
-      Math.min(Math.max(FIRST_POLL_SECONDS, floor), Math.ceil(maxWaitSeconds - elapsed)),
-    );
+    const floor = calls <= 1 ? POLL_WAIT.first : Math.ceil(elapsed * SCAN_WAIT_GROWTH);
+    elapsed += Math.max(1, Math.min(Math.max(POLL_WAIT.first, floor), Math.ceil(maxWaitSeconds - elapsed)));
     calls++;
   }
   return calls;
@@ -115,10 +110,10 @@ export function nextPollDelay(result: AnalyzeResult, polls: number): number {
   if (result.kind === 'busy') return result.retryAfterSeconds;
   const etas = result.host.endpoints.map((e) => e.eta ?? -1).filter((eta) => eta > 0);
   if (result.host.status === 'IN_PROGRESS' && etas.length > 0) {
-    return Math.min(MAX_ETA_SECONDS, Math.max(MIN_ETA_SECONDS, Math.ceil(Math.max(...etas))));
+    return Math.min(ETA_WAIT.max, Math.max(ETA_WAIT.min, Math.ceil(Math.max(...etas))));
   }
-  if (result.host.status === 'DNS' || polls <= 1) return FIRST_POLL_SECONDS;
-  return Math.min(MAX_POLL_SECONDS, Math.round(SECOND_POLL_SECONDS * POLL_GROWTH ** (polls - 2)));
+  if (result.host.status === 'DNS' || polls <= 1) return POLL_WAIT.first;
+  return Math.min(POLL_WAIT.max, Math.round(POLL_WAIT.second * POLL_WAIT.growth ** (polls - 2)));
 }
 
 export function describeDuration(seconds: number): string {
@@ -248,7 +243,7 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
   const remaining = Math.max(1, Math.ceil(deps.maxWaitSeconds - elapsedSeconds));
   const floor = Math.ceil(elapsedSeconds * SCAN_WAIT_GROWTH);
   const wanted = Math.min(
-    ...hosts.filter((h) => !h.finished).map((h) => h.nextPollSeconds ?? FIRST_POLL_SECONDS),
+    ...hosts.filter((h) => !h.finished).map((h) => h.nextPollSeconds ?? POLL_WAIT.first),
   );
   const nextPollSeconds = Math.min(Math.max(wanted, floor), remaining);
   const activity = hosts
