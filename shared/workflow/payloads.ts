@@ -6,7 +6,6 @@
  */
 import type { RequestType, WorkflowResource } from './request-schema.ts';
 import type { SslEndpointGrade, SslHostProgress } from './step-inputs.ts';
-import type { AskingKind, QuestionRecipient } from './task-kinds.ts';
 
 export type { RegistryStatus } from './fields.ts';
 /** decision-outputs.ts reads it from here. */
@@ -25,15 +24,6 @@ export interface WorkflowInput {
    */
   questions?: { asked: number };
   rerouted?: boolean;
-}
-
-/** The question an `ask` decision sends out (the AwaitXAnswer states pass it to assign-task). */
-export interface QuestionToAsk {
-  askedBy: AskingKind;
-  question: string;
-  recipient: QuestionRecipient;
-  /** Privacy review only: the vendor's contact, when the vendor is asked. */
-  vendorContactEmail?: string;
 }
 
 /** `reused`: steps 3–6 are satisfied by request `reusedFrom`; the ASL goes on to step 7. */

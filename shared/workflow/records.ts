@@ -2,9 +2,9 @@
 
 import type { StoredDecision } from './decision-types.ts';
 import type { RegistryStatus } from './fields.ts';
-import type { QuestionToAsk, ReusedVetting } from './payloads.ts';
+import type { ReusedVetting } from './payloads.ts';
 import type { ResourceRequest, WorkflowResource } from './request-schema.ts';
-import type { SslEndpointGrade } from './step-inputs.ts';
+import type { QuestionToAsk, SslEndpointGrade } from './step-inputs.ts';
 import type { Decision, TaskKind, Team } from './task-kinds.ts';
 
 export type RequestStatus = 'IN_REVIEW' | 'APPROVED' | 'DENIED' | 'ERROR';

@@ -16,7 +16,7 @@ import {
   sopStepField,
 } from './fields.ts';
 import { workflowResourceSchema } from './request-schema.ts';
-import { ASKING_KINDS, TASK_KINDS } from './task-kinds.ts';
+import { ASKING_KINDS, type AskingKind, TASK_KINDS } from './task-kinds.ts';
 import { MAX_WEBSITES, websiteHost } from './websites.ts';
 
 /** Steps that need only the request (plan-renewal, schedule-renewal). */
@@ -84,6 +84,18 @@ export const procurementHookInputSchema = z.object({
 });
 export type ProcurementHookInput = z.output<typeof procurementHookInputSchema>;
 
+/** The question an `ask` decision sends out (the AwaitXAnswer states pass it to assign-task). */
+const askedQuestionSchema = z.object({
+  question: z
+    .string({ error: 'question.question is required' })
+    .check(z.minLength(1, 'question.question is required')),
+  recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
+  /** Privacy review only: the vendor's contact, when the vendor is asked. */
+  vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
+});
+/** The question and the step that asked it, as the request keeps it while the answer is awaited. */
+export type QuestionToAsk = z.output<typeof askedQuestionSchema> & { askedBy: AskingKind };
+
 /** assign-task: the Payload a waitForTaskToken state sends (the token, the step, the resource). */
 export const assignTaskInputSchema = z.object({
   taskToken: z
@@ -101,15 +113,7 @@ export const assignTaskInputSchema = z.object({
   resource: z.optional(workflowResourceSchema),
   askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
   // The asking step's whole `ask` decision: only these fields are kept.
-  question: z.optional(
-    z.object({
-      question: z
-        .string({ error: 'question.question is required' })
-        .check(z.minLength(1, 'question.question is required')),
-      recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
-      vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
-    }),
-  ),
+  question: z.optional(askedQuestionSchema),
 });
 export type AssignTaskInput = z.output<typeof assignTaskInputSchema>;
 
