@@ -16,7 +16,7 @@ import { now, store } from '#shared/deps.ts';
 import { runSslScanStep, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
 import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/vetting/ssl/ssllabs-client.ts';
 import type { CheckSslOutput } from '#shared/workflow/payloads.ts';
-import { type CheckSslRequest, checkSslInputSchema } from '#shared/workflow/step-inputs.ts';
+import { type CheckSslRequest, checkSslInputSchema } from '#shared/workflow/ssl-scan-input.ts';
 
 export interface CheckSslConfig {
   tableName: string;

@@ -1,7 +1,7 @@
 /**
  * The fields the state-machine payloads share, as zod/mini schemas (each step's schema is in
- * step-inputs.ts), and the closed lists they carry. Every message names its field: parsePayload
- * (shared/core/validation.ts) reports one per field.
+ * step-inputs.ts). Every message names its field: parsePayload (shared/core/validation.ts) reports
+ * one per field.
  */
 
 import * as z from 'zod/mini';
@@ -55,11 +55,3 @@ export const denialSchema = z.object(
   { error: 'denial must be an object with sopStep and reason' },
 );
 export type Denial = z.output<typeof denialSchema>;
-
-/** How a request ends (close-request). */
-export const OUTCOMES = ['APPROVED', 'DENIED'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/** A resource's status in the district registry (publish-status, the registry's entries). */
-export const REGISTRY_STATUSES = ['APPROVED', 'NOT_APPROVED'] as const;
-export type RegistryStatus = (typeof REGISTRY_STATUSES)[number];

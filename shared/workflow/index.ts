@@ -41,10 +41,6 @@ export {
   type Denial,
   denialSchema,
   lenientObject,
-  OUTCOMES,
-  type Outcome,
-  REGISTRY_STATUSES,
-  type RegistryStatus,
   requestIdField,
   requiredText,
   sopStepField,
@@ -96,14 +92,20 @@ export {
 } from './request-schema.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
 export {
+  type CheckSslInput,
+  type CheckSslRequest,
+  checkSslInputSchema,
+  type SslEndpointGrade,
+  type SslHostProgress,
+  type SslHostState,
+} from './ssl-scan-input.ts';
+export { OUTCOMES, type Outcome, REGISTRY_STATUSES, type RegistryStatus } from './statuses.ts';
+export {
   type AssignTaskInput,
   assignTaskInputSchema,
   type CheckCurrentVettingInput,
-  type CheckSslInput,
-  type CheckSslRequest,
   type CloseRequestInput,
   checkCurrentVettingInputSchema,
-  checkSslInputSchema,
   closeRequestInputSchema,
   type NotifyVendorSslInput,
   notifyVendorSslInputSchema,
@@ -120,9 +122,6 @@ export {
   requestOnlyInputSchema,
   type ScheduleRenewalInput,
   type SendDpaInput,
-  type SslEndpointGrade,
-  type SslHostProgress,
-  type SslHostState,
   sendDpaInputSchema,
 } from './step-inputs.ts';
 export {

@@ -5,8 +5,9 @@
 
 import { isRecord } from '../core/guards.ts';
 import { invalid } from '../core/validation.ts';
-import type { Denial, Outcome } from './fields.ts';
+import type { Denial } from './fields.ts';
 import type { RequestRecord } from './records.ts';
+import type { Outcome } from './statuses.ts';
 
 // ---- the outcome (close-request) ------------------------------------------------------------------
 

@@ -5,11 +5,11 @@
  * describes (the execution input, each step's output) is written here.
  */
 import type { RequestType, WorkflowResource } from './request-schema.ts';
-import type { SslEndpointGrade, SslHostProgress } from './step-inputs.ts';
+import type { SslEndpointGrade, SslHostProgress } from './ssl-scan-input.ts';
 
-export type { RegistryStatus } from './fields.ts';
 /** decision-outputs.ts reads it from here. */
 export type { WorkflowResource } from './request-schema.ts';
+export type { RegistryStatus } from './statuses.ts';
 
 /** Execution input, started by submit-request with the request id as the execution name. */
 export interface WorkflowInput {
