@@ -10,12 +10,13 @@
 import { readTableName } from '#shared/core/config.ts';
 import { type Env, emailEnv, httpUrlEnv, intEnv } from '#shared/core/env.ts';
 import { ConfigError } from '#shared/core/errors.ts';
-import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
+import { workflowStep } from '#shared/core/lambda.ts';
 import { logger } from '#shared/core/logger.ts';
 import { now, store } from '#shared/deps.ts';
 import { runSslScanStep, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
 import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/vetting/ssl/ssllabs-client.ts';
 import type { CheckSslOutput } from '#shared/workflow/payloads.ts';
+import { type CheckSslRequest, checkSslInputSchema } from '#shared/workflow/ssl-scan-input.ts';
 
 export interface CheckSslConfig {
   tableName: string;
@@ -38,7 +39,7 @@ export function readCheckSslConfig(env: Env = process.env): CheckSslConfig {
 }
 
 /** One start or poll of the scan, logged. */
-async function checkSslStep(input: unknown, deps: SslScanDeps): Promise<CheckSslOutput> {
+async function checkSslStep(input: CheckSslRequest, deps: SslScanDeps): Promise<CheckSslOutput> {
   const output = await runSslScanStep(input, deps);
   logger.info('SSL Labs scan step', {
     sopStep: 5,
@@ -51,7 +52,7 @@ async function checkSslStep(input: unknown, deps: SslScanDeps): Promise<CheckSsl
   return output;
 }
 
-const step = workflowStep(unparsedPayload, checkSslStep, (): SslScanDeps => {
+const step = workflowStep(checkSslInputSchema, checkSslStep, (): SslScanDeps => {
   const config = readCheckSslConfig();
   return {
     ssllabs: new SslLabsClient({ baseUrl: config.ssllabsApiBase, email: config.ssllabsEmail }),

@@ -8,13 +8,13 @@ import { logger } from './logger.ts';
 import { once } from './once.ts';
 import { parsePayload } from './validation.ts';
 
+/** A state machine task's event: any JSON object (its requestId, when present, tags the logs). */
+export type StepEvent = { requestId?: string; [field: string]: unknown };
+
 /**
  * For state machine tasks: the thrown error's `name` becomes the Step Functions error (Retry matches
  * TransientError, everything else goes to the error path), so errors are logged by name and rethrown.
  */
-/** A state machine task's event: any JSON object (its requestId, when present, tags the logs). */
-export type StepEvent = { requestId?: string; [field: string]: unknown };
-
 export function workflowHandler<I extends StepEvent, O>(fn: (input: I) => Promise<O>) {
   return middy<I, O>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -32,7 +32,7 @@ export function workflowHandler<I extends StepEvent, O>(fn: (input: I) => Promis
     });
 }
 
-/** For a step whose domain code reads its own payload (it parses it there, once). */
+/** For a step that takes no payload (the recovery sweep runs on a schedule). */
 export const unparsedPayload: z.ZodMiniType<unknown> = z.unknown();
 
 /**

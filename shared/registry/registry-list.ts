@@ -12,7 +12,7 @@
 
 import { ValidationError } from '../core/errors.ts';
 import { isOneOf } from '../core/guards.ts';
-import type { RegistryEntry, RegistryStatus } from '../workflow/index.ts';
+import { REGISTRY_STATUSES, type RegistryEntry, type RegistryStatus } from '../workflow/index.ts';
 import { lookupPrefix, matchesWords, sortKeyOf, wordsOf } from './resource-identity.ts';
 import type { RegistryStore } from './store.ts';
 import { bucketOf, type RegistryBucket, type RegistryIndexHit } from './store.ts';
@@ -20,8 +20,6 @@ import { bucketOf, type RegistryBucket, type RegistryIndexHit } from './store.ts
 export const MAX_QUERY_LENGTH = 100;
 /** Entries on one page (HTML or JSON). */
 export const PAGE_SIZE = 50;
-
-export const REGISTRY_STATUSES = ['APPROVED', 'NOT_APPROVED'] as const;
 
 export interface RegistryDeps {
   store: Pick<RegistryStore, 'registrySearchPage' | 'getRegistryEntries'>;
@@ -155,15 +153,17 @@ function decodeCursor(cursor: string): string {
   ]);
 }
 
+/** The entry as the JSON list shows it: every field named, an absent one as null. */
 export function toRegistryItem(e: RegistryEntry): RegistryItem {
+  const { resourceId, resourceName, vendorName, status, statusDate, source } = e;
   return {
-    resourceId: e.resourceId,
-    resourceName: e.resourceName,
+    resourceId,
+    resourceName,
     url: e.url ?? null,
-    vendorName: e.vendorName,
-    status: e.status,
-    statusDate: e.statusDate,
-    source: e.source,
+    vendorName,
+    status,
+    statusDate,
+    source,
     reason: e.reason ?? null,
     dpaExpiresOn: e.dpaExpiresOn ?? null,
     sslGrade: e.sslGrade ?? null,

@@ -5,10 +5,10 @@
 
 import { type Env, requireEnv } from '../core/env.ts';
 import { ConfigError } from '../core/errors.ts';
-import { isRecord, keysOf } from '../core/guards.ts';
+import { isRecord } from '../core/guards.ts';
 import { isEmailAddress } from '../core/text/email-address.ts';
 import { type DeadlineDays, parseDeadlineDays } from './deadlines.ts';
-import { TEAMS, type Team } from './task-kinds.ts';
+import type { Team } from './task-kinds.ts';
 
 /**
  * The human-step deadlines of a deployment: cdk.json context `humanStepDeadlineDays` (task kind → days;
@@ -31,13 +31,18 @@ export function readTeamEmails(env: Env = process.env): TeamEmails {
     throw new ConfigError('TEAM_EMAILS must be a JSON object of team to email address', { cause });
   }
   if (!isRecord(parsed)) throw new ConfigError('TEAM_EMAILS must be a JSON object');
-  const out: Partial<TeamEmails> = {};
-  for (const team of keysOf(TEAMS)) {
+  const emailOf = (team: Team): string => {
     const email = parsed[team];
     if (typeof email !== 'string' || !isEmailAddress(email)) {
       throw new ConfigError(`TEAM_EMAILS.${team} must be an email address`);
     }
-    out[team] = email;
-  }
-  return out as TeamEmails;
+    return email;
+  };
+  // Every team, in TEAMS' order (the first bad one is reported); TeamEmails makes the list complete.
+  return {
+    cybersecurity: emailOf('cybersecurity'),
+    'instructional-technology': emailOf('instructional-technology'),
+    dii: emailOf('dii'),
+    aas: emailOf('aas'),
+  };
 }

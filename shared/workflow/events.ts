@@ -5,7 +5,7 @@
  * Delivery is at least once (a retried step may put the same event again): consumers key on
  * requestId + detail-type (+ status).
  */
-import type { RegistryStatus } from './payloads.ts';
+import type { RegistryStatus } from './statuses.ts';
 
 export const EVENT_SOURCE = 'district.software-requests';
 

@@ -39,38 +39,33 @@ export {
   type PurchaseOrderRequestedDetail,
   type ResourceStatusChangedDetail,
 } from './events.ts';
-export { toBoolean, toCost } from './form-input.ts';
 export {
-  denialReason,
+  type Denial,
   denialSchema,
-  describeSystemError,
-  ERROR_ACTIVITY,
-  executionConsoleUrl,
   lenientObject,
-  outcomePatch,
   requestIdField,
   requiredText,
   sopStepField,
+} from './fields.ts';
+export { toBoolean, toCost } from './form-input.ts';
+export {
+  denialReason,
+  describeSystemError,
+  ERROR_ACTIVITY,
+  executionConsoleUrl,
+  outcomePatch,
   truncate,
 } from './outcome.ts';
 export {
   type CheckCurrentVettingOutput,
-  type CheckSslInput,
   type CheckSslOutput,
-  type Denial,
   MAX_SSL_RETESTS,
   type NotifyVendorSslOutput,
-  type Outcome,
-  type QuestionToAsk,
-  type RegistryStatus,
   type RenewalPlan,
   type ReusedVetting,
   type ScheduleRenewalOutput,
   type SendDpaOutput,
-  type SslEndpointGrade,
-  type SslHostProgress,
   type WorkflowInput,
-  type WorkflowResource,
 } from './payloads.ts';
 export type {
   AuditEvent,
@@ -89,12 +84,24 @@ export {
   type ParseResult,
   parseResourceRequest,
   RESOURCE_KINDS,
+  type RequestType,
+  type ResourceKind,
   type ResourceRequest,
   resourceRequestSchema,
   toWorkflowResource,
+  type WorkflowResource,
   workflowResourceSchema,
 } from './request-schema.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
+export {
+  type CheckSslInput,
+  type CheckSslRequest,
+  checkSslInputSchema,
+  type SslEndpointGrade,
+  type SslHostProgress,
+  type SslHostState,
+} from './ssl-scan-input.ts';
+export { OUTCOMES, type Outcome, REGISTRY_STATUSES, type RegistryStatus } from './statuses.ts';
 export {
   type AssignTaskInput,
   assignTaskInputSchema,
@@ -108,6 +115,7 @@ export {
   type PublishStatusInput,
   procurementHookInputSchema,
   publishStatusInputSchema,
+  type QuestionToAsk,
   type RecordErrorInput,
   type RecordRenewalInput,
   type RequestOnlyInput,

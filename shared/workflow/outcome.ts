@@ -1,60 +1,13 @@
 /**
- * How a request ends: its outcome (SOP 6, 9, 11 denials; SOP 16 approval) or a system error, and the
- * payload checks the automated workflow steps share. Pure functions: the handlers in lambdas/ do the I/O.
+ * How a request ends: its outcome (SOP 6, 9, 11 denials; SOP 16 approval) or a system error. Pure
+ * functions: the handlers in lambdas/ do the I/O.
  */
 
-import * as z from 'zod/mini';
 import { isRecord } from '../core/guards.ts';
 import { invalid } from '../core/validation.ts';
-import type { Denial, Outcome } from './payloads.ts';
+import type { Denial } from './fields.ts';
 import type { RequestRecord } from './records.ts';
-
-// ---- payload checks -------------------------------------------------------------------------------
-
-/** Request ids are execution names too (submit-request starts the execution with it). */
-export const requestIdField = z
-  .string({ error: 'requestId is required' })
-  .check(
-    z.trim(),
-    z.minLength(1, 'requestId is required'),
-    z.maxLength(80, 'requestId must be at most 80 characters'),
-    z.regex(/^[A-Za-z0-9._-]+$/, 'requestId may contain only letters, digits, ".", "_" and "-"'),
-  );
-
-/** A string that must not be blank; trimmed. */
-export const requiredText = (message: string) =>
-  z.string({ error: message }).check(z.trim(), z.minLength(1, message));
-
-/**
- * A payload schema for steps that report every missing field even when the payload is not an object
- * (it is read as {}).
- */
-export const lenientObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.pipe(
-    z.transform((input: unknown) => (input && typeof input === 'object' ? input : {})),
-    z.object(shape),
-  );
-
-export const sopStepField = z
-  .int({ error: 'sopStep must be a whole SOP step number' })
-  .check(z.gte(1, 'sopStep must be between 1 and 17'), z.lte(17, 'sopStep must be between 1 and 17'));
-
-export const denialSchema = z.object(
-  {
-    sopStep: sopStepField,
-    reason: z
-      .string({ error: 'denial.reason is required' })
-      .check(
-        z.trim(),
-        z.minLength(1, 'denial.reason is required'),
-        z.maxLength(1000, 'denial.reason is too long'),
-      ),
-    comment: z.optional(
-      z.string({ error: 'denial.comment must be text' }).check(z.trim(), z.maxLength(2000, 'too long')),
-    ),
-  },
-  { error: 'denial must be an object with sopStep and reason' },
-);
+import type { Outcome } from './statuses.ts';
 
 // ---- the outcome (close-request) ------------------------------------------------------------------
 

@@ -1,24 +1,15 @@
 /**
  * The payloads that cross the state machine boundary. The ASL files build these with Parameters;
  * the handlers in lambdas/ accept them. Keep them small: ids and flags, documents live in DynamoDB.
+ * A step's input is its schema's type (step-inputs.ts); what our own code builds and no schema
+ * describes (the execution input, each step's output) is written here.
  */
-import type { AskingKind, QuestionRecipient } from './task-kinds.ts';
+import type { RequestType, WorkflowResource } from './request-schema.ts';
+import type { SslEndpointGrade, SslHostProgress } from './ssl-scan-input.ts';
 
-export type RequestType = 'instructional' | 'administrative';
-export type ResourceKind = 'software' | 'application' | 'web-service';
-
-/** The resource under review, as the flow needs it to choose branches. */
-export interface WorkflowResource {
-  name: string;
-  /** Present when the resource is, or needs, a website (SOP 5). */
-  url?: string;
-  usesWebsite: boolean;
-  kind: ResourceKind;
-  vendorName: string;
-  /** USD; 0 = free (SOP 12 skips procurement). */
-  cost: number;
-  studentDataShared: boolean;
-}
+/** decision-outputs.ts reads it from here. */
+export type { WorkflowResource } from './request-schema.ts';
+export type { RegistryStatus } from './statuses.ts';
 
 /** Execution input, started by submit-request with the request id as the execution name. */
 export interface WorkflowInput {
@@ -33,23 +24,6 @@ export interface WorkflowInput {
    */
   questions?: { asked: number };
   rerouted?: boolean;
-}
-
-/** The question an `ask` decision sends out (the AwaitXAnswer states pass it to assign-task). */
-export interface QuestionToAsk {
-  askedBy: AskingKind;
-  question: string;
-  recipient: QuestionRecipient;
-  /** Privacy review only: the vendor's contact, when the vendor is asked. */
-  vendorContactEmail?: string;
-}
-
-/** Why a request ended without approval (Pass states in the ASL build this). */
-export interface Denial {
-  sopStep: number;
-  reason: string;
-  /** The decider's comment, when a person denied it. */
-  comment?: string;
 }
 
 /** `reused`: steps 3–6 are satisfied by request `reusedFrom`; the ASL goes on to step 7. */
@@ -77,40 +51,6 @@ export interface SendDpaOutput {
   sentAt: string;
 }
 
-export interface CheckSslInput {
-  requestId: string;
-  /** The host names (or http(s) addresses) to test; every distinct host is tested. */
-  websites?: string[];
-  /** One website (the older single-host form; `websites` wins when both are given). */
-  url?: string;
-  /** Absent on the first call: the scan is started (startNew=on). */
-  startedAt?: string;
-  polls?: number;
-  /** Each host's progress, as the previous call returned it (absent on the first call). */
-  hosts?: SslHostProgress[];
-}
-export interface SslEndpointGrade {
-  ipAddress: string;
-  grade?: string;
-  statusMessage?: string;
-  /** The host the endpoint serves (several websites per request). */
-  host?: string;
-}
-/** One host of a scan: how far its assessment is, and its verdict once it has one. */
-export interface SslHostProgress {
-  host: string;
-  /** Calls SSL Labs answered for the current assessment of this host (0: start it next). */
-  polls: number;
-  /** Assessments restarted automatically after SSL Labs ended one in ERROR. */
-  errorRetries: number;
-  finished: boolean;
-  passed: boolean;
-  /** The worst grade of the host's endpoints, when every endpoint was graded. */
-  grade?: string;
-  reason: string;
-  /** Seconds this host asks to wait before its next poll (the scan waits the shortest). */
-  nextPollSeconds?: number;
-}
 export interface CheckSslOutput {
   /** True when the scan reached a verdict (READY, ERROR, DNS failure, or the wait cap). */
   finished: boolean;
@@ -146,8 +86,6 @@ export interface NotifyVendorSslOutput {
   timeoutReason: string;
 }
 
-export type RegistryStatus = 'APPROVED' | 'NOT_APPROVED';
-
 export interface ScheduleRenewalOutput {
   scheduled: boolean;
   renewalDueOn?: string;
@@ -164,5 +102,3 @@ export interface RenewalPlan {
   /** The host names SSL-tested at vetting (SOP 5), re-tested now. */
   websites: string[];
 }
-
-export type Outcome = 'APPROVED' | 'DENIED';

@@ -1,14 +1,11 @@
 /** What the table holds, in the district's terms. */
 
 import type { StoredDecision } from './decision-types.ts';
-import type {
-  QuestionToAsk,
-  RegistryStatus,
-  ReusedVetting,
-  SslEndpointGrade,
-  WorkflowResource,
-} from './payloads.ts';
-import type { ResourceRequest } from './request-schema.ts';
+import type { ReusedVetting } from './payloads.ts';
+import type { ResourceRequest, WorkflowResource } from './request-schema.ts';
+import type { SslEndpointGrade } from './ssl-scan-input.ts';
+import type { RegistryStatus } from './statuses.ts';
+import type { QuestionToAsk } from './step-inputs.ts';
 import type { Decision, TaskKind, Team } from './task-kinds.ts';
 
 export type RequestStatus = 'IN_REVIEW' | 'APPROVED' | 'DENIED' | 'ERROR';

@@ -9,7 +9,6 @@ import type { FieldError } from '../core/errors.ts';
 import { isRecord } from '../core/guards.ts';
 import { REQUEST_FIELD_LIMITS, TEXT_LIMITS } from '../core/text/text-limits.ts';
 import { multiLineTextField, textField, websiteUrlField } from '../core/text/text-rules.ts';
-import type { WorkflowResource } from './payloads.ts';
 
 const L = TEXT_LIMITS;
 const text = (label: string, max: number) => textField(label, max);
@@ -29,6 +28,8 @@ const yesNo = (label: string) => z.boolean({ error: `${label} must be yes or no`
 
 export const REQUEST_TYPES = ['instructional', 'administrative'] as const;
 export const RESOURCE_KINDS = ['software', 'application', 'web-service'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export const resourceRequestSchema = z
   .object({
@@ -128,18 +129,24 @@ export function parseResourceRequest(input: unknown): ParseResult<ResourceReques
   return { ok: false, errors: [...byField].map(([field, message]) => ({ field, message })) };
 }
 
-/** The resource as the state machine carries it (validated where a Payload brings it back). */
+/**
+ * The resource under review as the state machine carries it, as the flow needs it to choose branches
+ * (validated where a Payload brings it back).
+ */
 export const workflowResourceSchema = z.object({
   name: text('resource.name', L.name),
+  /** Present when the resource is, or needs, a website (SOP 5). */
   url: z.optional(websiteUrlField('resource.url')),
   usesWebsite: yesNo('resource.usesWebsite'),
   kind: z.enum(RESOURCE_KINDS, { error: 'resource.kind must be "software", "application" or "web-service"' }),
   vendorName: text('resource.vendorName', L.name),
+  /** USD; 0 = free (SOP 12 skips procurement). */
   cost: z
     .number({ error: 'resource.cost must be a number' })
     .check(z.gte(0, 'resource.cost cannot be negative')),
   studentDataShared: yesNo('resource.studentDataShared'),
 });
+export type WorkflowResource = z.output<typeof workflowResourceSchema>;
 
 /** The flags the state machine branches on (SOP 4, 5, 12, 14). */
 export function toWorkflowResource(

@@ -6,9 +6,10 @@
 import * as z from 'zod/mini';
 import { keysOf } from '../core/guards.ts';
 import { isEmailAddress } from '../core/text/email-address.ts';
-import { denialSchema, lenientObject, requestIdField, requiredText, sopStepField } from './outcome.ts';
+import { denialSchema, lenientObject, requestIdField, requiredText, sopStepField } from './fields.ts';
 import { workflowResourceSchema } from './request-schema.ts';
-import { ASKING_KINDS, TASK_KINDS } from './task-kinds.ts';
+import { OUTCOMES, REGISTRY_STATUSES } from './statuses.ts';
+import { ASKING_KINDS, type AskingKind, TASK_KINDS } from './task-kinds.ts';
 
 /** Steps that need only the request (plan-renewal, schedule-renewal). */
 export const requestOnlyInputSchema = z.object({ requestId: requestIdField });
@@ -18,7 +19,7 @@ export type ScheduleRenewalInput = RequestOnlyInput;
 /** close-request: the outcome, and the denial when there is one (SOP 6, 9, 11, 16). */
 export const closeRequestInputSchema = z.object({
   requestId: requestIdField,
-  outcome: z.enum(['APPROVED', 'DENIED'], { error: 'outcome must be APPROVED or DENIED' }),
+  outcome: z.enum(OUTCOMES, { error: 'outcome must be APPROVED or DENIED' }),
   denial: z.optional(denialSchema),
 });
 export type CloseRequestInput = z.output<typeof closeRequestInputSchema>;
@@ -35,7 +36,7 @@ export type RecordErrorInput = z.output<typeof recordErrorInputSchema>;
 /** publish-status: the registry status to publish (SOP 6, 16, 17). */
 export const publishStatusInputSchema = z.object({
   requestId: requestIdField,
-  status: z.enum(['APPROVED', 'NOT_APPROVED'], { error: 'status must be APPROVED or NOT_APPROVED' }),
+  status: z.enum(REGISTRY_STATUSES, { error: 'status must be APPROVED or NOT_APPROVED' }),
   sopStep: sopStepField,
   denial: z.optional(denialSchema),
 });
@@ -75,6 +76,18 @@ export const procurementHookInputSchema = z.object({
 });
 export type ProcurementHookInput = z.output<typeof procurementHookInputSchema>;
 
+/** The question an `ask` decision sends out (the AwaitXAnswer states pass it to assign-task). */
+const askedQuestionSchema = z.object({
+  question: z
+    .string({ error: 'question.question is required' })
+    .check(z.minLength(1, 'question.question is required')),
+  recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
+  /** Privacy review only: the vendor's contact, when the vendor is asked. */
+  vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
+});
+/** The question and the step that asked it, as the request keeps it while the answer is awaited. */
+export type QuestionToAsk = z.output<typeof askedQuestionSchema> & { askedBy: AskingKind };
+
 /** assign-task: the Payload a waitForTaskToken state sends (the token, the step, the resource). */
 export const assignTaskInputSchema = z.object({
   taskToken: z
@@ -92,15 +105,7 @@ export const assignTaskInputSchema = z.object({
   resource: z.optional(workflowResourceSchema),
   askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
   // The asking step's whole `ask` decision: only these fields are kept.
-  question: z.optional(
-    z.object({
-      question: z
-        .string({ error: 'question.question is required' })
-        .check(z.minLength(1, 'question.question is required')),
-      recipient: z.enum(['requester', 'vendor'], { error: 'question.recipient must be requester or vendor' }),
-      vendorContactEmail: z.optional(z.string({ error: 'question.vendorContactEmail must be a string' })),
-    }),
-  ),
+  question: z.optional(askedQuestionSchema),
 });
 export type AssignTaskInput = z.output<typeof assignTaskInputSchema>;
 
@@ -109,16 +114,16 @@ export const checkCurrentVettingInputSchema = z.object({
   requestId: requestIdField,
   sopStep: sopStepField,
   /** What the audit trail says when the request is vetted as usual. */
-  summary: z
-    .string({ error: 'summary is required' })
-    .check(z.trim(), z.minLength(1, 'summary is required'), z.maxLength(500, 'summary is too long')),
+  summary: text('summary', 500),
+  /** The resource under review (after a replacement, the replacement) whose registry entry is read. */
   resource: workflowResourceSchema,
 });
 export type CheckCurrentVettingInput = z.output<typeof checkCurrentVettingInputSchema>;
 
 /**
  * The steps that email a vendor contact (send-dpa, notify-vendor-ssl): a request id and the contact's
- * address (from the privacy review), plus each step's own fields.
+ * address (from the privacy review), plus each step's own fields. A payload that is not an object
+ * reports each missing field.
  */
 const vendorContact = {
   requestId: requiredText('is required'),
@@ -129,6 +134,7 @@ const vendorContact = {
 
 export const sendDpaInputSchema = lenientObject({
   ...vendorContact,
+  /** True in the annual renewal flow (SOP 17). */
   renewal: z.optional(z.boolean({ error: 'must be true or false' })),
 });
 
@@ -136,7 +142,9 @@ export const notifyVendorSslInputSchema = lenientObject({
   ...vendorContact,
   reason: requiredText('is required (why the SSL grade is substandard)'),
   grade: z.optional(z.nullable(z.string({ error: 'must be an SSL Labs grade such as B' }))),
+  /** The execution the remediation belongs to: its window and re-test count are counted per execution. */
   executionId: z.optional(z.string({ error: 'must be the execution id' })),
+  /** The failed scan's start: a retried notice for the same scan is not counted twice. */
   scanStartedAt: z.optional(z.string({ error: 'must be the scan start time' })),
 });
 export type SendDpaInput = z.output<typeof sendDpaInputSchema>;

@@ -10,16 +10,13 @@
  * was refused as busy) the next call starts the assessment again rather than reading a cached report.
  */
 
-import * as z from 'zod/mini';
 import type { RequestStore } from '../../requests/index.ts';
-import type { CheckSslOutput, SslEndpointGrade, SslHostProgress } from '../../workflow/index.ts';
-import {
-  invalid,
-  lenientObject,
-  MAX_WEBSITES,
-  parsePayload,
-  requiredText,
-  websiteHost,
+import type {
+  CheckSslOutput,
+  CheckSslRequest,
+  SslEndpointGrade,
+  SslHostProgress,
+  SslHostState,
 } from '../../workflow/index.ts';
 import { gradeAssessment, type SslVerdict, toEndpointGrades, worstGrade } from './grading.ts';
 import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
@@ -27,12 +24,10 @@ import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
 export const SSL_SOP_STEP = 5;
 export const RENEWAL_SOP_STEP = 17;
 
-const FIRST_POLL_SECONDS = 5;
-const SECOND_POLL_SECONDS = 10;
-const POLL_GROWTH = 1.5;
-const MAX_POLL_SECONDS = 120;
-const MIN_ETA_SECONDS = 10;
-const MAX_ETA_SECONDS = 300;
+/** Seconds between polls without an ETA: 5, then 10 growing ×1.5 up to 120. */
+const POLL_WAIT = { first: 5, second: 10, growth: 1.5, max: 120 } as const;
+/** An ETA SSL Labs gives is waited for within these bounds (seconds). */
+const ETA_WAIT = { min: 10, max: 300 } as const;
 /**
  * Each wait is at least this share of the time already spent, so the waits grow geometrically and
  * the number of calls per scan is logarithmic in `maxWaitSeconds` (maxScanCalls): each call adds
@@ -48,11 +43,8 @@ export function maxScanCalls(maxWaitSeconds: number): number {
   let elapsed = 0;
   let calls = 1;
   while (elapsed < maxWaitSeconds) {
-    const floor = calls <= 1 ? FIRST_POLL_SECONDS : Math.ceil(elapsed * SCAN_WAIT_GROWTH);
-    elapsed += Math.max(
-      1,
-      Math.min(Math.max(FIRST_POLL_SECONDS, floor), Math.ceil(maxWaitSeconds - elapsed)),
-    );
+    const floor = calls <= 1 ? POLL_WAIT.first : Math.ceil(elapsed * SCAN_WAIT_GROWTH);
+    elapsed += Math.max(1, Math.min(Math.max(POLL_WAIT.first, floor), Math.ceil(maxWaitSeconds - elapsed)));
     calls++;
   }
   return calls;
@@ -76,71 +68,16 @@ const SCAN_ERROR_RETRY_SECONDS = 60;
 const MAX_HOST_REASON = 200;
 const MAX_SCAN_REASON = 900;
 
-interface ValidInput {
+/** The scan as this call takes it up: every host's progress, and the scan's start once it has one. */
+interface ScanState {
   requestId: string;
-  hosts: SslHostProgress[];
+  hosts: SslHostState[];
   startedAt?: Date;
   polls: number;
 }
 
-const NOT_A_WEBSITE = 'must be a full http(s) address or host name, e.g. https://example.com';
-const NOT_A_TIME = 'must be an ISO 8601 timestamp';
-const NOT_A_COUNT = 'must be a non-negative integer';
-
-const count = z.int({ error: NOT_A_COUNT }).check(z.gte(0, NOT_A_COUNT));
-const hostName = z.pipe(
-  requiredText('is required (the website to test)'),
-  z.pipe(z.transform(websiteHost), z.string().check(z.minLength(1, NOT_A_WEBSITE))),
-);
-const hostProgress = z.object({
-  host: hostName,
-  polls: count,
-  errorRetries: count,
-  finished: z.boolean(),
-  passed: z.boolean(),
-  grade: z.optional(z.string()),
-  reason: z.string(),
-  nextPollSeconds: z.optional(z.number()),
-  endpoints: z.optional(
-    z.array(
-      z.object({
-        ipAddress: z.string(),
-        grade: z.optional(z.string()),
-        statusMessage: z.optional(z.string()),
-        host: z.optional(z.string()),
-      }),
-    ),
-  ),
-});
-
-const checkSslPayload = lenientObject({
-  requestId: requiredText('is required'),
-  websites: z.optional(
-    z
-      .array(hostName)
-      .check(
-        z.minLength(1, 'must name at least one website'),
-        z.maxLength(MAX_WEBSITES, `must name at most ${MAX_WEBSITES} websites`),
-      ),
-  ),
-  url: z.optional(hostName),
-  hosts: z.optional(z.nullable(z.array(hostProgress).check(z.maxLength(MAX_WEBSITES, 'too many hosts')))),
-  startedAt: z.optional(
-    z.nullable(
-      z.pipe(
-        z.string({ error: NOT_A_TIME }),
-        z.pipe(
-          z.transform((t: string) => new Date(t)),
-          z.date({ error: NOT_A_TIME }),
-        ),
-      ),
-    ),
-  ),
-  polls: z.optional(z.nullable(count)),
-});
-
 /** A host's progress before its first call. */
-const notStarted = (host: string): HostState => ({
+const notStarted = (host: string): SslHostState => ({
   host,
   polls: 0,
   errorRetries: 0,
@@ -149,14 +86,16 @@ const notStarted = (host: string): HostState => ({
   reason: `SSL Labs test of ${host} not started yet`,
 });
 
-/** Bad input is a ValidationError before anything is called or written. */
-export function validateCheckSslInput(input: unknown): ValidInput {
-  const { requestId, websites, url, hosts, startedAt, polls } = parsePayload(checkSslPayload, input);
-  let progress: HostState[];
-  if (hosts && hosts.length > 0) progress = hosts as HostState[];
+/**
+ * The hosts' progress as the previous call returned it, or, on the first call, every distinct website
+ * not started yet (the schema made sure there is at least one).
+ */
+function scanState(input: CheckSslRequest): ScanState {
+  const { requestId, websites, url, hosts, startedAt, polls } = input;
+  let progress: SslHostState[];
+  if (hosts && hosts.length > 0) progress = hosts;
   else {
     const names = websites ?? (url ? [url] : []);
-    if (names.length === 0) throw invalid('websites', 'websites is required (the websites to test)');
     // The single-host form carries the scan's own poll count (it counts the calls SSL Labs answered).
     progress = [...new Set(names)].map((h) => ({
       ...notStarted(h),
@@ -171,10 +110,10 @@ export function nextPollDelay(result: AnalyzeResult, polls: number): number {
   if (result.kind === 'busy') return result.retryAfterSeconds;
   const etas = result.host.endpoints.map((e) => e.eta ?? -1).filter((eta) => eta > 0);
   if (result.host.status === 'IN_PROGRESS' && etas.length > 0) {
-    return Math.min(MAX_ETA_SECONDS, Math.max(MIN_ETA_SECONDS, Math.ceil(Math.max(...etas))));
+    return Math.min(ETA_WAIT.max, Math.max(ETA_WAIT.min, Math.ceil(Math.max(...etas))));
   }
-  if (result.host.status === 'DNS' || polls <= 1) return FIRST_POLL_SECONDS;
-  return Math.min(MAX_POLL_SECONDS, Math.round(SECOND_POLL_SECONDS * POLL_GROWTH ** (polls - 2)));
+  if (result.host.status === 'DNS' || polls <= 1) return POLL_WAIT.first;
+  return Math.min(POLL_WAIT.max, Math.round(POLL_WAIT.second * POLL_WAIT.growth ** (polls - 2)));
 }
 
 export function describeDuration(seconds: number): string {
@@ -185,18 +124,15 @@ export function describeDuration(seconds: number): string {
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
-/** A host's progress in the state; a finished host also carries its endpoints until the scan ends. */
-type HostState = SslHostProgress & { endpoints?: SslEndpointGrade[] };
-
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** One start-or-poll call for one host that has no verdict yet. */
 async function stepHost(
-  h: HostState,
+  h: SslHostState,
   deps: SslScanDeps,
   elapsedSeconds: number,
   endpointCap: number,
-): Promise<{ state: HostState; verdict?: SslVerdict; last?: AnalyzeResult; answered: boolean }> {
+): Promise<{ state: SslHostState; verdict?: SslVerdict; last?: AnalyzeResult; answered: boolean }> {
   const result = await deps.ssllabs.analyze(h.host, { startNew: h.polls === 0 });
   const answered = result.kind === 'host';
   const polls = result.kind === 'host' ? h.polls + 1 : h.polls;
@@ -208,7 +144,7 @@ async function stepHost(
       elapsedSeconds + SCAN_ERROR_RETRY_SECONDS < deps.maxWaitSeconds;
     if (retry) {
       // Start the assessment again a minute later (polls 0 = startNew on the next call).
-      const state: HostState = {
+      const state: SslHostState = {
         host: h.host,
         polls: 0,
         errorRetries: h.errorRetries + 1,
@@ -237,7 +173,12 @@ async function stepHost(
   };
 }
 
-function finishedHost(h: HostState, polls: number, verdict: SslVerdict, endpointCap: number): HostState {
+function finishedHost(
+  h: SslHostState,
+  polls: number,
+  verdict: SslVerdict,
+  endpointCap: number,
+): SslHostState {
   return {
     host: h.host,
     polls,
@@ -251,10 +192,12 @@ function finishedHost(h: HostState, polls: number, verdict: SslVerdict, endpoint
   };
 }
 
-/** Runs one start-or-poll step of the SSL Labs scan of every website of a request. */
-/** `rawInput` is the step's payload: validateCheckSslInput parses it here, once. */
-export async function runSslScanStep(rawInput: unknown, deps: SslScanDeps): Promise<CheckSslOutput> {
-  const input = validateCheckSslInput(rawInput);
+/**
+ * Runs one start-or-poll step of the SSL Labs scan of every website of a request. `request` was
+ * parsed by workflowStep with checkSslInputSchema.
+ */
+export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps): Promise<CheckSslOutput> {
+  const input = scanState(request);
   const now = deps.now();
   const startedAt = input.startedAt ?? now;
   const elapsedSeconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
@@ -263,12 +206,12 @@ export async function runSslScanStep(rawInput: unknown, deps: SslScanDeps): Prom
 
   // The hosts still without a verdict are asked at once: a request names at most MAX_WEBSITES, and
   // one call per host keeps check-ssl within its Lambda timeout whatever their number.
-  const steps: { state: HostState; last?: AnalyzeResult; answered?: boolean }[] = await Promise.all(
+  const steps: { state: SslHostState; last?: AnalyzeResult; answered?: boolean }[] = await Promise.all(
     input.hosts.map((h) =>
       h.finished ? Promise.resolve({ state: h }) : stepHost(h, deps, elapsedSeconds, endpointCap),
     ),
   );
-  let hosts: HostState[] = steps.map((s) => s.state);
+  let hosts: SslHostState[] = steps.map((s) => s.state);
   // Calls SSL Labs answered (a busy answer does not count), as for one host.
   const polls = input.polls + (steps.some((s) => s.answered) ? 1 : 0);
   const base = { startedAt: startedAt.toISOString(), polls };
@@ -300,7 +243,7 @@ export async function runSslScanStep(rawInput: unknown, deps: SslScanDeps): Prom
   const remaining = Math.max(1, Math.ceil(deps.maxWaitSeconds - elapsedSeconds));
   const floor = Math.ceil(elapsedSeconds * SCAN_WAIT_GROWTH);
   const wanted = Math.min(
-    ...hosts.filter((h) => !h.finished).map((h) => h.nextPollSeconds ?? FIRST_POLL_SECONDS),
+    ...hosts.filter((h) => !h.finished).map((h) => h.nextPollSeconds ?? POLL_WAIT.first),
   );
   const nextPollSeconds = Math.min(Math.max(wanted, floor), remaining);
   const activity = hosts
@@ -364,7 +307,7 @@ export const MAX_ENDPOINTS_IN_STATE = 64;
 
 function toOutput(
   verdict: Omit<SslVerdict, 'endpoints'>,
-  hosts: HostState[],
+  hosts: SslHostState[],
   base: { startedAt: string; polls: number },
 ): CheckSslOutput {
   return {
@@ -386,7 +329,7 @@ function toOutput(
  */
 async function recordVerdict(
   requestId: string,
-  hosts: HostState[],
+  hosts: SslHostState[],
   verdict: Omit<SslVerdict, 'endpoints'>,
   now: Date,
   deps: SslScanDeps,

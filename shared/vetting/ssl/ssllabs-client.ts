@@ -266,8 +266,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
+/** The object without its undefined fields (each is built here for this, so it is changed in place). */
 function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  for (const [key, value] of Object.entries(o)) if (value === undefined) Reflect.deleteProperty(o, key);
+  return o;
 }
 
 /** Parses the Host object, keeping only fields of the expected types; an unknown status is a fault. */

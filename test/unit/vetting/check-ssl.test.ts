@@ -14,8 +14,8 @@ import {
   SslLabsError,
   type SslLabsHost,
 } from '#shared/vetting/ssl/ssllabs-client.ts';
-import type { CheckSslInput } from '#shared/workflow/payloads.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
+import type { CheckSslInput } from '#shared/workflow/ssl-scan-input.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2026-11-28T10:10:00.000Z');
