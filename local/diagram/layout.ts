@@ -74,7 +74,7 @@ export function layout(definition: AslDefinition): Layout {
 }
 
 function computeLayout(definition: AslDefinition): Layout {
-  const states = definition.States as Record<string, DiagramState>;
+  const states: Record<string, DiagramState> = definition.States;
   const names = Object.keys(states);
   const raw = edgesOf(definition);
   const out = new Map<string, RawEdge[]>();
