@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
@@ -18,8 +19,27 @@ import { executionViewRoutes } from './pages/executions.ts';
 
 export type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 
-/** Calls the HTTP function `name` (lambdas/<name>.ts) with an API Gateway proxy event. */
-export type HttpInvoker = (name: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+/**
+ * Calls the HTTP function `name` (lambdas/<name>.ts) with an API Gateway proxy event; what it returns is
+ * checked as API Gateway checks it (proxyResultOf).
+ */
+export type HttpInvoker = (name: string, event: APIGatewayProxyEvent) => Promise<unknown>;
+
+const headerValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const proxyResultSchema: z.ZodMiniType<APIGatewayProxyResult> = z.looseObject({
+  statusCode: z.number(),
+  headers: z.optional(z.record(z.string(), headerValueSchema)),
+  multiValueHeaders: z.optional(z.record(z.string(), z.array(headerValueSchema))),
+  body: z.string(),
+  isBase64Encoded: z.optional(z.boolean()),
+});
+
+/** A function's answer as a proxy result; anything else API Gateway answers with 502, as a failure. */
+function proxyResultOf(name: string, answer: unknown): APIGatewayProxyResult {
+  const parsed = proxyResultSchema.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  throw new Error(`${name} answered a malformed proxy result: ${z.prettifyError(parsed.error)}`);
+}
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): SimpleResponse {
   return {
@@ -207,7 +227,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
           const event = toProxyEvent(req, body, { template: api.route.template, params: api.params }, url);
           let response: ReturnType<typeof fromProxyResult>;
           try {
-            response = fromProxyResult(await options.invoke(api.route.target, event));
+            const answer = await options.invoke(api.route.target, event);
+            response = fromProxyResult(proxyResultOf(api.route.target, answer));
           } catch (error) {
             // What API Gateway answers when the function itself fails (not a handled error).
             console.error(
