@@ -119,15 +119,20 @@ const waitJournalEntrySchema = z.looseObject({
   assignError: z.optional(namedErrorSchema),
 });
 
-const executionEventSchema = z.looseObject({
-  type: z.enum(ENGINE_EVENT_TYPES),
-  timestamp: z.number(),
+/** An engine event's fields besides its type and time: as stored, and as the local JSON view carries them. */
+export const eventDetailShape = {
   stateName: optionalText,
   stateType: optionalText,
   input: z.optional(z.unknown()),
   output: z.optional(z.unknown()),
   error: optionalText,
   cause: optionalText,
+};
+
+const executionEventSchema = z.looseObject({
+  type: z.enum(ENGINE_EVENT_TYPES),
+  timestamp: z.number(),
+  ...eventDetailShape,
 });
 
 /** An execution's file, read back at start (a file of another shape stops the runtime, naming it). */

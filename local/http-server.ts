@@ -14,7 +14,7 @@ import { asError, errorName } from '#shared/core/errors.ts';
 import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT } from './config.ts';
-import type { LocalRoute, SimpleResponse } from './http-types.ts';
+import type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 import { executionViewRoutes } from './pages/executions.ts';
 
 export type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
@@ -59,6 +59,23 @@ export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): 
     chunks.push(bytes);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A node request as the local routes and the AWS stand-ins see it, once its body is read. */
+export function simpleRequestOf(
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  params: Record<string, string> = {},
+): SimpleRequest {
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    body,
+    params,
+  };
 }
 
 export function writeResponse(res: ServerResponse, response: SimpleResponse): void {
@@ -243,14 +260,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         const local = matchRoute(localRoutes, method, url.pathname);
         if (local) {
-          const response = await local.route.target.handle({
-            method,
-            path: url.pathname,
-            query: url.searchParams,
-            headers: req.headers,
-            body,
-            params: local.params,
-          });
+          const response = await local.route.target.handle(simpleRequestOf(req, url, body, local.params));
           writeResponse(res, response);
           done(response.status);
           return;

@@ -17,7 +17,7 @@ import { type AslDefinition, loadDefinition } from '../asl-definition.ts';
 import type { ExecutionEvent } from '../asl-runner.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { pathFromHistory, renderStateMachineSvg } from '../diagram.ts';
-import { EXECUTION_STATUSES } from '../executions-store.ts';
+import { EXECUTION_STATUSES, eventDetailShape } from '../executions-store.ts';
 import type { LocalRoute, SimpleResponse } from '../http-types.ts';
 
 /** A date as the runtime keeps it: ISO string or epoch milliseconds. */
@@ -48,7 +48,6 @@ export interface ExecutionDetailView extends ExecutionSummaryView {
 }
 
 const dateValueSchema = z.union([z.string(), z.number()]);
-const optionalText = z.optional(z.string());
 const summaryShape = {
   name: z.string(),
   stateMachine: z.string(),
@@ -64,18 +63,7 @@ const detailSchema: z.ZodMiniType<ExecutionDetailView> = z.looseObject({
   output: z.optional(z.unknown()),
   error: z.optional(z.nullable(z.string())),
   cause: z.optional(z.nullable(z.string())),
-  events: z.array(
-    z.looseObject({
-      type: z.string(),
-      timestamp: dateValueSchema,
-      stateName: optionalText,
-      stateType: optionalText,
-      input: z.optional(z.unknown()),
-      output: z.optional(z.unknown()),
-      error: optionalText,
-      cause: optionalText,
-    }),
-  ),
+  events: z.array(z.looseObject({ type: z.string(), timestamp: dateValueSchema, ...eventDetailShape })),
 });
 
 const STATUS_LABEL: Record<string, string> = {
