@@ -5,6 +5,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
 import { fieldOf } from '#shared/core/guards.ts';
 import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
 
@@ -22,16 +23,56 @@ export interface AslState {
   End?: boolean;
   InputPath?: string | null;
   OutputPath?: string | null;
+  ResultPath?: string | null;
   Seconds?: number;
   SecondsPath?: string;
   Timestamp?: string;
   TimestampPath?: string;
+  /** Where a state leads besides Next (the diagram draws these edges; the engine follows them). */
+  Default?: string;
+  Choices?: { Next?: string }[];
+  Catch?: { Next?: string; ErrorEquals?: string[] }[];
 }
 export interface AslDefinition {
   StartAt: string;
   States: Record<string, AslState>;
   Comment?: string;
 }
+
+const optionalText = z.optional(z.string());
+const optionalPath = z.optional(z.nullable(z.string()));
+
+/**
+ * The fields of AslState, checked when a file is read; every other ASL field (Retry, ResultSelector,
+ * a Choice rule's tests, ...) is kept as it is for the engine, which validates the whole definition.
+ */
+const aslStateSchema = z.looseObject({
+  Type: z.string(),
+  Comment: optionalText,
+  Resource: optionalText,
+  TimeoutSeconds: z.optional(z.number()),
+  TimeoutSecondsPath: optionalText,
+  Parameters: z.optional(z.looseObject({ FunctionName: optionalText })),
+  Next: optionalText,
+  End: z.optional(z.boolean()),
+  InputPath: optionalPath,
+  OutputPath: optionalPath,
+  ResultPath: optionalPath,
+  Seconds: z.optional(z.number()),
+  SecondsPath: optionalText,
+  Timestamp: optionalText,
+  TimestampPath: optionalText,
+  Default: optionalText,
+  Choices: z.optional(z.array(z.looseObject({ Next: optionalText }))),
+  Catch: z.optional(
+    z.array(z.looseObject({ Next: optionalText, ErrorEquals: z.optional(z.array(z.string())) })),
+  ),
+});
+const aslDefinitionSchema = z.looseObject({
+  StartAt: z.string(),
+  States: z.record(z.string(), aslStateSchema),
+  Comment: optionalText,
+});
 
 /**
  * TimeoutSeconds the engine gets for a token wait: the largest its Node timer honours. The real deadline
@@ -49,7 +90,12 @@ export const LAMBDA_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
  * runtime passes the deadlines of cdk.json, tests the defaults.
  */
 export function loadDefinition(file: string, deadlines: DeadlineDays = DEFAULT_DEADLINE_DAYS): AslDefinition {
-  return JSON.parse(resolveDeadlines(readFileSync(file, 'utf8'), deadlines)) as AslDefinition;
+  const parsed = aslDefinitionSchema.safeParse(
+    parseJson(resolveDeadlines(readFileSync(file, 'utf8'), deadlines)),
+  );
+  if (!parsed.success)
+    throw new Error(`${file} is not a state machine definition: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 
 /** The `${Name}` substitution a Task calls, e.g. `AssignTaskFunctionArn`. */
@@ -103,7 +149,7 @@ export function forTheEngine(definition: AslDefinition): {
       ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
       ...(state.Next !== undefined ? { Next: state.Next } : {}),
       ...(state.End !== undefined ? { End: state.End } : {}),
-    } as AslState;
+    };
     waitStates.add(name);
   }
   return { engineDefinition, waitStates };

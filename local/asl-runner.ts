@@ -12,7 +12,7 @@
 import { fieldOf } from '#shared/core/guards.ts';
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { randomBytes } from 'node:crypto';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   type AslDefinition,
   forTheEngine,
@@ -184,8 +184,29 @@ export class TaskTokens {
   }
 }
 
+/** Every type of event the engine logs (the package types them but does not list them). */
+export const ENGINE_EVENT_TYPES = [
+  'ExecutionStarted',
+  'ExecutionSucceeded',
+  'ExecutionFailed',
+  'ExecutionAborted',
+  'ExecutionTimeout',
+  'MapIterationStarted',
+  'MapIterationSucceeded',
+  'MapIterationFailed',
+  'ParallelBranchStarted',
+  'ParallelBranchSucceeded',
+  'ParallelBranchFailed',
+  'StateEntered',
+  'StateExited',
+  'StateFailed',
+  'StateRetried',
+  'StateCaught',
+] as const satisfies readonly EventLog['type'][];
+
 export interface ExecutionEvent {
-  type: EventLog['type'];
+  /** toEvent copies the engine's type here, so a type missing from the list does not compile. */
+  type: (typeof ENGINE_EVENT_TYPES)[number];
   timestamp: number;
   stateName?: string;
   stateType?: string;
@@ -235,7 +256,11 @@ export class LocalStateMachine {
   ) {
     const { engineDefinition, waitStates } = forTheEngine(definition);
     this.waitStates = waitStates;
-    this.machine = new StateMachine(engineDefinition as never, { validationOptions: { checkArn: false } });
+    // Our AslState types the fields the runtime reads; the engine types every state kind apart and checks
+    // the whole definition itself when it is constructed (asl-validator), so its type is asserted here.
+    this.machine = new StateMachine(engineDefinition as StateMachineDefinition, {
+      validationOptions: { checkArn: false },
+    });
     this.taskStates = Object.entries(definition.States)
       .filter(([, s]) => s.Type === 'Task')
       .map(([stateName, s]) => {
@@ -279,7 +304,7 @@ export class LocalStateMachine {
         Execution: { Id: options.executionArn, Name: options.name },
         StateMachine: { Id: options.stateMachineArn },
         Task: { Token: TOKEN_PLACEHOLDER },
-      } as never,
+      },
     });
     const events: ExecutionEvent[] = [];
     const settled = (async () => {

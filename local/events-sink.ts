@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { fieldOf, isRecord } from '#shared/core/guards.ts';
 import { AwsApiError, awsJson, awsJsonError } from './aws/protocol.ts';
 import type { SimpleRequest, SimpleResponse } from './http-types.ts';
@@ -18,6 +19,17 @@ export interface RecordedEvent {
   resources: string[];
 }
 
+/** An event as appended to `events.jsonl` (or listed in the `events.json` of earlier versions). */
+const recordedEventSchema: z.ZodMiniType<RecordedEvent> = z.looseObject({
+  id: z.string(),
+  at: z.string(),
+  eventBusName: z.string(),
+  source: z.string(),
+  detailType: z.string(),
+  detail: z.unknown(),
+  resources: z.array(z.string()),
+});
+
 /**
  * Events are appended to `<dataDir>/events.jsonl`, one line each (rewriting one JSON file per event
  * made every event slower than the last); `events.json` of earlier versions is moved into it.
@@ -29,9 +41,9 @@ export class EventsSink {
   constructor(dataDir: string) {
     this.file = join(dataDir, 'events.jsonl');
     const legacy = join(dataDir, 'events.json');
-    this.events = readJsonLines<RecordedEvent>(this.file);
+    this.events = readJsonLines(this.file, recordedEventSchema);
     if (existsSync(legacy)) {
-      const moved = readJsonFile<RecordedEvent[]>(legacy, []);
+      const moved = readJsonFile(legacy, z.array(recordedEventSchema), []);
       this.append(moved);
       this.events.push(...moved);
       rmSync(legacy);

@@ -8,12 +8,15 @@
  * invoking it again (see local/sfn/journal.ts), so nothing is repeated and the old task links work.
  */
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { asError } from '#shared/core/errors.ts';
-import type { ExecutionEvent } from './asl-runner.ts';
+import { ENGINE_EVENT_TYPES, type ExecutionEvent } from './asl-runner.ts';
+import { readJsonFile } from './json-file.ts';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export interface NamedError {
   name: string;
@@ -33,7 +36,8 @@ export interface LambdaJournalEntry {
   error?: NamedError;
 }
 
-export type WaitStatus = 'assigning' | 'pending' | 'succeeded' | 'failed' | 'timed-out' | 'assign-failed';
+const WAIT_STATUSES = ['assigning', 'pending', 'succeeded', 'failed', 'timed-out', 'assign-failed'] as const;
+export type WaitStatus = (typeof WAIT_STATUSES)[number];
 
 /** One `lambda:invoke.waitForTaskToken` Task: the assignment, then the answer through the token. */
 export interface WaitJournalEntry {
@@ -83,6 +87,72 @@ export interface ExecutionRecord {
   resumes: { at: number; afterEvent: number; replayedEntries: number }[];
 }
 
+const optionalText = z.optional(z.string());
+const optionalNumber = z.optional(z.number());
+const namedErrorSchema = z.looseObject({ name: z.string(), message: z.string() });
+
+const lambdaJournalEntrySchema = z.looseObject({
+  kind: z.literal('lambda'),
+  stateName: z.string(),
+  functionVar: z.string(),
+  scheduledAt: z.number(),
+  completedAt: z.number(),
+  payload: z.unknown(),
+  result: z.optional(z.unknown()),
+  error: z.optional(namedErrorSchema),
+});
+
+const waitJournalEntrySchema = z.looseObject({
+  kind: z.literal('wait'),
+  stateName: z.string(),
+  functionVar: z.string(),
+  token: z.string(),
+  status: z.enum(WAIT_STATUSES),
+  scheduledAt: z.number(),
+  payload: z.unknown(),
+  deadline: optionalNumber,
+  submittedAt: optionalNumber,
+  answeredAt: optionalNumber,
+  output: optionalText,
+  error: optionalText,
+  cause: optionalText,
+  assignError: z.optional(namedErrorSchema),
+});
+
+/** An engine event's fields besides its type and time: as stored, and as the local JSON view carries them. */
+export const eventDetailShape = {
+  stateName: optionalText,
+  stateType: optionalText,
+  input: z.optional(z.unknown()),
+  output: z.optional(z.unknown()),
+  error: optionalText,
+  cause: optionalText,
+};
+
+const executionEventSchema = z.looseObject({
+  type: z.enum(ENGINE_EVENT_TYPES),
+  timestamp: z.number(),
+  ...eventDetailShape,
+});
+
+/** An execution's file, read back at start (a file of another shape stops the runtime, naming it). */
+const executionRecordSchema: z.ZodMiniType<ExecutionRecord> = z.looseObject({
+  executionArn: z.string(),
+  stateMachineArn: z.string(),
+  stateMachine: z.string(),
+  name: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  startDate: z.number(),
+  stopDate: optionalNumber,
+  input: z.string(),
+  output: optionalText,
+  error: optionalText,
+  cause: optionalText,
+  events: z.array(executionEventSchema),
+  journal: z.array(z.discriminatedUnion('kind', [lambdaJournalEntrySchema, waitJournalEntrySchema])),
+  resumes: z.array(z.looseObject({ at: z.number(), afterEvent: z.number(), replayedEntries: z.number() })),
+});
+
 export class ExecutionsStore {
   private readonly dir: string;
   private readonly records = new Map<string, ExecutionRecord>();
@@ -98,8 +168,8 @@ export class ExecutionsStore {
         if (!file.endsWith('.json')) continue;
         const path = join(this.dir, machine.name, file);
         try {
-          const record = JSON.parse(readFileSync(path, 'utf8')) as ExecutionRecord;
-          this.records.set(key(record.stateMachine, record.name), record);
+          const record = readJsonFile(path, executionRecordSchema, undefined);
+          if (record) this.records.set(key(record.stateMachine, record.name), record);
         } catch (error) {
           throw new Error(`Cannot read the local execution file ${path}: ${asError(error).message}`);
         }

@@ -9,17 +9,37 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT } from './config.ts';
-import type { LocalRoute, SimpleResponse } from './http-types.ts';
+import type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 import { executionViewRoutes } from './pages/executions.ts';
 
 export type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 
-/** Calls the HTTP function `name` (lambdas/<name>.ts) with an API Gateway proxy event. */
-export type HttpInvoker = (name: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+/**
+ * Calls the HTTP function `name` (lambdas/<name>.ts) with an API Gateway proxy event; what it returns is
+ * checked as API Gateway checks it (proxyResultOf).
+ */
+export type HttpInvoker = (name: string, event: APIGatewayProxyEvent) => Promise<unknown>;
+
+const headerValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const proxyResultSchema: z.ZodMiniType<APIGatewayProxyResult> = z.looseObject({
+  statusCode: z.number(),
+  headers: z.optional(z.record(z.string(), headerValueSchema)),
+  multiValueHeaders: z.optional(z.record(z.string(), z.array(headerValueSchema))),
+  body: z.string(),
+  isBase64Encoded: z.optional(z.boolean()),
+});
+
+/** A function's answer as a proxy result; anything else API Gateway answers with 502, as a failure. */
+function proxyResultOf(name: string, answer: unknown): APIGatewayProxyResult {
+  const parsed = proxyResultSchema.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  throw new Error(`${name} answered a malformed proxy result: ${z.prettifyError(parsed.error)}`);
+}
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): SimpleResponse {
   return {
@@ -39,6 +59,23 @@ export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): 
     chunks.push(bytes);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A node request as the local routes and the AWS stand-ins see it, once its body is read. */
+export function simpleRequestOf(
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  params: Record<string, string> = {},
+): SimpleRequest {
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    body,
+    params,
+  };
 }
 
 export function writeResponse(res: ServerResponse, response: SimpleResponse): void {
@@ -207,7 +244,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
           const event = toProxyEvent(req, body, { template: api.route.template, params: api.params }, url);
           let response: ReturnType<typeof fromProxyResult>;
           try {
-            response = fromProxyResult(await options.invoke(api.route.target, event));
+            const answer = await options.invoke(api.route.target, event);
+            response = fromProxyResult(proxyResultOf(api.route.target, answer));
           } catch (error) {
             // What API Gateway answers when the function itself fails (not a handled error).
             console.error(
@@ -222,14 +260,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         const local = matchRoute(localRoutes, method, url.pathname);
         if (local) {
-          const response = await local.route.target.handle({
-            method,
-            path: url.pathname,
-            query: url.searchParams,
-            headers: req.headers,
-            body,
-            params: local.params,
-          });
+          const response = await local.route.target.handle(simpleRequestOf(req, url, body, local.params));
           writeResponse(res, response);
           done(response.status);
           return;

@@ -1,10 +1,17 @@
-/** JSON files of the local runtime's data folder, written atomically (a crash leaves the old file). */
+/**
+ * JSON files of the local runtime's data folder, written atomically (a crash leaves the old file) and
+ * read back with the schema of what was written, so a file of another shape is refused by its name
+ * rather than read as something it is not.
+ */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import * as z from 'zod/mini';
 
-export function readJsonFile<T>(path: string, fallback: T): T {
+/** The file's value, or `fallback` when there is no file. */
+export function readJsonFile<T, F = T>(path: string, schema: z.ZodMiniType<T>, fallback: F): T | F {
   if (!existsSync(path)) return fallback;
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  return checked(path, schema, value);
 }
 
 export function writeJsonFile(path: string, value: unknown): void {
@@ -15,18 +22,27 @@ export function writeJsonFile(path: string, value: unknown): void {
 
 /**
  * The records of an append-only JSON-lines file (none when it does not exist). A crash mid-append
- * leaves at most a torn last line, whose write was never reported done: it is skipped.
+ * leaves at most a torn last line, whose write was never reported done: it is skipped. A whole line
+ * of another shape is no crash's doing: it is refused.
  */
-export function readJsonLines<T>(path: string): T[] {
+export function readJsonLines<T>(path: string, schema: z.ZodMiniType<T>): T[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.trim())
-    .flatMap((line) => {
+    .flatMap((line, index) => {
+      if (!line.trim()) return [];
+      let value: unknown;
       try {
-        return [JSON.parse(line) as T];
+        value = JSON.parse(line);
       } catch {
         return [];
       }
+      return [checked(`${path} line ${index + 1}`, schema, value)];
     });
+}
+
+function checked<T>(where: string, schema: z.ZodMiniType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new Error(`${where} is not what the local runtime writes there: ${z.prettifyError(result.error)}`);
 }

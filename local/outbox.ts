@@ -9,11 +9,12 @@
  * from SES's store by its MessageId.
  */
 
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { fieldOf } from '#shared/core/guards.ts';
 import type { AcceptedCall } from './faults.ts';
-import { readJsonLines } from './json-file.ts';
+import { readJsonFile, readJsonLines } from './json-file.ts';
 
 export interface OutboxEmail {
   messageId: string;
@@ -26,6 +27,19 @@ export interface OutboxEmail {
   html: string;
   at: string;
 }
+
+/** An email as appended to `outbox.jsonl` (or listed in the `outbox.json` of earlier versions). */
+const outboxEmailSchema: z.ZodMiniType<OutboxEmail> = z.looseObject({
+  messageId: z.string(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  from: z.string(),
+  replyTo: z.array(z.string()),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  at: z.string(),
+});
 
 /**
  * Every email is appended to `<dataDir>/outbox.jsonl` and fsync'd before the handler that sent it
@@ -42,10 +56,9 @@ export class Outbox {
     private readonly dir: string,
     private readonly sesUrl: string,
   ) {
-    const legacy = join(dir, 'outbox.json');
-    if (existsSync(legacy)) this.remember(JSON.parse(readFileSync(legacy, 'utf8')) as OutboxEmail[]);
+    this.remember(readJsonFile(join(dir, 'outbox.json'), z.array(outboxEmailSchema), []));
     // A torn last line (a crash mid-append) is skipped: its email was never reported as sent.
-    this.remember(readJsonLines<OutboxEmail>(this.file));
+    this.remember(readJsonLines(this.file, outboxEmailSchema));
   }
 
   private get file(): string {

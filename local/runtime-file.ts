@@ -2,8 +2,10 @@
  * `<dataDir>/runtime.json`: where the running local runtime's services listen, so that tools run beside
  * `npm start` (scripts/registry-import.ts) find its DynamoDB from the same PORT / LOCAL_DATA_DIR settings.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { readJsonFile } from './json-file.ts';
 
 export interface RuntimeFile {
   /** The product's HTTP API. */
@@ -15,15 +17,24 @@ export interface RuntimeFile {
   pid: number;
 }
 
+const runtimeFileSchema: z.ZodMiniType<RuntimeFile> = z.looseObject({
+  baseUrl: z.string(),
+  port: z.number(),
+  dynamodb: z.string(),
+  tableName: z.string(),
+  pid: z.number(),
+});
+
 const fileOf = (dataDir: string) => join(dataDir, 'runtime.json');
 
 export function writeRuntimeFile(dataDir: string, info: RuntimeFile): void {
   writeFileSync(fileOf(dataDir), `${JSON.stringify(info, null, 2)}\n`);
 }
 
+/** Where the running runtime listens; undefined when no runtime wrote the file or it cannot be read. */
 export function readRuntimeFile(dataDir: string): RuntimeFile | undefined {
   try {
-    return JSON.parse(readFileSync(fileOf(dataDir), 'utf8')) as RuntimeFile;
+    return readJsonFile(fileOf(dataDir), runtimeFileSchema, undefined);
   } catch {
     return undefined;
   }

@@ -19,7 +19,6 @@ import '#shared/core/runtime/promise-with-resolvers.ts';
 import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handlerEnvironment, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
@@ -260,7 +259,7 @@ async function startServices(
   const httpServer = createHttpServer({
     invoke: async (name, event) => {
       await handlersReady.promise;
-      return (await invoke(name, event)) as APIGatewayProxyResult;
+      return invoke(name, event);
     },
     localRoutes: localRoutes({ outbox, ...aws }, options.routes),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),

@@ -51,11 +51,11 @@ const LAYER_GAP = 38;
 const PITCH = NODE_H + LAYER_GAP;
 const MARGIN = 16;
 export const TOP = 44;
-const GAP_REAL = 26;
-const GAP_WAYPOINT = 12;
-const BUS_GAP = 36;
-const ORDER_SWEEPS = 24;
-const PLACE_SWEEPS = 12;
+/** Least horizontal room between two states, beside a waypoint, and before the error bus's column. */
+const GAP = { states: 26, waypoint: 12, bus: 36 } as const;
+/** Barycentre sweeps that order the layers (phase 4), and that place them (phase 5). */
+const SWEEPS = { order: 24, place: 12 } as const;
+/** A waypoint's weight when a layer is placed (a state's is 1): long edges hold their line. */
 const WAYPOINT_WEIGHT = 2;
 
 export const layerTop = (layer: number) => TOP + layer * PITCH;
@@ -74,7 +74,7 @@ export function layout(definition: AslDefinition): Layout {
 }
 
 function computeLayout(definition: AslDefinition): Layout {
-  const states = definition.States as Record<string, DiagramState>;
+  const states: Record<string, DiagramState> = definition.States;
   const names = Object.keys(states);
   const raw = edgesOf(definition);
   const out = new Map<string, RawEdge[]>();
@@ -261,7 +261,7 @@ function orderLayers({ layers, up, down }: LayeredGraph): Map<string, number> {
   reindex();
   let best = layers.map((l) => [...l]);
   let bestCrossings = crossings(layers, down, position);
-  for (let sweep = 0; sweep < ORDER_SWEEPS && bestCrossings > 0; sweep++) {
+  for (let sweep = 0; sweep < SWEEPS.order && bestCrossings > 0; sweep++) {
     const downwards = sweep % 2 === 0;
     const order = downwards ? layers.keys() : [...layers.keys()].reverse();
     for (const l of order) {
@@ -309,7 +309,7 @@ function crossings(layers: string[][], down: Map<string, string[]>, position: Ma
 }
 
 const gapBetween = (a: LayoutNode, b: LayoutNode) =>
-  a.width / 2 + b.width / 2 + (a.state && b.state ? GAP_REAL : GAP_WAYPOINT);
+  a.width / 2 + b.width / 2 + (a.state && b.state ? GAP.states : GAP.waypoint);
 
 /** Phase 5: x positions, each layer pulled towards its neighbours without overlaps. */
 function placeLayers({ nodes, layers, up, down }: LayeredGraph): void {
@@ -334,9 +334,9 @@ function placeLayers({ nodes, layers, up, down }: LayeredGraph): void {
     });
   };
   const mean = (ids: string[]) => ids.reduce((s, id) => s + nodes.get(id)!.x, 0) / ids.length;
-  for (let sweep = 0; sweep < PLACE_SWEEPS; sweep++) {
+  for (let sweep = 0; sweep < SWEEPS.place; sweep++) {
     const downwards = sweep % 2 === 0;
-    const both = sweep >= PLACE_SWEEPS / 2;
+    const both = sweep >= SWEEPS.place / 2;
     const order = downwards ? [...layers.keys()] : [...layers.keys()].reverse();
     for (const l of order) {
       const layer = layers[l]!;
@@ -397,10 +397,10 @@ function normalise({ nodes, layers }: LayeredGraph, discovery: string[], handler
   }
   const columnWidth = Math.max(0, ...[...handlerGroup].map((n) => nodes.get(n)!.width));
   for (const group of groupByLayer.values()) {
-    let x = right + BUS_GAP;
+    let x = right + GAP.bus;
     for (const n of group) {
       n.x = Math.round(x + columnWidth / 2);
-      x += columnWidth + GAP_REAL;
+      x += columnWidth + GAP.states;
     }
   }
   for (const group of groupByLayer.values())

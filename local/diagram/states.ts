@@ -1,17 +1,11 @@
 /** What the diagram reads of the states of a definition: their edges and labels. */
-import type { AslDefinition } from '../asl-definition.ts';
+import type { AslDefinition, AslState } from '../asl-definition.ts';
 
-/** The fields of a state the diagram reads (the runner's AslDefinition types only what it runs). */
-export interface DiagramState {
-  Type: string;
-  Comment?: string;
-  Resource?: string;
-  Next?: string;
-  Default?: string;
-  End?: boolean;
-  Choices?: { Next?: string }[];
-  Catch?: { Next?: string; ErrorEquals?: string[] }[];
-}
+/** The fields of a state the diagram reads. */
+export type DiagramState = Pick<
+  AslState,
+  'Type' | 'Comment' | 'Resource' | 'Next' | 'Default' | 'End' | 'Choices' | 'Catch'
+>;
 
 export type EdgeKind = 'next' | 'choice' | 'default' | 'catch';
 
@@ -38,7 +32,7 @@ export function textWidth(text: string, perChar: number): number {
 
 /** Every edge of the definition, once per (from, to) pair, in a stable order. */
 export function edgesOf(definition: AslDefinition): { from: string; to: string; kind: EdgeKind }[] {
-  const states = definition.States as Record<string, DiagramState>;
+  const states: Record<string, DiagramState> = definition.States;
   const seen = new Set<string>();
   const out: { from: string; to: string; kind: EdgeKind }[] = [];
   const add = (from: string, to: string | undefined, kind: EdgeKind) => {

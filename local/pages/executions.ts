@@ -7,6 +7,7 @@
 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod/mini';
 import { isOneOf, keysOf } from '#shared/core/guards.ts';
 import { html, SafeHtml } from '#shared/core/html/html.ts';
 import { page } from '#shared/core/html/layout.ts';
@@ -16,10 +17,8 @@ import { type AslDefinition, loadDefinition } from '../asl-definition.ts';
 import type { ExecutionEvent } from '../asl-runner.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { pathFromHistory, renderStateMachineSvg } from '../diagram.ts';
+import { EXECUTION_STATUSES, eventDetailShape } from '../executions-store.ts';
 import type { LocalRoute, SimpleResponse } from '../http-types.ts';
-
-export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** A date as the runtime keeps it: ISO string or epoch milliseconds. */
 export type DateValue = string | number | Date;
@@ -47,6 +46,25 @@ export interface ExecutionDetailView extends ExecutionSummaryView {
   cause?: string | null;
   events: HistoryEventView[];
 }
+
+const dateValueSchema = z.union([z.string(), z.number()]);
+const summaryShape = {
+  name: z.string(),
+  stateMachine: z.string(),
+  status: z.string(),
+  startDate: dateValueSchema,
+  stopDate: z.optional(z.nullable(dateValueSchema)),
+};
+/** What the views read of `GET /_local/executions` and `GET /_local/executions/{name}` (local/sfn/history.ts). */
+const summaryListSchema: z.ZodMiniType<ExecutionSummaryView[]> = z.array(z.looseObject(summaryShape));
+const detailSchema: z.ZodMiniType<ExecutionDetailView> = z.looseObject({
+  ...summaryShape,
+  input: z.optional(z.unknown()),
+  output: z.optional(z.unknown()),
+  error: z.optional(z.nullable(z.string())),
+  cause: z.optional(z.nullable(z.string())),
+  events: z.array(z.looseObject({ type: z.string(), timestamp: dateValueSchema, ...eventDetailShape })),
+});
 
 const STATUS_LABEL: Record<string, string> = {
   RUNNING: 'Running',
@@ -324,7 +342,7 @@ export function executionViewRoutes(
         const res = await fetchJson('/_local/executions', new URLSearchParams());
         if (res?.status !== 200)
           throw new Error(`The executions list is unavailable (${res?.status ?? 'no route'})`);
-        const list = JSON.parse(res.body ?? '[]') as ExecutionSummaryView[];
+        const list = viewOf(summaryListSchema, res.body ?? '[]');
         return asLocal(200, renderExecutionsList(list, { status: req.query.get('status') }));
       },
     },
@@ -340,9 +358,16 @@ export function executionViewRoutes(
         if (res?.status === 404) return notFoundPage(`There is no execution named ${name}.`);
         if (res?.status !== 200)
           throw new Error(`The execution is unavailable (${res?.status ?? 'no route'})`);
-        const detail = JSON.parse(res.body ?? '{}') as ExecutionDetailView;
+        const detail = viewOf(detailSchema, res.body ?? '{}');
         return asLocal(200, renderExecutionPage(detail, definitionFor(detail.stateMachine)));
       },
     },
   ];
+}
+
+/** A local JSON route's answer as the view reads it; another shape is the runtime's own bug, told as such. */
+function viewOf<T>(schema: z.ZodMiniType<T>, body: string): T {
+  const parsed = schema.safeParse(JSON.parse(body));
+  if (parsed.success) return parsed.data;
+  throw new Error(`A local executions route answered in another shape: ${z.prettifyError(parsed.error)}`);
 }

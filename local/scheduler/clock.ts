@@ -3,15 +3,19 @@
  * It drives every wait of the local runtime: schedules (renewals, reminders), human-step deadlines and
  * Wait states (local/clock-timers.ts). Handlers keep real time.
  */
+
+import * as z from 'zod/mini';
 import { isOneOf, keysOf } from '#shared/core/guards.ts';
 import { readJsonFile, writeJsonFile } from '../json-file.ts';
+
+const clockFileSchema = z.looseObject({ offsetMs: z.number() });
 
 /** Real time plus an offset that only grows; the offset is kept on disk. */
 export class LocalClock {
   private offsetMs: number;
 
   constructor(private readonly file: string) {
-    this.offsetMs = readJsonFile<{ offsetMs: number }>(file, { offsetMs: 0 }).offsetMs;
+    this.offsetMs = readJsonFile(file, clockFileSchema, { offsetMs: 0 }).offsetMs;
   }
 
   now(): Date {

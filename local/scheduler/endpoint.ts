@@ -7,6 +7,7 @@
 
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { isRecord } from '#shared/core/guards.ts';
 import { AwsApiError, pageAt, restJson, restJsonError } from '../aws/protocol.ts';
@@ -14,40 +15,15 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
 import type { SimpleRequest, SimpleResponse } from '../http-types.ts';
 import { readJsonFile, writeJsonFile } from '../json-file.ts';
 import type { LocalClock } from './clock.ts';
-
-export interface ScheduleTarget {
-  Arn: string;
-  RoleArn: string;
-  Input?: string;
-  [more: string]: unknown;
-}
-
-export interface LocalSchedule {
-  Name: string;
-  GroupName: string;
-  Arn: string;
-  ScheduleExpression: string;
-  ScheduleExpressionTimezone?: string;
-  State: 'ENABLED' | 'DISABLED';
-  Description?: string;
-  FlexibleTimeWindow: { Mode: string; MaximumWindowInMinutes?: number };
-  ActionAfterCompletion?: 'NONE' | 'DELETE';
-  Target: ScheduleTarget;
-  StartDate?: number;
-  EndDate?: number;
-  /** Epoch ms (API answers carry epoch seconds). */
-  CreationDate: number;
-  LastModificationDate: number;
-  /**
-   * The local clock's offset when the schedule was created. Handlers live in real time, so an
-   * `at(...)` they compute ("a year from now") is a real time: it is due when the local clock has
-   * moved that far beyond the offset it had then (a renewal's next renewal is not due at once).
-   */
-  clockOffsetMs?: number;
-  /** Local clock time of the last firing, and what it started. */
-  lastFiredAt?: number;
-  lastRun?: { at: string; executionArn?: string; invoked?: string; error?: string };
-}
+import {
+  flexibleTimeWindowSchema,
+  isOneTime,
+  type LocalSchedule,
+  localScheduleSchema,
+  nextFiring,
+  type ScheduleTarget,
+  scheduleTargetSchema,
+} from './schedule.ts';
 
 /**
  * Runs the schedule's target: a state machine (returns the execution ARN it started) or a Lambda
@@ -94,13 +70,13 @@ export class SchedulerEndpoint {
     if (existsSync(this.folder)) {
       for (const group of readdirSync(this.folder)) {
         for (const file of readdirSync(join(this.folder, group)).filter((f) => f.endsWith('.json'))) {
-          const schedule = readJsonFile<LocalSchedule | undefined>(join(this.folder, group, file), undefined);
+          const schedule = readJsonFile(join(this.folder, group, file), localScheduleSchema, undefined);
           if (schedule) byArn.set(schedule.Arn, schedule);
         }
       }
     }
     if (existsSync(legacyFile)) {
-      for (const schedule of readJsonFile<LocalSchedule[]>(legacyFile, [])) {
+      for (const schedule of readJsonFile(legacyFile, z.array(localScheduleSchema), [])) {
         if (byArn.has(schedule.Arn)) continue;
         byArn.set(schedule.Arn, schedule);
         this.save(schedule);
@@ -246,9 +222,12 @@ export class SchedulerEndpoint {
     if (!/^(at|rate|cron)\(.+\)$/.test(expression)) {
       throw new AwsApiError('ValidationException', `Invalid Schedule Expression ${expression}.`);
     }
-    const target = body.Target as ScheduleTarget | undefined;
-    if (!target?.Arn || !target.RoleArn) {
-      throw new AwsApiError('ValidationException', 'Target.Arn and Target.RoleArn are required');
+    const target = scheduleTargetSchema.safeParse(body.Target);
+    if (!target.success) {
+      throw new AwsApiError(
+        'ValidationException',
+        'Target.Arn and Target.RoleArn are required (Target.Input is text)',
+      );
     }
     const timezone = body.ScheduleExpressionTimezone ? String(body.ScheduleExpressionTimezone) : undefined;
     if (timezone) {
@@ -267,9 +246,9 @@ export class SchedulerEndpoint {
       ...(timezone ? { ScheduleExpressionTimezone: timezone } : {}),
       State: body.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
       ...(typeof body.Description === 'string' ? { Description: body.Description } : {}),
-      FlexibleTimeWindow: (body.FlexibleTimeWindow as LocalSchedule['FlexibleTimeWindow']) ?? { Mode: 'OFF' },
+      FlexibleTimeWindow: flexibleWindowOf(body.FlexibleTimeWindow),
       ActionAfterCompletion: body.ActionAfterCompletion === 'DELETE' ? 'DELETE' : 'NONE',
-      Target: target,
+      Target: target.data,
       ...(typeof body.StartDate === 'number' ? { StartDate: body.StartDate * 1000 } : {}),
       ...(typeof body.EndDate === 'number' ? { EndDate: body.EndDate * 1000 } : {}),
       CreationDate: existing?.CreationDate ?? now,
@@ -315,6 +294,14 @@ export class SchedulerEndpoint {
   }
 }
 
+/** The FlexibleTimeWindow given, OFF when none is. */
+function flexibleWindowOf(given: unknown): LocalSchedule['FlexibleTimeWindow'] {
+  if (given === undefined || given === null) return { Mode: 'OFF' };
+  const window = flexibleTimeWindowSchema.safeParse(given);
+  if (!window.success) throw new AwsApiError('ValidationException', 'FlexibleTimeWindow.Mode is required');
+  return window.data;
+}
+
 function notFound(name: string, group: string): AwsApiError {
   return new AwsApiError(
     'ResourceNotFoundException',
@@ -341,57 +328,4 @@ function toApi(s: LocalSchedule) {
     ...(StartDate !== undefined ? { StartDate: StartDate / 1000 } : {}),
     ...(EndDate !== undefined ? { EndDate: EndDate / 1000 } : {}),
   };
-}
-
-const isOneTime = (s: LocalSchedule) => s.ScheduleExpression.startsWith('at(');
-
-const RATE_UNITS: Record<string, number> = {
-  minute: 60_000,
-  minutes: 60_000,
-  hour: 3_600_000,
-  hours: 3_600_000,
-  day: 86_400_000,
-  days: 86_400_000,
-};
-
-/**
- * When the schedule fires next on the local clock: `at(...)` once (in its timezone, UTC by default),
- * `rate(n unit)` every interval from its creation; `cron(...)` is not evaluated locally (undefined).
- */
-export function nextFiring(s: LocalSchedule): number | undefined {
-  const at = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(s.ScheduleExpression);
-  if (at?.[1]) {
-    if (s.lastFiredAt !== undefined) return undefined;
-    return wallTimeToUtc(at[1], s.ScheduleExpressionTimezone ?? 'UTC') + (s.clockOffsetMs ?? 0);
-  }
-  const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(s.ScheduleExpression);
-  if (rate?.[1] && rate[2]) {
-    const interval = Number(rate[1]) * (RATE_UNITS[rate[2]] ?? 0);
-    if (interval <= 0) return undefined;
-    const from = s.lastFiredAt ?? s.StartDate ?? s.CreationDate;
-    return from + interval;
-  }
-  return undefined;
-}
-
-/** `2027-11-28T10:00:00` in `timeZone` → epoch ms. */
-export function wallTimeToUtc(wall: string, timeZone: string): number {
-  const asUtc = Date.parse(`${wall}Z`);
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return asUtc;
-  const offset = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(new Date(t));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
-  };
-  const first = asUtc - offset(asUtc);
-  return asUtc - offset(first);
 }

@@ -45,20 +45,20 @@ export class Runs {
     this.timers = new ClockTimers(options.now);
     for (const { name, definition } of options.machines) {
       const tokens = new TaskTokens(this.timers);
+      // The engine calls back into its machine, which holds it: the callback runs only once the machine exists.
+      const engine = new LocalStateMachine(
+        definition,
+        (functionVar, payload, call) => this.invokeTask(machine, functionVar, payload, call),
+        tokens,
+      );
       const machine: Machine = {
         name,
         arn: toStateMachineArn(name),
         definition,
         tokens,
-        engine: undefined as unknown as LocalStateMachine,
-        tasks: new Map(),
+        engine,
+        tasks: new Map(engine.taskStates.map((t) => [t.stateName, { waits: t.waits }])),
       };
-      machine.engine = new LocalStateMachine(
-        definition,
-        (functionVar, payload, call) => this.invokeTask(machine, functionVar, payload, call),
-        tokens,
-      );
-      for (const t of machine.engine.taskStates) machine.tasks.set(t.stateName, { waits: t.waits });
       this.machines.set(machine.arn, machine);
     }
     for (const record of options.store.list()) {

@@ -16,8 +16,7 @@ import { loadDefinition } from '../asl-definition.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';
-import { json, readBody, writeResponse } from '../http-server.ts';
-import type { SimpleRequest } from '../http-types.ts';
+import { json, readBody, simpleRequestOf, writeResponse } from '../http-server.ts';
 import { type Started, serve } from '../net.ts';
 import { LocalClock } from '../scheduler/clock.ts';
 import { SchedulerEndpoint, type ScheduleTargetStarter } from '../scheduler/endpoint.ts';
@@ -56,14 +55,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
-        const request: SimpleRequest = {
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          query: url.searchParams,
-          headers: req.headers,
-          body: await readBody(req),
-          params: {},
-        };
+        const request = simpleRequestOf(req, url, await readBody(req));
         const response = (await sfn.handle(request)) ?? scheduler.handle(request) ?? events.handle(request);
         writeResponse(
           res,

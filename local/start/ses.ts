@@ -28,6 +28,7 @@ async function startSesServer(port: number): Promise<Server> {
   // Under tsx the default import is an object holding `default`; under vitest the function itself.
   const m: unknown = sesLocal;
   const candidates = [fieldOf(m, 'default'), fieldOf(fieldOf(m, 'default'), 'default'), m];
+  // A runtime check sees only a function; its signature is the one the package's index.d.ts declares.
   const startFn = candidates.find((c) => typeof c === 'function') as
     | ((config: { host: string; port: number }) => Promise<Server>)
     | undefined;

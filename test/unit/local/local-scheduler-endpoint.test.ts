@@ -20,12 +20,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventsSink } from '#local/events-sink.ts';
 import { readBody, writeResponse } from '#local/http-server.ts';
 import { LocalClock, parseAdvance } from '#local/scheduler/clock.ts';
-import {
-  type LocalSchedule,
-  SchedulerEndpoint,
-  type ScheduleTarget,
-  wallTimeToUtc,
-} from '#local/scheduler/endpoint.ts';
+import { SchedulerEndpoint } from '#local/scheduler/endpoint.ts';
+import { type LocalSchedule, type ScheduleTarget, wallTimeToUtc } from '#local/scheduler/schedule.ts';
 
 const DAY = 86_400_000;
 const RENEWAL_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:annual-renewal';
