@@ -6,10 +6,10 @@
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
 import { asError } from '#shared/core/errors.ts';
+import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
-import { isOneOf, isRecord, keysOf } from '../shared/core/guards.ts';
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
