@@ -1,0 +1,39 @@
+/**
+ * Signed-in people (issue 19): who is signed in, how they sign in with OpenID Connect, and the checks
+ * every state-changing request makes. What other features, handlers and the local runtime may use.
+ */
+
+export { identityFromClaims, teamsFromClaims } from './claims.ts';
+export {
+  CALLBACK_PATH,
+  type IdentityConfig,
+  isLoopbackHost,
+  readAuthMode,
+  readIdentityConfig,
+  readSsoConfig,
+  type SsoConfig,
+} from './config.ts';
+export { CSRF_FIELD, CSRF_HEADER, checkCsrf } from './csrf.ts';
+export { defaultIdentityDeps, type IdentityDeps, identityDeps } from './deps.ts';
+export {
+  LoginRejectedError,
+  type LoginRejection,
+  SessionRejectedError,
+  type TokenRejection,
+} from './errors.ts';
+export { GROUP_LABELS, IDENTITY_GROUPS, isIdentityGroup, OVERSIGHT_GROUPS } from './groups.ts';
+export { type CallbackQuery, finishLogin, startLogin } from './login.ts';
+export { type OidcClient, SCOPES } from './oidc.ts';
+export { LOGIN_PATH, loginPath, safeReturnTo } from './return-to.ts';
+export { optionalSession, readSession, SESSION_COOKIE, type SessionDeps } from './session.ts';
+export { logout, SIGNED_OUT, sessionView } from './session-view.ts';
+export type {
+  AuthMode,
+  Identity,
+  IdentityGroup,
+  OversightGroup,
+  PendingLogin,
+  Redirect,
+  Session,
+  SessionView,
+} from './types.ts';
