@@ -56,6 +56,13 @@ export const TEAM_EMAILS = {
 };
 
 export const EVENT_BUS_NAME = 'software-requests';
+
+/** The local user pool and session key the AWS stand-ins answer for (local/aws/identity.ts). */
+export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_local`;
+export const SESSION_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:software-request-session-local`;
+/** The local provider's issuer path and its one client (local/idp/provider.ts). */
+export const LOCAL_IDP_PATH = '/_local/idp';
+export const LOCAL_CLIENT_ID = 'district-site-local';
 export const SCHEDULE_GROUP_NAME = 'software-request-renewals';
 
 /** What `npm start` reads from its own environment. */
@@ -67,6 +74,8 @@ export interface LocalSettings {
   sslLabsEmail?: string;
   /** HANDLERS=bundled runs the handlers from their CDK-identical bundles; default: the TypeScript source. */
   handlers: 'source' | 'bundled';
+  /** AUTH_MODE: `sso` (default: sign in through the embedded provider) or `link` (emailed links alone). */
+  authMode: 'sso' | 'link';
 }
 
 export function readLocalSettings(env: Record<string, string | undefined> = process.env): LocalSettings {
@@ -87,9 +96,14 @@ export function readLocalSettings(env: Record<string, string | undefined> = proc
   if (handlers !== 'source' && handlers !== 'bundled') {
     throw new Error(`HANDLERS must be "source" or "bundled", got "${handlers}"`);
   }
+  const authMode = env.AUTH_MODE?.trim() || 'sso';
+  if (authMode !== 'sso' && authMode !== 'link') {
+    throw new Error(`AUTH_MODE must be "sso" or "link", got "${authMode}"`);
+  }
   return {
     port,
     handlers,
+    authMode,
     dataDir: resolve(env.LOCAL_DATA_DIR?.trim() || '.local-data'),
     sslLabsApiBase,
     sslLabsEmail: env.SSLLABS_EMAIL?.trim() || undefined,
@@ -109,7 +123,7 @@ export interface LocalEndpoints {
 /** The environment every handler sees, as the CDK stack sets it on AWS (plus the endpoint URLs). */
 export function handlerEnvironment(
   endpoints: LocalEndpoints,
-  options: { sslLabsEmail?: string } = {},
+  options: { sslLabsEmail?: string; authMode?: 'sso' | 'link' } = {},
 ): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
@@ -121,6 +135,13 @@ export function handlerEnvironment(
     AWS_ENDPOINT_URL_SFN: endpoints.aws,
     AWS_ENDPOINT_URL_SCHEDULER: endpoints.aws,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.aws,
+    AUTH_MODE: options.authMode ?? 'sso',
+    OIDC_ISSUER: `${endpoints.baseUrl}${LOCAL_IDP_PATH}`,
+    OIDC_CLIENT_ID: LOCAL_CLIENT_ID,
+    SESSION_SECRET_ARN,
+    USER_POOL_ID: LOCAL_USER_POOL_ID,
     TABLE_NAME,
     STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
     RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),

@@ -34,27 +34,48 @@ export function lambdaTimeoutSeconds(spec: FunctionSpec): number {
   return spec.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
 }
 
+/**
+ * What a handler that knows who is asking reads (shared/identity): the mode, the site's address (the
+ * cookies' issuer and the sign-in callback), the OpenID provider and client, the session key (a Secrets
+ * Manager secret) and the user pool whose groups are checked again on each decision.
+ */
+export const IDENTITY_ENV = [
+  'AUTH_MODE',
+  'PUBLIC_BASE_URL',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'SESSION_SECRET_ARN',
+  'USER_POOL_ID',
+] as const;
+
+const withIdentity = (...names: string[]): string[] => [...new Set([...names, ...IDENTITY_ENV])];
+
 const get = (path: string) => ({ method: 'GET', path }) as const;
 const post = (path: string) => ({ method: 'POST', path }) as const;
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'request-form', env: [], route: get('/'), sop: '1-2' },
+  { name: 'request-form', env: withIdentity(), route: get('/'), sop: '1-2' },
   {
     name: 'submit-request',
-    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    env: withIdentity('TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM'),
     route: post('/requests'),
     sop: '1-2',
   },
   {
     name: 'get-request',
-    env: ['TABLE_NAME'],
+    env: withIdentity('TABLE_NAME'),
     route: get('/requests/{requestId}'),
     sop: 'status of every step',
   },
-  { name: 'task-page', env: ['TABLE_NAME'], route: get('/tasks/{taskId}'), sop: '4, 7-15 (human steps)' },
+  {
+    name: 'task-page',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/tasks/{taskId}'),
+    sop: '4, 7-15 (human steps)',
+  },
   {
     name: 'record-decision',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    env: withIdentity('TABLE_NAME', 'MAIL_FROM'),
     route: post('/tasks/{taskId}'),
     sop: '4, 7-15 (human steps)',
   },

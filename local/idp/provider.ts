@@ -10,13 +10,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { isLoopbackHost } from '#shared/identity/index.ts';
+import { LOCAL_CLIENT_ID, LOCAL_IDP_PATH } from '../config.ts';
 import { handleInteraction } from './interactions.ts';
 import { memoryAdapter } from './memory-adapter.ts';
 import { problemPage, writePage } from './pages.ts';
 import { type LocalUser, seededUsers } from './users.ts';
 
-export const LOCAL_IDP_PATH = '/_local/idp';
-export const LOCAL_CLIENT_ID = 'district-site-local';
 const SIGNING_ALGORITHM = 'RS256';
 const HOUR = 60 * 60;
 
