@@ -27,7 +27,7 @@ function timeCalls<I extends object, O extends object>(
   service: string,
   stack: MiddlewareStack<I, O>,
   timer: CallTimer,
-): void {
+): () => void {
   stack.add(
     (next, context) => async (args) => {
       const ended = timer(`${service}.${context.commandName}`);
@@ -39,6 +39,7 @@ function timeCalls<I extends object, O extends object>(
     },
     { step: 'initialize', name: MIDDLEWARE },
   );
+  return () => stack.remove(MIDDLEWARE);
 }
 
 /**
@@ -46,12 +47,14 @@ function timeCalls<I extends object, O extends object>(
  * Each stack is typed by its own service's commands, so a loop over the module would hold a union of
  * stacks that no single middleware fits.
  */
-const TIMERS: Record<keyof typeof clients, (timer: CallTimer) => void> = {
+const TIMERS: Record<keyof typeof clients, (timer: CallTimer) => () => void> = {
   dynamoDb: (timer) => timeCalls('dynamoDb', clients.dynamoDb.middlewareStack, timer),
   ses: (timer) => timeCalls('ses', clients.ses.middlewareStack, timer),
   sfn: (timer) => timeCalls('sfn', clients.sfn.middlewareStack, timer),
   eventBridge: (timer) => timeCalls('eventBridge', clients.eventBridge.middlewareStack, timer),
   scheduler: (timer) => timeCalls('scheduler', clients.scheduler.middlewareStack, timer),
+  secretsManager: (timer) => timeCalls('secretsManager', clients.secretsManager.middlewareStack, timer),
+  cognito: (timer) => timeCalls('cognito', clients.cognito.middlewareStack, timer),
 };
 
 const median = (values: number[]) => {
@@ -68,8 +71,9 @@ export async function profileSubmissions(
   // assign-task run while the submission finishes) are told apart by the handler that made them.
   let current: number | undefined;
   const calls: { submission: number; call: string; ms: number }[] = [];
+  const untimers: (() => void)[] = [];
   for (const time of Object.values(TIMERS)) {
-    time((call) => {
+    const untime = time((call) => {
       const submission = current;
       const started = performance.now();
       return () => {
@@ -78,6 +82,7 @@ export async function profileSubmissions(
         }
       };
     });
+    untimers.push(untime);
   }
   const totals: number[] = [];
   try {
@@ -99,7 +104,7 @@ export async function profileSubmissions(
     }
   } finally {
     current = undefined;
-    for (const client of Object.values(clients)) client.middlewareStack.remove(MIDDLEWARE);
+    for (const untime of untimers) untime();
   }
   const names = [...new Set(calls.map((c) => c.call))];
   const rows = names.map((call) => {

@@ -198,10 +198,11 @@ export function toProxyEvent(
 
 /** Back from the proxy result to HTTP, as API Gateway does. */
 export function fromProxyResult(result: APIGatewayProxyResult): SimpleResponse & { raw?: Buffer } {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   for (const [k, values] of Object.entries(result.multiValueHeaders ?? {})) {
-    headers[k] = values.map(String).join(', ');
+    // Set-Cookie cannot be folded into one line (cookie dates hold commas): one header per value.
+    headers[k] = k.toLowerCase() === 'set-cookie' ? values.map(String) : values.map(String).join(', ');
   }
   const body = result.body ?? '';
   return result.isBase64Encoded
@@ -209,8 +210,15 @@ export function fromProxyResult(result: APIGatewayProxyResult): SimpleResponse &
     : { status: result.statusCode, headers, body };
 }
 
+/** A whole path prefix handed to a node handler that reads its own request (the local OpenID provider). */
+export interface Mount {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
 export interface HttpServerOptions {
   invoke: HttpInvoker;
+  mounts?: readonly Mount[];
   localRoutes: readonly LocalRoute[];
   /** Called once per request with method, path (never the query string), status and duration. */
   accessLog?: (line: string) => void;
@@ -238,6 +246,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
     void (async () => {
       try {
+        const mount = options.mounts?.find((m) => url.pathname.startsWith(`${m.prefix}/`));
+        if (mount) {
+          res.once('finish', () => done(res.statusCode));
+          await mount.handle(req, res);
+          return;
+        }
         const body = await readBody(req);
         const api = matchRoute(apiRoutes, method, url.pathname);
         if (api) {

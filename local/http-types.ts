@@ -16,7 +16,8 @@ export interface SimpleRequest {
 
 export interface SimpleResponse {
   status: number;
-  headers?: Record<string, string>;
+  /** A list for a header sent once per value (Set-Cookie). */
+  headers?: Record<string, string | string[]>;
   body?: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on this machine, no AWS account (docs/design.md "The embedded default").
  * Settings: PORT (default 3000), LOCAL_DATA_DIR (default .local-data/), SSLLABS_API_BASE (default: the
- * built-in fake SSL Labs) and SSLLABS_EMAIL (the email registered with SSL Labs, for the real API).
+ * built-in fake SSL Labs), SSLLABS_EMAIL (the email registered with SSL Labs, for the real API) and
+ * AUTH_MODE (default `sso`: people sign in at the embedded provider; `link`: emailed links alone).
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { readLocalSettings } from './config.ts';
@@ -14,6 +15,7 @@ const runtime = await startLocalRuntime({
   port: settings.port,
   dataDir: settings.dataDir,
   handlers: settings.handlers,
+  authMode: settings.authMode,
   ...(settings.sslLabsApiBase ? { sslLabsApiBase: settings.sslLabsApiBase } : {}),
   ...(settings.sslLabsEmail ? { env: { SSLLABS_EMAIL: settings.sslLabsEmail } } : {}),
   log,
@@ -22,7 +24,15 @@ const runtime = await startLocalRuntime({
   process.exit(1);
 });
 
-const site = `http://localhost:${runtime.port}`;
+const site = runtime.siteUrl;
+const people = runtime.users
+  .map((user) => `    ${user.email.padEnd(46)}${user.groups.join(', ') || '(no team: requests only)'}`)
+  .join('\n');
+const signIn =
+  settings.authMode === 'sso'
+    ? `Sign-in (AUTH_MODE=sso): ${site}/auth/login  (type one of these addresses; no password locally)
+${people}`
+    : 'Sign-in is off (AUTH_MODE=link): whoever holds an emailed link decides and types their name.';
 console.log(`
 TS-PE-535 digital-resource requests: local runtime (no AWS account)
 
@@ -33,10 +43,13 @@ TS-PE-535 digital-resource requests: local runtime (no AWS account)
   Executions          ${site}/executions   (JSON: ${site}/_local/executions)
   Clock and schedules ${site}/_local/clock   (POST {"advanceDays": 365} to fire renewals)
   Events              ${site}/_local/events
+  Work queue          ${site}/queue        My requests  ${site}/my/requests
 
   Data folder   ${runtime.dataDir}
   Handlers      ${runtime.handlers}${runtime.handlers === 'bundled' ? ' (built as CDK builds them)' : ' (TypeScript; HANDLERS=bundled runs the deployable bundles)'}
   SSL Labs      ${runtime.fakeSslLabs ? `built-in fake (every host grades A), ${runtime.env.SSLLABS_API_BASE}` : runtime.env.SSLLABS_API_BASE}
+
+${signIn}
 ${runtime.resumed.length > 0 ? `  Resumed ${runtime.resumed.length} execution(s) that were running when the runtime stopped.\n` : ''}
 Press Ctrl+C to stop.`);
 

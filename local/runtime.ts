@@ -19,7 +19,8 @@ import '#shared/core/runtime/promise-with-resolvers.ts';
 import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { handlerEnvironment, type LocalEndpoints, TABLE_NAME } from './config.ts';
+import { CALLBACK_PATH } from '#shared/identity/config.ts';
+import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
 import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
@@ -31,7 +32,9 @@ import {
   SES_FAULTS,
   startFaultProxy,
 } from './faults.ts';
-import { createHttpServer } from './http-server.ts';
+import { createHttpServer, type Mount } from './http-server.ts';
+import { createLocalIdp } from './idp/provider.ts';
+import { type LocalUser, seededUsers } from './idp/users.ts';
 import type { LocalRoute } from './http-types.ts';
 import { type Started, serve } from './net.ts';
 import { Outbox, type OutboxEmail } from './outbox.ts';
@@ -93,10 +96,22 @@ export interface LocalRuntimeOptions {
   log?: (message: string) => void;
   /** One line per HTTP request (method, path without query, status). */
   accessLog?: (line: string) => void;
+  /**
+   * `sso`: people sign in through the embedded OpenID provider at /_local/idp (what `npm start` runs);
+   * `link` (default here, for tests of the emailed links alone): whoever holds a link decides.
+   */
+  authMode?: 'sso' | 'link';
+  /** The people of the local provider and directory (default: local/idp/users.ts seededUsers()). */
+  users?: LocalUser[];
 }
 
 export interface LocalRuntime {
   baseUrl: string;
+  /**
+   * The site's own address (PUBLIC_BASE_URL: http://localhost:<port>), where a browser signs in: the
+   * provider sends it back there, and cookies belong to one host name.
+   */
+  siteUrl: string;
   port: number;
   dataDir: string;
   urls: {
@@ -118,6 +133,10 @@ export interface LocalRuntime {
   fakeSslLabs?: FakeSslLabs;
   /** Executions found RUNNING on disk at start and resumed. */
   resumed: ExecutionRecord[];
+  /** The local provider's people; change a person's `groups` to change their teams in the directory. */
+  users: LocalUser[];
+  /** The local OpenID provider's issuer (its sign-in page is under it). */
+  idpIssuer: string;
   /** Where the handlers were loaded from. */
   handlers: HandlerSource;
   /** Every email sent, this run and earlier runs on the same data folder, oldest first. */
@@ -186,6 +205,9 @@ interface Services {
   aws: AwsStandIns;
   outbox: Outbox;
   http: Started & { port: number };
+  /** Where the local provider is mounted on the HTTP server once its address is known. */
+  idpMount: { handle?: Mount['handle'] };
+  users: LocalUser[];
   handlersReady: PromiseWithResolvers<void>;
   invoke: (name: string, payload: unknown) => Promise<unknown>;
 }
@@ -243,11 +265,13 @@ async function startServices(
   const outbox = new Outbox(dataDir, ses.url);
   mail.outbox = outbox;
   const ssl = closers.keep(await startSslLabs(options, ports.ssl));
+  const users = options.users ?? seededUsers();
   const aws = closers.keep(
     await startAwsStandIns({
       dataDir,
       port: ports.aws,
       invoke,
+      users,
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
       log,
@@ -256,7 +280,14 @@ async function startServices(
   // HTTP API: bound now so its URL is known; the handlers are loaded before it answers.
   const handlersReady = Promise.withResolvers<void>();
   handlersReady.promise.catch(() => undefined);
+  const idpMount: Services['idpMount'] = {};
   const httpServer = createHttpServer({
+    mounts: [
+      {
+        prefix: LOCAL_IDP_PATH,
+        handle: (req, res) => (idpMount.handle ? idpMount.handle(req, res) : Promise.reject(new Error('Not ready'))),
+      },
+    ],
     invoke: async (name, event) => {
       await handlersReady.promise;
       return invoke(name, event);
@@ -265,7 +296,7 @@ async function startServices(
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const http = closers.keep(await serve(httpServer, ports.http));
-  return { dynamo, ses, ssl, aws, outbox, http, handlersReady, invoke };
+  return { dynamo, ses, ssl, aws, outbox, http, idpMount, users, handlersReady, invoke };
 }
 
 /** The handlers' environment, the handlers, then executions resumed and schedules running. */
@@ -285,7 +316,16 @@ async function goLive(
     aws: aws.url,
     sslLabsApiBase: ssl.url,
   };
-  const env = { ...handlerEnvironment(endpoints), ...options.env };
+  const idp = await createLocalIdp({
+    origin: endpoints.baseUrl,
+    redirectUri: `${endpoints.baseUrl}${CALLBACK_PATH}`,
+    users: services.users,
+  });
+  services.idpMount.handle = idp.handle;
+  const env = {
+    ...handlerEnvironment(endpoints, { authMode: options.authMode ?? 'link' }),
+    ...options.env,
+  };
   Object.assign(process.env, env);
   await createTable(dynamo.url);
   writeRuntimeFile(dataDir, {
@@ -339,6 +379,9 @@ function runtimeView(
   let stopped = false;
   return {
     baseUrl,
+    siteUrl: more.env.PUBLIC_BASE_URL ?? `http://localhost:${http.port}`,
+    users: services.users,
+    idpIssuer: more.env.OIDC_ISSUER ?? '',
     port: http.port,
     dataDir: more.dataDir,
     urls: {

@@ -91,6 +91,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     route: post('/replies/{replyId}'),
     sop: '4 (questions to the requester or vendor)',
   },
+  { name: 'auth-login', env: withIdentity(), route: get('/auth/login'), sop: 'sign-in (identity)' },
+  { name: 'auth-callback', env: withIdentity(), route: get('/auth/callback'), sop: 'sign-in (identity)' },
+  { name: 'auth-logout', env: withIdentity(), route: post('/auth/logout'), sop: 'sign-in (identity)' },
+  { name: 'auth-session', env: withIdentity(), route: get('/auth/session'), sop: 'sign-in (identity)' },
   { name: 'registry', env: ['TABLE_NAME'], route: get('/registry'), sop: '6, 16' },
   { name: 'registry-resource', env: ['TABLE_NAME'], route: get('/registry/{resourceId}'), sop: '6, 16, 17' },
   {

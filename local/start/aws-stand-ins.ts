@@ -3,6 +3,7 @@
  *   Step Functions  local/sfn/endpoint.ts over aws-local-stepfunctions, executions on disk
  *   Scheduler       local/scheduler/endpoint.ts on the local clock
  *   EventBridge     local/events-sink.ts records PutEvents
+ *   Secrets Manager, Cognito   local/aws/identity.ts: the session key, the people's groups
  * Built at once; the caller resumes executions and starts the scheduler once the handlers are loaded.
  */
 
@@ -13,6 +14,7 @@ import { asError } from '#shared/core/errors.ts';
 import { keysOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { loadDefinition } from '../asl-definition.ts';
+import { IdentityStandIn } from '../aws/identity.ts';
 import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';
@@ -21,6 +23,7 @@ import { type Started, serve } from '../net.ts';
 import { LocalClock } from '../scheduler/clock.ts';
 import { SchedulerEndpoint, type ScheduleTargetStarter } from '../scheduler/endpoint.ts';
 import { StepFunctionsEndpoint } from '../sfn/endpoint.ts';
+import type { LocalUser } from '../idp/users.ts';
 import { localFunctionName, ROOT } from './handlers.ts';
 
 export interface AwsStandInsOptions {
@@ -31,6 +34,8 @@ export interface AwsStandInsOptions {
   waitTimeOverrides?: Record<string, number>;
   retryIntervalOverrides?: Record<string, number>;
   log: (message: string) => void;
+  /** The local provider's people, whose groups AdminListGroupsForUser answers. */
+  users: readonly LocalUser[];
 }
 
 export interface AwsStandIns extends Started {
@@ -51,12 +56,17 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   const sfn = stepFunctions(options, executions, clock);
   const scheduler = new SchedulerEndpoint(dataDir, clock, scheduleStarter(options, sfn, executions), log);
   const events = new EventsSink(dataDir);
+  const identity = new IdentityStandIn(dataDir, options.users);
   const server = createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
         const request = simpleRequestOf(req, url, await readBody(req));
-        const response = (await sfn.handle(request)) ?? scheduler.handle(request) ?? events.handle(request);
+        const response =
+          (await sfn.handle(request)) ??
+          scheduler.handle(request) ??
+          events.handle(request) ??
+          identity.handle(request);
         writeResponse(
           res,
           response ?? json(404, { message: `Unknown AWS call ${request.method} ${request.path}` }),

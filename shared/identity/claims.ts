@@ -15,7 +15,8 @@ export function identityFromClaims(claims: unknown): Identity {
   const sub = text(fieldOf(claims, 'sub'));
   const email = text(fieldOf(claims, 'email'))?.toLowerCase();
   if (!sub || !email || !isEmailAddress(email)) throw new LoginRejectedError('claims');
-  return { sub, email, name: displayName(claims) ?? email, teams: teamsFromClaims(claims) };
+  const username = text(fieldOf(claims, 'cognito:username')) ?? sub;
+  return { sub, username, email, name: displayName(claims) ?? email, teams: teamsFromClaims(claims) };
 }
 
 export function teamsFromClaims(claims: unknown): IdentityGroup[] {

@@ -48,8 +48,11 @@ export function readAuthMode(env: Env = process.env): AuthMode {
   return mode;
 }
 
-/** The settings of `sso` mode; every variable is required except OIDC_CLIENT_SECRET. */
-export function readSsoConfig(env: Env = process.env): SsoConfig {
+/**
+ * The settings of `sso` mode; every variable is required except OIDC_CLIENT_SECRET. The session key is
+ * SESSION_SECRET, or `sessionSecret` when the caller fetched it (loadSsoConfig: SESSION_SECRET_ARN).
+ */
+export function readSsoConfig(env: Env = process.env, sessionSecret?: string): SsoConfig {
   const baseUrl = readPublicBaseUrl(env);
   const base = new URL(baseUrl);
   if (!/^https?:$/.test(base.protocol)) {
@@ -58,7 +61,7 @@ export function readSsoConfig(env: Env = process.env): SsoConfig {
   const clientSecret = env.OIDC_CLIENT_SECRET?.trim();
   return {
     mode: 'sso',
-    sessionSecret: readSessionSecret(env),
+    sessionSecret: sessionSecret === undefined ? readSessionSecret(env) : decodeSessionSecret(sessionSecret),
     baseUrl,
     secureCookies: base.protocol === 'https:',
     issuer: readIssuer(env),
@@ -73,8 +76,23 @@ export function readSsoConfig(env: Env = process.env): SsoConfig {
  * hex is taken as hex (`openssl rand -hex 32`); otherwise as base64 (`openssl rand -base64 32`).
  */
 export function readSessionSecret(env: Env = process.env): Uint8Array {
-  const raw = requireEnv('SESSION_SECRET', env);
-  const bytes = decodeSecret(raw);
+  return decodeSessionSecret(requireEnv('SESSION_SECRET', env));
+}
+
+/**
+ * The deployed settings: the session key is the Secrets Manager secret SESSION_SECRET_ARN (never in an
+ * environment variable a console shows), fetched once per container by `fetchSecret`.
+ */
+export async function loadSsoConfig(
+  env: Env,
+  fetchSecret: (secretArn: string) => Promise<string>,
+): Promise<SsoConfig> {
+  if (env.SESSION_SECRET?.trim()) return readSsoConfig(env);
+  return readSsoConfig(env, await fetchSecret(requireEnv('SESSION_SECRET_ARN', env)));
+}
+
+function decodeSessionSecret(raw: string): Uint8Array {
+  const bytes = decodeSecret(raw.trim());
   if (!bytes || bytes.length < MIN_SECRET_BYTES) {
     throw new ConfigError(
       `Environment variable SESSION_SECRET must be at least ${MIN_SECRET_BYTES} random bytes as hex or base64`,

@@ -61,3 +61,22 @@ export class LoginRejectedError extends RefusalError<LoginRejection> {
     super(reason, LOGIN_MESSAGES, options);
   }
 }
+
+/** Why a signed-in person may not do what they asked. */
+export type AccessDenial = 'csrf' | 'not-in-team' | 'not-oversight' | 'not-yours';
+
+const ACCESS_MESSAGES: Record<AccessDenial, string> = {
+  csrf: 'This form is out of date or did not come from this site; reload the page and try again.',
+  'not-in-team': 'This task belongs to another team: only its members can see and decide it.',
+  'not-oversight': 'Only Technology Services and the auditors can see this page.',
+  'not-yours': 'Only the person who made this request, the review teams, Technology Services and the auditors can see it.',
+};
+
+/** Signed in, but not allowed: nothing was read or changed. */
+export class AccessDeniedError extends RefusalError<AccessDenial> {
+  override name = 'AccessDeniedError';
+  readonly status = 403;
+  constructor(reason: AccessDenial, options?: { cause?: unknown }) {
+    super(reason, ACCESS_MESSAGES, options);
+  }
+}

@@ -14,8 +14,21 @@ export {
   type SsoConfig,
 } from './config.ts';
 export { CSRF_FIELD, CSRF_HEADER, checkCsrf } from './csrf.ts';
-export { defaultIdentityDeps, type IdentityDeps, identityDeps } from './deps.ts';
 export {
+  actorOf,
+  type Caller,
+  type CallerDeps,
+  callerOf,
+  type KnownCaller,
+  requireCsrf,
+  requireMemberNow,
+  ssoDeps,
+} from './caller.ts';
+export { callerDeps, callerDepsFor, type IdentityDeps, identityDeps } from './deps.ts';
+export { cognitoDirectory, type TeamDirectory } from './directory.ts';
+export {
+  AccessDeniedError,
+  type AccessDenial,
   LoginRejectedError,
   type LoginRejection,
   SessionRejectedError,
@@ -28,6 +41,7 @@ export { LOGIN_PATH, loginPath, safeReturnTo } from './return-to.ts';
 export { optionalSession, readSession, SESSION_COOKIE, type SessionDeps } from './session.ts';
 export { logout, SIGNED_OUT, sessionView } from './session-view.ts';
 export type {
+  Actor,
   AuthMode,
   Identity,
   IdentityGroup,

@@ -4,6 +4,7 @@
  * nonce, and the code exchange, which checks state, nonce, issuer, audience, signature and expiry of
  * the ID token. Plain http is allowed only for a provider on this machine (config.ts).
  */
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { TransientError } from '../core/errors.ts';
 import { isLoopbackHost, type SsoConfig } from './config.ts';
@@ -21,6 +22,12 @@ export interface OidcClient {
   authorizationUrl(checks: LoginChecks): Promise<URL>;
   /** Exchanges the code in `callbackUrl` and answers the verified ID token's claims. */
   idTokenClaims(callbackUrl: URL, checks: LoginChecks): Promise<Record<string, unknown>>;
+  /**
+   * An API client's `Authorization: Bearer` token: a JWT the provider signed (its published keys),
+   * for this site's client (`aud` of an ID token, `client_id` of a Cognito access token), unexpired.
+   * Its claims, or undefined when it is none of that.
+   */
+  bearerClaims(token: string): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface OidcClientOptions {
@@ -46,7 +53,29 @@ export function openIdClient(config: SsoConfig, options: OidcClientOptions = {})
     });
     return discovered;
   };
+  let keys: JWTVerifyGetKey | undefined;
+  const signingKeys = async () => {
+    const jwksUri = (await configuration()).serverMetadata().jwks_uri;
+    if (!jwksUri) throw new TransientError('The sign-in service publishes no signing keys');
+    keys ??= createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: TIMEOUT_SECONDS * 1000 });
+    return keys;
+  };
   return {
+    async bearerClaims(token) {
+      const getKey = await signingKeys();
+      const { issuer } = (await configuration()).serverMetadata();
+      try {
+        const { payload } = await jwtVerify(token, getKey, { issuer, requiredClaims: ['exp', 'sub'] });
+        const audiences = [payload.aud ?? []].flat();
+        const forThisSite = audiences.includes(config.clientId) || payload.client_id === config.clientId;
+        return forThisSite ? { ...payload } : undefined;
+      } catch (error) {
+        // A token that is not good is refused; keys that cannot be fetched are the provider's trouble.
+        const unreachable = error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError);
+        if (!unreachable) return undefined;
+        throw new TransientError('The sign-in service keys could not be read', { cause: error });
+      }
+    },
     async authorizationUrl(checks) {
       return client.buildAuthorizationUrl(await configuration(), {
         redirect_uri: config.redirectUri,

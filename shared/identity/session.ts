@@ -27,6 +27,7 @@ export interface SessionDeps {
 const sessionClaimsSchema = z.object({
   jti: z.string().check(z.minLength(1)),
   sub: z.string().check(z.minLength(1)),
+  username: z.string().check(z.minLength(1)),
   exp: z.number(),
   email: z.string().check(z.minLength(1)),
   name: z.string(),
@@ -42,15 +43,15 @@ export async function startSession(
   const now = deps.now();
   const sessionId = randomUUID();
   const csrf = newCsrfToken();
-  const { sub, email, name, teams } = identity;
-  const token = await signToken({ jti: sessionId, sub, email, name, teams, csrf }, keyOf(deps), {
+  const { sub, username, email, name, teams } = identity;
+  const token = await signToken({ jti: sessionId, sub, username, email, name, teams, csrf }, keyOf(deps), {
     audience: AUDIENCE,
     now,
     lifetimeSeconds: SESSION_LIFETIME_SECONDS,
   });
   const expiresAt = new Date(Math.floor(now.getTime() / 1000 + SESSION_LIFETIME_SECONDS) * 1000);
   return {
-    session: { sub, email, name, teams, sessionId, csrf, expiresAt },
+    session: { sub, username, email, name, teams, sessionId, csrf, expiresAt },
     cookie: setCookie(SESSION_COOKIE, token, {
       path: '/',
       secure: deps.config.secureCookies,

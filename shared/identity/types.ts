@@ -17,9 +17,19 @@ export type IdentityGroup = Team | OversightGroup;
 export interface Identity {
   /** The provider's stable subject identifier (an email address can be reassigned; this cannot). */
   sub: string;
+  /** The user pool's name for the person (Cognito `cognito:username`; else the subject): the directory's key. */
+  username: string;
   email: string;
   name: string;
   teams: IdentityGroup[];
+}
+
+/** Who acted, as the audit trail keeps it: verified by sign-in (`sso`) or named on a link's form (`link`). */
+export interface Actor {
+  sub: string | null;
+  email: string | null;
+  name: string;
+  via: 'sso' | 'link';
 }
 
 /** A signed-in person's session, as read back from its signed cookie. */

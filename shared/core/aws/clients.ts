@@ -4,9 +4,11 @@
  * has no local branch. Each client is marked pure: a bundle keeps only the clients its handler uses
  * (esbuild drops the rest, and with them their SDK packages).
  */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,3 +20,5 @@ export const ses = /* @__PURE__ */ new SESClient({});
 export const sfn = /* @__PURE__ */ new SFNClient({});
 export const eventBridge = /* @__PURE__ */ new EventBridgeClient({});
 export const scheduler = /* @__PURE__ */ new SchedulerClient({});
+export const secretsManager = /* @__PURE__ */ new SecretsManagerClient({});
+export const cognito = /* @__PURE__ */ new CognitoIdentityProviderClient({});

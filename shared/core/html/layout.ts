@@ -43,10 +43,16 @@ export function page(options: { title: string; body: SafeHtml; scripts?: readonl
 <style>${new SafeHtml(STYLE)}</style>
 </head>
 <body>
-<header><nav aria-label="Main"><a href="/">Request a digital resource</a><a href="/registry">Approved resources</a></nav></header>
+<header><nav aria-label="Main"><a href="/">Request a digital resource</a><a href="/registry">Approved resources</a><a href="/my/requests">My requests</a><a href="/queue">Work queue</a></nav></header>
 <main id="main">
 ${options.body}
 </main>
 ${(options.scripts ?? []).map((script) => new SafeHtml(`${scriptElement(script)}\n`))}</body>
 </html>`.value;
+}
+
+/** A page that says one thing: a title and its paragraphs (empty ones left out). */
+export function messagePage(title: string, paragraphs: readonly (string | SafeHtml)[]): string {
+  const shown = paragraphs.filter((p) => p !== '');
+  return page({ title, body: html`<h1>${title}</h1>${shown.map((p) => html`<p>${p}</p>`)}` });
 }

@@ -7,7 +7,7 @@
 import type { FieldError } from '../../core/errors.ts';
 import { isOneOf, keysOf } from '../../core/guards.ts';
 import { html, type SafeHtml } from '../../core/html/html.ts';
-import { page } from '../../core/html/layout.ts';
+import { messagePage, page } from '../../core/html/layout.ts';
 import type { ErrorView } from '../../core/http/edge.ts';
 import { TEXT_LIMITS } from '../../core/text/text-limits.ts';
 import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
@@ -196,11 +196,6 @@ ${
 <p class="hint">The decision is recorded once; it cannot be changed through this link afterwards.</p>
 </form>`;
   return page({ title: spec.title, body });
-}
-
-function messagePage(title: string, paragraphs: (string | SafeHtml)[]): string {
-  const shown = paragraphs.filter((p) => p !== '');
-  return page({ title, body: html`<h1>${title}</h1>${shown.map((p) => html`<p>${p}</p>`)}` });
 }
 
 const INVALID_LINK = [

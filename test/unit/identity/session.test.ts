@@ -29,6 +29,7 @@ const CONFIG = {
 const DEPS = { config: CONFIG, now: () => NOW } satisfies SessionDeps;
 const PERSON: Identity = {
   sub: 'sub-123',
+  username: 'casey',
   email: 'cybersecurity@district.example.org',
   name: 'Casey Reviewer',
   teams: ['cybersecurity', 'auditors'],
