@@ -9,10 +9,10 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * software-request state machine.
  */
-import { decideDeps } from '#shared/deps.ts';
+import { replyDecideDeps } from '#shared/deps.ts';
 import { decisionEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-const endpoint = decisionEndpoint('reply', decideDeps);
+const endpoint = decisionEndpoint('reply', replyDecideDeps);
 
 export const recordAnswer = endpoint.run;
 export const handler = endpoint.handler;

@@ -12,10 +12,10 @@
  * IAM: dynamodb:GetItem, UpdateItem, PutItem, Query on the table; states:SendTaskSuccess on the
  * state machines; ses:SendEmail (MAIL_FROM identity).
  */
-import { decideDeps } from '#shared/deps.ts';
+import { teamDecideDeps } from '#shared/deps.ts';
 import { decisionEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-const endpoint = decisionEndpoint('team', decideDeps);
+const endpoint = decisionEndpoint('team', teamDecideDeps);
 
 export const recordDecision = endpoint.run;
 export const handler = endpoint.handler;

@@ -9,10 +9,10 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
-import { readDeps } from '#shared/deps.ts';
+import { replyPageDeps } from '#shared/deps.ts';
 import { linkPageEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-const endpoint = linkPageEndpoint('reply', readDeps);
+const endpoint = linkPageEndpoint('reply', replyPageDeps);
 
 export const showReplyPage = endpoint.run;
 export const handler = endpoint.handler;

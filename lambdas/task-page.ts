@@ -6,10 +6,10 @@
  * Env: TABLE_NAME.
  * IAM: dynamodb:GetItem, Query on the table.
  */
-import { readDeps } from '#shared/deps.ts';
+import { taskPageDeps } from '#shared/deps.ts';
 import { linkPageEndpoint } from '#shared/tasks/link-endpoints.ts';
 
-const endpoint = linkPageEndpoint('team', readDeps);
+const endpoint = linkPageEndpoint('team', taskPageDeps);
 
 export const showTaskPage = endpoint.run;
 export const handler = endpoint.handler;

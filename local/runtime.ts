@@ -33,9 +33,9 @@ import {
   startFaultProxy,
 } from './faults.ts';
 import { createHttpServer, type Mount } from './http-server.ts';
+import type { LocalRoute } from './http-types.ts';
 import { createLocalIdp } from './idp/provider.ts';
 import { type LocalUser, seededUsers } from './idp/users.ts';
-import type { LocalRoute } from './http-types.ts';
 import { type Started, serve } from './net.ts';
 import { Outbox, type OutboxEmail } from './outbox.ts';
 import { writeRuntimeFile } from './runtime-file.ts';
@@ -285,7 +285,8 @@ async function startServices(
     mounts: [
       {
         prefix: LOCAL_IDP_PATH,
-        handle: (req, res) => (idpMount.handle ? idpMount.handle(req, res) : Promise.reject(new Error('Not ready'))),
+        handle: (req, res) =>
+          idpMount.handle ? idpMount.handle(req, res) : Promise.reject(new Error('Not ready')),
       },
     ],
     invoke: async (name, event) => {

@@ -20,6 +20,7 @@ import {
 import { type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
+import { type CallerDeps, callerDeps } from './identity/index.ts';
 import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
 import type { SubmissionDeps } from './requests/submission.ts';
 import { WorkflowStore } from './store.ts';
@@ -72,6 +73,16 @@ export const decideDepsFor = (env: Env = process.env): DecideDeps => ({
   publicBaseUrl: readPublicBaseUrl(env),
 });
 export const decideDeps = /* @__PURE__ */ once(() => decideDepsFor());
+
+/** Reply links are for the requester or a vendor, who never sign in: whoever holds the link answers. */
+const REPLY_LINKS: CallerDeps = { mode: 'link' };
+
+/** A team's task link (task-page, record-decision): who is asking counts in sso mode. */
+export const taskPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
+export const teamDecideDeps = /* @__PURE__ */ once(() => ({ ...decideDeps(), caller: callerDeps() }));
+/** A reply link (reply-page, record-answer). */
+export const replyPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: REPLY_LINKS }));
+export const replyDecideDeps = /* @__PURE__ */ once(() => ({ ...decideDeps(), caller: REPLY_LINKS }));
 
 /** What a step that emails a team about its task needs (assign-task, remind-task). */
 function teamTaskDepsFor(env: Env) {

@@ -33,7 +33,8 @@ export class IdentityStandIn {
       if (cognito === 'AdminListGroupsForUser') return awsJson(200, this.listGroups(input), undefined, '1.1');
       throw new AwsApiError('UnknownOperationException', `${secrets ?? cognito} is not supported locally`);
     } catch (error) {
-      const known = error instanceof AwsApiError ? error : new AwsApiError('SerializationException', 'Bad request');
+      const known =
+        error instanceof AwsApiError ? error : new AwsApiError('SerializationException', 'Bad request');
       return awsJsonError(known, '1.1');
     }
   }

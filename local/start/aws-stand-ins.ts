@@ -19,11 +19,11 @@ import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
 import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';
 import { json, readBody, simpleRequestOf, writeResponse } from '../http-server.ts';
+import type { LocalUser } from '../idp/users.ts';
 import { type Started, serve } from '../net.ts';
 import { LocalClock } from '../scheduler/clock.ts';
 import { SchedulerEndpoint, type ScheduleTargetStarter } from '../scheduler/endpoint.ts';
 import { StepFunctionsEndpoint } from '../sfn/endpoint.ts';
-import type { LocalUser } from '../idp/users.ts';
 import { localFunctionName, ROOT } from './handlers.ts';
 
 export interface AwsStandInsOptions {

@@ -5,6 +5,7 @@
  * to: each answers 404 and says so.
  */
 import { NotFoundError } from '../core/errors.ts';
+import { isRecord } from '../core/guards.ts';
 import { messagePage } from '../core/html/layout.ts';
 import {
   basePath,
@@ -16,9 +17,8 @@ import {
   jsonResponse,
   parseBody,
 } from '../core/http/edge.ts';
-import { isRecord } from '../core/guards.ts';
 import type { CallerDeps } from './caller.ts';
-import { checkCsrf, CSRF_FIELD } from './csrf.ts';
+import { CSRF_FIELD, checkCsrf } from './csrf.ts';
 import type { IdentityDeps } from './deps.ts';
 import { AccessDeniedError } from './errors.ts';
 import { finishLogin, startLogin } from './login.ts';
@@ -83,7 +83,7 @@ export function redirect(event: HttpEvent, location: string, cookies: string[] =
 }
 
 function signInErrorPage(view: ErrorView): string {
-  return messagePage(view.title === 'LoginRejectedError' ? 'Sign-in did not complete' : view.title, [
+  return messagePage(view.title, [
     view.message,
     view.status === 400 ? 'Start again from the page you wanted: it will send you to sign in.' : '',
   ]);

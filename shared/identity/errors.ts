@@ -30,6 +30,7 @@ abstract class RefusalError<Reason extends string> extends WorkflowError {
 export class SessionRejectedError extends RefusalError<TokenRejection> {
   override name = 'SessionRejectedError';
   readonly status = 401;
+  readonly title = 'Please sign in';
   constructor(reason: TokenRejection, options?: { cause?: unknown }) {
     super(reason, SESSION_MESSAGES, options);
   }
@@ -57,6 +58,7 @@ const LOGIN_MESSAGES: Record<LoginRejection, string> = {
 export class LoginRejectedError extends RefusalError<LoginRejection> {
   override name = 'LoginRejectedError';
   readonly status = 400;
+  readonly title = 'Sign-in did not complete';
   constructor(reason: LoginRejection, options?: { cause?: unknown }) {
     super(reason, LOGIN_MESSAGES, options);
   }
@@ -69,13 +71,15 @@ const ACCESS_MESSAGES: Record<AccessDenial, string> = {
   csrf: 'This form is out of date or did not come from this site; reload the page and try again.',
   'not-in-team': 'This task belongs to another team: only its members can see and decide it.',
   'not-oversight': 'Only Technology Services and the auditors can see this page.',
-  'not-yours': 'Only the person who made this request, the review teams, Technology Services and the auditors can see it.',
+  'not-yours':
+    'Only the person who made this request, the review teams, Technology Services and the auditors can see it.',
 };
 
 /** Signed in, but not allowed: nothing was read or changed. */
 export class AccessDeniedError extends RefusalError<AccessDenial> {
   override name = 'AccessDeniedError';
   readonly status = 403;
+  readonly title = 'Not allowed';
   constructor(reason: AccessDenial, options?: { cause?: unknown }) {
     super(reason, ACCESS_MESSAGES, options);
   }

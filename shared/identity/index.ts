@@ -3,6 +3,23 @@
  * every state-changing request makes. What other features, handlers and the local runtime may use.
  */
 
+export {
+  callbackEndpoint,
+  loginEndpoint,
+  logoutEndpoint,
+  redirect,
+  sessionEndpoint,
+} from './auth-endpoints.ts';
+export {
+  actorOf,
+  type Caller,
+  type CallerDeps,
+  callerOf,
+  type KnownCaller,
+  requireCsrf,
+  requireMemberNow,
+  ssoDeps,
+} from './caller.ts';
 export { identityFromClaims, teamsFromClaims } from './claims.ts';
 export {
   CALLBACK_PATH,
@@ -14,21 +31,11 @@ export {
   type SsoConfig,
 } from './config.ts';
 export { CSRF_FIELD, CSRF_HEADER, checkCsrf } from './csrf.ts';
-export {
-  actorOf,
-  type Caller,
-  type CallerDeps,
-  callerOf,
-  type KnownCaller,
-  requireCsrf,
-  requireMemberNow,
-  ssoDeps,
-} from './caller.ts';
 export { callerDeps, callerDepsFor, type IdentityDeps, identityDeps } from './deps.ts';
 export { cognitoDirectory, type TeamDirectory } from './directory.ts';
 export {
-  AccessDeniedError,
   type AccessDenial,
+  AccessDeniedError,
   LoginRejectedError,
   type LoginRejection,
   SessionRejectedError,

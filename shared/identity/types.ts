@@ -2,7 +2,9 @@
  * Who is signed in, in the district's words: types only (implementation files import this file, never
  * the other way round).
  */
-import type { Team } from '../workflow/index.ts';
+import type { Actor, Team } from '../workflow/index.ts';
+
+export type { Actor };
 
 /** `sso`: a signed-in member of the task's team decides; `link`: whoever holds the emailed link (today). */
 export type AuthMode = 'sso' | 'link';
@@ -22,14 +24,6 @@ export interface Identity {
   email: string;
   name: string;
   teams: IdentityGroup[];
-}
-
-/** Who acted, as the audit trail keeps it: verified by sign-in (`sso`) or named on a link's form (`link`). */
-export interface Actor {
-  sub: string | null;
-  email: string | null;
-  name: string;
-  via: 'sso' | 'link';
 }
 
 /** A signed-in person's session, as read back from its signed cookie. */

@@ -33,10 +33,12 @@ export async function deliverDecision(
   }
 }
 
-export const requestOrigin = (s: DecisionSubmission): DecisionOrigin => ({
+/** Where a decision came from; `decidedBy` is the name a link's form gave (the actor in link mode). */
+export const requestOrigin = (s: DecisionSubmission, decidedBy: string): DecisionOrigin => ({
   ...(s.sourceIp ? { sourceIp: s.sourceIp } : {}),
   ...(s.userAgent ? { userAgent: s.userAgent.slice(0, 300) } : {}),
-  identityVerified: s.verifiedIdentity !== undefined,
+  identityVerified: s.actor !== undefined,
+  actor: s.actor ?? { sub: null, email: null, name: decidedBy, via: 'link' },
 });
 
 /**

@@ -3,17 +3,19 @@
  * and the decision (POST, decides once), each for a team's task link (/tasks/{taskId}) or a reply link
  * (/replies/{replyId}). The lambdas/ files only choose the audience and pass their deps (shared/deps.ts).
  */
-import {
-  type HttpEvent,
-  type HttpResponse,
-  htmlResponse,
-  httpHandler,
-  verifiedIdentityOf,
-} from '../core/http/edge.ts';
+import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '../core/http/edge.ts';
 import { logger } from '../core/logger.ts';
+import { redirect } from '../identity/index.ts';
 import { renderTaskErrorPage } from './pages/task-page.ts';
-import { decisionResponse, LINK_AUDIENCES, linkIdOf, readDecisionPost } from './task-decision.ts';
-import { type DecideDeps, decide, openTask, type TaskReadDeps } from './task-service.ts';
+import {
+  type DecisionPost,
+  decisionResponse,
+  LINK_AUDIENCES,
+  linkIdOf,
+  readDecisionPost,
+} from './task-decision.ts';
+import { checkLink, type DecideDeps, decide, openTask, type TaskReadDeps } from './task-service.ts';
+import { linkViewer, requireTeamViewer, type TeamAccessDeps, verifiedDecider } from './team-access.ts';
 import type { LinkAudience } from './types.ts';
 
 /**
@@ -33,13 +35,22 @@ function endpoint<D>(
   return { run, handler: httpHandler((event) => run(event), { renderErrorPage: renderTaskErrorPage }) };
 }
 
+/**
+ * What a link's routes need: the table and clock, and who is asking (a reply link is for the requester
+ * or vendor, who do not sign in: its routes ignore `caller`).
+ */
+export type LinkPageDeps = TaskReadDeps & TeamAccessDeps;
+export type LinkDecideDeps = DecideDeps & TeamAccessDeps;
+
 /** GET: the confirmation page of a link, or why it cannot be used. */
 export function linkPageEndpoint(
   audience: LinkAudience,
-  defaultDeps: () => TaskReadDeps,
-): Endpoint<TaskReadDeps> {
+  defaultDeps: () => LinkPageDeps,
+): Endpoint<LinkPageDeps> {
   const edge = LINK_AUDIENCES[audience];
   return endpoint(defaultDeps, async (event, deps) => {
+    const viewer = audience === 'team' ? await linkViewer(event, deps) : ({ kind: 'link' } as const);
+    if (viewer.kind === 'sign-in') return redirect(event, viewer.location);
     const secret = event.queryStringParameters?.t ?? undefined;
     const result = await openTask(linkIdOf(event, audience), secret, deps, audience);
     if (result.state !== 'open') {
@@ -47,21 +58,46 @@ export function linkPageEndpoint(
       const { status, page } = edge.outcome(result);
       return htmlResponse(status, page);
     }
-    const verifiedIdentity = verifiedIdentityOf(event);
-    const form = { open: result, secret: secret ?? '', ...(verifiedIdentity ? { verifiedIdentity } : {}) };
-    return htmlResponse(200, edge.form(form));
+    const form = { open: result, secret: secret ?? '' };
+    if (viewer.kind === 'link') return htmlResponse(200, edge.form(form));
+    await requireTeamViewer(result.task, viewer.caller, deps);
+    const { person } = viewer.caller;
+    const csrf = viewer.caller.kind === 'session' ? { csrf: viewer.caller.session.csrf } : {};
+    return htmlResponse(
+      200,
+      edge.form({ ...form, verifiedIdentity: `${person.name} (${person.email})`, ...csrf }),
+    );
   });
 }
 
 /** POST: the decision (or the answer) read from the form, decided once, and the page that says so. */
 export function decisionEndpoint(
   audience: LinkAudience,
-  defaultDeps: () => DecideDeps,
-): Endpoint<DecideDeps> {
+  defaultDeps: () => LinkDecideDeps,
+): Endpoint<LinkDecideDeps> {
   return endpoint(defaultDeps, async (event, deps) => {
     const post = readDecisionPost(event, audience);
+    if (audience === 'team') await verifyDecider(event, post, deps);
     const result = await decide(post.submission, deps);
     logger.info(LINK_AUDIENCES[audience].handled, { state: result.state });
     return decisionResponse(result, post);
   });
+}
+
+/**
+ * In sso mode, the decider of an open team link: signed in, with the session's CSRF token, a member of
+ * the task's team now. A link that is not open is left to decide(), which answers why and changes
+ * nothing.
+ */
+async function verifyDecider(event: HttpEvent, post: DecisionPost, deps: LinkDecideDeps): Promise<void> {
+  if (deps.caller.mode === 'link') return;
+  const task = await deps.store.getTask(post.submission.taskId);
+  if (checkLink(task, post.secret, deps.now()).state !== 'open' || !task) return;
+  const decider = await verifiedDecider(event, post.values, task, deps);
+  if (!decider) return;
+  post.submission.actor = decider.actor;
+  post.submission.verifiedIdentity = decider.verifiedIdentity;
+  post.verifiedIdentity = decider.verifiedIdentity;
+  const csrf = post.values.csrf;
+  if (typeof csrf === 'string') post.csrf = csrf;
 }

@@ -13,7 +13,6 @@ import {
   htmlResponse,
   jsonResponse,
   parseBody,
-  verifiedIdentityOf,
   wantsHtml,
 } from '../core/http/edge.ts';
 import { renderReplyForm, renderReplyOutcome } from './pages/reply-page.ts';
@@ -65,7 +64,10 @@ export interface DecisionPost {
   submission: DecisionSubmission;
   values: Record<string, unknown>;
   secret: string | undefined;
-  verifiedIdentity: string | undefined;
+  /** The signed-in decider's name (AUTH_MODE=sso), set once verified. */
+  verifiedIdentity?: string;
+  /** The session's CSRF token, for the form shown again after an error. */
+  csrf?: string;
   /** Answer with HTML (a form post, or a browser asking for it) rather than JSON. */
   asHtml: boolean;
 }
@@ -80,7 +82,6 @@ export function readDecisionPost(event: HttpEvent, audience: LinkAudience = 'tea
   }
   const rawSecret = Array.isArray(values.t) ? values.t[0] : values.t;
   const secret = typeof rawSecret === 'string' ? rawSecret : undefined;
-  const verifiedIdentity = verifiedIdentityOf(event);
   const sourceIp = event.requestContext?.identity?.sourceIp;
   const userAgent = event.requestContext?.identity?.userAgent ?? header(event, 'user-agent');
   const submission: DecisionSubmission = {
@@ -88,20 +89,22 @@ export function readDecisionPost(event: HttpEvent, audience: LinkAudience = 'tea
     secret,
     values,
     ...(audience === 'reply' ? { audience } : {}),
-    ...(verifiedIdentity ? { verifiedIdentity } : {}),
     ...(sourceIp ? { sourceIp } : {}),
     ...(userAgent ? { userAgent } : {}),
   };
-  return { submission, values, secret, verifiedIdentity, asHtml: body.kind === 'form' || wantsHtml(event) };
+  return { submission, values, secret, asHtml: body.kind === 'form' || wantsHtml(event) };
 }
 
 export function decisionResponse(result: DecideResult, post: DecisionPost): HttpResponse {
-  const { asHtml, secret, values, verifiedIdentity } = post;
+  const { asHtml, secret, values, verifiedIdentity, csrf } = post;
   const edge = LINK_AUDIENCES[post.submission.audience ?? 'team'];
   if (result.state === 'invalid') {
     if (!asHtml) return jsonResponse(400, { errors: result.errors });
     const form = { open: result.open, secret: secret ?? '', values, errors: result.errors };
-    return htmlResponse(400, edge.form({ ...form, ...(verifiedIdentity ? { verifiedIdentity } : {}) }));
+    return htmlResponse(
+      400,
+      edge.form({ ...form, ...(verifiedIdentity ? { verifiedIdentity } : {}), ...(csrf ? { csrf } : {}) }),
+    );
   }
   const outcome = edge.outcome(result, secret ? { secret } : {});
   if (asHtml) return htmlResponse(outcome.status, outcome.page);

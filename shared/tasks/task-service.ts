@@ -187,7 +187,7 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
     decidedAt,
     parsed: parsed.value,
     stored: toStoredDecision(parsed.value),
-    origin: requestOrigin(submission),
+    origin: requestOrigin(submission, parsed.value.output.decidedBy),
   };
   const lost = await claim(decision, submission, deps);
   if (lost) return lost;

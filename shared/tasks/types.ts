@@ -2,7 +2,7 @@
  * The tasks feature's shared types (types only): what a link answers, and what a decision submission
  * carries. Implementation files import these; these import nothing but other types.
  */
-import type { DecisionDelivery, TaskRecord } from '../workflow/index.ts';
+import type { Actor, DecisionDelivery, TaskRecord } from '../workflow/index.ts';
 
 export type LinkProblem =
   | { state: 'not-found' }
@@ -24,7 +24,10 @@ export interface DecisionSubmission {
   secret: string | undefined;
   /** The form or JSON body. */
   values: Record<string, unknown>;
+  /** The signed-in decider's name as the decision shows it (AUTH_MODE=sso). */
   verifiedIdentity?: string;
+  /** The signed-in decider, verified (AUTH_MODE=sso); in link mode the typed name becomes the actor. */
+  actor?: Actor;
   sourceIp?: string;
   userAgent?: string;
   /** A reply link (POST /replies/{id}) or a team's task link (the default). */

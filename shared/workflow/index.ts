@@ -68,6 +68,7 @@ export {
   type WorkflowInput,
 } from './payloads.ts';
 export type {
+  Actor,
   AuditEvent,
   DecisionDelivery,
   RegistryEntry,

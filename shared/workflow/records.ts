@@ -101,6 +101,17 @@ export interface RenewalRecord {
   renewedWith?: string;
 }
 
+/**
+ * Who acted, as the audit trail keeps it: a person the sign-in vouched for (`sso`: subject, email and
+ * name from the provider), or the name typed on an emailed link's form (`link`: nothing verified).
+ */
+export interface Actor {
+  sub: string | null;
+  email: string | null;
+  name: string;
+  via: 'sso' | 'link';
+}
+
 export interface AuditEvent {
   requestId: string;
   at: string;
@@ -158,7 +169,7 @@ export interface DecisionDelivery {
   /** The parsed decision without the licence key; its `output` is the SendTaskSuccess output. */
   decision: StoredDecision;
   /** Where the decision came from, for the audit event. */
-  origin: { sourceIp?: string; userAgent?: string; identityVerified: boolean };
+  origin: { sourceIp?: string; userAgent?: string; identityVerified: boolean; actor?: Actor };
 }
 
 export interface RegistryEntry {

@@ -4,6 +4,7 @@
  * browser that did not start the sign-in sends.
  */
 import { describe, expect, it } from 'vitest';
+import { fieldOf } from '#shared/core/guards.ts';
 import { CookieJar } from '../support/oidc-browser.ts';
 import { signIn } from '../support/sign-in.ts';
 import { useTestRuntime } from './helpers.ts';
@@ -14,13 +15,13 @@ describe('signing in to the local runtime', () => {
   it('signs a team member in and back to where they were going, with their teams and a CSRF token', async () => {
     const person = await signIn(env.runtime, 'cybersecurity@district.example.org', '/queue?x=1');
     expect(person.landedAt).toBe('/queue?x=1');
-    const view = await (await person.jar.fetch(`${env.runtime.siteUrl}/auth/session`)).json();
+    const view: unknown = await (await person.jar.fetch(`${env.runtime.siteUrl}/auth/session`)).json();
     expect(view).toMatchObject({
       signedIn: true,
       email: 'cybersecurity@district.example.org',
       teams: ['cybersecurity'],
     });
-    expect(view.csrf).toMatch(/^[\w-]{43}$/);
+    expect(String(fieldOf(view, 'csrf'))).toMatch(/^[\w-]{43}$/);
   });
 
   it('signs out only with the session CSRF token, and then the session is gone from the browser', async () => {
@@ -38,8 +39,8 @@ describe('signing in to the local runtime', () => {
       body: new URLSearchParams({ csrf: person.csrf }).toString(),
     });
     expect(out.status).toBe(303);
-    const view = await (await person.jar.fetch(`${env.runtime.siteUrl}/auth/session`)).json();
-    expect(view.signedIn).toBe(false);
+    const view: unknown = await (await person.jar.fetch(`${env.runtime.siteUrl}/auth/session`)).json();
+    expect(fieldOf(view, 'signedIn')).toBe(false);
   });
 
   it('refuses a callback this browser did not start (no pending login): 400, no session', async () => {

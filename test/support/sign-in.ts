@@ -3,6 +3,7 @@
  * form, back to /auth/callback; the jar then holds the session cookie. `csrf` is the session's token.
  */
 import type { LocalRuntime } from '#local/runtime.ts';
+import { fieldOf } from '#shared/core/guards.ts';
 import { CookieJar, visitProvider } from './oidc-browser.ts';
 
 export interface SignedIn {
@@ -22,6 +23,6 @@ export async function signIn(runtime: LocalRuntime, email: string, returnTo = '/
   const visit = await visitProvider(location, email, `${site}/auth/callback`, jar);
   const back = await jar.fetch(visit.callback.href);
   if (back.status !== 302) throw new Error(`/auth/callback answered ${back.status}: ${await back.text()}`);
-  const session = await (await jar.fetch(`${site}/auth/session`)).json();
-  return { jar, csrf: String(session.csrf), email, landedAt: back.headers.get('location') ?? '' };
+  const session: unknown = await (await jar.fetch(`${site}/auth/session`)).json();
+  return { jar, csrf: String(fieldOf(session, 'csrf')), email, landedAt: back.headers.get('location') ?? '' };
 }

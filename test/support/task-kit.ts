@@ -116,19 +116,20 @@ export function sentEmails() {
 }
 
 export function getTaskEvent(
-  options: { taskId?: string; t?: string | null; claimsEmail?: string } = {},
+  options: { taskId?: string; t?: string | null; cookie?: string } = {},
 ): HttpEvent {
   const event = structuredClone(getEvent) as unknown as HttpEvent;
   const taskId = options.taskId ?? TASK_ID;
   event.pathParameters = { taskId };
   event.queryStringParameters = options.t === null ? null : { t: options.t ?? SECRET };
-  if (options.claimsEmail) event.requestContext.authorizer = { claims: { email: options.claimsEmail } };
+  if (options.cookie) event.headers = { ...event.headers, cookie: options.cookie };
+  event.path = `/tasks/${taskId}`;
   return event;
 }
 
 export function postTaskEvent(
   fields: Record<string, string>,
-  options: { taskId?: string; json?: boolean; claimsEmail?: string; accept?: string } = {},
+  options: { taskId?: string; json?: boolean; cookie?: string; accept?: string } = {},
 ): HttpEvent {
   const event = structuredClone(postEvent) as unknown as HttpEvent;
   const taskId = options.taskId ?? TASK_ID;
@@ -139,8 +140,7 @@ export function postTaskEvent(
   } else {
     event.body = new URLSearchParams(fields).toString();
   }
-  if (options.claimsEmail)
-    event.requestContext.authorizer = { jwt: { claims: { email: options.claimsEmail } } };
+  if (options.cookie) event.headers = { ...event.headers, cookie: options.cookie };
   return event;
 }
 

@@ -208,7 +208,8 @@ export function errorView(error: unknown): ErrorView {
     typeof error.status === 'number' &&
     error.status < 500
   ) {
-    return { status: error.status, title: error.name, message: error.message };
+    const title = 'title' in error && typeof error.title === 'string' ? error.title : error.name;
+    return { status: error.status, title, message: error.message };
   }
   return {
     status: 500,

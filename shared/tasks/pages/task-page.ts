@@ -27,6 +27,8 @@ export interface TaskFormView {
   secret: string;
   /** SSO identity: recorded as the decider; the "Your name" field is not shown. */
   verifiedIdentity?: string;
+  /** The session's CSRF token, sent back with the decision (AUTH_MODE=sso). */
+  csrf?: string;
   /** What the decider submitted, to fill the form again after an error. */
   values?: Record<string, unknown>;
   errors?: FieldError[];
@@ -162,6 +164,7 @@ ${errorSummary(errors, 'Nothing was recorded yet.')}
 <dl>${facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl></section>
 <form method="post" action="${encodeURIComponent(task.taskId)}">
 <input type="hidden" name="t" value="${view.secret}">
+${view.csrf ? html`<input type="hidden" name="csrf" value="${view.csrf}">` : ''}
 <fieldset id="decision"${describedBy(errors, 'decision')}><legend>Decision</legend>
 ${outcomes.map(
   (o) =>

@@ -6,15 +6,17 @@ import { IDENTITY_GROUPS, isIdentityGroup } from '#shared/identity/groups.ts';
 import { TEAMS } from '#shared/workflow/task-kinds.ts';
 
 describe('identityFromClaims', () => {
-  it('reads a Cognito ID token: teams from cognito:groups', () => {
+  it('reads a Cognito ID token: teams from cognito:groups, the directory name from cognito:username', () => {
     const claims = {
       sub: '7c1e-…',
+      'cognito:username': 'google_1234',
       email: 'Pat.Reviewer@District.example.org',
       name: 'Pat Reviewer',
       'cognito:groups': ['dii', 'district-google-sso', 'auditors'],
     };
     expect(identityFromClaims(claims)).toEqual({
       sub: '7c1e-…',
+      username: 'google_1234',
       email: 'pat.reviewer@district.example.org',
       name: 'Pat Reviewer',
       teams: ['dii', 'auditors'],
@@ -23,7 +25,7 @@ describe('identityFromClaims', () => {
 
   it('reads the local provider: teams from groups', () => {
     const claims = { sub: 'local-aas', email: 'aas@district.example.org', name: 'AAS', groups: ['aas'] };
-    expect(identityFromClaims(claims).teams).toEqual(['aas']);
+    expect(identityFromClaims(claims)).toMatchObject({ teams: ['aas'], username: 'local-aas' });
   });
 
   it('names a person from given and family names, else their address', () => {

@@ -3,6 +3,7 @@
  * the `ask` / `reroute` / `answered` decisions, the question email and its reply link, the reply
  * page and its answer, and the task page when the step comes back or the outcomes are used up.
  */
+
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,8 +19,8 @@ import type { HttpEvent } from '#shared/core/http/edge.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import { type DecisionContext, parseDecision } from '#shared/tasks/decisions/parse.ts';
+import type { LinkDecideDeps, LinkPageDeps } from '#shared/tasks/link-endpoints.ts';
 import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
-import type { DecideDeps } from '#shared/tasks/task-service.ts';
 import type { AuditEvent, TaskRecord } from '#shared/workflow/records.ts';
 import { MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '#shared/workflow/task-kinds.ts';
 import {
@@ -244,7 +245,7 @@ describe('assign-task for a question: the recipient gets a reply link', () => {
 });
 
 describe('GET /replies/{id}: the reply page follows the task link rules', () => {
-  const deps = () => ({ store: store(), now: () => NOW });
+  const deps = (): LinkPageDeps => ({ store: store(), now: () => NOW, caller: { mode: 'link' } });
 
   it('shows the question and an answer form, and changes nothing', async () => {
     givenTable({ task: replyTask() });
@@ -291,12 +292,13 @@ describe('GET /replies/{id}: the reply page follows the task link rules', () => 
 });
 
 describe('POST /replies/{id}: the answer', () => {
-  const deps = (): DecideDeps => ({
+  const deps = (): LinkDecideDeps => ({
     store: store(),
     sfn,
     mailer: new SesMailer({ from: 'no-reply@district.example' }),
     now: () => NOW,
     publicBaseUrl: BASE,
+    caller: { mode: 'link' },
   });
   const post = (fields: Record<string, string>) =>
     recordAnswer(replyEvent(postTaskEvent({ t: SECRET, decision: 'answered', ...fields })), deps());
@@ -347,7 +349,7 @@ describe('POST /replies/{id}: the answer', () => {
 });
 
 describe('the task page when the step comes back, or its outcomes are used up', () => {
-  const deps = () => ({ store: store(), now: () => NOW });
+  const deps = (): LinkPageDeps => ({ store: store(), now: () => NOW, caller: { mode: 'link' } });
   const curriculum = () =>
     taskRecord({ kind: 'curriculum-review', team: 'instructional-technology', sopStep: 8 });
 
@@ -408,6 +410,7 @@ describe('the task page when the step comes back, or its outcomes are used up', 
         mailer: new SesMailer({ from: 'no-reply@district.example' }),
         now: () => NOW,
         publicBaseUrl: BASE,
+        caller: { mode: 'link' },
       },
     );
     expect(refused.statusCode).toBe(400);

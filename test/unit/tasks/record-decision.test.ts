@@ -9,9 +9,10 @@ import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { licenseKeyKey, taskKey } from '#shared/core/store/keys.ts';
 import { decideDepsFor as buildRecordDecisionDeps } from '#shared/deps.ts';
 import { WorkflowStore } from '#shared/store.ts';
-import type { DecideDeps } from '#shared/tasks/task-service.ts';
+import type { LinkDecideDeps } from '#shared/tasks/link-endpoints.ts';
 import type { TaskRecord } from '#shared/workflow/records.ts';
 import { toWorkflowResource } from '#shared/workflow/request-schema.ts';
+import { person, ssoCaller } from '../../support/sso-kit.ts';
 import {
   auditItems,
   captureLogs,
@@ -40,13 +41,14 @@ process.env.PUBLIC_BASE_URL = BASE;
 const CLAIM = '#status = :pending AND secretHash = :hash AND expiresAt > :at';
 const RELEASE = '#status = :decided AND decidedAt = :at';
 
-function deps(): DecideDeps {
+function deps(caller: LinkDecideDeps['caller'] = { mode: 'link' }): LinkDecideDeps {
   return {
     store: new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW }),
     sfn,
     mailer: new SesMailer({ from: 'no-reply@district.example' }),
     now: () => NOW,
     publicBaseUrl: BASE,
+    caller,
   };
 }
 
@@ -174,16 +176,6 @@ describe('POST /tasks/{id}: a valid decision is recorded once and delivered to t
     expect(email?.text).toContain('Comment: Needs Flash');
     expect(email?.text).toContain('DII and Instructional Technology will look for a replacement resource.');
     expect(email?.text).toContain(`${BASE}/requests/${REQUEST_ID}`);
-  });
-
-  it('with SSO the verified identity is recorded, whatever name the form carries', async () => {
-    await post({ decision: 'sound', decidedBy: 'Someone Else' }, { claimsEmail: 'sam@district.example' });
-
-    expect(sentOutputs()).toEqual([expect.objectContaining({ decidedBy: 'sam@district.example' })]);
-    expect(auditItems('DECISION_RECORDED')[0]).toMatchObject({
-      actor: 'sam@district.example',
-      detail: { identityVerified: true },
-    });
   });
 
   it('a JSON client gets JSON', async () => {
@@ -823,5 +815,64 @@ describe('configuration', () => {
     const env = { TABLE_NAME: TABLE, MAIL_FROM: 'no-reply@district.example', PUBLIC_BASE_URL: `${BASE}/` };
     expect(buildRecordDecisionDeps(env).publicBaseUrl).toBe(BASE);
     expect(() => buildRecordDecisionDeps({ ...env, PUBLIC_BASE_URL: undefined })).toThrow('PUBLIC_BASE_URL');
+  });
+});
+
+describe('POST /tasks/{id} with sign-in (AUTH_MODE=sso): a member of the team, verified now, decides', () => {
+  const dii = person('sam@district.example.org', ['dii']);
+  const sso = () => ssoCaller(() => NOW);
+  const postAs = async (kit: ReturnType<typeof sso>, fields: Record<string, string>, cookie?: string) =>
+    recordDecision(postTaskEvent({ t: SECRET, ...fields }, cookie ? { cookie } : {}), deps(kit.deps));
+
+  beforeEach(() => givenTable({ task: taskRecord({ kind: 'technical-review', team: 'dii' }) }));
+
+  it('records the verified person as the actor, whatever name the form carries', async () => {
+    const kit = sso();
+    const { cookie, csrf } = await kit.signIn(dii);
+
+    const response = await postAs(kit, { decision: 'sound', decidedBy: 'Someone Else', csrf }, cookie);
+
+    expect(response.statusCode).toBe(200);
+    expect(sentOutputs()).toEqual([expect.objectContaining({ decidedBy: `${dii.name} (${dii.email})` })]);
+    expect(auditItems('DECISION_RECORDED')[0]).toMatchObject({
+      detail: {
+        identityVerified: true,
+        actor: { sub: dii.sub, email: dii.email, name: dii.name, via: 'sso' },
+      },
+    });
+  });
+
+  it('refuses a post without the session CSRF token (403): nothing claimed, nothing sent', async () => {
+    const kit = sso();
+    const { cookie } = await kit.signIn(dii);
+
+    await expect(postAs(kit, { decision: 'sound', csrf: 'forged' }, cookie)).rejects.toMatchObject({
+      status: 403,
+      reason: 'csrf',
+    });
+    expect(updatesWith(CLAIM)).toHaveLength(0);
+    expect(sentOutputs()).toEqual([]);
+  });
+
+  it('refuses a post with no session (401): nothing claimed', async () => {
+    await expect(postAs(sso(), { decision: 'sound', decidedBy: 'Sam' })).rejects.toMatchObject({
+      status: 401,
+    });
+    expect(updatesWith(CLAIM)).toHaveLength(0);
+  });
+
+  it('refuses a person removed from the team since signing in (403, audited): the directory is asked again', async () => {
+    const kit = sso();
+    const { cookie, csrf } = await kit.signIn(dii);
+    kit.directory.set(dii.username, []);
+
+    await expect(postAs(kit, { decision: 'sound', csrf }, cookie)).rejects.toMatchObject({
+      status: 403,
+      reason: 'not-in-team',
+    });
+    expect(updatesWith(CLAIM)).toHaveLength(0);
+    expect(auditItems('TASK_ACCESS_REFUSED')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ team: 'dii', taskId: TASK_ID }) }),
+    ]);
   });
 });

@@ -3,8 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler, showTaskPage } from '#lambdas/task-page.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { WorkflowStore } from '#shared/store.ts';
-import type { TaskReadDeps } from '#shared/tasks/task-service.ts';
+import type { LinkPageDeps } from '#shared/tasks/link-endpoints.ts';
+import { person, ssoCaller } from '../../support/sso-kit.ts';
 import {
+  auditItems,
   ddb,
   getTaskEvent,
   givenTable,
@@ -21,8 +23,12 @@ import {
 
 process.env.TABLE_NAME = TABLE;
 
-function deps(): TaskReadDeps {
-  return { store: new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW }), now: () => NOW };
+function deps(caller: LinkPageDeps['caller'] = { mode: 'link' }): LinkPageDeps {
+  return {
+    store: new WorkflowStore({ tableName: TABLE, client: dynamoDb, now: () => NOW }),
+    now: () => NOW,
+    caller,
+  };
 }
 
 beforeEach(() => givenTable({}));
@@ -48,13 +54,6 @@ describe('GET /tasks/{id}?t=…: the confirmation page changes nothing', () => {
     expect(page).toContain('Required when the decision is “Not technically sound with district devices”');
     expect(page).toMatch(/<input id="decidedBy" name="decidedBy" [^>]*required/);
     expect(writes()).toEqual([]);
-  });
-
-  it('with SSO the verified identity is shown and no name is asked', async () => {
-    const response = await showTaskPage(getTaskEvent({ claimsEmail: 'sam@district.example' }), deps());
-
-    expect(response.body).toContain('You are signed in as <strong>sam@district.example</strong>');
-    expect(response.body).not.toContain('name="decidedBy"');
   });
 
   it('escapes request values on the page', async () => {
@@ -268,5 +267,43 @@ describe('the Lambda handler', () => {
     expect(response.headers?.['Content-Type']).toContain('text/html');
     expect(response.body).toContain('Something went wrong');
     expect(response.body).not.toContain('ThrottlingException');
+  });
+});
+
+describe('GET /tasks/{id}?t=… with sign-in (AUTH_MODE=sso)', () => {
+  const sso = () => ssoCaller(() => NOW);
+
+  it('sends a browser that is not signed in to sign in, and back to this link', async () => {
+    const response = await showTaskPage(getTaskEvent(), deps(sso().deps));
+
+    expect(response.statusCode).toBe(302);
+    const location = new URL(String(response.headers?.Location), 'https://x.example');
+    expect(location.pathname).toBe('/prod/auth/login');
+    expect(location.searchParams.get('returnTo')).toBe(`/tasks/${TASK_ID}?t=${SECRET}`);
+  });
+
+  it('shows a member of the team who decides, with no name to type and the session CSRF token', async () => {
+    const kit = sso();
+    const { cookie, csrf } = await kit.signIn(person('sam@district.example.org', ['dii']));
+
+    const response = await showTaskPage(getTaskEvent({ cookie }), deps(kit.deps));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain(
+      'You are signed in as <strong>Name of sam (sam@district.example.org)</strong>',
+    );
+    expect(response.body).not.toContain('name="decidedBy"');
+    expect(response.body).toContain(`name="csrf" value="${csrf}"`);
+  });
+
+  it('refuses a member of another team (403) and keeps the refusal in the audit trail', async () => {
+    const kit = sso();
+    const { cookie } = await kit.signIn(person('pat@district.example.org', ['aas']));
+
+    await expect(showTaskPage(getTaskEvent({ cookie }), deps(kit.deps))).rejects.toMatchObject({
+      status: 403,
+      reason: 'not-in-team',
+    });
+    expect(auditItems('TASK_ACCESS_REFUSED')).toHaveLength(1);
   });
 });
