@@ -80,6 +80,9 @@ const REPLY_LINKS: CallerDeps = { mode: 'link' };
 /** A team's task link (task-page, record-decision): who is asking counts in sso mode. */
 export const taskPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
 export const teamDecideDeps = /* @__PURE__ */ once(() => ({ ...decideDeps(), caller: callerDeps() }));
+/** The work queue (work-queue, queue-action, queue-away) and sign-in's record of people (auth-callback). */
+export const queueDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
+
 /** A reply link (reply-page, record-answer). */
 export const replyPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: REPLY_LINKS }));
 export const replyDecideDeps = /* @__PURE__ */ once(() => ({ ...decideDeps(), caller: REPLY_LINKS }));

@@ -92,9 +92,32 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: '4 (questions to the requester or vendor)',
   },
   { name: 'auth-login', env: withIdentity(), route: get('/auth/login'), sop: 'sign-in (identity)' },
-  { name: 'auth-callback', env: withIdentity(), route: get('/auth/callback'), sop: 'sign-in (identity)' },
+  {
+    name: 'auth-callback',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/auth/callback'),
+    sop: 'sign-in (identity)',
+  },
   { name: 'auth-logout', env: withIdentity(), route: post('/auth/logout'), sop: 'sign-in (identity)' },
   { name: 'auth-session', env: withIdentity(), route: get('/auth/session'), sop: 'sign-in (identity)' },
+  {
+    name: 'work-queue',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/queue'),
+    sop: '4, 7-15 (the team work queue)',
+  },
+  {
+    name: 'queue-action',
+    env: withIdentity('TABLE_NAME'),
+    route: post('/queue/{taskId}/{action}'),
+    sop: '4, 7-15 (the team work queue)',
+  },
+  {
+    name: 'queue-away',
+    env: withIdentity('TABLE_NAME'),
+    route: post('/queue/away'),
+    sop: '4, 7-15 (out of office)',
+  },
   { name: 'registry', env: ['TABLE_NAME'], route: get('/registry'), sop: '6, 16' },
   { name: 'registry-resource', env: ['TABLE_NAME'], route: get('/registry/{resourceId}'), sop: '6, 16, 17' },
   {

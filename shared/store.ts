@@ -6,6 +6,7 @@
 
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
+import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
 import { RequestStore } from './requests/store.ts';
 import { TaskStore } from './tasks/store.ts';
@@ -21,7 +22,8 @@ export interface WorkflowStore
   extends Methods<RequestStore>,
     Methods<TaskStore>,
     Methods<RegistryStore>,
-    Methods<IdempotencyStore> {}
+    Methods<IdempotencyStore>,
+    Methods<PeopleStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -35,6 +37,7 @@ export class WorkflowStore {
       new TaskStore(table),
       new RegistryStore(table),
       new IdempotencyStore(table),
+      new PeopleStore(table),
     ]) {
       bindMethods(this, part);
     }

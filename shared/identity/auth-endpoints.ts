@@ -4,7 +4,7 @@
  * is signed in (with the CSRF token the site's scripts send). In link mode there is nothing to sign in
  * to: each answers 404 and says so.
  */
-import { NotFoundError } from '../core/errors.ts';
+import { errorName, NotFoundError } from '../core/errors.ts';
 import { isRecord } from '../core/guards.ts';
 import { messagePage } from '../core/html/layout.ts';
 import {
@@ -17,11 +17,13 @@ import {
   jsonResponse,
   parseBody,
 } from '../core/http/edge.ts';
+import { logger } from '../core/logger.ts';
 import type { CallerDeps } from './caller.ts';
 import { CSRF_FIELD, checkCsrf } from './csrf.ts';
 import type { IdentityDeps } from './deps.ts';
 import { AccessDeniedError } from './errors.ts';
 import { finishLogin, startLogin } from './login.ts';
+import type { PeopleStore } from './people.ts';
 import { optionalSession } from './session.ts';
 import { logout, sessionView } from './session-view.ts';
 
@@ -44,9 +46,18 @@ export const loginEndpoint = (deps: () => CallerDeps) =>
     return redirect(event, login.location, login.cookies);
   });
 
-export const callbackEndpoint = (deps: () => CallerDeps) =>
+/**
+ * Each sign-in updates the person's record (name, teams): the queue assigns only to people known
+ * there. Not being able to write it does not stop the sign-in (it is written again next time).
+ */
+export const callbackEndpoint = (deps: () => CallerDeps, people: () => Pick<PeopleStore, 'recordSignIn'>) =>
   authEndpoint(deps, async (event, signIn) => {
     const done = await finishLogin(event.queryStringParameters, header(event, 'cookie'), signIn);
+    try {
+      await people().recordSignIn(done.identity, signIn.now().toISOString());
+    } catch (error) {
+      logger.warn('Sign-in not recorded in the people list', { errorName: errorName(error) });
+    }
     return redirect(event, done.location, done.cookies);
   });
 

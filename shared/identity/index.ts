@@ -44,6 +44,7 @@ export {
 export { GROUP_LABELS, IDENTITY_GROUPS, isIdentityGroup, OVERSIGHT_GROUPS } from './groups.ts';
 export { type CallbackQuery, finishLogin, startLogin } from './login.ts';
 export { type OidcClient, SCOPES } from './oidc.ts';
+export { type Away, PeopleStore, type PersonRecord, workGoesTo } from './people.ts';
 export { LOGIN_PATH, loginPath, safeReturnTo } from './return-to.ts';
 export { optionalSession, readSession, SESSION_COOKIE, type SessionDeps } from './session.ts';
 export { logout, SIGNED_OUT, sessionView } from './session-view.ts';

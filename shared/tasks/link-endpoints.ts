@@ -14,7 +14,8 @@ import {
   linkIdOf,
   readDecisionPost,
 } from './task-decision.ts';
-import { checkLink, type DecideDeps, decide, openTask, type TaskReadDeps } from './task-service.ts';
+import { isTaskId } from './task-links.ts';
+import { type DecideDeps, decide, openTask, type TaskReadDeps } from './task-service.ts';
 import { linkViewer, requireTeamViewer, type TeamAccessDeps, verifiedDecider } from './team-access.ts';
 import type { LinkAudience } from './types.ts';
 
@@ -51,8 +52,15 @@ export function linkPageEndpoint(
   return endpoint(defaultDeps, async (event, deps) => {
     const viewer = audience === 'team' ? await linkViewer(event, deps) : ({ kind: 'link' } as const);
     if (viewer.kind === 'sign-in') return redirect(event, viewer.location);
-    const secret = event.queryStringParameters?.t ?? undefined;
-    const result = await openTask(linkIdOf(event, audience), secret, deps, audience);
+    const secret = event.queryStringParameters?.t || undefined;
+    const taskId = linkIdOf(event, audience);
+    if (viewer.kind === 'person') {
+      // Before anything about the task is shown: only its team may see it, with or without the link.
+      const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
+      if (task && task.kind !== 'answer') await requireTeamViewer(task, viewer.caller, deps);
+    }
+    const access = viewer.kind === 'person' ? 'member' : 'link';
+    const result = await openTask(taskId, secret, deps, audience, access);
     if (result.state !== 'open') {
       logger.info(edge.refused, { state: result.state });
       const { status, page } = edge.outcome(result);
@@ -60,7 +68,6 @@ export function linkPageEndpoint(
     }
     const form = { open: result, secret: secret ?? '' };
     if (viewer.kind === 'link') return htmlResponse(200, edge.form(form));
-    await requireTeamViewer(result.task, viewer.caller, deps);
     const { person } = viewer.caller;
     const csrf = viewer.caller.kind === 'session' ? { csrf: viewer.caller.session.csrf } : {};
     return htmlResponse(
@@ -91,8 +98,10 @@ export function decisionEndpoint(
  */
 async function verifyDecider(event: HttpEvent, post: DecisionPost, deps: LinkDecideDeps): Promise<void> {
   if (deps.caller.mode === 'link') return;
-  const task = await deps.store.getTask(post.submission.taskId);
-  if (checkLink(task, post.secret, deps.now()).state !== 'open' || !task) return;
+  const { taskId } = post.submission;
+  const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
+  if (!task || task.kind === 'answer') return;
+  if (!post.secret) post.submission.secret = undefined;
   const decider = await verifiedDecider(event, post.values, task, deps);
   if (!decider) return;
   post.submission.actor = decider.actor;

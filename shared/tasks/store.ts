@@ -3,7 +3,7 @@
 import { ConflictError } from '../core/errors.ts';
 import { INDEX_PARTITIONS, taskKey } from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
-import type { DecisionDelivery, TaskRecord, Team } from '../workflow/index.ts';
+import type { Assignee, DecisionDelivery, TaskRecord, Team } from '../workflow/index.ts';
 
 /** How long a finished task stays in the table before its TTL deletes it. */
 const TASK_RETENTION_DAYS = 400;
@@ -301,6 +301,32 @@ export class TaskStore {
       ExpressionAttributeValues: {
         ':timedOut': 'TIMED_OUT',
         ':ttl': this.table.expiresAtEpoch(TASK_RETENTION_DAYS),
+      },
+    });
+  }
+
+  /**
+   * Who works on a pending task (the queue): `to` takes it (null: back to the team). `from` says whose
+   * it must be now: `null` nobody's (taking an untaken task), an address that person's (releasing,
+   * or handing over while away), undefined anyone's (assigning). ConflictError when it is not, or the
+   * task is no longer pending.
+   */
+  async setTaskAssignee(taskId: string, to: Assignee | null, from?: string | null): Promise<void> {
+    const owner =
+      from === undefined
+        ? ''
+        : from === null
+          ? ' AND attribute_not_exists(assignee)'
+          : ' AND assignee.email = :from';
+    await this.table.update('Assign task', {
+      Key: taskKey(taskId),
+      UpdateExpression: to ? 'SET assignee = :to' : 'REMOVE assignee',
+      ConditionExpression: `#status = :pending${owner}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pending': 'PENDING',
+        ...(to ? { ':to': to } : {}),
+        ...(typeof from === 'string' ? { ':from': from } : {}),
       },
     });
   }

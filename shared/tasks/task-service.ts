@@ -33,9 +33,11 @@ export function checkLink(
   secret: string | undefined,
   now: Date,
   audience: LinkAudience = 'team',
+  access: LinkAccess = 'link',
 ): LinkProblem | { state: 'open'; task: TaskRecord } {
   if (!task || (task.kind === 'answer') !== (audience === 'reply')) return { state: 'not-found' };
-  const current = secretMatches(secret, task.secretHash);
+  // A verified member of the team (the queue) needs no link; a link they do bring is still checked.
+  const current = (access === 'member' && !secret) || secretMatches(secret, task.secretHash);
   if (!current && !(task.previousSecretHashes ?? []).some((hash) => secretMatches(secret, hash))) {
     return { state: 'forbidden' };
   }
@@ -58,14 +60,21 @@ export type OpenTask = {
   withheld: string[];
 };
 
+/**
+ * `link`: whoever holds the emailed link (its secret decides); `member`: a signed-in member of the
+ * task's team, checked by the caller before (team-access.ts), who may come without the link.
+ */
+export type LinkAccess = 'link' | 'member';
+
 async function loadLink(
   taskId: string,
   secret: string | undefined,
   deps: TaskReadDeps,
   audience: LinkAudience = 'team',
+  access: LinkAccess = 'link',
 ) {
   const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
-  return checkLink(task, secret, deps.now(), audience);
+  return checkLink(task, secret, deps.now(), audience, access);
 }
 
 /** Only the steps that may ask or re-route need the audit trail read for it. */
@@ -95,8 +104,9 @@ export async function openTask(
   secret: string | undefined,
   deps: TaskReadDeps,
   audience: LinkAudience = 'team',
+  access: LinkAccess = 'link',
 ): Promise<LinkProblem | OpenTask> {
-  const link = await loadLink(taskId, secret, deps, audience);
+  const link = await loadLink(taskId, secret, deps, audience, access);
   if (link.state !== 'open') return link;
   const open = await loadOpenTask(link.task, deps);
   // Closed meanwhile (its deadline passed, or an error stopped it): its open links decide nothing. The
@@ -164,7 +174,8 @@ async function claimLanded(
 export async function decide(submission: DecisionSubmission, deps: DecideDeps): Promise<DecideResult> {
   const decidedAt = deps.now().toISOString();
   const audience = submission.audience ?? 'team';
-  const link = await loadLink(submission.taskId, submission.secret, deps, audience);
+  const access: LinkAccess = submission.actor ? 'member' : 'link';
+  const link = await loadLink(submission.taskId, submission.secret, deps, audience, access);
   if (link.state !== 'open') return link;
   // Checked before the claim: a reply the workflow no longer waits for must not be claimed.
   if (await replyWaitOver(link.task, deps.store)) return { state: 'expired', task: link.task };
@@ -219,7 +230,9 @@ async function claim(
     // task on the UNDELIVERED index: a crash from here on leaves the decision to the decision sweep
     // (decision-recovery.ts) instead of stranding it until the step times out.
     await deps.store.claimTask(task.taskId, {
-      secretHash: hashSecret(submission.secret ?? ''),
+      // A member without the link claims with the task's own hash: the claim stays single-use.
+      secretHash:
+        submission.actor && !submission.secret ? task.secretHash : hashSecret(submission.secret ?? ''),
       decision: output.decision,
       decidedBy: output.decidedBy,
       decidedAt,
@@ -234,7 +247,14 @@ async function claim(
       logger.warn('Claim answer lost but the claim landed; delivering the decision', logFields(task));
       return undefined;
     }
-    const current = await loadLink(task.taskId, submission.secret, deps, submission.audience ?? 'team');
+    const access: LinkAccess = submission.actor ? 'member' : 'link';
+    const current = await loadLink(
+      task.taskId,
+      submission.secret,
+      deps,
+      submission.audience ?? 'team',
+      access,
+    );
     logger.info('Decision lost the claim', { ...logFields(task), state: current.state });
     return current.state === 'open' ? { state: 'conflict', task } : current;
   }

@@ -69,6 +69,7 @@ export {
 } from './payloads.ts';
 export type {
   Actor,
+  Assignee,
   AuditEvent,
   DecisionDelivery,
   RegistryEntry,

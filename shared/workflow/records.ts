@@ -112,6 +112,14 @@ export interface Actor {
   via: 'sso' | 'link';
 }
 
+/** A person a task is assigned to, as the queue shows them. */
+export interface Assignee {
+  email: string;
+  name: string;
+  /** When they took it or were given it. */
+  since: string;
+}
+
 export interface AuditEvent {
   requestId: string;
   at: string;
@@ -144,6 +152,8 @@ export interface TaskRecord {
   createdAt: string;
   expiresAt: string;
   executionId?: string;
+  /** Who took it from the team's work queue, or was given it (AUTH_MODE=sso); unset: the team's. */
+  assignee?: Assignee;
   /** Kind `answer`: the question the reply page shows (team and SOP step are the asking step's). */
   question?: QuestionToAsk;
   decision?: Decision;

@@ -53,8 +53,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // --- HTTP, read-only -------------------------------------------------------------------------------
   // getRequest, listAudit
   'get-request': access({ read: ['request'] }),
-  // openTask: getTask, requireRequest, listAudit (replacement context)
-  'task-page': access({ read: ['task', 'request'] }),
+  // openTask: getTask, requireRequest, listAudit (replacement context); appendAudit (a member of another
+  // team refused, AUTH_MODE=sso)
+  'task-page': access({ read: ['task', 'request'], write: ['request'] }),
   // searchRegistry: registrySearchPage, getRegistryEntries
   registry: access({ read: ['registrySearch', 'registry'] }),
   // getRegistryEntry
@@ -63,6 +64,15 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'registry-export': access({ read: ['registrySearch', 'registry'] }),
   // openTask (reply links): getTask, requireRequest, listAudit
   'reply-page': access({ read: ['task', 'request'] }),
+  // --- HTTP, signed-in people ------------------------------------------------------------------------
+  // finishLogin: recordSignIn
+  'auth-callback': access({ write: ['person'] }),
+  // teamQueue: listPendingTasks (GSI1 TEAM#); getPerson (my out-of-office)
+  'work-queue': access({ read: ['person'], query: ['pendingTasksByTeam'] }),
+  // moveTask: getTask, setTaskAssignee, getPerson (the teammate), appendAudit
+  'queue-action': access({ read: ['task', 'person'], write: ['task', 'request'] }),
+  // setAway: getPerson, recordSignIn, setAway
+  'queue-away': access({ read: ['person'], write: ['person'] }),
 
   // --- HTTP, writers -------------------------------------------------------------------------------------
   // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
@@ -72,6 +82,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail, markDecisionEmailSent,
   // markTaskLicenseKeyStored; storeLicenseKey; appendAudit,
   // setRequestSecurity, updateRequest
+  // (AUTH_MODE=sso: appendAudit of a refused member of another team)
   'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
   // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
   // markTaskDelivered, markTaskFollowedUp; appendAudit (an answer writes no facts, sends the requester

@@ -16,6 +16,7 @@
  *                                                   until markTaskFollowedUp / releaseTask /
  *                                                   markTaskTimedOut: sparse; the decision sweep)
  *   idempotency claim        PK=IDEMPOTENCY#key     SK=IDEMPOTENCY
+ *   person (signed in once)  PK=PERSON#email        SK=PERSON    (name, teams at last sign-in, away)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -33,6 +34,7 @@ export const PARTITIONS = {
   registry: 'RESOURCE#',
   registrySearch: 'RSEARCH#',
   idempotency: 'IDEMPOTENCY#',
+  person: 'PERSON#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -68,3 +70,4 @@ export const idempotencyKey = (key: string) => ({
   PK: `${PARTITIONS.idempotency}${key}`,
   SK: 'IDEMPOTENCY',
 });
+export const personKey = (email: string) => ({ PK: `${PARTITIONS.person}${email}`, SK: 'PERSON' });
