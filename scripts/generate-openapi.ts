@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fieldOf } from '#shared/core/guards.ts';
 import type { Json } from './openapi/common.ts';
+import { IDENTITY_ROUTES, SECURITY_SCHEMES } from './openapi/identity-routes.ts';
 import {
   replyAnswerFormSchema,
   resourceRequestFormSchema,
@@ -33,7 +34,7 @@ export const OPENAPI_PATH = fileURLToPath(new URL('../docs/openapi.json', import
 /** The paths object from the route table: a path's shared parameters first, then its methods in order. */
 function pathsFromRoutes(): Record<string, Json> {
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES) {
+  for (const route of [...ROUTES, ...IDENTITY_ROUTES]) {
     const shared = PATH_PARAMETERS[route.path];
     const path = paths[route.path] ?? (shared ? { parameters: shared } : {});
     path[route.method] = route.operation;
@@ -64,9 +65,15 @@ export function buildOpenApiDocument(): Json {
         description: 'SOP 4: answers to a review question, by links emailed to the requester or the vendor',
       },
       { name: 'registry', description: 'SOP 6 and 16: the staff transparency list' },
+      {
+        name: 'identity',
+        description:
+          'Signed-in people (AUTH_MODE=sso): sign-in, the team work queue. With sign-in, a team task link also needs a signed-in member of its team.',
+      },
     ],
     paths: pathsFromRoutes(),
     components: {
+      securitySchemes: SECURITY_SCHEMES,
       schemas: {
         ResourceRequest: request,
         ResourceRequestForm: resourceRequestFormSchema(request),

@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { ConflictError, errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type PeopleStore, workGoesTo } from '../identity/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, TaskRecord, TeamEmails } from '../workflow/index.ts';
 import { TASK_KINDS, TEAMS } from '../workflow/index.ts';
@@ -21,8 +22,9 @@ import { hashSecret, isTaskId, newTaskSecret } from './task-links.ts';
 import { teamTaskEmail } from './team-task-email.ts';
 
 export interface RemindTaskDeps {
-  store: Pick<TaskStore, 'getTask' | 'rotateTaskSecret' | 'restoreTaskSecret'> &
-    Pick<RequestStore, 'requireRequest' | 'listAudit' | 'appendAudit'>;
+  store: Pick<TaskStore, 'getTask' | 'rotateTaskSecret' | 'restoreTaskSecret' | 'setTaskAssignee'> &
+    Pick<RequestStore, 'requireRequest' | 'listAudit' | 'appendAudit'> &
+    Pick<PeopleStore, 'getPerson'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;
@@ -77,10 +79,12 @@ export async function remindTask(input: RemindTaskInput, deps: RemindTaskDeps): 
     return notReminded(taskId, reminder, 'The task was decided, expired or reminded meanwhile');
   }
 
+  const holder = await followAway(task, now, deps);
   try {
-    await deps.mailer.send(
-      teamTaskEmail({ kind: task.kind, request, task, secret, context, reminder }, deps),
-    );
+    const email = teamTaskEmail({ kind: task.kind, request, task, secret, context, reminder }, deps);
+    // The person who has the task (or their delegate while they are away) is reminded by name too.
+    if (holder && !email.to.includes(holder)) email.to.push(holder);
+    await deps.mailer.send(email);
   } catch (error) {
     // Without the email nobody holds the new secret: give the task its previous secret back.
     try {
@@ -189,4 +193,28 @@ function taskEvent(task: TaskRecord, at: Date, type: string, summary: string, ex
       expiresAt: task.expiresAt,
     },
   };
+}
+
+/**
+ * A task taken by someone who is now out of office goes to their delegate (a conditional write: not
+ * if it changed hands meanwhile). The address the reminder also goes to: the holder's, or undefined.
+ */
+async function followAway(task: TaskRecord, now: Date, deps: RemindTaskDeps): Promise<string | undefined> {
+  const holder = task.assignee;
+  if (!holder) return undefined;
+  const goesTo = workGoesTo(await deps.store.getPerson(holder.email), holder.email, now.toISOString().slice(0, 10));
+  if (goesTo === holder.email) return holder.email;
+  const delegate = await deps.store.getPerson(goesTo);
+  const to = { email: goesTo, name: delegate?.name ?? goesTo, since: now.toISOString() };
+  try {
+    await deps.store.setTaskAssignee(task.taskId, to, holder.email);
+  } catch (error) {
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+  const summary = `${holder.name} is out of office: the task goes to ${to.name} (${to.email})`;
+  await deps.store.appendAudit(
+    taskEvent(task, now, 'TASK_ASSIGNEE_CHANGED', summary, { from: holder.email, assignee: to.email, reason: 'away' }),
+  );
+  return goesTo;
 }

@@ -97,7 +97,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // retokenTask (a retried call of the same wait); updateRequest, appendAudit
   'assign-task': access({ read: ['request', 'task'], write: ['task', 'request'] }),
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
-  'remind-task': access({ read: ['task', 'request'], write: ['task', 'request'] }),
+  // followAway: getPerson, setTaskAssignee (a taken task of someone out of office goes to the delegate)
+  'remind-task': access({ read: ['task', 'request', 'person'], write: ['task', 'request'] }),
   // requireRequest, setRequestSecurity, updateRequest, appendAudit
   'send-dpa': access({ read: ['request'], write: ['request'] }),
   // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit

@@ -4,12 +4,13 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand } from '@aws-sdk/client-ses';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler, remindTask } from '#lambdas/remind-task.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { ConfigError, TransientError, ValidationError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { personKey } from '#shared/core/store/keys.ts';
 import { remindTaskDepsFor as buildRemindTaskDeps } from '#shared/deps.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import { renderTaskOutcome } from '#shared/tasks/pages/task-page.ts';
@@ -349,5 +350,61 @@ describe('configuration is read once and fails fast with the variable name', () 
   it.each(Object.keys(env))('missing %s', (name) => {
     expect(() => buildRemindTaskDeps({ ...env, [name]: undefined })).toThrow(ConfigError);
     expect(() => buildRemindTaskDeps({ ...env, [name]: undefined })).toThrow(name);
+  });
+});
+
+describe('a reminder follows the person who has the task, and their out-of-office', () => {
+  const since = '2026-11-20T09:00:00.000Z';
+  const taken = () => taskRecord({ assignee: { email: 'pat@district.example.org', name: 'Pat', since } });
+  const givenPerson = (email: string, item: Record<string, unknown>) =>
+    ddb.on(GetCommand, { Key: personKey(email) }).resolves({ Item: { ...personKey(email), ...item } });
+
+  it('reminds the person who took the task by name, besides the team', async () => {
+    givenTable({ task: taken() });
+    givenPerson('pat@district.example.org', { email: 'pat@district.example.org', name: 'Pat' });
+
+    await remindTask({ taskId: TASK_ID, reminder: 1 }, deps());
+
+    expect(sentEmails()[0]?.to).toContain('pat@district.example.org');
+  });
+
+  it('gives the task of someone away to their delegate, conditionally, and reminds the delegate', async () => {
+    givenTable({ task: taken() });
+    givenPerson('pat@district.example.org', {
+      email: 'pat@district.example.org',
+      name: 'Pat',
+      away: { delegateTo: 'lee@district.example.org', until: '2099-01-01' },
+    });
+    givenPerson('lee@district.example.org', { email: 'lee@district.example.org', name: 'Lee' });
+
+    await remindTask({ taskId: TASK_ID, reminder: 1 }, deps());
+
+    const handover = ddb
+      .commandCalls(UpdateCommand)
+      .find((c) => c.args[0].input.UpdateExpression === 'SET assignee = :to')?.args[0].input;
+    expect(handover).toMatchObject({
+      ConditionExpression: '#status = :pending AND assignee.email = :from',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':from': 'pat@district.example.org',
+        ':to': expect.objectContaining({ email: 'lee@district.example.org', name: 'Lee' }),
+      }),
+    });
+    expect(sentEmails()[0]?.to).toContain('lee@district.example.org');
+    expect(sentEmails()[0]?.to).not.toContain('pat@district.example.org');
+    expect(auditItems('TASK_ASSIGNEE_CHANGED')).toHaveLength(1);
+  });
+
+  it('leaves a task with someone whose time away has ended', async () => {
+    givenTable({ task: taken() });
+    givenPerson('pat@district.example.org', {
+      email: 'pat@district.example.org',
+      name: 'Pat',
+      away: { delegateTo: 'lee@district.example.org', until: '2020-01-01' },
+    });
+
+    await remindTask({ taskId: TASK_ID, reminder: 1 }, deps());
+
+    expect(sentEmails()[0]?.to).toContain('pat@district.example.org');
+    expect(auditItems('TASK_ASSIGNEE_CHANGED')).toEqual([]);
   });
 });
