@@ -164,3 +164,46 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<Started & {
   });
   return serve(server, options.port ?? 0);
 }
+
+/** A started service and the address the handlers call it at (a fault proxy in front of it, or itself). */
+export type ForHandlers = Started & { port: number; handlerUrl: string; handlerPort: number };
+
+/**
+ * Starts a service for the handlers: on `handlerPort` itself, or, with a fault predicate, on a free
+ * port behind a fault proxy that takes `handlerPort`.
+ */
+export async function behindFaults(
+  startReal: (port: number) => Promise<Started & { port: number }>,
+  handlerPort: number,
+  protocol: FaultProtocol,
+  fail: FaultPredicate | undefined,
+  afterSuccess?: AfterSuccess,
+): Promise<ForHandlers> {
+  if (!fail && !afterSuccess) {
+    const real = await startReal(handlerPort);
+    return { ...real, handlerUrl: real.url, handlerPort: real.port };
+  }
+  const real = await startReal(0);
+  try {
+    const proxy = await startFaultProxy({
+      target: real.url,
+      protocol,
+      fail: fail ?? (() => false),
+      port: handlerPort,
+      ...(afterSuccess ? { afterSuccess } : {}),
+    });
+    return {
+      url: real.url,
+      port: real.port,
+      handlerUrl: proxy.url,
+      handlerPort: proxy.port,
+      close: async () => {
+        await proxy.close();
+        await real.close();
+      },
+    };
+  } catch (error) {
+    await real.close();
+    throw error;
+  }
+}

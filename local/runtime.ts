@@ -25,12 +25,11 @@ import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
 import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
 import {
-  type AfterSuccess,
+  behindFaults,
   DYNAMODB_FAULTS,
   type FaultPredicate,
-  type FaultProtocol,
+  type ForHandlers,
   SES_FAULTS,
-  startFaultProxy,
 } from './faults.ts';
 import { createHttpServer, type Mount } from './http-server.ts';
 import type { LocalRoute } from './http-types.ts';
@@ -193,9 +192,6 @@ class Closers {
     for (const close of this.list.reverse()) await close().catch(() => undefined);
   }
 }
-
-/** A started service and the address the handlers call it at (a fault proxy in front of it, or itself). */
-type ForHandlers = Started & { port: number; handlerUrl: string; handlerPort: number };
 
 /** The services every start needs before the handlers load. */
 interface Services {
@@ -422,46 +418,6 @@ function runtimeView(
       }
     },
   };
-}
-
-/**
- * Starts a service for the handlers: on `handlerPort` itself, or, with a fault predicate, on a free
- * port behind a fault proxy that takes `handlerPort`.
- */
-async function behindFaults(
-  startReal: (port: number) => Promise<Started & { port: number }>,
-  handlerPort: number,
-  protocol: FaultProtocol,
-  fail: FaultPredicate | undefined,
-  afterSuccess?: AfterSuccess,
-): Promise<ForHandlers> {
-  if (!fail && !afterSuccess) {
-    const real = await startReal(handlerPort);
-    return { ...real, handlerUrl: real.url, handlerPort: real.port };
-  }
-  const real = await startReal(0);
-  try {
-    const proxy = await startFaultProxy({
-      target: real.url,
-      protocol,
-      fail: fail ?? (() => false),
-      port: handlerPort,
-      ...(afterSuccess ? { afterSuccess } : {}),
-    });
-    return {
-      url: real.url,
-      port: real.port,
-      handlerUrl: proxy.url,
-      handlerPort: proxy.port,
-      close: async () => {
-        await proxy.close();
-        await real.close();
-      },
-    };
-  } catch (error) {
-    await real.close();
-    throw error;
-  }
 }
 
 /** The built-in fake SSL Labs, or the API the options name (nothing to start or stop then). */

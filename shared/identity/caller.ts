@@ -9,16 +9,12 @@ import { ConfigError } from '../core/errors.ts';
 import { type HttpEvent, header } from '../core/http/edge.ts';
 import { identityFromClaims } from './claims.ts';
 import { CSRF_FIELD, CSRF_HEADER, checkCsrf } from './csrf.ts';
-import type { IdentityDeps } from './deps.ts';
-import type { TeamDirectory } from './directory.ts';
+import type { CallerDeps } from './deps.ts';
 import { AccessDeniedError, SessionRejectedError } from './errors.ts';
 import { optionalSession } from './session.ts';
 import type { Actor, Identity, IdentityGroup, Session } from './types.ts';
 
-/** What the edge needs to know who is asking: the mode, and in `sso` mode the sign-in and directory. */
-export type CallerDeps =
-  | { mode: 'link' }
-  | { mode: 'sso'; signIn: () => Promise<IdentityDeps>; directory: TeamDirectory };
+export type { CallerDeps } from './deps.ts';
 
 export type Caller =
   | { kind: 'nobody' }

@@ -9,9 +9,8 @@ import { cognito, secretsManager } from '../core/aws/clients.ts';
 import { type Env, requireEnv } from '../core/env.ts';
 import { ConfigError } from '../core/errors.ts';
 import { once } from '../core/once.ts';
-import type { CallerDeps } from './caller.ts';
 import { loadSsoConfig, readAuthMode, type SsoConfig } from './config.ts';
-import { cognitoDirectory } from './directory.ts';
+import { cognitoDirectory, type TeamDirectory } from './directory.ts';
 import { type OidcClient, type OidcClientOptions, openIdClient } from './oidc.ts';
 
 export interface IdentityDeps {
@@ -26,6 +25,11 @@ export function identityDeps(
 ): IdentityDeps {
   return { config, now: options.now ?? (() => new Date()), oidc: openIdClient(config, options) };
 }
+
+/** What the edge needs to know who is asking: the mode, and in `sso` mode the sign-in and directory. */
+export type CallerDeps =
+  | { mode: 'link' }
+  | { mode: 'sso'; signIn: () => Promise<IdentityDeps>; directory: TeamDirectory };
 
 /** The deployed CallerDeps of `env`: link mode, or sign-in with the pool's directory. */
 export function callerDepsFor(env: Env, secrets: SecretsManagerClient = secretsManager): CallerDeps {
