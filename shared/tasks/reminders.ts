@@ -202,7 +202,11 @@ function taskEvent(task: TaskRecord, at: Date, type: string, summary: string, ex
 async function followAway(task: TaskRecord, now: Date, deps: RemindTaskDeps): Promise<string | undefined> {
   const holder = task.assignee;
   if (!holder) return undefined;
-  const goesTo = workGoesTo(await deps.store.getPerson(holder.email), holder.email, now.toISOString().slice(0, 10));
+  const goesTo = workGoesTo(
+    await deps.store.getPerson(holder.email),
+    holder.email,
+    now.toISOString().slice(0, 10),
+  );
   if (goesTo === holder.email) return holder.email;
   const delegate = await deps.store.getPerson(goesTo);
   const to = { email: goesTo, name: delegate?.name ?? goesTo, since: now.toISOString() };
@@ -214,7 +218,11 @@ async function followAway(task: TaskRecord, now: Date, deps: RemindTaskDeps): Pr
   }
   const summary = `${holder.name} is out of office: the task goes to ${to.name} (${to.email})`;
   await deps.store.appendAudit(
-    taskEvent(task, now, 'TASK_ASSIGNEE_CHANGED', summary, { from: holder.email, assignee: to.email, reason: 'away' }),
+    taskEvent(task, now, 'TASK_ASSIGNEE_CHANGED', summary, {
+      from: holder.email,
+      assignee: to.email,
+      reason: 'away',
+    }),
   );
   return goesTo;
 }

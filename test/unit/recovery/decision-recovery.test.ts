@@ -183,7 +183,11 @@ describe('a decision killed between its claim and SendTaskSuccess', () => {
     const task = await table.store.getTask(taskId);
     expect(task).toMatchObject({ status: 'DECIDED', decidedAt: DECIDED_AT.toISOString() });
     expect(task?.delivery?.decision.output).toEqual({ ...sound, decidedAt: DECIDED_AT.toISOString() });
-    expect(task?.delivery?.origin).toEqual({ sourceIp: '203.0.113.9', actor: { sub: null, email: null, name: 'Sam Lee', via: 'link' }, identityVerified: false });
+    expect(task?.delivery?.origin).toEqual({
+      sourceIp: '203.0.113.9',
+      actor: { sub: null, email: null, name: 'Sam Lee', via: 'link' },
+      identityVerified: false,
+    });
     expect(task?.deliveredAt).toBeUndefined();
     expect((await undelivered()).map((t) => t.taskId)).toContain(taskId);
     expect(sfn.delivered).toEqual([]);
