@@ -8,8 +8,7 @@
  * kind is checked without touching this file). To check a new page, add an entry to PAGES: a name and
  * a function that brings the page to the state to check (e.g. the question/answer pages of a request).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -23,6 +22,7 @@ import { requestBody } from '../e2e/helpers.ts';
 import requestFixture from '../events/request-record.json' with { type: 'json' };
 import { openRuntimeStore } from '../support/runtime-store.ts';
 import {
+  axeViolations,
   launchChromium,
   nextTaskEmail,
   pollUntil,
@@ -58,9 +58,6 @@ const REUSED: RequestRecord = {
   },
 };
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-/** WCAG 2.0 and 2.1, levels A and AA: what the ADA Title II rule requires. */
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const UI_TIMEOUT = 15_000;
 
 let runtime: LocalRuntime;
@@ -85,41 +82,6 @@ async function nextReplyEmail(baseUrl: string): Promise<{ link: string }> {
 
 /** The emailed task link of each kind. */
 const links = new Map<TaskKind, string>();
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * axe-core's WCAG 2.1 A/AA violations on the page as it is now. axe is evaluated through the DevTools
- * protocol, not as a page script: the pages' CSP allows no script but their own, and must stay so.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async (tags) => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: Violation[] }> };
-      }
-    ).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
-      runOnly: { type: 'tag', values: tags },
-      resultTypes: ['violations'],
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }));
-  }, WCAG_21_AA);
-  return violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-}
 
 /** Opens a page in a fresh tab, lets `prepare` bring it to the state to check, and runs axe on it. */
 async function check(name: string, prepare: (page: Page) => Promise<void>): Promise<void> {
