@@ -7,6 +7,7 @@
  */
 import { ConflictError, ValidationError } from '../core/errors.ts';
 import {
+  AccessDeniedError,
   type CallerDeps,
   type Identity,
   type PeopleStore,
@@ -19,6 +20,7 @@ import { type Assignee, TASK_KINDS, type TaskRecord, TEAMS, type Team } from '..
 import { reminderTimes } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
 import { isTaskId } from './task-links.ts';
+import { refuse } from './team-access.ts';
 
 export interface QueueDeps {
   caller: CallerDeps;
@@ -94,7 +96,13 @@ export async function moveTask(
   const task = isTaskId(taskId) ? await deps.store.getTask(taskId) : undefined;
   if (!task || task.kind === 'answer')
     throw new ValidationError([{ field: 'taskId', message: 'No such task' }]);
-  const actor = await requireMemberNow(person, task.team, sso);
+  let actor: Identity;
+  try {
+    actor = await requireMemberNow(person, task.team, sso);
+  } catch (error) {
+    if (error instanceof AccessDeniedError) await refuse(task, person, deps, `tried to ${action}`);
+    throw error;
+  }
   if (task.status !== 'PENDING') throw new ConflictError('This task was already decided or has closed');
   const since = deps.now().toISOString();
   const me: Assignee = { email: actor.email, name: actor.name, since };

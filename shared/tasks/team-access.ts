@@ -78,10 +78,11 @@ export async function verifiedDecider(
   };
 }
 
-async function refuse(
+/** Audits a member of another team (or a removed member) refused on `task`, then refuses (403). */
+export async function refuse(
   task: TaskRecord,
   person: Identity,
-  deps: TeamAccessDeps,
+  deps: Pick<TeamAccessDeps, 'store'>,
   what: string,
 ): Promise<never> {
   const actor: Actor = { sub: person.sub, email: person.email, name: person.name, via: 'sso' };
