@@ -9,10 +9,13 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
+import { fieldOf, isOneOf, keysOf } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Email, Mailer } from '../core/mail/mailer.ts';
+import { type PeopleStore, workGoesTo } from '../identity/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type {
+  Assignee,
   AssignTaskInput,
   QuestionToAsk,
   RequestRecord,
@@ -29,7 +32,8 @@ import { teamTaskEmail } from './team-task-email.ts';
 
 export interface AssignTaskDeps {
   store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit' | 'listAudit'> &
-    Pick<TaskStore, 'createTask' | 'getTask' | 'retokenTask'>;
+    Pick<TaskStore, 'createTask' | 'getTask' | 'retokenTask'> &
+    Pick<PeopleStore, 'getPerson'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;
@@ -52,6 +56,8 @@ export async function assignTask(
 
   const question = questionOf(input, stored);
   const { task, secret } = newTask(input, deps.now(), question);
+  const holder = question ? undefined : await continuingHolder(task, deps);
+  if (holder) task.assignee = holder;
   await deps.store.createTask(task);
   // The request says which task its wait is before the link goes out, so a call of the same wait run
   // again (a retry, or after a crash) finds this task instead of emailing the team a second one.
@@ -125,7 +131,30 @@ async function sendLink(
   }
   const request = input.resource ? { ...stored, resource: input.resource } : stored;
   const context = await taskContext(input.kind, input.requestId, deps.store);
-  await deps.mailer.send(teamTaskEmail({ kind: input.kind, request, task, secret, context }, deps));
+  const email = teamTaskEmail({ kind: input.kind, request, task, secret, context }, deps);
+  // The person the task went to (continuity, or their delegate) is told by name, besides the team.
+  if (task.assignee && !email.to.includes(task.assignee.email)) email.to.push(task.assignee.email);
+  await deps.mailer.send(email);
+}
+
+/**
+ * A team's next task of a request goes to the person who signed in and decided its last one (after a
+ * question, the reviewer who asked gets the answer back), or to their delegate while they are away.
+ * Undefined when nobody signed in decided for the team (link mode, or a first task).
+ */
+async function continuingHolder(task: TaskRecord, deps: AssignTaskDeps): Promise<Assignee | undefined> {
+  const audit = await deps.store.listAudit(task.requestId);
+  const kinds = keysOf(TASK_KINDS);
+  const last = audit.findLast((e) => {
+    const kind = e.detail?.kind;
+    return e.type === 'DECISION_RECORDED' && isOneOf(kinds, kind) && TASK_KINDS[kind].team === task.team;
+  });
+  const actor = last?.detail?.actor;
+  const email = fieldOf(actor, 'via') === 'sso' ? fieldOf(actor, 'email') : undefined;
+  if (typeof email !== 'string') return undefined;
+  const goesTo = workGoesTo(await deps.store.getPerson(email), email, task.createdAt.slice(0, 10));
+  const person = await deps.store.getPerson(goesTo);
+  return person ? { email: person.email, name: person.name, since: task.createdAt } : undefined;
 }
 
 /**

@@ -95,7 +95,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'check-current-vetting': access({ read: ['request', 'registry'], write: ['request'] }),
   // assignTask: requireRequest, listAudit (replacement context, a retried call's audit); createTask; getTask,
   // retokenTask (a retried call of the same wait); updateRequest, appendAudit
-  'assign-task': access({ read: ['request', 'task'], write: ['task', 'request'] }),
+  // continuingHolder: getPerson (the team's last signed-in decider of this request, or their delegate)
+  'assign-task': access({ read: ['request', 'task', 'person'], write: ['task', 'request'] }),
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
   // followAway: getPerson, setTaskAssignee (a taken task of someone out of office goes to the delegate)
   'remind-task': access({ read: ['task', 'request', 'person'], write: ['task', 'request'] }),

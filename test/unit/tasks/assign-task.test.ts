@@ -7,6 +7,7 @@ import { assignTask } from '#lambdas/assign-task.ts';
 import { dynamoDb, scheduler } from '#shared/core/aws/clients.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { personKey } from '#shared/core/store/keys.ts';
 import { assignTaskDepsFor as buildAssignTaskDeps } from '#shared/deps.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
@@ -518,5 +519,55 @@ describe('configuration is read once and fails fast with the variable name', () 
     expect(() => buildAssignTaskDeps({ ...env, SCHEDULER_DLQ_ARN: 'https://sqs.example/queue' })).toThrow(
       'SCHEDULER_DLQ_ARN',
     );
+  });
+});
+
+describe('with sign-in, a team task goes on with the person who decided the team last', () => {
+  const decidedBy = (email: string, via: 'sso' | 'link'): AuditEvent => ({
+    requestId: REQUEST_ID,
+    at: '2026-11-27T10:00:00.000Z',
+    sopStep: 4,
+    type: 'DECISION_RECORDED',
+    summary: 'Cybersecurity asked the requester a question',
+    actor: email,
+    detail: { kind: 'privacy-review', decision: 'ask', actor: { sub: 's', email, name: 'Pat', via } },
+  });
+  const givenPerson = (email: string, item: Record<string, unknown>) =>
+    ddb.on(GetCommand, { Key: personKey(email) }).resolves({ Item: { ...personKey(email), email, ...item } });
+
+  it('gives the new privacy review to the reviewer who asked, and emails them besides the team', async () => {
+    givenTable({ audit: [decidedBy('pat@district.example.org', 'sso')] });
+    givenPerson('pat@district.example.org', { name: 'Pat' });
+
+    await assignTask(input, deps());
+
+    expect(storedTask().assignee).toEqual({
+      email: 'pat@district.example.org',
+      name: 'Pat',
+      since: NOW.toISOString(),
+    });
+    expect(sentEmails()[0]?.to).toEqual([TEAM_EMAILS.cybersecurity, 'pat@district.example.org']);
+  });
+
+  it('gives it to their delegate while they are out of office', async () => {
+    givenTable({ audit: [decidedBy('pat@district.example.org', 'sso')] });
+    givenPerson('pat@district.example.org', {
+      name: 'Pat',
+      away: { delegateTo: 'lee@district.example.org', until: '2099-12-31' },
+    });
+    givenPerson('lee@district.example.org', { name: 'Lee' });
+
+    await assignTask(input, deps());
+
+    expect(storedTask().assignee).toMatchObject({ email: 'lee@district.example.org', name: 'Lee' });
+  });
+
+  it('leaves it with the team when the last decision came through an emailed link (no verified person)', async () => {
+    givenTable({ audit: [decidedBy('pat@district.example.org', 'link')] });
+
+    await assignTask(input, deps());
+
+    expect(storedTask().assignee).toBeUndefined();
+    expect(sentEmails()[0]?.to).toEqual([TEAM_EMAILS.cybersecurity]);
   });
 });
