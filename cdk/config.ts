@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { asError } from '#shared/core/errors.ts';
 import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
+import { parseServiceLevelDays, type ServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
@@ -71,6 +72,8 @@ const configSchema = z
     renewalLeadDays: z._default(int(0, 180), 30),
     /** Task kind → days (shared/workflow/deadlines.ts); checked by parseConfig, with the execution limit. */
     humanStepDeadlineDays: z.optional(z.unknown()),
+    /** Task kind → days (shared/workflow/service-levels.ts); checked by parseConfig against the deadlines. */
+    serviceLevelDays: z.optional(z.unknown()),
     apiThrottle: z._default(
       z.object(
         { rateLimit: int(1, 10_000), burstLimit: int(1, 5_000) },
@@ -139,8 +142,12 @@ const configSchema = z
     ),
   );
 
-export type DistrictConfig = Omit<z.infer<typeof configSchema>, 'humanStepDeadlineDays'> & {
+export type DistrictConfig = Omit<
+  z.infer<typeof configSchema>,
+  'humanStepDeadlineDays' | 'serviceLevelDays'
+> & {
   humanStepDeadlineDays: DeadlineDays;
+  serviceLevelDays: ServiceLevelDays;
 };
 
 /** Every context key the stack reads; anything else in cdk.json context belongs to CDK itself. */
@@ -164,7 +171,10 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
   }
   const result = configSchema.safeParse(input);
   const deadlines = checkDeadlines(input.humanStepDeadlineDays);
-  if (result.success && 'days' in deadlines) return { ...result.data, humanStepDeadlineDays: deadlines.days };
+  const levels = 'days' in deadlines ? checkServiceLevels(input.serviceLevelDays, deadlines.days) : undefined;
+  if (result.success && 'days' in deadlines && levels && 'days' in levels) {
+    return { ...result.data, humanStepDeadlineDays: deadlines.days, serviceLevelDays: levels.days };
+  }
   const issues = result.success ? [] : result.error.issues;
   const lines = issues.map((issue) => {
     const key = issue.path.length ? issue.path.join('.') : '(context)';
@@ -173,6 +183,7 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
     return `  - ${key}: ${message}`;
   });
   if ('problem' in deadlines) lines.push(`  - humanStepDeadlineDays: ${deadlines.problem}`);
+  if (levels && 'problem' in levels) lines.push(`  - serviceLevelDays: ${levels.problem}`);
   throw new ConfigurationError(
     `Invalid deployment configuration (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
   );
@@ -195,6 +206,17 @@ function checkDeadlines(raw: unknown): { days: DeadlineDays } | { problem: strin
   }
   const problem = deadlinesProblem(days);
   return problem ? { problem } : { days };
+}
+
+function checkServiceLevels(
+  raw: unknown,
+  deadlines: DeadlineDays,
+): { days: ServiceLevelDays } | { problem: string } {
+  try {
+    return { days: parseServiceLevelDays(raw, deadlines) };
+  } catch (error) {
+    return { problem: asError(error).message.replaceAll('serviceLevelDays.', '') };
+  }
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -237,6 +237,7 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(...w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails)
+      .setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays))
       .bindReminderScheduler({
         group: this.scheduler.group,
         schedulerRole: this.scheduler.addReminderTarget(w.fn('remind-task').function),

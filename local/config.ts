@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
+import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
@@ -47,6 +48,12 @@ export function readDeadlineDays(cdkJson = join(import.meta.dirname, '..', 'cdk.
 }
 
 export const LOCAL_DEADLINE_DAYS = readDeadlineDays();
+
+/** The service levels, as deployed: cdk.json's `serviceLevelDays`, checked against the deadlines. */
+export const LOCAL_SERVICE_LEVEL_DAYS = parseServiceLevelDays(
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).serviceLevelDays,
+  LOCAL_DEADLINE_DAYS,
+);
 
 export const TEAM_EMAILS = {
   cybersecurity: 'ccs@district.example',
@@ -163,6 +170,7 @@ export function handlerEnvironment(
     // The local Scheduler records a schedule's dead-letter queue; it never needs to deliver to it.
     SCHEDULER_DLQ_ARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:software-request-scheduler-dead-letters`,
     RENEWAL_LEAD_DAYS: '30',
+    SERVICE_LEVEL_DAYS: JSON.stringify(LOCAL_SERVICE_LEVEL_DAYS),
     // assign-task's reminder schedules invoke remind-task (the local Scheduler runs it in-process).
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

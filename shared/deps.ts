@@ -28,6 +28,7 @@ import type { RemindTaskDeps } from './tasks/reminders.ts';
 import type { AssignTaskDeps } from './tasks/task-assign.ts';
 import type { DecideDeps } from './tasks/task-service.ts';
 import { readTeamEmails } from './workflow/config.ts';
+import { readServiceLevelDays } from './workflow/service-levels.ts';
 
 export type { Env } from './core/env.ts';
 
@@ -102,6 +103,7 @@ function teamTaskDepsFor(env: Env) {
 export function assignTaskDepsFor(env: Env = process.env): AssignTaskDeps {
   return {
     ...teamTaskDepsFor(env),
+    serviceLevels: readServiceLevelDays(env),
     reminders: {
       scheduler,
       config: {

@@ -143,6 +143,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'SCHEDULER_ROLE_ARN',
       'REMINDER_FUNCTION_ARN',
       'SCHEDULER_DLQ_ARN',
+      'SERVICE_LEVEL_DAYS',
     ],
     aslArn: 'AssignTaskFunctionArn',
     sop: '3-4, 7-15',

@@ -17,7 +17,6 @@ import {
 } from '../identity/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import { type Assignee, TASK_KINDS, type TaskRecord, TEAMS, type Team } from '../workflow/index.ts';
-import { reminderTimes } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
 import { isTaskId } from './task-links.ts';
 import { refuse } from './team-access.ts';
@@ -39,7 +38,7 @@ export interface QueueItem {
   assignedAt: string;
   /** The step's deadline: the workflow closes the request then. */
   dueAt: string;
-  /** Past the first reminder (half the wait): the team was already reminded. */
+  /** Past the step's service level (cdk.json `serviceLevelDays`); the deadline closes it later. */
   overdue: boolean;
   assignee: { email: string; name: string } | null;
   /** The task page, for a member of the team (no emailed link needed). */
@@ -66,7 +65,6 @@ export async function teamQueue(person: Identity, deps: QueueDeps): Promise<Queu
 }
 
 function queueItem(task: TaskRecord, now: Date): QueueItem {
-  const firstReminder = reminderTimes(new Date(task.createdAt), new Date(task.expiresAt))[0];
   return {
     taskId: task.taskId,
     requestId: task.requestId,
@@ -75,7 +73,7 @@ function queueItem(task: TaskRecord, now: Date): QueueItem {
     team: task.team,
     assignedAt: task.createdAt,
     dueAt: task.expiresAt,
-    overdue: firstReminder ? now >= firstReminder.at : now.toISOString() >= task.expiresAt,
+    overdue: task.dueBy !== undefined && now.toISOString() > task.dueBy,
     assignee: task.assignee ? { email: task.assignee.email, name: task.assignee.name } : null,
     link: `/tasks/${encodeURIComponent(task.taskId)}`,
   };

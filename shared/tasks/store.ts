@@ -8,6 +8,7 @@ import type { Assignee, DecisionDelivery, TaskRecord, Team } from '../workflow/i
 /** How long a finished task stays in the table before its TTL deletes it. */
 const TASK_RETENTION_DAYS = 400;
 const UNDELIVERED = INDEX_PARTITIONS.undeliveredDecisions.key;
+const DECIDED = INDEX_PARTITIONS.decidedTasksByMonth.key;
 
 export class TaskStore {
   constructor(private readonly table: Table) {}
@@ -76,11 +77,14 @@ export class TaskStore {
   ): Promise<void> {
     const now = claim.decidedAt ? new Date(claim.decidedAt) : this.table.now();
     const at = now.toISOString();
+    const decided = (claim.status ?? 'DECIDED') === 'DECIDED';
     await this.table.update('Record decision on task', {
       Key: taskKey(taskId),
+      // A decided task moves from its team's pending index to the month's decided tasks (the reports'
+      // task rows); a timed-out one leaves the index.
       UpdateExpression: `SET #status = :status, decision = :decision, decidedBy = :by, decidedAt = :at, expiresAtEpoch = :ttl${
         claim.delivery ? ', delivery = :delivery, GSI2PK = :undelivered, GSI2SK = :at' : ''
-      } REMOVE GSI1PK, GSI1SK`,
+      }${decided ? ', GSI1PK = :month, GSI1SK = :decidedKey' : ' REMOVE GSI1PK, GSI1SK'}`,
       ConditionExpression: '#status = :pending AND secretHash = :hash AND expiresAt > :at',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -92,6 +96,7 @@ export class TaskStore {
         ':at': at,
         ':ttl': this.table.expiresAtEpoch(TASK_RETENTION_DAYS, now),
         ...(claim.delivery ? { ':delivery': claim.delivery, ':undelivered': UNDELIVERED } : {}),
+        ...(decided ? { ':month': `${DECIDED}${at.slice(0, 7)}`, ':decidedKey': `${at}#${taskId}` } : {}),
       },
     });
   }
@@ -329,6 +334,21 @@ export class TaskStore {
         ...(typeof from === 'string' ? { ':from': from } : {}),
       },
     });
+  }
+
+  /** One page of the tasks decided in a month (yyyy-mm), in decision order, and where the next starts. */
+  async listDecidedTasks(
+    month: string,
+    after?: Record<string, unknown>,
+  ): Promise<{ tasks: TaskRecord[]; next: Record<string, unknown> | undefined }> {
+    const page = await this.table.queryPage<TaskRecord>('List decided tasks', {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': `${DECIDED}${month}` },
+      Limit: 200,
+      ...(after ? { ExclusiveStartKey: after } : {}),
+    });
+    return { tasks: page.items, next: page.lastKey };
   }
 
   async listPendingTasks(team: Team): Promise<TaskRecord[]> {

@@ -22,7 +22,13 @@ import type {
   TaskRecord,
   TeamEmails,
 } from '../workflow/index.ts';
-import { TASK_KINDS, TEAMS } from '../workflow/index.ts';
+import {
+  DEFAULT_SERVICE_LEVEL_DAYS,
+  type ServiceLevelDays,
+  serviceLevelOf,
+  TASK_KINDS,
+  TEAMS,
+} from '../workflow/index.ts';
 import { renderQuestionEmail } from './emails/question-email.ts';
 import { type ReminderSchedulerConfig, scheduleReminders } from './reminder-schedules.ts';
 import type { TaskStore } from './store.ts';
@@ -42,6 +48,8 @@ export interface AssignTaskDeps {
   reminders: { scheduler: SchedulerClient; config: ReminderSchedulerConfig };
   /** Waits between attempts of the request write after the email (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** The district's service levels (SERVICE_LEVEL_DAYS); the defaults when absent. */
+  serviceLevels?: ServiceLevelDays;
 }
 
 /** `input` was parsed by workflowStep with assignTaskInputSchema (shared/workflow/step-inputs.ts). */
@@ -55,7 +63,7 @@ export async function assignTask(
   if (kept) return kept;
 
   const question = questionOf(input, stored);
-  const { task, secret } = newTask(input, deps.now(), question);
+  const { task, secret } = newTask(input, deps.now(), question, deps.serviceLevels);
   const holder = question ? undefined : await continuingHolder(task, deps);
   if (holder) task.assignee = holder;
   await deps.store.createTask(task);
@@ -304,6 +312,7 @@ function newTask(
   input: AssignTaskInput,
   now: Date,
   question?: QuestionToAsk,
+  levels: ServiceLevelDays = DEFAULT_SERVICE_LEVEL_DAYS,
 ): { task: TaskRecord; secret: string } {
   // A question's task is the asking step's: its team waits, at its SOP step.
   const spec = TASK_KINDS[question ? question.askedBy : input.kind];
@@ -323,5 +332,10 @@ function newTask(
     ...(input.executionId ? { executionId: input.executionId } : {}),
     ...(question ? { question } : {}),
   };
+  const days = serviceLevelOf(input.kind, levels);
+  if (days !== undefined) {
+    task.serviceLevelDays = days;
+    task.dueBy = new Date(Math.min(now.getTime() + days * 86_400_000, Date.parse(task.expiresAt))).toISOString();
+  }
   return { task, secret };
 }

@@ -96,6 +96,14 @@ export {
 } from './request-schema.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
 export {
+  DEFAULT_SERVICE_LEVEL_DAYS,
+  parseServiceLevelDays,
+  pastServiceLevel,
+  readServiceLevelDays,
+  type ServiceLevelDays,
+  serviceLevelOf,
+} from './service-levels.ts';
+export {
   type CheckSslInput,
   type CheckSslRequest,
   checkSslInputSchema,

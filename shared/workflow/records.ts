@@ -152,6 +152,9 @@ export interface TaskRecord {
   createdAt: string;
   expiresAt: string;
   executionId?: string;
+  /** The step's service level when assigned (days), and the moment the task becomes overdue. */
+  serviceLevelDays?: number;
+  dueBy?: string;
   /** Who took it from the team's work queue, or was given it (AUTH_MODE=sso); unset: the team's. */
   assignee?: Assignee;
   /** Kind `answer`: the question the reply page shows (team and SOP step are the asking step's). */

@@ -17,6 +17,8 @@
  *                                                   markTaskTimedOut: sparse; the decision sweep)
  *   idempotency claim        PK=IDEMPOTENCY#key     SK=IDEMPOTENCY
  *   person (signed in once)  PK=PERSON#email        SK=PERSON    (name, teams at last sign-in, away)
+ *   report aggregates        PK=REPORT#<yyyy-mm>    SK=REQUESTS | STEP#<kind> | DENIAL#<step>#<reason hash>
+ *   decided tasks by month   GSI1PK=DECIDED#<yyyy-mm> GSI1SK=<decidedAt>#<taskId>  (task items)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -35,6 +37,7 @@ export const PARTITIONS = {
   registrySearch: 'RSEARCH#',
   idempotency: 'IDEMPOTENCY#',
   person: 'PERSON#',
+  report: 'REPORT#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -45,6 +48,7 @@ export const INDEX_PARTITIONS = {
   renewalsDue: { index: 'GSI2', key: 'RENEWAL', prefix: false },
   unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
   undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
+  decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
