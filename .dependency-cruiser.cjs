@@ -8,6 +8,7 @@
 const FEATURES = [
   'workflow', // the procedure's vocabulary: task kinds, step payloads, what the table keeps
   'identity', // signed-in people: sessions, sign-in with OpenID Connect, CSRF (issue 19)
+  'reports', // the process's figures, kept as events happen (issue 21)
   'registry', // the resource registry (SOP 6, 16)
   'requests', // submission, status, outcome (SOP 1-2, 6, 16)
   'renewal', // annual renewal (SOP 17)

@@ -20,7 +20,7 @@ export type { CheckCurrentVettingDeps } from '#shared/vetting/current-vetting.ts
 const step = workflowStep(
   checkCurrentVettingInputSchema,
   check,
-  (): CheckCurrentVettingDeps => ({ store: store(), now }),
+  (): CheckCurrentVettingDeps => ({ store: store(), reports: store(), now }),
 );
 
 export const checkCurrentVetting = step.run;

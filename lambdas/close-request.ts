@@ -18,6 +18,7 @@ const step = workflowStep(
   close,
   (): CloseRequestDeps => ({
     store: store(),
+    reports: store(),
     mailer: mailer(),
     publicBaseUrl: publicBaseUrl(),
     now,

@@ -19,6 +19,7 @@ const step = workflowStep(
   record,
   (): RecordErrorDeps => ({
     store: store(),
+    reports: store(),
     mailer: mailer(),
     operatorEmail: emailEnv('OPERATOR_EMAIL'),
     now,

@@ -56,23 +56,31 @@ export const readDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), now }))
  * What starting a request's workflow needs: submit-request, and the recovery sweep (recover-requests)
  * that finishes a crashed submission or decision.
  */
-export const workflowStartDeps = /* @__PURE__ */ once((): SubmissionDeps & RecoverySweepDeps => ({
-  store: storeFor(),
-  sfn,
-  mailer: mailerFor(),
-  stateMachineArn: readStateMachineArn(),
-  publicBaseUrl: readPublicBaseUrl(),
-  now,
-}));
+export const workflowStartDeps = /* @__PURE__ */ once((): SubmissionDeps & RecoverySweepDeps => {
+  const tableStore = storeFor();
+  return {
+    store: tableStore,
+    reports: tableStore,
+    sfn,
+    mailer: mailerFor(),
+    stateMachineArn: readStateMachineArn(),
+    publicBaseUrl: readPublicBaseUrl(),
+    now,
+  };
+});
 
 /** What deciding through an emailed link needs (record-decision, record-answer). */
-export const decideDepsFor = (env: Env = process.env): DecideDeps => ({
-  store: storeFor(env),
-  sfn,
-  mailer: mailerFor(env),
-  now,
-  publicBaseUrl: readPublicBaseUrl(env),
-});
+export const decideDepsFor = (env: Env = process.env): DecideDeps => {
+  const tableStore = storeFor(env);
+  return {
+    store: tableStore,
+    reports: tableStore,
+    sfn,
+    mailer: mailerFor(env),
+    now,
+    publicBaseUrl: readPublicBaseUrl(env),
+  };
+};
 export const decideDeps = /* @__PURE__ */ once(() => decideDepsFor());
 
 /** Reply links are for the requester or a vendor, who never sign in: whoever holds the link answers. */
@@ -83,6 +91,13 @@ export const taskPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller:
 export const teamDecideDeps = /* @__PURE__ */ once(() => ({ ...decideDeps(), caller: callerDeps() }));
 /** The work queue (work-queue, queue-action, queue-away) and sign-in's record of people (auth-callback). */
 export const queueDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
+
+/** The reports (reports-page, reports-summary, reports-tasks). */
+export const reportEndpointDeps = /* @__PURE__ */ once(() => ({
+  ...readDeps(),
+  caller: callerDeps(),
+  serviceLevels: readServiceLevelDays(),
+}));
 
 /** A reply link (reply-page, record-answer). */
 export const replyPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: REPLY_LINKS }));

@@ -118,6 +118,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     route: post('/queue/away'),
     sop: '4, 7-15 (out of office)',
   },
+  {
+    name: 'reports-page',
+    env: withIdentity('TABLE_NAME', 'SERVICE_LEVEL_DAYS'),
+    route: get('/reports'),
+    sop: 'section 4 (Technology Services sees the process)',
+  },
+  {
+    name: 'reports-summary',
+    env: withIdentity('TABLE_NAME', 'SERVICE_LEVEL_DAYS'),
+    route: get('/reports/summary.json'),
+    sop: 'section 4 (Technology Services sees the process)',
+  },
+  {
+    name: 'reports-tasks',
+    env: withIdentity('TABLE_NAME', 'SERVICE_LEVEL_DAYS'),
+    route: get('/reports/tasks.csv'),
+    sop: 'section 4 (Technology Services sees the process)',
+  },
   { name: 'registry', env: ['TABLE_NAME'], route: get('/registry'), sop: '6, 16' },
   { name: 'registry-resource', env: ['TABLE_NAME'], route: get('/registry/{resourceId}'), sop: '6, 16, 17' },
   {

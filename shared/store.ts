@@ -8,6 +8,7 @@ import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
+import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
 import { TaskStore } from './tasks/store.ts';
 
@@ -23,7 +24,8 @@ export interface WorkflowStore
     Methods<TaskStore>,
     Methods<RegistryStore>,
     Methods<IdempotencyStore>,
-    Methods<PeopleStore> {}
+    Methods<PeopleStore>,
+    Methods<ReportStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -38,6 +40,7 @@ export class WorkflowStore {
       new RegistryStore(table),
       new IdempotencyStore(table),
       new PeopleStore(table),
+      new ReportStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -13,6 +13,7 @@ import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type ReportCounts, reportOutcome } from '../reports/index.ts';
 import type { CloseRequestInput, Outcome, RequestRecord } from '../workflow/index.ts';
 import { invalid, outcomePatch } from '../workflow/index.ts';
 import { renderOutcomeEmail } from './emails/outcome-email.ts';
@@ -25,6 +26,8 @@ export interface CloseRequestDeps {
   now: () => Date;
   /** Waits between attempts of the write after the email (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** The reports' counts (shared/reports); none in tests that do not look at them. */
+  reports?: ReportCounts;
 }
 
 export interface CloseRequestOutput {
@@ -70,6 +73,16 @@ export async function closeRequest(
     });
   }
 
+  if (deps.reports) {
+    const closedAt = deps.now().toISOString();
+    await reportOutcome(
+      deps.reports,
+      request,
+      outcome === 'APPROVED' ? 'approved' : 'denied',
+      closedAt,
+      denial,
+    );
+  }
   await deps.mailer.send(renderOutcomeEmail(outcomeEmailInput(request, outcome, denial, deps.publicBaseUrl)));
   // Retried here: failed, the step's retry would email the outcome a second time.
   await retryAfterEmail(

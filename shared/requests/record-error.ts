@@ -9,6 +9,7 @@
 import { errorName, NotFoundError, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type ReportCounts, reportOutcome } from '../reports/index.ts';
 import type { RecordErrorInput, RequestRecord } from '../workflow/index.ts';
 import { describeSystemError, ERROR_ACTIVITY, executionConsoleUrl } from '../workflow/index.ts';
 import { type OperatorErrorEmailInput, renderOperatorErrorEmail } from './emails/operator-email.ts';
@@ -19,6 +20,8 @@ export interface RecordErrorDeps {
   mailer: Mailer;
   operatorEmail: string;
   now: () => Date;
+  /** The reports' counts (shared/reports); none in tests that do not look at them. */
+  reports?: ReportCounts;
 }
 
 export interface RecordErrorOutput {
@@ -48,6 +51,7 @@ export async function recordError(
     else {
       at = await markError(deps, request, failure, at);
       state = 'marked';
+      if (deps.reports) await reportOutcome(deps.reports, request, 'error', at);
     }
   } catch (cause) {
     if (cause instanceof TransientError) throw cause;

@@ -19,6 +19,7 @@ import { isRecord } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import type { IdempotencyStore } from '../core/store/idempotency.ts';
+import { type ReportCounts, reportSubmitted } from '../reports/index.ts';
 import type { RequestRecord, RequestStatus, WorkflowInput } from '../workflow/index.ts';
 import {
   newRequestId,
@@ -42,6 +43,8 @@ export interface SubmissionDeps {
   publicBaseUrl: string;
   now?: () => Date;
   newRequestId?: (now: Date) => string;
+  /** The reports' counts (shared/reports); none in tests that do not look at them. */
+  reports?: ReportCounts;
 }
 
 export interface SubmissionInput {
@@ -240,6 +243,7 @@ async function storeRequest(
   };
   try {
     await deps.store.createRequest(record);
+    if (deps.reports) await reportSubmitted(deps.reports, requestId, at);
     return { existing: undefined, created: true };
   } catch (error) {
     // Only a concurrent replay of this same submission can have created it in the meantime.

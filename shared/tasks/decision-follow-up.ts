@@ -8,6 +8,7 @@ import { retryTransient } from '../core/aws/transient.ts';
 import { errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type ReportCounts, reportDecision } from '../reports/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type {
   AuditEvent,
@@ -32,6 +33,8 @@ export interface FollowUpDeps {
   now: () => Date;
   /** Waits between attempts of a follow-up write (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** The reports' counts (shared/reports); none in tests that do not look at them. */
+  reports?: ReportCounts;
 }
 
 export interface FollowUpResult {
@@ -128,6 +131,7 @@ export async function afterDecision(
       deps,
     ));
   if (!auditedNow) failed.push('audit decision');
+  if (deps.reports) await reportDecision(deps.reports, task, output.decidedAt);
   // A question reaches its recipient by its own email (the AwaitXAnswer step), and an answer goes
   // back to the team that asked: neither is a decision to tell the requester about.
   const emailPending =

@@ -335,7 +335,9 @@ function newTask(
   const days = serviceLevelOf(input.kind, levels);
   if (days !== undefined) {
     task.serviceLevelDays = days;
-    task.dueBy = new Date(Math.min(now.getTime() + days * 86_400_000, Date.parse(task.expiresAt))).toISOString();
+    task.dueBy = new Date(
+      Math.min(now.getTime() + days * 86_400_000, Date.parse(task.expiresAt)),
+    ).toISOString();
   }
   return { task, secret };
 }

@@ -134,6 +134,7 @@ export interface DecideDeps extends TaskReadDeps {
   publicBaseUrl: string;
   /** Waits between attempts of a follow-up write (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  reports?: FollowUpDeps['reports'];
 }
 
 export type DecideResult =

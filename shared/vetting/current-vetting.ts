@@ -30,6 +30,7 @@ import {
   resourceIdOf,
   SSL_PASS_MAX_AGE_DAYS,
 } from '../registry/index.ts';
+import { type ReportCounts, reportReuse } from '../reports/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type {
   CheckCurrentVettingInput,
@@ -166,6 +167,8 @@ export interface CheckCurrentVettingDeps {
   > &
     Pick<RegistryStore, 'getRegistryEntry'>;
   now: () => Date;
+  /** The reports' counts (shared/reports); none in tests that do not look at them. */
+  reports?: ReportCounts;
 }
 
 /** `input` was parsed by workflowStep with checkCurrentVettingInputSchema (shared/workflow/step-inputs.ts). */
@@ -229,6 +232,7 @@ export async function checkCurrentVetting(
     currentActivity: `Security vetting satisfied by request ${evidence.requestId}`,
   });
   logger.info('Security vetting reused', { sopStep, reusedFrom: evidence.requestId });
+  if (deps.reports) await reportReuse(deps.reports, requestId, deps.now().toISOString());
   return {
     reused: true,
     reusedFrom: evidence.requestId,

@@ -23,6 +23,11 @@
  *   markTaskLicenseKeyStored
  *   claimDecisionEmail, releaseDecisionEmail
  *   listUndeliveredTasks                                     query GSI2 UNDELIVERED
+ *   countSubmitted, countDecision, countClosed, countDenial, write report (the reports' aggregates:
+ *   countReuse                                               submit-request, the decision follow-up,
+ *                                                            close-request, record-error, check-current-vetting)
+ *   reportMonth                                              read report
+ *   listDecidedTasks                                         query GSI1 DECIDED# (the reports' task rows)
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
  *
  * `read` = GetItem + BatchGetItem + Query, `write` = PutItem + UpdateItem + BatchWriteItem (the batches
@@ -64,6 +69,11 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'registry-export': access({ read: ['registrySearch', 'registry'] }),
   // openTask (reply links): getTask, requireRequest, listAudit
   'reply-page': access({ read: ['task', 'request'] }),
+  // reportSummary: reportMonth; listPendingTasks (GSI1 TEAM#, pending and overdue now)
+  'reports-page': access({ read: ['report'], query: ['pendingTasksByTeam'] }),
+  'reports-summary': access({ read: ['report'], query: ['pendingTasksByTeam'] }),
+  // listDecidedTasks (GSI1 DECIDED#)
+  'reports-tasks': access({ query: ['decidedTasksByMonth'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
   // finishLogin: recordSignIn
   'auth-callback': access({ write: ['person'] }),
@@ -77,22 +87,22 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // --- HTTP, writers -------------------------------------------------------------------------------------
   // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
   // appendAudit, markRequestStarted
-  'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency'] }),
+  'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency', 'report'] }),
   // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
   // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail, markDecisionEmailSent,
   // markTaskLicenseKeyStored; storeLicenseKey; appendAudit,
   // setRequestSecurity, updateRequest
   // (AUTH_MODE=sso: appendAudit of a refused member of another team)
-  'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license'] }),
+  'record-decision': access({ read: ['task', 'request'], write: ['task', 'request', 'license', 'report'] }),
   // decide (reply links): getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
   // markTaskDelivered, markTaskFollowedUp; appendAudit (an answer writes no facts, sends the requester
   // no decision email and never a licence key)
-  'record-answer': access({ read: ['task', 'request'], write: ['task', 'request'] }),
+  'record-answer': access({ read: ['task', 'request'], write: ['task', 'request', 'report'] }),
 
   // --- workflow steps ------------------------------------------------------------------------------------
   // checkCurrentVetting: requireRequest, getRequest (the earlier request); getRegistryEntry;
   // updateRequest, setRequestSecurity, appendAudit
-  'check-current-vetting': access({ read: ['request', 'registry'], write: ['request'] }),
+  'check-current-vetting': access({ read: ['request', 'registry'], write: ['request', 'report'] }),
   // assignTask: requireRequest, listAudit (replacement context, a retried call's audit); createTask; getTask,
   // retokenTask (a retried call of the same wait); updateRequest, appendAudit
   // continuingHolder: getPerson (the team's last signed-in decider of this request, or their delegate)
@@ -121,9 +131,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // requireRequest, appendAudit
   'plan-renewal': access({ read: ['request'], write: ['request'] }),
   // requireRequest, listAudit, updateRequest, appendAudit
-  'close-request': access({ read: ['request'], write: ['request'] }),
+  'close-request': access({ read: ['request'], write: ['request', 'report'] }),
   // getRequest, listAudit, updateRequest, appendAudit
-  'record-error': access({ read: ['request'], write: ['request'] }),
+  'record-error': access({ read: ['request'], write: ['request', 'report'] }),
 
   // --- scheduled ------------------------------------------------------------------------------------------
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
@@ -135,7 +145,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // only its last 4 characters)
   'recover-requests': access({
     read: ['request', 'task', 'idempotency'],
-    write: ['request', 'task', 'idempotency'],
+    write: ['request', 'task', 'idempotency', 'report'],
     query: ['unstartedRequests', 'undeliveredDecisions'],
   }),
 };
