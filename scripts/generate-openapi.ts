@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fieldOf } from '#shared/core/guards.ts';
 import type { Json } from './openapi/common.ts';
 import { IDENTITY_ROUTES, SECURITY_SCHEMES } from './openapi/identity-routes.ts';
+import { REPORT_ROUTES } from './openapi/report-routes.ts';
 import {
   replyAnswerFormSchema,
   resourceRequestFormSchema,
@@ -34,7 +35,7 @@ export const OPENAPI_PATH = fileURLToPath(new URL('../docs/openapi.json', import
 /** The paths object from the route table: a path's shared parameters first, then its methods in order. */
 function pathsFromRoutes(): Record<string, Json> {
   const paths: Record<string, Json> = {};
-  for (const route of [...ROUTES, ...IDENTITY_ROUTES]) {
+  for (const route of [...ROUTES, ...IDENTITY_ROUTES, ...REPORT_ROUTES]) {
     const shared = PATH_PARAMETERS[route.path];
     const path = paths[route.path] ?? (shared ? { parameters: shared } : {});
     path[route.method] = route.operation;
@@ -65,6 +66,10 @@ export function buildOpenApiDocument(): Json {
         description: 'SOP 4: answers to a review question, by links emailed to the requester or the vendor',
       },
       { name: 'registry', description: 'SOP 6 and 16: the staff transparency list' },
+      {
+        name: 'reports',
+        description: 'SOP section 4: how the procedure is doing, for Technology Services and the auditors',
+      },
       {
         name: 'identity',
         description:

@@ -100,6 +100,8 @@ async function check(name: string, prepare: (page: Page) => Promise<void>): Prom
 /** The pages to check, in order (later ones may rely on what earlier ones did). */
 const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
   { name: 'request form', prepare: async (page) => void (await page.goto(`${site}/`)) },
+  // Technology Services' reports: charts as inline SVG with their titles, the figures in tables.
+  { name: 'reports', prepare: async (page) => void (await page.goto(`${site}/reports`)) },
   {
     // The form hint (shared/registry/pages/registry-matches.ts): matches listed under "Name of resource".
     name: 'request form, registry matches listed',

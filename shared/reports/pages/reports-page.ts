@@ -43,7 +43,12 @@ ${dayBars({
   title: 'Days from assignment to decision, by step',
   description:
     'For each human step, the median and 90th percentile days it took, against its service level; the table below gives the numbers.',
-  rows: steps.map((s) => ({ label: s.title, median: s.medianDays, p90: s.p90Days, sla: s.slaDays })),
+  rows: steps.map((s) => ({
+    label: `${s.kind} (SOP ${s.sopStep})`,
+    median: s.medianDays,
+    p90: s.p90Days,
+    sla: s.slaDays,
+  })),
 })}
 <table><caption class="hint">Each human step of TS-PE-535</caption><thead><tr><th scope="col">Step</th><th scope="col">Team</th><th scope="col">Decided</th><th scope="col">Median</th><th scope="col">90th percentile</th><th scope="col">Service level</th><th scope="col">Within it</th><th scope="col">Pending now</th><th scope="col">Overdue now</th></tr></thead>
 <tbody>${steps.map(
