@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
-import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
+import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
 
 // Handlers log at WARN locally (a readable console) unless the environment says otherwise. Set at
