@@ -92,6 +92,16 @@ export const teamDecideDeps = /* @__PURE__ */ once(() => ({ ...decideDeps(), cal
 /** The work queue (work-queue, queue-action, queue-away) and sign-in's record of people (auth-callback). */
 export const queueDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
 
+/** The weekly digest (weekly-digest): to Technology Services (ESCALATION_EMAIL) and each team. */
+export const digestDeps = /* @__PURE__ */ once(() => ({
+  store: storeFor(),
+  mailer: mailerFor(),
+  now,
+  publicBaseUrl: readPublicBaseUrl(),
+  teamEmails: readTeamEmails(),
+  ...(process.env.ESCALATION_EMAIL?.trim() ? { technologyServices: emailEnv('ESCALATION_EMAIL') } : {}),
+}));
+
 /** The reports (reports-page, reports-summary, reports-tasks). */
 export const reportEndpointDeps = /* @__PURE__ */ once(() => ({
   ...readDeps(),

@@ -239,6 +239,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // finishes decisions claimed but not delivered or followed up (decision-recovery.ts).
   // 120 s: a sweep of DEFAULT_SWEEP_LIMIT requests and DEFAULT_DECISION_SWEEP_LIMIT decisions makes a
   // few calls each, one after another.
+  // Hourly; sends once per ISO week (shared/reports/digest.ts).
+  {
+    name: 'weekly-digest',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
+    sop: 'section 4 (the weekly digest)',
+    everyMinutes: 60,
+  },
   {
     name: 'recover-requests',
     env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],

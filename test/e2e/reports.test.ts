@@ -112,6 +112,15 @@ describe('the reports count what happened, in days on the clock', () => {
       ',4.00,14,true,installed,',
     );
 
+    // The weekly digest (run as the schedule runs it) tells Technology Services of the overdue review.
+    const runs = await env.runtime.runScheduledFunctions();
+    expect(runs['weekly-digest']).toMatchObject({ overdue: 1, sent: 2 });
+    const digest = (await env.runtime.outbox()).find((e) =>
+      e.to.includes('technology-services@district.example'),
+    );
+    expect(digest?.subject).toMatch(/^Software requests, week \d{4}-W\d{2}: 1 overdue$/);
+    expect(digest?.text).toContain('Review the resource');
+
     const page = await env.client.fetch('/reports', { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(

@@ -74,6 +74,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'reports-summary': access({ read: ['report'], query: ['pendingTasksByTeam'] }),
   // listDecidedTasks (GSI1 DECIDED#)
   'reports-tasks': access({ query: ['decidedTasksByMonth'] }),
+  // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#), claim/releaseDigest
+  'weekly-digest': access({ write: ['report'], query: ['pendingTasksByTeam', 'decidedTasksByMonth'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
   // finishLogin: recordSignIn
   'auth-callback': access({ write: ['person'] }),
