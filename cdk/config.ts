@@ -37,6 +37,53 @@ const int = (min: number, max: number) =>
       z.lte(max, `must be at most ${max}`),
     );
 
+/** A Cognito domain prefix: lower-case letters, digits and hyphens; AWS reserves a few words. */
+const DOMAIN_PREFIX = /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const federationName = () =>
+  z
+    .string('must be a name')
+    .check(z.trim(), z.regex(/^[\w.-]{1,32}$/, 'must be 1-32 letters, digits, dots, hyphens or underscores'));
+
+const identitySchema = z.object(
+  {
+    /** `sso` (default): a signed-in member of the task's team decides; `link`: the emailed link alone. */
+    authMode: z._default(z.enum(['sso', 'link'], 'must be "sso" or "link"'), 'sso'),
+    /** The Cognito sign-in domain: https://<domainPrefix>.auth.<region>.amazoncognito.com (unique per region). */
+    domainPrefix: z.optional(
+      z
+        .string('must be a domain prefix')
+        .check(
+          z.regex(
+            DOMAIN_PREFIX,
+            'must be lower-case letters, digits and hyphens (no "aws", "amazon", "cognito")',
+          ),
+        ),
+    ),
+    /** The district's own sign-in: Google Workspace (OIDC) or Microsoft Entra ID (SAML, or OIDC). */
+    federation: z.optional(
+      z.discriminatedUnion(
+        'type',
+        [
+          z.object({
+            type: z.literal('oidc'),
+            name: federationName(),
+            issuer: httpsUrl(),
+            clientId: text(256),
+            /** The Secrets Manager secret (name or ARN) holding the OIDC client secret. */
+            clientSecretName: text(512),
+          }),
+          z.object({ type: z.literal('saml'), name: federationName(), metadataUrl: httpsUrl() }),
+        ],
+        'must be {"type": "oidc", "name", "issuer", "clientId", "clientSecretName"} or {"type": "saml", "name", "metadataUrl"}',
+      ),
+    ),
+  },
+  'must be an object {"authMode", "domainPrefix", "federation"}',
+);
+
+export type IdentityConfig = z.infer<typeof identitySchema>;
+
 // Spelled out rather than built from TEAMS: `satisfies` still fails the build when a team is added.
 const teamEmails = z.object(
   {
@@ -111,16 +158,8 @@ const configSchema = z
         'must be an object {"domainName": string, "certificateArn": string}',
       ),
     ),
-    ssoUserPoolArn: z.optional(
-      z
-        .string('must be a Cognito user pool ARN')
-        .check(
-          z.regex(
-            /^arn:aws[\w-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+$/,
-            'must be a Cognito user pool ARN, e.g. arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123',
-          ),
-        ),
-    ),
+    /** Signed-in people (shared/identity): the Cognito user pool, optionally federated to the district's SSO. */
+    identity: z._default(identitySchema, { authMode: 'sso' }),
     sesSandboxRecipients: z.optional(
       z.array(email(), 'must be a list of verified recipient email addresses').check(z.maxLength(50)),
     ),

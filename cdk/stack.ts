@@ -16,6 +16,7 @@ import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functio
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
+import { DistrictIdentity } from './constructs/district-identity.ts';
 import { Monitoring, pascal } from './constructs/monitoring.ts';
 import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
@@ -58,6 +59,7 @@ export class SoftwareRequestStack extends Stack {
   readonly api: DistrictApi;
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
+  readonly identity: DistrictIdentity;
 
   constructor(scope: Construct, id: string, props: SoftwareRequestStackProps) {
     super(scope, id, {
@@ -95,14 +97,19 @@ export class SoftwareRequestStack extends Stack {
       functionsByName: this.functions,
       throttle: config.apiThrottle,
       logRetention,
-      ssoUserPoolArn: config.ssoUserPoolArn,
       customDomain: config.customDomain,
     });
     const publicBaseUrl = this.api.baseUrl(
       config.publicBaseUrl ?? (config.customDomain ? `https://${config.customDomain.domainName}` : undefined),
     );
 
+    this.identity = new DistrictIdentity(this, 'Identity', { config: config.identity, publicBaseUrl });
+
     // Wiring: each function's environment (the handler contract) and exactly its permissions.
+    // Every function that knows who is asking (shared/functions.ts IDENTITY_ENV) gets the same identity.
+    for (const spec of FUNCTIONS) {
+      if (spec.env.includes('SESSION_SECRET_ARN')) fn(spec.name).bindIdentity(this.identity, publicBaseUrl);
+    }
     // bindTable grants each function its entry of shared/core/store/access.ts (which items it reads/writes).
     const wiring: Wiring = {
       fn,
@@ -204,6 +211,12 @@ export class SoftwareRequestStack extends Stack {
   }
 
   private wireHttpEdge(w: Wiring): void {
+    // Signed-in people: sign-in keeps the people list; the queue and the reports read the table.
+    w.fn('auth-callback').bindTable(w.table);
+    for (const name of ['work-queue', 'queue-action', 'queue-away']) w.fn(name).bindTable(w.table);
+    for (const name of ['reports-page', 'reports-summary', 'reports-tasks']) {
+      w.fn(name).bindTable(w.table).setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays));
+    }
     w.fn('registry').bindTable(w.table);
     w.fn('registry-resource').bindTable(w.table);
     w.fn('registry-export').bindTable(w.table);
@@ -297,6 +310,13 @@ export class SoftwareRequestStack extends Stack {
    * decisions whose record-decision (or record-answer) crashed between the claim and the end.
    */
   private wireScheduled(w: Wiring): void {
+    w.fn('weekly-digest')
+      .bindTable(w.table)
+      .bindMail(...w.mail)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .setEnv('TEAM_EMAILS', w.teamEmails)
+      .runOnSchedule();
+    if (w.config.escalationEmail) w.fn('weekly-digest').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
     w.fn('recover-requests')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
@@ -320,6 +340,15 @@ export class SoftwareRequestStack extends Stack {
       value: this.annualRenewal.machine.stateMachineArn,
     });
     new CfnOutput(this, 'OperatorAlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.identity.userPool.userPoolId,
+      description: 'Add people to the groups (teams) here: aws cognito-idp admin-add-user-to-group',
+    });
+    new CfnOutput(this, 'SignInDomain', {
+      value: this.identity.domain.baseUrl(),
+      description:
+        'The managed sign-in; for federation, the IdP redirect is <this>/oauth2/idpresponse (OIDC) or /saml2/idpresponse (SAML)',
+    });
     mailIdentity.dkimRecords.forEach((record, i) => {
       new CfnOutput(this, `DkimRecord${i + 1}`, {
         value: `${record.name} CNAME ${record.value}`,

@@ -6,9 +6,7 @@
 import { Aws, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
-  AuthorizationType,
   BasePathMapping,
-  CognitoUserPoolsAuthorizer,
   DomainName,
   EndpointType,
   LambdaIntegration,
@@ -20,7 +18,6 @@ import {
   SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTIONS } from '#shared/functions.ts';
@@ -48,18 +45,40 @@ export const ACCESS_LOG_FIELDS = {
   userAgent: '$context.identity.userAgent',
 } as const;
 
+/**
+ * The routes of signed-in people authenticate in the handler (shared/identity/caller.ts): the session
+ * cookie (jose-verified, CSRF token on every POST) or a bearer token verified against the user pool's
+ * keys. A REST API Cognito authorizer would require the token on every call, which browsers that carry
+ * the cookie do not send.
+ */
+const SIGNED_IN =
+  'Authenticated in the handler (shared/identity/caller.ts), not by API Gateway: the signed session cookie (CSRF token on every POST) or a bearer token verified against the Cognito user pool keys; without either the route answers 401 (or sends a browser to sign in). A Cognito authorizer would make a bearer token mandatory for browsers that carry the cookie.';
+const SIGN_IN =
+  'The OpenID Connect sign-in itself (authorization code flow with PKCE, state and nonce in a signed pending-login cookie): it must be reachable before anyone is signed in.';
+
 /** Why each route is reachable without IAM/Cognito authorisation (cdk-nag APIG4 / COG4). */
 const PUBLIC_ROUTE_REASONS: Record<string, string> = {
+  'GET /auth/login': SIGN_IN,
+  'GET /auth/callback': SIGN_IN,
+  'POST /auth/logout': `${SIGN_IN} Signing out needs the session's CSRF token.`,
+  'GET /auth/session':
+    'Says whether the caller is signed in (and the session CSRF token to the site itself); no data.',
+  'GET /queue': SIGNED_IN,
+  'POST /queue/{taskId}/{action}': SIGNED_IN,
+  'POST /queue/away': SIGNED_IN,
+  'GET /reports': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
+  'GET /reports/summary.json': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
+  'GET /reports/tasks.csv': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
   'GET /':
     'The request form (SOP 1-2) is open to every district staff member by design; it only renders HTML and changes nothing.',
   'POST /requests':
-    'Without the ssoUserPoolArn setting the request form posts without sign-in (SOP 1-2: any staff member may ask): submit-request validates every field with the shared schema, honours Idempotency-Key, and stage throttling bounds abuse. Set ssoUserPoolArn to require a Cognito/SSO token on this route.',
+    'submit-request authenticates in the handler (shared/identity): with AUTH_MODE=sso a session cookie with its CSRF token, or a bearer token verified against the user pool keys; a REST authorizer would make the token mandatory for browsers that send the cookie. It validates every field with the shared schema, honours Idempotency-Key, and stage throttling bounds abuse.',
   'GET /requests/{requestId}':
     'Status lookup by a request id with 40 random bits (SR-YYYYMMDD-XXXXXXXX) that only the requester receives; it shows workflow progress and changes nothing.',
   'GET /tasks/{taskId}':
-    'Approvers authenticate with the single-use emailed link, not IAM/Cognito: task-page checks the 256-bit link secret (stored hashed) and only shows a confirmation form; a GET never changes state.',
+    'With AUTH_MODE=sso the handler also requires a signed-in member of the task team (shared/tasks/team-access.ts). Approvers authenticate with the single-use emailed link, not IAM/Cognito: task-page checks the 256-bit link secret (stored hashed) and only shows a confirmation form; a GET never changes state.',
   'POST /tasks/{taskId}':
-    'Approvers authenticate with the single-use emailed link, not IAM/Cognito: record-decision accepts a decision once (conditional write), only with the right 256-bit secret and before expiry; forged, replayed or expired links change nothing.',
+    'With AUTH_MODE=sso the handler also requires a signed-in member of the task team, checked against the user pool groups on each decision, and the session CSRF token. Approvers authenticate with the single-use emailed link, not IAM/Cognito: record-decision accepts a decision once (conditional write), only with the right 256-bit secret and before expiry; forged, replayed or expired links change nothing.',
   'GET /replies/{replyId}':
     'Requesters and vendors answer a review question (SOP 4) with the single-use emailed reply link, not IAM/Cognito: reply-page checks the 256-bit link secret (stored hashed) and only shows the question and a form; a GET never changes state.',
   'POST /replies/{replyId}':
@@ -76,8 +95,6 @@ export interface DistrictApiProps {
   functionsByName: ReadonlyMap<string, DistrictFunction>;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
-  /** When set, POST /requests requires a token from this Cognito user pool (the district's SSO). */
-  ssoUserPoolArn?: string;
   /** Optional custom domain mapped at the root (no stage prefix in links). */
   customDomain?: { domainName: string; certificateArn: string };
 }
@@ -125,12 +142,6 @@ export class DistrictApi extends Construct {
       validateRequestBody: true,
     });
 
-    const authorizer = props.ssoUserPoolArn
-      ? new CognitoUserPoolsAuthorizer(this, 'SsoAuthorizer', {
-          cognitoUserPools: [UserPool.fromUserPoolArn(this, 'SsoUserPool', props.ssoUserPoolArn)],
-        })
-      : undefined;
-
     for (const spec of FUNCTIONS) {
       if (!spec.route) continue;
       const fn = props.functionsByName.get(spec.name);
@@ -140,9 +151,6 @@ export class DistrictApi extends Construct {
       const options: MethodOptions = {
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
-        ...(authorizer && key === 'POST /requests'
-          ? { authorizer, authorizationType: AuthorizationType.COGNITO }
-          : {}),
       };
       const method = this.api.root
         .resourceForPath(spec.route.path)
@@ -152,12 +160,10 @@ export class DistrictApi extends Construct {
           options,
         );
       this.methods.set(key, method);
-      if (!(authorizer && key === 'POST /requests')) {
-        const reason = PUBLIC_ROUTE_REASONS[key];
-        if (!reason) throw new Error(`Route ${key} has no documented reason to be public`);
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
-      }
+      const reason = PUBLIC_ROUTE_REASONS[key];
+      if (!reason) throw new Error(`Route ${key} has no documented reason to be public`);
+      Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
     }
   }
 

@@ -22,6 +22,7 @@ import { INDEX_PARTITIONS, PARTITIONS, type PartitionKind } from '#shared/core/s
 import type { FunctionSpec } from '#shared/functions.ts';
 import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '#shared/workflow/schedule-names.ts';
 import { LAMBDA_BUNDLE, lambdaEntry } from '../lambda-bundling.ts';
+import type { DistrictIdentity } from './district-identity.ts';
 
 /** Repository root: entries are `lambdas/<name>.ts` relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -203,6 +204,35 @@ export class DistrictFunction extends Construct {
         }),
       );
     }
+    return this;
+  }
+
+  /**
+   * Who is asking (shared/identity, IDENTITY_ENV): AUTH_MODE, PUBLIC_BASE_URL, the pool's issuer and
+   * the site's client, the session key's secret (secretsmanager:GetSecretValue on that secret only) and
+   * the pool (cognito-idp:AdminListGroupsForUser on that pool only: teams are checked on each decision).
+   */
+  bindIdentity(identity: DistrictIdentity, publicBaseUrl: string): this {
+    this.setEnv('AUTH_MODE', identity.authMode);
+    this.setEnv('PUBLIC_BASE_URL', publicBaseUrl);
+    this.setEnv('OIDC_ISSUER', identity.issuer);
+    this.setEnv('OIDC_CLIENT_ID', identity.client.userPoolClientId);
+    this.setEnv('SESSION_SECRET_ARN', identity.sessionSecret.secretArn);
+    this.setEnv('USER_POOL_ID', identity.userPool.userPoolId);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadSessionKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [identity.sessionSecret.secretArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadTeams',
+        actions: ['cognito-idp:AdminListGroupsForUser'],
+        resources: [identity.userPool.userPoolArn],
+      }),
+    );
     return this;
   }
 

@@ -58,7 +58,7 @@ describe('deployment configuration (cdk.json context)', () => {
       apiThrottle: { rateLimit: 10, burstLimit: 20 },
     });
     expect(config.publicBaseUrl).toBeUndefined();
-    expect(config.ssoUserPoolArn).toBeUndefined();
+    expect(config.identity).toEqual({ authMode: 'sso' });
   });
 
   it('rejects an invalid email and names the key', () => {
@@ -107,19 +107,23 @@ describe('deployment configuration (cdk.json context)', () => {
     }
   });
 
-  it('rejects a log retention CloudWatch does not offer, a non-https URL and a malformed user pool ARN', () => {
+  it('rejects a log retention CloudWatch does not offer, a non-https URL and an incomplete federation', () => {
     // Act
     const error = errorOf({
       ...valid(),
       logRetentionDays: 100,
       dpaTemplateUrl: 'http://example.org/dpa.pdf',
-      ssoUserPoolArn: 'arn:aws:cognito-idp:us-east-1:123:userpool/x',
+      identity: {
+        authMode: 'sso',
+        federation: { type: 'oidc', name: 'Google', issuer: 'http://accounts.google.com' },
+      },
     });
 
     // Assess
     expect(error.message).toContain('logRetentionDays: must be one of the retention periods');
     expect(error.message).toContain('dpaTemplateUrl: must be an absolute https:// URL');
-    expect(error.message).toContain('ssoUserPoolArn: must be a Cognito user pool ARN');
+    expect(error.message).toContain('identity.federation.issuer: must be an absolute https:// URL');
+    expect(error.message).toContain('identity.federation.clientId: is required');
   });
 
   it('accepts values given on the command line (-c key=value arrives as strings)', () => {

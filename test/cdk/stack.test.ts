@@ -337,11 +337,11 @@ describe('DynamoDB table', () => {
 
       // Assess
       expect(actual, spec.name).toEqual(expected);
-      expect(access === undefined, spec.name).toBe(spec.name === 'request-form');
+      expect(access === undefined, spec.name).toBe(!spec.env.includes('TABLE_NAME'));
     }
     expect(Object.keys(TABLE_ACCESS).sort()).toEqual(
-      FUNCTIONS.map((f) => f.name)
-        .filter((name) => name !== 'request-form')
+      FUNCTIONS.filter((f) => f.env.includes('TABLE_NAME'))
+        .map((f) => f.name)
         .sort(),
     );
   });
@@ -349,11 +349,16 @@ describe('DynamoDB table', () => {
   it('read-only HTTP functions cannot write, and cannot read licence keys; only record-decision may touch them (write only)', () => {
     // Prepare
     const licenceKey = licenseKeyKey('SR-20261128-TEST0001').PK;
+    // task-page writes one thing: the audit event of a member of another team it refused (AUTH_MODE=sso).
+    const taskPageWrites = dynamoGrants('task-page').filter((g) => g.actions.includes('dynamodb:PutItem'));
+    expect(taskPageWrites.map((g) => g.leadingKeys)).toEqual([[`${PARTITIONS.request}*`]]);
 
     for (const name of [
       'get-request',
-      'task-page',
       'reply-page',
+      'reports-page',
+      'reports-summary',
+      'reports-tasks',
       'registry',
       'registry-resource',
       'registry-export',
@@ -403,8 +408,10 @@ describe('DynamoDB table', () => {
 
     // Assess
     // recover-requests: the decision sweep marks the decisions it finishes.
+    // queue-action: taking, giving back and assigning a task from the team work queue.
     expect(writersOf(examples.task)).toEqual([
       'assign-task',
+      'queue-action',
       'record-answer',
       'record-decision',
       'recover-requests',
@@ -831,7 +838,7 @@ describe('recovery sweep (recover-requests)', () => {
     return idOf(rule);
   };
 
-  it('an EventBridge rule invokes it every 15 minutes; every function with everyMinutes has its rule, the others none', () => {
+  it('an EventBridge rule invokes it every 15 minutes (the weekly digest every hour); every function with everyMinutes has its rule, the others none', () => {
     // Act
     const rule = resources[ruleOf('recover-requests')]?.Properties as Json;
     const scheduled = FUNCTIONS.filter((spec) => fnOf(spec.name).schedule).map((spec) => spec.name);
@@ -844,8 +851,11 @@ describe('recovery sweep (recover-requests)', () => {
     });
     expect((rule.Targets as unknown[]).length).toBe(1);
     expect(scheduled).toEqual(FUNCTIONS.filter((spec) => spec.everyMinutes).map((spec) => spec.name));
-    expect(scheduled).toEqual(['recover-requests']);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(scheduled.sort()).toEqual(['recover-requests', 'weekly-digest']);
+    expect(resources[ruleOf('weekly-digest')]?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+    });
+    template.resourceCountIs('AWS::Events::Rule', 2);
   });
 
   it('only that rule may invoke it (events.amazonaws.com, SourceArn = the rule)', () => {
@@ -886,7 +896,8 @@ describe('recovery sweep (recover-requests)', () => {
       {
         actions: [...TABLE_ACTIONS.write],
         resource: tableArn,
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*'],
+        // REPORT#: the reports' counts of the decisions it finishes (shared/reports).
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*', 'REPORT#*'],
       },
       {
         actions: [...TABLE_ACTIONS.query],
@@ -963,9 +974,11 @@ describe('REST API', () => {
     for (const [key, method] of stack.api.methods) {
       const props = resources[idOf(method)]?.Properties as Json;
       expect(props.RequestValidatorId, key).toEqual({ Ref: validatorId });
-      for (const param of key.match(/\{(\w+)\}/g) ?? []) {
-        expect(props.RequestParameters, key).toEqual({ [`method.request.path.${param.slice(1, -1)}`]: true });
-      }
+      const params = (key.match(/\{(\w+)\}/g) ?? []).map((p) => [
+        `method.request.path.${p.slice(1, -1)}`,
+        true,
+      ]);
+      if (params.length) expect(props.RequestParameters, key).toEqual(Object.fromEntries(params));
     }
   });
 
@@ -1182,35 +1195,114 @@ describe('variants (bundling skipped)', () => {
   const variant = (extra: Json) =>
     buildApp({ context: { ...cdkJson.context, ...extra, 'aws:cdk:bundling-stacks': [] } });
 
-  it('with ssoUserPoolArn, POST /requests requires a Cognito token and the other routes stay link/public', () => {
+  it('signs people in with a Cognito user pool: the six groups, a public code-flow client with PKCE and the site callback, a session key', () => {
     // Prepare
-    const poolArn = 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123';
-    const { app: ssoApp, stack: ssoStack } = variant({
-      ssoUserPoolArn: poolArn,
-      publicBaseUrl: 'https://requests.example.org/',
-    });
+    const { app: idApp, stack: idStack } = variant({ publicBaseUrl: 'https://requests.example.org/' });
 
     // Act
-    const t = Template.fromStack(ssoStack);
-    const report = new AwsSolutionsChecks().validateScope(ssoApp);
+    const t = Template.fromStack(idStack);
+    const report = new AwsSolutionsChecks().validateScope(idApp);
 
     // Assess
-    t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'COGNITO_USER_POOLS',
-      ProviderARNs: [poolArn],
+    t.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      DeletionProtection: 'ACTIVE',
     });
-    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).map(
-      (m) => m.Properties as Json,
+    const groups = Object.values(t.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => (g.Properties as Json).GroupName,
     );
-    const post = methods.filter(
-      (m) => m.HttpMethod === 'POST' && m.AuthorizationType === 'COGNITO_USER_POOLS',
+    expect(groups.sort()).toEqual(
+      ['aas', 'auditors', 'cybersecurity', 'dii', 'instructional-technology', 'technology-services'].sort(),
     );
-    expect(post).toHaveLength(1);
-    expect(methods.filter((m) => m.AuthorizationType === 'NONE')).toHaveLength(methods.length - 1);
-    t.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://requests.example.org' }) },
+    t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      CallbackURLs: ['https://requests.example.org/auth/callback'],
+      SupportedIdentityProviders: ['COGNITO'],
     });
+    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(report.violations).toEqual([]);
+  });
+
+  it('gives the functions that know who is asking the identity variables, the session key and the pool groups, and no other function', () => {
+    // Prepare
+    const { stack: idStack } = variant({});
+    const t = Template.fromStack(idStack);
+    const identityFunctions = FUNCTIONS.filter((f) => f.env.includes('SESSION_SECRET_ARN')).map(
+      (f) => f.name,
+    );
+
+    // Assess
+    expect(identityFunctions).toEqual(expect.arrayContaining(['task-page', 'record-decision', 'work-queue']));
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).map((p) =>
+      JSON.stringify(p.Properties),
+    );
+    const readsKey = policies.filter((p) => p.includes('secretsmanager:GetSecretValue')).length;
+    const readsTeams = policies.filter((p) => p.includes('cognito-idp:AdminListGroupsForUser')).length;
+    expect(readsKey).toBe(identityFunctions.length);
+    expect(readsTeams).toBe(identityFunctions.length);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTH_MODE: 'sso' }) },
+    });
+  });
+
+  it.each([
+    [
+      'oidc (Google Workspace)',
+      {
+        type: 'oidc',
+        name: 'Google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'abc.apps.googleusercontent.com',
+        clientSecretName: 'district/google-oidc',
+      },
+      'OIDC',
+    ],
+    [
+      'saml (Entra ID)',
+      {
+        type: 'saml',
+        name: 'EntraID',
+        metadataUrl:
+          'https://login.microsoftonline.com/tenant/federationmetadata/2007-06/federationmetadata.xml',
+      },
+      'SAML',
+    ],
+  ])(
+    'federates the district sign-in by %s, and the site client offers it',
+    (_name, federation, providerType) => {
+      // Prepare
+      const { app: fedApp, stack: fedStack } = variant({
+        identity: { authMode: 'sso', domainPrefix: 'district-requests', federation },
+      });
+
+      // Act
+      const t = Template.fromStack(fedStack);
+
+      // Assess
+      t.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
+        ProviderName: federation.name,
+        ProviderType: providerType,
+      });
+      t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        SupportedIdentityProviders: [
+          'COGNITO',
+          { Ref: Match.stringLikeRegexp(`District${providerType === 'OIDC' ? 'Oidc' : 'Saml'}`) },
+        ],
+      });
+      t.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'district-requests' });
+      expect(JSON.stringify(t.toJSON())).not.toContain('"ClientSecret":"district');
+      expect(new AwsSolutionsChecks().validateScope(fedApp).violations).toEqual([]);
+    },
+  );
+
+  it('with authMode "link", the handlers get AUTH_MODE=link (emailed links alone)', () => {
+    const { stack: linkStack } = variant({ identity: { authMode: 'link' } });
+    Template.fromStack(linkStack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTH_MODE: 'link' }) },
+    });
   });
 
   it('an unacknowledged finding fails the synth (cdk-nag runs as a validation plugin)', () => {
