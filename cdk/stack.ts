@@ -213,7 +213,8 @@ export class SoftwareRequestStack extends Stack {
   private wireHttpEdge(w: Wiring): void {
     // Signed-in people: sign-in keeps the people list; the queue and the reports read the table.
     w.fn('auth-callback').bindTable(w.table);
-    for (const name of ['work-queue', 'queue-action', 'queue-away']) w.fn(name).bindTable(w.table);
+    for (const name of ['work-queue', 'queue-action', 'queue-away', 'my-requests'])
+      w.fn(name).bindTable(w.table);
     for (const name of ['reports-page', 'reports-summary', 'reports-tasks']) {
       w.fn(name).bindTable(w.table).setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays));
     }

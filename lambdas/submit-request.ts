@@ -2,11 +2,14 @@
  * POST /requests — SOP steps 1–2: validate a request (JSON or the HTML form), store it, start the
  * workflow named by the request id, and acknowledge it by email. Honours Idempotency-Key.
  *
- * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, PUBLIC_BASE_URL (read on the first call, fail fast).
+ * With sign-in (AUTH_MODE=sso) the requester is the signed-in person (the session's CSRF token is
+ * required) or the API client's bearer identity; nobody signed in is sent to sign in (401 for JSON).
+ *
+ * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, IDENTITY_ENV (read on the first call, fail fast).
  * IAM: dynamodb:PutItem, GetItem, UpdateItem, Query (table); states:StartExecution (state machine);
  * ses:SendEmail.
  */
-import { TransientError } from '#shared/core/errors.ts';
+import { type FieldError, TransientError } from '#shared/core/errors.ts';
 import {
   type FormValue,
   type HttpEvent,
@@ -16,11 +19,17 @@ import {
   httpHandler,
   jsonResponse,
   parseBody,
-  verifiedIdentityOf,
   wantsHtml,
 } from '#shared/core/http/edge.ts';
 import { workflowStartDeps } from '#shared/deps.ts';
+import { type CallerDeps, callerDeps } from '#shared/identity/index.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
+import {
+  isResponse,
+  requireSubmitCsrf,
+  signedInOrSignIn,
+  withRequester,
+} from '#shared/requests/signed-in.ts';
 import {
   type SubmissionDeps,
   type SubmissionResult,
@@ -33,16 +42,23 @@ const RETRY_AFTER = { 'Retry-After': '5' };
 export async function submitRequest(
   event: HttpEvent,
   deps: SubmissionDeps = workflowStartDeps(),
+  caller: CallerDeps = callerDeps(),
 ): Promise<HttpResponse> {
+  // With sign-in (AUTH_MODE=sso) the signed-in person is the requester, whatever the body says.
+  const who = await signedInOrSignIn(event, caller, '/');
+  if (isResponse(who)) return who;
   const body = parseBody(event);
+  requireSubmitCsrf(event, who, body.value);
   const asPage = body.kind === 'form' || wantsHtml(event);
   const submitted = body.kind === 'form' ? formToRequestInput(body.value) : body.value;
-  // With district SSO the signed-in identity is the requester, whatever the form says.
-  const verified = verifiedIdentityOf(event);
-  const input =
-    verified && submitted && typeof submitted === 'object'
-      ? { ...submitted, requesterEmail: verified }
-      : submitted;
+  const input = withRequester(who, submitted);
+  const signedIn = who && {
+    name: who.person.name,
+    email: who.person.email,
+    csrf: who.kind === 'session' ? who.session.csrf : '',
+  };
+  const form = (options: { values: Record<string, FormValue>; errors: FieldError[] }) =>
+    renderRequestForm({ ...options, ...(signedIn ? { signedIn } : {}) });
   const formValues = (): Record<string, FormValue> =>
     body.kind === 'form' ? body.value : toFormValues(body.value);
   const idempotencyKey = header(event, 'idempotency-key');
@@ -51,7 +67,7 @@ export async function submitRequest(
     asPage
       ? htmlResponse(
           503,
-          renderRequestForm({ values: formValues(), errors: [{ field: '(service)', message }] }),
+          form({ values: formValues(), errors: [{ field: '(service)', message }] }),
           RETRY_AFTER,
         )
       : jsonResponse(503, { error: 'Service Unavailable', message, ...json }, RETRY_AFTER);
@@ -71,8 +87,7 @@ export async function submitRequest(
     case 'invalid':
     case 'key-reused': {
       const status = result.outcome === 'invalid' ? 400 : 422;
-      if (asPage)
-        return htmlResponse(status, renderRequestForm({ values: formValues(), errors: result.errors }));
+      if (asPage) return htmlResponse(status, form({ values: formValues(), errors: result.errors }));
       return jsonResponse(status, { errors: result.errors });
     }
     case 'incomplete': {

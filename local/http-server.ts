@@ -219,6 +219,8 @@ export interface Mount {
 export interface HttpServerOptions {
   invoke: HttpInvoker;
   mounts?: readonly Mount[];
+  /** Checked before a local route answers (set once the runtime knows its mode): a refusal, or undefined. */
+  gate?: { check?: (request: SimpleRequest) => Promise<SimpleResponse | undefined> };
   localRoutes: readonly LocalRoute[];
   /** Called once per request with method, path (never the query string), status and duration. */
   accessLog?: (line: string) => void;
@@ -274,7 +276,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         const local = matchRoute(localRoutes, method, url.pathname);
         if (local) {
-          const response = await local.route.target.handle(simpleRequestOf(req, url, body, local.params));
+          const request = simpleRequestOf(req, url, body, local.params);
+          const response =
+            (await options.gate?.check?.(request)) ?? (await local.route.target.handle(request));
           writeResponse(res, response);
           done(response.status);
           return;

@@ -31,7 +31,7 @@ import {
   type ForHandlers,
   SES_FAULTS,
 } from './faults.ts';
-import { createHttpServer, type Mount } from './http-server.ts';
+import { createHttpServer, type HttpServerOptions, type Mount } from './http-server.ts';
 import type { LocalRoute } from './http-types.ts';
 import { createLocalIdp } from './idp/provider.ts';
 import { type LocalUser, seededUsers } from './idp/users.ts';
@@ -44,6 +44,7 @@ import type { StepFunctionsEndpoint } from './sfn/endpoint.ts';
 import { type AwsStandIns, startAwsStandIns } from './start/aws-stand-ins.ts';
 import { createTable, startDynamo } from './start/dynamo.ts';
 import { type HandlerSource, handlerInvoker, loadHandlers } from './start/handlers.ts';
+import { oversightGate } from './start/oversight-gate.ts';
 import { localRoutes } from './start/routes.ts';
 import { type ScheduledFunctions, scheduledFunctions } from './start/scheduled.ts';
 import { startSes } from './start/ses.ts';
@@ -203,6 +204,8 @@ interface Services {
   http: Started & { port: number };
   /** Where the local provider is mounted on the HTTP server once its address is known. */
   idpMount: { handle?: Mount['handle'] };
+  /** The oversight pages' check (sso mode), set once the site's address is known. */
+  gate: NonNullable<HttpServerOptions['gate']>;
   users: LocalUser[];
   handlersReady: PromiseWithResolvers<void>;
   invoke: (name: string, payload: unknown) => Promise<unknown>;
@@ -277,7 +280,9 @@ async function startServices(
   const handlersReady = Promise.withResolvers<void>();
   handlersReady.promise.catch(() => undefined);
   const idpMount: Services['idpMount'] = {};
+  const gate: Services['gate'] = {};
   const httpServer = createHttpServer({
+    gate,
     mounts: [
       {
         prefix: LOCAL_IDP_PATH,
@@ -293,7 +298,7 @@ async function startServices(
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const http = closers.keep(await serve(httpServer, ports.http));
-  return { dynamo, ses, ssl, aws, outbox, http, idpMount, users, handlersReady, invoke };
+  return { dynamo, ses, ssl, aws, outbox, http, idpMount, gate, users, handlersReady, invoke };
 }
 
 /** The handlers' environment, the handlers, then executions resumed and schedules running. */
@@ -319,6 +324,12 @@ async function goLive(
     users: services.users,
   });
   services.idpMount.handle = idp.handle;
+  if ((options.authMode ?? 'link') === 'sso') {
+    services.gate.check = oversightGate({
+      siteUrl: endpoints.baseUrl,
+      sessionSecret: () => services.aws.identity.sessionSecret(),
+    });
+  }
   const env = {
     ...handlerEnvironment(endpoints, { authMode: options.authMode ?? 'link' }),
     ...options.env,

@@ -102,6 +102,9 @@ export const digestDeps = /* @__PURE__ */ once(() => ({
   ...(process.env.ESCALATION_EMAIL?.trim() ? { technologyServices: emailEnv('ESCALATION_EMAIL') } : {}),
 }));
 
+/** The requester's own list (my-requests). */
+export const myRequestsDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), caller: callerDeps() }));
+
 /** The reports (reports-page, reports-summary, reports-tasks). */
 export const reportEndpointDeps = /* @__PURE__ */ once(() => ({
   ...readDeps(),

@@ -101,6 +101,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'auth-logout', env: withIdentity(), route: post('/auth/logout'), sop: 'sign-in (identity)' },
   { name: 'auth-session', env: withIdentity(), route: get('/auth/session'), sop: 'sign-in (identity)' },
   {
+    name: 'my-requests',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/my/requests'),
+    sop: "1-2 (the requester's own list)",
+  },
+  {
     name: 'work-queue',
     env: withIdentity('TABLE_NAME'),
     route: get('/queue'),

@@ -64,6 +64,7 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /auth/session':
     'Says whether the caller is signed in (and the session CSRF token to the site itself); no data.',
   'GET /queue': SIGNED_IN,
+  'GET /my/requests': SIGNED_IN,
   'POST /queue/{taskId}/{action}': SIGNED_IN,
   'POST /queue/away': SIGNED_IN,
   'GET /reports': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,

@@ -39,16 +39,21 @@ export class IdentityStandIn {
     }
   }
 
-  private getSecretValue(input: unknown) {
-    if (fieldOf(input, 'SecretId') !== SESSION_SECRET_ARN) {
-      throw new AwsApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-    }
+  /** The session key (hex), made on first use and kept in the data folder. */
+  sessionSecret(): string {
     let secret = readJsonFile(this.#secretFile, z.string(), undefined);
     if (secret === undefined) {
       secret = randomBytes(32).toString('hex');
       writeJsonFile(this.#secretFile, secret);
     }
-    return { ARN: SESSION_SECRET_ARN, Name: 'software-request-session', SecretString: secret };
+    return secret;
+  }
+
+  private getSecretValue(input: unknown) {
+    if (fieldOf(input, 'SecretId') !== SESSION_SECRET_ARN) {
+      throw new AwsApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    }
+    return { ARN: SESSION_SECRET_ARN, Name: 'software-request-session', SecretString: this.sessionSecret() };
   }
 
   private listGroups(input: unknown) {

@@ -45,6 +45,8 @@ export interface AwsStandIns extends Started {
   clock: LocalClock;
   scheduler: SchedulerEndpoint;
   events: EventsSink;
+  /** Secrets Manager's session key and Cognito's groups, locally. */
+  identity: IdentityStandIn;
   /** Advances the local clock and fires the schedules that became due. */
   advanceClock(ms: number): Promise<{ now: string; fired: unknown[] }>;
 }
@@ -86,7 +88,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
     sfn.clockMoved();
     return { now: clock.now().toISOString(), fired };
   };
-  return { ...served, executions, sfn, clock, scheduler, events, advanceClock };
+  return { ...served, executions, sfn, clock, scheduler, events, identity, advanceClock };
 }
 
 function stepFunctions(

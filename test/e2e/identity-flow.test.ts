@@ -89,6 +89,7 @@ describe('signing in through the local provider', () => {
     expect(done.location).toBe('/tasks/abc?t=secret');
     expect(done.identity).toEqual({
       sub: 'local-cybersecurity',
+      username: 'local-cybersecurity',
       email: 'cybersecurity@district.example.org',
       name: 'Cybersecurity (CCS) (local user)',
       teams: ['cybersecurity'],

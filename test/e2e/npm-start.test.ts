@@ -24,7 +24,8 @@ interface Started {
 
 async function npmStart(): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, NODE_OPTIONS: '' },
+    // Emailed links alone (AUTH_MODE=link): this test is about crashes and restarts; sign-in has its own.
+    env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, NODE_OPTIONS: '', AUTH_MODE: 'link' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

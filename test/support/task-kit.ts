@@ -115,6 +115,17 @@ export function sentEmails() {
   });
 }
 
+/** A browser's GET of `path` (no path parameters, no query), as API Gateway gives it. */
+export function httpGet(path: string, headers: Record<string, string> = {}): HttpEvent {
+  const event = structuredClone(getEvent) as unknown as HttpEvent;
+  event.path = path;
+  event.resource = path;
+  event.pathParameters = null;
+  event.queryStringParameters = null;
+  event.headers = { ...event.headers, ...headers };
+  return event;
+}
+
 export function getTaskEvent(
   options: { taskId?: string; t?: string | null; cookie?: string } = {},
 ): HttpEvent {

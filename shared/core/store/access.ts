@@ -77,6 +77,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#), claim/releaseDigest
   'weekly-digest': access({ write: ['report'], query: ['pendingTasksByTeam', 'decidedTasksByMonth'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
+  // myRequests: listRequestsByRequester (GSI1 REQUESTER#)
+  'my-requests': access({ query: ['requestsByRequester'] }),
   // finishLogin: recordSignIn
   'auth-callback': access({ write: ['person'] }),
   // teamQueue: listPendingTasks (GSI1 TEAM#); getPerson (my out-of-office)

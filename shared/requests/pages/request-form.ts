@@ -189,7 +189,12 @@ export const FORM_FIELD_NAMES: readonly string[] = FORM_SECTIONS.flatMap((s) => 
 export interface RequestFormOptions {
   values?: Record<string, FormValue>;
   errors?: FieldError[];
+  /** Signed in (AUTH_MODE=sso): the requester is who signed in, and the form carries the CSRF token. */
+  signedIn?: { name: string; email: string; csrf: string };
 }
+
+/** The fields the sign-in fills: shown, not editable (the server takes them from the identity anyway). */
+const FROM_SIGN_IN = new Set(['requesterName', 'requesterEmail']);
 
 /** The id the error summary links to: the input, or the first option of a radio group. */
 function targetId(field: Field): string {
@@ -209,7 +214,12 @@ function sameChoice(current: string, option: string): boolean {
   return c === option;
 }
 
-function renderField(field: Field, values: Record<string, FormValue>, error: string | undefined): SafeHtml {
+function renderField(
+  field: Field,
+  values: Record<string, FormValue>,
+  error: string | undefined,
+  fromSignIn = false,
+): SafeHtml {
   const hintId = field.hint ? `${field.name}-hint` : undefined;
   const errorId = error ? `${field.name}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
@@ -233,7 +243,9 @@ ${hint}${message}${field.options.map(
 
   const common = html` id="${field.name}" name="${field.name}"${attr('aria-describedby', describedBy)}${
     error ? html` aria-invalid="true"` : ''
-  }${'optional' in field && field.optional ? '' : html` required`}${attr('maxlength', maxLengthOf(field.name))}`;
+  }${'optional' in field && field.optional ? '' : html` required`}${attr('maxlength', maxLengthOf(field.name))}${
+    fromSignIn ? html` readonly` : ''
+  }`;
   const label = html`<label for="${field.name}">${field.label}${
     'optional' in field && field.optional ? html` <span class="hint">(optional)</span>` : ''
   }</label>`;
@@ -297,7 +309,10 @@ function afterField(name: string): SafeHtml | string {
 }
 
 export function renderRequestForm(options: RequestFormOptions = {}): string {
-  const values = options.values ?? {};
+  const { signedIn } = options;
+  const values = signedIn
+    ? { ...options.values, requesterName: signedIn.name, requesterEmail: signedIn.email }
+    : (options.values ?? {});
   const errors = options.errors ?? [];
   const errorFor = new Map<string, string>();
   for (const e of errors) if (!errorFor.has(e.field)) errorFor.set(e.field, e.message);
@@ -309,10 +324,14 @@ ${errors.length ? errorSummary(errors) : ''}
 (curriculum) or DII (administrative) reviews it. You will get an email with a link to follow your request.</p>
 <p class="hint">All fields are required unless marked optional.</p>
 <form method="post" action="/requests" novalidate>
+${signedIn ? html`<input type="hidden" name="csrf" value="${signedIn.csrf}">` : ''}
 ${FORM_SECTIONS.map(
   (section) => html`<fieldset>
 <legend><h2>${section.legend}</h2></legend>
-${section.fields.map((f) => html`${renderField(f, values, errorFor.get(f.name))}${afterField(f.name)}`)}
+${section.fields.map(
+  (f) =>
+    html`${renderField(f, values, errorFor.get(f.name), Boolean(signedIn) && FROM_SIGN_IN.has(f.name))}${afterField(f.name)}`,
+)}
 </fieldset>`,
 )}
 <button type="submit">Submit request</button>

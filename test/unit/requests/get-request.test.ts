@@ -2,6 +2,7 @@
  * The requester follows the request through TS-PE-535: GET /requests/{id} as JSON or as the status
  * page with all 17 SOP steps. It shows status, step, reason and timeline, and never a secret.
  */
+
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -15,6 +16,7 @@ import { WorkflowStore } from '#shared/store.ts';
 import type { AuditEvent, RequestRecord } from '#shared/workflow/records.ts';
 import getEvent from '../../events/api-gateway-get-request.json' with { type: 'json' };
 import submitted from '../../events/resource-request.json' with { type: 'json' };
+import { person, ssoCaller } from '../../support/sso-kit.ts';
 
 const ddb = mockClient(dynamoDb);
 const ID = 'SR-20260901-7K3M9QXA';
@@ -389,5 +391,36 @@ describe('the HTTP edge (handler)', () => {
 
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toMatch(/Throttling|Rate exceeded|DynamoDB/);
+  });
+});
+
+describe('GET /requests/{id} with sign-in (AUTH_MODE=sso)', () => {
+  const NOW = new Date('2026-09-02T10:00:00.000Z');
+  const withCookie = (cookie: string) => {
+    const e = event(ID);
+    e.headers = { ...e.headers, cookie };
+    return e;
+  };
+
+  it('shows the request to its requester and to the review teams, and refuses anyone else (403)', async () => {
+    stubTable(record());
+    const kit = ssoCaller(() => NOW);
+    const requester = await kit.signIn(person(record().submitted.requesterEmail, []));
+    const reviewer = await kit.signIn(person('pat@district.example.org', ['cybersecurity']));
+    const stranger = await kit.signIn(person('lee@district.example.org', []));
+
+    expect((await getRequest(withCookie(requester.cookie), deps(), kit.deps)).statusCode).toBe(200);
+    expect((await getRequest(withCookie(reviewer.cookie), deps(), kit.deps)).statusCode).toBe(200);
+    await expect(getRequest(withCookie(stranger.cookie), deps(), kit.deps)).rejects.toMatchObject({
+      status: 403,
+      reason: 'not-yours',
+    });
+  });
+
+  it('sends a browser that is not signed in to sign in, and back to the request', async () => {
+    stubTable(record());
+    const res = await getRequest(event(ID, BROWSER), deps(), ssoCaller(() => NOW).deps);
+    expect(res.statusCode).toBe(302);
+    expect(String(res.headers?.Location)).toContain(`returnTo=${encodeURIComponent(`/requests/${ID}`)}`);
   });
 });

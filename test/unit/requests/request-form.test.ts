@@ -14,12 +14,13 @@ import { MAX_QUERY_LENGTH } from '#shared/registry/registry-list.ts';
 import { LIVE_STATUS_SCRIPT } from '#shared/requests/pages/live-status.ts';
 import { FORM_FIELD_NAMES, renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { parseResourceRequest, resourceRequestSchema } from '#shared/workflow/request-schema.ts';
+import { httpGet } from '../../support/task-kit.ts';
 
 const SCHEMA_FIELDS = Object.keys(resourceRequestSchema.shape);
 
 describe('GET / — the request form', () => {
   it('answers 200 HTML with the security headers', async () => {
-    const res = await requestForm();
+    const res = await requestForm(httpGet('/'));
 
     expect(res.statusCode).toBe(200);
     expect(res.headers).toMatchObject({
@@ -31,7 +32,7 @@ describe('GET / — the request form', () => {
   });
 
   it('SOP 2: contains an input for every field of the request schema, exactly once', async () => {
-    const { body } = await requestForm();
+    const { body } = await requestForm(httpGet('/'));
 
     expect([...FORM_FIELD_NAMES].sort()).toEqual([...SCHEMA_FIELDS].sort());
     for (const field of SCHEMA_FIELDS) expect(body).toContain(`name="${field}"`);
@@ -40,7 +41,7 @@ describe('GET / — the request form', () => {
   });
 
   it('posts the form to /requests as application/x-www-form-urlencoded', async () => {
-    const { body } = await requestForm();
+    const { body } = await requestForm(httpGet('/'));
 
     expect(body).toMatch(/<form method="post" action="\/requests" novalidate>/);
     expect(body).not.toContain('enctype="multipart');
@@ -48,7 +49,7 @@ describe('GET / — the request form', () => {
   });
 
   it('labels every text box and groups yes/no questions in fieldsets with a legend', async () => {
-    const { body } = await requestForm();
+    const { body } = await requestForm(httpGet('/'));
 
     for (const field of [
       'requesterName',
@@ -77,14 +78,14 @@ describe('GET / — the request form', () => {
   });
 
   it('explains that lists may be separated by commas or new lines', async () => {
-    const { body } = await requestForm();
+    const { body } = await requestForm(httpGet('/'));
 
     expect(body).toMatch(/<textarea id="teksAddressed"[^>]*aria-describedby="teksAddressed-hint"/);
     expect(body).toContain('One per line, or separated by commas.');
   });
 
   it('marks the optional fields and only those as not required', async () => {
-    const { body } = await requestForm();
+    const { body } = await requestForm(httpGet('/'));
 
     expect(body).toMatch(/<input type="url" id="resourceUrl"(?![^>]*required)[^>]*>/);
     expect(body).toMatch(/<textarea id="studentDataElements"(?![^>]*required)[^>]*>/);
@@ -171,7 +172,7 @@ describe('SOP 1–2, the form hint: registry entries matching the resource name'
   const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
   it('puts an empty live region and a plain registry link (no JavaScript needed) under "Name of resource"', async () => {
-    const { body } = await requestForm();
+    const { body } = await requestForm(httpGet('/'));
 
     const field = body.indexOf('id="resourceName"');
     const region = body.indexOf('<div id="registry-matches" aria-live="polite"></div>');
@@ -185,7 +186,7 @@ describe('SOP 1–2, the form hint: registry entries matching the resource name'
   });
 
   it('carries the registry-matches script, and the CSP allows it by the hash of the exact text in the page', async () => {
-    const res = await requestForm();
+    const res = await requestForm(httpGet('/'));
 
     const scripts = scriptsOf(res.body);
     expect(scripts).toEqual([REGISTRY_MATCHES_SCRIPT.source]);

@@ -3,6 +3,7 @@
  * audited, started as a Step Functions execution named by its id and acknowledged by email, in an order
  * that survives any single failure; an invalid one writes nothing.
  */
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -22,6 +23,7 @@ import { formToRequestInput, toCost, toList } from '#shared/workflow/form-input.
 import { isRequestId, newRequestId, REQUEST_ID_PATTERN } from '#shared/workflow/request-id.ts';
 import postEvent from '../../events/api-gateway-post-requests.json' with { type: 'json' };
 import validRequest from '../../events/resource-request.json' with { type: 'json' };
+import { person, ssoCaller } from '../../support/sso-kit.ts';
 
 // ---- an in-memory table behind the real WorkflowStore (conditional puts, gets, updates, queries) ----
 
@@ -283,24 +285,6 @@ describe('SOP 1–2: a valid request is stored, started and acknowledged', () =>
     expect(htmlBody).not.toContain('<script>');
     expect(htmlBody).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(htmlBody).toContain('A &amp; B &quot;Co&quot;');
-  });
-
-  it('with district SSO, the signed-in identity is recorded as the requester whatever the form says', async () => {
-    const event = jsonEvent({ ...validRequest, requesterEmail: 'someone.else@district.example' });
-    event.requestContext = {
-      ...event.requestContext,
-      authorizer: { claims: { email: 'Verified.Teacher@District.example' } },
-    } as HttpEvent['requestContext'];
-
-    const res = await submitRequest(event, deps());
-
-    expect(res.statusCode).toBe(201);
-    expect(requests()[0]).toMatchObject({
-      submitted: { requesterEmail: 'verified.teacher@district.example' },
-    });
-    expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input.Destination?.ToAddresses).toEqual([
-      'verified.teacher@district.example',
-    ]);
   });
 
   it('a free resource without a website still starts the workflow with usesWebsite false and cost 0', async () => {
@@ -1133,5 +1117,51 @@ describe('a resubmission reports the request as it is now', () => {
       links: { status: `${BASE_URL}/requests/${body(first).requestId}` },
     });
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+});
+
+describe('POST /requests with sign-in (AUTH_MODE=sso): the requester is who signed in', () => {
+  const teacher = person('pat.teacher@district.example.org', []);
+
+  it('records the signed-in person as the requester whatever the body says, with the session CSRF token', async () => {
+    const kit = ssoCaller(() => NOW);
+    const { cookie, csrf } = await kit.signIn(teacher);
+    const event = jsonEvent(
+      { ...validRequest, requesterName: 'Someone Else', requesterEmail: 'someone.else@district.example' },
+      { cookie, 'x-csrf-token': csrf },
+    );
+
+    const res = await submitRequest(event, deps(), kit.deps);
+
+    expect(res.statusCode).toBe(201);
+    expect(requests()[0]).toMatchObject({
+      submitted: { requesterName: teacher.name, requesterEmail: teacher.email },
+    });
+    expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input.Destination?.ToAddresses).toEqual([
+      teacher.email,
+    ]);
+  });
+
+  it('refuses a session post without its CSRF token (403) and stores nothing', async () => {
+    const kit = ssoCaller(() => NOW);
+    const { cookie } = await kit.signIn(teacher);
+
+    await expect(submitRequest(jsonEvent(validRequest, { cookie }), deps(), kit.deps)).rejects.toMatchObject({
+      status: 403,
+      reason: 'csrf',
+    });
+    expect(requests()).toEqual([]);
+  });
+
+  it('sends a browser that is not signed in to sign in, and answers an API client 401; nothing is stored', async () => {
+    const kit = ssoCaller(() => NOW);
+
+    const page = await submitRequest(formEvent(validForm), deps(), kit.deps);
+    expect(page.statusCode).toBe(303);
+    expect(String(page.headers?.Location)).toContain('/auth/login?returnTo=%2F');
+    await expect(submitRequest(jsonEvent(validRequest), deps(), kit.deps)).rejects.toMatchObject({
+      status: 401,
+    });
+    expect(requests()).toEqual([]);
   });
 });
