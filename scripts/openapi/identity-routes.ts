@@ -109,6 +109,36 @@ export const IDENTITY_ROUTES: OpenApiRoute[] = [
       ),
     },
   }),
+  identityRoute('get', '/my/requests', 'myRequests', {
+    summary: "The signed-in person's own requests, newest first (the last 50)",
+    security: SIGNED_IN,
+    responses: {
+      '200': both(
+        {
+          type: 'object',
+          required: ['items'],
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['requestId', 'resourceName', 'status', 'submittedAt'],
+                properties: {
+                  requestId: { type: 'string' },
+                  resourceName: { type: 'string' },
+                  status: { type: 'string', enum: ['IN_REVIEW', 'APPROVED', 'DENIED', 'ERROR'] },
+                  submittedAt: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
+          },
+        },
+        'Newest first.',
+      ),
+      '302': redirect('A browser that is not signed in goes to sign in.'),
+      '401': jsonBody(ref('Error'), 'Not signed in.'),
+    },
+  }),
   identityRoute('get', '/queue', 'workQueue', {
     summary: "The pending tasks of the signed-in person's teams",
     security: SIGNED_IN,

@@ -1,8 +1,9 @@
 /**
  * Signed-in people in a real browser (AUTH_MODE=sso, headless Chromium against the local runtime and
  * its embedded OpenID provider): a reviewer opens the work queue, is sent to sign in, comes back to
- * the queue, takes the team's task and decides it from there, without the emailed link. axe-core finds
- * no WCAG 2.1 AA violation on the sign-in page, the queue and the decision page.
+ * the queue, takes the team's task and decides it from there, without the emailed link; the teacher
+ * finds the request in their own list. axe-core finds no WCAG 2.1 AA violation on the sign-in page,
+ * the queue, the decision page and the list.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,5 +100,16 @@ describe('a reviewer signs in and decides from the work queue', () => {
     await page.click('button[type="submit"]');
     await expect.poll(() => page.locator('h1').textContent()).toMatch(/recorded/i);
     expect(problems).toEqual([]);
+
+    // The teacher's own list, after signing in from it.
+    const teacherPage = await (await browser.newContext()).newPage();
+    teacherPage.setDefaultTimeout(UI_TIMEOUT);
+    await teacherPage.goto(`${runtime.siteUrl}/my/requests`);
+    await teacherPage.waitForURL(/\/_local\/idp\/interaction\//);
+    await teacherPage.fill('input[name="email"]', 'teacher@district.example.org');
+    await teacherPage.click('button[type="submit"]');
+    await teacherPage.waitForURL(`${runtime.siteUrl}/my/requests`);
+    expect(await teacherPage.locator('table').textContent()).toContain(requestId);
+    await expectAccessible(teacherPage, 'my-requests');
   }, 90_000);
 });

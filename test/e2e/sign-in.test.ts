@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldOf } from '#shared/core/guards.ts';
 import { CookieJar } from '../support/oidc-browser.ts';
 import { signIn } from '../support/sign-in.ts';
-import { useTestRuntime } from './helpers.ts';
+import { requestBody, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('sign-in', { authMode: 'sso' });
 
@@ -41,6 +41,55 @@ describe('signing in to the local runtime', () => {
     expect(out.status).toBe(303);
     const view: unknown = await (await person.jar.fetch(`${env.runtime.siteUrl}/auth/session`)).json();
     expect(fieldOf(view, 'signedIn')).toBe(false);
+  });
+
+  it('a teacher submits as who they are and finds the request in their list; others of no team cannot read it', async () => {
+    const teacher = await signIn(env.runtime, 'teacher@district.example.org');
+    const res = await teacher.jar.fetch(`${env.runtime.siteUrl}/requests`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-csrf-token': teacher.csrf,
+      },
+      body: JSON.stringify(
+        requestBody({ requesterName: 'Typed Name', requesterEmail: 'typed@elsewhere.example' }),
+      ),
+    });
+    expect(res.status).toBe(201);
+    const requestId = String(fieldOf(await res.json(), 'requestId'));
+    const mine: unknown = await (
+      await teacher.jar.fetch(`${env.runtime.siteUrl}/my/requests`, {
+        headers: { accept: 'application/json' },
+      })
+    ).json();
+    expect(fieldOf(mine, 'items')).toEqual([
+      expect.objectContaining({ requestId, status: 'IN_REVIEW', resourceName: requestBody().resourceName }),
+    ]);
+
+    env.runtime.users.push({
+      sub: 'local-visitor',
+      email: 'visitor@district.example.org',
+      name: 'Visitor',
+      groups: [],
+    });
+    const visitor = await signIn(env.runtime, 'visitor@district.example.org');
+    const refused = await visitor.jar.fetch(`${env.runtime.siteUrl}/requests/${requestId}`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('keeps the outbox and the executions for Technology Services and the auditors', async () => {
+    expect((await fetch(`${env.runtime.siteUrl}/_local/outbox`)).status).toBe(401);
+    const teacher = await signIn(env.runtime, 'teacher@district.example.org');
+    expect((await teacher.jar.fetch(`${env.runtime.siteUrl}/_local/outbox`)).status).toBe(403);
+    const auditor = await signIn(env.runtime, 'auditor@district.example.org');
+    expect((await auditor.jar.fetch(`${env.runtime.siteUrl}/_local/outbox`)).status).toBe(200);
+    expect(
+      (await auditor.jar.fetch(`${env.runtime.siteUrl}/executions`, { headers: { accept: 'text/html' } }))
+        .status,
+    ).toBe(200);
   });
 
   it('refuses a callback this browser did not start (no pending login): 400, no session', async () => {
