@@ -3,9 +3,10 @@
  * the session says who signed in and their teams; sign-out ends it; sign-in routes refuse what a
  * browser that did not start the sign-in sends.
  */
+import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { fieldOf } from '#shared/core/guards.ts';
-import { CookieJar } from '../support/oidc-browser.ts';
+import { CookieJar, visitProvider } from '../support/oidc-browser.ts';
 import { signIn } from '../support/sign-in.ts';
 import { requestBody, useTestRuntime } from './helpers.ts';
 
@@ -100,5 +101,52 @@ describe('signing in to the local runtime', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Sign-in did not complete');
     expect(jar.header()).not.toContain('district_session');
+  });
+});
+
+describe('API clients with a bearer token from the same provider', () => {
+  /** An ID token of `email` from the local provider, by the code flow with PKCE (as an API client gets one). */
+  async function idTokenOf(email: string): Promise<string> {
+    const issuer = new URL(env.runtime.idpIssuer);
+    const redirectUri = `${env.runtime.siteUrl}/auth/callback`;
+    const config = await client.discovery(
+      issuer,
+      'district-site-local',
+      { redirect_uris: [redirectUri] },
+      client.None(),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email profile',
+      state,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const { callback } = await visitProvider(url.href, email, redirectUri);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    if (!tokens.id_token) throw new Error('no ID token');
+    return tokens.id_token;
+  }
+
+  it('reads the team queue with a valid token, and is refused (401) with a tampered one', async () => {
+    const token = await idTokenOf('cybersecurity@district.example.org');
+    const ok = await fetch(`${env.runtime.siteUrl}/queue`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    expect(ok.status).toBe(200);
+    expect(fieldOf(await ok.json(), 'tasks')).toEqual(expect.any(Array));
+    const tampered = `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const refused = await fetch(`${env.runtime.siteUrl}/queue`, {
+      headers: { authorization: `Bearer ${tampered}`, accept: 'application/json' },
+    });
+    expect(refused.status).toBe(401);
   });
 });
