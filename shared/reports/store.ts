@@ -2,14 +2,13 @@
  * The reports' aggregates (PK=REPORT#<yyyy-mm>), kept as events happen so that a report reads a bounded
  * number of items whatever the table's size: per month, the requests submitted and closed (by outcome,
  * with a histogram of lead times), per step the decisions (with a histogram of days and how many were
- * within the service level), and the denials by step and reason. Each count is idempotent: the item
- * keeps the ids it counted (a string set) and the update is conditional on the id not being there, so
- * a retried step or a recovery replay counts once. A month's item holds at most a few thousand ids
- * per step (about 23 bytes each, far under DynamoDB's 400 KB).
+ * within the service level), and the denials by step and reason. Each count is idempotent (countOnce):
+ * a retried step or a recovery replay counts once. The aggregate items hold counters only, so a report
+ * reads a few small items per month whatever the number of requests.
  */
 import { createHash } from 'node:crypto';
 import { ConflictError } from '../core/errors.ts';
-import { PARTITIONS } from '../core/store/keys.ts';
+import { PARTITIONS, TABLE_KEYS } from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
 
 /** Histogram buckets are tenths of a day: `h37` counts durations of 3.65 to 3.75 days. */
@@ -17,6 +16,8 @@ export const bucketOf = (days: number): string => `h${Math.max(0, Math.round(day
 export const daysOfBucket = (bucket: string): number => Number(bucket.slice(1)) / 10;
 
 export const monthOf = (iso: string): string => iso.slice(0, 7);
+/** A count's marker outlives any retry or replay of its step (the recovery sweep works within days). */
+const SEEN_RETENTION_DAYS = 400;
 const reportKey = (month: string, sk: string) => ({ PK: `${PARTITIONS.report}${month}`, SK: sk });
 
 export type Outcome = 'approved' | 'denied' | 'error';
@@ -29,48 +30,56 @@ export interface ReportItem {
 export class ReportStore {
   constructor(private readonly table: Table) {}
 
-  /** Adds `counters` (attribute → amount) once for `id` on the item; false when `id` was counted. */
+  /**
+   * Adds `counters` (attribute → amount) to the aggregate item, once for `id`: a marker item per
+   * counted event (`REPORT#SEEN#<what>#<id>`, its own partition, never read by a report) is put first,
+   * conditionally; a retry finds it and counts nothing. A step that dies between the two writes leaves
+   * the figure one short, never doubled. False when `id` was counted before.
+   */
   private async countOnce(
     what: string,
     key: { PK: string; SK: string },
-    set: string,
+    seen: string,
     id: string,
     counters: Record<string, number>,
     fixed: Record<string, string> = {},
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#set': set };
-    const values: Record<string, unknown> = { ':ids': new Set([id]), ':id': id };
-    const adds = ['#set :ids'];
-    Object.entries(counters).forEach(([attribute, amount], i) => {
+    try {
+      await this.table.putNew('Mark report count', {
+        PK: `${PARTITIONS.report}SEEN#${seen}#${id}`,
+        SK: 'SEEN',
+        [TABLE_KEYS.ttl]: this.table.expiresAtEpoch(SEEN_RETENTION_DAYS),
+      });
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const adds = Object.entries(counters).map(([attribute, amount], i) => {
       names[`#c${i}`] = attribute;
       values[`:c${i}`] = amount;
-      adds.push(`#c${i} :c${i}`);
+      return `#c${i} :c${i}`;
     });
     const sets = Object.entries(fixed).map(([attribute, value], i) => {
       names[`#f${i}`] = attribute;
       values[`:f${i}`] = value;
       return `#f${i} = :f${i}`;
     });
-    try {
-      await this.table.update(what, {
-        Key: key,
-        UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
-        ConditionExpression: 'NOT contains(#set, :id)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConflictError) return false;
-      throw error;
-    }
+    await this.table.update(what, {
+      Key: key,
+      UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return true;
   }
 
   async countSubmitted(requestId: string, submittedAt: string): Promise<boolean> {
     return this.countOnce(
       'Count submission',
       reportKey(monthOf(submittedAt), 'REQUESTS'),
-      'submittedIds',
+      'submitted',
       requestId,
       {
         submitted: 1,
@@ -85,22 +94,16 @@ export class ReportStore {
     closedAt: string,
     leadDays?: number,
   ): Promise<boolean> {
-    return this.countOnce('Count outcome', reportKey(monthOf(closedAt), 'REQUESTS'), 'closedIds', requestId, {
+    return this.countOnce('Count outcome', reportKey(monthOf(closedAt), 'REQUESTS'), 'closed', requestId, {
       [outcome]: 1,
       ...(leadDays === undefined ? {} : { [`lead_${bucketOf(leadDays)}`]: 1 }),
     });
   }
 
   async countReuse(requestId: string, at: string): Promise<boolean> {
-    return this.countOnce(
-      'Count reused vetting',
-      reportKey(monthOf(at), 'REQUESTS'),
-      'reusedIds',
-      requestId,
-      {
-        reused: 1,
-      },
-    );
+    return this.countOnce('Count reused vetting', reportKey(monthOf(at), 'REQUESTS'), 'reused', requestId, {
+      reused: 1,
+    });
   }
 
   /** A decided task (month of decision): its days from assignment and whether within its service level. */
@@ -113,7 +116,7 @@ export class ReportStore {
     return this.countOnce(
       'Count decision',
       reportKey(monthOf(decidedAt), `STEP#${task.kind}`),
-      'taskIds',
+      'decided',
       task.taskId,
       {
         decided: 1,
@@ -129,7 +132,7 @@ export class ReportStore {
     return this.countOnce(
       'Count denial',
       key,
-      'requestIds',
+      'denied',
       requestId,
       { count: 1 },
       { reason, sopStep: String(sopStep) },
