@@ -10,6 +10,8 @@
  *   5. workflows  200 requests decided through the HTTP API, completed per second
  *   6. registry   BENCH_REGISTRY_ENTRIES entries (default 2,000) imported, then search latency, items
  *                 read per page and response sizes (bench/registry.ts)
+ *   7. reports    a year of aggregates at 100,000 requests and the pending tasks of such a volume,
+ *                 then the reports' latency and items read (bench/reports.ts)
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { measureHttp } from './http.ts';
 import { ASSUMED, fixtureObject, measurePaths } from './paths.ts';
 import { PRICES_CHECKED_ON, PRICES_USD } from './prices.ts';
 import { measureRegistry, registryTargets } from './registry.ts';
+import { measureReports, reportTargets } from './reports.ts';
 import { profileSubmissions } from './submission-profile.ts';
 import { measureWorkflows } from './workflows.ts';
 
@@ -135,6 +138,10 @@ console.log(
 const registry = await measureRegistry();
 table(registry.queries);
 
+console.log('7. Reports: a year of aggregates at 100,000 requests, and the tasks pending at that volume');
+const reports = await measureReports();
+table([{ ...reports, summary: JSON.stringify(reports.summary), page: JSON.stringify(reports.page) }]);
+
 // One vetting round: a replacement (SOP 11) runs the vetting again, and its path is reported, not targeted.
 const longestApproved = Math.max(
   ...paths
@@ -180,6 +187,7 @@ const targets = [
     pass: workflows.unfinished === 0,
   },
   ...registryTargets(registry),
+  ...reportTargets(reports),
 ];
 console.log('Targets');
 table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
@@ -195,6 +203,7 @@ const results = {
   http: { ...http, lonePostRequestProfile: submissionProfile },
   workflows,
   registry,
+  reports,
   targets,
 };
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
