@@ -11,10 +11,10 @@
 
 import { type HttpEvent, type HttpResponse, httpHandler, pageOrJson } from '#shared/core/http/edge.ts';
 import { readDeps } from '#shared/deps.ts';
-import { type CallerDeps, callerDeps } from '#shared/identity/index.ts';
+import { type CallerDeps, callerDeps, isResponse, signedInOrSignIn } from '#shared/identity/index.ts';
 import { renderRequestStatus, renderStatusError } from '#shared/requests/pages/request-status.ts';
 import { type GetRequestDeps, readRequestStatus } from '#shared/requests/request-status.ts';
-import { isResponse, requireReader, signedInOrSignIn } from '#shared/requests/signed-in.ts';
+import { requireReader } from '#shared/requests/signed-in.ts';
 
 export type { GetRequestDeps } from '#shared/requests/request-status.ts';
 

@@ -6,9 +6,8 @@
  * Env: IDENTITY_ENV. IAM: secretsmanager:GetSecretValue on the session key.
  */
 import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler } from '#shared/core/http/edge.ts';
-import { type CallerDeps, callerDeps } from '#shared/identity/index.ts';
+import { type CallerDeps, callerDeps, isResponse, signedInOrSignIn } from '#shared/identity/index.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
-import { isResponse, signedInOrSignIn } from '#shared/requests/signed-in.ts';
 
 export async function requestForm(
   event: HttpEvent,

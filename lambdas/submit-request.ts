@@ -22,14 +22,9 @@ import {
   wantsHtml,
 } from '#shared/core/http/edge.ts';
 import { workflowStartDeps } from '#shared/deps.ts';
-import { type CallerDeps, callerDeps } from '#shared/identity/index.ts';
+import { type CallerDeps, callerDeps, isResponse, signedInOrSignIn } from '#shared/identity/index.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
-import {
-  isResponse,
-  requireSubmitCsrf,
-  signedInOrSignIn,
-  withRequester,
-} from '#shared/requests/signed-in.ts';
+import { requireSubmitCsrf, withRequester } from '#shared/requests/signed-in.ts';
 import {
   type SubmissionDeps,
   type SubmissionResult,

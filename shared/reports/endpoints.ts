@@ -11,16 +11,13 @@ import {
   htmlResponse,
   httpHandler,
   jsonResponse,
-  wantsHtml,
 } from '../core/http/edge.ts';
 import {
   AccessDeniedError,
   type CallerDeps,
-  callerOf,
-  loginPath,
+  isResponse,
   OVERSIGHT_GROUPS,
-  redirect,
-  SessionRejectedError,
+  signedInOrSignIn,
 } from '../identity/index.ts';
 import type { TaskRecord } from '../workflow/index.ts';
 import { renderReportsPage } from './pages/reports-page.ts';
@@ -38,13 +35,9 @@ export interface ReportEndpointDeps extends ReportDeps {
 
 /** Undefined when the caller may read the reports; else the answer (sign in first). 403 for others. */
 async function oversightOnly(event: HttpEvent, deps: ReportEndpointDeps): Promise<HttpResponse | undefined> {
-  if (deps.caller.mode === 'link') return undefined;
-  const caller = await callerOf(event, deps.caller);
-  if (caller.kind === 'nobody') {
-    if (wantsHtml(event)) return redirect(event, loginPath(`${event.path}`));
-    throw new SessionRejectedError('missing');
-  }
-  if (!caller.person.teams.some((team) => OVERSIGHT_GROUPS.some((g) => g === team))) {
+  const who = await signedInOrSignIn(event, deps.caller, event.path);
+  if (!who || isResponse(who)) return who;
+  if (!who.person.teams.some((team) => OVERSIGHT_GROUPS.some((g) => g === team))) {
     throw new AccessDeniedError('not-oversight');
   }
   return undefined;

@@ -19,31 +19,13 @@ import {
 import {
   AccessDeniedError,
   type CallerDeps,
-  callerOf,
+  isResponse,
   type KnownCaller,
-  loginPath,
-  redirect,
   requireCsrf,
-  SessionRejectedError,
+  signedInOrSignIn,
 } from '../identity/index.ts';
 import type { RequestRecord } from '../workflow/index.ts';
 import type { RequestStore } from './store.ts';
-
-/** The signed-in caller; a redirect to sign in (a browser's GET) or 401 otherwise. Undefined in link mode. */
-export async function signedInOrSignIn(
-  event: HttpEvent,
-  caller: CallerDeps,
-  returnTo: string,
-): Promise<KnownCaller | HttpResponse | undefined> {
-  if (caller.mode === 'link') return undefined;
-  const who = await callerOf(event, caller);
-  if (who.kind !== 'nobody') return who;
-  if (wantsHtml(event) || event.httpMethod === 'GET') return redirect(event, loginPath(returnTo));
-  throw new SessionRejectedError('missing');
-}
-
-export const isResponse = (value: unknown): value is HttpResponse =>
-  typeof value === 'object' && value !== null && 'statusCode' in value;
 
 /** A cookie session's POST carries its CSRF token (form field or header); 403 otherwise. */
 export function requireSubmitCsrf(event: HttpEvent, caller: KnownCaller | undefined, raw: unknown): void {

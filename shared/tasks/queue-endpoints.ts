@@ -15,14 +15,7 @@ import {
   parseBody,
   wantsHtml,
 } from '../core/http/edge.ts';
-import {
-  callerOf,
-  type KnownCaller,
-  loginPath,
-  redirect,
-  requireCsrf,
-  SessionRejectedError,
-} from '../identity/index.ts';
+import { isResponse, type KnownCaller, redirect, requireCsrf, signedInOrSignIn } from '../identity/index.ts';
 import { type AwayDeps, setAway } from './away.ts';
 import { renderQueuePage } from './pages/queue-page.ts';
 import { renderTaskErrorPage } from './pages/task-page.ts';
@@ -37,18 +30,12 @@ const NOTICES: Record<string, string> = {
   away: 'Your out-of-office is saved.',
 };
 
-/** The signed-in caller; a redirect to sign in (browser) or 401 otherwise; 404 in link mode. */
+/** The signed-in caller, or where to send them; 404 in link mode (nobody signs in). */
 async function signedIn(event: HttpEvent, deps: QueueDeps): Promise<KnownCaller | HttpResponse> {
-  if (deps.caller.mode === 'link') {
-    throw new NotFoundError('The work queue needs sign-in: this site runs with AUTH_MODE=link.');
-  }
-  const caller = await callerOf(event, deps.caller);
-  if (caller.kind !== 'nobody') return caller;
-  if (event.httpMethod === 'GET' && wantsHtml(event)) return redirect(event, loginPath('/queue'));
-  throw new SessionRejectedError('missing');
+  const who = await signedInOrSignIn(event, deps.caller, '/queue');
+  if (!who) throw new NotFoundError('The work queue needs sign-in: this site runs with AUTH_MODE=link.');
+  return who;
 }
-
-const isResponse = (value: KnownCaller | HttpResponse): value is HttpResponse => 'statusCode' in value;
 
 async function queueView(caller: KnownCaller, deps: QueueEndpointDeps, extra: { notice?: string } = {}) {
   const [items, me] = await Promise.all([
