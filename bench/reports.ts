@@ -71,6 +71,58 @@ function monthItems(month: string, perMonth: number): Record<string, unknown>[] 
   ];
 }
 
+/** A year of aggregates at REQUESTS_PER_YEAR and `pending` tasks waiting, as table items. */
+function seedItems(now: Date, pending: number): Record<string, unknown>[] {
+  const months = Array.from({ length: 12 }, (_, i) =>
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11 + i, 1)).toISOString().slice(0, 7),
+  );
+  const items = months.flatMap((m) => monthItems(m, Math.round(REQUESTS_PER_YEAR / 12)));
+  const kinds = keysOf(DEFAULT_SERVICE_LEVEL_DAYS);
+  for (let i = 0; i < pending; i++) {
+    const kind = kinds[i % kinds.length] ?? 'privacy-review';
+    const created = new Date(now.getTime() - (i % 20) * 86_400_000).toISOString();
+    items.push({
+      PK: `TASK#bench${String(i).padStart(18, '0')}`,
+      SK: 'TASK',
+      GSI1PK: `TEAM#${TASK_KINDS[kind].team}`,
+      GSI1SK: created,
+      entity: 'task',
+      taskId: `bench${String(i).padStart(17, '0')}`,
+      requestId: `SR-20260101-${String(i).padStart(8, '0')}`,
+      kind,
+      team: TASK_KINDS[kind].team,
+      sopStep: TASK_KINDS[kind].sopStep,
+      status: 'PENDING',
+      createdAt: created,
+      expiresAt: new Date(Date.parse(created) + 14 * 86_400_000).toISOString(),
+      dueBy: new Date(Date.parse(created) + 10 * 86_400_000).toISOString(),
+      taskToken: 'bench',
+      secretHash: 'bench',
+    });
+  }
+  return items;
+}
+
+/** 30 GETs of `path`, one at a time: p50, p99 and the answer's size. */
+async function timeRoute(base: string, path: string, accept: string) {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 30; i++) {
+    const started = performance.now();
+    const res = await fetch(`${base}${path}`, { headers: { accept } });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+    times.push(performance.now() - started);
+    bytes = Buffer.byteLength(body);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    p50Ms: Number(percentile(times, 50).toFixed(1)),
+    p99Ms: Number(percentile(times, 99).toFixed(1)),
+    bytes,
+  };
+}
+
 export async function measureReports(
   pending = Number(process.env.BENCH_REPORT_PENDING ?? 4000),
 ): Promise<ReportFigures> {
@@ -79,33 +131,7 @@ export async function measureReports(
   const table = runtime.env.TABLE_NAME ?? '';
   try {
     const now = new Date();
-    const months = Array.from({ length: 12 }, (_, i) =>
-      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11 + i, 1)).toISOString().slice(0, 7),
-    );
-    const items = months.flatMap((m) => monthItems(m, Math.round(REQUESTS_PER_YEAR / 12)));
-    const kinds = keysOf(DEFAULT_SERVICE_LEVEL_DAYS);
-    for (let i = 0; i < pending; i++) {
-      const kind = kinds[i % kinds.length] ?? 'privacy-review';
-      const created = new Date(now.getTime() - (i % 20) * 86_400_000).toISOString();
-      items.push({
-        PK: `TASK#bench${String(i).padStart(18, '0')}`,
-        SK: 'TASK',
-        GSI1PK: `TEAM#${TASK_KINDS[kind].team}`,
-        GSI1SK: created,
-        entity: 'task',
-        taskId: `bench${String(i).padStart(17, '0')}`,
-        requestId: `SR-20260101-${String(i).padStart(8, '0')}`,
-        kind,
-        team: TASK_KINDS[kind].team,
-        sopStep: TASK_KINDS[kind].sopStep,
-        status: 'PENDING',
-        createdAt: created,
-        expiresAt: new Date(Date.parse(created) + 14 * 86_400_000).toISOString(),
-        dueBy: new Date(Date.parse(created) + 10 * 86_400_000).toISOString(),
-        taskToken: 'bench',
-        secretHash: 'bench',
-      });
-    }
+    const items = seedItems(now, pending);
     const endpoint = runtime.env.AWS_ENDPOINT_URL_DYNAMODB;
     const writer = DynamoDBDocumentClient.from(
       new DynamoDBClient({
@@ -143,26 +169,8 @@ export async function measureReports(
         serviceLevels: DEFAULT_SERVICE_LEVEL_DAYS,
       },
     );
-    const time = async (path: string, accept: string) => {
-      const times: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < 30; i++) {
-        const started = performance.now();
-        const res = await fetch(`${runtime.baseUrl}${path}`, { headers: { accept } });
-        const body = await res.text();
-        if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
-        times.push(performance.now() - started);
-        bytes = Buffer.byteLength(body);
-      }
-      times.sort((a, b) => a - b);
-      return {
-        p50Ms: Number(percentile(times, 50).toFixed(1)),
-        p99Ms: Number(percentile(times, 99).toFixed(1)),
-        bytes,
-      };
-    };
-    const summary = await time('/reports/summary.json', 'application/json');
-    const page = await time('/reports', 'text/html');
+    const summary = await timeRoute(runtime.baseUrl, '/reports/summary.json', 'application/json');
+    const page = await timeRoute(runtime.baseUrl, '/reports', 'text/html');
     writer.destroy();
     return {
       requestsPerYear: REQUESTS_PER_YEAR,
