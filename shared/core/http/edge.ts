@@ -14,7 +14,6 @@ import {
   ValidationError,
   WorkflowError,
 } from '../errors.ts';
-import { fieldOf } from '../guards.ts';
 import { scriptsIn } from '../html/page-scripts.ts';
 import { logger } from '../logger.ts';
 
@@ -72,15 +71,6 @@ export function header(event: HttpEvent, name: string): string | undefined {
   for (const [k, v] of Object.entries(event.headers ?? {}))
     if (k.toLowerCase() === wanted) return v ?? undefined;
   return undefined;
-}
-
-/** The verified identity API Gateway passes on when the district configures SSO (REST or HTTP API). */
-export function verifiedIdentityOf(event: { requestContext?: { authorizer?: unknown } }): string | undefined {
-  const authorizer = event.requestContext?.authorizer;
-  const email =
-    fieldOf(fieldOf(authorizer, 'claims'), 'email') ??
-    fieldOf(fieldOf(fieldOf(authorizer, 'jwt'), 'claims'), 'email');
-  return typeof email === 'string' && email.trim() ? email.trim() : undefined;
 }
 
 /** Browsers ask for text/html first; API clients get JSON. */
