@@ -74,6 +74,27 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
   return body;
 }
 
+/**
+ * The shortest path's request: a free application without a website or student data (privacy review,
+ * curriculum, technical review, installation).
+ */
+export const simpleRequestBody = (resourceName: string) =>
+  requestBody({
+    resourceName,
+    resourceUrl: undefined,
+    resourceKind: 'application',
+    cost: 0,
+    studentDataShared: false,
+    studentDataElements: undefined,
+  });
+
+/** A privacy review that finds the policy acceptable, no DPA needed. */
+export const PRIVACY_OK = {
+  decision: 'acceptable',
+  studentDataRequired: 'no',
+  vendorContactEmail: 'privacy@vendor.example',
+};
+
 export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,

@@ -6,25 +6,13 @@
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fieldOf } from '#shared/core/guards.ts';
-import { requestBody, useTestRuntime } from './helpers.ts';
+import { PRIVACY_OK, simpleRequestBody, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('reports');
 const DAY = 86_400_000;
 
-const simple = (name: string) =>
-  requestBody({
-    resourceName: name,
-    resourceUrl: undefined,
-    resourceKind: 'application',
-    cost: 0,
-    studentDataShared: false,
-    studentDataElements: undefined,
-  });
-const privacyOk = {
-  decision: 'acceptable',
-  studentDataRequired: 'no',
-  vendorContactEmail: 'privacy@vendor.example',
-};
+const simple = simpleRequestBody;
+const privacyOk = PRIVACY_OK;
 
 afterAll(() => {
   vi.useRealTimers();

@@ -18,26 +18,20 @@
  * the runtime runs in this process, so its handlers see that time.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseTaskLink, requestBody, type TaskLink, useTestRuntime } from '../e2e/helpers.ts';
+import {
+  PRIVACY_OK,
+  parseTaskLink,
+  simpleRequestBody,
+  type TaskLink,
+  useTestRuntime,
+} from '../e2e/helpers.ts';
 import { atLeast, exactly, misses, recordFigures } from './figures.ts';
 import { until } from './support.ts';
 
 const env = useTestRuntime('rel-links');
 
-const simple = (name: string) =>
-  requestBody({
-    resourceName: name,
-    resourceUrl: undefined,
-    resourceKind: 'application',
-    cost: 0,
-    studentDataShared: false,
-    studentDataElements: undefined,
-  });
-const privacyOk = {
-  decision: 'acceptable',
-  studentDataRequired: 'no',
-  vendorContactEmail: 'privacy@vendor.example',
-};
+const simple = simpleRequestBody;
+const privacyOk = PRIVACY_OK;
 const privacyNo = {
   decision: 'unacceptable',
   comment: 'The policy sells student data',
