@@ -81,7 +81,7 @@ describe('signing in to the local runtime', () => {
     expect(refused.status).toBe(403);
   });
 
-  it('keeps the outbox and the executions for Technology Services and the auditors', async () => {
+  it('keeps the outbox, the executions and the reports for Technology Services and the auditors', async () => {
     expect((await fetch(`${env.runtime.siteUrl}/_local/outbox`)).status).toBe(401);
     const teacher = await signIn(env.runtime, 'teacher@district.example.org');
     expect((await teacher.jar.fetch(`${env.runtime.siteUrl}/_local/outbox`)).status).toBe(403);
@@ -91,6 +91,13 @@ describe('signing in to the local runtime', () => {
       (await auditor.jar.fetch(`${env.runtime.siteUrl}/executions`, { headers: { accept: 'text/html' } }))
         .status,
     ).toBe(200);
+    // The reports too: Technology Services and the auditors only.
+    const reports = `${env.runtime.siteUrl}/reports/summary.json`;
+    const json = { headers: { accept: 'application/json' } };
+    expect((await fetch(reports, json)).status).toBe(401);
+    expect((await teacher.jar.fetch(reports, json)).status).toBe(403);
+    const ts = await signIn(env.runtime, 'technology-services@district.example.org');
+    expect((await ts.jar.fetch(reports, json)).status).toBe(200);
   });
 
   it('refuses a callback this browser did not start (no pending login): 400, no session', async () => {
