@@ -1,6 +1,6 @@
 /**
  * The pages and routes of signed-in people ask the same first question: who is asking, and if nobody,
- * where to send them. A browser's GET (or a form post) goes to sign in and back to `returnTo`; an API
+ * where to send them. A browser (it asks for HTML) goes to sign in and back to `returnTo`; an API
  * client gets 401. In link mode nobody signs in: undefined, and the route decides what that means.
  */
 import { type HttpEvent, type HttpResponse, wantsHtml } from '../core/http/edge.ts';
@@ -18,7 +18,7 @@ export async function signedInOrSignIn(
   if (caller.mode === 'link') return undefined;
   const who = await callerOf(event, caller);
   if (who.kind !== 'nobody') return who;
-  if (wantsHtml(event) || event.httpMethod === 'GET') return redirect(event, loginPath(returnTo));
+  if (wantsHtml(event)) return redirect(event, loginPath(returnTo));
   throw new SessionRejectedError('missing');
 }
 
