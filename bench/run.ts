@@ -12,6 +12,8 @@
  *                 read per page and response sizes (bench/registry.ts)
  *   7. reports    a year of aggregates at 100,000 requests and the pending tasks of such a volume,
  *                 then the reports' latency and items read (bench/reports.ts)
+ *   8. lead time  1,000 requests through the procedure's steps with drawn delays, with and without
+ *                 the reuse of a current vetting: median and p90 days, the critical path (bench/lead-time.ts)
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { startLocalRuntime } from '../local/runtime.ts';
 import { measureBundles } from './bundles.ts';
 import { fixedMonthlyCost } from './fixed-cost.ts';
 import { measureHttp } from './http.ts';
+import { simulateLeadTime } from './lead-time.ts';
 import { ASSUMED, fixtureObject, measurePaths } from './paths.ts';
 import { PRICES_CHECKED_ON, PRICES_USD } from './prices.ts';
 import { measureRegistry, registryTargets } from './registry.ts';
@@ -142,6 +145,13 @@ console.log('7. Reports: a year of aggregates at 100,000 requests, and the tasks
 const reports = await measureReports();
 table([{ ...reports, summary: JSON.stringify(reports.summary), page: JSON.stringify(reports.page) }]);
 
+console.log('8. Lead time: 1,000 requests through the steps with drawn delays (bench/lead-time.ts)');
+const leadTime = simulateLeadTime();
+table([
+  { withoutReuse: JSON.stringify(leadTime.withoutReuse), withReuse: JSON.stringify(leadTime.withReuse) },
+]);
+table(leadTime.criticalPath);
+
 // One vetting round: a replacement (SOP 11) runs the vetting again, and its path is reported, not targeted.
 const longestApproved = Math.max(
   ...paths
@@ -204,6 +214,7 @@ const results = {
   workflows,
   registry,
   reports,
+  leadTime,
   targets,
 };
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
