@@ -1,7 +1,7 @@
 /**
  * GET /queue as a page: the signed-in person's teams' pending tasks in a table (request, step, team,
- * assigned, deadline, reminded, who has it) with Take / Give back / Assign on each row, and the
- * out-of-office form. Every form posts the session's CSRF token; no script.
+ * assigned, deadline, overdue past its service level, who has it) with Take / Give back / Assign on
+ * each row, and the out-of-office form. Every form posts the session's CSRF token; no script.
  */
 import type { FieldError } from '../../core/errors.ts';
 import { html } from '../../core/html/html.ts';
@@ -32,7 +32,7 @@ function row(item: QueueItem, view: QueueView) {
 <td><a href="${item.link}">${item.title}</a><br><a class="hint" href="/requests/${encodeURIComponent(item.requestId)}">Request ${item.requestId}</a></td>
 <td>${TEAMS[item.team]}</td>
 <td>${formatDateTime(item.assignedAt)}</td>
-<td>${formatDateTime(item.dueAt)}${item.overdue ? html` <span class="badge DENIED">Reminded</span>` : ''}</td>
+<td>${formatDateTime(item.dueAt)}${item.overdue ? html` <span class="badge DENIED">Overdue</span>` : ''}</td>
 <td>${item.assignee ? `${item.assignee.name} (${item.assignee.email})` : 'Not taken'}</td>
 <td>${
     mine
