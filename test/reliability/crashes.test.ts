@@ -23,7 +23,7 @@ import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
 import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, knownDefect, misses, recordFigures } from './figures.ts';
 import { type Expected, observe, reconcile } from './reconcile.ts';
-import { fastDataDir, SEED, seededRandom } from './support.ts';
+import { fastDataDir, SEED, seededRandom, sweepUntilDone } from './support.ts';
 import { TolerantDriver } from './tolerant-driver.ts';
 
 const KILLS = 10;
@@ -233,11 +233,11 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
     inProcess = await startTestRuntime(dataDir, { port });
     // The decision sweep (recover-requests, at start and every few minutes) finishes a decision a kill
     // left claimed (undelivered, or delivered without its audit event and email) once it is a minute
-    // old: wait until the last kill is a minute old, sweep, and let the client decide the steps that
-    // follow in the workflows still open.
+    // old: wait until the last kill is a minute old, sweep (again while a round finds work, as its
+    // schedule would), and let the client decide the steps that follow in the workflows still open.
     const wait = lastKillAt + 61_000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    await inProcess.runScheduledFunctions();
+    const sweeps = await sweepUntilDone(inProcess);
     const open = all.filter((s) => !TERMINAL.includes(statuses.get(s.requestId) ?? ''));
     const openAtRestart = open.length;
     if (open.length > 0) {
@@ -348,6 +348,10 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
         recoveryEvents('DECISION_FOLLOW_UP_BY_RECOVERY'),
       ),
       info('workflows still open at the final restart (driven on after its sweep)', openAtRestart),
+      info(
+        'recovery sweeps at the final restart (each finishes up to 50 decisions; 15 minutes apart on AWS)',
+        sweeps,
+      ),
       info('abandoned submissions', abandoned.length),
       info('abandoned submissions stored', abandonedStored.length),
       info('5xx or refused connections retried by the client', driver.counts.retried5xx),

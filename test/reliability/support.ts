@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultPredicate } from '#local/runtime.ts';
+import { isRecord } from '#shared/core/guards.ts';
 
 /** One seed for every generator and every injected fault; RELIABILITY_SEED replays another run. */
 export const SEED = Number(process.env.RELIABILITY_SEED ?? 535_2026);
@@ -97,3 +98,31 @@ export function fastDataDir(label: string): string {
   const root = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   return mkdtempSync(join(root, `reliability-${label}-`));
 }
+
+/** How many rounds sweepUntilDone runs at most: each sweep finishes up to 50 decisions and 100 requests. */
+const MAX_SWEEPS = 10;
+
+/**
+ * Runs the recovery sweep as its schedule would over the following hours (every 15 minutes on AWS):
+ * again while a round still found work (a round finishes at most DEFAULT_DECISION_SWEEP_LIMIT decisions
+ * and DEFAULT_SWEEP_LIMIT requests). The number of rounds it took.
+ */
+export async function sweepUntilDone(runtime: {
+  runScheduledFunctions(): Promise<Record<string, unknown>>;
+}): Promise<number> {
+  for (let round = 1; round <= MAX_SWEEPS; round++) {
+    const out = await runtime.runScheduledFunctions();
+    const sweep = out['recover-requests'];
+    const decisions = isRecord(sweep) ? sweep.decisions : undefined;
+    const handled = [
+      ...listOf(isRecord(sweep) ? sweep.started : undefined),
+      ...(isRecord(decisions)
+        ? [decisions.delivered, decisions.followedUp, decisions.tooLate].flatMap(listOf)
+        : []),
+    ];
+    if (handled.length === 0) return round;
+  }
+  return MAX_SWEEPS;
+}
+
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
