@@ -1,6 +1,7 @@
 /**
  * The fixed monthly cost of a deployment, read from the synthesized template (no bundling): CloudWatch
- * alarms (per metric they evaluate), dashboards and KMS keys. Everything else is paid per use.
+ * alarms (per metric they evaluate), dashboards, KMS keys and Secrets Manager secrets. Everything else
+ * is paid per use (the Cognito user pool is free below 10,000 monthly active users).
  */
 
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ export interface FixedCost {
   customMetrics: number;
   dashboards: number;
   kmsKeys: number;
+  secrets: number;
   perMonthUsd: number;
   /** The same, with the dashboards inside CloudWatch's always-free three. */
   perMonthUsdWithFreeDashboards: number;
@@ -59,16 +61,19 @@ export function fixedMonthlyCost(): FixedCost {
   ).size;
   const dashboards = resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard').length;
   const kmsKeys = resources.filter((r) => r.Type === 'AWS::KMS::Key').length;
+  const secrets = resources.filter((r) => r.Type === 'AWS::SecretsManager::Secret').length;
   const withoutDashboards =
     alarmMetrics * PRICES_USD.alarmMetricMonth +
     customMetrics * PRICES_USD.customMetricMonth +
-    kmsKeys * PRICES_USD.kmsKeyMonth;
+    kmsKeys * PRICES_USD.kmsKeyMonth +
+    secrets * PRICES_USD.secretMonth;
   return {
     alarms: alarms.length,
     alarmMetrics,
     customMetrics,
     dashboards,
     kmsKeys,
+    secrets,
     perMonthUsd: withoutDashboards + dashboards * PRICES_USD.dashboardMonth,
     perMonthUsdWithFreeDashboards:
       withoutDashboards + Math.max(0, dashboards - 3) * PRICES_USD.dashboardMonth,

@@ -27,10 +27,13 @@ export const PRICES_USD = {
   eventBridgeEvent: 1 / 1e6,
   /**
    * Fixed, per month: CloudWatch standard alarm (per metric), custom metric (a log metric filter's),
-   * dashboard (the first 3 of an account are free: CloudWatch's always-free tier), KMS customer key.
+   * dashboard (the first 3 of an account are free: CloudWatch's always-free tier), KMS customer key,
+   * Secrets Manager secret (the session key). The Cognito user pool (Essentials) is free up to 10,000
+   * monthly active users, which a district's staff stay below.
    */
   alarmMetricMonth: 0.1,
   customMetricMonth: 0.3,
   dashboardMonth: 3,
   kmsKeyMonth: 1,
+  secretMonth: 0.4,
 } as const;

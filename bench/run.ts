@@ -77,6 +77,7 @@ table([
     alarmMetrics: fixed.alarmMetrics,
     dashboards: fixed.dashboards,
     kmsKeys: fixed.kmsKeys,
+    secrets: fixed.secrets,
   },
 ]);
 
