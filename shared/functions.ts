@@ -179,7 +179,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'send-dpa',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'DPA_TEMPLATE_URL', 'DPA_RETURN_INSTRUCTIONS'],
+    env: [
+      'TABLE_NAME',
+      'MAIL_FROM',
+      'TEAM_EMAILS',
+      'DPA_TEMPLATE_URL',
+      'DPA_RETURN_INSTRUCTIONS',
+      'PUBLIC_BASE_URL',
+    ],
     aslArn: 'SendDpaFunctionArn',
     sop: '4, 17',
   },

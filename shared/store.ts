@@ -6,6 +6,8 @@
 
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
+import { EvidenceStore } from './evidence/evidence.ts';
+import { UploadLinkStore } from './evidence/upload-links.ts';
 import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
@@ -25,7 +27,9 @@ export interface WorkflowStore
     Methods<RegistryStore>,
     Methods<IdempotencyStore>,
     Methods<PeopleStore>,
-    Methods<ReportStore> {}
+    Methods<ReportStore>,
+    Methods<EvidenceStore>,
+    Methods<UploadLinkStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -41,6 +45,8 @@ export class WorkflowStore {
       new IdempotencyStore(table),
       new PeopleStore(table),
       new ReportStore(table),
+      new EvidenceStore(table),
+      new UploadLinkStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -295,6 +295,8 @@ async function recordFacts(
         studentDataRequired: o.studentDataRequired,
         vendorContactEmail: o.vendorContactEmail,
         websites: o.websites,
+        ...(o.privacyPolicyUrls?.length ? { privacyPolicyUrls: o.privacyPolicyUrls } : {}),
+        ...(o.subprocessors?.length ? { subprocessors: o.subprocessors } : {}),
         at: o.decidedAt,
       });
       return;

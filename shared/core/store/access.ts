@@ -114,8 +114,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
   // followAway: getPerson, setTaskAssignee (a taken task of someone out of office goes to the delegate)
   'remind-task': access({ read: ['task', 'request', 'person'], write: ['task', 'request'] }),
-  // requireRequest, setRequestSecurity, updateRequest, appendAudit
-  'send-dpa': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, setRequestSecurity, updateRequest, appendAudit; createUploadLink
+  'send-dpa': access({ read: ['request'], write: ['request', 'upload'] }),
   // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit
   'check-ssl': access({ read: ['request'], write: ['request'] }),
   // requireRequest, setRequestSecurity (sslRemediation), updateRequest, appendAudit
