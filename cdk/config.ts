@@ -117,6 +117,11 @@ const configSchema = z
     /** SOP 5-6: days the vendor has to bring the SSL grade to A once notified (at most 30). */
     sslRemediationWindowDays: z._default(int(1, 30), 30),
     renewalLeadDays: z._default(int(0, 180), 30),
+    /**
+     * Link each approved resource's signed agreement on the public page (Illinois and Colorado ask for
+     * a copy of each agreement). Off by default: a district turns it on once its DPAs allow it.
+     */
+    publishAgreements: z._default(z.boolean('must be true or false'), false),
     /** Task kind → days (shared/workflow/deadlines.ts); checked by parseConfig, with the execution limit. */
     humanStepDeadlineDays: z.optional(z.unknown()),
     /** Task kind → days (shared/workflow/service-levels.ts); checked by parseConfig against the deadlines. */

@@ -219,6 +219,10 @@ export class SoftwareRequestStack extends Stack {
       w.fn(name).bindTable(w.table).setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays));
     }
     w.fn('registry').bindTable(w.table);
+    for (const name of ['public-page', 'public-json', 'public-csv']) {
+      w.fn(name).bindTable(w.table).setEnv('PUBLISH_AGREEMENTS', String(w.config.publishAgreements));
+    }
+    for (const name of ['request-audit', 'request-audit-page', 'audit-export']) w.fn(name).bindTable(w.table);
     w.fn('registry-resource').bindTable(w.table);
     w.fn('registry-export').bindTable(w.table);
     w.fn('get-request').bindTable(w.table);
@@ -269,7 +273,8 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(...w.mail)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('DPA_TEMPLATE_URL', w.config.dpaTemplateUrl)
-      .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions);
+      .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('check-ssl')
       .bindTable(w.table)
       .setEnv('SSLLABS_API_BASE', w.config.sslLabsApiBase)

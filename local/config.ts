@@ -55,6 +55,10 @@ export const LOCAL_SERVICE_LEVEL_DAYS = parseServiceLevelDays(
   LOCAL_DEADLINE_DAYS,
 );
 
+/** cdk.json's `publishAgreements`, as deployed (default false). */
+export const LOCAL_PUBLISH_AGREEMENTS =
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).publishAgreements === true;
+
 export const TEAM_EMAILS = {
   cybersecurity: 'ccs@district.example',
   'instructional-technology': 'instructional-tech@district.example',
@@ -170,6 +174,7 @@ export function handlerEnvironment(
     // The local Scheduler records a schedule's dead-letter queue; it never needs to deliver to it.
     SCHEDULER_DLQ_ARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:software-request-scheduler-dead-letters`,
     RENEWAL_LEAD_DAYS: '30',
+    PUBLISH_AGREEMENTS: String(LOCAL_PUBLISH_AGREEMENTS),
     SERVICE_LEVEL_DAYS: JSON.stringify(LOCAL_SERVICE_LEVEL_DAYS),
     // assign-task's reminder schedules invoke remind-task (the local Scheduler runs it in-process).
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),

@@ -17,7 +17,7 @@ import {
   readStateMachineArn,
   readTableName,
 } from './core/config.ts';
-import { type Env, emailEnv, requireEnv } from './core/env.ts';
+import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
 import { type CallerDeps, callerDeps } from './identity/index.ts';
@@ -110,6 +110,16 @@ export const reportEndpointDeps = /* @__PURE__ */ once(() => ({
   ...readDeps(),
   caller: callerDeps(),
   serviceLevels: readServiceLevelDays(),
+}));
+
+/** The audit record (request-audit, request-audit-page) and the decisions' export (audit-export). */
+export const auditEndpointDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), caller: callerDeps() }));
+export const auditExportDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
+
+/** The public list (public-page, public-json, public-csv). */
+export const publicListDeps = /* @__PURE__ */ once(() => ({
+  ...readDeps(),
+  publishAgreements: booleanEnv('PUBLISH_AGREEMENTS'),
 }));
 
 /** A reply link (reply-page, record-answer). */

@@ -143,6 +143,32 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: 'section 4 (Technology Services sees the process)',
   },
   { name: 'registry', env: ['TABLE_NAME'], route: get('/registry'), sop: '6, 16' },
+  ...(['public-page', 'public-json', 'public-csv'] as const).map((name) => ({
+    name,
+    env: ['TABLE_NAME', 'PUBLISH_AGREEMENTS'],
+    route: get(
+      { 'public-page': '/public', 'public-json': '/public.json', 'public-csv': '/public.csv' }[name],
+    ),
+    sop: '6, 16 (the public list of approved resources)',
+  })),
+  {
+    name: 'request-audit',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/requests/{requestId}/audit'),
+    sop: 'every step (the audit record)',
+  },
+  {
+    name: 'request-audit-page',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/requests/{requestId}/audit.html'),
+    sop: 'every step (the audit record)',
+  },
+  {
+    name: 'audit-export',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/audit/export.csv'),
+    sop: 'every step (the decisions of a period)',
+  },
   { name: 'registry-resource', env: ['TABLE_NAME'], route: get('/registry/{resourceId}'), sop: '6, 16, 17' },
   {
     name: 'registry-export',

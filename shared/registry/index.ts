@@ -15,5 +15,6 @@ export {
   statusLabel,
   withRequest,
 } from './registry.ts';
+export { formatCsvLine } from './registry-csv.ts';
 export { foldText, resourceIdOf } from './resource-identity.ts';
 export type { RegistryStore } from './store.ts';

@@ -32,6 +32,15 @@ export class RequestStore {
     return this.table.get<RequestRecord>('Read request', requestKey(requestId));
   }
 
+  /** Requests by id (missing ones absent), in one BatchGetItem per 100. */
+  async getRequests(requestIds: readonly string[]): Promise<RequestRecord[]> {
+    if (requestIds.length === 0) return [];
+    return this.table.batchGet<RequestRecord>(
+      'Read requests',
+      [...new Set(requestIds)].map((id) => requestKey(id)),
+    );
+  }
+
   async requireRequest(requestId: string): Promise<RequestRecord> {
     const record = await this.getRequest(requestId);
     if (!record) throw new NotFoundError(`Request ${requestId} does not exist`);

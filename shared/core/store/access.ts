@@ -76,6 +76,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'reports-tasks': access({ query: ['decidedTasksByMonth'] }),
   // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#), claim/releaseDigest
   'weekly-digest': access({ write: ['report'], query: ['pendingTasksByTeam', 'decidedTasksByMonth'] }),
+  // readPublicList: registrySearchPage, getRegistryEntries, getRequests; listEvidence (published agreements)
+  'public-page': access({ read: ['registrySearch', 'registry', 'request'] }),
+  'public-json': access({ read: ['registrySearch', 'registry', 'request'] }),
+  'public-csv': access({ read: ['registrySearch', 'registry', 'request'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
   // myRequests: listRequestsByRequester (GSI1 REQUESTER#)
   'my-requests': access({ query: ['requestsByRequester'] }),
@@ -85,6 +89,11 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'work-queue': access({ read: ['person'], query: ['pendingTasksByTeam'] }),
   // moveTask: getTask, setTaskAssignee, getPerson (the teammate), appendAudit
   'queue-action': access({ read: ['task', 'person'], write: ['task', 'request'] }),
+  // readAuditRecord: getRequest, listAudit, listEvidence, listEvidenceFailures
+  'request-audit': access({ read: ['request'] }),
+  'request-audit-page': access({ read: ['request'] }),
+  // exportDecisions: listDecidedTasks (GSI1 DECIDED#)
+  'audit-export': access({ query: ['decidedTasksByMonth'] }),
   // setAway: getPerson, recordSignIn, setAway
   'queue-away': access({ read: ['person'], write: ['person'] }),
 
