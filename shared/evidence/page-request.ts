@@ -74,16 +74,42 @@ export async function readBodyWithin(response: IncomingMessage, maxBytes: number
   return Buffer.concat(chunks);
 }
 
-/** Charsets that are Latin-1 or a subset of it: readable as Latin-1 if this node lacks their decoder. */
-const LATIN1 = new Set(['iso-8859-1', 'latin1', 'l1', 'windows-1252', 'cp1252', 'us-ascii', 'ascii']);
+/** The labels browsers read as windows-1252 (WHATWG Encoding): ISO-8859-1 and ASCII among them. */
+const WINDOWS_1252 = new Set(['iso-8859-1', 'latin1', 'l1', 'windows-1252', 'cp1252', 'us-ascii', 'ascii']);
 
-/** The body as text in the charset the Content-Type names; UTF-8 when it names none or one unknown. */
+/**
+ * windows-1252's characters at 0x80-0x9F (where ISO-8859-1 has control codes; the five it leaves
+ * undefined stay as they are). Decoded here rather than by TextDecoder: node 20's decoder reads these
+ * bytes as ISO-8859-1, newer ones do not, and the same page must give the same text (and hash) on both.
+ */
+const WINDOWS_1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(body: Buffer): string {
+  return body
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80] ?? c);
+}
+
+/**
+ * The charset a page declares: in its Content-Type, else (HTML) in a `<meta charset>` or
+ * `<meta http-equiv="Content-Type">` within the first 1024 bytes, where browsers look for it.
+ */
+function declaredCharset(body: Buffer, contentType: string): string | undefined {
+  const fromHeader = /;\s*charset\s*=\s*["']?([^"';\s]+)/i.exec(contentType)?.[1];
+  if (fromHeader || !/html/i.test(contentType)) return fromHeader;
+  const head = body.subarray(0, 1024).toString('latin1');
+  return /<meta\b[^>]*?charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1];
+}
+
+/** The body as text in the charset the page declares; UTF-8 when it declares none or one unknown. */
 export function decodeBody(body: Buffer, contentType: string): string {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  const charset = declaredCharset(body, contentType)?.toLowerCase() ?? 'utf-8';
+  if (WINDOWS_1252.has(charset)) return decodeWindows1252(body);
   try {
-    // WHATWG labels: ISO-8859-1 and ASCII are read as windows-1252, as browsers read them.
     return new TextDecoder(charset).decode(body);
   } catch {
-    return LATIN1.has(charset) ? body.toString('latin1') : new TextDecoder('utf-8').decode(body);
+    return new TextDecoder('utf-8').decode(body);
   }
 }

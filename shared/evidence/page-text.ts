@@ -6,7 +6,7 @@
  */
 
 /** Elements whose content is never read as the page's text. */
-const HIDDEN_ELEMENTS = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?(<\/\1\s*>|$)/gi;
+const HIDDEN_ELEMENTS = /<(script|style|noscript|template)\b[^<>]*>[\s\S]*?(<\/\1\s*>|$)/gi;
 
 /** Elements that start a new line of text: paragraphs, headings, list items, table rows, sections. */
 const BLOCK_TAGS = new Set([
@@ -119,6 +119,10 @@ function tidyLines(text: string): string {
     .join('\n');
 }
 
+/**
+ * Tags are matched up to the next `<` as well as `>` (`[^<>]*`): a page of unclosed `<a <a <a …` then
+ * costs one pass, not one pass per `<`, so a hostile page cannot stall the function.
+ */
 function htmlText(html: string): string {
   const visible = html
     .replace(/<!--[\s\S]*?(-->|$)/g, ' ')
@@ -126,7 +130,7 @@ function htmlText(html: string): string {
     // Line breaks in the source are only spaces in a page; the block elements make the lines.
     .replace(/\s+/g, ' ');
   const withLines = visible.replace(
-    /<\/?([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>|<[!?][^>]*>/g,
+    /<\/?([a-zA-Z][a-zA-Z0-9-]*)\b[^<>]*>|<[!?][^<>]*>/g,
     (_tag, name?: string) => (name && BLOCK_TAGS.has(name.toLowerCase()) ? '\n' : ' '),
   );
   return decodeEntities(withLines);

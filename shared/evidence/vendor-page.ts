@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { type Env, httpUrlEnv } from '../core/env.ts';
 import {
   decodeBody,
   type PageRoute,
@@ -92,6 +93,14 @@ export interface VendorPageFetcherOptions {
    * literal-address check before each request does not use it.
    */
   connectAllowed?: (address: string) => boolean;
+}
+
+/**
+ * The fetcher's settings from the handler's environment, read once at load: VENDOR_WEB_STAND_IN, set
+ * by the local runtime only (on AWS it must stay unset: every fetch would go to that server instead).
+ */
+export function vendorPageConfig(env: Env = process.env): Pick<VendorPageFetcherOptions, 'standInUrl'> {
+  return env.VENDOR_WEB_STAND_IN?.trim() ? { standInUrl: httpUrlEnv('VENDOR_WEB_STAND_IN', env) } : {};
 }
 
 export const VENDOR_PAGE_DEFAULTS = {

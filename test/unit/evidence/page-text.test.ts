@@ -47,6 +47,11 @@ describe('pageText', () => {
     expect(pageText(before, HTML)).toBe(pageText(after, 'application/xhtml+xml'));
   });
 
+  it('reads a hostile page of unclosed tags in one pass (2 MiB of `<a `)', () => {
+    const hostile = '<a '.repeat(700_000);
+    expect(pageText(hostile, HTML)).toBe(hostile.trim());
+  });
+
   it('decodeEntities handles upper-case hex and named entities in any case', () => {
     expect(decodeEntities('&#X41;&AMP;&Eacute;')).toBe('A&é');
   });

@@ -16,6 +16,7 @@ import {
   type HostResolver,
   type VendorPageFetcherOptions,
   type VendorPageResult,
+  vendorPageConfig,
   vendorPageFetcher,
 } from '#shared/evidence/vendor-page.ts';
 
@@ -53,6 +54,17 @@ const hop: Route = (req, res) => {
 const ROUTES: Record<string, Route> = {
   '/privacy': page(POLICY_HTML),
   '/terms.txt': page('Terms\r\n\r\n  Be  kind.  ', 'text/plain'),
+  '/meta-charset': page(
+    // 0x93 and 0x94 are curly quotes in windows-1252 (and nothing readable in UTF-8).
+    Buffer.concat([
+      Buffer.from('<meta charset="windows-1252"><p>'),
+      Buffer.from([0x93]),
+      Buffer.from('Fair'),
+      Buffer.from([0x94, 0x20]),
+      Buffer.from('use</p>'),
+    ]),
+    'text/html',
+  ),
   '/latin1': page(Buffer.from('<p>Caf\u00e9 policy</p>', 'latin1'), 'text/html; charset=ISO-8859-1'),
   '/policy.pdf': page('%PDF-1.7', 'application/pdf'),
   '/no-type': (_req, res) => res.end('<p>untyped</p>'),
@@ -146,6 +158,7 @@ describe('a vendor page fetched directly', () => {
   it('reads plain text as text, and a Latin-1 page in its charset', async () => {
     expect(fetched(await direct().fetch(at('/terms.txt'))).text).toBe('Terms\nBe kind.');
     expect(fetched(await direct().fetch(at('/latin1'))).text).toBe('Caf\u00e9 policy');
+    expect(fetched(await direct().fetch(at('/meta-charset'))).text).toBe('\u201cFair\u201d use');
   });
 
   it('refuses by default a name that resolves to a private address, before connecting', async () => {
@@ -266,6 +279,19 @@ describe('a vendor page fetched directly', () => {
       resolveHost: () => Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' })),
     });
     expect(failed(await unknown.fetch(at('/privacy'))).code).toBe('network-error');
+  });
+});
+
+describe('vendorPageConfig', () => {
+  it('reads the stand-in from VENDOR_WEB_STAND_IN, and fetches directly without it', () => {
+    expect(vendorPageConfig({ VENDOR_WEB_STAND_IN: 'http://localhost:3000/_local/web' })).toEqual({
+      standInUrl: 'http://localhost:3000/_local/web',
+    });
+    expect(vendorPageConfig({})).toEqual({});
+  });
+
+  it('fails fast, naming the variable, on an address that is not http(s)', () => {
+    expect(() => vendorPageConfig({ VENDOR_WEB_STAND_IN: 'localhost:3000' })).toThrow(/VENDOR_WEB_STAND_IN/);
   });
 });
 
