@@ -171,6 +171,18 @@ describe('a vendor page fetched directly', () => {
     expect(requests).toEqual([]);
   });
 
+  it('checks the DNS answers of an https address too (the refusal comes before any TLS)', async () => {
+    const fetcher = vendorPageFetcher({ resolveHost: toLoopback });
+    const requests = await requestsDuring(async () => {
+      expect(failed(await fetcher.fetch(`https://${VENDOR}:${site.port}/privacy`)).code).toBe(
+        'private-address',
+      );
+    });
+    expect(requests).toEqual([]);
+    // Allowed to connect, the https request reaches the plain-HTTP site and fails its TLS handshake.
+    expect(failed(await direct().fetch(`https://${VENDOR}:${site.port}/privacy`)).code).toBe('network-error');
+  });
+
   it('refuses a name when any of its DNS answers is private, even with a public one first', async () => {
     const fetcher = vendorPageFetcher({
       resolveHost: async () => [
