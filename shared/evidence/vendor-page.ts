@@ -209,6 +209,8 @@ function vendorAddress(address: string, base?: URL): URL {
       `The address ${parsed.host} carries a user name or password; a public policy page needs neither.`,
     );
   }
+  // A fragment never reaches the server: /a#top and /a#end are one address (and one visit, for loops).
+  parsed.hash = '';
   const problem = privateHostProblem(parsed.hostname);
   if (problem) throw new VendorPageError('private-address', `${problem} Nothing was fetched.`);
   return parsed;

@@ -73,6 +73,7 @@ const ROUTES: Record<string, Route> = {
   '/loop/a': redirect('/loop/b'),
   '/loop/b': redirect('/loop/a'),
   '/self': redirect('/self'),
+  '/anchor': redirect('/anchor#again'),
   '/to-metadata': redirect('http://169.254.169.254/latest/meta-data/'),
   '/to-ftp': redirect('ftp://files.vendor.test/policy'),
   '/exactly-2mib': page('a'.repeat(2 * MIB), 'text/plain'),
@@ -245,6 +246,7 @@ describe('a vendor page fetched directly', () => {
     expect(loop.code).toBe('redirect-loop');
     expect(loop.message).toContain(at('/loop/a'));
     expect(failed(await direct().fetch(at('/self'))).code).toBe('redirect-loop');
+    expect(failed(await direct().fetch(at('/anchor#top'))).code).toBe('redirect-loop');
   });
 
   it('checks every hop again: a redirect to the metadata service or to ftp is refused', async () => {
