@@ -74,6 +74,8 @@ export const SESSION_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCA
 /** The local provider's issuer path and its one client (local/idp/provider.ts). */
 export const LOCAL_IDP_PATH = '/_local/idp';
 export const LOCAL_CLIENT_ID = 'district-site-local';
+/** The vendors' web stand-in (local/web-stand-in.ts), which answers for vendors' sites offline. */
+export const VENDOR_WEB_PATH = '/_local/web';
 export const SCHEDULE_GROUP_NAME = 'software-request-renewals';
 
 /** What `npm start` reads from its own environment. */
@@ -161,6 +163,8 @@ export function handlerEnvironment(
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',
     ESCALATION_EMAIL: 'technology-services@district.example',
+    // No internet locally: vendors' pages (privacy policies) are fetched from the stand-in.
+    VENDOR_WEB_STAND_IN: `${endpoints.baseUrl}${VENDOR_WEB_PATH}`,
     DPA_TEMPLATE_URL: `${endpoints.baseUrl}/_local/dpa-template.txt`,
     DPA_RETURN_INSTRUCTIONS:
       'Please sign the agreement and return it to ccs@district.example, quoting the request id.',
