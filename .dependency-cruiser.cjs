@@ -7,6 +7,7 @@
  */
 const FEATURES = [
   'workflow', // the procedure's vocabulary: task kinds, step payloads, what the table keeps
+  'evidence', // the evidence documents' store: signed DPAs, policy snapshots, deletion certificates
   'identity', // signed-in people: sessions, sign-in with OpenID Connect, CSRF (issue 19)
   'reports', // the process's figures, kept as events happen (issue 21)
   'registry', // the resource registry (SOP 6, 16)

@@ -77,6 +77,10 @@ export const LOCAL_CLIENT_ID = 'district-site-local';
 /** The vendors' web stand-in (local/web-stand-in.ts), which answers for vendors' sites offline. */
 export const VENDOR_WEB_PATH = '/_local/web';
 export const SCHEDULE_GROUP_NAME = 'software-request-renewals';
+/** The evidence bucket the local S3 stand-in keeps (local/aws/s3.ts), under <dataDir>/documents/. */
+export const DOCUMENTS_BUCKET = 'software-request-documents';
+/** The secret key handlers sign with locally; the S3 stand-in checks upload forms' signatures with it. */
+export const LOCAL_SECRET_ACCESS_KEY = 'local';
 
 /** What `npm start` reads from its own environment. */
 export interface LocalSettings {
@@ -128,7 +132,7 @@ export interface LocalEndpoints {
   baseUrl: string;
   dynamodb: string;
   ses: string;
-  /** Step Functions, EventBridge Scheduler and EventBridge stand-ins share one server. */
+  /** Step Functions, EventBridge Scheduler, EventBridge, Secrets Manager, Cognito and S3 stand-ins share one server. */
   aws: string;
   sslLabsApiBase: string;
 }
@@ -142,7 +146,7 @@ export function handlerEnvironment(
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SES: endpoints.ses,
     AWS_ENDPOINT_URL_SFN: endpoints.aws,
@@ -150,6 +154,9 @@ export function handlerEnvironment(
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.aws,
+    // Browsers post uploads to, and download from, the presigned URLs made against this endpoint.
+    AWS_ENDPOINT_URL_S3: endpoints.aws,
+    DOCUMENTS_BUCKET,
     AUTH_MODE: options.authMode ?? 'sso',
     OIDC_ISSUER: `${endpoints.baseUrl}${LOCAL_IDP_PATH}`,
     OIDC_CLIENT_ID: LOCAL_CLIENT_ID,
