@@ -19,6 +19,7 @@ import {
 } from './core/config.ts';
 import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
+import { documentStoreFor } from './evidence/document-store.ts';
 import { once } from './core/once.ts';
 import { type CallerDeps, callerDeps } from './identity/index.ts';
 import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
@@ -121,6 +122,25 @@ export const publicListDeps = /* @__PURE__ */ once(() => ({
   ...readDeps(),
   publishAgreements: booleanEnv('PUBLISH_AGREEMENTS'),
 }));
+
+/** A vendor's upload link (upload-page, upload-received). */
+export const uploadDeps = /* @__PURE__ */ once(() => {
+  const store = storeFor();
+  return {
+    store,
+    uploads: store,
+    evidence: store,
+    documents: documentStoreFor(),
+    publicBaseUrl: readPublicBaseUrl(),
+    now,
+  };
+});
+
+/** A kept document for staff (document). */
+export const documentDeps = /* @__PURE__ */ once(() => {
+  const store = storeFor();
+  return { evidence: store, tasks: store, documents: documentStoreFor(), caller: callerDeps() };
+});
 
 /** A reply link (reply-page, record-answer). */
 export const replyPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: REPLY_LINKS }));

@@ -152,6 +152,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: '6, 16 (the public list of approved resources)',
   })),
   {
+    name: 'upload-page',
+    env: ['TABLE_NAME', 'PUBLIC_BASE_URL', 'DOCUMENTS_BUCKET'],
+    route: get('/uploads/{uploadId}'),
+    sop: '4 (the vendor returns the signed DPA)',
+  },
+  {
+    name: 'upload-received',
+    env: ['TABLE_NAME', 'PUBLIC_BASE_URL', 'DOCUMENTS_BUCKET'],
+    route: get('/uploads/{uploadId}/received'),
+    sop: '4 (the vendor returns the signed DPA)',
+  },
+  {
+    name: 'document',
+    env: withIdentity('TABLE_NAME', 'DOCUMENTS_BUCKET'),
+    route: get('/documents/{documentId}'),
+    sop: '4, 17 (evidence for staff)',
+  },
+  {
     name: 'request-audit',
     env: withIdentity('TABLE_NAME'),
     route: get('/requests/{requestId}/audit'),

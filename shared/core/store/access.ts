@@ -89,6 +89,12 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'work-queue': access({ read: ['person'], query: ['pendingTasksByTeam'] }),
   // moveTask: getTask, setTaskAssignee, getPerson (the teammate), appendAudit
   'queue-action': access({ read: ['task', 'person'], write: ['task', 'request'] }),
+  // openUpload: getUploadLink, getRequest
+  'upload-page': access({ read: ['upload', 'request'] }),
+  // receiveUpload: getUploadLink, claimUploadLink; addEvidence, listAudit, appendAudit
+  'upload-received': access({ read: ['upload', 'request'], write: ['upload', 'request'] }),
+  // getEvidence; getTask (link mode: the task link of the document's request)
+  document: access({ read: ['request', 'task'] }),
   // readAuditRecord: getRequest, listAudit, listEvidence, listEvidenceFailures
   'request-audit': access({ read: ['request'] }),
   'request-audit-page': access({ read: ['request'] }),
