@@ -7,13 +7,14 @@
  */
 const FEATURES = [
   'workflow', // the procedure's vocabulary: task kinds, step payloads, what the table keeps
-  'evidence', // the evidence documents' store: signed DPAs, policy snapshots, deletion certificates
   'identity', // signed-in people: sessions, sign-in with OpenID Connect, CSRF (issue 19)
   'reports', // the process's figures, kept as events happen (issue 21)
   'registry', // the resource registry (SOP 6, 16)
   'requests', // submission, status, outcome (SOP 1-2, 6, 16)
   'renewal', // annual renewal (SOP 17)
   'tasks', // human steps: links, decisions, reminders (SOP 3-15)
+  'evidence', // the documents decisions rest on: signed DPAs, policy snapshots, their upload links
+  'transparency', // the audit record for auditors, the public list of approved resources
   'vetting', // privacy review, DPA, SSL grade (SOP 3-6)
   'procurement', // quotes, PO, licence (SOP 13-14)
   'recovery', // what a crash interrupted

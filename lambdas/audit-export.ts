@@ -3,8 +3,9 @@
  *
  * Env: IDENTITY_ENV, TABLE_NAME. IAM: the table (shared/core/store/access.ts); the session key.
  */
-import { auditExportEndpoint } from '#shared/audit/endpoints.ts';
+
 import { auditExportDeps } from '#shared/deps.ts';
+import { auditExportEndpoint } from '#shared/transparency/endpoints.ts';
 
 const endpoint = auditExportEndpoint(auditExportDeps);
 

@@ -4,7 +4,7 @@
  * Env: TABLE_NAME, PUBLISH_AGREEMENTS. IAM: the table (shared/core/store/access.ts).
  */
 import { publicListDeps } from '#shared/deps.ts';
-import { publicListEndpoint } from '#shared/registry/public-endpoints.ts';
+import { publicListEndpoint } from '#shared/transparency/public-endpoints.ts';
 
 const endpoint = publicListEndpoint('csv', publicListDeps);
 

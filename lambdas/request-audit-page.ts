@@ -3,8 +3,9 @@
  *
  * Env: IDENTITY_ENV, TABLE_NAME. IAM: the table (shared/core/store/access.ts); the session key.
  */
-import { auditPageEndpoint } from '#shared/audit/endpoints.ts';
+
 import { auditEndpointDeps } from '#shared/deps.ts';
+import { auditPageEndpoint } from '#shared/transparency/endpoints.ts';
 
 const endpoint = auditPageEndpoint(auditEndpointDeps);
 

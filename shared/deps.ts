@@ -19,8 +19,8 @@ import {
 } from './core/config.ts';
 import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
-import { documentStoreFor } from './evidence/document-store.ts';
 import { once } from './core/once.ts';
+import { documentStoreFor } from './evidence/document-store.ts';
 import { type CallerDeps, callerDeps } from './identity/index.ts';
 import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
 import type { SubmissionDeps } from './requests/submission.ts';

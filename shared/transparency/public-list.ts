@@ -8,10 +8,10 @@
  * What it shows is chosen field by field (an allow-list, never a copy of a record): never budget codes,
  * costs, requesters, principals, comments or internal notes.
  */
+
+import { formatCsvLine, type RegistryDeps, searchRegistry } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RegistryEntry, RequestRecord } from '../workflow/index.ts';
-import { formatCsvLine } from './registry-csv.ts';
-import { type RegistryDeps, searchRegistry } from './registry-list.ts';
 
 export interface PublicResource {
   resourceId: string;
