@@ -21,6 +21,7 @@ import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
 import { documentStoreFor } from './evidence/document-store.ts';
+import { vendorPageConfig, vendorPageFetcher } from './evidence/vendor-page.ts';
 import { type CallerDeps, callerDeps } from './identity/index.ts';
 import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
 import type { SubmissionDeps } from './requests/submission.ts';
@@ -135,6 +136,14 @@ export const uploadDeps = /* @__PURE__ */ once(() => {
     now,
   };
 });
+
+/** The reviewed privacy policies' snapshots (keep-policy-snapshots). */
+export const snapshotDeps = /* @__PURE__ */ once(() => ({
+  store: storeFor(),
+  documents: documentStoreFor(),
+  fetcher: vendorPageFetcher(vendorPageConfig()),
+  now,
+}));
 
 /** A kept document for staff (document). */
 export const documentDeps = /* @__PURE__ */ once(() => {

@@ -304,6 +304,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     everyMinutes: 60,
   },
   {
+    name: 'keep-policy-snapshots',
+    env: ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
+    sop: '4 (the reviewed privacy policy, kept as evidence)',
+    everyMinutes: 15,
+    // Up to SNAPSHOTS_PER_RUN reviews of up to 5 pages, each fetch at most 10 s.
+    timeoutSeconds: 300,
+  },
+  {
     name: 'recover-requests',
     env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
     sop: '2, 4, 7-15 (recovery)',

@@ -7,6 +7,7 @@
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
+import { SnapshotStore } from './evidence/policy-snapshots.ts';
 import { UploadLinkStore } from './evidence/upload-links.ts';
 import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
@@ -29,7 +30,8 @@ export interface WorkflowStore
     Methods<PeopleStore>,
     Methods<ReportStore>,
     Methods<EvidenceStore>,
-    Methods<UploadLinkStore> {}
+    Methods<UploadLinkStore>,
+    Methods<SnapshotStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -47,6 +49,7 @@ export class WorkflowStore {
       new ReportStore(table),
       new EvidenceStore(table),
       new UploadLinkStore(table),
+      new SnapshotStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -208,6 +208,28 @@ export class RequestStore {
     return full;
   }
 
+  /**
+   * The privacy review named the policy pages it read: keep a copy of each (shared/evidence, on the
+   * schedule of keep-policy-snapshots). Written with the review's facts; the same review again changes
+   * nothing.
+   */
+  async addPolicySnapshotDue(requestId: string, reviewedAt: string, urls: readonly string[]): Promise<void> {
+    try {
+      await this.table.putNew('Ask for policy snapshots', {
+        PK: requestKey(requestId).PK,
+        SK: `SNAPSHOT#${reviewedAt}`,
+        GSI2PK: INDEX_PARTITIONS.policySnapshotsDue.key,
+        GSI2SK: reviewedAt,
+        entity: 'policy-snapshot',
+        requestId,
+        reviewedAt,
+        urls,
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
   async listAudit(requestId: string): Promise<AuditEvent[]> {
     return this.table.queryAll<AuditEvent>('Read audit trail', {
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :audit)',

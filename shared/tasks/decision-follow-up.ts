@@ -26,7 +26,7 @@ import type { DecisionOrigin } from './types.ts';
 
 /** What the follow-up writes and sends with. */
 export interface FollowUpDeps {
-  store: Pick<RequestStore, 'appendAudit' | 'updateRequest' | 'setRequestSecurity'> &
+  store: Pick<RequestStore, 'appendAudit' | 'updateRequest' | 'setRequestSecurity' | 'addPolicySnapshotDue'> &
     Pick<TaskStore, 'claimDecisionEmail' | 'releaseDecisionEmail' | 'markDecisionEmailSent' | 'getTask'>;
   mailer: Mailer;
   publicBaseUrl: string;
@@ -299,6 +299,9 @@ async function recordFacts(
         ...(o.subprocessors?.length ? { subprocessors: o.subprocessors } : {}),
         at: o.decidedAt,
       });
+      if (o.privacyPolicyUrls?.length) {
+        await deps.store.addPolicySnapshotDue(id, o.decidedAt, o.privacyPolicyUrls);
+      }
       return;
     }
     case 'dpa-signature': {

@@ -101,6 +101,13 @@ describe('SOP 4 evidence: the signed DPA, the question and answer, the public pa
     expect(submitted.status).toBe(201);
     const requestId = String(fieldOf(await submitted.json(), 'requestId'));
 
+    const policy =
+      '<html><body><h1>Privacy</h1><p>We never sell student data.</p><script>track()</script></body></html>';
+    const put = await fetch(
+      `${env.runtime.siteUrl}/_local/web?url=${encodeURIComponent('https://numeracy.example.com/privacy')}`,
+      { method: 'PUT', headers: { 'content-type': 'text/html' }, body: policy },
+    );
+    expect(put.status).toBeLessThan(300);
     await complete(requestId, 'privacy-review', {
       decision: 'ask',
       question: 'Which classes will use it, exactly?',
@@ -119,9 +126,21 @@ describe('SOP 4 evidence: the signed DPA, the question and answer, the public pa
       decision: 'acceptable',
       studentDataRequired: 'yes',
       vendorContactEmail: 'privacy@numeracy.example.com',
-      privacyPolicyUrl: 'https://numeracy.example.com/privacy',
+      privacyPolicyUrl: 'https://numeracy.example.com/privacy\nhttps://numeracy.example.com/gone',
       subprocessors: 'Amazon Web Services\nZendesk',
       comment: 'Internal note: retention clause is weak',
+    });
+
+    // The reviewed pages are kept on the next scheduled run: the one that answers, and why the other could not be.
+    await eventually('the privacy review recorded', async () => {
+      await env.runtime.runScheduledFunctions();
+      const res = await (await person('auditor@district.example.org')).jar.fetch(
+        `${env.runtime.siteUrl}/requests/${requestId}/audit`,
+        { headers: { accept: 'application/json' } },
+      );
+      const record: unknown = await res.json();
+      const kept = fieldOf(record, 'evidence');
+      return Array.isArray(kept) && kept.length > 0 ? record : undefined;
     });
 
     const dpaEmail = await eventually('the DPA email to the vendor', async () =>
@@ -163,7 +182,17 @@ describe('SOP 4 evidence: the signed DPA, the question and answer, the public pa
     expect(text).toContain('Grade 3 and 4 math stations, twice a week.');
     expect(text).toContain('Internal note: retention clause is weak');
     const evidence = fieldOf(audit, 'evidence');
-    expect(evidence).toEqual([expect.objectContaining({ kind: 'dpa', sha256, bytes: pdf.length })]);
+    expect(evidence).toEqual([
+      expect.objectContaining({
+        kind: 'privacy-policy',
+        source: 'https://numeracy.example.com/privacy',
+        sha256: createHash('sha256').update('Privacy\nWe never sell student data.').digest('hex'),
+      }),
+      expect.objectContaining({ kind: 'dpa', sha256, bytes: pdf.length }),
+    ]);
+    expect(fieldOf(audit, 'evidenceFailures')).toEqual([
+      expect.objectContaining({ url: 'https://numeracy.example.com/gone', code: 'http-error' }),
+    ]);
     const events = fieldOf(audit, 'events');
     expect(events).toEqual(
       expect.arrayContaining([
@@ -176,7 +205,7 @@ describe('SOP 4 evidence: the signed DPA, the question and answer, the public pa
       ]),
     );
     // The document opens for staff, not for the teacher who asked.
-    const documentUrl = String(fieldOf(Array.isArray(evidence) ? evidence[0] : {}, 'url'));
+    const documentUrl = String(fieldOf(Array.isArray(evidence) ? evidence[1] : {}, 'url'));
     const cyber = await person('cybersecurity@district.example.org');
     const download = await cyber.jar.fetch(`${env.runtime.siteUrl}${documentUrl}`, { redirect: 'manual' });
     expect(download.status).toBe(303);

@@ -155,6 +155,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'record-error': access({ read: ['request'], write: ['request', 'report'] }),
 
   // --- scheduled ------------------------------------------------------------------------------------------
+  // keepPolicySnapshots: listSnapshotsDue (GSI2 SNAPSHOT_DUE); listAudit; addEvidence, addEvidenceFailure,
+  // appendAudit, markSnapshotsKept
+  'keep-policy-snapshots': access({ read: ['request'], write: ['request'], query: ['policySnapshotsDue'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;

@@ -21,6 +21,8 @@
  *   decided tasks by month   GSI1PK=DECIDED#<yyyy-mm> GSI1SK=<decidedAt>#<taskId>  (task items)
  *   evidence of a request    PK=REQUEST#id          SK=EVIDENCE#<documentId> (and EVIDENCE-FAILED#…)
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
+ *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
+ *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -52,6 +54,7 @@ export const INDEX_PARTITIONS = {
   unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
   undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
   decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
+  policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
