@@ -65,13 +65,17 @@ export const SNAPSHOTS_PER_RUN = 10;
 const documentIdOf = (due: SnapshotDue, url: string) =>
   `${due.requestId}.${createHash('sha256').update(`${due.reviewedAt}\n${url}`).digest('base64url').slice(0, 22)}`;
 
-export async function keepPolicySnapshots(deps: KeepSnapshotsDeps): Promise<{ reviews: number; kept: number; failed: number }> {
+export async function keepPolicySnapshots(
+  deps: KeepSnapshotsDeps,
+): Promise<{ reviews: number; kept: number; failed: number }> {
   const due = await deps.store.listSnapshotsDue(SNAPSHOTS_PER_RUN);
   let kept = 0;
   let failed = 0;
   for (const review of due) {
     const audited = new Set(
-      (await deps.store.listAudit(review.requestId)).map((e) => String(e.detail?.documentId ?? e.detail?.url ?? '')),
+      (await deps.store.listAudit(review.requestId)).map((e) =>
+        String(e.detail?.documentId ?? e.detail?.url ?? ''),
+      ),
     );
     for (const url of review.urls) {
       const outcome = await keepOne(review, url, audited, deps);

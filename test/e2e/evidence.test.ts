@@ -38,7 +38,7 @@ async function person(email: string): Promise<SignedIn> {
 }
 
 /** A signed PDF as a vendor's signing tool writes it (header, one object, trailer). */
-export function signedPdf(extra = ''): Buffer {
+function signedPdf(extra = ''): Buffer {
   return Buffer.from(
     `%PDF-1.7\n1 0 obj << /Type /Catalog ${extra} >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
     'latin1',
