@@ -158,7 +158,17 @@ describe('SOP 4 evidence: the signed DPA, the question and answer, the public pa
     // The link works once.
     expect((await fetch(uploadLink)).status).toBe(409);
 
-    await complete(requestId, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
+    // The DPA task shows the returned agreement, its fingerprint and who uploaded it.
+    const dpaTask = await env.client.nextTask(requestId, 'dpa-signature');
+    const cybersecurity = await person('cybersecurity@district.example.org');
+    const dpaPage = await (
+      await cybersecurity.jar.fetch(`${env.runtime.siteUrl}${dpaTask.path}`, {
+        headers: { accept: 'text/html' },
+      })
+    ).text();
+    expect(dpaPage).toContain(sha256);
+    expect(dpaPage).toContain('uploaded by privacy@numeracy.example.com');
+    await decide(dpaTask, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
     await complete(requestId, 'curriculum-review', { decision: 'approve' });
     await complete(requestId, 'technical-review', { decision: 'sound' });
     await complete(requestId, 'procurement', {
