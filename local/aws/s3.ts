@@ -151,8 +151,9 @@ export class S3StandIn {
   /** A presigned URL (X-Amz-Date + X-Amz-Expires in the query) past its time: 403, as S3 answers. */
   private refuseExpiredUrl(query: URLSearchParams): void {
     const date = query.get('X-Amz-Date');
-    const expires = Number(query.get('X-Amz-Expires'));
-    if (!date || !Number.isFinite(expires)) return;
+    const expiresIn = query.get('X-Amz-Expires');
+    if (!date || expiresIn === null) return;
+    const expires = Number(expiresIn);
     const signedAt = Date.parse(
       date.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
     );
