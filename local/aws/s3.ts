@@ -66,6 +66,14 @@ export class S3StandIn {
     }
   }
 
+  /** The answer to a body past what the stand-ins read (S3's own limit for one upload is 5 GB). */
+  entityTooLarge(maxBytes: number): SimpleResponse {
+    const error = new AwsApiError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+    const answer = s3Error(error, false, { MaxSizeAllowed: String(maxBytes) });
+    // The rest of the body is not read: the connection cannot carry another request.
+    return { ...answer, headers: { ...answer.headers, Connection: 'close' } };
+  }
+
   private operation(request: SimpleRequest, bucket: string, key: string): SimpleResponse {
     if (request.method === 'POST' && key === '') return this.postObject(request, bucket);
     if (key === '') throw new AwsApiError('NotImplemented', 'Only object calls are supported locally', 501);

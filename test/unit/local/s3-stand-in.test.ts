@@ -250,6 +250,32 @@ describe('browser uploads (presigned POST)', () => {
     expect(await store.sizeOf('incoming/req-4/dpa.pdf')).toBeUndefined();
   });
 
+  it('a body past what the stand-ins read is EntityTooLarge too, not a failure', async () => {
+    // Prepare
+    const smallDir = mkdtempSync(join(tmpdir(), 's3-small-'));
+    const small = await startAwsStandIns({
+      dataDir: smallDir,
+      port: 0,
+      invoke: async () => ({}),
+      log: () => {},
+      users: [],
+      maxBodyBytes: 1000,
+    });
+    const form = await uploadForm('incoming/req-15/dpa.pdf', 5000);
+
+    // Act
+    const answer = await post({ ...form, url: form.url.replace(aws.url, small.url) }, binary(2000)).finally(
+      async () => {
+        await small.close();
+        rmSync(smallDir, { recursive: true, force: true });
+      },
+    );
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('<Code>EntityTooLarge</Code>');
+  });
+
   it('an empty file is EntityTooSmall', async () => {
     const answer = await post(await uploadForm('incoming/req-5/dpa.pdf'), new Uint8Array());
     expect(answer.status).toBe(400);
