@@ -144,6 +144,22 @@ const configSchema = z
         ),
       365,
     ),
+    /**
+     * Years the evidence documents (signed DPAs, policy snapshots, deletion certificates) are kept, then
+     * deleted by the bucket's lifecycle (cdk/constructs/document-store.ts). At least 2: documents move
+     * to Glacier Instant Retrieval after one year, where S3 bills 90 days at least, and S3 refuses an
+     * expiration that does not come after every transition.
+     */
+    documentRetentionYears: z._default(
+      z
+        .number('must be a number of years')
+        .check(
+          z.int('must be a whole number of years'),
+          z.gte(2, 'must be at least 2 (documents move to Glacier Instant Retrieval after 1 year)'),
+          z.lte(100, 'must be at most 100'),
+        ),
+      7,
+    ),
     publicBaseUrl: z.optional(httpsUrl()),
     customDomain: z.optional(
       z.object(

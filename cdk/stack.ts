@@ -17,6 +17,7 @@ import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
 import { DistrictIdentity } from './constructs/district-identity.ts';
+import { DocumentStore } from './constructs/document-store.ts';
 import { Monitoring, pascal } from './constructs/monitoring.ts';
 import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
@@ -53,6 +54,11 @@ interface Wiring {
 
 export class SoftwareRequestStack extends Stack {
   readonly table: Table;
+  /**
+   * The evidence documents' bucket. Wire a function with `fn(name).bindDocuments(this.documents)`
+   * (DOCUMENTS_BUCKET + its grant); none is wired yet.
+   */
+  readonly documents: DocumentStore;
   readonly functions: ReadonlyMap<string, DistrictFunction>;
   readonly softwareRequest: WorkflowStateMachine;
   readonly annualRenewal: WorkflowStateMachine;
@@ -71,6 +77,8 @@ export class SoftwareRequestStack extends Stack {
 
     // Data: one table, single-table design (shared/core/store/keys.ts)
     this.table = this.createTable();
+    // Evidence documents: signed DPAs, privacy-policy snapshots, deletion certificates (shared/evidence)
+    this.documents = new DocumentStore(this, 'Documents', { retentionYears: config.documentRetentionYears });
     // Mail and integration events
     const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
       identity: Identity.domain(config.mailDomain),
@@ -339,6 +347,10 @@ export class SoftwareRequestStack extends Stack {
       description: 'Request form and emailed links',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'DocumentsBucketName', {
+      value: this.documents.bucket.bucketName,
+      description: 'Evidence documents (signed DPAs, policy snapshots, deletion certificates)',
+    });
     new CfnOutput(this, 'SoftwareRequestStateMachineArn', {
       value: this.softwareRequest.machine.stateMachineArn,
     });

@@ -14,12 +14,14 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as z from 'zod/mini';
 import { readJsonFile } from '../json-file.ts';
+import { AwsApiError } from './protocol.ts';
 
 export interface StoredObject {
   bytes: Buffer;
@@ -88,6 +90,13 @@ export class ObjectFiles {
   /** Writes the bytes, then the sidecar, each atomically; answers the ETag. */
   put(bucket: string, key: string, bytes: Uint8Array, contentType: string): string {
     const paths = this.paths(bucket, key);
+    // S3 keys are names, not paths: "a" and "a/b" may both exist there, but not as files here.
+    if (isFolder(paths.bytes) || hasFileAbove(join(this.#root, bucket), paths.bytes)) {
+      throw new AwsApiError(
+        'InvalidArgument',
+        `The local S3 keeps objects as files: "${key}" collides with another key's file or folder`,
+      );
+    }
     writeAtomically(paths.bytes, bytes);
     writeAtomically(paths.meta, Buffer.from(JSON.stringify({ contentType })));
     return etagOf(bytes);
@@ -127,6 +136,29 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
   } finally {
     closeSync(folderFd);
   }
+}
+
+function isFolder(path: string): boolean {
+  return statOrNone(path)?.isDirectory() ?? false;
+}
+
+/** The file's stat, or undefined when nothing is there (or a file stands where a folder would be). */
+function statOrNone(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A file (an object) where one of `path`'s folders below `root` would have to be. */
+function hasFileAbove(root: string, path: string): boolean {
+  for (let folder = dirname(path); folder.startsWith(root) && folder !== root; folder = dirname(folder)) {
+    const stat = statOrNone(folder);
+    if (stat) return !stat.isDirectory();
+  }
+  return false;
 }
 
 function isMissingFile(error: unknown): boolean {

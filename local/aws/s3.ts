@@ -66,6 +66,14 @@ export class S3StandIn {
     }
   }
 
+  /** The answer to a body past what the stand-ins read (S3's own limit for one upload is 5 GB). */
+  entityTooLarge(maxBytes: number): SimpleResponse {
+    const error = new AwsApiError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+    const answer = s3Error(error, false, { MaxSizeAllowed: String(maxBytes) });
+    // The rest of the body is not read: the connection cannot carry another request.
+    return { ...answer, headers: { ...answer.headers, Connection: 'close' } };
+  }
+
   private operation(request: SimpleRequest, bucket: string, key: string): SimpleResponse {
     if (request.method === 'POST' && key === '') return this.postObject(request, bucket);
     if (key === '') throw new AwsApiError('NotImplemented', 'Only object calls are supported locally', 501);
@@ -151,8 +159,9 @@ export class S3StandIn {
   /** A presigned URL (X-Amz-Date + X-Amz-Expires in the query) past its time: 403, as S3 answers. */
   private refuseExpiredUrl(query: URLSearchParams): void {
     const date = query.get('X-Amz-Date');
-    const expires = Number(query.get('X-Amz-Expires'));
-    if (!date || !Number.isFinite(expires)) return;
+    const expiresIn = query.get('X-Amz-Expires');
+    if (!date || expiresIn === null) return;
+    const expires = Number(expiresIn);
     const signedAt = Date.parse(
       date.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
     );

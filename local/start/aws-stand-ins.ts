@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { asError } from '#shared/core/errors.ts';
-import { keysOf } from '#shared/core/guards.ts';
+import { fieldOf, keysOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { loadDefinition } from '../asl-definition.ts';
 import { IdentityStandIn } from '../aws/identity.ts';
@@ -43,6 +43,8 @@ export interface AwsStandInsOptions {
   log: (message: string) => void;
   /** The local provider's people, whose groups AdminListGroupsForUser answers. */
   users: readonly LocalUser[];
+  /** The largest request body read (default 64 MB); a larger one is an S3 EntityTooLarge. */
+  maxBodyBytes?: number;
 }
 
 export interface AwsStandIns extends Started {
@@ -71,13 +73,14 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   const scheduler = new SchedulerEndpoint(dataDir, clock, scheduleStarter(options, sfn, executions), log);
   const events = new EventsSink(dataDir);
   const identity = new IdentityStandIn(dataDir, options.users);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const s3 = new S3StandIn({ dataDir, buckets: [DOCUMENTS_BUCKET], secretKey: LOCAL_SECRET_ACCESS_KEY });
   const server = createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
         // The bytes as sent (an S3 upload is binary); the JSON stand-ins read them as UTF-8 text.
-        const raw = await readRawBody(req, MAX_BODY_BYTES);
+        const raw = await readRawBody(req, maxBodyBytes);
         const request = { ...simpleRequestOf(req, url, raw.toString('utf8')), raw };
         const response =
           (await sfn.handle(request)) ??
@@ -90,6 +93,8 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
           response ?? json(404, { message: `Unknown AWS call ${request.method} ${request.path}` }),
         );
       } catch (error) {
+        // Only an upload to S3 is ever this large: S3 refuses it as EntityTooLarge, so does the stand-in.
+        if (fieldOf(error, 'status') === 413) return writeResponse(res, s3.entityTooLarge(maxBodyBytes));
         log(`AWS stand-in failed: ${asError(error).message}`);
         writeResponse(res, json(500, { __type: 'InternalFailure', message: 'Internal failure' }));
       }

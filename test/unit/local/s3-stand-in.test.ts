@@ -14,9 +14,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundaryOf, parseMultipart } from '#local/aws/multipart.ts';
 import { decodeAwsChunked } from '#local/aws/s3.ts';
-import { DOCUMENTS_BUCKET } from '#local/config.ts';
+import { DOCUMENTS_BUCKET, handlerEnvironment } from '#local/config.ts';
 import { type AwsStandIns, startAwsStandIns } from '#local/start/aws-stand-ins.ts';
-import { type DocumentStore, s3DocumentStore } from '#shared/evidence/index.ts';
+import { type DocumentStore, documentStoreFor, s3DocumentStore } from '#shared/evidence/index.ts';
 
 const REDIRECT = 'https://district.example/requests/req-1/dpa/received?step=dpa';
 
@@ -121,6 +121,58 @@ describe('the evidence store against the local S3', () => {
     expect(await got.Body?.transformToString()).toBe('hello');
   });
 
+  it('a handler’s store (the shared client, the local environment) reaches it through AWS_ENDPOINT_URL_S3', async () => {
+    // Prepare: what the local runtime gives every handler.
+    const env = handlerEnvironment({
+      baseUrl: 'http://127.0.0.1:1',
+      dynamodb: 'http://127.0.0.1:1',
+      ses: 'http://127.0.0.1:1',
+      aws: aws.url,
+      sslLabsApiBase: 'http://127.0.0.1:1',
+    });
+    const names = ['AWS_ENDPOINT_URL_S3', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+    const saved = names.map((name) => [name, process.env[name]] as const);
+    for (const name of names) process.env[name] = env[name];
+    try {
+      // Act
+      const handlerStore = documentStoreFor(env);
+      await handlerStore.put('requests/req-12/dpa.pdf', binary(10), 'application/pdf');
+      const form = await handlerStore.uploadForm({
+        key: 'incoming/req-12/dpa.pdf',
+        maxBytes: 10,
+        redirectTo: 'https://d.example/done',
+        expiresInSeconds: 60,
+      });
+
+      // Assess
+      expect(env.DOCUMENTS_BUCKET).toBe(DOCUMENTS_BUCKET);
+      expect(await store.sizeOf('requests/req-12/dpa.pdf')).toBe(10);
+      expect(form.url).toBe(`${aws.url}/${DOCUMENTS_BUCKET}`);
+      expect((await post(form, binary(10))).status).toBe(303);
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('refuses a key whose file would be another key’s folder, or the other way round', async () => {
+    // Prepare
+    await store.put('requests/req-13', binary(1), 'text/plain');
+    await store.put('requests/req-14/dpa.pdf', binary(1), 'text/plain');
+
+    // Act
+    const under = await store
+      .put('requests/req-13/dpa.pdf', binary(1), 'text/plain')
+      .catch((e: unknown) => e);
+    const over = await store.put('requests/req-14', binary(1), 'text/plain').catch((e: unknown) => e);
+
+    // Assess
+    expect(under).toMatchObject({ name: 'DocumentStoreError', cause: { name: 'InvalidArgument' } });
+    expect(over).toMatchObject({ name: 'DocumentStoreError', cause: { name: 'InvalidArgument' } });
+  });
+
   it('an unknown bucket is NoSuchBucket', async () => {
     const other = s3DocumentStore(client, 'no-such-bucket');
     await expect(other.read('x')).rejects.toMatchObject({
@@ -196,6 +248,32 @@ describe('browser uploads (presigned POST)', () => {
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('<Code>EntityTooLarge</Code>');
     expect(await store.sizeOf('incoming/req-4/dpa.pdf')).toBeUndefined();
+  });
+
+  it('a body past what the stand-ins read is EntityTooLarge too, not a failure', async () => {
+    // Prepare
+    const smallDir = mkdtempSync(join(tmpdir(), 's3-small-'));
+    const small = await startAwsStandIns({
+      dataDir: smallDir,
+      port: 0,
+      invoke: async () => ({}),
+      log: () => {},
+      users: [],
+      maxBodyBytes: 1000,
+    });
+    const form = await uploadForm('incoming/req-15/dpa.pdf', 5000);
+
+    // Act
+    const answer = await post({ ...form, url: form.url.replace(aws.url, small.url) }, binary(2000)).finally(
+      async () => {
+        await small.close();
+        rmSync(smallDir, { recursive: true, force: true });
+      },
+    );
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('<Code>EntityTooLarge</Code>');
   });
 
   it('an empty file is EntityTooSmall', async () => {
