@@ -231,6 +231,17 @@ export class SoftwareRequestStack extends Stack {
       w.fn(name).bindTable(w.table).setEnv('PUBLISH_AGREEMENTS', String(w.config.publishAgreements));
     }
     for (const name of ['request-audit', 'request-audit-page', 'audit-export']) w.fn(name).bindTable(w.table);
+    // A vendor's upload link: the page signs a POST of incoming/<uploadId>/… (the browser sends the
+    // file to S3); the received step reads it there, keeps it under documents/ and deletes the upload.
+    w.fn('upload-page')
+      .bindTable(w.table)
+      .bindDocuments(this.documents, ['put'], ['incoming/'])
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('upload-received')
+      .bindTable(w.table)
+      .bindDocuments(this.documents, ['read', 'put', 'delete'], ['incoming/', 'documents/'])
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('document').bindTable(w.table).bindDocuments(this.documents, ['read'], ['documents/']);
     w.fn('registry-resource').bindTable(w.table);
     w.fn('registry-export').bindTable(w.table);
     w.fn('get-request').bindTable(w.table);
@@ -331,6 +342,10 @@ export class SoftwareRequestStack extends Stack {
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .runOnSchedule();
     if (w.config.escalationEmail) w.fn('weekly-digest').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
+    w.fn('keep-policy-snapshots')
+      .bindTable(w.table)
+      .bindDocuments(this.documents, ['put'], ['documents/'])
+      .runOnSchedule();
     w.fn('recover-requests')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)

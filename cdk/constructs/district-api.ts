@@ -88,6 +88,20 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
     'The approved-resources registry is the staff transparency list of SOP 6/16, readable without sign-in on purpose; it lists resources and statuses, no personal data.',
   'GET /registry/{resourceId}':
     'One entry of the same staff transparency list (SOP 6/16/17): status, reason, DPA expiry, SSL grade, renewal date and request numbers; never licence keys, vendor contacts or deciders comments.',
+  'GET /public':
+    'The public list of approved resources that state student-privacy laws ask a district to publish (operators, purpose, data elements, subprocessors, agreement dates, incidents); built from an allow-list of fields, never costs, budget codes, requesters, principals or comments.',
+  'GET /public.json':
+    'The same public list of approved resources as JSON, for parents and registries (same allow-list of fields).',
+  'GET /public.csv':
+    'The same public list of approved resources as CSV, for parents and registries (same allow-list of fields: no personal data).',
+  'GET /uploads/{uploadId}':
+    'Vendors return the signed DPA with the single-use emailed upload link, not IAM/Cognito: upload-page checks the 256-bit link secret (stored hashed) and only shows a form that posts to S3 through a presigned POST limited to one key and 10 MB; a GET never changes state.',
+  'GET /uploads/{uploadId}/received':
+    "Where S3 sends the vendor's browser after storing the file: upload-received needs the link's 256-bit secret, reads only the key the presigned POST allowed, checks the PDF by content and claims the link once (conditional write); a repeat finishes the same upload, another upload on a used link is refused.",
+  'GET /documents/{documentId}': `${SIGNED_IN} Only members of a team (sso), or the emailed task link of the document's own request (link mode); answers a presigned S3 GET valid 5 minutes.`,
+  'GET /requests/{requestId}/audit': `${SIGNED_IN} Only Technology Services and the auditors (AUTH_MODE=sso); 404 in link mode.`,
+  'GET /requests/{requestId}/audit.html': `${SIGNED_IN} Only Technology Services and the auditors (AUTH_MODE=sso); 404 in link mode.`,
+  'GET /audit/export.csv': `${SIGNED_IN} Only Technology Services and the auditors (AUTH_MODE=sso); 404 in link mode.`,
   'GET /registry.csv':
     'The same staff transparency list as CSV for the TXSPA upload (SOP 6/16 "upload status to TXSPA Database"): the same public columns, no personal data.',
 };

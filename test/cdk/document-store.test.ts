@@ -31,10 +31,6 @@ let nagViolations: string[];
 beforeAll(() => {
   const built = build();
   stack = built.stack;
-  // What the lead's wiring will do: one function reads, writes and removes documents; one only reads
-  // what is under requests/.
-  stack.functions.get('get-request')?.bindDocuments(stack.documents);
-  stack.functions.get('registry')?.bindDocuments(stack.documents, ['read'], ['requests/']);
   template = Template.fromStack(stack);
   const found = template.toJSON().Resources[idOf(stack, stack.documents.bucket)];
   bucket = found;
@@ -141,20 +137,27 @@ describe('the evidence bucket', () => {
     });
   });
 
-  it('names the bucket in the outputs, and no function gets it until one is bound', () => {
+  it('names the bucket in the outputs, and only the evidence functions get it', () => {
     template.hasOutput('DocumentsBucketName', { Value: { Ref: idOf(stack, stack.documents.bucket) } });
-    const functionsWithBucket = [...stack.functions.values()].filter((fn) =>
-      JSON.stringify(template.toJSON().Resources[idOf(stack, fn.function)]).includes('DOCUMENTS_BUCKET'),
+    const functionsWithBucket = [...stack.functions.values()].filter(
+      (fn) =>
+        template.toJSON().Resources[idOf(stack, fn.function)]?.Properties?.Environment?.Variables
+          ?.DOCUMENTS_BUCKET !== undefined,
     );
-    expect(functionsWithBucket.map((fn) => fn.spec.name).sort()).toEqual(['get-request', 'registry']);
+    expect(functionsWithBucket.map((fn) => fn.spec.name).sort()).toEqual([
+      'document',
+      'keep-policy-snapshots',
+      'upload-page',
+      'upload-received',
+    ]);
   });
 });
 
 describe('bindDocuments', () => {
-  it('sets DOCUMENTS_BUCKET and grants exactly GetObject, PutObject, DeleteObject on the objects, ListBucket on the bucket', () => {
+  it('upload-received: DOCUMENTS_BUCKET, and GetObject, PutObject, DeleteObject on incoming/ and documents/ only', () => {
     // Prepare
-    const fn = stack.functions.get('get-request');
-    if (!fn) throw new Error('no get-request');
+    const fn = stack.functions.get('upload-received');
+    if (!fn) throw new Error('no upload-received');
     const bucketArn = { 'Fn::GetAtt': [idOf(stack, stack.documents.bucket), 'Arn'] };
 
     // Assess
@@ -170,23 +173,31 @@ describe('bindDocuments', () => {
           Sid: 'Documents',
           Effect: 'Allow',
           Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
-          Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
+          Resource: [
+            { 'Fn::Join': ['', [bucketArn, '/documents/*']] },
+            { 'Fn::Join': ['', [bucketArn, '/incoming/*']] },
+          ],
         },
-        { Sid: 'ListDocuments', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+        expect.objectContaining({
+          Sid: 'ListDocuments',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: bucketArn,
+        }),
       ]),
     );
     expect(JSON.stringify(statementsOf(fn.role))).not.toContain('DeleteObjectVersion');
   });
 
-  it('grants a narrower access on a prefix when asked', () => {
-    const fn = stack.functions.get('registry');
-    if (!fn) throw new Error('no registry');
+  it('document (the staff download): GetObject under documents/ only', () => {
+    const fn = stack.functions.get('document');
+    if (!fn) throw new Error('no document');
     const documents = statementsOf(fn.role).filter((s) => s.Sid === 'Documents');
     expect(documents).toEqual([
       expect.objectContaining({
         Action: 's3:GetObject',
         Resource: {
-          'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(stack, stack.documents.bucket), 'Arn'] }, '/requests/*']],
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(stack, stack.documents.bucket), 'Arn'] }, '/documents/*']],
         },
       }),
     ]);
