@@ -4,11 +4,12 @@
  * and operator alarms + dashboard. Every permission is granted where the variable that needs it is set.
  */
 
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { type ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
@@ -17,9 +18,12 @@ import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
 import { DistrictIdentity } from './constructs/district-identity.ts';
+import { MailReputation } from './constructs/mail-reputation.ts';
 import { Monitoring, pascal } from './constructs/monitoring.ts';
 import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
+import { TableBackup } from './constructs/table-backup.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
+import { addOutputs } from './outputs.ts';
 
 export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
@@ -40,10 +44,17 @@ interface Wiring {
   fn: (name: string) => DistrictFunction;
   table: Table;
   config: DistrictConfig;
-  mail: [identity: EmailIdentity, mailFrom: string, sandboxRecipients: readonly string[]];
+  mail: {
+    identity: EmailIdentity;
+    configurationSet: ConfigurationSet;
+    mailFrom: string;
+    sandboxRecipients: readonly string[];
+  };
   publicBaseUrl: string;
   teamEmails: string;
   bus: EventBus;
+  /** Where asynchronously invoked functions' failed events go (rule targets and on-failure destinations). */
+  asyncFailures: Queue;
   machines: {
     softwareRequest: WorkflowStateMachine['machine'];
     annualRenewal: WorkflowStateMachine['machine'];
@@ -60,6 +71,9 @@ export class SoftwareRequestStack extends Stack {
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
   readonly identity: DistrictIdentity;
+  readonly mailReputation: MailReputation;
+  readonly backup: TableBackup;
+  readonly asyncFailures: Queue;
 
   constructor(scope: Construct, id: string, props: SoftwareRequestStackProps) {
     super(scope, id, {
@@ -71,13 +85,18 @@ export class SoftwareRequestStack extends Stack {
 
     // Data: one table, single-table design (shared/core/store/keys.ts)
     this.table = this.createTable();
-    // Mail and integration events
+    this.backup = new TableBackup(this, 'Backup', {
+      table: this.table,
+      copyVaultArn: config.backupCopyVaultArn,
+    });
+    // Mail (with its configuration set: bounce and complaint events, reputation) and integration events
+    this.mailReputation = new MailReputation(this, 'MailReputation');
     const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
       identity: Identity.domain(config.mailDomain),
+      configurationSet: this.mailReputation.configurationSet,
     });
-    const bus = new EventBus(this, 'IntegrationBus', {
-      description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',
-    });
+    const bus = this.integrationBus(config.integrationEventArchiveDays);
+    this.asyncFailures = this.asyncFailureQueue();
     // One function per shared/functions.ts entry
     this.functions = this.createFunctions(logRetention);
     const fn = (name: string): DistrictFunction => {
@@ -115,10 +134,16 @@ export class SoftwareRequestStack extends Stack {
       fn,
       table: this.table,
       config,
-      mail: [mailIdentity, config.mailFrom, config.sesSandboxRecipients ?? []],
+      mail: {
+        identity: mailIdentity,
+        configurationSet: this.mailReputation.configurationSet,
+        mailFrom: config.mailFrom,
+        sandboxRecipients: config.sesSandboxRecipients ?? [],
+      },
       publicBaseUrl,
       teamEmails: JSON.stringify(config.teamEmails),
       bus,
+      asyncFailures: this.asyncFailures,
       machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
       machineArns,
     };
@@ -126,18 +151,8 @@ export class SoftwareRequestStack extends Stack {
     this.wireWorkflowSteps(wiring);
     this.wireScheduled(wiring);
 
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      districtName: config.districtName,
-      operatorEmail: config.operatorEmail,
-      machines: [
-        { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
-        { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
-      ],
-      functions: [...this.functions.values()],
-      api: this.api.api,
-      deadLetterQueues: [{ label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue }],
-    });
-    this.addOutputs(publicBaseUrl, mailIdentity, config);
+    this.monitoring = this.createMonitoring(config);
+    addOutputs(this, { publicBaseUrl, mailIdentity, config });
   }
 
   private createTable(): Table {
@@ -159,6 +174,61 @@ export class SoftwareRequestStack extends Stack {
       });
     }
     return table;
+  }
+
+  /** Alarms (to the operator topic) and the dashboard. */
+  private createMonitoring(config: DistrictConfig): Monitoring {
+    return new Monitoring(this, 'Monitoring', {
+      districtName: config.districtName,
+      operatorEmail: config.operatorEmail,
+      machines: [
+        { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
+        { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
+      ],
+      functions: [...this.functions.values()],
+      api: this.api.api,
+      deadLetterQueues: [
+        { label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue },
+        {
+          label: 'AsyncFailures',
+          queue: this.asyncFailures,
+          description:
+            'A message is waiting in AsyncFailures: a scheduled run (weekly-digest, recover-requests) or a reminder (remind-task) failed after its retries, or its rule could not invoke it. The message names the function and carries the event and the error; see docs/operations.md.',
+        },
+      ],
+    });
+  }
+
+  /** The integration bus, with an archive of its events for replay (0 days: kept indefinitely). */
+  private integrationBus(archiveDays: number): EventBus {
+    const bus = new EventBus(this, 'IntegrationBus', {
+      description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',
+    });
+    bus.archive('Archive', {
+      description: 'Every integration event, for replay to a consumer that missed some',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(archiveDays),
+    });
+    return bus;
+  }
+
+  /**
+   * The failure destination of the asynchronously invoked functions: events their EventBridge rules
+   * could not deliver, and invocations that failed after Lambda's two retries.
+   */
+  private asyncFailureQueue(): Queue {
+    const queue = new Queue(this, 'AsyncFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue (rule targets) and on-failure destination (Lambda asynchronous invocation) of the scheduled functions and remind-task; nothing consumes it automatically, an alarm tells operators when a message arrives.',
+    });
+    return queue;
   }
 
   private createFunctions(logRetention: RetentionDays): Map<string, DistrictFunction> {
@@ -227,18 +297,18 @@ export class SoftwareRequestStack extends Stack {
     w.fn('submit-request')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('record-decision')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // Both machines have human steps (annual renewal: the renewed DPA).
       .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .bindTaskResponse(w.machines.softwareRequest);
   }
@@ -248,7 +318,7 @@ export class SoftwareRequestStack extends Stack {
     w.fn('plan-renewal').bindTable(w.table);
     w.fn('assign-task')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays))
@@ -258,15 +328,17 @@ export class SoftwareRequestStack extends Stack {
         reminderFunctionArn: w.fn('remind-task').function.functionArn,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });
+    // Reminder schedules invoke remind-task asynchronously (Scheduler's own failures go to its queue).
     w.fn('remind-task')
+      .onAsyncFailure(w.asyncFailures)
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
     if (w.config.escalationEmail) w.fn('remind-task').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
     w.fn('send-dpa')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('DPA_TEMPLATE_URL', w.config.dpaTemplateUrl)
       .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions);
@@ -277,12 +349,12 @@ export class SoftwareRequestStack extends Stack {
       .setEnv('SSL_MAX_WAIT_SECONDS', String(w.config.sslMaxWaitSeconds));
     w.fn('notify-vendor-ssl')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('SSL_REMEDIATION_WINDOW_DAYS', String(w.config.sslRemediationWindowDays));
     w.fn('record-renewal')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
     w.fn('publish-status').bindTable(w.table).bindEventBus(w.bus);
@@ -296,14 +368,8 @@ export class SoftwareRequestStack extends Stack {
         leadDays: w.config.renewalLeadDays,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });
-    w.fn('close-request')
-      .bindTable(w.table)
-      .bindMail(...w.mail)
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
-    w.fn('record-error')
-      .bindTable(w.table)
-      .bindMail(...w.mail)
-      .setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
+    w.fn('close-request').bindTable(w.table).bindMail(w.mail).setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('record-error').bindTable(w.table).bindMail(w.mail).setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
   }
 
   /**
@@ -313,48 +379,18 @@ export class SoftwareRequestStack extends Stack {
   private wireScheduled(w: Wiring): void {
     w.fn('weekly-digest')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails)
-      .runOnSchedule();
+      .runOnSchedule(w.asyncFailures);
     if (w.config.escalationEmail) w.fn('weekly-digest').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
     w.fn('recover-requests')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // A kept decision belongs to either machine's human step (annual renewal: the renewed DPA).
       .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal)
-      .runOnSchedule();
-  }
-
-  private addOutputs(publicBaseUrl: string, mailIdentity: EmailIdentity, config: DistrictConfig): void {
-    new CfnOutput(this, 'PublicBaseUrl', {
-      value: publicBaseUrl,
-      description: 'Request form and emailed links',
-    });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'SoftwareRequestStateMachineArn', {
-      value: this.softwareRequest.machine.stateMachineArn,
-    });
-    new CfnOutput(this, 'AnnualRenewalStateMachineArn', {
-      value: this.annualRenewal.machine.stateMachineArn,
-    });
-    new CfnOutput(this, 'OperatorAlarmTopicArn', { value: this.monitoring.topic.topicArn });
-    new CfnOutput(this, 'UserPoolId', {
-      value: this.identity.userPool.userPoolId,
-      description: 'Add people to the groups (teams) here: aws cognito-idp admin-add-user-to-group',
-    });
-    new CfnOutput(this, 'SignInDomain', {
-      value: this.identity.domain.baseUrl(),
-      description:
-        'The managed sign-in; for federation, the IdP redirect is <this>/oauth2/idpresponse (OIDC) or /saml2/idpresponse (SAML)',
-    });
-    mailIdentity.dkimRecords.forEach((record, i) => {
-      new CfnOutput(this, `DkimRecord${i + 1}`, {
-        value: `${record.name} CNAME ${record.value}`,
-        description: `SES Easy DKIM: add this CNAME to the DNS of ${config.mailDomain}`,
-      });
-    });
+      .runOnSchedule(w.asyncFailures);
   }
 }

@@ -153,6 +153,8 @@ export function handlerEnvironment(
     STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
     RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),
     MAIL_FROM: 'software-requests@district.example',
+    // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
+    SES_CONFIGURATION_SET: 'software-requests-local',
     PUBLIC_BASE_URL: endpoints.baseUrl,
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',

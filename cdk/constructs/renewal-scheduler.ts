@@ -32,15 +32,17 @@ export class RenewalScheduler extends Construct {
     this.group = new ScheduleGroup(this, 'Group', {
       scheduleGroupName: `${Stack.of(this).stackName}-renewals`,
       // Like the table: the group holds every pending renewal (one a year per approved resource) and
-      // reminder; a redeploy that replaced or removed it would silently drop them.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // reminder; a redeploy that replaced or removed it would silently drop them. Kept on update and
+      // delete, but not when the stack's first creation rolls back: the name is fixed, and a group left
+      // behind by a failed create would make the retry fail with "already exists".
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Like the group: a lost renewal is found here, so a redeploy must not drop it.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
