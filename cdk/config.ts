@@ -180,6 +180,16 @@ const configSchema = z
           ),
         ),
     ),
+    /**
+     * After a restore (docs/operations.md): the restored table's name. Every function is repointed to
+     * it (TABLE_NAME and its IAM grants) and so is the backup plan; the stack's own table leaves the
+     * stack but is retained.
+     */
+    restoredTableName: z.optional(
+      z
+        .string('must be a table name')
+        .check(z.regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name (3-255 letters, digits, _ . -)')),
+    ),
     /** Days the integration bus archive keeps events for replay (0: indefinitely). */
     integrationEventArchiveDays: z._default(int(0, 3650), 365),
     account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),

@@ -7,7 +7,7 @@ import { CfnOutput, type Stack } from 'aws-cdk-lib';
 import type { DomainName } from 'aws-cdk-lib/aws-apigateway';
 import type { BackupVault } from 'aws-cdk-lib/aws-backup';
 import type { UserPool, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ConfigurationSet, EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -16,7 +16,7 @@ import type { DistrictConfig } from './config.ts';
 
 /** What the outputs read of the stack (structurally, so this module does not import stack.ts). */
 export interface OutputSources extends Stack {
-  table: Table;
+  table: ITable;
   softwareRequest: { machine: StateMachine };
   annualRenewal: { machine: StateMachine };
   monitoring: { topic: Topic };
@@ -24,7 +24,7 @@ export interface OutputSources extends Stack {
   api: { domain?: DomainName | undefined };
   mailReputation: { configurationSet: ConfigurationSet };
   backup: { vault: BackupVault };
-  asyncFailures: Queue;
+  scheduler: { deadLetterQueue: Queue };
 }
 
 export function addOutputs(
@@ -59,9 +59,9 @@ export function addOutputs(
   );
   output('BackupVaultName', stack.backup.vault.backupVaultName, 'Daily backups of the table (35 days)');
   output(
-    'AsyncFailuresQueueUrl',
-    stack.asyncFailures.queueUrl,
-    'Failed runs of weekly-digest, recover-requests and remind-task (after retries)',
+    'DeadLetterQueueUrl',
+    stack.scheduler.deadLetterQueue.queueUrl,
+    'Undelivered schedules, and failed runs of weekly-digest, recover-requests and remind-task (after retries)',
   );
   mailIdentity.dkimRecords.forEach((record, i) => {
     output(

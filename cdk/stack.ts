@@ -4,12 +4,12 @@
  * and operator alarms + dashboard. Every permission is granted where the variable that needs it is set.
  */
 
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
@@ -42,7 +42,7 @@ function retentionOf(days: number): RetentionDays {
 /** What the wiring of every function needs (the handler contract's values and the resources granted). */
 interface Wiring {
   fn: (name: string) => DistrictFunction;
-  table: Table;
+  table: ITable;
   config: DistrictConfig;
   mail: {
     identity: EmailIdentity;
@@ -63,7 +63,8 @@ interface Wiring {
 }
 
 export class SoftwareRequestStack extends Stack {
-  readonly table: Table;
+  /** The stack's table, or the restored one named by `restoredTableName` (docs/operations.md). */
+  readonly table: ITable;
   readonly functions: ReadonlyMap<string, DistrictFunction>;
   readonly softwareRequest: WorkflowStateMachine;
   readonly annualRenewal: WorkflowStateMachine;
@@ -73,7 +74,6 @@ export class SoftwareRequestStack extends Stack {
   readonly identity: DistrictIdentity;
   readonly mailReputation: MailReputation;
   readonly backup: TableBackup;
-  readonly asyncFailures: Queue;
 
   constructor(scope: Construct, id: string, props: SoftwareRequestStackProps) {
     super(scope, id, {
@@ -83,8 +83,8 @@ export class SoftwareRequestStack extends Stack {
     const config = props.config;
     const logRetention = retentionOf(config.logRetentionDays);
 
-    // Data: one table, single-table design (shared/core/store/keys.ts)
-    this.table = this.createTable();
+    // Data: one table, single-table design (shared/core/store/keys.ts), backed up daily
+    this.table = this.createTable(config.restoredTableName);
     this.backup = new TableBackup(this, 'Backup', {
       table: this.table,
       copyVaultArn: config.backupCopyVaultArn,
@@ -96,7 +96,6 @@ export class SoftwareRequestStack extends Stack {
       configurationSet: this.mailReputation.configurationSet,
     });
     const bus = this.integrationBus(config.integrationEventArchiveDays);
-    this.asyncFailures = this.asyncFailureQueue();
     // One function per shared/functions.ts entry
     this.functions = this.createFunctions(logRetention);
     const fn = (name: string): DistrictFunction => {
@@ -143,7 +142,9 @@ export class SoftwareRequestStack extends Stack {
       publicBaseUrl,
       teamEmails: JSON.stringify(config.teamEmails),
       bus,
-      asyncFailures: this.asyncFailures,
+      // One queue for every asynchronous event that was lost: schedules Scheduler could not deliver,
+      // rule events EventBridge could not deliver, invocations that failed after Lambda's retries.
+      asyncFailures: this.scheduler.deadLetterQueue,
       machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
       machineArns,
     };
@@ -155,7 +156,9 @@ export class SoftwareRequestStack extends Stack {
     addOutputs(this, { publicBaseUrl, mailIdentity, config });
   }
 
-  private createTable(): Table {
+  /** The stack's table, or after a restore the restored table, which the stack does not own. */
+  private createTable(restoredTableName: string | undefined): ITable {
+    if (restoredTableName) return Table.fromTableName(this, 'RestoredTable', restoredTableName);
     const table = new Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.pk, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sk, type: AttributeType.STRING },
@@ -188,12 +191,11 @@ export class SoftwareRequestStack extends Stack {
       functions: [...this.functions.values()],
       api: this.api.api,
       deadLetterQueues: [
-        { label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue },
         {
-          label: 'AsyncFailures',
-          queue: this.asyncFailures,
+          label: 'SchedulerDeadLetters',
+          queue: this.scheduler.deadLetterQueue,
           description:
-            'A message is waiting in AsyncFailures: a scheduled run (weekly-digest, recover-requests) or a reminder (remind-task) failed after its retries, or its rule could not invoke it. The message names the function and carries the event and the error; see docs/operations.md.',
+            "A message is waiting in SchedulerDeadLetters: an event was not delivered, or its function failed after its retries. Either EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start; the body is the schedule's input), or a run of weekly-digest, recover-requests or remind-task failed (the body names the function, the event and the error). See docs/operations.md, then delete the message.",
         },
       ],
     });
@@ -210,25 +212,6 @@ export class SoftwareRequestStack extends Stack {
       retention: Duration.days(archiveDays),
     });
     return bus;
-  }
-
-  /**
-   * The failure destination of the asynchronously invoked functions: events their EventBridge rules
-   * could not deliver, and invocations that failed after Lambda's two retries.
-   */
-  private asyncFailureQueue(): Queue {
-    const queue = new Queue(this, 'AsyncFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue (rule targets) and on-failure destination (Lambda asynchronous invocation) of the scheduled functions and remind-task; nothing consumes it automatically, an alarm tells operators when a message arrives.',
-    });
-    return queue;
   }
 
   private createFunctions(logRetention: RetentionDays): Map<string, DistrictFunction> {

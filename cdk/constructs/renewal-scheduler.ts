@@ -22,6 +22,8 @@ export class RenewalScheduler extends Construct {
    * Where EventBridge Scheduler puts a schedule's event it could not deliver (target gone, role not
    * allowed, retries exhausted): every schedule the Lambdas create names it in DeadLetterConfig, and
    * Scheduler sends to it as the schedule's execution role (DistrictFunction.bind…Scheduler grants it).
+   * The stack also makes it the dead-letter queue of the scheduled functions' EventBridge rules and
+   * the on-failure destination of every asynchronously invoked function (DistrictFunction.onAsyncFailure).
    */
   readonly deadLetterQueue: Queue;
   /** The role reminder schedules run as (see addReminderTarget). */
@@ -47,7 +49,7 @@ export class RenewalScheduler extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the EventBridge Scheduler schedules (set per schedule in DeadLetterConfig at run time, which cdk-nag cannot see); nothing consumes it automatically, an alarm tells operators when a message arrives.',
+        "This queue is itself the dead-letter queue of the EventBridge Scheduler schedules (set per schedule in DeadLetterConfig at run time, which cdk-nag cannot see), of the scheduled functions' EventBridge rules, and the on-failure destination of the asynchronously invoked functions; nothing consumes it automatically, an alarm tells operators when a message arrives.",
     });
     this.role = new Role(this, 'Role', {
       description: 'EventBridge Scheduler: start the annual-renewal state machine (TS-PE-535 step 17)',

@@ -100,7 +100,7 @@ describe('deploys that can be retried', () => {
         'SignInDomain',
         'MailConfigurationSet',
         'BackupVaultName',
-        'AsyncFailuresQueueUrl',
+        'DeadLetterQueueUrl',
       ]),
     );
   });
@@ -185,10 +185,41 @@ describe('backup', () => {
   });
 });
 
+describe('restore', () => {
+  it('with restoredTableName, every function, its grants and the backup plan use the restored table; the old one is not in the stack', () => {
+    // Act
+    const restored = synth({ restoredTableName: 'SoftwareRequestWorkflow-restored-20270105' });
+    const functions = ofType(restored.resources, 'AWS::Lambda::Function').map(([, r]) => r.Properties);
+    const dynamoResources = ofType(restored.resources, 'AWS::IAM::Policy').flatMap(([, r]) =>
+      (
+        r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+      ).Statement.filter((st) => [st.Action].flat().some((a) => a.startsWith('dynamodb:'))).map((st) =>
+        JSON.stringify(st.Resource),
+      ),
+    );
+
+    // Assess
+    restored.template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    const tableNames = functions.flatMap((f) => {
+      const value = (f.Environment as { Variables?: Json } | undefined)?.Variables?.TABLE_NAME;
+      return value === undefined ? [] : [value];
+    });
+    expect(tableNames.length).toBeGreaterThan(20);
+    expect(new Set(tableNames)).toEqual(new Set(['SoftwareRequestWorkflow-restored-20270105']));
+    expect(dynamoResources.length).toBeGreaterThan(20);
+    for (const resource of dynamoResources)
+      expect(resource).toContain(':table/SoftwareRequestWorkflow-restored-20270105');
+    expect(JSON.stringify(ofType(restored.resources, 'AWS::Backup::BackupSelection'))).toContain(
+      ':table/SoftwareRequestWorkflow-restored-20270105',
+    );
+    expect(new AwsSolutionsChecks().validateScope(restored.app).violations).toEqual([]);
+  });
+});
+
 describe('asynchronous failures', () => {
-  it('weekly-digest, recover-requests and remind-task send failed invocations (after 2 retries) to one queue, which alarms', () => {
+  it('weekly-digest, recover-requests and remind-task send failed invocations (after 2 retries) to the dead-letter queue, which alarms', () => {
     // Prepare
-    const queueArn = { 'Fn::GetAtt': [base.idOf(base.stack.asyncFailures), 'Arn'] };
+    const queueArn = { 'Fn::GetAtt': [base.idOf(base.stack.scheduler.deadLetterQueue), 'Arn'] };
 
     // Act
     const configs = ofType(base.resources, 'AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
@@ -206,7 +237,10 @@ describe('asynchronous failures', () => {
     base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [base.idOf(base.stack.asyncFailures), 'QueueName'] } },
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [base.idOf(base.stack.scheduler.deadLetterQueue), 'QueueName'] },
+        },
       ],
     });
   });
@@ -221,7 +255,7 @@ describe('asynchronous failures', () => {
     expect(targets).toHaveLength(2);
     for (const target of targets) {
       expect(target).toMatchObject({
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [base.idOf(base.stack.asyncFailures), 'Arn'] } },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [base.idOf(base.stack.scheduler.deadLetterQueue), 'Arn'] } },
         RetryPolicy: { MaximumRetryAttempts: 2 },
       });
     }

@@ -652,7 +652,7 @@ describe('least privilege for the workflow', () => {
     expect(group?.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('schedules have an encrypted, TLS-only dead-letter queue that only the two scheduler roles may send to', () => {
+  it('schedules have an encrypted, TLS-only dead-letter queue that only the two scheduler roles and the asynchronously invoked functions (their failed runs) may send to', () => {
     // Prepare
     const queueId = idOf(stack.scheduler.deadLetterQueue);
     const queueArn = { 'Fn::GetAtt': [queueId, 'Arn'] };
@@ -673,7 +673,13 @@ describe('least privilege for the workflow', () => {
     expect(resources[queueId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     expect(senders.flatMap(({ roles }) => roles).sort()).toEqual(
-      [idOf(stack.scheduler.role), idOf(reminderRole)].sort(),
+      [
+        idOf(stack.scheduler.role),
+        idOf(reminderRole),
+        roleId('weekly-digest'),
+        roleId('recover-requests'),
+        roleId('remind-task'),
+      ].sort(),
     );
     for (const { statement } of senders) {
       expect(actionsOf(statement)).toEqual(['sqs:SendMessage']);
@@ -1104,9 +1110,9 @@ describe('operations', () => {
       Dimensions: [{ Name: 'ApiName', Value: apiName }],
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    // 2 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the two
-    // dead-letter queues (schedules, async failures), SES bounce and complaint rates.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + 1 + 1 + 1 + 1 + 2 + 2);
+    // 2 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
+    // dead-letter queue, SES bounce and complaint rates.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
   });
 
   it("alarms as soon as the schedules' dead-letter queue holds a message", () => {
