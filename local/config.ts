@@ -177,7 +177,7 @@ export function handlerEnvironment(
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: 'software-request',
-    // The AWS SDK's Node 20 end-of-support notice is noise on a developer's console (Lambda runs 22).
+    // The AWS SDK's Node 20 end-of-support notice is noise on a developer's console (Lambda runs 24).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
