@@ -13,6 +13,8 @@ const FEATURES = [
   'requests', // submission, status, outcome (SOP 1-2, 6, 16)
   'renewal', // annual renewal (SOP 17)
   'tasks', // human steps: links, decisions, reminders (SOP 3-15)
+  'evidence', // the documents decisions rest on: signed DPAs, policy snapshots, their upload links
+  'transparency', // the audit record for auditors, the public list of approved resources
   'vetting', // privacy review, DPA, SSL grade (SOP 3-6)
   'procurement', // quotes, PO, licence (SOP 13-14)
   'recovery', // what a crash interrupted

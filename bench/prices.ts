@@ -36,4 +36,20 @@ export const PRICES_USD = {
   dashboardMonth: 3,
   kmsKeyMonth: 1,
   secretMonth: 0.4,
+  /**
+   * S3 (the evidence documents), from the "Amazon S3 pricing" page (aws.amazon.com/s3/pricing):
+   * "Storage" tab, per GB-month for the first 50 TB: S3 Standard $0.023, S3 Standard-Infrequent Access
+   * $0.0125, S3 Glacier Instant Retrieval $0.004; "Requests & data retrievals" tab: PUT/COPY/POST $0.005
+   * per 1,000, lifecycle transitions into Standard-IA $0.01 and into Glacier Instant Retrieval $0.02 per
+   * 1,000, retrievals $0.01 per GB (Standard-IA) and $0.03 per GB (Glacier Instant Retrieval). These are
+   * the 2025 list prices; they were not re-read on the date above (no network where they were added).
+   */
+  s3StandardGbMonth: 0.023,
+  s3StandardIaGbMonth: 0.0125,
+  s3GlacierIrGbMonth: 0.004,
+  s3PutRequest: 0.005 / 1000,
+  s3TransitionToStandardIa: 0.01 / 1000,
+  s3TransitionToGlacierIr: 0.02 / 1000,
+  s3StandardIaRetrievalGb: 0.01,
+  s3GlacierIrRetrievalGb: 0.03,
 } as const;

@@ -21,7 +21,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { measureBundles } from './bundles.ts';
-import { fixedMonthlyCost } from './fixed-cost.ts';
+import { documentStorageMonthlyCost, fixedMonthlyCost } from './fixed-cost.ts';
 import { measureHttp } from './http.ts';
 import { simulateLeadTime } from './lead-time.ts';
 import { ASSUMED, fixtureObject, measurePaths } from './paths.ts';
@@ -80,6 +80,16 @@ table([
     secrets: fixed.secrets,
   },
 ]);
+
+// The evidence documents grow with the requests and the years kept: their own line, at the steady state.
+const documentStorage = [1000, 100_000].map((n) => documentStorageMonthlyCost(n));
+table(
+  documentStorage.map((d) => ({
+    evidenceDocuments: `${d.requestsPerYear} requests a year, ${d.retentionYears} years kept`,
+    storedGb: round(d.storedGb.standard + d.storedGb.standardIa + d.storedGb.glacierIr, 1),
+    perMonthUsd: round(d.perMonthUsd),
+  })),
+);
 
 console.log(
   '3. Lambda bundles (as CDK builds them) against a naive handler; import = median of 10 fresh processes, net of an empty Node start',
@@ -210,6 +220,7 @@ const results = {
   paths,
   costUsd,
   fixedCost: fixed,
+  documentStorage,
   bundles,
   http: { ...http, lonePostRequestProfile: submissionProfile },
   workflows,

@@ -55,6 +55,7 @@ const TIMERS: Record<keyof typeof clients, (timer: CallTimer) => () => void> = {
   scheduler: (timer) => timeCalls('scheduler', clients.scheduler.middlewareStack, timer),
   secretsManager: (timer) => timeCalls('secretsManager', clients.secretsManager.middlewareStack, timer),
   cognito: (timer) => timeCalls('cognito', clients.cognito.middlewareStack, timer),
+  s3: (timer) => timeCalls('s3', clients.s3.middlewareStack, timer),
 };
 
 const median = (values: number[]) => {

@@ -118,6 +118,11 @@ const configSchema = z
     /** SOP 5-6: days the vendor has to bring the SSL grade to A once notified (at most 30). */
     sslRemediationWindowDays: z._default(int(1, 30), 30),
     renewalLeadDays: z._default(int(0, 180), 30),
+    /**
+     * Link each approved resource's signed agreement on the public page (Illinois and Colorado ask for
+     * a copy of each agreement). Off by default: a district turns it on once its DPAs allow it.
+     */
+    publishAgreements: z._default(z.boolean('must be true or false'), false),
     /** Task kind → days (shared/workflow/deadlines.ts); checked by parseConfig, with the execution limit. */
     humanStepDeadlineDays: z.optional(z.unknown()),
     /** Task kind → days (shared/workflow/service-levels.ts); checked by parseConfig against the deadlines. */
@@ -139,6 +144,22 @@ const configSchema = z
           ),
         ),
       365,
+    ),
+    /**
+     * Years the evidence documents (signed DPAs, policy snapshots, deletion certificates) are kept, then
+     * deleted by the bucket's lifecycle (cdk/constructs/document-store.ts). At least 2: documents move
+     * to Glacier Instant Retrieval after one year, where S3 bills 90 days at least, and S3 refuses an
+     * expiration that does not come after every transition.
+     */
+    documentRetentionYears: z._default(
+      z
+        .number('must be a number of years')
+        .check(
+          z.int('must be a whole number of years'),
+          z.gte(2, 'must be at least 2 (documents move to Glacier Instant Retrieval after 1 year)'),
+          z.lte(100, 'must be at most 100'),
+        ),
+      7,
     ),
     publicBaseUrl: z.optional(httpsUrl()),
     customDomain: z.optional(

@@ -8,6 +8,7 @@ import type { DomainName } from 'aws-cdk-lib/aws-apigateway';
 import type { BackupVault } from 'aws-cdk-lib/aws-backup';
 import type { UserPool, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ConfigurationSet, EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -24,6 +25,7 @@ export interface OutputSources extends Stack {
   api: { domain?: DomainName | undefined };
   mailReputation: { configurationSet: ConfigurationSet };
   backup: { vault: BackupVault };
+  documents: { bucket: IBucket };
   scheduler: { deadLetterQueue: Queue };
 }
 
@@ -39,6 +41,11 @@ export function addOutputs(
     new CfnOutput(stack, id, { value, ...(description ? { description } : {}) });
   output('PublicBaseUrl', publicBaseUrl, 'Request form and emailed links');
   output('TableName', stack.table.tableName);
+  output(
+    'DocumentsBucketName',
+    stack.documents.bucket.bucketName,
+    'Evidence documents (signed DPAs, policy snapshots, deletion certificates)',
+  );
   output('SoftwareRequestStateMachineArn', stack.softwareRequest.machine.stateMachineArn);
   output('AnnualRenewalStateMachineArn', stack.annualRenewal.machine.stateMachineArn);
   output('OperatorAlarmTopicArn', stack.monitoring.topic.topicArn);

@@ -18,6 +18,7 @@ import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
 import { DistrictIdentity } from './constructs/district-identity.ts';
+import { DocumentStore } from './constructs/document-store.ts';
 import { MailReputation } from './constructs/mail-reputation.ts';
 import { Monitoring, pascal } from './constructs/monitoring.ts';
 import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
@@ -65,6 +66,11 @@ interface Wiring {
 export class SoftwareRequestStack extends Stack {
   /** The stack's table, or the restored one named by `restoredTableName` (docs/operations.md). */
   readonly table: ITable;
+  /**
+   * The evidence documents' bucket. Wire a function with `fn(name).bindDocuments(this.documents)`
+   * (DOCUMENTS_BUCKET + its grant); none is wired yet.
+   */
+  readonly documents: DocumentStore;
   readonly functions: ReadonlyMap<string, DistrictFunction>;
   readonly softwareRequest: WorkflowStateMachine;
   readonly annualRenewal: WorkflowStateMachine;
@@ -89,12 +95,11 @@ export class SoftwareRequestStack extends Stack {
       table: this.table,
       copyVaultArn: config.backupCopyVaultArn,
     });
+    // Evidence documents: signed DPAs, privacy-policy snapshots, deletion certificates (shared/evidence)
+    this.documents = new DocumentStore(this, 'Documents', { retentionYears: config.documentRetentionYears });
     // Mail (with its configuration set: bounce and complaint events, reputation) and integration events
     this.mailReputation = new MailReputation(this, 'MailReputation');
-    const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
-      identity: Identity.domain(config.mailDomain),
-      configurationSet: this.mailReputation.configurationSet,
-    });
+    const mailIdentity = this.mailIdentity(config.mailDomain);
     const bus = this.integrationBus(config.integrationEventArchiveDays);
     // One function per shared/functions.ts entry
     this.functions = this.createFunctions(logRetention);
@@ -201,6 +206,14 @@ export class SoftwareRequestStack extends Stack {
     });
   }
 
+  /** The SES domain identity, with the configuration set as its default (mail sent without one). */
+  private mailIdentity(mailDomain: string): EmailIdentity {
+    return new EmailIdentity(this, 'MailIdentity', {
+      identity: Identity.domain(mailDomain),
+      configurationSet: this.mailReputation.configurationSet,
+    });
+  }
+
   /** The integration bus, with an archive of its events for replay (0 days: kept indefinitely). */
   private integrationBus(archiveDays: number): EventBus {
     const bus = new EventBus(this, 'IntegrationBus', {
@@ -272,6 +285,10 @@ export class SoftwareRequestStack extends Stack {
       w.fn(name).bindTable(w.table).setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays));
     }
     w.fn('registry').bindTable(w.table);
+    for (const name of ['public-page', 'public-json', 'public-csv']) {
+      w.fn(name).bindTable(w.table).setEnv('PUBLISH_AGREEMENTS', String(w.config.publishAgreements));
+    }
+    for (const name of ['request-audit', 'request-audit-page', 'audit-export']) w.fn(name).bindTable(w.table);
     w.fn('registry-resource').bindTable(w.table);
     w.fn('registry-export').bindTable(w.table);
     w.fn('get-request').bindTable(w.table);
@@ -324,7 +341,8 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(w.mail)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('DPA_TEMPLATE_URL', w.config.dpaTemplateUrl)
-      .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions);
+      .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('check-ssl')
       .bindTable(w.table)
       .setEnv('SSLLABS_API_BASE', w.config.sslLabsApiBase)

@@ -2,12 +2,12 @@
  * SOP 4 (and SOP 17's annual renewal): emails the vendor contact the district's student Data Privacy
  * Agreement request and records security.dpa.sentTo/sentAt and DPA_SENT (shared/vetting/send-dpa.ts).
  *
- * Input: SendDpaInput { requestId, vendorContactEmail, renewal? }. Output: SendDpaOutput.
- * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS.
+ * Input: SendDpaInput { requestId, vendorContactEmail, renewal?, uploadExpiresInSeconds? }. Output: SendDpaOutput.
+ * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS, PUBLIC_BASE_URL.
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
  */
 
-import { readMailFrom, readTableName } from '#shared/core/config.ts';
+import { readMailFrom, readPublicBaseUrl, readTableName } from '#shared/core/config.ts';
 import { type Env, httpUrlEnv, requireEnv } from '#shared/core/env.ts';
 import { workflowStep } from '#shared/core/lambda.ts';
 import { mailer, now, store } from '#shared/deps.ts';
@@ -24,6 +24,7 @@ export function readSendDpaConfig(env: Env = process.env): SendDpaConfig {
     cybersecurityEmail: readTeamEmails(env).cybersecurity,
     dpaTemplateUrl: httpUrlEnv('DPA_TEMPLATE_URL', env),
     returnInstructions: requireEnv('DPA_RETURN_INSTRUCTIONS', env),
+    publicBaseUrl: readPublicBaseUrl(env),
   };
 }
 
@@ -33,6 +34,7 @@ const step = workflowStep(
   (): SendDpaDeps => ({
     config: readSendDpaConfig(),
     store: store(),
+    uploads: store(),
     mailer: mailer(),
     now,
   }),

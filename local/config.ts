@@ -55,6 +55,10 @@ export const LOCAL_SERVICE_LEVEL_DAYS = parseServiceLevelDays(
   LOCAL_DEADLINE_DAYS,
 );
 
+/** cdk.json's `publishAgreements`, as deployed (default false). */
+export const LOCAL_PUBLISH_AGREEMENTS =
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).publishAgreements === true;
+
 export const TEAM_EMAILS = {
   cybersecurity: 'ccs@district.example',
   'instructional-technology': 'instructional-tech@district.example',
@@ -70,7 +74,13 @@ export const SESSION_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCA
 /** The local provider's issuer path and its one client (local/idp/provider.ts). */
 export const LOCAL_IDP_PATH = '/_local/idp';
 export const LOCAL_CLIENT_ID = 'district-site-local';
+/** The vendors' web stand-in (local/web-stand-in.ts), which answers for vendors' sites offline. */
+export const VENDOR_WEB_PATH = '/_local/web';
 export const SCHEDULE_GROUP_NAME = 'software-request-renewals';
+/** The evidence bucket the local S3 stand-in keeps (local/aws/s3.ts), under <dataDir>/documents/. */
+export const DOCUMENTS_BUCKET = 'software-request-documents';
+/** The secret key handlers sign with locally; the S3 stand-in checks upload forms' signatures with it. */
+export const LOCAL_SECRET_ACCESS_KEY = 'local';
 
 /** What `npm start` reads from its own environment. */
 export interface LocalSettings {
@@ -122,7 +132,7 @@ export interface LocalEndpoints {
   baseUrl: string;
   dynamodb: string;
   ses: string;
-  /** Step Functions, EventBridge Scheduler and EventBridge stand-ins share one server. */
+  /** Step Functions, EventBridge Scheduler, EventBridge, Secrets Manager, Cognito and S3 stand-ins share one server. */
   aws: string;
   sslLabsApiBase: string;
 }
@@ -136,7 +146,7 @@ export function handlerEnvironment(
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SES: endpoints.ses,
     AWS_ENDPOINT_URL_SFN: endpoints.aws,
@@ -144,6 +154,9 @@ export function handlerEnvironment(
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.aws,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.aws,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.aws,
+    // Browsers post uploads to, and download from, the presigned URLs made against this endpoint.
+    AWS_ENDPOINT_URL_S3: endpoints.aws,
+    DOCUMENTS_BUCKET,
     AUTH_MODE: options.authMode ?? 'sso',
     OIDC_ISSUER: `${endpoints.baseUrl}${LOCAL_IDP_PATH}`,
     OIDC_CLIENT_ID: LOCAL_CLIENT_ID,
@@ -159,6 +172,8 @@ export function handlerEnvironment(
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',
     ESCALATION_EMAIL: 'technology-services@district.example',
+    // No internet locally: vendors' pages (privacy policies) are fetched from the stand-in.
+    VENDOR_WEB_STAND_IN: `${endpoints.baseUrl}${VENDOR_WEB_PATH}`,
     DPA_TEMPLATE_URL: `${endpoints.baseUrl}/_local/dpa-template.txt`,
     DPA_RETURN_INSTRUCTIONS:
       'Please sign the agreement and return it to ccs@district.example, quoting the request id.',
@@ -172,6 +187,7 @@ export function handlerEnvironment(
     // The local Scheduler records a schedule's dead-letter queue; it never needs to deliver to it.
     SCHEDULER_DLQ_ARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:software-request-scheduler-dead-letters`,
     RENEWAL_LEAD_DAYS: '30',
+    PUBLISH_AGREEMENTS: String(LOCAL_PUBLISH_AGREEMENTS),
     SERVICE_LEVEL_DAYS: JSON.stringify(LOCAL_SERVICE_LEVEL_DAYS),
     // assign-task's reminder schedules invoke remind-task (the local Scheduler runs it in-process).
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),

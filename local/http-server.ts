@@ -50,6 +50,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<string> {
+  return (await readRawBody(req, limit)).toString('utf8');
+}
+
+/** The body's bytes, undecoded (a binary upload survives). Past `limit` bytes: a 413 error. */
+export async function readRawBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -58,7 +63,7 @@ export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): 
     if (size > limit) throw Object.assign(new Error('Request body too large'), { status: 413 });
     chunks.push(bytes);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** A node request as the local routes and the AWS stand-ins see it, once its body is read. */
@@ -80,7 +85,7 @@ export function simpleRequestOf(
 
 export function writeResponse(res: ServerResponse, response: SimpleResponse): void {
   res.writeHead(response.status, response.headers ?? {});
-  res.end(response.body ?? '');
+  res.end(response.raw ?? response.body ?? '');
 }
 
 interface CompiledRoute<T> {
@@ -197,7 +202,7 @@ export function toProxyEvent(
 }
 
 /** Back from the proxy result to HTTP, as API Gateway does. */
-export function fromProxyResult(result: APIGatewayProxyResult): SimpleResponse & { raw?: Buffer } {
+export function fromProxyResult(result: APIGatewayProxyResult): SimpleResponse {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   for (const [k, values] of Object.entries(result.multiValueHeaders ?? {})) {

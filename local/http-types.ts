@@ -11,6 +11,11 @@ export interface SimpleRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: string;
+  /**
+   * The body's bytes, as they came. Only the AWS stand-ins' server sets it: `body` is those bytes
+   * decoded as UTF-8, which mangles a binary upload (the S3 stand-in reads `raw`).
+   */
+  raw?: Buffer;
   params: Record<string, string>;
 }
 
@@ -19,6 +24,8 @@ export interface SimpleResponse {
   /** A list for a header sent once per value (Set-Cookie). */
   headers?: Record<string, string | string[]>;
   body?: string;
+  /** A binary body (an S3 object), sent instead of `body`. */
+  raw?: Uint8Array;
 }
 
 export interface LocalRoute {

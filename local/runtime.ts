@@ -5,6 +5,7 @@
  *   Step Functions local/sfn/endpoint.ts over aws-local-stepfunctions, executions on disk
  *   Scheduler      local/scheduler/endpoint.ts on a local clock; EventBridge PutEvents recorded
  *   SSL Labs       local/fake-ssllabs.ts unless `sslLabsApiBase` points elsewhere
+ *   Vendors' web   local/web-stand-in.ts at /_local/web: the pages a vendor-page fetch gets offline
  *   HTTP           local/http-server.ts: API Gateway proxy events for the handlers, plus /_local/*
  *   Schedules      local/start/scheduled.ts: scheduled functions (the recovery sweep) at start and
  *                  every few minutes
@@ -294,7 +295,7 @@ async function startServices(
       await handlersReady.promise;
       return invoke(name, event);
     },
-    localRoutes: localRoutes({ outbox, ...aws }, options.routes),
+    localRoutes: localRoutes({ outbox, dataDir, ...aws }, options.routes),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const http = closers.keep(await serve(httpServer, ports.http));

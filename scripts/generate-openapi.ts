@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fieldOf } from '#shared/core/guards.ts';
 import type { Json } from './openapi/common.ts';
+import { EVIDENCE_ROUTES } from './openapi/evidence-routes.ts';
 import { IDENTITY_ROUTES, SECURITY_SCHEMES } from './openapi/identity-routes.ts';
 import { REPORT_ROUTES } from './openapi/report-routes.ts';
 import {
@@ -35,7 +36,7 @@ export const OPENAPI_PATH = fileURLToPath(new URL('../docs/openapi.json', import
 /** The paths object from the route table: a path's shared parameters first, then its methods in order. */
 function pathsFromRoutes(): Record<string, Json> {
   const paths: Record<string, Json> = {};
-  for (const route of [...ROUTES, ...IDENTITY_ROUTES, ...REPORT_ROUTES]) {
+  for (const route of [...ROUTES, ...IDENTITY_ROUTES, ...REPORT_ROUTES, ...EVIDENCE_ROUTES]) {
     const shared = PATH_PARAMETERS[route.path];
     const path = paths[route.path] ?? (shared ? { parameters: shared } : {});
     path[route.method] = route.operation;

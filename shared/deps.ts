@@ -18,9 +18,11 @@ import {
   readStateMachineArn,
   readTableName,
 } from './core/config.ts';
-import { type Env, emailEnv, requireEnv } from './core/env.ts';
+import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { once } from './core/once.ts';
+import { documentStoreFor } from './evidence/document-store.ts';
+import { vendorPageConfig, vendorPageFetcher } from './evidence/vendor-page.ts';
 import { type CallerDeps, callerDeps } from './identity/index.ts';
 import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
 import type { SubmissionDeps } from './requests/submission.ts';
@@ -113,6 +115,43 @@ export const reportEndpointDeps = /* @__PURE__ */ once(() => ({
   caller: callerDeps(),
   serviceLevels: readServiceLevelDays(),
 }));
+
+/** The audit record (request-audit, request-audit-page) and the decisions' export (audit-export). */
+export const auditEndpointDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), caller: callerDeps() }));
+export const auditExportDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: callerDeps() }));
+
+/** The public list (public-page, public-json, public-csv). */
+export const publicListDeps = /* @__PURE__ */ once(() => ({
+  ...readDeps(),
+  publishAgreements: booleanEnv('PUBLISH_AGREEMENTS'),
+}));
+
+/** A vendor's upload link (upload-page, upload-received). */
+export const uploadDeps = /* @__PURE__ */ once(() => {
+  const store = storeFor();
+  return {
+    store,
+    uploads: store,
+    evidence: store,
+    documents: documentStoreFor(),
+    publicBaseUrl: readPublicBaseUrl(),
+    now,
+  };
+});
+
+/** The reviewed privacy policies' snapshots (keep-policy-snapshots). */
+export const snapshotDeps = /* @__PURE__ */ once(() => ({
+  store: storeFor(),
+  documents: documentStoreFor(),
+  fetcher: vendorPageFetcher(vendorPageConfig()),
+  now,
+}));
+
+/** A kept document for staff (document). */
+export const documentDeps = /* @__PURE__ */ once(() => {
+  const store = storeFor();
+  return { evidence: store, tasks: store, documents: documentStoreFor(), caller: callerDeps() };
+});
 
 /** A reply link (reply-page, record-answer). */
 export const replyPageDeps = /* @__PURE__ */ once(() => ({ ...readDeps(), caller: REPLY_LINKS }));

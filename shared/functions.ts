@@ -143,6 +143,50 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: 'section 4 (Technology Services sees the process)',
   },
   { name: 'registry', env: ['TABLE_NAME'], route: get('/registry'), sop: '6, 16' },
+  ...(['public-page', 'public-json', 'public-csv'] as const).map((name) => ({
+    name,
+    env: ['TABLE_NAME', 'PUBLISH_AGREEMENTS'],
+    route: get(
+      { 'public-page': '/public', 'public-json': '/public.json', 'public-csv': '/public.csv' }[name],
+    ),
+    sop: '6, 16 (the public list of approved resources)',
+  })),
+  {
+    name: 'upload-page',
+    env: ['TABLE_NAME', 'PUBLIC_BASE_URL', 'DOCUMENTS_BUCKET'],
+    route: get('/uploads/{uploadId}'),
+    sop: '4 (the vendor returns the signed DPA)',
+  },
+  {
+    name: 'upload-received',
+    env: ['TABLE_NAME', 'PUBLIC_BASE_URL', 'DOCUMENTS_BUCKET'],
+    route: get('/uploads/{uploadId}/received'),
+    sop: '4 (the vendor returns the signed DPA)',
+  },
+  {
+    name: 'document',
+    env: withIdentity('TABLE_NAME', 'DOCUMENTS_BUCKET'),
+    route: get('/documents/{documentId}'),
+    sop: '4, 17 (evidence for staff)',
+  },
+  {
+    name: 'request-audit',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/requests/{requestId}/audit'),
+    sop: 'every step (the audit record)',
+  },
+  {
+    name: 'request-audit-page',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/requests/{requestId}/audit.html'),
+    sop: 'every step (the audit record)',
+  },
+  {
+    name: 'audit-export',
+    env: withIdentity('TABLE_NAME'),
+    route: get('/audit/export.csv'),
+    sop: 'every step (the decisions of a period)',
+  },
   { name: 'registry-resource', env: ['TABLE_NAME'], route: get('/registry/{resourceId}'), sop: '6, 16, 17' },
   {
     name: 'registry-export',
@@ -194,6 +238,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'TEAM_EMAILS',
       'DPA_TEMPLATE_URL',
       'DPA_RETURN_INSTRUCTIONS',
+      'PUBLIC_BASE_URL',
     ],
     aslArn: 'SendDpaFunctionArn',
     sop: '4, 17',
@@ -273,6 +318,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     sop: 'section 4 (the weekly digest)',
     everyMinutes: 60,
+  },
+  {
+    name: 'keep-policy-snapshots',
+    env: ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
+    sop: '4 (the reviewed privacy policy, kept as evidence)',
+    everyMinutes: 15,
+    // Up to SNAPSHOTS_PER_RUN reviews of up to 5 pages, each fetch at most 10 s.
+    timeoutSeconds: 300,
   },
   {
     name: 'recover-requests',

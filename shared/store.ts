@@ -6,6 +6,9 @@
 
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
+import { EvidenceStore } from './evidence/evidence.ts';
+import { SnapshotStore } from './evidence/policy-snapshots.ts';
+import { UploadLinkStore } from './evidence/upload-links.ts';
 import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
@@ -25,7 +28,10 @@ export interface WorkflowStore
     Methods<RegistryStore>,
     Methods<IdempotencyStore>,
     Methods<PeopleStore>,
-    Methods<ReportStore> {}
+    Methods<ReportStore>,
+    Methods<EvidenceStore>,
+    Methods<UploadLinkStore>,
+    Methods<SnapshotStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -41,6 +47,9 @@ export class WorkflowStore {
       new IdempotencyStore(table),
       new PeopleStore(table),
       new ReportStore(table),
+      new EvidenceStore(table),
+      new UploadLinkStore(table),
+      new SnapshotStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -22,6 +22,7 @@ import type { FunctionSpec } from '#shared/functions.ts';
 import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '#shared/workflow/schedule-names.ts';
 import { LAMBDA_BUNDLE, lambdaEntry } from '../lambda-bundling.ts';
 import type { DistrictIdentity } from './district-identity.ts';
+import type { DocumentAccess, DocumentStore } from './document-store.ts';
 import { tableStatements } from './table-grants.ts';
 
 /** Repository root: entries are `lambdas/<name>.ts` relative to it. */
@@ -199,6 +200,21 @@ export class DistrictFunction extends Construct {
         resources: [identity.userPool.userPoolArn],
       }),
     );
+    return this;
+  }
+
+  /**
+   * DOCUMENTS_BUCKET + exactly `access` on the evidence documents (s3:GetObject, s3:PutObject,
+   * s3:DeleteObject; with read, s3:ListBucket so a missing document is a 404), on the objects under
+   * `prefixes` only (default: the whole bucket). Once per function.
+   */
+  bindDocuments(
+    documents: DocumentStore,
+    access: readonly DocumentAccess[] = ['read', 'put', 'delete'],
+    prefixes?: readonly string[],
+  ): this {
+    this.setEnv('DOCUMENTS_BUCKET', documents.bucket.bucketName);
+    documents.grant(this.role, access, prefixes);
     return this;
   }
 

@@ -1,9 +1,10 @@
 /**
- * The AWS stand-ins on one local server (AWS_ENDPOINT_URL_SFN / _SCHEDULER / _EVENTBRIDGE):
+ * The AWS stand-ins on one local server (AWS_ENDPOINT_URL_SFN / _SCHEDULER / _EVENTBRIDGE / _S3 …):
  *   Step Functions  local/sfn/endpoint.ts over aws-local-stepfunctions, executions on disk
  *   Scheduler       local/scheduler/endpoint.ts on the local clock
  *   EventBridge     local/events-sink.ts records PutEvents
  *   Secrets Manager, Cognito   local/aws/identity.ts: the session key, the people's groups
+ *   S3              local/aws/s3.ts: the evidence documents under <dataDir>/documents (AWS_ENDPOINT_URL_S3)
  * Built at once; the caller resumes executions and starts the scheduler once the handlers are loaded.
  */
 
@@ -11,14 +12,20 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { asError } from '#shared/core/errors.ts';
-import { keysOf } from '#shared/core/guards.ts';
+import { fieldOf, keysOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, STATE_MACHINES } from '#shared/functions.ts';
 import { loadDefinition } from '../asl-definition.ts';
 import { IdentityStandIn } from '../aws/identity.ts';
-import { LOCAL_DEADLINE_DAYS, STATE_MACHINE_NAMES } from '../config.ts';
+import { S3StandIn } from '../aws/s3.ts';
+import {
+  DOCUMENTS_BUCKET,
+  LOCAL_DEADLINE_DAYS,
+  LOCAL_SECRET_ACCESS_KEY,
+  STATE_MACHINE_NAMES,
+} from '../config.ts';
 import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';
-import { json, readBody, simpleRequestOf, writeResponse } from '../http-server.ts';
+import { json, readRawBody, simpleRequestOf, writeResponse } from '../http-server.ts';
 import type { LocalUser } from '../idp/users.ts';
 import { type Started, serve } from '../net.ts';
 import { LocalClock } from '../scheduler/clock.ts';
@@ -36,6 +43,8 @@ export interface AwsStandInsOptions {
   log: (message: string) => void;
   /** The local provider's people, whose groups AdminListGroupsForUser answers. */
   users: readonly LocalUser[];
+  /** The largest request body read (default 64 MB); a larger one is an S3 EntityTooLarge. */
+  maxBodyBytes?: number;
 }
 
 export interface AwsStandIns extends Started {
@@ -47,9 +56,14 @@ export interface AwsStandIns extends Started {
   events: EventsSink;
   /** Secrets Manager's session key and Cognito's groups, locally. */
   identity: IdentityStandIn;
+  /** The evidence documents' bucket, locally. */
+  s3: S3StandIn;
   /** Advances the local clock and fires the schedules that became due. */
   advanceClock(ms: number): Promise<{ now: string; fired: unknown[] }>;
 }
+
+/** The largest body the stand-ins read: an evidence upload (a scanned, signed DPA) fits with room. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export async function startAwsStandIns(options: AwsStandInsOptions): Promise<AwsStandIns> {
   const { dataDir, log } = options;
@@ -59,21 +73,28 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   const scheduler = new SchedulerEndpoint(dataDir, clock, scheduleStarter(options, sfn, executions), log);
   const events = new EventsSink(dataDir);
   const identity = new IdentityStandIn(dataDir, options.users);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const s3 = new S3StandIn({ dataDir, buckets: [DOCUMENTS_BUCKET], secretKey: LOCAL_SECRET_ACCESS_KEY });
   const server = createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
-        const request = simpleRequestOf(req, url, await readBody(req));
+        // The bytes as sent (an S3 upload is binary); the JSON stand-ins read them as UTF-8 text.
+        const raw = await readRawBody(req, maxBodyBytes);
+        const request = { ...simpleRequestOf(req, url, raw.toString('utf8')), raw };
         const response =
           (await sfn.handle(request)) ??
           scheduler.handle(request) ??
           events.handle(request) ??
-          identity.handle(request);
+          identity.handle(request) ??
+          s3.handle(request);
         writeResponse(
           res,
           response ?? json(404, { message: `Unknown AWS call ${request.method} ${request.path}` }),
         );
       } catch (error) {
+        // Only an upload to S3 is ever this large: S3 refuses it as EntityTooLarge, so does the stand-in.
+        if (fieldOf(error, 'status') === 413) return writeResponse(res, s3.entityTooLarge(maxBodyBytes));
         log(`AWS stand-in failed: ${asError(error).message}`);
         writeResponse(res, json(500, { __type: 'InternalFailure', message: 'Internal failure' }));
       }
@@ -88,7 +109,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
     sfn.clockMoved();
     return { now: clock.now().toISOString(), fired };
   };
-  return { ...served, executions, sfn, clock, scheduler, events, identity, advanceClock };
+  return { ...served, executions, sfn, clock, scheduler, events, identity, s3, advanceClock };
 }
 
 function stepFunctions(

@@ -1,4 +1,7 @@
-/** The runtime's own `/_local/*` routes: outbox, clock, events, executions, the DPA template. */
+/**
+ * The runtime's own `/_local/*` routes: outbox, clock, events, executions, the DPA template, the
+ * vendors' web.
+ */
 import { DPA_TEMPLATE_TEXT, STATE_MACHINE_NAMES } from '../config.ts';
 import type { EventsSink } from '../events-sink.ts';
 import type { ExecutionsStore } from '../executions-store.ts';
@@ -9,6 +12,7 @@ import { type LocalClock, parseAdvance } from '../scheduler/clock.ts';
 import type { SchedulerEndpoint } from '../scheduler/endpoint.ts';
 import type { StepFunctionsEndpoint } from '../sfn/endpoint.ts';
 import { executionSummary } from '../sfn/history.ts';
+import { VendorWeb, vendorWebRoutes } from '../web-stand-in.ts';
 
 export interface LocalRoutesDeps {
   outbox: Outbox;
@@ -17,6 +21,8 @@ export interface LocalRoutesDeps {
   events: EventsSink;
   executions: ExecutionsStore;
   sfn: StepFunctionsEndpoint;
+  /** Where the vendors' web stand-in keeps its pages. */
+  dataDir: string;
   advanceClock(ms: number): Promise<{ fired: unknown[] }>;
 }
 
@@ -66,6 +72,7 @@ export function localRoutes(deps: LocalRoutesDeps, extra: LocalRoute[] = []): Lo
         body: DPA_TEMPLATE_TEXT,
       }),
     },
+    ...vendorWebRoutes(new VendorWeb(deps.dataDir)),
     ...extra,
   ];
 }

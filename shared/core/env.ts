@@ -26,6 +26,15 @@ export function intEnv(name: string, fallback: number, env: Env = process.env): 
   return value;
 }
 
+/** `true` or `false` (required: the deploy says which, so nothing is published by accident). */
+export function booleanEnv(name: string, env: Env = process.env): boolean {
+  const value = requireEnv(name, env);
+  if (value !== 'true' && value !== 'false') {
+    throw new ConfigError(`Environment variable ${name} must be true or false, got "${value}"`);
+  }
+  return value === 'true';
+}
+
 export function emailEnv(name: string, env: Env = process.env): string {
   const value = requireEnv(name, env);
   if (!isEmailAddress(value)) {

@@ -65,12 +65,14 @@ export class LoginRejectedError extends RefusalError<LoginRejection> {
 }
 
 /** Why a signed-in person may not do what they asked. */
-export type AccessDenial = 'csrf' | 'not-in-team' | 'not-oversight' | 'not-yours';
+export type AccessDenial = 'csrf' | 'not-in-team' | 'not-oversight' | 'not-yours' | 'not-staff';
 
 const ACCESS_MESSAGES: Record<AccessDenial, string> = {
   csrf: 'This form is out of date or did not come from this site; reload the page and try again.',
   'not-in-team': 'This task belongs to another team: only its members can see and decide it.',
   'not-oversight': 'Only Technology Services and the auditors can see this page.',
+  'not-staff':
+    "Only the district's review teams, Technology Services and the auditors can open the request's documents.",
   'not-yours':
     'Only the person who made this request, the review teams, Technology Services and the auditors can see it.',
 };

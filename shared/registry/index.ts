@@ -15,5 +15,7 @@ export {
   statusLabel,
   withRequest,
 } from './registry.ts';
+export { formatCsvLine } from './registry-csv.ts';
+export { type RegistryDeps, searchRegistry } from './registry-list.ts';
 export { foldText, resourceIdOf } from './resource-identity.ts';
 export type { RegistryStore } from './store.ts';

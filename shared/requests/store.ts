@@ -32,6 +32,15 @@ export class RequestStore {
     return this.table.get<RequestRecord>('Read request', requestKey(requestId));
   }
 
+  /** Requests by id (missing ones absent), in one BatchGetItem per 100. */
+  async getRequests(requestIds: readonly string[]): Promise<RequestRecord[]> {
+    if (requestIds.length === 0) return [];
+    return this.table.batchGet<RequestRecord>(
+      'Read requests',
+      [...new Set(requestIds)].map((id) => requestKey(id)),
+    );
+  }
+
   async requireRequest(requestId: string): Promise<RequestRecord> {
     const record = await this.getRequest(requestId);
     if (!record) throw new NotFoundError(`Request ${requestId} does not exist`);
@@ -197,6 +206,28 @@ export class RequestStore {
       ...full,
     });
     return full;
+  }
+
+  /**
+   * The privacy review named the policy pages it read: keep a copy of each (shared/evidence, on the
+   * schedule of keep-policy-snapshots). Written with the review's facts; the same review again changes
+   * nothing.
+   */
+  async addPolicySnapshotDue(requestId: string, reviewedAt: string, urls: readonly string[]): Promise<void> {
+    try {
+      await this.table.putNew('Ask for policy snapshots', {
+        PK: requestKey(requestId).PK,
+        SK: `SNAPSHOT#${reviewedAt}`,
+        GSI2PK: INDEX_PARTITIONS.policySnapshotsDue.key,
+        GSI2SK: reviewedAt,
+        entity: 'policy-snapshot',
+        requestId,
+        reviewedAt,
+        urls,
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
   }
 
   async listAudit(requestId: string): Promise<AuditEvent[]> {

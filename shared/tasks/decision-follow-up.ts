@@ -26,7 +26,7 @@ import type { DecisionOrigin } from './types.ts';
 
 /** What the follow-up writes and sends with. */
 export interface FollowUpDeps {
-  store: Pick<RequestStore, 'appendAudit' | 'updateRequest' | 'setRequestSecurity'> &
+  store: Pick<RequestStore, 'appendAudit' | 'updateRequest' | 'setRequestSecurity' | 'addPolicySnapshotDue'> &
     Pick<TaskStore, 'claimDecisionEmail' | 'releaseDecisionEmail' | 'markDecisionEmailSent' | 'getTask'>;
   mailer: Mailer;
   publicBaseUrl: string;
@@ -295,8 +295,13 @@ async function recordFacts(
         studentDataRequired: o.studentDataRequired,
         vendorContactEmail: o.vendorContactEmail,
         websites: o.websites,
+        ...(o.privacyPolicyUrls?.length ? { privacyPolicyUrls: o.privacyPolicyUrls } : {}),
+        ...(o.subprocessors?.length ? { subprocessors: o.subprocessors } : {}),
         at: o.decidedAt,
       });
+      if (o.privacyPolicyUrls?.length) {
+        await deps.store.addPolicySnapshotDue(id, o.decidedAt, o.privacyPolicyUrls);
+      }
       return;
     }
     case 'dpa-signature': {

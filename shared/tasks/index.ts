@@ -6,3 +6,4 @@ export { afterDecision, decisionAudited, type FollowUpDeps } from './decision-fo
 export { decisionLabel } from './decisions/labels.ts';
 export { deliverDecision, recordTooLate } from './delivery.ts';
 export type { TaskStore } from './store.ts';
+export { hashSecret, isTaskId, newTaskId, newTaskSecret, secretMatches } from './task-links.ts';

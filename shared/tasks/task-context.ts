@@ -3,7 +3,7 @@
 import type { RequestStore } from '../requests/index.ts';
 import type { AuditEvent } from '../workflow/index.ts';
 import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/index.ts';
-import type { QuestionContext, TaskContext } from './emails/task-email.ts';
+import type { QuestionContext, TaskContext, TaskDocument } from './emails/task-email.ts';
 
 const decisionsOf = (events: AuditEvent[]) => events.filter((e) => e.type === 'DECISION_RECORDED');
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -19,7 +19,9 @@ export async function taskContext(
   store: Pick<RequestStore, 'listAudit'>,
 ): Promise<TaskContext> {
   if (kind === 'answer') return {};
-  const events = decisionsOf(await store.listAudit(requestId));
+  const trail = await store.listAudit(requestId);
+  if (kind === 'dpa-signature') return { documents: receivedDocuments(trail, 'dpa') };
+  const events = decisionsOf(trail);
   if (kind === 'replacement') {
     const review = events.findLast((e) => e.detail?.kind === 'technical-review');
     const comment = text(review?.detail?.comment);
@@ -31,6 +33,23 @@ export async function taskContext(
     : undefined;
   const reroutedBecause = text(rerouted?.detail?.comment);
   return { ...(question ? { question } : {}), ...(reroutedBecause ? { reroutedBecause } : {}) };
+}
+
+/** The documents a vendor returned through an upload link (DOCUMENT_RECEIVED), oldest first. */
+function receivedDocuments(events: AuditEvent[], kind: string): TaskDocument[] {
+  return events
+    .filter((e) => e.type === 'DOCUMENT_RECEIVED' && e.detail?.kind === kind)
+    .map((e) => {
+      const by = e.detail?.uploadedBy;
+      const flags = e.detail?.flags;
+      return {
+        documentId: text(e.detail?.documentId) ?? '',
+        sha256: text(e.detail?.sha256) ?? '',
+        receivedAt: e.at,
+        uploadedBy: typeof by === 'object' && by !== null && 'email' in by ? String(by.email) : e.actor,
+        flags: Array.isArray(flags) ? flags.map(String) : [],
+      };
+    });
 }
 
 /** The step's own last decision was a question: this assignment is the step coming back to it. */

@@ -37,6 +37,9 @@ export interface DpaRequestEmailInput {
   studentDataElements: readonly string[];
   dpaTemplateUrl: string;
   returnInstructions: string;
+  /** The single-use address where the vendor uploads the signed PDF, and its last day. */
+  uploadLink?: string;
+  uploadExpiresOn?: string;
   renewal: boolean;
 }
 
@@ -69,6 +72,13 @@ export function renderDpaRequestEmail(input: DpaRequestEmailInput): Email {
     `DPA template: ${input.dpaTemplateUrl}`,
     '',
     'How to return the signed agreement:',
+    ...(input.uploadLink
+      ? [
+          `Upload it as one PDF file (at most 10 MB) here, by ${input.uploadExpiresOn ?? 'the date the district asked'}:`,
+          input.uploadLink,
+          'The link works once. Otherwise:',
+        ]
+      : []),
     input.returnInstructions,
     '',
     `Questions? Reply to this email or write to the Cybersecurity team at ${input.cybersecurityEmail}; we are happy to work through them with you.`,
@@ -91,7 +101,12 @@ ${
     : html`<p>Student data shared: not itemised on the request; the Cybersecurity team will confirm the details with you.</p>`
 }
 <p><a href="${input.dpaTemplateUrl}">Open the district's DPA template</a></p>
-<p><strong>How to return the signed agreement:</strong><br>${paragraphs(input.returnInstructions)}</p>
+${
+  input.uploadLink
+    ? html`<p><strong>How to return the signed agreement:</strong> <a href="${input.uploadLink}">upload it as one PDF file</a> (at most 10 MB) by ${input.uploadExpiresOn ?? 'the date the district asked'}. The link works once.</p>
+<p>Otherwise: ${paragraphs(input.returnInstructions)}</p>`
+    : html`<p><strong>How to return the signed agreement:</strong><br>${paragraphs(input.returnInstructions)}</p>`
+}
 <p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
 <p>Thank you,<br>District Cybersecurity team</p>`;
 

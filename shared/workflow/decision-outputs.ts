@@ -21,6 +21,13 @@ export const privacyReviewOutputSchema = z.object({
    * request's link; empty when no website is involved). Every one is SSL-tested.
    */
   websites: z.array(z.string()),
+  /**
+   * The privacy policy addresses Cybersecurity reviewed: a copy of each is kept as evidence (and later
+   * watched for changes). Optional: reviews recorded before the field existed have none.
+   */
+  privacyPolicyUrls: z.optional(z.array(z.string())),
+  /** The vendor's subprocessors, as the public page lists them (state laws ask for them). */
+  subprocessors: z.optional(z.array(z.string())),
 });
 export type PrivacyReviewOutput = z.infer<typeof privacyReviewOutputSchema>;
 

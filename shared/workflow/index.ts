@@ -151,4 +151,11 @@ export {
   TEAMS,
   type Team,
 } from './task-kinds.ts';
-export { MAX_WEBSITES, parseWebsites, websiteHost } from './websites.ts';
+export {
+  MAX_POLICY_ADDRESSES,
+  MAX_WEBSITES,
+  parseLines,
+  parsePolicyAddresses,
+  parseWebsites,
+  websiteHost,
+} from './websites.ts';

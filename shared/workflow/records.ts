@@ -32,6 +32,10 @@ export interface RequestRecord {
       vendorContactEmail: string;
       /** SOP 5: the websites (host names) Cybersecurity named; absent on records from before. */
       websites?: string[];
+      /** The privacy policy addresses reviewed (their snapshots are evidence); absent on older records. */
+      privacyPolicyUrls?: string[];
+      /** The vendor's subprocessors, for the public page; absent on older records. */
+      subprocessors?: string[];
       at: string;
     };
     dpa?: { sentTo?: string; sentAt?: string; decision?: string; expiresOn?: string; decidedAt?: string };

@@ -136,6 +136,12 @@ export const sendDpaInputSchema = lenientObject({
   ...vendorContact,
   /** True in the annual renewal flow (SOP 17). */
   renewal: z.optional(z.boolean({ error: 'must be true or false' })),
+  /** The DPA wait's deadline: the vendor's upload link expires with it. */
+  uploadExpiresInSeconds: z.optional(
+    z
+      .int({ error: 'uploadExpiresInSeconds must be a positive whole number of seconds' })
+      .check(z.gt(0, 'uploadExpiresInSeconds must be a positive whole number of seconds')),
+  ),
 });
 
 export const notifyVendorSslInputSchema = lenientObject({

@@ -43,3 +43,40 @@ export function parseWebsites(text: string, label = 'Websites'): WebsitesResult 
   }
   return { ok: true, hosts };
 }
+
+/** At most this many privacy policy addresses per review (each is fetched and kept as evidence). */
+export const MAX_POLICY_ADDRESSES = 5;
+
+export type AddressesResult = { ok: true; urls: string[] } | { ok: false; message: string };
+
+/** One policy address per line → the distinct full addresses (https:// added to a bare name). */
+export function parsePolicyAddresses(text: string, label = 'Privacy policy reviewed'): AddressesResult {
+  const urls: string[] = [];
+  const lines = text
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  for (const [i, line] of lines.entries()) {
+    const address = /^[a-z][a-z0-9+.-]*:\/\//i.test(line) ? line : `https://${line}`;
+    const problem = urlProblem(address);
+    if (problem) return { ok: false, message: `${label}, line ${i + 1} (${line.slice(0, 80)}) ${problem}` };
+    const url = new URL(address).toString();
+    if (!urls.includes(url)) urls.push(url);
+  }
+  if (urls.length > MAX_POLICY_ADDRESSES) {
+    return { ok: false, message: `${label}: name at most ${MAX_POLICY_ADDRESSES} addresses` };
+  }
+  return { ok: true, urls };
+}
+
+/** One entry per line (subprocessors): trimmed, distinct, empty lines dropped. */
+export function parseLines(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/\r\n|\r|\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ),
+  ];
+}

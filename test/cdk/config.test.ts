@@ -59,6 +59,7 @@ describe('deployment configuration (cdk.json context)', () => {
       sslMaxWaitSeconds: 3600,
       renewalLeadDays: 30,
       logRetentionDays: 365,
+      documentRetentionYears: 7,
       apiThrottle: { rateLimit: 10, burstLimit: 20 },
     });
     expect(config.publicBaseUrl).toBeUndefined();
@@ -128,6 +129,22 @@ describe('deployment configuration (cdk.json context)', () => {
     expect(error.message).toContain('dpaTemplateUrl: must be an absolute https:// URL');
     expect(error.message).toContain('identity.federation.issuer: must be an absolute https:// URL');
     expect(error.message).toContain('identity.federation.clientId: is required');
+  });
+
+  it.each([
+    [
+      1,
+      'documentRetentionYears: must be at least 2 (documents move to Glacier Instant Retrieval after 1 year)',
+    ],
+    [7.5, 'documentRetentionYears: must be a whole number of years'],
+    [101, 'documentRetentionYears: must be at most 100'],
+    [[7], 'documentRetentionYears: must be a number of years'],
+  ])('rejects a document retention of %j years and says why', (years, message) => {
+    // Act
+    const error = errorOf({ ...valid(), documentRetentionYears: years });
+
+    // Assess
+    expect(error.message).toContain(message);
   });
 
   it('accepts values given on the command line (-c key=value arrives as strings)', () => {

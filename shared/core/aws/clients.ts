@@ -10,6 +10,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -31,3 +32,8 @@ export const eventBridge = /* @__PURE__ */ new EventBridgeClient(config);
 export const scheduler = /* @__PURE__ */ new SchedulerClient(config);
 export const secretsManager = /* @__PURE__ */ new SecretsManagerClient(config);
 export const cognito = /* @__PURE__ */ new CognitoIdentityProviderClient(config);
+/**
+ * Path-style addressing (`<endpoint>/<bucket>/<key>`): the local stand-in answers on one host through
+ * AWS_ENDPOINT_URL_S3, and S3 serves path-style on AWS too, so handlers have one URL form everywhere.
+ */
+export const s3 = /* @__PURE__ */ new S3Client({ ...config, forcePathStyle: true });

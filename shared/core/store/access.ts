@@ -85,6 +85,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'reports-tasks': access({ query: ['decidedTasksByMonth'] }),
   // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#), claim/releaseDigest
   'weekly-digest': access({ write: ['report'], query: ['pendingTasksByTeam', 'decidedTasksByMonth'] }),
+  // readPublicList: registrySearchPage, getRegistryEntries, getRequests; listEvidence (published agreements)
+  'public-page': access({ read: ['registrySearch', 'registry', 'request'] }),
+  'public-json': access({ read: ['registrySearch', 'registry', 'request'] }),
+  'public-csv': access({ read: ['registrySearch', 'registry', 'request'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
   // myRequests: listRequestsByRequester (GSI1 REQUESTER#)
   'my-requests': access({ query: ['requestsByRequester'] }),
@@ -94,6 +98,17 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'work-queue': access({ read: ['person'], query: ['pendingTasksByTeam'] }),
   // moveTask: getTask, setTaskAssignee, getPerson (the teammate), appendAudit
   'queue-action': access({ read: ['task', 'person'], write: ['task', 'request'] }),
+  // openUpload: getUploadLink, getRequest
+  'upload-page': access({ read: ['upload', 'request'] }),
+  // receiveUpload: getUploadLink, claimUploadLink; addEvidence, listAudit, appendAudit
+  'upload-received': access({ read: ['upload', 'request'], write: ['upload', 'request'] }),
+  // getEvidence; getTask (link mode: the task link of the document's request)
+  document: access({ read: ['request', 'task'] }),
+  // readAuditRecord: getRequest, listAudit, listEvidence, listEvidenceFailures
+  'request-audit': access({ read: ['request'] }),
+  'request-audit-page': access({ read: ['request'] }),
+  // exportDecisions: listDecidedTasks (GSI1 DECIDED#)
+  'audit-export': access({ query: ['decidedTasksByMonth'] }),
   // setAway: getPerson, recordSignIn, setAway
   'queue-away': access({ read: ['person'], write: ['person'] }),
 
@@ -123,8 +138,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
   // followAway: getPerson, setTaskAssignee (a taken task of someone out of office goes to the delegate)
   'remind-task': access({ read: ['task', 'request', 'person'], write: ['task', 'request'] }),
-  // requireRequest, setRequestSecurity, updateRequest, appendAudit
-  'send-dpa': access({ read: ['request'], write: ['request'] }),
+  // requireRequest, setRequestSecurity, updateRequest, appendAudit; createUploadLink
+  'send-dpa': access({ read: ['request'], write: ['request', 'upload'] }),
   // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit
   'check-ssl': access({ read: ['request'], write: ['request'] }),
   // requireRequest, setRequestSecurity (sslRemediation), updateRequest, appendAudit
@@ -151,6 +166,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'record-error': access({ read: ['request'], write: ['request', 'report'] }),
 
   // --- scheduled ------------------------------------------------------------------------------------------
+  // keepPolicySnapshots: listSnapshotsDue (GSI2 SNAPSHOT_DUE); listAudit; addEvidence, addEvidenceFailure,
+  // appendAudit, markSnapshotsKept
+  'keep-policy-snapshots': access({ read: ['request'], write: ['request'], query: ['policySnapshotsDue'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;

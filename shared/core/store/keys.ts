@@ -19,6 +19,10 @@
  *   person (signed in once)  PK=PERSON#email        SK=PERSON    (name, teams at last sign-in, away)
  *   report aggregates        PK=REPORT#<yyyy-mm>    SK=REQUESTS | STEP#<kind> | DENIAL#<step>#<reason hash>
  *   decided tasks by month   GSI1PK=DECIDED#<yyyy-mm> GSI1SK=<decidedAt>#<taskId>  (task items)
+ *   evidence of a request    PK=REQUEST#id          SK=EVIDENCE#<documentId> (and EVIDENCE-FAILED#…)
+ *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
+ *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
+ *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -38,6 +42,7 @@ export const PARTITIONS = {
   idempotency: 'IDEMPOTENCY#',
   person: 'PERSON#',
   report: 'REPORT#',
+  upload: 'UPLOAD#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -49,6 +54,7 @@ export const INDEX_PARTITIONS = {
   unstartedRequests: { index: 'GSI2', key: 'UNSTARTED', prefix: false },
   undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
   decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
+  policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
@@ -75,3 +81,4 @@ export const idempotencyKey = (key: string) => ({
   SK: 'IDEMPOTENCY',
 });
 export const personKey = (email: string) => ({ PK: `${PARTITIONS.person}${email}`, SK: 'PERSON' });
+export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });

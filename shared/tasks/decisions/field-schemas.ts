@@ -3,12 +3,14 @@
  * website per line), the values the state machine reads out. Messages name the field as the form does.
  */
 import * as z from 'zod/mini';
-import { multiLineTextField, TEXT_LIMITS, textField } from '../../core/text/text-rules.ts';
+import { multiLineTextField, optionalTextField, TEXT_LIMITS, textField } from '../../core/text/text-rules.ts';
 import {
   type AskingKind,
   toBoolean as formBoolean,
   toCost as formNumber,
   isAskingKind,
+  parseLines,
+  parsePolicyAddresses,
   parseWebsites,
   QUESTION_RECIPIENTS,
   resourceRequestSchema,
@@ -26,6 +28,25 @@ const websitesField = z.pipe(
     const parsed = parseWebsites(value);
     return parsed.ok ? parsed.hosts : [];
   }),
+);
+
+/** A JSON list is accepted as the lines of the form's textarea. */
+const asLines = (value: unknown) => (Array.isArray(value) ? value.join('\n') : value);
+
+const policyAddressesField = z.pipe(
+  z.transform(asLines),
+  z.pipe(
+    z.string({ error: 'Privacy policy reviewed: give the addresses as text, one per line' }).check(
+      z.superRefine((value, ctx) => {
+        const parsed = parsePolicyAddresses(value);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message, input: value });
+      }),
+    ),
+    z.transform((value: string) => {
+      const parsed = parsePolicyAddresses(value);
+      return parsed.ok ? parsed.urls : [];
+    }),
+  ),
 );
 
 /** Every free-text field follows the one text rule (shared/core/text/text-rules.ts). */
@@ -61,6 +82,13 @@ export function extraShape(kind: TaskKind, decision: string, today: string): Sha
         studentDataRequired: yesNo('Is student data required'),
         vendorContactEmail: vendorEmail,
         websites: websitesField,
+        privacyPolicyUrl: z.optional(policyAddressesField),
+        subprocessors: z.optional(
+          z.pipe(
+            optionalTextField("Vendor's subprocessors", TEXT_LIMITS.longText, { multiLine: true }),
+            z.transform((value: string | undefined) => parseLines(value ?? '')),
+          ),
+        ),
       };
     case 'dpa-signature':
       return decision === 'signed' ? { dpaExpiresOn: futureDate('The DPA expiry date', today) } : {};

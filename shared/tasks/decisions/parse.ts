@@ -200,7 +200,11 @@ function toParsedDecision(
     case 'answer':
       return { kind, output: answerOutputSchema.parse({ ...fields, decision: 'answered' }) };
     case 'privacy-review':
-      return { kind, output: privacyReviewOutputSchema.parse(fields) };
+      // The form's field is `privacyPolicyUrl` (docs/design.md); the decision keeps the parsed list.
+      return {
+        kind,
+        output: privacyReviewOutputSchema.parse({ ...fields, privacyPolicyUrls: data.privacyPolicyUrl }),
+      };
     case 'dpa-signature':
       return { kind, output: dpaSignatureOutputSchema.parse(fields) };
     case 'procurement':

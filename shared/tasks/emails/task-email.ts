@@ -22,6 +22,17 @@ export interface TaskContext {
   question?: QuestionContext;
   /** SOP 3/7: the other approval review sent the request here, and said why. */
   reroutedBecause?: string;
+  /** The DPA step: the signed agreements the vendor returned through its upload link. */
+  documents?: TaskDocument[];
+}
+
+/** A document kept as evidence, as the task page shows it (shared/evidence keeps it). */
+export interface TaskDocument {
+  documentId: string;
+  sha256: string;
+  receivedAt: string;
+  uploadedBy: string;
+  flags: string[];
 }
 
 export interface QuestionContext {

@@ -19,7 +19,7 @@ import {
   RECIPIENT_LABELS,
   WITHHELD_REASONS,
 } from '../decisions/labels.ts';
-import { formatDateTime, taskFacts } from '../emails/task-email.ts';
+import { formatDateTime, type TaskDocument, taskFacts } from '../emails/task-email.ts';
 import type { DecideResult, OpenTask } from '../task-service.ts';
 
 export interface TaskFormView {
@@ -137,6 +137,27 @@ function choiceLabel(field: ExtraField, choice: string): string {
     : choice;
 }
 
+/**
+ * The DPA step's returned agreements: a link to each (for staff; with the emailed task link in link
+ * mode), its SHA-256 and who uploaded it; or that none came back yet.
+ */
+function documentsSection(documents: readonly TaskDocument[], taskId: string, secret: string): SafeHtml {
+  const query = secret ? `?task=${encodeURIComponent(taskId)}&t=${encodeURIComponent(secret)}` : '';
+  return html`<section class="card" aria-labelledby="documents-title"><h2 id="documents-title">The signed agreement</h2>
+${
+  documents.length
+    ? html`<ul>${documents.map(
+        (d) =>
+          html`<li><a href="/documents/${encodeURIComponent(d.documentId)}${query}">Open the PDF</a>, uploaded by ${d.uploadedBy} on ${formatDateTime(d.receivedAt)}<br><span class="hint">SHA-256 <code>${d.sha256}</code></span>${
+            d.flags.length
+              ? html`<br><strong class="error">Check before relying on it: ${d.flags.join('; ')}</strong>`
+              : ''
+          }</li>`,
+      )}</ul>`
+    : html`<p>The vendor has not returned the signed agreement through its upload link yet (it may come by email).</p>`
+}</section>`;
+}
+
 /** The confirmation page: what is asked, the facts, and the form. GET renders it; nothing changes. */
 export function renderTaskForm(view: TaskFormView): string {
   const { task, request, context } = view.open;
@@ -162,6 +183,7 @@ export function renderTaskForm(view: TaskFormView): string {
 ${errorSummary(errors, 'Nothing was recorded yet.')}
 <section class="card" aria-labelledby="facts-title"><h2 id="facts-title">The request</h2>
 <dl>${facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl></section>
+${context.documents ? documentsSection(context.documents, task.taskId, view.secret) : ''}
 <form method="post" action="${encodeURIComponent(task.taskId)}">
 <input type="hidden" name="t" value="${view.secret}">
 ${view.csrf ? html`<input type="hidden" name="csrf" value="${view.csrf}">` : ''}

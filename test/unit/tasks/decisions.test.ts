@@ -38,6 +38,8 @@ describe('every human step offers labelled outcomes and a form field per extra',
       'studentDataRequired',
       'vendorContactEmail',
       'websites',
+      'privacyPolicyUrl',
+      'subprocessors',
       'question',
       'recipient',
     ]);
@@ -173,6 +175,33 @@ describe('SOP 4 privacy review: student data required, vendor contact', () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors).toEqual([
       { field: 'websites', message: expect.stringMatching(message) },
+    ]);
+  });
+
+  it('the reviewed privacy policy addresses and the subprocessors are kept as lists', () => {
+    const parsed = privacy({
+      privacyPolicyUrl:
+        'https://vendor.example.com/privacy\r\nvendor.example.com/terms\n\nhttps://vendor.example.com/privacy',
+      subprocessors: ' Amazon Web Services \nZendesk\n\nZendesk',
+    });
+    expect(parsed.ok && parsed.value.output).toMatchObject({
+      privacyPolicyUrls: ['https://vendor.example.com/privacy', 'https://vendor.example.com/terms'],
+      subprocessors: ['Amazon Web Services', 'Zendesk'],
+    });
+    const json = privacy({ privacyPolicyUrl: ['https://vendor.example.com/privacy'] });
+    expect(json.ok && json.value.output).toMatchObject({
+      privacyPolicyUrls: ['https://vendor.example.com/privacy'],
+    });
+  });
+
+  it.each([
+    ['http://169.254.169.254/latest', /line 1 .*IP address/],
+    ['https://vendor.example.com/p\nhttps://intranet.local/policy', /line 2 .*public website/],
+    [Array.from({ length: 6 }, (_, i) => `https://v.example.com/p${i}`).join('\n'), /at most 5/],
+  ])('a privacy policy address %j is refused with the line that is wrong', (privacyPolicyUrl, message) => {
+    const parsed = privacy({ privacyPolicyUrl });
+    expect(!parsed.ok && parsed.errors).toEqual([
+      { field: 'privacyPolicyUrl', message: expect.stringMatching(message) },
     ]);
   });
 

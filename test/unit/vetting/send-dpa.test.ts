@@ -55,17 +55,27 @@ function requestRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
 }
 
 function deps(): SendDpaDeps {
+  const store = new WorkflowStore({ tableName: 'requests', client: dynamoDb, now: () => NOW });
   return {
-    store: new WorkflowStore({ tableName: 'requests', client: dynamoDb, now: () => NOW }),
+    store,
+    uploads: store,
     mailer: new SesMailer({ from: FROM }),
     now: () => NOW,
     config: {
       cybersecurityEmail: CYBER,
       dpaTemplateUrl: 'https://district.example.org/dpa/template.pdf',
       returnInstructions: 'Sign page 4.\nReturn the PDF to dpa@district.example.org within 21 days.',
+      publicBaseUrl: 'https://requests.district.example.org',
     },
   };
 }
+
+/** The items written, by kind: the audit trail's, and the vendor's upload link. */
+const puts = (entity: string) =>
+  ddb
+    .commandCalls(PutCommand)
+    .map((c) => c.args[0].input.Item)
+    .filter((item) => item?.entity === entity);
 
 const givenRequest = (record: RequestRecord) =>
   ddb.on(GetCommand).resolves({ Item: { PK: `REQUEST#${record.requestId}`, SK: 'REQUEST', ...record } });
@@ -130,6 +140,26 @@ describe('SOP 4: student data is required, so the DPA is sent to the vendor', ()
     expect(email.html).toContain('<li>Student ID</li>');
   });
 
+  it('gives the vendor a single-use upload link for the signed PDF that expires with the DPA wait', async () => {
+    await sendDpa(input({ uploadExpiresInSeconds: 21 * 86_400 }), deps());
+
+    const [link] = puts('upload-link');
+    expect(link).toMatchObject({
+      requestId: REQUEST_ID,
+      kind: 'dpa',
+      sentTo: VENDOR,
+      status: 'OPEN',
+      expiresAt: new Date(NOW.getTime() + 21 * 86_400_000).toISOString(),
+    });
+    const emailed = /https:\/\/requests\.district\.example\.org\/uploads\/([\w-]{22})\?t=([\w-]{43})/.exec(
+      sentEmail().text,
+    );
+    expect(emailed?.[1]).toBe(link?.uploadId);
+    // Only the secret's hash is stored; the secret is only in the email.
+    expect(JSON.stringify(link)).not.toContain(emailed?.[2]);
+    expect(sentEmail().text).toContain('The link works once.');
+  });
+
   it('records sentTo/sentAt on the request, keeping the other DPA fields and writing no other security finding', async () => {
     givenRequest(
       requestRecord({
@@ -162,7 +192,7 @@ describe('SOP 4: student data is required, so the DPA is sent to the vendor', ()
   it('appends a DPA_SENT audit event at step 4 without the vendor address in it', async () => {
     await sendDpa(input(), deps());
 
-    const items = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
+    const items = puts('audit');
     expect(items).toEqual([
       expect.objectContaining({
         requestId: REQUEST_ID,
@@ -193,8 +223,7 @@ describe('SOP 4: student data is required, so the DPA is sent to the vendor', ()
     expect(email.text).toContain(
       'renews the student Data Privacy Agreement (DPA) for Learn Portal every year',
     );
-    const audit = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item;
-    expect(audit).toMatchObject({ type: 'DPA_SENT', sopStep: 17, detail: { renewal: true } });
+    expect(puts('audit')[0]).toMatchObject({ type: 'DPA_SENT', sopStep: 17, detail: { renewal: true } });
   });
 
   it('escapes request values in the HTML body and keeps the subject on one line', async () => {
@@ -258,7 +287,7 @@ describe('bad input and failures', () => {
 
     await expect(sendDpa(input(), deps())).rejects.toBeInstanceOf(TransientError);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(puts('audit')).toHaveLength(0);
   });
 
   it('lets a rejected message fail (not retried) and records nothing', async () => {
@@ -274,7 +303,7 @@ describe('bad input and failures', () => {
     ddb.on(UpdateCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
     await expect(sendDpa(input(), deps())).rejects.toBeInstanceOf(TransientError);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(puts('audit')).toHaveLength(0);
   });
 });
 
@@ -285,6 +314,7 @@ describe('configuration', () => {
     TEAM_EMAILS: TEAM_EMAILS_JSON,
     DPA_TEMPLATE_URL: 'https://district.example.org/dpa/template.pdf',
     DPA_RETURN_INSTRUCTIONS: 'Return it signed to dpa@district.example.org',
+    PUBLIC_BASE_URL: 'https://requests.district.example.org',
   };
 
   it('reads the Cybersecurity address from TEAM_EMAILS and the DPA settings', () => {
@@ -294,6 +324,7 @@ describe('configuration', () => {
       cybersecurityEmail: CYBER,
       dpaTemplateUrl: 'https://district.example.org/dpa/template.pdf',
       returnInstructions: 'Return it signed to dpa@district.example.org',
+      publicBaseUrl: 'https://requests.district.example.org',
     });
   });
 

@@ -1,0 +1,77 @@
+/**
+ * The audit routes: GET /requests/{id}/audit (JSON), /requests/{id}/audit.html (printable) and
+ * /audit/export.csv. They carry every comment, name and document of a request, so they need sign-in
+ * (AUTH_MODE=sso) and are read by Technology Services and the auditors only; in link mode, where
+ * nobody signs in, they answer 404 and auditors read executions in the Step Functions console.
+ */
+import { NotFoundError } from '../core/errors.ts';
+import { messagePage } from '../core/html/layout.ts';
+import {
+  type HttpEvent,
+  type HttpResponse,
+  htmlResponse,
+  httpHandler,
+  jsonResponse,
+} from '../core/http/edge.ts';
+import {
+  AccessDeniedError,
+  type CallerDeps,
+  isResponse,
+  OVERSIGHT_GROUPS,
+  signedInOrSignIn,
+} from '../identity/index.ts';
+import { type ExportDeps, exportDecisions } from './audit-export.ts';
+import { type AuditDeps, readAuditRecord } from './audit-record.ts';
+import { renderAuditPage } from './pages/audit-page.ts';
+
+async function oversightOnly(event: HttpEvent, caller: CallerDeps): Promise<HttpResponse | undefined> {
+  const who = await signedInOrSignIn(event, caller, event.path);
+  if (!who) {
+    throw new NotFoundError('The audit record needs sign-in: this site runs with AUTH_MODE=link.');
+  }
+  if (isResponse(who)) return who;
+  if (!who.person.teams.some((team) => OVERSIGHT_GROUPS.some((g) => g === team))) {
+    throw new AccessDeniedError('not-oversight');
+  }
+  return undefined;
+}
+
+function endpoint<D extends { caller: CallerDeps }>(
+  defaultDeps: () => D,
+  respond: (event: HttpEvent, deps: D) => Promise<HttpResponse>,
+) {
+  const run = async (event: HttpEvent, deps: D = defaultDeps()) =>
+    (await oversightOnly(event, deps.caller)) ?? respond(event, deps);
+  const renderErrorPage = (view: { title: string; message: string }) =>
+    messagePage(view.title, [view.message]);
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };
+}
+
+export type AuditEndpointDeps = AuditDeps & { caller: CallerDeps };
+export type AuditExportDeps = ExportDeps & { caller: CallerDeps };
+
+const requestIdOf = (event: HttpEvent) => event.pathParameters?.requestId ?? '';
+
+export const auditJsonEndpoint = (deps: () => AuditEndpointDeps) =>
+  endpoint(deps, async (event, d) => jsonResponse(200, await readAuditRecord(requestIdOf(event), d)));
+
+export const auditPageEndpoint = (deps: () => AuditEndpointDeps) =>
+  endpoint(deps, async (event, d) =>
+    htmlResponse(200, renderAuditPage(await readAuditRecord(requestIdOf(event), d))),
+  );
+
+export const auditExportEndpoint = (deps: () => AuditExportDeps) =>
+  endpoint(deps, async (event, d) => {
+    const q = event.queryStringParameters ?? {};
+    const out = await exportDecisions({ from: q.from ?? undefined, to: q.to ?? undefined }, d);
+    return {
+      statusCode: 200,
+      headers: {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="decisions-${out.from}-to-${out.to}.csv"`,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      },
+      body: out.csv,
+    };
+  });
