@@ -11,6 +11,7 @@ import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines
 import { parseServiceLevelDays, type ServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
+import { PLACEHOLDER_NOTE, placeholderProblems } from './placeholders.ts';
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -184,6 +185,34 @@ const configSchema = z
     sesSandboxRecipients: z.optional(
       z.array(email(), 'must be a list of verified recipient email addresses').check(z.maxLength(50)),
     ),
+    /**
+     * Only for the repository's example values (tests, benchmarks, `npm run synth`): synthesize although
+     * settings name placeholder domains (cdk/placeholders.ts). Never in a district's cdk.json.
+     */
+    allowPlaceholderDomains: z._default(z.boolean('must be true or false'), false),
+    /** AWS Backup: where each daily recovery point of the table is also copied (another region or account). */
+    backupCopyVaultArn: z.optional(
+      z
+        .string('must be a backup vault ARN')
+        .check(
+          z.regex(
+            /^arn:aws[\w-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]{2,50}$/,
+            'must be a backup vault ARN, e.g. arn:aws:backup:us-west-2:123456789012:backup-vault:district-copies',
+          ),
+        ),
+    ),
+    /**
+     * After a restore (docs/operations.md): the restored table's name. Every function is repointed to
+     * it (TABLE_NAME and its IAM grants) and so is the backup plan; the stack's own table leaves the
+     * stack but is retained.
+     */
+    restoredTableName: z.optional(
+      z
+        .string('must be a table name')
+        .check(z.regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name (3-255 letters, digits, _ . -)')),
+    ),
+    /** Days the integration bus archive keeps events for replay (0: indefinitely). */
+    integrationEventArchiveDays: z._default(int(0, 3650), 365),
     account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
     region: z.optional(
       z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region, e.g. us-east-1')),
@@ -232,7 +261,9 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
   const result = configSchema.safeParse(input);
   const deadlines = checkDeadlines(input.humanStepDeadlineDays);
   const levels = 'days' in deadlines ? checkServiceLevels(input.serviceLevelDays, deadlines.days) : undefined;
-  if (result.success && 'days' in deadlines && levels && 'days' in levels) {
+  const placeholders =
+    result.success && !result.data.allowPlaceholderDomains ? placeholderProblems(result.data) : [];
+  if (result.success && !placeholders.length && 'days' in deadlines && levels && 'days' in levels) {
     return { ...result.data, humanStepDeadlineDays: deadlines.days, serviceLevelDays: levels.days };
   }
   const issues = result.success ? [] : result.error.issues;
@@ -244,6 +275,7 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
   });
   if ('problem' in deadlines) lines.push(`  - humanStepDeadlineDays: ${deadlines.problem}`);
   if (levels && 'problem' in levels) lines.push(`  - serviceLevelDays: ${levels.problem}`);
+  if (placeholders.length) lines.push(...placeholders, PLACEHOLDER_NOTE);
   throw new ConfigurationError(
     `Invalid deployment configuration (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
   );

@@ -16,7 +16,7 @@ export const LAMBDA_BUNDLE = {
   minify: true,
   sourceMap: true,
   format: 'esm',
-  target: 'node22',
+  target: 'node24',
   platform: 'node',
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
@@ -33,7 +33,7 @@ export function lambdaEntry(projectRoot: string, name: string): string {
 
 /**
  * esbuild's JS API options equal to what CDK's NodejsFunction runs for LAMBDA_BUNDLE
- * (`esbuild --bundle --platform=node --target=node22 --format=esm --main-fields=module,main --minify
+ * (`esbuild --bundle --platform=node --target=node24 --format=esm --main-fields=module,main --minify
  * --sourcemap --keep-names --banner:js=…`, nothing external: the pinned AWS SDK is bundled).
  */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {

@@ -4,11 +4,12 @@
  * and operator alarms + dashboard. Every permission is granted where the variable that needs it is set.
  */
 
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { type ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
@@ -18,9 +19,12 @@ import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
 import { DistrictIdentity } from './constructs/district-identity.ts';
 import { DocumentStore } from './constructs/document-store.ts';
+import { MailReputation } from './constructs/mail-reputation.ts';
 import { Monitoring, pascal } from './constructs/monitoring.ts';
 import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
+import { TableBackup } from './constructs/table-backup.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
+import { addOutputs } from './outputs.ts';
 
 export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
@@ -39,12 +43,19 @@ function retentionOf(days: number): RetentionDays {
 /** What the wiring of every function needs (the handler contract's values and the resources granted). */
 interface Wiring {
   fn: (name: string) => DistrictFunction;
-  table: Table;
+  table: ITable;
   config: DistrictConfig;
-  mail: [identity: EmailIdentity, mailFrom: string, sandboxRecipients: readonly string[]];
+  mail: {
+    identity: EmailIdentity;
+    configurationSet: ConfigurationSet;
+    mailFrom: string;
+    sandboxRecipients: readonly string[];
+  };
   publicBaseUrl: string;
   teamEmails: string;
   bus: EventBus;
+  /** Where asynchronously invoked functions' failed events go (rule targets and on-failure destinations). */
+  asyncFailures: Queue;
   machines: {
     softwareRequest: WorkflowStateMachine['machine'];
     annualRenewal: WorkflowStateMachine['machine'];
@@ -53,7 +64,8 @@ interface Wiring {
 }
 
 export class SoftwareRequestStack extends Stack {
-  readonly table: Table;
+  /** The stack's table, or the restored one named by `restoredTableName` (docs/operations.md). */
+  readonly table: ITable;
   /**
    * The evidence documents' bucket. Wire a function with `fn(name).bindDocuments(this.documents)`
    * (DOCUMENTS_BUCKET + its grant); none is wired yet.
@@ -66,6 +78,8 @@ export class SoftwareRequestStack extends Stack {
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
   readonly identity: DistrictIdentity;
+  readonly mailReputation: MailReputation;
+  readonly backup: TableBackup;
 
   constructor(scope: Construct, id: string, props: SoftwareRequestStackProps) {
     super(scope, id, {
@@ -75,17 +89,18 @@ export class SoftwareRequestStack extends Stack {
     const config = props.config;
     const logRetention = retentionOf(config.logRetentionDays);
 
-    // Data: one table, single-table design (shared/core/store/keys.ts)
-    this.table = this.createTable();
+    // Data: one table, single-table design (shared/core/store/keys.ts), backed up daily
+    this.table = this.createTable(config.restoredTableName);
+    this.backup = new TableBackup(this, 'Backup', {
+      table: this.table,
+      copyVaultArn: config.backupCopyVaultArn,
+    });
     // Evidence documents: signed DPAs, privacy-policy snapshots, deletion certificates (shared/evidence)
     this.documents = new DocumentStore(this, 'Documents', { retentionYears: config.documentRetentionYears });
-    // Mail and integration events
-    const mailIdentity = new EmailIdentity(this, 'MailIdentity', {
-      identity: Identity.domain(config.mailDomain),
-    });
-    const bus = new EventBus(this, 'IntegrationBus', {
-      description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',
-    });
+    // Mail (with its configuration set: bounce and complaint events, reputation) and integration events
+    this.mailReputation = new MailReputation(this, 'MailReputation');
+    const mailIdentity = this.mailIdentity(config.mailDomain);
+    const bus = this.integrationBus(config.integrationEventArchiveDays);
     // One function per shared/functions.ts entry
     this.functions = this.createFunctions(logRetention);
     const fn = (name: string): DistrictFunction => {
@@ -123,10 +138,18 @@ export class SoftwareRequestStack extends Stack {
       fn,
       table: this.table,
       config,
-      mail: [mailIdentity, config.mailFrom, config.sesSandboxRecipients ?? []],
+      mail: {
+        identity: mailIdentity,
+        configurationSet: this.mailReputation.configurationSet,
+        mailFrom: config.mailFrom,
+        sandboxRecipients: config.sesSandboxRecipients ?? [],
+      },
       publicBaseUrl,
       teamEmails: JSON.stringify(config.teamEmails),
       bus,
+      // One queue for every asynchronous event that was lost: schedules Scheduler could not deliver,
+      // rule events EventBridge could not deliver, invocations that failed after Lambda's retries.
+      asyncFailures: this.scheduler.deadLetterQueue,
       machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
       machineArns,
     };
@@ -134,21 +157,13 @@ export class SoftwareRequestStack extends Stack {
     this.wireWorkflowSteps(wiring);
     this.wireScheduled(wiring);
 
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      districtName: config.districtName,
-      operatorEmail: config.operatorEmail,
-      machines: [
-        { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
-        { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
-      ],
-      functions: [...this.functions.values()],
-      api: this.api.api,
-      deadLetterQueues: [{ label: 'SchedulerDeadLetters', queue: this.scheduler.deadLetterQueue }],
-    });
-    this.addOutputs(publicBaseUrl, mailIdentity, config);
+    this.monitoring = this.createMonitoring(config);
+    addOutputs(this, { publicBaseUrl, mailIdentity, config });
   }
 
-  private createTable(): Table {
+  /** The stack's table, or after a restore the restored table, which the stack does not own. */
+  private createTable(restoredTableName: string | undefined): ITable {
+    if (restoredTableName) return Table.fromTableName(this, 'RestoredTable', restoredTableName);
     const table = new Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.pk, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sk, type: AttributeType.STRING },
@@ -167,6 +182,49 @@ export class SoftwareRequestStack extends Stack {
       });
     }
     return table;
+  }
+
+  /** Alarms (to the operator topic) and the dashboard. */
+  private createMonitoring(config: DistrictConfig): Monitoring {
+    return new Monitoring(this, 'Monitoring', {
+      districtName: config.districtName,
+      operatorEmail: config.operatorEmail,
+      machines: [
+        { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
+        { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
+      ],
+      functions: [...this.functions.values()],
+      api: this.api.api,
+      deadLetterQueues: [
+        {
+          label: 'SchedulerDeadLetters',
+          queue: this.scheduler.deadLetterQueue,
+          description:
+            "A message is waiting in SchedulerDeadLetters: an event was not delivered, or its function failed after its retries. Either EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start; the body is the schedule's input), or a run of weekly-digest, recover-requests or remind-task failed (the body names the function, the event and the error). See docs/operations.md, then delete the message.",
+        },
+      ],
+    });
+  }
+
+  /** The SES domain identity, with the configuration set as its default (mail sent without one). */
+  private mailIdentity(mailDomain: string): EmailIdentity {
+    return new EmailIdentity(this, 'MailIdentity', {
+      identity: Identity.domain(mailDomain),
+      configurationSet: this.mailReputation.configurationSet,
+    });
+  }
+
+  /** The integration bus, with an archive of its events for replay (0 days: kept indefinitely). */
+  private integrationBus(archiveDays: number): EventBus {
+    const bus = new EventBus(this, 'IntegrationBus', {
+      description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',
+    });
+    bus.archive('Archive', {
+      description: 'Every integration event, for replay to a consumer that missed some',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(archiveDays),
+    });
+    return bus;
   }
 
   private createFunctions(logRetention: RetentionDays): Map<string, DistrictFunction> {
@@ -250,18 +308,18 @@ export class SoftwareRequestStack extends Stack {
     w.fn('submit-request')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('record-decision')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // Both machines have human steps (annual renewal: the renewed DPA).
       .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .bindTaskResponse(w.machines.softwareRequest);
   }
@@ -271,7 +329,7 @@ export class SoftwareRequestStack extends Stack {
     w.fn('plan-renewal').bindTable(w.table);
     w.fn('assign-task')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('SERVICE_LEVEL_DAYS', JSON.stringify(w.config.serviceLevelDays))
@@ -281,15 +339,17 @@ export class SoftwareRequestStack extends Stack {
         reminderFunctionArn: w.fn('remind-task').function.functionArn,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });
+    // Reminder schedules invoke remind-task asynchronously (Scheduler's own failures go to its queue).
     w.fn('remind-task')
+      .onAsyncFailure(w.asyncFailures)
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
     if (w.config.escalationEmail) w.fn('remind-task').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
     w.fn('send-dpa')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('DPA_TEMPLATE_URL', w.config.dpaTemplateUrl)
       .setEnv('DPA_RETURN_INSTRUCTIONS', w.config.dpaReturnInstructions)
@@ -301,12 +361,12 @@ export class SoftwareRequestStack extends Stack {
       .setEnv('SSL_MAX_WAIT_SECONDS', String(w.config.sslMaxWaitSeconds));
     w.fn('notify-vendor-ssl')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('TEAM_EMAILS', w.teamEmails)
       .setEnv('SSL_REMEDIATION_WINDOW_DAYS', String(w.config.sslRemediationWindowDays));
     w.fn('record-renewal')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
     w.fn('publish-status').bindTable(w.table).bindEventBus(w.bus);
@@ -320,14 +380,8 @@ export class SoftwareRequestStack extends Stack {
         leadDays: w.config.renewalLeadDays,
         deadLetterQueue: this.scheduler.deadLetterQueue,
       });
-    w.fn('close-request')
-      .bindTable(w.table)
-      .bindMail(...w.mail)
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
-    w.fn('record-error')
-      .bindTable(w.table)
-      .bindMail(...w.mail)
-      .setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
+    w.fn('close-request').bindTable(w.table).bindMail(w.mail).setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('record-error').bindTable(w.table).bindMail(w.mail).setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
   }
 
   /**
@@ -337,56 +391,22 @@ export class SoftwareRequestStack extends Stack {
   private wireScheduled(w: Wiring): void {
     w.fn('weekly-digest')
       .bindTable(w.table)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails)
-      .runOnSchedule();
+      .runOnSchedule(w.asyncFailures);
     if (w.config.escalationEmail) w.fn('weekly-digest').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
     w.fn('keep-policy-snapshots')
       .bindTable(w.table)
       .bindDocuments(this.documents, ['put'], ['documents/'])
-      .runOnSchedule();
+      .runOnSchedule(w.asyncFailures);
     w.fn('recover-requests')
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
-      .bindMail(...w.mail)
+      .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // A kept decision belongs to either machine's human step (annual renewal: the renewed DPA).
       .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal)
-      .runOnSchedule();
-  }
-
-  private addOutputs(publicBaseUrl: string, mailIdentity: EmailIdentity, config: DistrictConfig): void {
-    new CfnOutput(this, 'PublicBaseUrl', {
-      value: publicBaseUrl,
-      description: 'Request form and emailed links',
-    });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'DocumentsBucketName', {
-      value: this.documents.bucket.bucketName,
-      description: 'Evidence documents (signed DPAs, policy snapshots, deletion certificates)',
-    });
-    new CfnOutput(this, 'SoftwareRequestStateMachineArn', {
-      value: this.softwareRequest.machine.stateMachineArn,
-    });
-    new CfnOutput(this, 'AnnualRenewalStateMachineArn', {
-      value: this.annualRenewal.machine.stateMachineArn,
-    });
-    new CfnOutput(this, 'OperatorAlarmTopicArn', { value: this.monitoring.topic.topicArn });
-    new CfnOutput(this, 'UserPoolId', {
-      value: this.identity.userPool.userPoolId,
-      description: 'Add people to the groups (teams) here: aws cognito-idp admin-add-user-to-group',
-    });
-    new CfnOutput(this, 'SignInDomain', {
-      value: this.identity.domain.baseUrl(),
-      description:
-        'The managed sign-in; for federation, the IdP redirect is <this>/oauth2/idpresponse (OIDC) or /saml2/idpresponse (SAML)',
-    });
-    mailIdentity.dkimRecords.forEach((record, i) => {
-      new CfnOutput(this, `DkimRecord${i + 1}`, {
-        value: `${record.name} CNAME ${record.value}`,
-        description: `SES Easy DKIM: add this CNAME to the DNS of ${config.mailDomain}`,
-      });
-    });
+      .runOnSchedule(w.asyncFailures);
   }
 }

@@ -166,6 +166,8 @@ export function handlerEnvironment(
     STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
     RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),
     MAIL_FROM: 'software-requests@district.example',
+    // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
+    SES_CONFIGURATION_SET: 'software-requests-local',
     PUBLIC_BASE_URL: endpoints.baseUrl,
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',
@@ -191,7 +193,7 @@ export function handlerEnvironment(
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: 'software-request',
-    // The AWS SDK's Node 20 end-of-support notice is noise on a developer's console (Lambda runs 22).
+    // The AWS SDK's Node 20 end-of-support notice is noise on a developer's console (Lambda runs 24).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

@@ -11,6 +11,7 @@
  */
 import { dynamoDb, scheduler, sfn } from './core/aws/clients.ts';
 import {
+  readConfigurationSet,
   readMailFrom,
   readPublicBaseUrl,
   readSchedulerDeadLetterArn,
@@ -39,7 +40,8 @@ export const now = (): Date => new Date();
 export const storeFor = (env: Env = process.env) =>
   new WorkflowStore({ tableName: readTableName(env), client: dynamoDb });
 
-export const mailerFor = (env: Env = process.env) => new SesMailer({ from: readMailFrom(env) });
+export const mailerFor = (env: Env = process.env) =>
+  new SesMailer({ from: readMailFrom(env), configurationSet: readConfigurationSet(env) });
 
 export const store = /* @__PURE__ */ once(() => storeFor());
 export const mailer = /* @__PURE__ */ once(() => mailerFor());

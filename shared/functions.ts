@@ -57,7 +57,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'request-form', env: withIdentity(), route: get('/'), sop: '1-2' },
   {
     name: 'submit-request',
-    env: withIdentity('TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM'),
+    env: withIdentity('TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
     route: post('/requests'),
     sop: '1-2',
   },
@@ -75,7 +75,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'record-decision',
-    env: withIdentity('TABLE_NAME', 'MAIL_FROM'),
+    env: withIdentity('TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
     route: post('/tasks/{taskId}'),
     sop: '4, 7-15 (human steps)',
   },
@@ -87,7 +87,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'record-answer',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
     route: post('/replies/{replyId}'),
     sop: '4 (questions to the requester or vendor)',
   },
@@ -205,6 +205,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: [
       'TABLE_NAME',
       'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
       'PUBLIC_BASE_URL',
       'TEAM_EMAILS',
       'SCHEDULE_GROUP_NAME',
@@ -218,7 +219,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'remind-task',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
+    env: [
+      'TABLE_NAME',
+      'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
+      'PUBLIC_BASE_URL',
+      'TEAM_EMAILS',
+      'ESCALATION_EMAIL',
+    ],
     sop: '4, 7-15 (reminders)',
   },
   {
@@ -226,6 +234,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: [
       'TABLE_NAME',
       'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
       'TEAM_EMAILS',
       'DPA_TEMPLATE_URL',
       'DPA_RETURN_INSTRUCTIONS',
@@ -244,13 +253,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'notify-vendor-ssl',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'TEAM_EMAILS', 'SSL_REMEDIATION_WINDOW_DAYS'],
+    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'TEAM_EMAILS', 'SSL_REMEDIATION_WINDOW_DAYS'],
     aslArn: 'NotifyVendorSslFunctionArn',
     sop: '5-6, 17',
   },
   {
     name: 'record-renewal',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
+    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
     aslArn: 'RecordRenewalFunctionArn',
     sop: '17',
   },
@@ -282,13 +291,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'plan-renewal', env: ['TABLE_NAME'], aslArn: 'PlanRenewalFunctionArn', sop: '17' },
   {
     name: 'close-request',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
     aslArn: 'CloseRequestFunctionArn',
     sop: '6, 9, 11, 16',
   },
   {
     name: 'record-error',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'OPERATOR_EMAIL'],
+    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'OPERATOR_EMAIL'],
     aslArn: 'RecordErrorFunctionArn',
     sop: 'system errors',
   },
@@ -299,7 +308,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // Hourly; sends once per ISO week (shared/reports/digest.ts).
   {
     name: 'weekly-digest',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
+    env: [
+      'TABLE_NAME',
+      'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
+      'PUBLIC_BASE_URL',
+      'TEAM_EMAILS',
+      'ESCALATION_EMAIL',
+    ],
     sop: 'section 4 (the weekly digest)',
     everyMinutes: 60,
   },
@@ -313,7 +329,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'recover-requests',
-    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
     sop: '2, 4, 7-15 (recovery)',
     everyMinutes: 15,
     timeoutSeconds: 120,

@@ -3,7 +3,7 @@
  * stage throttling, tracing, and access logs that never contain query strings (the task link secret `t`
  * travels in the query string of GET /tasks/{taskId}).
  */
-import { Aws, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   BasePathMapping,
@@ -118,6 +118,8 @@ export class DistrictApi extends Construct {
   readonly api: RestApi;
   readonly accessLogGroup: LogGroup;
   readonly methods = new Map<string, Method>();
+  /** The custom domain, when configured (its CNAME target is a stack output). */
+  domain?: DomainName;
 
   constructor(scope: Construct, id: string, props: DistrictApiProps) {
     super(scope, id);
@@ -125,6 +127,8 @@ export class DistrictApi extends Construct {
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
 
     this.api = new RestApi(this, 'Api', {
+      // Unique per stack: the 5xx alarm's ApiName dimension must not count another stack's API.
+      restApiName: `${Stack.of(this).stackName}-Api`,
       description: 'TS-PE-535 digital-resource requests: form, status, approver links, registry',
       endpointTypes: [EndpointType.REGIONAL],
       // Account-level role that lets API Gateway write the access log (required once per account/region).
@@ -189,6 +193,7 @@ export class DistrictApi extends Construct {
       endpointType: EndpointType.REGIONAL,
       securityPolicy: SecurityPolicy.TLS_1_2,
     });
+    this.domain = domain;
     new BasePathMapping(this, 'RootMapping', { domainName: domain, restApi: this.api });
   }
 

@@ -13,41 +13,26 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { EmailIdentity, IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_ACCESS } from '#shared/core/store/access.ts';
-import { INDEX_PARTITIONS, PARTITIONS, type PartitionKind } from '#shared/core/store/keys.ts';
 import type { FunctionSpec } from '#shared/functions.ts';
 import { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from '#shared/workflow/schedule-names.ts';
 import { LAMBDA_BUNDLE, lambdaEntry } from '../lambda-bundling.ts';
 import type { DistrictIdentity } from './district-identity.ts';
 import type { DocumentAccess, DocumentStore } from './document-store.ts';
+import { tableStatements } from './table-grants.ts';
 
 /** Repository root: entries are `lambdas/<name>.ts` relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/**
- * DynamoDB actions per access level: exactly the commands shared/core/store/table.ts sends (GetCommand,
- * BatchGetCommand, QueryCommand, PutCommand, UpdateCommand, BatchWriteCommand: no transactions; the
- * batches only for the registry and its search index). LeadingKeys limits batches too.
- */
-export const TABLE_ACTIONS = {
-  // In the order CloudFormation shows them (CDK sorts a statement's actions).
-  read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-  write: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  query: ['dynamodb:Query'],
-} as const;
-
-/** The IAM condition that limits an action to items whose partition key matches one of `patterns`. */
-export function leadingKeysCondition(patterns: readonly string[]) {
-  // ForAllValues: every leading key of the request must match (the DynamoDB guide requires it).
-  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } };
-}
-
 /** SES actions for the mail senders: exactly the command shared/core/mail/ses-mailer.ts sends (SendEmailCommand). */
 export const MAIL_ACTIONS = ['ses:SendEmail'] as const;
+
+/** Step Functions task-token calls: exactly what shared/tasks/delivery.ts sends (SendTaskSuccessCommand). */
+export const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess'] as const;
 
 /** The Powertools service name every handler logs under (shared/core/logger.ts uses the same). */
 export const SERVICE_NAME = 'software-request';
@@ -89,7 +74,7 @@ export class DistrictFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       description: `${props.spec.name}: TS-PE-535 SOP ${props.spec.sop}`,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -122,11 +107,6 @@ export class DistrictFunction extends Construct {
       reason:
         'Tracing.ACTIVE grants xray:PutTraceSegments and xray:PutTelemetryRecords, which do not support resource-level permissions (the X-Ray service authorisation reference lists no resource types for them).',
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The project targets nodejs22.x (an LTS runtime Lambda supports; bundles are built with target node22 and tested on Node 22 semantics). Moving to a newer runtime is a one-line change in cdk/constructs/district-function.ts once tested.',
-    });
   }
 
   /** Sets a plain configuration variable (no IAM involved). */
@@ -137,7 +117,8 @@ export class DistrictFunction extends Construct {
 
   /**
    * TABLE_NAME + exactly this function's entry of shared/core/store/access.ts: GetItem/Query on the
-   * partitions it reads, PutItem/UpdateItem on the partitions it writes (both as dynamodb:LeadingKeys
+   * partitions it reads, PutItem/UpdateItem on the partitions it writes, BatchWriteItem on the ones it
+   * batches (each as dynamodb:LeadingKeys
    * conditions on the partition-key prefixes), and Query on the index partitions it lists (on an
    * index, LeadingKeys is the index's partition key).
    */
@@ -145,53 +126,38 @@ export class DistrictFunction extends Construct {
     const access = TABLE_ACCESS[this.spec.name];
     if (!access) throw new Error(`shared/core/store/access.ts has no entry for ${this.spec.name}`);
     this.setEnv('TABLE_NAME', table.tableName);
-    const prefixes = (kinds: readonly PartitionKind[]) => kinds.map((kind) => `${PARTITIONS[kind]}*`);
-    if (access.read.length) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          sid: 'ReadItems',
-          actions: [...TABLE_ACTIONS.read],
-          resources: [table.tableArn],
-          conditions: leadingKeysCondition(prefixes(access.read)),
-        }),
-      );
-    }
-    if (access.write.length) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          sid: 'WriteItems',
-          actions: [...TABLE_ACTIONS.write],
-          resources: [table.tableArn],
-          conditions: leadingKeysCondition(prefixes(access.write)),
-        }),
-      );
-    }
-    const byIndex = new Map<string, string[]>();
-    for (const kind of access.query) {
-      const { index, key, prefix } = INDEX_PARTITIONS[kind];
-      byIndex.set(index, [...(byIndex.get(index) ?? []), prefix ? `${key}*` : key]);
-    }
-    for (const [index, patterns] of byIndex) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          sid: `Query${index}`,
-          actions: [...TABLE_ACTIONS.query],
-          resources: [`${table.tableArn}/index/${index}`],
-          conditions: leadingKeysCondition(patterns),
-        }),
-      );
-    }
+    for (const statement of tableStatements(access, table.tableArn)) this.function.addToRolePolicy(statement);
     return this;
   }
 
   /**
-   * MAIL_FROM + ses:SendEmail (the only SES call shared/core/mail/ses-mailer.ts makes: SendEmailCommand, never
-   * SendRawEmail) on the district's verified domain identity only (plus, while the account is in the
-   * SES sandbox, the verified recipient identities SES also authorises against).
+   * MAIL_FROM and SES_CONFIGURATION_SET + ses:SendEmail (the only SES call shared/core/mail/ses-mailer.ts
+   * makes: SendEmailCommand, never SendRawEmail) on the district's verified domain identity and the
+   * configuration set its emails name (SES authorises a send against both), plus, while the account is
+   * in the SES sandbox, the verified recipient identities SES also authorises against.
    */
-  bindMail(identity: EmailIdentity, mailFrom: string, sandboxRecipients: readonly string[] = []): this {
+  bindMail(mail: {
+    identity: EmailIdentity;
+    configurationSet: IConfigurationSet;
+    mailFrom: string;
+    sandboxRecipients: readonly string[];
+  }): this {
+    const { identity, configurationSet, mailFrom, sandboxRecipients } = mail;
     this.setEnv('MAIL_FROM', mailFrom);
-    // Not identity.grantSendEmail(): it also grants ses:SendRawEmail, which no handler uses.
+    this.setEnv('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SendWithConfigurationSet',
+        actions: [...MAIL_ACTIONS],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
+        ],
+      }),
+    );
     identity.grant(this.function, ...MAIL_ACTIONS);
     if (sandboxRecipients.length) {
       const stack = Stack.of(this);
@@ -269,22 +235,55 @@ export class DistrictFunction extends Construct {
   /**
    * An EventBridge rule that invokes this function every `spec.everyMinutes` minutes (shared/functions.ts;
    * the local runtime reads the same field). The rule's target adds the one lambda:InvokeFunction
-   * permission, for events.amazonaws.com from this rule only.
+   * permission, for events.amazonaws.com from this rule only. EventBridge invokes asynchronously: an
+   * event the rule cannot deliver, and an invocation that still fails after Lambda's retries, go to
+   * `failures` (onAsyncFailure).
    */
-  runOnSchedule(): this {
+  runOnSchedule(failures: IQueue): this {
     const minutes = this.spec.everyMinutes;
     if (!minutes) throw new Error(`shared/functions.ts gives ${this.spec.name} no everyMinutes`);
     this.schedule = new Rule(this, 'Schedule', {
       description: `${this.spec.name} every ${minutes} minutes (TS-PE-535 SOP ${this.spec.sop})`,
       schedule: Schedule.rate(Duration.minutes(minutes)),
-      targets: [new LambdaFunction(this.function)],
+      targets: [new LambdaFunction(this.function, { deadLetterQueue: failures, retryAttempts: 2 })],
     });
+    return this.onAsyncFailure(failures);
+  }
+
+  /**
+   * For a function invoked asynchronously (an EventBridge rule, a Scheduler schedule): Lambda retries a
+   * failed invocation twice, then sends the event and its error to `queue` (an on-failure destination)
+   * instead of dropping it. Grants the function sqs:SendMessage on that queue.
+   */
+  onAsyncFailure(queue: IQueue): this {
+    // Not SqsDestination: it grants GetQueueAttributes and GetQueueUrl too; Lambda needs SendMessage.
+    this.function.configureAsyncInvoke({
+      onFailure: { bind: () => ({ destination: queue.queueArn }) },
+      retryAttempts: 2,
+    });
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SendFailedInvocations',
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+      }),
+    );
     return this;
   }
 
-  /** states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on the given machines only (human steps). */
+  /**
+   * states:SendTaskSuccess on the given machines only (human steps): the one task call the handlers
+   * make (shared/tasks/delivery.ts). Not machine.grantTaskResponse(), which adds SendTaskFailure and
+   * SendTaskHeartbeat that nothing sends.
+   */
   bindTaskResponse(...machines: IStateMachine[]): this {
-    for (const machine of machines) machine.grantTaskResponse(this.function);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SendTaskResults',
+        actions: [...TASK_RESPONSE_ACTIONS],
+        resources: machines.map((machine) => machine.stateMachineArn),
+      }),
+    );
     return this;
   }
 

@@ -36,9 +36,21 @@ export interface MonitoringProps {
   machines: { label: string; machine: StateMachine }[];
   functions: DistrictFunction[];
   api: RestApi;
-  /** Dead-letter queues: any message in one is an event that was never delivered. */
-  deadLetterQueues?: { label: string; queue: IQueue }[];
+  /**
+   * Dead-letter queues: any message in one is an event that was never delivered. `description` says
+   * what was lost (default: an undelivered EventBridge Scheduler schedule).
+   */
+  deadLetterQueues?: { label: string; queue: IQueue; description?: string }[];
 }
+
+/**
+ * SES reviews an account whose bounce rate reaches 5 % or whose complaint rate reaches 0.1 %, and may
+ * pause its sending: the alarms fire earlier, at 4 % and 0.08 % (the metrics are fractions).
+ */
+export const MAIL_REPUTATION_ALARMS = {
+  bounceRate: { metricName: 'Reputation.BounceRate', threshold: 0.04 },
+  complaintRate: { metricName: 'Reputation.ComplaintRate', threshold: 0.0008 },
+} as const;
 
 const PERIOD = Duration.minutes(5);
 
@@ -62,6 +74,7 @@ export class Monitoring extends Construct {
     this.lambdaAlarms(props);
     this.handledErrorsAlarm(props);
     this.deliveryAlarms(props);
+    this.mailReputationAlarms();
     this.dashboard = this.workflowDashboard(props);
   }
 
@@ -78,10 +91,10 @@ export class Monitoring extends Construct {
     return topic;
   }
 
-  private alarm(alarmId: string, metric: IMetric, description: string): Alarm {
+  private alarm(alarmId: string, metric: IMetric, description: string, threshold = 1): Alarm {
     const a = new Alarm(this, alarmId, {
       metric,
-      threshold: 1,
+      threshold,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -150,11 +163,12 @@ export class Monitoring extends Construct {
   }
 
   private deliveryAlarms(props: MonitoringProps): void {
-    for (const { label, queue } of props.deadLetterQueues ?? []) {
+    for (const { label, queue, description } of props.deadLetterQueues ?? []) {
       this.alarm(
         label,
         queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-        `A message is waiting in ${label}: EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start). The message body is the schedule's input; start it by hand, then delete the message.`,
+        description ??
+          `A message is waiting in ${label}: EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start). The message body is the schedule's input; start it by hand, then delete the message.`,
       );
     }
 
@@ -162,6 +176,25 @@ export class Monitoring extends Construct {
       'Api5xx',
       props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
       'The API returned 5xx responses (a handler failed or an integration is misconfigured).',
+    );
+  }
+
+  /** The account's SES reputation (AWS/SES, no dimensions), as SES itself measures it for its review. */
+  private mailReputationAlarms(): void {
+    const { bounceRate, complaintRate } = MAIL_REPUTATION_ALARMS;
+    const rate = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' });
+    this.alarm(
+      'MailBounceRate',
+      rate(bounceRate.metricName),
+      `The account's SES bounce rate reached 4 % (SES reviews the account at 5 % and may pause sending, and then every request fails). Find the bounced addresses (SES events on the default event bus, source aws.ses, "Email Bounced") and correct them on their requests; see docs/operations.md.`,
+      bounceRate.threshold,
+    );
+    this.alarm(
+      'MailComplaintRate',
+      rate(complaintRate.metricName),
+      `The account's SES complaint rate reached 0.08 % (SES reviews the account at 0.1 %). Someone marked the district's mail as spam: find who (SES "Email Complaint" events on the default event bus); see docs/operations.md.`,
+      complaintRate.threshold,
     );
   }
 

@@ -22,6 +22,8 @@ export class RenewalScheduler extends Construct {
    * Where EventBridge Scheduler puts a schedule's event it could not deliver (target gone, role not
    * allowed, retries exhausted): every schedule the Lambdas create names it in DeadLetterConfig, and
    * Scheduler sends to it as the schedule's execution role (DistrictFunction.bind…Scheduler grants it).
+   * The stack also makes it the dead-letter queue of the scheduled functions' EventBridge rules and
+   * the on-failure destination of every asynchronously invoked function (DistrictFunction.onAsyncFailure).
    */
   readonly deadLetterQueue: Queue;
   /** The role reminder schedules run as (see addReminderTarget). */
@@ -32,20 +34,22 @@ export class RenewalScheduler extends Construct {
     this.group = new ScheduleGroup(this, 'Group', {
       scheduleGroupName: `${Stack.of(this).stackName}-renewals`,
       // Like the table: the group holds every pending renewal (one a year per approved resource) and
-      // reminder; a redeploy that replaced or removed it would silently drop them.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // reminder; a redeploy that replaced or removed it would silently drop them. Kept on update and
+      // delete, but not when the stack's first creation rolls back: the name is fixed, and a group left
+      // behind by a failed create would make the retry fail with "already exists".
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Like the group: a lost renewal is found here, so a redeploy must not drop it.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the EventBridge Scheduler schedules (set per schedule in DeadLetterConfig at run time, which cdk-nag cannot see); nothing consumes it automatically, an alarm tells operators when a message arrives.',
+        "This queue is itself the dead-letter queue of the EventBridge Scheduler schedules (set per schedule in DeadLetterConfig at run time, which cdk-nag cannot see), of the scheduled functions' EventBridge rules, and the on-failure destination of the asynchronously invoked functions; nothing consumes it automatically, an alarm tells operators when a message arrives.",
     });
     this.role = new Role(this, 'Role', {
       description: 'EventBridge Scheduler: start the annual-renewal state machine (TS-PE-535 step 17)',

@@ -9,6 +9,13 @@ import { fieldOf, isRecord } from './guards.ts';
 
 export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
 export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
+/**
+ * SES_CONFIGURATION_SET: the configuration set every email names (bounce, complaint and reject events
+ * to EventBridge, per-set reputation metrics). Optional: the stack also makes it the domain identity's
+ * default set, so mail sent without it is still tracked; the local SES stand-in ignores it.
+ */
+export const readConfigurationSet = (env: Env = process.env): string | undefined =>
+  env.SES_CONFIGURATION_SET?.trim() || undefined;
 /** Where emailed links point: the API Gateway stage URL or a custom domain (no trailing slash). */
 export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
 

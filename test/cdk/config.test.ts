@@ -6,6 +6,9 @@ import { ConfigurationError, parseConfig } from '../../cdk/config.ts';
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;
 };
+const shipped = { ...cdkJson.context };
+// The example district names placeholder domains: allowed for tests, refused by a real deploy.
+cdkJson.context.allowPlaceholderDomains = true;
 
 const valid = () => ({
   districtName: 'Example ISD',
@@ -21,6 +24,7 @@ const valid = () => ({
   dpaTemplateUrl: 'https://example.org/dpa.pdf',
   dpaReturnInstructions: 'Sign and return to ccs@example.org',
   sslLabsEmail: 'security@example.org',
+  allowPlaceholderDomains: true,
 });
 
 function errorOf(raw: Record<string, unknown>): ConfigurationError {
@@ -206,4 +210,102 @@ describe('deployment configuration (cdk.json context)', () => {
     );
     expect(error.message).toContain('within 360 days');
   });
+
+  it('refuses the shipped example district: every placeholder domain or address is named', () => {
+    // Act
+    const error = errorOf(shipped);
+
+    // Assess
+    for (const key of [
+      'mailDomain: "example.org"',
+      'mailFrom: "software-requests@example.org"',
+      'operatorEmail',
+      'escalationEmail',
+      'teamEmails.cybersecurity',
+      'teamEmails.aas',
+      'dpaTemplateUrl: "www.example.org"',
+      'dpaReturnInstructions: "cybersecurity@example.org"',
+      'sslLabsEmail',
+    ]) {
+      expect(error.message).toContain(`  - ${key}`);
+    }
+    expect(error.message).toContain('is a placeholder domain');
+    expect(error.message).toContain('-c allowPlaceholderDomains=true; never deploy with it');
+  });
+
+  it.each([
+    'ops@example.com',
+    'ops@mail.example.net',
+    'ops@district.example',
+    'ops@district.test',
+    'ops@district.invalid',
+    'ops@mail.localhost',
+  ])('refuses %s as an address', (address) => {
+    // Act
+    const error = errorOf({ ...real(), operatorEmail: address });
+
+    // Assess
+    expect(error.message).toContain(`operatorEmail: "${address}" is a placeholder domain`);
+  });
+
+  it('accepts a district on its own domains, and refuses placeholder URLs and a custom domain', () => {
+    // Act
+    const config = parseConfig(real());
+    const error = errorOf({
+      ...real(),
+      publicBaseUrl: 'https://requests.example.com',
+      customDomain: { domainName: 'requests.district.test', certificateArn: CERTIFICATE },
+      sesSandboxRecipients: ['tester@example.org'],
+    });
+
+    // Assess
+    expect(config.allowPlaceholderDomains).toBe(false);
+    expect(error.message).toContain('publicBaseUrl: "requests.example.com"');
+    expect(error.message).toContain('customDomain.domainName: "requests.district.test"');
+    expect(error.message).toContain('sesSandboxRecipients.0: "tester@example.org"');
+  });
+
+  it('reads backupCopyVaultArn and integrationEventArchiveDays, and rejects malformed ones', () => {
+    // Act
+    const config = parseConfig({
+      ...real(),
+      backupCopyVaultArn: COPY_VAULT,
+      integrationEventArchiveDays: 90,
+    });
+    const error = errorOf({
+      ...real(),
+      backupCopyVaultArn: 'district-copies',
+      integrationEventArchiveDays: -1,
+    });
+
+    // Assess
+    expect(parseConfig(real()).integrationEventArchiveDays).toBe(365);
+    expect(config).toMatchObject({ backupCopyVaultArn: COPY_VAULT, integrationEventArchiveDays: 90 });
+    expect(error.message).toContain('backupCopyVaultArn: must be a backup vault ARN');
+    expect(error.message).toContain('integrationEventArchiveDays: must be at least 0');
+  });
 });
+
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab';
+const COPY_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:district-copies';
+
+/** A district on its own (non-placeholder) domains, without the escape. */
+function real(): Record<string, unknown> {
+  const at = (name: string) => `${name}@lonestar-isd.org`;
+  return {
+    ...valid(),
+    allowPlaceholderDomains: undefined,
+    mailDomain: 'lonestar-isd.org',
+    mailFrom: at('software-requests'),
+    operatorEmail: at('it-operations'),
+    teamEmails: {
+      cybersecurity: at('ccs'),
+      'instructional-technology': at('it'),
+      dii: at('dii'),
+      aas: at('aas'),
+    },
+    dpaTemplateUrl: 'https://www.lonestar-isd.org/dpa.pdf',
+    dpaReturnInstructions: `Sign and return to ${at('ccs')}`,
+    sslLabsEmail: at('security'),
+  };
+}

@@ -16,8 +16,8 @@ import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import { buildApp } from '../../cdk/app.ts';
 import { parseConfig } from '../../cdk/config.ts';
 import { ACCESS_LOG_FIELDS, STAGE_NAME } from '../../cdk/constructs/district-api.ts';
-import { TABLE_ACTIONS } from '../../cdk/constructs/district-function.ts';
 import { HANDLED_ERROR_PATTERN } from '../../cdk/constructs/monitoring.ts';
+import { TABLE_ACTIONS } from '../../cdk/constructs/table-grants.ts';
 import { aslPlaceholders } from '../../cdk/constructs/workflow-state-machine.ts';
 import type { SoftwareRequestStack } from '../../cdk/stack.ts';
 import { TABLE_ACCESS } from '../../shared/core/store/access.ts';
@@ -45,6 +45,8 @@ const ROOT = new URL('../../', import.meta.url);
 const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
   context: Record<string, unknown>;
 };
+// cdk.json's example district names placeholder domains, which a real deploy refuses (cdk/placeholders.ts).
+cdkJson.context.allowPlaceholderDomains = true;
 const config = parseConfig(cdkJson.context);
 const SYNTH_TIMEOUT = 180_000;
 
@@ -149,13 +151,13 @@ function stateNames(definition: { States: Record<string, Json> }): string[] {
 }
 
 describe('Lambda functions', () => {
-  it('deploys one function per entry of shared/functions.ts: nodejs22.x on arm64, 256 MB, active tracing', () => {
+  it('deploys one function per entry of shared/functions.ts: nodejs24.x on arm64, 256 MB, active tracing', () => {
     // Assess
     expect(stack.functions.size).toBe(FUNCTIONS.length);
     template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
     for (const spec of FUNCTIONS) {
       expect(fnProps(spec.name), spec.name).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: 256,
         Handler: 'index.handler',
@@ -320,6 +322,12 @@ describe('DynamoDB table', () => {
         expected.push([TABLE_ACTIONS.read, tableArn, access.read.map((k) => `${PARTITIONS[k]}*`)]);
       if (access?.write.length)
         expected.push([TABLE_ACTIONS.write, tableArn, access.write.map((k) => `${PARTITIONS[k]}*`)]);
+      if (access?.batchWrite.length)
+        expected.push([
+          TABLE_ACTIONS.batchWrite,
+          tableArn,
+          access.batchWrite.map((k) => `${PARTITIONS[k]}*`),
+        ]);
       for (const index of ['GSI1', 'GSI2']) {
         const patterns = (access?.query ?? [])
           .map((k) => INDEX_PARTITIONS[k])
@@ -473,8 +481,22 @@ describe('DynamoDB table', () => {
     expect(commands.length).toBeGreaterThan(0);
     for (const command of commands) {
       expect(actionOf[command], `${command} is not covered by TABLE_ACTIONS`).toBeDefined();
-      expect([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write]).toContain(actionOf[command]);
+      expect([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write, ...TABLE_ACTIONS.batchWrite]).toContain(
+        actionOf[command],
+      );
     }
+  });
+
+  it('only publish-status may BatchWriteItem (which can delete), and only on the registry search index', () => {
+    // Act
+    const batchWriters = withAction('dynamodb:BatchWriteItem');
+
+    // Assess
+    expect(batchWriters.flatMap(({ roles }) => roles.map(functionOfRole))).toEqual(['publish-status']);
+    expect(batchWriters.map(({ statement }) => actionsOf(statement))).toEqual([['dynamodb:BatchWriteItem']]);
+    expect(batchWriters[0]?.statement.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PARTITIONS.registrySearch}*`] },
+    });
   });
 });
 
@@ -620,17 +642,17 @@ describe('least privilege for the workflow', () => {
     expect(renewalName).toBe(`${stack.stackName}-AnnualRenewal`);
   });
 
-  it('the schedule group is retained like the table, so a redeploy keeps pending renewals and reminders', () => {
+  it('the schedule group is retained on update and delete, so a redeploy keeps pending renewals and reminders, but not when the first create rolls back (its name is fixed)', () => {
     // Act
     const group = resources[idOf(stack.scheduler.group)];
 
     // Assess
     expect(group?.Type).toBe('AWS::Scheduler::ScheduleGroup');
-    expect(group?.DeletionPolicy).toBe('Retain');
+    expect(group?.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(group?.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('schedules have an encrypted, TLS-only dead-letter queue that only the two scheduler roles may send to', () => {
+  it('schedules have an encrypted, TLS-only dead-letter queue that only the two scheduler roles and the asynchronously invoked functions (their failed runs) may send to', () => {
     // Prepare
     const queueId = idOf(stack.scheduler.deadLetterQueue);
     const queueArn = { 'Fn::GetAtt': [queueId, 'Arn'] };
@@ -638,7 +660,9 @@ describe('least privilege for the workflow', () => {
     if (!reminderRole) throw new Error('no reminder role');
 
     // Act
-    const senders = withAction('sqs:SendMessage');
+    const senders = withAction('sqs:SendMessage').filter(({ statement }) =>
+      resourcesOf(statement).some((r) => JSON.stringify(r) === JSON.stringify(queueArn)),
+    );
     const policy = Object.values(resources).find(
       (r) =>
         r.Type === 'AWS::SQS::QueuePolicy' &&
@@ -649,7 +673,12 @@ describe('least privilege for the workflow', () => {
     expect(resources[queueId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     expect(senders.flatMap(({ roles }) => roles).sort()).toEqual(
-      [idOf(stack.scheduler.role), idOf(reminderRole)].sort(),
+      [
+        idOf(stack.scheduler.role),
+        idOf(reminderRole),
+        ...FUNCTIONS.filter((spec) => spec.everyMinutes).map((spec) => roleId(spec.name)),
+        roleId('remind-task'),
+      ].sort(),
     );
     for (const { statement } of senders) {
       expect(actionsOf(statement)).toEqual(['sqs:SendMessage']);
@@ -769,20 +798,40 @@ describe('least privilege for the workflow', () => {
     });
   });
 
-  it('only the functions that email may send, and only as the district domain identity', () => {
+  it('only the functions that email may send, and only as the district domain identity with the stack configuration set', () => {
+    // Prepare
+    const identityId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::SES::EmailIdentity')?.[0];
+    const configurationSetId = idOf(stack.mailReputation.configurationSet);
+
     // Act
     const grants = withAction('ses:SendEmail');
+    const onIdentity = grants.filter(({ statement }) =>
+      JSON.stringify(statement.Resource).includes(`":identity/",{"Ref":"${identityId}"}`),
+    );
+    const onConfigurationSet = grants.filter(({ statement }) =>
+      JSON.stringify(statement.Resource).includes(`":configuration-set/",{"Ref":"${configurationSetId}"}`),
+    );
 
     // Assess
-    expect(grants.map(({ roles }) => functionOfRole(roles[0] as string)).sort()).toEqual(
-      [...MAIL_SENDERS].sort(),
-    );
-    const identityId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::SES::EmailIdentity')?.[0];
-    for (const { statement } of grants) {
-      expect(resourcesOf(statement)).toHaveLength(1);
-      expect(JSON.stringify(statement.Resource)).toContain(`":identity/",{"Ref":"${identityId}"}`);
+    for (const subset of [onIdentity, onConfigurationSet]) {
+      expect(subset.map(({ roles }) => functionOfRole(roles[0] as string)).sort()).toEqual(
+        [...MAIL_SENDERS].sort(),
+      );
+      for (const { statement } of subset) expect(resourcesOf(statement)).toHaveLength(1);
     }
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: config.mailDomain });
+    expect(grants).toHaveLength(onIdentity.length + onConfigurationSet.length);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: config.mailDomain,
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: configurationSetId } },
+    });
+    for (const name of MAIL_SENDERS) {
+      expect(
+        (fnProps(name).Environment as { Variables: Json }).Variables.SES_CONFIGURATION_SET,
+        name,
+      ).toEqual({
+        Ref: configurationSetId,
+      });
+    }
   });
 
   it('grants ses:SendEmail only: no role may call SendRawEmail (shared/core/mail/ses-mailer.ts sends SendEmailCommand only)', () => {
@@ -905,7 +954,8 @@ describe('recovery sweep (recover-requests)', () => {
         leadingKeys: ['UNSTARTED', 'UNDELIVERED'],
       },
     ]);
-    // grantTaskResponse also grants SendTaskFailure and SendTaskHeartbeat, as for record-decision.
+    // Task results: SendTaskSuccess only (no SendTaskFailure or SendTaskHeartbeat: nothing sends them);
+    // sqs:SendMessage: its failed runs go to the async-failures queue.
     expect(
       [
         ...new Set(
@@ -914,13 +964,7 @@ describe('recovery sweep (recover-requests)', () => {
             .flatMap((st) => actionsOf(st)),
         ),
       ].sort(),
-    ).toEqual([
-      'ses:SendEmail',
-      'states:SendTaskFailure',
-      'states:SendTaskHeartbeat',
-      'states:SendTaskSuccess',
-      'states:StartExecution',
-    ]);
+    ).toEqual(['ses:SendEmail', 'sqs:SendMessage', 'states:SendTaskSuccess', 'states:StartExecution']);
     // RequestStore.listUnstartedRequests queries GSI2 with GSI2PK = 'UNSTARTED' (the partition LeadingKeys sees).
     expect(INDEX_PARTITIONS.unstartedRequests).toEqual({ index: 'GSI2', key: 'UNSTARTED', prefix: false });
     expect(readFileSync(new URL('shared/requests/store.ts', ROOT), 'utf8')).toMatch(
@@ -1059,13 +1103,18 @@ describe('operations', () => {
     expect(dashboard).toContain('{AWS/Lambda,FunctionName}');
     expect(dashboard).toContain(`${stack.stackName}\\\\\\"', 'Sum'`);
     for (const spec of FUNCTIONS) expect(resources[fnId(spec.name)]?.Properties.FunctionName).toBeUndefined();
+    // API 5xx, on this stack's API only: its name is unique per stack (ApiName is the alarm's dimension).
+    const apiName = resources[idOf(stack.api.api)]?.Properties.Name;
+    expect(apiName).toBe(`${stack.stackName}-Api`);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5XXError',
+      Dimensions: [{ Name: 'ApiName', Value: apiName }],
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    // 2 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, DLQ.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + 1 + 1 + 1 + 1 + 1);
+    // 2 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
+    // dead-letter queue, SES bounce and complaint rates.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
   });
 
   it("alarms as soon as the schedules' dead-letter queue holds a message", () => {

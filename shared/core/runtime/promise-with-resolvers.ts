@@ -1,4 +1,4 @@
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (Lambda's nodejs22.x has it).
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (Lambda's nodejs24.x has it).
 if (typeof Promise.withResolvers !== 'function') {
   Promise.withResolvers = function withResolvers<T>() {
     let resolve!: (v: T | PromiseLike<T>) => void;

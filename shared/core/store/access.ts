@@ -30,8 +30,9 @@
  *   listDecidedTasks                                         query GSI1 DECIDED# (the reports' task rows)
  *   (listRequestsByRequester, listPendingTasks, listRenewalsDue: no handler calls them today)
  *
- * `read` = GetItem + BatchGetItem + Query, `write` = PutItem + UpdateItem + BatchWriteItem (the batches
- * only for the registry's search index and its entries; shared/core/store/table.ts sends nothing else).
+ * `read` = GetItem + BatchGetItem + Query, `write` = PutItem + UpdateItem, `batchWrite` = BatchWriteItem
+ * (which can delete: only publish-status, for the registry's search index; shared/core/store/table.ts
+ * sends nothing else).
  * LeadingKeys sees the partition key only, so a request's record and its audit trail (one partition,
  * REQUEST#<id>) are granted together; licence keys have their own partition (LICENSE#<id>) so that
  * no function that reads requests can read them. On an index, LeadingKeys is the index's partition
@@ -44,11 +45,19 @@ export interface TableAccess {
   read: readonly PartitionKind[];
   /** PutItem and UpdateItem on these partitions of the table. */
   write: readonly PartitionKind[];
+  /** BatchWriteItem (puts and deletes) on these partitions of the table. */
+  batchWrite: readonly PartitionKind[];
   /** Query on these index partitions. */
   query: readonly IndexPartitionKind[];
 }
 
-const access = (a: Partial<TableAccess>): TableAccess => ({ read: [], write: [], query: [], ...a });
+const access = (a: Partial<TableAccess>): TableAccess => ({
+  read: [],
+  write: [],
+  batchWrite: [],
+  query: [],
+  ...a,
+});
 
 /**
  * Every function of shared/functions.ts that uses the table (request-form does not: it only renders
@@ -137,10 +146,12 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
   // requireRequest, updateRequest (renewal), appendAudit
   'record-renewal': access({ read: ['request'], write: ['request'] }),
-  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index), setRegistryRequests
+  // requireRequest, appendAudit; getRegistryEntry, putRegistryEntry (+ its search index: the only batch
+  // writer), setRegistryRequests
   'publish-status': access({
     read: ['request', 'registry'],
-    write: ['request', 'registry', 'registrySearch'],
+    write: ['request', 'registry'],
+    batchWrite: ['registrySearch'],
   }),
   // requireRequest, appendAudit
   'procurement-hook': access({ read: ['request'], write: ['request'] }),
