@@ -51,10 +51,10 @@ async function formOf(link: string): Promise<Form> {
   const html = await (await fetch(link)).text();
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
   if (!action) throw new Error(`no upload form: ${html.slice(0, 200)}`);
-  const unescape = (v: string) =>
+  const unescapeHtml = (v: string) =>
     v.replaceAll('&amp;', '&').replaceAll('&#39;', "'").replaceAll('&quot;', '"');
   const fields = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
-    ([, n, v]) => [n ?? '', unescape(v ?? '')] as [string, string],
+    ([, n, v]): [string, string] => [n ?? '', unescapeHtml(v ?? '')],
   );
   return { action, fields };
 }
