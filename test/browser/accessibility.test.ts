@@ -158,6 +158,29 @@ const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
     name: 'registry, searched',
     prepare: async (page) => void (await page.goto(`${site}/registry?q=nothing-like-this`)),
   },
+  // For parents: the approved resources, the student data each receives, the agreements (issue 20).
+  { name: 'public list', prepare: async (page) => void (await page.goto(`${site}/public`)) },
+  {
+    // The vendor's upload page for the signed DPA (the link in the DPA email).
+    name: 'vendor upload page',
+    prepare: async (page) => {
+      const { link } = await pollUntil(
+        () => readOutbox(site),
+        (emails) => {
+          const found = emails
+            .map((e) => /https?:\/\/\S+\/uploads\/[\w-]{22}\?t=[\w-]{43}/.exec(e.text)?.[0])
+            .find(Boolean);
+          return found ? { link: found } : undefined;
+        },
+        {
+          what: 'a DPA email with an upload link',
+          describe: (emails) => emails.map((e) => e.subject).join('; '),
+        },
+      );
+      await page.goto(link);
+      await page.waitForSelector('input[type="file"]');
+    },
+  },
   { name: 'executions', prepare: async (page) => void (await page.goto(`${site}/executions`)) },
   {
     name: 'execution with its diagram',

@@ -1,5 +1,7 @@
 /** SOP 17: the annual renewal of the DPA and SSL grade (statemachine/annual-renewal.asl.json). */
+
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DEADLINE_DAYS } from '#shared/workflow/deadlines.ts';
 import { ANNUAL_RENEWAL_ASL, createFlow, decision, remediationResult, sslResult } from './harness.ts';
 
 const plan =
@@ -26,7 +28,12 @@ describe('SOP 17 annual renewal', () => {
 
     expect(output).toEqual({ outcome: 'RENEWED', requestId: 'SR-20261128-TEST0001' });
     expect(flow.callsTo('SendDpaFunctionArn')).toEqual([
-      { requestId: 'SR-20261128-TEST0001', vendorContactEmail: 'privacy@vendor.example', renewal: true },
+      {
+        requestId: 'SR-20261128-TEST0001',
+        vendorContactEmail: 'privacy@vendor.example',
+        renewal: true,
+        uploadExpiresInSeconds: DEFAULT_DEADLINE_DAYS['dpa-signature'] * 86_400,
+      },
     ]);
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toEqual({
       requestId: 'SR-20261128-TEST0001',

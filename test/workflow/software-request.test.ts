@@ -3,6 +3,7 @@
  * Lambda tasks are answered by scripted results; human steps are completed through their task tokens.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DEADLINE_DAYS } from '#shared/workflow/deadlines.ts';
 import { createFlow, decision, remediationResult, requestInput, resource, sslResult } from './harness.ts';
 
 const privacyOk = (studentDataRequired = false, websites: string[] = []) =>
@@ -95,7 +96,12 @@ describe('TS-PE-535 software request workflow', () => {
     expect(states.indexOf('AwaitSignedDpa')).toBeLessThan(states.indexOf('StartSslScan'));
     expect(states.indexOf('StoreLicense')).toBeLessThan(states.indexOf('Installation'));
     expect(flow.callsTo('SendDpaFunctionArn')).toEqual([
-      { requestId: 'SR-20261128-TEST0001', vendorContactEmail: 'privacy@vendor.example' },
+      {
+        requestId: 'SR-20261128-TEST0001',
+        vendorContactEmail: 'privacy@vendor.example',
+        // The vendor's upload link expires with the DPA wait.
+        uploadExpiresInSeconds: DEFAULT_DEADLINE_DAYS['dpa-signature'] * 86_400,
+      },
     ]);
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toEqual({
       requestId: 'SR-20261128-TEST0001',

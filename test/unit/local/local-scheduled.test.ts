@@ -13,8 +13,8 @@ const SCHEDULED = FUNCTIONS.filter((f) => f.everyMinutes).map((f) => f.name);
 afterEach(() => vi.useRealTimers());
 
 describe('local scheduled functions', () => {
-  it('the recovery sweep and the weekly digest are the scheduled functions, and run locally more often than on AWS', () => {
-    expect(SCHEDULED.sort()).toEqual(['recover-requests', 'weekly-digest']);
+  it('the recovery sweep, the weekly digest and the policy snapshots are the scheduled functions, and run locally more often than on AWS', () => {
+    expect(SCHEDULED.sort()).toEqual(['keep-policy-snapshots', 'recover-requests', 'weekly-digest']);
     for (const name of SCHEDULED) {
       const aws = FUNCTIONS.find((f) => f.name === name)?.everyMinutes ?? 0;
       expect(LOCAL_SCHEDULED_INTERVAL_MS, name).toBeLessThan(aws * 60_000);
