@@ -161,23 +161,19 @@ const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
   // For parents: the approved resources, the student data each receives, the agreements (issue 20).
   { name: 'public list', prepare: async (page) => void (await page.goto(`${site}/public`)) },
   {
-    // The vendor's upload page for the signed DPA (the link in the DPA email).
+    // The vendor's upload page for the signed DPA (the link the DPA email carries).
     name: 'vendor upload page',
     prepare: async (page) => {
-      const { link } = await pollUntil(
-        () => readOutbox(site),
-        (emails) => {
-          const found = emails
-            .map((e) => /https?:\/\/\S+\/uploads\/[\w-]{22}\?t=[\w-]{43}/.exec(e.text)?.[0])
-            .find(Boolean);
-          return found ? { link: found } : undefined;
-        },
-        {
-          what: 'a DPA email with an upload link',
-          describe: (emails) => emails.map((e) => e.subject).join('; '),
-        },
-      );
-      await page.goto(link);
+      const { store, close } = openRuntimeStore(runtime);
+      const link = await store
+        .createUploadLink({
+          requestId,
+          kind: 'dpa',
+          sentTo: 'privacy@vendor.example',
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        })
+        .finally(close);
+      await page.goto(`${site}/uploads/${link.uploadId}?t=${link.secret}`);
       await page.waitForSelector('input[type="file"]');
     },
   },
