@@ -141,6 +141,22 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
         required: ['waiting', 'gradesSeen', 'retests', 'maxRetests', 'windowEndsAt', 'hosts'],
       },
       timeline: { type: 'array', items: ref('TimelineEntry') },
+      evidence: {
+        type: 'array',
+        description:
+          'The documents kept for the request (signed DPA, reviewed privacy policy), each with its SHA-256; `url` opens for district staff only.',
+        items: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string', enum: ['dpa', 'privacy-policy', 'ssl-report', 'deletion-certificate'] },
+            documentId: { type: 'string' },
+            sha256: { type: 'string' },
+            capturedAt: { type: 'string', format: 'date-time' },
+            url: { type: 'string' },
+          },
+          required: ['kind', 'documentId', 'sha256', 'capturedAt', 'url'],
+        },
+      },
     },
     required: [
       'requestId',
@@ -156,6 +172,7 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
       'sslRemediation',
       'reusedVetting',
       'timeline',
+      'evidence',
     ],
   },
   RegistryItem: {

@@ -112,6 +112,39 @@ export interface RequestView {
   /** Present when steps 3-6 were satisfied by an earlier request's current vetting. */
   reusedVetting: ReusedVettingView | null;
   timeline: TimelineEntry[];
+  /**
+   * The documents kept for the request (the signed DPA, the reviewed privacy policy), from the audit
+   * trail that names each with its SHA-256; the document itself opens for district staff only.
+   */
+  evidence: EvidenceView[];
+}
+
+export interface EvidenceView {
+  kind: string;
+  documentId: string;
+  sha256: string;
+  capturedAt: string;
+  url: string;
+}
+
+const EVIDENCE_EVENTS = new Set(['DOCUMENT_RECEIVED', 'POLICY_SNAPSHOT_KEPT']);
+
+function evidenceOf(events: readonly AuditEvent[]): EvidenceView[] {
+  return events.flatMap((e) => {
+    const { kind, documentId, sha256 } = e.detail ?? {};
+    if (!EVIDENCE_EVENTS.has(e.type) || typeof documentId !== 'string' || typeof sha256 !== 'string') {
+      return [];
+    }
+    return [
+      {
+        kind: String(kind),
+        documentId,
+        sha256,
+        capturedAt: e.at,
+        url: `/documents/${encodeURIComponent(documentId)}`,
+      },
+    ];
+  });
 }
 
 /**
@@ -207,6 +240,7 @@ export function toRequestView(
     sslRemediation: sslRemediationView(record, MAX_SSL_RETESTS),
     reusedVetting: reusedVettingView(record),
     timeline: toTimeline(events),
+    evidence: evidenceOf(events),
   };
 }
 

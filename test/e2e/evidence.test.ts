@@ -224,6 +224,15 @@ describe('SOP 4 evidence: the signed DPA, the question and answer, the public pa
     expect(
       (await teacher.jar.fetch(`${env.runtime.siteUrl}${documentUrl}`, { redirect: 'manual' })).status,
     ).toBe(403);
+    // The request's own status lists the kept documents with their fingerprints.
+    const status: unknown = await (
+      await teacher.jar.fetch(`${env.runtime.siteUrl}/requests/${requestId}`, {
+        headers: { accept: 'application/json' },
+      })
+    ).json();
+    expect(fieldOf(status, 'evidence')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'dpa', sha256, url: documentUrl })]),
+    );
     // The audit record is for oversight only.
     expect((await teacher.jar.fetch(`${env.runtime.siteUrl}/requests/${requestId}/audit`)).status).toBe(403);
 

@@ -118,6 +118,7 @@ describe('how staff and the requester read a lapse', () => {
       sslRemediation: null,
       reusedVetting: null,
       timeline: [],
+      evidence: [],
     };
     const record = { status: 'APPROVED' as const, currentStep: 17, replacementCount: 0 };
 

@@ -149,6 +149,7 @@ describe('GET /requests/{id} as JSON', () => {
           summary: 'Privacy policy review assigned to Cybersecurity (CCS)',
         },
       ],
+      evidence: [],
     });
   });
 
