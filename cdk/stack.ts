@@ -300,6 +300,10 @@ export class SoftwareRequestStack extends Stack {
       .bindDocuments(this.documents, ['read', 'put', 'delete'], ['incoming/', 'documents/'])
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('document').bindTable(w.table).bindDocuments(this.documents, ['read'], ['documents/']);
+    w.fn('public-agreement')
+      .bindTable(w.table)
+      .bindDocuments(this.documents, ['read'], ['documents/'])
+      .setEnv('PUBLISH_AGREEMENTS', String(w.config.publishAgreements));
     w.fn('registry-resource').bindTable(w.table);
     w.fn('registry-export').bindTable(w.table);
     w.fn('get-request').bindTable(w.table);

@@ -126,6 +126,13 @@ export const publicListDeps = /* @__PURE__ */ once(() => ({
   publishAgreements: booleanEnv('PUBLISH_AGREEMENTS'),
 }));
 
+/** A published agreement (public-agreement). */
+export const publicAgreementDeps = /* @__PURE__ */ once(() => ({
+  store: storeFor(),
+  documents: documentStoreFor(),
+  publishAgreements: booleanEnv('PUBLISH_AGREEMENTS'),
+}));
+
 /** A vendor's upload link (upload-page, upload-received). */
 export const uploadDeps = /* @__PURE__ */ once(() => {
   const store = storeFor();

@@ -170,6 +170,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: '4, 17 (evidence for staff)',
   },
   {
+    name: 'public-agreement',
+    env: ['TABLE_NAME', 'PUBLISH_AGREEMENTS', 'DOCUMENTS_BUCKET'],
+    route: get('/public/agreements/{documentId}'),
+    sop: '6, 16 (a published agreement)',
+  },
+  {
     name: 'request-audit',
     env: withIdentity('TABLE_NAME'),
     route: get('/requests/{requestId}/audit'),

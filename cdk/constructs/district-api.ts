@@ -94,6 +94,8 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
     'The same public list of approved resources as JSON, for parents and registries (same allow-list of fields).',
   'GET /public.csv':
     'The same public list of approved resources as CSV, for parents and registries (same allow-list of fields: no personal data).',
+  'GET /public/agreements/{documentId}':
+    'A signed agreement the district chose to publish (publishAgreements, as Illinois and Colorado ask): only the DPA of a resource Approved now, by an unguessable document id the public list links; anything else answers 404.',
   'GET /uploads/{uploadId}':
     'Vendors return the signed DPA with the single-use emailed upload link, not IAM/Cognito: upload-page checks the 256-bit link secret (stored hashed) and only shows a form that posts to S3 through a presigned POST limited to one key and 10 MB; a GET never changes state.',
   'GET /uploads/{uploadId}/received':

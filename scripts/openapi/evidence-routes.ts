@@ -235,6 +235,18 @@ export const EVIDENCE_ROUTES: OpenApiRoute[] = [
       ),
     },
   }),
+  get('/public/agreements/{documentId}', ['public'], {
+    operationId: 'publicAgreement',
+    summary: 'A published agreement (cdk.json publishAgreements): 303 to a 5-minute download',
+    parameters: [path('documentId', 'The document id the public list links.')],
+    responses: {
+      '303': { description: 'To the download address.' },
+      '404': jsonBody(
+        ref('Error'),
+        'Not published: unknown, not a signed DPA, or the resource is not Approved now.',
+      ),
+    },
+  }),
   get('/public.csv', ['public'], {
     operationId: 'publicCsv',
     summary: 'The public list as CSV',

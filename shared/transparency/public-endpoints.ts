@@ -1,7 +1,9 @@
 /**
  * GET /public, /public.json, /public.csv: the public list, with no sign-in in either mode (it shows
- * only what the district must publish: shared/registry/public-list.ts).
+ * only what the district must publish: public-list.ts); GET /public/agreements/{id}: a published
+ * agreement.
  */
+import { NotFoundError } from '../core/errors.ts';
 import { messagePage } from '../core/html/layout.ts';
 import {
   type HttpEvent,
@@ -10,6 +12,9 @@ import {
   httpHandler,
   jsonResponse,
 } from '../core/http/edge.ts';
+import type { EvidenceStore } from '../evidence/index.ts';
+import { type RegistryStore, resourceIdOf } from '../registry/index.ts';
+import type { RequestStore } from '../requests/index.ts';
 import { renderPublicPage } from './pages/public-page.ts';
 import { type PublicList, type PublicListDeps, publicCsv, readPublicList } from './public-list.ts';
 
@@ -33,6 +38,43 @@ const answer: Record<Format, (list: PublicList) => HttpResponse> = {
 export function publicListEndpoint(format: Format, defaultDeps: () => PublicListDeps) {
   const run = async (_event: HttpEvent, deps: PublicListDeps = defaultDeps()) =>
     answer[format](await readPublicList(deps));
+  const renderErrorPage = (view: { title: string; message: string }) =>
+    messagePage(view.title, [view.message]);
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };
+}
+
+export interface PublicAgreementDeps {
+  store: Pick<EvidenceStore, 'getEvidence'> &
+    Pick<RequestStore, 'getRequest'> &
+    Pick<RegistryStore, 'getRegistryEntry'>;
+  documents: { downloadUrl(key: string, fileName: string, expiresInSeconds: number): Promise<string> };
+  publishAgreements: boolean;
+}
+
+/**
+ * GET /public/agreements/{documentId}: a published agreement (cdk.json `publishAgreements`), for the
+ * public list's link. Only a signed DPA of a request whose resource is Approved now; anything else is
+ * 404, as an unknown id, so the route tells nothing about documents it does not publish.
+ */
+export function publicAgreementEndpoint(defaultDeps: () => PublicAgreementDeps) {
+  const run = async (event: HttpEvent, deps: PublicAgreementDeps = defaultDeps()): Promise<HttpResponse> => {
+    const notPublished = new NotFoundError('This agreement is not published.');
+    if (!deps.publishAgreements) throw notPublished;
+    const evidence = await deps.store.getEvidence(event.pathParameters?.documentId ?? '');
+    if (evidence?.kind !== 'dpa') throw notPublished;
+    const request = await deps.store.getRequest(evidence.requestId);
+    const entry = request
+      ? await deps.store.getRegistryEntry(
+          resourceIdOf({ name: request.resource.name, vendorName: request.resource.vendorName }),
+        )
+      : undefined;
+    const approvedByThisRequest =
+      entry?.status === 'APPROVED' &&
+      (entry.requestId === evidence.requestId || (entry.requestIds ?? []).includes(evidence.requestId));
+    if (!approvedByThisRequest) throw notPublished;
+    const location = await deps.documents.downloadUrl(evidence.key, `${entry.resourceName}-DPA.pdf`, 300);
+    return { statusCode: 303, headers: { Location: location, 'Cache-Control': 'no-store' }, body: '' };
+  };
   const renderErrorPage = (view: { title: string; message: string }) =>
     messagePage(view.title, [view.message]);
   return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };

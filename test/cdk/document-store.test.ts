@@ -149,6 +149,7 @@ describe('the evidence bucket', () => {
     expect(functionsWithBucket.map((fn) => fn.spec.name).sort()).toEqual([
       'document',
       'keep-policy-snapshots',
+      'public-agreement',
       'upload-page',
       'upload-received',
     ]);

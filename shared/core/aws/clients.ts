@@ -36,4 +36,4 @@ export const cognito = /* @__PURE__ */ new CognitoIdentityProviderClient(config)
  * Path-style addressing (`<endpoint>/<bucket>/<key>`): the local stand-in answers on one host through
  * AWS_ENDPOINT_URL_S3, and S3 serves path-style on AWS too, so handlers have one URL form everywhere.
  */
-export const s3 = /* @__PURE__ */ new S3Client({ ...config, forcePathStyle: true });
+export const s3 = /* @__PURE__ */ new S3Client({ requestHandler: CLIENT_TIMEOUTS, forcePathStyle: true });

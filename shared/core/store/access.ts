@@ -89,6 +89,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'public-page': access({ read: ['registrySearch', 'registry', 'request'] }),
   'public-json': access({ read: ['registrySearch', 'registry', 'request'] }),
   'public-csv': access({ read: ['registrySearch', 'registry', 'request'] }),
+  // getEvidence, getRequest, getRegistryEntry (only a signed DPA of a resource Approved now)
+  'public-agreement': access({ read: ['request', 'registry'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
   // myRequests: listRequestsByRequester (GSI1 REQUESTER#)
   'my-requests': access({ query: ['requestsByRequester'] }),
