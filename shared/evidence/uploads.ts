@@ -125,6 +125,14 @@ export async function openUpload(
 
 const incomingPrefix = (uploadId: string) => `incoming/${uploadId}/`;
 
+/** One document per link: its id names the request and the link (evidence.ts DOCUMENT_ID). */
+const documentIdOf = (link: Pick<UploadLinkRecord, 'requestId' | 'uploadId'>) =>
+  `${link.requestId}.${link.uploadId}`;
+
+/** Where an upload is kept: named by its incoming key, so two racing uploads never share a file. */
+const keptKeyOf = (link: Pick<UploadLinkRecord, 'requestId' | 'uploadId'>, incomingKey: string) =>
+  `documents/${link.requestId}/${link.uploadId}-${incomingKey.slice(incomingPrefix(link.uploadId).length)}.pdf`;
+
 export interface ReceivedView {
   link: UploadLinkRecord;
   evidence: EvidenceRecord;
@@ -171,8 +179,8 @@ export async function receiveUpload(
       `${pdf.message} Please upload the signed agreement as one PDF file of at most 10 MB.`,
     );
   }
-  const documentId = `${link.requestId}.${uploadId}`;
-  const finalKey = `documents/${link.requestId}/${uploadId}-${key.slice(incomingPrefix(uploadId).length)}.pdf`;
+  const documentId = documentIdOf(link);
+  const finalKey = keptKeyOf(link, key);
   await deps.documents.put(finalKey, stored.bytes, 'application/pdf');
   const at = deps.now().toISOString();
   try {
@@ -218,9 +226,8 @@ function evidenceOf(
 
 /** A claimed upload whose evidence may not be written yet (a crash between the two): write it now. */
 async function finish(link: UploadLinkRecord, deps: UploadDeps): Promise<ReceivedView> {
-  const documentId = link.documentId ?? `${link.requestId}.${link.uploadId}`;
-  const nonce = (link.receivedKey ?? '').slice(incomingPrefix(link.uploadId).length);
-  const finalKey = `documents/${link.requestId}/${link.uploadId}-${nonce}.pdf`;
+  const documentId = link.documentId ?? documentIdOf(link);
+  const finalKey = keptKeyOf(link, link.receivedKey ?? '');
   const stored = await deps.documents.read(finalKey);
   if (!stored) refuse('used');
   const pdf = checkPdf(stored.bytes);

@@ -48,7 +48,7 @@ export { type Away, PeopleStore, type PersonRecord, workGoesTo } from './people.
 export { LOGIN_PATH, loginPath, safeReturnTo } from './return-to.ts';
 export { optionalSession, readSession, SESSION_COOKIE, type SessionDeps } from './session.ts';
 export { logout, SIGNED_OUT, sessionView } from './session-view.ts';
-export { isResponse, signedInOrSignIn } from './sign-in-gate.ts';
+export { isResponse, signedInOrSignIn, signedInOversight } from './sign-in-gate.ts';
 export type {
   Actor,
   AuthMode,

@@ -7,7 +7,8 @@ import { type HttpEvent, type HttpResponse, wantsHtml } from '../core/http/edge.
 import { redirect } from './auth-endpoints.ts';
 import { callerOf, type KnownCaller } from './caller.ts';
 import type { CallerDeps } from './deps.ts';
-import { SessionRejectedError } from './errors.ts';
+import { AccessDeniedError, SessionRejectedError } from './errors.ts';
+import { OVERSIGHT_GROUPS } from './groups.ts';
 import { loginPath } from './return-to.ts';
 
 export async function signedInOrSignIn(
@@ -25,3 +26,20 @@ export async function signedInOrSignIn(
 /** The answer signedInOrSignIn gave instead of a caller. */
 export const isResponse = (value: unknown): value is HttpResponse =>
   typeof value === 'object' && value !== null && 'statusCode' in value;
+
+/**
+ * The routes of Technology Services and the auditors (reports, audit record): the caller when signed
+ * in as one of them, the sign-in answer when nobody is, AccessDeniedError for anyone else; undefined
+ * in link mode, where the route decides.
+ */
+export async function signedInOversight(
+  event: HttpEvent,
+  caller: CallerDeps,
+): Promise<KnownCaller | HttpResponse | undefined> {
+  const who = await signedInOrSignIn(event, caller, event.path);
+  if (!who || isResponse(who)) return who;
+  if (!who.person.teams.some((team) => OVERSIGHT_GROUPS.some((g) => g === team))) {
+    throw new AccessDeniedError('not-oversight');
+  }
+  return who;
+}

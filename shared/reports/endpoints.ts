@@ -12,13 +12,7 @@ import {
   httpHandler,
   jsonResponse,
 } from '../core/http/edge.ts';
-import {
-  AccessDeniedError,
-  type CallerDeps,
-  isResponse,
-  OVERSIGHT_GROUPS,
-  signedInOrSignIn,
-} from '../identity/index.ts';
+import { type CallerDeps, isResponse, signedInOversight } from '../identity/index.ts';
 import type { TaskRecord } from '../workflow/index.ts';
 import { renderReportsPage } from './pages/reports-page.ts';
 import { monthRange, type ReportDeps, reportSummary } from './summary.ts';
@@ -33,14 +27,10 @@ export interface ReportEndpointDeps extends ReportDeps {
   };
 }
 
-/** Undefined when the caller may read the reports; else the answer (sign in first). 403 for others. */
+/** Undefined when the caller may read the reports (in link mode anyone); else the sign-in answer. */
 async function oversightOnly(event: HttpEvent, deps: ReportEndpointDeps): Promise<HttpResponse | undefined> {
-  const who = await signedInOrSignIn(event, deps.caller, event.path);
-  if (!who || isResponse(who)) return who;
-  if (!who.person.teams.some((team) => OVERSIGHT_GROUPS.some((g) => g === team))) {
-    throw new AccessDeniedError('not-oversight');
-  }
-  return undefined;
+  const who = await signedInOversight(event, deps.caller);
+  return isResponse(who) ? who : undefined;
 }
 
 function endpoint(

@@ -13,27 +13,15 @@ import {
   httpHandler,
   jsonResponse,
 } from '../core/http/edge.ts';
-import {
-  AccessDeniedError,
-  type CallerDeps,
-  isResponse,
-  OVERSIGHT_GROUPS,
-  signedInOrSignIn,
-} from '../identity/index.ts';
+import { type CallerDeps, isResponse, signedInOversight } from '../identity/index.ts';
 import { type ExportDeps, exportDecisions } from './audit-export.ts';
 import { type AuditDeps, readAuditRecord } from './audit-record.ts';
 import { renderAuditPage } from './pages/audit-page.ts';
 
 async function oversightOnly(event: HttpEvent, caller: CallerDeps): Promise<HttpResponse | undefined> {
-  const who = await signedInOrSignIn(event, caller, event.path);
-  if (!who) {
-    throw new NotFoundError('The audit record needs sign-in: this site runs with AUTH_MODE=link.');
-  }
-  if (isResponse(who)) return who;
-  if (!who.person.teams.some((team) => OVERSIGHT_GROUPS.some((g) => g === team))) {
-    throw new AccessDeniedError('not-oversight');
-  }
-  return undefined;
+  const who = await signedInOversight(event, caller);
+  if (!who) throw new NotFoundError('The audit record needs sign-in: this site runs with AUTH_MODE=link.');
+  return isResponse(who) ? who : undefined;
 }
 
 function endpoint<D extends { caller: CallerDeps }>(
