@@ -7,7 +7,7 @@
  * dynamodb:BatchGetItem (RESOURCE# entries).
  */
 
-import { type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
+import { csvResponse, type HttpEvent, type HttpResponse, httpHandler } from '#shared/core/http/edge.ts';
 import { readDeps } from '#shared/deps.ts';
 import { exportRegistry } from '#shared/registry/registry-export.ts';
 import { type RegistryDeps, readRegistrySearch } from '#shared/registry/registry-list.ts';
@@ -20,17 +20,11 @@ export async function registryExport(event: HttpEvent, deps?: RegistryDeps): Pro
   if (search.q) next.set('q', search.q);
   if (search.status) next.set('status', search.status);
   if (out.next) next.set('cursor', out.next);
-  return {
-    statusCode: 200,
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="registry${out.next || search.cursor ? '-part' : ''}.csv"`,
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      ...(out.next ? { Link: `</registry.csv?${next.toString()}>; rel="next"` } : {}),
-    },
-    body: out.csv,
-  };
+  return csvResponse(
+    out.csv,
+    `registry${out.next || search.cursor ? '-part' : ''}.csv`,
+    out.next ? { Link: `</registry.csv?${next.toString()}>; rel="next"` } : {},
+  );
 }
 
 export const handler = httpHandler((event) => registryExport(event));

@@ -8,6 +8,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler, pageCsp } from '../core/http/edge.ts';
 import { AccessDeniedError, type CallerDeps, isResponse, signedInOrSignIn } from '../identity/index.ts';
 import { isTaskId, secretMatches, type TaskStore } from '../tasks/index.ts';
+import { type DownloadDocuments, downloadRedirect } from './download.ts';
 import type { EvidenceStore } from './evidence.ts';
 import { renderReceivedPage, renderUploadPage, renderUploadProblem } from './pages/upload-page.ts';
 import { openUpload, receiveUpload, type UploadDeps } from './uploads.ts';
@@ -48,11 +49,8 @@ export interface DocumentDeps {
   caller: CallerDeps;
   evidence: Pick<EvidenceStore, 'getEvidence'>;
   tasks: Pick<TaskStore, 'getTask'>;
-  documents: { downloadUrl(key: string, fileName: string, expiresInSeconds: number): Promise<string> };
+  documents: DownloadDocuments;
 }
-
-/** A download address lives this long: enough to open it, too short to share it usefully. */
-export const DOWNLOAD_SECONDS = 300;
 
 export function documentEndpoint(defaultDeps: () => DocumentDeps) {
   const run = async (event: HttpEvent, deps: DocumentDeps = defaultDeps()): Promise<HttpResponse> => {
@@ -75,12 +73,7 @@ export function documentEndpoint(defaultDeps: () => DocumentDeps) {
       }
     }
     const fileName = `${evidence.requestId}-${evidence.kind}.${evidence.contentType === 'application/pdf' ? 'pdf' : 'txt'}`;
-    const location = await deps.documents.downloadUrl(evidence.key, fileName, DOWNLOAD_SECONDS);
-    return {
-      statusCode: 303,
-      headers: { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
-      body: '',
-    };
+    return downloadRedirect(deps.documents, evidence.key, fileName);
   };
   return { run, handler: httpHandler((event) => run(event)) };
 }

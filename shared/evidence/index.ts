@@ -14,6 +14,7 @@ export {
   readDocumentsBucket,
   s3DocumentStore,
 } from './document-store.ts';
+export { DOWNLOAD_SECONDS, type DownloadDocuments, downloadRedirect } from './download.ts';
 export { type DocumentOperation, DocumentStoreError } from './errors.ts';
 export {
   documentPath,

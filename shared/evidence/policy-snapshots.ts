@@ -11,7 +11,7 @@
  * review and the address, so a run that crashed half-way keeps nothing twice.
  */
 import { createHash } from 'node:crypto';
-import { INDEX_PARTITIONS } from '../core/store/keys.ts';
+import { INDEX_PARTITIONS, policySnapshotKey } from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
 import type { AuditEvent } from '../workflow/index.ts';
 import type { EvidenceStore } from './evidence.ts';
@@ -40,7 +40,7 @@ export class SnapshotStore {
   /** The review's pages are kept (or their failures recorded): it leaves the index. */
   async markSnapshotsKept(due: SnapshotDue, at: string): Promise<void> {
     await this.table.update('Mark policy snapshots kept', {
-      Key: { PK: `REQUEST#${due.requestId}`, SK: `SNAPSHOT#${due.reviewedAt}` },
+      Key: policySnapshotKey(due.requestId, due.reviewedAt),
       UpdateExpression: 'SET keptAt = :at REMOVE GSI2PK, GSI2SK',
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':at': at },

@@ -6,7 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
-import { auditSk, INDEX_PARTITIONS, licenseKeyKey, requestKey } from '../core/store/keys.ts';
+import {
+  auditSk,
+  INDEX_PARTITIONS,
+  licenseKeyKey,
+  policySnapshotKey,
+  requestKey,
+} from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
 import type { AuditEvent, RequestRecord, RequestStatus } from '../workflow/index.ts';
 
@@ -216,8 +222,7 @@ export class RequestStore {
   async addPolicySnapshotDue(requestId: string, reviewedAt: string, urls: readonly string[]): Promise<void> {
     try {
       await this.table.putNew('Ask for policy snapshots', {
-        PK: requestKey(requestId).PK,
-        SK: `SNAPSHOT#${reviewedAt}`,
+        ...policySnapshotKey(requestId, reviewedAt),
         GSI2PK: INDEX_PARTITIONS.policySnapshotsDue.key,
         GSI2SK: reviewedAt,
         entity: 'policy-snapshot',

@@ -7,6 +7,7 @@
 import { NotFoundError } from '../core/errors.ts';
 import { messagePage } from '../core/html/layout.ts';
 import {
+  csvResponse,
   type HttpEvent,
   type HttpResponse,
   htmlResponse,
@@ -52,14 +53,5 @@ export const auditExportEndpoint = (deps: () => AuditExportDeps) =>
   endpoint(deps, async (event, d) => {
     const q = event.queryStringParameters ?? {};
     const out = await exportDecisions({ from: q.from ?? undefined, to: q.to ?? undefined }, d);
-    return {
-      statusCode: 200,
-      headers: {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="decisions-${out.from}-to-${out.to}.csv"`,
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      },
-      body: out.csv,
-    };
+    return csvResponse(out.csv, `decisions-${out.from}-to-${out.to}.csv`);
   });

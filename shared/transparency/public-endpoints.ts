@@ -6,13 +6,14 @@
 import { NotFoundError } from '../core/errors.ts';
 import { messagePage } from '../core/html/layout.ts';
 import {
+  csvResponse,
   type HttpEvent,
   type HttpResponse,
   htmlResponse,
   httpHandler,
   jsonResponse,
 } from '../core/http/edge.ts';
-import type { EvidenceStore } from '../evidence/index.ts';
+import { type DownloadDocuments, downloadRedirect, type EvidenceStore } from '../evidence/index.ts';
 import { type RegistryStore, resourceIdOf } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import { renderPublicPage } from './pages/public-page.ts';
@@ -23,16 +24,7 @@ type Format = 'html' | 'json' | 'csv';
 const answer: Record<Format, (list: PublicList) => HttpResponse> = {
   html: (list) => htmlResponse(200, renderPublicPage(list)),
   json: (list) => jsonResponse(200, list),
-  csv: (list) => ({
-    statusCode: 200,
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': 'attachment; filename="approved-resources.csv"',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    },
-    body: publicCsv(list),
-  }),
+  csv: (list) => csvResponse(publicCsv(list), 'approved-resources.csv'),
 };
 
 export function publicListEndpoint(format: Format, defaultDeps: () => PublicListDeps) {
@@ -47,7 +39,7 @@ export interface PublicAgreementDeps {
   store: Pick<EvidenceStore, 'getEvidence'> &
     Pick<RequestStore, 'getRequest'> &
     Pick<RegistryStore, 'getRegistryEntry'>;
-  documents: { downloadUrl(key: string, fileName: string, expiresInSeconds: number): Promise<string> };
+  documents: DownloadDocuments;
   publishAgreements: boolean;
 }
 
@@ -72,8 +64,7 @@ export function publicAgreementEndpoint(defaultDeps: () => PublicAgreementDeps) 
       entry?.status === 'APPROVED' &&
       (entry.requestId === evidence.requestId || (entry.requestIds ?? []).includes(evidence.requestId));
     if (!approvedByThisRequest) throw notPublished;
-    const location = await deps.documents.downloadUrl(evidence.key, `${entry.resourceName}-DPA.pdf`, 300);
-    return { statusCode: 303, headers: { Location: location, 'Cache-Control': 'no-store' }, body: '' };
+    return downloadRedirect(deps.documents, evidence.key, `${entry.resourceName}-DPA.pdf`);
   };
   const renderErrorPage = (view: { title: string; message: string }) =>
     messagePage(view.title, [view.message]);

@@ -14,8 +14,7 @@
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
-import type { UploadLinkStore } from '../evidence/index.ts';
-import { uploadLink } from '../evidence/index.ts';
+import { type UploadLinkStore, uploadLink } from '../evidence/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { SendDpaInput, SendDpaOutput } from '../workflow/index.ts';
 import { renderDpaRequestEmail } from './vendor-emails.ts';

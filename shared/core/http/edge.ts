@@ -49,6 +49,25 @@ export function jsonResponse(
   };
 }
 
+/** A CSV download: never cached, never sniffed as something else. */
+export function csvResponse(
+  body: string,
+  fileName: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${fileName}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...headers,
+    },
+    body,
+  };
+}
+
 export function htmlResponse(
   statusCode: number,
   page: string,

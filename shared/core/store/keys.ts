@@ -81,4 +81,9 @@ export const idempotencyKey = (key: string) => ({
   SK: 'IDEMPOTENCY',
 });
 export const personKey = (email: string) => ({ PK: `${PARTITIONS.person}${email}`, SK: 'PERSON' });
+/** A privacy review's policy snapshots, in its request's partition (written by requests, kept by evidence). */
+export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
+  PK: requestKey(requestId).PK,
+  SK: `SNAPSHOT#${reviewedAt}`,
+});
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
