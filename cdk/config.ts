@@ -7,6 +7,8 @@ import type { Node } from 'constructs';
 import * as z from 'zod/mini';
 import { asError } from '#shared/core/errors.ts';
 import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
+import { MAX_SUBMISSIONS_PER_HOUR, SUBMISSION_LIMIT_DEFAULTS } from '#shared/requests/limits.ts';
+import { type RouteKey, routeThrottlesFromContext, type Throttle } from '#shared/route-throttles.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays, type ServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
@@ -134,6 +136,39 @@ const configSchema = z
       ),
       { rateLimit: 10, burstLimit: 20 },
     ),
+    /** Route → throttle over shared/route-throttles.ts's defaults; checked by parseConfig. */
+    routeThrottles: z.optional(z.unknown()),
+    /**
+     * The domains a requester's address must be on (subdomains included): the acknowledgement goes
+     * there. Default: mailDomain alone.
+     */
+    requesterEmailDomains: z.optional(
+      z
+        .array(
+          z
+            .string('must be a domain name')
+            .check(
+              z.trim(),
+              z.toLowerCase(),
+              z.regex(DOMAIN, 'must be domain names such as "example.org" (no scheme, no @)'),
+            ),
+          'must be a list of domain names, e.g. ["example.org"]',
+        )
+        .check(z.minLength(1, 'must name at least one domain'), z.maxLength(20)),
+    ),
+    /** Submissions an hour per requester and, without sign-in, per client address (DynamoDB counts). */
+    submissionLimits: z._default(
+      z.object(
+        {
+          perRequesterPerHour: int(1, MAX_SUBMISSIONS_PER_HOUR),
+          perAddressPerHour: int(1, MAX_SUBMISSIONS_PER_HOUR),
+        },
+        'must be an object {"perRequesterPerHour": number, "perAddressPerHour": number}',
+      ),
+      SUBMISSION_LIMIT_DEFAULTS,
+    ),
+    /** A WAF web ACL with one rate-based rule (requests per client address per 5 minutes); off when unset. */
+    wafRateLimitPerFiveMinutes: z.optional(int(10, 2_000_000_000)),
     logRetentionDays: z._default(
       z
         .number('must be a number')
@@ -233,10 +268,12 @@ const configSchema = z
 
 export type DistrictConfig = Omit<
   z.infer<typeof configSchema>,
-  'humanStepDeadlineDays' | 'serviceLevelDays'
+  'humanStepDeadlineDays' | 'serviceLevelDays' | 'routeThrottles' | 'requesterEmailDomains'
 > & {
   humanStepDeadlineDays: DeadlineDays;
   serviceLevelDays: ServiceLevelDays;
+  routeThrottles: Record<RouteKey, Throttle>;
+  requesterEmailDomains: readonly string[];
 };
 
 /** Every context key the stack reads; anything else in cdk.json context belongs to CDK itself. */
@@ -261,10 +298,24 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
   const result = configSchema.safeParse(input);
   const deadlines = checkDeadlines(input.humanStepDeadlineDays);
   const levels = 'days' in deadlines ? checkServiceLevels(input.serviceLevelDays, deadlines.days) : undefined;
+  const throttles = checkRouteThrottles(input);
   const placeholders =
     result.success && !result.data.allowPlaceholderDomains ? placeholderProblems(result.data) : [];
-  if (result.success && !placeholders.length && 'days' in deadlines && levels && 'days' in levels) {
-    return { ...result.data, humanStepDeadlineDays: deadlines.days, serviceLevelDays: levels.days };
+  if (
+    result.success &&
+    !placeholders.length &&
+    'days' in deadlines &&
+    levels &&
+    'days' in levels &&
+    'throttles' in throttles
+  ) {
+    return {
+      ...result.data,
+      humanStepDeadlineDays: deadlines.days,
+      serviceLevelDays: levels.days,
+      routeThrottles: throttles.throttles,
+      requesterEmailDomains: result.data.requesterEmailDomains ?? [result.data.mailDomain],
+    };
   }
   const issues = result.success ? [] : result.error.issues;
   const lines = issues.map((issue) => {
@@ -275,6 +326,7 @@ export function parseConfig(raw: Record<string, unknown>): DistrictConfig {
   });
   if ('problem' in deadlines) lines.push(`  - humanStepDeadlineDays: ${deadlines.problem}`);
   if (levels && 'problem' in levels) lines.push(`  - serviceLevelDays: ${levels.problem}`);
+  if ('problem' in throttles) lines.push(`  - ${throttles.problem}`);
   if (placeholders.length) lines.push(...placeholders, PLACEHOLDER_NOTE);
   throw new ConfigurationError(
     `Invalid deployment configuration (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
@@ -298,6 +350,16 @@ function checkDeadlines(raw: unknown): { days: DeadlineDays } | { problem: strin
   }
   const problem = deadlinesProblem(days);
   return problem ? { problem } : { days };
+}
+
+function checkRouteThrottles(
+  input: Record<string, unknown>,
+): { throttles: Record<RouteKey, Throttle> } | { problem: string } {
+  try {
+    return { throttles: routeThrottlesFromContext(input) };
+  } catch (error) {
+    return { problem: asError(error).message };
+  }
 }
 
 function checkServiceLevels(

@@ -119,6 +119,8 @@ export class SoftwareRequestStack extends Stack {
     this.api = new DistrictApi(this, 'Http', {
       functionsByName: this.functions,
       throttle: config.apiThrottle,
+      routeThrottles: config.routeThrottles,
+      wafRateLimitPerFiveMinutes: config.wafRateLimitPerFiveMinutes,
       logRetention,
       customDomain: config.customDomain,
     });
@@ -313,7 +315,9 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindStateMachineStart(w.machines.softwareRequest)
       .bindMail(w.mail)
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .setEnv('REQUESTER_EMAIL_DOMAINS', w.config.requesterEmailDomains.join(','))
+      .setEnv('SUBMISSION_LIMITS', JSON.stringify(w.config.submissionLimits));
     w.fn('record-decision')
       .bindTable(w.table)
       .bindMail(w.mail)

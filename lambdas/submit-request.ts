@@ -4,8 +4,12 @@
  *
  * With sign-in (AUTH_MODE=sso) the requester is the signed-in person (the session's CSRF token is
  * required) or the API client's bearer identity; nobody signed in is sent to sign in (401 for JSON).
+ * The requester's address must be on the district's domains (400 naming requesterEmail), and each
+ * requester (without sign-in: also each client address) submits at most so many an hour (429 with
+ * Retry-After); either refusal changes nothing (shared/requests/limits.ts).
  *
- * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, IDENTITY_ENV (read on the first call, fail fast).
+ * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, REQUESTER_EMAIL_DOMAINS, SUBMISSION_LIMITS,
+ * IDENTITY_ENV (read on the first call, fail fast).
  * IAM: dynamodb:PutItem, GetItem, UpdateItem, Query (table); states:StartExecution (state machine);
  * ses:SendEmail.
  */
@@ -21,7 +25,7 @@ import {
   parseBody,
   wantsHtml,
 } from '#shared/core/http/edge.ts';
-import { workflowStartDeps } from '#shared/deps.ts';
+import { submissionDeps } from '#shared/deps.ts';
 import { type CallerDeps, callerDeps, isResponse, signedInOrSignIn } from '#shared/identity/index.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { requireSubmitCsrf, withRequester } from '#shared/requests/signed-in.ts';
@@ -36,7 +40,7 @@ const RETRY_AFTER = { 'Retry-After': '5' };
 
 export async function submitRequest(
   event: HttpEvent,
-  deps: SubmissionDeps = workflowStartDeps(),
+  deps: SubmissionDeps = submissionDeps(),
   caller: CallerDeps = callerDeps(),
 ): Promise<HttpResponse> {
   // With sign-in (AUTH_MODE=sso) the signed-in person is the requester, whatever the body says.
@@ -67,9 +71,13 @@ export async function submitRequest(
         )
       : jsonResponse(503, { error: 'Service Unavailable', message, ...json }, RETRY_AFTER);
 
+  // The limits count the signed-in person, or else the client's address and the body's requester.
+  const submitter = who
+    ? { signedIn: who.person.email }
+    : { address: event.requestContext?.identity?.sourceIp ?? undefined };
   let result: SubmissionResult;
   try {
-    result = await submitResourceRequest({ body: input, idempotencyKey }, deps);
+    result = await submitResourceRequest({ body: input, idempotencyKey, submitter }, deps);
   } catch (error) {
     // Nothing could be claimed or stored (e.g. DynamoDB throttling): safe to try again.
     if (!(error instanceof TransientError)) throw error;
@@ -84,6 +92,17 @@ export async function submitRequest(
       const status = result.outcome === 'invalid' ? 400 : 422;
       if (asPage) return htmlResponse(status, form({ values: formValues(), errors: result.errors }));
       return jsonResponse(status, { errors: result.errors });
+    }
+    case 'limited': {
+      const message = `You have sent many requests in the last hour. Nothing was saved; please try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`;
+      const retryAfter = { 'Retry-After': String(result.retryAfterSeconds) };
+      if (asPage)
+        return htmlResponse(
+          429,
+          form({ values: formValues(), errors: [{ field: '(service)', message }] }),
+          retryAfter,
+        );
+      return jsonResponse(429, { error: 'Too Many Requests', message }, retryAfter);
     }
     case 'incomplete': {
       const again = idempotencyKey

@@ -7,6 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
+import {
+  MAX_SUBMISSIONS_PER_HOUR,
+  readSubmissionLimits,
+  SUBMISSION_LIMIT_DEFAULTS,
+  type SubmissionLimits,
+} from '#shared/requests/limits.ts';
+import { routeThrottlesFromContext } from '#shared/route-throttles.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
@@ -54,6 +61,30 @@ export const LOCAL_SERVICE_LEVEL_DAYS = parseServiceLevelDays(
   cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).serviceLevelDays,
   LOCAL_DEADLINE_DAYS,
 );
+
+/** The per-route throttles, as deployed: shared/route-throttles.ts with cdk.json's `routeThrottles`. */
+export const LOCAL_ROUTE_THROTTLES = routeThrottlesFromContext(
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')),
+);
+
+/** The hourly submission limits, as deployed: cdk.json's `submissionLimits` (or their defaults). */
+export const LOCAL_SUBMISSION_LIMITS: SubmissionLimits = readSubmissionLimits({
+  SUBMISSION_LIMITS: JSON.stringify(
+    cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).submissionLimits ??
+      SUBMISSION_LIMIT_DEFAULTS,
+  ),
+});
+/** What the limits are when a test runtime turns them off: the highest the handler accepts. */
+const NO_SUBMISSION_LIMITS: SubmissionLimits = {
+  perRequesterPerHour: MAX_SUBMISSIONS_PER_HOUR,
+  perAddressPerHour: MAX_SUBMISSIONS_PER_HOUR,
+};
+
+/**
+ * The local district's requesters' domains (cdk.json's `requesterEmailDomains` names the real ones):
+ * the examples' requesters (@district.example) and the local provider's people (@district.example.org).
+ */
+export const LOCAL_REQUESTER_EMAIL_DOMAINS = ['district.example', 'district.example.org'] as const;
 
 /** cdk.json's `publishAgreements`, as deployed (default false). */
 export const LOCAL_PUBLISH_AGREEMENTS =
@@ -140,7 +171,7 @@ export interface LocalEndpoints {
 /** The environment every handler sees, as the CDK stack sets it on AWS (plus the endpoint URLs). */
 export function handlerEnvironment(
   endpoints: LocalEndpoints,
-  options: { sslLabsEmail?: string; authMode?: 'sso' | 'link' } = {},
+  options: { sslLabsEmail?: string; authMode?: 'sso' | 'link'; limits?: 'as-deployed' | 'off' } = {},
 ): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
@@ -188,6 +219,10 @@ export function handlerEnvironment(
     SCHEDULER_DLQ_ARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:software-request-scheduler-dead-letters`,
     RENEWAL_LEAD_DAYS: '30',
     PUBLISH_AGREEMENTS: String(LOCAL_PUBLISH_AGREEMENTS),
+    REQUESTER_EMAIL_DOMAINS: LOCAL_REQUESTER_EMAIL_DOMAINS.join(','),
+    SUBMISSION_LIMITS: JSON.stringify(
+      (options.limits ?? 'as-deployed') === 'off' ? NO_SUBMISSION_LIMITS : LOCAL_SUBMISSION_LIMITS,
+    ),
     SERVICE_LEVEL_DAYS: JSON.stringify(LOCAL_SERVICE_LEVEL_DAYS),
     // assign-task's reminder schedules invoke remind-task (the local Scheduler runs it in-process).
     REMINDER_FUNCTION_ARN: functionArn('remind-task'),

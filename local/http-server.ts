@@ -13,9 +13,11 @@ import * as z from 'zod/mini';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
+import type { RouteKey, Throttle } from '#shared/route-throttles.ts';
 import { LOCAL_ACCOUNT } from './config.ts';
 import type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 import { executionViewRoutes } from './pages/executions.ts';
+import { RouteThrottle } from './route-throttle.ts';
 
 export type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 
@@ -229,6 +231,8 @@ export interface HttpServerOptions {
   localRoutes: readonly LocalRoute[];
   /** Called once per request with method, path (never the query string), status and duration. */
   accessLog?: (line: string) => void;
+  /** Per-route throttles as API Gateway applies them (shared/route-throttles.ts); none when absent. */
+  throttles?: Readonly<Record<RouteKey, Throttle>>;
 }
 
 /** The server for the product's HTTP API plus the local-only routes. Unknown route: 404. */
@@ -243,6 +247,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     return m?.route.target.handle({ method: 'GET', path, query, headers: {}, body: '', params: m.params });
   };
   localRoutes.push(...executionViewRoutes(fetchLocal).map((r) => compileRoute(r.method, r.path, r)));
+  const throttle = new RouteThrottle(options.throttles ?? {});
 
   return createServer((req, res) => {
     const started = Date.now();
@@ -261,6 +266,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         const body = await readBody(req);
         const api = matchRoute(apiRoutes, method, url.pathname);
+        if (api && !throttle.take(`${method} ${api.route.template}`)) {
+          // What API Gateway answers when a method's bucket is empty: the function never runs.
+          writeResponse(res, json(429, { message: 'Too Many Requests' }));
+          done(429);
+          return;
+        }
         if (api) {
           const event = toProxyEvent(req, body, { template: api.route.template, params: api.params }, url);
           let response: ReturnType<typeof fromProxyResult>;

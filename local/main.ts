@@ -16,6 +16,8 @@ const runtime = await startLocalRuntime({
   dataDir: settings.dataDir,
   handlers: settings.handlers,
   authMode: settings.authMode,
+  // The same per-route throttles and hourly submission limits as on AWS (issue 24).
+  limits: 'as-deployed',
   ...(settings.sslLabsApiBase ? { sslLabsApiBase: settings.sslLabsApiBase } : {}),
   ...(settings.sslLabsEmail ? { env: { SSLLABS_EMAIL: settings.sslLabsEmail } } : {}),
   log,

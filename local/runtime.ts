@@ -21,7 +21,13 @@ import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CALLBACK_PATH } from '#shared/identity/config.ts';
-import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
+import {
+  handlerEnvironment,
+  LOCAL_IDP_PATH,
+  LOCAL_ROUTE_THROTTLES,
+  type LocalEndpoints,
+  TABLE_NAME,
+} from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
 import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
@@ -104,6 +110,12 @@ export interface LocalRuntimeOptions {
   authMode?: 'sso' | 'link';
   /** The people of the local provider and directory (default: local/idp/users.ts seededUsers()). */
   users?: LocalUser[];
+  /**
+   * The abuse limits (issue 24): `as-deployed` applies AWS's per-route throttles
+   * (shared/route-throttles.ts) and cdk.json's hourly submission limits, as `npm start` does; `off`
+   * (default here, for tests that submit many requests from one address) applies neither.
+   */
+  limits?: 'as-deployed' | 'off';
 }
 
 export interface LocalRuntime {
@@ -297,6 +309,7 @@ async function startServices(
     },
     localRoutes: localRoutes({ outbox, dataDir, ...aws }, options.routes),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+    ...(options.limits === 'as-deployed' ? { throttles: LOCAL_ROUTE_THROTTLES } : {}),
   });
   const http = closers.keep(await serve(httpServer, ports.http));
   return { dynamo, ses, ssl, aws, outbox, http, idpMount, gate, users, handlersReady, invoke };
@@ -332,7 +345,10 @@ async function goLive(
     });
   }
   const env = {
-    ...handlerEnvironment(endpoints, { authMode: options.authMode ?? 'link' }),
+    ...handlerEnvironment(endpoints, {
+      authMode: options.authMode ?? 'link',
+      limits: options.limits ?? 'off',
+    }),
     ...options.env,
   };
   Object.assign(process.env, env);

@@ -25,6 +25,7 @@ import { documentStoreFor } from './evidence/document-store.ts';
 import { vendorPageConfig, vendorPageFetcher } from './evidence/vendor-page.ts';
 import { type CallerDeps, callerDeps } from './identity/index.ts';
 import type { RecoverySweepDeps } from './recovery/recovery-sweep.ts';
+import { admitSubmission, readRequesterEmailDomains, readSubmissionLimits } from './requests/limits.ts';
 import type { SubmissionDeps } from './requests/submission.ts';
 import { WorkflowStore } from './store.ts';
 import type { RemindTaskDeps } from './tasks/reminders.ts';
@@ -70,6 +71,20 @@ export const workflowStartDeps = /* @__PURE__ */ once((): SubmissionDeps & Recov
     stateMachineArn: readStateMachineArn(),
     publicBaseUrl: readPublicBaseUrl(),
     now,
+  };
+});
+
+/**
+ * What submit-request needs: starting a workflow, plus the abuse limits (the district's requester
+ * domains and the hourly submission allowances, shared/requests/limits.ts).
+ */
+export const submissionDeps = /* @__PURE__ */ once((): SubmissionDeps => {
+  const limits = readSubmissionLimits();
+  const allowances = store();
+  return {
+    ...workflowStartDeps(),
+    requesterEmailDomains: readRequesterEmailDomains(),
+    admit: (request, submitter) => admitSubmission(submitter, request, limits, allowances),
   };
 });
 

@@ -57,7 +57,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'request-form', env: withIdentity(), route: get('/'), sop: '1-2' },
   {
     name: 'submit-request',
-    env: withIdentity('TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+    env: withIdentity(
+      'TABLE_NAME',
+      'STATE_MACHINE_ARN',
+      'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
+      'REQUESTER_EMAIL_DOMAINS',
+      'SUBMISSION_LIMITS',
+    ),
     route: post('/requests'),
     sop: '1-2',
   },

@@ -4,6 +4,7 @@
  * Pick<> of the per-feature store methods it uses.
  */
 
+import { AllowanceStore } from './core/store/allowances.ts';
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
@@ -27,6 +28,7 @@ export interface WorkflowStore
     Methods<TaskStore>,
     Methods<RegistryStore>,
     Methods<IdempotencyStore>,
+    Methods<AllowanceStore>,
     Methods<PeopleStore>,
     Methods<ReportStore>,
     Methods<EvidenceStore>,
@@ -45,6 +47,7 @@ export class WorkflowStore {
       new TaskStore(table),
       new RegistryStore(table),
       new IdempotencyStore(table),
+      new AllowanceStore(table),
       new PeopleStore(table),
       new ReportStore(table),
       new EvidenceStore(table),

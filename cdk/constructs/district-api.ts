@@ -1,6 +1,7 @@
 /**
  * The REST API: the routes of shared/functions.ts as Lambda proxy integrations, request validation,
- * stage throttling, tracing, and access logs that never contain query strings (the task link secret `t`
+ * stage throttling with per-route throttles (shared/route-throttles.ts), an optional WAF rate-based
+ * rule, tracing, and access logs that never contain query strings (the task link secret `t`
  * travels in the query string of GET /tasks/{taskId}).
  */
 import { Aws, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -19,8 +20,10 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { FUNCTIONS } from '#shared/functions.ts';
+import { methodSettingsKey, type RouteKey, type Throttle } from '#shared/route-throttles.ts';
 import type { DistrictFunction } from './district-function.ts';
 
 export const STAGE_NAME = 'prod';
@@ -73,7 +76,7 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /':
     'The request form (SOP 1-2) is open to every district staff member by design; it only renders HTML and changes nothing.',
   'POST /requests':
-    'submit-request authenticates in the handler (shared/identity): with AUTH_MODE=sso a session cookie with its CSRF token, or a bearer token verified against the user pool keys; a REST authorizer would make the token mandatory for browsers that send the cookie. It validates every field with the shared schema, honours Idempotency-Key, and stage throttling bounds abuse.',
+    'submit-request authenticates in the handler (shared/identity): with AUTH_MODE=sso a session cookie with its CSRF token, or a bearer token verified against the user pool keys; a REST authorizer would make the token mandatory for browsers that send the cookie. It validates every field with the shared schema, honours Idempotency-Key, accepts requesters only on the district domains, counts the submissions of each requester (and without sign-in of each client address) per hour in DynamoDB (429 beyond), and has a low throttle of its own.',
   'GET /requests/{requestId}':
     'Status lookup by a request id with 40 random bits (SR-YYYYMMDD-XXXXXXXX) that only the requester receives; it shows workflow progress and changes nothing.',
   'GET /tasks/{taskId}':
@@ -110,7 +113,12 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
 
 export interface DistrictApiProps {
   functionsByName: ReadonlyMap<string, DistrictFunction>;
-  throttle: { rateLimit: number; burstLimit: number };
+  /** The stage's default: each method's bucket unless routeThrottles names it. */
+  throttle: Throttle;
+  /** Routes with a bucket of their own (shared/route-throttles.ts). */
+  routeThrottles: Readonly<Record<RouteKey, Throttle>>;
+  /** A WAF web ACL with a rate-based rule (requests per client address per 5 minutes); none when unset. */
+  wafRateLimitPerFiveMinutes?: number | undefined;
   logRetention: RetentionDays;
   /** Optional custom domain mapped at the root (no stage prefix in links). */
   customDomain?: { domainName: string; certificateArn: string };
@@ -122,6 +130,8 @@ export class DistrictApi extends Construct {
   readonly methods = new Map<string, Method>();
   /** The custom domain, when configured (its CNAME target is a stack output). */
   domain?: DomainName;
+  /** The WAF web ACL, when wafRateLimitPerFiveMinutes is set. */
+  webAcl?: CfnWebACL;
 
   constructor(scope: Construct, id: string, props: DistrictApiProps) {
     super(scope, id);
@@ -141,6 +151,13 @@ export class DistrictApi extends Construct {
         tracingEnabled: true,
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
+        // A bucket per route: the form's flood spends the form's tokens, not the approvers'.
+        methodOptions: Object.fromEntries(
+          Object.entries(props.routeThrottles).map(([route, t]) => [
+            methodSettingsKey(route),
+            { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit },
+          ]),
+        ),
         accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
         metricsEnabled: false,
@@ -150,6 +167,7 @@ export class DistrictApi extends Construct {
 
     this.addRoutes(props);
     if (props.customDomain) this.mapCustomDomain(props.customDomain);
+    if (props.wafRateLimitPerFiveMinutes) this.addWebAcl(props.wafRateLimitPerFiveMinutes);
     this.acknowledgeStageFindings();
   }
 
@@ -199,17 +217,49 @@ export class DistrictApi extends Construct {
     new BasePathMapping(this, 'RootMapping', { domainName: domain, restApi: this.api });
   }
 
+  /**
+   * One rate-based rule: a client address over `limit` requests in 5 minutes is blocked (403) until it
+   * slows down. US$5 a month for the web ACL, US$1 for the rule, US$0.60 per million requests.
+   */
+  private addWebAcl(limit: number): void {
+    const metric = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName: `${Stack.of(this).stackName}-${name}`,
+      sampledRequestsEnabled: false,
+    });
+    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: metric('WebAcl'),
+      rules: [
+        {
+          name: 'RatePerClientAddress',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP' } },
+          visibilityConfig: metric('RatePerClientAddress'),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
   private acknowledgeStageFindings(): void {
     Validations.of(this.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG6',
       reason:
         'Execution logging is off on purpose: it writes to an API Gateway-managed log group (API-Gateway-Execution-Logs_<id>/prod, never expires, outside this stack) and at INFO records request parameters, which include the task-link secret `t`. The stage access log (route template, no query string), Lambda logs and X-Ray traces cover troubleshooting.',
     });
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'No WAFv2 web ACL: for ~1,000 requests a year a web ACL (US$5/month + US$1/rule) would cost more than the rest of the stack; stage throttling bounds abuse, every handler validates its input, and approver actions need the emailed secret. Associate a web ACL (e.g. AWSManagedRulesCommonRuleSet) if the form is exposed to heavy internet traffic.',
-    });
+    if (!this.webAcl) {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'No WAFv2 web ACL unless wafRateLimitPerFiveMinutes is set: for ~1,000 requests a year a web ACL (US$5/month + US$1/rule) would cost more than the rest of the stack; per-route throttles, the per-requester submission limits in DynamoDB and the requester domains bound abuse, every handler validates its input, and approver actions need the emailed secret.',
+      });
+    }
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({

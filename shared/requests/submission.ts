@@ -28,6 +28,7 @@ import {
   toWorkflowResource,
 } from '../workflow/index.ts';
 import { renderAcknowledgementEmail } from './emails/acknowledgement-email.ts';
+import { type Admission, requesterDomainError, type Submitter } from './limits.ts';
 import type { RequestStore } from './store.ts';
 
 export const SUBMITTED_ACTIVITY = 'Submitted; waiting for security vetting';
@@ -45,6 +46,10 @@ export interface SubmissionDeps {
   newRequestId?: (now: Date) => string;
   /** The reports' counts (shared/reports); none in tests that do not look at them. */
   reports?: ReportCounts;
+  /** The district's domains a requester's address must be on (limits.ts); any in tests without it. */
+  requesterEmailDomains?: readonly string[];
+  /** The per-requester limits (limits.ts admitSubmission); none in tests without them. */
+  admit?: (request: ResourceRequest, submitter: Submitter) => Promise<Admission>;
 }
 
 export interface SubmissionInput {
@@ -52,6 +57,8 @@ export interface SubmissionInput {
   body: unknown;
   /** The Idempotency-Key header, when the client sent one. */
   idempotencyKey?: string | undefined;
+  /** Who is submitting (the signed-in person, or the client's address), for the limits. */
+  submitter?: Submitter;
 }
 
 export type SubmissionResult =
@@ -59,6 +66,8 @@ export type SubmissionResult =
   | { outcome: 'invalid'; errors: FieldError[] }
   /** The Idempotency-Key belongs to a different request body: nothing was written. */
   | { outcome: 'key-reused'; errors: FieldError[] }
+  /** Over the submitter's hourly limit: nothing was written or sent. */
+  | { outcome: 'limited'; retryAfterSeconds: number }
   /**
    * Stored and started. `created`: this attempt created the request; `replay`: the key was already
    * claimed. `status` is the request's status now (a replay may find it decided already).
@@ -130,8 +139,21 @@ export async function submitResourceRequest(
   if (keyError) errors.push(keyError);
   const parsed = parseResourceRequest(input.body);
   if (!parsed.ok) errors.push(...parsed.errors);
+  const domains = deps.requesterEmailDomains;
+  const domainError = parsed.ok && domains && requesterDomainError(parsed.value.requesterEmail, domains);
+  if (domainError) errors.push(domainError);
   if (errors.length || !parsed.ok) return { outcome: 'invalid', errors };
   const request = parsed.value;
+
+  // 1b. Within the submitter's hourly limits (a refusal changes nothing); before the claim, so a
+  // refused submission reserves no request id.
+  const admission: Admission = deps.admit
+    ? await deps.admit(request, input.submitter ?? {})
+    : { admitted: true };
+  if (!admission.admitted) {
+    logger.info('Submission over its hourly limit', { retryAfterSeconds: admission.retryAfterSeconds });
+    return { outcome: 'limited', retryAfterSeconds: admission.retryAfterSeconds };
+  }
 
   // 2. Claim the key: from here on the request id is reserved and every retry converges on it.
   const claimed = await claimRequestId(input, request, deps, now);

@@ -17,6 +17,7 @@
  *   setRegistryRenewal, setRegistryRequests                  write registry
  *   registrySearchPage                                       read registrySearch (a Query, one page)
  *   claimIdempotencyKey                                      write + read idempotency
+ *   takeAllowance, giveBackAllowance                         write allowance (submit-request only)
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
  *   markTaskDelivered, markTaskFollowedUp,                   write task
@@ -115,9 +116,12 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'queue-away': access({ read: ['person'], write: ['person'] }),
 
   // --- HTTP, writers -------------------------------------------------------------------------------------
-  // submitResourceRequest: claimIdempotencyKey (+ its read-back), createRequest, getRequest, listAudit,
-  // appendAudit, markRequestStarted
-  'submit-request': access({ read: ['request', 'idempotency'], write: ['request', 'idempotency', 'report'] }),
+  // submitResourceRequest: takeAllowance / giveBackAllowance (the per-person limit), claimIdempotencyKey
+  // (+ its read-back), createRequest, getRequest, listAudit, appendAudit, markRequestStarted
+  'submit-request': access({
+    read: ['request', 'idempotency'],
+    write: ['request', 'idempotency', 'report', 'allowance'],
+  }),
   // decide: getTask, requireRequest, listAudit; claimTask, releaseTask, markTaskTimedOut,
   // markTaskDelivered, markTaskFollowedUp, claim/releaseDecisionEmail, markDecisionEmailSent,
   // markTaskLicenseKeyStored; storeLicenseKey; appendAudit,

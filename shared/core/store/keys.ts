@@ -23,6 +23,7 @@
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
+ *   submission allowance     PK=ALLOWANCE#<hash of who> SK=<window start>  (a count per hour; TTL a day)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -43,6 +44,7 @@ export const PARTITIONS = {
   person: 'PERSON#',
   report: 'REPORT#',
   upload: 'UPLOAD#',
+  allowance: 'ALLOWANCE#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -87,3 +89,7 @@ export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
   SK: `SNAPSHOT#${reviewedAt}`,
 });
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
+export const allowanceKey = (whoHash: string, windowStart: string) => ({
+  PK: `${PARTITIONS.allowance}${whoHash}`,
+  SK: windowStart,
+});

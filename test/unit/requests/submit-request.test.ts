@@ -491,6 +491,8 @@ describe('the HTTP edge (handler)', () => {
     vi.stubEnv('TABLE_NAME', 'requests');
     vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
     vi.stubEnv('MAIL_FROM', 'no-reply@district.example');
+    vi.stubEnv('REQUESTER_EMAIL_DOMAINS', 'district.example');
+    vi.stubEnv('SUBMISSION_LIMITS', '{"perRequesterPerHour":10,"perAddressPerHour":60}');
     vi.stubEnv('PUBLIC_BASE_URL', `${BASE_URL}/`);
   });
   afterEach(() => vi.unstubAllEnvs());
@@ -1042,6 +1044,8 @@ describe('bodies that are not UTF-8 are rejected, never repaired', () => {
     vi.stubEnv('TABLE_NAME', 'requests');
     vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
     vi.stubEnv('MAIL_FROM', 'no-reply@district.example');
+    vi.stubEnv('REQUESTER_EMAIL_DOMAINS', 'district.example');
+    vi.stubEnv('SUBMISSION_LIMITS', '{"perRequesterPerHour":10,"perAddressPerHour":60}');
     vi.stubEnv('PUBLIC_BASE_URL', BASE_URL);
     try {
       return await handler(event, lambdaContext);
@@ -1163,5 +1167,66 @@ describe('POST /requests with sign-in (AUTH_MODE=sso): the requester is who sign
       status: 401,
     });
     expect(requests()).toEqual([]);
+  });
+});
+
+describe('abuse limits (issue 24): refused before anything is claimed, stored or sent', () => {
+  const domains = { requesterEmailDomains: ['district.example'] };
+
+  it('a requester outside the district domains → 400 on requesterEmail, nothing written or sent', async () => {
+    const res = await submitRequest(
+      jsonEvent({ ...validRequest, requesterEmail: 'victim@elsewhere.example' }),
+      deps(domains),
+    );
+
+    expect(res.statusCode).toBe(400);
+    expect(body(res)).toEqual({
+      errors: [{ field: 'requesterEmail', message: expect.stringContaining('@district.example') }],
+    });
+    expectNothingWritten();
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('the form shows the same message beside the field', async () => {
+    const res = await submitRequest(
+      formEvent({ ...validForm, requesterEmail: 'x@elsewhere.example' }),
+      deps(domains),
+    );
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('requests are accepted only from the district');
+    expectNothingWritten();
+  });
+
+  it('over the hourly limit → 429 with Retry-After, nothing written or sent', async () => {
+    const admit = vi.fn(async () => ({ admitted: false as const, retryAfterSeconds: 1200 }));
+
+    const res = await submitRequest(jsonEvent(validRequest), deps({ ...domains, admit }));
+    const page = await submitRequest(formEvent(validForm), deps({ ...domains, admit }));
+
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['Retry-After']).toBe('1200');
+    expect(body(res)).toEqual({
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/in 20 minutes/),
+    });
+    expect(page.statusCode).toBe(429);
+    expect(page.headers?.['Retry-After']).toBe('1200');
+    expect(page.body).toContain('Nothing was saved');
+    expectNothingWritten();
+  });
+
+  it('counts the client address without sign-in, and the signed-in person with it', async () => {
+    const admit = vi.fn(async () => ({ admitted: true as const }));
+    await submitRequest(jsonEvent(validRequest), deps({ admit }));
+    const kit = ssoCaller(() => NOW);
+    const teacher = person('pat.teacher@district.example.org', []);
+    const { cookie, csrf } = await kit.signIn(teacher);
+    await submitRequest(jsonEvent(validRequest, { cookie, 'x-csrf-token': csrf }), deps({ admit }), kit.deps);
+
+    expect(admit.mock.calls.map((call) => call.at(1))).toEqual([
+      { address: '203.0.113.10' },
+      { signedIn: teacher.email },
+    ]);
   });
 });
