@@ -121,7 +121,7 @@ export const ROUTES: OpenApiRoute[] = [
   route('post', '/requests', 'requests', 'submitRequest', {
     summary: 'Submit a request (SOP steps 1–2)',
     description:
-      'Validates every field, stores the request (status IN_REVIEW), starts the workflow named by the request id and emails the requester an acknowledgement with the status link. Invalid input stores nothing. A repeated submission — same Idempotency-Key, or without a key the identical request body — resolves to the same request and finishes whatever the first attempt did not.',
+      "Validates every field, stores the request (status IN_REVIEW), starts the workflow named by the request id and emails the requester an acknowledgement with the status link. Invalid input stores nothing. A repeated submission — same Idempotency-Key, or without a key the identical request body — resolves to the same request and finishes whatever the first attempt did not. The requester's address must be on the district's domains (400 on requesterEmail), and submissions are limited per hour (429).",
     parameters: [
       {
         name: 'Idempotency-Key',
@@ -154,6 +154,13 @@ export const ROUTES: OpenApiRoute[] = [
         'Invalid input, one message per field (form posts get the form again with the messages and their values). Nothing was stored.',
       ),
       '422': both(ref('FieldErrors'), 'The Idempotency-Key was already used for a different request.'),
+      '429': {
+        ...jsonBody(
+          ref('Error'),
+          'Too many submissions: over the requester\'s (or, without sign-in, the client address\'s) hourly limit, answered with Retry-After in seconds (form posts get the form again with the message); or over the route\'s throttle, answered by API Gateway as {"message": "Too Many Requests"} without Retry-After. Nothing was stored or sent.',
+        ),
+        headers: { 'Retry-After': { schema: { type: 'integer' } } },
+      },
       '500': jsonBody(ref('Error'), 'Unexpected failure; no internals are shown.'),
       '503': {
         ...jsonBody(
