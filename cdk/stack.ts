@@ -118,9 +118,7 @@ export class SoftwareRequestStack extends Stack {
     // API
     this.api = new DistrictApi(this, 'Http', {
       functionsByName: this.functions,
-      throttle: config.apiThrottle,
-      routeThrottles: config.routeThrottles,
-      wafRateLimitPerFiveMinutes: config.wafRateLimitPerFiveMinutes,
+      limits: config,
       logRetention,
       customDomain: config.customDomain,
     });

@@ -26,7 +26,14 @@ import {
   wantsHtml,
 } from '#shared/core/http/edge.ts';
 import { submissionDeps } from '#shared/deps.ts';
-import { type CallerDeps, callerDeps, isResponse, signedInOrSignIn } from '#shared/identity/index.ts';
+import {
+  type CallerDeps,
+  callerDeps,
+  isResponse,
+  type KnownCaller,
+  signedInOrSignIn,
+} from '#shared/identity/index.ts';
+import type { Submitter } from '#shared/requests/limits.ts';
 import { renderRequestForm } from '#shared/requests/pages/request-form.ts';
 import { requireSubmitCsrf, withRequester } from '#shared/requests/signed-in.ts';
 import {
@@ -36,7 +43,36 @@ import {
 } from '#shared/requests/submission.ts';
 import { formToRequestInput, toFormValues } from '#shared/workflow/form-input.ts';
 
-const RETRY_AFTER = { 'Retry-After': '5' };
+/** Seconds to wait before submitting again when a service was briefly unavailable. */
+const UNAVAILABLE_RETRY_AFTER = 5;
+const NOT_NOW = { 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
+
+/** Who the hourly limits count: the signed-in person, or else the client's address (and the body's requester). */
+const submitterOf = (event: HttpEvent, who: KnownCaller | undefined): Submitter =>
+  who ? { signedIn: who.person.email } : { address: event.requestContext?.identity?.sourceIp ?? undefined };
+
+interface NotNowReply {
+  asPage: boolean;
+  /** The form again, with `message` as its error. */
+  page: (message: string) => string;
+}
+
+/** 429 or 503 with Retry-After: the form again with the message, or JSON. */
+function notNow(
+  reply: NotNowReply,
+  status: 429 | 503,
+  message: string,
+  retryAfterSeconds: number,
+  json: { requestId?: string } = {},
+): HttpResponse {
+  const headers = { 'Retry-After': String(retryAfterSeconds) };
+  return reply.asPage
+    ? htmlResponse(status, reply.page(message), headers)
+    : jsonResponse(status, { error: NOT_NOW[status], message, ...json }, headers);
+}
+
+const limitedMessage = (retryAfterSeconds: number): string =>
+  `You have sent many requests in the last hour. Nothing was saved; please try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`;
 
 export async function submitRequest(
   event: HttpEvent,
@@ -61,22 +97,16 @@ export async function submitRequest(
   const formValues = (): Record<string, FormValue> =>
     body.kind === 'form' ? body.value : toFormValues(body.value);
   const idempotencyKey = header(event, 'idempotency-key');
-  // 503 with Retry-After: the form again with the message, or JSON.
+  const reply: NotNowReply = {
+    asPage,
+    page: (message) => form({ values: formValues(), errors: [{ field: '(service)', message }] }),
+  };
   const unavailable = (message: string, json: { requestId?: string } = {}): HttpResponse =>
-    asPage
-      ? htmlResponse(
-          503,
-          form({ values: formValues(), errors: [{ field: '(service)', message }] }),
-          RETRY_AFTER,
-        )
-      : jsonResponse(503, { error: 'Service Unavailable', message, ...json }, RETRY_AFTER);
+    notNow(reply, 503, message, UNAVAILABLE_RETRY_AFTER, json);
 
-  // The limits count the signed-in person, or else the client's address and the body's requester.
-  const submitter = who
-    ? { signedIn: who.person.email }
-    : { address: event.requestContext?.identity?.sourceIp ?? undefined };
   let result: SubmissionResult;
   try {
+    const submitter = submitterOf(event, who);
     result = await submitResourceRequest({ body: input, idempotencyKey, submitter }, deps);
   } catch (error) {
     // Nothing could be claimed or stored (e.g. DynamoDB throttling): safe to try again.
@@ -93,17 +123,8 @@ export async function submitRequest(
       if (asPage) return htmlResponse(status, form({ values: formValues(), errors: result.errors }));
       return jsonResponse(status, { errors: result.errors });
     }
-    case 'limited': {
-      const message = `You have sent many requests in the last hour. Nothing was saved; please try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`;
-      const retryAfter = { 'Retry-After': String(result.retryAfterSeconds) };
-      if (asPage)
-        return htmlResponse(
-          429,
-          form({ values: formValues(), errors: [{ field: '(service)', message }] }),
-          retryAfter,
-        );
-      return jsonResponse(429, { error: 'Too Many Requests', message }, retryAfter);
-    }
+    case 'limited':
+      return notNow(reply, 429, limitedMessage(result.retryAfterSeconds), result.retryAfterSeconds);
     case 'incomplete': {
       const again = idempotencyKey
         ? 'submit again with the same Idempotency-Key'

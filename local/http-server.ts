@@ -13,8 +13,7 @@ import * as z from 'zod/mini';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { fieldOf } from '#shared/core/guards.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
-import type { RouteKey, Throttle } from '#shared/route-throttles.ts';
-import { LOCAL_ACCOUNT } from './config.ts';
+import { LOCAL_ACCOUNT, LOCAL_ROUTE_THROTTLES } from './config.ts';
 import type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 import { executionViewRoutes } from './pages/executions.ts';
 import { RouteThrottle } from './route-throttle.ts';
@@ -231,8 +230,8 @@ export interface HttpServerOptions {
   localRoutes: readonly LocalRoute[];
   /** Called once per request with method, path (never the query string), status and duration. */
   accessLog?: (line: string) => void;
-  /** Per-route throttles as API Gateway applies them (shared/route-throttles.ts); none when absent. */
-  throttles?: Readonly<Record<RouteKey, Throttle>>;
+  /** `as-deployed`: the per-route throttles API Gateway applies (shared/route-throttles.ts); default off. */
+  limits?: 'as-deployed' | 'off';
 }
 
 /** The server for the product's HTTP API plus the local-only routes. Unknown route: 404. */
@@ -247,7 +246,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     return m?.route.target.handle({ method: 'GET', path, query, headers: {}, body: '', params: m.params });
   };
   localRoutes.push(...executionViewRoutes(fetchLocal).map((r) => compileRoute(r.method, r.path, r)));
-  const throttle = new RouteThrottle(options.throttles ?? {});
+  const throttle = new RouteThrottle(options.limits === 'as-deployed' ? LOCAL_ROUTE_THROTTLES : {});
 
   return createServer((req, res) => {
     const started = Date.now();

@@ -21,16 +21,10 @@ import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CALLBACK_PATH } from '#shared/identity/config.ts';
-import {
-  handlerEnvironment,
-  LOCAL_IDP_PATH,
-  LOCAL_ROUTE_THROTTLES,
-  type LocalEndpoints,
-  TABLE_NAME,
-} from './config.ts';
+import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
-import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
+import type { FakeGrade, FakeSslLabs } from './fake-ssllabs.ts';
 import {
   behindFaults,
   DYNAMODB_FAULTS,
@@ -55,6 +49,7 @@ import { oversightGate } from './start/oversight-gate.ts';
 import { localRoutes } from './start/routes.ts';
 import { type ScheduledFunctions, scheduledFunctions } from './start/scheduled.ts';
 import { startSes } from './start/ses.ts';
+import { startSslLabs } from './start/ssl-labs.ts';
 
 export type { FaultPredicate } from './faults.ts';
 export type { OutboxEmail } from './outbox.ts';
@@ -309,7 +304,7 @@ async function startServices(
     },
     localRoutes: localRoutes({ outbox, dataDir, ...aws }, options.routes),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
-    ...(options.limits === 'as-deployed' ? { throttles: LOCAL_ROUTE_THROTTLES } : {}),
+    limits: options.limits ?? 'off',
   });
   const http = closers.keep(await serve(httpServer, ports.http));
   return { dynamo, ses, ssl, aws, outbox, http, idpMount, gate, users, handlersReady, invoke };
@@ -446,20 +441,4 @@ function runtimeView(
       }
     },
   };
-}
-
-/** The built-in fake SSL Labs, or the API the options name (nothing to start or stop then). */
-async function startSslLabs(
-  options: LocalRuntimeOptions,
-  port: number,
-): Promise<Started & { port: number; fake?: FakeSslLabs }> {
-  if (options.sslLabsApiBase) return { url: options.sslLabsApiBase, port, close: async () => undefined };
-  const fake = await startFakeSslLabs({
-    port,
-    ...(options.fakeSslGrades ? { grades: options.fakeSslGrades } : {}),
-    ...(options.fakeSslPollsUntilReady !== undefined
-      ? { pollsUntilReady: options.fakeSslPollsUntilReady }
-      : {}),
-  });
-  return { url: fake.url, port: Number(new URL(fake.url).port), fake, close: () => fake.close() };
 }

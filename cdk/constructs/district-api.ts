@@ -111,14 +111,19 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
     'The same staff transparency list as CSV for the TXSPA upload (SOP 6/16 "upload status to TXSPA Database"): the same public columns, no personal data.',
 };
 
-export interface DistrictApiProps {
-  functionsByName: ReadonlyMap<string, DistrictFunction>;
+/** The API's limits, as cdk.json names them (cdk/config.ts). */
+export interface ApiLimits {
   /** The stage's default: each method's bucket unless routeThrottles names it. */
-  throttle: Throttle;
+  apiThrottle: Throttle;
   /** Routes with a bucket of their own (shared/route-throttles.ts). */
   routeThrottles: Readonly<Record<RouteKey, Throttle>>;
   /** A WAF web ACL with a rate-based rule (requests per client address per 5 minutes); none when unset. */
   wafRateLimitPerFiveMinutes?: number | undefined;
+}
+
+export interface DistrictApiProps {
+  functionsByName: ReadonlyMap<string, DistrictFunction>;
+  limits: ApiLimits;
   logRetention: RetentionDays;
   /** Optional custom domain mapped at the root (no stage prefix in links). */
   customDomain?: { domainName: string; certificateArn: string };
@@ -149,11 +154,11 @@ export class DistrictApi extends Construct {
       deployOptions: {
         stageName: STAGE_NAME,
         tracingEnabled: true,
-        throttlingRateLimit: props.throttle.rateLimit,
-        throttlingBurstLimit: props.throttle.burstLimit,
+        throttlingRateLimit: props.limits.apiThrottle.rateLimit,
+        throttlingBurstLimit: props.limits.apiThrottle.burstLimit,
         // A bucket per route: the form's flood spends the form's tokens, not the approvers'.
         methodOptions: Object.fromEntries(
-          Object.entries(props.routeThrottles).map(([route, t]) => [
+          Object.entries(props.limits.routeThrottles).map(([route, t]) => [
             methodSettingsKey(route),
             { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit },
           ]),
@@ -167,7 +172,8 @@ export class DistrictApi extends Construct {
 
     this.addRoutes(props);
     if (props.customDomain) this.mapCustomDomain(props.customDomain);
-    if (props.wafRateLimitPerFiveMinutes) this.addWebAcl(props.wafRateLimitPerFiveMinutes);
+    const wafLimit = props.limits.wafRateLimitPerFiveMinutes;
+    if (wafLimit) this.addWebAcl(wafLimit);
     this.acknowledgeStageFindings();
   }
 
