@@ -34,11 +34,13 @@ function synth(extra: Json = {}) {
 
 /** API Gateway's MethodSettings path: `/tasks/{taskId}` → `/~1tasks~1{taskId}`. */
 const settingsPath = (path: string) => `/${path.replaceAll('/', '~1')}`;
+/** A variant's synthesis (no bundling) takes seconds, longer on a busy machine. */
+const SYNTH_TIMEOUT = 180_000;
 
 let base: ReturnType<typeof synth>;
 beforeAll(() => {
   base = synth();
-}, 60_000);
+}, SYNTH_TIMEOUT);
 
 describe('per-route throttles', () => {
   it("gives the form's POST /requests its own low throttle and the approvers' routes their own", () => {
@@ -90,33 +92,37 @@ describe("submit-request knows the district's domains and its hourly limits", ()
     });
   });
 
-  it('takes requesterEmailDomains and submissionLimits from cdk.json, validated at synth', () => {
-    const { submitEnv } = synth({
-      requesterEmailDomains: ['Staff.Example.org', 'schools.example.org'],
-      submissionLimits: { perRequesterPerHour: 4, perAddressPerHour: 40 },
-    });
-    expect(submitEnv()).toMatchObject({
-      REQUESTER_EMAIL_DOMAINS: 'staff.example.org,schools.example.org',
-      SUBMISSION_LIMITS: '{"perRequesterPerHour":4,"perAddressPerHour":40}',
-    });
-    const refused = (extra: Json) => {
-      try {
-        parseConfig(context(extra));
-      } catch (error) {
-        if (error instanceof ConfigurationError) return error.message;
-      }
-      return 'accepted';
-    };
-    expect(refused({ requesterEmailDomains: [] })).toContain(
-      'requesterEmailDomains: must name at least one domain',
-    );
-    expect(refused({ requesterEmailDomains: ['@example.org'] })).toContain(
-      'requesterEmailDomains.0: must be domain names',
-    );
-    expect(refused({ submissionLimits: { perRequesterPerHour: 0, perAddressPerHour: 5 } })).toContain(
-      'submissionLimits.perRequesterPerHour: must be at least 1',
-    );
-  });
+  it(
+    'takes requesterEmailDomains and submissionLimits from cdk.json, validated at synth',
+    () => {
+      const { submitEnv } = synth({
+        requesterEmailDomains: ['Staff.Example.org', 'schools.example.org'],
+        submissionLimits: { perRequesterPerHour: 4, perAddressPerHour: 40 },
+      });
+      expect(submitEnv()).toMatchObject({
+        REQUESTER_EMAIL_DOMAINS: 'staff.example.org,schools.example.org',
+        SUBMISSION_LIMITS: '{"perRequesterPerHour":4,"perAddressPerHour":40}',
+      });
+      const refused = (extra: Json) => {
+        try {
+          parseConfig(context(extra));
+        } catch (error) {
+          if (error instanceof ConfigurationError) return error.message;
+        }
+        return 'accepted';
+      };
+      expect(refused({ requesterEmailDomains: [] })).toContain(
+        'requesterEmailDomains: must name at least one domain',
+      );
+      expect(refused({ requesterEmailDomains: ['@example.org'] })).toContain(
+        'requesterEmailDomains.0: must be domain names',
+      );
+      expect(refused({ submissionLimits: { perRequesterPerHour: 0, perAddressPerHour: 5 } })).toContain(
+        'submissionLimits.perRequesterPerHour: must be at least 1',
+      );
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('lets submit-request write the allowance counts (ALLOWANCE#) and no other function', () => {
     const writers = Object.entries(base.template.findResources('AWS::IAM::Policy'))
@@ -136,20 +142,24 @@ describe('the WAF rate-based rule (wafRateLimitPerFiveMinutes)', () => {
     base.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
   });
 
-  it('when set, blocks a client address over the limit in five minutes, on the API stage, with no cdk-nag finding', () => {
-    const { app, template } = synth({ wafRateLimitPerFiveMinutes: 500 });
+  it(
+    'when set, blocks a client address over the limit in five minutes, on the API stage, with no cdk-nag finding',
+    () => {
+      const { app, template } = synth({ wafRateLimitPerFiveMinutes: 500 });
 
-    template.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Scope: 'REGIONAL',
-      DefaultAction: { Allow: {} },
-      Rules: [
-        Match.objectLike({
-          Action: { Block: {} },
-          Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } },
-        }),
-      ],
-    });
-    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
-  });
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: [
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } },
+          }),
+        ],
+      });
+      template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    },
+    SYNTH_TIMEOUT,
+  );
 });
