@@ -4,6 +4,7 @@
  * Pick<> of the per-feature store methods it uses.
  */
 
+import { BounceStore } from './bounces/store.ts';
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
@@ -31,7 +32,8 @@ export interface WorkflowStore
     Methods<ReportStore>,
     Methods<EvidenceStore>,
     Methods<UploadLinkStore>,
-    Methods<SnapshotStore> {}
+    Methods<SnapshotStore>,
+    Methods<BounceStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -50,6 +52,7 @@ export class WorkflowStore {
       new EvidenceStore(table),
       new UploadLinkStore(table),
       new SnapshotStore(table),
+      new BounceStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -23,6 +23,10 @@
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
+ *   undeliverable address    PK=BOUNCED#<address>   SK=BOUNCED   (a permanent bounce or a complaint:
+ *                            the mailer no longer sends to it; shared/bounces)
+ *   mail event seen          PK=BOUNCED#<address>   SK=EVENT#<messageId>#<event>  (a redelivered SES
+ *                            event is recorded once)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -43,6 +47,7 @@ export const PARTITIONS = {
   person: 'PERSON#',
   report: 'REPORT#',
   upload: 'UPLOAD#',
+  bounced: 'BOUNCED#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -87,3 +92,9 @@ export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
   SK: `SNAPSHOT#${reviewedAt}`,
 });
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
+/** An address SES reported undeliverable (lower-case: shared/core/mail/undeliverable.ts normaliseAddress). */
+export const bouncedKey = (address: string) => ({ PK: `${PARTITIONS.bounced}${address}`, SK: 'BOUNCED' });
+export const mailEventKey = (address: string, messageId: string, event: string) => ({
+  PK: `${PARTITIONS.bounced}${address}`,
+  SK: `EVENT#${messageId}#${event}`,
+});
