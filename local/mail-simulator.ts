@@ -139,41 +139,7 @@ export function simulatedEvents(
     resources: [`arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:configuration-set/${configurationSet}`],
     detail: { eventType: detail.eventType, mail, ...detail },
   });
-  const events: SesEventBridgeEvent[] = [];
-  const bounced = [
-    ...by('bounce').map((emailAddress) => ({
-      emailAddress,
-      subType: 'General',
-      code: '550 5.1.1 user unknown',
-    })),
-    ...by('suppressionlist').map((emailAddress) => ({
-      emailAddress,
-      subType: 'OnAccountSuppressionList',
-      code: 'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
-    })),
-  ];
-  for (const subType of ['General', 'OnAccountSuppressionList']) {
-    const these = bounced.filter((b) => b.subType === subType);
-    if (these.length === 0) continue;
-    events.push(
-      event('Email Bounced', {
-        eventType: 'Bounce',
-        bounce: {
-          feedbackId: randomUUID(),
-          bounceType: 'Permanent',
-          bounceSubType: subType,
-          bouncedRecipients: these.map((b) => ({
-            emailAddress: b.emailAddress,
-            action: 'failed',
-            status: '5.1.1',
-            diagnosticCode: subType === 'General' ? `smtp; ${b.code}` : b.code,
-          })),
-          timestamp: now,
-          reportingMTA: `dns; ${SIMULATOR_DOMAIN}`,
-        },
-      }),
-    );
-  }
+  const events = bounceEvents(by('bounce'), by('suppressionlist'), now).map((d) => event('Email Bounced', d));
   const complained = by('complaint');
   if (complained.length > 0) {
     events.push(
@@ -189,4 +155,35 @@ export function simulatedEvents(
     );
   }
   return events;
+}
+
+/** One Bounce event per kind of permanent bounce among the recipients (as SES groups them). */
+function bounceEvents(unknown: string[], onList: string[], now: string): Record<string, unknown>[] {
+  const kinds = [
+    { recipients: unknown, subType: 'General', diagnostic: 'smtp; 550 5.1.1 user unknown' },
+    {
+      recipients: onList,
+      subType: 'OnAccountSuppressionList',
+      diagnostic:
+        'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
+    },
+  ];
+  return kinds
+    .filter((k) => k.recipients.length > 0)
+    .map((k) => ({
+      eventType: 'Bounce',
+      bounce: {
+        feedbackId: randomUUID(),
+        bounceType: 'Permanent',
+        bounceSubType: k.subType,
+        bouncedRecipients: k.recipients.map((emailAddress) => ({
+          emailAddress,
+          action: 'failed',
+          status: '5.1.1',
+          diagnosticCode: k.diagnostic,
+        })),
+        timestamp: now,
+        reportingMTA: `dns; ${SIMULATOR_DOMAIN}`,
+      },
+    }));
 }

@@ -25,7 +25,7 @@ import { CALLBACK_PATH } from '#shared/identity/config.ts';
 import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
-import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
+import type { FakeGrade, FakeSslLabs } from './fake-ssllabs.ts';
 import {
   behindFaults,
   DYNAMODB_FAULTS,
@@ -51,6 +51,7 @@ import { oversightGate } from './start/oversight-gate.ts';
 import { localRoutes } from './start/routes.ts';
 import { type ScheduledFunctions, scheduledFunctions } from './start/scheduled.ts';
 import { startSes } from './start/ses.ts';
+import { startSslLabs } from './start/ssl-labs.ts';
 
 export type { FaultPredicate } from './faults.ts';
 export type { OutboxEmail } from './outbox.ts';
@@ -144,10 +145,7 @@ export interface LocalRuntime {
   handlers: HandlerSource;
   /** Every email sent, this run and earlier runs on the same data folder, oldest first. */
   outbox(): Promise<OutboxEmail[]>;
-  /**
-   * Resolves once SES's events for the simulator addresses mailed so far (bounce@simulator.amazonses.com,
-   * local/mail-simulator.ts) reached record-mail-event.
-   */
+  /** Resolves once SES's events for the simulator addresses mailed so far reached record-mail-event. */
   mailEventsDelivered(): Promise<void>;
   /** Advances the local clock and fires the schedules that became due. */
   advanceClock(ms: number): Promise<{ now: string; fired: unknown[] }>;
@@ -291,6 +289,8 @@ async function startServices(
   // HTTP API: bound now so its URL is known; the handlers are loaded before it answers.
   const handlersReady = Promise.withResolvers<void>();
   handlersReady.promise.catch(() => undefined);
+  const invokeWhenReady = (name: string, event: unknown) =>
+    handlersReady.promise.then(() => invoke(name, event));
   const idpMount: Services['idpMount'] = {};
   const gate: Services['gate'] = {};
   const httpServer = createHttpServer({
@@ -302,22 +302,12 @@ async function startServices(
           idpMount.handle ? idpMount.handle(req, res) : Promise.reject(new Error('Not ready')),
       },
     ],
-    invoke: async (name, event) => {
-      await handlersReady.promise;
-      return invoke(name, event);
-    },
+    invoke: invokeWhenReady,
     localRoutes: localRoutes({ outbox, dataDir, ...aws }, options.routes),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const http = closers.keep(await serve(httpServer, ports.http));
-  const simulator = mailSimulator({
-    invoke: async (name, event) => {
-      await handlersReady.promise;
-      return invoke(name, event);
-    },
-    events: aws.events,
-    log,
-  });
+  const simulator = mailSimulator({ invoke: invokeWhenReady, events: aws.events, log });
   mail.simulator = simulator;
   return { dynamo, ses, ssl, aws, outbox, simulator, http, idpMount, gate, users, handlersReady, invoke };
 }
@@ -452,20 +442,4 @@ function runtimeView(
       }
     },
   };
-}
-
-/** The built-in fake SSL Labs, or the API the options name (nothing to start or stop then). */
-async function startSslLabs(
-  options: LocalRuntimeOptions,
-  port: number,
-): Promise<Started & { port: number; fake?: FakeSslLabs }> {
-  if (options.sslLabsApiBase) return { url: options.sslLabsApiBase, port, close: async () => undefined };
-  const fake = await startFakeSslLabs({
-    port,
-    ...(options.fakeSslGrades ? { grades: options.fakeSslGrades } : {}),
-    ...(options.fakeSslPollsUntilReady !== undefined
-      ? { pollsUntilReady: options.fakeSslPollsUntilReady }
-      : {}),
-  });
-  return { url: fake.url, port: Number(new URL(fake.url).port), fake, close: () => fake.close() };
 }

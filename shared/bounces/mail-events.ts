@@ -139,105 +139,128 @@ export async function recordMailEvent(
 }
 
 type SesRecord = SesMailEvent['detail'];
+type About = { requestId?: string; kind?: string };
 
+/** What the event says about each recipient, by SES event type. */
 function findingsOf(
   record: SesRecord,
   tags: { requestId?: string | undefined; kind?: string | undefined },
 ): Finding[] {
-  const { messageId } = record.mail;
-  const about = {
+  const about: About = {
     ...(tags.requestId ? { requestId: tags.requestId } : {}),
     ...(tags.kind ? { kind: tags.kind } : {}),
   };
   const what = tags.kind ? `The ${tags.kind.replace(/-/g, ' ')} email` : 'An email';
-  if (record.eventType === 'Bounce' && record.bounce) {
-    const { bounceType, bounceSubType, timestamp } = record.bounce;
-    const permanent = bounceType === 'Permanent';
-    return record.bounce.bouncedRecipients.map((r) => {
-      const address = normaliseAddress(r.emailAddress);
-      const detail = {
-        reason: 'bounce',
-        bounceType,
-        ...(bounceSubType ? { bounceSubType } : {}),
-        ...(r.diagnosticCode ? { diagnostic: r.diagnosticCode } : {}),
-        reportedAt: timestamp,
-        suppressed: permanent,
-      };
-      return {
-        address,
-        auditType: MAIL_AUDIT_TYPES.bounced,
-        summary: permanent
-          ? `${what} to ${address} bounced: the address does not accept mail (no more email is sent to it)`
-          : `${what} to ${address} bounced for now (${bounceSubType ?? bounceType}): SES gave up delivering it`,
-        detail,
-        ...(permanent
-          ? {
-              suppress: {
-                address,
-                reason: 'bounce' as const,
-                bounceType,
-                ...(bounceSubType ? { bounceSubType } : {}),
-                ...(r.diagnosticCode ? { diagnostic: r.diagnosticCode } : {}),
-                messageId,
-                at: timestamp,
-                ...about,
-              },
-            }
-          : {}),
-      };
-    });
-  }
+  if (record.eventType === 'Bounce' && record.bounce)
+    return bounceFindings(record, record.bounce, about, what);
   if (record.eventType === 'Complaint' && record.complaint) {
-    const { timestamp, complaintFeedbackType } = record.complaint;
-    return record.complaint.complainedRecipients.map((r) => {
-      const address = normaliseAddress(r.emailAddress);
-      return {
-        address,
-        auditType: MAIL_AUDIT_TYPES.complained,
-        summary: `${address} marked ${what.toLowerCase()} as spam (no more email is sent to it)`,
-        detail: {
-          reason: 'complaint',
-          ...(complaintFeedbackType ? { feedbackType: complaintFeedbackType } : {}),
-          reportedAt: timestamp,
-          suppressed: true,
-        },
-        suppress: { address, reason: 'complaint' as const, messageId, at: timestamp, ...about },
-      };
-    });
+    return complaintFindings(record, record.complaint, about, what);
   }
-  if (record.eventType === 'DeliveryDelay' && record.deliveryDelay) {
-    const { delayType, timestamp, expirationTime } = record.deliveryDelay;
-    return record.deliveryDelay.delayedRecipients.map((r) => {
-      const address = normaliseAddress(r.emailAddress);
-      return {
-        address,
-        auditType: MAIL_AUDIT_TYPES.delayed,
-        summary: `${what} to ${address} is delayed (${delayType ?? 'delivery delay'}); SES keeps trying`,
-        detail: {
-          reason: 'delay',
-          ...(delayType ? { delayType } : {}),
-          ...(expirationTime ? { givesUpAt: expirationTime } : {}),
-          reportedAt: timestamp,
-          suppressed: false,
-        },
-      };
-    });
-  }
-  if (record.eventType === 'Reject') {
-    return record.mail.destination.map((to) => {
-      const address = normaliseAddress(to);
-      return {
-        address,
-        auditType: MAIL_AUDIT_TYPES.rejected,
-        summary: `${what} to ${address} was rejected by SES (${record.reject?.reason ?? 'no reason given'}) and not sent`,
-        detail: {
-          reason: 'reject',
-          ...(record.reject?.reason ? { rejectReason: record.reject.reason } : {}),
-          suppressed: false,
-        },
-      };
-    });
-  }
+  if (record.eventType === 'DeliveryDelay' && record.deliveryDelay)
+    return delayFindings(record.deliveryDelay, what);
+  if (record.eventType === 'Reject') return rejectFindings(record, what);
   logger.warn('Mail event not recorded', { eventType: record.eventType });
   return [];
+}
+
+/** A permanent bounce suppresses the address; a transient one (a full mailbox) is only told. */
+function bounceFindings(
+  record: SesRecord,
+  bounce: NonNullable<SesRecord['bounce']>,
+  about: About,
+  what: string,
+): Finding[] {
+  const { bounceType, bounceSubType, timestamp } = bounce;
+  const permanent = bounceType === 'Permanent';
+  return bounce.bouncedRecipients.map((r) => {
+    const address = normaliseAddress(r.emailAddress);
+    const facts = {
+      bounceType,
+      ...(bounceSubType ? { bounceSubType } : {}),
+      ...(r.diagnosticCode ? { diagnostic: r.diagnosticCode } : {}),
+    };
+    return {
+      address,
+      auditType: MAIL_AUDIT_TYPES.bounced,
+      summary: permanent
+        ? `${what} to ${address} bounced: the address does not accept mail (no more email is sent to it)`
+        : `${what} to ${address} bounced for now (${bounceSubType ?? bounceType}): SES gave up delivering it`,
+      detail: { reason: 'bounce', ...facts, reportedAt: timestamp, suppressed: permanent },
+      ...(permanent
+        ? {
+            suppress: {
+              address,
+              reason: 'bounce' as const,
+              ...facts,
+              messageId: record.mail.messageId,
+              at: timestamp,
+              ...about,
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+function complaintFindings(
+  record: SesRecord,
+  complaint: NonNullable<SesRecord['complaint']>,
+  about: About,
+  what: string,
+): Finding[] {
+  const { timestamp, complaintFeedbackType } = complaint;
+  return complaint.complainedRecipients.map((r) => {
+    const address = normaliseAddress(r.emailAddress);
+    return {
+      address,
+      auditType: MAIL_AUDIT_TYPES.complained,
+      summary: `${address} marked ${what.toLowerCase()} as spam (no more email is sent to it)`,
+      detail: {
+        reason: 'complaint',
+        ...(complaintFeedbackType ? { feedbackType: complaintFeedbackType } : {}),
+        reportedAt: timestamp,
+        suppressed: true,
+      },
+      suppress: {
+        address,
+        reason: 'complaint' as const,
+        messageId: record.mail.messageId,
+        at: timestamp,
+        ...about,
+      },
+    };
+  });
+}
+
+function delayFindings(delay: NonNullable<SesRecord['deliveryDelay']>, what: string): Finding[] {
+  const { delayType, timestamp, expirationTime } = delay;
+  return delay.delayedRecipients.map((r) => {
+    const address = normaliseAddress(r.emailAddress);
+    return {
+      address,
+      auditType: MAIL_AUDIT_TYPES.delayed,
+      summary: `${what} to ${address} is delayed (${delayType ?? 'delivery delay'}); SES keeps trying`,
+      detail: {
+        reason: 'delay',
+        ...(delayType ? { delayType } : {}),
+        ...(expirationTime ? { givesUpAt: expirationTime } : {}),
+        reportedAt: timestamp,
+        suppressed: false,
+      },
+    };
+  });
+}
+
+/** SES refused the email itself (its virus scan): every recipient is told about, none suppressed. */
+function rejectFindings(record: SesRecord, what: string): Finding[] {
+  const reason = record.reject?.reason;
+  return record.mail.destination.map((to) => {
+    const address = normaliseAddress(to);
+    return {
+      address,
+      auditType: MAIL_AUDIT_TYPES.rejected,
+      summary: `${what} to ${address} was rejected by SES (${reason ?? 'no reason given'}) and not sent`,
+      detail: { reason: 'reject', ...(reason ? { rejectReason: reason } : {}), suppressed: false },
+    };
+  });
 }
