@@ -202,7 +202,7 @@ export class SoftwareRequestStack extends Stack {
           label: 'SchedulerDeadLetters',
           queue: this.scheduler.deadLetterQueue,
           description:
-            "A message is waiting in SchedulerDeadLetters: an event was not delivered, or its function failed after its retries. Either EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start; the body is the schedule's input), or a run of weekly-digest, recover-requests or remind-task failed (the body names the function, the event and the error). See docs/operations.md, then delete the message.",
+            "A message is waiting in SchedulerDeadLetters: an event was not delivered, or its function failed after its retries. Either EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start; the body is the schedule's input), or a run of weekly-digest, recover-requests, remind-task or record-mail-event (an SES bounce or complaint report) failed (the body names the function, the event and the error). See docs/operations.md, then delete the message.",
         },
       ],
     });
