@@ -11,6 +11,7 @@ const FEATURES = [
   'reports', // the process's figures, kept as events happen (issue 21)
   'registry', // the resource registry (SOP 6, 16)
   'requests', // submission, status, outcome (SOP 1-2, 6, 16)
+  'bounces', // what SES reports after sending: bounces, complaints, the suppression list (issue 24)
   'renewal', // annual renewal (SOP 17)
   'tasks', // human steps: links, decisions, reminders (SOP 3-15)
   'evidence', // the documents decisions rest on: signed DPAs, policy snapshots, their upload links

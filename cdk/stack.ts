@@ -11,6 +11,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SES_EVENT_DETAIL_TYPES } from '#shared/bounces/index.ts';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
@@ -156,6 +157,7 @@ export class SoftwareRequestStack extends Stack {
     this.wireHttpEdge(wiring);
     this.wireWorkflowSteps(wiring);
     this.wireScheduled(wiring);
+    this.wireMailEvents(wiring);
 
     this.monitoring = this.createMonitoring(config);
     addOutputs(this, { publicBaseUrl, mailIdentity, config });
@@ -200,7 +202,7 @@ export class SoftwareRequestStack extends Stack {
           label: 'SchedulerDeadLetters',
           queue: this.scheduler.deadLetterQueue,
           description:
-            "A message is waiting in SchedulerDeadLetters: an event was not delivered, or its function failed after its retries. Either EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start; the body is the schedule's input), or a run of weekly-digest, recover-requests or remind-task failed (the body names the function, the event and the error). See docs/operations.md, then delete the message.",
+            "A message is waiting in SchedulerDeadLetters: an event was not delivered, or its function failed after its retries. Either EventBridge Scheduler could not deliver a schedule (an annual renewal or a reminder did not start; the body is the schedule's input), or a run of weekly-digest, recover-requests, remind-task or record-mail-event (an SES bounce or complaint report) failed (the body names the function, the event and the error). See docs/operations.md, then delete the message.",
         },
       ],
     });
@@ -388,6 +390,16 @@ export class SoftwareRequestStack extends Stack {
       });
     w.fn('close-request').bindTable(w.table).bindMail(w.mail).setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('record-error').bindTable(w.table).bindMail(w.mail).setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
+  }
+
+  /**
+   * SES's reports on sent emails (bounces, complaints, rejections, delays of the configuration set's
+   * mail): the suppression list and the requests' audit trails (shared/bounces).
+   */
+  private wireMailEvents(w: Wiring): void {
+    w.fn('record-mail-event')
+      .bindTable(w.table)
+      .receiveSesEvents(w.mail.configurationSet, Object.values(SES_EVENT_DETAIL_TYPES), w.asyncFailures);
   }
 
   /**

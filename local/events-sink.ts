@@ -54,6 +54,12 @@ export class EventsSink {
     if (events.length) appendFileSync(this.file, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
 
+  /** An event another stand-in published (SES's sending events on the default bus, local/mail-simulator.ts). */
+  record(event: RecordedEvent): void {
+    this.append([event]);
+    this.events.push(event);
+  }
+
   list(): RecordedEvent[] {
     return [...this.events];
   }

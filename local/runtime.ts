@@ -1,7 +1,8 @@
 /**
  * The embedded runtime: the whole product on one machine, no AWS account, the same handlers and ASL.
  *   DynamoDB       dynalite, in-process, data on disk under <dataDir>/dynamodb (local/start/dynamo.ts)
- *   SES            aws-ses-v2-local, in-process (its web page lists the mail; /_local/outbox as JSON)
+ *   SES            aws-ses-v2-local, in-process (its web page lists the mail; /_local/outbox as JSON);
+ *                  the mailbox simulator's addresses bounce or complain (local/mail-simulator.ts)
  *   Step Functions local/sfn/endpoint.ts over aws-local-stepfunctions, executions on disk
  *   Scheduler      local/scheduler/endpoint.ts on a local clock; EventBridge PutEvents recorded
  *   SSL Labs       local/fake-ssllabs.ts unless `sslLabsApiBase` points elsewhere
@@ -36,6 +37,7 @@ import { createHttpServer, type HttpServerOptions, type Mount } from './http-ser
 import type { LocalRoute } from './http-types.ts';
 import { createLocalIdp } from './idp/provider.ts';
 import { type LocalUser, seededUsers } from './idp/users.ts';
+import { type MailSimulator, mailSimulator } from './mail-simulator.ts';
 import { type Started, serve } from './net.ts';
 import { Outbox, type OutboxEmail } from './outbox.ts';
 import { writeRuntimeFile } from './runtime-file.ts';
@@ -149,6 +151,8 @@ export interface LocalRuntime {
   handlers: HandlerSource;
   /** Every email sent, this run and earlier runs on the same data folder, oldest first. */
   outbox(): Promise<OutboxEmail[]>;
+  /** Resolves once SES's events for the simulator addresses mailed so far reached record-mail-event. */
+  mailEventsDelivered(): Promise<void>;
   /** Advances the local clock and fires the schedules that became due. */
   advanceClock(ms: number): Promise<{ now: string; fired: unknown[] }>;
   /**
@@ -209,6 +213,7 @@ interface Services {
   ssl: Started & { port: number; fake?: FakeSslLabs };
   aws: AwsStandIns;
   outbox: Outbox;
+  simulator: MailSimulator;
   http: Started & { port: number };
   /** Where the local provider is mounted on the HTTP server once its address is known. */
   idpMount: { handle?: Mount['handle'] };
@@ -257,7 +262,7 @@ async function startServices(
   );
   // Handlers always reach SES through the proxy: it keeps each email on disk before the handler is
   // told it was sent, with every recipient as the handler sent it (local/outbox.ts).
-  const mail: { outbox?: Outbox } = {};
+  const mail: { outbox?: Outbox; simulator?: MailSimulator } = {};
   const ses = closers.keep(
     await behindFaults(
       startSes,
@@ -265,7 +270,10 @@ async function startServices(
       SES_FAULTS,
       options.faults?.ses ?? (() => false),
       async (op, call) => {
-        if (op === 'SendEmail' || op === 'SendRawEmail') await mail.outbox?.keep(call);
+        if (op === 'SendEmail' || op === 'SendRawEmail') {
+          await mail.outbox?.keep(call);
+          mail.simulator?.sent(call);
+        }
       },
     ),
   );
@@ -287,6 +295,8 @@ async function startServices(
   // HTTP API: bound now so its URL is known; the handlers are loaded before it answers.
   const handlersReady = Promise.withResolvers<void>();
   handlersReady.promise.catch(() => undefined);
+  const invokeWhenReady = (name: string, event: unknown) =>
+    handlersReady.promise.then(() => invoke(name, event));
   const idpMount: Services['idpMount'] = {};
   const gate: Services['gate'] = {};
   const httpServer = createHttpServer({
@@ -298,16 +308,15 @@ async function startServices(
           idpMount.handle ? idpMount.handle(req, res) : Promise.reject(new Error('Not ready')),
       },
     ],
-    invoke: async (name, event) => {
-      await handlersReady.promise;
-      return invoke(name, event);
-    },
+    invoke: invokeWhenReady,
     localRoutes: localRoutes({ outbox, dataDir, ...aws }, options.routes),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
     limits: options.limits ?? 'off',
   });
   const http = closers.keep(await serve(httpServer, ports.http));
-  return { dynamo, ses, ssl, aws, outbox, http, idpMount, gate, users, handlersReady, invoke };
+  const simulator = mailSimulator({ invoke: invokeWhenReady, events: aws.events, log });
+  mail.simulator = simulator;
+  return { dynamo, ses, ssl, aws, outbox, simulator, http, idpMount, gate, users, handlersReady, invoke };
 }
 
 /** The handlers' environment, the handlers, then executions resumed and schedules running. */
@@ -423,6 +432,7 @@ function runtimeView(
     resumed: more.resumed,
     handlers: more.handlers,
     outbox: () => outbox.list(),
+    mailEventsDelivered: () => services.simulator.settled(),
     advanceClock: aws.advanceClock,
     runScheduledFunctions: () => more.scheduled.runNow(),
     async stop() {
@@ -434,6 +444,7 @@ function runtimeView(
         // Stop taking requests first, then let running tasks finish and journal them.
         await http.close();
         await aws.sfn.shutdown();
+        await services.simulator.settled();
         await outbox.list().catch(() => undefined);
         await closers.closeAll();
       } finally {

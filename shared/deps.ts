@@ -9,6 +9,8 @@
  * `store()`, `mailer()` and the other single pieces serve the handlers that assemble their deps
  * themselves.
  */
+import type { RecordMailEventDeps } from './bounces/index.ts';
+import { recordSuppressed } from './bounces/index.ts';
 import { dynamoDb, scheduler, sfn } from './core/aws/clients.ts';
 import {
   readConfigurationSet,
@@ -19,7 +21,9 @@ import {
   readTableName,
 } from './core/config.ts';
 import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
+import type { Mailer } from './core/mail/mailer.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
+import { SuppressingMailer } from './core/mail/suppressing-mailer.ts';
 import { once } from './core/once.ts';
 import { documentStoreFor } from './evidence/document-store.ts';
 import { vendorPageConfig, vendorPageFetcher } from './evidence/vendor-page.ts';
@@ -41,8 +45,20 @@ export const now = (): Date => new Date();
 export const storeFor = (env: Env = process.env) =>
   new WorkflowStore({ tableName: readTableName(env), client: dynamoDb });
 
-export const mailerFor = (env: Env = process.env) =>
-  new SesMailer({ from: readMailFrom(env), configurationSet: readConfigurationSet(env) });
+/**
+ * Every email goes through the suppression list (shared/bounces): an address that bounced permanently
+ * or complained is left out, and the request's audit trail says so.
+ */
+export const mailerFor = (env: Env = process.env): Mailer => {
+  const tableStore = storeFor(env);
+  return new SuppressingMailer(
+    new SesMailer({ from: readMailFrom(env), configurationSet: readConfigurationSet(env) }),
+    {
+      suppressions: tableStore,
+      onSuppressed: (email, suppressed) => recordSuppressed(email, suppressed, { store: tableStore }),
+    },
+  );
+};
 
 export const store = /* @__PURE__ */ once(() => storeFor());
 export const mailer = /* @__PURE__ */ once(() => mailerFor());
@@ -120,6 +136,12 @@ export const digestDeps = /* @__PURE__ */ once(() => ({
   teamEmails: readTeamEmails(),
   ...(process.env.ESCALATION_EMAIL?.trim() ? { technologyServices: emailEnv('ESCALATION_EMAIL') } : {}),
 }));
+
+/** SES's reports on sent emails (record-mail-event): the suppression list and the audit trail. */
+export const mailEventDeps = /* @__PURE__ */ once((): RecordMailEventDeps => {
+  const tableStore = storeFor();
+  return { bounces: tableStore, store: tableStore };
+});
 
 /** The requester's own list (my-requests). */
 export const myRequestsDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), caller: callerDeps() }));

@@ -26,6 +26,12 @@ export interface FunctionSpec {
    * local runtime invokes it at start and then every few minutes.
    */
   everyMinutes?: number;
+  /**
+   * For the function SES's sending events go to (bounces, complaints, rejections, delays of the
+   * configuration set's emails): an EventBridge rule on the default bus on AWS; locally the SES
+   * stand-in invokes it for the mailbox simulator's addresses.
+   */
+  sesEvents?: boolean;
 }
 
 export const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 30;
@@ -313,6 +319,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'OPERATOR_EMAIL'],
     aslArn: 'RecordErrorFunctionArn',
     sop: 'system errors',
+  },
+  // SES's reports on sent emails (an EventBridge rule on the default bus, cdk/constructs/mail-reputation.ts;
+  // locally the SES stand-in's simulator addresses, local/mail-simulator.ts).
+  {
+    name: 'record-mail-event',
+    env: ['TABLE_NAME'],
+    sop: 'mail delivery (bounces, complaints)',
+    sesEvents: true,
   },
   // Starts requests whose submission crashed before their workflow started (request-recovery.ts) and
   // finishes decisions claimed but not delivered or followed up (decision-recovery.ts).

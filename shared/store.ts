@@ -5,6 +5,7 @@
  */
 
 import { AllowanceStore } from './core/store/allowances.ts';
+import { BounceStore } from './bounces/store.ts';
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
@@ -33,7 +34,8 @@ export interface WorkflowStore
     Methods<ReportStore>,
     Methods<EvidenceStore>,
     Methods<UploadLinkStore>,
-    Methods<SnapshotStore> {}
+    Methods<SnapshotStore>,
+    Methods<BounceStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -53,6 +55,7 @@ export class WorkflowStore {
       new EvidenceStore(table),
       new UploadLinkStore(table),
       new SnapshotStore(table),
+      new BounceStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -53,6 +53,8 @@ export class DistrictFunction extends Construct {
   readonly logGroup: LogGroup;
   /** The rule that runs it, for functions with `everyMinutes` (runOnSchedule). */
   schedule?: Rule;
+  /** The rule that delivers SES's sending events, for the function with `sesEvents` (receiveSesEvents). */
+  sesEvents?: Rule;
 
   constructor(scope: Construct, id: string, props: DistrictFunctionProps) {
     super(scope, id);
@@ -246,6 +248,32 @@ export class DistrictFunction extends Construct {
       description: `${this.spec.name} every ${minutes} minutes (TS-PE-535 SOP ${this.spec.sop})`,
       schedule: Schedule.rate(Duration.minutes(minutes)),
       targets: [new LambdaFunction(this.function, { deadLetterQueue: failures, retryAttempts: 2 })],
+    });
+    return this.onAsyncFailure(failures);
+  }
+
+  /**
+   * An EventBridge rule on the account's default bus (the only bus SES publishes sending events to)
+   * that invokes this function with the configuration set's bounce, complaint, reject and
+   * delivery-delay events (`detailTypes`), and only that set's: SES tags every event with
+   * `ses:configuration-set`. Failed deliveries and invocations go to `failures` (onAsyncFailure).
+   */
+  receiveSesEvents(
+    configurationSet: IConfigurationSet,
+    detailTypes: readonly string[],
+    failures: IQueue,
+  ): this {
+    if (!this.spec.sesEvents)
+      throw new Error(`shared/functions.ts does not mark ${this.spec.name} sesEvents`);
+    this.sesEvents = new Rule(this, 'SesEvents', {
+      description: `${this.spec.name}: SES bounces, complaints, rejections and delays of the district's emails`,
+      eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: [...detailTypes],
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.configurationSetName] } } },
+      },
+      targets: [new LambdaFunction(this.function, { deadLetterQueue: failures, retryAttempts: 8 })],
     });
     return this.onAsyncFailure(failures);
   }

@@ -3,8 +3,9 @@
  * default set): per-set reputation metrics, the account's suppression list for bounces and complaints,
  * and an EventBridge event destination for bounce, complaint, reject, delivery-delay and
  * rendering-failure events. SES sends these only to the account's default event bus (it refuses any
- * other bus), where they arrive as source `aws.ses`, detail-type e.g. "Email Bounced". No rule consumes
- * them yet: the account-level reputation alarms are in monitoring.ts.
+ * other bus), where they arrive as source `aws.ses`, detail-type e.g. "Email Bounced"; a rule there
+ * invokes record-mail-event (DistrictFunction.receiveSesEvents, shared/bounces). The account-level
+ * reputation alarms are in monitoring.ts.
  */
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import {

@@ -46,6 +46,7 @@ in the district's resource registry and should not be used with students.</p>
 </body></html>`;
   return {
     to: [input.requesterEmail, input.cybersecurityEmail],
+    tags: { kind: 'renewal-lapsed', requestId: input.requestId },
     replyTo: [input.cybersecurityEmail],
     subject,
     text,

@@ -159,6 +159,7 @@ function digestEmail(
   )}<p><a href="${base}/reports">The reports</a> · <a href="${base}/queue">The work queue</a></p>`;
   return {
     to,
+    tags: { kind: 'digest' },
     subject: `Software requests, week ${week}: ${parts.overdue.length} overdue${team ? ` for ${TEAMS[team]}` : ''}`,
     text: `${text}\n\nThe reports: ${base}/reports\nThe work queue: ${base}/queue\n`,
     html: body.value,

@@ -1,9 +1,10 @@
 /** What a task's email and page say beyond the request's facts. */
 
+import { MAIL_AUDIT_TYPES } from '../core/mail/undeliverable.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { AuditEvent } from '../workflow/index.ts';
 import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/index.ts';
-import type { QuestionContext, TaskContext, TaskDocument } from './emails/task-email.ts';
+import type { QuestionContext, TaskContext, TaskDocument, UndeliverableEmail } from './emails/task-email.ts';
 
 const decisionsOf = (events: AuditEvent[]) => events.filter((e) => e.type === 'DECISION_RECORDED');
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -20,19 +21,63 @@ export async function taskContext(
 ): Promise<TaskContext> {
   if (kind === 'answer') return {};
   const trail = await store.listAudit(requestId);
-  if (kind === 'dpa-signature') return { documents: receivedDocuments(trail, 'dpa') };
+  const mail = undeliverableEmails(trail);
+  const withMail = mail.length ? { undeliverable: mail } : {};
+  if (kind === 'dpa-signature') return { documents: receivedDocuments(trail, 'dpa'), ...withMail };
   const events = decisionsOf(trail);
   if (kind === 'replacement') {
     const review = events.findLast((e) => e.detail?.kind === 'technical-review');
     const comment = text(review?.detail?.comment);
-    return comment ? { replacementReason: comment } : {};
+    return { ...(comment ? { replacementReason: comment } : {}), ...withMail };
   }
   const question = lastQuestion(kind, events);
   const rerouted = isReroutingKind(kind)
     ? events.find((e) => e.detail?.decision === 'reroute' && e.detail.kind !== kind)
     : undefined;
   const reroutedBecause = text(rerouted?.detail?.comment);
-  return { ...(question ? { question } : {}), ...(reroutedBecause ? { reroutedBecause } : {}) };
+  return {
+    ...(question ? { question } : {}),
+    ...(reroutedBecause ? { reroutedBecause } : {}),
+    ...withMail,
+  };
+}
+
+const MAIL_WHAT: Record<string, UndeliverableEmail['what']> = {
+  [MAIL_AUDIT_TYPES.bounced]: 'bounced',
+  [MAIL_AUDIT_TYPES.complained]: 'complained',
+  [MAIL_AUDIT_TYPES.suppressed]: 'suppressed',
+  [MAIL_AUDIT_TYPES.rejected]: 'rejected',
+  [MAIL_AUDIT_TYPES.delayed]: 'delayed',
+};
+
+/**
+ * The request's emails that did not reach their recipient (EMAIL_BOUNCED, EMAIL_COMPLAINED,
+ * EMAIL_SUPPRESSED, EMAIL_REJECTED, EMAIL_DELAYED), newest first: every team working on the request
+ * sees that the vendor (or the requester) never got what the workflow is waiting for.
+ */
+function undeliverableEmails(trail: AuditEvent[]): UndeliverableEmail[] {
+  return trail
+    .flatMap((e): UndeliverableEmail[] => {
+      const what = MAIL_WHAT[e.type];
+      const address = text(e.detail?.address);
+      if (!what || !address) return [];
+      const kind = text(e.detail?.kind);
+      const bounceType = text(e.detail?.bounceType);
+      const diagnostic = text(e.detail?.diagnostic);
+      return [
+        {
+          address,
+          what,
+          at: e.at,
+          suppressed: e.detail?.suppressed === true || what === 'suppressed',
+          summary: e.summary,
+          ...(kind ? { kind } : {}),
+          ...(bounceType ? { bounceType } : {}),
+          ...(diagnostic ? { diagnostic } : {}),
+        },
+      ];
+    })
+    .reverse();
 }
 
 /** The documents a vendor returned through an upload link (DOCUMENT_RECEIVED), oldest first. */

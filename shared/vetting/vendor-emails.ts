@@ -113,6 +113,7 @@ ${
   return {
     to: [input.vendorContactEmail],
     replyTo: [input.cybersecurityEmail],
+    tags: { kind: 'dpa-request', requestId: input.requestId },
     subject,
     text,
     html: shell(subject, body),
@@ -173,6 +174,7 @@ export function renderSslNoticeEmail(input: SslNoticeEmailInput): Email {
     // The Cybersecurity team is copied: the port has no Cc, so the team is a second recipient.
     to: [input.vendorContactEmail, input.cybersecurityEmail],
     replyTo: [input.cybersecurityEmail],
+    tags: { kind: 'ssl-notice', requestId: input.requestId },
     subject,
     text: sslNoticeText(input, notice),
     html: shell(subject, sslNoticeHtml(input, notice)),

@@ -219,10 +219,55 @@ describe('restore', () => {
 });
 
 /** The functions an EventBridge rule runs (shared/functions.ts `everyMinutes`). */
+describe('SES bounces and complaints reach the product', () => {
+  it("a rule on the default bus sends this configuration set's bounce, complaint, reject and delay events to record-mail-event, with the dead-letter queue", () => {
+    // Act
+    const rules = ofType(base.resources, 'AWS::Events::Rule').filter(
+      ([, r]) => (r.Properties.EventPattern as Json | undefined)?.source !== undefined,
+    );
+    const sesRules = rules.filter(([, r]) => JSON.stringify(r.Properties.EventPattern).includes('aws.ses'));
+
+    // Assess
+    expect(sesRules).toHaveLength(1);
+    const rule = sesRules[0]?.[1].Properties ?? {};
+    // No EventBusName: the account's default bus, the only one SES publishes to.
+    expect(rule.EventBusName ?? 'default').toBe('default');
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.ses'],
+      'detail-type': [
+        'Email Bounced',
+        'Email Complaint Received',
+        'Email Rejected',
+        'Email Delivery Delayed',
+      ],
+      detail: {
+        mail: {
+          tags: { 'ses:configuration-set': [{ Ref: base.idOf(base.stack.mailReputation.configurationSet) }] },
+        },
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [fnId(base.stack, 'record-mail-event'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [base.idOf(base.stack.scheduler.deadLetterQueue), 'Arn'] } },
+      }),
+    ]);
+  });
+
+  it('record-mail-event is told only the table: it sends no mail and starts nothing', () => {
+    // Act
+    const fn = base.resources[fnId(base.stack, 'record-mail-event')];
+    const variables = (fn?.Properties.Environment as { Variables: Json } | undefined)?.Variables ?? {};
+
+    // Assess
+    expect(Object.keys(variables).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+  });
+});
+
 const SCHEDULED = FUNCTIONS.filter((spec) => spec.everyMinutes).map((spec) => spec.name);
 
 describe('asynchronous failures', () => {
-  it('the scheduled functions and remind-task send failed invocations (after 2 retries) to the dead-letter queue, which alarms', () => {
+  it('the scheduled functions, remind-task and record-mail-event send failed invocations (after 2 retries) to the dead-letter queue, which alarms', () => {
     // Prepare
     const queueArn = { 'Fn::GetAtt': [base.idOf(base.stack.scheduler.deadLetterQueue), 'Arn'] };
 
@@ -231,7 +276,7 @@ describe('asynchronous failures', () => {
 
     // Assess
     expect(configs.map((c) => (c.FunctionName as { Ref: string }).Ref).sort()).toEqual(
-      [...SCHEDULED, 'remind-task'].map((n) => fnId(base.stack, n)).sort(),
+      [...SCHEDULED, 'remind-task', 'record-mail-event'].map((n) => fnId(base.stack, n)).sort(),
     );
     for (const c of configs) {
       expect(c).toMatchObject({

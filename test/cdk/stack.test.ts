@@ -676,7 +676,7 @@ describe('least privilege for the workflow', () => {
       [
         idOf(stack.scheduler.role),
         idOf(reminderRole),
-        ...FUNCTIONS.filter((spec) => spec.everyMinutes).map((spec) => roleId(spec.name)),
+        ...FUNCTIONS.filter((spec) => spec.everyMinutes || spec.sesEvents).map((spec) => roleId(spec.name)),
         roleId('remind-task'),
       ].sort(),
     );
@@ -904,7 +904,8 @@ describe('recovery sweep (recover-requests)', () => {
     expect(resources[ruleOf('weekly-digest')]?.Properties).toMatchObject({
       ScheduleExpression: 'rate(1 hour)',
     });
-    template.resourceCountIs('AWS::Events::Rule', 3);
+    // The three schedules, and the rule that brings SES's bounce and complaint reports (record-mail-event).
+    template.resourceCountIs('AWS::Events::Rule', 4);
   });
 
   it('only that rule may invoke it (events.amazonaws.com, SourceArn = the rule)', () => {
@@ -940,7 +941,8 @@ describe('recovery sweep (recover-requests)', () => {
       {
         actions: [...TABLE_ACTIONS.read],
         resource: tableArn,
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*'],
+        // BOUNCED#: the suppression list, asked before each email it sends (shared/bounces).
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*', 'BOUNCED#*'],
       },
       {
         actions: [...TABLE_ACTIONS.write],

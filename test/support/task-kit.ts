@@ -6,6 +6,7 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -81,6 +82,8 @@ export function givenTable(options: {
       .resolves({ Item: { ...taskKey(task.taskId), entity: 'task', ...task } });
   }
   ddb.on(QueryCommand).resolves({ Items: options.audit ?? [] });
+  // The suppression list the mailer asks before each send (shared/bounces): nobody on it.
+  ddb.on(BatchGetCommand).resolves({ Responses: {} });
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
   sesMock.on(SendEmailCommand).resolves({ MessageId: 'msg-1' });

@@ -1,7 +1,8 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { ses } from '../aws/clients.ts';
 import { asTransient } from '../aws/transient.ts';
-import type { Email, Mailer } from './mailer.ts';
+import type { Email, Mailer, MailTags, Sent } from './mailer.ts';
+import { MAIL_TAG_NAMES } from './undeliverable.ts';
 
 /**
  * Defence in depth for text stored before the input rules (shared/core/text/text-rules.ts) existed: SES
@@ -18,7 +19,7 @@ export function mailSafe(value: string, { oneLine = false } = {}): string {
 export class SesMailer implements Mailer {
   constructor(private readonly options: { from: string; client?: SESClient; configurationSet?: string }) {}
 
-  async send(email: Email): Promise<{ messageId: string }> {
+  async send(email: Email): Promise<Sent> {
     const client = this.options.client ?? ses;
     try {
       const out = await client.send(
@@ -27,6 +28,7 @@ export class SesMailer implements Mailer {
           Destination: { ToAddresses: email.to, ...(email.cc?.length ? { CcAddresses: email.cc } : {}) },
           ReplyToAddresses: email.replyTo,
           ConfigurationSetName: this.options.configurationSet,
+          ...(email.tags ? { Tags: sesTags(email.tags) } : {}),
           Message: {
             Subject: { Data: mailSafe(email.subject, { oneLine: true }), Charset: 'UTF-8' },
             Body: {
@@ -41,4 +43,15 @@ export class SesMailer implements Mailer {
       throw asTransient(error, 'Send email');
     }
   }
+}
+
+/** SES tag names and values allow only [A-Za-z0-9_.@-] (at most 256): anything else becomes `_`. */
+const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256);
+
+/** The message tags SES carries into every event about the email (mail.tags in the bounce event). */
+export function sesTags(tags: MailTags): { Name: string; Value: string }[] {
+  return [
+    { Name: MAIL_TAG_NAMES.kind, Value: tagValue(tags.kind) },
+    ...(tags.requestId ? [{ Name: MAIL_TAG_NAMES.requestId, Value: tagValue(tags.requestId) }] : []),
+  ];
 }

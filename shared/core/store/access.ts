@@ -64,7 +64,7 @@ const access = (a: Partial<TableAccess>): TableAccess => ({
  * Every function of shared/functions.ts that uses the table (request-form does not: it only renders
  * the form). Keys are function names.
  */
-export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // --- HTTP, read-only -------------------------------------------------------------------------------
   // getRequest, listAudit
   'get-request': access({ read: ['request'] }),
@@ -187,4 +187,46 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     write: ['request', 'task', 'idempotency', 'report'],
     query: ['unstartedRequests', 'undeliveredDecisions'],
   }),
+};
+
+/**
+ * Every function that sends email (MAIL_FROM in shared/functions.ts; test/unit/core/mail-senders.test.ts
+ * checks the list) asks the suppression list first (BOUNCED#, shared/bounces) and, when it leaves a
+ * recipient out, writes EMAIL_SUPPRESSED on the email's request (read to find its step). The weekly
+ * digest's emails belong to no request: it only reads the list.
+ */
+export const MAIL_SENDERS: Readonly<Record<string, 'audits' | 'reads-only'>> = {
+  'submit-request': 'audits',
+  'record-decision': 'audits',
+  'record-answer': 'audits',
+  'assign-task': 'audits',
+  'remind-task': 'audits',
+  'send-dpa': 'audits',
+  'notify-vendor-ssl': 'audits',
+  'record-renewal': 'audits',
+  'close-request': 'audits',
+  'record-error': 'audits',
+  'recover-requests': 'audits',
+  'weekly-digest': 'reads-only',
+};
+
+const union = <T>(a: readonly T[], b: readonly T[]): T[] => [...new Set([...a, ...b])];
+
+export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+  ...TABLE_ACCESS_BEFORE_MAIL,
+  // recordMailEvent: getRequest, appendAudit; suppress, mailEventSeen, markMailEventSeen
+  'record-mail-event': access({ read: ['request', 'bounced'], write: ['request', 'bounced'] }),
+  ...Object.fromEntries(
+    Object.entries(MAIL_SENDERS).map(([name, how]) => {
+      const base = TABLE_ACCESS_BEFORE_MAIL[name] ?? access({});
+      return [
+        name,
+        {
+          ...base,
+          read: union(base.read, how === 'audits' ? ['bounced', 'request'] : ['bounced']),
+          write: how === 'audits' ? union(base.write, ['request']) : base.write,
+        },
+      ];
+    }),
+  ),
 };

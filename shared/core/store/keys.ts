@@ -24,6 +24,10 @@
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  *   submission allowance     PK=ALLOWANCE#<hash of who> SK=<window start>  (a count per hour; TTL a day)
+ *   undeliverable address    PK=BOUNCED#<address>   SK=BOUNCED   (a permanent bounce or a complaint:
+ *                            the mailer no longer sends to it; shared/bounces)
+ *   mail event seen          PK=BOUNCED#<address>   SK=EVENT#<messageId>#<event>  (a redelivered SES
+ *                            event is recorded once)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -45,6 +49,7 @@ export const PARTITIONS = {
   report: 'REPORT#',
   upload: 'UPLOAD#',
   allowance: 'ALLOWANCE#',
+  bounced: 'BOUNCED#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -92,4 +97,10 @@ export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${upl
 export const allowanceKey = (whoHash: string, windowStart: string) => ({
   PK: `${PARTITIONS.allowance}${whoHash}`,
   SK: windowStart,
+});
+/** An address SES reported undeliverable (lower-case: shared/core/mail/undeliverable.ts normaliseAddress). */
+export const bouncedKey = (address: string) => ({ PK: `${PARTITIONS.bounced}${address}`, SK: 'BOUNCED' });
+export const mailEventKey = (address: string, messageId: string, event: string) => ({
+  PK: `${PARTITIONS.bounced}${address}`,
+  SK: `EVENT#${messageId}#${event}`,
 });

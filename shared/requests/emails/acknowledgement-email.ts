@@ -94,5 +94,11 @@ export function renderAcknowledgementEmail({ requestId, request, statusUrl }: Ac
 <p style="color:#57606a">Technology Services — procedure TS-PE-535</p>
 </body></html>`;
 
-  return { to: [request.requesterEmail], subject, text, html: body.value };
+  return {
+    to: [request.requesterEmail],
+    subject,
+    text,
+    html: body.value,
+    tags: { kind: 'acknowledgement', requestId },
+  };
 }

@@ -63,5 +63,11 @@ ${input.currentStep !== undefined ? html`<tr><th align="left">SOP step</th><td>$
 <p>${AFTERWORD[input.requestState]}</p>
 </body></html>`;
 
-  return { to: [input.to], subject, text, html: htmlPart.value };
+  return {
+    to: [input.to],
+    subject,
+    text,
+    html: htmlPart.value,
+    tags: { kind: 'operator-error', requestId: input.requestId },
+  };
 }

@@ -61,5 +61,11 @@ ${body}
 <p style="color:#57606a">Technology Services (TS-PE-535 software and application procedure)</p>
 </body></html>`;
 
-  return { to: [input.to], subject, text, html: htmlPart.value };
+  return {
+    to: [input.to],
+    subject,
+    text,
+    html: htmlPart.value,
+    tags: { kind: 'outcome', requestId: input.requestId },
+  };
 }

@@ -82,5 +82,11 @@ ${output.comment ? html`<tr><th style="text-align:left;padding:4px 12px 4px 0;ve
 <p><a href="${input.statusUrl}">Follow your request</a></p>
 </body></html>`;
 
-  return { to: [request.submitted.requesterEmail], subject, text, html: body.value };
+  return {
+    to: [request.submitted.requesterEmail],
+    subject,
+    text,
+    html: body.value,
+    tags: { kind: 'decision', requestId: request.requestId },
+  };
 }

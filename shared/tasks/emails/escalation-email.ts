@@ -42,6 +42,7 @@ export function renderEscalationEmail(input: EscalationEmailInput): Email {
   ];
   return {
     to: [input.to],
+    tags: { kind: 'escalation', requestId },
     subject,
     text: lines.join('\n'),
     html: html`<p>${team} has not yet decided a step of a digital-resource request, and the deadline is close.</p>

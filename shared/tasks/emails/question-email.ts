@@ -55,5 +55,11 @@ export function renderQuestionEmail(input: QuestionEmailInput): Email {
 <p style="color:#57606a;font-size:0.9rem">Opening the link changes nothing; the answer is sent only when you submit the form. The link works once.
 The review continues when the answer arrives, or at the deadline without it.</p>
 </body></html>`;
-  return { to: [input.to], subject, text, html: body.value };
+  return {
+    to: [input.to],
+    subject,
+    text,
+    html: body.value,
+    tags: { kind: 'question', requestId: request.requestId },
+  };
 }

@@ -24,6 +24,25 @@ export interface TaskContext {
   reroutedBecause?: string;
   /** The DPA step: the signed agreements the vendor returned through its upload link. */
   documents?: TaskDocument[];
+  /** The request's emails that did not reach someone (bounces, complaints, suppressed sends). */
+  undeliverable?: UndeliverableEmail[];
+}
+
+/** An email of the request that did not arrive, from its audit trail (shared/bounces writes it). */
+export interface UndeliverableEmail {
+  address: string;
+  /** bounced (permanent or transient), complained, suppressed (not sent), rejected, delayed. */
+  what: 'bounced' | 'complained' | 'suppressed' | 'rejected' | 'delayed';
+  /** The kind of email (dpa-request, ssl-notice, question, …). */
+  kind?: string;
+  at: string;
+  /** Permanent / Transient (bounces); absent otherwise. */
+  bounceType?: string;
+  /** The receiving server's answer. */
+  diagnostic?: string;
+  /** No more email goes to this address. */
+  suppressed: boolean;
+  summary: string;
 }
 
 /** A document kept as evidence, as the task page shows it (shared/evidence keeps it). */
@@ -266,5 +285,12 @@ ${facts.map(
 The link works once, until the deadline. Do not forward it outside your team.</p>
 </body></html>`;
 
-  return { to: [input.to], ...(input.cc?.length ? { cc: input.cc } : {}), subject, text, html: body.value };
+  return {
+    to: [input.to],
+    ...(input.cc?.length ? { cc: input.cc } : {}),
+    subject,
+    text,
+    html: body.value,
+    tags: { kind: input.reminder ? 'reminder' : 'task', requestId: input.request.requestId },
+  };
 }

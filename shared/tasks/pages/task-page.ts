@@ -19,7 +19,12 @@ import {
   RECIPIENT_LABELS,
   WITHHELD_REASONS,
 } from '../decisions/labels.ts';
-import { formatDateTime, type TaskDocument, taskFacts } from '../emails/task-email.ts';
+import {
+  formatDateTime,
+  type TaskDocument,
+  taskFacts,
+  type UndeliverableEmail,
+} from '../emails/task-email.ts';
 import type { DecideResult, OpenTask } from '../task-service.ts';
 
 export interface TaskFormView {
@@ -158,6 +163,33 @@ ${
 }</section>`;
 }
 
+const UNDELIVERABLE_LABELS: Record<UndeliverableEmail['what'], string> = {
+  bounced: 'Bounced',
+  complained: 'Marked as spam',
+  suppressed: 'Not sent (address suppressed)',
+  rejected: 'Rejected by SES',
+  delayed: 'Delayed',
+};
+
+/**
+ * Emails of this request that did not arrive (issue 24): the address, what happened, when, and the
+ * receiving server's answer, so a person finds a working address instead of waiting for a reply that
+ * cannot come. Shown on every task of the request, above the facts.
+ */
+function undeliverableSection(mail: readonly UndeliverableEmail[], kind: string): SafeHtml {
+  const fix =
+    kind === 'privacy-review'
+      ? "Correct the vendor's privacy contact email below: the DPA and any SSL notice go to it."
+      : "Find a working address (the vendor's website, a phone call) and write from the team mailbox; a reply that comes another way is recorded here as usual. An operator can take an address off the suppression list once it works again (docs/operations.md).";
+  return html`<section class="card" aria-labelledby="mail-title"><h2 id="mail-title" class="error">Emails that did not arrive</h2>
+<table><thead><tr><th scope="col">Address</th><th scope="col">What happened</th><th scope="col">When</th><th scope="col">Email</th></tr></thead><tbody>
+${mail.map(
+  (m) =>
+    html`<tr><td><code>${m.address}</code></td><td>${UNDELIVERABLE_LABELS[m.what]}${m.bounceType ? ` (${m.bounceType})` : ''}${m.suppressed ? html`<br><span class="hint">No more email is sent to this address.</span>` : ''}${m.diagnostic ? html`<br><span class="hint">${m.diagnostic}</span>` : ''}</td><td>${formatDateTime(m.at)}</td><td>${m.kind ? m.kind.replace(/-/g, ' ') : ''}</td></tr>`,
+)}</tbody></table>
+<p>${fix}</p></section>`;
+}
+
 /** The confirmation page: what is asked, the facts, and the form. GET renders it; nothing changes. */
 export function renderTaskForm(view: TaskFormView): string {
   const { task, request, context } = view.open;
@@ -181,6 +213,7 @@ export function renderTaskForm(view: TaskFormView): string {
   const body = html`<h1>${spec.title}</h1>
 <p>SOP TS-PE-535 step ${spec.sopStep} · ${TEAMS[spec.team]} · decide before <strong>${formatDateTime(task.expiresAt)}</strong></p>
 ${errorSummary(errors, 'Nothing was recorded yet.')}
+${context.undeliverable?.length ? undeliverableSection(context.undeliverable, task.kind) : ''}
 <section class="card" aria-labelledby="facts-title"><h2 id="facts-title">The request</h2>
 <dl>${facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl></section>
 ${context.documents ? documentsSection(context.documents, task.taskId, view.secret) : ''}

@@ -2,7 +2,7 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mailSafe, SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { mailSafe, SesMailer, sesTags } from '#shared/core/mail/ses-mailer.ts';
 
 const client = new SESClient({ region: 'us-east-1' });
 const sesMock = mockClient(client);
@@ -34,5 +34,36 @@ describe('SES mailer: text stored before the input rules still mails', () => {
     expect(mailSafe('Request SR-1 received: Fraction Lab', { oneLine: true })).toBe(
       'Request SR-1 received: Fraction Lab',
     );
+  });
+});
+
+describe('SES mailer: every email carries its kind and request as message tags', () => {
+  it('sends the tags and the configuration set, so a bounce event names its request', async () => {
+    // Prepare
+    const mailer = new SesMailer({ from: 'no-reply@district.example', client, configurationSet: 'cs-1' });
+
+    // Act
+    await mailer.send({
+      to: ['privacy@vendor.example'],
+      subject: 'DPA',
+      text: 't',
+      html: 'h',
+      tags: { kind: 'dpa-request', requestId: 'SR-20261205-AAAAAAAA' },
+    });
+
+    // Assess
+    const input = sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.ConfigurationSetName).toBe('cs-1');
+    expect(input?.Tags).toEqual([
+      { Name: 'email-kind', Value: 'dpa-request' },
+      { Name: 'request-id', Value: 'SR-20261205-AAAAAAAA' },
+    ]);
+  });
+
+  it('a value outside the characters SES allows in tags is made safe rather than refused', () => {
+    expect(sesTags({ kind: 'digest', requestId: 'SR 1/é' })).toEqual([
+      { Name: 'email-kind', Value: 'digest' },
+      { Name: 'request-id', Value: 'SR_1__' },
+    ]);
   });
 });

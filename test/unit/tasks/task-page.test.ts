@@ -307,3 +307,57 @@ describe('GET /tasks/{id}?t=… with sign-in (AUTH_MODE=sso)', () => {
     expect(auditItems('TASK_ACCESS_REFUSED')).toHaveLength(1);
   });
 });
+
+describe('GET /tasks/{id}?t=…: emails of the request that did not arrive (issue 24)', () => {
+  it('shows the bounced address, its type, time and the server answer, and a suppressed send, above the facts', async () => {
+    // Prepare
+    const at = '2026-12-04T09:30:00.000Z';
+    givenTable({
+      audit: [
+        {
+          requestId: REQUEST_ID,
+          at,
+          sopStep: 4,
+          type: 'EMAIL_BOUNCED',
+          summary: 'The dpa request email to privacy@vendor.example bounced',
+          actor: 'Amazon SES (mail delivery report)',
+          detail: {
+            address: 'privacy@vendor.example',
+            kind: 'dpa-request',
+            bounceType: 'Permanent',
+            diagnostic: 'smtp; 550 5.1.1 <privacy@vendor.example> user unknown',
+            suppressed: true,
+          },
+        },
+        {
+          requestId: REQUEST_ID,
+          at: '2026-12-05T09:30:00.000Z',
+          sopStep: 5,
+          type: 'EMAIL_SUPPRESSED',
+          summary: 'The ssl notice email was not sent to privacy@vendor.example',
+          actor: 'Mail delivery (suppression list)',
+          detail: { address: 'privacy@vendor.example', kind: 'ssl-notice', reason: 'bounce' },
+        },
+      ],
+    });
+
+    // Act
+    const page = (await showTaskPage(getTaskEvent(), deps())).body;
+
+    // Assess
+    expect(page).toContain('Emails that did not arrive');
+    expect(page).toContain('<code>privacy@vendor.example</code>');
+    expect(page).toContain('Bounced (Permanent)');
+    expect(page).toContain('smtp; 550 5.1.1 &lt;privacy@vendor.example&gt; user unknown');
+    expect(page).toContain('Not sent (address suppressed)');
+    expect(page).toContain('Friday, December 4, 2026');
+    expect(page.indexOf('Not sent (address suppressed)')).toBeLessThan(page.indexOf('Bounced (Permanent)'));
+    expect(page.indexOf('Emails that did not arrive')).toBeLessThan(page.indexOf('id="facts-title"'));
+    expect(writes()).toEqual([]);
+  });
+
+  it('shows nothing about mail when every email arrived', async () => {
+    const page = (await showTaskPage(getTaskEvent(), deps())).body;
+    expect(page).not.toContain('Emails that did not arrive');
+  });
+});
