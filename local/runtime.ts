@@ -42,7 +42,7 @@ import { writeRuntimeFile } from './runtime-file.ts';
 import type { LocalClock } from './scheduler/clock.ts';
 import type { SchedulerEndpoint } from './scheduler/endpoint.ts';
 import type { StepFunctionsEndpoint } from './sfn/endpoint.ts';
-import { type AwsStandIns, startAwsStandIns } from './start/aws-stand-ins.ts';
+import { type AwsStandIns, type AwsStandInsOptions, startAwsStandIns } from './start/aws-stand-ins.ts';
 import { createTable, startDynamo } from './start/dynamo.ts';
 import { type HandlerSource, handlerInvoker, loadHandlers } from './start/handlers.ts';
 import { oversightGate } from './start/oversight-gate.ts';
@@ -104,6 +104,11 @@ export interface LocalRuntimeOptions {
   authMode?: 'sso' | 'link';
   /** The people of the local provider and directory (default: local/idp/users.ts seededUsers()). */
   users?: LocalUser[];
+  /**
+   * ASL files to run instead of statemachine/*.asl.json, by machine (e.g. a previous release's frozen
+   * definition, test/fixtures/asl/, to prove today's handlers still serve its running executions).
+   */
+  stateMachineFiles?: AwsStandInsOptions['stateMachineFiles'];
 }
 
 export interface LocalRuntime {
@@ -274,6 +279,7 @@ async function startServices(
       users,
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+      ...(options.stateMachineFiles ? { stateMachineFiles: options.stateMachineFiles } : {}),
       log,
     }),
   );
@@ -341,6 +347,7 @@ async function goLive(
     baseUrl: endpoints.baseUrl,
     port: http.port,
     dynamodb: dynamo.url,
+    stepFunctions: aws.url,
     tableName: env.TABLE_NAME ?? TABLE_NAME,
     pid: process.pid,
   });
