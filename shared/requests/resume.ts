@@ -20,7 +20,12 @@
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorName, WorkflowError } from '../core/errors.ts';
 import type { AuditEvent, RequestRecord, WorkflowInput } from '../workflow/index.ts';
-import { isResumePoint, RESUME_POINTS, type ResumePoint } from '../workflow/resume-points.ts';
+import {
+  isResumePoint,
+  RESUME_POINTS,
+  type ResumePoint,
+  resumedExecutionName,
+} from '../workflow/resume-points.ts';
 import type { RequestStore } from './store.ts';
 import { executionArnFor } from './submission.ts';
 
@@ -153,7 +158,7 @@ async function startNamed(
   input: string,
 ): Promise<{ executionName: string; executionArn: string }> {
   for (let n = first; n < first + 5; n++) {
-    const executionName = `${requestId}-r${n}`;
+    const executionName = resumedExecutionName(requestId, n);
     if (!EXECUTION_NAME.test(executionName)) {
       throw new ResumeRefusedError(
         `${executionName} is not a valid execution name (1-80 letters, digits, - or _)`,

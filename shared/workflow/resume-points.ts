@@ -40,3 +40,11 @@ export type ResumePoint = keyof typeof RESUME_POINTS;
 export function isResumePoint(name: string): name is ResumePoint {
   return Object.hasOwn(RESUME_POINTS, name);
 }
+
+/**
+ * The name of a request's n-th resumed execution. The request id alone names its first execution, and
+ * stays taken for 90 days after that execution closes, so each resume takes a new name.
+ */
+export function resumedExecutionName(requestId: string, n: number): string {
+  return `${requestId}-r${n}`;
+}
