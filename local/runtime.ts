@@ -55,7 +55,8 @@ export type { OutboxEmail } from './outbox.ts';
 export { LocalClock } from './scheduler/clock.ts';
 export type { HandlerSource } from './start/handlers.ts';
 
-export interface LocalRuntimeOptions {
+/** `stateMachineFiles`: ASL files instead of statemachine/*.asl.json (a frozen release's, test/fixtures/asl/). */
+export interface LocalRuntimeOptions extends Pick<AwsStandInsOptions, 'stateMachineFiles'> {
   /** HTTP port of the product; 0 = a free port. */
   port?: number;
   /** Where DynamoDB data, executions, schedules, the clock and the outbox are kept. */
@@ -74,10 +75,7 @@ export interface LocalRuntimeOptions {
   retryIntervalOverrides?: Record<string, number>;
   /** Extra local routes (e.g. HTML pages over the executions). */
   routes?: LocalRoute[];
-  /**
-   * How often the scheduled functions of shared/functions.ts (the recovery sweep) run after the run at
-   * start; default 5 minutes (local/start/scheduled.ts).
-   */
+  /** The scheduled functions (the recovery sweep) run at start, then every this many ms (default 5 minutes). */
   scheduledIntervalMs?: number;
   /** Start even when some lambdas/<name>.ts are missing (a call to one then fails naming it). */
   allowMissingHandlers?: boolean;
@@ -104,11 +102,6 @@ export interface LocalRuntimeOptions {
   authMode?: 'sso' | 'link';
   /** The people of the local provider and directory (default: local/idp/users.ts seededUsers()). */
   users?: LocalUser[];
-  /**
-   * ASL files to run instead of statemachine/*.asl.json, by machine (e.g. a previous release's frozen
-   * definition, test/fixtures/asl/, to prove today's handlers still serve its running executions).
-   */
-  stateMachineFiles?: AwsStandInsOptions['stateMachineFiles'];
 }
 
 export interface LocalRuntime {

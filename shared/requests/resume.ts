@@ -19,13 +19,15 @@
 
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorName, WorkflowError } from '../core/errors.ts';
-import type { AuditEvent, RequestRecord, WorkflowInput } from '../workflow/index.ts';
 import {
+  type AuditEvent,
   isResumePoint,
   RESUME_POINTS,
+  type RequestRecord,
   type ResumePoint,
   resumedExecutionName,
-} from '../workflow/resume-points.ts';
+  type WorkflowInput,
+} from '../workflow/index.ts';
 import type { RequestStore } from './store.ts';
 import { executionArnFor } from './submission.ts';
 
