@@ -1,6 +1,7 @@
 /**
  * `<dataDir>/runtime.json`: where the running local runtime's services listen, so that tools run beside
- * `npm start` (scripts/registry-import.ts) find its DynamoDB from the same PORT / LOCAL_DATA_DIR settings.
+ * `npm start` (scripts/registry-import.ts, scripts/resume.ts) find its DynamoDB and Step Functions from the
+ * same PORT / LOCAL_DATA_DIR settings.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ export interface RuntimeFile {
   port: number;
   /** dynalite, without any fault proxy. */
   dynamodb: string;
+  /** The Step Functions stand-in (local/sfn/endpoint.ts); absent in files written before it was listed. */
+  stepFunctions?: string;
   tableName: string;
   pid: number;
 }
@@ -21,6 +24,7 @@ const runtimeFileSchema: z.ZodMiniType<RuntimeFile> = z.looseObject({
   baseUrl: z.string(),
   port: z.number(),
   dynamodb: z.string(),
+  stepFunctions: z.optional(z.string()),
   tableName: z.string(),
   pid: z.number(),
 });

@@ -44,7 +44,7 @@ import { writeRuntimeFile } from './runtime-file.ts';
 import type { LocalClock } from './scheduler/clock.ts';
 import type { SchedulerEndpoint } from './scheduler/endpoint.ts';
 import type { StepFunctionsEndpoint } from './sfn/endpoint.ts';
-import { type AwsStandIns, startAwsStandIns } from './start/aws-stand-ins.ts';
+import { type AwsStandIns, type AwsStandInsOptions, startAwsStandIns } from './start/aws-stand-ins.ts';
 import { createTable, startDynamo } from './start/dynamo.ts';
 import { type HandlerSource, handlerInvoker, loadHandlers } from './start/handlers.ts';
 import { oversightGate } from './start/oversight-gate.ts';
@@ -58,7 +58,8 @@ export type { OutboxEmail } from './outbox.ts';
 export { LocalClock } from './scheduler/clock.ts';
 export type { HandlerSource } from './start/handlers.ts';
 
-export interface LocalRuntimeOptions {
+/** `stateMachineFiles`: ASL files instead of statemachine/*.asl.json (a frozen release's, test/fixtures/asl/). */
+export interface LocalRuntimeOptions extends Pick<AwsStandInsOptions, 'stateMachineFiles'> {
   /** HTTP port of the product; 0 = a free port. */
   port?: number;
   /** Where DynamoDB data, executions, schedules, the clock and the outbox are kept. */
@@ -77,10 +78,7 @@ export interface LocalRuntimeOptions {
   retryIntervalOverrides?: Record<string, number>;
   /** Extra local routes (e.g. HTML pages over the executions). */
   routes?: LocalRoute[];
-  /**
-   * How often the scheduled functions of shared/functions.ts (the recovery sweep) run after the run at
-   * start; default 5 minutes (local/start/scheduled.ts).
-   */
+  /** The scheduled functions (the recovery sweep) run at start, then every this many ms (default 5 minutes). */
   scheduledIntervalMs?: number;
   /** Start even when some lambdas/<name>.ts are missing (a call to one then fails naming it). */
   allowMissingHandlers?: boolean;
@@ -289,6 +287,7 @@ async function startServices(
       users,
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+      ...(options.stateMachineFiles ? { stateMachineFiles: options.stateMachineFiles } : {}),
       log,
     }),
   );
@@ -361,6 +360,7 @@ async function goLive(
     baseUrl: endpoints.baseUrl,
     port: http.port,
     dynamodb: dynamo.url,
+    stepFunctions: aws.url,
     tableName: env.TABLE_NAME ?? TABLE_NAME,
     pid: process.pid,
   });

@@ -5,7 +5,7 @@
  *   - duration: a Standard execution stops at one year with ExecutionTimedOut, which no Catch sees;
  *   - history events: an execution fails past 25,000;
  *   - state transitions (what Step Functions bills);
- *   - the names the code generates: execution names (80), schedule names (64).
+ *   - the names the code generates: execution names (80, resumed ones included), schedule names (64).
  *
  * Worst legal path: every human step is decided a moment before its deadline (cdk.json
  * humanStepDeadlineDays; cdk/config.ts refuses deadlines whose worst path would pass the target), every automated task
@@ -22,6 +22,7 @@ import { reminderScheduleName } from '#shared/tasks/reminder-schedules.ts';
 import { newTaskId } from '#shared/tasks/task-links.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { newRequestId } from '#shared/workflow/request-id.ts';
+import { resumedExecutionName } from '#shared/workflow/resume-points.ts';
 import {
   configuredDeadlineDays,
   EXECUTION_TARGET_SECONDS,
@@ -59,7 +60,13 @@ export interface LimitsReport {
   softwareRequest: WorstCase;
   annualRenewal: WorstCase;
   largestStateBytes: number;
-  names: { executionName: number; renewalSchedule: number; reminderSchedule: number };
+  names: {
+    executionName: number;
+    /** `npm run resume`'s `<requestId>-r<n>`, for up to 9,999 resumes of one request. */
+    resumedExecutionName: number;
+    renewalSchedule: number;
+    reminderSchedule: number;
+  };
 }
 
 /** The longest names the code can generate, from the generators themselves. */
@@ -68,6 +75,7 @@ export function longestNames(): LimitsReport['names'] {
   const farDue = new Date('9999-12-31T00:00:00Z');
   return {
     executionName: requestId.length,
+    resumedExecutionName: resumedExecutionName(requestId, 9_999).length,
     renewalSchedule: renewalScheduleName(requestId, farDue).length,
     reminderSchedule: Math.max(
       reminderScheduleName(newTaskId(), 1).length,
@@ -134,6 +142,11 @@ async function main(): Promise<void> {
   row(
     'execution name (request id)',
     String(report.names.executionName),
+    `AWS ${AWS_LIMITS.executionNameLength}`,
+  );
+  row(
+    'resumed execution name (npm run resume)',
+    String(report.names.resumedExecutionName),
     `AWS ${AWS_LIMITS.executionNameLength}`,
   );
   row('renewal schedule name', String(report.names.renewalSchedule), `AWS ${AWS_LIMITS.scheduleNameLength}`);

@@ -4,7 +4,7 @@
  * one call, so configuration and permissions cannot drift apart.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -83,6 +83,11 @@ export class DistrictFunction extends Construct {
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
+      // The state machines call published versions (fn.currentVersion, workflow-state-machine.ts): an
+      // execution keeps calling the code it started with, for up to a year. CDK's default would delete
+      // the previous version on the next deploy, under the executions still calling it; RETAIN keeps
+      // every published version (docs/operations.md "Upgrades" says when to prune).
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

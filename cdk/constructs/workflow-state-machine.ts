@@ -1,7 +1,15 @@
 /**
  * A Step Functions machine whose only definition is its ASL file under statemachine/ (the same file the
- * local engine runs). `${XxxFunctionArn}` placeholders become the functions' ARNs through
- * definitionSubstitutions, and the machine may invoke exactly the functions its ASL names. The human-step
+ * local engine runs). `${XxxFunctionArn}` placeholders become the ARNs of the functions' published
+ * versions (fn.currentVersion) through definitionSubstitutions, and the machine may invoke exactly the
+ * functions its ASL names (and their versions).
+ *
+ * Why versions: an execution lives up to a year and keeps the definition it started with. With
+ * unqualified ARNs it would call whatever code the latest deploy put in $LATEST, so a payload change
+ * between releases would break every running request. A version ARN freezes code and configuration:
+ * each deploy that changes a function publishes a new version, new executions start on the new
+ * definition (naming the new versions), running ones keep calling theirs. The HTTP API and the
+ * schedules keep calling $LATEST. Old versions are retained (district-function.ts). The human-step
  * deadlines (`"${XDeadlineSeconds}"`) are resolved here, at synth, into plain numbers: CloudFormation's
  * substitutions could only put a string where TimeoutSeconds needs a number.
  */
@@ -48,7 +56,7 @@ export class WorkflowStateMachine extends Construct {
     for (const name of aslPlaceholders(asl)) {
       const fn = props.functionsByAslArn.get(name);
       if (fn) {
-        substitutions[name] = fn.function.functionArn;
+        substitutions[name] = fn.function.currentVersion.functionArn;
         this.invokes.push(fn);
       } else if (props.extraSubstitutions?.[name] !== undefined) {
         substitutions[name] = props.extraSubstitutions[name];
@@ -79,10 +87,12 @@ export class WorkflowStateMachine extends Construct {
     });
 
     for (const fn of this.invokes) {
+      // lambda:InvokeFunction on `<arn>` and `<arn>:*`: the versions this definition names, and those
+      // the definitions of still-running executions name (IAM is evaluated at each call, not at start).
       fn.function.grantInvoke(this.machine);
       Validations.of(this.machine.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn.function.node.defaultChild)}.Arn>:*]`,
-        reason: `CDK's grantInvoke also allows qualified ARNs ("${fn.spec.name}:<version or alias>") of a function this machine's ASL invokes; it is still only that one function.`,
+        reason: `The machine invokes published versions ("${fn.spec.name}:<version>") of a function its ASL names, including the older versions running executions started with; it is still only that one function.`,
       });
     }
     Validations.of(this.machine.role).acknowledge({

@@ -45,6 +45,11 @@ export interface AwsStandInsOptions {
   users: readonly LocalUser[];
   /** The largest request body read (default 64 MB); a larger one is an S3 EntityTooLarge. */
   maxBodyBytes?: number;
+  /**
+   * ASL files (relative to the repository root) to run instead of shared/functions.ts STATE_MACHINES,
+   * by machine: a previous release's frozen definition against today's handlers (test/e2e/compatibility).
+   */
+  stateMachineFiles?: Partial<Record<keyof typeof STATE_MACHINES, string>>;
 }
 
 export interface AwsStandIns extends Started {
@@ -122,7 +127,10 @@ function stepFunctions(
     store,
     machines: keysOf(STATE_MACHINES).map((key) => ({
       name: STATE_MACHINE_NAMES[key],
-      definition: loadDefinition(join(ROOT, STATE_MACHINES[key].file), LOCAL_DEADLINE_DAYS),
+      definition: loadDefinition(
+        join(ROOT, options.stateMachineFiles?.[key] ?? STATE_MACHINES[key].file),
+        LOCAL_DEADLINE_DAYS,
+      ),
     })),
     now: () => clock.now().getTime(),
     invoke: async (functionVar, payload) => {

@@ -94,6 +94,12 @@ export {
   type WorkflowResource,
   workflowResourceSchema,
 } from './request-schema.ts';
+export {
+  isResumePoint,
+  RESUME_POINTS,
+  type ResumePoint,
+  resumedExecutionName,
+} from './resume-points.ts';
 export { REMINDER_SCHEDULE_PREFIX, RENEWAL_SCHEDULE_PREFIX } from './schedule-names.ts';
 export {
   DEFAULT_SERVICE_LEVEL_DAYS,

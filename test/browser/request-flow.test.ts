@@ -288,7 +288,7 @@ describe('the request form in a browser', () => {
       taken.length - 1,
     );
     await expect(page.locator('svg[role="img"] desc').textContent()).resolves.toContain(
-      'Path taken (highlighted): StartSecurityVetting → IsCurrentVettingReused → PrivacyPolicyReview',
+      'Path taken (highlighted): IsResumed → StartSecurityVetting → IsCurrentVettingReused → PrivacyPolicyReview',
     );
     const box = await page.locator('svg[role="img"]').boundingBox();
     expect(box?.width).toBeGreaterThan(300);

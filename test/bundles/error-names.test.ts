@@ -80,22 +80,27 @@ const input = {
   },
 };
 
+/** The request machine's first Task (after the resume Choices, which run no code). */
+const FIRST_TASK = 'StartSecurityVetting';
+
 /**
- * The real first state of the request machine (its Retry and Catch exactly as deployed), followed by
+ * The real first Task of the request machine (its Retry and Catch exactly as deployed), followed by
  * a success, so a run shows whether a bundled error is retried or caught.
  */
 function firstStateOnly(): AslDefinition {
   const full = loadDefinition(join(PROJECT_ROOT, STATE_MACHINES.softwareRequest.file));
-  const first = structuredClone(full.States[full.StartAt]) as AslDefinition['States'][string] & {
+  const first = structuredClone(full.States[FIRST_TASK]) as AslDefinition['States'][string] & {
+    Type?: string;
     Next?: string;
     Catch?: { Next: string }[];
   };
+  if (first.Type !== 'Task') throw new Error(`${FIRST_TASK} is no longer a Task`);
   first.Next = 'Recorded';
   for (const c of first.Catch ?? []) c.Next = 'Caught';
   return {
-    StartAt: full.StartAt,
+    StartAt: FIRST_TASK,
     States: {
-      [full.StartAt]: first,
+      [FIRST_TASK]: first,
       Recorded: { Type: 'Succeed' },
       Caught: { Type: 'Fail', Error: 'Caught' } as AslDefinition['States'][string],
     },

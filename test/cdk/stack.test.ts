@@ -529,7 +529,13 @@ describe('state machines', () => {
     }
   });
 
-  it('substitute every <Name>FunctionArn placeholder with the ARN of the function shared/functions.ts names', () => {
+  /** The AWS::Lambda::Version a substitution refers to (`{ Ref: <version> }`), with its logical id. */
+  const versionOf = (value: unknown) => {
+    const id = (value as { Ref?: string }).Ref ?? '';
+    return { id, version: resources[id] };
+  };
+
+  it('substitute every <Name>FunctionArn placeholder with the published version of the function shared/functions.ts names', () => {
     for (const { file, construct } of machines()) {
       // Prepare
       const props = resources[idOf(construct.machine)]?.Properties as Json;
@@ -539,13 +545,48 @@ describe('state machines', () => {
       // Act
       for (const [key, value] of Object.entries(substitutions)) {
         const spec = FUNCTIONS.find((f) => f.aslArn === key);
-        if (spec) expect(value, `${file} ${key}`).toEqual({ 'Fn::GetAtt': [fnId(spec.name), 'Arn'] });
-        text = text.replaceAll(`\${${key}}`, 'arn:aws:lambda:us-east-1:123456789012:function:x');
+        if (spec) {
+          const { id, version } = versionOf(value);
+          expect(version?.Type, `${file} ${key} (${id})`).toBe('AWS::Lambda::Version');
+          expect(version?.Properties.FunctionName, `${file} ${key}`).toEqual({ Ref: fnId(spec.name) });
+        }
+        text = text.replaceAll(`\${${key}}`, 'arn:aws:lambda:us-east-1:123456789012:function:x:1');
       }
 
       // Assess
       expect(aslPlaceholders(props.DefinitionString as string).length, file).toBeGreaterThan(0);
       expect(text, `${file} has an unsubstituted placeholder`).not.toContain('${');
+    }
+  });
+
+  it('keep every published version on update and on delete, so the next deploy cannot remove the code running executions call', () => {
+    // Prepare
+    const versions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Version');
+    const named = new Set(
+      machines().flatMap(({ construct }) => {
+        const props = resources[idOf(construct.machine)]?.Properties as Json;
+        return Object.values(props.DefinitionSubstitutions as Record<string, unknown>).map(
+          (v) => versionOf(v).id,
+        );
+      }),
+    );
+
+    // Assess: exactly the versions the definitions name, each retained
+    expect(versions.map(([id]) => id).sort()).toEqual([...named].filter((id) => resources[id]).sort());
+    for (const [id, version] of versions) {
+      expect(version.DeletionPolicy, id).toBe('Retain');
+      expect(version.UpdateReplacePolicy, id).toBe('Retain');
+    }
+  });
+
+  it('leave the HTTP API on the newest code: its integrations call the unqualified function ARNs', () => {
+    const uris = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGateway::Method')
+      .map((r) => JSON.stringify((r.Properties.Integration as Json | undefined)?.Uri ?? ''));
+    expect(uris.length).toBeGreaterThan(0);
+    for (const uri of uris) {
+      expect(uri).toContain('"Arn"');
+      expect(uri).not.toMatch(/CurrentVersion/);
     }
   });
 

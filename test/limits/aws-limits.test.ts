@@ -47,6 +47,7 @@ describe('Step Functions quotas, for the worst legal execution (SSL wait cap at 
 
   it('execution and schedule names fit their quotas', () => {
     expect(report.names.executionName).toBeLessThanOrEqual(AWS_LIMITS.executionNameLength);
+    expect(report.names.resumedExecutionName).toBeLessThanOrEqual(AWS_LIMITS.executionNameLength);
     expect(report.names.renewalSchedule).toBeLessThanOrEqual(AWS_LIMITS.scheduleNameLength);
     expect(report.names.reminderSchedule).toBeLessThanOrEqual(AWS_LIMITS.scheduleNameLength);
   });

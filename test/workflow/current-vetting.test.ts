@@ -42,6 +42,7 @@ describe('SOP 3–6 satisfied by a current vetting in the registry', () => {
 
     expect(output).toMatchObject({ outcome: 'APPROVED' });
     expect(flow.statesEntered()).toEqual([
+      'IsResumed',
       'StartSecurityVetting',
       'IsCurrentVettingReused',
       'RouteApproval',
@@ -91,7 +92,8 @@ describe('SOP 3–6 satisfied by a current vetting in the registry', () => {
 
     expect(review.payload).toMatchObject({ kind: 'privacy-review' });
     expect(output).toMatchObject({ outcome: 'APPROVED' });
-    expect(flow.statesEntered().slice(0, 3)).toEqual([
+    expect(flow.statesEntered().slice(0, 4)).toEqual([
+      'IsResumed',
       'StartSecurityVetting',
       'IsCurrentVettingReused',
       'PrivacyPolicyReview',

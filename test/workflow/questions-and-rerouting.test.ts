@@ -43,7 +43,8 @@ describe('SOP 4: a review asks a question before deciding', () => {
         vendorContactEmail: 'privacy@vendor.example',
       },
     });
-    expect(flow.statesEntered().slice(0, 7)).toEqual([
+    expect(flow.statesEntered().slice(0, 8)).toEqual([
+      'IsResumed',
       'StartSecurityVetting',
       'IsCurrentVettingReused',
       'PrivacyPolicyReview',

@@ -27,6 +27,7 @@ describe('TS-PE-535 software request workflow', () => {
 
     expect(output).toMatchObject({ outcome: 'APPROVED', requestId: 'SR-20261128-TEST0001' });
     expect(flow.statesEntered()).toEqual([
+      'IsResumed',
       'StartSecurityVetting',
       'IsCurrentVettingReused',
       'PrivacyPolicyReview',

@@ -19,16 +19,22 @@ export interface OperatorErrorEmailInput {
   consoleUrl?: string;
 }
 
-const AFTERWORD: Record<OperatorErrorEmailInput['requestState'], string> = {
-  marked: 'The request is marked ERROR. Fix the cause, then redrive or restart the execution.',
-  'not-found': 'No request with this id exists, so nothing was marked. Check the execution input.',
-  'not-marked':
+/**
+ * What to do next. Not "redrive or restart": a redrive reruns the failed state, here the terminal
+ * Failed reached through RecordError, and the execution name (the request id) stays taken for 90 days.
+ */
+const AFTERWORD: Record<OperatorErrorEmailInput['requestState'], (requestId: string) => string> = {
+  marked: (requestId) =>
+    `The request is marked ERROR. Fix the cause, then resume it with a new execution: npm run resume -- ${requestId} --at <StateName> (docs/operations.md, "Resume a request", lists the steps it can start at).`,
+  'not-found': () => 'No request with this id exists, so nothing was marked. Check the execution input.',
+  'not-marked': () =>
     'The request could not be marked ERROR (see the function logs): its status page may still say IN_REVIEW.',
 };
 
 export function renderOperatorErrorEmail(input: OperatorErrorEmailInput): Email {
   const unknown = input.requestState === 'not-found' ? ' (not found in the table)' : '';
   const subject = oneLine(`[Software requests] System error on request ${input.requestId}: ${input.error}`);
+  const afterword = AFTERWORD[input.requestState](input.requestId);
   const where = input.consoleUrl ?? 'no execution recorded for this request';
   const stepLine =
     input.currentStep !== undefined ? `SOP step when it stopped: ${input.currentStep}` : undefined;
@@ -42,7 +48,7 @@ export function renderOperatorErrorEmail(input: OperatorErrorEmailInput): Email 
     `At: ${input.at}`,
     `Execution: ${where}`,
     '',
-    AFTERWORD[input.requestState],
+    afterword,
   ].join('\n');
 
   const htmlPart = html`<!doctype html>
@@ -60,7 +66,7 @@ ${input.currentStep !== undefined ? html`<tr><th align="left">SOP step</th><td>$
       : 'no execution recorded for this request'
   }</td></tr>
 </table>
-<p>${AFTERWORD[input.requestState]}</p>
+<p>${afterword}</p>
 </body></html>`;
 
   return {

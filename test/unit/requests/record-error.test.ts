@@ -98,6 +98,9 @@ describe('record-error: the error path every Catch leads to', () => {
     expect(text).toContain('Error: ConfigError');
     expect(text).toContain('Cause: Missing required environment variable TEAM_EMAILS');
     expect(text).toContain(`Execution: ${CONSOLE_URL}`);
+    // The advice that works: a new execution at a named step (a redrive would rerun the terminal Failed).
+    expect(text).toContain(`npm run resume -- ${REQUEST_ID} --at <StateName>`);
+    expect(text).not.toMatch(/redrive/i);
     expect(email?.Message?.Body?.Html?.Data).toContain(`<a href="${CONSOLE_URL}">`);
   });
 
