@@ -5,6 +5,7 @@
  */
 
 import { IdempotencyStore } from './core/store/idempotency.ts';
+import { OutboxStore } from './core/store/outbox.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
 import { SnapshotStore } from './evidence/policy-snapshots.ts';
@@ -27,6 +28,7 @@ export interface WorkflowStore
     Methods<TaskStore>,
     Methods<RegistryStore>,
     Methods<IdempotencyStore>,
+    Methods<OutboxStore>,
     Methods<PeopleStore>,
     Methods<ReportStore>,
     Methods<EvidenceStore>,
@@ -45,6 +47,7 @@ export class WorkflowStore {
       new TaskStore(table),
       new RegistryStore(table),
       new IdempotencyStore(table),
+      new OutboxStore(table),
       new PeopleStore(table),
       new ReportStore(table),
       new EvidenceStore(table),

@@ -53,6 +53,8 @@ export interface Reconciliation {
   lostEmails: number;
   inconsistent: number;
   duplicated: number;
+  /** Emails sent three times or more: beyond the one duplicate the outbox allows per email. */
+  overTwice: number;
   details: string[];
 }
 
@@ -67,6 +69,7 @@ export function reconcile(
     lostEmails: 0,
     inconsistent: 0,
     duplicated: 0,
+    overTwice: 0,
     details: [],
   };
   const note = (what: 'unfinished' | 'lost' | 'inconsistent' | 'duplicated', detail: string) => {
@@ -109,6 +112,8 @@ export function reconcile(
         if (r.details.length < 30) r.details.push(`lost: ${id}: ${what} ${n} of ${want}`);
       }
       if (n > want) note('duplicated', `${id}: ${what} sent ${n} times, expected ${want}`);
+      // Per email of the kind: n - want extra sends over `want` emails, more than one each is over.
+      if (n > 2 * want) r.overTwice += n - 2 * want;
     };
     count('acknowledgement', about.filter((m) => m.subject.startsWith(`Request ${id} received`)).length, 1);
     for (const kind of new Set(e.kinds)) {

@@ -17,6 +17,9 @@
  *   setRegistryRenewal, setRegistryRequests                  write registry
  *   registrySearchPage                                       read registrySearch (a Query, one page)
  *   claimIdempotencyKey                                      write + read idempotency
+ *   recordEffect, claimStaleEffect, markEffectSent,          write + read request (outbox items live in
+ *   releaseEffect, getEffect                                 their request's partition)
+ *   listUnsentEffects                                        query GSI2 OUTBOX
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
  *   markTaskDelivered, markTaskFollowedUp,                   write task
@@ -181,6 +184,6 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'recover-requests': access({
     read: ['request', 'task', 'idempotency'],
     write: ['request', 'task', 'idempotency', 'report'],
-    query: ['unstartedRequests', 'undeliveredDecisions'],
+    query: ['unstartedRequests', 'undeliveredDecisions', 'unsentEffects'],
   }),
 };

@@ -23,6 +23,10 @@
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
+ *   side effect (outbox)     PK=REQUEST#id          SK=OUTBOX#<effect key>   (an email recorded before
+ *                            it is sent; outbox.ts)
+ *   side effects not sent    GSI2PK=OUTBOX          GSI2SK=<recordedAt>  (sparse: from recordEffect
+ *                                                   until markEffectSent; the outbox sweep)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -55,6 +59,7 @@ export const INDEX_PARTITIONS = {
   undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
   decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
   policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
+  unsentEffects: { index: 'GSI2', key: 'OUTBOX', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
@@ -87,3 +92,8 @@ export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
   SK: `SNAPSHOT#${reviewedAt}`,
 });
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
+/** A request's side effect in the outbox: in the request's partition, so whoever writes the request may record it. */
+export const outboxKey = (requestId: string, effectKey: string) => ({
+  PK: requestKey(requestId).PK,
+  SK: `OUTBOX#${effectKey}`,
+});
