@@ -175,15 +175,17 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // appendAudit, markSnapshotsKept
   'keep-policy-snapshots': access({ read: ['request'], write: ['request'], query: ['policySnapshotsDue'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
-  // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
+  // markRequestStarted; the acknowledgement through the outbox (recordEffect, claimStaleEffect,
+  // markEffectSent, releaseEffect, getEffect: request items).
+  // sendUnsentEffects: listUnsentEffects (GSI2 OUTBOX); getEffect, claimStaleEffect, markEffectSent.
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
   // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail,
   // markDecisionEmailSent; appendAudit,
   // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
   // only its last 4 characters)
   'recover-requests': access({
-    read: ['request', 'task', 'idempotency'],
-    write: ['request', 'task', 'idempotency', 'report'],
+    read: ['request', 'task'],
+    write: ['request', 'task', 'report'],
     query: ['unstartedRequests', 'undeliveredDecisions', 'unsentEffects'],
   }),
 };
