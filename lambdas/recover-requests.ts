@@ -7,14 +7,16 @@
  * record-answer) died before the end: SendTaskSuccess with the output the claim kept (or
  * DECISION_TOO_LATE when the step had stopped waiting), the facts, the DECISION_RECORDED audit event
  * and the requester's email (once). shared/recovery/decision-recovery.ts.
+ * Emails recorded in the outbox more than a minute ago and never marked sent (their sender died):
+ * sent and marked. shared/recovery/outbox-recovery.ts.
  *
  * Invoked by an EventBridge rule every 15 minutes on AWS (its event is ignored), and by the local
  * runtime at start and every few minutes.
  * Output: { started, alreadyRunning, failed } (request ids) and decisions: { delivered, followedUp,
  * tooLate, failed } (task ids).
  * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, PUBLIC_BASE_URL.
- * IAM: dynamodb:GetItem, Query, PutItem, UpdateItem on request, task and idempotency items, Query on
- * the GSI2 UNSTARTED and UNDELIVERED partitions; states:StartExecution (software-request machine);
+ * IAM: dynamodb:GetItem, Query, PutItem, UpdateItem on request (and their outbox) and task items,
+ * Query on the GSI2 UNSTARTED, UNDELIVERED and OUTBOX partitions; states:StartExecution (software-request machine);
  * states:SendTaskSuccess (both machines); ses:SendEmail.
  */
 import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';

@@ -7,6 +7,7 @@
 import { AllowanceStore } from './core/store/allowances.ts';
 import { BounceStore } from './bounces/store.ts';
 import { IdempotencyStore } from './core/store/idempotency.ts';
+import { OutboxStore } from './core/store/outbox.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
 import { SnapshotStore } from './evidence/policy-snapshots.ts';
@@ -30,6 +31,7 @@ export interface WorkflowStore
     Methods<RegistryStore>,
     Methods<IdempotencyStore>,
     Methods<AllowanceStore>,
+    Methods<OutboxStore>,
     Methods<PeopleStore>,
     Methods<ReportStore>,
     Methods<EvidenceStore>,
@@ -50,6 +52,7 @@ export class WorkflowStore {
       new RegistryStore(table),
       new IdempotencyStore(table),
       new AllowanceStore(table),
+      new OutboxStore(table),
       new PeopleStore(table),
       new ReportStore(table),
       new EvidenceStore(table),

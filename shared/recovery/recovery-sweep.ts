@@ -1,7 +1,7 @@
 /**
  * The recovery sweep of recover-requests: the requests whose workflow never started
- * (request-recovery.ts), then the decisions claimed but never finished (decision-recovery.ts). The two
- * are independent: a failing store in one (a TransientError, which stops that sweep) does not keep the
+ * (request-recovery.ts), then the decisions claimed but never finished (decision-recovery.ts), then the
+ * emails recorded in the outbox and never marked sent (outbox-recovery.ts). They are independent: a failing store in one (a TransientError, which stops that sweep) does not keep the
  * other from running; the first such error is thrown after both ran, so the invocation is seen to fail.
  */
 import {
@@ -9,14 +9,18 @@ import {
   type DecisionRecoveryResult,
   finishUndeliveredDecisions,
 } from './decision-recovery.ts';
+import { type OutboxRecoveryDeps, type OutboxRecoveryResult, sendUnsentEffects } from './outbox-recovery.ts';
 import { type RecoveryDeps, type RecoveryResult, startUnstartedRequests } from './request-recovery.ts';
 
 export type RecoverySweepDeps = Omit<RecoveryDeps, 'store' | 'now'> &
-  Omit<DecisionRecoveryDeps, 'store'> & { store: RecoveryDeps['store'] & DecisionRecoveryDeps['store'] };
+  Omit<DecisionRecoveryDeps, 'store'> & {
+    store: RecoveryDeps['store'] & DecisionRecoveryDeps['store'] & OutboxRecoveryDeps['store'];
+  };
 
-/** The request ids by outcome (as before), and the decisions' task ids by outcome. */
+/** The request ids by outcome (as before), the decisions' task ids and the outbox's emails by outcome. */
 export interface RecoverySweepResult extends RecoveryResult {
   decisions: DecisionRecoveryResult;
+  outbox: OutboxRecoveryResult;
 }
 
 export async function runRecoverySweep(deps: RecoverySweepDeps): Promise<RecoverySweepResult> {
@@ -29,6 +33,11 @@ export async function runRecoverySweep(deps: RecoverySweepDeps): Promise<Recover
     errors.push(error);
     return { delivered: [], followedUp: [], tooLate: [], failed: [] };
   });
+  // Last: the two sweeps above record acknowledgements and decision emails of their own.
+  const outbox = await sendUnsentEffects(deps).catch((error: unknown): OutboxRecoveryResult => {
+    errors.push(error);
+    return { sent: [], failed: [] };
+  });
   if (errors.length > 0) throw errors[0];
-  return { ...requests, decisions };
+  return { ...requests, decisions, outbox };
 }

@@ -11,7 +11,8 @@
  *   read the request again (the index is eventually consistent)
  *   → audit SUBMITTED if the crash came before it
  *   → StartExecution(name = requestId, the submission's input); ExecutionAlreadyExists = started
- *   → audit WORKFLOW_STARTED_BY_RECOVERY (once) → acknowledgement email (the submission's `ack:` latch)
+ *   → audit WORKFLOW_STARTED_BY_RECOVERY (once) → acknowledgement email (through the outbox,
+ *     effect key `ack`: sent unless recorded by a sender less than a minute ago)
  *   → markRequestStarted (last: a crash before it leaves the request for the next sweep).
  * A request the workflow has visibly run for (status or step moved on) is only marked started.
  *
@@ -22,12 +23,11 @@
 
 import { asError, errorName, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
-import type { IdempotencyStore } from '../core/store/idempotency.ts';
+import type { SendOnceDeps } from '../core/mail/send-once.ts';
 import type { RequestStore } from '../requests/index.ts';
 import {
   acknowledgeOnce,
   executionArnFor,
-  hashRequest,
   type SubmissionDeps,
   startWorkflow,
   submittedAuditEvent,
@@ -46,7 +46,7 @@ export interface RecoveryDeps
     RequestStore,
     'listUnstartedRequests' | 'getRequest' | 'listAudit' | 'appendAudit' | 'markRequestStarted'
   > &
-    Pick<IdempotencyStore, 'releaseIdempotencyKey' | 'claimIdempotencyKey'>;
+    SendOnceDeps['outbox'];
   now?: () => Date;
 }
 
@@ -108,7 +108,6 @@ async function recoverRequest(
   if (!request) return undefined;
   const ack = {
     requestId,
-    bodyHash: hashRequest(request.submitted),
     request: request.submitted,
     statusUrl: `${deps.publicBaseUrl}/requests/${requestId}`,
   };

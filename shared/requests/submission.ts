@@ -3,8 +3,8 @@
  *
  * Every step is one conditional single-item write, in an order that loses nothing when a step fails:
  *   claim idempotency key → create request (in the UNSTARTED index) → audit SUBMITTED
- *   → StartExecution(name = requestId) → acknowledgement email (once: guarded by an `ack:<requestId>`
- *   claim) → record executionArn (markRequestStarted: the request leaves the UNSTARTED index).
+ *   → StartExecution(name = requestId) → acknowledgement email (once: through the outbox, effect key
+ *   `ack`) → record executionArn (markRequestStarted: the request leaves the UNSTARTED index).
  * The idempotency claim names the request id before anything else is written, so submitting the same
  * request again (same Idempotency-Key, or the identical body when there is no key) resumes the first
  * attempt where it stopped instead of creating a second request. When nobody submits again (the
@@ -18,6 +18,7 @@ import { ConflictError, errorName, type FieldError, TransientError } from '../co
 import { isRecord } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import type { IdempotencyStore } from '../core/store/idempotency.ts';
 import { type ReportCounts, reportSubmitted } from '../reports/index.ts';
 import type { RequestRecord, RequestStatus, WorkflowInput } from '../workflow/index.ts';
@@ -36,7 +37,8 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
 export interface SubmissionDeps {
   store: Pick<IdempotencyStore, 'claimIdempotencyKey' | 'releaseIdempotencyKey'> &
-    Pick<RequestStore, 'createRequest' | 'getRequest' | 'appendAudit' | 'listAudit' | 'markRequestStarted'>;
+    Pick<RequestStore, 'createRequest' | 'getRequest' | 'appendAudit' | 'listAudit' | 'markRequestStarted'> &
+    SendOnceDeps['outbox'];
   sfn: Pick<SFNClient, 'send'>;
   mailer: Mailer;
   stateMachineArn: string;
@@ -158,7 +160,7 @@ export async function submitResourceRequest(
   // 2. Claim the key: from here on the request id is reserved and every retry converges on it.
   const claimed = await claimRequestId(input, request, deps, now);
   if ('outcome' in claimed) return claimed;
-  const { requestId, replay, claimKey, bodyHash } = claimed;
+  const { requestId, replay, claimKey } = claimed;
   logger.appendKeys({ requestId });
   const statusUrl = `${deps.publicBaseUrl}/requests/${requestId}`;
   const progress = { stored: false, step: 'create request' };
@@ -177,7 +179,7 @@ export async function submitResourceRequest(
     if (needsAudit) await deps.store.appendAudit(submittedAuditEvent(requestId, request));
 
     // 5-7. Start the workflow, acknowledge once, record the execution last.
-    const ack = { requestId, bodyHash, request, statusUrl };
+    const ack = { requestId, request, statusUrl };
     const started = await startAndAcknowledge(ack, alreadyStarted, progress, deps);
     if (!started)
       return { outcome: 'incomplete', requestId, statusUrl, stored: true, failedStep: progress.step };
@@ -372,43 +374,42 @@ export async function startWorkflow(
 }
 
 /**
- * A conditional write on `ack:<requestId>` is the latch: of two concurrent attempts (a double-click,
- * or a resubmission and the recovery sweep) only one emails, and a replay or the sweep after a crash
- * before the email sends it.
+ * The acknowledgement goes through the outbox (shared/core/mail/send-once.ts) under the effect key
+ * `ack`: of two concurrent attempts (a double-click, or a resubmission and the recovery sweep) only the
+ * one that records it emails; one that died between recording and the mark leaves it to the outbox
+ * sweep, which sends it once the record is a minute old. Never lost; at most one duplicate, when the
+ * process dies after SES accepted it and before the mark.
  */
 export interface Acknowledgement {
   requestId: string;
-  bodyHash: string;
   request: ResourceRequest;
   statusUrl: string;
 }
 
+export const ACKNOWLEDGEMENT_EFFECT = 'ack';
+
+/**
+ * True when the acknowledgement is sent or recorded for a sender that will send it (this attempt's
+ * earlier run, another attempt, or the outbox sweep); false when SES refused it (nothing went out) or
+ * the store failed: the request then stays in the UNSTARTED index and the recovery sweep tries again.
+ */
 export async function acknowledgeOnce(
-  deps: { store: Pick<IdempotencyStore, 'claimIdempotencyKey' | 'releaseIdempotencyKey'>; mailer: Mailer },
-  { requestId, bodyHash, request, statusUrl }: Acknowledgement,
+  deps: { store: SendOnceDeps['outbox']; mailer: Mailer; now?: () => Date },
+  { requestId, request, statusUrl }: Acknowledgement,
 ): Promise<boolean> {
-  const latchKey = `ack:${requestId}`;
   try {
-    const latch = await deps.store.claimIdempotencyKey(latchKey, { requestId, bodyHash });
-    if (!latch.claimed) return true;
+    await sendOnce(
+      { outbox: deps.store, mailer: deps.mailer, now: deps.now ?? (() => new Date()) },
+      requestId,
+      ACKNOWLEDGEMENT_EFFECT,
+      renderAcknowledgementEmail({ requestId, request, statusUrl }),
+    );
+    return true;
   } catch (error) {
     logger.warn('Acknowledgement not sent yet; the recovery sweep sends it', {
       requestId,
       errorName: errorName(error),
     });
-    return false;
-  }
-  try {
-    await deps.mailer.send(renderAcknowledgementEmail({ requestId, request, statusUrl }));
-    return true;
-  } catch (error) {
-    // Give the latch back, so the recovery sweep (which sees the request until it is marked started)
-    // sends it later instead of nobody ever sending it.
-    logger.warn('Acknowledgement email not sent; the recovery sweep retries it', {
-      requestId,
-      errorName: errorName(error),
-    });
-    await deps.store.releaseIdempotencyKey(latchKey, requestId).catch(() => undefined);
     return false;
   }
 }

@@ -2,7 +2,7 @@
  * Every human step of TS-PE-535 starts here (docs/design.md "Human tasks and links"): the state machine's
  * waitForTaskToken call stores the token with a random task id and a hashed 256-bit secret, records the
  * task as the request's current wait (step, activity, task), emails the team a link carrying only
- * id + secret, audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,
+ * id + secret (through the outbox, key `task#<taskId>`), audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,
  * or after a crash), it keeps that one task (retriedWait).
  */
 
@@ -12,6 +12,8 @@ import { ConflictError, ValidationError } from '../core/errors.ts';
 import { fieldOf, isOneOf, keysOf } from '../core/guards.ts';
 import { logger } from '../core/logger.ts';
 import type { Email, Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
+import type { OutboxStore } from '../core/store/outbox.ts';
 import { type PeopleStore, workGoesTo } from '../identity/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type {
@@ -39,7 +41,9 @@ import { teamTaskEmail } from './team-task-email.ts';
 export interface AssignTaskDeps {
   store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit' | 'listAudit'> &
     Pick<TaskStore, 'createTask' | 'getTask' | 'retokenTask'> &
-    Pick<PeopleStore, 'getPerson'>;
+    Pick<PeopleStore, 'getPerson'> &
+    SendOnceDeps['outbox'] &
+    Pick<OutboxStore, 'getEffect'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;
@@ -134,7 +138,7 @@ async function sendLink(
       expiresAt: task.expiresAt,
       link: replyLink(deps.publicBaseUrl, task.taskId, secret),
     });
-    await deps.mailer.send(email);
+    await sendLinkOnce(task, email, deps);
     return;
   }
   const request = input.resource ? { ...stored, resource: input.resource } : stored;
@@ -142,7 +146,24 @@ async function sendLink(
   const email = teamTaskEmail({ kind: input.kind, request, task, secret, context }, deps);
   // The person the task went to (continuity, or their delegate) is told by name, besides the team.
   if (task.assignee && !email.to.includes(task.assignee.email)) email.to.push(task.assignee.email);
-  await deps.mailer.send(email);
+  await sendLinkOnce(task, email, deps);
+}
+
+/** The link email's outbox key: one per task (a wait run again keeps its task, and its email). */
+export const linkEffectKey = (taskId: string) => `task#${taskId}`;
+
+/**
+ * Through the outbox (shared/core/mail/send-once.ts): recorded before it is sent, marked after, sent by
+ * the recovery sweep if this call dies in between. The recorded email carries the link's secret until
+ * it is sent (the mark removes it).
+ */
+async function sendLinkOnce(task: TaskRecord, email: Email, deps: AssignTaskDeps): Promise<void> {
+  await sendOnce(
+    { outbox: deps.store, mailer: deps.mailer, now: deps.now },
+    task.requestId,
+    linkEffectKey(task.taskId),
+    email,
+  );
 }
 
 /**
@@ -184,10 +205,12 @@ async function retriedWait(
 }
 
 /**
- * The task takes the new token. When its audit event is there, the link went out and nothing else is
- * needed; otherwise the first call may have stopped before or after the email, so the link is issued
- * again with a new secret (an earlier email's link then answers "replaced"): the team may get the
- * email twice, never two pending tasks for one wait. Undefined when the task was decided meanwhile.
+ * The task takes the new token. When its audit event is there, or its link email is in the outbox
+ * (sent, or recorded for the recovery sweep to send), the link stays and nothing is sent again; the
+ * audit event is written if missing. Only a call that died before recording the email issues the link
+ * again with a new secret (an earlier link then answers "replaced"). Never two pending tasks for one
+ * wait; the team gets the email twice only when a call died between SES's acceptance and the mark.
+ * Undefined when the task was decided meanwhile.
  */
 async function finishRetriedWait(
   input: AssignTaskInput,
@@ -198,7 +221,12 @@ async function finishRetriedWait(
   const audited = (await deps.store.listAudit(input.requestId)).some(
     (e) => e.detail?.taskId === task.taskId && (e.type === 'TASK_ASSIGNED' || e.type === 'QUESTION_SENT'),
   );
-  const secret = audited ? undefined : newTaskSecret();
+  // The link email in the outbox (sent, or recorded for the sweep to send) keeps its secret: nothing
+  // is sent again. Only a call that died before recording it issues the link anew.
+  const recorded = audited
+    ? undefined
+    : await deps.store.getEffect(input.requestId, linkEffectKey(task.taskId));
+  const secret = audited || (recorded && !recorded.released) ? undefined : newTaskSecret();
   try {
     await deps.store.retokenTask(
       task.taskId,
@@ -211,10 +239,8 @@ async function finishRetriedWait(
     if (error instanceof ConflictError) return undefined;
     throw error;
   }
-  if (secret) {
-    await sendLink(input, task, secret, stored, deps);
-    await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
-  }
+  if (secret) await sendLink(input, task, secret, stored, deps);
+  if (!audited) await retryAfterEmail(() => auditAssignment(task, input, deps), deps.sleep);
   logger.warn('Retried assignment: the wait keeps its task, which now answers the new token', {
     requestId: input.requestId,
     taskId: task.taskId,

@@ -7,13 +7,21 @@
  * The email carries a single-use upload link (shared/evidence/upload-links.ts) through which the
  * vendor returns the signed agreement as a PDF; it expires with the DPA wait.
  *
+ * The email goes through the outbox (shared/core/mail/send-once.ts) under the key of this execution's
+ * vetting round, so a retry of the step (a Lambda timeout, a kill -9 locally) finds the email the
+ * first attempt recorded: sent → not sent again; recorded and not marked → the outbox sweep sends it
+ * once the record is a minute old. The vendor gets it once, or twice when the first attempt died
+ * between SES's acceptance and the mark; never not at all.
+ *
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, DPA_TEMPLATE_URL, DPA_RETURN_INSTRUCTIONS, PUBLIC_BASE_URL.
- * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail (MAIL_FROM identity).
+ * IAM: dynamodb:GetItem, Query, UpdateItem, PutItem on request and upload items; ses:SendEmail (MAIL_FROM identity).
  */
 
+import { randomUUID } from 'node:crypto';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { type UploadLinkStore, uploadLink } from '../evidence/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { SendDpaInput, SendDpaOutput } from '../workflow/index.ts';
@@ -33,7 +41,11 @@ export interface SendDpaConfig {
 }
 
 export interface SendDpaDeps {
-  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit'>;
+  store: Pick<
+    RequestStore,
+    'requireRequest' | 'updateRequest' | 'setRequestSecurity' | 'appendAudit' | 'listAudit'
+  > &
+    SendOnceDeps['outbox'];
   /** The vendor's single-use upload link for the signed agreement (shared/evidence). */
   uploads: Pick<UploadLinkStore, 'createUploadLink'>;
   mailer: Mailer;
@@ -75,13 +87,28 @@ export async function sendDpa(payload: SendDpaInput, deps: SendDpaDeps): Promise
     uploadExpiresOn: expiresAt.slice(0, 10),
     renewal,
   });
-  await deps.mailer.send(email);
-  const sentAt = deps.now().toISOString();
+  const outbox = { outbox: deps.store, mailer: deps.mailer, now: deps.now };
+  const sent = await sendOnce(outbox, requestId, dpaEffectKey(payload), email);
+  // When it was sent (now or by the attempt this one retries), or recorded for the outbox sweep.
+  const sentAt = sent.outcome === 'sent' ? sent.sentAt : sent.recordedAt;
+  const retried = !(sent.outcome === 'sent' && !sent.before);
 
-  // Retried here: failed, the step's retry would send the vendor the DPA a second time.
+  // Retried here: failed, the step's retry would find the email sent and this write missing.
   await retryAfterEmail(() =>
-    deps.store.setRequestSecurity(requestId, 'dpa', { ...request.security?.dpa, sentTo, sentAt }),
+    deps.store.setRequestSecurity(requestId, 'dpa', {
+      ...request.security?.dpa,
+      sentTo,
+      sentAt,
+      ...(sent.outcome === 'sent' && sent.messageId ? { messageId: sent.messageId } : {}),
+    }),
   );
+  // A retry whose first attempt audited it already does not audit it twice.
+  if (
+    retried &&
+    (await deps.store.listAudit(requestId)).some((e) => e.type === 'DPA_SENT' && e.at === sentAt)
+  ) {
+    return { sentTo, sentAt };
+  }
   await deps.store.appendAudit({
     requestId,
     at: sentAt,
@@ -95,4 +122,15 @@ export async function sendDpa(payload: SendDpaInput, deps: SendDpaDeps): Promise
   });
   logger.info('DPA sent', { sopStep: renewal ? RENEWAL_SOP_STEP : DPA_SOP_STEP, renewal });
   return { sentTo, sentAt };
+}
+
+/**
+ * The DPA email's outbox key: one per execution and vetting round (a replacement, SOP 11, vets again
+ * and sends a new DPA; a renewal is an execution of its own). Without an execution id (an invocation
+ * outside the state machine) nothing can find it again: a key of its own.
+ */
+export function dpaEffectKey(payload: SendDpaInput): string {
+  const kind = payload.renewal === true ? 'dpa-renewal' : 'dpa';
+  if (!payload.executionId) return `${kind}#${randomUUID()}`;
+  return `${kind}#${payload.executionId}#${payload.replacementCount ?? 0}`;
 }

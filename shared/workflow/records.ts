@@ -38,7 +38,15 @@ export interface RequestRecord {
       subprocessors?: string[];
       at: string;
     };
-    dpa?: { sentTo?: string; sentAt?: string; decision?: string; expiresOn?: string; decidedAt?: string };
+    dpa?: {
+      sentTo?: string;
+      sentAt?: string;
+      /** SES's message id of the DPA email (absent while the outbox sweep has yet to send it). */
+      messageId?: string;
+      decision?: string;
+      expiresOn?: string;
+      decidedAt?: string;
+    };
     ssl?: {
       grade?: string;
       endpoints: SslEndpointGrade[];

@@ -136,6 +136,16 @@ export const sendDpaInputSchema = lenientObject({
   ...vendorContact,
   /** True in the annual renewal flow (SOP 17). */
   renewal: z.optional(z.boolean({ error: 'must be true or false' })),
+  /**
+   * The execution and its vetting round (SOP 11 starts vetting again for a replacement): together the
+   * DPA email's outbox key, so a retry of the step finds the email it recorded instead of sending it again.
+   */
+  executionId: z.optional(requiredText('must be the execution id')),
+  replacementCount: z.optional(
+    z
+      .int({ error: 'replacementCount must be a whole number' })
+      .check(z.gte(0, 'replacementCount must not be negative')),
+  ),
   /** The DPA wait's deadline: the vendor's upload link expires with it. */
   uploadExpiresInSeconds: z.optional(
     z

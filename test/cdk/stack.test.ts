@@ -427,8 +427,8 @@ describe('DynamoDB table', () => {
     ]);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
     expect(writersOf(examples.registry)).toEqual(['publish-status', 'schedule-renewal']);
-    // submit-request claims keys; both claim the acknowledgement latch (`ack:<requestId>`).
-    expect(writersOf(examples.idempotency)).toEqual(['recover-requests', 'submit-request']);
+    // Only submit-request claims keys (the acknowledgement goes through the outbox, a request item).
+    expect(writersOf(examples.idempotency)).toEqual(['submit-request']);
     expect(writersOf(examples.request)).not.toContain('get-request');
     expect(writersOf('SOMETHING#else')).toEqual([]);
   });
@@ -967,7 +967,7 @@ describe('recovery sweep (recover-requests)', () => {
     ]);
   });
 
-  it('may do exactly what the sweep does: requests, tasks and the acknowledgement latch, the UNSTARTED and UNDELIVERED indexes, start the software-request machine, send task results, email', () => {
+  it('may do exactly what the sweep does: requests (and their outbox items), tasks, the UNSTARTED, UNDELIVERED and OUTBOX indexes, start the software-request machine, send task results, email', () => {
     // Prepare
     const tableArn = { 'Fn::GetAtt': [idOf(stack.table), 'Arn'] };
 
@@ -983,18 +983,18 @@ describe('recovery sweep (recover-requests)', () => {
         actions: [...TABLE_ACTIONS.read],
         resource: tableArn,
         // BOUNCED#: the suppression list, asked before each email it sends (shared/bounces).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*', 'BOUNCED#*'],
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'BOUNCED#*'],
       },
       {
         actions: [...TABLE_ACTIONS.write],
         resource: tableArn,
         // REPORT#: the reports' counts of the decisions it finishes (shared/reports).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'IDEMPOTENCY#*', 'REPORT#*'],
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*'],
       },
       {
         actions: [...TABLE_ACTIONS.query],
         resource: { 'Fn::Join': ['', [tableArn, '/index/GSI2']] },
-        leadingKeys: ['UNSTARTED', 'UNDELIVERED'],
+        leadingKeys: ['UNSTARTED', 'UNDELIVERED', 'OUTBOX'],
       },
     ]);
     // Task results: SendTaskSuccess only (no SendTaskFailure or SendTaskHeartbeat: nothing sends them);
@@ -1012,6 +1012,11 @@ describe('recovery sweep (recover-requests)', () => {
     expect(INDEX_PARTITIONS.unstartedRequests).toEqual({ index: 'GSI2', key: 'UNSTARTED', prefix: false });
     expect(readFileSync(new URL('shared/requests/store.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{ ':pk': INDEX_PARTITIONS\.unstartedRequests\.key/,
+    );
+    // OutboxStore.listUnsentEffects queries GSI2 with GSI2PK = 'OUTBOX'.
+    expect(INDEX_PARTITIONS.unsentEffects).toEqual({ index: 'GSI2', key: 'OUTBOX', prefix: false });
+    expect(readFileSync(new URL('shared/core/store/outbox.ts', ROOT), 'utf8')).toMatch(
+      /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{ ':pk': UNSENT/,
     );
     // TaskStore.listUndeliveredTasks queries GSI2 with GSI2PK = 'UNDELIVERED'.
     expect(INDEX_PARTITIONS.undeliveredDecisions).toEqual({

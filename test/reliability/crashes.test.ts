@@ -21,7 +21,7 @@ import type { LocalRuntime } from '#local/runtime.ts';
 import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import { approveAll, type Policy, withOverrides } from '../../bench/driver.ts';
 import { removeDataDir, requestBody, startTestRuntime } from '../e2e/helpers.ts';
-import { atLeast, exactly, info, knownDefect, misses, recordFigures } from './figures.ts';
+import { atLeast, atMost, exactly, info, knownDefect, misses, recordFigures } from './figures.ts';
 import { type Expected, observe, reconcile } from './reconcile.ts';
 import { fastDataDir, SEED, seededRandom, sweepUntilDone } from './support.ts';
 import { TolerantDriver } from './tolerant-driver.ts';
@@ -67,7 +67,8 @@ async function start(port: number): Promise<ChildProcess> {
   };
   proc.stdout?.on('data', onData);
   proc.stderr?.on('data', onData);
-  const deadline = Date.now() + 60_000;
+  // Minutes, not seconds: on a loaded machine a start can take well over 30 s.
+  const deadline = Date.now() + 180_000;
   while (!/Request form\s+http:\/\/localhost:\d+\//.test(out)) {
     if (proc.exitCode !== null || Date.now() > deadline)
       throw new Error(`npm start did not come up: ${out.slice(-2000)}`);
@@ -162,7 +163,9 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
     const port = await freePort();
     const base = { baseUrl: `http://127.0.0.1:${port}` };
     child = await start(port);
-    const driver = new TolerantDriver(base, 120, dataDir);
+    // A restart on a loaded machine (2 cores shared with other suites) can take 30 s and more: the
+    // client keeps retrying for about 3 minutes (500 ms apart) before it gives up on a call.
+    const driver = new TolerantDriver(base, 400, dataDir);
     const all = scenarios();
     const abandoned: string[] = [];
     let kills = 0;
@@ -206,7 +209,10 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
     for (let i = 0; i < all.length; i += 5) {
       await Promise.all(
         all.slice(i, i + 5).map(async (s, j) => {
-          s.requestId = await driver.submit(s.body, `crash-${SEED}-${i + j}`);
+          s.requestId = await driver.submit(s.body, `crash-${SEED}-${i + j}`).catch((error: unknown) => {
+            // What the runtime said last: why it did not answer.
+            throw new Error(`${String(error)}\n--- npm start, last output:\n${output.slice(-3000)}`);
+          });
         }),
       );
       await new Promise((r) => setTimeout(r, 300));
@@ -325,11 +331,17 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
         exactly('orphaned requests (stored, never started)', orphans.length, 0),
         'the recovery sweep starts a request once it is a minute old; the last scan may come sooner',
       ),
-      knownDefect(
-        exactly('emails lost (of finished workflows)', r.lostEmails, 0),
-        "a kill between a step's write and its email",
+      // The outbox (docs/design.md "Outbox"): an email recorded before it is sent and marked after SES
+      // accepted it is never lost; a kill between SES's acceptance and the mark costs one duplicate.
+      // One kill can fall inside several senders' windows at once (concurrent submissions and steps),
+      // so the total is reported; what is bounded is the repeats of one email.
+      exactly('emails lost (of finished workflows)', r.lostEmails, 0),
+      atMost(
+        'the most repeats of one email (each needs a kill between SES and its mark)',
+        r.mostExtraOfOne,
+        kills,
       ),
-      knownDefect(exactly('duplicated emails', r.duplicated, 0), 'a step killed after its email runs again'),
+      info('duplicated emails (repeats in all)', r.extraSends),
       // A kill after SendTaskSuccess and before the audit write: the decision sweep writes it.
       exactly('inconsistent (request vs execution vs audit, finished workflows)', r.inconsistent, 0),
       info(
@@ -372,5 +384,5 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
       misses(figures),
       [...r.details, ...driver.counts.unexpected, output.slice(-1500)].join('\n'),
     ).toEqual([]);
-  }, 420_000);
+  }, 900_000);
 });

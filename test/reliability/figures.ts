@@ -40,6 +40,13 @@ export const atLeast = (name: string, value: number, min: number): Figure => ({
   met: value >= min,
 });
 
+export const atMost = (name: string, value: number, max: number): Figure => ({
+  name,
+  value,
+  target: `<= ${max}`,
+  met: value <= max,
+});
+
 /** A figure with no target (context for the others, e.g. how many were tried). */
 export const info = (name: string, value: number): Figure => ({ name, value, target: '', met: true });
 

@@ -53,6 +53,13 @@ export interface Reconciliation {
   lostEmails: number;
   inconsistent: number;
   duplicated: number;
+  /** Sends beyond the expected ones, in all. */
+  extraSends: number;
+  /**
+   * The most sends beyond the expected of one email (of one kind, for one request): the outbox allows
+   * one per kill that falls between SES's acceptance and the mark.
+   */
+  mostExtraOfOne: number;
   details: string[];
 }
 
@@ -67,6 +74,8 @@ export function reconcile(
     lostEmails: 0,
     inconsistent: 0,
     duplicated: 0,
+    extraSends: 0,
+    mostExtraOfOne: 0,
     details: [],
   };
   const note = (what: 'unfinished' | 'lost' | 'inconsistent' | 'duplicated', detail: string) => {
@@ -109,6 +118,10 @@ export function reconcile(
         if (r.details.length < 30) r.details.push(`lost: ${id}: ${what} ${n} of ${want}`);
       }
       if (n > want) note('duplicated', `${id}: ${what} sent ${n} times, expected ${want}`);
+      if (n > want) {
+        r.extraSends += n - want;
+        r.mostExtraOfOne = Math.max(r.mostExtraOfOne, n - want);
+      }
     };
     count('acknowledgement', about.filter((m) => m.subject.startsWith(`Request ${id} received`)).length, 1);
     for (const kind of new Set(e.kinds)) {

@@ -114,8 +114,10 @@ export async function sweepUntilDone(runtime: {
     const out = await runtime.runScheduledFunctions();
     const sweep = out['recover-requests'];
     const decisions = isRecord(sweep) ? sweep.decisions : undefined;
+    const outbox = isRecord(sweep) ? sweep.outbox : undefined;
     const handled = [
       ...listOf(isRecord(sweep) ? sweep.started : undefined),
+      ...listOf(isRecord(outbox) ? outbox.sent : undefined),
       ...(isRecord(decisions)
         ? [decisions.delivered, decisions.followedUp, decisions.tooLate].flatMap(listOf)
         : []),

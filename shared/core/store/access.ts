@@ -18,6 +18,9 @@
  *   registrySearchPage                                       read registrySearch (a Query, one page)
  *   claimIdempotencyKey                                      write + read idempotency
  *   takeAllowance, giveBackAllowance                         write allowance (submit-request only)
+ *   recordEffect, claimStaleEffect, markEffectSent,          write + read request (outbox items live in
+ *   releaseEffect, getEffect                                 their request's partition)
+ *   listUnsentEffects                                        query GSI2 OUTBOX
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
  *   markTaskDelivered, markTaskFollowedUp,                   write task
@@ -176,16 +179,18 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // appendAudit, markSnapshotsKept
   'keep-policy-snapshots': access({ read: ['request'], write: ['request'], query: ['policySnapshotsDue'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
-  // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
+  // markRequestStarted; the acknowledgement through the outbox (recordEffect, claimStaleEffect,
+  // markEffectSent, releaseEffect, getEffect: request items).
+  // sendUnsentEffects: listUnsentEffects (GSI2 OUTBOX); getEffect, claimStaleEffect, markEffectSent.
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
   // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail,
   // markDecisionEmailSent; appendAudit,
   // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
   // only its last 4 characters)
   'recover-requests': access({
-    read: ['request', 'task', 'idempotency'],
-    write: ['request', 'task', 'idempotency', 'report'],
-    query: ['unstartedRequests', 'undeliveredDecisions'],
+    read: ['request', 'task'],
+    write: ['request', 'task', 'report'],
+    query: ['unstartedRequests', 'undeliveredDecisions', 'unsentEffects'],
   }),
 };
 

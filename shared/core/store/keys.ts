@@ -28,6 +28,10 @@
  *                            the mailer no longer sends to it; shared/bounces)
  *   mail event seen          PK=BOUNCED#<address>   SK=EVENT#<messageId>#<event>  (a redelivered SES
  *                            event is recorded once)
+ *   side effect (outbox)     PK=REQUEST#id          SK=OUTBOX#<effect key>   (an email recorded before
+ *                            it is sent; outbox.ts)
+ *   side effects not sent    GSI2PK=OUTBOX          GSI2SK=<recordedAt>  (sparse: from recordEffect
+ *                                                   until markEffectSent; the outbox sweep)
  */
 export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi2: 'GSI2', ttl: 'expiresAtEpoch' } as const;
 
@@ -62,6 +66,7 @@ export const INDEX_PARTITIONS = {
   undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
   decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
   policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
+  unsentEffects: { index: 'GSI2', key: 'OUTBOX', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
@@ -103,4 +108,9 @@ export const bouncedKey = (address: string) => ({ PK: `${PARTITIONS.bounced}${ad
 export const mailEventKey = (address: string, messageId: string, event: string) => ({
   PK: `${PARTITIONS.bounced}${address}`,
   SK: `EVENT#${messageId}#${event}`,
+});
+/** A request's side effect in the outbox: in the request's partition, so whoever writes the request may record it. */
+export const outboxKey = (requestId: string, effectKey: string) => ({
+  PK: requestKey(requestId).PK,
+  SK: `OUTBOX#${effectKey}`,
 });

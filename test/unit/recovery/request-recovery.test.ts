@@ -261,15 +261,34 @@ describe('the sweep starts a request whose submission was interrupted', () => {
     expect(await unstarted()).toEqual([]);
   });
 
-  it('a requester already acknowledged (the ack latch is taken) gets no second email', async () => {
+  it('a requester already acknowledged (the outbox entry is marked sent) gets no second email', async () => {
     await orphanedSubmission();
-    await store().claimIdempotencyKey(`ack:${ORPHAN}`, { requestId: ORPHAN, bodyHash: 'x' });
+    await store().recordEffect(ORPHAN, 'ack', { to: ['t@x.example'], subject: 's', text: 't', html: 'h' });
+    await store().markEffectSent(ORPHAN, 'ack', 'msg-0');
     clock = LATER;
 
     await startUnstartedRequests(recoveryDeps());
 
     expect(starts()).toHaveLength(1);
     expect(mails()).toEqual([]);
+  });
+
+  it('an acknowledgement recorded by a submission that died before SES is sent once it is a minute old, once', async () => {
+    await orphanedSubmission();
+    await store().recordEffect(ORPHAN, 'ack', {
+      to: ['t@x.example'],
+      subject: 'recorded',
+      text: 't',
+      html: 'h',
+    });
+    clock = LATER;
+
+    await startUnstartedRequests(recoveryDeps());
+    await startUnstartedRequests(recoveryDeps());
+
+    // The email the dead submission recorded, as it recorded it.
+    expect(mails().map((m) => m.Message?.Subject?.Data)).toEqual(['recorded']);
+    expect((await store().getEffect(ORPHAN, 'ack'))?.messageId).toBeDefined();
   });
 
   it('a request whose execution is recorded already (a stale index entry) is taken out of the partition, never started again', async () => {
@@ -390,6 +409,7 @@ describe('the recover-requests Lambda', () => {
       alreadyRunning: [],
       failed: [],
       decisions: { delivered: [], followedUp: [], tooLate: [], failed: [] },
+      outbox: { sent: [], failed: [] },
     });
   });
 });

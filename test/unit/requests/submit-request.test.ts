@@ -257,21 +257,26 @@ describe('SOP 1–2: a valid request is stored, started and acknowledged', () =>
   it('writes in a crash-safe order: key claim, request, audit, then the execution and its ARN', async () => {
     await submitRequest(jsonEvent(validRequest), deps());
 
-    const puts = ddb.commandCalls(PutCommand).map((c) => String(c.args[0].input.Item?.PK));
+    const puts = ddb
+      .commandCalls(PutCommand)
+      .map((c) => `${c.args[0].input.Item?.PK} ${String(c.args[0].input.Item?.SK).replace(/#.*$/, '#…')}`);
     expect(puts).toEqual([
-      expect.stringMatching(/^IDEMPOTENCY#body:[0-9a-f]{64}$/),
-      'REQUEST#SR-20260901-7K3M9QXA',
-      'REQUEST#SR-20260901-7K3M9QXA',
-      'IDEMPOTENCY#ack:SR-20260901-7K3M9QXA',
+      expect.stringMatching(/^IDEMPOTENCY#body:[0-9a-f]{64} IDEMPOTENCY$/),
+      'REQUEST#SR-20260901-7K3M9QXA REQUEST',
+      'REQUEST#SR-20260901-7K3M9QXA AUDIT#…',
+      // The acknowledgement recorded in the outbox before it is sent.
+      'REQUEST#SR-20260901-7K3M9QXA OUTBOX#…',
     ]);
-    // Every put creates its item; a key claim may also take over a released claim.
+    // Every put creates its item; a key claim (or outbox entry) may also take over a released one.
     for (const put of ddb.commandCalls(PutCommand))
       expect(put.args[0].input.ConditionExpression).toBe(
-        String(put.args[0].input.Item?.PK).startsWith('IDEMPOTENCY#')
+        /^(IDEMPOTENCY|OUTBOX)$/.test(String(put.args[0].input.Item?.entity).toUpperCase())
           ? 'attribute_not_exists(PK) OR released = :released'
           : 'attribute_not_exists(PK)',
       );
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    // The acknowledgement marked sent, then the execution recorded.
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => String(c.args[0].input.Key?.SK));
+    expect(updates).toEqual(['OUTBOX#ack', 'REQUEST']);
   });
 
   it('escapes every user value in the acknowledgement email', async () => {
@@ -731,16 +736,17 @@ describe('failures: nothing is lost and a resubmission completes the request', (
 
     expect(res.statusCode).toBe(201);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
-    // not marked started: still in the UNSTARTED index, with the acknowledgement latch given back
+    // not marked started: still in the UNSTARTED index, with the acknowledgement's outbox entry released
+    // (nothing went out), so the sweep records and sends it afresh
     expect(requests()[0]?.executionArn).toBeUndefined();
     expect(requests()[0]?.GSI2PK).toBe('UNSTARTED');
-    expect([...table.values()].find((i) => String(i.PK).startsWith('IDEMPOTENCY#ack:'))?.released).toBe(true);
+    expect([...table.values()].find((i) => i.SK === 'OUTBOX#ack')?.released).toBe(true);
   });
 
-  it('the acknowledgement could not be claimed (throttled) → 201 anyway; the replay sends it, once', async () => {
+  it('the acknowledgement could not be recorded (throttled) → 201 anyway; the replay sends it, once', async () => {
     let ackClaims = 0;
     ddb.on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string }) => {
-      if (String(input.Item.PK).startsWith('IDEMPOTENCY#ack:') && ackClaims++ === 0) throw throttled();
+      if (input.Item.SK === 'OUTBOX#ack' && ackClaims++ === 0) throw throttled();
       const k = keyOf(input.Item);
       if (input.ConditionExpression?.includes('attribute_not_exists(PK)') && table.has(k))
         throw conditionFailed();

@@ -94,8 +94,14 @@ function sentEmail() {
 }
 
 /** The one security finding written: only `security.dpa` is set, never the whole `security` map. */
+/** Updates of the request item (the outbox's own items, SK OUTBOX#…, aside). */
+const requestUpdates = () =>
+  ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.SK === 'REQUEST');
+const outboxUpdates = () =>
+  ddb.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.Key?.SK).startsWith('OUTBOX#'));
+
 function securityWritten(): Record<string, unknown> {
-  const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+  const input = requestUpdates()[0]?.args[0].input;
   if (!input) throw new Error('no UpdateCommand');
   expect(input.UpdateExpression).toBe('SET #security.#key = :value, updatedAt = :now');
   return { [String(input.ExpressionAttributeNames?.['#key'])]: input.ExpressionAttributeValues?.[':value'] };
@@ -177,7 +183,7 @@ describe('SOP 4: student data is required, so the DPA is sent to the vendor', ()
 
     await sendDpa(input(), deps());
 
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(requestUpdates()).toHaveLength(1);
     expect(securityWritten()).toEqual({
       dpa: {
         decision: 'signed',
@@ -185,6 +191,7 @@ describe('SOP 4: student data is required, so the DPA is sent to the vendor', ()
         decidedAt: '2025-12-01T00:00:00.000Z',
         sentTo: VENDOR,
         sentAt: NOW.toISOString(),
+        messageId: 'msg-1',
       },
     });
   });
@@ -286,8 +293,12 @@ describe('bad input and failures', () => {
       .rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
 
     await expect(sendDpa(input(), deps())).rejects.toBeInstanceOf(TransientError);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(requestUpdates()).toHaveLength(0);
     expect(puts('audit')).toHaveLength(0);
+    // Nothing went out: the outbox entry is released, so the step's retry records and sends it again.
+    expect(outboxUpdates().map((c) => c.args[0].input.UpdateExpression)).toEqual([
+      'SET released = :released REMOVE GSI2PK, GSI2SK',
+    ]);
   });
 
   it('lets a rejected message fail (not retried) and records nothing', async () => {
@@ -296,7 +307,7 @@ describe('bad input and failures', () => {
       .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
 
     await expect(sendDpa(input(), deps())).rejects.toMatchObject({ name: 'MessageRejected' });
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(requestUpdates()).toHaveLength(0);
   });
 
   it('turns DynamoDB throttling while recording into TransientError', async () => {

@@ -1,0 +1,79 @@
+/**
+ * The outbox sweep (docs/design.md "Outbox"), run with the other recovery sweeps (recover-requests:
+ * every 15 minutes on AWS, at start and every few minutes locally): every email recorded in the outbox
+ * more than the cut-off ago and never marked sent belongs to a sender that died (a kill, a Lambda
+ * timeout) before SES accepted it or before the mark. The sweep claims it (so two sweeps never both
+ * send it), sends it and marks it sent with SES's message id. Sent again after a death between SES
+ * and the mark, it is the one duplicate the outbox allows; it is never lost.
+ *
+ * An email that cannot be sent now (SES refuses it, or the store fails) is logged at error level and
+ * left for the next sweep (its claim goes stale); the others go on.
+ */
+import { asError, errorName } from '../core/errors.ts';
+import { logger } from '../core/logger.ts';
+import { DEFAULT_OUTBOX_MIN_AGE_SECONDS, type SendOnceDeps, sendRecorded } from '../core/mail/send-once.ts';
+import type { OutboxStore } from '../core/store/outbox.ts';
+
+/** Emails per sweep, the oldest first; the rest wait for the next sweep. */
+export const DEFAULT_OUTBOX_SWEEP_LIMIT = 100;
+
+export interface OutboxRecoveryDeps extends Omit<SendOnceDeps, 'outbox'> {
+  store: SendOnceDeps['outbox'] & Pick<OutboxStore, 'listUnsentEffects' | 'getEffect'>;
+}
+
+/** `requestId/effectKey` of the emails by what the sweep did with them. */
+export interface OutboxRecoveryResult {
+  sent: string[];
+  failed: string[];
+}
+
+export async function sendUnsentEffects(
+  deps: OutboxRecoveryDeps,
+  {
+    minAgeSeconds = DEFAULT_OUTBOX_MIN_AGE_SECONDS,
+    limit = DEFAULT_OUTBOX_SWEEP_LIMIT,
+  }: { minAgeSeconds?: number; limit?: number } = {},
+): Promise<OutboxRecoveryResult> {
+  const staleBefore = new Date(deps.now().getTime() - minAgeSeconds * 1000).toISOString();
+  const listed = await deps.store.listUnsentEffects(staleBefore, limit);
+  const result: OutboxRecoveryResult = { sent: [], failed: [] };
+  for (const { requestId, effectKey } of listed) {
+    const id = `${requestId}/${effectKey}`;
+    try {
+      // Read again (the index is eventually consistent), then claim: another sweep may be at it.
+      const entry = await deps.store.getEffect(requestId, effectKey);
+      if (!entry?.email || entry.sentAt) continue;
+      if (!(await deps.store.claimStaleEffect(requestId, effectKey, staleBefore))) continue;
+      const { messageId } = await sendRecorded(
+        { outbox: deps.store, mailer: deps.mailer },
+        {
+          ...entry,
+          email: entry.email,
+        },
+      );
+      result.sent.push(id);
+      logger.warn('Email recorded by a sender that died was sent by the outbox sweep', {
+        requestId,
+        effectKey,
+        recordedAt: entry.recordedAt,
+        messageId,
+      });
+    } catch (error) {
+      result.failed.push(id);
+      logger.error('Could not send an email recorded in the outbox; the next sweep tries again', {
+        requestId,
+        effectKey,
+        errorName: errorName(error),
+        errorMessage: asError(error).message,
+      });
+    }
+  }
+  if (listed.length > 0) {
+    logger.info('Outbox swept', {
+      sent: result.sent.length,
+      failed: result.failed.length,
+      more: listed.length === limit,
+    });
+  }
+  return result;
+}
