@@ -21,6 +21,8 @@
  *   decided tasks by month   GSI1PK=DECIDED#<yyyy-mm> GSI1SK=<decidedAt>#<taskId>  (task items)
  *   evidence of a request    PK=REQUEST#id          SK=EVIDENCE#<documentId> (and EVIDENCE-FAILED#…)
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
+ *   SSL Labs slots       PK=SSLLABS#slots         SK=POOL   (assessments in flight across executions:
+ *                                                   shared/vetting/ssl/slots.ts)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  */
@@ -43,6 +45,7 @@ export const PARTITIONS = {
   person: 'PERSON#',
   report: 'REPORT#',
   upload: 'UPLOAD#',
+  sslSlots: 'SSLLABS#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -87,3 +90,5 @@ export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
   SK: `SNAPSHOT#${reviewedAt}`,
 });
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
+/** The one pool of SSL Labs assessment slots (all executions, all hosts share it). */
+export const sslSlotPoolKey = () => ({ PK: `${PARTITIONS.sslSlots}slots`, SK: 'POOL' });
