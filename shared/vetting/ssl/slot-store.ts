@@ -47,7 +47,9 @@ export class SslSlotStore {
       }
       // Leases that passed belong to executions that stopped calling: free them first.
       const now = this.table.now().getTime();
-      const expired = Object.entries(pool.holders).filter(([h, until]) => until < now && !holders.includes(h));
+      const expired = Object.entries(pool.holders).filter(
+        ([h, until]) => until < now && !holders.includes(h),
+      );
       if (expired.length > 0) {
         for (const [holder, until] of expired) await this.freeExpired(holder, until);
         pool = await this.readSslSlotPool();
@@ -55,7 +57,8 @@ export class SslSlotStore {
       }
       // A scan of more hosts than the maximum waits for an empty pool (it then runs alone).
       const room = Math.max(0, pool.max - wanted.length);
-      if (!options.force && pool.inFlight > room) return { granted: false, inFlight: pool.inFlight, max: pool.max };
+      if (!options.force && pool.inFlight > room)
+        return { granted: false, inFlight: pool.inFlight, max: pool.max };
       const names: Record<string, string> = { '#holders': 'holders' };
       const values: Record<string, unknown> = { ':n': wanted.length, ':until': leaseUntil };
       const sets: string[] = [];
@@ -134,8 +137,7 @@ export class SslSlotStore {
       await this.table.update(what, {
         Key: sslSlotPoolKey(),
         UpdateExpression: 'REMOVE #holders.#h SET inFlight = inFlight - :one',
-        ConditionExpression:
-          lease === undefined ? 'attribute_exists(#holders.#h)' : '#holders.#h = :lease',
+        ConditionExpression: lease === undefined ? 'attribute_exists(#holders.#h)' : '#holders.#h = :lease',
         ExpressionAttributeNames: { '#holders': 'holders', '#h': holder },
         ExpressionAttributeValues: { ':one': 1, ...(lease === undefined ? {} : { ':lease': lease }) },
       });
@@ -148,10 +150,7 @@ export class SslSlotStore {
 
 /** The limiter over the table's slot pool. */
 export function sslSlotsIn(
-  store: Pick<
-    SslSlotStore,
-    'acquireSslSlots' | 'renewSslSlots' | 'releaseSslSlots' | 'learnSslSlotMax'
-  >,
+  store: Pick<SslSlotStore, 'acquireSslSlots' | 'renewSslSlots' | 'releaseSslSlots' | 'learnSslSlotMax'>,
 ): SslSlots {
   return {
     acquire: (holders, leaseUntil, options) => store.acquireSslSlots(holders, leaseUntil, options),
