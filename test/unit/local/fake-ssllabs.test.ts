@@ -7,6 +7,7 @@ import { type FakeSslLabs, type FakeSslLabsOptions, startFakeSslLabs } from '#lo
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import { gradeAssessment } from '#shared/vetting/ssl/grading.ts';
+import { unlimitedSslSlots } from '#shared/vetting/ssl/slots.ts';
 import {
   type AnalyzeResult,
   SslLabsClient,
@@ -261,6 +262,7 @@ describe('SOP 5 end to end against the fake: check-ssl start → poll → verdic
       store: new WorkflowStore({ tableName: 'requests', client: dynamoDb }),
       now: () => new Date(START_TIME),
       maxWaitSeconds: 3600,
+      slots: unlimitedSslSlots,
     };
 
     let out: CheckSslOutput = await checkSsl({ requestId: 'SR-1', url: 'https://learn.example.com/' }, deps);

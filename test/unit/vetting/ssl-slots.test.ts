@@ -47,7 +47,9 @@ describe('the SSL Labs slot pool', () => {
     await emptyPool(5);
 
     const grants = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => slots.acquire([slotHolder(`SR-${i}`, 'app.example.com')], lease(600))),
+      Array.from({ length: 30 }, (_, i) =>
+        slots.acquire([slotHolder(`SR-${i}`, 'app.example.com')], lease(600)),
+      ),
     );
 
     expect(grants.filter((g) => g.granted)).toHaveLength(5);
