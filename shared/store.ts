@@ -5,6 +5,7 @@
  */
 
 import { IdempotencyStore } from './core/store/idempotency.ts';
+import { SendRateStore } from './core/store/send-rate.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
 import { SnapshotStore } from './evidence/policy-snapshots.ts';
@@ -33,7 +34,8 @@ export interface WorkflowStore
     Methods<EvidenceStore>,
     Methods<UploadLinkStore>,
     Methods<SnapshotStore>,
-    Methods<SslSlotStore> {}
+    Methods<SslSlotStore>,
+    Methods<SendRateStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -53,6 +55,7 @@ export class WorkflowStore {
       new UploadLinkStore(table),
       new SnapshotStore(table),
       new SslSlotStore(table),
+      new SendRateStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -23,6 +23,7 @@
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
  *   SSL Labs slots       PK=SSLLABS#slots         SK=POOL   (assessments in flight across executions:
  *                                                   shared/vetting/ssl/slots.ts)
+ *   SES sends per second PK=SESRATE#<epoch second> SK=RATE (the account's send rate: core/mail/send-rate.ts)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  */
@@ -46,6 +47,7 @@ export const PARTITIONS = {
   report: 'REPORT#',
   upload: 'UPLOAD#',
   sslSlots: 'SSLLABS#',
+  sesRate: 'SESRATE#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -92,3 +94,5 @@ export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
 /** The one pool of SSL Labs assessment slots (all executions, all hosts share it). */
 export const sslSlotPoolKey = () => ({ PK: `${PARTITIONS.sslSlots}slots`, SK: 'POOL' });
+/** The SES sends counted in one second (epoch seconds). */
+export const sesRateKey = (second: number) => ({ PK: `${PARTITIONS.sesRate}${second}`, SK: 'RATE' });

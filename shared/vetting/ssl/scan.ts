@@ -15,6 +15,8 @@
  * Each call renews the slots' leases up to the next call; a host's slot is given back with its verdict.
  */
 
+import { errorName, TransientError } from '../../core/errors.ts';
+import { logger } from '../../core/logger.ts';
 import type { RequestStore } from '../../requests/index.ts';
 import type {
   CheckSslOutput,
@@ -23,10 +25,10 @@ import type {
   SslHostProgress,
   SslHostState,
 } from '../../workflow/index.ts';
-import { logger } from '../../core/logger.ts';
 import { gradeAssessment, type SslVerdict, toEndpointGrades, worstGrade } from './grading.ts';
 import {
   MAX_SLOT_WAITS,
+  type SlotGrant,
   type SslSlots,
   slotHolder,
   slotLeaseUntil,
@@ -238,7 +240,10 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
   await settleSlots(input, output, now, deps);
   const announced = output.capacity?.maxAssessments;
   if (slotMax !== undefined && announced !== undefined && announced !== slotMax) {
-    await deps.slots.learnMax(announced);
+    // Learnt again by the next scan if this write fails.
+    await deps.slots.learnMax(announced).catch((error: unknown) => {
+      if (!(error instanceof TransientError)) throw error;
+    });
   }
   return output.result;
 }
@@ -259,10 +264,16 @@ async function takeSlots(
   const waiting = input.hosts.filter((h) => !h.finished);
   const waits = slotWait?.waits ?? 0;
   const force = waits >= MAX_SLOT_WAITS;
-  const grant = await deps.slots.acquire(holdersOf(input.requestId, waiting), slotLeaseUntil(now, 0), {
-    force,
-  });
-  if (grant.granted) {
+  let grant: SlotGrant | undefined;
+  try {
+    grant = await deps.slots.acquire(holdersOf(input.requestId, waiting), slotLeaseUntil(now, 0), { force });
+  } catch (error) {
+    // The pool could not be read or written just now (throttled, timed out): that is one more wait,
+    // not a failed renewal.
+    if (!(error instanceof TransientError)) throw error;
+    logger.warn('SSL Labs slots unavailable; waiting', { errorName: errorName(error), waits });
+  }
+  if (grant?.granted) {
     if (force) {
       logger.warn('SSL Labs slots taken over the limit after the longest wait', {
         waits,
@@ -274,8 +285,9 @@ async function takeSlots(
   }
   const waitSeconds = slotWaitSeconds(waits, deps.random);
   const names = waiting.map((h) => h.host).join(', ');
+  const busy = grant ? `${grant.inFlight} of its ${grant.max} assessments are in flight` : 'no slot yet';
   const reason = clip(
-    `Waiting for SSL Labs: ${grant.inFlight} of its ${grant.max} assessments are in flight; the test of ${names} starts in about ${describeDuration(waitSeconds)}`,
+    `Waiting for SSL Labs: ${busy}; the test of ${names} starts in about ${describeDuration(waitSeconds)}`,
     MAX_SCAN_REASON,
   );
   // Said once on the request: every later wait would be one more write per wait and execution.
@@ -305,9 +317,19 @@ async function settleSlots(
   const { result } = output;
   const done = result.finished ? result.hosts : result.hosts.filter((h) => h.finished);
   const running = result.finished ? [] : result.hosts.filter((h) => !h.finished);
-  if (done.length > 0) await deps.slots.release(holdersOf(input.requestId, done));
-  if (running.length > 0) {
-    await deps.slots.renew(holdersOf(input.requestId, running), slotLeaseUntil(now, result.nextPollSeconds));
+  try {
+    if (done.length > 0) await deps.slots.release(holdersOf(input.requestId, done));
+    if (running.length > 0) {
+      await deps.slots.renew(
+        holdersOf(input.requestId, running),
+        slotLeaseUntil(now, result.nextPollSeconds),
+      );
+    }
+  } catch (error) {
+    // The scan's own step succeeded and is recorded: a slot not given back frees itself when its lease
+    // passes, and a lease not renewed only leaves the assessment uncounted.
+    if (!(error instanceof TransientError)) throw error;
+    logger.warn('SSL Labs slots not settled; their leases will', { errorName: errorName(error) });
   }
 }
 

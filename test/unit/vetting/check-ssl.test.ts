@@ -718,6 +718,24 @@ describe('Issue 22: one limit on SSL Labs across executions (the slot pool)', ()
     expect(d.analyze).toHaveBeenCalledTimes(1);
   });
 
+  it('a pool that cannot be read just now (throttled) is one more wait, not a failed step', async () => {
+    const pool = recordingSlots(1);
+    const d = {
+      ...deps(async () => hostResult('dns-resolving')),
+      slots: {
+        ...pool.slots,
+        acquire: async () => {
+          throw new TransientError('Read SSL Labs slots failed temporarily: TimeoutError');
+        },
+      },
+    };
+
+    const out = await checkSsl({ requestId: REQUEST_ID, websites: ['learn.example.com'] }, d);
+
+    expect(d.analyze).not.toHaveBeenCalled();
+    expect(out).toMatchObject({ finished: false, slotWait: { waits: 1, waitSeconds: 20 } });
+  });
+
   it('a verdict gives the slot back', async () => {
     const pool = recordingSlots(1);
     pool.held.set(holder, 0);
