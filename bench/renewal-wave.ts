@@ -24,7 +24,7 @@ import type { RequestRecord } from '../shared/workflow/records.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const RENEWAL_MACHINE = 'annual-renewal';
-/** The fake SSL Labs' limit, as SSL Labs announces its own. */
+/** The fake SSL Labs' limit (its default, local/fake-ssllabs.ts), as SSL Labs announces its own. */
 export const WAVE_MAX_ASSESSMENTS = 25;
 /** Local-clock milliseconds per real millisecond while the wave runs. */
 const WAVE_CLOCK_SPEED = Number(process.env.BENCH_WAVE_CLOCK_SPEED ?? 10);
@@ -146,7 +146,6 @@ export async function measureRenewalWave(
   const runtime = await startLocalRuntime({
     port: 0,
     dataDir,
-    fakeSslMaxAssessments: WAVE_MAX_ASSESSMENTS,
     // Recovery sweeps have nothing to do here; keep them out of the measurement.
     scheduledIntervalMs: 60 * 60_000,
   });

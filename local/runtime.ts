@@ -66,8 +66,6 @@ export interface LocalRuntimeOptions {
   fakeSslGrades?: Record<string, FakeGrade | FakeGrade[]>;
   /** Polls before the fake SSL Labs answers READY (its default is 2). */
   fakeSslPollsUntilReady?: number;
-  /** Assessments the fake SSL Labs allows in flight (its default is 25); it answers 429 beyond. */
-  fakeSslMaxAssessments?: number;
   /** Extra or replacement handler environment variables. */
   env?: Record<string, string>;
   /** Wait state durations in ms by state name, e.g. `{ WaitForSslScan: 0 }` (tests). */
@@ -446,7 +444,6 @@ async function startSslLabs(
     ...(options.fakeSslPollsUntilReady !== undefined
       ? { pollsUntilReady: options.fakeSslPollsUntilReady }
       : {}),
-    ...(options.fakeSslMaxAssessments !== undefined ? { maxAssessments: options.fakeSslMaxAssessments } : {}),
   });
   return { url: fake.url, port: Number(new URL(fake.url).port), fake, close: () => fake.close() };
 }

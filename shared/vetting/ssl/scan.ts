@@ -15,8 +15,6 @@
  * Each call renews the slots' leases up to the next call; a host's slot is given back with its verdict.
  */
 
-import { errorName, TransientError } from '../../core/errors.ts';
-import { logger } from '../../core/logger.ts';
 import type { RequestStore } from '../../requests/index.ts';
 import type {
   CheckSslOutput,
@@ -26,14 +24,8 @@ import type {
   SslHostState,
 } from '../../workflow/index.ts';
 import { gradeAssessment, type SslVerdict, toEndpointGrades, worstGrade } from './grading.ts';
-import {
-  MAX_SLOT_WAITS,
-  type SlotGrant,
-  type SslSlots,
-  slotHolder,
-  slotLeaseUntil,
-  slotWaitSeconds,
-} from './slots.ts';
+import { describeDuration, learnSlotMax, settleScanSlots, takeScanSlots } from './scan-slots.ts';
+import type { SslSlots } from './slots.ts';
 import type { AnalyzeResult, SslLabsCapacity, SslLabsClient } from './ssllabs-client.ts';
 
 export const SSL_SOP_STEP = 5;
@@ -135,13 +127,7 @@ export function nextPollDelay(result: AnalyzeResult, polls: number): number {
   return Math.min(POLL_WAIT.max, Math.round(POLL_WAIT.second * POLL_WAIT.growth ** (polls - 2)));
 }
 
-export function describeDuration(seconds: number): string {
-  if (seconds % 60 === 0) {
-    const minutes = seconds / 60;
-    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  }
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
+export { describeDuration };
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
@@ -232,105 +218,27 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
   const now = deps.now();
   let slotMax: number | undefined;
   if (!input.startedAt) {
-    const taken = await takeSlots(input, request.slotWait ?? undefined, now, deps);
-    if ('queued' in taken) return taken.queued;
+    const taken = await takeScanSlots(input, request.slotWait ?? undefined, now, deps);
+    if ('queued' in taken) {
+      const { waitSeconds } = taken.queued;
+      return {
+        finished: false,
+        passed: false,
+        endpoints: [],
+        reason: clip(taken.queued.reason, MAX_SCAN_REASON),
+        nextPollSeconds: waitSeconds,
+        startedAt: now.toISOString(),
+        polls: 0,
+        hosts: input.hosts.map(({ endpoints: _endpoints, nextPollSeconds: _next, ...h }) => h),
+        slotWait: taken.queued.slotWait,
+      };
+    }
     slotMax = taken.max;
   }
   const output = await scanStep(input, now, deps);
-  await settleSlots(input, output, now, deps);
-  const announced = output.capacity?.maxAssessments;
-  if (slotMax !== undefined && announced !== undefined && announced !== slotMax) {
-    // Learnt again by the next scan if this write fails.
-    await deps.slots.learnMax(announced).catch((error: unknown) => {
-      if (!(error instanceof TransientError)) throw error;
-    });
-  }
+  await settleScanSlots(input.requestId, output.result, now, deps.slots);
+  await learnSlotMax(slotMax, output.capacity, deps.slots);
   return output.result;
-}
-
-const holdersOf = (requestId: string, hosts: readonly SslHostProgress[]) =>
-  hosts.map((h) => slotHolder(requestId, h.host));
-
-/**
- * The slots of every host still to test, or the answer to wait for them. After MAX_SLOT_WAITS waits
- * the scan takes them over the limit (and says so in the log): a renewal is never held back for good.
- */
-async function takeSlots(
-  input: ScanState,
-  slotWait: { waits: number; queuedAt: Date } | undefined,
-  now: Date,
-  deps: SslScanDeps,
-): Promise<{ max: number } | { queued: CheckSslOutput }> {
-  const waiting = input.hosts.filter((h) => !h.finished);
-  const waits = slotWait?.waits ?? 0;
-  const force = waits >= MAX_SLOT_WAITS;
-  let grant: SlotGrant | undefined;
-  try {
-    grant = await deps.slots.acquire(holdersOf(input.requestId, waiting), slotLeaseUntil(now, 0), { force });
-  } catch (error) {
-    // The pool could not be read or written just now (throttled, timed out): that is one more wait,
-    // not a failed renewal.
-    if (!(error instanceof TransientError)) throw error;
-    logger.warn('SSL Labs slots unavailable; waiting', { errorName: errorName(error), waits });
-  }
-  if (grant?.granted) {
-    if (force) {
-      logger.warn('SSL Labs slots taken over the limit after the longest wait', {
-        waits,
-        inFlight: grant.inFlight,
-        max: grant.max,
-      });
-    }
-    return { max: grant.max };
-  }
-  const waitSeconds = slotWaitSeconds(waits, deps.random);
-  const names = waiting.map((h) => h.host).join(', ');
-  const busy = grant ? `${grant.inFlight} of its ${grant.max} assessments are in flight` : 'no slot yet';
-  const reason = clip(
-    `Waiting for SSL Labs: ${busy}; the test of ${names} starts in about ${describeDuration(waitSeconds)}`,
-    MAX_SCAN_REASON,
-  );
-  // Said once on the request: every later wait would be one more write per wait and execution.
-  if (waits === 0) await deps.store.updateRequest(input.requestId, { currentActivity: reason });
-  return {
-    queued: {
-      finished: false,
-      passed: false,
-      endpoints: [],
-      reason,
-      nextPollSeconds: waitSeconds,
-      startedAt: now.toISOString(),
-      polls: 0,
-      hosts: input.hosts.map(({ endpoints: _endpoints, nextPollSeconds: _next, ...h }) => h),
-      slotWait: { waits: waits + 1, queuedAt: (slotWait?.queuedAt ?? now).toISOString(), waitSeconds },
-    },
-  };
-}
-
-/** Gives back the slots of hosts with a verdict; the others' leases last until the next call. */
-async function settleSlots(
-  input: ScanState,
-  output: { result: CheckSslOutput },
-  now: Date,
-  deps: SslScanDeps,
-): Promise<void> {
-  const { result } = output;
-  const done = result.finished ? result.hosts : result.hosts.filter((h) => h.finished);
-  const running = result.finished ? [] : result.hosts.filter((h) => !h.finished);
-  try {
-    if (done.length > 0) await deps.slots.release(holdersOf(input.requestId, done));
-    if (running.length > 0) {
-      await deps.slots.renew(
-        holdersOf(input.requestId, running),
-        slotLeaseUntil(now, result.nextPollSeconds),
-      );
-    }
-  } catch (error) {
-    // The scan's own step succeeded and is recorded: a slot not given back frees itself when its lease
-    // passes, and a lease not renewed only leaves the assessment uncounted.
-    if (!(error instanceof TransientError)) throw error;
-    logger.warn('SSL Labs slots not settled; their leases will', { errorName: errorName(error) });
-  }
 }
 
 /** One start-or-poll call for every host without a verdict, the verdict once all have one. */
