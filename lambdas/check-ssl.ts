@@ -2,6 +2,8 @@
  * SOP 5 (and SOP 17's annual re-test): start or poll the Qualys SSL Labs server test of the
  * resource's website. The state machine calls it first without `startedAt` (start), then, while
  * `finished` is false, Waits `nextPollSeconds` and calls again with `{ requestId, url, startedAt, polls }`.
+ * While SSL Labs has no free slot (issue 22) it answers `slotWait`: the state machine Waits its
+ * `waitSeconds` and starts again with `{ requestId, websites, slotWait }`.
  *
  * Env: TABLE_NAME, SSLLABS_EMAIL (registered organisation email), SSLLABS_API_BASE (optional,
  * default https://api.ssllabs.com/api/v4), SSL_MAX_WAIT_SECONDS (optional, default 3600).
@@ -14,6 +16,7 @@ import { workflowStep } from '#shared/core/lambda.ts';
 import { logger } from '#shared/core/logger.ts';
 import { now, store } from '#shared/deps.ts';
 import { runSslScanStep, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
+import { sslSlotsIn } from '#shared/vetting/ssl/slot-store.ts';
 import { DEFAULT_SSLLABS_API_BASE, SslLabsClient } from '#shared/vetting/ssl/ssllabs-client.ts';
 import type { CheckSslOutput } from '#shared/workflow/payloads.ts';
 import { type CheckSslRequest, checkSslInputSchema } from '#shared/workflow/ssl-scan-input.ts';
@@ -48,6 +51,7 @@ async function checkSslStep(input: CheckSslRequest, deps: SslScanDeps): Promise<
     grade: output.grade,
     polls: output.polls,
     nextPollSeconds: output.nextPollSeconds,
+    ...(output.slotWait ? { slotWaits: output.slotWait.waits } : {}),
   });
   return output;
 }
@@ -59,6 +63,8 @@ const step = workflowStep(checkSslInputSchema, checkSslStep, (): SslScanDeps => 
     store: store(),
     now,
     maxWaitSeconds: config.maxWaitSeconds,
+    // One limit on SSL Labs across every execution (issue 22): the slot pool in the table.
+    slots: sslSlotsIn(store()),
   };
 });
 

@@ -14,6 +14,9 @@
  *   'UNREACHABLE'  an endpoint without a grade, "Unable to connect to the server"
  *   'NEVER'        the assessment stays IN_PROGRESS
  *   'BUSY'         every call for the host answers 529 (overloaded)
+ * Like the real API it allows `maxAssessments` assessments in flight (default 25): every answer says
+ * so in `X-Max-Assessments` and `X-Current-Assessments`, and a new assessment beyond it gets 429.
+ * `stats()` tells the most it ever had in flight and how many 429s it sent (the renewal-wave bench).
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -35,6 +38,21 @@ export interface FakeSslLabsOptions {
   registeredEmails?: string[];
   /** Clock for startTime/testTime (ms since 1970). */
   now?: () => number;
+  /** Assessments in flight at once (default 25); a new one beyond gets 429. */
+  maxAssessments?: number;
+  /** An assessment nobody polls to its end stops counting as in flight after this long (default 30 min). */
+  abandonAfterMs?: number;
+}
+
+export interface FakeSslLabsStats {
+  /** Assessments in flight now. */
+  inFlight: number;
+  /** The most assessments ever in flight at once. */
+  maxInFlight: number;
+  /** New assessments refused with 429 (over the maximum). */
+  rejected429: number;
+  /** Assessments started. */
+  started: number;
 }
 
 export interface FakeSslLabsCall {
@@ -53,6 +71,7 @@ export interface FakeSslLabs {
   setGrade(host: string, grade: FakeGrade | FakeGrade[]): void;
   /** Every analyze call received, in order (for tests). */
   calls: FakeSslLabsCall[];
+  stats(): FakeSslLabsStats;
 }
 
 interface Assessment {
@@ -85,6 +104,7 @@ export async function startFakeSslLabs(options: FakeSslLabsOptions = {}): Promis
   return {
     url: `http://${hostPart}:${address.port}/api/v4`,
     calls: api.calls,
+    stats: () => api.stats(),
     setGrade(host, grade) {
       api.grades.set(host.toLowerCase(), toList(grade));
     },
@@ -106,6 +126,11 @@ class FakeApi {
   private readonly etaSeconds: number;
   private readonly registered: string[] | undefined;
   private readonly now: () => number;
+  private readonly maxAssessments: number;
+  private readonly abandonAfterMs: number;
+  private maxInFlight = 0;
+  private rejected429 = 0;
+  private started = 0;
 
   constructor(options: FakeSslLabsOptions) {
     for (const [host, g] of Object.entries(options.grades ?? {}))
@@ -115,6 +140,32 @@ class FakeApi {
     this.etaSeconds = options.etaSeconds ?? 10;
     this.registered = options.registeredEmails?.map((e) => e.toLowerCase());
     this.now = options.now ?? Date.now;
+    this.maxAssessments = options.maxAssessments ?? 25;
+    this.abandonAfterMs = options.abandonAfterMs ?? 30 * 60_000;
+  }
+
+  /** Assessments started, not finished, and not abandoned. */
+  inFlight(): number {
+    const since = this.now() - this.abandonAfterMs;
+    let n = 0;
+    for (const a of this.assessments.values()) if (a.testTime === undefined && a.startTime >= since) n++;
+    return n;
+  }
+
+  stats(): FakeSslLabsStats {
+    return {
+      inFlight: this.inFlight(),
+      maxInFlight: this.maxInFlight,
+      rejected429: this.rejected429,
+      started: this.started,
+    };
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, call?: FakeSslLabsCall): void {
+    send(res, status, body, call, {
+      'x-max-assessments': String(this.maxAssessments),
+      'x-current-assessments': String(this.inFlight()),
+    });
   }
 
   private gradesFor(host: string): FakeGrade[] {
@@ -132,25 +183,30 @@ class FakeApi {
       ...(email ? { email } : {}),
       status: 0,
     };
-    if (req.method !== 'GET') return send(res, 405, { errors: [{ message: 'Use GET' }] });
+    if (req.method !== 'GET') return this.send(res, 405, { errors: [{ message: 'Use GET' }] });
     if (path.endsWith('/info')) {
-      return send(res, 200, {
+      return this.send(res, 200, {
         engineVersion: ENGINE_VERSION,
         criteriaVersion: CRITERIA_VERSION,
-        maxAssessments: 25,
-        currentAssessments: [...this.assessments.values()].filter((a) => a.testTime === undefined).length,
+        maxAssessments: this.maxAssessments,
+        currentAssessments: this.inFlight(),
         newAssessmentCoolOff: 1000,
         messages: ['This is a local fake of the SSL Labs API v4: no server is really tested.'],
       });
     }
     if (!path.endsWith('/analyze'))
-      return send(res, 404, { errors: [{ message: `Unknown API call ${path}` }] });
+      return this.send(res, 404, { errors: [{ message: `Unknown API call ${path}` }] });
     this.calls.push(call);
     if (!email) {
-      return send(res, 400, { errors: [{ field: 'email', message: 'The email header is mandatory' }] }, call);
+      return this.send(
+        res,
+        400,
+        { errors: [{ field: 'email', message: 'The email header is mandatory' }] },
+        call,
+      );
     }
     if (this.registered && !this.registered.includes(email.toLowerCase())) {
-      return send(
+      return this.send(
         res,
         441,
         { errors: [{ field: 'email', message: 'Unauthorized: the email is not registered' }] },
@@ -163,28 +219,45 @@ class FakeApi {
   private analyze(query: URLSearchParams, res: ServerResponse, call: FakeSslLabsCall): void {
     const host = query.get('host')?.trim().toLowerCase();
     if (!host) {
-      send(res, 400, { errors: [{ field: 'host', message: 'qp.mandatory' }] }, call);
+      this.send(res, 400, { errors: [{ field: 'host', message: 'qp.mandatory' }] }, call);
       return;
     }
     const startNew = query.get('startNew') === 'on';
     if (startNew && query.get('fromCache') === 'on') {
-      send(res, 400, { errors: [{ field: 'fromCache', message: 'qp.startNew_and_fromCache' }] }, call);
+      this.send(res, 400, { errors: [{ field: 'fromCache', message: 'qp.startNew_and_fromCache' }] }, call);
       return;
     }
     if (this.gradesFor(host).includes('BUSY')) {
-      send(res, 529, { errors: [{ message: 'Running at full capacity. Please try again later.' }] }, call);
+      this.send(
+        res,
+        529,
+        { errors: [{ message: 'Running at full capacity. Please try again later.' }] },
+        call,
+      );
       return;
     }
     let a = this.assessments.get(host);
     const inProgress = a !== undefined && a.testTime === undefined;
     if (!a || (startNew && !inProgress)) {
       // A new assessment; an assessment in progress is returned as is, even with startNew=on.
+      if (this.inFlight() >= this.maxAssessments) {
+        this.rejected429 += 1;
+        this.send(
+          res,
+          429,
+          { errors: [{ message: `Concurrent assessment limit reached (${this.maxAssessments})` }] },
+          call,
+        );
+        return;
+      }
       a = { startTime: this.now(), polls: 0, grades: [...this.gradesFor(host)] };
       this.assessments.set(host, a);
+      this.started += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight());
     } else if (!startNew && inProgress) {
       a.polls += 1;
     }
-    send(res, 200, this.hostBody(host, a), call);
+    this.send(res, 200, this.hostBody(host, a), call);
   }
 
   private hostBody(host: string, a: Assessment): Record<string, unknown> {
@@ -279,13 +352,19 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return v?.trim() ? v.trim() : undefined;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, call?: FakeSslLabsCall): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  call?: FakeSslLabsCall,
+  headers: Record<string, string> = {},
+): void {
   if (call) call.status = status;
   const json = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(json),
-    ...(status === 200 ? { 'x-max-assessments': '25', 'x-current-assessments': '1' } : {}),
+    ...headers,
   });
   res.end(json);
 }

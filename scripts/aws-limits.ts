@@ -10,7 +10,8 @@
  * Worst legal path: every human step is decided a moment before its deadline (cdk.json
  * humanStepDeadlineDays; cdk/config.ts refuses deadlines whose worst path would pass the target), every automated task
  * fails as often as its Retry allows before it succeeds, every SSL Labs scan runs to the wait cap
- * with the most polls it can make (shared/vetting/ssl/scan.ts maxScanCalls), and every loop runs as often as
+ * with the most polls it can make (shared/vetting/ssl/scan.ts maxScanCalls) after the most waits for an SSL
+ * Labs slot (shared/vetting/ssl/slots.ts MAX_SLOT_WAITS, each at its longest), and every loop runs as often as
  * its guard allows (the replacement loop of SOP 11, the questions of SOP 4 and the re-routing of
  * SOP 3/7, each read from the ASL's own guard Choices: scripts/limits/asl.ts LOOP_COUNTERS).
  */
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     'annual-renewal': report.annualRenewal,
   })) {
     console.log(
-      `${name}: ${w.rounds} vetting round(s), ${w.sslCallsPerScan} SSL Labs calls per scan at most`,
+      `${name}: ${w.rounds} vetting round(s), ${w.sslCallsPerScan} SSL Labs calls and ${w.sslSlotWaitsPerScan} waits for a slot per scan at most`,
     );
     row(
       'duration',

@@ -8,6 +8,7 @@ import { AllowanceStore } from './core/store/allowances.ts';
 import { BounceStore } from './bounces/store.ts';
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { OutboxStore } from './core/store/outbox.ts';
+import { SendRateStore } from './core/store/send-rate.ts';
 import { type StoreOptions, Table } from './core/store/table.ts';
 import { EvidenceStore } from './evidence/evidence.ts';
 import { SnapshotStore } from './evidence/policy-snapshots.ts';
@@ -17,6 +18,7 @@ import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
 import { TaskStore } from './tasks/store.ts';
+import { SslSlotStore } from './vetting/ssl/slot-store.ts';
 
 /** The public methods of a store class (its table stays private). */
 type Methods<T> = Pick<T, keyof T>;
@@ -37,7 +39,9 @@ export interface WorkflowStore
     Methods<EvidenceStore>,
     Methods<UploadLinkStore>,
     Methods<SnapshotStore>,
-    Methods<BounceStore> {}
+    Methods<BounceStore>,
+    Methods<SslSlotStore>,
+    Methods<SendRateStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -59,6 +63,8 @@ export class WorkflowStore {
       new UploadLinkStore(table),
       new SnapshotStore(table),
       new BounceStore(table),
+      new SslSlotStore(table),
+      new SendRateStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -10,6 +10,7 @@ import { cdkContextOf } from '#shared/core/config.ts';
 import { fieldOf, isOneOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/vetting/ssl/scan.ts';
+import { MAX_SLOT_WAITS, slotWaitBounds } from '#shared/vetting/ssl/slots.ts';
 import { MAX_REMEDIATION_WINDOW_DAYS } from '#shared/vetting/ssl-notice.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import { DEFAULT_DEADLINE_DAYS, type DeadlineDays, resolveDeadlines } from '#shared/workflow/deadlines.ts';
@@ -139,11 +140,21 @@ function successors(state: State): string[] {
   ];
 }
 
-/** A polling loop: a Wait with SecondsPath, the Task after it, and the Choice that loops back. */
+/**
+ * The Wait of the loop that waits for an SSL Labs slot (issue 22): at most MAX_SLOT_WAITS rounds per
+ * scan, each at most the longest jittered wait (shared/vetting/ssl/slots.ts).
+ */
+export const SLOT_WAIT_PATH = '$.ssl.scan.slotWait.waitSeconds';
+
+/**
+ * A polling loop: a Wait with SecondsPath, the Task after it, and the Choice that loops back. `slot`:
+ * the wait for an SSL Labs slot; otherwise the scan's polls.
+ */
 interface PollLoop {
   wait: string;
   poll: string;
   choice: string;
+  slot: boolean;
 }
 
 export function findPollLoops(definition: Definition): PollLoop[] {
@@ -155,7 +166,7 @@ export function findPollLoops(definition: Definition): PollLoop[] {
     if (!choice || !successors(definition.States[choice] ?? { Type: 'x' }).includes(wait)) {
       throw new Error(`Wait state ${wait} with SecondsPath is not a poll loop this check understands`);
     }
-    loops.push({ wait, poll, choice });
+    loops.push({ wait, poll, choice, slot: state.SecondsPath === SLOT_WAIT_PATH });
   }
   return loops;
 }
@@ -225,6 +236,8 @@ export function retestCap(definition: Definition): number | undefined {
 export interface WorstCase extends Cost {
   /** Calls one SSL scan can make (first call plus polls). */
   sslCallsPerScan: number;
+  /** Waits for an SSL Labs slot one scan can make before it starts (issue 22). */
+  sslSlotWaitsPerScan: number;
   /** Vetting rounds (1 + replacements). */
   rounds: number;
   /** SSL re-tests counted (the remediation loop's guard). */
@@ -264,12 +277,15 @@ function stateGraph(definition: Definition, sslMaxWaitSeconds: number, calls: nu
       add(stateCost(stateNamed(definition, loop.wait)), stateCost(stateNamed(definition, loop.poll))),
       stateCost(stateNamed(definition, loop.choice)),
     );
-    // Polls after the first call, plus the whole wait cap (the waits never pass it).
-    const loopCost = add(times(iteration, calls - 1), {
-      seconds: sslMaxWaitSeconds,
-      events: 0,
-      transitions: 0,
-    });
+    // Polls after the first call, plus the whole wait cap (the waits never pass it); or every wait for
+    // a slot, at its longest (each Wait state's own time is priced as 0 by stateCost).
+    const loopCost = loop.slot
+      ? add(times(iteration, MAX_SLOT_WAITS), {
+          seconds: slotWaitBounds().maxSeconds,
+          events: 0,
+          transitions: 0,
+        })
+      : add(times(iteration, calls - 1), { seconds: sslMaxWaitSeconds, events: 0, transitions: 0 });
     graph.cost.set(loop.choice, add(graph.cost.get(loop.choice) ?? ZERO, loopCost));
     graph.next.set(
       loop.choice,
@@ -342,6 +358,7 @@ export function worstCase(definition: Definition, options: { sslMaxWaitSeconds: 
   return {
     ...path,
     sslCallsPerScan: calls,
+    sslSlotWaitsPerScan: findPollLoops(definition).some((l) => l.slot) ? MAX_SLOT_WAITS : 0,
     rounds: (caps['$.replacementCount'] ?? 0) + 1,
     retests: caps['$.sslRemediation.retests'] ?? 0,
   };

@@ -65,6 +65,11 @@ export interface CheckSslOutput {
   polls: number;
   /** Per host: progress while the scan runs, verdicts once it finished. */
   hosts: SslHostProgress[];
+  /**
+   * Only while the scan waits for SSL Labs slots (issue 22): the state machine Waits `waitSeconds`
+   * and tries again, handing `waits` and `queuedAt` back.
+   */
+  slotWait?: { waits: number; queuedAt: string; waitSeconds: number };
 }
 
 /** Re-tests Cybersecurity may ask for per execution; the ASL's guard denies at this count too. */

@@ -82,6 +82,24 @@ const checkSslFields = lenientObject({
     ),
   ),
   polls: z.optional(z.nullable(count)),
+  /**
+   * The scan waits for SSL Labs slots (issue 22): the waits so far and when the first try was, as the
+   * previous call returned them. Absent until a try finds no slot.
+   */
+  slotWait: z.optional(
+    z.nullable(
+      z.object({
+        waits: count,
+        queuedAt: z.pipe(
+          z.string({ error: NOT_A_TIME }),
+          z.pipe(
+            z.transform((t: string) => new Date(t)),
+            z.date({ error: NOT_A_TIME }),
+          ),
+        ),
+      }),
+    ),
+  ),
 });
 
 /**

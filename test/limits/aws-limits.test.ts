@@ -4,12 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MAX_SLOT_WAITS, SLOT_LEASE_MARGIN_SECONDS } from '#shared/vetting/ssl/slots.ts';
 import {
   AWS_LIMITS,
   computeLimits,
   type Definition,
   loadMachine,
   replacementCap,
+  SLOT_WAIT_PATH,
   stateCost,
   TARGETS,
   taskTimeoutsShorterThanTheirLambda,
@@ -128,6 +130,38 @@ describe('the check itself', () => {
 
     expect(() => worstCase(looping, { sslMaxWaitSeconds: 60 })).toThrow(/without a bound/);
   });
+
+  it.each(['softwareRequest', 'annualRenewal'] as const)(
+    '%s: every wait for an SSL Labs slot is counted (issue 22): MAX_SLOT_WAITS rounds per scan',
+    (machine) => {
+      const definition = loadMachine(machine);
+      const withoutSlots = structuredClone(definition);
+      for (const [name, state] of Object.entries(withoutSlots.States)) {
+        state.Choices = state.Choices?.filter((c) => c.Variable !== '$.ssl.scan.slotWait');
+        if (state.SecondsPath === SLOT_WAIT_PATH) delete withoutSlots.States[name];
+      }
+
+      const added =
+        worstCase(definition, { sslMaxWaitSeconds: 3600 }).events -
+        worstCase(withoutSlots, { sslMaxWaitSeconds: 3600 }).events;
+
+      // Each round: Wait (2 events), the Lambda task with its retries (17), the Choice (2); at least once.
+      expect(added).toBeGreaterThanOrEqual(MAX_SLOT_WAITS * 21);
+    },
+  );
+
+  it.each(['softwareRequest', 'annualRenewal'] as const)(
+    "%s: a slot's lease outlasts the SSL task's timeout and retries (a live scan never loses its slot)",
+    (machine) => {
+      const definition = loadMachine(machine);
+      const sslTasks = Object.values(definition.States).filter((s) =>
+        s.Parameters?.FunctionName?.includes('CheckSslFunctionArn'),
+      );
+
+      expect(sslTasks.length).toBeGreaterThanOrEqual(3);
+      for (const task of sslTasks) expect(stateCost(task).seconds).toBeLessThan(SLOT_LEASE_MARGIN_SECONDS);
+    },
+  );
 
   it('prices a Lambda task with its retries: 5 events, plus 3 for each failed attempt', () => {
     const cost = stateCost({

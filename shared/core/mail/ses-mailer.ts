@@ -2,6 +2,7 @@ import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { ses } from '../aws/clients.ts';
 import { asTransient } from '../aws/transient.ts';
 import type { Email, Mailer, MailTags, Sent } from './mailer.ts';
+import type { SendRateLimiter } from './send-rate.ts';
 import { MAIL_TAG_NAMES } from './undeliverable.ts';
 
 /**
@@ -17,10 +18,19 @@ export function mailSafe(value: string, { oneLine = false } = {}): string {
 }
 
 export class SesMailer implements Mailer {
-  constructor(private readonly options: { from: string; client?: SESClient; configurationSet?: string }) {}
+  constructor(
+    private readonly options: {
+      from: string;
+      client?: SESClient;
+      configurationSet?: string;
+      /** The account's send rate, shared by every sender (shared/core/mail/send-rate.ts). */
+      limiter?: SendRateLimiter;
+    },
+  ) {}
 
   async send(email: Email): Promise<Sent> {
     const client = this.options.client ?? ses;
+    await this.options.limiter?.take();
     try {
       const out = await client.send(
         new SendEmailCommand({

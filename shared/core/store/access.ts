@@ -149,8 +149,9 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   'remind-task': access({ read: ['task', 'request', 'person'], write: ['task', 'request'] }),
   // requireRequest, setRequestSecurity, updateRequest, appendAudit; createUploadLink
   'send-dpa': access({ read: ['request'], write: ['request', 'upload'] }),
-  // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit
-  'check-ssl': access({ read: ['request'], write: ['request'] }),
+  // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit;
+  // readSslSlotPool, acquire/renew/release SSL slots, learnSslSlotMax (the SSL Labs limit, one item)
+  'check-ssl': access({ read: ['request', 'sslSlots'], write: ['request', 'sslSlots'] }),
   // requireRequest, setRequestSecurity (sslRemediation), updateRequest, appendAudit
   'notify-vendor-ssl': access({ read: ['request'], write: ['request'] }),
   // requireRequest, updateRequest (renewal), appendAudit

@@ -21,6 +21,9 @@
  *   decided tasks by month   GSI1PK=DECIDED#<yyyy-mm> GSI1SK=<decidedAt>#<taskId>  (task items)
  *   evidence of a request    PK=REQUEST#id          SK=EVIDENCE#<documentId> (and EVIDENCE-FAILED#…)
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
+ *   SSL Labs slots       PK=SSLLABS#slots         SK=POOL   (assessments in flight across executions:
+ *                                                   shared/vetting/ssl/slots.ts)
+ *   SES sends per second PK=SESRATE#<epoch second> SK=RATE (the account's send rate: core/mail/send-rate.ts)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  *   submission allowance     PK=ALLOWANCE#<hash of who> SK=<window start>  (a count per hour; TTL a day)
@@ -54,6 +57,8 @@ export const PARTITIONS = {
   upload: 'UPLOAD#',
   allowance: 'ALLOWANCE#',
   bounced: 'BOUNCED#',
+  sslSlots: 'SSLLABS#',
+  sesRate: 'SESRATE#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -114,3 +119,7 @@ export const outboxKey = (requestId: string, effectKey: string) => ({
   PK: requestKey(requestId).PK,
   SK: `OUTBOX#${effectKey}`,
 });
+/** The one pool of SSL Labs assessment slots (all executions, all hosts share it). */
+export const sslSlotPoolKey = () => ({ PK: `${PARTITIONS.sslSlots}slots`, SK: 'POOL' });
+/** The SES sends counted in one second (epoch seconds). */
+export const sesRateKey = (second: number) => ({ PK: `${PARTITIONS.sesRate}${second}`, SK: 'RATE' });

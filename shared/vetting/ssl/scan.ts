@@ -8,6 +8,11 @@
  * already taken (SCAN_WAIT_GROWTH). After `maxWaitSeconds` from the start the scan is given up with
  * a clear reason. `polls` counts the calls SSL Labs answered: while it is 0 (the start
  * was refused as busy) the next call starts the assessment again rather than reading a cached report.
+ *
+ * Issue 22: before it starts, a scan takes one SSL Labs slot per host (shared/vetting/ssl/slots.ts).
+ * With no room it returns `slotWait` instead of calling SSL Labs, and the state machine waits and
+ * tries again; the scan's own clock (`startedAt`, the wait cap) starts only once it holds its slots.
+ * Each call renews the slots' leases up to the next call; a host's slot is given back with its verdict.
  */
 
 import type { RequestStore } from '../../requests/index.ts';
@@ -19,7 +24,9 @@ import type {
   SslHostState,
 } from '../../workflow/index.ts';
 import { gradeAssessment, type SslVerdict, toEndpointGrades, worstGrade } from './grading.ts';
-import type { AnalyzeResult, SslLabsClient } from './ssllabs-client.ts';
+import { describeDuration, learnSlotMax, settleScanSlots, takeScanSlots } from './scan-slots.ts';
+import type { SslSlots } from './slots.ts';
+import type { AnalyzeResult, SslLabsCapacity, SslLabsClient } from './ssllabs-client.ts';
 
 export const SSL_SOP_STEP = 5;
 export const RENEWAL_SOP_STEP = 17;
@@ -56,6 +63,10 @@ export interface SslScanDeps {
   now: () => Date;
   /** SSL_MAX_WAIT_SECONDS: give up this long after the scan started. */
   maxWaitSeconds: number;
+  /** The one SSL Labs limit across executions (issue 22). */
+  slots: SslSlots;
+  /** [0, 1): jitter of the waits for a slot and after busy answers (default Math.random). */
+  random?: () => number;
 }
 
 /**
@@ -116,13 +127,7 @@ export function nextPollDelay(result: AnalyzeResult, polls: number): number {
   return Math.min(POLL_WAIT.max, Math.round(POLL_WAIT.second * POLL_WAIT.growth ** (polls - 2)));
 }
 
-export function describeDuration(seconds: number): string {
-  if (seconds % 60 === 0) {
-    const minutes = seconds / 60;
-    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  }
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
+export { describeDuration };
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
@@ -132,9 +137,16 @@ async function stepHost(
   deps: SslScanDeps,
   elapsedSeconds: number,
   endpointCap: number,
-): Promise<{ state: SslHostState; verdict?: SslVerdict; last?: AnalyzeResult; answered: boolean }> {
+): Promise<{
+  state: SslHostState;
+  verdict?: SslVerdict;
+  last?: AnalyzeResult;
+  answered: boolean;
+  capacity?: SslLabsCapacity;
+}> {
   const result = await deps.ssllabs.analyze(h.host, { startNew: h.polls === 0 });
   const answered = result.kind === 'host';
+  const announced = result.capacity ? { capacity: result.capacity } : {};
   const polls = result.kind === 'host' ? h.polls + 1 : h.polls;
   if (result.kind === 'host' && (result.host.status === 'READY' || result.host.status === 'ERROR')) {
     const verdict = gradeAssessment(result.host, h.host);
@@ -156,11 +168,15 @@ async function stepHost(
         ),
         nextPollSeconds: SCAN_ERROR_RETRY_SECONDS,
       };
-      return { state, answered };
+      return { state, answered, ...announced };
     }
-    return { state: finishedHost(h, polls, verdict, endpointCap), verdict, answered };
+    return { state: finishedHost(h, polls, verdict, endpointCap), verdict, answered, ...announced };
   }
-  const nextPollSeconds = nextPollDelay(result, polls);
+  // SSL Labs is busy (429, 503, 529): back off its cool-off plus up to half again, so that the scans it
+  // turned away do not all come back at the same second.
+  const delay = nextPollDelay(result, polls);
+  const nextPollSeconds =
+    result.kind === 'busy' ? delay + Math.floor((deps.random ?? Math.random)() * (delay / 2)) : delay;
   return {
     state: {
       ...h,
@@ -170,6 +186,7 @@ async function stepHost(
     },
     last: result,
     answered,
+    ...announced,
   };
 }
 
@@ -199,6 +216,37 @@ function finishedHost(
 export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps): Promise<CheckSslOutput> {
   const input = scanState(request);
   const now = deps.now();
+  let slotMax: number | undefined;
+  if (!input.startedAt) {
+    const taken = await takeScanSlots(input, request.slotWait ?? undefined, now, deps);
+    if ('queued' in taken) {
+      const { waitSeconds } = taken.queued;
+      return {
+        finished: false,
+        passed: false,
+        endpoints: [],
+        reason: clip(taken.queued.reason, MAX_SCAN_REASON),
+        nextPollSeconds: waitSeconds,
+        startedAt: now.toISOString(),
+        polls: 0,
+        hosts: input.hosts.map(({ endpoints: _endpoints, nextPollSeconds: _next, ...h }) => h),
+        slotWait: taken.queued.slotWait,
+      };
+    }
+    slotMax = taken.max;
+  }
+  const output = await scanStep(input, now, deps);
+  await settleScanSlots(input.requestId, output.result, now, deps.slots);
+  await learnSlotMax(slotMax, output.capacity, deps.slots);
+  return output.result;
+}
+
+/** One start-or-poll call for every host without a verdict, the verdict once all have one. */
+async function scanStep(
+  input: ScanState,
+  now: Date,
+  deps: SslScanDeps,
+): Promise<{ result: CheckSslOutput; capacity?: SslLabsCapacity }> {
   const startedAt = input.startedAt ?? now;
   const elapsedSeconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
   // Every host's endpoints together stay within MAX_ENDPOINTS_IN_STATE.
@@ -206,7 +254,12 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
 
   // The hosts still without a verdict are asked at once: a request names at most MAX_WEBSITES, and
   // one call per host keeps check-ssl within its Lambda timeout whatever their number.
-  const steps: { state: SslHostState; last?: AnalyzeResult; answered?: boolean }[] = await Promise.all(
+  const steps: {
+    state: SslHostState;
+    last?: AnalyzeResult;
+    answered?: boolean;
+    capacity?: SslLabsCapacity;
+  }[] = await Promise.all(
     input.hosts.map((h) =>
       h.finished ? Promise.resolve({ state: h }) : stepHost(h, deps, elapsedSeconds, endpointCap),
     ),
@@ -215,6 +268,8 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
   // Calls SSL Labs answered (a busy answer does not count), as for one host.
   const polls = input.polls + (steps.some((s) => s.answered) ? 1 : 0);
   const base = { startedAt: startedAt.toISOString(), polls };
+  const capacity = steps.find((s) => s.capacity)?.capacity;
+  const announced = capacity ? { capacity } : {};
 
   if (hosts.some((h) => !h.finished) && elapsedSeconds >= deps.maxWaitSeconds) {
     hosts = hosts.map((h, i) => {
@@ -237,7 +292,7 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
   if (hosts.every((h) => h.finished)) {
     const verdict = combineVerdicts(hosts);
     await recordVerdict(input.requestId, hosts, verdict, now, deps);
-    return toOutput(verdict, hosts, base);
+    return { result: toOutput(verdict, hosts, base), ...announced };
   }
 
   const remaining = Math.max(1, Math.ceil(deps.maxWaitSeconds - elapsedSeconds));
@@ -252,13 +307,16 @@ export async function runSslScanStep(request: CheckSslRequest, deps: SslScanDeps
     .join('; ');
   await deps.store.updateRequest(input.requestId, { currentActivity: clip(activity, MAX_SCAN_REASON) });
   return {
-    finished: false,
-    passed: false,
-    endpoints: [],
-    reason: clip(activity, MAX_SCAN_REASON),
-    nextPollSeconds,
-    ...base,
-    hosts,
+    result: {
+      finished: false,
+      passed: false,
+      endpoints: [],
+      reason: clip(activity, MAX_SCAN_REASON),
+      nextPollSeconds,
+      ...base,
+      hosts,
+    },
+    ...announced,
   };
 }
 

@@ -56,7 +56,15 @@ export interface SslLabsHost {
 
 export type BusyStatus = (typeof BUSY_STATUSES)[number];
 
-export type AnalyzeResult =
+/** What SSL Labs announces about this client's assessments on every answer (issue 22). */
+export interface SslLabsCapacity {
+  /** `X-Max-Assessments`: assessments this client may have in flight. */
+  maxAssessments?: number;
+  /** `X-Current-Assessments`: assessments this client has in flight now. */
+  currentAssessments?: number;
+}
+
+export type AnalyzeResult = (
   | { kind: 'host'; host: SslLabsHost }
   | {
       kind: 'busy';
@@ -64,7 +72,8 @@ export type AnalyzeResult =
       /** How long to wait before calling again (Retry-After when given, otherwise a floor per status). */
       retryAfterSeconds: number;
       message: string;
-    };
+    }
+) & { capacity?: SslLabsCapacity };
 
 /** SSL Labs refused the call for good (bad parameters, email not registered): retrying will not help. */
 export class SslLabsError extends WorkflowError {
@@ -144,7 +153,9 @@ export class SslLabsClient {
     let slept = 0;
     for (let attempt = 0; ; attempt++) {
       const response = await this.get(url);
-      if (response.ok) return { kind: 'host', host: parseHost(await readJson(response), host) };
+      const capacity = readCapacity(response.headers);
+      const announced = capacity ? { capacity } : {};
+      if (response.ok) return { kind: 'host', host: parseHost(await readJson(response), host), ...announced };
 
       const status = response.status;
       if (isOneOf(BUSY_STATUSES, status)) {
@@ -170,6 +181,7 @@ export class SslLabsClient {
           httpStatus: busyStatus,
           retryAfterSeconds: Math.min(coolOff, MAX_COOL_OFF_SECONDS),
           message,
+          ...announced,
         };
       }
 
@@ -250,6 +262,19 @@ function describeErrors(body: unknown): string | undefined {
     })
     .filter((p): p is string => Boolean(p));
   return parts.length ? parts.join('; ').slice(0, 300) : undefined;
+}
+
+/** `X-Max-Assessments` / `X-Current-Assessments`, when SSL Labs sent them as whole numbers. */
+export function readCapacity(headers: Headers): SslLabsCapacity | undefined {
+  const count = (name: string) => {
+    const value = headers.get(name)?.trim();
+    return value && /^\d+$/.test(value) ? Number(value) : undefined;
+  };
+  const capacity = compact({
+    maxAssessments: count('x-max-assessments'),
+    currentAssessments: count('x-current-assessments'),
+  });
+  return Object.keys(capacity).length > 0 ? capacity : undefined;
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */

@@ -7,6 +7,7 @@ import { type FakeSslLabs, type FakeSslLabsOptions, startFakeSslLabs } from '#lo
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import { gradeAssessment } from '#shared/vetting/ssl/grading.ts';
+import { unlimitedSslSlots } from '#shared/vetting/ssl/slots.ts';
 import {
   type AnalyzeResult,
   SslLabsClient,
@@ -190,6 +191,30 @@ describe('local fake of SSL Labs API v4 analyze', () => {
     expect(f.calls.every((c) => c.status === 529)).toBe(true);
   });
 
+  it('allows maxAssessments in flight, announces them on every answer and answers 429 beyond (issue 22)', async () => {
+    // Prepare: room for two assessments
+    const { client, fake } = await start({ maxAssessments: 2, pollsUntilReady: 1 });
+    await client.analyze('one.example.com', { startNew: true });
+    const second = await client.analyze('two.example.com', { startNew: true });
+
+    // Act: a third start, then the first finishes and the third starts again
+    const third = await client.analyze('three.example.com', { startNew: true });
+    await client.analyze('one.example.com', { startNew: false });
+    const retried = await client.analyze('three.example.com', { startNew: true });
+
+    // Assess
+    expect(second.capacity).toEqual({ maxAssessments: 2, currentAssessments: 2 });
+    expect(third).toMatchObject({
+      kind: 'busy',
+      httpStatus: 429,
+      message: 'Concurrent assessment limit reached (2)',
+      capacity: { maxAssessments: 2, currentAssessments: 2 },
+    });
+    expect(retried.kind).toBe('host');
+    // The client asked four times for the third (its three in-process retries with jitter).
+    expect(fake.stats()).toEqual({ inFlight: 2, maxInFlight: 2, rejected429: 4, started: 3 });
+  });
+
   it('keeps a finished report until a new start, which uses the grade set since', async () => {
     const { client, fake: f } = await start({ pollsUntilReady: 1 });
     await runToEnd(client, 'learn.example.com');
@@ -237,6 +262,7 @@ describe('SOP 5 end to end against the fake: check-ssl start → poll → verdic
       store: new WorkflowStore({ tableName: 'requests', client: dynamoDb }),
       now: () => new Date(START_TIME),
       maxWaitSeconds: 3600,
+      slots: unlimitedSslSlots,
     };
 
     let out: CheckSslOutput = await checkSsl({ requestId: 'SR-1', url: 'https://learn.example.com/' }, deps);

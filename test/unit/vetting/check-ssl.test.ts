@@ -9,6 +9,12 @@ import { ConfigError, NotFoundError, TransientError, ValidationError } from '#sh
 import { WorkflowStore } from '#shared/store.ts';
 import { maxScanCalls, type SslScanDeps } from '#shared/vetting/ssl/scan.ts';
 import {
+  MAX_SLOT_WAITS,
+  SLOT_LEASE_MARGIN_SECONDS,
+  type SslSlots,
+  unlimitedSslSlots,
+} from '#shared/vetting/ssl/slots.ts';
+import {
   type AnalyzeResult,
   parseHost,
   SslLabsError,
@@ -73,6 +79,8 @@ function deps(analyze: (host: string, o: { startNew: boolean }) => Promise<Analy
     store: new WorkflowStore({ tableName: 'requests', client: dynamoDb, now: () => NOW }),
     now: () => NOW,
     maxWaitSeconds: 3600,
+    slots: unlimitedSslSlots,
+    random: () => 0,
     analyze: fn,
   };
 }
@@ -621,5 +629,135 @@ describe('SOP 5: every website Cybersecurity named is tested; the worst grade co
     expect(new Set(written.ssl.endpoints.map((e) => e.host))).toEqual(
       new Set(['learn.example.com', 'login.example.com', 'api.example.com']),
     );
+  });
+});
+
+/** A slot pool in memory that records what the scan asked of it. */
+function recordingSlots(room: number, max = 25) {
+  const held = new Map<string, number>();
+  const log: string[] = [];
+  const slots: SslSlots = {
+    async acquire(holders, leaseUntil, options) {
+      log.push(`acquire ${holders.join(',')}${options?.force ? ' force' : ''}`);
+      if (!options?.force && held.size + holders.length > room)
+        return { granted: false, inFlight: held.size, max };
+      for (const h of holders) held.set(h, leaseUntil);
+      return { granted: true, inFlight: held.size, max };
+    },
+    async renew(holders, leaseUntil) {
+      for (const h of holders) if (held.has(h)) held.set(h, leaseUntil);
+    },
+    async release(holders) {
+      log.push(`release ${holders.join(',')}`);
+      for (const h of holders) held.delete(h);
+    },
+    async learnMax(announced) {
+      log.push(`learn ${announced}`);
+    },
+  };
+  return { slots, held, log };
+}
+
+describe('Issue 22: one limit on SSL Labs across executions (the slot pool)', () => {
+  const holder = `${REQUEST_ID} learn.example.com`;
+
+  it('with no free slot the scan does not call SSL Labs: it answers how long to wait, with jitter', async () => {
+    const pool = recordingSlots(0);
+    const d = { ...deps(async () => hostResult('dns-resolving')), slots: pool.slots, random: () => 0.5 };
+
+    const out = await checkSsl({ requestId: REQUEST_ID, websites: ['learn.example.com'] }, d);
+
+    expect(d.analyze).not.toHaveBeenCalled();
+    expect(out).toMatchObject({
+      finished: false,
+      polls: 0,
+      nextPollSeconds: 30,
+      slotWait: { waits: 1, queuedAt: NOW.toISOString(), waitSeconds: 30 },
+    });
+    expect(updatedFields().currentActivity).toBe(
+      'Waiting for SSL Labs: 0 of its 25 assessments are in flight; the test of learn.example.com starts in about 30 seconds',
+    );
+  });
+
+  it('the next try hands the waits back; the scan starts once a slot is free, and its clock starts then', async () => {
+    const pool = recordingSlots(1);
+    const d = { ...deps(async () => hostResult('dns-resolving')), slots: pool.slots };
+
+    const out = await checkSsl(
+      {
+        requestId: REQUEST_ID,
+        websites: ['learn.example.com'],
+        slotWait: { waits: 3, queuedAt: '2026-11-28T09:00:00.000Z' },
+      },
+      d,
+    );
+
+    expect(d.analyze).toHaveBeenCalledWith('learn.example.com', { startNew: true });
+    expect(out.slotWait).toBeUndefined();
+    expect(out.startedAt).toBe(NOW.toISOString());
+    // the lease lasts until the next poll and the longest the state machine may take to make it
+    expect(pool.held.get(holder)).toBe(
+      NOW.getTime() + (out.nextPollSeconds + SLOT_LEASE_MARGIN_SECONDS) * 1000,
+    );
+  });
+
+  it('after the longest wait the scan takes its slot over the limit rather than never renewing', async () => {
+    const pool = recordingSlots(0);
+    const d = { ...deps(async () => hostResult('dns-resolving')), slots: pool.slots };
+
+    await checkSsl(
+      {
+        requestId: REQUEST_ID,
+        websites: ['learn.example.com'],
+        slotWait: { waits: MAX_SLOT_WAITS, queuedAt: '2026-11-28T02:00:00.000Z' },
+      },
+      d,
+    );
+
+    expect(pool.log).toEqual([`acquire ${holder} force`]);
+    expect(d.analyze).toHaveBeenCalledTimes(1);
+  });
+
+  it('a pool that cannot be read just now (throttled) is one more wait, not a failed step', async () => {
+    const pool = recordingSlots(1);
+    const d = {
+      ...deps(async () => hostResult('dns-resolving')),
+      slots: {
+        ...pool.slots,
+        acquire: async () => {
+          throw new TransientError('Read SSL Labs slots failed temporarily: TimeoutError');
+        },
+      },
+    };
+
+    const out = await checkSsl({ requestId: REQUEST_ID, websites: ['learn.example.com'] }, d);
+
+    expect(d.analyze).not.toHaveBeenCalled();
+    expect(out).toMatchObject({ finished: false, slotWait: { waits: 1, waitSeconds: 20 } });
+  });
+
+  it('a verdict gives the slot back', async () => {
+    const pool = recordingSlots(1);
+    pool.held.set(holder, 0);
+    const d = { ...deps(async () => hostResult('ready-a-plus')), slots: pool.slots };
+
+    const out = await checkSsl(poll(), d);
+
+    expect(out.finished).toBe(true);
+    expect(pool.log).toEqual([`release ${holder}`]);
+    expect(pool.held.size).toBe(0);
+  });
+
+  it("learns SSL Labs' announced maximum (X-Max-Assessments) when it differs from the pool's", async () => {
+    const pool = recordingSlots(1, 10);
+    const announced: AnalyzeResult = {
+      ...hostResult('dns-resolving'),
+      capacity: { maxAssessments: 25, currentAssessments: 1 },
+    };
+    const d = { ...deps(async () => announced), slots: pool.slots };
+
+    await checkSsl({ requestId: REQUEST_ID, websites: ['learn.example.com'] }, d);
+
+    expect(pool.log).toEqual([`acquire ${holder}`, 'learn 25']);
   });
 });
