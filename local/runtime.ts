@@ -21,6 +21,7 @@ import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CALLBACK_PATH } from '#shared/identity/config.ts';
+import { useInProcessTransport } from './aws/in-process.ts';
 import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
@@ -345,6 +346,16 @@ async function goLive(
     pid: process.pid,
   });
   const missing = await loadHandlers(handlerSource);
+  if (handlerSource === 'source') {
+    // The handlers share this process: their AWS calls skip the loopback sockets (local/aws/in-process.ts).
+    const servers = new Map([
+      [dynamo.handlerUrl, dynamo.handlerServer],
+      [ses.handlerUrl, ses.handlerServer],
+      [aws.url, aws.server],
+    ]);
+    const restoreTransport = await useInProcessTransport(env, servers);
+    closers.add(async () => restoreTransport());
+  }
   processPorts = {
     http: http.port,
     aws: aws.port,
