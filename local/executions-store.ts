@@ -158,7 +158,7 @@ const executionRecordSchema: z.ZodMiniType<ExecutionRecord> = z.looseObject({
  * anything: a task's result or a human answer is journaled and saved at once (save()), and a resumed
  * execution replays its journal, which emits again every event a crash kept from the disk.
  */
-const EVENTS_FLUSH_MS = 100;
+const EVENTS_FLUSH_MS = 500;
 
 export class ExecutionsStore {
   private readonly dir: string;

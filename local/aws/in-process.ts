@@ -142,6 +142,12 @@ function pathWithQuery(request: HttpRequest): string {
   return text ? `${request.path}?${text}` : request.path;
 }
 
+function refused(request: HttpRequest): Error {
+  return Object.assign(new Error(`connect ECONNREFUSED ${request.hostname}:${request.port ?? ''}`), {
+    code: 'ECONNREFUSED',
+  });
+}
+
 /** A request handler for an SDK client that answers through `server`'s listeners, in this process. */
 export function inProcessHandler(server: Server): InProcessHandler {
   return {
@@ -156,7 +162,11 @@ export function inProcessHandler(server: Server): InProcessHandler {
         const res = new LocalResponse(resolve);
         res.once('error', reject);
         // Answered on a later turn, as a socket would: the caller never runs inside the server's code.
-        setImmediate(() => server.emit('request', req, res));
+        setImmediate(() => {
+          // A stopped server refuses the call, as its closed port did (a stopped dynalite would throw).
+          if (!server.listening) reject(refused(request));
+          else server.emit('request', req, res);
+        });
       });
       return { response };
     },
@@ -178,6 +188,9 @@ const CLIENT_ENDPOINTS = {
   s3: 'AWS_ENDPOINT_URL_S3',
 } as const;
 
+/** A local server as the handlers reach it: its URL (their endpoint) and the server itself. */
+type Reachable = { handlerUrl: string; handlerServer: Server } | { url: string; server: Server };
+
 /**
  * Points each client of the handlers loaded from source at the in-process server behind its endpoint
  * (by URL); a client whose endpoint the caller changed to something else keeps its network transport.
@@ -186,8 +199,11 @@ const CLIENT_ENDPOINTS = {
  */
 export async function useInProcessTransport(
   env: Record<string, string | undefined>,
-  servers: ReadonlyMap<string, Server>,
-): Promise<() => void> {
+  reachable: readonly Reachable[],
+): Promise<() => Promise<void>> {
+  const servers = new Map(
+    reachable.map((r) => ('handlerUrl' in r ? [r.handlerUrl, r.handlerServer] : [r.url, r.server])),
+  );
   // Imported here, after the handlers: the clients read their endpoints from the environment.
   const clients = await import('#shared/core/aws/clients.ts');
   const restore: (() => void)[] = [];
@@ -202,7 +218,7 @@ export async function useInProcessTransport(
       config.requestHandler = previous;
     });
   }
-  return () => {
+  return async () => {
     for (const undo of restore) undo();
   };
 }
