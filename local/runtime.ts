@@ -54,7 +54,6 @@ export type { FaultPredicate } from './faults.ts';
 export type { OutboxEmail } from './outbox.ts';
 export { LocalClock } from './scheduler/clock.ts';
 export type { HandlerSource } from './start/handlers.ts';
-
 export interface LocalRuntimeOptions {
   /** HTTP port of the product; 0 = a free port. */
   port?: number;
