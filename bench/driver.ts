@@ -82,7 +82,7 @@ export class Driver {
   /** Emails already read from the outbox (it only grows): each round reads only the new ones. */
   private outboxRead = 0;
 
-  constructor(private readonly runtime: LocalRuntime) {}
+  constructor(private readonly runtime: Pick<LocalRuntime, 'baseUrl'>) {}
 
   async call(path: string, init: RequestInit = {}): Promise<Response> {
     this.httpCalls++;

@@ -1,8 +1,10 @@
 /**
  * HTTP latency through the local runtime, with autocannon on loopback (bounded in time or count):
- * submissions, decisions on pre-created tasks, and registry searches.
+ * submissions, decisions on pre-created tasks, and registry searches. Each load is its own function so
+ * that bench/profile.ts can run one of them against a runtime in another process.
  */
 import autocannon, { type Result } from 'autocannon';
+import * as z from 'zod/mini';
 import type { LocalRuntime } from '../local/runtime.ts';
 import { Driver } from './driver.ts';
 
@@ -15,6 +17,14 @@ export interface LatencyFigure {
   p99Ms: number;
   errors: number;
 }
+
+/** A privacy-review task as its email links it: one decision each (a link decides once). */
+export interface TaskLink {
+  taskId: string;
+  secret: string;
+}
+
+type Runtime = Pick<LocalRuntime, 'baseUrl'>;
 
 const CONNECTIONS = 10;
 
@@ -31,12 +41,31 @@ function figure(result: Result): LatencyFigure {
 }
 
 export async function measureHttp(
-  runtime: LocalRuntime,
+  runtime: Runtime,
   body: Record<string, unknown>,
   seconds = 10,
 ): Promise<{ postRequests: LatencyFigure; postDecision: LatencyFigure; getRegistry: LatencyFigure }> {
+  const postRequests = await submissionsLoad(runtime, body, seconds);
+  const postDecision = await decisionsLoad(runtime, await privacyReviewLinks(runtime, body, 200));
+  const getRegistry = figure(
+    await autocannon({
+      url: `${runtime.baseUrl}/registry?q=bench`,
+      connections: CONNECTIONS,
+      duration: seconds,
+      headers: { accept: 'application/json' },
+    }),
+  );
+  return { postRequests, postDecision, getRegistry };
+}
+
+/** `POST /requests` from 10 connections for `seconds`, each with its own Idempotency-Key. */
+export async function submissionsLoad(
+  runtime: Runtime,
+  body: Record<string, unknown>,
+  seconds: number,
+): Promise<LatencyFigure> {
   let n = 0;
-  const postRequests = figure(
+  return figure(
     await autocannon({
       url: runtime.baseUrl,
       connections: CONNECTIONS,
@@ -61,11 +90,12 @@ export async function measureHttp(
       ],
     }),
   );
+}
 
-  // Decisions: one per pre-created privacy-review task (a link decides once).
-  const tasks = await privacyReviewLinks(runtime, body, 200);
+/** One `POST /tasks/{id}` decision per task, from 10 connections. */
+export async function decisionsLoad(runtime: Runtime, tasks: readonly TaskLink[]): Promise<LatencyFigure> {
   let next = 0;
-  const postDecision = figure(
+  return figure(
     await autocannon({
       url: runtime.baseUrl,
       connections: CONNECTIONS,
@@ -93,32 +123,28 @@ export async function measureHttp(
       ],
     }),
   );
-
-  const getRegistry = figure(
-    await autocannon({
-      url: `${runtime.baseUrl}/registry?q=bench`,
-      connections: CONNECTIONS,
-      duration: seconds,
-      headers: { accept: 'application/json' },
-    }),
-  );
-  return { postRequests, postDecision, getRegistry };
 }
 
-/** Submits `count` requests and waits for their privacy-review task links. */
-async function privacyReviewLinks(
-  runtime: LocalRuntime,
+const outboxSchema = z.array(z.object({ subject: z.string(), text: z.string() }));
+
+/** Submits `count` requests and waits for their privacy-review task links (read from the local outbox). */
+export async function privacyReviewLinks(
+  runtime: Runtime,
   body: Record<string, unknown>,
   count: number,
-): Promise<{ taskId: string; secret: string }[]> {
+): Promise<TaskLink[]> {
   const driver = new Driver(runtime);
   const ids = new Set<string>();
   for (let i = 0; i < count; i++)
     ids.add(await driver.submit({ ...body, resourceName: `Decision Bench ${i}` }));
   const link = /\/tasks\/([A-Za-z0-9_-]+)\?t=([A-Za-z0-9_-]+)/;
+  const found = new Map<string, TaskLink>();
+  let read = 0;
   for (let attempt = 0; attempt < 600; attempt++) {
-    const found = new Map<string, { taskId: string; secret: string }>();
-    for (const email of await runtime.outbox()) {
+    const res = await fetch(`${runtime.baseUrl}/_local/outbox?from=${read}`);
+    const emails = outboxSchema.parse(await res.json());
+    read += emails.length;
+    for (const email of emails) {
       const id = [...ids].find((r) => email.subject.includes(r));
       const m = link.exec(email.text);
       if (id && m?.[1] && m[2] && !found.has(id)) found.set(id, { taskId: m[1], secret: m[2] });

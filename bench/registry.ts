@@ -108,7 +108,7 @@ const VENDOR_WORDS = [
 ];
 
 /** A district-like list: two words and a number per resource, ~1 vendor in 20, a fifth Not Approved. */
-function registryCsv(entries: number): string {
+export function registryCsv(entries: number): string {
   const lines = [
     formatCsvLine(['resourceName', 'vendorName', 'url', 'status', 'decidedOn', 'dpaExpiresOn', 'notes']),
   ];
@@ -132,10 +132,16 @@ function registryCsv(entries: number): string {
   return lines.join('');
 }
 
-function runImport(file: string, dataDir: string, port: number): Promise<void> {
+/** `npm run registry:import` of `file` into the runtime of `dataDir`; `nodeFlags` e.g. `--cpu-prof`. */
+export function runImport(
+  file: string,
+  dataDir: string,
+  port: number,
+  nodeFlags: string[] = [],
+): Promise<void> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts', 'registry-import.ts'), file],
+    [...nodeFlags, '--import', 'tsx', join(ROOT, 'scripts', 'registry-import.ts'), file],
     {
       cwd: ROOT,
       env: { ...process.env, LOCAL_DATA_DIR: dataDir, PORT: String(port), NODE_OPTIONS: '' },

@@ -19,7 +19,7 @@ export interface WorkflowFigure {
 }
 
 export async function measureWorkflows(
-  runtime: LocalRuntime,
+  runtime: Pick<LocalRuntime, 'baseUrl'>,
   body: Record<string, unknown>,
   count = Number(process.env.BENCH_WORKFLOWS ?? 200),
 ): Promise<WorkflowFigure> {

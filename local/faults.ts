@@ -6,10 +6,16 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { asError } from '#shared/core/errors.ts';
 import type { SimpleResponse } from './http-types.ts';
-import { type Started, serve } from './net.ts';
+import { type Served, type Started, serve } from './net.ts';
 
 /** Decides, per operation (`PutItem`, `SendEmail`, …), whether this call fails. */
 export type FaultPredicate = (operation: string) => boolean;
@@ -118,7 +124,7 @@ async function relayAfter(
 }
 
 /** Starts the proxy; its `url` is what the handlers get instead of the target's. */
-export function startFaultProxy(options: FaultProxyOptions): Promise<Started & { port: number }> {
+export function startFaultProxy(options: FaultProxyOptions): Promise<Served> {
   const target = new URL(options.target);
   const server = createServer((req, res) => {
     void (async () => {
@@ -165,15 +171,23 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<Started & {
   return serve(server, options.port ?? 0);
 }
 
-/** A started service and the address the handlers call it at (a fault proxy in front of it, or itself). */
-export type ForHandlers = Started & { port: number; handlerUrl: string; handlerPort: number };
+/**
+ * A started service and where the handlers call it (a fault proxy in front of it, or itself): its
+ * address, and the server behind that address (for the in-process transport, local/aws/in-process.ts).
+ */
+export type ForHandlers = Started & {
+  port: number;
+  handlerUrl: string;
+  handlerPort: number;
+  handlerServer: Server;
+};
 
 /**
  * Starts a service for the handlers: on `handlerPort` itself, or, with a fault predicate, on a free
  * port behind a fault proxy that takes `handlerPort`.
  */
 export async function behindFaults(
-  startReal: (port: number) => Promise<Started & { port: number }>,
+  startReal: (port: number) => Promise<Served>,
   handlerPort: number,
   protocol: FaultProtocol,
   fail: FaultPredicate | undefined,
@@ -181,7 +195,7 @@ export async function behindFaults(
 ): Promise<ForHandlers> {
   if (!fail && !afterSuccess) {
     const real = await startReal(handlerPort);
-    return { ...real, handlerUrl: real.url, handlerPort: real.port };
+    return { ...real, handlerUrl: real.url, handlerPort: real.port, handlerServer: real.server };
   }
   const real = await startReal(0);
   try {
@@ -197,6 +211,7 @@ export async function behindFaults(
       port: real.port,
       handlerUrl: proxy.url,
       handlerPort: proxy.port,
+      handlerServer: proxy.server,
       close: async () => {
         await proxy.close();
         await real.close();

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
+import { fieldOf } from '#shared/core/guards.ts';
 
 /** The file's value, or `fallback` when there is no file. */
 export function readJsonFile<T, F = T>(path: string, schema: z.ZodMiniType<T>, fallback: F): T | F {
@@ -14,10 +15,25 @@ export function readJsonFile<T, F = T>(path: string, schema: z.ZodMiniType<T>, f
   return checked(path, schema, value);
 }
 
-export function writeJsonFile(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1));
-  renameSync(`${path}.tmp`, path);
+export function writeJsonFile(path: string, value: unknown, indent: number | undefined = 1): void {
+  writeFileAtomically(path, JSON.stringify(value, null, indent));
+}
+
+/**
+ * Writes `text` to a temporary file, then renames it over `path`: a crash leaves the old file or the
+ * new one, never half of one. The folder is made only when the write finds it missing (asking for it
+ * before every write cost as much as the write).
+ */
+export function writeFileAtomically(path: string, text: string): void {
+  const temporary = `${path}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+  } catch (error) {
+    if (fieldOf(error, 'code') !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, text);
+  }
+  renameSync(temporary, path);
 }
 
 /**

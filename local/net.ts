@@ -8,6 +8,9 @@ export interface Started {
   close(): Promise<void>;
 }
 
+/** A started HTTP server: also its port, and the server itself (the handlers may call it in-process). */
+export type Served = Started & { port: number; server: Server };
+
 /** Listens on 127.0.0.1:`port` (0: a free port) and resolves with the port. */
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -27,9 +30,9 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /** Listens and returns the server as a started piece: `http://127.0.0.1:<port>` and its close. */
-export async function serve(server: Server, port: number): Promise<Started & { port: number }> {
+export async function serve(server: Server, port: number): Promise<Served> {
   const bound = await listen(server, port);
-  return { url: `http://127.0.0.1:${bound}`, port: bound, close: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${bound}`, port: bound, server, close: () => closeServer(server) };
 }
 
 /** The TCP port a listening server got (a pipe or a closed server has none). */

@@ -8,9 +8,8 @@
  *   SSL Labs       local/fake-ssllabs.ts unless `sslLabsApiBase` points elsewhere
  *   Vendors' web   local/web-stand-in.ts at /_local/web: the pages a vendor-page fetch gets offline
  *   HTTP           local/http-server.ts: API Gateway proxy events for the handlers, plus /_local/*
- *   Schedules      local/start/scheduled.ts: scheduled functions (the recovery sweep) at start and
- *                  every few minutes
- * Handlers are configured only through environment variables (set before they are imported).
+ *   Schedules      local/start/scheduled.ts: scheduled functions (the recovery sweep) at start, then often
+ * Handlers: configured by environment variables; from source, AWS calls skip sockets (aws/in-process.ts).
  *
  * One runtime per process at a time. Handler modules (and their AWS clients) are cached after the
  * first start, with the endpoint URLs they read at load: a second start in the same process therefore
@@ -22,6 +21,7 @@ import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CALLBACK_PATH } from '#shared/identity/config.ts';
+import { useInProcessTransport } from './aws/in-process.ts';
 import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
@@ -365,6 +365,7 @@ async function goLive(
     pid: process.pid,
   });
   const missing = await loadHandlers(handlerSource);
+  if (handlerSource === 'source') closers.add(await useInProcessTransport(env, [dynamo, ses, aws]));
   processPorts = {
     http: http.port,
     aws: aws.port,

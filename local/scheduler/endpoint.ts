@@ -50,7 +50,8 @@ const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 export class SchedulerEndpoint {
   /** One file per schedule (`<group>/<name>.json`): a change rewrites its own schedule, not all of them. */
   private readonly folder: string;
-  private schedules: LocalSchedule[];
+  /** By group and name (scheduleKey), in creation order: a lookup does not scan every schedule. */
+  private readonly schedules = new Map<string, LocalSchedule>();
   private timer: NodeJS.Timeout | undefined;
   private firing: Promise<FiredSchedule[]> = Promise.resolve([]);
 
@@ -61,7 +62,9 @@ export class SchedulerEndpoint {
     private readonly log: (message: string) => void = () => undefined,
   ) {
     this.folder = join(dataDir, 'schedules');
-    this.schedules = this.load(join(dataDir, 'schedules.json'));
+    for (const schedule of this.load(join(dataDir, 'schedules.json'))) {
+      this.schedules.set(scheduleKey(schedule.Name, schedule.GroupName), schedule);
+    }
   }
 
   /** The schedules on disk, and those of the single `schedules.json` earlier versions kept (moved). */
@@ -98,12 +101,12 @@ export class SchedulerEndpoint {
   }
 
   list(): LocalSchedule[] {
-    return [...this.schedules];
+    return [...this.schedules.values()];
   }
 
   /** Pending schedules with their next firing time on the local clock. */
   pending() {
-    return this.schedules
+    return [...this.schedules.values()]
       .filter((s) => s.State === 'ENABLED')
       .map((s) => {
         const due = nextFiring(s);
@@ -129,7 +132,7 @@ export class SchedulerEndpoint {
   private async firePass(): Promise<FiredSchedule[]> {
     const fired: FiredSchedule[] = [];
     const now = this.clock.now().getTime();
-    for (const schedule of [...this.schedules]) {
+    for (const schedule of [...this.schedules.values()]) {
       if (schedule.State !== 'ENABLED') continue;
       const due = nextFiring(schedule);
       if (due === undefined || due > now) continue;
@@ -158,7 +161,7 @@ export class SchedulerEndpoint {
         ...(result.error ? { error: result.error } : {}),
       };
       // Its target may have deleted or replaced it meanwhile: then there is nothing to keep.
-      if (!this.schedules.includes(schedule)) continue;
+      if (this.schedules.get(scheduleKey(schedule.Name, schedule.GroupName)) !== schedule) continue;
       if (isOneTime(schedule) && schedule.ActionAfterCompletion === 'DELETE') this.remove(schedule);
       else this.save(schedule);
     }
@@ -174,7 +177,8 @@ export class SchedulerEndpoint {
   }
 
   private remove(schedule: LocalSchedule): void {
-    this.schedules = this.schedules.filter((s) => s !== schedule);
+    const k = scheduleKey(schedule.Name, schedule.GroupName);
+    if (this.schedules.get(k) === schedule) this.schedules.delete(k);
     rmSync(this.path(schedule), { force: true });
   }
 
@@ -213,7 +217,7 @@ export class SchedulerEndpoint {
 
   private put(name: string, group: string, body: Record<string, unknown>, update: boolean): LocalSchedule {
     if (!NAME.test(name)) throw new AwsApiError('ValidationException', `Invalid schedule name ${name}`);
-    const existing = this.schedules.find((s) => s.Name === name && s.GroupName === group);
+    const existing = this.schedules.get(scheduleKey(name, group));
     if (update && !existing) throw notFound(name, group);
     if (!update && existing) {
       throw new AwsApiError('ConflictException', `Schedule ${name} already exists.`, 409);
@@ -258,13 +262,15 @@ export class SchedulerEndpoint {
     if (nextFiring(schedule) === undefined && !expression.startsWith('cron(')) {
       throw new AwsApiError('ValidationException', `Invalid Schedule Expression ${expression}.`);
     }
-    this.schedules = [...this.schedules.filter((s) => s !== existing), schedule];
+    // A replaced schedule goes to the end, as it did when the list was rebuilt on every change.
+    this.schedules.delete(scheduleKey(name, group));
+    this.schedules.set(scheduleKey(name, group), schedule);
     this.save(schedule);
     return schedule;
   }
 
   private require(name: string, group: string): LocalSchedule {
-    const found = this.schedules.find((s) => s.Name === name && s.GroupName === group);
+    const found = this.schedules.get(scheduleKey(name, group));
     if (!found) throw notFound(name, group);
     return found;
   }
@@ -275,7 +281,7 @@ export class SchedulerEndpoint {
     const state = query.get('State');
     const max = Number(query.get('MaxResults') ?? 100) || 100;
     const start = Number(query.get('NextToken') ?? 0) || 0;
-    const all = this.schedules.filter(
+    const all = [...this.schedules.values()].filter(
       (s) => (!group || s.GroupName === group) && s.Name.startsWith(prefix) && (!state || s.State === state),
     );
     const { page, next } = pageAt(all, start, max);
@@ -292,6 +298,10 @@ export class SchedulerEndpoint {
       ...(next !== undefined ? { NextToken: String(next) } : {}),
     };
   }
+}
+
+function scheduleKey(name: string, group: string): string {
+  return `${group}\u0000${name}`;
 }
 
 /** The FlexibleTimeWindow given, OFF when none is. */

@@ -27,7 +27,7 @@ import { EventsSink } from '../events-sink.ts';
 import { ExecutionsStore } from '../executions-store.ts';
 import { json, readRawBody, simpleRequestOf, writeResponse } from '../http-server.ts';
 import type { LocalUser } from '../idp/users.ts';
-import { type Started, serve } from '../net.ts';
+import { type Served, serve } from '../net.ts';
 import { LocalClock } from '../scheduler/clock.ts';
 import { SchedulerEndpoint, type ScheduleTargetStarter } from '../scheduler/endpoint.ts';
 import { StepFunctionsEndpoint } from '../sfn/endpoint.ts';
@@ -52,8 +52,7 @@ export interface AwsStandInsOptions {
   stateMachineFiles?: Partial<Record<keyof typeof STATE_MACHINES, string>>;
 }
 
-export interface AwsStandIns extends Started {
-  port: number;
+export interface AwsStandIns extends Served {
   executions: ExecutionsStore;
   sfn: StepFunctionsEndpoint;
   clock: LocalClock;

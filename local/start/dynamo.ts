@@ -5,9 +5,9 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import dynalite from 'dynalite';
 import { errorName } from '#shared/core/errors.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../config.ts';
-import { type Started, serve } from '../net.ts';
+import { type Served, serve } from '../net.ts';
 
-export async function startDynamo(dataDir: string, port: number): Promise<Started & { port: number }> {
+export async function startDynamo(dataDir: string, port: number): Promise<Served> {
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,

@@ -8,13 +8,13 @@
 import type { Server } from 'node:http';
 import * as sesLocal from 'aws-ses-v2-local';
 import { fieldOf } from '#shared/core/guards.ts';
-import { closeServer, portOf, type Started } from '../net.ts';
+import { closeServer, portOf, type Served } from '../net.ts';
 
-export async function startSes(port: number): Promise<Started & { port: number }> {
+export async function startSes(port: number): Promise<Served> {
   const server = await startSesServer(port);
   const bound = portOf(server);
   const url = `http://127.0.0.1:${bound}`;
-  const started = { url, port: bound, close: () => closeServer(server) };
+  const started = { url, port: bound, server, close: () => closeServer(server) };
   try {
     await fetch(`${url}/clear-store`, { method: 'POST' });
   } catch (error) {

@@ -23,6 +23,17 @@ export const bucketOf = (status: RegistryEntry['status']): RegistryBucket =>
 /** What writing an entry did: written; same decision already there; a newer decision is there. */
 export type RegistryWrite = 'written' | 'unchanged' | 'superseded';
 
+/** One write of an entry's search index: an index item put, or a stale one deleted. */
+export type RegistryIndexWrite =
+  | { put: Item; delete?: never }
+  | { delete: { PK: string; SK: string }; put?: never };
+
+/**
+ * Where an entry's index writes go once the entry is written: by default straight to the table; the
+ * import (registry-import.ts) gathers several entries' writes into full batches instead.
+ */
+export type RegistryIndexWriter = (writes: RegistryIndexWrite[]) => Promise<void>;
+
 export interface RegistryIndexHit extends RegistryIndexItem {
   /** The index item's sort key: where a page after it starts. */
   sortKey: string;
@@ -33,10 +44,13 @@ export class RegistryStore {
 
   /**
    * Writes the entry unless the registry already has a decision about this resource at the same time
-   * or later, then its search index items. The same decision again ('unchanged') rewrites the index
-   * items only (a retry, or a re-import, after a crash between the two writes).
+   * or later, then hands its search index items to `writeIndex`. The same decision again ('unchanged')
+   * rewrites the index items only (a retry, or a re-import, after a crash between the two writes).
    */
-  async putRegistryEntry(entry: RegistryEntry): Promise<RegistryWrite> {
+  async putRegistryEntry(
+    entry: RegistryEntry,
+    writeIndex: RegistryIndexWriter = (writes) => this.writeRegistryIndex(writes),
+  ): Promise<RegistryWrite> {
     let previous: Item | undefined;
     try {
       previous = await this.table.putIf(
@@ -56,22 +70,32 @@ export class RegistryStore {
       if (!(error instanceof ConflictError)) throw error;
       const current = await this.getRegistryEntry(entry.resourceId);
       if (!current || current.statusDate !== entry.statusDate) return 'superseded';
-      await this.writeSearchIndex(current);
+      await writeIndex(this.searchIndexWrites(current));
       return 'unchanged';
     }
     const previousStatus = previous?.status;
-    await this.writeSearchIndex(
-      entry,
-      previousStatus === 'APPROVED' || previousStatus === 'NOT_APPROVED' ? previousStatus : undefined,
+    await writeIndex(
+      this.searchIndexWrites(
+        entry,
+        previousStatus === 'APPROVED' || previousStatus === 'NOT_APPROVED' ? previousStatus : undefined,
+      ),
     );
     return 'written';
+  }
+
+  /** Index writes, in BatchWriteItem calls of 25 (a batch must not name one key twice). */
+  async writeRegistryIndex(writes: RegistryIndexWrite[]): Promise<void> {
+    await this.table.batchWrite('Index registry entry', writes);
   }
 
   /**
    * The entry's index items in its status bucket; when its status changed, the same items in the
    * other bucket go. Unconditional (a batch has no conditions): readers check them against the entry.
    */
-  private async writeSearchIndex(entry: RegistryEntry, previousStatus?: RegistryEntry['status']) {
+  private searchIndexWrites(
+    entry: RegistryEntry,
+    previousStatus?: RegistryEntry['status'],
+  ): RegistryIndexWrite[] {
     const words = searchWords({ name: entry.resourceName, vendorName: entry.vendorName });
     const sortKey = sortKeyOf({ name: entry.resourceName, vendorName: entry.vendorName }, entry.resourceId);
     const bucket = bucketOf(entry.status);
@@ -83,10 +107,10 @@ export class RegistryStore {
     const prefixes = indexPrefixes(words);
     const stale =
       previousStatus && bucketOf(previousStatus) !== bucket ? bucketOf(previousStatus) : undefined;
-    await this.table.batchWrite('Index registry entry', [
+    return [
       ...prefixes.map((p) => ({ put: { ...registrySearchKey(bucket, p, sortKey), ...item } })),
       ...(stale ? prefixes.map((p) => ({ delete: registrySearchKey(stale, p, sortKey) })) : []),
-    ]);
+    ];
   }
 
   async getRegistryEntry(resourceId: string): Promise<RegistryEntry | undefined> {
