@@ -4,8 +4,8 @@
  * Pick<> of the per-feature store methods it uses.
  */
 
-import { AllowanceStore } from './core/store/allowances.ts';
 import { BounceStore } from './bounces/store.ts';
+import { AllowanceStore } from './core/store/allowances.ts';
 import { IdempotencyStore } from './core/store/idempotency.ts';
 import { OutboxStore } from './core/store/outbox.ts';
 import { SendRateStore } from './core/store/send-rate.ts';
