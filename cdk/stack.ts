@@ -31,7 +31,11 @@ export interface SoftwareRequestStackProps extends StackProps {
 }
 
 /** Construct ids of the state machines (their names are `<stack>-<id>`). */
-const MACHINE_IDS = { softwareRequest: 'SoftwareRequest', annualRenewal: 'AnnualRenewal' } as const;
+const MACHINE_IDS = {
+  softwareRequest: 'SoftwareRequest',
+  annualRenewal: 'AnnualRenewal',
+  resourceWatch: 'ResourceWatch',
+} as const;
 
 /** The enum member aws-cdk-lib takes for a period config.ts accepted (every one it accepts is one). */
 function retentionOf(days: number): RetentionDays {

@@ -14,6 +14,7 @@ import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
 import { TaskStore } from './tasks/store.ts';
+import { WatchStore } from './watch/store.ts';
 
 /** The public methods of a store class (its table stays private). */
 type Methods<T> = Pick<T, keyof T>;
@@ -31,7 +32,8 @@ export interface WorkflowStore
     Methods<ReportStore>,
     Methods<EvidenceStore>,
     Methods<UploadLinkStore>,
-    Methods<SnapshotStore> {}
+    Methods<SnapshotStore>,
+    Methods<WatchStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -50,6 +52,7 @@ export class WorkflowStore {
       new EvidenceStore(table),
       new UploadLinkStore(table),
       new SnapshotStore(table),
+      new WatchStore(table),
     ]) {
       bindMethods(this, part);
     }
