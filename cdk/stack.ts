@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
+import { WATCH_SCHEDULE_INPUT } from '#shared/watch/checks.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
@@ -63,6 +64,7 @@ interface Wiring {
   machines: {
     softwareRequest: WorkflowStateMachine['machine'];
     annualRenewal: WorkflowStateMachine['machine'];
+    resourceWatch: WorkflowStateMachine['machine'];
   };
   machineArns: Record<string, string>;
 }
@@ -78,6 +80,8 @@ export class SoftwareRequestStack extends Stack {
   readonly functions: ReadonlyMap<string, DistrictFunction>;
   readonly softwareRequest: WorkflowStateMachine;
   readonly annualRenewal: WorkflowStateMachine;
+  /** Issue 22: one Approved resource between renewals (a changed policy, an SSL spot check). */
+  readonly resourceWatch: WorkflowStateMachine;
   readonly api: DistrictApi;
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
@@ -116,6 +120,7 @@ export class SoftwareRequestStack extends Stack {
     const machineArns = this.machineArns();
     this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
     this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
+    this.resourceWatch = this.stateMachine('resourceWatch', fn, machineArns, logRetention, config);
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
       renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
     });
@@ -154,7 +159,11 @@ export class SoftwareRequestStack extends Stack {
       // One queue for every asynchronous event that was lost: schedules Scheduler could not deliver,
       // rule events EventBridge could not deliver, invocations that failed after Lambda's retries.
       asyncFailures: this.scheduler.deadLetterQueue,
-      machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
+      machines: {
+        softwareRequest: this.softwareRequest.machine,
+        annualRenewal: this.annualRenewal.machine,
+        resourceWatch: this.resourceWatch.machine,
+      },
       machineArns,
     };
     this.wireHttpEdge(wiring);
@@ -196,6 +205,7 @@ export class SoftwareRequestStack extends Stack {
       machines: [
         { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
         { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
+        { label: 'ResourceWatch', machine: this.resourceWatch.machine },
       ],
       functions: [...this.functions.values()],
       api: this.api.api,
@@ -322,8 +332,8 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // Both machines have human steps (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
+      // Every machine has human steps (annual renewal: the renewed DPA; the watch: a changed policy).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch);
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)
@@ -413,8 +423,37 @@ export class SoftwareRequestStack extends Stack {
       .bindStateMachineStart(w.machines.softwareRequest)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // A kept decision belongs to either machine's human step (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal)
+      // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch)
       .runOnSchedule(w.asyncFailures);
+    this.wireWatch(w);
+  }
+
+  /**
+   * Issue 22, between renewals: the policy watch and the SSL spot checks, each on a recurring Scheduler
+   * schedule (policyCheckDays, sslCheckDays), start resource-watch executions; a decision on a changed
+   * policy keeps the new snapshot or starts the annual renewal's vetting again.
+   */
+  private wireWatch(w: Wiring): void {
+    w.fn('watch-policies')
+      .onAsyncFailure(w.asyncFailures)
+      .bindTable(w.table)
+      .bindDocuments(this.documents, ['read', 'put'], ['documents/'])
+      .bindStateMachineStart(w.machines.resourceWatch, 'WATCH_STATE_MACHINE_ARN');
+    w.fn('start-ssl-spot-checks')
+      .onAsyncFailure(w.asyncFailures)
+      .bindTable(w.table)
+      .bindStateMachineStart(w.machines.resourceWatch, 'WATCH_STATE_MACHINE_ARN');
+    w.fn('apply-policy-decision')
+      .bindTable(w.table)
+      .bindStateMachineStart(w.machines.annualRenewal, 'RENEWAL_STATE_MACHINE_ARN');
+    for (const spec of FUNCTIONS) {
+      if (!spec.everyDays) continue;
+      this.scheduler.addRecurringFunction(pascal(spec.name), w.fn(spec.name).function, {
+        days: w.config[spec.everyDays],
+        input: WATCH_SCHEDULE_INPUT,
+        description: `Issue 22: ${spec.sop}, every ${w.config[spec.everyDays]} days`,
+      });
+    }
   }
 }

@@ -171,6 +171,13 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // keepPolicySnapshots: listSnapshotsDue (GSI2 SNAPSHOT_DUE); listAudit; addEvidence, addEvidenceFailure,
   // appendAudit, markSnapshotsKept
   'keep-policy-snapshots': access({ read: ['request'], write: ['request'], query: ['policySnapshotsDue'] }),
+  // watchPolicies: registrySearchPage, getRegistryEntries (the Approved entries); listEvidence,
+  // get/putPolicyWatch, listAudit, appendAudit (the request's partition)
+  'watch-policies': access({ read: ['registrySearch', 'registry', 'request'], write: ['request'] }),
+  // startSslSpotChecks: registrySearchPage, getRegistryEntries
+  'start-ssl-spot-checks': access({ read: ['registrySearch', 'registry'] }),
+  // applyPolicyDecision: addEvidence, appendAudit; setRegistryUnderReview
+  'apply-policy-decision': access({ write: ['request', 'registry'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; claimIdempotencyKey (+ its read-back) for the `ack:` latch.
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
