@@ -14,7 +14,6 @@ import type { Construct } from 'constructs';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
-import { WATCH_SCHEDULE_INPUT } from '#shared/watch/checks.ts';
 import type { DistrictConfig } from './config.ts';
 import { DistrictApi } from './constructs/district-api.ts';
 import { DistrictFunction } from './constructs/district-function.ts';
@@ -26,6 +25,7 @@ import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
 import { TableBackup } from './constructs/table-backup.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { addOutputs } from './outputs.ts';
+import { wireWatch } from './watch.ts';
 
 export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
@@ -159,11 +159,7 @@ export class SoftwareRequestStack extends Stack {
       // One queue for every asynchronous event that was lost: schedules Scheduler could not deliver,
       // rule events EventBridge could not deliver, invocations that failed after Lambda's retries.
       asyncFailures: this.scheduler.deadLetterQueue,
-      machines: {
-        softwareRequest: this.softwareRequest.machine,
-        annualRenewal: this.annualRenewal.machine,
-        resourceWatch: this.resourceWatch.machine,
-      },
+      machines: this.machines,
       machineArns,
     };
     this.wireHttpEdge(wiring);
@@ -172,6 +168,15 @@ export class SoftwareRequestStack extends Stack {
 
     this.monitoring = this.createMonitoring(config);
     addOutputs(this, { publicBaseUrl, mailIdentity, config });
+  }
+
+  private get machines(): Wiring['machines'] {
+    const { softwareRequest, annualRenewal, resourceWatch } = this;
+    return {
+      softwareRequest: softwareRequest.machine,
+      annualRenewal: annualRenewal.machine,
+      resourceWatch: resourceWatch.machine,
+    };
   }
 
   /** The stack's table, or after a restore the restored table, which the stack does not own. */
@@ -426,34 +431,6 @@ export class SoftwareRequestStack extends Stack {
       // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
       .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch)
       .runOnSchedule(w.asyncFailures);
-    this.wireWatch(w);
-  }
-
-  /**
-   * Issue 22, between renewals: the policy watch and the SSL spot checks, each on a recurring Scheduler
-   * schedule (policyCheckDays, sslCheckDays), start resource-watch executions; a decision on a changed
-   * policy keeps the new snapshot or starts the annual renewal's vetting again.
-   */
-  private wireWatch(w: Wiring): void {
-    w.fn('watch-policies')
-      .onAsyncFailure(w.asyncFailures)
-      .bindTable(w.table)
-      .bindDocuments(this.documents, ['read', 'put'], ['documents/'])
-      .bindStateMachineStart(w.machines.resourceWatch, 'WATCH_STATE_MACHINE_ARN');
-    w.fn('start-ssl-spot-checks')
-      .onAsyncFailure(w.asyncFailures)
-      .bindTable(w.table)
-      .bindStateMachineStart(w.machines.resourceWatch, 'WATCH_STATE_MACHINE_ARN');
-    w.fn('apply-policy-decision')
-      .bindTable(w.table)
-      .bindStateMachineStart(w.machines.annualRenewal, 'RENEWAL_STATE_MACHINE_ARN');
-    for (const spec of FUNCTIONS) {
-      if (!spec.everyDays) continue;
-      this.scheduler.addRecurringFunction(pascal(spec.name), w.fn(spec.name).function, {
-        days: w.config[spec.everyDays],
-        input: WATCH_SCHEDULE_INPUT,
-        description: `Issue 22: ${spec.sop}, every ${w.config[spec.everyDays]} days`,
-      });
-    }
+    wireWatch(w, { documents: this.documents, scheduler: this.scheduler });
   }
 }

@@ -21,13 +21,7 @@ import './config.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CALLBACK_PATH } from '#shared/identity/config.ts';
-import {
-  handlerEnvironment,
-  LOCAL_IDP_PATH,
-  LOCAL_WATCH_CHECK_DAYS,
-  type LocalEndpoints,
-  TABLE_NAME,
-} from './config.ts';
+import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
 import { type FakeGrade, type FakeSslLabs, startFakeSslLabs } from './fake-ssllabs.ts';
@@ -53,7 +47,7 @@ import { createTable, startDynamo } from './start/dynamo.ts';
 import { type HandlerSource, handlerInvoker, loadHandlers } from './start/handlers.ts';
 import { oversightGate } from './start/oversight-gate.ts';
 import { localRoutes } from './start/routes.ts';
-import { type ScheduledFunctions, scheduledFunctions, watchSchedules } from './start/scheduled.ts';
+import { type ScheduledFunctions, scheduledFunctions } from './start/scheduled.ts';
 import { startSes } from './start/ses.ts';
 
 export type { FaultPredicate } from './faults.ts';
@@ -365,9 +359,6 @@ async function goLive(
   }
 
   const resumed = aws.sfn.resumeInFlight();
-  for (const { name, body } of watchSchedules(LOCAL_WATCH_CHECK_DAYS, env.SCHEDULER_ROLE_ARN ?? '')) {
-    aws.scheduler.ensure(name, env.SCHEDULE_GROUP_NAME ?? 'default', body);
-  }
   aws.scheduler.start();
   services.handlersReady.resolve();
   void aws.scheduler.fireDue();

@@ -9,7 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
 import { everyDaysExpression, WATCH_SCHEDULE_INPUT, type WatchCheckDays } from '#shared/watch/checks.ts';
-import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
+import {
+  functionArn,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  LOCAL_WATCH_CHECK_DAYS,
+  SCHEDULE_GROUP_NAME,
+} from '../config.ts';
+import type { SchedulerEndpoint } from '../scheduler/endpoint.ts';
 
 /** Locally more often than on AWS: a request a kill -9 orphaned just before a restart starts within minutes. */
 export const LOCAL_SCHEDULED_INTERVAL_MS = 5 * 60_000;
@@ -95,6 +102,14 @@ export function watchSchedules(
         ]
       : [],
   );
+}
+
+/** The watch's schedules in the local Scheduler, as a deploy creates them (cdk.json's days). */
+export function ensureWatchSchedules(scheduler: Pick<SchedulerEndpoint, 'ensure'>): void {
+  const role = `arn:aws:iam::${LOCAL_ACCOUNT}:role/software-request-scheduler`;
+  for (const { name, body } of watchSchedules(LOCAL_WATCH_CHECK_DAYS, role)) {
+    scheduler.ensure(name, SCHEDULE_GROUP_NAME, body);
+  }
 }
 
 /** The event an EventBridge schedule rule sends its Lambda target. */
