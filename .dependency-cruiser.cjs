@@ -19,6 +19,7 @@ const FEATURES = [
   'vetting', // privacy review, DPA, SSL grade (SOP 3-6)
   'procurement', // quotes, PO, licence (SOP 13-14)
   'recovery', // what a crash interrupted
+  'watch', // monitoring between renewals: policy changes, SSL spot checks (issue 22)
 ];
 
 const layering = FEATURES.map((feature, i) => ({

@@ -9,6 +9,7 @@ import { asError } from '#shared/core/errors.ts';
 import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
 import { MAX_SUBMISSIONS_PER_HOUR, SUBMISSION_LIMIT_DEFAULTS } from '#shared/requests/limits.ts';
 import { type RouteKey, routeThrottlesFromContext, type Throttle } from '#shared/route-throttles.ts';
+import { DEFAULT_WATCH_CHECK_DAYS, WATCH_CHECK_DAYS_BOUNDS } from '#shared/watch/checks.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays, type ServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
@@ -120,6 +121,16 @@ const configSchema = z
     /** SOP 5-6: days the vendor has to bring the SSL grade to A once notified (at most 30). */
     sslRemediationWindowDays: z._default(int(1, 30), 30),
     renewalLeadDays: z._default(int(0, 180), 30),
+    /** Issue 22: how often the reviewed privacy policies are fetched and compared (shared/watch/checks.ts). */
+    policyCheckDays: z._default(
+      int(WATCH_CHECK_DAYS_BOUNDS.min, WATCH_CHECK_DAYS_BOUNDS.max),
+      DEFAULT_WATCH_CHECK_DAYS.policyCheckDays,
+    ),
+    /** Issue 22: how often the SSL grade of every approved website is spot-checked between renewals. */
+    sslCheckDays: z._default(
+      int(WATCH_CHECK_DAYS_BOUNDS.min, WATCH_CHECK_DAYS_BOUNDS.max),
+      DEFAULT_WATCH_CHECK_DAYS.sslCheckDays,
+    ),
     /**
      * Link each approved resource's signed agreement on the public page (Illinois and Colorado ask for
      * a copy of each agreement). Off by default: a district turns it on once its DPAs allow it.

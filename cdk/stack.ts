@@ -26,13 +26,18 @@ import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
 import { TableBackup } from './constructs/table-backup.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { addOutputs } from './outputs.ts';
+import { wireWatch } from './watch.ts';
 
 export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
 }
 
 /** Construct ids of the state machines (their names are `<stack>-<id>`). */
-const MACHINE_IDS = { softwareRequest: 'SoftwareRequest', annualRenewal: 'AnnualRenewal' } as const;
+const MACHINE_IDS = {
+  softwareRequest: 'SoftwareRequest',
+  annualRenewal: 'AnnualRenewal',
+  resourceWatch: 'ResourceWatch',
+} as const;
 
 /** The enum member aws-cdk-lib takes for a period config.ts accepted (every one it accepts is one). */
 function retentionOf(days: number): RetentionDays {
@@ -60,6 +65,7 @@ interface Wiring {
   machines: {
     softwareRequest: WorkflowStateMachine['machine'];
     annualRenewal: WorkflowStateMachine['machine'];
+    resourceWatch: WorkflowStateMachine['machine'];
   };
   machineArns: Record<string, string>;
 }
@@ -75,6 +81,8 @@ export class SoftwareRequestStack extends Stack {
   readonly functions: ReadonlyMap<string, DistrictFunction>;
   readonly softwareRequest: WorkflowStateMachine;
   readonly annualRenewal: WorkflowStateMachine;
+  /** Issue 22: one Approved resource between renewals (a changed policy, an SSL spot check). */
+  readonly resourceWatch: WorkflowStateMachine;
   readonly api: DistrictApi;
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
@@ -113,6 +121,7 @@ export class SoftwareRequestStack extends Stack {
     const machineArns = this.machineArns();
     this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
     this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
+    this.resourceWatch = this.stateMachine('resourceWatch', fn, machineArns, logRetention, config);
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
       renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
     });
@@ -151,7 +160,7 @@ export class SoftwareRequestStack extends Stack {
       // One queue for every asynchronous event that was lost: schedules Scheduler could not deliver,
       // rule events EventBridge could not deliver, invocations that failed after Lambda's retries.
       asyncFailures: this.scheduler.deadLetterQueue,
-      machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
+      machines: this.machines,
       machineArns,
     };
     this.wireHttpEdge(wiring);
@@ -161,6 +170,15 @@ export class SoftwareRequestStack extends Stack {
 
     this.monitoring = this.createMonitoring(config);
     addOutputs(this, { publicBaseUrl, mailIdentity, config });
+  }
+
+  private get machines(): Wiring['machines'] {
+    const { softwareRequest, annualRenewal, resourceWatch } = this;
+    return {
+      softwareRequest: softwareRequest.machine,
+      annualRenewal: annualRenewal.machine,
+      resourceWatch: resourceWatch.machine,
+    };
   }
 
   /** The stack's table, or after a restore the restored table, which the stack does not own. */
@@ -194,6 +212,7 @@ export class SoftwareRequestStack extends Stack {
       machines: [
         { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
         { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
+        { label: 'ResourceWatch', machine: this.resourceWatch.machine },
       ],
       functions: [...this.functions.values()],
       api: this.api.api,
@@ -322,8 +341,8 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // Both machines have human steps (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
+      // Every machine has human steps (annual renewal: the renewed DPA; the watch: a changed policy).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch);
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)
@@ -423,8 +442,9 @@ export class SoftwareRequestStack extends Stack {
       .bindStateMachineStart(w.machines.softwareRequest)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // A kept decision belongs to either machine's human step (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal)
+      // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch)
       .runOnSchedule(w.asyncFailures);
+    wireWatch(w, { documents: this.documents, scheduler: this.scheduler });
   }
 }

@@ -14,6 +14,7 @@ import {
   type SubmissionLimits,
 } from '#shared/requests/limits.ts';
 import { routeThrottlesFromContext } from '#shared/route-throttles.ts';
+import { parseWatchCheckDays } from '#shared/watch/checks.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
@@ -31,6 +32,7 @@ export const TABLE_NAME = 'software-requests';
 export const STATE_MACHINE_NAMES: Record<keyof typeof STATE_MACHINES, string> = {
   softwareRequest: 'software-request',
   annualRenewal: 'annual-renewal',
+  resourceWatch: 'resource-watch',
 };
 
 /** Local Lambda ARNs: `software-request-<name>` for each entry of shared/functions.ts. */
@@ -85,6 +87,11 @@ const NO_SUBMISSION_LIMITS: SubmissionLimits = {
  * the examples' requesters (@district.example) and the local provider's people (@district.example.org).
  */
 export const LOCAL_REQUESTER_EMAIL_DOMAINS = ['district.example', 'district.example.org'] as const;
+
+/** cdk.json's `policyCheckDays` and `sslCheckDays` (issue 22), as deployed: the local clock's schedules. */
+export const LOCAL_WATCH_CHECK_DAYS = parseWatchCheckDays(
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')),
+);
 
 /** cdk.json's `publishAgreements`, as deployed (default false). */
 export const LOCAL_PUBLISH_AGREEMENTS =
@@ -196,6 +203,7 @@ export function handlerEnvironment(
     TABLE_NAME,
     STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
     RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),
+    WATCH_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.resourceWatch),
     MAIL_FROM: 'software-requests@district.example',
     // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
     SES_CONFIGURATION_SET: 'software-requests-local',

@@ -60,6 +60,8 @@ export interface LimitsReport {
   humanStepDeadlineDays: DeadlineDays;
   softwareRequest: WorstCase;
   annualRenewal: WorstCase;
+  /** Issue 22: the watch between renewals (a changed policy, an SSL spot check with its remediation). */
+  resourceWatch: WorstCase;
   largestStateBytes: number;
   names: {
     executionName: number;
@@ -93,6 +95,7 @@ export async function computeLimits(
     humanStepDeadlineDays: deadlines,
     softwareRequest: worstCase(loadMachine('softwareRequest', deadlines), { sslMaxWaitSeconds }),
     annualRenewal: worstCase(loadMachine('annualRenewal', deadlines), { sslMaxWaitSeconds }),
+    resourceWatch: worstCase(loadMachine('resourceWatch', deadlines), { sslMaxWaitSeconds }),
     largestStateBytes: await largestStateBytes(),
     names: longestNames(),
   };
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
   for (const [name, w] of Object.entries({
     'software-request': report.softwareRequest,
     'annual-renewal': report.annualRenewal,
+    'resource-watch': report.resourceWatch,
   })) {
     console.log(
       `${name}: ${w.rounds} vetting round(s), ${w.sslCallsPerScan} SSL Labs calls and ${w.sslSlotWaitsPerScan} waits for a slot per scan at most`,

@@ -35,6 +35,9 @@ import { WorkflowStore } from './store.ts';
 import type { RemindTaskDeps } from './tasks/reminders.ts';
 import type { AssignTaskDeps } from './tasks/task-assign.ts';
 import type { DecideDeps } from './tasks/task-service.ts';
+import type { PolicyDecisionDeps } from './watch/policy-decision.ts';
+import type { PolicyWatchDeps } from './watch/policy-watch.ts';
+import type { SpotCheckDeps } from './watch/spot-checks.ts';
 import { readTeamEmails } from './workflow/config.ts';
 import { readServiceLevelDays } from './workflow/service-levels.ts';
 
@@ -190,6 +193,37 @@ export const snapshotDeps = /* @__PURE__ */ once(() => ({
   fetcher: vendorPageFetcher(vendorPageConfig()),
   now,
 }));
+
+/** The policy-change watch (watch-policies): the snapshots, the vendors' pages, the watch machine. */
+export const policyWatchDeps = /* @__PURE__ */ once((): PolicyWatchDeps => {
+  const store = storeFor();
+  return {
+    registry: { store },
+    store,
+    documents: documentStoreFor(),
+    fetcher: vendorPageFetcher(vendorPageConfig()),
+    watch: { sfn, stateMachineArn: readStateMachineArn(process.env, 'WATCH_STATE_MACHINE_ARN') },
+    now,
+  };
+});
+
+/** The SSL spot checks between renewals (start-ssl-spot-checks). */
+export const spotCheckDeps = /* @__PURE__ */ once(
+  (): SpotCheckDeps => ({
+    registry: { store: storeFor() },
+    watch: { sfn, stateMachineArn: readStateMachineArn(process.env, 'WATCH_STATE_MACHINE_ARN') },
+    now,
+  }),
+);
+
+/** Cybersecurity's answer to a changed policy (apply-policy-decision). */
+export const policyDecisionDeps = /* @__PURE__ */ once(
+  (): PolicyDecisionDeps => ({
+    store: storeFor(),
+    renewal: { sfn, stateMachineArn: readStateMachineArn(process.env, 'RENEWAL_STATE_MACHINE_ARN') },
+    now,
+  }),
+);
 
 /** A kept document for staff (document). */
 export const documentDeps = /* @__PURE__ */ once(() => {

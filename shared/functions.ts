@@ -4,6 +4,7 @@
  * same paths, and the ASL files refer to workflow functions as `${<Pascal>FunctionArn}`.
  */
 import { CHECK_SSL_LAMBDA_TIMEOUT_SECONDS } from './vetting/ssl/limits.ts';
+import type { WatchCheck } from './watch/checks.ts';
 
 export interface FunctionSpec {
   /** File under lambdas/, without extension; exports `handler`. */
@@ -32,6 +33,11 @@ export interface FunctionSpec {
    * stand-in invokes it for the mailbox simulator's addresses.
    */
   sesEvents?: boolean;
+  /**
+   * For the watch between renewals (shared/watch/checks.ts): a Scheduler schedule invokes it every
+   * so many days, the district's setting of this name (on AWS real time, locally the local clock).
+   */
+  everyDays?: WatchCheck;
 }
 
 export const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 30;
@@ -354,6 +360,29 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Up to SNAPSHOTS_PER_RUN reviews of up to 5 pages, each fetch at most 10 s.
     timeoutSeconds: 300,
   },
+  // Issue 22: between renewals, on the district's schedule (everyDays), never on the local runtime's
+  // real-time timer: locally the local clock decides when a week has passed.
+  {
+    name: 'watch-policies',
+    env: ['TABLE_NAME', 'DOCUMENTS_BUCKET', 'WATCH_STATE_MACHINE_ARN'],
+    sop: '17 (between renewals: the reviewed privacy policy watched for changes)',
+    everyDays: 'policyCheckDays',
+    // Every Approved resource's pages (up to 5 each), each fetch at most 10 s, one after another.
+    timeoutSeconds: 900,
+  },
+  {
+    name: 'start-ssl-spot-checks',
+    env: ['TABLE_NAME', 'WATCH_STATE_MACHINE_ARN'],
+    sop: '5, 17 (between renewals: SSL spot checks)',
+    everyDays: 'sslCheckDays',
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'apply-policy-decision',
+    env: ['TABLE_NAME', 'RENEWAL_STATE_MACHINE_ARN'],
+    aslArn: 'ApplyPolicyDecisionFunctionArn',
+    sop: '17 (between renewals: a changed privacy policy decided)',
+  },
   {
     name: 'recover-requests',
     env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
@@ -371,5 +400,9 @@ export const STATE_MACHINES = {
   annualRenewal: {
     file: 'statemachine/annual-renewal.asl.json',
     arnSubstitution: 'AnnualRenewalStateMachineArn',
+  },
+  resourceWatch: {
+    file: 'statemachine/resource-watch.asl.json',
+    arnSubstitution: 'ResourceWatchStateMachineArn',
   },
 } as const;

@@ -19,6 +19,7 @@ import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
 import { TaskStore } from './tasks/store.ts';
 import { SslSlotStore } from './vetting/ssl/slot-store.ts';
+import { WatchStore } from './watch/store.ts';
 
 /** The public methods of a store class (its table stays private). */
 type Methods<T> = Pick<T, keyof T>;
@@ -41,7 +42,8 @@ export interface WorkflowStore
     Methods<SnapshotStore>,
     Methods<BounceStore>,
     Methods<SslSlotStore>,
-    Methods<SendRateStore> {}
+    Methods<SendRateStore>,
+    Methods<WatchStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -65,6 +67,7 @@ export class WorkflowStore {
       new BounceStore(table),
       new SslSlotStore(table),
       new SendRateStore(table),
+      new WatchStore(table),
     ]) {
       bindMethods(this, part);
     }

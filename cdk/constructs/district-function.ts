@@ -232,9 +232,9 @@ export class DistrictFunction extends Construct {
     return this;
   }
 
-  /** STATE_MACHINE_ARN + states:StartExecution on that machine only. */
-  bindStateMachineStart(machine: IStateMachine): this {
-    this.setEnv('STATE_MACHINE_ARN', machine.stateMachineArn);
+  /** STATE_MACHINE_ARN (or the variable named) + states:StartExecution on that machine only. */
+  bindStateMachineStart(machine: IStateMachine, variable = 'STATE_MACHINE_ARN'): this {
+    this.setEnv(variable, machine.stateMachineArn);
     machine.grantStartExecution(this.function);
     return this;
   }

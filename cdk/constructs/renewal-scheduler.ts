@@ -6,9 +6,10 @@
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { everyDaysExpression } from '#shared/watch/checks.ts';
 
 export interface RenewalSchedulerProps {
   /** ARN of the annual-renewal state machine (built from its fixed name). */
@@ -82,6 +83,42 @@ export class RenewalScheduler extends Construct {
     );
     this.reminderRole = role;
     return role;
+  }
+
+  /**
+   * A recurring schedule (issue 22: the watch between renewals) invoking `fn` every `days` days with
+   * Scheduler's scheduled time, as its own role; undelivered events go to the dead-letter queue.
+   */
+  addRecurringFunction(
+    id: string,
+    fn: IFunction,
+    options: { days: number; input: string; description: string },
+  ) {
+    const role = new Role(this, `${id}Role`, {
+      description: `EventBridge Scheduler: ${options.description}`,
+      assumedBy: this.schedulerPrincipal(),
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'InvokeWatch',
+        actions: ['lambda:InvokeFunction'],
+        resources: [fn.functionArn],
+      }),
+    );
+    this.deadLetterQueue.grantSendMessages(role);
+    return new CfnSchedule(this, id, {
+      groupName: this.group.scheduleGroupName,
+      description: options.description,
+      scheduleExpression: everyDaysExpression(options.days),
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: fn.functionArn,
+        roleArn: role.roleArn,
+        input: options.input,
+        retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 10 },
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      },
+    });
   }
 
   /** Confused-deputy guard: only schedules of this account's group may assume the roles. */

@@ -5,6 +5,7 @@
  * invokes its Lambda function (e.g. a task reminder).
  */
 
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
@@ -140,7 +141,7 @@ export class SchedulerEndpoint {
       const at = new Date(now).toISOString();
       const result: FiredSchedule = { name: schedule.Name, groupName: schedule.GroupName, at };
       try {
-        const started = await this.startTarget(schedule.Target, schedule);
+        const started = await this.startTarget(withContext(schedule.Target, due), schedule);
         if (typeof started === 'string') result.executionArn = started;
         else result.invoked = started.invoked;
         this.log(
@@ -166,6 +167,19 @@ export class SchedulerEndpoint {
       else this.save(schedule);
     }
     return fired;
+  }
+
+  /**
+   * Creates the schedule unless one of that name has the same expression and target (then it keeps
+   * its last firing): what CloudFormation does for the schedules the stack defines.
+   */
+  ensure(name: string, group: string, body: Record<string, unknown>): LocalSchedule {
+    const existing = this.schedules.find((s) => s.Name === name && s.GroupName === group);
+    const same =
+      existing &&
+      existing.ScheduleExpression === body.ScheduleExpression &&
+      JSON.stringify(existing.Target) === JSON.stringify(body.Target);
+    return same ? existing : this.put(name, group, body, existing !== undefined);
   }
 
   private path(schedule: Pick<LocalSchedule, 'GroupName' | 'Name'>): string {
@@ -302,6 +316,18 @@ export class SchedulerEndpoint {
 
 function scheduleKey(name: string, group: string): string {
   return `${group}\u0000${name}`;
+}
+
+/**
+ * The target with Scheduler's context attributes in its Input filled in, as on AWS: the scheduled time
+ * (on the local clock) and an id of this firing.
+ */
+function withContext(target: ScheduleTarget, due: number): ScheduleTarget {
+  if (!target.Input?.includes('<aws.scheduler.')) return target;
+  const Input = target.Input.replaceAll('<aws.scheduler.scheduled-time>', new Date(due).toISOString())
+    .replaceAll('<aws.scheduler.execution-id>', randomUUID())
+    .replaceAll('<aws.scheduler.attempt-number>', '1');
+  return { ...target, Input };
 }
 
 /** The FlexibleTimeWindow given, OFF when none is. */

@@ -32,6 +32,7 @@ import { LocalClock } from '../scheduler/clock.ts';
 import { SchedulerEndpoint, type ScheduleTargetStarter } from '../scheduler/endpoint.ts';
 import { StepFunctionsEndpoint } from '../sfn/endpoint.ts';
 import { localFunctionName, ROOT } from './handlers.ts';
+import { ensureWatchSchedules } from './scheduled.ts';
 
 export interface AwsStandInsOptions {
   dataDir: string;
@@ -75,6 +76,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   const clock = new LocalClock(join(dataDir, 'clock.json'));
   const sfn = stepFunctions(options, executions, clock);
   const scheduler = new SchedulerEndpoint(dataDir, clock, scheduleStarter(options, sfn, executions), log);
+  ensureWatchSchedules(scheduler);
   const events = new EventsSink(dataDir);
   const identity = new IdentityStandIn(dataDir, options.users);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;

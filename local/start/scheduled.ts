@@ -8,7 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { FUNCTIONS } from '#shared/functions.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../config.ts';
+import { everyDaysExpression, WATCH_SCHEDULE_INPUT, type WatchCheckDays } from '#shared/watch/checks.ts';
+import {
+  functionArn,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  LOCAL_WATCH_CHECK_DAYS,
+  SCHEDULE_GROUP_NAME,
+} from '../config.ts';
+import type { SchedulerEndpoint } from '../scheduler/endpoint.ts';
 
 /** Locally more often than on AWS: a request a kill -9 orphaned just before a restart starts within minutes. */
 export const LOCAL_SCHEDULED_INTERVAL_MS = 5 * 60_000;
@@ -69,6 +77,39 @@ export function scheduledFunctions(options: {
       await running?.catch(() => undefined);
     },
   };
+}
+
+/**
+ * The watch's schedules between renewals (shared/functions.ts `everyDays`), as the stack defines them:
+ * `rate(n days)` on the local clock, each invoking its function with the scheduled time.
+ */
+export function watchSchedules(
+  days: WatchCheckDays,
+  roleArn: string,
+): { name: string; body: Record<string, unknown> }[] {
+  return FUNCTIONS.flatMap((fn) =>
+    fn.everyDays
+      ? [
+          {
+            name: `watch-${fn.name}`,
+            body: {
+              ScheduleExpression: everyDaysExpression(days[fn.everyDays]),
+              FlexibleTimeWindow: { Mode: 'OFF' },
+              Description: `Issue 22: ${fn.sop}`,
+              Target: { Arn: functionArn(fn.name), RoleArn: roleArn, Input: WATCH_SCHEDULE_INPUT },
+            },
+          },
+        ]
+      : [],
+  );
+}
+
+/** The watch's schedules in the local Scheduler, as a deploy creates them (cdk.json's days). */
+export function ensureWatchSchedules(scheduler: Pick<SchedulerEndpoint, 'ensure'>): void {
+  const role = `arn:aws:iam::${LOCAL_ACCOUNT}:role/software-request-scheduler`;
+  for (const { name, body } of watchSchedules(LOCAL_WATCH_CHECK_DAYS, role)) {
+    scheduler.ensure(name, SCHEDULE_GROUP_NAME, body);
+  }
 }
 
 /** The event an EventBridge schedule rule sends its Lambda target. */

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { cdkContextOf } from '#shared/core/config.ts';
-import { fieldOf, isOneOf } from '#shared/core/guards.ts';
+import { fieldOf, isOneOf, keysOf } from '#shared/core/guards.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
 import { maxScanCalls } from '#shared/vetting/ssl/scan.ts';
 import { MAX_SLOT_WAITS, slotWaitBounds } from '#shared/vetting/ssl/slots.ts';
@@ -414,10 +414,15 @@ export function configuredDeadlineDays(): DeadlineDays {
  * Step Functions' one-year limit, which stops an execution with no Catch to see it.
  */
 export function deadlinesProblem(deadlines: DeadlineDays): string | undefined {
-  for (const key of ['softwareRequest', 'annualRenewal'] as const) {
+  const labels = {
+    softwareRequest: 'software request',
+    annualRenewal: 'annual renewal',
+    resourceWatch: 'resource watch',
+  } as const;
+  for (const key of keysOf(labels)) {
     const worst = worstCase(loadMachine(key, deadlines), { sslMaxWaitSeconds: SSL_MAX_WAIT_SECONDS_LIMIT });
     if (worst.seconds > EXECUTION_TARGET_SECONDS) {
-      return `with these deadlines the longest ${key === 'softwareRequest' ? 'software request' : 'annual renewal'} could run ${(worst.seconds / DAY).toFixed(1)} days; shorten them so it stays within ${EXECUTION_TARGET_SECONDS / DAY} days (Step Functions stops an execution at 365)`;
+      return `with these deadlines the longest ${labels[key]} could run ${(worst.seconds / DAY).toFixed(1)} days; shorten them so it stays within ${EXECUTION_TARGET_SECONDS / DAY} days (Step Functions stops an execution at 365)`;
     }
   }
   return undefined;

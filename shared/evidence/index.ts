@@ -24,5 +24,7 @@ export {
   type EvidenceRecord,
   EvidenceStore,
 } from './evidence.ts';
+export { keepPolicySnapshots, SnapshotStore } from './policy-snapshots.ts';
 export type { DocumentStore, StoredDocument, UploadForm, UploadFormInput } from './types.ts';
 export { type UploadLinkStore, uploadLink } from './upload-links.ts';
+export type { VendorPageFetcher, VendorPageResult } from './vendor-page.ts';

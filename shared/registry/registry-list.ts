@@ -58,6 +58,8 @@ export interface RegistryItem {
   renewalDueOn: string | null;
   requestId: string | null;
   notes: string | null;
+  /** Vetted again after its privacy policy changed (issue 22): "Under review" since, and why. */
+  underReview: { since: string; reason: string } | null;
 }
 
 /** The search from the query string: q, status (APPROVED / NOT_APPROVED) and the page cursor. */
@@ -170,5 +172,6 @@ export function toRegistryItem(e: RegistryEntry): RegistryItem {
     renewalDueOn: e.renewalDueOn ?? null,
     requestId: e.requestId ?? null,
     notes: e.notes ?? null,
+    underReview: e.underReview ?? null,
   };
 }

@@ -186,6 +186,34 @@ export class RegistryStore {
   }
 
   /**
+   * Marks the entry "Under review" while it is still this request's approval; false when a later
+   * decision has replaced it since (then there is nothing to mark).
+   */
+  async setRegistryUnderReview(
+    resourceId: string,
+    requestId: string,
+    underReview: NonNullable<RegistryEntry['underReview']>,
+  ): Promise<boolean> {
+    try {
+      await this.table.update('Mark registry entry under review', {
+        Key: registryKey(resourceId),
+        UpdateExpression: 'SET underReview = :underReview',
+        ConditionExpression: 'requestId = :requestId AND #status = :approved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':underReview': underReview,
+          ':requestId': requestId,
+          ':approved': 'APPROVED',
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Lists the requests about a resource on its entry (newest first), unless the entry has changed
    * since it was read (then the next decision's write lists them).
    */

@@ -4,7 +4,13 @@ import { MAIL_AUDIT_TYPES } from '../core/mail/undeliverable.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { AuditEvent } from '../workflow/index.ts';
 import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/index.ts';
-import type { QuestionContext, TaskContext, TaskDocument, UndeliverableEmail } from './emails/task-email.ts';
+import type {
+  PolicyChangeContext,
+  QuestionContext,
+  TaskContext,
+  TaskDocument,
+  UndeliverableEmail,
+} from './emails/task-email.ts';
 
 const decisionsOf = (events: AuditEvent[]) => events.filter((e) => e.type === 'DECISION_RECORDED');
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -24,6 +30,10 @@ export async function taskContext(
   const mail = undeliverableEmails(trail);
   const withMail = mail.length ? { undeliverable: mail } : {};
   if (kind === 'dpa-signature') return { documents: receivedDocuments(trail, 'dpa'), ...withMail };
+  if (kind === 'policy-change') {
+    const policyChange = lastPolicyChange(trail);
+    return policyChange ? { policyChange, ...withMail } : withMail;
+  }
   const events = decisionsOf(trail);
   if (kind === 'replacement') {
     const review = events.findLast((e) => e.detail?.kind === 'technical-review');
@@ -78,6 +88,24 @@ function undeliverableEmails(trail: AuditEvent[]): UndeliverableEmail[] {
       ];
     })
     .reverse();
+}
+
+const texts = (value: unknown) => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
+
+/** What the policy watch saw last: the watch audits it before it starts the execution that asks. */
+function lastPolicyChange(events: AuditEvent[]): PolicyChangeContext | undefined {
+  const seen = events.findLast((e) => e.type === 'POLICY_CHANGED' || e.type === 'POLICY_UNREACHABLE');
+  const url = text(seen?.detail?.url);
+  if (!seen || !url) return undefined;
+  const error = text(seen.detail?.error);
+  const failures = seen.detail?.failures;
+  return {
+    url,
+    added: texts(seen.detail?.added),
+    removed: texts(seen.detail?.removed),
+    ...(error ? { error } : {}),
+    ...(typeof failures === 'number' ? { failures } : {}),
+  };
 }
 
 /** The documents a vendor returned through an upload link (DOCUMENT_RECEIVED), oldest first. */

@@ -32,6 +32,9 @@ export const DEFAULT_DEADLINE_DAYS: Record<DeadlineKind, number> = {
   procurement: 21,
   license: 21,
   installation: 21,
+  // Between renewals (issue 22): a changed privacy policy waits this long; undecided, nothing changes
+  // and the next watch compares with the old policy again.
+  'policy-change': 30,
   // The reply to a reviewer's question (SOP 4): after it the review resumes without an answer.
   answer: 7,
 };

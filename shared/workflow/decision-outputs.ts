@@ -35,6 +35,13 @@ export type PrivacyReviewOutput = z.infer<typeof privacyReviewOutputSchema>;
 export const sslRemediationOutputSchema = z.object({ decision: z.enum(['retest', 'deny']), ...common });
 export type SslRemediationOutput = z.infer<typeof sslRemediationOutputSchema>;
 
+/** Between renewals (issue 22): Cybersecurity's answer to a changed (or unreachable) privacy policy. */
+export const policyChangeOutputSchema = z.object({
+  decision: z.enum(['still-acceptable', 're-vet', 'revoke']),
+  ...common,
+});
+export type PolicyChangeOutput = z.infer<typeof policyChangeOutputSchema>;
+
 export const dpaSignatureOutputSchema = z.object({
   decision: z.enum(['signed', 'refused']),
   ...common,

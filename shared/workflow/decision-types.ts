@@ -9,6 +9,7 @@ import type {
   DecisionOutputBase,
   DpaSignatureOutput,
   LicenseOutput,
+  PolicyChangeOutput,
   PrivacyReviewOutput,
   ProcurementOutput,
   ReplacementOutput,
@@ -28,6 +29,7 @@ export type ReplacementFields = Pick<
 interface KindOutputs {
   'privacy-review': PrivacyReviewOutput;
   'ssl-remediation': SslRemediationOutput;
+  'policy-change': PolicyChangeOutput;
   'dpa-signature': DpaSignatureOutput;
   procurement: ProcurementOutput;
   license: LicenseOutput;

@@ -18,6 +18,7 @@ export {
   licenseOutputSchema,
   type PrivacyReviewOutput,
   type ProcurementOutput,
+  policyChangeOutputSchema,
   privacyReviewOutputSchema,
   procurementOutputSchema,
   type ReplacementOutput,
@@ -119,7 +120,9 @@ export {
 } from './ssl-scan-input.ts';
 export { OUTCOMES, type Outcome, REGISTRY_STATUSES, type RegistryStatus } from './statuses.ts';
 export {
+  type ApplyPolicyDecisionInput,
   type AssignTaskInput,
+  applyPolicyDecisionInputSchema,
   assignTaskInputSchema,
   type CheckCurrentVettingInput,
   type CloseRequestInput,

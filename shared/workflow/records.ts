@@ -226,6 +226,11 @@ export interface RegistryEntry {
   /** When the SSL grade was measured. */
   sslTestedAt?: string;
   renewalDueOn?: string;
+  /**
+   * Cybersecurity is vetting the Approved resource again (issue 22: its privacy policy changed): the
+   * registry says "Under review" until the vetting publishes its result (which writes a new entry).
+   */
+  underReview?: { since: string; reason: string };
   /** Free text from an imported list. */
   notes?: string;
 }

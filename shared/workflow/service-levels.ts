@@ -23,6 +23,7 @@ export const DEFAULT_SERVICE_LEVEL_DAYS: ServiceLevelDays = {
   procurement: 14,
   license: 14,
   installation: 14,
+  'policy-change': 14,
   answer: 5,
 };
 

@@ -165,3 +165,35 @@ export const notifyVendorSslInputSchema = lenientObject({
 });
 export type SendDpaInput = z.output<typeof sendDpaInputSchema>;
 export type NotifyVendorSslInput = z.output<typeof notifyVendorSslInputSchema>;
+
+const changeText = (field: string) =>
+  z.string({ error: `change.${field} is required` }).check(z.minLength(1, `change.${field} is required`));
+
+/** A changed policy's new snapshot, or an unreachable page (shared/watch/types.ts). */
+const policyChangeSchema = z.union([
+  z.object({ url: changeText('url'), unreachable: z.literal(true) }),
+  z.object({
+    url: changeText('url'),
+    finalUrl: changeText('finalUrl'),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'change.sha256 must be a hex SHA-256')),
+    key: z.string().check(z.startsWith('documents/', 'change.key must be a kept document key')),
+    capturedAt: changeText('capturedAt'),
+    bytes: z.number({ error: 'change.bytes must be a number' }).check(z.gte(0)),
+  }),
+]);
+
+/** apply-policy-decision (resource-watch): Cybersecurity kept the resource, or asked to vet it again. */
+export const applyPolicyDecisionInputSchema = z.object({
+  requestId: requestIdField,
+  resourceId: text('resourceId', 300),
+  decision: z.enum(['still-acceptable', 're-vet'], { error: 'decision must be still-acceptable or re-vet' }),
+  decidedBy: text('decidedBy', 300),
+  decidedAt: text('decidedAt', 40),
+  change: policyChangeSchema,
+});
+export type ApplyPolicyDecisionInput = z.output<typeof applyPolicyDecisionInputSchema>;
+
+/** What a watch schedule sends (shared/watch/checks.ts WATCH_SCHEDULE_INPUT); other fields are ignored. */
+export const watchScheduleInputSchema = z.object({
+  scheduledTime: z.optional(z.string({ error: 'scheduledTime must be a time' })),
+});

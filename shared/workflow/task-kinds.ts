@@ -42,6 +42,14 @@ export const TASK_KINDS = {
     title: 'SSL remediation: re-test the website once the vendor has fixed it, or deny',
     outcomes: ['retest', 'deny'],
   },
+  // Between renewals (issue 22): a reviewed privacy policy changed materially, or could not be fetched
+  // three times running. Its own execution (statemachine/resource-watch.asl.json) waits for it.
+  'policy-change': {
+    team: 'cybersecurity',
+    sopStep: 17,
+    title: 'The privacy policy of an approved resource changed: still acceptable, vet again, or revoke?',
+    outcomes: ['still-acceptable', 're-vet', 'revoke'],
+  },
   'curriculum-review': {
     team: 'instructional-technology',
     sopStep: 8,

@@ -18,6 +18,7 @@ const MEMBER: Record<TaskKind, string> = {
   'privacy-review': 'cybersecurity',
   'dpa-signature': 'cybersecurity',
   'ssl-remediation': 'cybersecurity',
+  'policy-change': 'cybersecurity',
   'curriculum-review': 'instructional-technology',
   'administrative-review': 'dii',
   'technical-review': 'dii',

@@ -25,6 +25,7 @@ describe('Step Functions quotas, for the worst legal execution (SSL wait cap at 
   it.each([
     ['software-request', report.softwareRequest],
     ['annual-renewal', report.annualRenewal],
+    ['resource-watch', report.resourceWatch],
   ])('%s ends well inside one year (a Standard execution is stopped at 365 days)', (_name, worst) => {
     expect(worst.seconds).toBeLessThanOrEqual(TARGETS.executionSeconds);
   });
@@ -32,6 +33,7 @@ describe('Step Functions quotas, for the worst legal execution (SSL wait cap at 
   it.each([
     ['software-request', report.softwareRequest],
     ['annual-renewal', report.annualRenewal],
+    ['resource-watch', report.resourceWatch],
   ])('%s writes at most 20,000 history events (the quota is 25,000)', (_name, worst) => {
     expect(worst.events).toBeLessThanOrEqual(TARGETS.historyEvents);
   });
@@ -40,7 +42,7 @@ describe('Step Functions quotas, for the worst legal execution (SSL wait cap at 
     expect(report.largestStateBytes).toBeLessThanOrEqual(TARGETS.stateBytes);
   });
 
-  it.each(['softwareRequest', 'annualRenewal'] as const)(
+  it.each(['softwareRequest', 'annualRenewal', 'resourceWatch'] as const)(
     'every Lambda task of %s waits longer than its function may run (a slow call is retried, not orphaned)',
     (machine) => {
       expect(taskTimeoutsShorterThanTheirLambda(loadMachine(machine))).toEqual([]);

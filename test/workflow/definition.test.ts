@@ -113,10 +113,12 @@ describe.each(FILES)('%s', (file) => {
   });
 
   it('follows the configured deadlines (no 24.8-day ceiling: the local runtime keeps deadlines itself)', () => {
-    const days = { ...DEFAULT_DEADLINE_DAYS, 'dpa-signature': 90 };
+    // The resource watch has no DPA step: its changed-policy step has a deadline of its own.
+    const kind = readFileSync(file, 'utf8').includes('"dpa-signature"') ? 'dpa-signature' : 'policy-change';
+    const days = { ...DEFAULT_DEADLINE_DAYS, [kind]: 90 };
     const resolved = loadDefinition(file, days);
     const dpa = Object.values(resolved.States).find(
-      (s) => (s.Parameters as { Payload?: { kind?: string } } | undefined)?.Payload?.kind === 'dpa-signature',
+      (s) => (s.Parameters as { Payload?: { kind?: string } } | undefined)?.Payload?.kind === kind,
     );
     expect(dpa?.TimeoutSeconds).toBe(90 * 86_400);
     expect(JSON.stringify(resolved)).toContain('within 90 days');

@@ -179,6 +179,13 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // keepPolicySnapshots: listSnapshotsDue (GSI2 SNAPSHOT_DUE); listAudit; addEvidence, addEvidenceFailure,
   // appendAudit, markSnapshotsKept
   'keep-policy-snapshots': access({ read: ['request'], write: ['request'], query: ['policySnapshotsDue'] }),
+  // watchPolicies: registrySearchPage, getRegistryEntries (the Approved entries); listEvidence,
+  // get/putPolicyWatch, listAudit, appendAudit (the request's partition)
+  'watch-policies': access({ read: ['registrySearch', 'registry', 'request'], write: ['request'] }),
+  // startSslSpotChecks: registrySearchPage, getRegistryEntries
+  'start-ssl-spot-checks': access({ read: ['registrySearch', 'registry'] }),
+  // applyPolicyDecision: addEvidence, appendAudit; setRegistryUnderReview
+  'apply-policy-decision': access({ write: ['request', 'registry'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; the acknowledgement through the outbox (recordEffect, claimStaleEffect,
   // markEffectSent, releaseEffect, getEffect: request items).

@@ -85,7 +85,7 @@ ${
         (e) => html`<tr>
 <th scope="row"><a href="${resourcePath(e.resourceId)}">${e.resourceName}</a></th>
 <td data-label="Vendor">${e.vendorName}</td>
-<td data-label="Status"><span class="badge ${e.status}">${STATUS_WORDS[e.status] ?? e.status}</span></td>
+<td data-label="Status"><span class="badge ${e.status}">${STATUS_WORDS[e.status] ?? e.status}</span>${e.underReview ? html` <span class="badge" title="${e.underReview.reason}">Under review</span>` : ''}</td>
 <td data-label="Since">${day(e.statusDate)}</td>
 <td data-label="Reason">${e.reason ?? '—'}</td>
 <td data-label="DPA expires">${day(e.dpaExpiresOn)}</td>

@@ -140,6 +140,7 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
     ...questionFields('privacy-review'),
   ],
   'ssl-remediation': [],
+  'policy-change': [],
   'dpa-signature': [
     {
       name: 'dpaExpiresOn',

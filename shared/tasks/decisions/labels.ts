@@ -20,6 +20,9 @@ export const DECISION_LABELS: Record<Decision, string> = {
   ask: 'Ask a question first (answered through an emailed link)',
   reroute: 'Send to the other approval review (curriculum ↔ administrative)',
   answered: 'Answered',
+  'still-acceptable': 'Still acceptable: keep the new wording as the reviewed policy',
+  're-vet': 'Vet again: the DPA and SSL grade are checked again; the registry says Under review meanwhile',
+  revoke: 'Revoke: the resource becomes Not Approved (the comment is the reason staff read)',
 };
 
 /** Who answers, as the form and the emails name them. */
@@ -36,6 +39,7 @@ export const NEGATIVE_DECISIONS: ReadonlySet<string> = new Set([
   'not-sound',
   'no-replacement',
   'reroute',
+  'revoke',
 ]);
 
 export function isNegativeDecision(decision: string): boolean {

@@ -17,6 +17,7 @@ import {
   type ParsedDecision,
   type ParseResult,
   parsePayload,
+  policyChangeOutputSchema,
   privacyReviewOutputSchema,
   procurementOutputSchema,
   RESOURCE_KINDS,
@@ -228,6 +229,8 @@ function toParsedDecision(
     }
     case 'ssl-remediation':
       return { kind, output: sslRemediationOutputSchema.parse(fields) };
+    case 'policy-change':
+      return { kind, output: policyChangeOutputSchema.parse(fields) };
     // The kinds with only the common fields: one case each, so that each keeps its own kind.
     case 'curriculum-review':
       return { kind, output: common };

@@ -28,6 +28,10 @@ const NEXT_STEP: Record<Decision, string> = {
   ask: 'The team asked a question; the answer goes to them and the review continues.',
   reroute: 'The request goes to the other approval review (curriculum or administrative), which decides it.',
   answered: 'The team that asked has the answer; the review continues.',
+  'still-acceptable': 'The changed privacy policy is still acceptable; the resource stays approved.',
+  're-vet':
+    'The resource is vetted again (DPA and SSL grade); the registry shows it as Under review meanwhile.',
+  revoke: 'The resource is no longer approved: the registry shows it as Not Approved.',
 };
 
 /** Looked up by the decision's name as the output carries it (a plain string). */

@@ -26,6 +26,8 @@ export interface TaskContext {
   documents?: TaskDocument[];
   /** The request's emails that did not reach someone (bounces, complaints, suppressed sends). */
   undeliverable?: UndeliverableEmail[];
+  /** A watched privacy policy changed (sentences added and removed), or could not be fetched. */
+  policyChange?: PolicyChangeContext;
 }
 
 /** An email of the request that did not arrive, from its audit trail (shared/bounces writes it). */
@@ -44,6 +46,19 @@ export interface UndeliverableEmail {
   suppressed: boolean;
   summary: string;
 }
+
+/** What the policy watch saw (issue 22), from its POLICY_CHANGED or POLICY_UNREACHABLE audit event. */
+export interface PolicyChangeContext {
+  url: string;
+  added: string[];
+  removed: string[];
+  /** The page could not be fetched, several times running: why (the last time). */
+  error?: string;
+  failures?: number;
+}
+
+/** Sentences shown per side: a rewritten policy is read on the vendor's page, not in an email. */
+export const POLICY_SENTENCES_SHOWN = 25;
 
 /** A document kept as evidence, as the task page shows it (shared/evidence keeps it). */
 export interface TaskDocument {
@@ -150,6 +165,13 @@ const KIND_FACTS: Record<TaskKind, (request: RequestRecord, context: TaskContext
     ['DPA sent at', security?.dpa?.sentAt && formatDateTime(security.dpa.sentAt)],
   ],
   'ssl-remediation': (request) => sslRemediationFacts(request),
+  'policy-change': ({ resource: r }, { policyChange: c }) => [
+    ['Vendor', r.vendorName],
+    ['Privacy policy address', c?.url],
+    ...(c?.error
+      ? ([['Could not be fetched', `${c.failures ?? 3} times running; last: ${c.error}`]] as KindFact[])
+      : [...sentenceFacts('Added', c?.added ?? []), ...sentenceFacts('Removed', c?.removed ?? [])]),
+  ],
   'curriculum-review': ({ submitted: s }) => [
     ['Grade levels', list(s.gradeLevels)],
     ['Content areas', list(s.contentAreas)],
@@ -196,6 +218,13 @@ const KIND_FACTS: Record<TaskKind, (request: RequestRecord, context: TaskContext
   ],
   answer: ({ resource: r }) => [['Vendor', r.vendorName]],
 };
+
+/** One fact per sentence ("Added: …"), at most POLICY_SENTENCES_SHOWN, then how many more. */
+function sentenceFacts(label: string, sentences: readonly string[]): KindFact[] {
+  const shown: KindFact[] = sentences.slice(0, POLICY_SENTENCES_SHOWN).map((s) => [label, s]);
+  const more = sentences.length - POLICY_SENTENCES_SHOWN;
+  return more > 0 ? [...shown, [label, `… and ${more} more sentences (read the vendor's page)`]] : shown;
+}
 
 /** SOP 5-6: what the vendor was told, and how the remediation stands. */
 function sslRemediationFacts({ resource: r, security }: RequestRecord): KindFact[] {

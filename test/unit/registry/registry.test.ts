@@ -131,6 +131,7 @@ describe('GET /registry as JSON', () => {
           renewalDueOn: '2027-09-20',
           requestId: 'SR-20260901-7K3M9QXA',
           notes: null,
+          underReview: null,
         },
         expect.objectContaining({
           resourceName: n.resourceName,

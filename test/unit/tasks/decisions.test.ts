@@ -28,7 +28,7 @@ describe('every human step offers labelled outcomes and a form field per extra',
 
   it('the negative outcomes are exactly the ones that stop or divert a request', () => {
     expect([...NEGATIVE_DECISIONS].sort()).toEqual(
-      ['deny', 'no-replacement', 'not-sound', 'refused', 'reroute', 'unacceptable'].sort(),
+      ['deny', 'no-replacement', 'not-sound', 'refused', 'reroute', 'revoke', 'unacceptable'].sort(),
     );
   });
 
