@@ -174,7 +174,7 @@ export class SchedulerEndpoint {
    * its last firing): what CloudFormation does for the schedules the stack defines.
    */
   ensure(name: string, group: string, body: Record<string, unknown>): LocalSchedule {
-    const existing = this.schedules.find((s) => s.Name === name && s.GroupName === group);
+    const existing = this.schedules.get(scheduleKey(name, group));
     const same =
       existing &&
       existing.ScheduleExpression === body.ScheduleExpression &&
