@@ -47,6 +47,10 @@ export const approveAll: Policy = (kind): Record<string, string> => {
       return { decision: 'installed' };
     case 'ssl-remediation':
       return { decision: 'retest' };
+    case 'incident-review':
+      return { decision: 'reviewed' };
+    case 'deletion-confirmation':
+      return { decision: 'confirmed' };
   }
 };
 

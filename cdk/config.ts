@@ -7,6 +7,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod/mini';
 import { asError } from '#shared/core/errors.ts';
 import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
+import { DEFAULT_INCIDENT_CLOCKS } from '#shared/stewardship/clocks.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays, type ServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
@@ -118,6 +119,14 @@ const configSchema = z
     /** SOP 5-6: days the vendor has to bring the SSL grade to A once notified (at most 30). */
     sslRemediationWindowDays: z._default(int(1, 30), 30),
     renewalLeadDays: z._default(int(0, 180), 30),
+    /**
+     * The state notice clocks of a data incident, each counted from the incident's date (Illinois
+     * SOPPA: parents within 30 days; New York Ed Law 2-d: contractor to district within 7).
+     */
+    incidentClocks: z._default(
+      z.array(z.object({ name: text(100), days: int(1, 365) }), 'must be a list of {"name", "days"}'),
+      DEFAULT_INCIDENT_CLOCKS.map((c) => ({ ...c })),
+    ),
     /**
      * Link each approved resource's signed agreement on the public page (Illinois and Colorado ask for
      * a copy of each agreement). Off by default: a district turns it on once its DPAs allow it.

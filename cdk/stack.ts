@@ -31,7 +31,11 @@ export interface SoftwareRequestStackProps extends StackProps {
 }
 
 /** Construct ids of the state machines (their names are `<stack>-<id>`). */
-const MACHINE_IDS = { softwareRequest: 'SoftwareRequest', annualRenewal: 'AnnualRenewal' } as const;
+const MACHINE_IDS = {
+  softwareRequest: 'SoftwareRequest',
+  annualRenewal: 'AnnualRenewal',
+  resourceStewardship: 'ResourceStewardship',
+} as const;
 
 /** The enum member aws-cdk-lib takes for a period config.ts accepted (every one it accepts is one). */
 function retentionOf(days: number): RetentionDays {
@@ -59,6 +63,7 @@ interface Wiring {
   machines: {
     softwareRequest: WorkflowStateMachine['machine'];
     annualRenewal: WorkflowStateMachine['machine'];
+    resourceStewardship: WorkflowStateMachine['machine'];
   };
   machineArns: Record<string, string>;
 }
@@ -74,6 +79,8 @@ export class SoftwareRequestStack extends Stack {
   readonly functions: ReadonlyMap<string, DistrictFunction>;
   readonly softwareRequest: WorkflowStateMachine;
   readonly annualRenewal: WorkflowStateMachine;
+  /** Deletion of students' data once a resource is no longer approved; data incident reviews. */
+  readonly resourceStewardship: WorkflowStateMachine;
   readonly api: DistrictApi;
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
@@ -112,6 +119,13 @@ export class SoftwareRequestStack extends Stack {
     const machineArns = this.machineArns();
     this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
     this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
+    this.resourceStewardship = this.stateMachine(
+      'resourceStewardship',
+      fn,
+      machineArns,
+      logRetention,
+      config,
+    );
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
       renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
     });
@@ -150,7 +164,11 @@ export class SoftwareRequestStack extends Stack {
       // One queue for every asynchronous event that was lost: schedules Scheduler could not deliver,
       // rule events EventBridge could not deliver, invocations that failed after Lambda's retries.
       asyncFailures: this.scheduler.deadLetterQueue,
-      machines: { softwareRequest: this.softwareRequest.machine, annualRenewal: this.annualRenewal.machine },
+      machines: {
+        softwareRequest: this.softwareRequest.machine,
+        annualRenewal: this.annualRenewal.machine,
+        resourceStewardship: this.resourceStewardship.machine,
+      },
       machineArns,
     };
     this.wireHttpEdge(wiring);
@@ -192,6 +210,7 @@ export class SoftwareRequestStack extends Stack {
       machines: [
         { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
         { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
+        { label: 'ResourceStewardship', machine: this.resourceStewardship.machine },
       ],
       functions: [...this.functions.values()],
       api: this.api.api,
@@ -295,10 +314,16 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindDocuments(this.documents, ['put'], ['incoming/'])
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    // A certificate of destruction settles Cybersecurity's deletion-confirmation task.
     w.fn('upload-received')
       .bindTable(w.table)
       .bindDocuments(this.documents, ['read', 'put', 'delete'], ['incoming/', 'documents/'])
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .bindTaskResponse(w.machines.resourceStewardship);
+    w.fn('report-incident')
+      .bindTable(w.table)
+      .bindStewardshipStart(w.machines.resourceStewardship)
+      .setEnv('INCIDENT_CLOCKS', JSON.stringify(w.config.incidentClocks));
     w.fn('document').bindTable(w.table).bindDocuments(this.documents, ['read'], ['documents/']);
     w.fn('public-agreement')
       .bindTable(w.table)
@@ -318,8 +343,8 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // Both machines have human steps (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal);
+      // Every machine has human steps (annual renewal: the renewed DPA; stewardship: deletions, incidents).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceStewardship);
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)
@@ -373,7 +398,17 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
-    w.fn('publish-status').bindTable(w.table).bindEventBus(w.bus);
+    // Ending an approval starts the deletion of students' data (the resource-stewardship machine).
+    w.fn('publish-status')
+      .bindTable(w.table)
+      .bindEventBus(w.bus)
+      .bindStewardshipStart(w.machines.resourceStewardship);
+    w.fn('send-deletion-request')
+      .bindTable(w.table)
+      .bindMail(w.mail)
+      .setEnv('TEAM_EMAILS', w.teamEmails)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('record-stewardship').bindTable(w.table);
     w.fn('procurement-hook').bindTable(w.table).bindEventBus(w.bus);
     w.fn('schedule-renewal')
       .bindTable(w.table)
@@ -409,8 +444,8 @@ export class SoftwareRequestStack extends Stack {
       .bindStateMachineStart(w.machines.softwareRequest)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // A kept decision belongs to either machine's human step (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal)
+      // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
+      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceStewardship)
       .runOnSchedule(w.asyncFailures);
   }
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
+import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
@@ -24,6 +25,7 @@ export const TABLE_NAME = 'software-requests';
 export const STATE_MACHINE_NAMES: Record<keyof typeof STATE_MACHINES, string> = {
   softwareRequest: 'software-request',
   annualRenewal: 'annual-renewal',
+  resourceStewardship: 'resource-stewardship',
 };
 
 /** Local Lambda ARNs: `software-request-<name>` for each entry of shared/functions.ts. */
@@ -53,6 +55,11 @@ export const LOCAL_DEADLINE_DAYS = readDeadlineDays();
 export const LOCAL_SERVICE_LEVEL_DAYS = parseServiceLevelDays(
   cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).serviceLevelDays,
   LOCAL_DEADLINE_DAYS,
+);
+
+/** cdk.json's `incidentClocks`, as deployed (the state notice clocks of a data incident). */
+export const LOCAL_INCIDENT_CLOCKS = parseIncidentClocks(
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).incidentClocks,
 );
 
 /** cdk.json's `publishAgreements`, as deployed (default false). */
@@ -165,6 +172,8 @@ export function handlerEnvironment(
     TABLE_NAME,
     STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
     RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),
+    STEWARDSHIP_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.resourceStewardship),
+    INCIDENT_CLOCKS: JSON.stringify(LOCAL_INCIDENT_CLOCKS),
     MAIL_FROM: 'software-requests@district.example',
     // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
     SES_CONFIGURATION_SET: 'software-requests-local',

@@ -13,6 +13,7 @@ import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
+import { IncidentStore } from './stewardship/incident-store.ts';
 import { TaskStore } from './tasks/store.ts';
 
 /** The public methods of a store class (its table stays private). */
@@ -31,7 +32,8 @@ export interface WorkflowStore
     Methods<ReportStore>,
     Methods<EvidenceStore>,
     Methods<UploadLinkStore>,
-    Methods<SnapshotStore> {}
+    Methods<SnapshotStore>,
+    Methods<IncidentStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -50,6 +52,7 @@ export class WorkflowStore {
       new EvidenceStore(table),
       new UploadLinkStore(table),
       new SnapshotStore(table),
+      new IncidentStore(table),
     ]) {
       bindMethods(this, part);
     }

@@ -20,13 +20,17 @@ export const readConfigurationSet = (env: Env = process.env): string | undefined
 export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
 
 /** STATE_MACHINE_ARN: the software-request machine that submit-request and recover-requests start. */
-export function readStateMachineArn(env: Env = process.env): string {
-  const arn = requireEnv('STATE_MACHINE_ARN', env);
+export function readStateMachineArn(env: Env = process.env, name = 'STATE_MACHINE_ARN'): string {
+  const arn = requireEnv(name, env);
   if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
-    throw new ConfigError(`Environment variable STATE_MACHINE_ARN must be a state machine ARN, got "${arn}"`);
+    throw new ConfigError(`Environment variable ${name} must be a state machine ARN, got "${arn}"`);
   }
   return arn;
 }
+
+/** STEWARDSHIP_STATE_MACHINE_ARN: the resource-stewardship machine (deletions, incident reviews). */
+export const readStewardshipStateMachineArn = (env: Env = process.env) =>
+  readStateMachineArn(env, 'STEWARDSHIP_STATE_MACHINE_ARN');
 
 /**
  * SCHEDULER_DLQ_ARN: the SQS queue EventBridge Scheduler sends a schedule's event to when it cannot

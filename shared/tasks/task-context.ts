@@ -21,6 +21,14 @@ export async function taskContext(
   if (kind === 'answer') return {};
   const trail = await store.listAudit(requestId);
   if (kind === 'dpa-signature') return { documents: receivedDocuments(trail, 'dpa') };
+  if (kind === 'incident-review') return incidentContext(trail);
+  if (kind === 'deletion-confirmation') {
+    const asked = trail.findLast((e) => e.type === 'DELETION_REQUESTED');
+    return {
+      documents: receivedDocuments(trail, 'deletion-certificate'),
+      ...(asked ? { deletion: { requestedAt: asked.at, sentTo: text(asked.detail?.sentTo) ?? '' } } : {}),
+    };
+  }
   const events = decisionsOf(trail);
   if (kind === 'replacement') {
     const review = events.findLast((e) => e.detail?.kind === 'technical-review');
@@ -33,6 +41,31 @@ export async function taskContext(
     : undefined;
   const reroutedBecause = text(rerouted?.detail?.comment);
   return { ...(question ? { question } : {}), ...(reroutedBecause ? { reroutedBecause } : {}) };
+}
+
+/**
+ * The incident under review: the request's last INCIDENT_REPORTED event (shared/stewardship writes
+ * the whole incident into it). Two incidents open at once on one resource show the later one.
+ */
+function incidentContext(trail: AuditEvent[]): TaskContext {
+  const d = trail.findLast((e) => e.type === 'INCIDENT_REPORTED')?.detail;
+  if (!d) return {};
+  const clocks = Array.isArray(d.clocks) ? d.clocks : [];
+  return {
+    incident: {
+      incidentId: text(d.incidentId) ?? '',
+      reportedOn: text(d.reportedOn) ?? '',
+      reportedBy: text(d.reportedBy) ?? '',
+      description: text(d.description) ?? '',
+      studentsAffected: typeof d.studentsAffected === 'number' ? d.studentsAffected : null,
+      dataElements: Array.isArray(d.dataElements) ? d.dataElements.map(String) : [],
+      clocks: clocks.flatMap((c: unknown) =>
+        typeof c === 'object' && c !== null && 'name' in c && 'days' in c && 'dueOn' in c
+          ? [{ name: String(c.name), days: Number(c.days), dueOn: String(c.dueOn) }]
+          : [],
+      ),
+    },
+  };
 }
 
 /** The documents a vendor returned through an upload link (DOCUMENT_RECEIVED), oldest first. */

@@ -21,6 +21,9 @@
  *   decided tasks by month   GSI1PK=DECIDED#<yyyy-mm> GSI1SK=<decidedAt>#<taskId>  (task items)
  *   evidence of a request    PK=REQUEST#id          SK=EVIDENCE#<documentId> (and EVIDENCE-FAILED#…)
  *   upload link              PK=UPLOAD#id           SK=UPLOAD   (a vendor's single-use document upload)
+ *   data incident            PK=INCIDENT#id         SK=INCIDENT, GSI2PK=INCIDENTS GSI2SK=<reportedOn>#id
+ *   deletions asked          registry entries with a deletion: GSI2PK=DELETION GSI2SK=<approvedOn>#resourceId
+ *                            (only Not Approved entries: an Approved one uses GSI2 for its renewal)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  */
@@ -43,6 +46,7 @@ export const PARTITIONS = {
   person: 'PERSON#',
   report: 'REPORT#',
   upload: 'UPLOAD#',
+  incident: 'INCIDENT#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -55,6 +59,8 @@ export const INDEX_PARTITIONS = {
   undeliveredDecisions: { index: 'GSI2', key: 'UNDELIVERED', prefix: false },
   decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
   policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
+  incidents: { index: 'GSI2', key: 'INCIDENTS', prefix: false },
+  deletions: { index: 'GSI2', key: 'DELETION', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
@@ -87,3 +93,7 @@ export const policySnapshotKey = (requestId: string, reviewedAt: string) => ({
   SK: `SNAPSHOT#${reviewedAt}`,
 });
 export const uploadKey = (uploadId: string) => ({ PK: `${PARTITIONS.upload}${uploadId}`, SK: 'UPLOAD' });
+export const incidentKey = (incidentId: string) => ({
+  PK: `${PARTITIONS.incident}${incidentId}`,
+  SK: 'INCIDENT',
+});

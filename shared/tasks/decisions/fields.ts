@@ -140,6 +140,8 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
     ...questionFields('privacy-review'),
   ],
   'ssl-remediation': [],
+  'incident-review': [],
+  'deletion-confirmation': [],
   'dpa-signature': [
     {
       name: 'dpaExpiresOn',

@@ -20,6 +20,8 @@ export const DECISION_LABELS: Record<Decision, string> = {
   ask: 'Ask a question first (answered through an emailed link)',
   reroute: 'Send to the other approval review (curriculum ↔ administrative)',
   answered: 'Answered',
+  reviewed: 'Reviewed: the notices are sent or under way, and the incident is on the public list',
+  confirmed: "Confirmed: the vendor certified that the students' data was destroyed",
 };
 
 /** Who answers, as the form and the emails name them. */

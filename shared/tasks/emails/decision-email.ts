@@ -28,6 +28,8 @@ const NEXT_STEP: Record<Decision, string> = {
   ask: 'The team asked a question; the answer goes to them and the review continues.',
   reroute: 'The request goes to the other approval review (curriculum or administrative), which decides it.',
   answered: 'The team that asked has the answer; the review continues.',
+  reviewed: 'Cybersecurity reviewed the data incident; it is listed on the public page.',
+  confirmed: "The vendor's deletion of the students' data is confirmed and shown on the public page.",
 };
 
 /** Looked up by the decision's name as the output carries it (a plain string). */
