@@ -58,6 +58,8 @@ export interface LimitsReport {
   humanStepDeadlineDays: DeadlineDays;
   softwareRequest: WorstCase;
   annualRenewal: WorstCase;
+  /** The incident-review and deletion-confirmation waits (statemachine/resource-stewardship.asl.json). */
+  resourceStewardship: WorstCase;
   largestStateBytes: number;
   names: { executionName: number; renewalSchedule: number; reminderSchedule: number };
 }
@@ -84,6 +86,7 @@ export async function computeLimits(
     humanStepDeadlineDays: deadlines,
     softwareRequest: worstCase(loadMachine('softwareRequest', deadlines), { sslMaxWaitSeconds }),
     annualRenewal: worstCase(loadMachine('annualRenewal', deadlines), { sslMaxWaitSeconds }),
+    resourceStewardship: worstCase(loadMachine('resourceStewardship', deadlines), { sslMaxWaitSeconds }),
     largestStateBytes: await largestStateBytes(),
     names: longestNames(),
   };
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
   for (const [name, w] of Object.entries({
     'software-request': report.softwareRequest,
     'annual-renewal': report.annualRenewal,
+    'resource-stewardship': report.resourceStewardship,
   })) {
     console.log(
       `${name}: ${w.rounds} vetting round(s), ${w.sslCallsPerScan} SSL Labs calls per scan at most`,

@@ -397,10 +397,15 @@ export function configuredDeadlineDays(): DeadlineDays {
  * Step Functions' one-year limit, which stops an execution with no Catch to see it.
  */
 export function deadlinesProblem(deadlines: DeadlineDays): string | undefined {
-  for (const key of ['softwareRequest', 'annualRenewal'] as const) {
+  const names = {
+    softwareRequest: 'software request',
+    annualRenewal: 'annual renewal',
+    resourceStewardship: 'deletion or incident review',
+  } as const;
+  for (const key of ['softwareRequest', 'annualRenewal', 'resourceStewardship'] as const) {
     const worst = worstCase(loadMachine(key, deadlines), { sslMaxWaitSeconds: SSL_MAX_WAIT_SECONDS_LIMIT });
     if (worst.seconds > EXECUTION_TARGET_SECONDS) {
-      return `with these deadlines the longest ${key === 'softwareRequest' ? 'software request' : 'annual renewal'} could run ${(worst.seconds / DAY).toFixed(1)} days; shorten them so it stays within ${EXECUTION_TARGET_SECONDS / DAY} days (Step Functions stops an execution at 365)`;
+      return `with these deadlines the longest ${names[key]} could run ${(worst.seconds / DAY).toFixed(1)} days; shorten them so it stays within ${EXECUTION_TARGET_SECONDS / DAY} days (Step Functions stops an execution at 365)`;
     }
   }
   return undefined;
