@@ -156,7 +156,10 @@ export const IDENTITY_ROUTES: OpenApiRoute[] = [
       'Report a student data incident on a resource (form or JSON: resourceId, reportedOn, description, studentsAffected, dataElements[]); opens incident-review with the state notice clocks',
     security: SIGNED_IN,
     responses: {
-      '201': jsonBody({ type: 'object' }, 'Reported: the incident id and each notice clock with its due date.'),
+      '201': jsonBody(
+        { type: 'object' },
+        'Reported: the incident id and each notice clock with its due date.',
+      ),
       '400': both(ref('FieldErrors'), 'Every bad field named; nothing stored.'),
       '403': both(ref('Error'), 'A session without its CSRF token, or link mode (nobody known).'),
     },
