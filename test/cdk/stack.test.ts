@@ -424,9 +424,17 @@ describe('DynamoDB table', () => {
       'record-decision',
       'recover-requests',
       'remind-task',
+      // upload-received: the certificate of destruction settles the deletion task.
+      'upload-received',
     ]);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
-    expect(writersOf(examples.registry)).toEqual(['publish-status', 'schedule-renewal']);
+    // record-stewardship and send-deletion-request: the deletion's dates on the entry.
+    expect(writersOf(examples.registry)).toEqual([
+      'publish-status',
+      'record-stewardship',
+      'schedule-renewal',
+      'send-deletion-request',
+    ]);
     // submit-request claims keys; both claim the acknowledgement latch (`ack:<requestId>`).
     expect(writersOf(examples.idempotency)).toEqual(['recover-requests', 'submit-request']);
     expect(writersOf(examples.request)).not.toContain('get-request');
@@ -1130,9 +1138,9 @@ describe('operations', () => {
       Dimensions: [{ Name: 'ApiName', Value: apiName }],
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    // 2 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
+    // 3 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
     // dead-letter queue, SES bounce and complaint rates.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
   });
 
   it("alarms as soon as the schedules' dead-letter queue holds a message", () => {
