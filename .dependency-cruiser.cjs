@@ -15,6 +15,7 @@ const FEATURES = [
   'renewal', // annual renewal (SOP 17)
   'tasks', // human steps: links, decisions, reminders (SOP 3-15)
   'evidence', // the documents decisions rest on: signed DPAs, policy snapshots, their upload links
+  'stewardship', // approved resources looked after: data incidents, deletion when no longer approved
   'transparency', // the audit record for auditors, the public list of approved resources
   'vetting', // privacy review, DPA, SSL grade (SOP 3-6)
   'procurement', // quotes, PO, licence (SOP 13-14)

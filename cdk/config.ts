@@ -9,6 +9,7 @@ import { asError } from '#shared/core/errors.ts';
 import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
 import { MAX_SUBMISSIONS_PER_HOUR, SUBMISSION_LIMIT_DEFAULTS } from '#shared/requests/limits.ts';
 import { type RouteKey, routeThrottlesFromContext, type Throttle } from '#shared/route-throttles.ts';
+import { DEFAULT_INCIDENT_CLOCKS } from '#shared/stewardship/clocks.ts';
 import { DEFAULT_WATCH_CHECK_DAYS, WATCH_CHECK_DAYS_BOUNDS } from '#shared/watch/checks.ts';
 import { type DeadlineDays, parseDeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays, type ServiceLevelDays } from '#shared/workflow/service-levels.ts';
@@ -130,6 +131,14 @@ const configSchema = z
     sslCheckDays: z._default(
       int(WATCH_CHECK_DAYS_BOUNDS.min, WATCH_CHECK_DAYS_BOUNDS.max),
       DEFAULT_WATCH_CHECK_DAYS.sslCheckDays,
+    ),
+    /**
+     * The state notice clocks of a data incident, each counted from the incident's date (Illinois
+     * SOPPA: parents within 30 days; New York Ed Law 2-d: contractor to district within 7).
+     */
+    incidentClocks: z._default(
+      z.array(z.object({ name: text(100), days: int(1, 365) }), 'must be a list of {"name", "days"}'),
+      DEFAULT_INCIDENT_CLOCKS.map((c) => ({ ...c })),
     ),
     /**
      * Link each approved resource's signed agreement on the public page (Illinois and Colorado ask for

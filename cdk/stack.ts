@@ -37,6 +37,7 @@ const MACHINE_IDS = {
   softwareRequest: 'SoftwareRequest',
   annualRenewal: 'AnnualRenewal',
   resourceWatch: 'ResourceWatch',
+  resourceStewardship: 'ResourceStewardship',
 } as const;
 
 /** The enum member aws-cdk-lib takes for a period config.ts accepted (every one it accepts is one). */
@@ -66,6 +67,7 @@ interface Wiring {
     softwareRequest: WorkflowStateMachine['machine'];
     annualRenewal: WorkflowStateMachine['machine'];
     resourceWatch: WorkflowStateMachine['machine'];
+    resourceStewardship: WorkflowStateMachine['machine'];
   };
   machineArns: Record<string, string>;
 }
@@ -83,6 +85,8 @@ export class SoftwareRequestStack extends Stack {
   readonly annualRenewal: WorkflowStateMachine;
   /** Issue 22: one Approved resource between renewals (a changed policy, an SSL spot check). */
   readonly resourceWatch: WorkflowStateMachine;
+  /** Deletion of students' data once a resource is no longer approved; data incident reviews. */
+  readonly resourceStewardship: WorkflowStateMachine;
   readonly api: DistrictApi;
   readonly scheduler: RenewalScheduler;
   readonly monitoring: Monitoring;
@@ -122,6 +126,13 @@ export class SoftwareRequestStack extends Stack {
     this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
     this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
     this.resourceWatch = this.stateMachine('resourceWatch', fn, machineArns, logRetention, config);
+    this.resourceStewardship = this.stateMachine(
+      'resourceStewardship',
+      fn,
+      machineArns,
+      logRetention,
+      config,
+    );
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
       renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
     });
@@ -173,11 +184,12 @@ export class SoftwareRequestStack extends Stack {
   }
 
   private get machines(): Wiring['machines'] {
-    const { softwareRequest, annualRenewal, resourceWatch } = this;
+    const { softwareRequest, annualRenewal, resourceWatch, resourceStewardship } = this;
     return {
       softwareRequest: softwareRequest.machine,
       annualRenewal: annualRenewal.machine,
       resourceWatch: resourceWatch.machine,
+      resourceStewardship: resourceStewardship.machine,
     };
   }
 
@@ -213,6 +225,7 @@ export class SoftwareRequestStack extends Stack {
         { label: 'SoftwareRequest', machine: this.softwareRequest.machine },
         { label: 'AnnualRenewal', machine: this.annualRenewal.machine },
         { label: 'ResourceWatch', machine: this.resourceWatch.machine },
+        { label: 'ResourceStewardship', machine: this.resourceStewardship.machine },
       ],
       functions: [...this.functions.values()],
       api: this.api.api,
@@ -316,10 +329,16 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindDocuments(this.documents, ['put'], ['incoming/'])
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    // A certificate of destruction settles Cybersecurity's deletion-confirmation task.
     w.fn('upload-received')
       .bindTable(w.table)
       .bindDocuments(this.documents, ['read', 'put', 'delete'], ['incoming/', 'documents/'])
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
+      .bindTaskResponse(w.machines.resourceStewardship);
+    w.fn('report-incident')
+      .bindTable(w.table)
+      .bindStewardshipStart(w.machines.resourceStewardship)
+      .setEnv('INCIDENT_CLOCKS', JSON.stringify(w.config.incidentClocks));
     w.fn('document').bindTable(w.table).bindDocuments(this.documents, ['read'], ['documents/']);
     w.fn('public-agreement')
       .bindTable(w.table)
@@ -341,8 +360,14 @@ export class SoftwareRequestStack extends Stack {
       .bindTable(w.table)
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // Every machine has human steps (annual renewal: the renewed DPA; the watch: a changed policy).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch);
+      // Every machine has human steps (annual renewal: the renewed DPA; the watch: a changed policy;
+      // stewardship: deletions, incidents).
+      .bindTaskResponse(
+        w.machines.softwareRequest,
+        w.machines.annualRenewal,
+        w.machines.resourceWatch,
+        w.machines.resourceStewardship,
+      );
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)
@@ -396,7 +421,17 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       .setEnv('TEAM_EMAILS', w.teamEmails);
-    w.fn('publish-status').bindTable(w.table).bindEventBus(w.bus);
+    // Ending an approval starts the deletion of students' data (the resource-stewardship machine).
+    w.fn('publish-status')
+      .bindTable(w.table)
+      .bindEventBus(w.bus)
+      .bindStewardshipStart(w.machines.resourceStewardship);
+    w.fn('send-deletion-request')
+      .bindTable(w.table)
+      .bindMail(w.mail)
+      .setEnv('TEAM_EMAILS', w.teamEmails)
+      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
+    w.fn('record-stewardship').bindTable(w.table);
     w.fn('procurement-hook').bindTable(w.table).bindEventBus(w.bus);
     w.fn('schedule-renewal')
       .bindTable(w.table)
@@ -443,7 +478,12 @@ export class SoftwareRequestStack extends Stack {
       .bindMail(w.mail)
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
-      .bindTaskResponse(w.machines.softwareRequest, w.machines.annualRenewal, w.machines.resourceWatch)
+      .bindTaskResponse(
+        w.machines.softwareRequest,
+        w.machines.annualRenewal,
+        w.machines.resourceWatch,
+        w.machines.resourceStewardship,
+      )
       .runOnSchedule(w.asyncFailures);
     wireWatch(w, { documents: this.documents, scheduler: this.scheduler });
   }

@@ -14,6 +14,7 @@ import {
   type SubmissionLimits,
 } from '#shared/requests/limits.ts';
 import { routeThrottlesFromContext } from '#shared/route-throttles.ts';
+import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import { parseWatchCheckDays } from '#shared/watch/checks.ts';
 import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
@@ -33,6 +34,7 @@ export const STATE_MACHINE_NAMES: Record<keyof typeof STATE_MACHINES, string> = 
   softwareRequest: 'software-request',
   annualRenewal: 'annual-renewal',
   resourceWatch: 'resource-watch',
+  resourceStewardship: 'resource-stewardship',
 };
 
 /** Local Lambda ARNs: `software-request-<name>` for each entry of shared/functions.ts. */
@@ -91,6 +93,11 @@ export const LOCAL_REQUESTER_EMAIL_DOMAINS = ['district.example', 'district.exam
 /** cdk.json's `policyCheckDays` and `sslCheckDays` (issue 22), as deployed: the local clock's schedules. */
 export const LOCAL_WATCH_CHECK_DAYS = parseWatchCheckDays(
   cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')),
+);
+
+/** cdk.json's `incidentClocks`, as deployed (the state notice clocks of a data incident). */
+export const LOCAL_INCIDENT_CLOCKS = parseIncidentClocks(
+  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).incidentClocks,
 );
 
 /** cdk.json's `publishAgreements`, as deployed (default false). */
@@ -204,6 +211,8 @@ export function handlerEnvironment(
     STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.softwareRequest),
     RENEWAL_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.annualRenewal),
     WATCH_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.resourceWatch),
+    STEWARDSHIP_STATE_MACHINE_ARN: stateMachineArn(STATE_MACHINE_NAMES.resourceStewardship),
+    INCIDENT_CLOCKS: JSON.stringify(LOCAL_INCIDENT_CLOCKS),
     MAIL_FROM: 'software-requests@district.example',
     // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
     SES_CONFIGURATION_SET: 'software-requests-local',

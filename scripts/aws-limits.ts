@@ -62,6 +62,8 @@ export interface LimitsReport {
   annualRenewal: WorstCase;
   /** Issue 22: the watch between renewals (a changed policy, an SSL spot check with its remediation). */
   resourceWatch: WorstCase;
+  /** The incident-review and deletion-confirmation waits (statemachine/resource-stewardship.asl.json). */
+  resourceStewardship: WorstCase;
   largestStateBytes: number;
   names: {
     executionName: number;
@@ -96,6 +98,7 @@ export async function computeLimits(
     softwareRequest: worstCase(loadMachine('softwareRequest', deadlines), { sslMaxWaitSeconds }),
     annualRenewal: worstCase(loadMachine('annualRenewal', deadlines), { sslMaxWaitSeconds }),
     resourceWatch: worstCase(loadMachine('resourceWatch', deadlines), { sslMaxWaitSeconds }),
+    resourceStewardship: worstCase(loadMachine('resourceStewardship', deadlines), { sslMaxWaitSeconds }),
     largestStateBytes: await largestStateBytes(),
     names: longestNames(),
   };
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     'software-request': report.softwareRequest,
     'annual-renewal': report.annualRenewal,
     'resource-watch': report.resourceWatch,
+    'resource-stewardship': report.resourceStewardship,
   })) {
     console.log(
       `${name}: ${w.rounds} vetting round(s), ${w.sslCallsPerScan} SSL Labs calls and ${w.sslSlotWaitsPerScan} waits for a slot per scan at most`,

@@ -289,8 +289,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sop: '17',
   },
   {
+    name: 'report-incident',
+    env: withIdentity('TABLE_NAME', 'STEWARDSHIP_STATE_MACHINE_ARN', 'INCIDENT_CLOCKS'),
+    route: post('/incidents'),
+    sop: '4 (student data incidents)',
+  },
+  {
+    name: 'send-deletion-request',
+    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'TEAM_EMAILS', 'PUBLIC_BASE_URL'],
+    aslArn: 'SendDeletionRequestFunctionArn',
+    sop: '6, 17 (deletion of student data when no longer approved)',
+  },
+  {
+    name: 'record-stewardship',
+    env: ['TABLE_NAME'],
+    aslArn: 'RecordStewardshipFunctionArn',
+    sop: '4, 17 (incidents reviewed, deletions confirmed)',
+  },
+  {
     name: 'publish-status',
-    env: ['TABLE_NAME', 'EVENT_BUS_NAME'],
+    env: ['TABLE_NAME', 'EVENT_BUS_NAME', 'STEWARDSHIP_STATE_MACHINE_ARN'],
     aslArn: 'PublishStatusFunctionArn',
     sop: '6, 16, 17',
   },
@@ -404,5 +422,9 @@ export const STATE_MACHINES = {
   resourceWatch: {
     file: 'statemachine/resource-watch.asl.json',
     arnSubstitution: 'ResourceWatchStateMachineArn',
+  },
+  resourceStewardship: {
+    file: 'statemachine/resource-stewardship.asl.json',
+    arnSubstitution: 'ResourceStewardshipStateMachineArn',
   },
 } as const;

@@ -17,6 +17,7 @@ import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
+import { IncidentStore } from './stewardship/incident-store.ts';
 import { TaskStore } from './tasks/store.ts';
 import { SslSlotStore } from './vetting/ssl/slot-store.ts';
 import { WatchStore } from './watch/store.ts';
@@ -43,7 +44,8 @@ export interface WorkflowStore
     Methods<BounceStore>,
     Methods<SslSlotStore>,
     Methods<SendRateStore>,
-    Methods<WatchStore> {}
+    Methods<WatchStore>,
+    Methods<IncidentStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -68,6 +70,7 @@ export class WorkflowStore {
       new SslSlotStore(table),
       new SendRateStore(table),
       new WatchStore(table),
+      new IncidentStore(table),
     ]) {
       bindMethods(this, part);
     }

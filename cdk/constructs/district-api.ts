@@ -70,6 +70,7 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /my/requests': SIGNED_IN,
   'POST /queue/{taskId}/{action}': SIGNED_IN,
   'POST /queue/away': SIGNED_IN,
+  'POST /incidents': `${SIGNED_IN} In link mode the function refuses every report (nobody is known).`,
   'GET /reports': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
   'GET /reports/summary.json': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
   'GET /reports/tasks.csv': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,

@@ -239,6 +239,13 @@ export class DistrictFunction extends Construct {
     return this;
   }
 
+  /** STEWARDSHIP_STATE_MACHINE_ARN + states:StartExecution on the resource-stewardship machine only. */
+  bindStewardshipStart(machine: IStateMachine): this {
+    this.setEnv('STEWARDSHIP_STATE_MACHINE_ARN', machine.stateMachineArn);
+    machine.grantStartExecution(this.function);
+    return this;
+  }
+
   /**
    * An EventBridge rule that invokes this function every `spec.everyMinutes` minutes (shared/functions.ts;
    * the local runtime reads the same field). The rule's target adds the one lambda:InvokeFunction

@@ -418,6 +418,7 @@ export function deadlinesProblem(deadlines: DeadlineDays): string | undefined {
     softwareRequest: 'software request',
     annualRenewal: 'annual renewal',
     resourceWatch: 'resource watch',
+    resourceStewardship: 'deletion or incident review',
   } as const;
   for (const key of keysOf(labels)) {
     const worst = worstCase(loadMachine(key, deadlines), { sslMaxWaitSeconds: SSL_MAX_WAIT_SECONDS_LIMIT });

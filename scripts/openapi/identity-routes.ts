@@ -151,6 +151,19 @@ export const IDENTITY_ROUTES: OpenApiRoute[] = [
       '401': jsonBody(ref('Error'), 'Not signed in.'),
     },
   }),
+  identityRoute('post', '/incidents', 'reportIncident', {
+    summary:
+      'Report a student data incident on a resource (form or JSON: resourceId, reportedOn, description, studentsAffected, dataElements[]); opens incident-review with the state notice clocks',
+    security: SIGNED_IN,
+    responses: {
+      '201': jsonBody(
+        { type: 'object' },
+        'Reported: the incident id and each notice clock with its due date.',
+      ),
+      '400': both(ref('FieldErrors'), 'Every bad field named; nothing stored.'),
+      '403': both(ref('Error'), 'A session without its CSRF token, or link mode (nobody known).'),
+    },
+  }),
   identityRoute('post', '/queue/away', 'outOfOffice', {
     summary: 'Out of office: my tasks go to a teammate until a date (`clear` ends it)',
     security: SIGNED_IN,

@@ -28,6 +28,10 @@ export function readStateMachineArn(env: Env = process.env, name = 'STATE_MACHIN
   return arn;
 }
 
+/** STEWARDSHIP_STATE_MACHINE_ARN: the resource-stewardship machine (deletions, incident reviews). */
+export const readStewardshipStateMachineArn = (env: Env = process.env) =>
+  readStateMachineArn(env, 'STEWARDSHIP_STATE_MACHINE_ARN');
+
 /**
  * SCHEDULER_DLQ_ARN: the SQS queue EventBridge Scheduler sends a schedule's event to when it cannot
  * deliver it (DeadLetterConfig on every schedule target; CDK sets it with the grant, the local runtime

@@ -11,7 +11,7 @@ import { isTaskId, secretMatches, type TaskStore } from '../tasks/index.ts';
 import { type DownloadDocuments, downloadRedirect } from './download.ts';
 import type { EvidenceStore } from './evidence.ts';
 import { renderReceivedPage, renderUploadPage, renderUploadProblem } from './pages/upload-page.ts';
-import { openUpload, receiveUpload, type UploadDeps } from './uploads.ts';
+import { openUpload, type ReceivedView, receiveUpload, type UploadDeps } from './uploads.ts';
 
 const query = (event: HttpEvent, name: string) => event.queryStringParameters?.[name] ?? undefined;
 
@@ -32,7 +32,14 @@ export function uploadPageEndpoint(defaultDeps: () => UploadDeps) {
   return { run, handler: httpHandler((event) => run(event), { renderErrorPage: renderUploadProblem }) };
 }
 
-export function uploadReceivedEndpoint(defaultDeps: () => UploadDeps) {
+/**
+ * `afterReceived` runs once the document is kept (again on a reload of the page): what the document
+ * settles elsewhere, e.g. the certificate of destruction deciding Cybersecurity's deletion task.
+ */
+export function uploadReceivedEndpoint(
+  defaultDeps: () => UploadDeps,
+  afterReceived?: (view: ReceivedView) => Promise<unknown>,
+) {
   const run = async (event: HttpEvent, deps: UploadDeps = defaultDeps()): Promise<HttpResponse> => {
     const view = await receiveUpload(
       event.pathParameters?.uploadId ?? '',
@@ -40,6 +47,7 @@ export function uploadReceivedEndpoint(defaultDeps: () => UploadDeps) {
       query(event, 'key'),
       deps,
     );
+    await afterReceived?.(view);
     return htmlResponse(200, renderReceivedPage(view));
   };
   return { run, handler: httpHandler((event) => run(event), { renderErrorPage: renderUploadProblem }) };

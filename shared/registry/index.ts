@@ -6,6 +6,7 @@ export { MATCH_IDS, REGISTRY_MATCHES_SCRIPT } from './pages/registry-matches.ts'
 export {
   buildRegistryEntry,
   DPA_MIN_REMAINING_DAYS,
+  deletionOf,
   isDpaCurrent,
   isSslPassCurrent,
   keepsApprovedEntry,

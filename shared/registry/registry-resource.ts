@@ -37,6 +37,8 @@ export interface RegistryResourceView {
   };
   renewalDueOn: string | null;
   notes: string | null;
+  /** No longer approved: when the vendor was asked to delete the students' data, and when it confirmed. */
+  deletion: { requestedOn: string | null; confirmedOn: string | null } | null;
   /** Approved with evidence on file and in date (a new request it covers reuses this vetting). */
   currentVetting: boolean;
 }
@@ -82,6 +84,9 @@ export function resourceView(entry: RegistryEntry, now: Date): RegistryResourceV
     },
     renewalDueOn: entry.renewalDueOn ?? null,
     notes: entry.notes ?? null,
+    deletion: entry.deletion
+      ? { requestedOn: entry.deletion.requestedOn ?? null, confirmedOn: entry.deletion.confirmedOn ?? null }
+      : null,
     currentVetting: isCurrentVetting(entry, now),
   };
 }

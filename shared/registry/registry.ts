@@ -7,6 +7,7 @@
 
 import { hostnameOf } from '../core/text/hostname.ts';
 import type {
+  DeletionRecord,
   Denial,
   RegistryEntry,
   RegistryStatus,
@@ -56,6 +57,22 @@ export function keepsApprovedEntry(options: {
   );
 }
 
+/**
+ * The deletion a Not Approved entry carries: a new one when it ends an approval (the resource was
+ * Approved until now), the one already asked while the resource stays Not Approved; none once Approved.
+ */
+export function deletionOf(
+  existing: RegistryEntry | undefined,
+  status: RegistryStatus,
+  requestId: string,
+): DeletionRecord | undefined {
+  if (status === 'APPROVED') return undefined;
+  if (existing?.status === 'APPROVED') {
+    return { approvedOn: existing.statusDate, requestId: existing.requestId ?? requestId };
+  }
+  return existing?.deletion;
+}
+
 export function buildRegistryEntry(options: {
   request: RequestRecord;
   status: RegistryStatus;
@@ -65,6 +82,7 @@ export function buildRegistryEntry(options: {
   statusDate: string;
 }): RegistryEntry {
   const { request, status, sopStep, denial, existing, statusDate } = options;
+  const deletion = deletionOf(existing, status, request.requestId);
   const resource = request.resource;
   const dpaExpiresOn = signedDpaExpiry(request);
   const sslGrade = request.security?.ssl?.grade;
@@ -92,6 +110,7 @@ export function buildRegistryEntry(options: {
     ...(sslGrade ? { sslGrade } : {}),
     ...(sslTestedAt ? { sslTestedAt } : {}),
     ...(renewalDueOn ? { renewalDueOn } : {}),
+    ...(deletion ? { deletion } : {}),
   };
 }
 

@@ -11,7 +11,12 @@
  */
 
 import { ConflictError } from '../core/errors.ts';
-import { registryKey, registrySearchKey, registrySearchPartition } from '../core/store/keys.ts';
+import {
+  INDEX_PARTITIONS,
+  registryKey,
+  registrySearchKey,
+  registrySearchPartition,
+} from '../core/store/keys.ts';
 import type { Item, Table } from '../core/store/table.ts';
 import type { RegistryEntry, RegistryIndexItem } from '../workflow/index.ts';
 import { indexPrefixes, searchWords, sortKeyOf } from './resource-identity.ts';
@@ -39,6 +44,18 @@ export interface RegistryIndexHit extends RegistryIndexItem {
   sortKey: string;
 }
 
+/** An entry's GSI2 item: the renewals due (Approved), or the deletions asked (Not Approved). */
+function gsi2Of(entry: RegistryEntry): Record<string, string> {
+  if (entry.renewalDueOn) return { GSI2PK: 'RENEWAL', GSI2SK: `${entry.renewalDueOn}#${entry.resourceId}` };
+  if (entry.deletion) {
+    return {
+      GSI2PK: INDEX_PARTITIONS.deletions.key,
+      GSI2SK: `${entry.deletion.approvedOn}#${entry.resourceId}`,
+    };
+  }
+  return {};
+}
+
 export class RegistryStore {
   constructor(private readonly table: Table) {}
 
@@ -57,9 +74,7 @@ export class RegistryStore {
         'Publish registry entry',
         {
           ...registryKey(entry.resourceId),
-          ...(entry.renewalDueOn
-            ? { GSI2PK: 'RENEWAL', GSI2SK: `${entry.renewalDueOn}#${entry.resourceId}` }
-            : {}),
+          ...gsi2Of(entry),
           entity: 'registry',
           ...entry,
         },
@@ -236,6 +251,59 @@ export class RegistryStore {
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :until',
       ExpressionAttributeValues: { ':pk': 'RENEWAL', ':until': `${date}#\uffff` },
+    });
+  }
+
+  /**
+   * The deletion of the ended approval `approvedOn` was asked of the vendor: when, and whom. Only while
+   * the entry still carries that deletion (a later approval replaced it: false).
+   */
+  async setDeletionRequested(
+    resourceId: string,
+    approvedOn: string,
+    asked: { requestedOn: string; sentTo: string },
+  ): Promise<boolean> {
+    return this.updateDeletion('Record deletion requested', resourceId, approvedOn, {
+      expression:
+        'SET deletion.requestedOn = if_not_exists(deletion.requestedOn, :on), deletion.sentTo = :to',
+      values: { ':on': asked.requestedOn, ':to': asked.sentTo },
+    });
+  }
+
+  /** The certificate of destruction came (or Cybersecurity confirmed the deletion); the first date stays. */
+  async setDeletionConfirmed(resourceId: string, approvedOn: string, confirmedOn: string): Promise<boolean> {
+    return this.updateDeletion('Record deletion confirmed', resourceId, approvedOn, {
+      expression: 'SET deletion.confirmedOn = if_not_exists(deletion.confirmedOn, :on)',
+      values: { ':on': confirmedOn },
+    });
+  }
+
+  private async updateDeletion(
+    operation: string,
+    resourceId: string,
+    approvedOn: string,
+    update: { expression: string; values: Record<string, string> },
+  ): Promise<boolean> {
+    try {
+      await this.table.update(operation, {
+        Key: registryKey(resourceId),
+        UpdateExpression: update.expression,
+        ConditionExpression: 'deletion.approvedOn = :approvedOn',
+        ExpressionAttributeValues: { ...update.values, ':approvedOn': approvedOn },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  /** Registry entries whose ended approval asked the vendor for a deletion, oldest first. */
+  async listDeletions(): Promise<RegistryEntry[]> {
+    return this.table.query<RegistryEntry>('List deletions asked', {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': INDEX_PARTITIONS.deletions.key },
     });
   }
 }

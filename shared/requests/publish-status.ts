@@ -6,6 +6,12 @@
  * The entry is the resource's own (vendor + name, after a replacement the replacement's): a denial
  * changes no other resource's entry, and a decision older than the one already published is not
  * written (conditional on the decision time: two requests about one resource may finish in any order).
+ *
+ * This is the one place a resource turns from Approved to Not Approved (a denial at SOP 6, a lapsed or
+ * refused renewal at SOP 17, a revoked approval): the written entry then carries a deletion, and the
+ * vendor is asked to delete the students' data (startDeletion, shared/stewardship). The execution is
+ * named by the resource and the ended approval, so a retry — or a later denial while the deletion was
+ * never asked because of a crash — starts it once.
  */
 
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -24,12 +30,20 @@ import type { PublishStatusInput, RegistryEntry, RegistryStatus, ReusedVetting }
 import { DETAIL_TYPES, EVENT_SOURCE, invalid } from '../workflow/index.ts';
 import type { RequestStore } from './store.ts';
 
+/** What asks the vendor to delete the students' data of an ended approval (idempotent per approval). */
+export type DeletionStart = (deletion: {
+  resourceId: string;
+  requestId: string;
+  approvedOn: string;
+}) => Promise<void>;
+
 export interface PublishStatusDeps {
   store: Pick<RequestStore, 'requireRequest' | 'appendAudit'> &
     Pick<RegistryStore, 'getRegistryEntry' | 'putRegistryEntry' | 'setRegistryRequests'>;
   events: EventBridgeClient;
   eventBusName: string;
   now: () => Date;
+  startDeletion: DeletionStart;
 }
 
 export async function publishStatus(
@@ -98,6 +112,13 @@ export async function publishStatus(
     detail: { resourceId: entry.resourceId, status },
   });
   logger.info('Status published', { sopStep, status, resourceId: entry.resourceId });
+  // Not yet asked (a new deletion, or one a crash left unasked): ask it now. A deletion already asked
+  // stays as it is.
+  if (entry.deletion && !entry.deletion.requestedOn) {
+    const { requestId: askedOf, approvedOn } = entry.deletion;
+    await deps.startDeletion({ resourceId: entry.resourceId, requestId: askedOf, approvedOn });
+    logger.info('Deletion of student data started', { resourceId: entry.resourceId, approvedOn });
+  }
   return { resourceId: entry.resourceId, status };
 }
 

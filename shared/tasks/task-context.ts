@@ -34,6 +34,15 @@ export async function taskContext(
     const policyChange = lastPolicyChange(trail);
     return policyChange ? { policyChange, ...withMail } : withMail;
   }
+  if (kind === 'incident-review') return { ...incidentContext(trail), ...withMail };
+  if (kind === 'deletion-confirmation') {
+    const asked = trail.findLast((e) => e.type === 'DELETION_REQUESTED');
+    return {
+      documents: receivedDocuments(trail, 'deletion-certificate'),
+      ...withMail,
+      ...(asked ? { deletion: { requestedAt: asked.at, sentTo: text(asked.detail?.sentTo) ?? '' } } : {}),
+    };
+  }
   const events = decisionsOf(trail);
   if (kind === 'replacement') {
     const review = events.findLast((e) => e.detail?.kind === 'technical-review');
@@ -105,6 +114,31 @@ function lastPolicyChange(events: AuditEvent[]): PolicyChangeContext | undefined
     removed: texts(seen.detail?.removed),
     ...(error ? { error } : {}),
     ...(typeof failures === 'number' ? { failures } : {}),
+  };
+}
+
+/**
+ * The incident under review: the request's last INCIDENT_REPORTED event (shared/stewardship writes
+ * the whole incident into it). Two incidents open at once on one resource show the later one.
+ */
+function incidentContext(trail: AuditEvent[]): TaskContext {
+  const d = trail.findLast((e) => e.type === 'INCIDENT_REPORTED')?.detail;
+  if (!d) return {};
+  const clocks = Array.isArray(d.clocks) ? d.clocks : [];
+  return {
+    incident: {
+      incidentId: text(d.incidentId) ?? '',
+      reportedOn: text(d.reportedOn) ?? '',
+      reportedBy: text(d.reportedBy) ?? '',
+      description: text(d.description) ?? '',
+      studentsAffected: typeof d.studentsAffected === 'number' ? d.studentsAffected : null,
+      dataElements: Array.isArray(d.dataElements) ? d.dataElements.map(String) : [],
+      clocks: clocks.flatMap((c: unknown) =>
+        typeof c === 'object' && c !== null && 'name' in c && 'days' in c && 'dueOn' in c
+          ? [{ name: String(c.name), days: Number(c.days), dueOn: String(c.dueOn) }]
+          : [],
+      ),
+    },
   };
 }
 

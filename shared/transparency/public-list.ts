@@ -9,8 +9,9 @@
  * costs, requesters, principals, comments or internal notes.
  */
 
-import { formatCsvLine, type RegistryDeps, searchRegistry } from '../registry/index.ts';
+import { formatCsvLine, type RegistryDeps, type RegistryStore, searchRegistry } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
+import type { IncidentStore } from '../stewardship/index.ts';
 import type { RegistryEntry, RequestRecord } from '../workflow/index.ts';
 
 export interface PublicResource {
@@ -36,15 +37,31 @@ export interface PublicIncident {
   dataElements: string[];
 }
 
+/**
+ * A resource no longer approved whose vendor was asked to delete the students' data (NDPA Exhibit D):
+ * when it was asked, and when the certificate of destruction came.
+ */
+export interface PublicWithdrawn {
+  resourceId: string;
+  resourceName: string;
+  vendorName: string;
+  notApprovedOn: string;
+  deletion: { requestedOn: string | null; confirmedOn: string | null };
+}
+
 export interface PublicList {
   generatedAt: string;
   items: PublicResource[];
+  /** Newest first: date, data elements, students affected; never the description (it may name students). */
   incidents: PublicIncident[];
+  withdrawn: PublicWithdrawn[];
 }
 
 export interface PublicListDeps extends RegistryDeps {
   store: RegistryDeps['store'] &
-    Pick<RequestStore, 'getRequests'> & {
+    Pick<RequestStore, 'getRequests'> &
+    Pick<RegistryStore, 'listDeletions'> &
+    Pick<IncidentStore, 'listIncidents'> & {
       /** The kept DPA of a request, when the district publishes agreements (shared/evidence). */
       listEvidence?(requestId: string): Promise<{ kind: string; documentId: string }[]>;
     };
@@ -94,6 +111,7 @@ function publicResource(
     },
     approvedOn: entry.statusDate.slice(0, 10),
     nextReviewOn: entry.renewalDueOn ?? null,
+    // Approved now: nothing to delete (an earlier deletion went with the new approval; see `withdrawn`).
     deletion: null,
   };
 }
@@ -115,7 +133,35 @@ export async function readPublicList(deps: PublicListDeps): Promise<PublicList> 
       return publicResource(entry, request, documentUrl);
     }),
   );
-  return { generatedAt: deps.now().toISOString(), items, incidents: [] };
+  const [incidents, deletions] = await Promise.all([deps.store.listIncidents(), deps.store.listDeletions()]);
+  return {
+    generatedAt: deps.now().toISOString(),
+    items,
+    // Field by field: the description stays with staff.
+    incidents: incidents.map((i) => ({
+      resourceId: i.resourceId,
+      resourceName: i.resourceName,
+      reportedOn: i.reportedOn,
+      studentsAffected: i.studentsAffected,
+      dataElements: i.dataElements,
+    })),
+    withdrawn: deletions.flatMap((e) =>
+      e.status === 'NOT_APPROVED' && e.deletion
+        ? [
+            {
+              resourceId: e.resourceId,
+              resourceName: e.resourceName,
+              vendorName: e.vendorName,
+              notApprovedOn: e.statusDate.slice(0, 10),
+              deletion: {
+                requestedOn: day(e.deletion.requestedOn),
+                confirmedOn: day(e.deletion.confirmedOn),
+              },
+            },
+          ]
+        : [],
+    ),
+  };
 }
 
 export const PUBLIC_CSV_COLUMNS = [

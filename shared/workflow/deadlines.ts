@@ -37,6 +37,11 @@ export const DEFAULT_DEADLINE_DAYS: Record<DeadlineKind, number> = {
   'policy-change': 30,
   // The reply to a reviewer's question (SOP 4): after it the review resumes without an answer.
   answer: 7,
+  // The longest state notice clock (Illinois: parents within 30 days); the clocks themselves are
+  // cdk.json `incidentClocks`, each shown with its own date.
+  'incident-review': 30,
+  // The written disposal notice of a standard DPA (NDPA Exhibit D): 60 days to certify destruction.
+  'deletion-confirmation': 60,
 };
 
 /** The smallest and largest deadline a district may set for one step (days). */

@@ -233,6 +233,48 @@ export interface RegistryEntry {
   underReview?: { since: string; reason: string };
   /** Free text from an imported list. */
   notes?: string;
+  /**
+   * The resource turned Not Approved after having been Approved: the vendor is asked to delete the
+   * students' data (NDPA Exhibit D). Kept while the resource stays Not Approved.
+   */
+  deletion?: DeletionRecord;
+}
+
+/** The deletion of students' data an ended approval asks of the vendor (shared/stewardship). */
+export interface DeletionRecord {
+  /** The ended approval's decision time: with the resource id, it names the one deletion execution. */
+  approvedOn: string;
+  /** The request whose vendor contact is asked (the approval's request). */
+  requestId: string;
+  /** When the vendor was emailed the request (ISO). */
+  requestedOn?: string;
+  sentTo?: string;
+  /** When the certificate of destruction was received (or Cybersecurity confirmed it), ISO. */
+  confirmedOn?: string;
+}
+
+/**
+ * A student data incident reported on a resource (docs/design.md "Monitoring"). The description stays
+ * with staff (it may name students); the public list shows the date, data elements and count only.
+ */
+export interface IncidentRecord {
+  incidentId: string;
+  resourceId: string;
+  resourceName: string;
+  vendorName: string;
+  /** The request the review task belongs to (the resource's approving request). */
+  requestId: string;
+  /** The incident's date (YYYY-MM-DD), from which the notice clocks count. */
+  reportedOn: string;
+  description: string;
+  studentsAffected: number | null;
+  dataElements: string[];
+  /** The state notice clocks (cdk.json incidentClocks) with their due dates. */
+  clocks: { name: string; days: number; dueOn: string }[];
+  reportedAt: string;
+  reportedBy: { name: string; email: string | null; via: 'sso' | 'vendor-link' };
+  /** When Cybersecurity recorded its review (ISO). */
+  reviewedAt?: string;
 }
 
 /** One search index item of a registry entry (shared/registry/store.ts). */

@@ -25,6 +25,9 @@ export const DEFAULT_SERVICE_LEVEL_DAYS: ServiceLevelDays = {
   installation: 14,
   'policy-change': 14,
   answer: 5,
+  // New York's clock is the shortest: the district hears of it within 7 days.
+  'incident-review': 7,
+  'deletion-confirmation': 30,
 };
 
 /**

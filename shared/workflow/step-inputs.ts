@@ -197,3 +197,47 @@ export type ApplyPolicyDecisionInput = z.output<typeof applyPolicyDecisionInputS
 export const watchScheduleInputSchema = z.object({
   scheduledTime: z.optional(z.string({ error: 'scheduledTime must be a time' })),
 });
+/** The resource-stewardship machine's steps name the resource by its registry id. */
+const resourceIdField = text('resourceId', 300);
+
+/** send-deletion-request: ask the vendor to delete the students' data (the ended approval's request). */
+export const sendDeletionRequestInputSchema = z.object({
+  requestId: requestIdField,
+  resourceId: resourceIdField,
+  /** The ended approval's decision time (the registry entry's deletion names it). */
+  approvedOn: text('approvedOn', 40),
+  /** How long the upload link stays open: the deletion-confirmation wait. */
+  uploadExpiresInSeconds: z
+    .int({ error: 'uploadExpiresInSeconds must be a positive whole number of seconds' })
+    .check(z.gt(0, 'uploadExpiresInSeconds must be a positive whole number of seconds')),
+});
+export type SendDeletionRequestInput = z.output<typeof sendDeletionRequestInputSchema>;
+
+/** What the resource-stewardship machine records at the end of a wait. */
+export const STEWARDSHIP_OUTCOMES = [
+  'deletion-confirmed',
+  'deletion-overdue',
+  'incident-reviewed',
+  'incident-overdue',
+] as const;
+export type StewardshipOutcome = (typeof STEWARDSHIP_OUTCOMES)[number];
+
+/** record-stewardship: the end of a deletion or incident wait (the task's decision, or its timeout). */
+export const recordStewardshipInputSchema = z.object({
+  requestId: requestIdField,
+  resourceId: resourceIdField,
+  outcome: z.enum(STEWARDSHIP_OUTCOMES, {
+    error: `outcome must be one of ${STEWARDSHIP_OUTCOMES.join(', ')}`,
+  }),
+  incidentId: z.optional(text('incidentId', 100)),
+  /** A deletion's ended approval (deletion-confirmed, deletion-overdue). */
+  approvedOn: z.optional(text('approvedOn', 40)),
+  /** The decision (deletion-confirmed, incident-reviewed): its time and who decided. */
+  decision: z.optional(
+    z.object({
+      decidedAt: text('decision.decidedAt', 40),
+      decidedBy: text('decision.decidedBy', 300),
+    }),
+  ),
+});
+export type RecordStewardshipInput = z.output<typeof recordStewardshipInputSchema>;

@@ -104,6 +104,23 @@ export const TASK_KINDS = {
     title: 'Answer a question about a digital-resource request',
     outcomes: ['answered'],
   },
+  // Stewardship of an approved resource (docs/design.md "Monitoring"): not steps of a request's
+  // workflow but of the resource-stewardship machine, on the request that got the resource approved.
+  // A data incident a vendor or staff reported: Cybersecurity meets the state notice clocks.
+  'incident-review': {
+    team: 'cybersecurity',
+    sopStep: 4,
+    title: 'Review a reported student data incident and meet the notice deadlines',
+    outcomes: ['reviewed'],
+  },
+  // The resource is no longer approved: the vendor was asked to delete the students' data (NDPA
+  // Exhibit D). The vendor's certificate of destruction settles it; Cybersecurity may record it too.
+  'deletion-confirmation': {
+    team: 'cybersecurity',
+    sopStep: 17,
+    title: "Confirm the vendor deleted the students' data",
+    outcomes: ['confirmed'],
+  },
 } as const satisfies Record<string, TaskKindSpec>;
 
 export type TaskKind = keyof typeof TASK_KINDS;

@@ -424,9 +424,17 @@ describe('DynamoDB table', () => {
       'record-decision',
       'recover-requests',
       'remind-task',
+      // upload-received: the certificate of destruction settles the deletion task.
+      'upload-received',
     ]);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
-    expect(writersOf(examples.registry)).toEqual(['publish-status', 'schedule-renewal']);
+    // record-stewardship and send-deletion-request: the deletion's dates on the entry.
+    expect(writersOf(examples.registry)).toEqual([
+      'publish-status',
+      'record-stewardship',
+      'schedule-renewal',
+      'send-deletion-request',
+    ]);
     // Only submit-request claims keys (the acknowledgement goes through the outbox, a request item).
     expect(writersOf(examples.idempotency)).toEqual(['submit-request']);
     expect(writersOf(examples.request)).not.toContain('get-request');
@@ -504,6 +512,7 @@ describe('state machines', () => {
   const machines = () => [
     { file: STATE_MACHINES.softwareRequest.file, construct: stack.softwareRequest },
     { file: STATE_MACHINES.annualRenewal.file, construct: stack.annualRenewal },
+    { file: STATE_MACHINES.resourceStewardship.file, construct: stack.resourceStewardship },
   ];
 
   it('deploy exactly the ASL files with the configured human-step deadlines: every state name present, the definition identical', () => {
@@ -650,20 +659,28 @@ describe('least privilege for the workflow', () => {
     }
 
     // Assess
-    expect(Object.keys(byFunction).sort()).toEqual(['record-answer', 'record-decision', 'recover-requests']);
+    expect(Object.keys(byFunction).sort()).toEqual([
+      'record-answer',
+      'record-decision',
+      'recover-requests',
+      'upload-received',
+    ]);
     for (const name of ['record-decision', 'recover-requests']) {
       expect(byFunction[name]).toEqual(
         expect.arrayContaining([
           { Ref: idOf(stack.softwareRequest.machine) },
           { Ref: idOf(stack.annualRenewal.machine) },
+          { Ref: idOf(stack.resourceStewardship.machine) },
         ]),
       );
-      expect(byFunction[name]).toHaveLength(2);
+      expect(byFunction[name]).toHaveLength(3);
     }
     expect(byFunction['record-answer']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
+    // The certificate of destruction settles the deletion task: the stewardship machine only.
+    expect(byFunction['upload-received']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
   });
 
-  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine', () => {
+  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine; only publish-status and report-incident the stewardship machine', () => {
     // Prepare
     const schedulerRole = idOf(stack.scheduler.role);
     const renewalName = resources[idOf(stack.annualRenewal.machine)]?.Properties.StateMachineName as string;
@@ -675,8 +692,13 @@ describe('least privilege for the workflow', () => {
     );
 
     // Assess
-    expect(Object.keys(byRole).sort()).toEqual(['recover-requests', 'submit-request', schedulerRole].sort());
+    expect(Object.keys(byRole).sort()).toEqual(
+      ['publish-status', 'recover-requests', 'report-incident', 'submit-request', schedulerRole].sort(),
+    );
     expect(byRole['submit-request']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
+    // Ending an approval starts a deletion; a reported incident starts its review: that machine only.
+    expect(byRole['publish-status']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
+    expect(byRole['report-incident']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
     expect(byRole['recover-requests']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
     expect(byRole[schedulerRole]).toHaveLength(1);
     expect(JSON.stringify(byRole[schedulerRole])).toContain(`:stateMachine:${renewalName}"`);
@@ -1113,7 +1135,11 @@ describe('REST API', () => {
 
 describe('operations', () => {
   it('alarms operators on failed, timed-out and aborted executions of both machines', () => {
-    for (const machine of [stack.softwareRequest.machine, stack.annualRenewal.machine]) {
+    for (const machine of [
+      stack.softwareRequest.machine,
+      stack.annualRenewal.machine,
+      stack.resourceStewardship.machine,
+    ]) {
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
         // Assess
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -1160,9 +1186,9 @@ describe('operations', () => {
       Dimensions: [{ Name: 'ApiName', Value: apiName }],
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    // 2 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
+    // 3 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
     // dead-letter queue, SES bounce and complaint rates.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
   });
 
   it("alarms as soon as the schedules' dead-letter queue holds a message", () => {

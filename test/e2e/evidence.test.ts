@@ -27,6 +27,8 @@ const MEMBER: Record<TaskKind, string> = {
   license: 'aas',
   installation: 'dii',
   answer: 'cybersecurity',
+  'incident-review': 'cybersecurity',
+  'deletion-confirmation': 'cybersecurity',
 };
 
 const people = new Map<string, SignedIn>();

@@ -89,10 +89,20 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   'reports-tasks': access({ query: ['decidedTasksByMonth'] }),
   // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#), claim/releaseDigest
   'weekly-digest': access({ write: ['report'], query: ['pendingTasksByTeam', 'decidedTasksByMonth'] }),
-  // readPublicList: registrySearchPage, getRegistryEntries, getRequests; listEvidence (published agreements)
-  'public-page': access({ read: ['registrySearch', 'registry', 'request'] }),
-  'public-json': access({ read: ['registrySearch', 'registry', 'request'] }),
-  'public-csv': access({ read: ['registrySearch', 'registry', 'request'] }),
+  // readPublicList: registrySearchPage, getRegistryEntries, getRequests; listEvidence (published agreements);
+  // listIncidents (GSI2 INCIDENTS), listDeletions (GSI2 DELETION)
+  'public-page': access({
+    read: ['registrySearch', 'registry', 'request'],
+    query: ['incidents', 'deletions'],
+  }),
+  'public-json': access({
+    read: ['registrySearch', 'registry', 'request'],
+    query: ['incidents', 'deletions'],
+  }),
+  'public-csv': access({
+    read: ['registrySearch', 'registry', 'request'],
+    query: ['incidents', 'deletions'],
+  }),
   // getEvidence, getRequest, getRegistryEntry (only a signed DPA of a resource Approved now)
   'public-agreement': access({ read: ['request', 'registry'] }),
   // --- HTTP, signed-in people ------------------------------------------------------------------------
@@ -106,8 +116,16 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   'queue-action': access({ read: ['task', 'person'], write: ['task', 'request'] }),
   // openUpload: getUploadLink, getRequest
   'upload-page': access({ read: ['upload', 'request'] }),
-  // receiveUpload: getUploadLink, claimUploadLink; addEvidence, listAudit, appendAudit
-  'upload-received': access({ read: ['upload', 'request'], write: ['upload', 'request'] }),
+  // receiveUpload: getUploadLink, claimUploadLink; addEvidence, listAudit, appendAudit;
+  // confirmDeletionByUpload: listPendingTasks (GSI1 TEAM#), claimTask, releaseTask, markTaskDelivered,
+  // markTaskFollowedUp
+  'upload-received': access({
+    read: ['upload', 'request'],
+    write: ['upload', 'request', 'task'],
+    query: ['pendingTasksByTeam'],
+  }),
+  // reportIncident: getRegistryEntry; createIncident; appendAudit
+  'report-incident': access({ read: ['registry'], write: ['incident', 'request'] }),
   // getEvidence; getTask (link mode: the task link of the document's request)
   document: access({ read: ['request', 'task'] }),
   // readAuditRecord: getRequest, listAudit, listEvidence, listEvidenceFailures
@@ -163,6 +181,13 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
     write: ['request', 'registry'],
     batchWrite: ['registrySearch'],
   }),
+  // sendDeletionRequest: getRegistryEntry, requireRequest; createUploadLink; setDeletionRequested; appendAudit
+  'send-deletion-request': access({
+    read: ['registry', 'request'],
+    write: ['registry', 'request', 'upload'],
+  }),
+  // recordStewardship: setDeletionConfirmed, markIncidentReviewed, appendAudit
+  'record-stewardship': access({ write: ['registry', 'incident', 'request'] }),
   // requireRequest, appendAudit
   'procurement-hook': access({ read: ['request'], write: ['request'] }),
   // requireRequest, getRequest (the request whose vetting was reused), updateRequest, appendAudit;

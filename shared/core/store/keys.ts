@@ -24,6 +24,9 @@
  *   SSL Labs slots       PK=SSLLABS#slots         SK=POOL   (assessments in flight across executions:
  *                                                   shared/vetting/ssl/slots.ts)
  *   SES sends per second PK=SESRATE#<epoch second> SK=RATE (the account's send rate: core/mail/send-rate.ts)
+ *   data incident            PK=INCIDENT#id         SK=INCIDENT, GSI2PK=INCIDENTS GSI2SK=<reportedOn>#id
+ *   deletions asked          registry entries with a deletion: GSI2PK=DELETION GSI2SK=<approvedOn>#resourceId
+ *                            (only Not Approved entries: an Approved one uses GSI2 for its renewal)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
  *                            GSI2SK=<reviewedAt> (sparse: until the reviewed policy pages are kept)
  *   submission allowance     PK=ALLOWANCE#<hash of who> SK=<window start>  (a count per hour; TTL a day)
@@ -59,6 +62,7 @@ export const PARTITIONS = {
   bounced: 'BOUNCED#',
   sslSlots: 'SSLLABS#',
   sesRate: 'SESRATE#',
+  incident: 'INCIDENT#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -72,6 +76,8 @@ export const INDEX_PARTITIONS = {
   decidedTasksByMonth: { index: 'GSI1', key: 'DECIDED#', prefix: true },
   policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
   unsentEffects: { index: 'GSI2', key: 'OUTBOX', prefix: false },
+  incidents: { index: 'GSI2', key: 'INCIDENTS', prefix: false },
+  deletions: { index: 'GSI2', key: 'DELETION', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;
 
@@ -123,3 +129,7 @@ export const outboxKey = (requestId: string, effectKey: string) => ({
 export const sslSlotPoolKey = () => ({ PK: `${PARTITIONS.sslSlots}slots`, SK: 'POOL' });
 /** The SES sends counted in one second (epoch seconds). */
 export const sesRateKey = (second: number) => ({ PK: `${PARTITIONS.sesRate}${second}`, SK: 'RATE' });
+export const incidentKey = (incidentId: string) => ({
+  PK: `${PARTITIONS.incident}${incidentId}`,
+  SK: 'INCIDENT',
+});

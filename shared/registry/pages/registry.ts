@@ -127,6 +127,7 @@ ${row('SSL grade', view.evidence.sslGrade ? `${view.evidence.sslGrade}${view.evi
 ${row('Website', view.url ? safeLink(view.url, view.url) : '—')}
 ${row('Next renewal', day(view.renewalDueOn ?? undefined))}
 ${row('Current vetting', view.currentVetting ? 'Yes: a new request for this resource skips security vetting (steps 3–6) when this evidence covers it (same websites, no other student data)' : 'No: a new request for this resource goes through security vetting')}
+${view.deletion ? row('Deletion of student data', `Requested on ${day(view.deletion.requestedOn ?? undefined)}; ${view.deletion.confirmedOn ? `confirmed on ${day(view.deletion.confirmedOn)}` : 'not confirmed yet'}`) : ''}
 ${view.notes ? row('Notes', view.notes) : ''}
 </table>
 <h2>Requests about it</h2>

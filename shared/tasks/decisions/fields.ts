@@ -141,6 +141,8 @@ export const EXTRA_FIELDS: Record<TaskKind, readonly ExtraField[]> = {
   ],
   'ssl-remediation': [],
   'policy-change': [],
+  'incident-review': [],
+  'deletion-confirmation': [],
   'dpa-signature': [
     {
       name: 'dpaExpiresOn',

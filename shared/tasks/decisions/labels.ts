@@ -23,6 +23,8 @@ export const DECISION_LABELS: Record<Decision, string> = {
   'still-acceptable': 'Still acceptable: keep the new wording as the reviewed policy',
   're-vet': 'Vet again: the DPA and SSL grade are checked again; the registry says Under review meanwhile',
   revoke: 'Revoke: the resource becomes Not Approved (the comment is the reason staff read)',
+  reviewed: 'Reviewed: the notices are sent or under way, and the incident is on the public list',
+  confirmed: "Confirmed: the vendor certified that the students' data was destroyed",
 };
 
 /** Who answers, as the form and the emails name them. */

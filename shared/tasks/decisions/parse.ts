@@ -240,5 +240,9 @@ function toParsedDecision(
       return { kind, output: common };
     case 'installation':
       return { kind, output: common };
+    case 'incident-review':
+      return { kind, output: common };
+    case 'deletion-confirmation':
+      return { kind, output: common };
   }
 }

@@ -32,6 +32,8 @@ const NEXT_STEP: Record<Decision, string> = {
   're-vet':
     'The resource is vetted again (DPA and SSL grade); the registry shows it as Under review meanwhile.',
   revoke: 'The resource is no longer approved: the registry shows it as Not Approved.',
+  reviewed: 'Cybersecurity reviewed the data incident; it is listed on the public page.',
+  confirmed: "The vendor's deletion of the students' data is confirmed and shown on the public page.",
 };
 
 /** Looked up by the decision's name as the output carries it (a plain string). */

@@ -28,6 +28,21 @@ export interface TaskContext {
   undeliverable?: UndeliverableEmail[];
   /** A watched privacy policy changed (sentences added and removed), or could not be fetched. */
   policyChange?: PolicyChangeContext;
+  /** An incident review: the incident as reported, with its notice clocks' dates. */
+  incident?: IncidentContext;
+  /** A deletion confirmation: when the vendor was asked, and whom. */
+  deletion?: { requestedAt: string; sentTo: string };
+}
+
+/** A reported data incident, as the review's email and page show it (shared/stewardship keeps it). */
+export interface IncidentContext {
+  incidentId: string;
+  reportedOn: string;
+  reportedBy: string;
+  description: string;
+  studentsAffected: number | null;
+  dataElements: string[];
+  clocks: { name: string; days: number; dueOn: string }[];
 }
 
 /** An email of the request that did not arrive, from its audit trail (shared/bounces writes it). */
@@ -217,6 +232,29 @@ const KIND_FACTS: Record<TaskKind, (request: RequestRecord, context: TaskContext
     ['Principal', s.principal],
   ],
   answer: ({ resource: r }) => [['Vendor', r.vendorName]],
+  'incident-review': ({ resource: r }, { incident: i }) => [
+    ['Vendor', r.vendorName],
+    ['Incident id', i?.incidentId],
+    ['Incident date', i?.reportedOn],
+    ['Reported by', i?.reportedBy],
+    ['What happened', i?.description],
+    [
+      'Students affected',
+      i ? (i.studentsAffected === null ? 'Not known yet' : String(i.studentsAffected)) : undefined,
+    ],
+    ['Student data elements', i ? list(i.dataElements) : undefined],
+    // The state notice clocks (cdk.json incidentClocks), each counted from the incident's date.
+    ...(i?.clocks ?? []).map((c): KindFact => [`Deadline: ${c.name} (${c.days} days)`, c.dueOn]),
+  ],
+  'deletion-confirmation': ({ resource: r }, { deletion, documents }) => [
+    ['Vendor', r.vendorName],
+    ['Deletion requested', deletion && formatDateTime(deletion.requestedAt)],
+    ['Deletion request sent to', deletion?.sentTo],
+    [
+      'Certificate of destruction',
+      documents?.length ? 'Received (see the documents below)' : 'Not received yet',
+    ],
+  ],
 };
 
 /** One fact per sentence ("Added: …"), at most POLICY_SENTENCES_SHOWN, then how many more. */

@@ -142,13 +142,29 @@ function choiceLabel(field: ExtraField, choice: string): string {
     : choice;
 }
 
+const DOCUMENTS_WHAT = {
+  dpa: {
+    title: 'The signed agreement',
+    none: 'The vendor has not returned the signed agreement through its upload link yet (it may come by email).',
+  },
+  deletion: {
+    title: 'The certificate of destruction',
+    none: 'The vendor has not returned the certificate of destruction through its upload link yet (it may come by email).',
+  },
+} as const;
+
 /**
  * The DPA step's returned agreements: a link to each (for staff; with the emailed task link in link
  * mode), its SHA-256 and who uploaded it; or that none came back yet.
  */
-function documentsSection(documents: readonly TaskDocument[], taskId: string, secret: string): SafeHtml {
+function documentsSection(
+  documents: readonly TaskDocument[],
+  taskId: string,
+  secret: string,
+  what: { title: string; none: string },
+): SafeHtml {
   const query = secret ? `?task=${encodeURIComponent(taskId)}&t=${encodeURIComponent(secret)}` : '';
-  return html`<section class="card" aria-labelledby="documents-title"><h2 id="documents-title">The signed agreement</h2>
+  return html`<section class="card" aria-labelledby="documents-title"><h2 id="documents-title">${what.title}</h2>
 ${
   documents.length
     ? html`<ul>${documents.map(
@@ -159,7 +175,7 @@ ${
               : ''
           }</li>`,
       )}</ul>`
-    : html`<p>The vendor has not returned the signed agreement through its upload link yet (it may come by email).</p>`
+    : html`<p>${what.none}</p>`
 }</section>`;
 }
 
@@ -216,7 +232,7 @@ ${errorSummary(errors, 'Nothing was recorded yet.')}
 ${context.undeliverable?.length ? undeliverableSection(context.undeliverable, task.kind) : ''}
 <section class="card" aria-labelledby="facts-title"><h2 id="facts-title">The request</h2>
 <dl>${facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl></section>
-${context.documents ? documentsSection(context.documents, task.taskId, view.secret) : ''}
+${context.documents ? documentsSection(context.documents, task.taskId, view.secret, DOCUMENTS_WHAT[task.kind === 'deletion-confirmation' ? 'deletion' : 'dpa']) : ''}
 <form method="post" action="${encodeURIComponent(task.taskId)}">
 <input type="hidden" name="t" value="${view.secret}">
 ${view.csrf ? html`<input type="hidden" name="csrf" value="${view.csrf}">` : ''}

@@ -47,6 +47,14 @@ ${
 <thead><tr><th scope="col">Resource</th><th scope="col">Reported on</th><th scope="col">Students affected</th><th scope="col">Information involved</th></tr></thead>
 <tbody>${view.incidents.map((i) => html`<tr><td>${i.resourceName}</td><td>${i.reportedOn}</td><td>${i.studentsAffected === null ? 'Not known yet' : String(i.studentsAffected)}</td><td>${list(i.dataElements, 'Not known yet')}</td></tr>`)}</tbody></table>`
     : html`<p>No data incident has been reported for an approved resource.</p>`
+}
+<h2>No longer approved: deletion of student data</h2>
+${
+  view.withdrawn.length
+    ? html`<table><caption>Resources no longer approved, and the deletion of the students' data the district asked of the vendor</caption>
+<thead><tr><th scope="col">Resource</th><th scope="col">Vendor</th><th scope="col">Not approved since</th><th scope="col">Deletion requested on</th><th scope="col">Deletion confirmed on</th></tr></thead>
+<tbody>${view.withdrawn.map((w) => html`<tr><td>${w.resourceName}</td><td>${w.vendorName}</td><td>${w.notApprovedOn}</td><td>${w.deletion.requestedOn ?? 'Not yet'}</td><td>${w.deletion.confirmedOn ?? 'Not yet'}</td></tr>`)}</tbody></table>`
+    : html`<p>No approval has ended.</p>`
 }`;
   return page({ title: 'Approved digital resources', body });
 }

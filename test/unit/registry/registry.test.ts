@@ -402,6 +402,7 @@ describe('GET /registry/{resourceId}: the resource page', () => {
       evidence: { dpaOnFile: false, dpaExpiresOn: null, sslGrade: 'B', sslTestedAt: null },
       renewalDueOn: null,
       notes: null,
+      deletion: null,
       currentVetting: false,
     });
     expect(html).toContain('At SOP step 6: SSL grade B is below A');

@@ -38,7 +38,12 @@ const deps: PublishStatusDeps = {
   events: new EventBridgeClient({ region: 'us-east-1' }),
   eventBusName: 'software-requests',
   now: () => NOW,
+  startDeletion: async (deletion) => {
+    deletionsStarted.push(deletion);
+  },
 };
+/** The deletions of student data publishStatus asked for (shared/stewardship starts them). */
+const deletionsStarted: Parameters<PublishStatusDeps['startDeletion']>[0][] = [];
 
 function givenRequest(change: (r: RequestRecord) => void = () => {}) {
   const request = structuredClone(requestFixture) as RequestRecord;
@@ -61,6 +66,7 @@ const auditPut = () =>
 const putEventsInput = () => eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input;
 
 beforeEach(() => {
+  deletionsStarted.length = 0;
   ddb.reset();
   eventBridge.reset();
   ddb.on(GetCommand).resolves({});
@@ -385,5 +391,75 @@ describe('publish-status: the resource registry for staff transparency (SOP 6, 1
     expect((error as ValidationError).errors.map((e) => e.field)).toContain(field);
     expect(ddb.calls()).toHaveLength(0);
     expect(eventBridge.calls()).toHaveLength(0);
+  });
+
+  describe("ending an approval asks the vendor to delete the students' data (the one place it starts)", () => {
+    const APPROVED_ON = '2026-01-10T09:00:00.000Z';
+
+    it('Approved → Not Approved: the entry carries the deletion and the deletion starts once, named by the ended approval', async () => {
+      givenRequest();
+      givenRegistryEntry({
+        resourceId: RESOURCE_ID,
+        status: 'APPROVED',
+        statusDate: APPROVED_ON,
+        requestId: 'SR-20260110-APPROVE1',
+      });
+
+      await publishStatus(structuredClone(notApprovedEvent), deps);
+
+      expect(registryPut()?.Item).toMatchObject({
+        status: 'NOT_APPROVED',
+        deletion: { approvedOn: APPROVED_ON, requestId: 'SR-20260110-APPROVE1' },
+        GSI2PK: 'DELETION',
+        GSI2SK: `${APPROVED_ON}#${RESOURCE_ID}`,
+      });
+      expect(deletionsStarted).toEqual([
+        { resourceId: RESOURCE_ID, requestId: 'SR-20260110-APPROVE1', approvedOn: APPROVED_ON },
+      ]);
+    });
+
+    it('Not Approved again after the deletion was asked: nothing new starts, the deletion stays on the entry', async () => {
+      givenRequest();
+      const deletion = {
+        approvedOn: APPROVED_ON,
+        requestId: 'SR-20260110-APPROVE1',
+        requestedOn: '2026-02-01T00:00:00.000Z',
+      };
+      givenRegistryEntry({
+        resourceId: RESOURCE_ID,
+        status: 'NOT_APPROVED',
+        statusDate: '2026-02-01T00:00:00.000Z',
+        deletion,
+      });
+
+      await publishStatus(structuredClone(notApprovedEvent), deps);
+
+      expect(registryPut()?.Item).toMatchObject({ status: 'NOT_APPROVED', deletion });
+      expect(deletionsStarted).toEqual([]);
+    });
+
+    it('a deletion a crash left unasked is started by the next Not Approved publication (same approval, same execution)', async () => {
+      givenRequest();
+      givenRegistryEntry({
+        resourceId: RESOURCE_ID,
+        status: 'NOT_APPROVED',
+        statusDate: '2026-02-01T00:00:00.000Z',
+        deletion: { approvedOn: APPROVED_ON, requestId: 'SR-20260110-APPROVE1' },
+      });
+
+      await publishStatus(structuredClone(notApprovedEvent), deps);
+
+      expect(deletionsStarted).toEqual([
+        { resourceId: RESOURCE_ID, requestId: 'SR-20260110-APPROVE1', approvedOn: APPROVED_ON },
+      ]);
+    });
+
+    it('never for a resource that was not Approved, nor when it turns Approved', async () => {
+      givenRequest();
+      await publishStatus(structuredClone(notApprovedEvent), deps);
+      await publishStatus(structuredClone(approvedEvent), deps);
+
+      expect(deletionsStarted).toEqual([]);
+    });
   });
 });

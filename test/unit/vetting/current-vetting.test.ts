@@ -367,6 +367,7 @@ describe('after a reused vetting: the registry, the renewal and the status page 
     events: new EventBridgeClient({ region: 'us-east-1' }),
     eventBusName: 'software-requests',
     now: () => NOW,
+    startDeletion: async () => {},
   });
   const renewalDeps = () => ({
     store: table.store,

@@ -1,0 +1,27 @@
+/**
+ * POST /incidents: a student data incident on a resource is reported; Cybersecurity's incident-review
+ * task opens with the state notice clocks (shared/stewardship/incident-endpoint.ts).
+ *
+ * Env: TABLE_NAME, STEWARDSHIP_STATE_MACHINE_ARN, INCIDENT_CLOCKS, IDENTITY_ENV.
+ */
+import { sfn } from '#shared/core/aws/clients.ts';
+import { readStewardshipStateMachineArn } from '#shared/core/config.ts';
+import { httpHandler } from '#shared/core/http/edge.ts';
+import { once } from '#shared/core/once.ts';
+import { now, store } from '#shared/deps.ts';
+import { callerDeps } from '#shared/identity/index.ts';
+import { readIncidentClocks } from '#shared/stewardship/clocks.ts';
+import { reportIncidentEndpoint } from '#shared/stewardship/incident-endpoint.ts';
+import type { ReportIncidentDeps } from '#shared/stewardship/incidents.ts';
+
+const deps = once(
+  (): ReportIncidentDeps => ({
+    store: store(),
+    stewardship: { sfn, stateMachineArn: readStewardshipStateMachineArn() },
+    clocks: readIncidentClocks(),
+    now,
+  }),
+);
+
+export const run = reportIncidentEndpoint;
+export const handler = httpHandler((event) => reportIncidentEndpoint(event, deps(), callerDeps()));
