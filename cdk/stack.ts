@@ -8,10 +8,8 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { SES_EVENT_DETAIL_TYPES } from '#shared/bounces/index.ts';
 import { keysOf } from '#shared/core/guards.ts';
 import { TABLE_KEYS } from '#shared/core/store/keys.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds, STATE_MACHINES } from '#shared/functions.ts';
@@ -26,7 +24,8 @@ import { RenewalScheduler } from './constructs/renewal-scheduler.ts';
 import { TableBackup } from './constructs/table-backup.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { addOutputs } from './outputs.ts';
-import { wireWatch } from './watch.ts';
+import { wireMailEvents, wireScheduled } from './scheduled.ts';
+import type { Wiring } from './wiring.ts';
 
 export interface SoftwareRequestStackProps extends StackProps {
   config: DistrictConfig;
@@ -45,31 +44,6 @@ function retentionOf(days: number): RetentionDays {
   const member = Object.values(RetentionDays).find((value) => value === days);
   if (typeof member !== 'number') throw new Error(`No log retention period of ${days} days`);
   return member;
-}
-
-/** What the wiring of every function needs (the handler contract's values and the resources granted). */
-interface Wiring {
-  fn: (name: string) => DistrictFunction;
-  table: ITable;
-  config: DistrictConfig;
-  mail: {
-    identity: EmailIdentity;
-    configurationSet: ConfigurationSet;
-    mailFrom: string;
-    sandboxRecipients: readonly string[];
-  };
-  publicBaseUrl: string;
-  teamEmails: string;
-  bus: EventBus;
-  /** Where asynchronously invoked functions' failed events go (rule targets and on-failure destinations). */
-  asyncFailures: Queue;
-  machines: {
-    softwareRequest: WorkflowStateMachine['machine'];
-    annualRenewal: WorkflowStateMachine['machine'];
-    resourceWatch: WorkflowStateMachine['machine'];
-    resourceStewardship: WorkflowStateMachine['machine'];
-  };
-  machineArns: Record<string, string>;
 }
 
 export class SoftwareRequestStack extends Stack {
@@ -176,8 +150,8 @@ export class SoftwareRequestStack extends Stack {
     };
     this.wireHttpEdge(wiring);
     this.wireWorkflowSteps(wiring);
-    this.wireScheduled(wiring);
-    this.wireMailEvents(wiring);
+    wireScheduled(wiring, { documents: this.documents, scheduler: this.scheduler });
+    wireMailEvents(wiring);
 
     this.monitoring = this.createMonitoring(config);
     addOutputs(this, { publicBaseUrl, mailIdentity, config });
@@ -444,47 +418,5 @@ export class SoftwareRequestStack extends Stack {
       });
     w.fn('close-request').bindTable(w.table).bindMail(w.mail).setEnv('PUBLIC_BASE_URL', w.publicBaseUrl);
     w.fn('record-error').bindTable(w.table).bindMail(w.mail).setEnv('OPERATOR_EMAIL', w.config.operatorEmail);
-  }
-
-  /**
-   * SES's reports on sent emails (bounces, complaints, rejections, delays of the configuration set's
-   * mail): the suppression list and the requests' audit trails (shared/bounces).
-   */
-  private wireMailEvents(w: Wiring): void {
-    w.fn('record-mail-event')
-      .bindTable(w.table)
-      .receiveSesEvents(w.mail.configurationSet, Object.values(SES_EVENT_DETAIL_TYPES), w.asyncFailures);
-  }
-
-  /**
-   * Scheduled: starts requests whose submission crashed before their workflow started, and delivers
-   * decisions whose record-decision (or record-answer) crashed between the claim and the end.
-   */
-  private wireScheduled(w: Wiring): void {
-    w.fn('weekly-digest')
-      .bindTable(w.table)
-      .bindMail(w.mail)
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      .setEnv('TEAM_EMAILS', w.teamEmails)
-      .runOnSchedule(w.asyncFailures);
-    if (w.config.escalationEmail) w.fn('weekly-digest').setEnv('ESCALATION_EMAIL', w.config.escalationEmail);
-    w.fn('keep-policy-snapshots')
-      .bindTable(w.table)
-      .bindDocuments(this.documents, ['put'], ['documents/'])
-      .runOnSchedule(w.asyncFailures);
-    w.fn('recover-requests')
-      .bindTable(w.table)
-      .bindStateMachineStart(w.machines.softwareRequest)
-      .bindMail(w.mail)
-      .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
-      // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
-      .bindTaskResponse(
-        w.machines.softwareRequest,
-        w.machines.annualRenewal,
-        w.machines.resourceWatch,
-        w.machines.resourceStewardship,
-      )
-      .runOnSchedule(w.asyncFailures);
-    wireWatch(w, { documents: this.documents, scheduler: this.scheduler });
   }
 }

@@ -25,26 +25,20 @@ import { useInProcessTransport } from './aws/in-process.ts';
 import { handlerEnvironment, LOCAL_IDP_PATH, type LocalEndpoints, TABLE_NAME } from './config.ts';
 import type { EventsSink } from './events-sink.ts';
 import type { ExecutionRecord, ExecutionsStore } from './executions-store.ts';
-import type { FakeGrade, FakeSslLabs } from './fake-ssllabs.ts';
-import {
-  behindFaults,
-  DYNAMODB_FAULTS,
-  type FaultPredicate,
-  type ForHandlers,
-  SES_FAULTS,
-} from './faults.ts';
+import type { FakeSslLabs } from './fake-ssllabs.ts';
+import { behindFaults, DYNAMODB_FAULTS, type ForHandlers, SES_FAULTS } from './faults.ts';
 import { createHttpServer, type HttpServerOptions, type Mount } from './http-server.ts';
-import type { LocalRoute } from './http-types.ts';
 import { createLocalIdp } from './idp/provider.ts';
 import { type LocalUser, seededUsers } from './idp/users.ts';
 import { type MailSimulator, mailSimulator } from './mail-simulator.ts';
 import { type Started, serve } from './net.ts';
 import { Outbox, type OutboxEmail } from './outbox.ts';
 import { writeRuntimeFile } from './runtime-file.ts';
+import type { LocalRuntimeOptions } from './runtime-options.ts';
 import type { LocalClock } from './scheduler/clock.ts';
 import type { SchedulerEndpoint } from './scheduler/endpoint.ts';
 import type { StepFunctionsEndpoint } from './sfn/endpoint.ts';
-import { type AwsStandIns, type AwsStandInsOptions, startAwsStandIns } from './start/aws-stand-ins.ts';
+import { type AwsStandIns, startAwsStandIns } from './start/aws-stand-ins.ts';
 import { createTable, startDynamo } from './start/dynamo.ts';
 import { type HandlerSource, handlerInvoker, loadHandlers } from './start/handlers.ts';
 import { oversightGate } from './start/oversight-gate.ts';
@@ -55,63 +49,9 @@ import { startSslLabs } from './start/ssl-labs.ts';
 
 export type { FaultPredicate } from './faults.ts';
 export type { OutboxEmail } from './outbox.ts';
+export type { LocalRuntimeOptions } from './runtime-options.ts';
 export { LocalClock } from './scheduler/clock.ts';
 export type { HandlerSource } from './start/handlers.ts';
-
-/** `stateMachineFiles`: ASL files instead of statemachine/*.asl.json (a frozen release's, test/fixtures/asl/). */
-export interface LocalRuntimeOptions extends Pick<AwsStandInsOptions, 'stateMachineFiles'> {
-  /** HTTP port of the product; 0 = a free port. */
-  port?: number;
-  /** Where DynamoDB data, executions, schedules, the clock and the outbox are kept. */
-  dataDir: string;
-  /** An SSL Labs API base URL to use instead of the built-in fake. */
-  sslLabsApiBase?: string;
-  /** Grades the built-in fake SSL Labs gives, by host (default grade A). */
-  fakeSslGrades?: Record<string, FakeGrade | FakeGrade[]>;
-  /** Polls before the fake SSL Labs answers READY (its default is 2). */
-  fakeSslPollsUntilReady?: number;
-  /** Extra or replacement handler environment variables. */
-  env?: Record<string, string>;
-  /** Wait state durations in ms by state name, e.g. `{ WaitForSslScan: 0 }` (tests). */
-  waitTimeOverrides?: Record<string, number>;
-  /** Retry intervals in ms by state name (tests). */
-  retryIntervalOverrides?: Record<string, number>;
-  /** Extra local routes (e.g. HTML pages over the executions). */
-  routes?: LocalRoute[];
-  /** The scheduled functions (the recovery sweep) run at start, then every this many ms (default 5 minutes). */
-  scheduledIntervalMs?: number;
-  /** Start even when some lambdas/<name>.ts are missing (a call to one then fails naming it). */
-  allowMissingHandlers?: boolean;
-  /**
-   * `source` (default) imports lambdas/<name>.ts; `bundled` builds every handler exactly as CDK
-   * does (cdk/lambda-bundling.ts: minified ESM bundles with the pinned AWS SDK inside) and runs those.
-   */
-  handlers?: HandlerSource;
-  /**
-   * Injected failures (reliability tests): a proxy in front of dynalite and/or the SES server, given
-   * to the handlers only, answers a call as AWS does when it throttles whenever the predicate returns
-   * true for its operation (DynamoDB: `PutItem`, `UpdateItem`, …; SES: `SendEmail`, …). The runtime's
-   * own calls (creating the table, reading the outbox) do not go through it.
-   */
-  faults?: { dynamodb?: FaultPredicate; ses?: FaultPredicate };
-  /** Runtime messages (resumed executions, fired schedules, handler failures); default: none. */
-  log?: (message: string) => void;
-  /** One line per HTTP request (method, path without query, status). */
-  accessLog?: (line: string) => void;
-  /**
-   * `sso`: people sign in through the embedded OpenID provider at /_local/idp (what `npm start` runs);
-   * `link` (default here, for tests of the emailed links alone): whoever holds a link decides.
-   */
-  authMode?: 'sso' | 'link';
-  /** The people of the local provider and directory (default: local/idp/users.ts seededUsers()). */
-  users?: LocalUser[];
-  /**
-   * The abuse limits (issue 24): `as-deployed` applies AWS's per-route throttles
-   * (shared/route-throttles.ts) and cdk.json's hourly submission limits, as `npm start` does; `off`
-   * (default here, for tests that submit many requests from one address) applies neither.
-   */
-  limits?: 'as-deployed' | 'off';
-}
 
 export interface LocalRuntime {
   baseUrl: string;
