@@ -82,7 +82,9 @@ describe.each(['source', 'bundled'] as const)(
       // SOP 17: one renewal for the resource — the first request's, which this request shows.
       expect(view.renewal).toMatchObject({ renewedWith: first, dueOn: firstView.renewal?.dueOn });
       const clock = (await env.client.json<{ pending: { name: string }[] }>('/_local/clock')).body;
-      const renewals = clock.pending.filter((p) => !p.name.startsWith('remind-'));
+      const renewals = clock.pending.filter(
+        (p) => !p.name.startsWith('remind-') && !p.name.startsWith('watch-'),
+      );
       expect(renewals).toEqual([expect.objectContaining({ name: expect.stringContaining(first) })]);
 
       // The status page links the earlier request and the registry entry.

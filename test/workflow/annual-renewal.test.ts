@@ -33,6 +33,8 @@ describe('SOP 17 annual renewal', () => {
         vendorContactEmail: 'privacy@vendor.example',
         renewal: true,
         uploadExpiresInSeconds: DEFAULT_DEADLINE_DAYS['dpa-signature'] * 86_400,
+        // The renewed DPA email's outbox key: one per renewal execution.
+        executionId: 'arn:aws:states:us-east-1:000000000000:execution:software-request:SR-20261128-TEST0001',
       },
     ]);
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toEqual({

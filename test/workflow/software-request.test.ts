@@ -102,6 +102,9 @@ describe('TS-PE-535 software request workflow', () => {
         vendorContactEmail: 'privacy@vendor.example',
         // The vendor's upload link expires with the DPA wait.
         uploadExpiresInSeconds: DEFAULT_DEADLINE_DAYS['dpa-signature'] * 86_400,
+        // The DPA email's outbox key: one email per execution and vetting round.
+        executionId: 'arn:aws:states:us-east-1:000000000000:execution:software-request:SR-20261128-TEST0001',
+        replacementCount: 0,
       },
     ]);
     expect(flow.callsTo('CheckSslFunctionArn')[0]).toEqual({

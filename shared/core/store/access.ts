@@ -245,6 +245,7 @@ export const MAIL_SENDERS: Readonly<Record<string, 'audits' | 'reads-only'>> = {
   'close-request': 'audits',
   'record-error': 'audits',
   'recover-requests': 'audits',
+  'send-deletion-request': 'audits',
   'weekly-digest': 'reads-only',
 };
 

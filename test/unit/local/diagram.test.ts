@@ -170,19 +170,22 @@ describe('the state machine diagram', () => {
       'MarkRerouted>RouteApproval',
       'PollSslScan>IsSslScanFinished',
       'RestartSecurityVetting>IsCurrentVettingReused',
+      // Issue 22: a scan that waited for an SSL Labs slot starts, then joins the poll loop.
+      'StartSslScanWithSlot>IsSslScanFinished',
     ]);
     for (const e of edges.filter((e) => !e.classes.includes('back'))) {
       expect(states.get(e.to)!.y, `${e.from} → ${e.to}`).toBeGreaterThan(states.get(e.from)!.y);
     }
   });
 
-  it('annual renewal (SOP 17): the SSL poll loop and the remediation re-test are the only back edges', () => {
+  it('annual renewal (SOP 17): the SSL poll and slot-wait loops and the remediation re-test are the only back edges', () => {
     const svg = renderStateMachineSvg(ANNUAL_RENEWAL, NOTHING);
 
     const backs = drawnEdges(svg).filter((e) => e.classes.includes('back'));
     expect(backs.map((e) => `${e.from}>${e.to}`).sort()).toEqual([
       'IsSslRenewalRetestRequested>StartSslRetest',
       'PollSslRetest>IsSslRetestFinished',
+      'StartSslRetestWithSlot>IsSslRetestFinished',
     ]);
   });
 

@@ -80,6 +80,13 @@ function installTable() {
           item.requestId !== input.ExpressionAttributeValues[':requestId']
         )
           throw conditionFailed();
+        // The outbox's claim of a stale entry (shared/core/store/outbox.ts claimStaleEffect).
+        const stale = input.ExpressionAttributeValues[':stale'];
+        if (
+          input.ConditionExpression?.includes('recordedAt < :stale') &&
+          (item.sentAt !== undefined || String(item.recordedAt) >= String(stale))
+        )
+          throw conditionFailed();
         const [, sets = '', removes = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(input.UpdateExpression) ?? [];
         for (const part of sets.split(', ').filter(Boolean)) {
           const [name, value] = part.split(' = ') as [string, string];
