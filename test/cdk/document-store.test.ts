@@ -152,6 +152,8 @@ describe('the evidence bucket', () => {
       'public-agreement',
       'upload-page',
       'upload-received',
+      // Issue 22: a changed policy's text is kept as the new snapshot.
+      'watch-policies',
     ]);
   });
 });

@@ -264,7 +264,7 @@ describe('SES bounces and complaints reach the product', () => {
   });
 });
 
-const SCHEDULED = FUNCTIONS.filter((spec) => spec.everyMinutes).map((spec) => spec.name);
+const SCHEDULED = FUNCTIONS.filter((spec) => spec.everyMinutes || spec.everyDays).map((spec) => spec.name);
 
 describe('asynchronous failures', () => {
   it('the scheduled functions, remind-task and record-mail-event send failed invocations (after 2 retries) to the dead-letter queue, which alarms', () => {

@@ -429,7 +429,9 @@ describe('DynamoDB table', () => {
     ]);
     expect(writersOf(examples.license)).toEqual(['record-decision']);
     // record-stewardship and send-deletion-request: the deletion's dates on the entry.
+    // apply-policy-decision: the "Under review" mark while a changed policy is vetted again (issue 22).
     expect(writersOf(examples.registry)).toEqual([
+      'apply-policy-decision',
       'publish-status',
       'record-stewardship',
       'schedule-renewal',
@@ -513,6 +515,7 @@ describe('state machines', () => {
     { file: STATE_MACHINES.softwareRequest.file, construct: stack.softwareRequest },
     { file: STATE_MACHINES.annualRenewal.file, construct: stack.annualRenewal },
     { file: STATE_MACHINES.resourceStewardship.file, construct: stack.resourceStewardship },
+    { file: STATE_MACHINES.resourceWatch.file, construct: stack.resourceWatch },
   ];
 
   it('deploy exactly the ASL files with the configured human-step deadlines: every state name present, the definition identical', () => {
@@ -671,16 +674,17 @@ describe('least privilege for the workflow', () => {
           { Ref: idOf(stack.softwareRequest.machine) },
           { Ref: idOf(stack.annualRenewal.machine) },
           { Ref: idOf(stack.resourceStewardship.machine) },
+          { Ref: idOf(stack.resourceWatch.machine) },
         ]),
       );
-      expect(byFunction[name]).toHaveLength(3);
+      expect(byFunction[name]).toHaveLength(4);
     }
     expect(byFunction['record-answer']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
     // The certificate of destruction settles the deletion task: the stewardship machine only.
     expect(byFunction['upload-received']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
   });
 
-  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine; only publish-status and report-incident the stewardship machine', () => {
+  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine; only publish-status and report-incident the stewardship machine; the watch its own and the renewal (re-vet)', () => {
     // Prepare
     const schedulerRole = idOf(stack.scheduler.role);
     const renewalName = resources[idOf(stack.annualRenewal.machine)]?.Properties.StateMachineName as string;
@@ -693,8 +697,21 @@ describe('least privilege for the workflow', () => {
 
     // Assess
     expect(Object.keys(byRole).sort()).toEqual(
-      ['publish-status', 'recover-requests', 'report-incident', 'submit-request', schedulerRole].sort(),
+      [
+        'apply-policy-decision',
+        'publish-status',
+        'recover-requests',
+        'report-incident',
+        'start-ssl-spot-checks',
+        'submit-request',
+        'watch-policies',
+        schedulerRole,
+      ].sort(),
     );
+    // Issue 22: the watch starts its own machine; a re-vet of a changed policy starts the renewal's vetting.
+    expect(byRole['watch-policies']).toEqual([{ Ref: idOf(stack.resourceWatch.machine) }]);
+    expect(byRole['start-ssl-spot-checks']).toEqual([{ Ref: idOf(stack.resourceWatch.machine) }]);
+    expect(byRole['apply-policy-decision']).toEqual([{ Ref: idOf(stack.annualRenewal.machine) }]);
     expect(byRole['submit-request']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
     // Ending an approval starts a deletion; a reported incident starts its review: that machine only.
     expect(byRole['publish-status']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
@@ -739,8 +756,14 @@ describe('least privilege for the workflow', () => {
       [
         idOf(stack.scheduler.role),
         idOf(reminderRole),
-        ...FUNCTIONS.filter((spec) => spec.everyMinutes || spec.sesEvents).map((spec) => roleId(spec.name)),
+        ...FUNCTIONS.filter((spec) => spec.everyMinutes || spec.sesEvents || spec.everyDays).map((spec) =>
+          roleId(spec.name),
+        ),
         roleId('remind-task'),
+        // Issue 22: the watch's recurring schedules, each with its own scheduler role.
+        ...Object.keys(resources).filter((id) =>
+          /^RenewalScheduler(WatchPolicies|StartSslSpotChecks)Role/.test(id),
+        ),
       ].sort(),
     );
     for (const { statement } of senders) {
@@ -1186,9 +1209,9 @@ describe('operations', () => {
       Dimensions: [{ Name: 'ApiName', Value: apiName }],
       AlarmActions: [{ Ref: idOf(stack.monitoring.topic) }],
     });
-    // 3 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
+    // 4 machines × failed/timed-out/aborted, Lambda errors, throttles, API 5xx, handled errors, the
     // dead-letter queue, SES bounce and complaint rates.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * 3 + 1 + 1 + 1 + 1 + 1 + 2);
   });
 
   it("alarms as soon as the schedules' dead-letter queue holds a message", () => {

@@ -97,7 +97,8 @@ describe.each(['source', 'bundled'] as const)(
       // Auditors read the same path in the execution: no privacy review, DPA or SSL test.
       const execution = await env.client.waitForExecution(second, 'SUCCEEDED');
       const entered = execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
-      expect(entered.slice(0, 4)).toEqual([
+      expect(entered.slice(0, 5)).toEqual([
+        'IsResumed',
         'StartSecurityVetting',
         'IsCurrentVettingReused',
         'RouteApproval',

@@ -53,7 +53,8 @@ describe('TS-PE-535 end to end: reminders for human steps', () => {
 
     // Assess: remind-task ran and the team got a reminder for the same task with a new link
     expect(advanced.status).toBe(200);
-    expect(advanced.body.fired).toEqual([
+    // (the watch's recurring schedules, issue 22, fire on the same clock)
+    expect(advanced.body.fired?.filter((f) => !f.name.startsWith('watch-'))).toEqual([
       expect.objectContaining({
         name: `remind-${first.taskId}-1`,
         invoked: expect.stringContaining(':function:software-request-remind-task'),
