@@ -105,7 +105,14 @@ export class RenewalScheduler extends Construct {
         resources: [fn.functionArn],
       }),
     );
-    this.deadLetterQueue.grantSendMessages(role);
+    // Not grantSendMessages(): Scheduler needs only SendMessage (it adds GetQueueAttributes/GetQueueUrl).
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'DeadLetters',
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+      }),
+    );
     return new CfnSchedule(this, id, {
       groupName: this.group.scheduleGroupName,
       description: options.description,

@@ -761,9 +761,12 @@ describe('least privilege for the workflow', () => {
         ),
         roleId('remind-task'),
         // Issue 22: the watch's recurring schedules, each with its own scheduler role.
-        ...Object.keys(resources).filter((id) =>
-          /^RenewalScheduler(WatchPolicies|StartSslSpotChecks)Role/.test(id),
-        ),
+        ...Object.entries(resources)
+          .filter(
+            ([id, r]) =>
+              r.Type === 'AWS::IAM::Role' && /^RenewalScheduler(WatchPolicies|StartSslSpotChecks)/.test(id),
+          )
+          .map(([id]) => id),
       ].sort(),
     );
     for (const { statement } of senders) {
