@@ -138,6 +138,8 @@ export interface LocalSettings {
   handlers: 'source' | 'bundled';
   /** AUTH_MODE: `sso` (default: sign in through the embedded provider) or `link` (emailed links alone). */
   authMode: 'sso' | 'link';
+  /** LOCAL_LIMITS: `as-deployed` (default: AWS's route throttles and hourly limits) or `off` (load tests). */
+  limits: 'as-deployed' | 'off';
 }
 
 export function readLocalSettings(env: Record<string, string | undefined> = process.env): LocalSettings {
@@ -162,10 +164,15 @@ export function readLocalSettings(env: Record<string, string | undefined> = proc
   if (authMode !== 'sso' && authMode !== 'link') {
     throw new Error(`AUTH_MODE must be "sso" or "link", got "${authMode}"`);
   }
+  const limits = env.LOCAL_LIMITS?.trim() || 'as-deployed';
+  if (limits !== 'as-deployed' && limits !== 'off') {
+    throw new Error(`LOCAL_LIMITS must be "as-deployed" or "off", got "${limits}"`);
+  }
   return {
     port,
     handlers,
     authMode,
+    limits,
     dataDir: resolve(env.LOCAL_DATA_DIR?.trim() || '.local-data'),
     sslLabsApiBase,
     sslLabsEmail: env.SSLLABS_EMAIL?.trim() || undefined,

@@ -2,7 +2,9 @@
  * `npm start`: the whole product on this machine, no AWS account (docs/design.md "The embedded default").
  * Settings: PORT (default 3000), LOCAL_DATA_DIR (default .local-data/), SSLLABS_API_BASE (default: the
  * built-in fake SSL Labs), SSLLABS_EMAIL (the email registered with SSL Labs, for the real API) and
- * AUTH_MODE (default `sso`: people sign in at the embedded provider; `link`: emailed links alone).
+ * AUTH_MODE (default `sso`: people sign in at the embedded provider; `link`: emailed links alone) and
+ * LOCAL_LIMITS (default `as-deployed`: AWS's per-route throttles and hourly submission limits; `off` for
+ * load and crash tests that submit many requests from one address).
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { readLocalSettings } from './config.ts';
@@ -16,8 +18,7 @@ const runtime = await startLocalRuntime({
   dataDir: settings.dataDir,
   handlers: settings.handlers,
   authMode: settings.authMode,
-  // The same per-route throttles and hourly submission limits as on AWS (issue 24).
-  limits: 'as-deployed',
+  limits: settings.limits,
   ...(settings.sslLabsApiBase ? { sslLabsApiBase: settings.sslLabsApiBase } : {}),
   ...(settings.sslLabsEmail ? { env: { SSLLABS_EMAIL: settings.sslLabsEmail } } : {}),
   log,

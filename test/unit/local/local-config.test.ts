@@ -24,6 +24,12 @@ describe('local configuration', () => {
 
   it('HANDLERS chooses source or bundled handlers and refuses anything else', () => {
     expect(readLocalSettings({}).handlers).toBe('source');
+    // npm start applies AWS's abuse limits unless a load or crash test turns them off.
+    expect(readLocalSettings({}).limits).toBe('as-deployed');
+    expect(readLocalSettings({ LOCAL_LIMITS: 'off' }).limits).toBe('off');
+    expect(() => readLocalSettings({ LOCAL_LIMITS: 'none' })).toThrow(
+      /LOCAL_LIMITS must be "as-deployed" or "off"/,
+    );
     expect(readLocalSettings({ HANDLERS: 'bundled' }).handlers).toBe('bundled');
     expect(() => readLocalSettings({ HANDLERS: 'minified' })).toThrow(
       'HANDLERS must be "source" or "bundled"',
