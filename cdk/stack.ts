@@ -90,23 +90,15 @@ export class SoftwareRequestStack extends Stack {
     const bus = this.integrationBus(config.integrationEventArchiveDays);
     // One function per shared/functions.ts entry
     this.functions = this.createFunctions(logRetention);
-    const fn = (name: string): DistrictFunction => {
-      const found = this.functions.get(name);
-      if (!found) throw new Error(`shared/functions.ts has no function "${name}", which the stack wires`);
-      return found;
-    };
+    const fn = (name: string): DistrictFunction => this.functionNamed(name);
     // The state machines: the ASL files are the only definition
     const machineArns = this.machineArns();
-    this.softwareRequest = this.stateMachine('softwareRequest', fn, machineArns, logRetention, config);
-    this.annualRenewal = this.stateMachine('annualRenewal', fn, machineArns, logRetention, config);
-    this.resourceWatch = this.stateMachine('resourceWatch', fn, machineArns, logRetention, config);
-    this.resourceStewardship = this.stateMachine(
-      'resourceStewardship',
-      fn,
-      machineArns,
-      logRetention,
-      config,
-    );
+    const machine = (key: keyof typeof STATE_MACHINES) =>
+      this.stateMachine(key, fn, machineArns, logRetention, config);
+    this.softwareRequest = machine('softwareRequest');
+    this.annualRenewal = machine('annualRenewal');
+    this.resourceWatch = machine('resourceWatch');
+    this.resourceStewardship = machine('resourceStewardship');
     this.scheduler = new RenewalScheduler(this, 'RenewalScheduler', {
       renewalStateMachineArn: WorkflowStateMachine.arnFor(this, this.machineName('annualRenewal')),
     });
@@ -155,6 +147,12 @@ export class SoftwareRequestStack extends Stack {
 
     this.monitoring = this.createMonitoring(config);
     addOutputs(this, { publicBaseUrl, mailIdentity, config });
+  }
+
+  private functionNamed(name: string): DistrictFunction {
+    const found = this.functions.get(name);
+    if (!found) throw new Error(`shared/functions.ts has no function "${name}", which the stack wires`);
+    return found;
   }
 
   private get machines(): Wiring['machines'] {
