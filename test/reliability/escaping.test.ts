@@ -97,6 +97,9 @@ async function step(requestId: string, kind: TaskKind, fields: Record<string, st
   await page(`status page after ${kind} (${requestId})`, `/requests/${requestId}`);
 }
 
+const BETWEEN_RENEWALS = ['policy-change', 'incident-review', 'deletion-confirmation'];
+const REQUEST_TASK_KINDS = Object.keys(TASK_KINDS).filter((k) => !BETWEEN_RENEWALS.includes(k));
+
 describe('reliability: markup in every text field is escaped on every page and in every email', () => {
   const ids: string[] = [];
 
@@ -220,10 +223,12 @@ describe('reliability: markup in every text field is escaped on every page and i
     const figures = [
       info('HTML documents checked (pages and email html parts)', documents.length),
       info('emails checked', emails.length),
+      // The request's and the renewal's kinds: the tasks between renewals (issue 22: policy-change,
+      // incident-review, deletion-confirmation) belong to other machines this flow does not start.
       exactly(
-        `task kinds reached (of ${Object.keys(TASK_KINDS).length})`,
-        kindsSeen.size,
-        Object.keys(TASK_KINDS).length,
+        `task kinds of a request reached (of ${REQUEST_TASK_KINDS.length})`,
+        [...kindsSeen].filter((k) => REQUEST_TASK_KINDS.includes(k)).length,
+        REQUEST_TASK_KINDS.length,
       ),
       exactly('request text fields seen escaped somewhere (of 12)', requestFieldsShown.length, 12),
       atLeast(
