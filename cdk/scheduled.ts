@@ -39,12 +39,7 @@ export function wireScheduled(
     .bindMail(w.mail)
     .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
     // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).
-    .bindTaskResponse(
-      w.machines.softwareRequest,
-      w.machines.annualRenewal,
-      w.machines.resourceWatch,
-      w.machines.resourceStewardship,
-    )
+    .bindTaskResponse(...Object.values(w.machines))
     .runOnSchedule(w.asyncFailures);
   wireWatch(w, resources);
 }

@@ -334,12 +334,7 @@ export class SoftwareRequestStack extends Stack {
       .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
       // Every machine has human steps (annual renewal: the renewed DPA; the watch: a changed policy;
       // stewardship: deletions, incidents).
-      .bindTaskResponse(
-        w.machines.softwareRequest,
-        w.machines.annualRenewal,
-        w.machines.resourceWatch,
-        w.machines.resourceStewardship,
-      );
+      .bindTaskResponse(...Object.values(w.machines));
     // Questions are asked only in the software-request machine's reviews (SOP 4, 7-10).
     w.fn('record-answer')
       .bindTable(w.table)

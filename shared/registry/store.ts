@@ -179,25 +179,10 @@ export class RegistryStore {
    * when a later decision (another request, a denial) has replaced it since.
    */
   async setRegistryRenewal(resourceId: string, requestId: string, renewalDueOn: string): Promise<boolean> {
-    try {
-      await this.table.update('Record registry renewal date', {
-        Key: registryKey(resourceId),
-        UpdateExpression: 'SET renewalDueOn = :due, GSI2PK = :renewal, GSI2SK = :sk',
-        ConditionExpression: 'requestId = :requestId AND #status = :approved',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':due': renewalDueOn,
-          ':renewal': 'RENEWAL',
-          ':sk': `${renewalDueOn}#${resourceId}`,
-          ':requestId': requestId,
-          ':approved': 'APPROVED',
-        },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConflictError) return false;
-      throw error;
-    }
+    return this.updateCurrentApproval('Record registry renewal date', resourceId, requestId, {
+      set: 'renewalDueOn = :due, GSI2PK = :renewal, GSI2SK = :sk',
+      values: { ':due': renewalDueOn, ':renewal': 'RENEWAL', ':sk': `${renewalDueOn}#${resourceId}` },
+    });
   }
 
   /**
@@ -209,17 +194,26 @@ export class RegistryStore {
     requestId: string,
     underReview: NonNullable<RegistryEntry['underReview']>,
   ): Promise<boolean> {
+    return this.updateCurrentApproval('Mark registry entry under review', resourceId, requestId, {
+      set: 'underReview = :underReview',
+      values: { ':underReview': underReview },
+    });
+  }
+
+  /** An update of the entry only while it is still `requestId`'s approval: false when it is not. */
+  private async updateCurrentApproval(
+    what: string,
+    resourceId: string,
+    requestId: string,
+    update: { set: string; values: Record<string, unknown> },
+  ): Promise<boolean> {
     try {
-      await this.table.update('Mark registry entry under review', {
+      await this.table.update(what, {
         Key: registryKey(resourceId),
-        UpdateExpression: 'SET underReview = :underReview',
+        UpdateExpression: `SET ${update.set}`,
         ConditionExpression: 'requestId = :requestId AND #status = :approved',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':underReview': underReview,
-          ':requestId': requestId,
-          ':approved': 'APPROVED',
-        },
+        ExpressionAttributeValues: { ...update.values, ':requestId': requestId, ':approved': 'APPROVED' },
       });
       return true;
     } catch (error) {
