@@ -3,6 +3,7 @@
  * people use it — submit a request, open the task links from the emails, decide. Every wait polls
  * with a bounded deadline (no fixed sleeps) and fails with what it saw.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,43 @@ export function tempDataDir(label: string): string {
 
 export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+export interface ScriptRun {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs an operator's script (scripts/*.ts, as `npm run` would) against a test runtime: the script finds
+ * the runtime through its data folder and port, as it finds `npm start`'s.
+ */
+export function runScript(
+  runtime: { dataDir: string; port?: number },
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ScriptRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    env: {
+      ...process.env,
+      LOCAL_DATA_DIR: runtime.dataDir,
+      ...(runtime.port === undefined ? {} : { PORT: String(runtime.port) }),
+      NODE_OPTIONS: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 }
 
 /** A runtime for tests: SSL Labs polls and retries do not really wait. */

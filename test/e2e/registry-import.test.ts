@@ -5,13 +5,12 @@
  * import is the input again (modulo order). Bad rows are reported by line and skipped; importing the
  * same file again changes nothing.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '#shared/registry/registry-csv.ts';
 import { resourceIdOf } from '#shared/registry/resource-identity.ts';
-import { useTestRuntime } from './helpers.ts';
+import { runScript, type ScriptRun, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('registry-import');
 
@@ -57,20 +56,8 @@ const CSV = [
   '',
 ].join('\r\n');
 
-function importCsv(file: string): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/registry-import.ts', file], {
-    env: { ...process.env, LOCAL_DATA_DIR: env.dataDir, PORT: String(env.runtime.port), NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
+function importCsv(file: string): Promise<ScriptRun> {
+  return runScript({ dataDir: env.dataDir, port: env.runtime.port }, 'scripts/registry-import.ts', [file]);
 }
 
 async function get(path: string, accept = 'application/json') {
@@ -140,15 +127,11 @@ describe('registry import → search → resource page → export', () => {
   it('without a running runtime in LOCAL_DATA_DIR the import says so and writes nothing', async () => {
     const file = join(env.dataDir, 'one.csv');
     writeFileSync(file, `resourceName,vendorName,status,decidedOn\nAtlas,Maps Inc,Approved,2026-01-01\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/registry-import.ts', file], {
-      env: { ...process.env, LOCAL_DATA_DIR: join(env.dataDir, 'nowhere'), NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const { code, err } = await runScript(
+      { dataDir: join(env.dataDir, 'nowhere') },
+      'scripts/registry-import.ts',
+      [file],
+    );
 
     expect(code).toBe(1);
     expect(err).toContain('No local runtime found');

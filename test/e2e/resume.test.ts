@@ -6,7 +6,6 @@
  * EXECUTION_RESUMED with the operator, repoints the request at the new execution, and the request goes
  * on to its outcome through the new execution's task links.
  */
-import { spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,7 +15,7 @@ import { readRuntimeFile } from '#local/runtime-file.ts';
 import { handlerInvoker } from '#local/start/handlers.ts';
 import { EXECUTION_RESUMED, ResumeRefusedError, resumeRequest } from '#shared/requests/resume.ts';
 import { WorkflowStore } from '#shared/store.ts';
-import { PRIVACY_OK, simpleRequestBody, TEAM, useTestRuntime } from './helpers.ts';
+import { PRIVACY_OK, runScript, type ScriptRun, simpleRequestBody, TEAM, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('resume');
 const clients: (DynamoDBClient | SFNClient)[] = [];
@@ -52,26 +51,10 @@ async function refusal(requestId: string, at: string): Promise<string> {
   return error instanceof Error ? error.message : '';
 }
 
-function resume(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/resume.ts', ...args], {
-    env: {
-      ...process.env,
-      LOCAL_DATA_DIR: env.dataDir,
-      PORT: String(env.runtime.port),
-      NODE_OPTIONS: '',
-      USER: 'ops.shell',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function resume(...args: string[]): Promise<ScriptRun> {
+  return runScript({ dataDir: env.dataDir, port: env.runtime.port }, 'scripts/resume.ts', args, {
+    USER: 'ops.shell',
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 }
 
 describe('npm run resume: a stopped request goes on with a new execution', () => {
