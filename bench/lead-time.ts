@@ -1,21 +1,7 @@
-/**
- * Lead time, the figure that matters to a requester (issue 21): days from submission to the answer,
- * for 1,000 requests whose human steps take delays drawn from stated distributions, with and without
- * the reuse of a current vetting, and the steps that make up the time (the critical path).
- *
- * This is a Monte Carlo walk of the procedure's steps (docs/traceability.md), in order, each waiting
- * for its drawn delay; automated steps (the SSL scan, emails) take no time at this scale. It does not
- * run the local runtime: the handlers keep real time, and 1,000 requests with days-long waits cannot
- * be driven through it in a bench's minutes (docs/operations.md says so). Seeded: the same figures on
- * every run. Run alone with `npx tsx bench/lead-time.ts`, or as part 8 of `npm run bench`.
- */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isRecord } from '../shared/core/guards.ts';
 import { DEFAULT_DEADLINE_DAYS } from '../shared/workflow/deadlines.ts';
 
-const ROOT = join(import.meta.dirname, '..');
+const _ROOT = join(import.meta.dirname, '..');
 
 /** The stated distributions: log-normal delays (median days, spread) and the mix of requests. */
 export const ASSUMPTIONS = {
@@ -136,17 +122,4 @@ export function simulateLeadTime(): LeadTimeFigures {
     withReuse: figures(run(true)),
     criticalPath,
   };
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = simulateLeadTime();
-  console.table([
-    { withoutReuse: JSON.stringify(figures.withoutReuse), withReuse: JSON.stringify(figures.withReuse) },
-  ]);
-  console.table(figures.criticalPath);
-  const path = join(ROOT, 'bench', 'results.json');
-  const read: unknown = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
-  const results = isRecord(read) ? read : {};
-  writeFileSync(path, `${JSON.stringify({ ...results, leadTime: figures }, null, 2)}\n`);
-  console.log('Wrote bench/results.json (leadTime)');
 }

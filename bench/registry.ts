@@ -4,17 +4,14 @@
  * `GET /registry?q=<prefix>` p50/p99 (one client, loopback), the DynamoDB items one page reads
  * (search index items + entries, from the same code the handler runs), and the largest response of
  * every registry route (list as JSON and HTML, a resource page, the CSV export).
- *
- * Run alone with `npx tsx bench/registry.ts` (it then merges its figures into bench/results.json under
- * `registry`), or as part 6 of `npm run bench`.
+ * `npm run bench -- registry` runs it alone.
  */
-import { fieldOf, isRecord } from '../shared/core/guards.ts';
+import { fieldOf } from '../shared/core/guards.ts';
 import '#shared/core/runtime/promise-with-resolvers.ts';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime } from '../local/runtime.ts';
@@ -285,19 +282,4 @@ export function registryTargets(f: RegistryFigures) {
       pass: f.import.rowsPerSecond >= 334,
     },
   ];
-}
-
-// Alone: measure, print, and merge into bench/results.json under `registry`.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await measureRegistry();
-  console.table(figures.queries);
-  const targets = registryTargets(figures);
-  console.table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
-  const path = join(ROOT, 'bench', 'results.json');
-  const read: unknown = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
-  const results = isRecord(read) ? read : {};
-  writeFileSync(path, `${JSON.stringify({ ...results, registry: { ...figures, targets } }, null, 2)}\n`);
-  console.log(
-    `Import: ${figures.import.seconds} s for ${figures.entries} rows; wrote bench/results.json (registry)`,
-  );
 }

@@ -4,25 +4,22 @@
  * (BENCH_REPORT_PENDING, default 4,000: about two weeks of work), then GET /reports/summary.json and
  * GET /reports p50/p99 (one client, loopback), and the DynamoDB items one report reads (from the same
  * code the handler runs). The aggregates are seeded as items, not by running 100,000 workflows.
- *
- * Run alone with `npx tsx bench/reports.ts` (it then merges its figures into bench/results.json under
- * `reports`), or as part 7 of `npm run bench`.
+ * `npm run bench -- reports` runs it alone.
  */
 import '#shared/core/runtime/promise-with-resolvers.ts';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime } from '../local/runtime.ts';
-import { isRecord, keysOf } from '../shared/core/guards.ts';
+import { keysOf } from '../shared/core/guards.ts';
 import { reportSummary } from '../shared/reports/summary.ts';
 import { WorkflowStore } from '../shared/store.ts';
 import { DEFAULT_SERVICE_LEVEL_DAYS } from '../shared/workflow/service-levels.ts';
 import { TASK_KINDS } from '../shared/workflow/task-kinds.ts';
 
-const ROOT = join(import.meta.dirname, '..');
+const _ROOT = join(import.meta.dirname, '..');
 const REQUESTS_PER_YEAR = 100_000;
 
 export interface ReportFigures {
@@ -199,16 +196,4 @@ export function reportTargets(f: ReportFigures) {
       pass: f.page.p99Ms <= 1000,
     },
   ];
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await measureReports();
-  const targets = reportTargets(figures);
-  console.table([figures]);
-  console.table(targets.map((t) => ({ ...t, pass: t.pass ? 'PASS' : 'MISS' })));
-  const path = join(ROOT, 'bench', 'results.json');
-  const read: unknown = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
-  const results = isRecord(read) ? read : {};
-  writeFileSync(path, `${JSON.stringify({ ...results, reports: { ...figures, targets } }, null, 2)}\n`);
-  console.log('Wrote bench/results.json (reports)');
 }
