@@ -69,6 +69,8 @@ export function runScript(
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 }
 
+const BUNDLED_START_TIMEOUT_MS = 240_000;
+
 /** A runtime for tests: SSL Labs polls and retries do not really wait. */
 export function startTestRuntime(
   dataDir: string,
@@ -89,10 +91,13 @@ export function startTestRuntime(
  */
 export function useTestRuntime(label: string, options: Partial<LocalRuntimeOptions> = {}) {
   const env = { dataDir: tempDataDir(label) } as { dataDir: string; runtime: LocalRuntime; client: Client };
+  // Bundled handlers are built first, as CDK builds them (esbuild, every function): under a loaded
+  // machine that alone can pass the default minute.
+  const startTimeout = options.handlers === 'bundled' ? BUNDLED_START_TIMEOUT_MS : undefined;
   beforeAll(async () => {
     env.runtime = await startTestRuntime(env.dataDir, options);
     env.client = new Client(env.runtime);
-  });
+  }, startTimeout);
   afterAll(async () => {
     await env.runtime?.stop();
     removeDataDir(env.dataDir);
