@@ -129,6 +129,7 @@ export class SoftwareRequestStack extends Stack {
         identity: mailIdentity,
         configurationSet: this.mailReputation.configurationSet,
         mailFrom: config.mailFrom,
+        maxSendRate: config.sesMaxSendRate,
         sandboxRecipients: config.sesSandboxRecipients ?? [],
       },
       publicBaseUrl,

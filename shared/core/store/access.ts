@@ -232,7 +232,8 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
  * Every function that sends email (MAIL_FROM in shared/functions.ts; test/unit/core/mail-senders.test.ts
  * checks the list) asks the suppression list first (BOUNCED#, shared/bounces) and, when it leaves a
  * recipient out, writes EMAIL_SUPPRESSED on the email's request (read to find its step). The weekly
- * digest's emails belong to no request: it only reads the list.
+ * digest's emails belong to no request: it only reads the list. Each counts its sends against the
+ * account's SES send rate (SESRATE#, countSesSend: an UpdateItem).
  */
 export const MAIL_SENDERS: Readonly<Record<string, 'audits' | 'reads-only'>> = {
   'submit-request': 'audits',
@@ -264,7 +265,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
         {
           ...base,
           read: union(base.read, how === 'audits' ? ['bounced', 'request'] : ['bounced']),
-          write: how === 'audits' ? union(base.write, ['request']) : base.write,
+          write: union(base.write, how === 'audits' ? ['request', 'sesRate'] : ['sesRate']),
         },
       ];
     }),
