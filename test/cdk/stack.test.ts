@@ -1034,8 +1034,9 @@ describe('recovery sweep (recover-requests)', () => {
       {
         actions: [...TABLE_ACTIONS.write],
         resource: tableArn,
-        // REPORT#: the reports' counts of the decisions it finishes (shared/reports).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*'],
+        // REPORT#: the reports' counts of the decisions it finishes (shared/reports). SESRATE#: its
+        // emails' turns of the account's SES send rate (shared/core/mail/send-rate.ts).
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'SESRATE#*'],
       },
       {
         actions: [...TABLE_ACTIONS.query],
