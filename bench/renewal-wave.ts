@@ -15,12 +15,10 @@ import '#shared/core/runtime/promise-with-resolvers.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
 import { logger } from '../shared/core/logger.ts';
-import { WorkflowStore } from '../shared/store.ts';
 import type { RequestRecord } from '../shared/workflow/records.ts';
+import { openRuntimeStore } from '../test/support/runtime-store.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const RENEWAL_MACHINE = 'annual-renewal';
@@ -103,15 +101,7 @@ function approvedRecord(template: RequestRecord, i: number, now: Date): RequestR
 }
 
 async function seedApproved(runtime: LocalRuntime, count: number): Promise<string[]> {
-  const raw = new DynamoDBClient({
-    endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const store = new WorkflowStore({
-    tableName: runtime.env.TABLE_NAME ?? '',
-    client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
-  });
+  const { store, close } = openRuntimeStore(runtime);
   const template = JSON.parse(
     readFileSync(join(ROOT, 'test', 'events', 'request-record.json'), 'utf8'),
   ) as RequestRecord;
@@ -131,7 +121,7 @@ async function seedApproved(runtime: LocalRuntime, count: number): Promise<strin
       );
     }
   } finally {
-    raw.destroy();
+    close();
   }
   return ids;
 }

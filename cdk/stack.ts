@@ -125,12 +125,7 @@ export class SoftwareRequestStack extends Stack {
       fn,
       table: this.table,
       config,
-      mail: {
-        identity: mailIdentity,
-        configurationSet: this.mailReputation.configurationSet,
-        mailFrom: config.mailFrom,
-        sandboxRecipients: config.sesSandboxRecipients ?? [],
-      },
+      mail: this.mailWiring(config, mailIdentity),
       publicBaseUrl,
       teamEmails: JSON.stringify(config.teamEmails),
       bus,
@@ -221,6 +216,17 @@ export class SoftwareRequestStack extends Stack {
   }
 
   /** The integration bus, with an archive of its events for replay (0 days: kept indefinitely). */
+  /** What every function that sends email is bound to (DistrictFunction.bindMail). */
+  private mailWiring(config: DistrictConfig, identity: EmailIdentity): Wiring['mail'] {
+    return {
+      identity,
+      configurationSet: this.mailReputation.configurationSet,
+      mailFrom: config.mailFrom,
+      maxSendRate: config.sesMaxSendRate,
+      sandboxRecipients: config.sesSandboxRecipients ?? [],
+    };
+  }
+
   private integrationBus(archiveDays: number): EventBus {
     const bus = new EventBus(this, 'IntegrationBus', {
       description: 'Integration events: ResourceStatusChanged, PurchaseOrderRequested, PurchaseOrderIssued',

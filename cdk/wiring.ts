@@ -15,6 +15,8 @@ export interface Wiring {
     identity: EmailIdentity;
     configurationSet: ConfigurationSet;
     mailFrom: string;
+    /** SES_MAX_SEND_RATE: the account's send rate, shared by every sender. */
+    maxSendRate: number;
     sandboxRecipients: readonly string[];
   };
   publicBaseUrl: string;

@@ -6,13 +6,13 @@
  */
 
 import { workflowStep } from '#shared/core/lambda.ts';
-import { store } from '#shared/deps.ts';
+import { now, store } from '#shared/deps.ts';
 import { type PlanRenewalDeps, planRenewal as plan } from '#shared/renewal/plan-renewal.ts';
 import { requestOnlyInputSchema } from '#shared/workflow/step-inputs.ts';
 
 export type { PlanRenewalDeps } from '#shared/renewal/plan-renewal.ts';
 
-const step = workflowStep(requestOnlyInputSchema, plan, (): PlanRenewalDeps => ({ store: store() }));
+const step = workflowStep(requestOnlyInputSchema, plan, (): PlanRenewalDeps => ({ store: store(), now }));
 
 export const planRenewal = step.run;
 export const handler = step.handler;

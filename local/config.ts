@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
+import { DEFAULT_SES_MAX_SEND_RATE } from '#shared/core/mail/send-rate.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
 import {
   MAX_SUBMISSIONS_PER_HOUR,
@@ -223,6 +224,8 @@ export function handlerEnvironment(
     MAIL_FROM: 'software-requests@district.example',
     // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
     SES_CONFIGURATION_SET: 'software-requests-local',
+    // SES's production default: local senders share it through the table as they do on AWS.
+    SES_MAX_SEND_RATE: String(DEFAULT_SES_MAX_SEND_RATE),
     PUBLIC_BASE_URL: endpoints.baseUrl,
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',

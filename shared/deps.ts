@@ -17,11 +17,13 @@ import {
   readMailFrom,
   readPublicBaseUrl,
   readSchedulerDeadLetterArn,
+  readSesMaxSendRate,
   readStateMachineArn,
   readTableName,
 } from './core/config.ts';
 import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
 import type { Mailer } from './core/mail/mailer.ts';
+import { sharedSendRate } from './core/mail/send-rate.ts';
 import { SesMailer } from './core/mail/ses-mailer.ts';
 import { SuppressingMailer } from './core/mail/suppressing-mailer.ts';
 import { once } from './core/once.ts';
@@ -50,12 +52,17 @@ export const storeFor = (env: Env = process.env) =>
 
 /**
  * Every email goes through the suppression list (shared/bounces): an address that bounced permanently
- * or complained is left out, and the request's audit trail says so.
+ * or complained is left out, and the request's audit trail says so. What is sent takes a turn of the
+ * account's SES send rate first, counted in the table across every sender (shared/core/mail/send-rate.ts).
  */
 export const mailerFor = (env: Env = process.env): Mailer => {
   const tableStore = storeFor(env);
   return new SuppressingMailer(
-    new SesMailer({ from: readMailFrom(env), configurationSet: readConfigurationSet(env) }),
+    new SesMailer({
+      from: readMailFrom(env),
+      configurationSet: readConfigurationSet(env),
+      limiter: sharedSendRate(tableStore, { rate: readSesMaxSendRate(env) }),
+    }),
     {
       suppressions: tableStore,
       onSuppressed: (email, suppressed) => recordSuppressed(email, suppressed, { store: tableStore }),

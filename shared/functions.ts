@@ -60,6 +60,12 @@ export const IDENTITY_ENV = [
   'USER_POOL_ID',
 ] as const;
 
+/**
+ * What a function that sends email reads (shared/deps.ts mailerFor): the sender, the SES configuration
+ * set, and the account's send rate that every sender shares.
+ */
+export const MAIL_ENV = ['MAIL_FROM', 'SES_CONFIGURATION_SET', 'SES_MAX_SEND_RATE'] as const;
+
 const withIdentity = (...names: string[]): string[] => [...new Set([...names, ...IDENTITY_ENV])];
 
 const get = (path: string) => ({ method: 'GET', path }) as const;
@@ -72,8 +78,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: withIdentity(
       'TABLE_NAME',
       'STATE_MACHINE_ARN',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
+      ...MAIL_ENV,
       'REQUESTER_EMAIL_DOMAINS',
       'SUBMISSION_LIMITS',
     ),
@@ -94,7 +99,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'record-decision',
-    env: withIdentity('TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+    env: withIdentity('TABLE_NAME', ...MAIL_ENV),
     route: post('/tasks/{taskId}'),
     sop: '4, 7-15 (human steps)',
   },
@@ -106,7 +111,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'record-answer',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'PUBLIC_BASE_URL'],
     route: post('/replies/{replyId}'),
     sop: '4 (questions to the requester or vendor)',
   },
@@ -229,8 +234,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'assign-task',
     env: [
       'TABLE_NAME',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
+      ...MAIL_ENV,
       'PUBLIC_BASE_URL',
       'TEAM_EMAILS',
       'SCHEDULE_GROUP_NAME',
@@ -244,22 +248,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'remind-task',
-    env: [
-      'TABLE_NAME',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
-      'PUBLIC_BASE_URL',
-      'TEAM_EMAILS',
-      'ESCALATION_EMAIL',
-    ],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
     sop: '4, 7-15 (reminders)',
   },
   {
     name: 'send-dpa',
     env: [
       'TABLE_NAME',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
+      ...MAIL_ENV,
       'TEAM_EMAILS',
       'DPA_TEMPLATE_URL',
       'DPA_RETURN_INSTRUCTIONS',
@@ -278,13 +274,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'notify-vendor-ssl',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'TEAM_EMAILS', 'SSL_REMEDIATION_WINDOW_DAYS'],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'TEAM_EMAILS', 'SSL_REMEDIATION_WINDOW_DAYS'],
     aslArn: 'NotifyVendorSslFunctionArn',
     sop: '5-6, 17',
   },
   {
     name: 'record-renewal',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'PUBLIC_BASE_URL', 'TEAM_EMAILS'],
     aslArn: 'RecordRenewalFunctionArn',
     sop: '17',
   },
@@ -296,7 +292,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'send-deletion-request',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'TEAM_EMAILS', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'TEAM_EMAILS', 'PUBLIC_BASE_URL'],
     aslArn: 'SendDeletionRequestFunctionArn',
     sop: '6, 17 (deletion of student data when no longer approved)',
   },
@@ -334,13 +330,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'plan-renewal', env: ['TABLE_NAME'], aslArn: 'PlanRenewalFunctionArn', sop: '17' },
   {
     name: 'close-request',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'PUBLIC_BASE_URL'],
     aslArn: 'CloseRequestFunctionArn',
     sop: '6, 9, 11, 16',
   },
   {
     name: 'record-error',
-    env: ['TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'OPERATOR_EMAIL'],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'OPERATOR_EMAIL'],
     aslArn: 'RecordErrorFunctionArn',
     sop: 'system errors',
   },
@@ -359,14 +355,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // Hourly; sends once per ISO week (shared/reports/digest.ts).
   {
     name: 'weekly-digest',
-    env: [
-      'TABLE_NAME',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
-      'PUBLIC_BASE_URL',
-      'TEAM_EMAILS',
-      'ESCALATION_EMAIL',
-    ],
+    env: ['TABLE_NAME', ...MAIL_ENV, 'PUBLIC_BASE_URL', 'TEAM_EMAILS', 'ESCALATION_EMAIL'],
     sop: 'section 4 (the weekly digest)',
     everyMinutes: 60,
   },
@@ -403,7 +392,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'recover-requests',
-    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'MAIL_FROM', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL'],
+    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', ...MAIL_ENV, 'PUBLIC_BASE_URL'],
     sop: '2, 4, 7-15 (recovery)',
     everyMinutes: 15,
     timeoutSeconds: 120,

@@ -138,7 +138,8 @@ export class DistrictFunction extends Construct {
   }
 
   /**
-   * MAIL_FROM and SES_CONFIGURATION_SET + ses:SendEmail (the only SES call shared/core/mail/ses-mailer.ts
+   * MAIL_FROM, SES_CONFIGURATION_SET and SES_MAX_SEND_RATE (the account's send rate every sender
+   * counts against in the table: bindTable grants SESRATE#) + ses:SendEmail (the only SES call shared/core/mail/ses-mailer.ts
    * makes: SendEmailCommand, never SendRawEmail) on the district's verified domain identity and the
    * configuration set its emails name (SES authorises a send against both), plus, while the account is
    * in the SES sandbox, the verified recipient identities SES also authorises against.
@@ -147,11 +148,13 @@ export class DistrictFunction extends Construct {
     identity: EmailIdentity;
     configurationSet: IConfigurationSet;
     mailFrom: string;
+    maxSendRate: number;
     sandboxRecipients: readonly string[];
   }): this {
     const { identity, configurationSet, mailFrom, sandboxRecipients } = mail;
     this.setEnv('MAIL_FROM', mailFrom);
     this.setEnv('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+    this.setEnv('SES_MAX_SEND_RATE', String(mail.maxSendRate));
     this.function.addToRolePolicy(
       new PolicyStatement({
         sid: 'SendWithConfigurationSet',

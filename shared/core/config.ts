@@ -3,9 +3,10 @@
  * through these functions, so a missing or malformed variable fails the first invocation with its name.
  */
 
-import { type Env, emailEnv, requireEnv, urlEnv } from './env.ts';
+import { type Env, emailEnv, intEnv, requireEnv, urlEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { fieldOf, isRecord } from './guards.ts';
+import { DEFAULT_SES_MAX_SEND_RATE } from './mail/send-rate.ts';
 
 export const readTableName = (env: Env = process.env) => requireEnv('TABLE_NAME', env);
 export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', env);
@@ -16,6 +17,19 @@ export const readMailFrom = (env: Env = process.env) => emailEnv('MAIL_FROM', en
  */
 export const readConfigurationSet = (env: Env = process.env): string | undefined =>
   env.SES_CONFIGURATION_SET?.trim() || undefined;
+/**
+ * SES_MAX_SEND_RATE: the account's SES send rate in emails a second (sesMaxSendRate; SES's quota page
+ * shows it), shared by every function that mails (shared/core/mail/send-rate.ts). At least 1.
+ */
+export function readSesMaxSendRate(env: Env = process.env): number {
+  const rate = intEnv('SES_MAX_SEND_RATE', DEFAULT_SES_MAX_SEND_RATE, env);
+  if (rate < 1) {
+    throw new ConfigError(
+      `Environment variable SES_MAX_SEND_RATE must be at least 1 email a second, got "${rate}"`,
+    );
+  }
+  return rate;
+}
 /** Where emailed links point: the API Gateway stage URL or a custom domain (no trailing slash). */
 export const readPublicBaseUrl = (env: Env = process.env) => urlEnv('PUBLIC_BASE_URL', env);
 

@@ -33,22 +33,21 @@ export async function recordRenewal(
   const previous = request.renewal ?? {};
 
   if (outcome === 'RENEWED') {
+    // plan-renewal set IN_PROGRESS: RENEWED already is this step's earlier attempt, whose time (and
+    // so its audit event, by key) this retry repeats.
+    const renewedAt = previous.status === 'RENEWED' && previous.lastRenewedAt ? previous.lastRenewedAt : at;
     const renewal: RenewalRecord = {
       ...previous,
       status: 'RENEWED',
-      lastRenewedAt: at,
+      lastRenewedAt: renewedAt,
       reason: `Annual renewal complete${previous.dueOn ? `: next renewal due ${previous.dueOn}` : ''}`,
     };
     const summary = `Annual renewal complete: the resource stays Active/Approved${previous.dueOn ? `; next renewal due ${previous.dueOn}` : ''}`;
     await deps.store.updateRequest(requestId, { renewal, currentStep: SOP_STEP, currentActivity: summary });
-    await deps.store.appendAudit({
-      requestId,
-      at,
-      sopStep: SOP_STEP,
-      type: 'RENEWED',
-      summary,
-      actor: 'workflow',
-    });
+    await deps.store.appendAudit(
+      { requestId, at: renewedAt, sopStep: SOP_STEP, type: 'RENEWED', summary, actor: 'workflow' },
+      { key: 'renewed' },
+    );
     logger.info('Renewal recorded', { sopStep: SOP_STEP, outcome });
     return { renewal };
   }

@@ -202,12 +202,20 @@ export class RequestStore {
     });
   }
 
-  /** Appends one event; the sort key (time + random suffix) keeps the trail in order and never collides. */
-  async appendAudit(event: Omit<AuditEvent, 'at'> & { at?: string }): Promise<AuditEvent> {
+  /**
+   * Appends one event; the sort key (time + suffix) keeps the trail in order. The suffix is random, so
+   * two events never collide, or the caller's `key` for an event a retried step appends again with the
+   * same `at`: the retry then finds its event already there and succeeds without a second line. Either
+   * way a write that landed but whose answer was lost is not a conflict (Table.putOnce).
+   */
+  async appendAudit(
+    event: Omit<AuditEvent, 'at'> & { at?: string },
+    options: { key?: string } = {},
+  ): Promise<AuditEvent> {
     const full: AuditEvent = { ...event, at: event.at ?? this.table.now().toISOString() };
-    await this.table.putNew('Append audit event', {
+    await this.table.putOnce('Append audit event', {
       PK: requestKey(full.requestId).PK,
-      SK: auditSk(full.at, randomBytes(4).toString('hex')),
+      SK: auditSk(full.at, options.key ?? randomBytes(4).toString('hex')),
       entity: 'audit',
       ...full,
     });

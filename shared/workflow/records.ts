@@ -103,6 +103,8 @@ export interface RenewalRecord {
   scheduleName?: string;
   /** Absent on records from before: read as DUE when a date is set. */
   status?: RenewalStatus;
+  /** When the renewal IN_PROGRESS started (plan-renewal: a retry of that step keeps it). */
+  startedAt?: string;
   lastRenewedAt?: string;
   /** Why it lapsed, or what the last renewal did. */
   reason?: string;

@@ -58,6 +58,7 @@ describe('deployment configuration (cdk.json context)', () => {
       sslLabsApiBase: 'https://api.ssllabs.com/api/v4',
       sslMaxWaitSeconds: 3600,
       renewalLeadDays: 30,
+      sesMaxSendRate: 14,
       logRetentionDays: 365,
       documentRetentionYears: 7,
       apiThrottle: { rateLimit: 10, burstLimit: 20 },
@@ -169,6 +170,17 @@ describe('deployment configuration (cdk.json context)', () => {
     // Assess
     expect(error.message).toContain('apiThrottle.rateLimit: must be at least 1');
     expect(error.message).toContain('apiThrottle.burstLimit: must be a whole number');
+  });
+
+  it('rejects an SES send rate that is not a whole number of emails a second, at least 1', () => {
+    // Act
+    const none = errorOf({ ...valid(), sesMaxSendRate: 0 });
+    const fraction = errorOf({ ...valid(), sesMaxSendRate: 0.5 });
+
+    // Assess
+    expect(none.message).toContain('sesMaxSendRate: must be at least 1');
+    expect(fraction.message).toContain('sesMaxSendRate: must be a whole number');
+    expect(parseConfig({ ...valid(), sesMaxSendRate: '50' }).sesMaxSendRate).toBe(50);
   });
 
   it('human-step deadlines are configuration: defaults from the SOP, any kind overridable in days', () => {

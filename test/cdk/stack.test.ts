@@ -914,12 +914,10 @@ describe('least privilege for the workflow', () => {
       ConfigurationSetAttributes: { ConfigurationSetName: { Ref: configurationSetId } },
     });
     for (const name of MAIL_SENDERS) {
-      expect(
-        (fnProps(name).Environment as { Variables: Json }).Variables.SES_CONFIGURATION_SET,
-        name,
-      ).toEqual({
-        Ref: configurationSetId,
-      });
+      const variables = (fnProps(name).Environment as { Variables: Json }).Variables;
+      expect(variables.SES_CONFIGURATION_SET, name).toEqual({ Ref: configurationSetId });
+      // The account's send rate (cdk.json sesMaxSendRate), which every sender counts against.
+      expect(variables.SES_MAX_SEND_RATE, name).toBe(String(config.sesMaxSendRate));
     }
   });
 
@@ -1036,8 +1034,9 @@ describe('recovery sweep (recover-requests)', () => {
       {
         actions: [...TABLE_ACTIONS.write],
         resource: tableArn,
-        // REPORT#: the reports' counts of the decisions it finishes (shared/reports).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*'],
+        // REPORT#: the reports' counts of the decisions it finishes (shared/reports). SESRATE#: its
+        // emails' turns of the account's SES send rate (shared/core/mail/send-rate.ts).
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'SESRATE#*'],
       },
       {
         actions: [...TABLE_ACTIONS.query],

@@ -14,6 +14,8 @@ import { WorkflowStore } from '#shared/store.ts';
 export interface DynaliteTable {
   store: WorkflowStore;
   client: DynamoDBDocumentClient;
+  /** The low-level client under `client` (its middleware stack: faults inside the SDK's retries). */
+  raw: DynamoDBClient;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startDynaliteTable(now?: () => Date): Promise<DynaliteTabl
   return {
     store: new WorkflowStore({ tableName: TABLE_NAME, client, ...(now ? { now } : {}) }),
     client,
+    raw,
     async stop() {
       raw.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,6 @@
 /**
  * SES sends at most the account's send rate (14 emails a second by default in production, 1 in the
- * sandbox) and throttles beyond it. Like SSL Labs' limit (shared/vetting/ssl/slots.ts), the rate is
+ * sandbox) and throttles beyond it; like the daily quota, it counts recipients (To and Cc), not messages. Like SSL Labs' limit (shared/vetting/ssl/slots.ts), the rate is
  * shared by every Lambda that mails, so it is counted in the table: one counter per second
  * (shared/core/store/send-rate.ts), taken with a conditional write. A sender that finds the second
  * full waits for the next one, with jitter; the SesMailer takes a turn before each email when it is
@@ -12,13 +12,19 @@ import { TransientError } from '../errors.ts';
 export const DEFAULT_SES_MAX_SEND_RATE = 14;
 
 export interface SendRateLimiter {
-  /** Resolves when this email may go; TransientError after `maxWaitMs` (the caller's retry takes over). */
-  take(): Promise<void>;
+  /**
+   * Resolves when an email to `recipients` addresses may go; TransientError after `maxWaitMs` (the
+   * caller's retry takes over).
+   */
+  take(recipients?: number): Promise<void>;
 }
 
-/** Counts one email in second `second` if fewer than `rate` were counted there; false when full. */
+/**
+ * Counts `recipients` in second `second` if they fit under `rate` there (or the second is still empty:
+ * SES lets one message to more recipients than its rate through, then holds the next); false when not.
+ */
 export interface SendRateWindow {
-  countSesSend(second: number, rate: number): Promise<boolean>;
+  countSesSend(second: number, rate: number, recipients: number): Promise<boolean>;
 }
 
 export interface SharedSendRateOptions {
@@ -40,12 +46,12 @@ export function sharedSendRate(window: SendRateWindow, options: SharedSendRateOp
   const random = options.random ?? Math.random;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   return {
-    async take() {
+    async take(recipients = 1) {
       const started = now();
       for (;;) {
         const at = now();
         const second = Math.floor(at / 1000);
-        if (await window.countSesSend(second, options.rate)) return;
+        if (await window.countSesSend(second, options.rate, recipients)) return;
         if (at - started >= maxWaitMs) {
           throw new TransientError(
             `SES send rate of ${options.rate} a second still reached after ${maxWaitMs} ms`,

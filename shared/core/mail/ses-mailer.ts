@@ -30,7 +30,7 @@ export class SesMailer implements Mailer {
 
   async send(email: Email): Promise<Sent> {
     const client = this.options.client ?? ses;
-    await this.options.limiter?.take();
+    await this.options.limiter?.take(email.to.length + (email.cc?.length ?? 0));
     try {
       const out = await client.send(
         new SendEmailCommand({

@@ -4,9 +4,10 @@
  * partition-key prefixes of shared/core/store/keys.ts; test/cdk/stack.test.ts checks the deployed policies.
  *
  * Derived from the store calls each handler makes (named per entry). Store method → items:
- *   createRequest, updateRequest, setRequestSecurity        write request   (updateRequest and
- *   appendAudit                                              write request    setRequestSecurity read
- *   getRequest, requireRequest, listAudit                    read request     it back on a conflict)
+ *   createRequest, updateRequest, setRequestSecurity        write request   (updateRequest,
+ *   appendAudit                                              write + read     setRequestSecurity and
+ *                                                            request          appendAudit read it back
+ *   getRequest, requireRequest, listAudit                    read request     on a conflict)
  *   createTask, claimTask, releaseTask, rotate/restoreTaskSecret, markTaskTimedOut   write task
  *   getTask                                                  read task
  *   storeLicenseKey                                          write license (nobody reads licence keys)
@@ -113,7 +114,7 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // teamQueue: listPendingTasks (GSI1 TEAM#); getPerson (my out-of-office)
   'work-queue': access({ read: ['person'], query: ['pendingTasksByTeam'] }),
   // moveTask: getTask, setTaskAssignee, getPerson (the teammate), appendAudit
-  'queue-action': access({ read: ['task', 'person'], write: ['task', 'request'] }),
+  'queue-action': access({ read: ['task', 'person', 'request'], write: ['task', 'request'] }),
   // openUpload: getUploadLink, getRequest
   'upload-page': access({ read: ['upload', 'request'] }),
   // receiveUpload: getUploadLink, claimUploadLink; addEvidence, listAudit, appendAudit;
@@ -125,7 +126,7 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
     query: ['pendingTasksByTeam'],
   }),
   // reportIncident: getRegistryEntry; createIncident; appendAudit
-  'report-incident': access({ read: ['registry'], write: ['incident', 'request'] }),
+  'report-incident': access({ read: ['registry', 'request'], write: ['incident', 'request'] }),
   // getEvidence; getTask (link mode: the task link of the document's request)
   document: access({ read: ['request', 'task'] }),
   // readAuditRecord: getRequest, listAudit, listEvidence, listEvidenceFailures
@@ -187,7 +188,7 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
     write: ['registry', 'request', 'upload'],
   }),
   // recordStewardship: setDeletionConfirmed, markIncidentReviewed, appendAudit
-  'record-stewardship': access({ write: ['registry', 'incident', 'request'] }),
+  'record-stewardship': access({ read: ['request'], write: ['registry', 'incident', 'request'] }),
   // requireRequest, appendAudit
   'procurement-hook': access({ read: ['request'], write: ['request'] }),
   // requireRequest, getRequest (the request whose vetting was reused), updateRequest, appendAudit;
@@ -210,7 +211,7 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // startSslSpotChecks: registrySearchPage, getRegistryEntries
   'start-ssl-spot-checks': access({ read: ['registrySearch', 'registry'] }),
   // applyPolicyDecision: addEvidence, appendAudit; setRegistryUnderReview
-  'apply-policy-decision': access({ write: ['request', 'registry'] }),
+  'apply-policy-decision': access({ read: ['request'], write: ['request', 'registry'] }),
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; the acknowledgement through the outbox (recordEffect, claimStaleEffect,
   // markEffectSent, releaseEffect, getEffect: request items).
@@ -231,7 +232,8 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
  * Every function that sends email (MAIL_FROM in shared/functions.ts; test/unit/core/mail-senders.test.ts
  * checks the list) asks the suppression list first (BOUNCED#, shared/bounces) and, when it leaves a
  * recipient out, writes EMAIL_SUPPRESSED on the email's request (read to find its step). The weekly
- * digest's emails belong to no request: it only reads the list.
+ * digest's emails belong to no request: it only reads the list. Each counts its sends against the
+ * account's SES send rate (SESRATE#, countSesSend: an UpdateItem).
  */
 export const MAIL_SENDERS: Readonly<Record<string, 'audits' | 'reads-only'>> = {
   'submit-request': 'audits',
@@ -263,7 +265,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
         {
           ...base,
           read: union(base.read, how === 'audits' ? ['bounced', 'request'] : ['bounced']),
-          write: how === 'audits' ? union(base.write, ['request']) : base.write,
+          write: union(base.write, how === 'audits' ? ['request', 'sesRate'] : ['sesRate']),
         },
       ];
     }),

@@ -9,16 +9,16 @@ const KEEP_DAYS = 1;
 export class SendRateStore {
   constructor(private readonly table: Table) {}
 
-  async countSesSend(second: number, rate: number): Promise<boolean> {
+  async countSesSend(second: number, rate: number, recipients: number): Promise<boolean> {
     try {
       await this.table.update('Count an SES send', {
         Key: sesRateKey(second),
-        UpdateExpression: 'SET sent = if_not_exists(sent, :zero) + :one, expiresAtEpoch = :ttl',
-        ConditionExpression: 'attribute_not_exists(sent) OR sent < :rate',
+        UpdateExpression: 'SET sent = if_not_exists(sent, :zero) + :recipients, expiresAtEpoch = :ttl',
+        ConditionExpression: 'attribute_not_exists(sent) OR sent <= :room',
         ExpressionAttributeValues: {
           ':zero': 0,
-          ':one': 1,
-          ':rate': rate,
+          ':recipients': recipients,
+          ':room': rate - recipients,
           ':ttl': this.table.expiresAtEpoch(KEEP_DAYS, new Date(second * 1000)),
         },
       });

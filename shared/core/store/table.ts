@@ -94,6 +94,25 @@ export class Table {
   }
 
   /**
+   * Writes a new item that a retry writes again unchanged (an audit event): when the key is taken by
+   * an item equal to this one, an earlier attempt's write landed and only its answer was lost (the
+   * SDK resends a PutItem whose response timed out), so that is success. ConflictError when another
+   * item holds the key.
+   */
+  async putOnce(what: string, item: Item & Key): Promise<void> {
+    try {
+      await this.putNew(what, item);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const stored = await this.send<{ Item?: Item }>(
+        what,
+        new GetCommand({ TableName: this.name, Key: { PK: item.PK, SK: item.SK }, ConsistentRead: true }),
+      );
+      if (!stored.Item || canonical(stored.Item) !== canonical(item)) throw error;
+    }
+  }
+
+  /**
    * Writes the whole item when `condition` holds (or no item has this key) and returns the item it
    * replaced (with its keys), if any; ConflictError when the condition does not hold.
    */
@@ -229,4 +248,16 @@ function stripKeys<T>(item: Item): T {
     ...rest
   } = item;
   return rest as T;
+}
+
+/**
+ * An item as JSON with its map keys sorted and undefined values left out, as DynamoDB stores it (a map
+ * keeps no key order; the document client drops undefined), so that a read-back compares equal.
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

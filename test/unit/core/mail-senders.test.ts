@@ -13,9 +13,16 @@ describe('mail senders and the suppression list', () => {
     expect(Object.keys(MAIL_SENDERS).sort()).toEqual(senders.sort());
   });
 
-  it('each may read BOUNCED#; those whose emails belong to a request may also audit on it', () => {
+  it('each reads the SES send rate it counts against (SES_MAX_SEND_RATE)', () => {
+    for (const f of FUNCTIONS.filter((f) => f.env.includes('MAIL_FROM'))) {
+      expect(f.env, f.name).toContain('SES_MAX_SEND_RATE');
+    }
+  });
+
+  it('each may read BOUNCED#, and count its sends in SESRATE#; those whose emails belong to a request may also audit on it', () => {
     for (const [name, how] of Object.entries(MAIL_SENDERS)) {
       expect(TABLE_ACCESS[name]?.read, name).toContain('bounced');
+      expect(TABLE_ACCESS[name]?.write, name).toContain('sesRate');
       if (how === 'audits') expect(TABLE_ACCESS[name]?.write, name).toContain('request');
       expect(TABLE_ACCESS[name]?.write, name).not.toContain('bounced');
     }

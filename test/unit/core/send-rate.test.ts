@@ -48,6 +48,29 @@ describe('the shared SES send rate', () => {
     expect(counted[0]).toBe(3);
   });
 
+  it('counts recipients, as SES does: emails to 2 addresses at a rate of 3 go one a second', async () => {
+    const start = 1_900_000_050_000;
+    const time = fakeTime(start);
+    const limiter = sharedSendRate(table.store, { rate: 3, ...time, random: () => 0 });
+
+    await Promise.all(Array.from({ length: 3 }, () => limiter.take(2)));
+
+    const second = start / 1000;
+    expect(await Promise.all([0, 1, 2, 3].map((s) => sentIn(second + s)))).toEqual([2, 2, 2, undefined]);
+  });
+
+  it('one email to more recipients than the rate goes alone in an empty second, never beside others', async () => {
+    const start = 1_900_000_070_000;
+    const time = fakeTime(start);
+    const limiter = sharedSendRate(table.store, { rate: 3, ...time, random: () => 0 });
+
+    await limiter.take(1);
+    await limiter.take(5);
+
+    const second = start / 1000;
+    expect(await Promise.all([0, 1].map((s) => sentIn(second + s)))).toEqual([1, 5]);
+  });
+
   it('gives up with a TransientError (retried by the caller) when the rate stays reached', async () => {
     const time = fakeTime(1_900_000_100_000);
     const limiter = sharedSendRate(

@@ -19,6 +19,7 @@ const deps = {
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
     now: () => NOW,
   }),
+  now: () => NOW,
 };
 
 function givenRequest(change: (r: RequestRecord) => void = () => {}) {
