@@ -85,7 +85,7 @@ export async function reportIncident(
     at: reportedAt,
     sopStep: INCIDENT_SOP_STEP,
     type: 'INCIDENT_REPORTED',
-    summary: `A student data incident on ${incident.resourceName} (${incident.reportedOn}) was reported by ${reporter.name}${reporter.via === 'vendor-link' ? ' (vendor)' : ''}`,
+    summary: `A student data incident on ${incident.resourceName} (${incident.reportedOn}) was reported by ${reporter.via === 'vendor-link' ? `its vendor (${reporter.email}) through the incident link of the DPA email` : reporter.name}`,
     actor: reporter.email ? `${reporter.name} (${reporter.email})` : reporter.name,
     detail: {
       incidentId: incident.incidentId,

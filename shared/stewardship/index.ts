@@ -17,3 +17,10 @@ export {
   stewardshipExecutionName,
 } from './executions.ts';
 export { IncidentStore, MAX_LISTED_INCIDENTS } from './incident-store.ts';
+export {
+  INCIDENT_LINK_DAYS,
+  type IncidentLinkRecord,
+  IncidentLinkStore,
+  incidentLinkUrl,
+  MAX_REPORTS_PER_INCIDENT_LINK,
+} from './incident-links.ts';

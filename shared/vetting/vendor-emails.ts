@@ -40,6 +40,9 @@ export interface DpaRequestEmailInput {
   /** The single-use address where the vendor uploads the signed PDF, and its last day. */
   uploadLink?: string;
   uploadExpiresOn?: string;
+  /** The vendor's incident link for the resource (not single-use), and its last day. */
+  incidentLink?: string;
+  incidentLinkExpiresOn?: string;
   renewal: boolean;
 }
 
@@ -81,6 +84,13 @@ export function renderDpaRequestEmail(input: DpaRequestEmailInput): Email {
       : []),
     input.returnInstructions,
     '',
+    ...(input.incidentLink
+      ? [
+          `To report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), use this link; keep it for that purpose:`,
+          input.incidentLink,
+          '',
+        ]
+      : []),
     `Questions? Reply to this email or write to the Cybersecurity team at ${input.cybersecurityEmail}; we are happy to work through them with you.`,
     '',
     'Thank you,',
@@ -107,7 +117,12 @@ ${
 <p>Otherwise: ${paragraphs(input.returnInstructions)}</p>`
     : html`<p><strong>How to return the signed agreement:</strong><br>${paragraphs(input.returnInstructions)}</p>`
 }
-<p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
+${
+  input.incidentLink
+    ? html`<p><strong>Data incidents:</strong> to report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), <a href="${input.incidentLink}">use the district's incident form</a>. Please keep this email for that purpose.</p>
+`
+    : ''
+}<p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
 <p>Thank you,<br>District Cybersecurity team</p>`;
 
   return {
