@@ -164,11 +164,26 @@ export const IDENTITY_ROUTES: OpenApiRoute[] = [
     summary:
       "The vendor's incident form, opened from the link of the DPA emails (either sign-in mode; reads only)",
     parameters: [
-      { name: 'link', in: 'query', required: true, description: 'The incident link id.', schema: { type: 'string' } },
-      { name: 't', in: 'query', required: true, description: "The link's secret, as emailed.", schema: { type: 'string' } },
+      {
+        name: 'link',
+        in: 'query',
+        required: true,
+        description: 'The incident link id.',
+        schema: { type: 'string' },
+      },
+      {
+        name: 't',
+        in: 'query',
+        required: true,
+        description: "The link's secret, as emailed.",
+        schema: { type: 'string' },
+      },
     ],
     security: [{}],
-    responses: { '200': htmlBody('The form, which posts to POST /incidents with the link.'), ...INCIDENT_LINK_REFUSED },
+    responses: {
+      '200': htmlBody('The form, which posts to POST /incidents with the link.'),
+      ...INCIDENT_LINK_REFUSED,
+    },
   }),
   identityRoute('post', '/incidents', 'reportIncident', {
     summary:
@@ -179,7 +194,10 @@ export const IDENTITY_ROUTES: OpenApiRoute[] = [
         { type: 'object' },
         'Reported: the incident id and each notice clock with its due date (a page for a browser).',
       ),
-      '400': both(ref('FieldErrors'), 'Every bad field named (a browser gets the form again); nothing stored.'),
+      '400': both(
+        ref('FieldErrors'),
+        'Every bad field named (a browser gets the form again); nothing stored.',
+      ),
       ...INCIDENT_LINK_REFUSED,
       '403': both(
         ref('Error'),

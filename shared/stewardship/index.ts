@@ -16,7 +16,6 @@ export {
   startStewardship,
   stewardshipExecutionName,
 } from './executions.ts';
-export { IncidentStore, MAX_LISTED_INCIDENTS } from './incident-store.ts';
 export {
   INCIDENT_LINK_DAYS,
   type IncidentLinkRecord,
@@ -24,3 +23,4 @@ export {
   incidentLinkUrl,
   MAX_REPORTS_PER_INCIDENT_LINK,
 } from './incident-links.ts';
+export { IncidentStore, MAX_LISTED_INCIDENTS } from './incident-store.ts';

@@ -119,7 +119,9 @@ describe('Issue 22: the reviewed privacy policy is watched between renewals', ()
     );
     expect(deletionRequest.text).toMatch(/\/uploads\/[\w-]+\?t=[\w-]+/);
     const resourceId = (
-      await env.client.json<{ items: { resourceId: string; requestId: string }[] }>('/registry?q=Tide%20Watch')
+      await env.client.json<{ items: { resourceId: string; requestId: string }[] }>(
+        '/registry?q=Tide%20Watch',
+      )
     ).body.items.find((i) => i.requestId === requestId)?.resourceId;
     const withDeletion = await eventually('deletion.requestedOn on the registry entry', async () => {
       const one = await env.client.json<{ deletion?: { requestedOn?: string; confirmedOn?: string | null } }>(

@@ -53,7 +53,10 @@ describe('Issue 22: SSL spot checks between renewals', () => {
     await env.client.advanceDays(LOCAL_WATCH_CHECK_DAYS.sslCheckDays);
 
     // Assess: the vendor is emailed (Cybersecurity the second recipient), the re-test task opens
-    const notice = await eventually('the SSL notice to the vendor', async () => (await sslNotices(requestId))[0]);
+    const notice = await eventually(
+      'the SSL notice to the vendor',
+      async () => (await sslNotices(requestId))[0],
+    );
     expect(notice.to).toEqual([VENDOR, TEAM.cybersecurity]);
     expect(notice.subject).toContain('(currently B)');
     const task = await env.client.nextTask(requestId, 'ssl-remediation');

@@ -76,7 +76,8 @@ async function approvedResource(
     vendorContactEmail: VENDOR,
     websites: '',
   });
-  if (options.dpa) await complete(requestId, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
+  if (options.dpa)
+    await complete(requestId, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
   await complete(requestId, 'curriculum-review', { decision: 'approve' });
   await complete(requestId, 'technical-review', { decision: 'sound' });
   await complete(requestId, 'installation', { decision: 'installed' });
@@ -197,7 +198,8 @@ describe('Monitoring: data incidents and the deletion of student data', () => {
     const { requestId, resourceId } = await approvedResource('Ledger Ledger', { dpa: true });
     const dpa = await eventually('the DPA email', async () =>
       (await env.client.outbox()).find(
-        (e) => e.to.includes(VENDOR) && e.subject.includes('Data Privacy Agreement requested for Ledger Ledger'),
+        (e) =>
+          e.to.includes(VENDOR) && e.subject.includes('Data Privacy Agreement requested for Ledger Ledger'),
       ),
     );
     const link = /https?:\/\/[^\s"'<>]+\/incidents\?link=([\w-]+)&t=([\w-]+)/.exec(dpa.text);

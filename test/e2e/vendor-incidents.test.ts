@@ -209,9 +209,9 @@ describe('Issue 22: a vendor reports a data incident through the link of its DPA
     );
     expect(expired.status).toBe(410);
     // One day younger, the same kind of link still opens
-    expect((await fetch(await linkMadeDaysAgo(INCIDENT_LINK_DAYS - 1, requestId, 'Abacus Atlas'))).status).toBe(
-      200,
-    );
+    expect(
+      (await fetch(await linkMadeDaysAgo(INCIDENT_LINK_DAYS - 1, requestId, 'Abacus Atlas'))).status,
+    ).toBe(200);
 
     expect(await publicIncidents()).toHaveLength(before);
     expect((await auditTypes(requestId)).filter((e) => e.type === 'INCIDENT_REPORTED')).toEqual([]);

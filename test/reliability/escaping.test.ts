@@ -214,7 +214,8 @@ describe('reliability: markup in every text field is escaped on every page and i
     const id = ids[0] ?? '';
     await env.runtime.runScheduledFunctions();
     const dpa = (await env.client.outbox()).find(
-      (e) => e.to.includes('privacy@vendor.example') && e.text.includes(id) && e.text.includes('/incidents?link='),
+      (e) =>
+        e.to.includes('privacy@vendor.example') && e.text.includes(id) && e.text.includes('/incidents?link='),
     );
     const link = /\/incidents\?link=([\w-]+)&t=([\w-]+)/.exec(dpa?.text ?? '');
     expect(link, 'the incident link of the DPA email').not.toBeNull();

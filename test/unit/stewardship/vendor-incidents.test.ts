@@ -132,7 +132,8 @@ describe("a vendor's incident link", () => {
     const link = await newLink();
     const w = world();
     const linkId = how === 'unknown' ? 'A'.repeat(22) : link.linkId;
-    const secret = how === 'altered' ? `${link.secret.slice(0, -1)}x` : how === 'none' ? undefined : link.secret;
+    const secret =
+      how === 'altered' ? `${link.secret.slice(0, -1)}x` : how === 'none' ? undefined : link.secret;
 
     expect(await refusal(reportThroughLink(linkId, secret, REPORT, w.deps))).toBe(status);
     expect(w.stored).toEqual([]);
