@@ -46,6 +46,22 @@ export interface DpaRequestEmailInput {
   renewal: boolean;
 }
 
+/** The vendor's incident link (shared/stewardship), in the text part: a sentence, the link, a blank line. */
+function incidentLinkLines(input: DpaRequestEmailInput): string[] {
+  if (!input.incidentLink) return [];
+  return [
+    `To report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), use this link; keep it for that purpose:`,
+    input.incidentLink,
+    '',
+  ];
+}
+
+function incidentLinkParagraph(input: DpaRequestEmailInput): SafeHtml | '' {
+  if (!input.incidentLink) return '';
+  return html`<p><strong>Data incidents:</strong> to report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), <a href="${input.incidentLink}">use the district's incident form</a>. Please keep this email for that purpose.</p>
+`;
+}
+
 /** SOP 4: ask the vendor to sign the district's student Data Privacy Agreement (SOP 17: renew it). */
 export function renderDpaRequestEmail(input: DpaRequestEmailInput): Email {
   const name = oneLine(input.resourceName);
@@ -84,13 +100,7 @@ export function renderDpaRequestEmail(input: DpaRequestEmailInput): Email {
       : []),
     input.returnInstructions,
     '',
-    ...(input.incidentLink
-      ? [
-          `To report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), use this link; keep it for that purpose:`,
-          input.incidentLink,
-          '',
-        ]
-      : []),
+    ...incidentLinkLines(input),
     `Questions? Reply to this email or write to the Cybersecurity team at ${input.cybersecurityEmail}; we are happy to work through them with you.`,
     '',
     'Thank you,',
@@ -117,12 +127,7 @@ ${
 <p>Otherwise: ${paragraphs(input.returnInstructions)}</p>`
     : html`<p><strong>How to return the signed agreement:</strong><br>${paragraphs(input.returnInstructions)}</p>`
 }
-${
-  input.incidentLink
-    ? html`<p><strong>Data incidents:</strong> to report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), <a href="${input.incidentLink}">use the district's incident form</a>. Please keep this email for that purpose.</p>
-`
-    : ''
-}<p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
+${incidentLinkParagraph(input)}<p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
 <p>Thank you,<br>District Cybersecurity team</p>`;
 
   return {
