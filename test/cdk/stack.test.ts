@@ -1082,20 +1082,20 @@ describe('REST API', () => {
   it('routes every path of shared/functions.ts to its function through a Lambda proxy integration', () => {
     for (const spec of FUNCTIONS) {
       for (const route of routesOf(spec)) {
-      // Act
-      const method = stack.api.methods.get(`${route.method} ${route.path}`);
-      const props = method ? (resources[idOf(method)]?.Properties as Json) : undefined;
+        // Act
+        const method = stack.api.methods.get(`${route.method} ${route.path}`);
+        const props = method ? (resources[idOf(method)]?.Properties as Json) : undefined;
 
-      // Assess
-      expect(method?.resource.path, spec.name).toBe(route.path);
-      expect(props, spec.name).toMatchObject({
-        HttpMethod: route.method,
-        AuthorizationType: 'NONE',
-        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
-      });
-      expect(JSON.stringify((props?.Integration as Json | undefined)?.Uri), spec.name).toContain(
-        `"${fnId(spec.name)}","Arn"`,
-      );
+        // Assess
+        expect(method?.resource.path, spec.name).toBe(route.path);
+        expect(props, spec.name).toMatchObject({
+          HttpMethod: route.method,
+          AuthorizationType: 'NONE',
+          Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+        });
+        expect(JSON.stringify((props?.Integration as Json | undefined)?.Uri), spec.name).toContain(
+          `"${fnId(spec.name)}","Arn"`,
+        );
       }
     }
     expect(stack.api.methods.size).toBe(FUNCTIONS.flatMap(routesOf).length);
