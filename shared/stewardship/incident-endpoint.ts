@@ -16,7 +16,6 @@
 import { ValidationError } from '../core/errors.ts';
 import { isRecord } from '../core/guards.ts';
 import {
-  type FormValue,
   type HttpEvent,
   type HttpResponse,
   htmlResponse,
@@ -56,7 +55,7 @@ function typed(body: Record<string, unknown>): IncidentFormValues {
   const one = (v: unknown) => (Array.isArray(v) ? v.map(String).join('\n') : (text(v) ?? undefined));
   const values: IncidentFormValues = {};
   for (const key of ['reportedOn', 'description', 'studentsAffected', 'dataElements'] as const) {
-    const value = one(body[key] as FormValue | undefined);
+    const value = one(body[key]);
     if (value !== undefined) values[key] = value;
   }
   return values;
