@@ -186,6 +186,26 @@ describe("a vendor's incident link", () => {
     ).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it(`${MAX_REPORTS_PER_INCIDENT_LINK + 5} reports at once: exactly ${MAX_REPORTS_PER_INCIDENT_LINK} are taken, the rest answer 429`, async () => {
+    clock = NOW;
+    const link = await newLink();
+    const w = world();
+
+    const outcomes = await Promise.all(
+      Array.from({ length: MAX_REPORTS_PER_INCIDENT_LINK + 5 }, () =>
+        reportThroughLink(link.linkId, link.secret, REPORT, w.deps).then(
+          (r) => r.state,
+          (error: unknown) => (error instanceof IncidentLinkRefusedError ? error.status : 'failed'),
+        ),
+      ),
+    );
+
+    expect(outcomes.filter((o) => o === 'reported')).toHaveLength(MAX_REPORTS_PER_INCIDENT_LINK);
+    expect(outcomes.filter((o) => o === 429)).toHaveLength(5);
+    expect(w.stored).toHaveLength(MAX_REPORTS_PER_INCIDENT_LINK);
+    expect(await reportsTaken(link.linkId)).toBe(MAX_REPORTS_PER_INCIDENT_LINK);
+  });
+
   it('expires after its days: 410, nothing written', async () => {
     clock = NOW;
     const link = await newLink();
