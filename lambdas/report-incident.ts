@@ -1,6 +1,7 @@
 /**
- * POST /incidents: a student data incident on a resource is reported; Cybersecurity's incident-review
- * task opens with the state notice clocks (shared/stewardship/incident-endpoint.ts).
+ * /incidents: a student data incident on a resource is reported; Cybersecurity's incident-review task
+ * opens with the state notice clocks (shared/stewardship/incident-endpoint.ts). POST from anyone signed
+ * in; GET (the form) and POST through a vendor's incident link from the DPA emails, in either mode.
  *
  * Env: TABLE_NAME, STEWARDSHIP_STATE_MACHINE_ARN, INCIDENT_CLOCKS, IDENTITY_ENV.
  */
@@ -11,12 +12,13 @@ import { once } from '#shared/core/once.ts';
 import { now, store } from '#shared/deps.ts';
 import { callerDeps } from '#shared/identity/index.ts';
 import { readIncidentClocks } from '#shared/stewardship/clocks.ts';
-import { reportIncidentEndpoint } from '#shared/stewardship/incident-endpoint.ts';
-import type { ReportIncidentDeps } from '#shared/stewardship/incidents.ts';
+import { type IncidentEndpointDeps, reportIncidentEndpoint } from '#shared/stewardship/incident-endpoint.ts';
+import { renderIncidentLinkProblem } from '#shared/stewardship/pages/incident-form.ts';
 
 const deps = once(
-  (): ReportIncidentDeps => ({
+  (): IncidentEndpointDeps => ({
     store: store(),
+    links: store(),
     stewardship: { sfn, stateMachineArn: readStewardshipStateMachineArn() },
     clocks: readIncidentClocks(),
     now,
@@ -24,4 +26,6 @@ const deps = once(
 );
 
 export const run = reportIncidentEndpoint;
-export const handler = httpHandler((event) => reportIncidentEndpoint(event, deps(), callerDeps()));
+export const handler = httpHandler((event) => reportIncidentEndpoint(event, deps(), callerDeps()), {
+  renderErrorPage: renderIncidentLinkProblem,
+});

@@ -35,6 +35,7 @@ const step = workflowStep(
     config: readSendDpaConfig(),
     store: store(),
     uploads: store(),
+    incidentLinks: store(),
     mailer: mailer(),
     now,
   }),

@@ -12,7 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { asError, errorName } from '#shared/core/errors.ts';
 import { fieldOf } from '#shared/core/guards.ts';
-import { FUNCTIONS } from '#shared/functions.ts';
+import { FUNCTIONS, routesOf } from '#shared/functions.ts';
 import { LOCAL_ACCOUNT, LOCAL_ROUTE_THROTTLES } from './config.ts';
 import type { LocalRoute, SimpleRequest, SimpleResponse } from './http-types.ts';
 import { executionViewRoutes } from './pages/executions.ts';
@@ -237,7 +237,7 @@ export interface HttpServerOptions {
 /** The server for the product's HTTP API plus the local-only routes. Unknown route: 404. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const apiRoutes = FUNCTIONS.flatMap((fn) =>
-    fn.route ? [compileRoute(fn.route.method, fn.route.path, fn.name)] : [],
+    routesOf(fn).map((route) => compileRoute(route.method, route.path, fn.name)),
   );
   const localRoutes = options.localRoutes.map((r) => compileRoute(r.method, r.path, r));
   // The auditors' HTML views (GET /executions, /executions/{name}) over the local JSON routes, in-process.

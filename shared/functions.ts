@@ -10,7 +10,12 @@ export interface FunctionSpec {
   /** File under lambdas/, without extension; exports `handler`. */
   name: string;
   /** HTTP route, for functions behind API Gateway. */
-  route?: { method: 'GET' | 'POST'; path: string };
+  route?: Route;
+  /**
+   * Further routes the same function answers (a form's GET beside its POST): a method costs two
+   * CloudFormation resources, a function many more. Read every route through routesOf.
+   */
+  moreRoutes?: readonly Route[];
   /** ASL substitution variable, for functions the state machines invoke. */
   aslArn?: string;
   /** The SOP steps it serves (README traceability). */
@@ -39,6 +44,15 @@ export interface FunctionSpec {
    */
   everyDays?: WatchCheck;
 }
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+}
+
+/** Every route of a function: its route, then its further routes. */
+export const routesOf = (spec: FunctionSpec): readonly Route[] =>
+  spec.route ? [spec.route, ...(spec.moreRoutes ?? [])] : [];
 
 export const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 30;
 
@@ -288,6 +302,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'report-incident',
     env: withIdentity('TABLE_NAME', 'STEWARDSHIP_STATE_MACHINE_ARN', 'INCIDENT_CLOCKS'),
     route: post('/incidents'),
+    // The vendor's incident link (the DPA emails) opens the form here.
+    moreRoutes: [get('/incidents')],
     sop: '4 (student data incidents)',
   },
   {

@@ -8,7 +8,7 @@
  */
 import { ConfigError } from './core/errors.ts';
 import { isRecord } from './core/guards.ts';
-import { FUNCTIONS } from './functions.ts';
+import { FUNCTIONS, routesOf } from './functions.ts';
 
 export interface Throttle {
   /** Steady requests per second. */
@@ -34,9 +34,12 @@ export const ROUTE_THROTTLE_DEFAULTS: Readonly<Record<RouteKey, Throttle>> = {
   'POST /queue/away': APPROVER_THROTTLE,
   'GET /auth/login': APPROVER_THROTTLE,
   'GET /auth/callback': APPROVER_THROTTLE,
+  // The vendor's incident link is public: the form's own low limit (each link also takes ten reports at most).
+  'GET /incidents': FORM_THROTTLE,
+  'POST /incidents': FORM_THROTTLE,
 };
 
-const ROUTES = new Set(FUNCTIONS.flatMap((f) => (f.route ? [`${f.route.method} ${f.route.path}`] : [])));
+const ROUTES = new Set(FUNCTIONS.flatMap((f) => routesOf(f).map((r) => `${r.method} ${r.path}`)));
 
 /**
  * The throttles of a deployment: the defaults above, with cdk.json context `routeThrottles` (route →

@@ -17,6 +17,7 @@ import { PeopleStore } from './identity/people.ts';
 import { RegistryStore } from './registry/store.ts';
 import { ReportStore } from './reports/store.ts';
 import { RequestStore } from './requests/store.ts';
+import { IncidentLinkStore } from './stewardship/incident-links.ts';
 import { IncidentStore } from './stewardship/incident-store.ts';
 import { TaskStore } from './tasks/store.ts';
 import { SslSlotStore } from './vetting/ssl/slot-store.ts';
@@ -45,7 +46,8 @@ export interface WorkflowStore
     Methods<SslSlotStore>,
     Methods<SendRateStore>,
     Methods<WatchStore>,
-    Methods<IncidentStore> {}
+    Methods<IncidentStore>,
+    Methods<IncidentLinkStore> {}
 
 // The interface above declares the methods; the constructor binds them from the per-kind stores.
 export class WorkflowStore {
@@ -71,6 +73,7 @@ export class WorkflowStore {
       new SendRateStore(table),
       new WatchStore(table),
       new IncidentStore(table),
+      new IncidentLinkStore(table),
     ]) {
       bindMethods(this, part);
     }

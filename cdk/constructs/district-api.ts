@@ -22,7 +22,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { FUNCTIONS } from '#shared/functions.ts';
+import { FUNCTIONS, type Route, routesOf } from '#shared/functions.ts';
 import { methodSettingsKey, type RouteKey, type Throttle } from '#shared/route-throttles.ts';
 import type { DistrictFunction } from './district-function.ts';
 
@@ -70,7 +70,9 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /my/requests': SIGNED_IN,
   'POST /queue/{taskId}/{action}': SIGNED_IN,
   'POST /queue/away': SIGNED_IN,
-  'POST /incidents': `${SIGNED_IN} In link mode the function refuses every report (nobody is known).`,
+  'POST /incidents': `${SIGNED_IN} In link mode the function refuses every report (nobody is known). A vendor reports through its incident link instead: a 256-bit secret whose hash is stored, for one resource, expiring, at most ten reports.`,
+  'GET /incidents':
+    "The vendor's incident form, opened from the link of the DPA emails (vendors never sign in): only renders the form for a valid, unexpired link (its secret is checked against the stored hash) and changes nothing.",
   'GET /reports': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
   'GET /reports/summary.json': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
   'GET /reports/tasks.csv': `${SIGNED_IN} With AUTH_MODE=sso only Technology Services and the auditors read them.`,
@@ -178,7 +180,7 @@ export class DistrictApi extends Construct {
     this.acknowledgeStageFindings();
   }
 
-  /** One method per routed function of shared/functions.ts, each public route with its written reason. */
+  /** One method per route of shared/functions.ts, each public route with its written reason. */
   private addRoutes(props: DistrictApiProps): void {
     // Path parameters are required; the body is validated by the Lambda with the same zod schema that
     // renders the form (a JSON-schema model would duplicate it, and the body may be form-encoded).
@@ -189,28 +191,27 @@ export class DistrictApi extends Construct {
     });
 
     for (const spec of FUNCTIONS) {
-      if (!spec.route) continue;
-      const fn = props.functionsByName.get(spec.name);
-      if (!fn) throw new Error(`No function for route ${spec.route.method} ${spec.route.path}`);
-      const key = `${spec.route.method} ${spec.route.path}`;
-      const pathParams = [...spec.route.path.matchAll(/\{(\w+)\}/g)].flatMap((m) => (m[1] ? [m[1]] : []));
-      const options: MethodOptions = {
-        requestValidator: validator,
-        requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
-      };
-      const method = this.api.root
-        .resourceForPath(spec.route.path)
-        .addMethod(
-          spec.route.method,
-          new LambdaIntegration(fn.function, { allowTestInvoke: false }),
-          options,
-        );
-      this.methods.set(key, method);
-      const reason = PUBLIC_ROUTE_REASONS[key];
-      if (!reason) throw new Error(`Route ${key} has no documented reason to be public`);
-      Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-      Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+      for (const route of routesOf(spec)) this.addRoute(spec.name, route, validator, props);
     }
+  }
+
+  private addRoute(name: string, route: Route, validator: RequestValidator, props: DistrictApiProps): void {
+    const fn = props.functionsByName.get(name);
+    if (!fn) throw new Error(`No function for route ${route.method} ${route.path}`);
+    const key = `${route.method} ${route.path}`;
+    const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].flatMap((m) => (m[1] ? [m[1]] : []));
+    const options: MethodOptions = {
+      requestValidator: validator,
+      requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+    };
+    const method = this.api.root
+      .resourceForPath(route.path)
+      .addMethod(route.method, new LambdaIntegration(fn.function, { allowTestInvoke: false }), options);
+    this.methods.set(key, method);
+    const reason = PUBLIC_ROUTE_REASONS[key];
+    if (!reason) throw new Error(`Route ${key} has no documented reason to be public`);
+    Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+    Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
   }
 
   private mapCustomDomain(customDomain: NonNullable<DistrictApiProps['customDomain']>): void {

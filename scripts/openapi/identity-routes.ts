@@ -2,7 +2,7 @@
  * The routes of signed-in people (docs/design.md "Identity"): sign-in, the team work queue, and the
  * security schemes they use. In AUTH_MODE=link they answer 404.
  */
-import { both, type Json, jsonBody, ref } from './common.ts';
+import { both, htmlBody, type Json, jsonBody, ref } from './common.ts';
 import type { OpenApiRoute } from './routes.ts';
 
 /** A browser signs in with the session cookie; an API client sends a bearer token from the same provider. */
@@ -24,6 +24,15 @@ export const SECURITY_SCHEMES: Json = {
 };
 
 const SIGNED_IN: Json[] = [{ session: [] }, { bearer: [] }];
+
+/** A vendor's incident link that cannot be used: a page (HTML) or JSON, nothing written. */
+const INCIDENT_LINK_REFUSED: Json = {
+  '403': both(ref('Error'), 'The link is incomplete or was changed.'),
+  '404': both(ref('Error'), 'No such incident link.'),
+  '409': both(ref('Error'), 'The resource is not in the registry yet.'),
+  '410': both(ref('Error'), 'The link expired (a year and a month after the DPA email).'),
+  '429': both(ref('Error'), 'The link has taken its ten reports.'),
+};
 
 const redirect = (description: string): Json => ({
   description,
@@ -151,17 +160,49 @@ export const IDENTITY_ROUTES: OpenApiRoute[] = [
       '401': jsonBody(ref('Error'), 'Not signed in.'),
     },
   }),
+  identityRoute('get', '/incidents', 'incidentForm', {
+    summary:
+      "The vendor's incident form, opened from the link of the DPA emails (either sign-in mode; reads only)",
+    parameters: [
+      {
+        name: 'link',
+        in: 'query',
+        required: true,
+        description: 'The incident link id.',
+        schema: { type: 'string' },
+      },
+      {
+        name: 't',
+        in: 'query',
+        required: true,
+        description: "The link's secret, as emailed.",
+        schema: { type: 'string' },
+      },
+    ],
+    security: [{}],
+    responses: {
+      '200': htmlBody('The form, which posts to POST /incidents with the link.'),
+      ...INCIDENT_LINK_REFUSED,
+    },
+  }),
   identityRoute('post', '/incidents', 'reportIncident', {
     summary:
-      'Report a student data incident on a resource (form or JSON: resourceId, reportedOn, description, studentsAffected, dataElements[]); opens incident-review with the state notice clocks',
-    security: SIGNED_IN,
+      "Report a student data incident on a resource (form or JSON: resourceId, reportedOn, description, studentsAffected, dataElements[]); opens incident-review with the state notice clocks. Signed in; or a vendor with its incident link (`link` and `t` fields or query; no resourceId: the link's resource)",
+    security: [...SIGNED_IN, {}],
     responses: {
-      '201': jsonBody(
+      '201': both(
         { type: 'object' },
-        'Reported: the incident id and each notice clock with its due date.',
+        'Reported: the incident id and each notice clock with its due date (a page for a browser).',
       ),
-      '400': both(ref('FieldErrors'), 'Every bad field named; nothing stored.'),
-      '403': both(ref('Error'), 'A session without its CSRF token, or link mode (nobody known).'),
+      '400': both(
+        ref('FieldErrors'),
+        'Every bad field named (a browser gets the form again); nothing stored.',
+      ),
+      ...INCIDENT_LINK_REFUSED,
+      '403': both(
+        ref('Error'),
+        'A session without its CSRF token, or link mode without an incident link (nobody known); or an altered incident link.',
+      ),
     },
   }),
   identityRoute('post', '/queue/away', 'outOfOffice', {

@@ -85,9 +85,11 @@ export async function reportIncident(
     at: reportedAt,
     sopStep: INCIDENT_SOP_STEP,
     type: 'INCIDENT_REPORTED',
-    summary: `A student data incident on ${incident.resourceName} (${incident.reportedOn}) was reported by ${reporter.name}${reporter.via === 'vendor-link' ? ' (vendor)' : ''}`,
+    summary: `A student data incident on ${incident.resourceName} (${incident.reportedOn}) was reported by ${reporter.via === 'vendor-link' ? `its vendor (${reporter.email}) through the incident link of the DPA email` : reporter.name}`,
     actor: reporter.email ? `${reporter.name} (${reporter.email})` : reporter.name,
     detail: {
+      // Who reported, as the audit record names an actor (a signed-in person, or the vendor's link).
+      actor: { name: reporter.name, email: reporter.email, sub: null, via: reporter.via },
       incidentId: incident.incidentId,
       resourceId: incident.resourceId,
       reportedOn: incident.reportedOn,

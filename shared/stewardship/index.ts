@@ -16,4 +16,11 @@ export {
   startStewardship,
   stewardshipExecutionName,
 } from './executions.ts';
+export {
+  INCIDENT_LINK_DAYS,
+  type IncidentLinkRecord,
+  IncidentLinkStore,
+  incidentLinkUrl,
+  MAX_REPORTS_PER_INCIDENT_LINK,
+} from './incident-links.ts';
 export { IncidentStore, MAX_LISTED_INCIDENTS } from './incident-store.ts';

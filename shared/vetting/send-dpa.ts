@@ -5,7 +5,8 @@
  * on the request and a DPA_SENT audit event.
  *
  * The email carries a single-use upload link (shared/evidence/upload-links.ts) through which the
- * vendor returns the signed agreement as a PDF; it expires with the DPA wait.
+ * vendor returns the signed agreement as a PDF; it expires with the DPA wait. It also carries the
+ * vendor's incident link for the resource (shared/stewardship/incident-links.ts), good for the DPA's year.
  *
  * The email goes through the outbox (shared/core/mail/send-once.ts) under the key of this execution's
  * vetting round, so a retry of the step (a Lambda timeout, a kill -9 locally) finds the email the
@@ -23,7 +24,9 @@ import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
 import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { type UploadLinkStore, uploadLink } from '../evidence/index.ts';
+import { resourceIdOf } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
+import { type IncidentLinkStore, incidentLinkUrl } from '../stewardship/index.ts';
 import type { SendDpaInput, SendDpaOutput } from '../workflow/index.ts';
 import { renderDpaRequestEmail } from './vendor-emails.ts';
 
@@ -48,6 +51,8 @@ export interface SendDpaDeps {
     SendOnceDeps['outbox'];
   /** The vendor's single-use upload link for the signed agreement (shared/evidence). */
   uploads: Pick<UploadLinkStore, 'createUploadLink'>;
+  /** The vendor's incident link for the resource (shared/stewardship). */
+  incidentLinks: Pick<IncidentLinkStore, 'createIncidentLink'>;
   mailer: Mailer;
   now: () => Date;
   config: Pick<
@@ -70,6 +75,14 @@ export async function sendDpa(payload: SendDpaInput, deps: SendDpaDeps): Promise
   // A retried step makes a second link beside the first: both expire with the wait, and a document
   // that comes through either is kept.
   const upload = await deps.uploads.createUploadLink({ requestId, kind: 'dpa', sentTo, expiresAt });
+  // Likewise a retry makes a second incident link; either one works.
+  const incidents = await deps.incidentLinks.createIncidentLink({
+    requestId,
+    resourceId: resourceIdOf(request.resource),
+    resourceName: request.resource.name,
+    vendorName: request.resource.vendorName,
+    sentTo,
+  });
 
   const email = renderDpaRequestEmail({
     requestId,
@@ -85,6 +98,8 @@ export async function sendDpa(payload: SendDpaInput, deps: SendDpaDeps): Promise
     returnInstructions: deps.config.returnInstructions,
     uploadLink: uploadLink(deps.config.publicBaseUrl, upload.uploadId, upload.secret),
     uploadExpiresOn: expiresAt.slice(0, 10),
+    incidentLink: incidentLinkUrl(deps.config.publicBaseUrl, incidents.linkId, incidents.secret),
+    incidentLinkExpiresOn: incidents.expiresAt.slice(0, 10),
     renewal,
   });
   const outbox = { outbox: deps.store, mailer: deps.mailer, now: deps.now };

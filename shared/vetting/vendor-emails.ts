@@ -40,7 +40,26 @@ export interface DpaRequestEmailInput {
   /** The single-use address where the vendor uploads the signed PDF, and its last day. */
   uploadLink?: string;
   uploadExpiresOn?: string;
+  /** The vendor's incident link for the resource (not single-use), and its last day. */
+  incidentLink?: string;
+  incidentLinkExpiresOn?: string;
   renewal: boolean;
+}
+
+/** The vendor's incident link (shared/stewardship), in the text part: a sentence, the link, a blank line. */
+function incidentLinkLines(input: DpaRequestEmailInput): string[] {
+  if (!input.incidentLink) return [];
+  return [
+    `To report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), use this link; keep it for that purpose:`,
+    input.incidentLink,
+    '',
+  ];
+}
+
+function incidentLinkParagraph(input: DpaRequestEmailInput): SafeHtml | '' {
+  if (!input.incidentLink) return '';
+  return html`<p><strong>Data incidents:</strong> to report a student data incident involving ${input.resourceName} (now or later, until ${input.incidentLinkExpiresOn ?? 'the next renewal'}), <a href="${input.incidentLink}">use the district's incident form</a>. Please keep this email for that purpose.</p>
+`;
 }
 
 /** SOP 4: ask the vendor to sign the district's student Data Privacy Agreement (SOP 17: renew it). */
@@ -81,6 +100,7 @@ export function renderDpaRequestEmail(input: DpaRequestEmailInput): Email {
       : []),
     input.returnInstructions,
     '',
+    ...incidentLinkLines(input),
     `Questions? Reply to this email or write to the Cybersecurity team at ${input.cybersecurityEmail}; we are happy to work through them with you.`,
     '',
     'Thank you,',
@@ -107,7 +127,7 @@ ${
 <p>Otherwise: ${paragraphs(input.returnInstructions)}</p>`
     : html`<p><strong>How to return the signed agreement:</strong><br>${paragraphs(input.returnInstructions)}</p>`
 }
-<p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
+${incidentLinkParagraph(input)}<p>Questions? Reply to this email or write to the Cybersecurity team at <a href="mailto:${input.cybersecurityEmail}">${input.cybersecurityEmail}</a>; we are happy to work through them with you.</p>
 <p>Thank you,<br>District Cybersecurity team</p>`;
 
   return {

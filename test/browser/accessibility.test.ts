@@ -177,12 +177,55 @@ const PAGES: { name: string; prepare: (page: Page) => Promise<void> }[] = [
       await page.waitForSelector('input[type="file"]');
     },
   },
+  {
+    // The vendor's incident form (the other link the DPA emails carry), then shown again with errors.
+    name: 'vendor incident form',
+    prepare: async (page) => void (await page.goto(await incidentLink())),
+  },
+  {
+    name: 'vendor incident form with errors',
+    prepare: async (page) => {
+      await page.goto(await incidentLink());
+      await page.fill('#reportedOn', '2026-11-30');
+      await page.fill('#description', ' ');
+      await page.fill('#dataElements', ' ');
+      await Promise.all([page.waitForSelector('#error-summary'), page.click('button[type="submit"]')]);
+    },
+  },
   { name: 'executions', prepare: async (page) => void (await page.goto(`${site}/executions`)) },
   {
     name: 'execution with its diagram',
     prepare: async (page) => void (await page.goto(`${site}/executions/${requestId}`)),
   },
 ];
+
+/** A vendor incident link for REUSED's resource (in the registry as approved by it). */
+async function incidentLink(): Promise<string> {
+  const { store, close } = openRuntimeStore(runtime);
+  try {
+    const resourceId = resourceIdOf({ name: REUSED.resource.name, vendorName: REUSED.resource.vendorName });
+    await store.putRegistryEntry({
+      resourceId,
+      resourceName: REUSED.resource.name,
+      vendorName: REUSED.resource.vendorName,
+      status: 'APPROVED',
+      statusDate: '2026-10-01T00:00:00.000Z',
+      source: 'workflow',
+      requestId: REUSED.requestId,
+      requestIds: [REUSED.requestId],
+    });
+    const link = await store.createIncidentLink({
+      requestId: REUSED.requestId,
+      resourceId,
+      resourceName: REUSED.resource.name,
+      vendorName: REUSED.resource.vendorName,
+      sentTo: 'privacy@vendor.example',
+    });
+    return `${site}/incidents?link=${link.linkId}&t=${link.secret}`;
+  } finally {
+    close();
+  }
+}
 
 beforeAll(async () => {
   browser = await launchChromium();

@@ -2,7 +2,8 @@
  * End to end (issue 22 item 1): an Approved resource's reviewed privacy policy is watched on the local
  * clock. A week on, a page that changed only in whitespace, dates and tracking parameters opens
  * nothing; a week later a material change opens the Cybersecurity `policy-change` task showing the
- * sentences added and removed; `revoke` turns the registry Not Approved.
+ * sentences added and removed; `revoke` turns the registry Not Approved and emails the vendor the
+ * request to delete the students' data (the registry shows when it was asked).
  */
 import { describe, expect, it } from 'vitest';
 import { TASK_KINDS } from '#shared/workflow/task-kinds.ts';
@@ -52,7 +53,7 @@ const policyChangeEmails = async (requestId: string) =>
   );
 
 describe('Issue 22: the reviewed privacy policy is watched between renewals', () => {
-  it('ignores cosmetic changes, opens a task with the difference for a material one, and revoke makes it Not Approved', async () => {
+  it('ignores cosmetic changes, opens a task with the difference for a material one, and revoke makes it Not Approved and asks the vendor to delete the data', async () => {
     // Prepare: an Approved resource whose privacy review named its policy page, and the page kept
     await publishPage(REVIEWED);
     const requestId = await env.client.submit(simpleRequestBody('Tide Watch'));
@@ -106,5 +107,29 @@ describe('Issue 22: the reviewed privacy policy is watched between renewals', ()
       return found?.status === 'NOT_APPROVED' ? found : undefined;
     });
     expect(entry).toMatchObject({ reason: expect.stringContaining('privacy policy') });
+
+    // Assess: the vendor is asked to delete the students' data, and the registry says when
+    const deletionRequest = await eventually('the deletion request to the vendor', async () =>
+      (await env.client.outbox()).find(
+        (e) =>
+          e.to.includes(PRIVACY_OK.vendorContactEmail) &&
+          e.subject.includes('Request to delete student data') &&
+          e.subject.includes('Tide Watch'),
+      ),
+    );
+    expect(deletionRequest.text).toMatch(/\/uploads\/[\w-]+\?t=[\w-]+/);
+    const resourceId = (
+      await env.client.json<{ items: { resourceId: string; requestId: string }[] }>(
+        '/registry?q=Tide%20Watch',
+      )
+    ).body.items.find((i) => i.requestId === requestId)?.resourceId;
+    const withDeletion = await eventually('deletion.requestedOn on the registry entry', async () => {
+      const one = await env.client.json<{ deletion?: { requestedOn?: string; confirmedOn?: string | null } }>(
+        `/registry/${encodeURIComponent(resourceId ?? '')}`,
+      );
+      return one.body.deletion?.requestedOn ? one.body : undefined;
+    });
+    expect(withDeletion.deletion?.requestedOn).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(withDeletion.deletion?.confirmedOn ?? null).toBeNull();
   });
 });

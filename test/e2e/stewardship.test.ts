@@ -11,7 +11,7 @@ import { publishStatus } from '#lambdas/publish-status.ts';
 import { fieldOf } from '#shared/core/guards.ts';
 import type { TaskKind } from '#shared/workflow/task-kinds.ts';
 import { type SignedIn, signIn } from '../support/sign-in.ts';
-import { eventually, requestBody, type TaskLink, useTestRuntime } from './helpers.ts';
+import { eventually, nextYear, requestBody, type TaskLink, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('stewardship', { authMode: 'sso' });
 
@@ -28,6 +28,7 @@ async function person(email: string): Promise<SignedIn> {
 
 const TEAM_OF: Partial<Record<TaskKind, string>> = {
   'privacy-review': 'cybersecurity',
+  'dpa-signature': 'cybersecurity',
   'curriculum-review': 'instructional-technology',
   'technical-review': 'dii',
   installation: 'dii',
@@ -47,7 +48,10 @@ const complete = async (requestId: string, kind: TaskKind, fields: Record<string
   decide(await env.client.nextTask(requestId, kind), kind, fields);
 
 /** An approved, free application without a website (the shortest path); its registry id. */
-async function approvedResource(name: string): Promise<{ requestId: string; resourceId: string }> {
+async function approvedResource(
+  name: string,
+  options: { dpa?: boolean } = {},
+): Promise<{ requestId: string; resourceId: string }> {
   const teacher = await person('teacher@district.example.org');
   const submitted = await teacher.jar.fetch(`${env.runtime.siteUrl}/requests`, {
     method: 'POST',
@@ -68,10 +72,12 @@ async function approvedResource(name: string): Promise<{ requestId: string; reso
   const requestId = String(fieldOf(await submitted.json(), 'requestId'));
   await complete(requestId, 'privacy-review', {
     decision: 'acceptable',
-    studentDataRequired: 'no',
+    studentDataRequired: options.dpa ? 'yes' : 'no',
     vendorContactEmail: VENDOR,
     websites: '',
   });
+  if (options.dpa)
+    await complete(requestId, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
   await complete(requestId, 'curriculum-review', { decision: 'approve' });
   await complete(requestId, 'technical-review', { decision: 'sound' });
   await complete(requestId, 'installation', { decision: 'installed' });
@@ -186,6 +192,57 @@ describe('Monitoring: data incidents and the deletion of student data', () => {
       },
     ]);
     expect(JSON.stringify(listed)).not.toContain('Jane Doe');
+  });
+
+  it('the vendor, who never signs in, reports through the incident link of its DPA email', async () => {
+    const { requestId, resourceId } = await approvedResource('Ledger Ledger', { dpa: true });
+    const dpa = await eventually('the DPA email', async () =>
+      (await env.client.outbox()).find(
+        (e) =>
+          e.to.includes(VENDOR) && e.subject.includes('Data Privacy Agreement requested for Ledger Ledger'),
+      ),
+    );
+    const link = /https?:\/\/[^\s"'<>]+\/incidents\?link=([\w-]+)&t=([\w-]+)/.exec(dpa.text);
+    expect(link).not.toBeNull();
+
+    // No session: the form opens (no sign-in redirect) and takes the report without a CSRF token
+    const form = await fetch(link?.[0] ?? '', { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(form.status).toBe(200);
+    const reported = await fetch(`${env.runtime.siteUrl}/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({
+        link: link?.[1] ?? '',
+        t: link?.[2] ?? '',
+        reportedOn: '2026-11-29',
+        description: 'Backups of class rosters were readable by another customer',
+        studentsAffected: '',
+        dataElements: 'Student name',
+      }).toString(),
+    });
+
+    expect(reported.status, (await reported.clone().text()).slice(0, 300)).toBe(201);
+    await env.client.nextTask(requestId, 'incident-review');
+    expect((await publicJson()).incidents).toContainEqual({
+      resourceId,
+      resourceName: 'Ledger Ledger',
+      reportedOn: '2026-11-29',
+      studentsAffected: null,
+      dataElements: ['Student name'],
+    });
+    // The audit trail names the vendor (read as an auditor)
+    const auditor = await person('auditor@district.example.org');
+    const audit = (await (
+      await auditor.jar.fetch(`${env.runtime.siteUrl}/requests/${requestId}/audit`, {
+        headers: { accept: 'application/json' },
+      })
+    ).json()) as { events: { type: string; actor: unknown }[] };
+    expect(audit.events.find((e) => e.type === 'INCIDENT_REPORTED')?.actor).toEqual({
+      name: 'vendor of Ledger Ledger',
+      email: VENDOR,
+      sub: null,
+      via: 'vendor-link',
+    });
   });
 
   it('Not Approved after Approved: the vendor gets the deletion request; the uploaded certificate completes the task', async () => {

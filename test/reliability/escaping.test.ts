@@ -3,13 +3,16 @@
  * carries markup — `<script>`, `"><img onerror>`, `'`, and `&` — through three workflows that reach
  * every kind of task (privacy review, DPA, curriculum, administrative and technical
  * review with a question and its reply page, replacement, procurement, licence, installation) and the SSL
- * vendor email. Every HTML document that shows one of
+ * vendor email, then between renewals (issue 22) the vendor's incident form and report through the DPA
+ * email's link, incident-review, a changed privacy policy with markup in its text, revoke and
+ * deletion-confirmation. Every HTML document that shows one of
  * them is checked: the status page, each task page and decision answer, the registry (plus a query
  * that reflects markup), the request form shown again with errors, and the html part of every email.
  * Text parts must show the value as typed (not HTML-escaped into `&lt;…`).
  */
 import { describe, expect, it } from 'vitest';
 import type { OutboxEmail } from '#local/runtime.ts';
+import { escapeHtml } from '#shared/core/html/html.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
 import { nextYear, requestBody, useTestRuntime } from '../e2e/helpers.ts';
 import { atLeast, exactly, info, misses, recordFigures } from './figures.ts';
@@ -98,12 +101,24 @@ async function step(requestId: string, kind: TaskKind, fields: Record<string, st
 }
 
 const BETWEEN_RENEWALS = ['policy-change', 'incident-review', 'deletion-confirmation'];
+
+/** The reviewed privacy policy of the first resource, as the local web stand-in serves it. */
+const POLICY_URL = 'https://fractionlab.example.com/privacy';
+async function publishPolicy(body: string): Promise<void> {
+  const res = await fetch(`${env.runtime.baseUrl}/_local/web?url=${encodeURIComponent(POLICY_URL)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'text/html' },
+    body: `<html><head><title>Privacy</title></head><body><h1>Privacy Policy</h1>${body}</body></html>`,
+  });
+  expect(res.status).toBeLessThan(300);
+}
 const REQUEST_TASK_KINDS = Object.keys(TASK_KINDS).filter((k) => !BETWEEN_RENEWALS.includes(k));
 
 describe('reliability: markup in every text field is escaped on every page and in every email', () => {
   const ids: string[] = [];
 
   it('a paid licensed resource with student data, approved (privacy, DPA, curriculum, technical, procurement, licence, installation)', async () => {
+    await publishPolicy('<p>We never sell student data.</p>');
     const id = await env.client.submit(
       hostileRequest('r1', {
         resourceKind: 'software',
@@ -118,6 +133,7 @@ describe('reliability: markup in every text field is escaped on every page and i
       decision: 'acceptable',
       studentDataRequired: 'yes',
       vendorContactEmail: 'privacy@vendor.example',
+      privacyPolicyUrl: POLICY_URL,
     });
     await step(id, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
     await step(id, 'curriculum-review', { decision: 'approve' });
@@ -194,6 +210,50 @@ describe('reliability: markup in every text field is escaped on every page and i
     await env.client.waitForStatus(id, 'DENIED');
   });
 
+  it("between renewals (issue 22): the vendor's incident form and report, incident-review, a policy change, revoke and deletion-confirmation", async () => {
+    const id = ids[0] ?? '';
+    await env.runtime.runScheduledFunctions();
+    const dpa = (await env.client.outbox()).find(
+      (e) =>
+        e.to.includes('privacy@vendor.example') && e.text.includes(id) && e.text.includes('/incidents?link='),
+    );
+    const link = /\/incidents\?link=([\w-]+)&t=([\w-]+)/.exec(dpa?.text ?? '');
+    expect(link, 'the incident link of the DPA email').not.toBeNull();
+    await page('incident form', link?.[0] ?? '');
+    const report = (fields: Record<string, string>) =>
+      env.client.fetch('/incidents', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: new URLSearchParams({ link: link?.[1] ?? '', t: link?.[2] ?? '', ...fields }).toString(),
+      });
+    const typed = {
+      description: markup('i1description'),
+      dataElements: `${markup('i1element')}\nStudent name`,
+      studentsAffected: '3',
+    };
+    const bad = await report({ ...typed, reportedOn: shortMarkup('i1date') });
+    expect(bad.status).toBe(400);
+    checkHtml('incident form shown again with errors', await bad.text());
+    const good = await report({ ...typed, reportedOn: new Date().toISOString().slice(0, 10) });
+    expect(good.status).toBe(201);
+    checkHtml('incident reported', await good.text());
+    await step(id, 'incident-review', { decision: 'reviewed' });
+    await page('public page with an incident', '/public');
+
+    // The vendor's policy now says something else, with markup in its text (escaped in the vendor's page)
+    await publishPolicy(`<p>We may share student data. ${escapeHtml(markup('p1policy'))}</p>`);
+    await env.client.advanceDays(7);
+    await step(id, 'policy-change', { decision: 'revoke' });
+    await step(id, 'deletion-confirmation', { decision: 'confirmed' });
+    await page('registry entry withdrawn', `/registry?q=${encodeURIComponent('r1resourceName')}`);
+    // The payloads did reach the pages (escaped), so the checks above were not vacuous
+    const shownIn = (where: string, payload: string) =>
+      documents.some((d) => d.where.startsWith(where) && d.html.includes(`${payload}&lt;script&gt;`));
+    expect(shownIn('incident form shown again', 'i1description')).toBe(true);
+    expect(shownIn('task page incident-review', 'i1element')).toBe(true);
+    expect(shownIn('task page policy-change', 'p1policy')).toBe(true);
+  });
+
   it('the registry, a reflected query, the form shown again with errors, and every email', async () => {
     for (const id of ids) await page(`status page (final) ${id}`, `/requests/${id}`);
     await page('registry', '/registry');
@@ -229,6 +289,11 @@ describe('reliability: markup in every text field is escaped on every page and i
         `task kinds of a request reached (of ${REQUEST_TASK_KINDS.length})`,
         [...kindsSeen].filter((k) => REQUEST_TASK_KINDS.includes(k)).length,
         REQUEST_TASK_KINDS.length,
+      ),
+      exactly(
+        `task kinds between renewals reached (of ${BETWEEN_RENEWALS.length})`,
+        [...kindsSeen].filter((k) => BETWEEN_RENEWALS.includes(k)).length,
+        BETWEEN_RENEWALS.length,
       ),
       exactly('request text fields seen escaped somewhere (of 12)', requestFieldsShown.length, 12),
       atLeast(

@@ -4,8 +4,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { WorkflowStore } from '#shared/store.ts';
 
-/** A store on the runtime's dynalite; call `close()` when done seeding. */
-export function openRuntimeStore(runtime: Pick<LocalRuntime, 'env'>): {
+/**
+ * A store on the runtime's dynalite; call `close()` when done seeding. `now`: the time its writes take
+ * as theirs (e.g. a link made long ago).
+ */
+export function openRuntimeStore(
+  runtime: Pick<LocalRuntime, 'env'>,
+  now?: () => Date,
+): {
   store: WorkflowStore;
   close(): void;
 } {
@@ -17,6 +23,7 @@ export function openRuntimeStore(runtime: Pick<LocalRuntime, 'env'>): {
   const store = new WorkflowStore({
     tableName: runtime.env.TABLE_NAME ?? '',
     client: DynamoDBDocumentClient.from(client),
+    ...(now ? { now } : {}),
   });
   return { store, close: () => client.destroy() };
 }

@@ -125,8 +125,12 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
     write: ['upload', 'request', 'task'],
     query: ['pendingTasksByTeam'],
   }),
-  // reportIncident: getRegistryEntry; createIncident; appendAudit
-  'report-incident': access({ read: ['registry', 'request'], write: ['incident', 'request'] }),
+  // reportIncident: getRegistryEntry; createIncident; appendAudit (reads its event back on a retry);
+  // a vendor's link: getIncidentLink, takeIncidentReport
+  'report-incident': access({
+    read: ['registry', 'request', 'incidentLink'],
+    write: ['incident', 'request', 'incidentLink'],
+  }),
   // getEvidence; getTask (link mode: the task link of the document's request)
   document: access({ read: ['request', 'task'] }),
   // readAuditRecord: getRequest, listAudit, listEvidence, listEvidenceFailures
@@ -166,8 +170,8 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // remindTask: getTask, requireRequest, listAudit; rotateTaskSecret, restoreTaskSecret; appendAudit
   // followAway: getPerson, setTaskAssignee (a taken task of someone out of office goes to the delegate)
   'remind-task': access({ read: ['task', 'request', 'person'], write: ['task', 'request'] }),
-  // requireRequest, setRequestSecurity, updateRequest, appendAudit; createUploadLink
-  'send-dpa': access({ read: ['request'], write: ['request', 'upload'] }),
+  // requireRequest, setRequestSecurity, updateRequest, appendAudit; createUploadLink, createIncidentLink
+  'send-dpa': access({ read: ['request'], write: ['request', 'upload', 'incidentLink'] }),
   // runSslScanStep: requireRequest, updateRequest, setRequestSecurity, appendAudit;
   // readSslSlotPool, acquire/renew/release SSL slots, learnSslSlotMax (the SSL Labs limit, one item)
   'check-ssl': access({ read: ['request', 'sslSlots'], write: ['request', 'sslSlots'] }),

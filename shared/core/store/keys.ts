@@ -25,6 +25,8 @@
  *                                                   shared/vetting/ssl/slots.ts)
  *   SES sends per second PK=SESRATE#<epoch second> SK=RATE (the account's send rate: core/mail/send-rate.ts)
  *   data incident            PK=INCIDENT#id         SK=INCIDENT, GSI2PK=INCIDENTS GSI2SK=<reportedOn>#id
+ *   vendor incident link     PK=INCIDENTLINK#id     SK=INCIDENTLINK (the DPA email's link through which the
+ *                            vendor reports incidents on one resource; not single-use, a bounded count)
  *   deletions asked          registry entries with a deletion: GSI2PK=DELETION GSI2SK=<approvedOn>#resourceId
  *                            (only Not Approved entries: an Approved one uses GSI2 for its renewal)
  *   policy snapshots due     PK=REQUEST#id          SK=SNAPSHOT#<reviewedAt>, GSI2PK=SNAPSHOT_DUE
@@ -63,6 +65,7 @@ export const PARTITIONS = {
   sslSlots: 'SSLLABS#',
   sesRate: 'SESRATE#',
   incident: 'INCIDENT#',
+  incidentLink: 'INCIDENTLINK#',
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -132,4 +135,8 @@ export const sesRateKey = (second: number) => ({ PK: `${PARTITIONS.sesRate}${sec
 export const incidentKey = (incidentId: string) => ({
   PK: `${PARTITIONS.incident}${incidentId}`,
   SK: 'INCIDENT',
+});
+export const incidentLinkKey = (linkId: string) => ({
+  PK: `${PARTITIONS.incidentLink}${linkId}`,
+  SK: 'INCIDENTLINK',
 });

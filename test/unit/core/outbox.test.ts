@@ -170,6 +170,7 @@ describe('SOP 4: the DPA email through the outbox', () => {
   const dpaDeps = (): SendDpaDeps => ({
     store: table.store,
     uploads: table.store,
+    incidentLinks: table.store,
     mailer,
     now: () => clock,
     config: {

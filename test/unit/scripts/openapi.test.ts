@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '#shared/functions.ts';
+import { FUNCTIONS, routesOf } from '#shared/functions.ts';
 import { resourceRequestSchema } from '#shared/workflow/request-schema.ts';
 import { TASK_KINDS } from '#shared/workflow/task-kinds.ts';
 import { buildOpenApiDocument, OPENAPI_PATH, renderOpenApi } from '../../../scripts/generate-openapi.ts';
@@ -28,8 +28,7 @@ describe('docs/openapi.json', () => {
   });
 
   it('documents every HTTP route of the product with its method', () => {
-    for (const fn of FUNCTIONS.filter((f) => f.route)) {
-      const { method, path } = fn.route!;
+    for (const { method, path } of FUNCTIONS.flatMap(routesOf)) {
       expect(doc.paths[path]?.[method.toLowerCase()], `${method} ${path}`).toBeDefined();
     }
   });

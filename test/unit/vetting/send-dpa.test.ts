@@ -6,6 +6,8 @@ import { readSendDpaConfig, type SendDpaDeps, sendDpa } from '#lambdas/send-dpa.
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import { ConfigError, NotFoundError, TransientError, ValidationError } from '#shared/core/errors.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
+import { resourceIdOf } from '#shared/registry/resource-identity.ts';
+import { INCIDENT_LINK_DAYS } from '#shared/stewardship/incident-links.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import type { SendDpaInput } from '#shared/workflow/step-inputs.ts';
@@ -59,6 +61,7 @@ function deps(): SendDpaDeps {
   return {
     store,
     uploads: store,
+    incidentLinks: store,
     mailer: new SesMailer({ from: FROM }),
     now: () => NOW,
     config: {
@@ -164,6 +167,28 @@ describe('SOP 4: student data is required, so the DPA is sent to the vendor', ()
     // Only the secret's hash is stored; the secret is only in the email.
     expect(JSON.stringify(link)).not.toContain(emailed?.[2]);
     expect(sentEmail().text).toContain('The link works once.');
+  });
+
+  it("gives the vendor an incident link for the resource, good for the DPA's year and more than one report", async () => {
+    await sendDpa(input(), deps());
+
+    const [link] = puts('incident-link');
+    expect(link).toMatchObject({
+      requestId: REQUEST_ID,
+      resourceId: resourceIdOf({ name: 'Learn Portal', vendorName: 'Learn Co' }),
+      resourceName: 'Learn Portal',
+      sentTo: VENDOR,
+      reports: 0,
+      expiresAt: new Date(NOW.getTime() + INCIDENT_LINK_DAYS * 86_400_000).toISOString(),
+    });
+    const emailed =
+      /https:\/\/requests\.district\.example\.org\/incidents\?link=([\w-]{22})&t=([\w-]{43})/.exec(
+        sentEmail().text,
+      );
+    expect(emailed?.[1]).toBe(link?.linkId);
+    expect(JSON.stringify(link)).not.toContain(emailed?.[2]);
+    expect(sentEmail().text).toContain('To report a student data incident involving Learn Portal');
+    expect(sentEmail().html).toContain(`href="${emailed?.[0].replace('&', '&amp;')}"`);
   });
 
   it('records sentTo/sentAt on the request, keeping the other DPA fields and writing no other security finding', async () => {
