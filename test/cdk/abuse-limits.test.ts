@@ -35,7 +35,9 @@ function synth(extra: Json = {}) {
 /** API Gateway's MethodSettings path: `/tasks/{taskId}` → `/~1tasks~1{taskId}`. */
 const settingsPath = (path: string) => `/${path.replaceAll('/', '~1')}`;
 /** A variant's synthesis (no bundling) takes seconds, longer on a busy machine. */
-const SYNTH_TIMEOUT = 180_000;
+// Synthesis bundles every function with esbuild: about a minute on a quiet 2-core machine, four beside
+// other heavy work (helpers bundling at once measured 234 s).
+const SYNTH_TIMEOUT = 480_000;
 
 let base: ReturnType<typeof synth>;
 beforeAll(() => {

@@ -48,7 +48,9 @@ const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as {
 // cdk.json's example district names placeholder domains, which a real deploy refuses (cdk/placeholders.ts).
 cdkJson.context.allowPlaceholderDomains = true;
 const config = parseConfig(cdkJson.context);
-const SYNTH_TIMEOUT = 180_000;
+// Synthesis bundles every function with esbuild: about a minute on a quiet 2-core machine, four beside
+// other heavy work (helpers bundling at once measured 234 s).
+const SYNTH_TIMEOUT = 480_000;
 
 /** The handler contract: the configuration variables each Lambda reads (shared/functions.ts `env`). */
 const ENV_CONTRACT: Record<string, readonly string[]> = Object.fromEntries(
