@@ -7,7 +7,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod/mini';
 import { asError } from '#shared/core/errors.ts';
 import { isOneOf, isRecord, keysOf } from '#shared/core/guards.ts';
-import { DEFAULT_SES_MAX_SEND_RATE } from '#shared/core/mail/send-rate.ts';
+import { DEFAULT_SES_MAX_SEND_RATE, MAX_SES_MAX_SEND_RATE } from '#shared/core/mail/send-rate.ts';
 import { MAX_SUBMISSIONS_PER_HOUR, SUBMISSION_LIMIT_DEFAULTS } from '#shared/requests/limits.ts';
 import { type RouteKey, routeThrottlesFromContext, type Throttle } from '#shared/route-throttles.ts';
 import { DEFAULT_INCIDENT_CLOCKS } from '#shared/stewardship/clocks.ts';
@@ -242,7 +242,7 @@ const configSchema = z
      * Issue 22: the account's SES send rate (emails a second, the SES console's "Sending quota"):
      * every sender shares it through the table. SES's production default is 14 (1 in the sandbox).
      */
-    sesMaxSendRate: z._default(int(1, 500), DEFAULT_SES_MAX_SEND_RATE),
+    sesMaxSendRate: z._default(int(1, MAX_SES_MAX_SEND_RATE), DEFAULT_SES_MAX_SEND_RATE),
     sesSandboxRecipients: z.optional(
       z.array(email(), 'must be a list of verified recipient email addresses').check(z.maxLength(50)),
     ),

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
-import { DEFAULT_SES_MAX_SEND_RATE } from '#shared/core/mail/send-rate.ts';
+import { DEFAULT_SES_MAX_SEND_RATE, MAX_SES_MAX_SEND_RATE } from '#shared/core/mail/send-rate.ts';
 import type { STATE_MACHINES } from '#shared/functions.ts';
 import {
   MAX_SUBMISSIONS_PER_HOUR,
@@ -48,6 +48,9 @@ export const stateMachineArn = (name: string) =>
 export const executionArn = (stateMachine: string, name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${stateMachine}:${name}`;
 
+/** cdk.json's settings, read once: the local runtime runs as that configuration deploys. */
+const CDK_CONTEXT = cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8'));
+
 /**
  * The human-step deadlines, as deployed: cdk.json's `humanStepDeadlineDays`, validated as `cdk synth`
  * validates them (bounds, and the one-year execution limit).
@@ -63,22 +66,20 @@ export const LOCAL_DEADLINE_DAYS = readDeadlineDays();
 
 /** The service levels, as deployed: cdk.json's `serviceLevelDays`, checked against the deadlines. */
 export const LOCAL_SERVICE_LEVEL_DAYS = parseServiceLevelDays(
-  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).serviceLevelDays,
+  CDK_CONTEXT.serviceLevelDays,
   LOCAL_DEADLINE_DAYS,
 );
 
 /** The per-route throttles, as deployed: shared/route-throttles.ts with cdk.json's `routeThrottles`. */
-export const LOCAL_ROUTE_THROTTLES = routeThrottlesFromContext(
-  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')),
-);
+export const LOCAL_ROUTE_THROTTLES = routeThrottlesFromContext(CDK_CONTEXT);
 
 /** The hourly submission limits, as deployed: cdk.json's `submissionLimits` (or their defaults). */
 export const LOCAL_SUBMISSION_LIMITS: SubmissionLimits = readSubmissionLimits({
-  SUBMISSION_LIMITS: JSON.stringify(
-    cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).submissionLimits ??
-      SUBMISSION_LIMIT_DEFAULTS,
-  ),
+  SUBMISSION_LIMITS: JSON.stringify(CDK_CONTEXT.submissionLimits ?? SUBMISSION_LIMIT_DEFAULTS),
 });
+/** The account's SES send rate, as deployed: cdk.json's `sesMaxSendRate` (or SES's production default). */
+const LOCAL_SES_MAX_SEND_RATE = Number(CDK_CONTEXT.sesMaxSendRate ?? DEFAULT_SES_MAX_SEND_RATE);
+
 /** What the limits are when a test runtime turns them off: the highest the handler accepts. */
 const NO_SUBMISSION_LIMITS: SubmissionLimits = {
   perRequesterPerHour: MAX_SUBMISSIONS_PER_HOUR,
@@ -92,18 +93,13 @@ const NO_SUBMISSION_LIMITS: SubmissionLimits = {
 export const LOCAL_REQUESTER_EMAIL_DOMAINS = ['district.example', 'district.example.org'] as const;
 
 /** cdk.json's `policyCheckDays` and `sslCheckDays` (issue 22), as deployed: the local clock's schedules. */
-export const LOCAL_WATCH_CHECK_DAYS = parseWatchCheckDays(
-  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')),
-);
+export const LOCAL_WATCH_CHECK_DAYS = parseWatchCheckDays(CDK_CONTEXT);
 
 /** cdk.json's `incidentClocks`, as deployed (the state notice clocks of a data incident). */
-export const LOCAL_INCIDENT_CLOCKS = parseIncidentClocks(
-  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).incidentClocks,
-);
+export const LOCAL_INCIDENT_CLOCKS = parseIncidentClocks(CDK_CONTEXT.incidentClocks);
 
 /** cdk.json's `publishAgreements`, as deployed (default false). */
-export const LOCAL_PUBLISH_AGREEMENTS =
-  cdkContextOf(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).publishAgreements === true;
+export const LOCAL_PUBLISH_AGREEMENTS = CDK_CONTEXT.publishAgreements === true;
 
 export const TEAM_EMAILS = {
   cybersecurity: 'ccs@district.example',
@@ -224,8 +220,11 @@ export function handlerEnvironment(
     MAIL_FROM: 'software-requests@district.example',
     // The local SES stand-in accepts the name and ignores it (no events, no reputation metrics).
     SES_CONFIGURATION_SET: 'software-requests-local',
-    // SES's production default: local senders share it through the table as they do on AWS.
-    SES_MAX_SEND_RATE: String(DEFAULT_SES_MAX_SEND_RATE),
+    // Local senders share the send rate through the table as they do on AWS. The SES stand-in has no
+    // quota of its own, so load tests (limits off) take the highest rate cdk.json accepts.
+    SES_MAX_SEND_RATE: String(
+      (options.limits ?? 'as-deployed') === 'off' ? MAX_SES_MAX_SEND_RATE : LOCAL_SES_MAX_SEND_RATE,
+    ),
     PUBLIC_BASE_URL: endpoints.baseUrl,
     TEAM_EMAILS: JSON.stringify(TEAM_EMAILS),
     OPERATOR_EMAIL: 'it-operations@district.example',

@@ -10,6 +10,8 @@ import { TransientError } from '../errors.ts';
 
 /** SES's default production send rate (emails per second). */
 export const DEFAULT_SES_MAX_SEND_RATE = 14;
+/** The highest send rate cdk.json accepts (an account with more asks AWS, and this bound is raised). */
+export const MAX_SES_MAX_SEND_RATE = 500;
 
 export interface SendRateLimiter {
   /**
