@@ -10,13 +10,18 @@
  * request with all its replacement rounds, or one annual renewal). When either is used up the vendor
  * is not asked again: the output says `open: false` with the reason, and the state machine denies.
  *
+ * The notice goes through the outbox (docs/design.md "Outbox") under `ssl-notice#<execution>#<scan
+ * start>`: a retried step finds it, the next failed scan is a new notice.
+ *
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail.
  */
 
+import { randomUUID } from 'node:crypto';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, SslRemediationRecord } from '../workflow/index.ts';
@@ -49,10 +54,20 @@ export interface NotifyVendorSslConfig {
 }
 
 export interface NotifyVendorSslDeps {
-  store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'>;
+  store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'> &
+    SendOnceDeps['outbox'];
   mailer: Mailer;
   now: () => Date;
   config: Pick<NotifyVendorSslConfig, 'cybersecurityEmail' | 'remediationWindowDays'>;
+}
+
+/**
+ * The notice's outbox key: one per execution and failed scan. Without them (an invocation outside the
+ * state machine) nothing can find it again: a key of its own.
+ */
+export function sslNoticeEffectKey(payload: NotifyVendorSslInput): string {
+  if (!payload.executionId || !payload.scanStartedAt) return `ssl-notice#${randomUUID()}`;
+  return `ssl-notice#${payload.executionId}#${payload.scanStartedAt}`;
 }
 
 /** "B, no grade, B": what the vendor's websites scored at each failed scan. */
@@ -77,7 +92,10 @@ export async function notifyVendorSsl(
   const { open, retests, windowDay } = verdict;
 
   if (open && !repeated) {
-    await deps.mailer.send(
+    await sendOnce(
+      { outbox: deps.store, mailer: deps.mailer, now: deps.now },
+      requestId,
+      sslNoticeEffectKey(payload),
       renderSslNoticeEmail({
         requestId,
         vendorContactEmail,
