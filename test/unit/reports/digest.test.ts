@@ -4,7 +4,6 @@
  * its own overdue tasks; a week's digest goes once, and again only when sending it failed.
  */
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '#shared/core/errors.ts';
 import type { Email } from '#shared/core/mail/mailer.ts';
 import { DIGEST_OUTBOX_OWNER } from '#shared/core/store/keys.ts';
 import { sendUnsentEffects } from '#shared/recovery/outbox-recovery.ts';
