@@ -1030,13 +1030,15 @@ describe('recovery sweep (recover-requests)', () => {
       {
         actions: [...TABLE_ACTIONS.read],
         resource: tableArn,
+        // REPORT#: the weekly digest's outbox entries (REPORT#digests), which the outbox sweep sends.
         // BOUNCED#: the suppression list, asked before each email it sends (shared/bounces).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'BOUNCED#*'],
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'BOUNCED#*'],
       },
       {
         actions: [...TABLE_ACTIONS.write],
         resource: tableArn,
-        // REPORT#: the reports' counts of the decisions it finishes (shared/reports).
+        // REPORT#: the reports' counts of the decisions it finishes (shared/reports), and the marks of
+        // the weekly digest's outbox entries it sends.
         leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*'],
       },
       {
