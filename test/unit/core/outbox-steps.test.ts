@@ -11,6 +11,7 @@ import { sendUnsentEffects } from '#shared/recovery/outbox-recovery.ts';
 import { lapseEffectKey, recordRenewal } from '#shared/renewal/record-renewal.ts';
 import { closeRequest, outcomeEffectKey } from '#shared/requests/close-request.ts';
 import { recordError } from '#shared/requests/record-error.ts';
+import { sendDeletionRequest } from '#shared/stewardship/deletion.ts';
 import { reminderEffectKey } from '#shared/tasks/reminders.ts';
 import { notifyVendorSsl, sslNoticeEffectKey } from '#shared/vetting/ssl-notice.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
@@ -73,7 +74,7 @@ async function givenRequest(change: Partial<RequestRecord> = {}): Promise<string
 
 /** Until the step under a dying mailer has recorded its email (the kill comes right after). */
 async function recorded(requestId: string, effectKey: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 2000; i++) {
     if (await table.store.getEffect(requestId, effectKey)) return;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -247,6 +248,48 @@ describe("the vendor's SSL notice (SOP 5: notify-vendor-ssl)", () => {
     expect(sent).toEqual([
       expect.objectContaining({ to: ['security@learn.example.com', 'ccs@district.example'] }),
     ]);
+  });
+});
+
+describe("the vendor's deletion request (send-deletion-request)", () => {
+  const deps = (m: Mailer = mailer) => ({
+    store: table.store,
+    uploads: table.store,
+    mailer: m,
+    now: () => clock,
+    config: {
+      cybersecurityEmail: 'ccs@district.example',
+      publicBaseUrl: 'https://requests.district.example',
+    },
+  });
+
+  it('a retry of the step sends the vendor nothing more; a step killed before SES is sent by the sweep', async () => {
+    const requestId = await givenRequest({
+      security: { privacyReview: { vendorContactEmail: 'privacy@learn.example.com' } },
+    } as Partial<RequestRecord>);
+    const approvedOn = '2026-01-10T09:00:00.000Z';
+    const resourceId = `learn co|learn portal ${requestId}`;
+    await table.store.putRegistryEntry({
+      resourceId,
+      resourceName: 'Learn Portal',
+      vendorName: 'Learn Co',
+      status: 'NOT_APPROVED',
+      statusDate: '2026-11-28T10:00:00.000Z',
+      source: 'workflow',
+      requestId,
+      deletion: { approvedOn, requestId },
+    });
+    const input = { requestId, resourceId, approvedOn, uploadExpiresInSeconds: 30 * 86_400 };
+    void sendDeletionRequest(input, deps(dying));
+    await recorded(requestId, `deletion#${resourceId}#${approvedOn}`);
+
+    // The retry before the cut-off leaves it to the sweep; after it, the retry finds it sent.
+    await sendDeletionRequest(input, deps());
+    later(61_000);
+    await sweep();
+    await sendDeletionRequest(input, deps());
+
+    expect(sent.map((e) => e.to[0])).toEqual(['privacy@learn.example.com']);
   });
 });
 
