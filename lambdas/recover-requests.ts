@@ -11,7 +11,8 @@
  * sent and marked. shared/recovery/outbox-recovery.ts.
  *
  * Invoked by an EventBridge rule every 15 minutes on AWS (its event is ignored), and by the local
- * runtime at start and every few minutes.
+ * runtime at start and every few minutes (its event's detail.restartedAt: what was written before the
+ * restart is swept at once, without the minute's cut-off).
  * Output: { started, alreadyRunning, failed } (request ids) and decisions: { delivered, followedUp,
  * tooLate, failed } (task ids).
  * Env: TABLE_NAME, STATE_MACHINE_ARN, MAIL_FROM, PUBLIC_BASE_URL.
@@ -21,13 +22,15 @@
  */
 import { unparsedPayload, workflowStep } from '#shared/core/lambda.ts';
 import { workflowStartDeps } from '#shared/deps.ts';
-import { type RecoverySweepDeps, runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
+import { type RecoverySweepDeps, restartedAtOf, runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
 
 export type { RecoverySweepDeps } from '#shared/recovery/recovery-sweep.ts';
 
 const step = workflowStep(
   unparsedPayload,
-  (_event: unknown, deps: RecoverySweepDeps) => runRecoverySweep(deps),
+  // The local runtime's schedule says when it restarted (detail.restartedAt); AWS's says nothing.
+  (event: unknown, deps: RecoverySweepDeps) =>
+    runRecoverySweep(deps, { restartedAt: restartedAtOf(event, new Date()) }),
   workflowStartDeps,
 );
 

@@ -319,6 +319,8 @@ async function goLive(
     log(`${message}; calls to them will fail`);
   }
 
+  // Before anything of this process runs a handler: what the store holds from before is a dead process's.
+  const startedAt = new Date();
   const resumed = aws.sfn.resumeInFlight();
   aws.scheduler.start();
   services.handlersReady.resolve();
@@ -326,6 +328,7 @@ async function goLive(
   const scheduled = scheduledFunctions({
     invoke: services.invoke,
     log,
+    startedAt,
     ...(options.scheduledIntervalMs !== undefined ? { intervalMs: options.scheduledIntervalMs } : {}),
   });
   scheduled.start();

@@ -33,6 +33,11 @@ export function scheduledFunctions(options: {
   invoke: (name: string, payload: unknown) => Promise<unknown>;
   log: (message: string) => void;
   intervalMs?: number;
+  /**
+   * When this runtime's handlers became ready: whatever was written before belongs to a process that
+   * is gone (a kill -9, a stop), so the recovery sweep need not wait its cut-off for it.
+   */
+  startedAt?: Date;
 }): ScheduledFunctions {
   const names = FUNCTIONS.filter((fn) => fn.everyMinutes).map((fn) => fn.name);
   let running: Promise<Record<string, unknown>> | undefined;
@@ -44,7 +49,7 @@ export function scheduledFunctions(options: {
     for (const name of names) {
       if (stopped) break;
       try {
-        outputs[name] = await options.invoke(name, scheduledEvent(name));
+        outputs[name] = await options.invoke(name, scheduledEvent(name, options.startedAt));
       } catch (error) {
         options.log(`Scheduled function ${name} failed: ${asError(error).message}`);
         outputs[name] = { error: errorName(error), message: asError(error).message };
@@ -112,8 +117,11 @@ export function ensureWatchSchedules(scheduler: Pick<SchedulerEndpoint, 'ensure'
   }
 }
 
-/** The event an EventBridge schedule rule sends its Lambda target. */
-function scheduledEvent(name: string) {
+/**
+ * The event an EventBridge schedule rule sends its Lambda target; locally its detail says when the
+ * runtime restarted (`restartedAt`, read by recover-requests: shared/recovery/recovery-sweep.ts).
+ */
+function scheduledEvent(name: string, startedAt?: Date) {
   return {
     version: '0',
     id: randomUUID(),
@@ -123,6 +131,6 @@ function scheduledEvent(name: string) {
     time: new Date().toISOString(),
     region: LOCAL_REGION,
     resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/software-request-${name}`],
-    detail: {},
+    detail: startedAt ? { restartedAt: startedAt.toISOString() } : {},
   };
 }

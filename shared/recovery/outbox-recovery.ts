@@ -13,6 +13,7 @@ import { asError, errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { DEFAULT_OUTBOX_MIN_AGE_SECONDS, type SendOnceDeps, sendRecorded } from '../core/mail/send-once.ts';
 import type { OutboxStore } from '../core/store/outbox.ts';
+import { cutOff } from './request-recovery.ts';
 
 /** Emails per sweep, the oldest first; the rest wait for the next sweep. */
 export const DEFAULT_OUTBOX_SWEEP_LIMIT = 100;
@@ -32,9 +33,15 @@ export async function sendUnsentEffects(
   {
     minAgeSeconds = DEFAULT_OUTBOX_MIN_AGE_SECONDS,
     limit = DEFAULT_OUTBOX_SWEEP_LIMIT,
-  }: { minAgeSeconds?: number; limit?: number } = {},
+    restartedAt,
+  }: {
+    minAgeSeconds?: number;
+    limit?: number;
+    /** The local runtime restarted then: an entry recorded before it is a dead sender's, whatever its age. */
+    restartedAt?: Date;
+  } = {},
 ): Promise<OutboxRecoveryResult> {
-  const staleBefore = new Date(deps.now().getTime() - minAgeSeconds * 1000).toISOString();
+  const staleBefore = cutOff(deps.now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUnsentEffects(staleBefore, limit);
   const result: OutboxRecoveryResult = { sent: [], failed: [] };
   for (const { requestId, effectKey } of listed) {

@@ -4,6 +4,7 @@
  * emails recorded in the outbox and never marked sent (outbox-recovery.ts). They are independent: a failing store in one (a TransientError, which stops that sweep) does not keep the
  * other from running; the first such error is thrown after both ran, so the invocation is seen to fail.
  */
+import { fieldOf } from '../core/guards.ts';
 import {
   type DecisionRecoveryDeps,
   type DecisionRecoveryResult,
@@ -23,21 +24,42 @@ export interface RecoverySweepResult extends RecoveryResult {
   outbox: OutboxRecoveryResult;
 }
 
-export async function runRecoverySweep(deps: RecoverySweepDeps): Promise<RecoverySweepResult> {
+/**
+ * `restartedAt`: the local runtime restarted then (the scheduled event's detail says so), so whatever
+ * was written before is a dead process's, and a request stored or an email recorded before it is swept
+ * at once instead of after the minute's cut-off (which only guards against racing a live sender).
+ * AWS's schedule sends no such detail: Lambdas of other functions may be alive at any time.
+ */
+export function restartedAtOf(event: unknown, now: Date): Date | undefined {
+  const detail = fieldOf(event, 'detail');
+  const at = fieldOf(detail, 'restartedAt');
+  if (typeof at !== 'string') return undefined;
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) || date > now ? undefined : date;
+}
+
+export async function runRecoverySweep(
+  deps: RecoverySweepDeps,
+  { restartedAt }: { restartedAt?: Date } = {},
+): Promise<RecoverySweepResult> {
   const errors: unknown[] = [];
-  const requests = await startUnstartedRequests(deps).catch((error: unknown): RecoveryResult => {
-    errors.push(error);
-    return { started: [], alreadyRunning: [], failed: [] };
-  });
+  const requests = await startUnstartedRequests(deps, restartedAt ? { restartedAt } : {}).catch(
+    (error: unknown): RecoveryResult => {
+      errors.push(error);
+      return { started: [], alreadyRunning: [], failed: [] };
+    },
+  );
   const decisions = await finishUndeliveredDecisions(deps).catch((error: unknown): DecisionRecoveryResult => {
     errors.push(error);
     return { delivered: [], followedUp: [], tooLate: [], failed: [] };
   });
   // Last: the two sweeps above record acknowledgements and decision emails of their own.
-  const outbox = await sendUnsentEffects(deps).catch((error: unknown): OutboxRecoveryResult => {
-    errors.push(error);
-    return { sent: [], failed: [] };
-  });
+  const outbox = await sendUnsentEffects(deps, restartedAt ? { restartedAt } : {}).catch(
+    (error: unknown): OutboxRecoveryResult => {
+      errors.push(error);
+      return { sent: [], failed: [] };
+    },
+  );
   if (errors.length > 0) throw errors[0];
   return { ...requests, decisions, outbox };
 }

@@ -53,6 +53,8 @@ export interface RecoveryDeps
 export interface RecoveryOptions {
   minAgeSeconds?: number;
   limit?: number;
+  /** The local runtime restarted then: a request stored before it is a dead submission's, whatever its age. */
+  restartedAt?: Date;
 }
 
 /** Request ids by what the sweep did with them. */
@@ -67,10 +69,10 @@ export interface RecoveryResult {
 
 export async function startUnstartedRequests(
   deps: RecoveryDeps,
-  { minAgeSeconds = DEFAULT_MIN_AGE_SECONDS, limit = DEFAULT_SWEEP_LIMIT }: RecoveryOptions = {},
+  { minAgeSeconds = DEFAULT_MIN_AGE_SECONDS, limit = DEFAULT_SWEEP_LIMIT, restartedAt }: RecoveryOptions = {},
 ): Promise<RecoveryResult> {
   const now = deps.now ?? (() => new Date());
-  const createdBefore = new Date(now().getTime() - minAgeSeconds * 1000).toISOString();
+  const createdBefore = cutOff(now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUnstartedRequests(createdBefore, limit);
   const result: RecoveryResult = { started: [], alreadyRunning: [], failed: [] };
   for (const { requestId } of listed) {
@@ -144,6 +146,15 @@ async function recoverRequest(
   await deps.store.markRequestStarted(requestId, executionArn);
   logger.info('Workflow of an unstarted request started', { requestId });
   return 'started';
+}
+
+/**
+ * What is older than this was written by a sender that is gone: older than the cut-off (longer than a
+ * sender runs), or written before the local runtime restarted (nothing of the process before lives on).
+ */
+export function cutOff(now: Date, minAgeSeconds: number, restartedAt?: Date): string {
+  const byAge = now.getTime() - minAgeSeconds * 1000;
+  return new Date(Math.max(byAge, restartedAt?.getTime() ?? byAge)).toISOString();
 }
 
 /** Only the workflow moves a request past step 2 or out of review: its execution exists. */

@@ -2,11 +2,16 @@
  * SOP 17, the annual renewal's result on the request: RENEWED (with the next due date schedule-renewal
  * set) or LAPSED (with the reason). The request's own status stays APPROVED — it was approved — and
  * its `renewal` says whether the approval is current; a lapse emails the requester and Cybersecurity,
- * who would otherwise learn of it only from the registry. Retry-safe: a lapse is emailed once.
+ * who would otherwise learn of it only from the registry. Retry-safe: a lapse is emailed once, through
+ * the outbox (docs/design.md "Outbox") under `renewal-lapsed#<the renewal's due date>#<reason hash>`,
+ * recorded before the lapse is written (a retry that finds the lapse written sends nothing: the sweep
+ * sends what the first attempt recorded).
  */
 
+import { createHash } from 'node:crypto';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RecordRenewalInput, RenewalRecord } from '../workflow/index.ts';
 import { invalid } from '../workflow/index.ts';
@@ -15,7 +20,7 @@ import { renderRenewalLapsedEmail } from './renewal-email.ts';
 const SOP_STEP = 17;
 
 export interface RecordRenewalDeps {
-  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit'> & SendOnceDeps['outbox'];
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;
@@ -58,9 +63,11 @@ export async function recordRenewal(
   const { dueOn: _dueOn, scheduleName: _scheduleName, ...kept } = previous;
   const renewal: RenewalRecord = { ...kept, status: 'LAPSED', reason };
   const summary = `Annual renewal lapsed: ${reason}. The resource is Not Approved in the registry.`;
-  await deps.store.updateRequest(requestId, { renewal, currentStep: SOP_STEP, currentActivity: summary });
   if (!alreadyLapsed) {
-    await deps.mailer.send(
+    await sendOnce(
+      { outbox: deps.store, mailer: deps.mailer, now: deps.now },
+      requestId,
+      lapseEffectKey(previous, reason),
       renderRenewalLapsedEmail({
         requesterEmail: request.submitted.requesterEmail,
         requesterName: request.submitted.requesterName,
@@ -71,6 +78,9 @@ export async function recordRenewal(
         statusUrl: `${deps.publicBaseUrl}/requests/${encodeURIComponent(requestId)}`,
       }),
     );
+  }
+  await deps.store.updateRequest(requestId, { renewal, currentStep: SOP_STEP, currentActivity: summary });
+  if (!alreadyLapsed) {
     await deps.store.appendAudit({
       requestId,
       at,
@@ -83,4 +93,14 @@ export async function recordRenewal(
   }
   logger.info('Renewal recorded', { sopStep: SOP_STEP, outcome });
   return { renewal };
+}
+
+/**
+ * The lapse email's outbox key: this renewal (its due date; a re-vetting between renewals has none:
+ * the last renewal's time) and the reason (the same lapse again is the same email).
+ */
+export function lapseEffectKey(previous: RenewalRecord, reason: string): string {
+  const round = previous.dueOn ?? previous.lastRenewedAt ?? 'first';
+  const why = createHash('sha256').update(reason).digest('hex').slice(0, 16);
+  return `renewal-lapsed#${round}#${why}`;
 }

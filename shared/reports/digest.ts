@@ -2,24 +2,27 @@
  * The weekly digest (issue 21): to Technology Services, the overdue tasks of every team (with the
  * links a signed-in member opens them by), the week's service-level misses and the requests waiting on
  * a vendor; to each team, its own overdue tasks. It runs on a schedule (every hour in AWS, every few
- * minutes locally) and sends once per ISO week: a marker item (DIGEST#<week>) is claimed before the
- * emails go, and given back when they fail, so the next run sends them.
+ * minutes locally) and sends each recipient's email once per ISO week, through the outbox
+ * (docs/design.md "Outbox") under `digest#<week>#<recipients>` in the reports' partition
+ * (DIGEST_OUTBOX_OWNER): a later run that week finds it recorded and sends nothing again; an email SES
+ * refused is released, so the next run sends it; the outbox sweep sends what a run that died left
+ * recorded. A team whose first overdue task comes later in the week gets its email with that run.
  */
-import { ConflictError, errorName } from '../core/errors.ts';
 import { html } from '../core/html/html.ts';
 import { logger } from '../core/logger.ts';
 import type { Email, Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendAfterRecord } from '../core/mail/send-once.ts';
+import { DIGEST_OUTBOX_OWNER } from '../core/store/keys.ts';
+import type { RecordResult } from '../core/store/outbox.ts';
 import { TASK_KINDS, type TaskRecord, TEAMS, type Team, type TeamEmails } from '../workflow/index.ts';
 
 export interface DigestDeps {
-  store: {
+  store: SendOnceDeps['outbox'] & {
     listPendingTasks(team: Team): Promise<TaskRecord[]>;
     listDecidedTasks(
       month: string,
       after?: Record<string, unknown>,
     ): Promise<{ tasks: TaskRecord[]; next: Record<string, unknown> | undefined }>;
-    claimDigest(week: string, at: string): Promise<void>;
-    releaseDigest(week: string): Promise<void>;
   };
   mailer: Mailer;
   now: () => Date;
@@ -68,36 +71,42 @@ export async function sendWeeklyDigest(deps: DigestDeps): Promise<DigestResult> 
   // A week with nothing to say sends nothing (and a later run that week may still find something).
   if (overdue.length + missed.length + waiting.length === 0)
     return { ...counts, sent: 0, skipped: 'nothing to report' };
-  try {
-    await deps.store.claimDigest(week, now.toISOString());
-  } catch (error) {
-    if (error instanceof ConflictError) return { ...counts, sent: 0, skipped: 'already sent this week' };
-    throw error;
-  }
-  const emails: Email[] = [];
+  const emails: { to: string; email: Email }[] = [];
   if (deps.technologyServices) {
-    emails.push(
-      digestEmail([deps.technologyServices], week, { overdue, missed, waiting }, deps.publicBaseUrl),
-    );
+    emails.push({
+      to: 'technology-services',
+      email: digestEmail([deps.technologyServices], week, { overdue, missed, waiting }, deps.publicBaseUrl),
+    });
   }
   for (const team of teams) {
     const mine = overdue.filter((t) => t.team === team);
     if (mine.length)
-      emails.push(digestEmail([deps.teamEmails[team]], week, { overdue: mine }, deps.publicBaseUrl, team));
+      emails.push({
+        to: team,
+        email: digestEmail([deps.teamEmails[team]], week, { overdue: mine }, deps.publicBaseUrl, team),
+      });
   }
-  try {
-    for (const email of emails) await deps.mailer.send(email);
-  } catch (error) {
-    // Not sent: the next run tries again (the teams may get theirs twice, never none).
-    await deps.store
-      .releaseDigest(week)
-      .catch((release: unknown) =>
-        logger.error('Digest marker not released', { errorName: errorName(release) }),
-      );
-    throw error;
+  const outbox = { outbox: deps.store, mailer: deps.mailer, now: deps.now };
+  // All recorded before any is sent: a run that dies midway leaves the rest to the outbox sweep.
+  const recorded: RecordResult[] = [];
+  for (const { to, email } of emails) {
+    recorded.push(await deps.store.recordEffect(DIGEST_OUTBOX_OWNER, `digest#${week}#${to}`, email));
   }
-  logger.info('Weekly digest sent', { ...counts, emails: emails.length });
-  return { ...counts, sent: emails.length };
+  let sent = 0;
+  // SES refusing one releases it (the next run records it again) and stops this run: the emails after
+  // it stay recorded for the outbox sweep. One held from before is left, or taken once its sender is
+  // a minute gone (sendOnce's rule).
+  for (const [i, r] of recorded.entries()) {
+    const email = emails[i]?.email;
+    if (!email) continue;
+    const out = await sendAfterRecord(outbox, r, email);
+    if (out.outcome === 'sent' && !out.before) sent++;
+  }
+  if (sent === 0 && !recorded.some((r) => r.recorded)) {
+    return { ...counts, sent: 0, skipped: 'already sent this week' };
+  }
+  logger.info('Weekly digest sent', { ...counts, emails: sent });
+  return { ...counts, sent };
 }
 
 /** Tasks decided in the last 7 days after their service level (this month's and last month's rows). */

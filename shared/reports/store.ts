@@ -139,29 +139,6 @@ export class ReportStore {
     );
   }
 
-  /**
-   * The weekly digest's marker: claimed before its emails go (ConflictError when this week's is taken),
-   * given back when they fail.
-   */
-  async claimDigest(week: string, at: string): Promise<void> {
-    await this.table.update('Claim weekly digest', {
-      Key: reportKey('digests', `WEEK#${week}`),
-      UpdateExpression: 'SET #state = :sent, sentAt = :at',
-      ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':sent': 'SENT', ':released': 'RELEASED', ':at': at },
-    });
-  }
-
-  async releaseDigest(week: string): Promise<void> {
-    await this.table.update('Release weekly digest', {
-      Key: reportKey('digests', `WEEK#${week}`),
-      UpdateExpression: 'SET #state = :released',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':released': 'RELEASED' },
-    });
-  }
-
   /** Every aggregate item of one month (a few dozen at most), with its sort key. */
   async reportMonth(month: string): Promise<ReportItem[]> {
     const items: ReportItem[] = [];

@@ -7,12 +7,15 @@
  * the same outcome already set and does not write it again; it only sends the email if
  * `outcomeEmailSentAt` shows it was not sent yet (and restores the OUTCOME audit event if the first
  * attempt stopped before writing it). A different final status is a ConflictError (error path).
+ * The email goes through the outbox (docs/design.md "Outbox") under `outcome#<execution name>`: a retry
+ * of the step finds it, and a resumed execution (a new name) that closes the request again emails anew.
  */
 
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { type ReportCounts, reportOutcome } from '../reports/index.ts';
 import type { CloseRequestInput, Outcome, RequestRecord } from '../workflow/index.ts';
 import { invalid, outcomePatch } from '../workflow/index.ts';
@@ -20,7 +23,8 @@ import { renderOutcomeEmail } from './emails/outcome-email.ts';
 import type { RequestStore } from './store.ts';
 
 export interface CloseRequestDeps {
-  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
+  store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'> &
+    SendOnceDeps['outbox'];
   mailer: Mailer;
   publicBaseUrl: string;
   now: () => Date;
@@ -34,7 +38,7 @@ export interface CloseRequestOutput {
   status: Outcome;
   /** True when an earlier attempt had already set this outcome (a retry). */
   alreadyClosed: boolean;
-  /** True when this invocation emailed the requester. */
+  /** True when this invocation emailed the requester (false: sent before, or left to the outbox sweep). */
   emailed: boolean;
 }
 
@@ -83,14 +87,34 @@ export async function closeRequest(
       denial,
     );
   }
-  await deps.mailer.send(renderOutcomeEmail(outcomeEmailInput(request, outcome, denial, deps.publicBaseUrl)));
-  // Retried here: failed, the step's retry would email the outcome a second time.
+  const sent = await sendOnce(
+    { outbox: store, mailer: deps.mailer, now: deps.now },
+    requestId,
+    outcomeEffectKey(request),
+    renderOutcomeEmail(outcomeEmailInput(request, outcome, denial, deps.publicBaseUrl)),
+  );
+  // Recorded by an attempt that may still be at it: it (or the outbox sweep) sends it and a later
+  // retry writes the time.
+  if (sent.outcome === 'pending') {
+    logger.info('Request closed; its outcome email is left to the outbox', { outcome });
+    return { status: outcome, alreadyClosed: !closedNow, emailed: false };
+  }
+  // Retried here: the status page says when the requester was told.
   await retryAfterEmail(
-    () => store.updateRequest(requestId, { outcomeEmailSentAt: deps.now().toISOString() }),
+    () => store.updateRequest(requestId, { outcomeEmailSentAt: sent.sentAt }),
     deps.sleep,
   );
   logger.info('Request closed', { outcome, sopStep: patch.currentStep, retry: !closedNow });
-  return { status: outcome, alreadyClosed: !closedNow, emailed: true };
+  return { status: outcome, alreadyClosed: !closedNow, emailed: !sent.before };
+}
+
+/**
+ * The outcome email's outbox key: one per execution (a resumed request that closes again is told
+ * again); without an execution (a step invoked on its own) one per request.
+ */
+export function outcomeEffectKey(request: Pick<RequestRecord, 'executionArn'>): string {
+  const execution = request.executionArn?.split(':').at(-1);
+  return execution ? `outcome#${execution}` : 'outcome';
 }
 
 /** Writes the outcome while the request is IN_REVIEW; returns the request as it is now. */

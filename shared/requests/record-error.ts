@@ -4,11 +4,16 @@
  * Robust by design: a malformed or missing cause never makes it throw; an unknown request still
  * notifies the operators; it throws only TransientError (a retryable AWS fault), and a retry neither
  * rewrites the error nor repeats the audit event. Other failures are logged and skipped.
+ * The operators' email of a marked request goes through the outbox (docs/design.md "Outbox") under
+ * `error#<time the error was recorded>`: a retry finds it; the same error recorded anew (after a
+ * resume) is a new email. A request not found or not marked has no partition to record it in: its
+ * email is sent directly.
  */
 
 import { errorName, NotFoundError, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { type ReportCounts, reportOutcome } from '../reports/index.ts';
 import type { RecordErrorInput, RequestRecord } from '../workflow/index.ts';
 import { describeSystemError, ERROR_ACTIVITY, executionConsoleUrl } from '../workflow/index.ts';
@@ -16,7 +21,8 @@ import { type OperatorErrorEmailInput, renderOperatorErrorEmail } from './emails
 import type { RequestStore } from './store.ts';
 
 export interface RecordErrorDeps {
-  store: Pick<RequestStore, 'getRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'>;
+  store: Pick<RequestStore, 'getRequest' | 'updateRequest' | 'listAudit' | 'appendAudit'> &
+    SendOnceDeps['outbox'];
   mailer: Mailer;
   operatorEmail: string;
   now: () => Date;
@@ -28,7 +34,7 @@ export interface RecordErrorOutput {
   requestId: string;
   /** The request is marked ERROR (now or by an earlier attempt). */
   marked: boolean;
-  /** The operators were emailed. */
+  /** The operators were emailed (now, by the attempt this one retries, or left to the outbox sweep). */
   notified: boolean;
 }
 
@@ -61,20 +67,28 @@ export async function recordError(
 
   let notified = false;
   try {
-    await deps.mailer.send(
-      renderOperatorErrorEmail({
-        to: deps.operatorEmail,
+    const email = renderOperatorErrorEmail({
+      to: deps.operatorEmail,
+      requestId,
+      requestState: state,
+      error: failure.error,
+      cause: failure.cause,
+      at,
+      ...(request?.currentStep !== undefined ? { currentStep: request.currentStep } : {}),
+      ...(executionConsoleUrl(request?.executionArn)
+        ? { consoleUrl: executionConsoleUrl(request?.executionArn) }
+        : {}),
+    });
+    if (state === 'marked') {
+      await sendOnce(
+        { outbox: deps.store, mailer: deps.mailer, now: deps.now },
         requestId,
-        requestState: state,
-        error: failure.error,
-        cause: failure.cause,
-        at,
-        ...(request?.currentStep !== undefined ? { currentStep: request.currentStep } : {}),
-        ...(executionConsoleUrl(request?.executionArn)
-          ? { consoleUrl: executionConsoleUrl(request?.executionArn) }
-          : {}),
-      }),
-    );
+        `error#${at}`,
+        email,
+      );
+    } else {
+      await deps.mailer.send(email);
+    }
     notified = true;
   } catch (cause) {
     if (cause instanceof TransientError) throw cause;

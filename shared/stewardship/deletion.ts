@@ -14,6 +14,7 @@ import { retryAfterEmail } from '../core/aws/transient.ts';
 import { ConflictError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { type UploadLinkStore, uploadLink } from '../evidence/index.ts';
 import type { RegistryStore } from '../registry/index.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -31,7 +32,8 @@ const DELETION_SOP_STEP = 17;
 
 export interface SendDeletionRequestDeps {
   store: Pick<RequestStore, 'requireRequest' | 'appendAudit'> &
-    Pick<RegistryStore, 'getRegistryEntry' | 'setDeletionRequested'>;
+    Pick<RegistryStore, 'getRegistryEntry' | 'setDeletionRequested'> &
+    SendOnceDeps['outbox'];
   uploads: Pick<UploadLinkStore, 'createUploadLink'>;
   mailer: Mailer;
   now: () => Date;
@@ -68,7 +70,12 @@ export async function sendDeletionRequest(
       sentTo: to,
       expiresAt,
     });
-    await deps.mailer.send(
+    // Through the outbox (docs/design.md "Outbox"), one per ended approval: a retried step finds the
+    // email its first attempt recorded (and its link), and the outbox sweep sends one left unsent.
+    await sendOnce(
+      { outbox: deps.store, mailer: deps.mailer, now: deps.now },
+      requestId,
+      `deletion#${resourceId}#${approvedOn}`,
       renderDeletionRequestEmail({
         requestId,
         to,

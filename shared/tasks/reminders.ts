@@ -4,12 +4,17 @@
  * it; a task still pending gets a fresh link secret (the old links then answer "replaced by a newer
  * email") and the team is emailed again. With a step's final reminder, Technology Services (which the
  * SOP makes responsible for the process being completed) gets an escalation notice, when configured.
+ * Both go through the outbox (docs/design.md "Outbox"): `reminder#<taskId>#<n>` and
+ * `escalation#<taskId>`, so a retried invocation finds what its first attempt recorded and the outbox
+ * sweep sends what a dead attempt left unsent.
  */
 
 import * as z from 'zod/mini';
 import { ConflictError, errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
+import type { OutboxStore } from '../core/store/outbox.ts';
 import { type PeopleStore, workGoesTo } from '../identity/index.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, TaskRecord, TeamEmails } from '../workflow/index.ts';
@@ -24,7 +29,9 @@ import { teamTaskEmail } from './team-task-email.ts';
 export interface RemindTaskDeps {
   store: Pick<TaskStore, 'getTask' | 'rotateTaskSecret' | 'restoreTaskSecret' | 'setTaskAssignee'> &
     Pick<RequestStore, 'requireRequest' | 'listAudit' | 'appendAudit'> &
-    Pick<PeopleStore, 'getPerson'>;
+    Pick<PeopleStore, 'getPerson'> &
+    SendOnceDeps['outbox'] &
+    Pick<OutboxStore, 'getEffect'>;
   mailer: Mailer;
   now: () => Date;
   publicBaseUrl: string;
@@ -84,8 +91,14 @@ export async function remindTask(input: RemindTaskInput, deps: RemindTaskDeps): 
     const email = teamTaskEmail({ kind: task.kind, request, task, secret, context, reminder }, deps);
     // The person who has the task (or their delegate while they are away) is reminded by name too.
     if (holder && !email.to.includes(holder)) email.to.push(holder);
-    await deps.mailer.send(email);
+    // Recorded after the rotation, so the email it keeps carries the secret the task now holds.
+    await sendOnce(outboxDeps(deps), task.requestId, reminderEffectKey(taskId, reminder), email);
   } catch (error) {
+    // Recorded and not released: it went out, or the outbox sweep sends it; its link must keep working.
+    const held = await deps.store
+      .getEffect(task.requestId, reminderEffectKey(taskId, reminder))
+      .catch(() => undefined);
+    if (held && !held.released) throw error;
     // Without the email nobody holds the new secret: give the task its previous secret back.
     try {
       await deps.store.restoreTaskSecret(taskId, {
@@ -108,6 +121,16 @@ export async function remindTask(input: RemindTaskInput, deps: RemindTaskDeps): 
   if (deps.escalationEmail && isFinalReminder(task, reminder)) await escalate(task, request, deps, now);
   return { reminded: true, reminder };
 }
+
+/** A reminder's outbox key: one per task and reminder number. */
+export const reminderEffectKey = (taskId: string, reminder: ReminderNumber) =>
+  `reminder#${taskId}#${reminder}`;
+
+const outboxDeps = (deps: RemindTaskDeps): SendOnceDeps => ({
+  outbox: deps.store,
+  mailer: deps.mailer,
+  now: deps.now,
+});
 
 /** The email went out: a failed audit write is logged, not retried (a retry would meet "reminded"). */
 async function auditReminder(
@@ -144,7 +167,11 @@ async function escalate(
 ): Promise<void> {
   const log = { taskId: task.taskId, requestId: task.requestId, kind: task.kind };
   try {
-    await deps.mailer.send(
+    // One per task: only a step's final reminder escalates.
+    await sendOnce(
+      outboxDeps(deps),
+      task.requestId,
+      `escalation#${task.taskId}`,
       renderEscalationEmail({
         to: deps.escalationEmail ?? '',
         kind: task.kind,

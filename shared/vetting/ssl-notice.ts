@@ -10,13 +10,18 @@
  * request with all its replacement rounds, or one annual renewal). When either is used up the vendor
  * is not asked again: the output says `open: false` with the reason, and the state machine denies.
  *
+ * The notice goes through the outbox (docs/design.md "Outbox") under `ssl-notice#<execution>#<scan
+ * start>`: a retried step finds it, the next failed scan is a new notice.
+ *
  * Env: TABLE_NAME, MAIL_FROM, TEAM_EMAILS, SSL_REMEDIATION_WINDOW_DAYS (optional, 1-30, default 30).
  * IAM: dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:PutItem on the table; ses:SendEmail.
  */
 
+import { randomUUID } from 'node:crypto';
 import { retryAfterEmail } from '../core/aws/transient.ts';
 import { logger } from '../core/logger.ts';
 import type { Mailer } from '../core/mail/mailer.ts';
+import { type SendOnceDeps, sendOnce } from '../core/mail/send-once.ts';
 import { hostnameOf } from '../core/text/hostname.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { RequestRecord, SslRemediationRecord } from '../workflow/index.ts';
@@ -49,10 +54,59 @@ export interface NotifyVendorSslConfig {
 }
 
 export interface NotifyVendorSslDeps {
-  store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'>;
+  store: Pick<RequestStore, 'requireRequest' | 'appendAudit' | 'setRequestSecurity' | 'updateRequest'> &
+    SendOnceDeps['outbox'];
   mailer: Mailer;
   now: () => Date;
   config: Pick<NotifyVendorSslConfig, 'cybersecurityEmail' | 'remediationWindowDays'>;
+}
+
+/**
+ * The notice's outbox key: one per execution and failed scan. Without them (an invocation outside the
+ * state machine) nothing can find it again: a key of its own.
+ */
+export function sslNoticeEffectKey(payload: NotifyVendorSslInput): string {
+  if (!payload.executionId || !payload.scanStartedAt) return `ssl-notice#${randomUUID()}`;
+  return `ssl-notice#${payload.executionId}#${payload.scanStartedAt}`;
+}
+
+/** The websites scanned, and the one name the notice gives them (the only host, or the resource's). */
+function websitesOf(request: RequestRecord) {
+  const hosts = request.security?.ssl?.hosts ?? [];
+  const hostname = hosts.length === 1 ? hosts[0]?.host : hostnameOf(request.resource.url);
+  return { hosts, hostname };
+}
+
+/** The vendor's notice, once per execution and failed scan (the outbox). */
+async function sendNotice(
+  payload: NotifyVendorSslInput,
+  request: RequestRecord,
+  scan: { grade: string | undefined; retests: number; remediation: SslRemediationRecord },
+  deps: NotifyVendorSslDeps,
+): Promise<void> {
+  const ssl = request.security?.ssl;
+  const { hosts, hostname } = websitesOf(request);
+  await sendOnce(
+    { outbox: deps.store, mailer: deps.mailer, now: deps.now },
+    payload.requestId,
+    sslNoticeEffectKey(payload),
+    renderSslNoticeEmail({
+      requestId: payload.requestId,
+      vendorContactEmail: payload.vendorContactEmail,
+      cybersecurityEmail: deps.config.cybersecurityEmail,
+      resourceName: request.resource.name,
+      vendorName: request.resource.vendorName,
+      ...(hostname ? { hostname } : {}),
+      ...(scan.grade ? { grade: scan.grade } : {}),
+      endpoints: ssl?.endpoints ?? [],
+      hosts,
+      reason: payload.reason,
+      renewal: request.status === 'APPROVED',
+      retests: scan.retests,
+      maxRetests: MAX_SSL_RETESTS,
+      windowEndsAt: scan.remediation.windowEndsAt,
+    }),
+  );
 }
 
 /** "B, no grade, B": what the vendor's websites scored at each failed scan. */
@@ -63,40 +117,19 @@ export async function notifyVendorSsl(
   payload: NotifyVendorSslInput,
   deps: NotifyVendorSslDeps,
 ): Promise<NotifyVendorSslOutput> {
-  const { requestId, vendorContactEmail } = payload;
+  const { requestId } = payload;
   const request = await deps.store.requireRequest(requestId);
-  const ssl = request.security?.ssl;
-  const grade = payload.grade ?? ssl?.grade;
+  const grade = payload.grade ?? request.security?.ssl?.grade;
+  const { hosts, hostname } = websitesOf(request);
   const renewal = request.status === 'APPROVED';
-  const hosts = ssl?.hosts ?? [];
-  const hostname = hosts.length === 1 ? hosts[0]?.host : hostnameOf(request.resource.url);
   const now = deps.now();
   const days = deps.config.remediationWindowDays;
   const { remediation, repeated } = countScan(request, payload, grade, now, days);
   const verdict = judge(remediation, now, days, payload.reason);
   const { open, retests, windowDay } = verdict;
 
-  if (open && !repeated) {
-    await deps.mailer.send(
-      renderSslNoticeEmail({
-        requestId,
-        vendorContactEmail,
-        cybersecurityEmail: deps.config.cybersecurityEmail,
-        resourceName: request.resource.name,
-        vendorName: request.resource.vendorName,
-        ...(hostname ? { hostname } : {}),
-        ...(grade ? { grade } : {}),
-        endpoints: ssl?.endpoints ?? [],
-        hosts,
-        reason: payload.reason,
-        renewal,
-        retests,
-        maxRetests: MAX_SSL_RETESTS,
-        windowEndsAt: remediation.windowEndsAt,
-      }),
-    );
-  }
-  // Retried here: failed, the step's retry would email the vendor the same notice again.
+  if (open && !repeated) await sendNotice(payload, request, { grade, retests, remediation }, deps);
+  // Retried here: failed, the step's retry would find the notice sent and this write missing.
   await retryAfterEmail(() => deps.store.setRequestSecurity(requestId, 'sslRemediation', remediation));
   const seen = gradesSeen(remediation);
   await deps.store.updateRequest(requestId, {

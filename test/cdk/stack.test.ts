@@ -1030,14 +1030,16 @@ describe('recovery sweep (recover-requests)', () => {
       {
         actions: [...TABLE_ACTIONS.read],
         resource: tableArn,
+        // REPORT#: the weekly digest's outbox entries (REPORT#digests), which the outbox sweep sends.
         // BOUNCED#: the suppression list, asked before each email it sends (shared/bounces).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'BOUNCED#*'],
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'BOUNCED#*'],
       },
       {
         actions: [...TABLE_ACTIONS.write],
         resource: tableArn,
-        // REPORT#: the reports' counts of the decisions it finishes (shared/reports). SESRATE#: its
-        // emails' turns of the account's SES send rate (shared/core/mail/send-rate.ts).
+        // REPORT#: the reports' counts of the decisions it finishes (shared/reports), and the marks of
+        // the weekly digest's outbox entries it sends. SESRATE#: its emails' turns of the account's SES
+        // send rate (shared/core/mail/send-rate.ts).
         leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'SESRATE#*'],
       },
       {

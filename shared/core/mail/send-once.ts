@@ -13,7 +13,7 @@
  */
 import { retryAfterEmail } from '../aws/transient.ts';
 import { logger } from '../logger.ts';
-import type { OutboxEntry, OutboxStore } from '../store/outbox.ts';
+import type { OutboxEntry, OutboxStore, RecordResult } from '../store/outbox.ts';
 import type { Email, Mailer } from './mailer.ts';
 
 /** Longer than any step or submission runs (Lambda timeouts: 30-60 s), so a live sender is never raced. */
@@ -44,6 +44,20 @@ export async function sendOnce(
   { minAgeSeconds = DEFAULT_OUTBOX_MIN_AGE_SECONDS }: { minAgeSeconds?: number } = {},
 ): Promise<SendOnceResult> {
   const recorded = await deps.outbox.recordEffect(requestId, effectKey, email);
+  return sendAfterRecord(deps, recorded, email, { minAgeSeconds });
+}
+
+/**
+ * The rest of sendOnce for an effect the caller recorded itself (the weekly digest records all its
+ * emails before it sends any): the recorder sends it; a held entry is sent, left or claimed as above.
+ */
+export async function sendAfterRecord(
+  deps: SendOnceDeps,
+  recorded: RecordResult,
+  email: Email,
+  { minAgeSeconds = DEFAULT_OUTBOX_MIN_AGE_SECONDS }: { minAgeSeconds?: number } = {},
+): Promise<SendOnceResult> {
+  const { requestId, effectKey } = recorded.entry;
   if (!recorded.recorded) {
     const { entry } = recorded;
     if (entry.sentAt) return { outcome: 'sent', sentAt: entry.sentAt, before: true };

@@ -20,7 +20,8 @@
  *   claimIdempotencyKey                                      write + read idempotency
  *   takeAllowance, giveBackAllowance                         write allowance (submit-request only)
  *   recordEffect, claimStaleEffect, markEffectSent,          write + read request (outbox items live in
- *   releaseEffect, getEffect                                 their request's partition)
+ *   releaseEffect, getEffect                                 their request's partition; the weekly
+ *                                                            digest's in report: REPORT#digests)
  *   listUnsentEffects                                        query GSI2 OUTBOX
  *   markRequestStarted                                       write request
  *   listUnstartedRequests                                    query GSI2 UNSTARTED
@@ -88,8 +89,14 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   'reports-summary': access({ read: ['report'], query: ['pendingTasksByTeam'] }),
   // listDecidedTasks (GSI1 DECIDED#)
   'reports-tasks': access({ query: ['decidedTasksByMonth'] }),
-  // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#), claim/releaseDigest
-  'weekly-digest': access({ write: ['report'], query: ['pendingTasksByTeam', 'decidedTasksByMonth'] }),
+  // sendWeeklyDigest: listPendingTasks (GSI1 TEAM#), listDecidedTasks (GSI1 DECIDED#);
+  // its emails through the outbox (recordEffect, claimStaleEffect, markEffectSent, releaseEffect, and the
+  // read-back of a held entry): REPORT#digests
+  'weekly-digest': access({
+    read: ['report'],
+    write: ['report'],
+    query: ['pendingTasksByTeam', 'decidedTasksByMonth'],
+  }),
   // readPublicList: registrySearchPage, getRegistryEntries, getRequests; listEvidence (published agreements);
   // listIncidents (GSI2 INCIDENTS), listDeletions (GSI2 DELETION)
   'public-page': access({
@@ -219,14 +226,15 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // startUnstartedRequests: listUnstartedRequests (GSI2 UNSTARTED); getRequest, listAudit, appendAudit,
   // markRequestStarted; the acknowledgement through the outbox (recordEffect, claimStaleEffect,
   // markEffectSent, releaseEffect, getEffect: request items).
-  // sendUnsentEffects: listUnsentEffects (GSI2 OUTBOX); getEffect, claimStaleEffect, markEffectSent.
+  // sendUnsentEffects: listUnsentEffects (GSI2 OUTBOX); getEffect, claimStaleEffect, markEffectSent (request
+  // items, and the weekly digest's in REPORT#digests).
   // finishUndeliveredDecisions: listUndeliveredTasks (GSI2 UNDELIVERED); getTask, getRequest, listAudit;
   // markTaskDelivered, markTaskFollowedUp, markTaskTimedOut, claim/releaseDecisionEmail,
   // markDecisionEmailSent; appendAudit,
   // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
   // only its last 4 characters)
   'recover-requests': access({
-    read: ['request', 'task'],
+    read: ['request', 'task', 'report'],
     write: ['request', 'task', 'report'],
     query: ['unstartedRequests', 'undeliveredDecisions', 'unsentEffects'],
   }),

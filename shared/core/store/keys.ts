@@ -37,7 +37,8 @@
  *   mail event seen          PK=BOUNCED#<address>   SK=EVENT#<messageId>#<event>  (a redelivered SES
  *                            event is recorded once)
  *   side effect (outbox)     PK=REQUEST#id          SK=OUTBOX#<effect key>   (an email recorded before
- *                            it is sent; outbox.ts)
+ *                            it is sent; outbox.ts); the weekly digest's: PK=REPORT#digests
+ *                            SK=OUTBOX#digest#<week>#<recipients>
  *   side effects not sent    GSI2PK=OUTBOX          GSI2SK=<recordedAt>  (sparse: from recordEffect
  *                                                   until markEffectSent; the outbox sweep)
  */
@@ -123,9 +124,17 @@ export const mailEventKey = (address: string, messageId: string, event: string) 
   PK: `${PARTITIONS.bounced}${address}`,
   SK: `EVENT#${messageId}#${event}`,
 });
-/** A request's side effect in the outbox: in the request's partition, so whoever writes the request may record it. */
-export const outboxKey = (requestId: string, effectKey: string) => ({
-  PK: requestKey(requestId).PK,
+/**
+ * The owner of the weekly digest's outbox entries, which belong to no request: they sit beside the
+ * digest's week markers, in the reports' partition (weekly-digest writes it already).
+ */
+export const DIGEST_OUTBOX_OWNER = `${PARTITIONS.report}digests`;
+/**
+ * A side effect in the outbox: in its request's partition, so whoever writes the request may record it;
+ * the digest's (owner DIGEST_OUTBOX_OWNER) in the reports' partition.
+ */
+export const outboxKey = (owner: string, effectKey: string) => ({
+  PK: owner === DIGEST_OUTBOX_OWNER ? owner : requestKey(owner).PK,
   SK: `OUTBOX#${effectKey}`,
 });
 /** The one pool of SSL Labs assessment slots (all executions, all hosts share it). */

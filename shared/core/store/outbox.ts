@@ -1,6 +1,6 @@
 /**
- * The outbox (docs/design.md "Outbox"): a side effect a step must not lose nor repeat (an email
- * today) is recorded as its own item before it is made, under a key the step derives from what it is
+ * The outbox (docs/design.md "Outbox"): a side effect a step must not lose nor repeat (every email
+ * the product sends) is recorded as its own item before it is made, under a key the step derives from what it is
  * doing (so a retry of the same step finds the same item), and marked sent once SES accepted it. While
  * it is not marked the item sits in the sparse GSI2 OUTBOX partition, where the recovery sweep finds it.
  *
@@ -22,6 +22,7 @@ const OUTBOX_RETENTION_DAYS = 30;
 const UNSENT = INDEX_PARTITIONS.unsentEffects.key;
 
 export interface OutboxEntry {
+  /** The request it belongs to, or DIGEST_OUTBOX_OWNER (the weekly digest's: keys.ts). */
   requestId: string;
   effectKey: string;
   /** What is sent; removed once it is sent. */

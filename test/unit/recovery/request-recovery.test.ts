@@ -17,6 +17,7 @@ import { TransientError } from '#shared/core/errors.ts';
 import { logger } from '#shared/core/logger.ts';
 import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { FUNCTIONS, lambdaTimeoutSeconds } from '#shared/functions.ts';
+import { restartedAtOf } from '#shared/recovery/recovery-sweep.ts';
 import {
   DEFAULT_MIN_AGE_SECONDS,
   RECOVERY_AUDIT_TYPE,
@@ -222,6 +223,43 @@ describe('the sweep starts a request whose submission was interrupted', () => {
     expect(result).toEqual({ started: [], alreadyRunning: [], failed: [] });
     expect(starts()).toEqual([]);
     expect(mails()).toEqual([]);
+  });
+
+  it('younger than a minute but stored before the local runtime restarted: started at once (its submission died)', async () => {
+    await orphanedSubmission();
+    clock = new Date(SUBMITTED_AT.getTime() + 5_000);
+    const restartedAt = new Date(SUBMITTED_AT.getTime() + 1_000);
+
+    const result = await startUnstartedRequests(recoveryDeps(), { restartedAt });
+
+    expect(result).toEqual({ started: [ORPHAN], alreadyRunning: [], failed: [] });
+    expect(mails()).toHaveLength(1);
+  });
+
+  it('stored after the restart and younger than a minute: left alone, its submission may be running now', async () => {
+    await orphanedSubmission();
+    clock = new Date(SUBMITTED_AT.getTime() + 5_000);
+
+    const result = await startUnstartedRequests(recoveryDeps(), {
+      restartedAt: new Date(SUBMITTED_AT.getTime() - 1_000),
+    });
+
+    expect(result.started).toEqual([]);
+    expect(starts()).toEqual([]);
+  });
+
+  it("the restart time comes only from the local runtime's scheduled event, and never from the future", () => {
+    const now = new Date('2026-11-28T12:00:00.000Z');
+    const event = (detail: unknown) => ({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail });
+
+    expect(restartedAtOf(event({ restartedAt: '2026-11-28T11:59:00.000Z' }), now)).toEqual(
+      new Date('2026-11-28T11:59:00.000Z'),
+    );
+    // AWS's schedule: no detail; anything else is ignored.
+    expect(restartedAtOf(event({}), now)).toBeUndefined();
+    expect(restartedAtOf(event({ restartedAt: 'yesterday' }), now)).toBeUndefined();
+    expect(restartedAtOf(event({ restartedAt: '2026-11-28T12:05:00.000Z' }), now)).toBeUndefined();
+    expect(restartedAtOf(null, now)).toBeUndefined();
   });
 
   it('waits longer than a submission can run (the submit-request Lambda timeout)', () => {

@@ -4,11 +4,13 @@
  * its own overdue tasks; a week's digest goes once, and again only when sending it failed.
  */
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '#shared/core/errors.ts';
 import type { Email } from '#shared/core/mail/mailer.ts';
+import { DIGEST_OUTBOX_OWNER } from '#shared/core/store/keys.ts';
+import { sendUnsentEffects } from '#shared/recovery/outbox-recovery.ts';
 import { type DigestDeps, isoWeek, sendWeeklyDigest } from '#shared/reports/digest.ts';
 import type { TaskRecord } from '#shared/workflow/records.ts';
 import type { Team } from '#shared/workflow/task-kinds.ts';
+import { memoryOutbox } from '../../support/memory-outbox.ts';
 import { taskRecord } from '../../support/task-kit.ts';
 
 const NOW = new Date('2026-12-10T09:00:00.000Z');
@@ -21,22 +23,17 @@ const TEAM_EMAILS = {
 
 function world(pending: TaskRecord[], decided: TaskRecord[] = []) {
   const sent: Email[] = [];
-  const markers = new Map<string, 'SENT' | 'RELEASED'>();
   let failNext = false;
+  let clock = NOW;
+  const outbox = memoryOutbox(() => clock);
   const deps: DigestDeps = {
     store: {
+      ...outbox,
       listPendingTasks: async (team: Team) => pending.filter((t) => t.team === team),
       listDecidedTasks: async (month: string) => ({
         tasks: decided.filter((t) => t.decidedAt?.startsWith(month)),
         next: undefined,
       }),
-      claimDigest: async (week) => {
-        if (markers.get(week) === 'SENT') throw new ConflictError('taken');
-        markers.set(week, 'SENT');
-      },
-      releaseDigest: async (week) => {
-        markers.set(week, 'RELEASED');
-      },
     },
     mailer: {
       send: async (email) => {
@@ -48,7 +45,7 @@ function world(pending: TaskRecord[], decided: TaskRecord[] = []) {
         return { messageId: String(sent.length) };
       },
     },
-    now: () => NOW,
+    now: () => clock,
     publicBaseUrl: 'https://requests.district.example',
     teamEmails: TEAM_EMAILS,
     technologyServices: 'ts@district.example',
@@ -56,11 +53,22 @@ function world(pending: TaskRecord[], decided: TaskRecord[] = []) {
   return {
     deps,
     sent,
+    outbox,
     failOnce: () => {
       failNext = true;
     },
+    later: (ms: number) => {
+      clock = new Date(clock.getTime() + ms);
+    },
   };
 }
+
+const pick = (o: ReturnType<typeof memoryOutbox>) => ({
+  recordEffect: o.recordEffect,
+  claimStaleEffect: o.claimStaleEffect,
+  markEffectSent: o.markEffectSent,
+  releaseEffect: o.releaseEffect,
+});
 
 const overdue = taskRecord({
   taskId: 'A'.repeat(22),
@@ -99,12 +107,74 @@ describe('the weekly digest', () => {
     expect(w.sent.map((e) => e.to)).toEqual([['ts@district.example'], ['ccs@district.example']]);
   });
 
-  it('sends a week once, and again only after a failed send', async () => {
+  it('sends each recipient its email once a week, and again only after SES refused it', async () => {
     const w = world([overdue]);
     w.failOnce();
     await expect(sendWeeklyDigest(w.deps)).rejects.toThrow('SES down');
+    // The next run (an hour later on AWS): the refused one again, and the one the refusal held back.
+    w.later(3_600_000);
     expect((await sendWeeklyDigest(w.deps)).sent).toBe(2);
     expect(await sendWeeklyDigest(w.deps)).toMatchObject({ sent: 0, skipped: 'already sent this week' });
+    expect(w.sent).toHaveLength(2);
+  });
+
+  it('a run after a refusal does not send again what went out before it', async () => {
+    const w = world([overdue]);
+    const send = w.deps.mailer.send.bind(w.deps.mailer);
+    let calls = 0;
+    w.deps.mailer = {
+      send: async (email) => {
+        calls++;
+        if (calls === 2) throw new Error('SES down');
+        return send(email);
+      },
+    };
+
+    await expect(sendWeeklyDigest(w.deps)).rejects.toThrow('SES down');
+    expect((await sendWeeklyDigest(w.deps)).sent).toBe(1);
+    expect(await sendWeeklyDigest(w.deps)).toMatchObject({ sent: 0, skipped: 'already sent this week' });
+
+    // Technology Services' email went out with the first run; Cybersecurity's with the second.
+    expect(w.sent.map((e) => e.to)).toEqual([['ts@district.example'], ['ccs@district.example']]);
+  });
+
+  it('a team whose first task falls overdue later in the week gets its own email then; the others nothing again', async () => {
+    const w = world([overdue]);
+    await sendWeeklyDigest(w.deps);
+    const lateDii = taskRecord({ ...onTime, dueBy: '2026-12-09T00:00:00.000Z' });
+    const later = world([overdue, lateDii]);
+    later.deps.store = { ...later.deps.store, ...pick(w.outbox) };
+
+    expect(await sendWeeklyDigest(later.deps)).toMatchObject({ sent: 1 });
+    expect(later.sent.map((e) => e.to)).toEqual([['dii@district.example']]);
+  });
+
+  it('a run that died after recording the emails leaves them to the outbox sweep, which sends each once', async () => {
+    const w = world([overdue]);
+    // The kill: the first send never returns; both emails are recorded.
+    w.deps.mailer = { send: () => new Promise(() => undefined) };
+    void sendWeeklyDigest(w.deps);
+    await new Promise((r) => setTimeout(r, 0));
+    const sent: Email[] = [];
+    const mailer = {
+      send: async (email: Email) => {
+        sent.push(email);
+        return { messageId: `m-${sent.length}` };
+      },
+    };
+
+    w.later(61_000);
+    const swept = await sendUnsentEffects({ store: w.outbox, mailer, now: w.deps.now });
+
+    expect(swept.sent).toEqual([
+      `${DIGEST_OUTBOX_OWNER}/digest#2026-W50#technology-services`,
+      `${DIGEST_OUTBOX_OWNER}/digest#2026-W50#cybersecurity`,
+    ]);
+    expect(sent.map((e) => e.to)).toEqual([['ts@district.example'], ['ccs@district.example']]);
+    expect(await sendUnsentEffects({ store: w.outbox, mailer, now: w.deps.now })).toEqual({
+      sent: [],
+      failed: [],
+    });
   });
 
   it('sends nothing in a week with nothing to report', async () => {

@@ -13,6 +13,7 @@ import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import { WorkflowStore } from '#shared/store.ts';
 import type { RequestRecord } from '#shared/workflow/records.ts';
 import type { NotifyVendorSslInput } from '#shared/workflow/step-inputs.ts';
+import { withoutOutbox } from '../../support/request-table.ts';
 import { TEAM_EMAILS, TEAM_EMAILS_JSON } from '../../support/team-emails.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -145,7 +146,9 @@ describe('SOP 5: a substandard SSL grade is scored, so Cybersecurity notifies th
   it('records the remediation and the waiting activity, and appends a VENDOR_NOTIFIED_SSL audit event at step 5', async () => {
     await notifyVendorSsl(input(), deps());
 
-    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues);
+    const updates = withoutOutbox(ddb.commandCalls(UpdateCommand)).map(
+      (c) => c.args[0].input.ExpressionAttributeValues,
+    );
     expect(updates[0]?.[':value']).toEqual({
       executionId: 'unknown',
       startedAt: NOW.toISOString(),
@@ -156,7 +159,7 @@ describe('SOP 5: a substandard SSL grade is scored, so Cybersecurity notifies th
     expect(JSON.stringify(updates[1])).toContain(
       'Waiting for the vendor to improve the SSL grade (grades seen: B; re-tests 0 of 5; window ends 2026-12-28)',
     );
-    const items = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
+    const items = withoutOutbox(ddb.commandCalls(PutCommand)).map((c) => c.args[0].input.Item);
     expect(items).toEqual([
       expect.objectContaining({
         requestId: REQUEST_ID,
@@ -215,7 +218,7 @@ describe('SOP 5: a substandard SSL grade is scored, so Cybersecurity notifies th
     await notifyVendorSsl(input(), deps());
 
     expect(sentEmail().text).toContain("As part of the district's annual review of approved resources");
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+    expect(withoutOutbox(ddb.commandCalls(PutCommand))[0]?.args[0].input.Item).toMatchObject({
       sopStep: 17,
       detail: { renewal: true },
     });
@@ -278,7 +281,7 @@ describe('bad input and failures', () => {
       .rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
 
     await expect(notifyVendorSsl(input(), deps())).rejects.toBeInstanceOf(TransientError);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(withoutOutbox(ddb.commandCalls(PutCommand))).toHaveLength(0);
   });
 });
 
@@ -368,7 +371,7 @@ describe('SOP 5-6: the remediation is bounded by 5 re-tests and the window, per 
       /^The SSL grade still fails after 5 re-tests \(grades seen: B, B, B, B, B, B\)/,
     );
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
-    const audit = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
+    const audit = withoutOutbox(ddb.commandCalls(PutCommand)).map((c) => c.args[0].input.Item);
     expect(audit).toEqual([expect.objectContaining({ type: 'SSL_REMEDIATION_ENDED', sopStep: 5 })]);
   });
 
