@@ -60,8 +60,12 @@ export async function recordRenewal(
   // A lapse without its reason was refused above.
   const reason = denial?.reason ?? '';
   const alreadyLapsed = previous.status === 'LAPSED' && previous.reason === reason;
+  // A retry after this step's update landed repeats the lapse it recorded: the same time, so the same
+  // audit event (by key), written now if the first attempt died before it. (A record lapsed before
+  // lapsedAt was kept has no time to repeat; its event was written then.)
+  const lapsedAt = alreadyLapsed ? previous.lapsedAt : at;
   const { dueOn: _dueOn, scheduleName: _scheduleName, ...kept } = previous;
-  const renewal: RenewalRecord = { ...kept, status: 'LAPSED', reason };
+  const renewal: RenewalRecord = { ...kept, status: 'LAPSED', reason, ...(lapsedAt ? { lapsedAt } : {}) };
   const summary = `Annual renewal lapsed: ${reason}. The resource is Not Approved in the registry.`;
   if (!alreadyLapsed) {
     await sendOnce(
@@ -80,16 +84,19 @@ export async function recordRenewal(
     );
   }
   await deps.store.updateRequest(requestId, { renewal, currentStep: SOP_STEP, currentActivity: summary });
-  if (!alreadyLapsed) {
-    await deps.store.appendAudit({
-      requestId,
-      at,
-      sopStep: SOP_STEP,
-      type: 'RENEWAL_LAPSED',
-      summary,
-      actor: 'workflow',
-      detail: { notified: ['requester', 'cybersecurity'] },
-    });
+  if (lapsedAt) {
+    await deps.store.appendAudit(
+      {
+        requestId,
+        at: lapsedAt,
+        sopStep: SOP_STEP,
+        type: 'RENEWAL_LAPSED',
+        summary,
+        actor: 'workflow',
+        detail: { notified: ['requester', 'cybersecurity'] },
+      },
+      { key: 'lapsed' },
+    );
   }
   logger.info('Renewal recorded', { sopStep: SOP_STEP, outcome });
   return { renewal };

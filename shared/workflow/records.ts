@@ -106,6 +106,8 @@ export interface RenewalRecord {
   /** When the renewal IN_PROGRESS started (plan-renewal: a retry of that step keeps it). */
   startedAt?: string;
   lastRenewedAt?: string;
+  /** When it lapsed (record-renewal: a retry of that step keeps it, and so its audit event). */
+  lapsedAt?: string;
   /** Why it lapsed, or what the last renewal did. */
   reason?: string;
   /**

@@ -2,9 +2,9 @@
  * A mocked table holding one request (test/events/request-record.json), for the workflow steps that
  * read and update a request and append audit events (close-request, record-error): Get reads the
  * item, a conditional Update changes it (or fails like DynamoDB when its `ifStatus` condition does not
- * hold), Put appends an audit event, Query returns them; the request's outbox items (SK OUTBOX#…:
- * an email recorded, then marked sent) are kept apart, in `outbox`. Plus the store and mailer those
- * steps use.
+ * hold), Put appends an audit event (refused when its key is taken, as the condition does), Query
+ * returns them; the request's outbox items (SK OUTBOX#…: an email recorded, then marked sent) are kept
+ * apart, in `outbox`. Plus the store and mailer those steps use.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -58,7 +58,7 @@ export function givenStoredRequest(ddb: DocumentStub, change: (r: RequestRecord)
   ddb.on(GetCommand, { Key: REQUEST_KEY }).callsFake(() => ({ Item: structuredClone(item) }));
   ddb.on(GetCommand).callsFake((input: { Key: Record<string, unknown> }) => {
     if (input.Key.SK === REQUEST_KEY.SK) return { Item: structuredClone(item) };
-    const held = outbox.get(String(input.Key.SK));
+    const held = outbox.get(String(input.Key.SK)) ?? audit.find((a) => a.SK === input.Key.SK);
     return held ? { Item: structuredClone(held) } : {};
   });
   ddb.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
@@ -93,6 +93,8 @@ export function givenStoredRequest(ddb: DocumentStub, change: (r: RequestRecord)
       outbox.set(String(input.Item.SK), structuredClone(input.Item));
       return {};
     }
+    // An audit event's key is unique: the same key again is refused (the store reads it back).
+    if (audit.some((a) => a.SK === input.Item.SK)) throw failed();
     audit.push(input.Item);
     return {};
   });

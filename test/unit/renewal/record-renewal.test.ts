@@ -67,7 +67,7 @@ describe('record-renewal: the annual renewal result on the request (SOP 17)', ()
     await recordRenewal({ requestId: REQUEST_ID, outcome: 'LAPSED', denial }, deps());
 
     expect(item.status).toBe('APPROVED');
-    expect(item.renewal).toEqual({ status: 'LAPSED', reason: denial.reason });
+    expect(item.renewal).toEqual({ status: 'LAPSED', reason: denial.reason, lapsedAt: NOW.toISOString() });
     const emails = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(emails).toHaveLength(1);
     expect(emails[0]?.Destination?.ToAddresses).toEqual([item.submitted.requesterEmail, CYBER]);

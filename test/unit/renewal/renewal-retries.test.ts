@@ -173,4 +173,41 @@ describe('schedule-renewal and record-renewal after a write that landed', () => 
     expect(first.renewal).toMatchObject({ status: 'RENEWED', lastRenewedAt: '2027-11-28T10:00:00.000Z' });
     expect(await events(requestId, 'RENEWED')).toHaveLength(1);
   });
+
+  it('record-renewal LAPSED: run again after its update landed and before its audit line: one RENEWAL_LAPSED, at the first time', async () => {
+    const requestId = await givenApproved((r) => {
+      r.renewal = { status: 'IN_PROGRESS', dueOn: '2028-11-28', startedAt: '2027-11-28T09:00:00.000Z' };
+    });
+    const denial = { sopStep: 17, reason: 'The vendor did not renew the student Data Privacy Agreement' };
+    const sent: string[] = [];
+    const failingAudit = {
+      ...recordDeps(),
+      mailer: { send: async (e: { subject: string }) => ({ messageId: String(sent.push(e.subject)) }) },
+      // The first attempt dies after the request's update, before its audit line.
+      store: new Proxy(table.store, {
+        get: (target, prop, receiver) =>
+          prop === 'appendAudit'
+            ? () => Promise.reject(new Error('Lambda timed out'))
+            : Reflect.get(target, prop, receiver),
+      }),
+    };
+
+    await expect(recordRenewal({ requestId, outcome: 'LAPSED', denial }, failingAudit)).rejects.toThrow(
+      'Lambda timed out',
+    );
+    now = new Date(now.getTime() + 60_000);
+    await recordRenewal(
+      { requestId, outcome: 'LAPSED', denial },
+      { ...recordDeps(), mailer: failingAudit.mailer },
+    );
+    await recordRenewal(
+      { requestId, outcome: 'LAPSED', denial },
+      { ...recordDeps(), mailer: failingAudit.mailer },
+    );
+
+    expect((await events(requestId, 'RENEWAL_LAPSED')).map((e) => e.at)).toEqual([
+      '2027-11-28T10:00:00.000Z',
+    ]);
+    expect(sent).toHaveLength(1);
+  });
 });
