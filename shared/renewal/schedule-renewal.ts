@@ -87,8 +87,14 @@ export async function scheduleRenewal(
 
   // During an annual renewal it stays IN_PROGRESS until record-renewal says RENEWED.
   const status = request.renewal?.status === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'DUE';
+  // A retry of this step after its update landed repeats the same schedule: the same time, so the same
+  // audit event (by key), written now if the first attempt died before it.
+  const scheduledAt =
+    request.renewal?.scheduleName === schedule.Name && request.renewal.scheduledAt
+      ? request.renewal.scheduledAt
+      : deps.now().toISOString();
   await deps.store.updateRequest(requestId, {
-    renewal: { ...request.renewal, dueOn, scheduleName: schedule.Name, status },
+    renewal: { ...request.renewal, dueOn, scheduleName: schedule.Name, scheduledAt, status },
   });
   // Only while the entry is still this request's approval: a later decision owns it now otherwise.
   const recorded = await deps.store.setRegistryRenewal(resourceIdOf(request.resource), requestId, dueOn);
@@ -98,14 +104,18 @@ export async function scheduleRenewal(
   const work = renewalWork(applies);
   const why = basis === 'dpa-expiry' ? `, ahead of the DPA expiry on ${dpaExpiresOn}` : '';
   const reason = `Annual renewal (${work}) scheduled for ${dueOn}${why}`;
-  await deps.store.appendAudit({
-    requestId,
-    sopStep: SOP_STEP,
-    type: 'RENEWAL_SCHEDULED',
-    summary: reason,
-    actor: 'workflow',
-    detail: { dueOn, scheduleName: schedule.Name, dpa: applies.dpa, ssl: applies.ssl, basis },
-  });
+  await deps.store.appendAudit(
+    {
+      requestId,
+      at: scheduledAt,
+      sopStep: SOP_STEP,
+      type: 'RENEWAL_SCHEDULED',
+      summary: reason,
+      actor: 'workflow',
+      detail: { dueOn, scheduleName: schedule.Name, dpa: applies.dpa, ssl: applies.ssl, basis },
+    },
+    { key: 'renewal-scheduled' },
+  );
   logger.info('Renewal scheduled', { sopStep: SOP_STEP, dueOn, created });
   return { scheduled: true, renewalDueOn: dueOn, reason };
 }

@@ -101,6 +101,8 @@ export interface RenewalRecord {
   /** The next renewal date (absent once lapsed). */
   dueOn?: string;
   scheduleName?: string;
+  /** When schedule-renewal made that schedule (a retry of that step keeps it, and so its audit event). */
+  scheduledAt?: string;
   /** Absent on records from before: read as DUE when a date is set. */
   status?: RenewalStatus;
   /** When the renewal IN_PROGRESS started (plan-renewal: a retry of that step keeps it). */

@@ -123,6 +123,17 @@ describe('plan-renewal after a write that landed', () => {
 
 describe('schedule-renewal and record-renewal after a write that landed', () => {
   const scheduler = mockClient(SchedulerClient);
+  const scheduleDeps = () => ({
+    store: table.store,
+    scheduler: new SchedulerClient({ region: 'us-east-1' }),
+    config: {
+      renewalStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:annual-renewal',
+      schedulerRoleArn: 'arn:aws:iam::123456789012:role/scheduler',
+      scheduleGroupName: 'software-requests',
+      leadDays: 30,
+    },
+    now: () => now,
+  });
 
   it('schedule-renewal: the RENEWAL_SCHEDULED append resent by the SDK succeeds, one line', async () => {
     scheduler.reset();
@@ -130,24 +141,26 @@ describe('schedule-renewal and record-renewal after a write that landed', () => 
     const requestId = await givenApproved();
     loseAnswerOf.add('RENEWAL_SCHEDULED');
 
-    const out = await scheduleRenewal(
-      { requestId },
-      {
-        store: table.store,
-        scheduler: new SchedulerClient({ region: 'us-east-1' }),
-        config: {
-          renewalStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:annual-renewal',
-          schedulerRoleArn: 'arn:aws:iam::123456789012:role/scheduler',
-          scheduleGroupName: 'software-requests',
-          leadDays: 30,
-        },
-        now: () => now,
-      },
-    );
+    const out = await scheduleRenewal({ requestId }, scheduleDeps());
 
     expect(answersLost).toBe(1);
     expect(out.scheduled).toBe(true);
     expect(await events(requestId, 'RENEWAL_SCHEDULED')).toHaveLength(1);
+  });
+
+  it('schedule-renewal run again by Step Functions minutes later: the same schedule, one RENEWAL_SCHEDULED', async () => {
+    scheduler.reset();
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+    const requestId = await givenApproved();
+
+    const first = await scheduleRenewal({ requestId }, scheduleDeps());
+    now = new Date(now.getTime() + 5 * 60_000);
+    const second = await scheduleRenewal({ requestId }, scheduleDeps());
+
+    expect(second).toEqual(first);
+    expect((await events(requestId, 'RENEWAL_SCHEDULED')).map((e) => e.at)).toEqual([
+      '2027-11-28T10:00:00.000Z',
+    ]);
   });
 
   const recordDeps = () => ({

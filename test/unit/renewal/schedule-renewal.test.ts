@@ -251,6 +251,7 @@ describe('schedule-renewal: SOP 17 "DPA and SSL grade will be renewed annually i
     expect(requestUpdate()?.ExpressionAttributeValues?.[':v0']).toEqual({
       dueOn: '2027-11-28',
       scheduleName: 'renewal-SR-20261128-TEST0001-2027',
+      scheduledAt: NOW.toISOString(),
       status: 'DUE',
     });
     expect(registryUpdate()?.ExpressionAttributeValues).toMatchObject({ ':due': '2027-11-28' });
