@@ -24,7 +24,7 @@ export interface Expected {
 }
 
 export interface Observed {
-  view?: { status: string; timeline: { type: string }[] };
+  view?: { status: string; currentStep?: number; currentActivity?: string; timeline: { type: string }[] };
   execution?: { status: string; output: unknown };
 }
 
@@ -91,7 +91,10 @@ export function reconcile(
     }
     if (!o.execution) note('lost', `${id}: no execution`);
     if (o.execution?.status === 'RUNNING') {
-      note('unfinished', `${id}: still ${o.view.status} and its execution RUNNING`);
+      note(
+        'unfinished',
+        `${id}: still ${o.view.status} and its execution RUNNING (step ${o.view.currentStep}: ${o.view.currentActivity})`,
+      );
       continue;
     }
     if (o.view.status !== e.status)
