@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import { type IncidentReporter, reportIncident } from '#shared/stewardship/incidents.ts';
-import type { IncidentRecord, RegistryEntry } from '#shared/workflow/index.ts';
+import type { RegistryEntry } from '#shared/workflow/index.ts';
+import { incidentWorld } from '../../support/incident-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
 const ENTRY: RegistryEntry = {
@@ -28,36 +29,7 @@ const GOOD = {
 };
 const STAFF: IncidentReporter = { via: 'sso', name: 'Pat Teacher', email: 'pat@district.example.org' };
 
-function world(entries: RegistryEntry[] = [ENTRY]) {
-  const stored: IncidentRecord[] = [];
-  const audit: unknown[] = [];
-  const started: unknown[] = [];
-  const deps = {
-    store: {
-      getRegistryEntry: async (id: string) => entries.find((e) => e.resourceId === id),
-      createIncident: async (i: IncidentRecord) => {
-        stored.push(i);
-      },
-      appendAudit: async (e: Parameters<Parameters<typeof reportIncident>[2]['store']['appendAudit']>[0]) => {
-        audit.push(e);
-        return { ...e, at: e.at ?? NOW.toISOString() };
-      },
-    },
-    stewardship: {
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:resource-stewardship',
-      sfn: {
-        send: async (command: { input: unknown }) => {
-          started.push(command.input);
-          return {};
-        },
-      },
-    },
-    clocks: parseIncidentClocks(undefined),
-    now: () => NOW,
-  };
-  // The SFN client's send is typed for every command; the fake records the one it gets.
-  return { deps: deps as unknown as Parameters<typeof reportIncident>[2], stored, audit, started };
-}
+const world = (entries: RegistryEntry[] = [ENTRY]) => incidentWorld(entries, () => NOW);
 
 describe('reporting a data incident', () => {
   it.each([

@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '#shared/core/errors.ts';
-import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import { MAX_REPORTS_PER_INCIDENT_LINK } from '#shared/stewardship/incident-links.ts';
 import {
   IncidentLinkRefusedError,
   reportThroughLink,
   type VendorIncidentDeps,
 } from '#shared/stewardship/vendor-incidents.ts';
-import type { IncidentRecord, RegistryEntry } from '#shared/workflow/index.ts';
+import type { RegistryEntry } from '#shared/workflow/index.ts';
 import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';
+import { incidentWorld } from '../../support/incident-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
 const REQUEST_ID = 'SR-20260601-ABACUS01';
@@ -42,35 +42,9 @@ beforeAll(async () => {
 afterAll(async () => table.stop());
 
 function world(entries: RegistryEntry[] = [ENTRY]) {
-  const stored: IncidentRecord[] = [];
-  const audit: { actor: string }[] = [];
-  const started: unknown[] = [];
-  const deps = {
-    links: table.store,
-    store: {
-      getRegistryEntry: async (id: string) => entries.find((e) => e.resourceId === id),
-      createIncident: async (i: IncidentRecord) => {
-        stored.push(i);
-      },
-      appendAudit: async (e: { actor: string; at?: string }) => {
-        audit.push(e);
-        return { ...e, at: e.at ?? NOW.toISOString() };
-      },
-    },
-    stewardship: {
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:resource-stewardship',
-      sfn: {
-        send: async (command: { input: unknown }) => {
-          started.push(command.input);
-          return {};
-        },
-      },
-    },
-    clocks: parseIncidentClocks(undefined),
-    now: () => clock,
-  };
-  // The SFN client's send is typed for every command; the fake records the one it gets.
-  return { deps: deps as unknown as VendorIncidentDeps, stored, audit, started };
+  const w = incidentWorld(entries, () => clock);
+  const deps: VendorIncidentDeps = { ...w.deps, links: table.store };
+  return { ...w, deps };
 }
 
 async function newLink(resourceId = ENTRY.resourceId) {
