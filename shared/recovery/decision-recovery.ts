@@ -8,7 +8,7 @@
  * it marks `deliveredAt` after SendTaskSuccess and `followedUpAt` (leaving the index) after the facts,
  * the DECISION_RECORDED audit event and the requester's email. For each task on the index whose claim
  * is older than `minAgeSeconds` (longer than record-decision can run, so a live decision is never
- * raced) the sweep resumes where the crash was:
+ * raced), or was claimed before the local runtime restarted, the sweep resumes where the crash was:
  *   not delivered → SendTaskSuccess with the kept output
  *     accepted                → DECISION_DELIVERED_BY_RECOVERY, mark delivered
  *     TaskTimedOut / TaskDoesNotExist / InvalidToken (the wait is over): either the step timed out,
@@ -40,6 +40,7 @@ import {
   recordTooLate,
 } from '../tasks/index.ts';
 import type { AuditEvent, DecisionDelivery, RequestRecord, TaskRecord } from '../workflow/index.ts';
+import { cutOff } from './request-recovery.ts';
 
 /** Longer than record-decision can run (its Lambda timeout, 30 s), so a live decision is never raced. */
 export const DEFAULT_DECISION_MIN_AGE_SECONDS = 60;
@@ -67,6 +68,11 @@ export interface DecisionRecoveryDeps extends Omit<FollowUpDeps, 'store'> {
 export interface DecisionRecoveryOptions {
   minAgeSeconds?: number;
   limit?: number;
+  /**
+   * The local runtime restarted then: a decision claimed before it was a dead process's, so it is
+   * finished at once instead of after the minute's cut-off (as the request and outbox sweeps do).
+   */
+  restartedAt?: Date;
 }
 
 /** Task ids by what the sweep did with them. */
@@ -86,9 +92,10 @@ export async function finishUndeliveredDecisions(
   {
     minAgeSeconds = DEFAULT_DECISION_MIN_AGE_SECONDS,
     limit = DEFAULT_DECISION_SWEEP_LIMIT,
+    restartedAt,
   }: DecisionRecoveryOptions = {},
 ): Promise<DecisionRecoveryResult> {
-  const decidedBefore = new Date(deps.now().getTime() - minAgeSeconds * 1000).toISOString();
+  const decidedBefore = cutOff(deps.now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUndeliveredTasks(decidedBefore, limit);
   const result: DecisionRecoveryResult = { delivered: [], followedUp: [], tooLate: [], failed: [] };
   for (const { taskId } of listed) {

@@ -26,8 +26,9 @@ export interface RecoverySweepResult extends RecoveryResult {
 
 /**
  * `restartedAt`: the local runtime restarted then (the scheduled event's detail says so), so whatever
- * was written before is a dead process's, and a request stored or an email recorded before it is swept
- * at once instead of after the minute's cut-off (which only guards against racing a live sender).
+ * was written before is a dead process's: a request stored, a decision claimed or an email recorded
+ * before it is swept at once instead of after the minute's cut-off (which only guards against racing a
+ * live sender).
  * AWS's schedule sends no such detail: Lambdas of other functions may be alive at any time.
  */
 export function restartedAtOf(event: unknown, now: Date): Date | undefined {
@@ -49,10 +50,12 @@ export async function runRecoverySweep(
       return { started: [], alreadyRunning: [], failed: [] };
     },
   );
-  const decisions = await finishUndeliveredDecisions(deps).catch((error: unknown): DecisionRecoveryResult => {
-    errors.push(error);
-    return { delivered: [], followedUp: [], tooLate: [], failed: [] };
-  });
+  const decisions = await finishUndeliveredDecisions(deps, restartedAt ? { restartedAt } : {}).catch(
+    (error: unknown): DecisionRecoveryResult => {
+      errors.push(error);
+      return { delivered: [], followedUp: [], tooLate: [], failed: [] };
+    },
+  );
   // Last: the two sweeps above record acknowledgements and decision emails of their own.
   const outbox = await sendUnsentEffects(deps, restartedAt ? { restartedAt } : {}).catch(
     (error: unknown): OutboxRecoveryResult => {

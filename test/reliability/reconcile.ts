@@ -25,7 +25,15 @@ export interface Expected {
 
 export interface Observed {
   view?: { status: string; currentStep?: number; currentActivity?: string; timeline: { type: string }[] };
-  execution?: { status: string; output: unknown };
+  execution?: {
+    status: string;
+    output: unknown;
+    /** Human waits announced and not answered (state names). */
+    waitingFor?: string[];
+    resumes?: unknown[];
+    replaying?: boolean;
+    events?: { type: string; stateName?: string }[];
+  };
 }
 
 /** Each request's status view and execution, read over HTTP as they are after the run. */
@@ -93,7 +101,7 @@ export function reconcile(
     if (o.execution?.status === 'RUNNING') {
       note(
         'unfinished',
-        `${id}: still ${o.view.status} and its execution RUNNING (step ${o.view.currentStep}: ${o.view.currentActivity})`,
+        `${id}: still ${o.view.status} and its execution RUNNING (step ${o.view.currentStep}: ${o.view.currentActivity}); ${whereItWaits(o.execution)}`,
       );
       continue;
     }
@@ -151,4 +159,14 @@ export function reconcile(
     count('DPA email to the vendor', dpa, e.dpaEmail ? 1 : 0);
   }
   return r;
+}
+
+/** What a RUNNING execution waits on, for the note of an unfinished workflow. */
+function whereItWaits(execution: NonNullable<Observed['execution']>): string {
+  const last = execution.events?.at(-1);
+  return [
+    `waiting for [${(execution.waitingFor ?? []).join(', ')}]`,
+    `last event ${last ? `${last.type} ${last.stateName ?? ''}`.trim() : 'none'}`,
+    `${execution.resumes?.length ?? 0} resumes${execution.replaying ? ', still replaying' : ''}`,
+  ].join(', ');
 }

@@ -201,6 +201,28 @@ describe('a decision killed between its claim and SendTaskSuccess', () => {
     expect(sfn.delivered).toEqual([]);
   });
 
+  it('younger than a minute but claimed before the local runtime restarted: delivered at once (its process died)', async () => {
+    await givenTask();
+    await post(sound, dyingDeps('sfn'));
+    clock = minutes(0.5);
+
+    const result = await finishUndeliveredDecisions(deps(), { restartedAt: minutes(0.25) });
+
+    expect(result).toEqual({ ...nothingDone, delivered: [taskId] });
+    expect(sfn.delivered).toEqual([{ token, output: { ...sound, decidedAt: DECIDED_AT.toISOString() } }]);
+  });
+
+  it('claimed after the restart and younger than a minute: left alone, its record-decision may be running now', async () => {
+    await givenTask();
+    await post(sound, dyingDeps('sfn'));
+    clock = minutes(0.5);
+
+    const result = await finishUndeliveredDecisions(deps(), { restartedAt: minutes(-1) });
+
+    expect(result).toEqual(nothingDone);
+    expect(sfn.delivered).toEqual([]);
+  });
+
   it('is delivered by the sweep exactly once, audited once, emailed once; a second sweep does nothing', async () => {
     await givenTask();
     await post(sound, dyingDeps('sfn'));
