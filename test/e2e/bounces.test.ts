@@ -14,20 +14,19 @@ const VENDOR = 'bounce@simulator.amazonses.com';
 
 describe('Bounced vendor addresses: recorded, shown to Cybersecurity, and not mailed again', () => {
   it('SOP 4-5: the DPA email bounces; the DPA task shows it; the SSL notice then skips the address', async () => {
-    const requestId = await env.client.submit(
+    const requestId = await env.client.submitAndPassPrivacyReview(
       requestBody({
         resourceName: 'Bouncing Maths',
         resourceUrl: 'https://app.bouncing.example/start',
         vendorName: 'Bouncing Co',
       }),
+      {
+        studentDataRequired: 'yes',
+        vendorContactEmail: VENDOR,
+        websites: 'https://app.bouncing.example/start',
+        decidedBy: 'Casey',
+      },
     );
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'yes',
-      vendorContactEmail: VENDOR,
-      websites: 'https://app.bouncing.example/start',
-      decidedBy: 'Casey',
-    });
 
     // The DPA request went to the address SES then reported as bouncing.
     const dpa = await eventually('the DPA email', async () =>

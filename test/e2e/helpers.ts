@@ -138,6 +138,19 @@ export const PRIVACY_OK = {
   vendorContactEmail: 'privacy@vendor.example',
 };
 
+/**
+ * What Cybersecurity enters on the privacy review task when the policy is acceptable (SOP 4), beyond
+ * PRIVACY_OK: whether student data is required (then the DPA goes to the vendor's privacy contact),
+ * the websites to test, the policy page to keep.
+ */
+export interface PrivacyPolicyAccepted {
+  vendorContactEmail?: string;
+  studentDataRequired?: 'yes' | 'no';
+  websites?: string;
+  privacyPolicyUrl?: string;
+  decidedBy?: string;
+}
+
 export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -225,6 +238,19 @@ export class Client {
     });
     if (res.status !== 201) throw new Error(`Submit answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.requestId;
+  }
+
+  /**
+   * SOP 2 and 4, where most scenarios start: the request submitted, and Cybersecurity finding the
+   * vendor's privacy policy acceptable through the task link in its email. Returns the request id.
+   */
+  async submitAndPassPrivacyReview(
+    body: Record<string, unknown>,
+    review: PrivacyPolicyAccepted = {},
+  ): Promise<string> {
+    const requestId = await this.submit(body);
+    await this.complete(requestId, 'privacy-review', { ...PRIVACY_OK, ...review });
+    return requestId;
   }
 
   async request(requestId: string): Promise<RequestView> {
