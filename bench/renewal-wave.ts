@@ -16,7 +16,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
-import { logger } from '../shared/core/logger.ts';
 import type { RequestRecord } from '../shared/workflow/records.ts';
 import { openRuntimeStore } from '../test/support/runtime-store.ts';
 
@@ -129,9 +128,8 @@ async function seedApproved(runtime: LocalRuntime, count: number): Promise<strin
 export async function measureRenewalWave(
   count = Number(process.env.BENCH_WAVE_RESOURCES ?? 500),
 ): Promise<RenewalWaveResult> {
-  // Thousands of handler calls: their INFO lines would cost more than the calls (the handlers share
-  // this process's logger).
-  logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL === 'INFO' ? 'INFO' : 'WARN');
+  // Thousands of handler calls log at WARN, as every local handler does (local/log-level.ts): their
+  // INFO lines would cost more than the calls. POWERTOOLS_LOG_LEVEL=INFO shows them.
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-wave-'));
   const runtime = await startLocalRuntime({
     port: 0,

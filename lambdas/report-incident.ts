@@ -7,13 +7,13 @@
  */
 import { sfn } from '#shared/core/aws/clients.ts';
 import { readStewardshipStateMachineArn } from '#shared/core/config.ts';
+import { errorPage } from '#shared/core/html/layout.ts';
 import { httpHandler } from '#shared/core/http/edge.ts';
 import { once } from '#shared/core/once.ts';
 import { now, store } from '#shared/deps.ts';
 import { callerDeps } from '#shared/identity/index.ts';
 import { readIncidentClocks } from '#shared/stewardship/clocks.ts';
 import { type IncidentEndpointDeps, reportIncidentEndpoint } from '#shared/stewardship/incident-endpoint.ts';
-import { renderIncidentLinkProblem } from '#shared/stewardship/pages/incident-form.ts';
 
 const deps = once(
   (): IncidentEndpointDeps => ({
@@ -27,5 +27,5 @@ const deps = once(
 
 export const run = reportIncidentEndpoint;
 export const handler = httpHandler((event) => reportIncidentEndpoint(event, deps(), callerDeps()), {
-  renderErrorPage: renderIncidentLinkProblem,
+  renderErrorPage: errorPage,
 });

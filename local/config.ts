@@ -3,6 +3,7 @@
  * Handlers read only environment variables (no `if (local)`); this file is where the local values live.
  */
 
+import './log-level.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cdkContextOf } from '#shared/core/config.ts';
@@ -21,10 +22,6 @@ import { deadlineDaysFromContext } from '#shared/workflow/config.ts';
 import type { DeadlineDays } from '#shared/workflow/deadlines.ts';
 import { parseServiceLevelDays } from '#shared/workflow/service-levels.ts';
 import { deadlinesProblem } from '../scripts/limits/asl.ts';
-
-// Handlers log at WARN locally (a readable console) unless the environment says otherwise. Set at
-// import, before any module creates the shared Powertools logger: it reads the level only then.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';

@@ -15,9 +15,9 @@
  * first start, with the endpoint URLs they read at load: a second start in the same process therefore
  * reuses the first start's ports.
  */
-import '#shared/core/runtime/promise-with-resolvers.ts';
 // Before anything that may create the shared logger: it sets the handlers' default log level.
-import './config.ts';
+import './log-level.ts';
+import '#shared/core/runtime/promise-with-resolvers.ts';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CALLBACK_PATH } from '#shared/identity/config.ts';

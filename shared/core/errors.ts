@@ -44,6 +44,33 @@ export class TransientError extends WorkflowError {
   override name = 'TransientError';
 }
 
+/** The 4xx statuses a refused link answers with (shared/core/http/edge.ts sends them as they are). */
+export type RefusalStatus = 400 | 403 | 404 | 409 | 410 | 413 | 415 | 429;
+
+/** One refusal as the person reads it: the page's HTTP status, its title, and what to do instead. */
+export type Refusal<Status extends RefusalStatus = RefusalStatus> = readonly [
+  status: Status,
+  title: string,
+  message: string,
+];
+
+/**
+ * An emailed link (a vendor's upload or incident link) that cannot do what it was opened for: unknown,
+ * altered, expired, used up, or given something it cannot take. Nothing was written. Each feature keeps
+ * its refusals in one table and throws its own subclass; the edge answers any of them with its status,
+ * title and message, on the route's page.
+ */
+export class LinkRefusedError<Status extends RefusalStatus = RefusalStatus> extends WorkflowError {
+  override name = 'LinkRefusedError';
+  readonly status: Status;
+  readonly title: string;
+  constructor([status, title, message]: Refusal<Status>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+    this.title = title;
+  }
+}
+
 /** The name of anything thrown (an Error's `name`, else "Error"), for logs and Step Functions. */
 export function errorName(error: unknown): string {
   if (error instanceof Error) return error.name;

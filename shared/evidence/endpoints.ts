@@ -5,12 +5,13 @@
  * with the emailed task link of its own request (`?task=<id>&t=<secret>`), as the DPA task page links it.
  */
 import { NotFoundError } from '../core/errors.ts';
+import { errorPage } from '../core/html/layout.ts';
 import { type HttpEvent, type HttpResponse, htmlResponse, httpHandler, pageCsp } from '../core/http/edge.ts';
 import { AccessDeniedError, type CallerDeps, isResponse, signedInOrSignIn } from '../identity/index.ts';
 import { isTaskId, secretMatches, type TaskStore } from '../tasks/index.ts';
 import { type DownloadDocuments, downloadRedirect } from './download.ts';
 import type { EvidenceStore } from './evidence.ts';
-import { renderReceivedPage, renderUploadPage, renderUploadProblem } from './pages/upload-page.ts';
+import { renderReceivedPage, renderUploadPage } from './pages/upload-page.ts';
 import { openUpload, type ReceivedView, receiveUpload, type UploadDeps } from './uploads.ts';
 
 const query = (event: HttpEvent, name: string) => event.queryStringParameters?.[name] ?? undefined;
@@ -29,7 +30,7 @@ export function uploadPageEndpoint(defaultDeps: () => UploadDeps) {
     const page = renderUploadPage(view);
     return htmlResponse(200, page, withFormAction(page, view.form.url));
   };
-  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: renderUploadProblem }) };
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: errorPage }) };
 }
 
 /**
@@ -50,7 +51,7 @@ export function uploadReceivedEndpoint(
     await afterReceived?.(view);
     return htmlResponse(200, renderReceivedPage(view));
   };
-  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: renderUploadProblem }) };
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: errorPage }) };
 }
 
 export interface DocumentDeps {

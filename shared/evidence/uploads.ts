@@ -15,7 +15,7 @@
  * leaves nothing behind. A document is written whole or not at all (S3; locally a temp file renamed).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { WorkflowError } from '../core/errors.ts';
+import { LinkRefusedError, type Refusal } from '../core/errors.ts';
 import type { RequestStore } from '../requests/index.ts';
 import { hashSecret } from '../tasks/index.ts';
 import type { EvidenceRecord, EvidenceStore } from './evidence.ts';
@@ -46,15 +46,8 @@ export interface UploadDeps {
 }
 
 /** An upload link that cannot take a document now; `status` is the page's HTTP status. */
-export class UploadRefusedError extends WorkflowError {
+export class UploadRefusedError extends LinkRefusedError<400 | 403 | 404 | 409 | 410 | 413 | 415> {
   override name = 'UploadRefusedError';
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 415,
-    readonly title: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const REFUSALS = {
@@ -78,11 +71,15 @@ const REFUSALS = {
     'This link has expired',
     'This upload link has expired. Please reply to the email and ask the Cybersecurity team for a new one.',
   ],
-} as const;
+  'nothing-arrived': [
+    400,
+    'No document arrived',
+    'No file came with this upload. Please go back and choose the PDF again.',
+  ],
+} as const satisfies Record<string, Refusal>;
 
 function refuse(state: keyof typeof REFUSALS): never {
-  const [status, title, message] = REFUSALS[state];
-  throw new UploadRefusedError(status, title, message);
+  throw new UploadRefusedError(REFUSALS[state]);
 }
 
 /** The form's lifetime: long enough to choose a file and send 10 MB on a slow line. */
@@ -148,11 +145,7 @@ export async function receiveUpload(
   const checked = await checkUploadLink(uploadId, secret, deps);
   if (checked.state === 'not-found' || checked.state === 'forbidden') refuse(checked.state);
   if (!key?.startsWith(incomingPrefix(uploadId)) || key.includes('..')) {
-    throw new UploadRefusedError(
-      400,
-      'No document arrived',
-      'No file came with this upload. Please go back and choose the PDF again.',
-    );
+    refuse('nothing-arrived');
   }
   const link = checked.link;
   // The same upload again (a reload, or a crash before the evidence was written): finish it.
@@ -163,21 +156,17 @@ export async function receiveUpload(
   }
   const stored = await deps.documents.read(key);
   if (!stored) {
-    throw new UploadRefusedError(
-      400,
-      'No document arrived',
-      'No file came with this upload. Please go back and choose the PDF again.',
-    );
+    refuse('nothing-arrived');
   }
   const pdf = checkPdf(stored.bytes);
   if (!pdf.ok) {
     await deps.documents.remove(key);
     const status = pdf.reason === 'too-large' ? 413 : 415;
-    throw new UploadRefusedError(
+    throw new UploadRefusedError([
       status,
       'This file cannot be accepted',
       `${pdf.message} Please upload the signed agreement as one PDF file of at most 10 MB.`,
-    );
+    ]);
   }
   const documentId = documentIdOf(link);
   const finalKey = keptKeyOf(link, key);

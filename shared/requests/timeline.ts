@@ -1,9 +1,10 @@
 /**
  * The requester's view of a request: where it is in TS-PE-535 and what has happened, built from the
  * request record and its audit trail. Only what a requester may see: no task tokens, link secrets,
- * licence details, actors or audit details.
+ * licence details, actors, audit details or email addresses.
  */
 
+import { withoutEmailAddresses } from '../core/text/email-address.ts';
 import type { AuditEvent, RenewalStatus, RequestRecord, RequestStatus } from '../workflow/index.ts';
 import { MAX_SSL_RETESTS } from '../workflow/index.ts';
 
@@ -214,10 +215,16 @@ export function sslRemediationView(
   };
 }
 
+/**
+ * The audit trail as the requester reads it. A summary may name an email address (SES's report on the
+ * vendor's, a vendor reporting an incident through its link, a colleague out of office): anyone with the
+ * request id reads this in link mode, the requester with sign-in, so every address is withheld here.
+ * The auditors' record (/requests/{id}/audit) keeps the summaries whole.
+ */
 export function toTimeline(events: readonly AuditEvent[]): TimelineEntry[] {
   return [...events]
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
-    .map((e) => ({ at: e.at, sopStep: e.sopStep, type: e.type, summary: e.summary }));
+    .map((e) => ({ at: e.at, sopStep: e.sopStep, type: e.type, summary: withoutEmailAddresses(e.summary) }));
 }
 
 /** `renewedBy`: the request this one is renewed with (RenewalRecord.renewedWith), when there is one. */

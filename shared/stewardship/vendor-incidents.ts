@@ -4,7 +4,7 @@
  * does not hold (yet). Then one report is taken from the link's allowance, and the report follows the
  * same path as a signed-in person's (incidents.ts), with the vendor as the reporter.
  */
-import { WorkflowError } from '../core/errors.ts';
+import { LinkRefusedError, type Refusal } from '../core/errors.ts';
 import type { RegistryStore } from '../registry/index.ts';
 import type { IncidentRecord } from '../workflow/index.ts';
 import { parseIncidentInput } from './incident-input.ts';
@@ -18,15 +18,8 @@ import {
 import { type ReportIncidentDeps, reportIncident } from './incidents.ts';
 
 /** An incident link that cannot take a report now; `status` is the page's HTTP status. */
-export class IncidentLinkRefusedError extends WorkflowError {
+export class IncidentLinkRefusedError extends LinkRefusedError<403 | 404 | 409 | 410 | 429> {
   override name = 'IncidentLinkRefusedError';
-  constructor(
-    readonly status: 403 | 404 | 409 | 410 | 429,
-    readonly title: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const REFUSALS = {
@@ -55,11 +48,10 @@ const REFUSALS = {
     'The resource is not in the registry yet',
     'The district has no approved record of this resource yet. Please reply to the email and the Cybersecurity team will take the report.',
   ],
-} as const;
+} as const satisfies Record<string, Refusal>;
 
 function refuse(state: keyof typeof REFUSALS): never {
-  const [status, title, message] = REFUSALS[state];
-  throw new IncidentLinkRefusedError(status, title, message);
+  throw new IncidentLinkRefusedError(REFUSALS[state]);
 }
 
 export interface VendorIncidentDeps extends ReportIncidentDeps {

@@ -17,9 +17,7 @@ describe.each(['source', 'bundled'] as const)(
     const env = useTestRuntime(`current-vetting-${handlers}`, { handlers });
 
     async function approveFirstRequest(): Promise<string> {
-      const requestId = await env.client.submit(FIRST);
-      await env.client.complete(requestId, 'privacy-review', {
-        decision: 'acceptable',
+      const requestId = await env.client.submitAndPassPrivacyReview(FIRST, {
         studentDataRequired: 'yes',
         vendorContactEmail: 'privacy@numeracy.example',
       });

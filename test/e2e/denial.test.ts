@@ -10,8 +10,8 @@ const env = useTestRuntime('denial', { fakeSslGrades: { 'weakssl.example.com': '
 
 describe('TS-PE-535 end to end: denial at step 6', () => {
   it('SOP 5-6: an SSL grade of B tells the vendor to improve it; denied in remediation, the request is Not Approved', async () => {
-    // Prepare
-    const requestId = await env.client.submit(
+    // Prepare: Cybersecurity accepts the privacy policy; the SSL test runs on its own
+    const requestId = await env.client.submitAndPassPrivacyReview(
       requestBody({
         resourceName: 'Weak Quiz',
         resourceUrl: 'https://weakssl.example.com/app',
@@ -21,14 +21,10 @@ describe('TS-PE-535 end to end: denial at step 6', () => {
         studentDataShared: false,
         studentDataElements: undefined,
       }),
+      { vendorContactEmail: 'security@weakquiz.example' },
     );
 
-    // Act: Cybersecurity accepts the privacy policy; the SSL test runs on its own
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: 'security@weakquiz.example',
-    });
+    // Act: the grade is B; Cybersecurity denies in the remediation
     await env.client.complete(requestId, 'ssl-remediation', {
       decision: 'deny',
       comment: 'The vendor will not change its TLS setup',

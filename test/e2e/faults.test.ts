@@ -37,7 +37,7 @@ describe.each(['source', 'bundled'] as const)(
     it('a throttled workflow task is retried by the state machine and the request is still approved', async () => {
       failed.length = 0;
       // Prepare: a free website without student data, through the privacy review
-      const requestId = await env.client.submit(
+      const requestId = await env.client.submitAndPassPrivacyReview(
         requestBody({
           resourceName: 'Cloud Atlas',
           resourceUrl: 'https://cloudatlas.example.com',
@@ -47,12 +47,8 @@ describe.each(['source', 'bundled'] as const)(
           studentDataShared: false,
           studentDataElements: undefined,
         }),
+        { vendorContactEmail: 'privacy@atlas.example' },
       );
-      await env.client.complete(requestId, 'privacy-review', {
-        decision: 'acceptable',
-        studentDataRequired: 'no',
-        vendorContactEmail: 'privacy@atlas.example',
-      });
       await eventually(
         'the execution to wait for the SSL scan',
         async () => {

@@ -3,7 +3,6 @@
  * people use it — submit a request, open the task links from the emails, decide. Every wait polls
  * with a bounded deadline (no fixed sleeps) and fails with what it saw.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import {
 } from '#local/runtime.ts';
 import type { RequestView } from '#shared/requests/timeline.ts';
 import { TASK_KINDS, type TaskKind } from '#shared/workflow/task-kinds.ts';
+import { runTsFile, type ScriptRun } from '../support/run-ts.ts';
 
 export const TEAM = {
   cybersecurity: 'ccs@district.example',
@@ -32,11 +32,7 @@ export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export interface ScriptRun {
-  code: number | null;
-  out: string;
-  err: string;
-}
+export type { ScriptRun } from '../support/run-ts.ts';
 
 /**
  * Runs an operator's script (scripts/*.ts, as `npm run` would) against a test runtime: the script finds
@@ -48,25 +44,13 @@ export function runScript(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<ScriptRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: {
-      ...process.env,
-      LOCAL_DATA_DIR: runtime.dataDir,
-      ...(runtime.port === undefined ? {} : { PORT: String(runtime.port) }),
-      NODE_OPTIONS: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return runTsFile(script, args, {
+    ...process.env,
+    LOCAL_DATA_DIR: runtime.dataDir,
+    ...(runtime.port === undefined ? {} : { PORT: String(runtime.port) }),
+    NODE_OPTIONS: '',
+    ...env,
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 }
 
 const BUNDLED_START_TIMEOUT_MS = 240_000;
@@ -137,6 +121,19 @@ export const PRIVACY_OK = {
   studentDataRequired: 'no',
   vendorContactEmail: 'privacy@vendor.example',
 };
+
+/**
+ * What Cybersecurity enters on the privacy review task when the policy is acceptable (SOP 4), beyond
+ * PRIVACY_OK: whether student data is required (then the DPA goes to the vendor's privacy contact),
+ * the websites to test, the policy page to keep.
+ */
+export interface PrivacyPolicyAccepted {
+  vendorContactEmail?: string;
+  studentDataRequired?: 'yes' | 'no';
+  websites?: string;
+  privacyPolicyUrl?: string;
+  decidedBy?: string;
+}
 
 export async function eventually<T>(
   what: string,
@@ -225,6 +222,19 @@ export class Client {
     });
     if (res.status !== 201) throw new Error(`Submit answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.requestId;
+  }
+
+  /**
+   * SOP 2 and 4, where most scenarios start: the request submitted, and Cybersecurity finding the
+   * vendor's privacy policy acceptable through the task link in its email. Returns the request id.
+   */
+  async submitAndPassPrivacyReview(
+    body: Record<string, unknown>,
+    review: PrivacyPolicyAccepted = {},
+  ): Promise<string> {
+    const requestId = await this.submit(body);
+    await this.complete(requestId, 'privacy-review', { ...PRIVACY_OK, ...review });
+    return requestId;
   }
 
   async request(requestId: string): Promise<RequestView> {

@@ -56,8 +56,9 @@ describe('Issue 22: the reviewed privacy policy is watched between renewals', ()
   it('ignores cosmetic changes, opens a task with the difference for a material one, and revoke makes it Not Approved and asks the vendor to delete the data', async () => {
     // Prepare: an Approved resource whose privacy review named its policy page, and the page kept
     await publishPage(REVIEWED);
-    const requestId = await env.client.submit(simpleRequestBody('Tide Watch'));
-    await env.client.complete(requestId, 'privacy-review', { ...PRIVACY_OK, privacyPolicyUrl: POLICY_URL });
+    const requestId = await env.client.submitAndPassPrivacyReview(simpleRequestBody('Tide Watch'), {
+      privacyPolicyUrl: POLICY_URL,
+    });
     await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
     await env.client.complete(requestId, 'technical-review', { decision: 'sound' });
     await env.client.complete(requestId, 'installation', { decision: 'installed' });

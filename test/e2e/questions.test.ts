@@ -16,12 +16,12 @@ const studentDataElements = undefined;
 
 describe('SOP 4: a review asks a question through a single-use reply link', () => {
   it('curriculum asks the requester: reply page, answer once, the team sees question and answer, then approves', async () => {
-    const requestId = await env.client.submit(requestBody({ ...free, studentDataElements }));
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: VENDOR,
-    });
+    const requestId = await env.client.submitAndPassPrivacyReview(
+      requestBody({ ...free, studentDataElements }),
+      {
+        vendorContactEmail: VENDOR,
+      },
+    );
     await env.client.complete(requestId, 'curriculum-review', {
       decision: 'ask',
       question: 'Which TEKS does the unit on fractions cover?',
@@ -102,19 +102,15 @@ describe('SOP 4: a review asks a question through a single-use reply link', () =
 
 describe('SOP 3/7: a review sends the request to the other review, once per request', () => {
   it('DII re-routes an "administrative" classroom tool to curriculum approval; curriculum cannot send it back', async () => {
-    const requestId = await env.client.submit(
+    const requestId = await env.client.submitAndPassPrivacyReview(
       requestBody({
         ...free,
         studentDataElements,
         requestType: 'administrative',
         resourceName: 'Seat Planner',
       }),
+      { vendorContactEmail: VENDOR },
     );
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: VENDOR,
-    });
     // A re-routing must say why.
     const admin = await env.client.nextTask(requestId, 'administrative-review');
     expect((await env.client.decide(admin, { decision: 'reroute' })).status).toBe(400);

@@ -17,7 +17,7 @@ interface ClockView {
 describe('TS-PE-535 end to end: annual renewal', () => {
   it('SOP 17: a year after approval the renewal starts, re-tests the SSL grade and schedules the next one', async () => {
     // Prepare: an approved, free website without student data
-    const requestId = await env.client.submit(
+    const requestId = await env.client.submitAndPassPrivacyReview(
       requestBody({
         resourceName: 'Star Chart',
         resourceUrl: 'https://starchart.example.com',
@@ -27,12 +27,8 @@ describe('TS-PE-535 end to end: annual renewal', () => {
         studentDataShared: false,
         studentDataElements: undefined,
       }),
+      { vendorContactEmail: 'privacy@sky.example' },
     );
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: 'privacy@sky.example',
-    });
     await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
     await env.client.complete(requestId, 'technical-review', { decision: 'sound' });
     await env.client.complete(requestId, 'installation', { decision: 'installed' });

@@ -16,7 +16,7 @@ const QUESTION = 'Which TEKS does the unit on fractions cover?';
 describe('SOP 4: a reply link past its 7 days', () => {
   it('answers 410 and changes nothing; the review resumes with a new task link that says no answer came', async () => {
     // Prepare: curriculum asks the requester a question
-    const requestId = await env.client.submit(
+    const requestId = await env.client.submitAndPassPrivacyReview(
       requestBody({
         cost: 0,
         resourceUrl: undefined,
@@ -24,12 +24,8 @@ describe('SOP 4: a reply link past its 7 days', () => {
         studentDataShared: false,
         studentDataElements: undefined,
       }),
+      { vendorContactEmail: 'privacy@fractions.example' },
     );
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: 'privacy@fractions.example',
-    });
     await env.client.complete(requestId, 'curriculum-review', { decision: 'ask', question: QUESTION });
     const reply = await env.client.nextReply(requestId, REQUESTER);
     await env.client.settled(requestId);

@@ -15,7 +15,7 @@ import { readRuntimeFile } from '#local/runtime-file.ts';
 import { handlerInvoker } from '#local/start/handlers.ts';
 import { EXECUTION_RESUMED, ResumeRefusedError, resumeRequest } from '#shared/requests/resume.ts';
 import { WorkflowStore } from '#shared/store.ts';
-import { PRIVACY_OK, runScript, type ScriptRun, simpleRequestBody, TEAM, useTestRuntime } from './helpers.ts';
+import { runScript, type ScriptRun, simpleRequestBody, TEAM, useTestRuntime } from './helpers.ts';
 
 const env = useTestRuntime('resume');
 const clients: (DynamoDBClient | SFNClient)[] = [];
@@ -60,8 +60,7 @@ function resume(...args: string[]): Promise<ScriptRun> {
 describe('npm run resume: a stopped request goes on with a new execution', () => {
   it('refuses what cannot work, then resumes at RouteApproval and the request ends Approved', async () => {
     // Prepare: a free application past security vetting, waiting for curriculum review
-    const requestId = await env.client.submit(simpleRequestBody('Resume Lab'));
-    await env.client.complete(requestId, 'privacy-review', PRIVACY_OK);
+    const requestId = await env.client.submitAndPassPrivacyReview(simpleRequestBody('Resume Lab'));
     await env.client.nextTask(requestId, 'curriculum-review');
     const store = table();
     const firstArn = executionArn('software-request', requestId);

@@ -33,14 +33,14 @@ async function approveRest(requestId: string) {
 
 describe('TS-PE-535 end to end: SSL remediation and the websites Cybersecurity names', () => {
   it('SOP 5-6: every website named is tested; a B on one emails the vendor each host, and a passing re-test continues', async () => {
-    const requestId = await env.client.submit(website('Remedy Maths', 'https://app.remedy.example/start'));
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: VENDOR,
-      websites: 'https://app.remedy.example/start\nlogin.remedy.example',
-      decidedBy: 'Casey',
-    });
+    const requestId = await env.client.submitAndPassPrivacyReview(
+      website('Remedy Maths', 'https://app.remedy.example/start'),
+      {
+        vendorContactEmail: VENDOR,
+        websites: 'https://app.remedy.example/start\nlogin.remedy.example',
+        decidedBy: 'Casey',
+      },
+    );
 
     const notice = await eventually('the vendor notice', async () =>
       (await env.client.emailsTo(VENDOR, requestId)).find((e) => e.subject.startsWith('Action needed')),
@@ -78,13 +78,13 @@ describe('TS-PE-535 end to end: SSL remediation and the websites Cybersecurity n
   });
 
   it('SOP 5-6: a website SSL Labs cannot resolve, even after retries, gets no grade: the vendor is told; Cybersecurity denies at step 6', async () => {
-    const requestId = await env.client.submit(website('Gone Reader', 'https://gone.remedy.example'));
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: VENDOR,
-      decidedBy: 'Casey',
-    });
+    const requestId = await env.client.submitAndPassPrivacyReview(
+      website('Gone Reader', 'https://gone.remedy.example'),
+      {
+        vendorContactEmail: VENDOR,
+        decidedBy: 'Casey',
+      },
+    );
     const notice = await eventually('the vendor notice', async () =>
       (await env.client.emailsTo(VENDOR, requestId)).find((e) => e.subject.startsWith('Action needed')),
     );
@@ -110,13 +110,13 @@ describe('TS-PE-535 end to end: SSL remediation and the websites Cybersecurity n
   });
 
   it('SOP 17: a renewal whose re-test fails goes through remediation; denied, it lapses: requester and Cybersecurity told, LAPSED and why', async () => {
-    const requestId = await env.client.submit(website('Lapse Atlas', 'https://atlas.remedy.example'));
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: VENDOR,
-      decidedBy: 'Casey',
-    });
+    const requestId = await env.client.submitAndPassPrivacyReview(
+      website('Lapse Atlas', 'https://atlas.remedy.example'),
+      {
+        vendorContactEmail: VENDOR,
+        decidedBy: 'Casey',
+      },
+    );
     const approved = await approveRest(requestId);
     expect(approved.renewal).toMatchObject({
       status: 'DUE',

@@ -25,7 +25,7 @@ const registryStatus = async () =>
 describe('Issue 22: SSL spot checks between renewals', () => {
   it('a grade that drops below A emails the vendor and opens the re-test task; the resource stays Approved', async () => {
     // Prepare: an Approved website graded A
-    const requestId = await env.client.submit(
+    const requestId = await env.client.submitAndPassPrivacyReview(
       requestBody({
         resourceName: 'Checkly Reader',
         resourceUrl: `https://${HOST}/app`,
@@ -35,12 +35,8 @@ describe('Issue 22: SSL spot checks between renewals', () => {
         studentDataShared: false,
         studentDataElements: undefined,
       }),
+      { vendorContactEmail: VENDOR },
     );
-    await env.client.complete(requestId, 'privacy-review', {
-      decision: 'acceptable',
-      studentDataRequired: 'no',
-      vendorContactEmail: VENDOR,
-    });
     await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
     await env.client.complete(requestId, 'technical-review', { decision: 'sound' });
     await env.client.complete(requestId, 'installation', { decision: 'installed' });

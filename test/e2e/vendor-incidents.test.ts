@@ -18,14 +18,10 @@ const INCIDENT_LINK = /https?:\/\/[^\s"'<>]+\/incidents\?link=([\w-]+)&t=([\w-]+
 
 /** An approved resource with student data: its DPA email went to VENDOR. */
 async function approvedWithDpa(name: string): Promise<string> {
-  const requestId = await env.client.submit(
+  const requestId = await env.client.submitAndPassPrivacyReview(
     requestBody({ resourceName: name, resourceUrl: undefined, resourceKind: 'application', cost: 0 }),
+    { studentDataRequired: 'yes', vendorContactEmail: VENDOR },
   );
-  await env.client.complete(requestId, 'privacy-review', {
-    decision: 'acceptable',
-    studentDataRequired: 'yes',
-    vendorContactEmail: VENDOR,
-  });
   await env.client.complete(requestId, 'dpa-signature', { decision: 'signed', dpaExpiresOn: nextYear() });
   await env.client.complete(requestId, 'curriculum-review', { decision: 'approve' });
   await env.client.complete(requestId, 'technical-review', { decision: 'sound' });

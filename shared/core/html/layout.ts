@@ -56,3 +56,8 @@ export function messagePage(title: string, paragraphs: readonly (string | SafeHt
   const shown = paragraphs.filter((p) => p !== '');
   return page({ title, body: html`<h1>${title}</h1>${shown.map((p) => html`<p>${p}</p>`)}` });
 }
+
+/** The page a route answers an error with: its title and message (shared/core/http/edge.ts errorView). */
+export function errorPage(view: { title: string; message: string }): string {
+  return messagePage(view.title, [view.message]);
+}

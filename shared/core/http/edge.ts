@@ -10,6 +10,7 @@ import {
   ConflictError,
   errorName,
   type FieldError,
+  LinkRefusedError,
   NotFoundError,
   ValidationError,
   WorkflowError,
@@ -211,6 +212,10 @@ export function errorView(error: unknown): ErrorView {
   }
   if (error instanceof NotFoundError) return { status: 404, title: 'Not found', message: error.message };
   if (error instanceof ConflictError) return { status: 409, title: 'Already done', message: error.message };
+  if (error instanceof LinkRefusedError) {
+    return { status: error.status, title: error.title, message: error.message };
+  }
+  // The sign-in refusals (shared/identity/errors.ts) carry their own status and title.
   if (
     error instanceof WorkflowError &&
     'status' in error &&

@@ -47,7 +47,3 @@ export function renderReceivedPage(view: ReceivedView): string {
     "The district's Cybersecurity team will review it; you do not need to send it again.",
   ]);
 }
-
-export function renderUploadProblem(view: { title: string; message: string }): string {
-  return messagePage(view.title, [view.message]);
-}

@@ -98,7 +98,3 @@ export function renderIncidentReported(incident: IncidentRecord): string {
     'The team will contact you; please keep any evidence of the incident.',
   ]);
 }
-
-export function renderIncidentLinkProblem(view: { title: string; message: string }): string {
-  return messagePage(view.title, [view.message]);
-}

@@ -1,6 +1,8 @@
 /** The HTTP edge: pages keep working on the API Gateway stage URL (…/prod/…) and behind a custom domain. */
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { LinkRefusedError } from '#shared/core/errors.ts';
+import { errorPage } from '#shared/core/html/layout.ts';
 import {
   basePath,
   bodyText,
@@ -57,6 +59,24 @@ describe('HTTP edge', () => {
     const res = await handler(event('/tasks/t1', '/prod/tasks/t1'), context);
     expect(res.statusCode).toBe(500);
     expect(res.body).toBe('<h1>Something went wrong</h1><a href="/prod/">Back</a>');
+  });
+
+  it("a refused link answers with the refusal's own status, title and message: a page, or JSON", async () => {
+    class ParcelLinkRefusedError extends LinkRefusedError<410> {
+      override name = 'ParcelLinkRefusedError';
+    }
+    const handler = httpHandler(
+      async () => {
+        throw new ParcelLinkRefusedError([410, 'This link has expired', 'Ask for a new link.']);
+      },
+      { renderErrorPage: errorPage },
+    );
+    const page = await handler(event('/parcels/p1', '/parcels/p1'), context);
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('<h1>This link has expired</h1><p>Ask for a new link.</p>');
+    const json = await handler({ ...event('/parcels/p1', '/parcels/p1'), headers: {} }, context);
+    expect(json.statusCode).toBe(410);
+    expect(JSON.parse(json.body)).toEqual({ error: 'This link has expired', message: 'Ask for a new link.' });
   });
 });
 

@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GetRequestDeps, getRequest, handler } from '#lambdas/get-request.ts';
+import { type RecordMailEventDeps, recordMailEvent, sesMailEventSchema } from '#shared/bounces/index.ts';
 import { dynamoDb } from '#shared/core/aws/clients.ts';
 import type { HttpEvent } from '#shared/core/http/edge.ts';
 import { sopProgress, toTimeline } from '#shared/requests/timeline.ts';
@@ -16,6 +17,8 @@ import { WorkflowStore } from '#shared/store.ts';
 import type { AuditEvent, RequestRecord } from '#shared/workflow/records.ts';
 import getEvent from '../../events/api-gateway-get-request.json' with { type: 'json' };
 import submitted from '../../events/resource-request.json' with { type: 'json' };
+import permanentBounce from '../../events/ses/bounce-permanent.json' with { type: 'json' };
+import complaint from '../../events/ses/complaint.json' with { type: 'json' };
 import { person, ssoCaller } from '../../support/sso-kit.ts';
 
 const ddb = mockClient(dynamoDb);
@@ -198,6 +201,52 @@ describe('GET /requests/{id} as JSON', () => {
     expect(res.body).not.toMatch(
       /secret-token|taskToken|tsk_123|LIC-77|WXYZ|privacy@numeracy|maria|Lopez|actor|detail/i,
     );
+  });
+
+  it("names no email address in the timeline: SES's reports on an address (the vendor's) say it is withheld", async () => {
+    // Prepare: the audit lines shared/bounces writes when the DPA email to the vendor bounces and when
+    // a recipient marks the outcome email as spam (the auditors' record at /requests/{id}/audit keeps
+    // the addresses).
+    const lines: Record<string, unknown>[] = [];
+    const mailDeps: RecordMailEventDeps = {
+      bounces: {
+        suppress: async () => undefined,
+        mailEventSeen: async () => false,
+        markMailEventSeen: async () => undefined,
+      },
+      store: {
+        getRequest: async () => record(),
+        appendAudit: async (e) => {
+          const at = `2026-09-02T10:00:0${lines.length}.000Z`;
+          lines.push(audit(at, e.sopStep, e.type, e.summary));
+          return { ...e, at };
+        },
+      },
+    };
+    for (const report of [permanentBounce, complaint]) {
+      await recordMailEvent(sesMailEventSchema.parse(report), mailDeps);
+    }
+    expect(lines.map((l) => l.summary)).toEqual([
+      expect.stringContaining('privacy@blaster.example'),
+      expect.stringContaining('parent@home.example'),
+    ]);
+    stubTable(record(), [...EVENTS, ...lines]);
+
+    // Act
+    const json = await getRequest(event(ID), deps());
+    const page = await getRequest(event(ID, BROWSER), deps());
+
+    // Assess
+    expect(json.body).not.toMatch(/blaster\.example|home\.example/i);
+    expect(page.body).not.toMatch(/blaster\.example|home\.example/i);
+    expect((JSON.parse(json.body) as { timeline: { summary: string }[] }).timeline.slice(-2)).toEqual([
+      expect.objectContaining({
+        summary: expect.stringMatching(/^The dpa request email to \[address withheld\] bounced: /),
+      }),
+      expect.objectContaining({
+        summary: expect.stringMatching(/^\[address withheld\] marked the outcome email as spam/),
+      }),
+    ]);
   });
 
   it('asks DynamoDB for the request consistently and for its audit trail only', async () => {
