@@ -136,11 +136,12 @@ describe('the vendor uploads the signed DPA', () => {
 
 describe('bad input: refused with a clear status, nothing kept, the link still usable', () => {
   it.each([
-    ['a text file named .pdf', Buffer.from('Signed by me. Not a PDF at all.'), 415],
-    ['an HTML page', Buffer.from('<html><body>%PDF-1.7</body></html>'), 415],
-    ['an empty file', Buffer.alloc(0), 415],
-    ['10 MB + 1 byte', Buffer.concat([pdf(), Buffer.alloc(MAX_DOCUMENT_BYTES + 1 - pdf().length)]), 413],
-  ])('%s → %s', async (_what, bytes, status) => {
+    // The title names the file and the status only: printed, a 10 MB file is 10 MB of test log.
+    ['a text file named .pdf', 415, Buffer.from('Signed by me. Not a PDF at all.')],
+    ['an HTML page', 415, Buffer.from('<html><body>%PDF-1.7</body></html>')],
+    ['an empty file', 415, Buffer.alloc(0)],
+    ['10 MB + 1 byte', 413, Buffer.concat([pdf(), Buffer.alloc(MAX_DOCUMENT_BYTES + 1 - pdf().length)])],
+  ])('%s → %i', async (_what, status, bytes) => {
     const link = await newLink();
     const key = await browserUpload(link, bytes);
 
