@@ -15,8 +15,9 @@ export function wireMailEvents(w: Wiring): void {
 }
 
 /**
- * Scheduled: starts requests whose submission crashed before their workflow started, and delivers
- * decisions whose record-decision (or record-answer) crashed between the claim and the end.
+ * Scheduled: starts requests whose submission crashed before their workflow started, delivers
+ * decisions whose record-decision (or record-answer) crashed between the claim and the end, and starts
+ * the review of data incidents whose report crashed before it started.
  */
 export function wireScheduled(
   w: Wiring,
@@ -36,6 +37,7 @@ export function wireScheduled(
   w.fn('recover-requests')
     .bindTable(w.table)
     .bindStateMachineStart(w.machines.softwareRequest)
+    .bindStewardshipStart(w.machines.resourceStewardship)
     .bindMail(w.mail)
     .setEnv('PUBLIC_BASE_URL', w.publicBaseUrl)
     // A kept decision belongs to any machine's human step (annual renewal: the renewed DPA).

@@ -19,6 +19,7 @@ import {
   readSchedulerDeadLetterArn,
   readSesMaxSendRate,
   readStateMachineArn,
+  readStewardshipStateMachineArn,
   readTableName,
 } from './core/config.ts';
 import { booleanEnv, type Env, emailEnv, requireEnv } from './core/env.ts';
@@ -87,18 +88,31 @@ export const readDeps = /* @__PURE__ */ once(() => ({ store: storeFor(), now }))
  * What starting a request's workflow needs: submit-request, and the recovery sweep (recover-requests)
  * that finishes a crashed submission or decision.
  */
-export const workflowStartDeps = /* @__PURE__ */ once((): SubmissionDeps & RecoverySweepDeps => {
-  const tableStore = storeFor();
-  return {
-    store: tableStore,
-    reports: tableStore,
-    sfn,
-    mailer: mailerFor(),
-    stateMachineArn: readStateMachineArn(),
-    publicBaseUrl: readPublicBaseUrl(),
-    now,
-  };
-});
+export const workflowStartDeps = /* @__PURE__ */ once(
+  (): SubmissionDeps & Omit<RecoverySweepDeps, 'stewardship'> => {
+    const tableStore = storeFor();
+    return {
+      store: tableStore,
+      reports: tableStore,
+      sfn,
+      mailer: mailerFor(),
+      stateMachineArn: readStateMachineArn(),
+      publicBaseUrl: readPublicBaseUrl(),
+      now,
+    };
+  },
+);
+
+/**
+ * The recovery sweep (recover-requests): starting a request's workflow, and an incident's review (the
+ * resource-stewardship machine) whose report crashed before it started.
+ */
+export const recoverySweepDeps = /* @__PURE__ */ once(
+  (): RecoverySweepDeps => ({
+    ...workflowStartDeps(),
+    stewardship: { sfn, stateMachineArn: readStewardshipStateMachineArn() },
+  }),
+);
 
 /**
  * What submit-request needs: starting a workflow, plus the abuse limits (the district's requester

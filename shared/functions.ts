@@ -408,8 +408,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'recover-requests',
-    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', ...MAIL_ENV, 'PUBLIC_BASE_URL'],
-    sop: '2, 4, 7-15 (recovery)',
+    env: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'STEWARDSHIP_STATE_MACHINE_ARN', ...MAIL_ENV, 'PUBLIC_BASE_URL'],
+    sop: '2, 4, 7-15 (recovery; 4: data incidents whose review never started)',
     everyMinutes: 15,
     timeoutSeconds: 120,
   },

@@ -1,8 +1,10 @@
 /**
  * The recovery sweep of recover-requests: the requests whose workflow never started
  * (request-recovery.ts), then the decisions claimed but never finished (decision-recovery.ts), then the
- * emails recorded in the outbox and never marked sent (outbox-recovery.ts). They are independent: a failing store in one (a TransientError, which stops that sweep) does not keep the
- * other from running; the first such error is thrown after both ran, so the invocation is seen to fail.
+ * data incidents whose review never started (incident-recovery.ts), then the emails recorded in the
+ * outbox and never marked sent (outbox-recovery.ts). They are independent: a failing store in one (a
+ * TransientError, which stops that sweep) does not keep the others from running; the first such error
+ * is thrown after all ran, so the invocation is seen to fail.
  */
 import { fieldOf } from '../core/guards.ts';
 import {
@@ -10,25 +12,38 @@ import {
   type DecisionRecoveryResult,
   finishUndeliveredDecisions,
 } from './decision-recovery.ts';
+import {
+  type IncidentRecoveryDeps,
+  type IncidentRecoveryResult,
+  startUnstartedIncidentReviews,
+} from './incident-recovery.ts';
 import { type OutboxRecoveryDeps, type OutboxRecoveryResult, sendUnsentEffects } from './outbox-recovery.ts';
 import { type RecoveryDeps, type RecoveryResult, startUnstartedRequests } from './request-recovery.ts';
 
 export type RecoverySweepDeps = Omit<RecoveryDeps, 'store' | 'now'> &
-  Omit<DecisionRecoveryDeps, 'store'> & {
-    store: RecoveryDeps['store'] & DecisionRecoveryDeps['store'] & OutboxRecoveryDeps['store'];
+  Omit<DecisionRecoveryDeps, 'store'> &
+  Omit<IncidentRecoveryDeps, 'store'> & {
+    store: RecoveryDeps['store'] &
+      DecisionRecoveryDeps['store'] &
+      IncidentRecoveryDeps['store'] &
+      OutboxRecoveryDeps['store'];
   };
 
-/** The request ids by outcome (as before), the decisions' task ids and the outbox's emails by outcome. */
+/**
+ * The request ids by outcome (as before), the decisions' task ids, the incidents' ids and the outbox's
+ * emails by outcome.
+ */
 export interface RecoverySweepResult extends RecoveryResult {
   decisions: DecisionRecoveryResult;
+  incidents: IncidentRecoveryResult;
   outbox: OutboxRecoveryResult;
 }
 
 /**
  * `restartedAt`: the local runtime restarted then (the scheduled event's detail says so), so whatever
- * was written before is a dead process's: a request stored, a decision claimed or an email recorded
- * before it is swept at once instead of after the minute's cut-off (which only guards against racing a
- * live sender).
+ * was written before is a dead process's: a request or incident stored, a decision claimed or an email
+ * recorded before it is swept at once instead of after the minute's cut-off (which only guards against
+ * racing a live sender).
  * AWS's schedule sends no such detail: Lambdas of other functions may be alive at any time.
  */
 export function restartedAtOf(event: unknown, now: Date): Date | undefined {
@@ -56,7 +71,13 @@ export async function runRecoverySweep(
       return { delivered: [], followedUp: [], tooLate: [], failed: [] };
     },
   );
-  // Last: the two sweeps above record acknowledgements and decision emails of their own.
+  const incidents = await startUnstartedIncidentReviews(deps, restartedAt ? { restartedAt } : {}).catch(
+    (error: unknown): IncidentRecoveryResult => {
+      errors.push(error);
+      return { started: [], failed: [] };
+    },
+  );
+  // Last: the request and decision sweeps record acknowledgements and decision emails of their own.
   const outbox = await sendUnsentEffects(deps, restartedAt ? { restartedAt } : {}).catch(
     (error: unknown): OutboxRecoveryResult => {
       errors.push(error);
@@ -64,5 +85,5 @@ export async function runRecoverySweep(
     },
   );
   if (errors.length > 0) throw errors[0];
-  return { ...requests, decisions, outbox };
+  return { ...requests, decisions, incidents, outbox };
 }

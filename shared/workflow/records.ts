@@ -279,6 +279,11 @@ export interface IncidentRecord {
   clocks: { name: string; days: number; dueOn: string }[];
   reportedAt: string;
   reportedBy: { name: string; email: string | null; via: 'sso' | 'vendor-link' };
+  /**
+   * When its incident-review execution was known started (ISO): until then the incident sits in the
+   * INCIDENT_UNSTARTED index partition, where the recovery sweep finds it.
+   */
+  reviewStartedAt?: string;
   /** When Cybersecurity recorded its review (ISO). */
   reviewedAt?: string;
 }

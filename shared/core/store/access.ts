@@ -29,6 +29,10 @@
  *   markTaskLicenseKeyStored
  *   claimDecisionEmail, releaseDecisionEmail
  *   listUndeliveredTasks                                     query GSI2 UNDELIVERED
+ *   createIncident, markIncidentReviewStarted,               write incident (createIncident reads the
+ *   markIncidentReviewed                                     stored one back on a conflict)
+ *   getIncident                                              read incident
+ *   listUnstartedIncidentReviews                             query GSI1 INCIDENT_UNSTARTED
  *   countSubmitted, countDecision, countClosed, countDenial, write report (the reports' aggregates:
  *   countReuse                                               submit-request, the decision follow-up,
  *                                                            close-request, record-error, check-current-vetting)
@@ -132,10 +136,11 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
     write: ['upload', 'request', 'task'],
     query: ['pendingTasksByTeam'],
   }),
-  // reportIncident: getRegistryEntry; createIncident; appendAudit (reads its event back on a retry);
+  // reportIncident: getRegistryEntry; createIncident (+ its read-back: the same report sent again);
+  // appendAudit (reads its event back on a retry); markIncidentReviewStarted;
   // a vendor's link: getIncidentLink, takeIncidentReport
   'report-incident': access({
-    read: ['registry', 'request', 'incidentLink'],
+    read: ['registry', 'request', 'incidentLink', 'incident'],
     write: ['incident', 'request', 'incidentLink'],
   }),
   // getEvidence; getTask (link mode: the task link of the document's request)
@@ -233,10 +238,12 @@ const TABLE_ACCESS_BEFORE_MAIL: Readonly<Record<string, TableAccess>> = {
   // markDecisionEmailSent; appendAudit,
   // setRequestSecurity, updateRequest (the decision's facts; never a licence key: the claim kept
   // only its last 4 characters)
+  // startUnstartedIncidentReviews: listUnstartedIncidentReviews (GSI1 INCIDENT_UNSTARTED); getIncident,
+  // appendAudit, markIncidentReviewStarted
   'recover-requests': access({
-    read: ['request', 'task', 'report'],
-    write: ['request', 'task', 'report'],
-    query: ['unstartedRequests', 'undeliveredDecisions', 'unsentEffects'],
+    read: ['request', 'task', 'report', 'incident'],
+    write: ['request', 'task', 'report', 'incident'],
+    query: ['unstartedRequests', 'undeliveredDecisions', 'unsentEffects', 'unstartedIncidentReviews'],
   }),
 };
 

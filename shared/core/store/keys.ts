@@ -25,6 +25,9 @@
  *                                                   shared/vetting/ssl/slots.ts)
  *   SES sends per second PK=SESRATE#<epoch second> SK=RATE (the account's send rate: core/mail/send-rate.ts)
  *   data incident            PK=INCIDENT#id         SK=INCIDENT, GSI2PK=INCIDENTS GSI2SK=<reportedOn>#id
+ *   incident reviews not yet GSI1PK=INCIDENT_UNSTARTED GSI1SK=<reportedAt>  (incident items, from
+ *   started                                        createIncident until markIncidentReviewStarted:
+ *                                                  sparse; the incident sweep)
  *   vendor incident link     PK=INCIDENTLINK#id     SK=INCIDENTLINK (the DPA email's link through which the
  *                            vendor reports incidents on one resource; not single-use, a bounded count)
  *   deletions asked          registry entries with a deletion: GSI2PK=DELETION GSI2SK=<approvedOn>#resourceId
@@ -81,6 +84,8 @@ export const INDEX_PARTITIONS = {
   policySnapshotsDue: { index: 'GSI2', key: 'SNAPSHOT_DUE', prefix: false },
   unsentEffects: { index: 'GSI2', key: 'OUTBOX', prefix: false },
   incidents: { index: 'GSI2', key: 'INCIDENTS', prefix: false },
+  // GSI1: an incident's GSI2 entry is the public list's, kept for good.
+  unstartedIncidentReviews: { index: 'GSI1', key: 'INCIDENT_UNSTARTED', prefix: false },
   deletions: { index: 'GSI2', key: 'DELETION', prefix: false },
 } as const;
 export type IndexPartitionKind = keyof typeof INDEX_PARTITIONS;

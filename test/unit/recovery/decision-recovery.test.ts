@@ -487,7 +487,12 @@ describe('what the sweep leaves alone', () => {
 
     const result = await recoverRequests(
       {},
-      { ...deps(), store: table.store, stateMachineArn: 'arn:aws:states:::stateMachine:x' },
+      {
+        ...deps(),
+        store: table.store,
+        stateMachineArn: 'arn:aws:states:::stateMachine:x',
+        stewardship: { sfn, stateMachineArn: 'arn:aws:states:::stateMachine:stewardship' },
+      },
     );
 
     expect(result.decisions).toMatchObject({ delivered: [taskId], failed: [] });

@@ -44,6 +44,7 @@ const sfnMock = mockClient(sfnClient);
 const sesMock = mockClient(sesClient);
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:software-request';
+const STEWARDSHIP_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:resource-stewardship';
 const BASE_URL = 'https://requests.district.example';
 const SUBMITTED_AT = new Date('2026-09-01T14:30:00.000Z');
 const LATER = new Date(SUBMITTED_AT.getTime() + 2 * 60_000);
@@ -440,6 +441,7 @@ describe('the recover-requests Lambda', () => {
       ...recoveryDeps(),
       store: store(),
       now: () => clock,
+      stewardship: { sfn: sfnClient, stateMachineArn: STEWARDSHIP_ARN },
     });
 
     expect(result).toEqual({
@@ -447,6 +449,7 @@ describe('the recover-requests Lambda', () => {
       alreadyRunning: [],
       failed: [],
       decisions: { delivered: [], followedUp: [], tooLate: [], failed: [] },
+      incidents: { started: [], failed: [] },
       outbox: { sent: [], failed: [] },
     });
   });

@@ -33,6 +33,8 @@ const REPORT = {
   description: 'A misconfigured export exposed a gradebook',
   dataElements: 'Student name',
 };
+/** The n-th of several different reports (the same report again is the same incident: incidents.ts). */
+const nthReport = (n: number) => ({ ...REPORT, description: `${REPORT.description} (report ${n + 1})` });
 
 let table: DynaliteTable;
 let clock = NOW;
@@ -146,10 +148,16 @@ describe("a vendor's incident link", () => {
     const link = await newLink();
     const w = world();
     for (let i = 0; i < MAX_REPORTS_PER_INCIDENT_LINK; i++) {
-      expect((await reportThroughLink(link.linkId, link.secret, REPORT, w.deps)).state).toBe('reported');
+      expect((await reportThroughLink(link.linkId, link.secret, nthReport(i), w.deps)).state).toBe(
+        'reported',
+      );
     }
 
-    expect(await refusal(reportThroughLink(link.linkId, link.secret, REPORT, w.deps))).toBe(429);
+    expect(
+      await refusal(
+        reportThroughLink(link.linkId, link.secret, nthReport(MAX_REPORTS_PER_INCIDENT_LINK), w.deps),
+      ),
+    ).toBe(429);
     expect(w.stored).toHaveLength(MAX_REPORTS_PER_INCIDENT_LINK);
     // The conditional write itself holds the limit (two reports at once at the last one: one loses).
     await expect(
@@ -166,8 +174,8 @@ describe("a vendor's incident link", () => {
     const w = world();
 
     const outcomes = await Promise.all(
-      Array.from({ length: MAX_REPORTS_PER_INCIDENT_LINK + 5 }, () =>
-        reportThroughLink(link.linkId, link.secret, REPORT, w.deps).then(
+      Array.from({ length: MAX_REPORTS_PER_INCIDENT_LINK + 5 }, (_, n) =>
+        reportThroughLink(link.linkId, link.secret, nthReport(n), w.deps).then(
           (r) => r.state,
           (error: unknown) => (error instanceof IncidentLinkRefusedError ? error.status : 'failed'),
         ),
