@@ -54,7 +54,8 @@ export function tableStatements(access: TableAccess, tableArn: string): PolicySt
     const { index, key, prefix } = INDEX_PARTITIONS[kind];
     byIndex.set(index, [...(byIndex.get(index) ?? []), prefix ? `${key}*` : key]);
   }
-  for (const [index, patterns] of byIndex) {
+  // By index name (GSI1 before GSI2), whatever order the access entry lists its partitions in.
+  for (const [index, patterns] of [...byIndex].sort(([a], [b]) => a.localeCompare(b))) {
     statements.push(
       new PolicyStatement({
         sid: `Query${index}`,

@@ -237,6 +237,10 @@ describe('Lambda functions', () => {
     expect(env('schedule-renewal').RENEWAL_LEAD_DAYS).toBe(String(config.renewalLeadDays));
     expect(env('submit-request').STATE_MACHINE_ARN).toEqual({ Ref: idOf(stack.softwareRequest.machine) });
     expect(env('recover-requests').STATE_MACHINE_ARN).toEqual({ Ref: idOf(stack.softwareRequest.machine) });
+    // The incident sweep starts the review a crashed report left (shared/recovery/incident-recovery.ts).
+    expect(env('recover-requests').STEWARDSHIP_STATE_MACHINE_ARN).toEqual({
+      Ref: idOf(stack.resourceStewardship.machine),
+    });
   });
 
   it('builds PUBLIC_BASE_URL from the API id and stage name only, so the API-integrated functions have no cycle', () => {
@@ -686,7 +690,7 @@ describe('least privilege for the workflow', () => {
     expect(byFunction['upload-received']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
   });
 
-  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine; only publish-status and report-incident the stewardship machine; the watch its own and the renewal (re-vet)', () => {
+  it('only submit-request and recover-requests may start the software-request machine; only the scheduler role the renewal machine; only publish-status, report-incident and recover-requests the stewardship machine; the watch its own and the renewal (re-vet)', () => {
     // Prepare
     const schedulerRole = idOf(stack.scheduler.role);
     const renewalName = resources[idOf(stack.annualRenewal.machine)]?.Properties.StateMachineName as string;
@@ -718,7 +722,14 @@ describe('least privilege for the workflow', () => {
     // Ending an approval starts a deletion; a reported incident starts its review: that machine only.
     expect(byRole['publish-status']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
     expect(byRole['report-incident']).toEqual([{ Ref: idOf(stack.resourceStewardship.machine) }]);
-    expect(byRole['recover-requests']).toEqual([{ Ref: idOf(stack.softwareRequest.machine) }]);
+    // The recovery sweep: a crashed submission's workflow, and a crashed incident report's review.
+    expect(byRole['recover-requests']).toHaveLength(2);
+    expect(byRole['recover-requests']).toEqual(
+      expect.arrayContaining([
+        { Ref: idOf(stack.softwareRequest.machine) },
+        { Ref: idOf(stack.resourceStewardship.machine) },
+      ]),
+    );
     expect(byRole[schedulerRole]).toHaveLength(1);
     expect(JSON.stringify(byRole[schedulerRole])).toContain(`:stateMachine:${renewalName}"`);
     expect(renewalName).toBe(`${stack.stackName}-AnnualRenewal`);
@@ -1032,7 +1043,8 @@ describe('recovery sweep (recover-requests)', () => {
         resource: tableArn,
         // REPORT#: the weekly digest's outbox entries (REPORT#digests), which the outbox sweep sends.
         // BOUNCED#: the suppression list, asked before each email it sends (shared/bounces).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'BOUNCED#*'],
+        // INCIDENT#: the incidents whose review the incident sweep starts.
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'INCIDENT#*', 'BOUNCED#*'],
       },
       {
         actions: [...TABLE_ACTIONS.write],
@@ -1040,7 +1052,13 @@ describe('recovery sweep (recover-requests)', () => {
         // REPORT#: the reports' counts of the decisions it finishes (shared/reports), and the marks of
         // the weekly digest's outbox entries it sends. SESRATE#: its emails' turns of the account's SES
         // send rate (shared/core/mail/send-rate.ts).
-        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'SESRATE#*'],
+        // INCIDENT#: the mark of an incident whose review it started.
+        leadingKeys: ['REQUEST#*', 'TASK#*', 'REPORT#*', 'INCIDENT#*', 'SESRATE#*'],
+      },
+      {
+        actions: [...TABLE_ACTIONS.query],
+        resource: { 'Fn::Join': ['', [tableArn, '/index/GSI1']] },
+        leadingKeys: ['INCIDENT_UNSTARTED'],
       },
       {
         actions: [...TABLE_ACTIONS.query],
@@ -1077,6 +1095,15 @@ describe('recovery sweep (recover-requests)', () => {
     });
     expect(readFileSync(new URL('shared/tasks/store.ts', ROOT), 'utf8')).toMatch(
       /IndexName: 'GSI2',\s*KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',\s*ExpressionAttributeValues: \{\s*':pk': INDEX_PARTITIONS\.undeliveredDecisions\.key/,
+    );
+    // IncidentStore.listUnstartedIncidentReviews queries GSI1 with GSI1PK = 'INCIDENT_UNSTARTED'.
+    expect(INDEX_PARTITIONS.unstartedIncidentReviews).toEqual({
+      index: 'GSI1',
+      key: 'INCIDENT_UNSTARTED',
+      prefix: false,
+    });
+    expect(readFileSync(new URL('shared/stewardship/incident-store.ts', ROOT), 'utf8')).toMatch(
+      /IndexName: 'GSI1',\s*KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK < :before',\s*ExpressionAttributeValues: \{\s*':pk': INDEX_PARTITIONS\.unstartedIncidentReviews\.key/,
     );
   });
 });

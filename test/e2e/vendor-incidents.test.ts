@@ -122,17 +122,19 @@ describe('Issue 22: a vendor reports a data incident through the link of its DPA
     expect(badPage).toContain('aria-invalid="true"');
     expect(await publicIncidents()).toEqual([]);
 
-    const reported = await post({
+    const report = {
       ...formFields(form),
       reportedOn: '2026-11-30',
       description: 'A misconfigured export exposed the gradebook of Ms. Rivera\u2019s class',
       studentsAffected: '27',
       dataElements: 'Student name\nGrade level',
-    });
+    };
+    const reported = await post(report);
 
     // Assess: Cybersecurity's task, the audit trail names the vendor, the public list has no description
     expect(reported.status, (await reported.clone().text()).slice(0, 300)).toBe(201);
-    expect(await reported.text()).toContain('Thank you: incident reported');
+    const thanks = await reported.text();
+    expect(thanks).toContain('Thank you: incident reported');
     const review = await env.client.nextTask(requestId, 'incident-review');
     expect(review.email.to).toContain('ccs@district.example');
     expect(review.email.text).toContain('notify parents');
@@ -151,6 +153,13 @@ describe('Issue 22: a vendor reports a data incident through the link of its DPA
       }),
     ]);
     expect(JSON.stringify(await env.client.json('/public.json'))).not.toContain('Rivera');
+
+    // The same report sent again (the vendor saw an error): the same incident, nothing filed twice
+    const again = await post(report, 'application/json');
+    expect(again.status).toBe(201);
+    expect(thanks).toContain(`<code>${String(fieldOf(await again.json(), 'incidentId'))}</code>`);
+    expect(await publicIncidents()).toHaveLength(1);
+    expect((await auditTypes(requestId)).filter((e) => e.type === 'INCIDENT_REPORTED')).toHaveLength(1);
 
     // The link is not single-use: a second incident is taken too (JSON client, link in the query)
     const second = await env.client.fetch(
