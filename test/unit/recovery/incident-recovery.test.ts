@@ -3,9 +3,10 @@
  * index: an incident stored whose review never started (StartExecution failed, nobody sent the report
  * again) gets its review started by the sweep once it is older than the cut-off (or older than the
  * local runtime's restart), once; a younger one is left to its report; one that cannot start now stays
- * for the next sweep. The recover-requests sweep runs it and reports it.
+ * for the next sweep. The recover-requests sweep runs it, reports it, and goes on past its failure.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TransientError } from '#shared/core/errors.ts';
 import { logger } from '#shared/core/logger.ts';
 import type { Mailer } from '#shared/core/mail/mailer.ts';
 import {
@@ -67,6 +68,24 @@ const unstarted = async () =>
   (await table.store.listUnstartedIncidentReviews('9999', 100)).map((i) => i.incidentId);
 const reportedEvents = async () =>
   (await table.store.listAudit(ENTRY.requestId ?? '')).filter((e) => e.type === 'INCIDENT_REPORTED');
+
+/** What recover-requests runs with: no request, decision or email is due here. */
+function recoverySweepDeps(store: DynaliteTable['store']) {
+  const mailer: Mailer = {
+    send: async () => {
+      throw new Error('no email is due');
+    },
+  };
+  return {
+    store,
+    sfn: machine.starter.sfn,
+    mailer,
+    stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:software-request',
+    publicBaseUrl: 'https://requests.district.example',
+    stewardship: machine.starter,
+    now: () => clock,
+  };
+}
 
 /** A report whose StartExecution failed (Step Functions throttled it) and that nobody sent again. */
 async function interruptedReport(body: Record<string, unknown> = REPORT): Promise<string> {
@@ -158,23 +177,25 @@ describe('the incident sweep', () => {
   it('the recovery sweep of recover-requests runs it and reports the incidents it started', async () => {
     const incidentId = await interruptedReport();
     clock = later(120);
-    const mailer: Mailer = {
-      send: async () => {
-        throw new Error('no email is due');
-      },
-    };
 
-    const result = await runRecoverySweep({
-      store: table.store,
-      sfn: machine.starter.sfn,
-      mailer,
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:software-request',
-      publicBaseUrl: 'https://requests.district.example',
-      stewardship: machine.starter,
-      now: () => clock,
-    });
+    const result = await runRecoverySweep(recoverySweepDeps(table.store));
 
     expect(result.incidents).toEqual({ started: [incidentId], failed: [] });
     expect(result.started).toEqual([]);
+  });
+
+  it('a failing store stops the incident sweep only: the outbox sweep after it still runs, and the error is thrown after', async () => {
+    let outboxSwept = false;
+    const store = Object.create(table.store) as typeof table.store;
+    store.listUnstartedIncidentReviews = async () => {
+      throw new TransientError('List incidents whose review is not started: throttled');
+    };
+    store.listUnsentEffects = async (before, limit) => {
+      outboxSwept = true;
+      return table.store.listUnsentEffects(before, limit);
+    };
+
+    await expect(runRecoverySweep(recoverySweepDeps(store))).rejects.toBeInstanceOf(TransientError);
+    expect(outboxSwept).toBe(true);
   });
 });
