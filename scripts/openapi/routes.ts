@@ -90,9 +90,13 @@ function emailedLink(
       },
       responses: {
         '200': htmlBody(link.recorded),
+        '202': htmlBody(
+          'Step Functions did not take it just now and it could not be given back: it is kept with the task, and the recovery sweep delivers it within minutes. Do not submit it again.',
+        ),
         '4XX': htmlBody(
           'Invalid fields (the form again, with messages), or a forged, expired or already-used link. Nothing changes.',
         ),
+        '503': htmlBody('Step Functions did not take it just now: nothing was recorded; submit it again.'),
       },
     }),
   ];

@@ -117,6 +117,16 @@ export function decisionResponse(result: DecideResult, post: DecisionPost): Http
       ...(result.incomplete ? { complete: false, warning: FOLLOW_UP_WARNING } : {}),
     });
   }
+  if (result.state === 'delivery-pending') {
+    // Kept on the claim for the decision sweep: a client that retried would meet "already decided".
+    return jsonResponse(202, {
+      taskId: result.task.taskId,
+      state: result.state,
+      recorded: true,
+      delivered: false,
+      message: outcome.message,
+    });
+  }
   return jsonResponse(outcome.status, {
     error: outcome.title,
     message: outcome.message,

@@ -147,6 +147,12 @@ export type DecideResult =
   /** Step Functions did not accept the decision (throttling, outage): the claim was released. */
   | { state: 'not-recorded'; task: TaskRecord }
   /**
+   * Step Functions did not accept the decision and the claim could not be released either: the claim
+   * keeps the decision, and the decision sweep delivers it within minutes (or finds the step over).
+   * Told "not recorded", the decider would retry and meet "already decided".
+   */
+  | { state: 'delivery-pending'; task: TaskRecord }
+  /**
    * Step Functions accepted the decision: it counts. `incomplete` names the follow-up writes that
    * still failed after their retries (the request record or the audit trail lags behind; operators
    * were alerted), so the answer can say so instead of reporting a plain success.
@@ -299,6 +305,7 @@ async function deliver(decision: Decided, deps: DecideDeps): Promise<DecideResul
         ...log,
         errorName: errorName(releaseError),
       });
+      return { state: 'delivery-pending', task };
     }
     return { state: 'not-recorded', task };
   }

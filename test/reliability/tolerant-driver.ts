@@ -23,8 +23,12 @@ export interface DriverCounts {
   fiveHundredButRecorded: number;
   /** Task links that answered 410 when decided (a task replaced by a retried assignment). */
   goneLinks: number;
+  /** Decisions answered 202: kept on the task for the decision sweep (delivery failed, release too). */
+  keptForSweep: number;
   /** Decisions answered 200, by request. */
   decided: Map<string, TaskKind[]>;
+  /** Those decisions: what the first attempt answered. */
+  recordedAfter5xx: string[];
   /** Anything else unexpected (status and what). */
   unexpected: string[];
 }
@@ -34,7 +38,9 @@ export class TolerantDriver {
     retried5xx: 0,
     fiveHundredButRecorded: 0,
     goneLinks: 0,
+    keptForSweep: 0,
     decided: new Map(),
+    recordedAfter5xx: [],
     unexpected: [],
   };
   private readonly seen = new Set<string>();
@@ -60,8 +66,9 @@ export class TolerantDriver {
   async call(
     path: string,
     init: RequestInit = {},
-  ): Promise<{ status: number; text: string; retried: boolean }> {
+  ): Promise<{ status: number; text: string; retried: boolean; firstFailure?: string }> {
     let retried = false;
+    let firstFailure: string | undefined;
     for (let attempt = 1; ; attempt++) {
       let status = 599;
       let text = '';
@@ -72,7 +79,10 @@ export class TolerantDriver {
       } catch (error) {
         text = String(error);
       }
-      if (status < 500 || attempt >= this.attempts) return { status, text, retried };
+      if (status < 500 || attempt >= this.attempts) {
+        return { status, text, retried, ...(firstFailure ? { firstFailure } : {}) };
+      }
+      firstFailure ??= `${status} ${pageText(text)}`;
       retried = true;
       this.counts.retried5xx++;
       await new Promise((r) => setTimeout(r, 50 * Math.min(attempt, 10)));
@@ -170,18 +180,20 @@ export class TolerantDriver {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
       body: new URLSearchParams({ t: secret, decidedBy: 'Reliability Reviewer', ...fields }).toString(),
     });
-    if (res.status === 200) {
+    if (res.status === 200 || res.status === 202) {
+      if (res.status === 202) this.counts.keptForSweep++;
       this.counts.decided.set(requestId, [...(this.counts.decided.get(requestId) ?? []), kind]);
     } else if (res.status === 409 && res.retried) {
       // told "not recorded", then "already decided" by our own retry
       this.counts.fiveHundredButRecorded++;
+      this.counts.recordedAfter5xx.push(
+        `${kind} of ${requestId} answered ${res.firstFailure ?? '5xx'}, then 409 "already decided"`,
+      );
       this.counts.decided.set(requestId, [...(this.counts.decided.get(requestId) ?? []), kind]);
     } else if (res.status === 410) {
       this.counts.goneLinks++;
     } else {
-      this.counts.unexpected.push(
-        `${kind} of ${requestId} answered ${res.status}: ${res.text.replace(/\s+/g, ' ').slice(0, 200)}`,
-      );
+      this.counts.unexpected.push(`${kind} of ${requestId} answered ${res.status}: ${pageText(res.text)}`);
     }
   }
 
@@ -206,4 +218,13 @@ export class TolerantDriver {
     }
     return statuses;
   }
+}
+
+/** An answer's text on one line, short enough for a note: a page's markup and spaces squeezed. */
+function pageText(text: string): string {
+  return text
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }

@@ -71,6 +71,16 @@ export function renderReplyOutcome(
       page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
     };
   }
+  if (result.state === 'delivery-pending') {
+    const title = 'Thank you: your answer is kept';
+    const message = `The service did not pass it on just now, so it is kept and reaches the ${TEAMS[result.task.team]} team within minutes. You do not need to send it again.`;
+    return {
+      status: 202,
+      title,
+      message,
+      page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
+    };
+  }
   if (result.state === 'expired' || result.state === 'too-late') {
     // No date: a reply link's wait can end before its expiry (the review went on without the answer).
     const title = 'This reply link has expired';

@@ -336,6 +336,11 @@ export function renderTaskOutcome(
           ? html`<a href="${encodeURIComponent(result.task.taskId)}?t=${encodeURIComponent(options.secret)}">Open the form again</a>`
           : '',
       ]);
+    case 'delivery-pending':
+      return outcome(202, 'Your decision is kept: the workflow gets it shortly', [
+        'The workflow service did not accept it just now, so it is kept with the task and delivered automatically within minutes. You do not need to submit it again.',
+        "If this step's time runs out first, the request's page says so.",
+      ]);
     case 'recorded': {
       const o = result.output;
       return outcome(200, `Decision recorded: ${decisionLabel(o.decision)}`, [

@@ -179,7 +179,7 @@ describe('a decision killed between its claim and SendTaskSuccess', () => {
 
     const result = await post(sound, dyingDeps('sfn'));
 
-    expect(result.state).toBe('not-recorded'); // what the dead process would have answered, had it lived
+    expect(result.state).toBe('delivery-pending'); // what the dead process would have answered, had it lived
     const task = await table.store.getTask(taskId);
     expect(task).toMatchObject({ status: 'DECIDED', decidedAt: DECIDED_AT.toISOString() });
     expect(task?.delivery?.decision.output).toEqual({ ...sound, decidedAt: DECIDED_AT.toISOString() });

@@ -746,6 +746,34 @@ describe('races and Step Functions answers', () => {
     expect(JSON.parse(response.body)).toMatchObject({ state: 'not-recorded', recorded: false });
     expect(updatesWith(RELEASE)).toHaveLength(1);
   });
+
+  it('Step Functions throttled and the claim cannot be released → 202 "kept": the sweep delivers it, a retry is not asked for', async () => {
+    sfnMock
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+    ddb.on(UpdateCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression === RELEASE)
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return {};
+    });
+
+    const page = await post({ decision: 'sound', decidedBy: 'Sam' });
+    const json = await post({ decision: 'sound', decidedBy: 'Sam' }, { json: true });
+
+    expect(page.statusCode).toBe(202);
+    expect(page.body).toContain('Your decision is kept');
+    expect(page.body).toContain('You do not need to submit it again');
+    expect(page.body).not.toContain('NOT recorded');
+    expect(json.statusCode).toBe(202);
+    expect(JSON.parse(json.body)).toMatchObject({
+      taskId: TASK_ID,
+      state: 'delivery-pending',
+      recorded: true,
+      delivered: false,
+    });
+    expect(auditItems('DECISION_RECORDED')).toEqual([]);
+    expect(sentEmails()).toEqual([]);
+  });
 });
 
 describe('DynamoDB faults are 5xx pages and never a false success', () => {
