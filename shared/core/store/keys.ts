@@ -97,6 +97,14 @@ export const licenseKeyKey = (requestId: string) => ({
   SK: 'LICENSE',
 });
 export const taskKey = (taskId: string) => ({ PK: `${PARTITIONS.task}${taskId}`, SK: 'TASK' });
+/**
+ * A stewardship wait's task, named by its request, execution and kind (TaskStore.recordWaitTask). The
+ * request too: Step Functions may reuse an execution's name (so its id) 90 days after it ended.
+ */
+export const waitTaskKey = (requestId: string, executionId: string, kind: string) => ({
+  PK: `${PARTITIONS.task}WAIT#${requestId}#${kind}#${executionId}`,
+  SK: 'WAIT',
+});
 export const registryKey = (resourceId: string) => ({
   PK: `${PARTITIONS.registry}${resourceId}`,
   SK: 'RESOURCE',
