@@ -173,10 +173,7 @@ export function isReroutingKind(kind: TaskKind): kind is ReroutingKind {
  * The resource-stewardship machine's waits: they run beside the request's own workflow (an annual
  * renewal, a policy change), several at once (two incidents on one resource), after the request ended.
  */
-export const STEWARDSHIP_KINDS = [
-  'incident-review',
-  'deletion-confirmation',
-] as const satisfies readonly TaskKind[];
+const STEWARDSHIP_KINDS = ['incident-review', 'deletion-confirmation'] as const satisfies readonly TaskKind[];
 export function isStewardshipKind(kind: TaskKind): boolean {
   return isOneOf(STEWARDSHIP_KINDS, kind);
 }

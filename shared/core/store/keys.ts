@@ -4,6 +4,7 @@
  *   audit trail in order     PK=REQUEST#id          SK=AUDIT#<iso time>#<seq>
  *   licence key (SOP 14)     PK=LICENSE#id          SK=LICENSE   (its own partition: see below)
  *   task by id               PK=TASK#id             SK=TASK
+ *   stewardship wait's task  PK=TASK#WAIT#<requestId>#<kind>#<executionId>  SK=WAIT  (retriedWait)
  *   pending tasks by team    GSI1PK=TEAM#team       GSI1SK=<expiresAt>   (only while PENDING: sparse)
  *   requests by requester    GSI1PK=REQUESTER#email GSI1SK=<createdAt>
  *   registry entry           PK=RESOURCE#resourceId SK=RESOURCE   (resourceId: vendor + folded name)
