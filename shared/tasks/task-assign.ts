@@ -74,7 +74,9 @@ export async function assignTask(
   if (holder) task.assignee = holder;
   await deps.store.createTask(task);
   // The request says which task its wait is before the link goes out, so a call of the same wait run
-  // again (a retry, or after a crash) finds this task instead of emailing the team a second one.
+  // again (a retry, or after a crash) finds this task instead of emailing the team a second one. A
+  // stewardship wait says it in an item of its own: the request's step, activity and current task are
+  // its own workflow's (a renewal may be waiting too), and the review is Cybersecurity's business.
   if (isStewardshipKind(input.kind)) await deps.store.recordWaitTask(task);
   else {
     await deps.store.updateRequest(input.requestId, {
