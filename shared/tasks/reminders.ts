@@ -70,7 +70,7 @@ export async function remindTask(input: RemindTaskInput, deps: RemindTaskDeps): 
 
   const log = { taskId, requestId: task.requestId, kind: task.kind, reminder };
   const request = await deps.store.requireRequest(task.requestId);
-  const context = await taskContext(task.kind, task.requestId, deps.store);
+  const context = await taskContext(task, deps.store);
 
   const secret = newTaskSecret();
   const newHash = hashSecret(secret);

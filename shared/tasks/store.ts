@@ -1,9 +1,9 @@
 /** Human tasks (PK=TASK#id): the task token's item, its single-use claim and its link secrets. */
 
 import { ConflictError } from '../core/errors.ts';
-import { INDEX_PARTITIONS, taskKey } from '../core/store/keys.ts';
+import { INDEX_PARTITIONS, taskKey, waitTaskKey } from '../core/store/keys.ts';
 import type { Table } from '../core/store/table.ts';
-import type { Assignee, DecisionDelivery, TaskRecord, Team } from '../workflow/index.ts';
+import type { Assignee, DecisionDelivery, TaskKind, TaskRecord, Team } from '../workflow/index.ts';
 
 /** How long a finished task stays in the table before its TTL deletes it. */
 const TASK_RETENTION_DAYS = 400;
@@ -25,6 +25,30 @@ export class TaskStore {
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
     return this.table.get<TaskRecord>('Read task', taskKey(taskId));
+  }
+
+  /**
+   * A stewardship wait's task (its request, execution and kind name the wait), kept beside the task
+   * instead of in the request's one `currentTask` slot, which the request's own waits use and which two
+   * incident reviews on one resource would take from each other. Kept a day past the task's deadline:
+   * no retry of the wait comes later.
+   */
+  async recordWaitTask(
+    task: Pick<TaskRecord, 'taskId' | 'requestId' | 'kind' | 'executionId' | 'expiresAt'>,
+  ): Promise<void> {
+    if (!task.executionId) return;
+    await this.table.put("Record the wait's task", {
+      ...waitTaskKey(task.requestId, task.executionId, task.kind),
+      entity: 'task-wait',
+      taskId: task.taskId,
+      expiresAtEpoch: Math.floor(Date.parse(task.expiresAt) / 1000) + 86_400,
+    });
+  }
+
+  /** The task recordWaitTask kept for this request's wait of this kind in this execution, if any. */
+  async getWaitTask(requestId: string, executionId: string, kind: TaskKind): Promise<string | undefined> {
+    const key = waitTaskKey(requestId, executionId, kind);
+    return (await this.table.get<{ taskId: string }>("Read the wait's task", key))?.taskId;
   }
 
   /**

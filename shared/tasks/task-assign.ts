@@ -1,9 +1,10 @@
 /**
  * Every human step of TS-PE-535 starts here (docs/design.md "Human tasks and links"): the state machine's
  * waitForTaskToken call stores the token with a random task id and a hashed 256-bit secret, records the
- * task as the request's current wait (step, activity, task), emails the team a link carrying only
- * id + secret (through the outbox, key `task#<taskId>`), audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a retry,
- * or after a crash), it keeps that one task (retriedWait).
+ * task as the request's current wait (step, activity, task; a stewardship wait keeps its task beside it
+ * and leaves the request alone), emails the team a link carrying only id + secret (through the outbox,
+ * key `task#<taskId>`), audits TASK_ASSIGNED, and schedules the reminders. Run again for the same wait (a
+ * retry, or after a crash), it keeps that one task (retriedWait).
  */
 
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -26,6 +27,7 @@ import type {
 } from '../workflow/index.ts';
 import {
   DEFAULT_SERVICE_LEVEL_DAYS,
+  isStewardshipKind,
   type ServiceLevelDays,
   serviceLevelOf,
   TASK_KINDS,
@@ -40,7 +42,7 @@ import { teamTaskEmail } from './team-task-email.ts';
 
 export interface AssignTaskDeps {
   store: Pick<RequestStore, 'requireRequest' | 'updateRequest' | 'appendAudit' | 'listAudit'> &
-    Pick<TaskStore, 'createTask' | 'getTask' | 'retokenTask'> &
+    Pick<TaskStore, 'createTask' | 'getTask' | 'retokenTask' | 'recordWaitTask' | 'getWaitTask'> &
     Pick<PeopleStore, 'getPerson'> &
     SendOnceDeps['outbox'] &
     Pick<OutboxStore, 'getEffect'>;
@@ -72,13 +74,18 @@ export async function assignTask(
   if (holder) task.assignee = holder;
   await deps.store.createTask(task);
   // The request says which task its wait is before the link goes out, so a call of the same wait run
-  // again (a retry, or after a crash) finds this task instead of emailing the team a second one.
-  await deps.store.updateRequest(input.requestId, {
-    ...waitingFor(input, task, stored),
-    ...(input.executionId
-      ? { currentTask: { taskId: task.taskId, kind: input.kind, executionId: input.executionId } }
-      : {}),
-  });
+  // again (a retry, or after a crash) finds this task instead of emailing the team a second one. A
+  // stewardship wait says it in an item of its own: the request's step, activity and current task are
+  // its own workflow's (a renewal may be waiting too), and the review is Cybersecurity's business.
+  if (isStewardshipKind(input.kind)) await deps.store.recordWaitTask(task);
+  else {
+    await deps.store.updateRequest(input.requestId, {
+      ...waitingFor(input, task, stored),
+      ...(input.executionId
+        ? { currentTask: { taskId: task.taskId, kind: input.kind, executionId: input.executionId } }
+        : {}),
+    });
+  }
   await sendLink(input, task, secret, stored, deps);
   // The audit event says the link went out (TASK_ASSIGNED means the team was told): retried in the
   // call, since a call run again without it sends the link again.
@@ -142,7 +149,7 @@ async function sendLink(
     return;
   }
   const request = input.resource ? { ...stored, resource: input.resource } : stored;
-  const context = await taskContext(input.kind, input.requestId, deps.store);
+  const context = await taskContext(task, deps.store);
   const email = teamTaskEmail({ kind: input.kind, request, task, secret, context }, deps);
   // The person the task went to (continuity, or their delegate) is told by name, besides the team.
   if (task.assignee && !email.to.includes(task.assignee.email)) email.to.push(task.assignee.email);
@@ -190,18 +197,29 @@ async function continuingHolder(task: TaskRecord, deps: AssignTaskDeps): Promise
  * The same wait, called again: Step Functions retries a waitForTaskToken call that failed (or was cut
  * off) with a new token, and the request already names this execution's task of this kind as its
  * wait, still pending. A later wait of the same kind can only come after that task was decided or the
- * request moved on to another wait.
+ * request moved on to another wait. A stewardship wait's task is kept under its execution and kind
+ * instead (TaskStore.recordWaitTask): the request's one slot is its own workflow's, and two incident
+ * reviews on one resource at once would take it from each other, so that a retry of the first would
+ * miss its task and email the team a second one.
  */
 async function retriedWait(
   input: AssignTaskInput,
   request: RequestRecord,
   deps: AssignTaskDeps,
 ): Promise<TaskRecord | undefined> {
-  const current = request.currentTask;
-  if (!current || !input.executionId) return undefined;
-  if (current.kind !== input.kind || current.executionId !== input.executionId) return undefined;
-  const task = await deps.store.getTask(current.taskId);
+  if (!input.executionId) return undefined;
+  const taskId = isStewardshipKind(input.kind)
+    ? await deps.store.getWaitTask(input.requestId, input.executionId, input.kind)
+    : currentTaskOf(input, request);
+  const task = taskId ? await deps.store.getTask(taskId) : undefined;
   return task?.status === 'PENDING' ? task : undefined;
+}
+
+/** The request's current wait, when it is this execution's wait of this kind. */
+function currentTaskOf(input: AssignTaskInput, request: RequestRecord): string | undefined {
+  const current = request.currentTask;
+  if (!current || current.kind !== input.kind || current.executionId !== input.executionId) return undefined;
+  return current.taskId;
 }
 
 /**
@@ -357,6 +375,7 @@ function newTask(
     expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString(),
     ...(input.executionId ? { executionId: input.executionId } : {}),
     ...(question ? { question } : {}),
+    ...(input.incidentId ? { incidentId: input.incidentId } : {}),
   };
   const days = serviceLevelOf(input.kind, levels);
   if (days !== undefined) {

@@ -2,7 +2,7 @@
 
 import { MAIL_AUDIT_TYPES } from '../core/mail/undeliverable.ts';
 import type { RequestStore } from '../requests/index.ts';
-import type { AuditEvent } from '../workflow/index.ts';
+import type { AuditEvent, TaskRecord } from '../workflow/index.ts';
 import { isReroutingKind, MAX_QUESTIONS_PER_REQUEST, type TaskKind } from '../workflow/index.ts';
 import type {
   PolicyChangeContext,
@@ -18,13 +18,13 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 /**
  * Why a replacement is sought (SOP 11): the technical review's comment. A review that comes back
  * after a question (SOP 4 "work with the vendor"): the question and its answer, or that none came.
- * Both from the audit trail.
+ * An incident review: its incident. All from the audit trail.
  */
 export async function taskContext(
-  kind: TaskKind,
-  requestId: string,
+  task: Pick<TaskRecord, 'kind' | 'requestId' | 'incidentId'>,
   store: Pick<RequestStore, 'listAudit'>,
 ): Promise<TaskContext> {
+  const { kind, requestId } = task;
   if (kind === 'answer') return {};
   const trail = await store.listAudit(requestId);
   const mail = undeliverableEmails(trail);
@@ -34,7 +34,7 @@ export async function taskContext(
     const policyChange = lastPolicyChange(trail);
     return policyChange ? { policyChange, ...withMail } : withMail;
   }
-  if (kind === 'incident-review') return { ...incidentContext(trail), ...withMail };
+  if (kind === 'incident-review') return { ...incidentContext(trail, task.incidentId), ...withMail };
   if (kind === 'deletion-confirmation') {
     const asked = trail.findLast((e) => e.type === 'DELETION_REQUESTED');
     return {
@@ -118,11 +118,16 @@ function lastPolicyChange(events: AuditEvent[]): PolicyChangeContext | undefined
 }
 
 /**
- * The incident under review: the request's last INCIDENT_REPORTED event (shared/stewardship writes
- * the whole incident into it). Two incidents open at once on one resource show the later one.
+ * The incident under review: the INCIDENT_REPORTED audit event of the task's incident (shared/stewardship
+ * writes the whole incident into it before the review starts). Two incidents can be open on one resource
+ * at once, and the recovery sweep may start an earlier one's review late: the task's own id decides.
  */
-function incidentContext(trail: AuditEvent[]): TaskContext {
-  const d = trail.findLast((e) => e.type === 'INCIDENT_REPORTED')?.detail;
+function incidentContext(trail: AuditEvent[], incidentId: string | undefined): TaskContext {
+  const reported = trail.filter((e) => e.type === 'INCIDENT_REPORTED');
+  // A review assigned before tasks kept their incident has only the request to go by: it shows the
+  // request's last incident, as it always did (right while one incident at a time is open).
+  const d = (incidentId ? reported.find((e) => e.detail?.incidentId === incidentId) : reported.at(-1))
+    ?.detail;
   if (!d) return {};
   const clocks = Array.isArray(d.clocks) ? d.clocks : [];
   return {

@@ -93,7 +93,7 @@ async function loadOpenTask(
     state: 'open',
     task,
     request: request ?? (await deps.store.requireRequest(task.requestId)),
-    context: await taskContext(task.kind, task.requestId, deps.store),
+    context: await taskContext(task, deps.store),
     withheld: await withheldFor(task, deps),
   };
 }

@@ -160,6 +160,7 @@ export {
   type Decision,
   isAskingKind,
   isReroutingKind,
+  isStewardshipKind,
   MAX_QUESTIONS_PER_REQUEST,
   QUESTION_RECIPIENTS,
   type QuestionRecipient,

@@ -177,6 +177,12 @@ export interface TaskRecord {
   assignee?: Assignee;
   /** Kind `answer`: the question the reply page shows (team and SOP step are the asking step's). */
   question?: QuestionToAsk;
+  /**
+   * Kind `incident-review`: the incident under review (its execution's). Two incidents can be open on
+   * one resource at once; each review's page, email and reminders show its own. Unset on a review
+   * assigned before the task kept it.
+   */
+  incidentId?: string;
   decision?: Decision;
   decidedBy?: string;
   decidedAt?: string;

@@ -88,8 +88,11 @@ const askedQuestionSchema = z.object({
 /** The question and the step that asked it, as the request keeps it while the answer is awaited. */
 export type QuestionToAsk = z.output<typeof askedQuestionSchema> & { askedBy: AskingKind };
 
-/** assign-task: the Payload a waitForTaskToken state sends (the token, the step, the resource). */
-export const assignTaskInputSchema = z.object({
+/** The incident an incident review is about (the stewardship execution's own, shared/stewardship). */
+const incidentIdField = text('incidentId', 100);
+
+/** assign-task's fields; assignTaskInputSchema adds the checks that depend on the kind. */
+const assignTaskFields = z.object({
   taskToken: z
     .string({ error: 'taskToken is required' })
     .check(z.minLength(1, 'taskToken is required'), z.maxLength(8192, 'taskToken is too long')),
@@ -106,7 +109,25 @@ export const assignTaskInputSchema = z.object({
   askedBy: z.optional(z.enum(ASKING_KINDS, { error: `askedBy must be one of ${ASKING_KINDS.join(', ')}` })),
   // The asking step's whole `ask` decision: only these fields are kept.
   question: z.optional(askedQuestionSchema),
+  /** Kind `incident-review` only, and required there: its page and email show this incident. */
+  incidentId: z.optional(incidentIdField),
 });
+
+/**
+ * assign-task: the Payload a waitForTaskToken state sends (the token, the step, the resource). An
+ * incident review names its incident (two can be open on one resource at once), and no other kind
+ * does: checked here, before anything is read, once every field is valid on its own.
+ */
+export const assignTaskInputSchema = assignTaskFields.check(
+  z.refine((input) => input.kind !== 'incident-review' || input.incidentId !== undefined, {
+    path: ['incidentId'],
+    message: 'incidentId is required for an incident-review task (the incident it reviews)',
+  }),
+  z.refine((input) => input.kind === 'incident-review' || input.incidentId === undefined, {
+    path: ['incidentId'],
+    message: 'incidentId is only for an incident-review task',
+  }),
+);
 export type AssignTaskInput = z.output<typeof assignTaskInputSchema>;
 
 /** check-current-vetting: the step, and what the audit trail says when vetting runs as usual. */

@@ -169,6 +169,15 @@ export function isReroutingKind(kind: TaskKind): kind is ReroutingKind {
   return isOneOf(REROUTING_KINDS, kind);
 }
 
+/**
+ * The resource-stewardship machine's waits: they run beside the request's own workflow (an annual
+ * renewal, a policy change), several at once (two incidents on one resource), after the request ended.
+ */
+const STEWARDSHIP_KINDS = ['incident-review', 'deletion-confirmation'] as const satisfies readonly TaskKind[];
+export function isStewardshipKind(kind: TaskKind): boolean {
+  return isOneOf(STEWARDSHIP_KINDS, kind);
+}
+
 /** The addresses copied on a task's emails (SOP 11: Instructional Technology on the replacement). */
 export function copiedTeams(kind: TaskKind, teamEmails: Readonly<Record<Team, string>>): string[] {
   const spec: TaskKindSpec = TASK_KINDS[kind];

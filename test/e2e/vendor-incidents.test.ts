@@ -1,7 +1,8 @@
 /**
  * End to end (issue 22 item 3), without sign-in (AUTH_MODE=link: vendors never sign in anyway): the DPA
  * email carries the vendor's incident link. Its form reports an incident on that resource; Cybersecurity's
- * incident-review task opens and /public.json lists the incident without its description. An altered,
+ * incident-review task opens and /public.json lists the incident without its description; a second
+ * incident on the resource gets its own review, and each review's page shows its own incident. An altered,
  * unknown or expired link changes nothing, and neither does a report with bad fields.
  */
 import { describe, expect, it } from 'vitest';
@@ -167,12 +168,26 @@ describe('Issue 22: a vendor reports a data incident through the link of its DPA
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ reportedOn: '2026-12-01', description: 'Repeat', dataElements: ['Email'] }),
+        body: JSON.stringify({
+          reportedOn: '2026-12-01',
+          description: 'A phished teacher account downloaded the rosters',
+          dataElements: ['Email'],
+        }),
       },
     );
     expect(second.status).toBe(201);
     expect(fieldOf(await second.json(), 'resourceId')).toEqual(expect.any(String));
-    await env.client.nextTask(requestId, 'incident-review');
+    const secondReview = await env.client.nextTask(requestId, 'incident-review');
+
+    // Two reviews open on one resource: each task's page shows its own incident, not the later one
+    const firstPage = await env.client.open(review);
+    const secondPage = await env.client.open(secondReview);
+    expect(firstPage.status).toBe(200);
+    expect(firstPage.html).toContain('A misconfigured export exposed the gradebook');
+    expect(firstPage.html).not.toContain('A phished teacher account');
+    expect(secondPage.status).toBe(200);
+    expect(secondPage.html).toContain('A phished teacher account downloaded the rosters');
+    expect(secondPage.html).not.toContain('A misconfigured export');
   });
 
   it('an altered, unknown or expired link gets its own page and changes nothing', async () => {

@@ -4,6 +4,7 @@
  *   audit trail in order     PK=REQUEST#id          SK=AUDIT#<iso time>#<seq>
  *   licence key (SOP 14)     PK=LICENSE#id          SK=LICENSE   (its own partition: see below)
  *   task by id               PK=TASK#id             SK=TASK
+ *   stewardship wait's task  PK=TASK#WAIT#<requestId>#<kind>#<executionId>  SK=WAIT  (retriedWait)
  *   pending tasks by team    GSI1PK=TEAM#team       GSI1SK=<expiresAt>   (only while PENDING: sparse)
  *   requests by requester    GSI1PK=REQUESTER#email GSI1SK=<createdAt>
  *   registry entry           PK=RESOURCE#resourceId SK=RESOURCE   (resourceId: vendor + folded name)
@@ -97,6 +98,14 @@ export const licenseKeyKey = (requestId: string) => ({
   SK: 'LICENSE',
 });
 export const taskKey = (taskId: string) => ({ PK: `${PARTITIONS.task}${taskId}`, SK: 'TASK' });
+/**
+ * A stewardship wait's task, named by its request, execution and kind (TaskStore.recordWaitTask). The
+ * request too: Step Functions may reuse an execution's name (so its id) 90 days after it ended.
+ */
+export const waitTaskKey = (requestId: string, executionId: string, kind: string) => ({
+  PK: `${PARTITIONS.task}WAIT#${requestId}#${kind}#${executionId}`,
+  SK: 'WAIT',
+});
 export const registryKey = (resourceId: string) => ({
   PK: `${PARTITIONS.registry}${resourceId}`,
   SK: 'RESOURCE',

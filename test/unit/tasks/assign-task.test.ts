@@ -438,6 +438,11 @@ describe('bad input is refused with the field named, and nothing is written or s
     [{ ...input, timeoutSeconds: 1.5 }, 'timeoutSeconds'],
     [{ ...input, timeoutSeconds: '60' }, 'timeoutSeconds'],
     [{ ...input, requestId: ' ' }, 'requestId'],
+    // An incident review shows the incident it names (two can be open on one resource), and only it names one.
+    [{ ...input, kind: 'incident-review' }, 'incidentId'],
+    [{ ...input, kind: 'incident-review', incidentId: ' ' }, 'incidentId'],
+    [{ ...input, kind: 'incident-review', incidentId: 42 }, 'incidentId'],
+    [{ ...input, incidentId: 'inc-abcdefghijkl' }, 'incidentId'],
   ])('%# %j → %s', async (bad, field) => {
     const error = await assignTask(bad, deps()).catch((e: unknown) => e);
 
@@ -445,6 +450,20 @@ describe('bad input is refused with the field named, and nothing is written or s
     expect((error as ValidationError).errors.map((e) => e.field)).toEqual([field]);
     expect(ddb.calls()).toHaveLength(0);
     expect(sesMock.calls()).toHaveLength(0);
+  });
+
+  it('says why an incidentId is refused: missing on an incident review, or on another kind', async () => {
+    const messages = async (bad: Record<string, unknown>) =>
+      ((await assignTask(bad, deps()).catch((e: unknown) => e)) as ValidationError).errors.map(
+        (e) => e.message,
+      );
+
+    expect(await messages({ ...input, kind: 'incident-review' })).toEqual([
+      'incidentId is required for an incident-review task (the incident it reviews)',
+    ]);
+    expect(await messages({ ...input, incidentId: 'inc-abcdefghijkl' })).toEqual([
+      'incidentId is only for an incident-review task',
+    ]);
   });
 
   it('an unknown request is NotFoundError and nothing is written or sent', async () => {
