@@ -3,14 +3,65 @@
  * given entries, and the incidents stored (by id: the same id again returns the stored one, as
  * IncidentStore does), the audit events appended and the executions started, for the test to read;
  * and, for the tests of exactly once, the stewardship machine's executions by name and a report's deps
- * over a real table.
+ * over a real table. Also the resources reported on and a staff member's report.
  */
 import { ExecutionAlreadyExists, type StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterEach, beforeEach } from 'vitest';
 import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import type { StewardshipStarter } from '#shared/stewardship/executions.ts';
-import type { ReportIncidentDeps } from '#shared/stewardship/incidents.ts';
+import type { IncidentReporter, ReportIncidentDeps } from '#shared/stewardship/incidents.ts';
 import type { WorkflowStore } from '#shared/store.ts';
 import type { IncidentRecord, RegistryEntry } from '#shared/workflow/index.ts';
+import { type DynaliteTable, startDynaliteTable } from './dynalite-table.ts';
+
+/** A resource the registry lists as approved in June by its request (the request an incident is audited on). */
+function approvedResource(
+  resourceId: string,
+  resourceName: string,
+  vendorName: string,
+  requestId: string,
+): RegistryEntry & { requestId: string } {
+  return {
+    resourceId,
+    resourceName,
+    vendorName,
+    status: 'APPROVED',
+    statusDate: '2026-06-01T00:00:00.000Z',
+    source: 'workflow',
+    requestId,
+    requestIds: [requestId],
+  };
+}
+
+/** The resource staff report on. */
+export const LEDGER_QUEST = approvedResource(
+  'ledgerly#ledger quest',
+  'Ledger Quest',
+  'Ledgerly',
+  'SR-20260601-LEDGER01',
+);
+/** The resource whose vendor reports (through its incident link). */
+export const ABACUS_TUTOR = approvedResource(
+  'abacus-tutor-0123456789ab',
+  'Abacus Tutor',
+  'Numeracy Co',
+  'SR-20260601-ABACUS01',
+);
+
+/** A complete, valid report on Ledger Quest, as a staff member sends it. */
+export const LEDGER_QUEST_REPORT = {
+  resourceId: LEDGER_QUEST.resourceId,
+  reportedOn: '2026-11-20',
+  description: 'Rosters exported by a compromised account',
+  studentsAffected: 42,
+  dataElements: ['Student name', 'Grade level'],
+};
+/** The staff member who reports, signed in. */
+export const STAFF_REPORTER: IncidentReporter = {
+  via: 'sso',
+  name: 'Pat Teacher',
+  email: 'pat@district.example.org',
+};
 
 export function incidentWorld(entries: readonly RegistryEntry[], now: () => Date) {
   const stored: IncidentRecord[] = [];
@@ -81,6 +132,11 @@ export function stewardshipMachine() {
     failNext(count = 1) {
       failures = count;
     },
+    /** No execution and no failure to come, as a new machine. */
+    reset() {
+      executions.clear();
+      failures = 0;
+    },
   };
 }
 
@@ -101,5 +157,39 @@ export function incidentTableDeps(
     stewardship,
     clocks: parseIncidentClocks(undefined),
     now,
+  };
+}
+
+/**
+ * For the tests of a report's review started exactly once: a real table (dynalite) started for each
+ * test and stopped after it, the stewardship machine (as new for each test), reports on `entry`, and a
+ * clock the test moves (`now`). What a test reads: the incidents whose review has not started, and the
+ * INCIDENT_REPORTED events on the entry's request.
+ */
+export function useIncidentTable(entry: RegistryEntry, now: () => Date) {
+  const machine = stewardshipMachine();
+  let started: DynaliteTable | undefined;
+  beforeEach(async () => {
+    started = await startDynaliteTable(now);
+    machine.reset();
+  });
+  afterEach(async () => started?.stop());
+
+  /** This test's table. */
+  const table = {
+    get store(): WorkflowStore {
+      if (!started) throw new Error('the table starts before each test: read it inside a test or hook');
+      return started.store;
+    },
+  };
+  return {
+    table,
+    machine,
+    /** reportIncident's deps over this table, its registry holding `entry`. */
+    reportDeps: () => incidentTableDeps(table.store, [entry], machine.starter, now),
+    unstarted: async () =>
+      (await table.store.listUnstartedIncidentReviews('9999', 100)).map((i) => i.incidentId),
+    reportedEvents: async () =>
+      (await table.store.listAudit(entry.requestId ?? '')).filter((e) => e.type === 'INCIDENT_REPORTED'),
   };
 }

@@ -16,21 +16,10 @@ import {
 } from '#shared/recovery/incident-recovery.ts';
 import { runRecoverySweep } from '#shared/recovery/recovery-sweep.ts';
 import { type IncidentReporter, reportIncident } from '#shared/stewardship/incidents.ts';
-import type { RegistryEntry } from '#shared/workflow/index.ts';
-import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';
-import { incidentTableDeps, stewardshipMachine } from '../../support/incident-world.ts';
+import type { WorkflowStore } from '#shared/store.ts';
+import { ABACUS_TUTOR as ENTRY, useIncidentTable } from '../../support/incident-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
-const ENTRY: RegistryEntry = {
-  resourceId: 'abacus-tutor-0123456789ab',
-  resourceName: 'Abacus Tutor',
-  vendorName: 'Numeracy Co',
-  status: 'APPROVED',
-  statusDate: '2026-06-01T00:00:00.000Z',
-  source: 'workflow',
-  requestId: 'SR-20260601-ABACUS01',
-  requestIds: ['SR-20260601-ABACUS01'],
-};
 const REPORT = {
   resourceId: ENTRY.resourceId,
   reportedOn: '2026-11-30',
@@ -41,21 +30,16 @@ const VENDOR: IncidentReporter = {
   via: 'vendor-link',
   name: 'vendor of Abacus Tutor',
   email: 'privacy@abacus.example',
-  requestId: ENTRY.requestId ?? '',
+  requestId: ENTRY.requestId,
 };
 
-let table: DynaliteTable;
 let clock: Date;
-let machine: ReturnType<typeof stewardshipMachine>;
-
-beforeEach(async () => {
+beforeEach(() => {
   clock = NOW;
-  table = await startDynaliteTable(() => clock);
-  machine = stewardshipMachine();
 });
-afterEach(async () => {
+const { table, machine, reportDeps, unstarted, reportedEvents } = useIncidentTable(ENTRY, () => clock);
+afterEach(() => {
   vi.restoreAllMocks();
-  await table.stop();
 });
 
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
@@ -64,13 +48,9 @@ const sweepDeps = (): IncidentRecoveryDeps => ({
   stewardship: machine.starter,
   now: () => clock,
 });
-const unstarted = async () =>
-  (await table.store.listUnstartedIncidentReviews('9999', 100)).map((i) => i.incidentId);
-const reportedEvents = async () =>
-  (await table.store.listAudit(ENTRY.requestId ?? '')).filter((e) => e.type === 'INCIDENT_REPORTED');
 
 /** What recover-requests runs with: no request, decision or email is due here. */
-function recoverySweepDeps(store: DynaliteTable['store']) {
+function recoverySweepDeps(store: WorkflowStore) {
   const mailer: Mailer = {
     send: async () => {
       throw new Error('no email is due');
@@ -91,8 +71,7 @@ function recoverySweepDeps(store: DynaliteTable['store']) {
 async function interruptedReport(body: Record<string, unknown> = REPORT): Promise<string> {
   const before = await unstarted();
   machine.failNext();
-  const deps = incidentTableDeps(table.store, [ENTRY], machine.starter, () => clock);
-  await expect(reportIncident(body, VENDOR, deps)).rejects.toThrow(/Rate exceeded/);
+  await expect(reportIncident(body, VENDOR, reportDeps())).rejects.toThrow(/Rate exceeded/);
   const incidentId = (await unstarted()).find((id) => !before.includes(id));
   if (!incidentId) throw new Error('the interrupted report left no unstarted incident');
   return incidentId;

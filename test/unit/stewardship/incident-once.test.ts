@@ -4,44 +4,23 @@
  * same incident (one incident, one INCIDENT_REPORTED event, one incident-review execution), a different
  * report is another incident, and the reporter's retry after a failed start finishes the first one.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type IncidentReporter, reportIncident } from '#shared/stewardship/incidents.ts';
-import type { IncidentRecord, RegistryEntry } from '#shared/workflow/index.ts';
-import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';
-import { incidentTableDeps, stewardshipMachine } from '../../support/incident-world.ts';
+import type { IncidentRecord } from '#shared/workflow/index.ts';
+import {
+  LEDGER_QUEST as ENTRY,
+  LEDGER_QUEST_REPORT as REPORT,
+  STAFF_REPORTER as STAFF,
+  useIncidentTable,
+} from '../../support/incident-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
-const ENTRY: RegistryEntry = {
-  resourceId: 'ledgerly#ledger quest',
-  resourceName: 'Ledger Quest',
-  vendorName: 'Ledgerly',
-  status: 'APPROVED',
-  statusDate: '2026-06-01T00:00:00.000Z',
-  source: 'workflow',
-  requestId: 'SR-20260601-LEDGER01',
-  requestIds: ['SR-20260601-LEDGER01'],
-};
-const REPORT = {
-  resourceId: ENTRY.resourceId,
-  reportedOn: '2026-11-20',
-  description: 'Rosters exported by a compromised account',
-  studentsAffected: 42,
-  dataElements: ['Student name', 'Grade level'],
-};
-const STAFF: IncidentReporter = { via: 'sso', name: 'Pat Teacher', email: 'pat@district.example.org' };
-
-let table: DynaliteTable;
 let clock: Date;
-let machine: ReturnType<typeof stewardshipMachine>;
-
-beforeEach(async () => {
+beforeEach(() => {
   clock = NOW;
-  table = await startDynaliteTable(() => clock);
-  machine = stewardshipMachine();
 });
-afterEach(async () => table.stop());
+const { table, machine, reportDeps: deps, unstarted, reportedEvents } = useIncidentTable(ENTRY, () => clock);
 
-const deps = () => incidentTableDeps(table.store, [ENTRY], machine.starter, () => clock);
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 
 async function reported(body: Record<string, unknown>, reporter: IncidentReporter = STAFF) {
@@ -51,10 +30,6 @@ async function reported(body: Record<string, unknown>, reporter: IncidentReporte
 }
 
 const incidents = () => table.store.listIncidents();
-const reportedEvents = async () =>
-  (await table.store.listAudit(ENTRY.requestId ?? '')).filter((e) => e.type === 'INCIDENT_REPORTED');
-const unstarted = async () =>
-  (await table.store.listUnstartedIncidentReviews('9999', 100)).map((i) => i.incidentId);
 const reviewsOf = (incident: IncidentRecord) =>
   [...machine.executions].filter(([name]) => name === `incident-${incident.incidentId}`);
 

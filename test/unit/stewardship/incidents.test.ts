@@ -7,28 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import { type IncidentReporter, reportIncident } from '#shared/stewardship/incidents.ts';
 import type { RegistryEntry } from '#shared/workflow/index.ts';
-import { incidentWorld } from '../../support/incident-world.ts';
+import {
+  LEDGER_QUEST as ENTRY,
+  LEDGER_QUEST_REPORT as GOOD,
+  incidentWorld,
+  STAFF_REPORTER as STAFF,
+} from '../../support/incident-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
-const ENTRY: RegistryEntry = {
-  resourceId: 'ledgerly#ledger quest',
-  resourceName: 'Ledger Quest',
-  vendorName: 'Ledgerly',
-  status: 'APPROVED',
-  statusDate: '2026-06-01T00:00:00.000Z',
-  source: 'workflow',
-  requestId: 'SR-20260601-LEDGER01',
-  requestIds: ['SR-20260601-LEDGER01'],
-};
-const GOOD = {
-  resourceId: ENTRY.resourceId,
-  reportedOn: '2026-11-20',
-  description: 'Rosters exported by a compromised account',
-  studentsAffected: 42,
-  dataElements: ['Student name', 'Grade level'],
-};
-const STAFF: IncidentReporter = { via: 'sso', name: 'Pat Teacher', email: 'pat@district.example.org' };
-
 const world = (entries: RegistryEntry[] = [ENTRY]) => incidentWorld(entries, () => NOW);
 
 describe('reporting a data incident', () => {

@@ -14,20 +14,10 @@ import {
 } from '#shared/stewardship/vendor-incidents.ts';
 import type { RegistryEntry } from '#shared/workflow/index.ts';
 import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';
-import { incidentWorld } from '../../support/incident-world.ts';
+import { ABACUS_TUTOR as ENTRY, incidentWorld } from '../../support/incident-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
-const REQUEST_ID = 'SR-20260601-ABACUS01';
-const ENTRY: RegistryEntry = {
-  resourceId: 'abacus-tutor-0123456789ab',
-  resourceName: 'Abacus Tutor',
-  vendorName: 'Numeracy Co',
-  status: 'APPROVED',
-  statusDate: '2026-06-01T00:00:00.000Z',
-  source: 'workflow',
-  requestId: REQUEST_ID,
-  requestIds: [REQUEST_ID],
-};
+const REQUEST_ID = ENTRY.requestId;
 const REPORT = {
   reportedOn: '2026-11-30',
   description: 'A misconfigured export exposed a gradebook',

@@ -5,43 +5,20 @@
  * "replaced"). Runs the real store on
  * dynalite; SES and Scheduler are mocked.
  */
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { SendEmailCommand } from '@aws-sdk/client-ses';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask } from '#lambdas/assign-task.ts';
 import { TransientError } from '#shared/core/errors.ts';
-import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
 import type { WorkflowStore } from '#shared/store.ts';
-import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
-import type { RequestRecord } from '#shared/workflow/records.ts';
-import requestFixture from '../../events/task-request-record.json' with { type: 'json' };
-import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';
-import { TEAM_EMAILS } from '../../support/team-emails.ts';
+import { useAssignTaskWorld } from '../../support/assign-task-world.ts';
 
 const NOW = new Date('2026-11-28T10:00:00.000Z');
 const EXECUTION = 'arn:aws:states:us-west-2:123456789012:execution:software-request:';
-const ses = new SESClient({ region: 'us-east-1' });
-const sesMock = mockClient(ses);
-const scheduler = new SchedulerClient({ region: 'us-east-1' });
-const schedulerMock = mockClient(scheduler);
-
-let table: DynaliteTable;
-let n = 0;
+const { table, sesMock, schedulerMock, storedRequest, deps } = useAssignTaskWorld(NOW);
 let requestId: string;
-beforeAll(async () => {
-  table = await startDynaliteTable(() => NOW);
-});
-afterAll(async () => table.stop());
 beforeEach(async () => {
-  sesMock.reset();
-  sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  schedulerMock.reset();
-  schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
-  n += 1;
-  requestId = `SR-20261128-RETRY${String(n).padStart(3, '0')}`;
-  const request = { ...structuredClone(requestFixture), requestId } as RequestRecord;
-  await table.store.createRequest(request);
+  requestId = await storedRequest('SR-20261128-RETRY');
 });
 
 /** The store, with the next `failures` calls of `method` throttled. */
@@ -57,26 +34,6 @@ function flaky(method: 'appendAudit', failures: number): WorkflowStore {
       };
     },
   });
-}
-
-function deps(store: WorkflowStore = table.store): AssignTaskDeps {
-  return {
-    store,
-    mailer: new SesMailer({ from: 'no-reply@district.example', client: ses }),
-    now: () => NOW,
-    publicBaseUrl: 'https://requests.district.example',
-    teamEmails: TEAM_EMAILS,
-    reminders: {
-      scheduler,
-      config: {
-        scheduleGroupName: 'reminders',
-        schedulerRoleArn: 'arn:aws:iam::123456789012:role/reminder-scheduler',
-        reminderFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:remind-task',
-        deadLetterArn: 'arn:aws:sqs:us-west-2:123456789012:dlq',
-      },
-    },
-    sleep: async () => {},
-  };
 }
 
 const call = (token: string, extra: Record<string, unknown> = {}) => ({

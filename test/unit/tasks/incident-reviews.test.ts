@@ -6,28 +6,18 @@
  * keeps its task although the other review was assigned meanwhile. Real store on dynalite; SES and
  * Scheduler are mocked.
  */
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SendEmailCommand } from '@aws-sdk/client-ses';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask } from '#lambdas/assign-task.ts';
 import { showTaskPage } from '#lambdas/task-page.ts';
 import type { HttpEvent } from '#shared/core/http/edge.ts';
-import { SesMailer } from '#shared/core/mail/ses-mailer.ts';
-import type { AssignTaskDeps } from '#shared/tasks/task-assign.ts';
 import { hashSecret } from '#shared/tasks/task-links.ts';
-import type { AuditEvent, RequestRecord, TaskRecord } from '#shared/workflow/records.ts';
+import type { AuditEvent, TaskRecord } from '#shared/workflow/records.ts';
 import getEvent from '../../events/task-page-get.json' with { type: 'json' };
-import requestFixture from '../../events/task-request-record.json' with { type: 'json' };
-import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite-table.ts';
-import { TEAM_EMAILS } from '../../support/team-emails.ts';
+import { useAssignTaskWorld } from '../../support/assign-task-world.ts';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
 const STEWARDSHIP = 'arn:aws:states:us-west-2:123456789012:execution:resource-stewardship:';
-const ses = new SESClient({ region: 'us-east-1' });
-const sesMock = mockClient(ses);
-const scheduler = new SchedulerClient({ region: 'us-east-1' });
-const schedulerMock = mockClient(scheduler);
 
 /** The request is in its annual renewal: its own wait is the renewal's DPA signature. */
 const OWN_WAIT = {
@@ -49,26 +39,10 @@ const STAFF_REPORT = {
   description: 'A teacher account phished, rosters downloaded',
 };
 
-let table: DynaliteTable;
-let n = 0;
+const { table, sesMock, storedRequest, deps } = useAssignTaskWorld(NOW);
 let requestId: string;
-beforeAll(async () => {
-  table = await startDynaliteTable(() => NOW);
-});
-afterAll(async () => table.stop());
 beforeEach(async () => {
-  sesMock.reset();
-  sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  schedulerMock.reset();
-  schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
-  n += 1;
-  requestId = `SR-20261205-INCID${String(n).padStart(3, '0')}`;
-  await table.store.createRequest({
-    ...structuredClone(requestFixture),
-    requestId,
-    status: 'APPROVED',
-    ...OWN_WAIT,
-  } as RequestRecord);
+  requestId = await storedRequest('SR-20261205-INCID', { status: 'APPROVED', ...OWN_WAIT });
 });
 
 /** The INCIDENT_REPORTED event shared/stewardship writes before it starts the review. */
@@ -93,26 +67,6 @@ async function reported(incident: { incidentId: string; description: string }, a
     },
   };
   await table.store.appendAudit(event);
-}
-
-function deps(): AssignTaskDeps {
-  return {
-    store: table.store,
-    mailer: new SesMailer({ from: 'no-reply@district.example', client: ses }),
-    now: () => NOW,
-    publicBaseUrl: 'https://requests.district.example',
-    teamEmails: TEAM_EMAILS,
-    reminders: {
-      scheduler,
-      config: {
-        scheduleGroupName: 'reminders',
-        schedulerRoleArn: 'arn:aws:iam::123456789012:role/reminder-scheduler',
-        reminderFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:remind-task',
-        deadLetterArn: 'arn:aws:sqs:us-west-2:123456789012:dlq',
-      },
-    },
-    sleep: async () => {},
-  };
 }
 
 /** What AwaitIncidentReview sends assign-task for the execution `incident-<incidentId>`. */
