@@ -15,7 +15,13 @@ import {
   type IncidentLinkStore,
   takeReport,
 } from './incident-links.ts';
-import { type ReportIncidentDeps, reportIncident } from './incidents.ts';
+import type { IncidentStore } from './incident-store.ts';
+import {
+  type IncidentReporter,
+  incidentIdFor,
+  type ReportIncidentDeps,
+  reportIncident,
+} from './incidents.ts';
 
 /** An incident link that cannot take a report now; `status` is the page's HTTP status. */
 export class IncidentLinkRefusedError extends LinkRefusedError<403 | 404 | 409 | 410 | 429> {
@@ -56,7 +62,9 @@ function refuse(state: keyof typeof REFUSALS): never {
 
 export interface VendorIncidentDeps extends ReportIncidentDeps {
   links: Pick<IncidentLinkStore, 'getIncidentLink' | 'takeIncidentReport'>;
-  store: ReportIncidentDeps['store'] & Pick<RegistryStore, 'getRegistryEntry'>;
+  store: ReportIncidentDeps['store'] &
+    Pick<RegistryStore, 'getRegistryEntry'> &
+    Pick<IncidentStore, 'getIncident'>;
 }
 
 /** GET: the link must be open and its resource in the registry, reporting on the link's request. */
@@ -91,21 +99,23 @@ export async function reportThroughLink(
   const report = { ...body, resourceId: link.resourceId };
   const parsed = parseIncidentInput(report, deps.now());
   if (!parsed.ok) return { state: 'invalid', link, errors: parsed.errors };
-  if ((await takeReport(link, deps)) === 'refused') {
+  const reporter: IncidentReporter = {
+    via: 'vendor-link',
+    name: `vendor of ${link.resourceName}`,
+    email: link.sentTo,
+    requestId: link.requestId,
+  };
+  // The same report again (the vendor retrying after an error) is the incident already stored: it
+  // takes no second report from the link's allowance.
+  const { via, name, email } = reporter;
+  const sameReport = incidentIdFor({ ...parsed.value, reportedBy: { via, name, email } }, link.requestId);
+  const repeat = (await deps.store.getIncident(sameReport)) !== undefined;
+  if (!repeat && (await takeReport(link, deps)) === 'refused') {
     // It changed since it was read: expired this instant, or another report took the last one.
     const again = await checkIncidentLink(link.linkId, secret, deps);
     refuse(again.state === 'open' ? 'used-up' : again.state);
   }
-  const result = await reportIncident(
-    report,
-    {
-      via: 'vendor-link',
-      name: `vendor of ${link.resourceName}`,
-      email: link.sentTo,
-      requestId: link.requestId,
-    },
-    deps,
-  );
+  const result = await reportIncident(report, reporter, deps);
   if (result.state === 'invalid') return { state: 'invalid', link, errors: result.errors };
   return { state: 'reported', link, incident: result.incident };
 }

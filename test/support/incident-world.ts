@@ -9,6 +9,7 @@ import { ExecutionAlreadyExists, type StartExecutionCommand } from '@aws-sdk/cli
 import { afterEach, beforeEach } from 'vitest';
 import { parseIncidentClocks } from '#shared/stewardship/clocks.ts';
 import type { StewardshipStarter } from '#shared/stewardship/executions.ts';
+import type { IncidentStore } from '#shared/stewardship/incident-store.ts';
 import type { IncidentReporter, ReportIncidentDeps } from '#shared/stewardship/incidents.ts';
 import type { WorkflowStore } from '#shared/store.ts';
 import type { IncidentRecord, RegistryEntry } from '#shared/workflow/index.ts';
@@ -70,6 +71,7 @@ export function incidentWorld(entries: readonly RegistryEntry[], now: () => Date
   const deps = {
     store: {
       getRegistryEntry: async (id: string) => entries.find((e) => e.resourceId === id),
+      getIncident: async (id: string) => stored.find((s) => s.incidentId === id),
       createIncident: async (i: IncidentRecord) => {
         const found = stored.find((s) => s.incidentId === i.incidentId);
         if (found) return { created: false, incident: found };
@@ -98,7 +100,12 @@ export function incidentWorld(entries: readonly RegistryEntry[], now: () => Date
     now,
   };
   // The SFN client's send is typed for every command; the fake records the one it gets.
-  return { deps: deps as unknown as ReportIncidentDeps, stored, audit, started };
+  return {
+    deps: deps as unknown as ReportIncidentDeps & { store: Pick<IncidentStore, 'getIncident'> },
+    stored,
+    audit,
+    started,
+  };
 }
 
 /**

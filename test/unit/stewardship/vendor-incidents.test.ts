@@ -89,6 +89,24 @@ describe("a vendor's incident link", () => {
     expect(await reportsTaken(link.linkId)).toBe(1);
   });
 
+  it('the same report again (a retry after an error) is the stored incident and takes no second report', async () => {
+    clock = NOW;
+    const link = await newLink();
+    const w = world();
+
+    const first = await reportThroughLink(link.linkId, link.secret, REPORT, w.deps);
+    const again = await reportThroughLink(link.linkId, link.secret, REPORT, w.deps);
+    const other = await reportThroughLink(link.linkId, link.secret, nthReport(1), w.deps);
+
+    expect(again).toMatchObject({
+      state: 'reported',
+      incident: { incidentId: first.state === 'reported' ? first.incident.incidentId : '' },
+    });
+    expect(w.stored).toHaveLength(2);
+    expect(other.state).toBe('reported');
+    expect(await reportsTaken(link.linkId)).toBe(2);
+  });
+
   it.each([
     ['an unknown link', 'unknown', 404],
     ['an altered secret', 'altered', 403],
