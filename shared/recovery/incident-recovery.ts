@@ -19,8 +19,16 @@
  */
 import { asError, errorName, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
-import { type FinishIncidentDeps, finishIncidentReport, type IncidentStore } from '../stewardship/index.ts';
+import {
+  type FinishIncidentDeps,
+  finishIncidentReport,
+  INCIDENT_SOP_STEP,
+  type IncidentStore,
+} from '../stewardship/index.ts';
+import type { IncidentRecord } from '../workflow/index.ts';
 import { cutOff } from './request-recovery.ts';
+
+export const INCIDENT_RECOVERY_AUDIT_TYPE = 'INCIDENT_REVIEW_STARTED_BY_RECOVERY';
 
 /** Longer than report-incident can run (its Lambda timeout), so the sweep never races a live report. */
 export const DEFAULT_INCIDENT_MIN_AGE_SECONDS = 60;
@@ -63,6 +71,7 @@ export async function startUnstartedIncidentReviews(
       const incident = await deps.store.getIncident(incidentId);
       if (!incident || (await finishIncidentReport(incident, deps)) === 'already-started') continue;
       result.started.push(incidentId);
+      await auditRecoveredStart(incident, deps);
       logger.warn('Review of a data incident started by the recovery sweep', {
         incidentId,
         requestId: incident.requestId,
@@ -87,4 +96,27 @@ export async function startUnstartedIncidentReviews(
     });
   }
   return result;
+}
+
+/**
+ * The request's audit trail says the review started late, and why. Written once: the incident is
+ * marked started before, so no later sweep comes back to it. Best effort: a failure is logged, the
+ * review runs.
+ */
+async function auditRecoveredStart(incident: IncidentRecord, deps: IncidentRecoveryDeps): Promise<void> {
+  try {
+    await deps.store.appendAudit({
+      requestId: incident.requestId,
+      sopStep: INCIDENT_SOP_STEP,
+      type: INCIDENT_RECOVERY_AUDIT_TYPE,
+      summary: `The review of the data incident reported on ${incident.reportedAt} was started by the recovery sweep (its report was interrupted before the review started)`,
+      actor: 'workflow',
+      detail: { incidentId: incident.incidentId },
+    });
+  } catch (error) {
+    logger.error('Could not audit the recovered start of an incident review', {
+      incidentId: incident.incidentId,
+      errorName: errorName(error),
+    });
+  }
 }

@@ -88,7 +88,7 @@ export function sameReport(a: ReportFacts, b: ReportFacts): boolean {
 }
 
 /** SOP has no step for incidents: Cybersecurity's data-privacy step (4) is where they are recorded. */
-const INCIDENT_SOP_STEP = 4;
+export const INCIDENT_SOP_STEP = 4;
 
 export async function reportIncident(
   body: Record<string, unknown>,

@@ -24,4 +24,4 @@ export {
   MAX_REPORTS_PER_INCIDENT_LINK,
 } from './incident-links.ts';
 export { IncidentStore, MAX_LISTED_INCIDENTS } from './incident-store.ts';
-export { type FinishIncidentDeps, finishIncidentReport } from './incidents.ts';
+export { type FinishIncidentDeps, finishIncidentReport, INCIDENT_SOP_STEP } from './incidents.ts';

@@ -11,6 +11,7 @@ import { logger } from '#shared/core/logger.ts';
 import type { Mailer } from '#shared/core/mail/mailer.ts';
 import {
   DEFAULT_INCIDENT_MIN_AGE_SECONDS,
+  INCIDENT_RECOVERY_AUDIT_TYPE,
   type IncidentRecoveryDeps,
   startUnstartedIncidentReviews,
 } from '#shared/recovery/incident-recovery.ts';
@@ -42,6 +43,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** The request's audit events saying the sweep started a review its report left unstarted. */
+const recoveredStarts = async () =>
+  (await table.store.listAudit(ENTRY.requestId)).filter((e) => e.type === INCIDENT_RECOVERY_AUDIT_TYPE);
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 const sweepDeps = (): IncidentRecoveryDeps => ({
   store: table.store,
@@ -98,6 +102,9 @@ describe('the incident sweep', () => {
     ]);
     expect(await unstarted()).toEqual([]);
     expect(await reportedEvents()).toHaveLength(1);
+    expect(await recoveredStarts()).toEqual([
+      expect.objectContaining({ actor: 'workflow', detail: { incidentId }, at: clock.toISOString() }),
+    ]);
     expect(await table.store.getIncident(incidentId)).toMatchObject({ reviewStartedAt: clock.toISOString() });
   });
 
@@ -131,6 +138,7 @@ describe('the incident sweep', () => {
     expect(second).toEqual({ started: [], failed: [] });
     expect(machine.executions.size).toBe(1);
     expect(await reportedEvents()).toHaveLength(1);
+    expect(await recoveredStarts()).toHaveLength(1);
   });
 
   it('a review that cannot start now is logged and left for the next sweep; the others go on', async () => {
