@@ -283,6 +283,8 @@ beforeAll(async () => {
             question: { question: 'Which grades use it?', recipient: 'requester' },
           }
         : {}),
+      // An incident review names the incident it reviews (none is stored here: the page shows none).
+      ...(kind === 'incident-review' ? { incidentId: 'inc-a11y0000000' } : {}),
       timeoutSeconds: 14 * 86_400,
       executionId: `arn:aws:states:us-east-1:000000000000:execution:software-request:${requestId}`,
     });
