@@ -86,6 +86,8 @@ export class TaskStore {
    * With `delivery`, the claim also remembers what is still to be done with the decision and joins
    * the sparse UNDELIVERED index (GSI2, by decision time), in the same single-item write: a crash
    * before the decision reaches Step Functions leaves it for the decision sweep, never stranded.
+   * Answers the task as claimed: its token is the wait's current one (a retried assign-task may have
+   * renewed it after the task was read; no renewal comes after the claim).
    */
   async claimTask(
     taskId: string,
@@ -98,11 +100,11 @@ export class TaskStore {
       decidedAt?: string;
       delivery?: DecisionDelivery;
     },
-  ): Promise<void> {
+  ): Promise<TaskRecord | undefined> {
     const now = claim.decidedAt ? new Date(claim.decidedAt) : this.table.now();
     const at = now.toISOString();
     const decided = (claim.status ?? 'DECIDED') === 'DECIDED';
-    await this.table.update('Record decision on task', {
+    return this.table.updateAndRead<TaskRecord>('Record decision on task', {
       Key: taskKey(taskId),
       // A decided task moves from its team's pending index to the month's decided tasks (the reports'
       // task rows); a timed-out one leaves the index.

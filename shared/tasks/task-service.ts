@@ -163,18 +163,20 @@ export type DecideResult =
  * Records a decision: check the link, validate, claim the task (once), deliver it to Step Functions,
  * and only then write the facts, the audit event and the requester's email.
  */
-/** True when the task holds exactly this claim (same decision time and decider). */
+/** The task when it holds exactly this claim (same decision time and decider); else undefined. */
 async function claimLanded(
   taskId: string,
   decidedAt: string,
   decidedBy: string,
   deps: DecideDeps,
-): Promise<boolean> {
+): Promise<TaskRecord | undefined> {
   try {
     const now = await deps.store.getTask(taskId);
-    return now?.status === 'DECIDED' && now.decidedAt === decidedAt && now.decidedBy === decidedBy;
+    return now?.status === 'DECIDED' && now.decidedAt === decidedAt && now.decidedBy === decidedBy
+      ? now
+      : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -207,9 +209,11 @@ export async function decide(submission: DecisionSubmission, deps: DecideDeps): 
     stored: toStoredDecision(parsed.value),
     origin: requestOrigin(submission, parsed.value.output.decidedBy),
   };
-  const lost = await claim(decision, submission, deps);
-  if (lost) return lost;
-  const delivered = await deliver(decision, deps);
+  const claimed = await claim(decision, submission, deps);
+  if ('lost' in claimed) return claimed.lost;
+  // Delivered with the token the claimed task holds: a retried assign-task may have renewed it (with
+  // the same link) after the task was read, and the token read then no longer reaches the wait.
+  const delivered = await deliver({ ...decision, task: { ...task, taskToken: claimed.taskToken } }, deps);
   if (delivered) return delivered;
   return followUp(decision, request, deps);
 }
@@ -225,18 +229,21 @@ interface Decided {
 
 const logFields = (task: TaskRecord) => ({ taskId: task.taskId, requestId: task.requestId, kind: task.kind });
 
-/** Claims the task for this decision, once. Undefined when the claim is ours; else what to answer. */
+/**
+ * Claims the task for this decision, once: the claimed task's current token when the claim is ours;
+ * else what to answer.
+ */
 async function claim(
   { task, decidedAt, parsed, stored, origin }: Decided,
   submission: DecisionSubmission,
   deps: DecideDeps,
-): Promise<DecideResult | undefined> {
+): Promise<{ taskToken: string } | { lost: DecideResult }> {
   const { output } = parsed;
   try {
     // The claim keeps what is still to be done with the decision (never the licence key) and puts the
     // task on the UNDELIVERED index: a crash from here on leaves the decision to the decision sweep
     // (decision-recovery.ts) instead of stranding it until the step times out.
-    await deps.store.claimTask(task.taskId, {
+    const claimed = await deps.store.claimTask(task.taskId, {
       // A member without the link claims with the task's own hash: the claim stays single-use.
       secretHash:
         submission.actor && !submission.secret ? task.secretHash : hashSecret(submission.secret ?? ''),
@@ -245,14 +252,15 @@ async function claim(
       decidedAt,
       delivery: { decision: stored, origin },
     });
-    return undefined;
+    return { taskToken: claimed?.taskToken ?? task.taskToken };
   } catch (error) {
     if (!(error instanceof ConflictError)) {
       // The write may have landed with its answer lost (timeout, reset): then the claim is ours and
       // the decision must still reach Step Functions, or the execution would wait until it times out.
-      if (!(await claimLanded(task.taskId, decidedAt, output.decidedBy, deps))) throw error;
+      const landed = await claimLanded(task.taskId, decidedAt, output.decidedBy, deps);
+      if (!landed) throw error;
       logger.warn('Claim answer lost but the claim landed; delivering the decision', logFields(task));
-      return undefined;
+      return { taskToken: landed.taskToken };
     }
     const access: LinkAccess = submission.actor ? 'member' : 'link';
     const current = await loadLink(
@@ -263,7 +271,7 @@ async function claim(
       access,
     );
     logger.info('Decision lost the claim', { ...logFields(task), state: current.state });
-    return current.state === 'open' ? { state: 'conflict', task } : current;
+    return { lost: current.state === 'open' ? { state: 'conflict', task } : current };
   }
 }
 

@@ -13,7 +13,9 @@
  * finished, and reconcile with its execution and emails (test/reliability/reconcile.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TABLE_NAME } from '#local/config.ts';
@@ -33,9 +35,16 @@ let child: ChildProcess | undefined;
 let inProcess: LocalRuntime | undefined;
 let output = '';
 
+/** Set when a figure misses: the data folder is kept for a post-mortem instead of removed. */
+let keepDataAs: string | undefined;
+
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await inProcess?.stop();
+  if (keepDataAs) {
+    rmSync(keepDataAs, { recursive: true, force: true });
+    cpSync(dataDir, keepDataAs, { recursive: true });
+  }
   removeDataDir(dataDir);
 });
 
@@ -378,10 +387,22 @@ describe('reliability: kill -9 of npm start at random moments during 20 workflow
         ...r.details.filter((d) => !d.startsWith('lost')),
       ].slice(0, 15),
       ...driver.counts.unexpected.slice(0, 5),
+      // What the client did with each task link of an unfinished workflow.
+      ...unfinished
+        .slice(0, 4)
+        .flatMap((u) =>
+          (driver.history.get(u.requestId) ?? []).map((line) => `client, ${u.requestId}: ${line}`),
+        ),
     ]);
+    if (misses(figures).length > 0) keepDataAs = join('test-results', 'reliability-crashes-data');
     expect(
       misses(figures),
-      [...r.details, ...driver.counts.unexpected, output.slice(-1500)].join('\n'),
+      [
+        ...r.details,
+        ...driver.counts.unexpected,
+        ...(keepDataAs ? [`the data folder is kept in ${keepDataAs}`] : []),
+        output.slice(-1500),
+      ].join('\n'),
     ).toEqual([]);
   }, 900_000);
 });

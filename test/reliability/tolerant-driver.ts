@@ -171,8 +171,10 @@ export class TolerantDriver {
     fields: Record<string, string>,
   ) {
     const opened = await this.call(`/tasks/${taskId}?t=${secret}`, { headers: { accept: 'text/html' } });
+    const seen = `${kind} task ${taskId}: page ${opened.status}${opened.firstFailure ? ` after ${opened.firstFailure}` : ''}`;
     if (opened.status === 410) {
       this.counts.goneLinks++;
+      this.note(requestId, `${seen} (${pageText(opened.text).slice(0, 80)})`);
       return;
     }
     const res = await this.call(`/tasks/${taskId}`, {
@@ -180,6 +182,10 @@ export class TolerantDriver {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
       body: new URLSearchParams({ t: secret, decidedBy: 'Reliability Reviewer', ...fields }).toString(),
     });
+    this.note(
+      requestId,
+      `${seen}, decision ${res.status}${res.firstFailure ? ` after ${res.firstFailure.slice(0, 60)}` : ''} (${pageText(res.text).slice(0, 80)})`,
+    );
     if (res.status === 200 || res.status === 202) {
       if (res.status === 202) this.counts.keptForSweep++;
       this.counts.decided.set(requestId, [...(this.counts.decided.get(requestId) ?? []), kind]);
@@ -195,6 +201,13 @@ export class TolerantDriver {
     } else {
       this.counts.unexpected.push(`${kind} of ${requestId} answered ${res.status}: ${pageText(res.text)}`);
     }
+  }
+
+  /** What the client did with each task link of a request, in order (for an unfinished workflow's note). */
+  readonly history = new Map<string, string[]>();
+
+  private note(requestId: string, line: string): void {
+    this.history.set(requestId, [...(this.history.get(requestId) ?? []), line]);
   }
 
   /** Decides every task of these requests as it arrives, until each has a final status. */

@@ -141,6 +141,15 @@ export class Table {
     await this.send(what, new UpdateCommand({ ...input, TableName: this.name }));
   }
 
+  /** An update that answers the item as the update left it (ReturnValues ALL_NEW), in the same write. */
+  async updateAndRead<T>(what: string, input: TableInput<UpdateCommandInput>): Promise<T | undefined> {
+    const out = await this.send<{ Attributes?: Item }>(
+      what,
+      new UpdateCommand({ ...input, TableName: this.name, ReturnValues: 'ALL_NEW' }),
+    );
+    return out.Attributes ? stripKeys<T>(out.Attributes) : undefined;
+  }
+
   /** One page of a query (callers that bound the result, or whose result fits one page). */
   async query<T>(what: string, input: TableInput<QueryCommandInput>): Promise<T[]> {
     const out = await this.send<{ Items?: Item[] }>(

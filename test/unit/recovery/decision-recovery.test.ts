@@ -173,6 +173,45 @@ beforeEach(async () => {
   for (const left of await undelivered()) await table.store.markTaskTimedOut(left.taskId);
 });
 
+/**
+ * The decision's dependencies in a process where Step Functions retries the wait's assign-task just
+ * before the claim: the task keeps its link and takes the retry's token; the old token no longer
+ * reaches the wait.
+ */
+function renewedBeforeClaim(renewed: string): DecideDeps {
+  const store = new Proxy(table.store, {
+    get(target, prop: string) {
+      const value = Reflect.get(target, prop) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (prop === 'claimTask') {
+          await target.retokenTask(taskId, renewed);
+          sfn.waits.delete(token);
+          sfn.waits.set(renewed, 'waiting');
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { ...deps(), store };
+}
+
+describe('a decision racing a retried assign-task (read with the old token, claimed after the renewal)', () => {
+  it("is delivered with the claimed task's token and counts; the step is not taken for timed out", async () => {
+    await givenTask();
+
+    const result = await post(sound, renewedBeforeClaim(`${token}-renewed`));
+
+    expect(result.state).toBe('recorded');
+    expect(sfn.delivered).toEqual([
+      { token: `${token}-renewed`, output: { ...sound, decidedAt: DECIDED_AT.toISOString() } },
+    ]);
+    expect((await table.store.getTask(taskId))?.status).toBe('DECIDED');
+    expect(await audit('DECISION_TOO_LATE')).toEqual([]);
+    expect(await audit('DECISION_RECORDED')).toHaveLength(1);
+  });
+});
+
 describe('a decision killed between its claim and SendTaskSuccess', () => {
   it('is kept on the claim (exactly the output SendTaskSuccess would send) and the link says "decided"', async () => {
     await givenTask();
