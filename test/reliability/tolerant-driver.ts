@@ -210,19 +210,39 @@ export class TolerantDriver {
     this.history.set(requestId, [...(this.history.get(requestId) ?? []), line]);
   }
 
-  /** Decides every task of these requests as it arrives, until each has a final status. */
-  async driveToEnd(policies: Map<string, Policy>, timeoutMs: number): Promise<Map<string, string>> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Decides every task of these requests as it arrives, until each has a final status or `timeoutMs`
+   * has passed. With `idleMs`, a drive still moving at its timeout goes on (up to twice the timeout)
+   * until nothing has happened for `idleMs`: no decision, no email, no status change. A loaded machine
+   * is slow, not stuck; a stuck workflow still ends the drive.
+   */
+  async driveToEnd(
+    policies: Map<string, Policy>,
+    timeoutMs: number,
+    { idleMs }: { idleMs?: number } = {},
+  ): Promise<Map<string, string>> {
+    const start = Date.now();
     const statuses = new Map<string, string>();
     let lastStatusPoll = 0;
-    while (Date.now() < deadline) {
-      const decided = await this.decideNewTasks(policies, await this.outbox());
+    let lastProgress = start;
+    let mailSeen = 0;
+    const goOn = () => {
+      const now = Date.now();
+      if (now - start < timeoutMs) return true;
+      return idleMs !== undefined && now - start < 2 * timeoutMs && now - lastProgress < idleMs;
+    };
+    while (goOn()) {
+      const mail = await this.outbox();
+      const decided = await this.decideNewTasks(policies, mail);
+      if (decided > 0 || mail.length > mailSeen) lastProgress = Date.now();
+      mailSeen = mail.length;
       // statuses only when nothing was decided, and at most every 2 s (each is a handler call)
       if (decided === 0 && Date.now() - lastStatusPoll > 2000) {
         lastStatusPoll = Date.now();
         for (const id of policies.keys()) {
           if (TERMINAL.has(statuses.get(id) ?? '')) continue;
           const s = await this.status(id);
+          if (s && s !== statuses.get(id)) lastProgress = Date.now();
           if (s) statuses.set(id, s);
         }
         if ([...policies.keys()].every((id) => TERMINAL.has(statuses.get(id) ?? ''))) break;
