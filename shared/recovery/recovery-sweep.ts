@@ -59,31 +59,33 @@ export async function runRecoverySweep(
   { restartedAt }: { restartedAt?: Date } = {},
 ): Promise<RecoverySweepResult> {
   const errors: unknown[] = [];
-  const requests = await startUnstartedRequests(deps, restartedAt ? { restartedAt } : {}).catch(
-    (error: unknown): RecoveryResult => {
+  const options = restartedAt ? { restartedAt } : {};
+  // Each sweep on its own: a failing one reports nothing done, and its error is thrown after the rest.
+  const independently = <T>(sweep: Promise<T>, nothingDone: T): Promise<T> =>
+    sweep.catch((error: unknown) => {
       errors.push(error);
-      return { started: [], alreadyRunning: [], failed: [] };
-    },
-  );
-  const decisions = await finishUndeliveredDecisions(deps, restartedAt ? { restartedAt } : {}).catch(
-    (error: unknown): DecisionRecoveryResult => {
-      errors.push(error);
-      return { delivered: [], followedUp: [], tooLate: [], failed: [] };
-    },
-  );
-  const incidents = await startUnstartedIncidentReviews(deps, restartedAt ? { restartedAt } : {}).catch(
-    (error: unknown): IncidentRecoveryResult => {
-      errors.push(error);
-      return { started: [], failed: [] };
-    },
+      return nothingDone;
+    });
+  const requests = await independently<RecoveryResult>(startUnstartedRequests(deps, options), {
+    started: [],
+    alreadyRunning: [],
+    failed: [],
+  });
+  const decisions = await independently<DecisionRecoveryResult>(finishUndeliveredDecisions(deps, options), {
+    delivered: [],
+    followedUp: [],
+    tooLate: [],
+    failed: [],
+  });
+  const incidents = await independently<IncidentRecoveryResult>(
+    startUnstartedIncidentReviews(deps, options),
+    { started: [], failed: [] },
   );
   // Last: the request and decision sweeps record acknowledgements and decision emails of their own.
-  const outbox = await sendUnsentEffects(deps, restartedAt ? { restartedAt } : {}).catch(
-    (error: unknown): OutboxRecoveryResult => {
-      errors.push(error);
-      return { sent: [], failed: [] };
-    },
-  );
+  const outbox = await independently<OutboxRecoveryResult>(sendUnsentEffects(deps, options), {
+    sent: [],
+    failed: [],
+  });
   if (errors.length > 0) throw errors[0];
   return { ...requests, decisions, incidents, outbox };
 }
