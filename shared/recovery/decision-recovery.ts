@@ -27,7 +27,7 @@
  */
 
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { asError, errorName, TransientError } from '../core/errors.ts';
+import { errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { RequestStore } from '../requests/index.ts';
 import type { TaskStore } from '../tasks/index.ts';
@@ -41,6 +41,7 @@ import {
 } from '../tasks/index.ts';
 import type { AuditEvent, DecisionDelivery, RequestRecord, TaskRecord } from '../workflow/index.ts';
 import { cutOff } from './request-recovery.ts';
+import { sweepEach } from './sweep-each.ts';
 
 /** Longer than record-decision can run (its Lambda timeout, 30 s), so a live decision is never raced. */
 export const DEFAULT_DECISION_MIN_AGE_SECONDS = 60;
@@ -97,32 +98,14 @@ export async function finishUndeliveredDecisions(
 ): Promise<DecisionRecoveryResult> {
   const decidedBefore = cutOff(deps.now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUndeliveredTasks(decidedBefore, limit);
-  const result: DecisionRecoveryResult = { delivered: [], followedUp: [], tooLate: [], failed: [] };
-  for (const { taskId } of listed) {
-    try {
-      const outcome = await recoverDecision(deps, taskId, decidedBefore);
-      if (outcome) result[outcome].push(taskId);
-    } catch (error) {
-      // The store is failing: stop here, the next sweep goes on from the oldest decision.
-      if (error instanceof TransientError) throw error;
-      result.failed.push(taskId);
-      logger.error('Could not finish a claimed decision; the next sweep tries again', {
-        taskId,
-        errorName: errorName(error),
-        errorMessage: asError(error).message,
-      });
-    }
-  }
-  if (listed.length > 0) {
-    logger.info('Undelivered decisions swept', {
-      delivered: result.delivered.length,
-      followedUp: result.followedUp.length,
-      tooLate: result.tooLate.length,
-      failed: result.failed.length,
-      more: listed.length === limit,
-    });
-  }
-  return result;
+  return sweepEach(listed, {
+    outcomes: ['delivered', 'followedUp', 'tooLate'],
+    limit,
+    identify: ({ taskId }) => ({ id: taskId, logFields: { taskId } }),
+    recover: ({ taskId }) => recoverDecision(deps, taskId, decidedBefore),
+    failureMessage: 'Could not finish a claimed decision; the next sweep tries again',
+    summaryMessage: 'Undelivered decisions swept',
+  });
 }
 
 type Claimed = TaskRecord & { status: 'DECIDED'; decidedAt: string; delivery: DecisionDelivery };

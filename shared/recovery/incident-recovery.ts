@@ -17,7 +17,7 @@
  * stays for the next sweep; the others go on. A failing store is a TransientError: the sweep stops and
  * the next one continues.
  */
-import { asError, errorName, TransientError } from '../core/errors.ts';
+import { errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import {
   type FinishIncidentDeps,
@@ -27,6 +27,7 @@ import {
 } from '../stewardship/index.ts';
 import type { IncidentRecord } from '../workflow/index.ts';
 import { cutOff } from './request-recovery.ts';
+import { sweepEach } from './sweep-each.ts';
 
 export const INCIDENT_RECOVERY_AUDIT_TYPE = 'INCIDENT_REVIEW_STARTED_BY_RECOVERY';
 
@@ -64,38 +65,31 @@ export async function startUnstartedIncidentReviews(
 ): Promise<IncidentRecoveryResult> {
   const reportedBefore = cutOff(deps.now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUnstartedIncidentReviews(reportedBefore, limit);
-  const result: IncidentRecoveryResult = { started: [], failed: [] };
-  for (const { incidentId } of listed) {
-    try {
-      // Read again: the index is eventually consistent, and the report may have finished meanwhile.
-      const incident = await deps.store.getIncident(incidentId);
-      if (!incident || (await finishIncidentReport(incident, deps)) === 'already-started') continue;
-      result.started.push(incidentId);
-      await auditRecoveredStart(incident, deps);
-      logger.warn('Review of a data incident started by the recovery sweep', {
-        incidentId,
-        requestId: incident.requestId,
-        reportedAt: incident.reportedAt,
-      });
-    } catch (error) {
-      // The store is failing: stop here, the next sweep goes on from the oldest incident.
-      if (error instanceof TransientError) throw error;
-      result.failed.push(incidentId);
-      logger.error('Could not start the review of a stored data incident; the next sweep tries again', {
-        incidentId,
-        errorName: errorName(error),
-        errorMessage: asError(error).message,
-      });
-    }
-  }
-  if (listed.length > 0) {
-    logger.info('Unstarted incident reviews swept', {
-      started: result.started.length,
-      failed: result.failed.length,
-      more: listed.length === limit,
-    });
-  }
-  return result;
+  return sweepEach(listed, {
+    outcomes: ['started'],
+    limit,
+    identify: ({ incidentId }) => ({ id: incidentId, logFields: { incidentId } }),
+    recover: ({ incidentId }) => recoverIncident(deps, incidentId),
+    failureMessage: 'Could not start the review of a stored data incident; the next sweep tries again',
+    summaryMessage: 'Unstarted incident reviews swept',
+  });
+}
+
+/** One incident: the report's remaining steps. Undefined when nothing is left to do. */
+async function recoverIncident(
+  deps: IncidentRecoveryDeps,
+  incidentId: string,
+): Promise<'started' | undefined> {
+  // Read again: the index is eventually consistent, and the report may have finished meanwhile.
+  const incident = await deps.store.getIncident(incidentId);
+  if (!incident || (await finishIncidentReport(incident, deps)) === 'already-started') return undefined;
+  await auditRecoveredStart(incident, deps);
+  logger.warn('Review of a data incident started by the recovery sweep', {
+    incidentId,
+    requestId: incident.requestId,
+    reportedAt: incident.reportedAt,
+  });
+  return 'started';
 }
 
 /**

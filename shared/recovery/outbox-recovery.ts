@@ -9,11 +9,11 @@
  * An email that cannot be sent now (SES refuses it, or the store fails) is logged at error level and
  * left for the next sweep (its claim goes stale); the others go on.
  */
-import { asError, errorName } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { DEFAULT_OUTBOX_MIN_AGE_SECONDS, type SendOnceDeps, sendRecorded } from '../core/mail/send-once.ts';
 import type { OutboxStore } from '../core/store/outbox.ts';
 import { cutOff } from './request-recovery.ts';
+import { sweepEach } from './sweep-each.ts';
 
 /** Emails per sweep, the oldest first; the rest wait for the next sweep. */
 export const DEFAULT_OUTBOX_SWEEP_LIMIT = 100;
@@ -43,44 +43,32 @@ export async function sendUnsentEffects(
 ): Promise<OutboxRecoveryResult> {
   const staleBefore = cutOff(deps.now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUnsentEffects(staleBefore, limit);
-  const result: OutboxRecoveryResult = { sent: [], failed: [] };
-  for (const { requestId, effectKey } of listed) {
-    const id = `${requestId}/${effectKey}`;
-    try {
+  return sweepEach(listed, {
+    outcomes: ['sent'],
+    limit,
+    identify: ({ requestId, effectKey }) => ({
+      id: `${requestId}/${effectKey}`,
+      logFields: { requestId, effectKey },
+    }),
+    recover: async ({ requestId, effectKey }) => {
       // Read again (the index is eventually consistent), then claim: another sweep may be at it.
       const entry = await deps.store.getEffect(requestId, effectKey);
-      if (!entry?.email || entry.sentAt) continue;
-      if (!(await deps.store.claimStaleEffect(requestId, effectKey, staleBefore))) continue;
+      if (!entry?.email || entry.sentAt) return undefined;
+      if (!(await deps.store.claimStaleEffect(requestId, effectKey, staleBefore))) return undefined;
       const { messageId } = await sendRecorded(
         { outbox: deps.store, mailer: deps.mailer },
-        {
-          ...entry,
-          email: entry.email,
-        },
+        { ...entry, email: entry.email },
       );
-      result.sent.push(id);
       logger.warn('Email recorded by a sender that died was sent by the outbox sweep', {
         requestId,
         effectKey,
         recordedAt: entry.recordedAt,
         messageId,
       });
-    } catch (error) {
-      result.failed.push(id);
-      logger.error('Could not send an email recorded in the outbox; the next sweep tries again', {
-        requestId,
-        effectKey,
-        errorName: errorName(error),
-        errorMessage: asError(error).message,
-      });
-    }
-  }
-  if (listed.length > 0) {
-    logger.info('Outbox swept', {
-      sent: result.sent.length,
-      failed: result.failed.length,
-      more: listed.length === limit,
-    });
-  }
-  return result;
+      return 'sent';
+    },
+    failureMessage: 'Could not send an email recorded in the outbox; the next sweep tries again',
+    summaryMessage: 'Outbox swept',
+    onTransientError: 'go-on',
+  });
 }

@@ -21,7 +21,6 @@
  * and the next one continues.
  */
 
-import { asError, errorName, TransientError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { SendOnceDeps } from '../core/mail/send-once.ts';
 import type { RequestStore } from '../requests/index.ts';
@@ -33,6 +32,7 @@ import {
   submittedAuditEvent,
 } from '../requests/index.ts';
 import type { RequestRecord } from '../workflow/index.ts';
+import { sweepEach } from './sweep-each.ts';
 
 /** Longer than submit-request can run (its Lambda timeout), so the sweep never races a live submission. */
 export const DEFAULT_MIN_AGE_SECONDS = 60;
@@ -74,31 +74,14 @@ export async function startUnstartedRequests(
   const now = deps.now ?? (() => new Date());
   const createdBefore = cutOff(now(), minAgeSeconds, restartedAt);
   const listed = await deps.store.listUnstartedRequests(createdBefore, limit);
-  const result: RecoveryResult = { started: [], alreadyRunning: [], failed: [] };
-  for (const { requestId } of listed) {
-    try {
-      const outcome = await recoverRequest(deps, requestId);
-      if (outcome) result[outcome].push(requestId);
-    } catch (error) {
-      // The store is failing: stop here, the next sweep goes on from the oldest request.
-      if (error instanceof TransientError) throw error;
-      result.failed.push(requestId);
-      logger.error('Could not start the workflow of a stored request; the next sweep tries again', {
-        requestId,
-        errorName: errorName(error),
-        errorMessage: asError(error).message,
-      });
-    }
-  }
-  if (listed.length > 0) {
-    logger.info('Unstarted requests swept', {
-      started: result.started.length,
-      alreadyRunning: result.alreadyRunning.length,
-      failed: result.failed.length,
-      more: listed.length === limit,
-    });
-  }
-  return result;
+  return sweepEach(listed, {
+    outcomes: ['started', 'alreadyRunning'],
+    limit,
+    identify: ({ requestId }) => ({ id: requestId, logFields: { requestId } }),
+    recover: ({ requestId }) => recoverRequest(deps, requestId),
+    failureMessage: 'Could not start the workflow of a stored request; the next sweep tries again',
+    summaryMessage: 'Unstarted requests swept',
+  });
 }
 
 /** One request: the submission's remaining steps. Undefined when the request no longer exists. */
