@@ -4,7 +4,7 @@
  * Services and the auditors read them; in link mode they are as open as the registry.
  */
 import { ValidationError } from '../core/errors.ts';
-import { messagePage } from '../core/html/layout.ts';
+import { errorPage } from '../core/html/layout.ts';
 import {
   type HttpEvent,
   type HttpResponse,
@@ -39,9 +39,7 @@ function endpoint(
 ) {
   const run = async (event: HttpEvent, deps: ReportEndpointDeps = defaultDeps()) =>
     (await oversightOnly(event, deps)) ?? respond(event, deps);
-  const renderErrorPage = (view: { title: string; message: string }) =>
-    messagePage(view.title, [view.message]);
-  return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: errorPage }) };
 }
 
 const rangeOf = (event: HttpEvent) => ({

@@ -5,7 +5,7 @@
  * nobody signs in, they answer 404 and auditors read executions in the Step Functions console.
  */
 import { NotFoundError } from '../core/errors.ts';
-import { messagePage } from '../core/html/layout.ts';
+import { errorPage } from '../core/html/layout.ts';
 import {
   csvResponse,
   type HttpEvent,
@@ -31,9 +31,7 @@ function endpoint<D extends { caller: CallerDeps }>(
 ) {
   const run = async (event: HttpEvent, deps: D = defaultDeps()) =>
     (await oversightOnly(event, deps.caller)) ?? respond(event, deps);
-  const renderErrorPage = (view: { title: string; message: string }) =>
-    messagePage(view.title, [view.message]);
-  return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: errorPage }) };
 }
 
 export type AuditEndpointDeps = AuditDeps & { caller: CallerDeps };

@@ -4,7 +4,7 @@
  * agreement.
  */
 import { NotFoundError } from '../core/errors.ts';
-import { messagePage } from '../core/html/layout.ts';
+import { errorPage } from '../core/html/layout.ts';
 import {
   csvResponse,
   type HttpEvent,
@@ -30,9 +30,7 @@ const answer: Record<Format, (list: PublicList) => HttpResponse> = {
 export function publicListEndpoint(format: Format, defaultDeps: () => PublicListDeps) {
   const run = async (_event: HttpEvent, deps: PublicListDeps = defaultDeps()) =>
     answer[format](await readPublicList(deps));
-  const renderErrorPage = (view: { title: string; message: string }) =>
-    messagePage(view.title, [view.message]);
-  return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: errorPage }) };
 }
 
 export interface PublicAgreementDeps {
@@ -66,7 +64,5 @@ export function publicAgreementEndpoint(defaultDeps: () => PublicAgreementDeps) 
     if (!approvedByThisRequest) throw notPublished;
     return downloadRedirect(deps.documents, evidence.key, `${entry.resourceName}-DPA.pdf`);
   };
-  const renderErrorPage = (view: { title: string; message: string }) =>
-    messagePage(view.title, [view.message]);
-  return { run, handler: httpHandler((event) => run(event), { renderErrorPage }) };
+  return { run, handler: httpHandler((event) => run(event), { renderErrorPage: errorPage }) };
 }
