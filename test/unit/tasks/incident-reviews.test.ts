@@ -9,6 +9,7 @@
 import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask } from '#lambdas/assign-task.ts';
+import { remindTask } from '#lambdas/remind-task.ts';
 import { showTaskPage } from '#lambdas/task-page.ts';
 import type { HttpEvent } from '#shared/core/http/edge.ts';
 import { hashSecret } from '#shared/tasks/task-links.ts';
@@ -145,6 +146,27 @@ describe('two incidents under review on one resource: each review shows its own 
     const page = await pageOf(older.taskId, secret);
 
     expect(page).toContain(STAFF_REPORT.description);
+  });
+
+  it("a review's reminder shows its own incident after a later one was reported, and its new link opens it", async () => {
+    await reported(VENDOR_REPORT, '2026-12-05T09:00:00.000Z');
+    const vendorReview = await assignTask(review(VENDOR_REPORT.incidentId, 'token-v'), deps());
+    await reported(STAFF_REPORT, '2026-12-05T10:00:00.000Z');
+    await assignTask(review(STAFF_REPORT.incidentId, 'token-s'), deps());
+
+    expect(
+      await remindTask({ taskId: vendorReview.taskId, reminder: 1 }, { ...deps(), store: table.store }),
+    ).toEqual({
+      reminded: true,
+      reminder: 1,
+    });
+
+    const reminderEmail = emailTexts().at(-1);
+    expect(reminderEmail).toContain(VENDOR_REPORT.description);
+    expect(reminderEmail).not.toContain(STAFF_REPORT.description);
+    const page = await pageOf(vendorReview.taskId);
+    expect(page).toContain(VENDOR_REPORT.description);
+    expect(page).not.toContain(STAFF_REPORT.description);
   });
 
   it("the reviews leave the request's own wait alone, and a retried review keeps its task after the other was assigned", async () => {
