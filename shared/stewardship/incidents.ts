@@ -75,9 +75,13 @@ function canonicalReport(report: ReportFacts): unknown[] {
  * which show the description itself; never on the public list. So the hash of the description in it
  * tells no one anything they cannot read beside it, and it needs no key.
  */
-export function incidentIdFor(report: ReportFacts, linkRequestId?: string): string {
+export function incidentIdFor(report: Omit<ReportFacts, 'reportedBy'>, reporter: IncidentReporter): string {
+  const { via, name, email } = reporter;
+  const linkRequestId = reporter.via === 'vendor-link' ? reporter.requestId : null;
   const digest = createHash('sha256')
-    .update(JSON.stringify([...canonicalReport(report), linkRequestId ?? null]))
+    .update(
+      JSON.stringify([...canonicalReport({ ...report, reportedBy: { via, name, email } }), linkRequestId]),
+    )
     .digest('base64url');
   return `inc-${digest.slice(0, 12).replace(/_/g, '-')}`;
 }
@@ -129,7 +133,7 @@ export async function reportIncident(
     reportedAt,
     reportedBy: { name: reporter.name, email: reporter.email, via: reporter.via },
   };
-  const incidentId = incidentIdFor(reported, reporter.via === 'vendor-link' ? reporter.requestId : undefined);
+  const incidentId = incidentIdFor(reported, reporter);
   const { created, incident } = await deps.store.createIncident({ incidentId, ...reported });
   // Two different reports with one id would need a sha256 collision in 72 bits: refused, not merged.
   if (!created && !sameReport(incident, reported)) {

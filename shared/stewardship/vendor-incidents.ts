@@ -107,9 +107,7 @@ export async function reportThroughLink(
   };
   // The same report again (the vendor retrying after an error) is the incident already stored: it
   // takes no second report from the link's allowance.
-  const { via, name, email } = reporter;
-  const sameReport = incidentIdFor({ ...parsed.value, reportedBy: { via, name, email } }, link.requestId);
-  const repeat = (await deps.store.getIncident(sameReport)) !== undefined;
+  const repeat = (await deps.store.getIncident(incidentIdFor(parsed.value, reporter))) !== undefined;
   if (!repeat && (await takeReport(link, deps)) === 'refused') {
     // It changed since it was read: expired this instant, or another report took the last one.
     const again = await checkIncidentLink(link.linkId, secret, deps);
