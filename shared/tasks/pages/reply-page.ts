@@ -10,7 +10,7 @@ import { page } from '../../core/html/layout.ts';
 import { TASK_KINDS, TEAMS } from '../../workflow/index.ts';
 import { formatDateTime } from '../emails/task-email.ts';
 import type { DecideResult, OpenTask } from '../task-service.ts';
-import { errorFor, errorSummary, renderTaskOutcome, type TaskOutcome } from './task-page.ts';
+import { errorFor, errorSummary, outcome, renderTaskOutcome, type TaskOutcome } from './task-page.ts';
 
 export interface ReplyFormView {
   open: OpenTask;
@@ -56,41 +56,26 @@ export function renderReplyOutcome(
   result: Exclude<DecideResult, { state: 'invalid' }>,
   options: { secret?: string } = {},
 ): TaskOutcome {
-  if (result.state === 'recorded' || result.state === 'decided') {
-    const team = TEAMS[result.task.team];
-    const title =
-      result.state === 'recorded' ? 'Thank you: your answer was sent' : 'This question was already answered';
-    const message =
-      result.state === 'recorded'
-        ? `The ${team} team has your answer, and the review continues.`
-        : 'A reply link can be used only once; nothing was changed.';
-    return {
-      status: result.state === 'recorded' ? 200 : 409,
-      title,
-      message,
-      page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
-    };
+  if (result.state === 'recorded') {
+    return outcome(200, 'Thank you: your answer was sent', [
+      `The ${TEAMS[result.task.team]} team has your answer, and the review continues.`,
+    ]);
+  }
+  if (result.state === 'decided') {
+    return outcome(409, 'This question was already answered', [
+      'A reply link can be used only once; nothing was changed.',
+    ]);
   }
   if (result.state === 'delivery-pending') {
-    const title = 'Thank you: your answer is kept';
-    const message = `The service did not pass it on just now, so it is kept and reaches the ${TEAMS[result.task.team]} team within minutes. You do not need to send it again.`;
-    return {
-      status: 202,
-      title,
-      message,
-      page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
-    };
+    return outcome(202, 'Thank you: your answer is kept', [
+      `The service did not pass it on just now, so it is kept and reaches the ${TEAMS[result.task.team]} team within minutes. You do not need to send it again.`,
+    ]);
   }
   if (result.state === 'expired' || result.state === 'too-late') {
     // No date: a reply link's wait can end before its expiry (the review went on without the answer).
-    const title = 'This reply link has expired';
-    const message = `The time to answer this question is over: the request no longer waits for an answer (the ${TEAMS[result.task.team]} team's review went on without one, or the request was closed). Nothing was recorded.`;
-    return {
-      status: 410,
-      title,
-      message,
-      page: page({ title, body: html`<h1>${title}</h1><p>${message}</p>` }),
-    };
+    return outcome(410, 'This reply link has expired', [
+      `The time to answer this question is over: the request no longer waits for an answer (the ${TEAMS[result.task.team]} team's review went on without one, or the request was closed). Nothing was recorded.`,
+    ]);
   }
   return renderTaskOutcome(result, options);
 }

@@ -286,7 +286,8 @@ export interface TaskOutcome {
   page: string;
 }
 
-function outcome(status: number, title: string, paragraphs: (string | SafeHtml)[]): TaskOutcome {
+/** An outcome page that says one thing; its `message` is the text of its plain paragraphs. */
+export function outcome(status: number, title: string, paragraphs: (string | SafeHtml)[]): TaskOutcome {
   const message = paragraphs.filter((p): p is string => typeof p === 'string').join(' ');
   return { status, title, message, page: messagePage(title, paragraphs) };
 }

@@ -6,7 +6,7 @@
 
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assignTask } from '#lambdas/assign-task.ts';
@@ -333,6 +333,27 @@ describe('POST /replies/{id}: the answer', () => {
     expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
     // a wrong secret is still 403: the refusal says nothing about the link
     expect((await post({ t: 'forged', answer: 'x', decidedBy: 'Eve' })).statusCode).toBe(403);
+  });
+
+  it('Step Functions throttled and the claim cannot be given back → 202 "kept": the answer reaches the team by the sweep, no resend asked', async () => {
+    givenTable({ task: replyTask() });
+    sfnMock
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+    // The release of the claim (shared/tasks/store.ts releaseTask) fails too.
+    ddb.on(UpdateCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression === '#status = :decided AND decidedAt = :at')
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return {};
+    });
+
+    const response = await post({ answer: 'Grades 3 to 5.', decidedBy: 'Maria Lopez' });
+
+    expect(response.statusCode).toBe(202);
+    expect(response.body).toContain('Thank you: your answer is kept');
+    expect(response.body).toContain('reaches the Instructional Technology team within minutes');
+    expect(response.body).toContain('You do not need to send it again');
+    expect(sentEmails()).toEqual([]);
   });
 
   it('a reply link cannot decide a team task (404), and a team link cannot answer here', async () => {
