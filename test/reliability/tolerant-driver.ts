@@ -188,14 +188,14 @@ export class TolerantDriver {
     );
     if (res.status === 200 || res.status === 202) {
       if (res.status === 202) this.counts.keptForSweep++;
-      this.counts.decided.set(requestId, [...(this.counts.decided.get(requestId) ?? []), kind]);
+      appendTo(this.counts.decided, requestId, kind);
     } else if (res.status === 409 && res.retried) {
       // told "not recorded", then "already decided" by our own retry
       this.counts.fiveHundredButRecorded++;
       this.counts.recordedAfter5xx.push(
         `${kind} of ${requestId} answered ${res.firstFailure ?? '5xx'}, then 409 "already decided"`,
       );
-      this.counts.decided.set(requestId, [...(this.counts.decided.get(requestId) ?? []), kind]);
+      appendTo(this.counts.decided, requestId, kind);
     } else if (res.status === 410) {
       this.counts.goneLinks++;
     } else {
@@ -207,7 +207,7 @@ export class TolerantDriver {
   readonly history = new Map<string, string[]>();
 
   private note(requestId: string, line: string): void {
-    this.history.set(requestId, [...(this.history.get(requestId) ?? []), line]);
+    appendTo(this.history, requestId, line);
   }
 
   /**
@@ -260,4 +260,8 @@ function pageText(text: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
+}
+
+function appendTo<T>(lists: Map<string, T[]>, key: string, item: T): void {
+  lists.set(key, [...(lists.get(key) ?? []), item]);
 }
